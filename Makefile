@@ -1,0 +1,47 @@
+# ctaudience: PGXS build.  The version comes from ctaudience.control only.
+EXTENSION = ctaudience
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = ctaudience
+OBJS = \
+	src/ctaudience.o \
+	src/auth.o \
+	src/firehose.o \
+	src/identity.o \
+	src/import.o \
+	src/jsonbutil.o \
+	src/normalize.o \
+	src/phone.o \
+	src/store.o \
+	src/triggers.o \
+	src/types.o
+
+# The install script is assembled from the pieces in sql/install, in name order.
+INSTALL_PIECES = $(sort $(wildcard sql/install/*.sql))
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*--*.sql))
+
+# Regression tests: every file in test/sql, in name order.  Expected output
+# lives in expected/ (test/expected links to it, where pg_regress looks).
+TESTS = $(sort $(wildcard test/sql/*.sql))
+REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
+REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+
+PG_CPPFLAGS = -Isrc -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+	-Wno-missing-field-initializers
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror
+SHLIB_LINK = -lphonenumber -lstdc++
+
+EXTRA_CLEAN = $(DATA_built) test/results test/regression.diffs test/regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(DATA_built): $(INSTALL_PIECES) $(EXTENSION).control
+	cat $(INSTALL_PIECES) > $@
+
+# pg_regress needs these for --inputdir=test
+installcheck: test/expected
+test/expected:
+	ln -s ../expected $@

@@ -1,0 +1,80 @@
+# Shared helpers for scripts/demo.sh, scripts/test.sh and bench/.
+# Source it; it defines functions only.
+#
+# The server refuses to run as root, so clusters run as the "postgres"
+# system user; clients (psql, pg_regress, pg_prove) run as whoever calls,
+# over a private Unix socket with trust authentication.
+
+CT_PG_VERSION=15
+CT_PG_BIN=/usr/lib/postgresql/$CT_PG_VERSION/bin
+CT_PACKAGES="make gcc g++ clang-14 llvm-14 postgresql-$CT_PG_VERSION postgresql-server-dev-$CT_PG_VERSION \
+postgresql-$CT_PG_VERSION-pgtap libtap-parser-sourcehandler-pgtap-perl postgresql-$CT_PG_VERSION-cron \
+libphonenumber-dev python3 python3-jsonschema"
+
+ct_log() { printf '\n== %s\n' "$*"; }
+
+# Install what is missing (Debian 12, as root).  CT_SKIP_APT=1 skips it.
+ct_install_packages() {
+	if [ "${CT_SKIP_APT:-0}" = 1 ]; then return 0; fi
+	local missing=""
+	for p in $CT_PACKAGES; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		ct_log "installing:$missing"
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -q
+		# shellcheck disable=SC2086
+		apt-get install -y -q --no-install-recommends $missing
+	fi
+	# postgresql-common creates and starts a "main" cluster; we never use it
+	command -v pg_ctlcluster >/dev/null && pg_ctlcluster "$CT_PG_VERSION" main stop 2>/dev/null || true
+}
+
+# Build and install the extension (as root).
+ct_build_install() {
+	ct_log "building and installing ctaudience"
+	make -s PG_CONFIG="$CT_PG_BIN/pg_config" >/dev/null
+	make -s install PG_CONFIG="$CT_PG_BIN/pg_config" >/dev/null
+}
+
+# Start a throwaway cluster: ct_cluster_start DIR PORT [extra config lines]
+# Exports PGHOST, PGPORT, PGUSER for the clients.
+ct_cluster_start() {
+	local dir=$1 port=$2 extra=${3:-}
+	mkdir -p "$dir"
+	chown postgres:postgres "$dir"
+	chmod 700 "$dir"
+	runuser -u postgres -- "$CT_PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust \
+		--encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+		{ cat "$dir/initdb.log"; return 1; }
+	cat >>"$dir/data/postgresql.conf" <<CONF
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+max_connections = 40
+fsync = on
+$extra
+CONF
+	runuser -u postgres -- "$CT_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start >/dev/null ||
+		{ cat "$dir/server.log"; return 1; }
+	export PGHOST=$dir PGPORT=$port PGUSER=postgres
+}
+
+# Stop it: ct_cluster_stop DIR
+ct_cluster_stop() {
+	local dir=$1
+	[ -d "$dir/data" ] || return 0
+	runuser -u postgres -- "$CT_PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# A free TCP port number for the socket name (no TCP listening happens).
+ct_free_port() {
+	local p
+	for p in $(seq 54320 54399); do
+		[ -e "/tmp/.s.PGSQL.$p" ] || { echo "$p"; return; }
+	done
+	echo 54399
+}

@@ -1,0 +1,116 @@
+-- Every table leads with project_id and every primary key and unique
+-- constraint includes it, so the schema can be distributed by project.
+--
+-- The hot tables (ct_profile, ct_segment_member, ct_event) carry no
+-- foreign keys: each would add a per-row lookup and a row lock on the
+-- referenced row to every import.  Only the extension's functions write
+-- them (see the privileges at the end of the script), and they keep the
+-- references whole; ct_erase_profiles deletes across all of them.
+
+CREATE TABLE ctaudience.ct_project (
+	project_id text NOT NULL PRIMARY KEY
+		CONSTRAINT ct_project_id_check CHECK (project_id ~ '^[A-Za-z0-9_-]{1,64}$'),
+	name text NOT NULL DEFAULT '',
+	region text NOT NULL DEFAULT 'eu1'
+		CONSTRAINT ct_project_region_check CHECK (region IN ('eu1', 'in1', 'sg1', 'us1', 'aps3', 'mec1', 'sk1')),
+	account_token text NOT NULL
+		CONSTRAINT ct_project_token_check CHECK (length(account_token) BETWEEN 1 AND 256),
+	passcode_hash text NOT NULL,
+	passcode_expires_at timestamptz,
+	default_country text
+		CONSTRAINT ct_project_country_check CHECK (default_country ~ '^[A-Z]{2}$'),
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE ctaudience.ct_project IS 'CleverTap projects that receive mParticle audiences; the passcode is kept as a salted hash only';
+COMMENT ON COLUMN ctaudience.ct_project.passcode_hash IS 'PBKDF2-SHA-256 of the passcode with a random salt; never the passcode itself';
+COMMENT ON COLUMN ctaudience.ct_project.passcode_expires_at IS 'when the passcode stops being accepted; NULL means Forever';
+COMMENT ON COLUMN ctaudience.ct_project.default_country IS 'ISO 3166 country used to read national phone numbers; NULL accepts only +E.164';
+
+CREATE TABLE ctaudience.ct_profile (
+	project_id text NOT NULL,
+	ct_id text NOT NULL,
+	identity text,
+	email ctaudience.ct_email,
+	phone ctaudience.ct_phone,
+	mparticle_id text,
+	properties jsonb NOT NULL DEFAULT '{}',
+	email_ts timestamptz,
+	phone_ts timestamptz,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (project_id, ct_id),
+	CONSTRAINT ct_profile_identity_key UNIQUE (project_id, identity)
+) WITH (fillfactor = 90);
+COMMENT ON TABLE ctaudience.ct_profile IS 'user profiles, keyed by CleverTap ID, with Identity, Email and Phone merged from imports';
+COMMENT ON COLUMN ctaudience.ct_profile.identity IS 'CleverTap Identity: the Customer ID (or chosen User ID) or the mParticle ID that first matched';
+COMMENT ON COLUMN ctaudience.ct_profile.email_ts IS 'time of the newest message whose email was merged (newest message wins)';
+COMMENT ON COLUMN ctaudience.ct_profile.phone_ts IS 'time of the newest message whose phone was merged (newest message wins)';
+
+CREATE TABLE ctaudience.ct_segment (
+	project_id text NOT NULL,
+	segment_id bigint GENERATED ALWAYS AS IDENTITY,
+	name text NOT NULL CONSTRAINT ct_segment_name_check CHECK (octet_length(name) BETWEEN 1 AND 512),
+	type text NOT NULL DEFAULT 'Partner - mParticle',
+	partner_name text NOT NULL DEFAULT 'mParticle',
+	partner_segment_id bigint NOT NULL,
+	status text NOT NULL DEFAULT 'active'
+		CONSTRAINT ct_segment_status_check CHECK (status IN ('active', 'disconnected')),
+	user_id_field text,
+	settings jsonb NOT NULL DEFAULT '{}',
+	name_ts timestamptz,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (project_id, segment_id),
+	CONSTRAINT ct_segment_partner_key UNIQUE (project_id, partner_name, partner_segment_id)
+);
+COMMENT ON TABLE ctaudience.ct_segment IS 'segments; one per mParticle audience, of type Partner - mParticle';
+COMMENT ON COLUMN ctaudience.ct_segment.partner_segment_id IS 'the mParticle audience id';
+COMMENT ON COLUMN ctaudience.ct_segment.user_id_field IS 'the mParticle identity used as Customer ID for this audience (userIdField); NULL means customer';
+COMMENT ON COLUMN ctaudience.ct_segment.name_ts IS 'time of the message that set the current name (a newer message renames)';
+
+CREATE TABLE ctaudience.ct_segment_member (
+	project_id text NOT NULL,
+	segment_id bigint NOT NULL,
+	ct_id text NOT NULL,
+	is_member boolean NOT NULL,
+	stated_at timestamptz NOT NULL,
+	PRIMARY KEY (project_id, segment_id, ct_id)
+);
+CREATE INDEX ct_segment_member_profile_idx ON ctaudience.ct_segment_member (project_id, ct_id);
+COMMENT ON TABLE ctaudience.ct_segment_member IS 'membership of profiles in segments, last writer wins by message time';
+COMMENT ON COLUMN ctaudience.ct_segment_member.stated_at IS 'time of the newest message that stated this membership; older statements are stale';
+
+CREATE TABLE ctaudience.ct_event (
+	project_id text NOT NULL,
+	ct_id text NOT NULL,
+	event_id bigint GENERATED ALWAYS AS IDENTITY (CACHE 1000),
+	event_name text NOT NULL,
+	ts timestamptz NOT NULL,
+	props jsonb NOT NULL DEFAULT '{}',
+	PRIMARY KEY (project_id, ct_id, event_id)
+);
+COMMENT ON TABLE ctaudience.ct_event IS 'profile events; Partner Sync rows are written by the trigger on ct_segment_member';
+
+-- One row per processed message: the redelivery check and the import log.
+CREATE TABLE ctaudience.ct_message (
+	project_id text NOT NULL,
+	message_id uuid NOT NULL,
+	message_type text NOT NULL,
+	message_ts timestamptz,
+	received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+	duration interval,
+	counts jsonb NOT NULL DEFAULT '{}',
+	response jsonb NOT NULL,
+	PRIMARY KEY (project_id, message_id)
+);
+COMMENT ON TABLE ctaudience.ct_message IS 'processed Firehose messages with their response; a redelivered id is answered from here';
+
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_project', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_profile', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_segment', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_segment_member', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_event', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_message', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_segment', 'segment_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_event', 'event_id'), '');

@@ -1,0 +1,20 @@
+/*
+ * auth.h
+ *	  Authentication of Firehose messages against ct_project.
+ */
+#ifndef CT_AUTH_H
+#define CT_AUTH_H
+
+#include "firehose.h"
+#include "store.h"
+
+/*
+ * Check a message's account settings against its project: known project,
+ * right passcode (constant time), passcode not expired, right account
+ * token, right region.  Raises a class 28 error naming the failed check
+ * (never echoing a secret); fills *proj on success.  Needs SPI connected.
+ */
+extern void ct_authenticate(const CtCredentials *cred, CtProject *proj,
+							MemoryContext mcxt);
+
+#endif							/* CT_AUTH_H */

@@ -1,0 +1,742 @@
+/*
+ * firehose.c
+ *	  Parse mParticle Firehose messages (jsonb) into the C model of
+ *	  firehose.h, and build Firehose responses.
+ *
+ * Every shape check happens here, before the import writes anything.
+ * Unknown fields are ignored, as mParticle's own SDK ignores them.
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "firehose.h"
+
+const char *const ct_uid_type_names[CT_UID_NTYPES] = {
+	"other", "customer", "facebook", "twitter", "google", "microsoft",
+	"yahoo", "email", "other2", "other3", "other4", "other5", "other6",
+	"other7", "other8", "other9", "other10", "mobile_number",
+	"phone_number_2", "phone_number_3"
+};
+
+/* Map a Firehose user identity type name to CtUidType; -1 if unknown. */
+int
+ct_uid_type_from_name(CtStr name)
+{
+	for (int i = 0; i < CT_UID_NTYPES; i++)
+	{
+		if (ct_str_eq(name, ct_uid_type_names[i]))
+			return i;
+	}
+	return -1;
+}
+
+/* Map a userIdField setting to a CtUidType (or CT_UID_MPID); -1 if unknown. */
+int
+ct_user_id_field_from_name(CtStr name)
+{
+	if (ct_str_eq_ci(name, "mpid") || ct_str_eq_ci(name, "mparticle_id"))
+		return CT_UID_MPID;
+	for (int i = 0; i < CT_UID_NTYPES; i++)
+	{
+		if (ct_str_eq_ci(name, ct_uid_type_names[i]))
+			return i;
+	}
+	if (ct_str_eq_ci(name, "customer_id") || ct_str_eq_ci(name, "customerid"))
+		return CT_UID_CUSTOMER;
+	return -1;
+}
+
+/* The canonical name of a userIdField value. */
+const char *
+ct_user_id_field_name(int field)
+{
+	if (field == CT_UID_MPID)
+		return "mpid";
+	if (field >= 0 && field < CT_UID_NTYPES)
+		return ct_uid_type_names[field];
+	return "customer";
+}
+
+/* The root object of a request; anything else is a shape error. */
+JsonbContainer *
+ct_message_root(Jsonb *request)
+{
+	CT_PATH_ROOT(root);
+
+	if (!JB_ROOT_IS_OBJECT(request))
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &root, NULL,
+					  "a message must be a JSON object, not %s",
+					  JB_ROOT_IS_SCALAR(request) ? "a scalar" : "an array");
+	return &request->root;
+}
+
+/* Milliseconds since the Unix epoch to TimestampTz; years 1970-9999 only. */
+TimestampTz
+ct_ms_to_timestamptz(int64 ms, const CtPath *path, const char *leaf)
+{
+	if (ms < 0 || ms > INT64CONST(253402300799999))
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, leaf,
+					  "\"%s\" must be milliseconds since 1970-01-01 before year 10000, not " INT64_FORMAT,
+					  leaf, ms);
+	return (TimestampTz) (ms * 1000) -
+		(TimestampTz) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
+}
+
+/* Parse a UUID held in a CtStr (22P02 when it is not one). */
+static void
+ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
+{
+	int			digits = 0;
+
+	/* canonical 8-4-4-4-12, optionally braced, hyphens optional (as uuid_in) */
+	if (s.len > 40)
+		goto bad;
+	for (int i = 0; i < s.len; i++)
+	{
+		char		c = s.s[i];
+
+		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
+		{
+			int			v = (c <= '9') ? c - '0' : (c | 0x20) - 'a' + 10;
+
+			if (digits >= UUID_LEN * 2)
+				goto bad;
+			if (digits % 2 == 0)
+				out->data[digits / 2] = v << 4;
+			else
+				out->data[digits / 2] |= v;
+			digits++;
+		}
+		else if (c == '-' && digits > 0 && digits % 4 == 0 && i + 1 < s.len && s.s[i + 1] != '-')
+			continue;
+		else if ((c == '{' && i == 0) || (c == '}' && i == s.len - 1 && s.s[0] == '{'))
+			continue;
+		else
+			goto bad;
+	}
+	if (digits != UUID_LEN * 2)
+		goto bad;
+	return;
+
+bad:
+	ct_json_error(ERRCODE_INVALID_TEXT_REPRESENTATION, path, leaf,
+				  "\"%s\" must be a UUID, not \"%.*s\"", leaf, Min(s.len, 64), s.s);
+}
+
+/* Parse type, id, timestamp_ms and firehose_version. */
+void
+ct_parse_envelope(JsonbContainer *root, CtEnvelope *env)
+{
+	CT_PATH_ROOT(path);
+
+	ct_json_get_string(root, "type", &path, true, &env->type);
+	ct_json_get_string(root, "id", &path, true, &env->id_text);
+	ct_parse_uuid(env->id_text, &env->id, &path, "id");
+	ct_json_get_int64(root, "timestamp_ms", &path, true, &env->timestamp_ms);
+	env->ts = ct_ms_to_timestamptz(env->timestamp_ms, &path, "timestamp_ms");
+	if (!ct_json_get_string(root, "firehose_version", &path, false, &env->firehose_version))
+	{
+		/* the response must carry one; answer in the SDK version we model */
+		env->firehose_version.s = "3.2.0";
+		env->firehose_version.len = 5;
+	}
+	else if (env->firehose_version.len == 0 || env->firehose_version.len > 32)
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "firehose_version",
+					  "\"firehose_version\" must be 1 to 32 characters long");
+}
+
+/*
+ * Read the four account settings.  Missing ones stay empty: authentication
+ * reports them as credential errors (class 28), not shape errors.
+ */
+void
+ct_parse_credentials(JsonbContainer *root, CtCredentials *cred)
+{
+	CT_PATH_ROOT(path);
+	CT_PATH_KEY(apath, &path, "account");
+	CT_PATH_KEY(spath, &apath, "account_settings");
+	JsonbContainer *account;
+	JsonbContainer *settings = NULL;
+
+	memset(cred, 0, sizeof(*cred));
+	account = ct_json_get_object(root, "account", &path, false);
+	if (account != NULL)
+		settings = ct_json_get_object(account, "account_settings", &apath, false);
+	if (settings == NULL)
+		return;
+	ct_json_get_string(settings, "accountId", &spath, false, &cred->account_id);
+	ct_json_get_string(settings, "passcode", &spath, false, &cred->passcode);
+	ct_json_get_string(settings, "accountToken", &spath, false, &cred->account_token);
+	ct_json_get_string(settings, "region", &spath, false, &cred->region);
+}
+
+/* Read one identity element {type, encoding, value}. */
+static void
+ct_parse_identity(JsonbContainer *obj, const CtPath *path, CtStr *type,
+				  bool *raw, CtStr *value)
+{
+	CtStr		encoding;
+
+	ct_json_get_string(obj, "type", path, true, type);
+	ct_json_get_string(obj, "encoding", path, true, &encoding);
+	ct_json_get_string(obj, "value", path, true, value);
+	if (ct_str_eq_ci(encoding, "raw"))
+		*raw = true;
+	else if (ct_str_eq_ci(encoding, "md5") || ct_str_eq_ci(encoding, "sha1") ||
+			 ct_str_eq_ci(encoding, "sha256"))
+		*raw = false;
+	else
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "encoding",
+					  "unknown identity encoding \"%.*s\"", Min(encoding.len, 64), encoding.s);
+}
+
+/* A string-or-integer member (mpid), as text. */
+static bool
+ct_json_get_id_text(JsonbContainer *obj, const char *key, const CtPath *path, CtStr *out)
+{
+	JsonbValue	v;
+
+	out->s = NULL;
+	out->len = 0;
+	if (!ct_json_member(obj, key, &v))
+		return false;
+	if (v.type == jbvString)
+	{
+		out->s = v.val.string.val;
+		out->len = v.val.string.len;
+		return true;
+	}
+	if (v.type == jbvNumeric)
+	{
+		int64		dummy;
+
+		/* validates it is an integer */
+		ct_json_get_int64(obj, key, path, true, &dummy);
+		out->s = psprintf(INT64_FORMAT, dummy);
+		out->len = strlen(out->s);
+		return true;
+	}
+	ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+				  "\"%s\" must be a string, not %s", key, ct_json_type_name(&v));
+	return false;
+}
+
+/* Read userIdField out of audience_subscription_settings, if given. */
+static int
+ct_parse_subscription_settings(JsonbContainer *settings, const CtPath *path)
+{
+	JsonbValue	v;
+	CT_PATH_KEY(spath, path, "audience_subscription_settings");
+	CtStr		field;
+
+	if (settings == NULL)
+		return -1;
+	if (!ct_json_member(settings, "userIdField", &v))
+		return -1;
+	if (v.type != jbvString)
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &spath, "userIdField",
+					  "\"userIdField\" must be a string, not %s", ct_json_type_name(&v));
+	field.s = v.val.string.val;
+	field.len = v.val.string.len;
+	{
+		int			f = ct_user_id_field_from_name(field);
+
+		if (f < 0)
+			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &spath, "userIdField",
+						  "unknown userIdField \"%.*s\"; use customer, email, other, other2 to other10, or mpid",
+						  Min(field.len, 64), field.s);
+		return f;
+	}
+}
+
+/* Read user_attributes of one audience entry. */
+static void
+ct_parse_attributes(JsonbContainer *arr, const CtPath *path, CtAudienceEntry *entry)
+{
+	int			n = JsonContainerSize(arr);
+
+	entry->attrs = n > 0 ? palloc0(sizeof(CtAttrOp) * n) : NULL;
+	entry->nattrs = 0;
+	for (int i = 0; i < n; i++)
+	{
+		CT_PATH_INDEX(apath, path, i);
+		JsonbContainer *obj = ct_json_array_object(arr, i, path);
+		CtAttrOp   *op;
+		CtStr		action;
+		JsonbValue	v;
+
+		/* mParticle's own example carries an empty {}: ignore it */
+		if (JsonContainerSize(obj) == 0)
+			continue;
+		op = &entry->attrs[entry->nattrs++];
+		ct_json_get_string(obj, "key", &apath, true, &op->key);
+		ct_json_get_string(obj, "action", &apath, true, &action);
+		if (ct_str_eq(action, "upsert"))
+			op->is_delete = false;
+		else if (ct_str_eq(action, "delete"))
+			op->is_delete = true;
+		else
+			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &apath, "action",
+						  "unknown user attribute action \"%.*s\"; expected \"upsert\" or \"delete\"",
+						  Min(action.len, 64), action.s);
+		if (op->key.len == 0 || op->key.len > CT_MAX_ATTR_KEY_BYTES)
+			op->invalid = true;
+
+		op->value.type = jbvNull;
+		if (ct_json_member(obj, "list_value", &v))
+		{
+			CT_PATH_KEY(lpath, &apath, "list_value");
+			JsonbContainer *list;
+			int			nl;
+
+			if (v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data) ||
+				JsonContainerIsScalar(v.val.binary.data))
+				ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &apath, "list_value",
+							  "\"list_value\" must be an array, not %s", ct_json_type_name(&v));
+			list = v.val.binary.data;
+			nl = JsonContainerSize(list);
+			for (int k = 0; k < nl; k++)
+			{
+				JsonbValue *e = getIthJsonbValueFromContainer(list, k);
+
+				if (e->type != jbvString)
+				{
+					CT_PATH_INDEX(epath, &lpath, k);
+
+					ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &epath, NULL,
+								  "list_value elements must be strings, not %s",
+								  ct_json_type_name(e));
+				}
+				if (e->val.string.len > CT_MAX_ATTR_VALUE_BYTES)
+					op->invalid = true;
+				pfree(e);
+			}
+			op->value = v;
+		}
+		else if (ct_json_member(obj, "value", &v))
+		{
+			if (v.type != jbvString)
+				ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &apath, "value",
+							  "\"value\" must be a string, not %s", ct_json_type_name(&v));
+			if (v.val.string.len > CT_MAX_ATTR_VALUE_BYTES)
+				op->invalid = true;
+			op->value = v;
+		}
+	}
+}
+
+typedef struct CtAudienceHashEntry
+{
+	int64		audience_id;
+	int			index;
+} CtAudienceHashEntry;
+
+typedef struct CtParseState
+{
+	CtMembershipMessage *msg;
+	int			entries_cap;
+	int			audiences_cap;
+	HTAB	   *audience_index;
+} CtParseState;
+
+/* Append one audience entry, validating it. */
+static void
+ct_parse_audience_entry(CtParseState *st, JsonbContainer *obj, const CtPath *path,
+						int profile, int index, int legacy_action)
+{
+	CtMembershipMessage *msg = st->msg;
+	CtAudienceEntry *e;
+	CtStr		action;
+	JsonbContainer *settings;
+	JsonbContainer *attrs;
+	CtAudienceHashEntry *he;
+	bool		found;
+
+	if (msg->nentries >= st->entries_cap)
+	{
+		st->entries_cap = st->entries_cap * 2;
+		msg->entries = repalloc(msg->entries, sizeof(CtAudienceEntry) * st->entries_cap);
+	}
+	e = &msg->entries[msg->nentries];
+	memset(e, 0, sizeof(*e));
+	e->profile = profile;
+	e->index = index;
+
+	ct_json_get_int64(obj, "audience_id", path, true, &e->audience_id);
+	if (e->audience_id <= 0)
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "audience_id",
+					  "\"audience_id\" must be a positive integer, not " INT64_FORMAT,
+					  e->audience_id);
+	ct_json_get_string(obj, "audience_name", path, true, &e->name);
+	if (e->name.len == 0)
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "audience_name",
+					  "\"audience_name\" must not be empty");
+	if (e->name.len > CT_MAX_NAME_BYTES)
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "audience_name",
+					  "audience name is %d bytes long; the limit is %d bytes",
+					  e->name.len, CT_MAX_NAME_BYTES);
+	if (memchr(e->name.s, '\0', e->name.len) != NULL)
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "audience_name",
+					  "\"audience_name\" must not contain NUL characters");
+
+	if (legacy_action >= 0)
+		e->action = (CtAction) legacy_action;
+	else
+	{
+		ct_json_get_string(obj, "action", path, true, &action);
+		if (ct_str_eq(action, "add"))
+			e->action = CT_ACTION_ADD;
+		else if (ct_str_eq(action, "delete"))
+			e->action = CT_ACTION_DELETE;
+		else if (ct_str_eq(action, "attribute_update"))
+			e->action = CT_ACTION_ATTRIBUTE_UPDATE;
+		else
+			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "action",
+						  "unknown audience action \"%.*s\"; expected \"add\", \"delete\" or \"attribute_update\"",
+						  Min(action.len, 64), action.s);
+	}
+
+	settings = ct_json_get_object(obj, "audience_subscription_settings", path, false);
+	e->user_id_field = ct_parse_subscription_settings(settings, path);
+
+	attrs = ct_json_get_array(obj, "user_attributes", path, false);
+	if (attrs != NULL)
+	{
+		CT_PATH_KEY(upath, path, "user_attributes");
+
+		ct_parse_attributes(attrs, &upath, e);
+	}
+
+	/* the distinct audiences of the message */
+	he = hash_search(st->audience_index, &e->audience_id, HASH_ENTER, &found);
+	if (!found)
+	{
+		if (msg->naudiences >= st->audiences_cap)
+		{
+			st->audiences_cap *= 2;
+			msg->audiences = repalloc(msg->audiences, sizeof(CtAudienceRef) * st->audiences_cap);
+		}
+		he->index = msg->naudiences++;
+		msg->audiences[he->index].audience_id = e->audience_id;
+		msg->audiences[he->index].user_id_field = -1;
+	}
+	e->audience = he->index;
+	msg->audiences[he->index].name = e->name;
+	if (e->user_id_field >= 0)
+		msg->audiences[he->index].user_id_field = e->user_id_field;
+
+	msg->nentries++;
+}
+
+/* Parse an array of audience entries (audiences, added_audiences, removed_audiences). */
+static void
+ct_parse_audience_list(CtParseState *st, JsonbContainer *arr, const CtPath *path,
+					   int profile, int legacy_action)
+{
+	int			n = JsonContainerSize(arr);
+
+	for (int j = 0; j < n; j++)
+	{
+		CT_PATH_INDEX(epath, path, j);
+		JsonbContainer *obj = ct_json_array_object(arr, j, path);
+
+		ct_parse_audience_entry(st, obj, &epath, profile, j, legacy_action);
+	}
+}
+
+/* Parse one element of user_profiles[]. */
+static void
+ct_parse_profile(CtParseState *st, JsonbContainer *obj, const CtPath *path, int pi)
+{
+	CtMembershipMessage *msg = st->msg;
+	CtUserProfile *p = &msg->profiles[pi];
+	JsonbContainer *arr;
+
+	memset(p, 0, sizeof(*p));
+	ct_json_get_id_text(obj, "mpid", path, &p->mpid);
+
+	arr = ct_json_get_array(obj, "user_identities", path, false);
+	if (arr != NULL)
+	{
+		CT_PATH_KEY(ipath, path, "user_identities");
+		int			n = JsonContainerSize(arr);
+
+		for (int i = 0; i < n; i++)
+		{
+			CT_PATH_INDEX(epath, &ipath, i);
+			JsonbContainer *idobj = ct_json_array_object(arr, i, &ipath);
+			CtStr		type,
+						value;
+			bool		raw;
+			int			t;
+
+			ct_parse_identity(idobj, &epath, &type, &raw, &value);
+			t = ct_uid_type_from_name(type);
+			if (t < 0)
+				continue;		/* a type this version does not use */
+			if (!raw)
+			{
+				p->uid_hashed[t] = true;
+				p->any_hashed = true;
+			}
+			else if (p->uid[t].s == NULL)
+				p->uid[t] = value;
+		}
+	}
+
+	arr = ct_json_get_array(obj, "partner_identities", path, false);
+	if (arr != NULL)
+	{
+		CT_PATH_KEY(ipath, path, "partner_identities");
+		int			n = JsonContainerSize(arr);
+
+		for (int i = 0; i < n; i++)
+		{
+			CT_PATH_INDEX(epath, &ipath, i);
+			JsonbContainer *idobj = ct_json_array_object(arr, i, &ipath);
+			CtStr		type,
+						value;
+			bool		raw;
+
+			ct_parse_identity(idobj, &epath, &type, &raw, &value);
+			if (!ct_str_eq_ci(type, "clevertap_user_id"))
+				continue;
+			if (!raw)
+			{
+				p->partner_hashed = true;
+				p->any_hashed = true;
+			}
+			else if (p->partner_id.s == NULL)
+				p->partner_id = value;
+		}
+	}
+
+	p->first_entry = msg->nentries;
+	arr = ct_json_get_array(obj, "audiences", path, false);
+	if (arr != NULL)
+	{
+		CT_PATH_KEY(apath, path, "audiences");
+
+		ct_parse_audience_list(st, arr, &apath, pi, -1);
+	}
+	/* pre-2.0 messages listed additions and removals separately */
+	arr = ct_json_get_array(obj, "added_audiences", path, false);
+	if (arr != NULL)
+	{
+		CT_PATH_KEY(apath, path, "added_audiences");
+
+		msg->legacy = true;
+		ct_parse_audience_list(st, arr, &apath, pi, CT_ACTION_ADD);
+	}
+	arr = ct_json_get_array(obj, "removed_audiences", path, false);
+	if (arr != NULL)
+	{
+		CT_PATH_KEY(apath, path, "removed_audiences");
+
+		msg->legacy = true;
+		ct_parse_audience_list(st, arr, &apath, pi, CT_ACTION_DELETE);
+	}
+	p->nentries = msg->nentries - p->first_entry;
+}
+
+/*
+ * Parse a whole audience_membership_change_request (the envelope must
+ * already have been checked by the caller).
+ */
+void
+ct_parse_membership(JsonbContainer *root, CtMembershipMessage *msg)
+{
+	CT_PATH_ROOT(path);
+	CT_PATH_KEY(ppath, &path, "user_profiles");
+	CtEnvelope env;
+	JsonbContainer *profiles;
+	CtParseState st;
+	HASHCTL		ctl;
+
+	memset(msg, 0, sizeof(*msg));
+	ct_parse_envelope(root, &env);
+	msg->id = env.id;
+	msg->id_text = env.id_text;
+	msg->firehose_version = env.firehose_version;
+	msg->timestamp_ms = env.timestamp_ms;
+	msg->ts = env.ts;
+	ct_parse_credentials(root, &msg->cred);
+
+	/* account.account_id must be an integer when present (schema) */
+	{
+		CT_PATH_KEY(apath, &path, "account");
+		JsonbContainer *account = ct_json_get_object(root, "account", &path, false);
+		int64		account_id;
+
+		if (account != NULL)
+			ct_json_get_int64(account, "account_id", &apath, false, &account_id);
+	}
+
+	profiles = ct_json_get_array(root, "user_profiles", &path, false);
+	msg->has_profiles = (profiles != NULL);
+	if (profiles == NULL)
+		return;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(CtAudienceHashEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	st.msg = msg;
+	st.audience_index = hash_create("ctaudience audiences", 64, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	msg->nprofiles = JsonContainerSize(profiles);
+	msg->profiles = palloc(sizeof(CtUserProfile) * Max(msg->nprofiles, 1));
+	st.entries_cap = Max(msg->nprofiles * 2, 16);
+	msg->entries = palloc(sizeof(CtAudienceEntry) * st.entries_cap);
+	st.audiences_cap = 16;
+	msg->audiences = palloc(sizeof(CtAudienceRef) * st.audiences_cap);
+
+	for (int i = 0; i < msg->nprofiles; i++)
+	{
+		CT_PATH_INDEX(epath, &ppath, i);
+		JsonbContainer *obj = ct_json_array_object(profiles, i, &ppath);
+
+		ct_parse_profile(&st, obj, &epath, i);
+	}
+	hash_destroy(st.audience_index);
+}
+
+/* Start a response object. */
+void
+ct_jb_begin(CtJsonBuilder *b)
+{
+	b->state = NULL;
+	pushJsonbValue(&b->state, WJB_BEGIN_OBJECT, NULL);
+}
+
+/* Push an object key. */
+void
+ct_jb_key(CtJsonBuilder *b, const char *key)
+{
+	JsonbValue	k;
+
+	k.type = jbvString;
+	k.val.string.val = (char *) key;
+	k.val.string.len = strlen(key);
+	pushJsonbValue(&b->state, WJB_KEY, &k);
+}
+
+/* Add a string member (or array element when key is NULL). */
+void
+ct_jb_string(CtJsonBuilder *b, const char *key, const char *val, int len)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) val;
+	v.val.string.len = len < 0 ? strlen(val) : len;
+	if (key)
+		ct_jb_key(b, key);
+	pushJsonbValue(&b->state, key ? WJB_VALUE : WJB_ELEM, &v);
+}
+
+/* Add an integer member. */
+void
+ct_jb_int(CtJsonBuilder *b, const char *key, int64 val)
+{
+	JsonbValue	v;
+
+	v.type = jbvNumeric;
+	v.val.numeric = int64_to_numeric(val);
+	if (key)
+		ct_jb_key(b, key);
+	pushJsonbValue(&b->state, key ? WJB_VALUE : WJB_ELEM, &v);
+}
+
+/* Add a boolean member. */
+void
+ct_jb_bool(CtJsonBuilder *b, const char *key, bool val)
+{
+	JsonbValue	v;
+
+	v.type = jbvBool;
+	v.val.boolean = val;
+	if (key)
+		ct_jb_key(b, key);
+	pushJsonbValue(&b->state, key ? WJB_VALUE : WJB_ELEM, &v);
+}
+
+/* Add a jsonb member (copied in). */
+void
+ct_jb_jsonb(CtJsonBuilder *b, const char *key, Jsonb *val)
+{
+	JsonbValue	v;
+
+	if (JB_ROOT_IS_SCALAR(val))
+		JsonbExtractScalar(&val->root, &v);
+	else
+	{
+		v.type = jbvBinary;
+		v.val.binary.data = &val->root;
+		v.val.binary.len = VARSIZE(val) - VARHDRSZ;
+	}
+	if (key)
+		ct_jb_key(b, key);
+	pushJsonbValue(&b->state, key ? WJB_VALUE : WJB_ELEM, &v);
+}
+
+/* Open a nested object. */
+void
+ct_jb_begin_object(CtJsonBuilder *b, const char *key)
+{
+	if (key)
+		ct_jb_key(b, key);
+	pushJsonbValue(&b->state, WJB_BEGIN_OBJECT, NULL);
+}
+
+/* Close a nested object. */
+void
+ct_jb_end_object(CtJsonBuilder *b)
+{
+	pushJsonbValue(&b->state, WJB_END_OBJECT, NULL);
+}
+
+/* Open a nested array. */
+void
+ct_jb_begin_array(CtJsonBuilder *b, const char *key)
+{
+	if (key)
+		ct_jb_key(b, key);
+	pushJsonbValue(&b->state, WJB_BEGIN_ARRAY, NULL);
+}
+
+/* Close a nested array. */
+void
+ct_jb_end_array(CtJsonBuilder *b)
+{
+	pushJsonbValue(&b->state, WJB_END_ARRAY, NULL);
+}
+
+/* Close the top-level object and return it as jsonb. */
+Jsonb *
+ct_jb_finish(CtJsonBuilder *b)
+{
+	JsonbValue *res = pushJsonbValue(&b->state, WJB_END_OBJECT, NULL);
+
+	return JsonbValueToJsonb(res);
+}
+
+/* The envelope every response carries. */
+void
+ct_jb_response_envelope(CtJsonBuilder *b, const char *type, const CtEnvelope *request)
+{
+	TimestampTz now = GetCurrentTimestamp();
+	int64		now_ms = now / 1000 +
+		(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
+
+	ct_jb_string(b, "type", type, -1);
+	ct_jb_string(b, "id", request->id_text.s, request->id_text.len);
+	ct_jb_int(b, "timestamp_ms", now_ms);
+	ct_jb_string(b, "firehose_version", request->firehose_version.s,
+				 request->firehose_version.len);
+}

@@ -1,0 +1,189 @@
+/*
+ * firehose.h
+ *	  The mParticle Firehose audience messages as a plain C model, and the
+ *	  builders of the responses.
+ *
+ * Parsing validates the whole shape of a message before anything is
+ * written, so a malformed message fails with a path-naming error and
+ * leaves nothing behind.
+ */
+#ifndef CT_FIREHOSE_H
+#define CT_FIREHOSE_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "utils/jsonb.h"
+#include "utils/uuid.h"
+
+#include "jsonbutil.h"
+
+/* Limits (CleverTap's property value limit applies to names and values). */
+#define CT_MAX_NAME_BYTES		512
+#define CT_MAX_ATTR_VALUE_BYTES	512
+#define CT_MAX_ATTR_KEY_BYTES	512
+#define CT_MAX_SETTING_BYTES	1024
+
+/*
+ * mParticle user identity types, in the order of the Firehose schema, plus
+ * CT_UID_MPID, which only a connection's userIdField can name.
+ */
+typedef enum CtUidType
+{
+	CT_UID_OTHER = 0,
+	CT_UID_CUSTOMER,
+	CT_UID_FACEBOOK,
+	CT_UID_TWITTER,
+	CT_UID_GOOGLE,
+	CT_UID_MICROSOFT,
+	CT_UID_YAHOO,
+	CT_UID_EMAIL,
+	CT_UID_OTHER2,
+	CT_UID_OTHER3,
+	CT_UID_OTHER4,
+	CT_UID_OTHER5,
+	CT_UID_OTHER6,
+	CT_UID_OTHER7,
+	CT_UID_OTHER8,
+	CT_UID_OTHER9,
+	CT_UID_OTHER10,
+	CT_UID_MOBILE_NUMBER,
+	CT_UID_PHONE_NUMBER_2,
+	CT_UID_PHONE_NUMBER_3,
+	CT_UID_NTYPES,
+	CT_UID_MPID = CT_UID_NTYPES /* userIdField only */
+} CtUidType;
+
+extern const char *const ct_uid_type_names[CT_UID_NTYPES];
+
+/* Look up a user identity type by its Firehose name; -1 when unknown. */
+extern int	ct_uid_type_from_name(CtStr name);
+
+/* Look up a userIdField value (a type name or "mpid"); -1 when unknown. */
+extern int	ct_user_id_field_from_name(CtStr name);
+extern const char *ct_user_id_field_name(int field);
+
+typedef enum CtAction
+{
+	CT_ACTION_ADD,
+	CT_ACTION_DELETE,
+	CT_ACTION_ATTRIBUTE_UPDATE
+} CtAction;
+
+/* One user attribute operation of an attribute_update. */
+typedef struct CtAttrOp
+{
+	CtStr		key;
+	bool		is_delete;
+	bool		invalid;		/* value over the limit: dropped, counted */
+	JsonbValue	value;			/* string, or binary array of strings */
+} CtAttrOp;
+
+/* One entry of a user profile's audiences[]. */
+typedef struct CtAudienceEntry
+{
+	int			profile;		/* index of its user profile */
+	int			index;			/* position in that profile's audiences[] */
+	int64		audience_id;
+	CtStr		name;
+	CtAction	action;
+	int			user_id_field;	/* from its subscription settings; -1 = not given */
+	int			nattrs;
+	CtAttrOp   *attrs;
+	int			audience;		/* index into CtMessage.audiences */
+} CtAudienceEntry;
+
+/* The phone candidates of a profile, in the order the rules try them. */
+#define CT_NPHONES 3
+
+/* One element of user_profiles[]. */
+typedef struct CtUserProfile
+{
+	CtStr		mpid;			/* empty when absent */
+	CtStr		partner_id;		/* raw CleverTap_User_ID; empty when absent */
+	bool		partner_hashed; /* a CleverTap_User_ID came, but hashed */
+	bool		any_hashed;		/* some user or partner identity was hashed */
+	CtStr		uid[CT_UID_NTYPES]; /* first raw value of each type */
+	bool		uid_hashed[CT_UID_NTYPES];	/* a hashed value of the type came */
+	int			first_entry;
+	int			nentries;
+} CtUserProfile;
+
+/* A distinct audience of the message. */
+typedef struct CtAudienceRef
+{
+	int64		audience_id;
+	CtStr		name;			/* the last name the message gives it */
+	int			user_id_field;	/* last userIdField the message gives; -1 */
+} CtAudienceRef;
+
+/* The account settings that authenticate a message. */
+typedef struct CtCredentials
+{
+	CtStr		account_id;
+	CtStr		passcode;
+	CtStr		account_token;
+	CtStr		region;
+} CtCredentials;
+
+/* A parsed audience_membership_change_request. */
+typedef struct CtMembershipMessage
+{
+	pg_uuid_t	id;
+	CtStr		id_text;
+	CtStr		firehose_version;
+	int64		timestamp_ms;
+	TimestampTz ts;
+	CtCredentials cred;
+	bool		has_profiles;	/* false: a verification ping */
+	bool		legacy;			/* pre-2.0 added_audiences/removed_audiences */
+	int			nprofiles;
+	CtUserProfile *profiles;
+	int			nentries;
+	CtAudienceEntry *entries;
+	int			naudiences;
+	CtAudienceRef *audiences;
+} CtMembershipMessage;
+
+/* The envelope every Firehose message carries. */
+typedef struct CtEnvelope
+{
+	CtStr		type;
+	pg_uuid_t	id;
+	CtStr		id_text;
+	int64		timestamp_ms;
+	TimestampTz ts;
+	CtStr		firehose_version;
+} CtEnvelope;
+
+extern JsonbContainer *ct_message_root(Jsonb *request);
+extern void ct_parse_envelope(JsonbContainer *root, CtEnvelope *env);
+extern void ct_parse_credentials(JsonbContainer *root, CtCredentials *cred);
+extern void ct_parse_membership(JsonbContainer *root, CtMembershipMessage *msg);
+
+/* Milliseconds since the Unix epoch to a TimestampTz, range-checked. */
+extern TimestampTz ct_ms_to_timestamptz(int64 ms, const CtPath *path, const char *leaf);
+
+/* Response builder: a flat JSON object assembled in order. */
+typedef struct CtJsonBuilder
+{
+	JsonbParseState *state;
+} CtJsonBuilder;
+
+extern void ct_jb_begin(CtJsonBuilder *b);
+extern void ct_jb_key(CtJsonBuilder *b, const char *key);
+extern void ct_jb_string(CtJsonBuilder *b, const char *key, const char *val, int len);
+extern void ct_jb_int(CtJsonBuilder *b, const char *key, int64 val);
+extern void ct_jb_bool(CtJsonBuilder *b, const char *key, bool val);
+extern void ct_jb_jsonb(CtJsonBuilder *b, const char *key, Jsonb *val);
+extern void ct_jb_begin_object(CtJsonBuilder *b, const char *key);
+extern void ct_jb_end_object(CtJsonBuilder *b);
+extern void ct_jb_begin_array(CtJsonBuilder *b, const char *key);
+extern void ct_jb_end_array(CtJsonBuilder *b);
+extern Jsonb *ct_jb_finish(CtJsonBuilder *b);
+
+/* The envelope of a response: type, id, timestamp_ms, firehose_version. */
+extern void ct_jb_response_envelope(CtJsonBuilder *b, const char *type,
+									const CtEnvelope *request);
+
+#endif							/* CT_FIREHOSE_H */

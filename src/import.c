@@ -1,0 +1,1646 @@
+/*
+ * import.c
+ *	  ct_import_audience(): one audience_membership_change_request.
+ *
+ *	  authenticate -> redelivery check -> segments -> resolve identities
+ *	  -> look up profiles (one query per key kind) -> create and merge
+ *	  profiles -> membership upsert (the trigger raises Partner Sync)
+ *	  -> log and respond
+ *
+ * Everything is set-wise: each step is one statement for the whole message,
+ * fed with arrays, so the cost per user is the cost of the rows written.
+ * The message is parsed and validated completely before the first write;
+ * any error aborts the whole message, so a failed message writes nothing.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "auth.h"
+#include "firehose.h"
+#include "identity.h"
+#include "import.h"
+#include "normalize.h"
+#include "store.h"
+#include "triggers.h"
+#include "types.h"
+
+PG_FUNCTION_INFO_V1(ct_import_audience);
+PG_FUNCTION_INFO_V1(ct_resolve_identity);
+
+/* ---------------------------------------------------------------------
+ * A small open-addressing map from byte strings to ints.
+ * ---------------------------------------------------------------------
+ */
+typedef struct CtMapEntry
+{
+	const char *key;			/* NULL = empty bucket */
+	int			len;
+	uint32		hash;
+	int			value;
+} CtMapEntry;
+
+typedef struct CtStrMap
+{
+	CtMapEntry *buckets;
+	uint32		mask;
+	int			count;
+} CtStrMap;
+
+static void
+map_init(CtStrMap *m, int expected)
+{
+	uint32		size = 16;
+
+	while (size < (uint32) expected * 2 + 2)
+		size <<= 1;
+	m->buckets = palloc0(sizeof(CtMapEntry) * size);
+	m->mask = size - 1;
+	m->count = 0;
+}
+
+static CtMapEntry *
+map_find(CtStrMap *m, const char *key, int len, uint32 hash)
+{
+	uint32		i = hash & m->mask;
+
+	for (;;)
+	{
+		CtMapEntry *e = &m->buckets[i];
+
+		if (e->key == NULL ||
+			(e->hash == hash && e->len == len && memcmp(e->key, key, len) == 0))
+			return e;
+		i = (i + 1) & m->mask;
+	}
+}
+
+/* The value stored for key, or -1. */
+static int
+map_get(CtStrMap *m, const char *key, int len)
+{
+	CtMapEntry *e = map_find(m, key, len, hash_bytes((const unsigned char *) key, len));
+
+	return e->key ? e->value : -1;
+}
+
+/* Store value for key (key memory must outlive the map). */
+static void
+map_put(CtStrMap *m, const char *key, int len, int value)
+{
+	uint32		hash = hash_bytes((const unsigned char *) key, len);
+	CtMapEntry *e = map_find(m, key, len, hash);
+
+	if (e->key == NULL)
+	{
+		if ((uint32) (m->count + 1) * 2 > m->mask + 1)
+		{
+			CtMapEntry *old = m->buckets;
+			uint32		oldsize = m->mask + 1;
+
+			m->buckets = palloc0(sizeof(CtMapEntry) * oldsize * 2);
+			m->mask = oldsize * 2 - 1;
+			for (uint32 i = 0; i < oldsize; i++)
+			{
+				if (old[i].key != NULL)
+					*map_find(m, old[i].key, old[i].len, old[i].hash) = old[i];
+			}
+			pfree(old);
+			e = map_find(m, key, len, hash);
+		}
+		e->key = key;
+		e->len = len;
+		e->hash = hash;
+		m->count++;
+	}
+	e->value = value;
+}
+
+/* ---------------------------------------------------------------------
+ * Import state
+ * ---------------------------------------------------------------------
+ */
+
+/* Email and phone of one incoming user, normalized lazily. */
+typedef enum CtContactState
+{
+	CT_C_ABSENT = 0,
+	CT_C_UNCHECKED,				/* phone present, not parsed yet */
+	CT_C_VALID,
+	CT_C_INVALID
+} CtContactState;
+
+typedef struct CtContact
+{
+	CtContactState email_state;
+	text	   *email;			/* normalized, when valid */
+	CtContactState phone_state;
+	int64		phone;			/* E.164 digits, when valid */
+	const char *project_region; /* default_country, or NULL */
+	const CtUserProfile *profile;
+} CtContact;
+
+/* The resolution of one user under one userIdField. */
+typedef struct CtRes
+{
+	int			profile;
+	int			field;
+	CtIdentityResult r;
+	int			slot;			/* -1: anonymous */
+} CtRes;
+
+/* One profile the message touches: found in the store or to be created. */
+typedef struct CtSlot
+{
+	char	   *ct_id;
+	char	   *identity;		/* current (stored or claimed) identity */
+	bool		exists;			/* the row exists in the store */
+	bool		created;		/* this import inserted it */
+	bool		dirty;			/* existing row needs an update */
+	bool		set_identity;	/* existing row gets identity */
+	bool		claimed;		/* new row's identity is a rule 1 claim */
+	int			forward;		/* after a lost insert race: the slot it became */
+	/* stored values of an existing row */
+	text	   *st_email;
+	TimestampTz st_email_ts;
+	bool		st_email_ts_null;
+	int64		st_phone;
+	bool		st_phone_null;
+	TimestampTz st_phone_ts;
+	bool		st_phone_ts_null;
+	char	   *st_mpid;
+	/* incoming values */
+	text	   *new_email;
+	bool		has_new_phone;
+	int64		new_phone;
+	CtStr		mpid;
+	/* attribute operations, in message order */
+	int			nops;
+	int			capops;
+	CtAttrOp  **ops;
+} CtSlot;
+
+/* Segment state of each audience of the message. */
+typedef struct CtSegmentInfo
+{
+	int64		segment_id;
+	bool		disconnected;
+	int			user_id_field;	/* stored userIdField, or -1 */
+} CtSegmentInfo;
+
+typedef struct CtImport
+{
+	CtMembershipMessage msg;
+	CtProject	project;
+	CtImportCounts counts;
+	CtSegmentInfo *segments;	/* per msg.audiences[] */
+	CtContact  *contacts;		/* per profile */
+	CtRes	   *res;			/* resolutions */
+	int			nres;
+	int		   *entry_res;		/* per entry: index into res */
+	int		   *profile_res;	/* per profile: first res, or -1 */
+	CtSlot	   *slots;
+	int			nslots;
+	int			capslots;
+	CtStrMap	by_ctid;
+	CtStrMap	by_identity;
+	TimestampTz started;
+} CtImport;
+
+/* ---------------------------------------------------------------------
+ * Contact normalization
+ * ---------------------------------------------------------------------
+ */
+
+static const int ct_phone_order[CT_NPHONES] = {
+	CT_UID_MOBILE_NUMBER, CT_UID_PHONE_NUMBER_2, CT_UID_PHONE_NUMBER_3
+};
+
+/* Normalize the email now (cheap); note whether phones came. */
+static void
+ct_contact_init(CtContact *c, const CtUserProfile *p, const char *region)
+{
+	memset(c, 0, sizeof(*c));
+	c->profile = p;
+	c->project_region = region;
+	if (p->uid[CT_UID_EMAIL].s != NULL)
+	{
+		c->email = ct_email_make(p->uid[CT_UID_EMAIL].s, p->uid[CT_UID_EMAIL].len);
+		c->email_state = c->email ? CT_C_VALID : CT_C_INVALID;
+	}
+	for (int i = 0; i < CT_NPHONES; i++)
+	{
+		if (p->uid[ct_phone_order[i]].s != NULL)
+			c->phone_state = CT_C_UNCHECKED;
+	}
+}
+
+/*
+ * Parse the phone: mobile_number, else phone_number_2, else
+ * phone_number_3; the first valid one wins.  When known is given and one
+ * of the raw values already reads as exactly that E.164 number, it is
+ * taken without calling libphonenumber.
+ */
+static void
+ct_contact_phone(CtContact *c, const int64 *known)
+{
+	if (c->phone_state != CT_C_UNCHECKED)
+		return;
+	if (known != NULL)
+	{
+		char		buf[CT_PHONE_E164_BUFSIZE];
+		int			n = ct_phone_format(*known, buf);
+
+		for (int i = 0; i < CT_NPHONES; i++)
+		{
+			CtStr		raw = c->profile->uid[ct_phone_order[i]];
+
+			if (raw.s != NULL && raw.len == n && memcmp(raw.s, buf, n) == 0)
+			{
+				c->phone = *known;
+				c->phone_state = CT_C_VALID;
+				return;
+			}
+			if (raw.s != NULL)
+				break;			/* an earlier candidate must be parsed first */
+		}
+	}
+	for (int i = 0; i < CT_NPHONES; i++)
+	{
+		CtStr		raw = c->profile->uid[ct_phone_order[i]];
+
+		if (raw.s == NULL)
+			continue;
+		if (ct_phone_parse(raw.s, raw.len, c->project_region, &c->phone) == CT_PHONE_OK)
+		{
+			c->phone_state = CT_C_VALID;
+			return;
+		}
+	}
+	c->phone_state = CT_C_INVALID;
+}
+
+/* Callback for the identity rules: a valid raw email or phone? */
+static bool
+ct_contact_present(void *arg)
+{
+	CtContact  *c = (CtContact *) arg;
+
+	if (c->email_state == CT_C_VALID)
+		return true;
+	ct_contact_phone(c, NULL);
+	return c->phone_state == CT_C_VALID;
+}
+
+/* ---------------------------------------------------------------------
+ * Array building for the batch statements
+ * ---------------------------------------------------------------------
+ */
+typedef struct CtArr
+{
+	Datum	   *values;
+	bool	   *nulls;
+	int			n;
+	Oid			elemtype;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+} CtArr;
+
+static void
+arr_init(CtArr *a, int cap, Oid elemtype)
+{
+	a->values = palloc(sizeof(Datum) * Max(cap, 1));
+	a->nulls = palloc(sizeof(bool) * Max(cap, 1));
+	a->n = 0;
+	a->elemtype = elemtype;
+	get_typlenbyvalalign(elemtype, &a->typlen, &a->typbyval, &a->typalign);
+}
+
+static inline void
+arr_add(CtArr *a, Datum v, bool isnull)
+{
+	a->values[a->n] = v;
+	a->nulls[a->n] = isnull;
+	a->n++;
+}
+
+static Datum
+arr_datum(CtArr *a)
+{
+	int			dims[1];
+	int			lbs[1];
+
+	dims[0] = a->n;
+	lbs[0] = 1;
+	return PointerGetDatum(construct_md_array(a->values, a->nulls, 1, dims, lbs,
+											  a->elemtype, a->typlen, a->typbyval,
+											  a->typalign));
+}
+
+/* ---------------------------------------------------------------------
+ * Steps
+ * ---------------------------------------------------------------------
+ */
+
+/* Look up, create and rename the message's segments. */
+static void
+ct_sync_segments(CtImport *im)
+{
+	CtMembershipMessage *msg = &im->msg;
+	Datum		values[4];
+	CtArr		ids,
+				names;
+	uint64		n;
+	bool	   *found;
+	int			missing = 0;
+	int			renames = 0;
+
+	im->segments = palloc0(sizeof(CtSegmentInfo) * Max(msg->naudiences, 1));
+	if (msg->naudiences == 0)
+		return;
+	found = palloc0(sizeof(bool) * msg->naudiences);
+
+	for (int pass = 0; pass < 2; pass++)
+	{
+		arr_init(&ids, msg->naudiences, INT8OID);
+		for (int i = 0; i < msg->naudiences; i++)
+			arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
+		values[0] = CStringGetTextDatum(im->project.project_id);
+		values[1] = arr_datum(&ids);
+		n = ct_store_exec(CT_Q_SEGMENTS, values, NULL, false);
+
+		missing = msg->naudiences;
+		renames = 0;
+		arr_init(&ids, msg->naudiences, INT8OID);
+		arr_init(&names, msg->naudiences, TEXTOID);
+		for (uint64 r = 0; r < n; r++)
+		{
+			bool		isnull;
+			int64		aid = DatumGetInt64(ct_store_get(r, 1, &isnull));
+			int64		sid = DatumGetInt64(ct_store_get(r, 2, &isnull));
+			char	   *name = ct_store_get_text(r, 3);
+			Datum		name_ts = ct_store_get(r, 4, &isnull);
+			char	   *status = ct_store_get_text(r, 5);
+			char	   *field = ct_store_get_text(r, 6);
+
+			for (int i = 0; i < msg->naudiences; i++)
+			{
+				CtAudienceRef *a = &msg->audiences[i];
+
+				if (a->audience_id != aid)
+					continue;
+				found[i] = true;
+				missing--;
+				im->segments[i].segment_id = sid;
+				im->segments[i].disconnected = (strcmp(status, "active") != 0);
+				im->segments[i].user_id_field = -1;
+				if (field != NULL)
+				{
+					CtStr		f = {field, strlen(field)};
+
+					im->segments[i].user_id_field = ct_user_id_field_from_name(f);
+				}
+				if (!(a->name.len == (int) strlen(name) &&
+					  memcmp(a->name.s, name, a->name.len) == 0) &&
+					(isnull || DatumGetTimestampTz(name_ts) <= msg->ts))
+				{
+					arr_add(&ids, Int64GetDatum(aid), false);
+					arr_add(&names, PointerGetDatum(cstring_to_text_with_len(a->name.s, a->name.len)), false);
+					renames++;
+				}
+				break;
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+
+		if (renames > 0)
+		{
+			values[1] = arr_datum(&ids);
+			values[2] = arr_datum(&names);
+			values[3] = TimestampTzGetDatum(msg->ts);
+			ct_store_exec(CT_Q_RENAME_SEGMENTS, values, NULL, false);
+		}
+		if (missing == 0)
+			break;
+		if (pass == 1)
+			elog(ERROR, "segments of the message could not be created");
+
+		/* create the missing ones, then read them back */
+		arr_init(&ids, missing, INT8OID);
+		arr_init(&names, missing, TEXTOID);
+		for (int i = 0; i < msg->naudiences; i++)
+		{
+			if (found[i])
+				continue;
+			arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
+			arr_add(&names, PointerGetDatum(cstring_to_text_with_len(msg->audiences[i].name.s,
+																	 msg->audiences[i].name.len)), false);
+		}
+		values[1] = arr_datum(&ids);
+		values[2] = arr_datum(&names);
+		values[3] = TimestampTzGetDatum(msg->ts);
+		ct_store_exec(CT_Q_CREATE_SEGMENTS, values, NULL, false);
+		memset(found, 0, sizeof(bool) * msg->naudiences);
+	}
+}
+
+/* The userIdField that applies to an entry. */
+static int
+ct_entry_field(CtImport *im, const CtAudienceEntry *e)
+{
+	if (e->user_id_field >= 0)
+		return e->user_id_field;
+	if (im->segments[e->audience].user_id_field >= 0)
+		return im->segments[e->audience].user_id_field;
+	return CT_UID_CUSTOMER;
+}
+
+/* Apply the identity rules to one user under one userIdField. */
+static void
+ct_resolve_one(CtImport *im, int pi, int field, CtRes *res)
+{
+	const CtUserProfile *p = &im->msg.profiles[pi];
+	CtContact  *c = &im->contacts[pi];
+	CtIdentityInput in;
+
+	memset(&in, 0, sizeof(in));
+	res->profile = pi;
+	res->field = field;
+	res->slot = -1;
+	if (p->partner_id.s != NULL)
+	{
+		in.partner_id = p->partner_id.s;
+		in.partner_len = p->partner_id.len;
+	}
+	if (field == CT_UID_EMAIL)
+	{
+		/* the email as User ID is the normalized address */
+		if (c->email_state == CT_C_VALID)
+		{
+			in.user_id = VARDATA_ANY(c->email);
+			in.user_id_len = VARSIZE_ANY_EXHDR(c->email);
+		}
+	}
+	else if (field >= 0 && field < CT_UID_NTYPES && p->uid[field].s != NULL)
+	{
+		in.user_id = p->uid[field].s;
+		in.user_id_len = p->uid[field].len;
+	}
+	if (p->mpid.s != NULL)
+	{
+		in.mpid = p->mpid.s;
+		in.mpid_len = p->mpid.len;
+	}
+	in.any_hashed = p->any_hashed;
+	in.has_contact = ct_contact_present;
+	in.has_contact_arg = c;
+	ct_identity_resolve(&in, &res->r);
+}
+
+/* Resolve every user; count anonymous users and identity problems. */
+static void
+ct_resolve_all(CtImport *im)
+{
+	CtMembershipMessage *msg = &im->msg;
+	int			cap = msg->nprofiles + 8;
+
+	im->contacts = palloc(sizeof(CtContact) * Max(msg->nprofiles, 1));
+	im->res = palloc(sizeof(CtRes) * cap);
+	im->nres = 0;
+	im->entry_res = palloc(sizeof(int) * Max(msg->nentries, 1));
+	im->profile_res = palloc(sizeof(int) * Max(msg->nprofiles, 1));
+
+	for (int pi = 0; pi < msg->nprofiles; pi++)
+	{
+		CtUserProfile *p = &msg->profiles[pi];
+		int			first = im->nres;
+		bool		any_resolved = false;
+		unsigned	problems = 0;
+		int			nfields = 0;
+
+		ct_contact_init(&im->contacts[pi], p, im->project.default_country);
+		if (im->contacts[pi].email_state == CT_C_INVALID)
+			im->counts.invalid_email++;
+
+		/* one resolution per distinct userIdField among the entries */
+		for (int k = 0; k < Max(p->nentries, 1); k++)
+		{
+			int			field;
+			int			ri = -1;
+
+			if (p->nentries == 0)
+				field = CT_UID_CUSTOMER;
+			else
+				field = ct_entry_field(im, &msg->entries[p->first_entry + k]);
+			for (int j = first; j < im->nres; j++)
+			{
+				if (im->res[j].field == field)
+					ri = j;
+			}
+			if (ri < 0)
+			{
+				if (im->nres >= cap)
+				{
+					cap *= 2;
+					im->res = repalloc(im->res, sizeof(CtRes) * cap);
+				}
+				ri = im->nres++;
+				ct_resolve_one(im, pi, field, &im->res[ri]);
+				problems |= im->res[ri].r.problems;
+				if (im->res[ri].r.rule != CT_RULE_ANONYMOUS)
+					any_resolved = true;
+				nfields++;
+			}
+			if (p->nentries > 0)
+				im->entry_res[p->first_entry + k] = ri;
+		}
+		im->profile_res[pi] = first;
+
+		if (!any_resolved)
+		{
+			im->counts.anonymous++;
+			if (problems & CT_IDP_HASHED_ONLY)
+				im->counts.hashed_only++;
+		}
+		if (problems & (CT_IDP_FORBIDDEN | CT_IDP_TOO_LONG | CT_IDP_BAD_CTID))
+		{
+			im->counts.rejected++;
+			if (problems & CT_IDP_FORBIDDEN)
+				im->counts.forbidden_identity++;
+		}
+	}
+}
+
+/* A new slot. */
+static int
+ct_new_slot(CtImport *im)
+{
+	CtSlot	   *s;
+
+	if (im->nslots >= im->capslots)
+	{
+		im->capslots = Max(im->capslots * 2, 64);
+		im->slots = im->slots ? repalloc(im->slots, sizeof(CtSlot) * im->capslots)
+			: palloc(sizeof(CtSlot) * im->capslots);
+	}
+	s = &im->slots[im->nslots];
+	memset(s, 0, sizeof(*s));
+	s->forward = -1;
+	s->st_email_ts_null = true;
+	s->st_phone_null = true;
+	s->st_phone_ts_null = true;
+	return im->nslots++;
+}
+
+/* Follow the forward chain of a slot that lost an insert race. */
+static int
+ct_slot_final(CtImport *im, int s)
+{
+	while (s >= 0 && im->slots[s].forward >= 0)
+		s = im->slots[s].forward;
+	return s;
+}
+
+/* Fill a slot's stored values from row r of SPI_tuptable. */
+static void
+ct_slot_read_row(CtSlot *s, uint64 r)
+{
+	bool		isnull;
+	Datum		d;
+
+	s->exists = true;
+	s->ct_id = ct_store_get_text(r, 1);
+	s->identity = ct_store_get_text(r, 2);
+	d = ct_store_get(r, 3, &isnull);
+	s->st_email = isnull ? NULL : DatumGetTextPCopy(d);
+	d = ct_store_get(r, 4, &isnull);
+	s->st_phone_null = isnull;
+	s->st_phone = isnull ? 0 : DatumGetInt64(d);
+	d = ct_store_get(r, 5, &isnull);
+	s->st_email_ts_null = isnull;
+	s->st_email_ts = isnull ? 0 : DatumGetTimestampTz(d);
+	d = ct_store_get(r, 6, &isnull);
+	s->st_phone_ts_null = isnull;
+	s->st_phone_ts = isnull ? 0 : DatumGetTimestampTz(d);
+	s->st_mpid = ct_store_get_text(r, 7);
+}
+
+/* Make slots from the rows of a profile lookup now in SPI_tuptable. */
+static void
+ct_slots_from_rows(CtImport *im, uint64 n)
+{
+	for (uint64 r = 0; r < n; r++)
+	{
+		char	   *ct_id = ct_store_get_text(r, 1);
+		int			si;
+		CtSlot	   *s;
+
+		if (map_get(&im->by_ctid, ct_id, strlen(ct_id)) >= 0)
+			continue;			/* found by both keys */
+		si = ct_new_slot(im);
+		s = &im->slots[si];
+		ct_slot_read_row(s, r);
+		map_put(&im->by_ctid, s->ct_id, strlen(s->ct_id), si);
+		if (s->identity != NULL)
+			map_put(&im->by_identity, s->identity, strlen(s->identity), si);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* Run one profile lookup over keys. */
+static void
+ct_lookup_profiles(CtImport *im, CtStmt stmt, CtArr *keys)
+{
+	Datum		values[2];
+	uint64		n;
+
+	if (keys->n == 0)
+		return;
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = arr_datum(keys);
+	n = ct_store_exec(stmt, values, NULL, false);
+	ct_slots_from_rows(im, n);
+}
+
+/* Look up every profile the resolutions name, by CleverTap ID and by Identity. */
+static void
+ct_lookup_all(CtImport *im)
+{
+	CtArr		ctids,
+				idents;
+	CtStrMap	seen_c,
+				seen_i;
+
+	arr_init(&ctids, im->nres, TEXTOID);
+	arr_init(&idents, im->nres * 2, TEXTOID);
+	map_init(&seen_c, im->nres);
+	map_init(&seen_i, im->nres * 2);
+	for (int i = 0; i < im->nres; i++)
+	{
+		CtIdentityResult *r = &im->res[i].r;
+
+		if (r->rule == CT_RULE_PARTNER_ID)
+		{
+			if (map_get(&seen_c, r->key, r->key_len) < 0)
+			{
+				map_put(&seen_c, r->key, r->key_len, 1);
+				arr_add(&ctids, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
+			}
+			if (r->claim != NULL && map_get(&seen_i, r->claim, r->claim_len) < 0)
+			{
+				map_put(&seen_i, r->claim, r->claim_len, 1);
+				arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->claim, r->claim_len)), false);
+			}
+		}
+		else if (r->rule != CT_RULE_ANONYMOUS)
+		{
+			if (map_get(&seen_i, r->key, r->key_len) < 0)
+			{
+				map_put(&seen_i, r->key, r->key_len, 1);
+				arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
+			}
+		}
+	}
+	map_init(&im->by_ctid, im->nres * 2);
+	map_init(&im->by_identity, im->nres * 2);
+	ct_lookup_profiles(im, CT_Q_PROFILES_BY_CTID, &ctids);
+	ct_lookup_profiles(im, CT_Q_PROFILES_BY_IDENTITY, &idents);
+}
+
+/* A fresh CleverTap ID: 32 lowercase hex characters. */
+static char *
+ct_generate_ctid(void)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8		rnd[16];
+	char	   *out = palloc(33);
+
+	if (!pg_strong_random(rnd, sizeof(rnd)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random CleverTap ID")));
+	for (int i = 0; i < 16; i++)
+	{
+		out[2 * i] = hex[rnd[i] >> 4];
+		out[2 * i + 1] = hex[rnd[i] & 0x0f];
+	}
+	out[32] = '\0';
+	return out;
+}
+
+/* Give the slot an Identity it claims (rule 1), unless another profile has it. */
+static void
+ct_claim_identity(CtImport *im, int si, const char *claim, int len)
+{
+	CtSlot	   *s = &im->slots[si];
+	int			holder;
+
+	if (s->identity != NULL)
+		return;
+	holder = map_get(&im->by_identity, claim, len);
+	if (holder >= 0 && ct_slot_final(im, holder) != si)
+	{
+		im->counts.identity_conflicts++;
+		return;
+	}
+	s->identity = pnstrdup(claim, len);
+	map_put(&im->by_identity, s->identity, len, si);
+	if (s->exists)
+	{
+		s->set_identity = true;
+		s->dirty = true;
+	}
+	else
+		s->claimed = true;
+}
+
+/* Map every resolution to a slot, creating slots for new profiles. */
+static void
+ct_assign_slots(CtImport *im)
+{
+	for (int i = 0; i < im->nres; i++)
+	{
+		CtRes	   *res = &im->res[i];
+		CtIdentityResult *r = &res->r;
+		int			si;
+
+		if (r->rule == CT_RULE_ANONYMOUS)
+			continue;
+		if (r->rule == CT_RULE_PARTNER_ID)
+		{
+			si = map_get(&im->by_ctid, r->key, r->key_len);
+			if (si < 0)
+			{
+				si = ct_new_slot(im);
+				im->slots[si].ct_id = pnstrdup(r->key, r->key_len);
+				map_put(&im->by_ctid, im->slots[si].ct_id, r->key_len, si);
+			}
+			if (r->claim != NULL)
+				ct_claim_identity(im, si, r->claim, r->claim_len);
+		}
+		else
+		{
+			si = map_get(&im->by_identity, r->key, r->key_len);
+			if (si < 0)
+			{
+				CtSlot	   *s;
+
+				si = ct_new_slot(im);
+				s = &im->slots[si];
+				s->ct_id = ct_generate_ctid();
+				s->identity = pnstrdup(r->key, r->key_len);
+				map_put(&im->by_ctid, s->ct_id, 32, si);
+				map_put(&im->by_identity, s->identity, r->key_len, si);
+			}
+		}
+		res->slot = si;
+	}
+}
+
+/* Merge one user's email, phone and mpid into a slot (newest message wins). */
+static void
+ct_merge_contact(CtImport *im, CtSlot *s, CtContact *c, const CtUserProfile *p)
+{
+	TimestampTz ts = im->msg.ts;
+
+	if (c->email_state == CT_C_VALID)
+	{
+		s->new_email = c->email;
+		if (s->exists &&
+			(s->st_email_ts_null || s->st_email_ts <= ts) &&
+			(s->st_email == NULL || s->st_email_ts_null || s->st_email_ts != ts ||
+			 VARSIZE_ANY(s->st_email) != VARSIZE_ANY(c->email) ||
+			 memcmp(VARDATA_ANY(s->st_email), VARDATA_ANY(c->email),
+					VARSIZE_ANY_EXHDR(c->email)) != 0))
+			s->dirty = true;
+	}
+	if (c->phone_state == CT_C_UNCHECKED)
+		ct_contact_phone(c, s->st_phone_null ? NULL : &s->st_phone);
+	if (c->phone_state == CT_C_VALID)
+	{
+		s->has_new_phone = true;
+		s->new_phone = c->phone;
+		if (s->exists &&
+			(s->st_phone_ts_null || s->st_phone_ts <= ts) &&
+			(s->st_phone_null || s->st_phone != c->phone ||
+			 s->st_phone_ts_null || s->st_phone_ts != ts))
+			s->dirty = true;
+	}
+	if (p->mpid.s != NULL && ct_identity_check(p->mpid.s, p->mpid.len) == CT_IDENTITY_OK)
+	{
+		s->mpid = p->mpid;
+		if (s->exists &&
+			(s->st_mpid == NULL || strlen(s->st_mpid) != (size_t) p->mpid.len ||
+			 memcmp(s->st_mpid, p->mpid.s, p->mpid.len) != 0))
+			s->dirty = true;
+	}
+}
+
+/* Append the attribute operations of an attribute_update entry to a slot. */
+static void
+ct_merge_attributes(CtImport *im, CtSlot *s, CtAudienceEntry *e)
+{
+	for (int k = 0; k < e->nattrs; k++)
+	{
+		CtAttrOp   *op = &e->attrs[k];
+
+		if (op->invalid)
+		{
+			im->counts.invalid_attributes++;
+			im->counts.rejected++;
+			continue;
+		}
+		if (s->nops >= s->capops)
+		{
+			s->capops = Max(s->capops * 2, 4);
+			s->ops = s->ops ? repalloc(s->ops, sizeof(CtAttrOp *) * s->capops)
+				: palloc(sizeof(CtAttrOp *) * s->capops);
+		}
+		s->ops[s->nops++] = op;
+		if (s->exists)
+			s->dirty = true;
+	}
+}
+
+/* Merge everything the users bring into their slots, in message order. */
+static void
+ct_merge_all(CtImport *im)
+{
+	CtMembershipMessage *msg = &im->msg;
+
+	for (int pi = 0; pi < msg->nprofiles; pi++)
+	{
+		CtUserProfile *p = &msg->profiles[pi];
+		int			last = -1;
+
+		for (int ri = im->profile_res[pi]; ri < im->nres && im->res[ri].profile == pi; ri++)
+		{
+			int			si = im->res[ri].slot;
+
+			if (si < 0 || si == last)
+				continue;
+			ct_merge_contact(im, &im->slots[si], &im->contacts[pi], p);
+			last = si;
+		}
+		if (im->contacts[pi].phone_state == CT_C_INVALID)
+			im->counts.invalid_phone++;
+
+		for (int k = 0; k < p->nentries; k++)
+		{
+			CtAudienceEntry *e = &msg->entries[p->first_entry + k];
+			int			si = im->res[im->entry_res[p->first_entry + k]].slot;
+
+			if (si < 0 || e->action != CT_ACTION_ATTRIBUTE_UPDATE)
+				continue;
+			if (im->segments[e->audience].disconnected)
+			{
+				im->counts.refused++;
+				continue;
+			}
+			ct_merge_attributes(im, &im->slots[si], e);
+		}
+	}
+}
+
+/*
+ * The attribute patch of a slot: {"set": {...}, "delete": [...]}, applied
+ * as (properties - delete) || set.  Later operations on a key win.
+ */
+static Jsonb *
+ct_attribute_patch(CtSlot *s)
+{
+	CtJsonBuilder b;
+	bool	   *final = palloc0(sizeof(bool) * s->nops);
+
+	/* only the last operation on each key counts */
+	for (int i = 0; i < s->nops; i++)
+	{
+		final[i] = true;
+		for (int j = i + 1; j < s->nops; j++)
+		{
+			if (s->ops[j]->key.len == s->ops[i]->key.len &&
+				memcmp(s->ops[j]->key.s, s->ops[i]->key.s, s->ops[i]->key.len) == 0)
+			{
+				final[i] = false;
+				break;
+			}
+		}
+	}
+	ct_jb_begin(&b);
+	ct_jb_begin_object(&b, "set");
+	for (int i = 0; i < s->nops; i++)
+	{
+		JsonbValue	k;
+		JsonbValue	v;
+
+		if (!final[i] || s->ops[i]->is_delete)
+			continue;
+		k.type = jbvString;
+		k.val.string.val = (char *) s->ops[i]->key.s;
+		k.val.string.len = s->ops[i]->key.len;
+		pushJsonbValue(&b.state, WJB_KEY, &k);
+		v = s->ops[i]->value;
+		pushJsonbValue(&b.state, WJB_VALUE, &v);
+	}
+	ct_jb_end_object(&b);
+	ct_jb_begin_array(&b, "delete");
+	for (int i = 0; i < s->nops; i++)
+	{
+		if (final[i] && s->ops[i]->is_delete)
+			ct_jb_string(&b, NULL, s->ops[i]->key.s, s->ops[i]->key.len);
+	}
+	ct_jb_end_array(&b);
+	pfree(final);
+	return ct_jb_finish(&b);
+}
+
+/* qsort comparator: slots by ct_id, so every import locks rows in one order. */
+static CtSlot *ct_sort_slots;
+
+static int
+ct_cmp_slot_ctid(const void *a, const void *b)
+{
+	return strcmp(ct_sort_slots[*(const int *) a].ct_id,
+				  ct_sort_slots[*(const int *) b].ct_id);
+}
+
+/* Fill the six per-profile arrays of the insert/update statements. */
+static void
+ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
+{
+	CtArr		ctid,
+				ident,
+				email,
+				phone,
+				mpid,
+				props;
+
+	arr_init(&ctid, n, TEXTOID);
+	arr_init(&ident, n, TEXTOID);
+	arr_init(&email, n, ct_email_type_oid());
+	arr_init(&phone, n, ct_phone_type_oid());
+	arr_init(&mpid, n, TEXTOID);
+	arr_init(&props, n, JSONBOID);
+	for (int i = 0; i < n; i++)
+	{
+		CtSlot	   *s = &im->slots[idx[i]];
+		bool		with_identity = for_update ? s->set_identity : (s->identity != NULL);
+
+		arr_add(&ctid, CStringGetTextDatum(s->ct_id), false);
+		arr_add(&ident, with_identity ? CStringGetTextDatum(s->identity) : (Datum) 0, !with_identity);
+		arr_add(&email, PointerGetDatum(s->new_email), s->new_email == NULL);
+		arr_add(&phone, Int64GetDatum(s->new_phone), !s->has_new_phone);
+		arr_add(&mpid, s->mpid.s ? PointerGetDatum(cstring_to_text_with_len(s->mpid.s, s->mpid.len)) : (Datum) 0,
+				s->mpid.s == NULL);
+		if (s->nops > 0)
+		{
+			Jsonb	   *patch = ct_attribute_patch(s);
+
+			if (!for_update)
+			{
+				/* a new profile: its properties are the "set" part */
+				JsonbValue	setv;
+
+				getKeyJsonValueFromContainer(&patch->root, "set", 3, &setv);
+				patch = JsonbValueToJsonb(&setv);
+			}
+			arr_add(&props, JsonbPGetDatum(patch), false);
+		}
+		else
+			arr_add(&props, (Datum) 0, true);
+	}
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = arr_datum(&ctid);
+	values[2] = arr_datum(&ident);
+	values[3] = arr_datum(&email);
+	values[4] = arr_datum(&phone);
+	values[5] = arr_datum(&mpid);
+	values[6] = arr_datum(&props);
+	values[7] = TimestampTzGetDatum(im->msg.ts);
+}
+
+/*
+ * A slot whose insert lost a race becomes the profile that won it: the
+ * incoming values move to that profile's slot, which is then updated.
+ */
+static void
+ct_adopt_row(CtImport *im, int lost, uint64 r)
+{
+	char	   *ct_id = ct_store_get_text(r, 1);
+	int			target = map_get(&im->by_ctid, ct_id, strlen(ct_id));
+	CtSlot	   *l;
+	CtSlot	   *t;
+
+	if (target < 0 || target == lost || !im->slots[target].exists)
+	{
+		target = ct_new_slot(im);
+		ct_slot_read_row(&im->slots[target], r);
+		map_put(&im->by_ctid, im->slots[target].ct_id, strlen(im->slots[target].ct_id), target);
+		if (im->slots[target].identity != NULL)
+			map_put(&im->by_identity, im->slots[target].identity,
+					strlen(im->slots[target].identity), target);
+	}
+	l = &im->slots[lost];
+	t = &im->slots[target];
+	if (l->new_email != NULL)
+		t->new_email = l->new_email;
+	if (l->has_new_phone)
+	{
+		t->has_new_phone = true;
+		t->new_phone = l->new_phone;
+	}
+	if (l->mpid.s != NULL)
+		t->mpid = l->mpid;
+	for (int k = 0; k < l->nops; k++)
+	{
+		if (t->nops >= t->capops)
+		{
+			t->capops = Max(t->capops * 2, 4);
+			t->ops = t->ops ? repalloc(t->ops, sizeof(CtAttrOp *) * t->capops)
+				: palloc(sizeof(CtAttrOp *) * t->capops);
+		}
+		t->ops[t->nops++] = l->ops[k];
+	}
+	if (l->claimed && t->identity == NULL)
+	{
+		t->identity = l->identity;
+		t->set_identity = true;
+	}
+	t->dirty = true;
+	l->forward = target;
+}
+
+/*
+ * Re-resolve slots whose insert lost a race with a concurrent import that
+ * committed the same CleverTap ID or Identity first.  Each becomes the
+ * profile that now exists, or, when only its claimed Identity was taken,
+ * gives the claim up (counted) and is inserted without it.
+ */
+static void
+ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
+{
+	CtArr		keys;
+	Datum		values[2];
+	uint64		n;
+	bool	   *done = palloc0(sizeof(bool) * nlost);
+
+	values[0] = CStringGetTextDatum(im->project.project_id);
+
+	arr_init(&keys, nlost, TEXTOID);
+	for (int i = 0; i < nlost; i++)
+		arr_add(&keys, CStringGetTextDatum(im->slots[lost[i]].ct_id), false);
+	values[1] = arr_datum(&keys);
+	n = ct_store_exec(CT_Q_PROFILES_BY_CTID, values, NULL, false);
+	for (uint64 r = 0; r < n; r++)
+	{
+		char	   *ct_id = ct_store_get_text(r, 1);
+
+		for (int i = 0; i < nlost; i++)
+		{
+			if (!done[i] && strcmp(im->slots[lost[i]].ct_id, ct_id) == 0)
+			{
+				ct_adopt_row(im, lost[i], r);
+				done[i] = true;
+			}
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	arr_init(&keys, nlost, TEXTOID);
+	for (int i = 0; i < nlost; i++)
+	{
+		if (!done[i] && im->slots[lost[i]].identity != NULL)
+			arr_add(&keys, CStringGetTextDatum(im->slots[lost[i]].identity), false);
+	}
+	if (keys.n > 0)
+	{
+		values[1] = arr_datum(&keys);
+		n = ct_store_exec(CT_Q_PROFILES_BY_IDENTITY, values, NULL, false);
+		for (uint64 r = 0; r < n; r++)
+		{
+			char	   *identity = ct_store_get_text(r, 2);
+
+			for (int i = 0; i < nlost; i++)
+			{
+				CtSlot	   *l = &im->slots[lost[i]];
+
+				if (done[i] || l->identity == NULL || strcmp(l->identity, identity) != 0)
+					continue;
+				if (l->claimed)
+				{
+					/* rule 1: another profile holds the Customer ID now */
+					l->identity = NULL;
+					l->claimed = false;
+					im->counts.identity_conflicts++;
+				}
+				else
+					ct_adopt_row(im, lost[i], r);
+				done[i] = true;
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+
+	for (int i = 0; i < nlost; i++)
+	{
+		if (!done[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to a concurrent import of the same profile"),
+					 errhint("Retry the message.")));
+	}
+	pfree(done);
+}
+
+/* Create the new profiles; returns how many inserts lost a race. */
+static int
+ct_insert_new_profiles(CtImport *im, int *lost)
+{
+	int		   *idx = palloc(sizeof(int) * Max(im->nslots, 1));
+	int			n = 0;
+	int			nlost = 0;
+	Datum		values[8];
+	uint64		got;
+	CtStrMap	inserted;
+
+	for (int i = 0; i < im->nslots; i++)
+	{
+		if (!im->slots[i].exists && !im->slots[i].created && im->slots[i].forward < 0)
+			idx[n++] = i;
+	}
+	if (n == 0)
+		return 0;
+	ct_sort_slots = im->slots;
+	qsort(idx, n, sizeof(int), ct_cmp_slot_ctid);
+	ct_profile_arrays(im, idx, n, values, false);
+	got = ct_store_exec(CT_Q_INSERT_PROFILES, values, NULL, false);
+
+	map_init(&inserted, (int) got);
+	for (uint64 r = 0; r < got; r++)
+	{
+		char	   *ct_id = ct_store_get_text(r, 1);
+
+		map_put(&inserted, ct_id, strlen(ct_id), 1);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		CtSlot	   *s = &im->slots[idx[i]];
+
+		if (map_get(&inserted, s->ct_id, strlen(s->ct_id)) > 0)
+		{
+			s->created = true;
+			s->exists = true;
+			im->counts.created_profiles++;
+		}
+		else
+			lost[nlost++] = idx[i];
+	}
+	SPI_freetuptable(SPI_tuptable);
+	pfree(idx);
+	return nlost;
+}
+
+/* Update the existing profiles that the message changes. */
+static void
+ct_update_profiles(CtImport *im)
+{
+	int		   *idx = palloc(sizeof(int) * Max(im->nslots, 1));
+	int			n = 0;
+	Datum		values[8];
+
+	for (int i = 0; i < im->nslots; i++)
+	{
+		if (im->slots[i].dirty && !im->slots[i].created && im->slots[i].forward < 0)
+			idx[n++] = i;
+	}
+	if (n > 0)
+	{
+		ct_sort_slots = im->slots;
+		qsort(idx, n, sizeof(int), ct_cmp_slot_ctid);
+		ct_profile_arrays(im, idx, n, values, true);
+		ct_store_exec(CT_Q_UPDATE_PROFILES, values, NULL, false);
+	}
+	pfree(idx);
+}
+
+/* One membership statement of the message, for sorting and dedup. */
+typedef struct CtMember
+{
+	int64		segment_id;
+	const char *ct_id;
+	int			order;
+	bool		is_member;
+} CtMember;
+
+static int
+ct_cmp_member(const void *a, const void *b)
+{
+	const CtMember *x = a;
+	const CtMember *y = b;
+	int			c;
+
+	if (x->segment_id != y->segment_id)
+		return x->segment_id < y->segment_id ? -1 : 1;
+	c = strcmp(x->ct_id, y->ct_id);
+	if (c != 0)
+		return c;
+	return x->order - y->order;
+}
+
+/* Apply the add/delete statements; the trigger raises Partner Sync. */
+static void
+ct_apply_memberships(CtImport *im)
+{
+	CtMembershipMessage *msg = &im->msg;
+	CtMember   *m = palloc(sizeof(CtMember) * Max(msg->nentries, 1));
+	int			n = 0;
+	int			kept = 0;
+	CtArr		seg,
+				ctid,
+				mem;
+	Datum		values[5];
+	uint64		applied;
+	CtSyncCounts sync = {0, 0};
+
+	for (int i = 0; i < msg->nentries; i++)
+	{
+		CtAudienceEntry *e = &msg->entries[i];
+		int			si;
+
+		if (e->action == CT_ACTION_ATTRIBUTE_UPDATE)
+			continue;
+		si = ct_slot_final(im, im->res[im->entry_res[i]].slot);
+		if (si < 0)
+			continue;			/* anonymous */
+		if (im->segments[e->audience].disconnected)
+		{
+			im->counts.refused++;
+			continue;
+		}
+		m[n].segment_id = im->segments[e->audience].segment_id;
+		m[n].ct_id = im->slots[si].ct_id;
+		m[n].order = i;
+		m[n].is_member = (e->action == CT_ACTION_ADD);
+		n++;
+	}
+	if (n == 0)
+		return;
+	qsort(m, n, sizeof(CtMember), ct_cmp_member);
+
+	arr_init(&seg, n, INT8OID);
+	arr_init(&ctid, n, TEXTOID);
+	arr_init(&mem, n, BOOLOID);
+	for (int i = 0; i < n; i++)
+	{
+		/* within one message the last entry for a (segment, profile) wins */
+		if (i + 1 < n && m[i + 1].segment_id == m[i].segment_id &&
+			strcmp(m[i + 1].ct_id, m[i].ct_id) == 0)
+		{
+			im->counts.unchanged++;
+			continue;
+		}
+		arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
+		arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
+		arr_add(&mem, BoolGetDatum(m[i].is_member), false);
+		kept++;
+	}
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = arr_datum(&seg);
+	values[2] = arr_datum(&ctid);
+	values[3] = arr_datum(&mem);
+	values[4] = TimestampTzGetDatum(msg->ts);
+
+	ct_sync_collector = &sync;
+	PG_TRY();
+	{
+		applied = ct_store_exec(CT_Q_UPSERT_MEMBERS, values, NULL, false);
+	}
+	PG_FINALLY();
+	{
+		ct_sync_collector = NULL;
+	}
+	PG_END_TRY();
+
+	im->counts.added += sync.added;
+	im->counts.removed += sync.removed;
+	im->counts.unchanged += (int64) applied - sync.added - sync.removed;
+	im->counts.stale += kept - (int64) applied;
+	pfree(m);
+}
+
+/* The count members, in the order the documentation lists them. */
+static void
+ct_counts_members(CtJsonBuilder *b, const CtImportCounts *c)
+{
+	ct_jb_int(b, "profiles", c->profiles);
+	ct_jb_int(b, "added", c->added);
+	ct_jb_int(b, "removed", c->removed);
+	ct_jb_int(b, "unchanged", c->unchanged);
+	ct_jb_int(b, "stale", c->stale);
+	ct_jb_int(b, "anonymous", c->anonymous);
+	ct_jb_int(b, "created_profiles", c->created_profiles);
+	ct_jb_int(b, "invalid_email", c->invalid_email);
+	ct_jb_int(b, "invalid_phone", c->invalid_phone);
+	ct_jb_int(b, "rejected", c->rejected);
+	ct_jb_int(b, "duplicate_message", c->duplicate_message);
+	ct_jb_int(b, "refused", c->refused);
+	ct_jb_int(b, "hashed_only", c->hashed_only);
+	ct_jb_int(b, "forbidden_identity", c->forbidden_identity);
+	ct_jb_int(b, "invalid_attributes", c->invalid_attributes);
+	ct_jb_int(b, "identity_conflicts", c->identity_conflicts);
+}
+
+/* The counts alone, as stored in ct_message.counts. */
+static Jsonb *
+ct_counts_jsonb(const CtImportCounts *c)
+{
+	CtJsonBuilder b;
+
+	ct_jb_begin(&b);
+	ct_counts_members(&b, c);
+	return ct_jb_finish(&b);
+}
+
+/* The Firehose response, with the counts under "ctaudience". */
+static Jsonb *
+ct_membership_response(const CtEnvelope *env, const CtImportCounts *c)
+{
+	CtJsonBuilder b;
+
+	ct_jb_begin(&b);
+	ct_jb_response_envelope(&b, "audience_membership_change_response", env);
+	ct_jb_bool(&b, "suspend_subscription", false);
+	ct_jb_begin_object(&b, "ctaudience");
+	ct_counts_members(&b, c);
+	ct_jb_end_object(&b);
+	return ct_jb_finish(&b);
+}
+
+/* Copy a jsonb into a memory context. */
+static Jsonb *
+ct_jsonb_copy(Jsonb *j, MemoryContext mcxt)
+{
+	Jsonb	   *copy = MemoryContextAlloc(mcxt, VARSIZE(j));
+
+	memcpy(copy, j, VARSIZE(j));
+	return copy;
+}
+
+/*
+ * The stored response of a message already processed, marked as a
+ * duplicate, or NULL.  Needs SPI connected.
+ */
+Jsonb *
+ct_find_processed(const char *project_id, const pg_uuid_t *id)
+{
+	Datum		values[2];
+	bool		isnull;
+	Jsonb	   *res = NULL;
+
+	values[0] = CStringGetTextDatum(project_id);
+	values[1] = UUIDPGetDatum(id);
+	if (ct_store_exec(CT_Q_MESSAGE, values, NULL, true) > 0)
+	{
+		Datum		d = ct_store_get(0, 1, &isnull);
+
+		if (!isnull)
+			res = DatumGetJsonbPCopy(d);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return res;
+}
+
+/*
+ * Record a processed message.  A concurrent delivery of the same id that
+ * committed first makes this one a serialization failure: the retry then
+ * finds it and answers without effect.
+ */
+void
+ct_log_processed(const char *project_id, const CtEnvelope *env, const char *type,
+				 TimestampTz started, Jsonb *counts, Jsonb *response)
+{
+	Datum		values[7];
+
+	values[0] = CStringGetTextDatum(project_id);
+	values[1] = UUIDPGetDatum(&env->id);
+	values[2] = CStringGetTextDatum(type);
+	values[3] = TimestampTzGetDatum(env->ts);
+	values[4] = TimestampTzGetDatum(started);
+	values[5] = JsonbPGetDatum(counts);
+	values[6] = JsonbPGetDatum(response);
+	if (ct_store_exec(CT_Q_LOG_MESSAGE, values, NULL, false) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("message %.*s was processed concurrently by another session",
+						env->id_text.len, env->id_text.s),
+				 errhint("Retry: a redelivered message is answered without effect.")));
+}
+
+/* Run every step of one membership message; SPI is connected. */
+static void
+ct_import_steps(CtImport *im)
+{
+	int		   *lost;
+	int			nlost;
+
+	ct_sync_segments(im);
+	ct_resolve_all(im);
+	ct_lookup_all(im);
+	ct_assign_slots(im);
+	ct_merge_all(im);
+
+	lost = palloc(sizeof(int) * Max(im->nslots, 1));
+	for (int round = 0;; round++)
+	{
+		nlost = ct_insert_new_profiles(im, lost);
+		if (nlost == 0)
+			break;
+		if (round == 3)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent imports of the same profiles"),
+					 errhint("Retry the message.")));
+		ct_resolve_lost_inserts(im, lost, nlost);
+		lost = repalloc(lost, sizeof(int) * Max(im->nslots, 1));
+	}
+	ct_update_profiles(im);
+	ct_apply_memberships(im);
+}
+
+/* Import one audience_membership_change_request; see import.h. */
+Jsonb *
+ct_import_membership(Jsonb *request)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext work = AllocSetContextCreate(outer, "ctaudience import",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext spi;
+	CtImport   *im;
+	JsonbContainer *root;
+	CtEnvelope	env;
+	Jsonb	   *response;
+	Jsonb	   *result;
+
+	MemoryContextSwitchTo(work);
+	im = palloc0(sizeof(CtImport));
+	im->started = GetCurrentTimestamp();
+
+	root = ct_message_root(request);
+	ct_parse_envelope(root, &env);
+	if (!ct_str_eq(env.type, "audience_membership_change_request"))
+	{
+		CT_PATH_ROOT(path);
+
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "type",
+					  "expected an audience_membership_change_request, not \"%.*s\"",
+					  Min(env.type.len, 64), env.type.s);
+	}
+	ct_parse_membership(root, &im->msg);
+
+	ct_store_connect();
+	spi = CurrentMemoryContext;
+	ct_authenticate(&im->msg.cred, &im->project, work);
+
+	response = ct_find_processed(im->project.project_id, &env.id);
+	if (response == NULL)
+	{
+		im->counts.profiles = im->msg.nprofiles;
+		if (im->msg.has_profiles)
+			ct_import_steps(im);
+		response = ct_membership_response(&env, &im->counts);
+		ct_log_processed(im->project.project_id, &env,
+						 "audience_membership_change_request", im->started,
+						 ct_counts_jsonb(&im->counts), response);
+	}
+
+	result = ct_jsonb_copy(response, outer);
+	MemoryContextSwitchTo(spi);
+	ct_store_finish();
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(work);
+	return result;
+}
+
+/* SQL: ct_import_audience(request jsonb) returns jsonb */
+Datum
+ct_import_audience(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(ct_import_membership(PG_GETARG_JSONB_P(0)));
+}
+
+/* A text argument as a CtStr (NULL argument: empty CtStr with NULL s). */
+static CtStr
+ct_text_arg(FunctionCallInfo fcinfo, int n)
+{
+	CtStr		s = {NULL, 0};
+
+	if (!PG_ARGISNULL(n))
+	{
+		text	   *t = PG_GETARG_TEXT_PP(n);
+
+		s.s = VARDATA_ANY(t);
+		s.len = VARSIZE_ANY_EXHDR(t);
+	}
+	return s;
+}
+
+/*
+ * SQL: ct_resolve_identity(project_id, partner_id, customer_id,
+ * mparticle_id, email, phone): the import's rules for one user, read-only.
+ */
+Datum
+ct_resolve_identity(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	CtImport   *im;
+	CtUserProfile *p;
+	CtContact  *c;
+	CtRes		res;
+	Datum		out[5];
+	bool		nulls[5] = {false, false, true, false, false};
+	CtStr		project = ct_text_arg(fcinfo, 0);
+	MemoryContext spi;
+	MemoryContext outer = CurrentMemoryContext;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (project.s == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("project_id must not be null")));
+
+	im = palloc0(sizeof(CtImport));
+	im->msg.nprofiles = 1;
+	im->msg.profiles = p = palloc0(sizeof(CtUserProfile));
+	p->partner_id = ct_text_arg(fcinfo, 1);
+	p->uid[CT_UID_CUSTOMER] = ct_text_arg(fcinfo, 2);
+	p->mpid = ct_text_arg(fcinfo, 3);
+	p->uid[CT_UID_EMAIL] = ct_text_arg(fcinfo, 4);
+	p->uid[CT_UID_MOBILE_NUMBER] = ct_text_arg(fcinfo, 5);
+
+	ct_store_connect();
+	spi = CurrentMemoryContext;
+	if (project.len > 64 ||
+		!ct_store_get_project(project.s, project.len, &im->project, outer))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown CleverTap project \"%.*s\"", Min(project.len, 64), project.s),
+				 errhint("Register the project with ctaudience.ct_register_project().")));
+
+	im->contacts = c = palloc(sizeof(CtContact));
+	ct_contact_init(c, p, im->project.default_country);
+	ct_resolve_one(im, 0, CT_UID_CUSTOMER, &res);
+	ct_contact_phone(c, NULL);
+
+	out[0] = CStringGetTextDatum(ct_rule_name(res.r.rule));
+	nulls[1] = (res.r.key == NULL);
+	if (res.r.key != NULL)
+	{
+		Datum		values[2];
+		CtArr		keys;
+
+		out[1] = PointerGetDatum(cstring_to_text_with_len(res.r.key, res.r.key_len));
+		arr_init(&keys, 1, TEXTOID);
+		arr_add(&keys, out[1], false);
+		values[0] = CStringGetTextDatum(im->project.project_id);
+		values[1] = arr_datum(&keys);
+		if (ct_store_exec(res.r.rule == CT_RULE_PARTNER_ID ?
+						  CT_Q_PROFILES_BY_CTID : CT_Q_PROFILES_BY_IDENTITY,
+						  values, NULL, true) > 0)
+		{
+			MemoryContext old = MemoryContextSwitchTo(outer);
+
+			out[2] = PointerGetDatum(cstring_to_text(ct_store_get_text(0, 1)));
+			nulls[2] = false;
+			MemoryContextSwitchTo(old);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	MemoryContextSwitchTo(outer);
+	if (c->email_state == CT_C_VALID)
+		out[3] = PointerGetDatum(DatumGetTextPCopy(PointerGetDatum(c->email)));
+	else
+		nulls[3] = true;
+	nulls[4] = (c->phone_state != CT_C_VALID);
+	out[4] = Int64GetDatum(c->phone);
+	if (nulls[1])
+		out[1] = (Datum) 0;
+	else
+		out[1] = PointerGetDatum(DatumGetTextPCopy(out[1]));
+	MemoryContextSwitchTo(spi);
+	ct_store_finish();
+	MemoryContextSwitchTo(outer);
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, out, nulls)));
+}

@@ -1,0 +1,292 @@
+/*
+ * jsonbutil.c
+ *	  Typed, path-aware accessors over jsonb containers.
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+#include "jsonbutil.h"
+
+/* Format a path like user_profiles[3].audiences[0].action */
+char *
+ct_path_format(const CtPath *path, const char *leaf)
+{
+	const CtPath *steps[64];
+	int			n = 0;
+	StringInfoData buf;
+
+	for (const CtPath *p = path; p != NULL && n < lengthof(steps); p = p->parent)
+	{
+		if (p->key != NULL || p->index >= 0)
+			steps[n++] = p;
+	}
+
+	initStringInfo(&buf);
+	for (int i = n - 1; i >= 0; i--)
+	{
+		if (steps[i]->key != NULL)
+		{
+			if (buf.len > 0)
+				appendStringInfoChar(&buf, '.');
+			appendStringInfoString(&buf, steps[i]->key);
+		}
+		else
+			appendStringInfo(&buf, "[%d]", steps[i]->index);
+	}
+	if (leaf != NULL)
+	{
+		if (buf.len > 0)
+			appendStringInfoChar(&buf, '.');
+		appendStringInfoString(&buf, leaf);
+	}
+	if (buf.len == 0)
+		appendStringInfoString(&buf, "(the message itself)");
+	return buf.data;
+}
+
+/* Raise a shape error whose DETAIL names the JSON path. */
+void
+ct_json_error(int sqlstate, const CtPath *path, const char *leaf, const char *fmt,...)
+{
+	char		msg[512];
+	va_list		args;
+
+	va_start(args, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, args);
+	va_end(args);
+
+	ereport(ERROR,
+			(errcode(sqlstate),
+			 errmsg("invalid Firehose message: %s", msg),
+			 errdetail("The problem is at JSON path %s.", ct_path_format(path, leaf))));
+	pg_unreachable();
+}
+
+/* Name of a JSON value's type, as a user would say it. */
+const char *
+ct_json_type_name(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvString:
+			return "a string";
+		case jbvNumeric:
+			return "a number";
+		case jbvBool:
+			return "a boolean";
+		case jbvBinary:
+			if (JsonContainerIsArray(v->val.binary.data))
+				return "an array";
+			if (JsonContainerIsObject(v->val.binary.data))
+				return "an object";
+			return "a scalar";
+		case jbvArray:
+			return "an array";
+		case jbvObject:
+			return "an object";
+		default:
+			return "an unknown value";
+	}
+}
+
+/* Look up a member of an object; false when absent or null. */
+bool
+ct_json_member(JsonbContainer *obj, const char *key, JsonbValue *out)
+{
+	if (getKeyJsonValueFromContainer(obj, key, strlen(key), out) == NULL)
+		return false;
+	return out->type != jbvNull;
+}
+
+/* A string member. */
+bool
+ct_json_get_string(JsonbContainer *obj, const char *key, const CtPath *path,
+				   bool required, CtStr *out)
+{
+	JsonbValue	v;
+
+	if (!ct_json_member(obj, key, &v))
+	{
+		if (required)
+			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+						  "missing required field \"%s\"", key);
+		out->s = NULL;
+		out->len = 0;
+		return false;
+	}
+	if (v.type != jbvString)
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+					  "\"%s\" must be a string, not %s", key, ct_json_type_name(&v));
+	out->s = v.val.string.val;
+	out->len = v.val.string.len;
+	return true;
+}
+
+/* An object member. */
+JsonbContainer *
+ct_json_get_object(JsonbContainer *obj, const char *key, const CtPath *path,
+				   bool required)
+{
+	JsonbValue	v;
+
+	if (!ct_json_member(obj, key, &v))
+	{
+		if (required)
+			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+						  "missing required field \"%s\"", key);
+		return NULL;
+	}
+	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+					  "\"%s\" must be an object, not %s", key, ct_json_type_name(&v));
+	return v.val.binary.data;
+}
+
+/* An array member. */
+JsonbContainer *
+ct_json_get_array(JsonbContainer *obj, const char *key, const CtPath *path,
+				  bool required)
+{
+	JsonbValue	v;
+
+	if (!ct_json_member(obj, key, &v))
+	{
+		if (required)
+			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+						  "missing required field \"%s\"", key);
+		return NULL;
+	}
+	if (v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data) ||
+		JsonContainerIsScalar(v.val.binary.data))
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+					  "\"%s\" must be an array, not %s", key, ct_json_type_name(&v));
+	return v.val.binary.data;
+}
+
+/*
+ * Parse a decimal integer held in a string: optional '-', digits only.
+ * Returns false when it is not one or overflows int64.
+ */
+static bool
+ct_parse_int64(const char *s, int len, int64 *out)
+{
+	int			i = 0;
+	bool		neg = false;
+	uint64		acc = 0;
+
+	if (len > 0 && s[0] == '-')
+	{
+		neg = true;
+		i = 1;
+	}
+	if (i >= len || len - i > 19)
+		return false;
+	for (; i < len; i++)
+	{
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		acc = acc * 10 + (s[i] - '0');
+	}
+	if (neg)
+	{
+		if (acc > (uint64) PG_INT64_MAX + 1)
+			return false;
+		*out = (int64) (0 - acc);
+	}
+	else
+	{
+		if (acc > (uint64) PG_INT64_MAX)
+			return false;
+		*out = (int64) acc;
+	}
+	return true;
+}
+
+/*
+ * An integer member: a JSON integer, or a string of decimal digits (some
+ * senders quote 64-bit ids).  Fractions, exponents with fractions, NaN and
+ * out-of-range values are rejected with 22P02.
+ */
+bool
+ct_json_get_int64(JsonbContainer *obj, const char *key, const CtPath *path,
+				  bool required, int64 *out)
+{
+	JsonbValue	v;
+
+	if (!ct_json_member(obj, key, &v))
+	{
+		if (required)
+			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+						  "missing required field \"%s\"", key);
+		return false;
+	}
+	if (v.type == jbvNumeric)
+	{
+		char	   *txt = DatumGetCString(DirectFunctionCall1(numeric_out,
+															  NumericGetDatum(v.val.numeric)));
+
+		/* numeric_out prints integers without a decimal point */
+		if (!ct_parse_int64(txt, strlen(txt), out))
+			ct_json_error(ERRCODE_INVALID_TEXT_REPRESENTATION, path, key,
+						  "\"%s\" must be an integer between -9223372036854775808 and 9223372036854775807, not %s",
+						  key, txt);
+		pfree(txt);
+		return true;
+	}
+	if (v.type == jbvString)
+	{
+		if (!ct_parse_int64(v.val.string.val, v.val.string.len, out))
+			ct_json_error(ERRCODE_INVALID_TEXT_REPRESENTATION, path, key,
+						  "\"%s\" must be an integer, not \"%.*s\"", key,
+						  Min(v.val.string.len, 64), v.val.string.val);
+		return true;
+	}
+	ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+				  "\"%s\" must be an integer, not %s", key, ct_json_type_name(&v));
+	return false;				/* keep compiler quiet */
+}
+
+/* The i-th element of an array, which must be an object. */
+JsonbContainer *
+ct_json_array_object(JsonbContainer *arr, int i, const CtPath *path)
+{
+	JsonbValue *v = getIthJsonbValueFromContainer(arr, i);
+	JsonbContainer *c;
+
+	if (v == NULL || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+	{
+		CT_PATH_INDEX(elem, path, i);
+
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &elem, NULL,
+					  "array element must be an object, not %s",
+					  v ? ct_json_type_name(v) : "missing");
+	}
+	c = v->val.binary.data;
+	pfree(v);
+	return c;
+}
+
+/* ASCII case-insensitive comparison with a lower-case C string. */
+bool
+ct_str_eq_ci(CtStr a, const char *lower)
+{
+	int			n = strlen(lower);
+
+	if (a.len != n)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		char		c = a.s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (c != lower[i])
+			return false;
+	}
+	return true;
+}

@@ -1,0 +1,357 @@
+/*
+ * store.c
+ *	  Every lookup and write of the extension, as prepared SPI plans.
+ *
+ * Plans are prepared on first use and kept (SPI_keepplan) for the life of
+ * the backend.  They are tied to the installation they were prepared for:
+ * when the extension is dropped and created again in the same session,
+ * its types get new OIDs, so ct_store_connect() notices the extension's
+ * OID changed and prepares everything anew.
+ *
+ * Batches are passed as arrays and unnested in SQL, so one statement
+ * handles a whole message: the per-statement executor cost is paid once
+ * per message, not once per user.
+ */
+#include "postgres.h"
+
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/memutils.h"
+
+#include "store.h"
+
+/* Parameter type codes, resolved to OIDs when a plan is prepared. */
+typedef enum CtArgType
+{
+	A_TEXT,
+	A_TEXT_ARR,
+	A_INT8_ARR,
+	A_BOOL_ARR,
+	A_JSONB,
+	A_JSONB_ARR,
+	A_TSTZ,
+	A_UUID,
+	A_EMAIL_ARR,
+	A_PHONE_ARR
+} CtArgType;
+
+#define CT_MAX_ARGS 8
+
+typedef struct CtStmtDef
+{
+	const char *sql;
+	int			nargs;
+	CtArgType	args[CT_MAX_ARGS];
+} CtStmtDef;
+
+static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
+	[CT_Q_PROJECT] = {
+		"SELECT project_id, region, account_token, passcode_hash, passcode_expires_at, default_country"
+		"  FROM ctaudience.ct_project WHERE project_id = $1",
+		1, {A_TEXT}
+	},
+	[CT_Q_MESSAGE] = {
+		"SELECT response FROM ctaudience.ct_message WHERE project_id = $1 AND message_id = $2",
+		2, {A_TEXT, A_UUID}
+	},
+	[CT_Q_LOG_MESSAGE] = {
+		"INSERT INTO ctaudience.ct_message"
+		"  (project_id, message_id, message_type, message_ts, received_at, duration, counts, response)"
+		" VALUES ($1, $2, $3, $4, $5, clock_timestamp() - $5, $6, $7)"
+		" ON CONFLICT DO NOTHING",
+		7, {A_TEXT, A_UUID, A_TEXT, A_TSTZ, A_TSTZ, A_JSONB, A_JSONB}
+	},
+	[CT_Q_SEGMENTS] = {
+		"SELECT partner_segment_id, segment_id, name, name_ts, status, user_id_field"
+		"  FROM ctaudience.ct_segment"
+		" WHERE project_id = $1 AND partner_name = 'mParticle' AND partner_segment_id = ANY ($2)",
+		2, {A_TEXT, A_INT8_ARR}
+	},
+	[CT_Q_CREATE_SEGMENTS] = {
+		"INSERT INTO ctaudience.ct_segment (project_id, name, partner_segment_id, name_ts)"
+		" SELECT $1, u.name, u.id, $4"
+		"   FROM unnest($2::int8[], $3::text[]) AS u(id, name) ORDER BY u.id"
+		" ON CONFLICT DO NOTHING",
+		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ}
+	},
+	[CT_Q_RENAME_SEGMENTS] = {
+		"UPDATE ctaudience.ct_segment AS s SET name = u.name, name_ts = $4, updated_at = now()"
+		"  FROM unnest($2::int8[], $3::text[]) AS u(id, name)"
+		" WHERE s.project_id = $1 AND s.partner_name = 'mParticle' AND s.partner_segment_id = u.id"
+		"   AND s.name IS DISTINCT FROM u.name AND (s.name_ts IS NULL OR s.name_ts <= $4)",
+		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ}
+	},
+	[CT_Q_SET_SEGMENT_FIELD] = {
+		"UPDATE ctaudience.ct_segment SET user_id_field = $3, updated_at = now()"
+		" WHERE project_id = $1 AND segment_id = $2",
+		3, {A_TEXT, A_TEXT, A_TEXT}
+	},
+	[CT_Q_PROFILES_BY_CTID] = {
+		"SELECT ct_id, identity, email, phone, email_ts, phone_ts, mparticle_id"
+		"  FROM ctaudience.ct_profile WHERE project_id = $1 AND ct_id = ANY ($2)",
+		2, {A_TEXT, A_TEXT_ARR}
+	},
+	[CT_Q_PROFILES_BY_IDENTITY] = {
+		"SELECT ct_id, identity, email, phone, email_ts, phone_ts, mparticle_id"
+		"  FROM ctaudience.ct_profile WHERE project_id = $1 AND identity = ANY ($2)",
+		2, {A_TEXT, A_TEXT_ARR}
+	},
+	[CT_Q_INSERT_PROFILES] = {
+		"INSERT INTO ctaudience.ct_profile AS p"
+		"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts)"
+		" SELECT $1, u.ct_id, u.identity, u.email, u.phone, u.mpid, coalesce(u.props, '{}'),"
+		"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END"
+		"   FROM unnest($2, $3, $4, $5, $6, $7) AS u(ct_id, identity, email, phone, mpid, props)"
+		" ON CONFLICT DO NOTHING"
+		" RETURNING p.ct_id",
+		8, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ}
+	},
+	[CT_Q_UPDATE_PROFILES] = {
+		"UPDATE ctaudience.ct_profile AS p SET"
+		"  email = CASE WHEN u.email IS NOT NULL AND (p.email_ts IS NULL OR p.email_ts <= $8)"
+		"               THEN u.email ELSE p.email END,"
+		"  email_ts = CASE WHEN u.email IS NOT NULL AND (p.email_ts IS NULL OR p.email_ts <= $8)"
+		"                  THEN $8 ELSE p.email_ts END,"
+		"  phone = CASE WHEN u.phone IS NOT NULL AND (p.phone_ts IS NULL OR p.phone_ts <= $8)"
+		"               THEN u.phone ELSE p.phone END,"
+		"  phone_ts = CASE WHEN u.phone IS NOT NULL AND (p.phone_ts IS NULL OR p.phone_ts <= $8)"
+		"                  THEN $8 ELSE p.phone_ts END,"
+		"  identity = coalesce(p.identity, u.identity),"
+		"  mparticle_id = coalesce(u.mpid, p.mparticle_id),"
+		"  properties = CASE WHEN u.props IS NULL THEN p.properties"
+		"                    ELSE (p.properties - ARRAY(SELECT jsonb_array_elements_text(u.props -> 'delete')))"
+		"                         || (u.props -> 'set') END,"
+		"  updated_at = now()"
+		"  FROM unnest($2, $3, $4, $5, $6, $7) AS u(ct_id, identity, email, phone, mpid, props)"
+		" WHERE p.project_id = $1 AND p.ct_id = u.ct_id",
+		8, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ}
+	},
+	[CT_Q_UPSERT_MEMBERS] = {
+		"INSERT INTO ctaudience.ct_segment_member AS m (project_id, segment_id, ct_id, is_member, stated_at)"
+		" SELECT $1, u.segment_id, u.ct_id, u.is_member, $5"
+		"   FROM unnest($2, $3, $4) AS u(segment_id, ct_id, is_member)"
+		" ON CONFLICT (project_id, segment_id, ct_id) DO UPDATE"
+		"   SET is_member = EXCLUDED.is_member, stated_at = EXCLUDED.stated_at"
+		"   WHERE m.stated_at <= EXCLUDED.stated_at",
+		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_BOOL_ARR, A_TSTZ}
+	},
+	[CT_Q_SYNC_EVENTS_INSERTED] = {
+		"WITH ch AS MATERIALIZED ("
+		"  SELECT n.project_id, n.segment_id, n.ct_id, n.is_member, n.stated_at"
+		"    FROM ct_new n WHERE n.is_member),"
+		" ev AS ("
+		"  INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
+		"  SELECT ch.project_id, ch.ct_id, 'Partner Sync', ch.stated_at,"
+		"         jsonb_build_object('Partner Segment Name', s.name,"
+		"                            'Action', CASE WHEN ch.is_member THEN 'Added' ELSE 'Removed' END,"
+		"                            'Partner Segment ID', s.partner_segment_id,"
+		"                            'CT Source', 'mParticle',"
+		"                            'Partner Name', s.partner_name)"
+		"    FROM ch JOIN ctaudience.ct_segment s"
+		"      ON s.project_id = ch.project_id AND s.segment_id = ch.segment_id)"
+		" SELECT count(*) FILTER (WHERE is_member), count(*) FILTER (WHERE NOT is_member) FROM ch",
+		0, {}
+	},
+	[CT_Q_SYNC_EVENTS_UPDATED] = {
+		"WITH ch AS MATERIALIZED ("
+		"  SELECT n.project_id, n.segment_id, n.ct_id, n.is_member, n.stated_at"
+		"    FROM ct_new n JOIN ct_old o"
+		"      ON o.project_id = n.project_id AND o.segment_id = n.segment_id AND o.ct_id = n.ct_id"
+		"   WHERE n.is_member <> o.is_member),"
+		" ev AS ("
+		"  INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
+		"  SELECT ch.project_id, ch.ct_id, 'Partner Sync', ch.stated_at,"
+		"         jsonb_build_object('Partner Segment Name', s.name,"
+		"                            'Action', CASE WHEN ch.is_member THEN 'Added' ELSE 'Removed' END,"
+		"                            'Partner Segment ID', s.partner_segment_id,"
+		"                            'CT Source', 'mParticle',"
+		"                            'Partner Name', s.partner_name)"
+		"    FROM ch JOIN ctaudience.ct_segment s"
+		"      ON s.project_id = ch.project_id AND s.segment_id = ch.segment_id)"
+		" SELECT count(*) FILTER (WHERE is_member), count(*) FILTER (WHERE NOT is_member) FROM ch",
+		0, {}
+	},
+};
+
+static SPIPlanPtr ct_plans[CT_NUM_STMTS];
+static Oid	ct_plans_extension = InvalidOid;
+static Oid	ct_email_oid = InvalidOid;
+static Oid	ct_phone_oid = InvalidOid;
+
+/* Look up one of the extension's types in schema ctaudience. */
+static Oid
+ct_lookup_type(const char *name)
+{
+	Oid			nsp = get_namespace_oid("ctaudience", false);
+	Oid			typ = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									  PointerGetDatum(name), ObjectIdGetDatum(nsp));
+
+	if (!OidIsValid(typ))
+		elog(ERROR, "type ctaudience.%s does not exist", name);
+	return typ;
+}
+
+/* Forget every plan (the installation they belong to is gone). */
+static void
+ct_store_reset(void)
+{
+	for (int i = 0; i < CT_NUM_STMTS; i++)
+	{
+		if (ct_plans[i] != NULL)
+			SPI_freeplan(ct_plans[i]);
+		ct_plans[i] = NULL;
+	}
+}
+
+/* Connect to SPI; revalidate the plan cache against the installation. */
+void
+ct_store_connect(void)
+{
+	Oid			ext = get_extension_oid("ctaudience", false);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (ext != ct_plans_extension)
+	{
+		ct_store_reset();
+		ct_email_oid = ct_lookup_type("ct_email");
+		ct_phone_oid = ct_lookup_type("ct_phone");
+		ct_plans_extension = ext;
+	}
+}
+
+/* Disconnect from SPI. */
+void
+ct_store_finish(void)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+Oid
+ct_email_type_oid(void)
+{
+	return ct_email_oid;
+}
+
+Oid
+ct_phone_type_oid(void)
+{
+	return ct_phone_oid;
+}
+
+/* The OID of a parameter type code. */
+static Oid
+ct_arg_oid(CtArgType t)
+{
+	switch (t)
+	{
+		case A_TEXT:
+			return TEXTOID;
+		case A_TEXT_ARR:
+			return TEXTARRAYOID;
+		case A_INT8_ARR:
+			return INT8ARRAYOID;
+		case A_BOOL_ARR:
+			return BOOLARRAYOID;
+		case A_JSONB:
+			return JSONBOID;
+		case A_JSONB_ARR:
+			return JSONBARRAYOID;
+		case A_TSTZ:
+			return TIMESTAMPTZOID;
+		case A_UUID:
+			return UUIDOID;
+		case A_EMAIL_ARR:
+			return get_array_type(ct_email_oid);
+		case A_PHONE_ARR:
+			return get_array_type(ct_phone_oid);
+	}
+	elog(ERROR, "unknown argument type %d", (int) t);
+	return InvalidOid;
+}
+
+/* The prepared plan of a statement, preparing it on first use. */
+static SPIPlanPtr
+ct_get_plan(CtStmt stmt)
+{
+	const CtStmtDef *def = &ct_stmts[stmt];
+	Oid			argtypes[CT_MAX_ARGS];
+	SPIPlanPtr	plan;
+
+	if (ct_plans[stmt] != NULL)
+		return ct_plans[stmt];
+	for (int i = 0; i < def->nargs; i++)
+		argtypes[i] = ct_arg_oid(def->args[i]);
+	plan = SPI_prepare(def->sql, def->nargs, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for ctaudience statement %d: %s",
+			 (int) stmt, SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	ct_plans[stmt] = plan;
+	return plan;
+}
+
+/* Execute a statement with parameters; returns the rows processed. */
+uint64
+ct_store_exec(CtStmt stmt, Datum *values, const char *nulls, bool read_only)
+{
+	SPIPlanPtr	plan = ct_get_plan(stmt);
+	int			rc;
+
+	rc = SPI_execute_plan(plan, values, nulls, read_only, 0);
+	if (rc < 0)
+		elog(ERROR, "ctaudience statement %d failed: %s", (int) stmt,
+			 SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
+/* A column of a row of SPI_tuptable. */
+Datum
+ct_store_get(int row, int col, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
+}
+
+/* A text column of a row of SPI_tuptable, copied into the caller's context. */
+char *
+ct_store_get_text(int row, int col)
+{
+	bool		isnull;
+	Datum		d = ct_store_get(row, col, &isnull);
+
+	if (isnull)
+		return NULL;
+	return TextDatumGetCString(d);
+}
+
+/* Look up a project by id. */
+bool
+ct_store_get_project(const char *project_id, int len, CtProject *out,
+					 MemoryContext mcxt)
+{
+	Datum		values[1];
+	bool		isnull;
+	MemoryContext old;
+
+	values[0] = PointerGetDatum(cstring_to_text_with_len(project_id, len));
+	if (ct_store_exec(CT_Q_PROJECT, values, NULL, true) == 0)
+		return false;
+
+	old = MemoryContextSwitchTo(mcxt);
+	out->project_id = ct_store_get_text(0, 1);
+	out->region = ct_store_get_text(0, 2);
+	out->account_token = ct_store_get_text(0, 3);
+	out->passcode_hash = ct_store_get_text(0, 4);
+	out->passcode_expires_at = DatumGetTimestampTz(ct_store_get(0, 5, &isnull));
+	out->has_expiry = !isnull;
+	out->default_country = ct_store_get_text(0, 6);
+	MemoryContextSwitchTo(old);
+	SPI_freetuptable(SPI_tuptable);
+	return true;
+}

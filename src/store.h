@@ -1,0 +1,67 @@
+/*
+ * store.h
+ *	  Every lookup and write of the extension: prepared SPI plans, kept for
+ *	  the life of the backend, with parameters only (no SQL is ever built
+ *	  from input).
+ */
+#ifndef CT_STORE_H
+#define CT_STORE_H
+
+#include "postgres.h"
+
+#include "datatype/timestamp.h"
+#include "executor/spi.h"
+#include "utils/jsonb.h"
+
+/* The statements; their SQL and parameter types are in store.c. */
+typedef enum CtStmt
+{
+	CT_Q_PROJECT,				/* a project by id */
+	CT_Q_MESSAGE,				/* a processed message's response */
+	CT_Q_LOG_MESSAGE,			/* record a processed message */
+	CT_Q_SEGMENTS,				/* segments by audience ids */
+	CT_Q_CREATE_SEGMENTS,		/* create missing segments */
+	CT_Q_RENAME_SEGMENTS,		/* rename segments (newest name wins) */
+	CT_Q_SET_SEGMENT_FIELD,		/* remember a segment's userIdField */
+	CT_Q_PROFILES_BY_CTID,		/* profiles by CleverTap ID */
+	CT_Q_PROFILES_BY_IDENTITY,	/* profiles by Identity */
+	CT_Q_INSERT_PROFILES,		/* create profiles */
+	CT_Q_UPDATE_PROFILES,		/* merge email, phone, identity, attributes */
+	CT_Q_UPSERT_MEMBERS,		/* membership, last writer wins */
+	CT_Q_SYNC_EVENTS_INSERTED,	/* trigger: events for inserted memberships */
+	CT_Q_SYNC_EVENTS_UPDATED,	/* trigger: events for updated memberships */
+	CT_NUM_STMTS
+} CtStmt;
+
+/* Connect SPI and make sure the plans belong to this installation. */
+extern void ct_store_connect(void);
+extern void ct_store_finish(void);
+
+/* Run a statement; returns SPI_processed, results in SPI_tuptable. */
+extern uint64 ct_store_exec(CtStmt stmt, Datum *values, const char *nulls,
+							bool read_only);
+
+/* OIDs of the extension's types, valid after ct_store_connect(). */
+extern Oid	ct_email_type_oid(void);
+extern Oid	ct_phone_type_oid(void);
+
+/* Small helpers over the current SPI_tuptable. */
+extern Datum ct_store_get(int row, int col, bool *isnull);
+extern char *ct_store_get_text(int row, int col);	/* palloc'd in caller's context, NULL if null */
+
+typedef struct CtProject
+{
+	char	   *project_id;
+	char	   *region;
+	char	   *account_token;
+	char	   *passcode_hash;
+	bool		has_expiry;
+	TimestampTz passcode_expires_at;
+	char	   *default_country;	/* NULL when none */
+} CtProject;
+
+/* Look up a project; false when unknown.  Strings are palloc'd in mcxt. */
+extern bool ct_store_get_project(const char *project_id, int len, CtProject *out,
+								 MemoryContext mcxt);
+
+#endif							/* CT_STORE_H */

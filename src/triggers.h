@@ -1,0 +1,23 @@
+/*
+ * triggers.h
+ *	  The Partner Sync trigger on ct_segment_member.
+ */
+#ifndef CT_TRIGGERS_H
+#define CT_TRIGGERS_H
+
+#include "postgres.h"
+
+/* What the trigger did during one import statement. */
+typedef struct CtSyncCounts
+{
+	int64		added;
+	int64		removed;
+} CtSyncCounts;
+
+/*
+ * While the import runs its membership statement, it points this at its
+ * counters and the trigger adds what it raised; NULL otherwise.
+ */
+extern CtSyncCounts *ct_sync_collector;
+
+#endif							/* CT_TRIGGERS_H */
