@@ -55,7 +55,8 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		1, {A_TEXT}
 	},
 	[CT_Q_MESSAGE] = {
-		"SELECT response FROM ctaudience.ct_message WHERE project_id = $1 AND message_id = $2",
+		"SELECT jsonb_set(response, '{ctaudience,duplicate_message}', '1')"
+		"  FROM ctaudience.ct_message WHERE project_id = $1 AND message_id = $2",
 		2, {A_TEXT, A_UUID}
 	},
 	[CT_Q_LOG_MESSAGE] = {

@@ -1,0 +1,39 @@
+-- Partner Sync events: exactly one per real change, with the five
+-- properties of the seed and the message time as ts.
+SET search_path = ctaudience, t, public;
+\set SHOW_CONTEXT never
+
+SELECT t.imp(t.msg(300, 1714800000000, jsonb_build_array(
+	t.u('7001', jsonb_build_array(t.id('customer', 'ps-1')), jsonb_build_array(t.aud(47500, 'Cart Drop off'))))));
+SELECT t.imp(t.msg(301, 1714800060000, jsonb_build_array(
+	t.u('7001', jsonb_build_array(t.id('customer', 'ps-1')), jsonb_build_array(t.aud(47500, 'Cart Drop off', 'delete'))))));
+-- unchanged, stale and duplicate deliveries raise nothing
+SELECT t.imp(t.msg(302, 1714800070000, jsonb_build_array(
+	t.u('7001', jsonb_build_array(t.id('customer', 'ps-1')), jsonb_build_array(t.aud(47500, 'Cart Drop off', 'delete'))))));
+SELECT t.imp(t.msg(303, 1714800030000, jsonb_build_array(
+	t.u('7001', jsonb_build_array(t.id('customer', 'ps-1')), jsonb_build_array(t.aud(47500, 'Cart Drop off'))))));
+SELECT t.imp(t.msg(301, 1714800060000, '[]'));
+
+-- the events, with their exact properties and times (UTC)
+SET TIME ZONE 'UTC';
+SELECT e.event_name, e.ts, e.props, jsonb_typeof(e.props -> 'Partner Segment ID') AS id_type,
+	   (SELECT count(*) FROM jsonb_object_keys(e.props)) AS property_count
+  FROM ct_event e JOIN ct_profile p USING (project_id, ct_id)
+ WHERE p.identity = 'ps-1' ORDER BY e.ts;
+RESET TIME ZONE;
+
+-- the trigger refuses to run any other way
+SELECT ct_partner_sync_trigger();
+CREATE TABLE t.other (is_member bool);
+CREATE TRIGGER wrong AFTER INSERT ON t.other FOR EACH ROW EXECUTE FUNCTION ct_partner_sync_trigger();
+INSERT INTO t.other VALUES (true);
+DROP TABLE t.other;
+
+-- direct changes to memberships raise the events too (the trigger is on the table)
+UPDATE ct_segment_member m SET is_member = true, stated_at = '2024-05-05 00:00:00+00'
+  FROM ct_profile p WHERE p.project_id = m.project_id AND p.ct_id = m.ct_id AND p.identity = 'ps-1';
+SELECT who, action, segment, audience, ts FROM t.events WHERE who = 'ps-1' ORDER BY ts;
+-- an update that changes nothing raises nothing
+UPDATE ct_segment_member m SET stated_at = '2024-05-06 00:00:00+00'
+  FROM ct_profile p WHERE p.project_id = m.project_id AND p.ct_id = m.ct_id AND p.identity = 'ps-1';
+SELECT count(*) AS events FROM t.events WHERE who = 'ps-1';
