@@ -620,6 +620,8 @@ ct_jb_key(CtJsonBuilder *b, const char *key)
 {
 	JsonbValue	k;
 
+	memset(&k, 0, sizeof(k));
+
 	k.type = jbvString;
 	k.val.string.val = (char *) key;
 	k.val.string.len = strlen(key);
@@ -631,6 +633,8 @@ void
 ct_jb_string(CtJsonBuilder *b, const char *key, const char *val, int len)
 {
 	JsonbValue	v;
+
+	memset(&v, 0, sizeof(v));
 
 	v.type = jbvString;
 	v.val.string.val = (char *) val;
@@ -646,6 +650,8 @@ ct_jb_int(CtJsonBuilder *b, const char *key, int64 val)
 {
 	JsonbValue	v;
 
+	memset(&v, 0, sizeof(v));
+
 	v.type = jbvNumeric;
 	v.val.numeric = int64_to_numeric(val);
 	if (key)
@@ -659,6 +665,8 @@ ct_jb_bool(CtJsonBuilder *b, const char *key, bool val)
 {
 	JsonbValue	v;
 
+	memset(&v, 0, sizeof(v));
+
 	v.type = jbvBool;
 	v.val.boolean = val;
 	if (key)
@@ -671,6 +679,8 @@ void
 ct_jb_jsonb(CtJsonBuilder *b, const char *key, Jsonb *val)
 {
 	JsonbValue	v;
+
+	memset(&v, 0, sizeof(v));
 
 	if (JB_ROOT_IS_SCALAR(val))
 		JsonbExtractScalar(&val->root, &v);

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite: unit tests of the pure C (normalize, phone shim),
+# the regression tests (pg_regress) and the pgTAP suites (pg_prove), on a
+# throwaway PostgreSQL 15 cluster run as the postgres system user.
+# Run as root on Debian 12: ./scripts/test.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+set -e
+
+ct_install_packages
+ct_build_install
+
+if [ ! -d ../shared/mparticle-firehose ]; then
+	echo "NOTICE: ../shared/mparticle-firehose is absent: conformance with mParticle's own messages and schemas is SKIPPED"
+fi
+
+failed=""
+
+ct_log "unit tests (pure C: email, identity and CleverTap ID checks, libphonenumber shim)"
+make -s -C test/unit check || failed="$failed unit"
+
+dir=$(mktemp -d /tmp/ctaudience-test.XXXXXX)
+port=$(ct_free_port)
+ct_log "starting a throwaway cluster in $dir (port $port)"
+ct_cluster_start "$dir" "$port" "cron.database_name = 'contrib_regression'"
+trap 'ct_cluster_stop "$dir"; rm -rf "$dir"' EXIT
+
+ct_log "regression tests (pg_regress)"
+rm -rf results regression.diffs regression.out
+if ! make -s installcheck PG_CONFIG="$CT_PG_BIN/pg_config"; then
+	failed="$failed regression"
+	[ -f regression.diffs ] && cat regression.diffs
+fi
+
+if [ -d test/pgtap ] && ls test/pgtap/*.sql >/dev/null 2>&1; then
+	ct_log "pgTAP suites (pg_prove)"
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS ctaudience_tap" -c "CREATE DATABASE ctaudience_tap"
+	psql -X -q -d ctaudience_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION ctaudience"
+	pg_prove -d ctaudience_tap test/pgtap/*.sql || failed="$failed pgtap"
+fi
+
+if [ -n "$failed" ]; then
+	ct_log "FAILED:$failed"
+	exit 1
+fi
+ct_log "all tests passed"

@@ -1,0 +1,74 @@
+-- pgTAP: the shape of the installed schema: tables, keys, privileges,
+-- documentation.  Run by scripts/test.sh with pg_prove.
+BEGIN;
+SELECT plan(24);
+
+SELECT has_schema('ctaudience');
+SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message']);
+SELECT has_type('ctaudience', 'ct_email', 'type ct_email exists');
+SELECT has_type('ctaudience', 'ct_phone', 'type ct_phone exists');
+SELECT col_type_is('ctaudience', 'ct_profile', 'email', 'ctaudience', 'ct_email', 'profile email is a ct_email');
+SELECT col_type_is('ctaudience', 'ct_profile', 'phone', 'ctaudience', 'ct_phone', 'profile phone is a ct_phone');
+SELECT hasnt_column('ctaudience', 'ct_project', 'passcode', 'no clear passcode column');
+
+-- SPEC 9: every table leads with project_id, every primary key and unique constraint includes it
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY c.relname)
+	   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'r'
+		AND (SELECT attname FROM pg_attribute WHERE attrelid = c.oid AND attnum = 1) <> 'project_id'),
+	NULL, 'every table leads with project_id');
+SELECT is(
+	(SELECT array_agg(conname::text ORDER BY conname)
+	   FROM pg_constraint con JOIN pg_namespace n ON n.oid = con.connamespace
+	  WHERE n.nspname = 'ctaudience' AND con.contype IN ('p', 'u')
+		AND NOT EXISTS (SELECT 1 FROM unnest(con.conkey) k JOIN pg_attribute a
+						  ON a.attrelid = con.conrelid AND a.attnum = k WHERE a.attname = 'project_id')),
+	NULL, 'every primary key and unique constraint includes project_id');
+
+SELECT col_is_pk('ctaudience', 'ct_profile', ARRAY['project_id', 'ct_id'], 'profiles keyed by CleverTap ID');
+SELECT col_is_pk('ctaudience', 'ct_segment_member', ARRAY['project_id', 'segment_id', 'ct_id'], 'one membership row per segment and profile');
+SELECT col_is_unique('ctaudience', 'ct_profile', ARRAY['project_id', 'identity'], 'an Identity belongs to one profile');
+
+SELECT triggers_are('ctaudience', 'ct_segment_member', ARRAY['ct_partner_sync_insert', 'ct_partner_sync_update']);
+
+-- SECURITY DEFINER functions pin search_path
+SELECT is(
+	(SELECT array_agg(p.proname::text ORDER BY p.proname)
+	   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+	  WHERE n.nspname = 'ctaudience' AND p.prosecdef
+		AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
+	NULL, 'every SECURITY DEFINER function sets search_path = pg_catalog, pg_temp');
+
+-- every table, view and user-facing function is documented
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY c.relname)
+	   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	  WHERE n.nspname = 'ctaudience' AND c.relkind IN ('r', 'v') AND obj_description(c.oid, 'pg_class') IS NULL),
+	NULL, 'every table and view has a COMMENT');
+SELECT is(
+	(SELECT array_agg(p.proname::text ORDER BY p.proname)
+	   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+	  WHERE n.nspname = 'ctaudience' AND obj_description(p.oid, 'pg_proc') IS NULL
+		AND p.proname !~ '^ct_(email|phone)_(in|out|recv|send|eq|ne|lt|le|gt|ge|cmp|hash|hash_extended)$'),
+	NULL, 'every function other than type support has a COMMENT');
+
+-- roles
+SELECT has_role('ctaudience_importer');
+SELECT has_role('ctaudience_reader');
+SELECT function_privs_are('ctaudience', 'ct_import_audience', ARRAY['jsonb'], 'ctaudience_importer', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_import_audience', ARRAY['jsonb'], 'public', ARRAY[]::text[]);
+SELECT table_privs_are('ctaudience', 'ct_profile', 'ctaudience_importer', ARRAY[]::text[]);
+SELECT table_privs_are('ctaudience', 'ct_project', 'ctaudience_reader', ARRAY[]::text[]);
+SELECT table_privs_are('ctaudience', 'ct_segments', 'ctaudience_reader', ARRAY['SELECT']);
+
+-- the data tables are dumped by pg_dump
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY c.relname)
+	   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'r'
+		AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'ctaudience')::oid[])),
+	NULL, 'every data table is registered with pg_extension_config_dump');
+
+SELECT * FROM finish();
+ROLLBACK;
