@@ -6,13 +6,18 @@ MODULE_big = ctaudience
 OBJS = \
 	src/ctaudience.o \
 	src/auth.o \
+	src/dispatch.o \
+	src/dsr.o \
 	src/firehose.o \
 	src/identity.o \
 	src/import.o \
 	src/jsonbutil.o \
 	src/normalize.o \
 	src/phone.o \
+	src/preview.o \
 	src/store.o \
+	src/strmap.o \
+	src/subscription.o \
 	src/triggers.o \
 	src/types.o
 
@@ -27,10 +32,11 @@ TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
-PG_CPPFLAGS = -Isrc -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
+PG_CPPFLAGS = -Isrc -DCT_VERSION='"$(EXTVERSION)"' -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror
-SHLIB_LINK = -lphonenumber -lstdc++
+# libphonenumber's shim reads its metadata through protobuf; ICU comes with it
+SHLIB_LINK = -lphonenumber -lprotobuf -licui18n -licuuc -lstdc++
 
 EXTRA_CLEAN = $(DATA_built) test/results test/regression.diffs test/regression.out
 
@@ -45,3 +51,6 @@ $(DATA_built): $(INSTALL_PIECES) $(EXTENSION).control
 installcheck: test/expected
 test/expected:
 	ln -s ../expected $@
+
+# Rebuild every object when a header changes (PGXS tracks no header dependencies).
+$(OBJS): $(wildcard src/*.h)

@@ -22,6 +22,14 @@
  * Returns the normalized length (> 0, NUL-terminated in out), or -1 when
  * the input is not an address (including empty after trimming or longer
  * than CT_EMAIL_MAX_LEN bytes after trimming).
+ *
+ * Accepted: a dot-atom local part of 1-64 bytes (RFC 5322 atext), '@', and
+ * a domain of two or more labels of 1-63 bytes (letters, digits, inner
+ * hyphens), the last one 2+ bytes and not all digits.  Well-formed UTF-8
+ * is allowed in both parts and kept as is (only A-Z are lower-cased, so
+ * the result does not depend on the locale).  Quoted local parts, IP
+ * literals, comments, inner whitespace, control characters and NUL bytes
+ * are refused.  On -1, out holds an empty string.
  */
 extern int	ct_normalize_email(const char *in, size_t len, char *out);
 
@@ -48,7 +56,10 @@ typedef enum CtIdentityCheck
  * Check an identity value given as UTF-8 bytes.  Length is counted in
  * characters (UTF-8 code points), as CleverTap counts them.  The value is
  * used as given (no trimming), but emptiness and the forbidden list are
- * judged after trimming ASCII whitespace.
+ * judged after trimming ASCII whitespace.  The checks run in the order of
+ * the enum: a value that is blank is EMPTY whatever its length.  Values
+ * shorter than CT_IDENTITY_MAX_CHARS bytes are never counted, so the usual
+ * case costs a trim and at most a few byte compares.
  */
 extern CtIdentityCheck ct_identity_check(const char *s, size_t len);
 

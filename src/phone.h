@@ -33,13 +33,58 @@ typedef enum CtPhoneResult
  * international numbers ("+..." or an international prefix).  On success
  * *e164 also receives the digits as an integer (country code included).
  * Thread-compatible; never throws; never allocates through the caller.
+ *
+ * Details:
+ * - Surrounding ASCII whitespace is ignored; more than 64 bytes left after
+ *   that is CT_PHONE_INVALID (bounds libphonenumber's cost).
+ * - region is matched case-insensitively ("us" is "US").  NULL, "ZZ" and
+ *   any region ct_phone_region_supported() refuses mean "no region"; then
+ *   only a number with a plus sign ('+' or full-width U+FF0B) can be read
+ *   (an international prefix such as 00 or 011 depends on the region), and
+ *   one with digits but no plus gives CT_PHONE_NO_REGION.  Note that a
+ *   national number with a region given but a different country's digits
+ *   is simply read as that region's (libphonenumber's rule).
+ * - The result is exactly libphonenumber's Parse + IsValidNumber +
+ *   Format(E164) (see ct_phone_normalize_reference), plus the 8-15 digit
+ *   rule; extensions ("ext. 12") are dropped, as E.164 has none.
+ * - e164 may be NULL.  out is written only on CT_PHONE_OK.
+ * - The result is not always a fixed point: libphonenumber writes Mexican
+ *   national "1 ..." numbers as "+521...", but reads "+521..." back as
+ *   "+52..." (see test/unit/README.md).  Normalizing the result once more
+ *   without a region gives one spelling.
+ * - The first call in a process builds libphonenumber's tables and ours
+ *   (15-25 ms; about 2.5 MB of heap, kept for the life of the process);
+ *   ct_phone_init() does that up front.  Later calls take about 5 us for
+ *   "+digits" input and 15 us for a national number (see phone.cpp).
+ * - Safe to call from several threads at once (the tables are built once
+ *   and then only read; libphonenumber is thread-safe), though a backend
+ *   has one thread anyway.
  */
 extern CtPhoneResult ct_phone_normalize(const char *in, size_t len,
 										const char *region,
 										char *out, int64_t *e164);
 
-/* True when region is a two-letter region libphonenumber supports. */
+/* True when region is a two-letter region libphonenumber supports
+ * (case-insensitive; "ZZ" and "001" are not). */
 extern int	ct_phone_region_supported(const char *region);
+
+/*
+ * Build libphonenumber's tables now rather than on the first number:
+ * 0 on success, -1 on failure (then every call reports CT_PHONE_INTERNAL
+ * until one succeeds).  Called from the postmaster (shared_preload_libraries
+ * and _PG_init), the work is done once and shared by every backend forked
+ * after it.  Optional.
+ */
+extern int	ct_phone_init(void);
+
+/*
+ * ct_phone_normalize by the plain path (Parse, IsValidNumber, Format) with
+ * no shortcut.  For tests and fuzzing only: both must always agree, and
+ * this one takes about twice as long.
+ */
+extern CtPhoneResult ct_phone_normalize_reference(const char *in, size_t len,
+												  const char *region,
+												  char *out, int64_t *e164);
 
 #ifdef __cplusplus
 }
