@@ -347,7 +347,7 @@ typedef struct CtParseState
 /* Append one audience entry, validating it. */
 static void
 ct_parse_audience_entry(CtParseState *st, JsonbContainer *obj, const CtPath *path,
-						int profile, int index, int legacy_action)
+						int profile, int index, const char *list, int legacy_action)
 {
 	CtMembershipMessage *msg = st->msg;
 	CtAudienceEntry *e;
@@ -366,6 +366,7 @@ ct_parse_audience_entry(CtParseState *st, JsonbContainer *obj, const CtPath *pat
 	memset(e, 0, sizeof(*e));
 	e->profile = profile;
 	e->index = index;
+	e->list = list;
 
 	ct_json_get_int64(obj, "audience_id", path, true, &e->audience_id);
 	if (e->audience_id <= 0)
@@ -436,7 +437,7 @@ ct_parse_audience_entry(CtParseState *st, JsonbContainer *obj, const CtPath *pat
 /* Parse an array of audience entries (audiences, added_audiences, removed_audiences). */
 static void
 ct_parse_audience_list(CtParseState *st, JsonbContainer *arr, const CtPath *path,
-					   int profile, int legacy_action)
+					   int profile, const char *list, int legacy_action)
 {
 	int			n = JsonContainerSize(arr);
 
@@ -445,7 +446,7 @@ ct_parse_audience_list(CtParseState *st, JsonbContainer *arr, const CtPath *path
 		CT_PATH_INDEX(epath, path, j);
 		JsonbContainer *obj = ct_json_array_object(arr, j, path);
 
-		ct_parse_audience_entry(st, obj, &epath, profile, j, legacy_action);
+		ct_parse_audience_entry(st, obj, &epath, profile, j, list, legacy_action);
 	}
 }
 
@@ -522,7 +523,7 @@ ct_parse_profile(CtParseState *st, JsonbContainer *obj, const CtPath *path, int 
 	{
 		CT_PATH_KEY(apath, path, "audiences");
 
-		ct_parse_audience_list(st, arr, &apath, pi, -1);
+		ct_parse_audience_list(st, arr, &apath, pi, "audiences", -1);
 	}
 	/* pre-2.0 messages listed additions and removals separately */
 	arr = ct_json_get_array(obj, "added_audiences", path, false);
@@ -531,7 +532,7 @@ ct_parse_profile(CtParseState *st, JsonbContainer *obj, const CtPath *path, int 
 		CT_PATH_KEY(apath, path, "added_audiences");
 
 		msg->legacy = true;
-		ct_parse_audience_list(st, arr, &apath, pi, CT_ACTION_ADD);
+		ct_parse_audience_list(st, arr, &apath, pi, "added_audiences", CT_ACTION_ADD);
 	}
 	arr = ct_json_get_array(obj, "removed_audiences", path, false);
 	if (arr != NULL)
@@ -539,7 +540,7 @@ ct_parse_profile(CtParseState *st, JsonbContainer *obj, const CtPath *path, int 
 		CT_PATH_KEY(apath, path, "removed_audiences");
 
 		msg->legacy = true;
-		ct_parse_audience_list(st, arr, &apath, pi, CT_ACTION_DELETE);
+		ct_parse_audience_list(st, arr, &apath, pi, "removed_audiences", CT_ACTION_DELETE);
 	}
 	p->nentries = msg->nentries - p->first_entry;
 }

@@ -83,7 +83,8 @@ typedef struct CtAttrOp
 typedef struct CtAudienceEntry
 {
 	int			profile;		/* index of its user profile */
-	int			index;			/* position in that profile's audiences[] */
+	int			index;			/* position in that profile's list of audiences */
+	const char *list;			/* "audiences", or legacy "added_audiences" / "removed_audiences" */
 	int64		audience_id;
 	CtStr		name;
 	CtAction	action;

@@ -28,6 +28,7 @@ typedef enum CtRule
 #define CT_IDP_TOO_LONG		0x02	/* an identity of 1024 characters or more */
 #define CT_IDP_BAD_CTID		0x04	/* a partner id that is not a CleverTap ID */
 #define CT_IDP_HASHED_ONLY	0x08	/* anonymous, and hashed identities came */
+#define CT_IDP_CONFLICT		0x10	/* rule 1: the User ID is another profile's Identity */
 
 typedef struct CtIdentityInput
 {

@@ -32,6 +32,7 @@
 #include "import.h"
 #include "normalize.h"
 #include "store.h"
+#include "strmap.h"
 #include "triggers.h"
 #include "types.h"
 
@@ -39,183 +40,21 @@ PG_FUNCTION_INFO_V1(ct_import_audience);
 PG_FUNCTION_INFO_V1(ct_resolve_identity);
 
 /* ---------------------------------------------------------------------
- * A small open-addressing map from byte strings to ints.
- * ---------------------------------------------------------------------
- */
-typedef struct CtMapEntry
-{
-	const char *key;			/* NULL = empty bucket */
-	int			len;
-	uint32		hash;
-	int			value;
-} CtMapEntry;
-
-typedef struct CtStrMap
-{
-	CtMapEntry *buckets;
-	uint32		mask;
-	int			count;
-} CtStrMap;
-
-static void
-map_init(CtStrMap *m, int expected)
-{
-	uint32		size = 16;
-
-	while (size < (uint32) expected * 2 + 2)
-		size <<= 1;
-	m->buckets = palloc0(sizeof(CtMapEntry) * size);
-	m->mask = size - 1;
-	m->count = 0;
-}
-
-static CtMapEntry *
-map_find(CtStrMap *m, const char *key, int len, uint32 hash)
-{
-	uint32		i = hash & m->mask;
-
-	for (;;)
-	{
-		CtMapEntry *e = &m->buckets[i];
-
-		if (e->key == NULL ||
-			(e->hash == hash && e->len == len && memcmp(e->key, key, len) == 0))
-			return e;
-		i = (i + 1) & m->mask;
-	}
-}
-
-/* The value stored for key, or -1. */
-static int
-map_get(CtStrMap *m, const char *key, int len)
-{
-	CtMapEntry *e = map_find(m, key, len, hash_bytes((const unsigned char *) key, len));
-
-	return e->key ? e->value : -1;
-}
-
-/* Store value for key (key memory must outlive the map). */
-static void
-map_put(CtStrMap *m, const char *key, int len, int value)
-{
-	uint32		hash = hash_bytes((const unsigned char *) key, len);
-	CtMapEntry *e = map_find(m, key, len, hash);
-
-	if (e->key == NULL)
-	{
-		if ((uint32) (m->count + 1) * 2 > m->mask + 1)
-		{
-			CtMapEntry *old = m->buckets;
-			uint32		oldsize = m->mask + 1;
-
-			m->buckets = palloc0(sizeof(CtMapEntry) * oldsize * 2);
-			m->mask = oldsize * 2 - 1;
-			for (uint32 i = 0; i < oldsize; i++)
-			{
-				if (old[i].key != NULL)
-					*map_find(m, old[i].key, old[i].len, old[i].hash) = old[i];
-			}
-			pfree(old);
-			e = map_find(m, key, len, hash);
-		}
-		e->key = key;
-		e->len = len;
-		e->hash = hash;
-		m->count++;
-	}
-	e->value = value;
-}
-
-/* ---------------------------------------------------------------------
  * Import state
  * ---------------------------------------------------------------------
  */
 
-/* Email and phone of one incoming user, normalized lazily. */
-typedef enum CtContactState
+/* Remember a sample for the import log (the first CT_MAX_SAMPLES only). */
+void
+ct_import_sample(CtImport *im, const char *reason, int profile, int entry)
 {
-	CT_C_ABSENT = 0,
-	CT_C_UNCHECKED,				/* phone present, not parsed yet */
-	CT_C_VALID,
-	CT_C_INVALID
-} CtContactState;
-
-typedef struct CtContact
-{
-	CtContactState email_state;
-	text	   *email;			/* normalized, when valid */
-	CtContactState phone_state;
-	int64		phone;			/* E.164 digits, when valid */
-	const char *project_region; /* default_country, or NULL */
-	const CtUserProfile *profile;
-} CtContact;
-
-/* The resolution of one user under one userIdField. */
-typedef struct CtRes
-{
-	int			profile;
-	int			field;
-	CtIdentityResult r;
-	int			slot;			/* -1: anonymous */
-} CtRes;
-
-/* One profile the message touches: found in the store or to be created. */
-typedef struct CtSlot
-{
-	char	   *ct_id;
-	char	   *identity;		/* current (stored or claimed) identity */
-	bool		exists;			/* the row exists in the store */
-	bool		created;		/* this import inserted it */
-	bool		dirty;			/* existing row needs an update */
-	bool		set_identity;	/* existing row gets identity */
-	bool		claimed;		/* new row's identity is a rule 1 claim */
-	int			forward;		/* after a lost insert race: the slot it became */
-	/* stored values of an existing row */
-	text	   *st_email;
-	TimestampTz st_email_ts;
-	bool		st_email_ts_null;
-	int64		st_phone;
-	bool		st_phone_null;
-	TimestampTz st_phone_ts;
-	bool		st_phone_ts_null;
-	char	   *st_mpid;
-	/* incoming values */
-	text	   *new_email;
-	bool		has_new_phone;
-	int64		new_phone;
-	CtStr		mpid;
-	/* attribute operations, in message order */
-	int			nops;
-	int			capops;
-	CtAttrOp  **ops;
-} CtSlot;
-
-/* Segment state of each audience of the message. */
-typedef struct CtSegmentInfo
-{
-	int64		segment_id;
-	bool		disconnected;
-	int			user_id_field;	/* stored userIdField, or -1 */
-} CtSegmentInfo;
-
-typedef struct CtImport
-{
-	CtMembershipMessage msg;
-	CtProject	project;
-	CtImportCounts counts;
-	CtSegmentInfo *segments;	/* per msg.audiences[] */
-	CtContact  *contacts;		/* per profile */
-	CtRes	   *res;			/* resolutions */
-	int			nres;
-	int		   *entry_res;		/* per entry: index into res */
-	int		   *profile_res;	/* per profile: first res, or -1 */
-	CtSlot	   *slots;
-	int			nslots;
-	int			capslots;
-	CtStrMap	by_ctid;
-	CtStrMap	by_identity;
-	TimestampTz started;
-} CtImport;
+	if (im->nsamples >= CT_MAX_SAMPLES)
+		return;
+	im->samples[im->nsamples].reason = reason;
+	im->samples[im->nsamples].profile = profile;
+	im->samples[im->nsamples].entry = entry;
+	im->nsamples++;
+}
 
 /* ---------------------------------------------------------------------
  * Contact normalization
@@ -251,7 +90,7 @@ ct_contact_init(CtContact *c, const CtUserProfile *p, const char *region)
  * of the raw values already reads as exactly that E.164 number, it is
  * taken without calling libphonenumber.
  */
-static void
+void
 ct_contact_phone(CtContact *c, const int64 *known)
 {
 	if (c->phone_state != CT_C_UNCHECKED)
@@ -303,52 +142,6 @@ ct_contact_present(void *arg)
 }
 
 /* ---------------------------------------------------------------------
- * Array building for the batch statements
- * ---------------------------------------------------------------------
- */
-typedef struct CtArr
-{
-	Datum	   *values;
-	bool	   *nulls;
-	int			n;
-	Oid			elemtype;
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-} CtArr;
-
-static void
-arr_init(CtArr *a, int cap, Oid elemtype)
-{
-	a->values = palloc(sizeof(Datum) * Max(cap, 1));
-	a->nulls = palloc(sizeof(bool) * Max(cap, 1));
-	a->n = 0;
-	a->elemtype = elemtype;
-	get_typlenbyvalalign(elemtype, &a->typlen, &a->typbyval, &a->typalign);
-}
-
-static inline void
-arr_add(CtArr *a, Datum v, bool isnull)
-{
-	a->values[a->n] = v;
-	a->nulls[a->n] = isnull;
-	a->n++;
-}
-
-static Datum
-arr_datum(CtArr *a)
-{
-	int			dims[1];
-	int			lbs[1];
-
-	dims[0] = a->n;
-	lbs[0] = 1;
-	return PointerGetDatum(construct_md_array(a->values, a->nulls, 1, dims, lbs,
-											  a->elemtype, a->typlen, a->typbyval,
-											  a->typalign));
-}
-
-/* ---------------------------------------------------------------------
  * Steps
  * ---------------------------------------------------------------------
  */
@@ -373,17 +166,17 @@ ct_sync_segments(CtImport *im)
 
 	for (int pass = 0; pass < 2; pass++)
 	{
-		arr_init(&ids, msg->naudiences, INT8OID);
+		ct_arr_init(&ids, msg->naudiences, INT8OID);
 		for (int i = 0; i < msg->naudiences; i++)
-			arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
+			ct_arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
 		values[0] = CStringGetTextDatum(im->project.project_id);
-		values[1] = arr_datum(&ids);
+		values[1] = ct_arr_datum(&ids);
 		n = ct_store_exec(CT_Q_SEGMENTS, values, NULL, false);
 
 		missing = msg->naudiences;
 		renames = 0;
-		arr_init(&ids, msg->naudiences, INT8OID);
-		arr_init(&names, msg->naudiences, TEXTOID);
+		ct_arr_init(&ids, msg->naudiences, INT8OID);
+		ct_arr_init(&names, msg->naudiences, TEXTOID);
 		for (uint64 r = 0; r < n; r++)
 		{
 			bool		isnull;
@@ -415,8 +208,8 @@ ct_sync_segments(CtImport *im)
 					  memcmp(a->name.s, name, a->name.len) == 0) &&
 					(isnull || DatumGetTimestampTz(name_ts) <= msg->ts))
 				{
-					arr_add(&ids, Int64GetDatum(aid), false);
-					arr_add(&names, PointerGetDatum(cstring_to_text_with_len(a->name.s, a->name.len)), false);
+					ct_arr_add(&ids, Int64GetDatum(aid), false);
+					ct_arr_add(&names, PointerGetDatum(cstring_to_text_with_len(a->name.s, a->name.len)), false);
 					renames++;
 				}
 				break;
@@ -424,31 +217,44 @@ ct_sync_segments(CtImport *im)
 		}
 		SPI_freetuptable(SPI_tuptable);
 
-		if (renames > 0)
+		if (renames > 0 && !im->dry_run)
 		{
-			values[1] = arr_datum(&ids);
-			values[2] = arr_datum(&names);
+			values[1] = ct_arr_datum(&ids);
+			values[2] = ct_arr_datum(&names);
 			values[3] = TimestampTzGetDatum(msg->ts);
 			ct_store_exec(CT_Q_RENAME_SEGMENTS, values, NULL, false);
 		}
 		if (missing == 0)
 			break;
+		if (im->dry_run)
+		{
+			/* the dry run only reports what would be created */
+			for (int i = 0; i < msg->naudiences; i++)
+			{
+				if (!found[i])
+				{
+					im->segments[i].segment_id = 0;
+					im->segments[i].user_id_field = -1;
+				}
+			}
+			break;
+		}
 		if (pass == 1)
 			elog(ERROR, "segments of the message could not be created");
 
 		/* create the missing ones, then read them back */
-		arr_init(&ids, missing, INT8OID);
-		arr_init(&names, missing, TEXTOID);
+		ct_arr_init(&ids, missing, INT8OID);
+		ct_arr_init(&names, missing, TEXTOID);
 		for (int i = 0; i < msg->naudiences; i++)
 		{
 			if (found[i])
 				continue;
-			arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
-			arr_add(&names, PointerGetDatum(cstring_to_text_with_len(msg->audiences[i].name.s,
+			ct_arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
+			ct_arr_add(&names, PointerGetDatum(cstring_to_text_with_len(msg->audiences[i].name.s,
 																	 msg->audiences[i].name.len)), false);
 		}
-		values[1] = arr_datum(&ids);
-		values[2] = arr_datum(&names);
+		values[1] = ct_arr_datum(&ids);
+		values[2] = ct_arr_datum(&names);
 		values[3] = TimestampTzGetDatum(msg->ts);
 		ct_store_exec(CT_Q_CREATE_SEGMENTS, values, NULL, false);
 		memset(found, 0, sizeof(bool) * msg->naudiences);
@@ -526,12 +332,17 @@ ct_resolve_all(CtImport *im)
 		CtUserProfile *p = &msg->profiles[pi];
 		int			first = im->nres;
 		bool		any_resolved = false;
+		bool		refused = (p->nentries > 0);
 		unsigned	problems = 0;
-		int			nfields = 0;
+
+		/* a user whose every audience is disconnected is refused, not imported */
+		for (int k = 0; k < p->nentries && refused; k++)
+		{
+			if (!im->segments[msg->entries[p->first_entry + k].audience].disconnected)
+				refused = false;
+		}
 
 		ct_contact_init(&im->contacts[pi], p, im->project.default_country);
-		if (im->contacts[pi].email_state == CT_C_INVALID)
-			im->counts.invalid_email++;
 
 		/* one resolution per distinct userIdField among the entries */
 		for (int k = 0; k < Max(p->nentries, 1); k++)
@@ -557,21 +368,39 @@ ct_resolve_all(CtImport *im)
 				}
 				ri = im->nres++;
 				ct_resolve_one(im, pi, field, &im->res[ri]);
+				im->res[ri].refused = refused;
 				problems |= im->res[ri].r.problems;
 				if (im->res[ri].r.rule != CT_RULE_ANONYMOUS)
 					any_resolved = true;
-				nfields++;
 			}
 			if (p->nentries > 0)
 				im->entry_res[p->first_entry + k] = ri;
 		}
 		im->profile_res[pi] = first;
 
+		if (refused)
+		{
+			im->counts.refused += p->nentries;
+			ct_import_sample(im, "refused", pi, p->first_entry);
+			continue;
+		}
+		if (im->contacts[pi].email_state == CT_C_INVALID)
+		{
+			im->counts.invalid_email++;
+			ct_import_sample(im, "invalid_email", pi, -1);
+		}
+		if (problems & CT_IDP_FORBIDDEN)
+			ct_import_sample(im, "forbidden_identity", pi, -1);
+		if (problems & CT_IDP_TOO_LONG)
+			ct_import_sample(im, "identity_too_long", pi, -1);
+		if (problems & CT_IDP_BAD_CTID)
+			ct_import_sample(im, "invalid_ctid", pi, -1);
 		if (!any_resolved)
 		{
 			im->counts.anonymous++;
 			if (problems & CT_IDP_HASHED_ONLY)
 				im->counts.hashed_only++;
+			ct_import_sample(im, (problems & CT_IDP_HASHED_ONLY) ? "hashed_only" : "anonymous", pi, -1);
 		}
 		if (problems & (CT_IDP_FORBIDDEN | CT_IDP_TOO_LONG | CT_IDP_BAD_CTID))
 		{
@@ -604,7 +433,7 @@ ct_new_slot(CtImport *im)
 }
 
 /* Follow the forward chain of a slot that lost an insert race. */
-static int
+int
 ct_slot_final(CtImport *im, int s)
 {
 	while (s >= 0 && im->slots[s].forward >= 0)
@@ -646,14 +475,14 @@ ct_slots_from_rows(CtImport *im, uint64 n)
 		int			si;
 		CtSlot	   *s;
 
-		if (map_get(&im->by_ctid, ct_id, strlen(ct_id)) >= 0)
+		if (ct_map_get(&im->by_ctid, ct_id, strlen(ct_id)) >= 0)
 			continue;			/* found by both keys */
 		si = ct_new_slot(im);
 		s = &im->slots[si];
 		ct_slot_read_row(s, r);
-		map_put(&im->by_ctid, s->ct_id, strlen(s->ct_id), si);
+		ct_map_put(&im->by_ctid, s->ct_id, strlen(s->ct_id), si);
 		if (s->identity != NULL)
-			map_put(&im->by_identity, s->identity, strlen(s->identity), si);
+			ct_map_put(&im->by_identity, s->identity, strlen(s->identity), si);
 	}
 	SPI_freetuptable(SPI_tuptable);
 }
@@ -668,7 +497,7 @@ ct_lookup_profiles(CtImport *im, CtStmt stmt, CtArr *keys)
 	if (keys->n == 0)
 		return;
 	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[1] = arr_datum(keys);
+	values[1] = ct_arr_datum(keys);
 	n = ct_store_exec(stmt, values, NULL, false);
 	ct_slots_from_rows(im, n);
 }
@@ -682,38 +511,40 @@ ct_lookup_all(CtImport *im)
 	CtStrMap	seen_c,
 				seen_i;
 
-	arr_init(&ctids, im->nres, TEXTOID);
-	arr_init(&idents, im->nres * 2, TEXTOID);
-	map_init(&seen_c, im->nres);
-	map_init(&seen_i, im->nres * 2);
+	ct_arr_init(&ctids, im->nres, TEXTOID);
+	ct_arr_init(&idents, im->nres * 2, TEXTOID);
+	ct_map_init(&seen_c, im->nres);
+	ct_map_init(&seen_i, im->nres * 2);
 	for (int i = 0; i < im->nres; i++)
 	{
 		CtIdentityResult *r = &im->res[i].r;
 
+		if (im->res[i].refused)
+			continue;
 		if (r->rule == CT_RULE_PARTNER_ID)
 		{
-			if (map_get(&seen_c, r->key, r->key_len) < 0)
+			if (ct_map_get(&seen_c, r->key, r->key_len) < 0)
 			{
-				map_put(&seen_c, r->key, r->key_len, 1);
-				arr_add(&ctids, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
+				ct_map_put(&seen_c, r->key, r->key_len, 1);
+				ct_arr_add(&ctids, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
 			}
-			if (r->claim != NULL && map_get(&seen_i, r->claim, r->claim_len) < 0)
+			if (r->claim != NULL && ct_map_get(&seen_i, r->claim, r->claim_len) < 0)
 			{
-				map_put(&seen_i, r->claim, r->claim_len, 1);
-				arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->claim, r->claim_len)), false);
+				ct_map_put(&seen_i, r->claim, r->claim_len, 1);
+				ct_arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->claim, r->claim_len)), false);
 			}
 		}
 		else if (r->rule != CT_RULE_ANONYMOUS)
 		{
-			if (map_get(&seen_i, r->key, r->key_len) < 0)
+			if (ct_map_get(&seen_i, r->key, r->key_len) < 0)
 			{
-				map_put(&seen_i, r->key, r->key_len, 1);
-				arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
+				ct_map_put(&seen_i, r->key, r->key_len, 1);
+				ct_arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
 			}
 		}
 	}
-	map_init(&im->by_ctid, im->nres * 2);
-	map_init(&im->by_identity, im->nres * 2);
+	ct_map_init(&im->by_ctid, im->nres * 2);
+	ct_map_init(&im->by_identity, im->nres * 2);
 	ct_lookup_profiles(im, CT_Q_PROFILES_BY_CTID, &ctids);
 	ct_lookup_profiles(im, CT_Q_PROFILES_BY_IDENTITY, &idents);
 }
@@ -740,22 +571,23 @@ ct_generate_ctid(void)
 }
 
 /* Give the slot an Identity it claims (rule 1), unless another profile has it. */
-static void
-ct_claim_identity(CtImport *im, int si, const char *claim, int len)
+static bool
+ct_claim_identity(CtImport *im, int si, const char *claim, int len, int profile)
 {
 	CtSlot	   *s = &im->slots[si];
 	int			holder;
 
 	if (s->identity != NULL)
-		return;
-	holder = map_get(&im->by_identity, claim, len);
+		return true;
+	holder = ct_map_get(&im->by_identity, claim, len);
 	if (holder >= 0 && ct_slot_final(im, holder) != si)
 	{
 		im->counts.identity_conflicts++;
-		return;
+		ct_import_sample(im, "identity_conflict", profile, -1);
+		return false;
 	}
 	s->identity = pnstrdup(claim, len);
-	map_put(&im->by_identity, s->identity, len, si);
+	ct_map_put(&im->by_identity, s->identity, len, si);
 	if (s->exists)
 	{
 		s->set_identity = true;
@@ -763,6 +595,7 @@ ct_claim_identity(CtImport *im, int si, const char *claim, int len)
 	}
 	else
 		s->claimed = true;
+	return true;
 }
 
 /* Map every resolution to a slot, creating slots for new profiles. */
@@ -775,23 +608,24 @@ ct_assign_slots(CtImport *im)
 		CtIdentityResult *r = &res->r;
 		int			si;
 
-		if (r->rule == CT_RULE_ANONYMOUS)
+		if (r->rule == CT_RULE_ANONYMOUS || res->refused)
 			continue;
 		if (r->rule == CT_RULE_PARTNER_ID)
 		{
-			si = map_get(&im->by_ctid, r->key, r->key_len);
+			si = ct_map_get(&im->by_ctid, r->key, r->key_len);
 			if (si < 0)
 			{
 				si = ct_new_slot(im);
 				im->slots[si].ct_id = pnstrdup(r->key, r->key_len);
-				map_put(&im->by_ctid, im->slots[si].ct_id, r->key_len, si);
+				ct_map_put(&im->by_ctid, im->slots[si].ct_id, r->key_len, si);
 			}
-			if (r->claim != NULL)
-				ct_claim_identity(im, si, r->claim, r->claim_len);
+			if (r->claim != NULL &&
+				!ct_claim_identity(im, si, r->claim, r->claim_len, res->profile))
+				r->problems |= CT_IDP_CONFLICT;
 		}
 		else
 		{
-			si = map_get(&im->by_identity, r->key, r->key_len);
+			si = ct_map_get(&im->by_identity, r->key, r->key_len);
 			if (si < 0)
 			{
 				CtSlot	   *s;
@@ -800,8 +634,8 @@ ct_assign_slots(CtImport *im)
 				s = &im->slots[si];
 				s->ct_id = ct_generate_ctid();
 				s->identity = pnstrdup(r->key, r->key_len);
-				map_put(&im->by_ctid, s->ct_id, 32, si);
-				map_put(&im->by_identity, s->identity, r->key_len, si);
+				ct_map_put(&im->by_ctid, s->ct_id, 32, si);
+				ct_map_put(&im->by_identity, s->identity, r->key_len, si);
 			}
 		}
 		res->slot = si;
@@ -849,7 +683,7 @@ ct_merge_contact(CtImport *im, CtSlot *s, CtContact *c, const CtUserProfile *p)
 
 /* Append the attribute operations of an attribute_update entry to a slot. */
 static void
-ct_merge_attributes(CtImport *im, CtSlot *s, CtAudienceEntry *e)
+ct_merge_attributes(CtImport *im, CtSlot *s, CtAudienceEntry *e, int entry)
 {
 	for (int k = 0; k < e->nattrs; k++)
 	{
@@ -859,6 +693,7 @@ ct_merge_attributes(CtImport *im, CtSlot *s, CtAudienceEntry *e)
 		{
 			im->counts.invalid_attributes++;
 			im->counts.rejected++;
+			ct_import_sample(im, "invalid_attribute", e->profile, entry);
 			continue;
 		}
 		if (s->nops >= s->capops)
@@ -894,7 +729,10 @@ ct_merge_all(CtImport *im)
 			last = si;
 		}
 		if (im->contacts[pi].phone_state == CT_C_INVALID)
+		{
 			im->counts.invalid_phone++;
+			ct_import_sample(im, "invalid_phone", pi, -1);
+		}
 
 		for (int k = 0; k < p->nentries; k++)
 		{
@@ -906,9 +744,10 @@ ct_merge_all(CtImport *im)
 			if (im->segments[e->audience].disconnected)
 			{
 				im->counts.refused++;
+				ct_import_sample(im, "refused", pi, p->first_entry + k);
 				continue;
 			}
-			ct_merge_attributes(im, &im->slots[si], e);
+			ct_merge_attributes(im, &im->slots[si], e, p->first_entry + k);
 		}
 	}
 }
@@ -986,22 +825,22 @@ ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
 				mpid,
 				props;
 
-	arr_init(&ctid, n, TEXTOID);
-	arr_init(&ident, n, TEXTOID);
-	arr_init(&email, n, ct_email_type_oid());
-	arr_init(&phone, n, ct_phone_type_oid());
-	arr_init(&mpid, n, TEXTOID);
-	arr_init(&props, n, JSONBOID);
+	ct_arr_init(&ctid, n, TEXTOID);
+	ct_arr_init(&ident, n, TEXTOID);
+	ct_arr_init(&email, n, ct_email_type_oid());
+	ct_arr_init(&phone, n, ct_phone_type_oid());
+	ct_arr_init(&mpid, n, TEXTOID);
+	ct_arr_init(&props, n, JSONBOID);
 	for (int i = 0; i < n; i++)
 	{
 		CtSlot	   *s = &im->slots[idx[i]];
 		bool		with_identity = for_update ? s->set_identity : (s->identity != NULL);
 
-		arr_add(&ctid, CStringGetTextDatum(s->ct_id), false);
-		arr_add(&ident, with_identity ? CStringGetTextDatum(s->identity) : (Datum) 0, !with_identity);
-		arr_add(&email, PointerGetDatum(s->new_email), s->new_email == NULL);
-		arr_add(&phone, Int64GetDatum(s->new_phone), !s->has_new_phone);
-		arr_add(&mpid, s->mpid.s ? PointerGetDatum(cstring_to_text_with_len(s->mpid.s, s->mpid.len)) : (Datum) 0,
+		ct_arr_add(&ctid, CStringGetTextDatum(s->ct_id), false);
+		ct_arr_add(&ident, with_identity ? CStringGetTextDatum(s->identity) : (Datum) 0, !with_identity);
+		ct_arr_add(&email, PointerGetDatum(s->new_email), s->new_email == NULL);
+		ct_arr_add(&phone, Int64GetDatum(s->new_phone), !s->has_new_phone);
+		ct_arr_add(&mpid, s->mpid.s ? PointerGetDatum(cstring_to_text_with_len(s->mpid.s, s->mpid.len)) : (Datum) 0,
 				s->mpid.s == NULL);
 		if (s->nops > 0)
 		{
@@ -1015,18 +854,18 @@ ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
 				getKeyJsonValueFromContainer(&patch->root, "set", 3, &setv);
 				patch = JsonbValueToJsonb(&setv);
 			}
-			arr_add(&props, JsonbPGetDatum(patch), false);
+			ct_arr_add(&props, JsonbPGetDatum(patch), false);
 		}
 		else
-			arr_add(&props, (Datum) 0, true);
+			ct_arr_add(&props, (Datum) 0, true);
 	}
 	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[1] = arr_datum(&ctid);
-	values[2] = arr_datum(&ident);
-	values[3] = arr_datum(&email);
-	values[4] = arr_datum(&phone);
-	values[5] = arr_datum(&mpid);
-	values[6] = arr_datum(&props);
+	values[1] = ct_arr_datum(&ctid);
+	values[2] = ct_arr_datum(&ident);
+	values[3] = ct_arr_datum(&email);
+	values[4] = ct_arr_datum(&phone);
+	values[5] = ct_arr_datum(&mpid);
+	values[6] = ct_arr_datum(&props);
 	values[7] = TimestampTzGetDatum(im->msg.ts);
 }
 
@@ -1038,7 +877,7 @@ static void
 ct_adopt_row(CtImport *im, int lost, uint64 r)
 {
 	char	   *ct_id = ct_store_get_text(r, 1);
-	int			target = map_get(&im->by_ctid, ct_id, strlen(ct_id));
+	int			target = ct_map_get(&im->by_ctid, ct_id, strlen(ct_id));
 	CtSlot	   *l;
 	CtSlot	   *t;
 
@@ -1046,9 +885,9 @@ ct_adopt_row(CtImport *im, int lost, uint64 r)
 	{
 		target = ct_new_slot(im);
 		ct_slot_read_row(&im->slots[target], r);
-		map_put(&im->by_ctid, im->slots[target].ct_id, strlen(im->slots[target].ct_id), target);
+		ct_map_put(&im->by_ctid, im->slots[target].ct_id, strlen(im->slots[target].ct_id), target);
 		if (im->slots[target].identity != NULL)
-			map_put(&im->by_identity, im->slots[target].identity,
+			ct_map_put(&im->by_identity, im->slots[target].identity,
 					strlen(im->slots[target].identity), target);
 	}
 	l = &im->slots[lost];
@@ -1097,10 +936,10 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 
 	values[0] = CStringGetTextDatum(im->project.project_id);
 
-	arr_init(&keys, nlost, TEXTOID);
+	ct_arr_init(&keys, nlost, TEXTOID);
 	for (int i = 0; i < nlost; i++)
-		arr_add(&keys, CStringGetTextDatum(im->slots[lost[i]].ct_id), false);
-	values[1] = arr_datum(&keys);
+		ct_arr_add(&keys, CStringGetTextDatum(im->slots[lost[i]].ct_id), false);
+	values[1] = ct_arr_datum(&keys);
 	n = ct_store_exec(CT_Q_PROFILES_BY_CTID, values, NULL, false);
 	for (uint64 r = 0; r < n; r++)
 	{
@@ -1117,15 +956,15 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	arr_init(&keys, nlost, TEXTOID);
+	ct_arr_init(&keys, nlost, TEXTOID);
 	for (int i = 0; i < nlost; i++)
 	{
 		if (!done[i] && im->slots[lost[i]].identity != NULL)
-			arr_add(&keys, CStringGetTextDatum(im->slots[lost[i]].identity), false);
+			ct_arr_add(&keys, CStringGetTextDatum(im->slots[lost[i]].identity), false);
 	}
 	if (keys.n > 0)
 	{
-		values[1] = arr_datum(&keys);
+		values[1] = ct_arr_datum(&keys);
 		n = ct_store_exec(CT_Q_PROFILES_BY_IDENTITY, values, NULL, false);
 		for (uint64 r = 0; r < n; r++)
 		{
@@ -1186,18 +1025,18 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	ct_profile_arrays(im, idx, n, values, false);
 	got = ct_store_exec(CT_Q_INSERT_PROFILES, values, NULL, false);
 
-	map_init(&inserted, (int) got);
+	ct_map_init(&inserted, (int) got);
 	for (uint64 r = 0; r < got; r++)
 	{
 		char	   *ct_id = ct_store_get_text(r, 1);
 
-		map_put(&inserted, ct_id, strlen(ct_id), 1);
+		ct_map_put(&inserted, ct_id, strlen(ct_id), 1);
 	}
 	for (int i = 0; i < n; i++)
 	{
 		CtSlot	   *s = &im->slots[idx[i]];
 
-		if (map_get(&inserted, s->ct_id, strlen(s->ct_id)) > 0)
+		if (ct_map_get(&inserted, s->ct_id, strlen(s->ct_id)) > 0)
 		{
 			s->created = true;
 			s->exists = true;
@@ -1268,8 +1107,9 @@ ct_apply_memberships(CtImport *im)
 	int			kept = 0;
 	CtArr		seg,
 				ctid,
-				mem;
-	Datum		values[5];
+				mem,
+				ord;
+	Datum		values[6];
 	uint64		applied;
 	CtSyncCounts sync = {0, 0};
 
@@ -1286,6 +1126,7 @@ ct_apply_memberships(CtImport *im)
 		if (im->segments[e->audience].disconnected)
 		{
 			im->counts.refused++;
+			ct_import_sample(im, "refused", e->profile, i);
 			continue;
 		}
 		m[n].segment_id = im->segments[e->audience].segment_id;
@@ -1298,9 +1139,10 @@ ct_apply_memberships(CtImport *im)
 		return;
 	qsort(m, n, sizeof(CtMember), ct_cmp_member);
 
-	arr_init(&seg, n, INT8OID);
-	arr_init(&ctid, n, TEXTOID);
-	arr_init(&mem, n, BOOLOID);
+	ct_arr_init(&seg, n, INT8OID);
+	ct_arr_init(&ctid, n, TEXTOID);
+	ct_arr_init(&mem, n, BOOLOID);
+	ct_arr_init(&ord, n, INT4OID);
 	for (int i = 0; i < n; i++)
 	{
 		/* within one message the last entry for a (segment, profile) wins */
@@ -1310,15 +1152,16 @@ ct_apply_memberships(CtImport *im)
 			im->counts.unchanged++;
 			continue;
 		}
-		arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
-		arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
-		arr_add(&mem, BoolGetDatum(m[i].is_member), false);
+		ct_arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
+		ct_arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
+		ct_arr_add(&mem, BoolGetDatum(m[i].is_member), false);
+		ct_arr_add(&ord, Int32GetDatum(m[i].order), false);
 		kept++;
 	}
 	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[1] = arr_datum(&seg);
-	values[2] = arr_datum(&ctid);
-	values[3] = arr_datum(&mem);
+	values[1] = ct_arr_datum(&seg);
+	values[2] = ct_arr_datum(&ctid);
+	values[3] = ct_arr_datum(&mem);
 	values[4] = TimestampTzGetDatum(msg->ts);
 
 	ct_sync_collector = &sync;
@@ -1336,7 +1179,83 @@ ct_apply_memberships(CtImport *im)
 	im->counts.removed += sync.removed;
 	im->counts.unchanged += (int64) applied - sync.added - sync.removed;
 	im->counts.stale += kept - (int64) applied;
+
+	/* which statements were stale, for the import log's samples */
+	if (kept > (int64) applied && im->nsamples < CT_MAX_SAMPLES)
+	{
+		uint64		nstale;
+
+		values[3] = ct_arr_datum(&ord);
+		values[5] = Int32GetDatum(CT_MAX_SAMPLES - im->nsamples);
+		nstale = ct_store_exec(CT_Q_STALE_ENTRIES, values, NULL, true);
+		for (uint64 r = 0; r < nstale; r++)
+		{
+			bool		isnull;
+			int			entry = DatumGetInt32(ct_store_get(r, 1, &isnull));
+
+			ct_import_sample(im, "stale", msg->entries[entry].profile, entry);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
 	pfree(m);
+}
+
+/* Write the samples of the import log. */
+static void
+ct_log_samples(CtImport *im)
+{
+	CtArr		n,
+				reason,
+				profile,
+				audience,
+				mpid,
+				path;
+	Datum		values[8];
+
+	if (im->nsamples == 0)
+		return;
+	ct_arr_init(&n, im->nsamples, INT4OID);
+	ct_arr_init(&reason, im->nsamples, TEXTOID);
+	ct_arr_init(&profile, im->nsamples, INT4OID);
+	ct_arr_init(&audience, im->nsamples, INT8OID);
+	ct_arr_init(&mpid, im->nsamples, TEXTOID);
+	ct_arr_init(&path, im->nsamples, TEXTOID);
+	for (int i = 0; i < im->nsamples; i++)
+	{
+		CtSample   *smp = &im->samples[i];
+		CtUserProfile *p = &im->msg.profiles[smp->profile];
+		bool		mpid_ok = p->mpid.s != NULL &&
+			ct_identity_check(p->mpid.s, p->mpid.len) == CT_IDENTITY_OK && p->mpid.len <= 64;
+		char	   *where;
+
+		if (smp->entry >= 0)
+		{
+			CtAudienceEntry *e = &im->msg.entries[smp->entry];
+
+			where = psprintf("user_profiles[%d].%s[%d]", smp->profile, e->list, e->index);
+			ct_arr_add(&audience, Int64GetDatum(e->audience_id), false);
+		}
+		else
+		{
+			where = psprintf("user_profiles[%d]", smp->profile);
+			ct_arr_add(&audience, (Datum) 0, true);
+		}
+		ct_arr_add(&n, Int32GetDatum(i + 1), false);
+		ct_arr_add(&reason, CStringGetTextDatum(smp->reason), false);
+		ct_arr_add(&profile, Int32GetDatum(smp->profile), false);
+		ct_arr_add(&mpid, mpid_ok ? PointerGetDatum(cstring_to_text_with_len(p->mpid.s, p->mpid.len)) : (Datum) 0,
+				   !mpid_ok);
+		ct_arr_add(&path, CStringGetTextDatum(where), false);
+	}
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = UUIDPGetDatum(&im->msg.id);
+	values[2] = ct_arr_datum(&n);
+	values[3] = ct_arr_datum(&reason);
+	values[4] = ct_arr_datum(&profile);
+	values[5] = ct_arr_datum(&audience);
+	values[6] = ct_arr_datum(&mpid);
+	values[7] = ct_arr_datum(&path);
+	ct_store_exec(CT_Q_LOG_SAMPLES, values, NULL, false);
 }
 
 /* The count members, in the order the documentation lists them. */
@@ -1447,18 +1366,48 @@ ct_log_processed(const char *project_id, const CtEnvelope *env, const char *type
 				 errhint("Retry: a redelivered message is answered without effect.")));
 }
 
-/* Run every step of one membership message; SPI is connected. */
-static void
-ct_import_steps(CtImport *im)
+/*
+ * Parse and validate a whole membership message (before SPI, before any
+ * write): a shape error here leaves nothing behind.
+ */
+void
+ct_import_parse(CtImport *im, Jsonb *request)
 {
-	int		   *lost;
-	int			nlost;
+	JsonbContainer *root = ct_message_root(request);
 
+	ct_parse_envelope(root, &im->env);
+	if (!ct_str_eq(im->env.type, "audience_membership_change_request"))
+	{
+		CT_PATH_ROOT(path);
+
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "type",
+					  "expected an audience_membership_change_request, not \"%.*s\"",
+					  Min(im->env.type.len, 64), im->env.type.s);
+	}
+	ct_parse_membership(root, &im->msg);
+	im->counts.profiles = im->msg.nprofiles;
+}
+
+/*
+ * Segments, identity resolution, profile lookups and merging, for the
+ * import and its dry run alike.  SPI is connected, the message authenticated.
+ */
+void
+ct_import_prepare(CtImport *im)
+{
 	ct_sync_segments(im);
 	ct_resolve_all(im);
 	ct_lookup_all(im);
 	ct_assign_slots(im);
 	ct_merge_all(im);
+}
+
+/* Write what the message changes: profiles, then memberships. */
+static void
+ct_import_write(CtImport *im)
+{
+	int		   *lost;
+	int			nlost;
 
 	lost = palloc(sizeof(int) * Max(im->nslots, 1));
 	for (int round = 0;; round++)
@@ -1487,41 +1436,31 @@ ct_import_membership(Jsonb *request)
 											   ALLOCSET_DEFAULT_SIZES);
 	MemoryContext spi;
 	CtImport   *im;
-	JsonbContainer *root;
-	CtEnvelope	env;
 	Jsonb	   *response;
 	Jsonb	   *result;
 
 	MemoryContextSwitchTo(work);
 	im = palloc0(sizeof(CtImport));
 	im->started = GetCurrentTimestamp();
-
-	root = ct_message_root(request);
-	ct_parse_envelope(root, &env);
-	if (!ct_str_eq(env.type, "audience_membership_change_request"))
-	{
-		CT_PATH_ROOT(path);
-
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "type",
-					  "expected an audience_membership_change_request, not \"%.*s\"",
-					  Min(env.type.len, 64), env.type.s);
-	}
-	ct_parse_membership(root, &im->msg);
+	ct_import_parse(im, request);
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;
 	ct_authenticate(&im->msg.cred, &im->project, work);
 
-	response = ct_find_processed(im->project.project_id, &env.id);
+	response = ct_find_processed(im->project.project_id, &im->env.id);
 	if (response == NULL)
 	{
-		im->counts.profiles = im->msg.nprofiles;
 		if (im->msg.has_profiles)
-			ct_import_steps(im);
-		response = ct_membership_response(&env, &im->counts);
-		ct_log_processed(im->project.project_id, &env,
+		{
+			ct_import_prepare(im);
+			ct_import_write(im);
+		}
+		response = ct_membership_response(&im->env, &im->counts);
+		ct_log_processed(im->project.project_id, &im->env,
 						 "audience_membership_change_request", im->started,
 						 ct_counts_jsonb(&im->counts), response);
+		ct_log_samples(im);
 	}
 
 	result = ct_jsonb_copy(response, outer);
@@ -1611,10 +1550,10 @@ ct_resolve_identity(PG_FUNCTION_ARGS)
 		CtArr		keys;
 
 		out[1] = PointerGetDatum(cstring_to_text_with_len(res.r.key, res.r.key_len));
-		arr_init(&keys, 1, TEXTOID);
-		arr_add(&keys, out[1], false);
+		ct_arr_init(&keys, 1, TEXTOID);
+		ct_arr_add(&keys, out[1], false);
 		values[0] = CStringGetTextDatum(im->project.project_id);
-		values[1] = arr_datum(&keys);
+		values[1] = ct_arr_datum(&keys);
 		if (ct_store_exec(res.r.rule == CT_RULE_PARTNER_ID ?
 						  CT_Q_PROFILES_BY_CTID : CT_Q_PROFILES_BY_IDENTITY,
 						  values, NULL, true) > 0)

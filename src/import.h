@@ -7,9 +7,13 @@
 
 #include "postgres.h"
 
-#include "firehose.h"
 #include "utils/jsonb.h"
 #include "utils/uuid.h"
+
+#include "firehose.h"
+#include "identity.h"
+#include "store.h"
+#include "strmap.h"
 
 /* The counts of the response's "ctaudience" object. */
 typedef struct CtImportCounts
@@ -31,6 +35,124 @@ typedef struct CtImportCounts
 	int64		invalid_attributes; /* user attributes dropped (over 512 bytes) */
 	int64		identity_conflicts; /* Customer IDs not merged: another profile holds them */
 } CtImportCounts;
+
+
+/* At most this many samples of skipped or invalid users are logged per message. */
+#define CT_MAX_SAMPLES 20
+
+/* One sample for ct_import_log: what was skipped or invalid, and where. */
+typedef struct CtSample
+{
+	const char *reason;			/* anonymous, hashed_only, invalid_email, ... */
+	int			profile;		/* index in user_profiles */
+	int			entry;			/* index into msg.entries, or -1 */
+} CtSample;
+
+/* Email and phone of one incoming user, normalized lazily. */
+typedef enum CtContactState
+{
+	CT_C_ABSENT = 0,
+	CT_C_UNCHECKED,				/* phone present, not parsed yet */
+	CT_C_VALID,
+	CT_C_INVALID
+} CtContactState;
+
+typedef struct CtContact
+{
+	CtContactState email_state;
+	text	   *email;			/* normalized, when valid */
+	CtContactState phone_state;
+	int64		phone;			/* E.164 digits, when valid */
+	const char *project_region; /* default_country, or NULL */
+	const CtUserProfile *profile;
+} CtContact;
+
+/* The resolution of one user under one userIdField. */
+typedef struct CtRes
+{
+	int			profile;
+	int			field;
+	CtIdentityResult r;
+	bool		refused;		/* every audience of the user is disconnected */
+	int			slot;			/* -1: anonymous or refused */
+} CtRes;
+
+/* One profile the message touches: found in the store or to be created. */
+typedef struct CtSlot
+{
+	char	   *ct_id;
+	char	   *identity;		/* current (stored or claimed) identity */
+	bool		exists;			/* the row exists in the store */
+	bool		created;		/* this import inserted it */
+	bool		dirty;			/* existing row needs an update */
+	bool		set_identity;	/* existing row gets identity */
+	bool		claimed;		/* new row's identity is a rule 1 claim */
+	int			forward;		/* after a lost insert race: the slot it became */
+	/* stored values of an existing row */
+	text	   *st_email;
+	TimestampTz st_email_ts;
+	bool		st_email_ts_null;
+	int64		st_phone;
+	bool		st_phone_null;
+	TimestampTz st_phone_ts;
+	bool		st_phone_ts_null;
+	char	   *st_mpid;
+	/* incoming values */
+	text	   *new_email;
+	bool		has_new_phone;
+	int64		new_phone;
+	CtStr		mpid;
+	/* attribute operations, in message order */
+	int			nops;
+	int			capops;
+	CtAttrOp  **ops;
+} CtSlot;
+
+/* Segment state of each audience of the message. */
+typedef struct CtSegmentInfo
+{
+	int64		segment_id;
+	bool		disconnected;
+	int			user_id_field;	/* stored userIdField, or -1 */
+} CtSegmentInfo;
+
+typedef struct CtImport
+{
+	CtEnvelope	env;
+	CtMembershipMessage msg;
+	CtProject	project;
+	CtImportCounts counts;
+	CtSegmentInfo *segments;	/* per msg.audiences[] */
+	CtContact  *contacts;		/* per profile */
+	CtRes	   *res;			/* resolutions */
+	int			nres;
+	int		   *entry_res;		/* per entry: index into res */
+	int		   *profile_res;	/* per profile: first res, or -1 */
+	CtSlot	   *slots;
+	int			nslots;
+	int			capslots;
+	CtStrMap	by_ctid;
+	CtStrMap	by_identity;
+	TimestampTz started;
+	bool		dry_run;		/* ct_preview_import: look, never write */
+	int			nsamples;
+	CtSample	samples[CT_MAX_SAMPLES];
+} CtImport;
+
+
+/*
+ * The steps shared by the import and its dry run (import.c): parse the
+ * message (before SPI), then, with SPI connected and the message
+ * authenticated, look up segments and resolve and merge every user into
+ * profile slots, writing nothing but (unless dry_run) missing segments.
+ */
+extern void ct_import_parse(CtImport *im, Jsonb *request);
+extern void ct_import_prepare(CtImport *im);
+extern void ct_import_sample(CtImport *im, const char *reason, int profile, int entry);
+extern int	ct_slot_final(CtImport *im, int s);
+
+/* Parse a user's phone if not done yet (known: the stored E.164, or NULL). */
+extern void ct_contact_phone(CtContact *c, const int64 *known);
 
 /* Import one audience_membership_change_request; returns the response. */
 extern Jsonb *ct_import_membership(Jsonb *request);

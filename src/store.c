@@ -29,6 +29,9 @@ typedef enum CtArgType
 {
 	A_TEXT,
 	A_TEXT_ARR,
+	A_INT4,
+	A_INT4_ARR,
+	A_INT8,
 	A_INT8_ARR,
 	A_BOOL_ARR,
 	A_JSONB,
@@ -139,6 +142,71 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"   SET is_member = EXCLUDED.is_member, stated_at = EXCLUDED.stated_at"
 		"   WHERE m.stated_at <= EXCLUDED.stated_at",
 		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_BOOL_ARR, A_TSTZ}
+	},
+	[CT_Q_STALE_ENTRIES] = {
+		"SELECT u.ord FROM unnest($2, $3, $4) AS u(segment_id, ct_id, ord)"
+		"  JOIN ctaudience.ct_segment_member m"
+		"    ON m.project_id = $1 AND m.segment_id = u.segment_id AND m.ct_id = u.ct_id"
+		" WHERE m.stated_at > $5 ORDER BY u.ord LIMIT $6",
+		6, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_INT4_ARR, A_TSTZ, A_INT4}
+	},
+	[CT_Q_LOG_SAMPLES] = {
+		"INSERT INTO ctaudience.ct_import_sample"
+		"  (project_id, message_id, n, reason, profile_index, audience_id, mpid, path)"
+		" SELECT $1, $2, u.n, u.reason, u.profile, u.audience, u.mpid, u.path"
+		"   FROM unnest($3, $4, $5, $6, $7, $8) AS u(n, reason, profile, audience, mpid, path)",
+		8, {A_TEXT, A_UUID, A_INT4_ARR, A_TEXT_ARR, A_INT4_ARR, A_INT8_ARR, A_TEXT_ARR, A_TEXT_ARR}
+	},
+	[CT_Q_MEMBERS] = {
+		"SELECT m.segment_id, m.ct_id, m.is_member, m.stated_at"
+		"  FROM unnest($2, $3) AS u(segment_id, ct_id)"
+		"  JOIN ctaudience.ct_segment_member m"
+		"    ON m.project_id = $1 AND m.segment_id = u.segment_id AND m.ct_id = u.ct_id",
+		3, {A_TEXT, A_INT8_ARR, A_TEXT_ARR}
+	},
+	[CT_Q_SUBSCRIBE] = {
+		"INSERT INTO ctaudience.ct_segment AS s"
+		"  (project_id, name, partner_segment_id, name_ts, status, status_ts, user_id_field, settings)"
+		" VALUES ($1, $2, $3, $4, $5, $4, $6, coalesce($7, '{}'))"
+		" ON CONFLICT (project_id, partner_name, partner_segment_id) DO UPDATE SET"
+		"  name = CASE WHEN s.name_ts IS NULL OR s.name_ts <= EXCLUDED.name_ts"
+		"              THEN EXCLUDED.name ELSE s.name END,"
+		"  name_ts = greatest(s.name_ts, EXCLUDED.name_ts),"
+		"  status = CASE WHEN s.status_ts IS NULL OR s.status_ts <= EXCLUDED.status_ts"
+		"                THEN EXCLUDED.status ELSE s.status END,"
+		"  user_id_field = CASE WHEN $7 IS NOT NULL AND (s.status_ts IS NULL OR s.status_ts <= EXCLUDED.status_ts)"
+		"                       THEN EXCLUDED.user_id_field ELSE s.user_id_field END,"
+		"  settings = CASE WHEN $7 IS NOT NULL AND (s.status_ts IS NULL OR s.status_ts <= EXCLUDED.status_ts)"
+		"                  THEN EXCLUDED.settings ELSE s.settings END,"
+		"  status_ts = greatest(s.status_ts, EXCLUDED.status_ts),"
+		"  updated_at = now()"
+		" RETURNING s.segment_id, s.status, s.user_id_field, s.name",
+		7, {A_TEXT, A_TEXT, A_INT8, A_TSTZ, A_TEXT, A_TEXT, A_JSONB}
+	},
+	[CT_Q_ERASE] = {
+		"WITH victim AS MATERIALIZED ("
+		"  SELECT p.ct_id, p.mparticle_id FROM ctaudience.ct_profile p"
+		"   WHERE p.project_id = $1"
+		"     AND (p.email OPERATOR(ctaudience.=) ANY ($2) OR p.identity = ANY ($3) OR p.mparticle_id = ANY ($4)"
+		"          OR p.identity = ANY ($4) OR p.ct_id = ANY ($5))"
+		"     FOR UPDATE),"
+		" ev AS (DELETE FROM ctaudience.ct_event e USING victim v"
+		"         WHERE e.project_id = $1 AND e.ct_id = v.ct_id),"
+		" mem AS (DELETE FROM ctaudience.ct_segment_member m USING victim v"
+		"          WHERE m.project_id = $1 AND m.ct_id = v.ct_id),"
+		" smp AS (DELETE FROM ctaudience.ct_import_sample s"
+		"          WHERE s.project_id = $1 AND s.mpid IS NOT NULL"
+		"            AND (s.mpid = ANY ($4) OR s.mpid IN (SELECT v.mparticle_id FROM victim v))),"
+		" prof AS (DELETE FROM ctaudience.ct_profile p USING victim v"
+		"           WHERE p.project_id = $1 AND p.ct_id = v.ct_id RETURNING 1)"
+		" SELECT count(*)::int FROM prof",
+		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}
+	},
+	[CT_Q_LOG_DSR] = {
+		"INSERT INTO ctaudience.ct_dsr_request"
+		"  (project_id, message_id, subject_request_id, request_type, regulation, profiles_erased)"
+		" VALUES ($1, $2, $3, $4, $5, $6)",
+		6, {A_TEXT, A_UUID, A_TEXT, A_TEXT, A_TEXT, A_INT4}
 	},
 	[CT_Q_SYNC_EVENTS_INSERTED] = {
 		"WITH ch AS MATERIALIZED ("
@@ -255,6 +323,12 @@ ct_arg_oid(CtArgType t)
 			return TEXTOID;
 		case A_TEXT_ARR:
 			return TEXTARRAYOID;
+		case A_INT4:
+			return INT4OID;
+		case A_INT4_ARR:
+			return INT4ARRAYOID;
+		case A_INT8:
+			return INT8OID;
 		case A_INT8_ARR:
 			return INT8ARRAYOID;
 		case A_BOOL_ARR:
@@ -356,3 +430,29 @@ ct_store_get_project(const char *project_id, int len, CtProject *out,
 	SPI_freetuptable(SPI_tuptable);
 	return true;
 }
+
+/* Start an array of elemtype with room for cap elements. */
+void
+ct_arr_init(CtArr *a, int cap, Oid elemtype)
+{
+	a->values = palloc(sizeof(Datum) * Max(cap, 1));
+	a->nulls = palloc(sizeof(bool) * Max(cap, 1));
+	a->n = 0;
+	a->elemtype = elemtype;
+	get_typlenbyvalalign(elemtype, &a->typlen, &a->typbyval, &a->typalign);
+}
+
+/* The one-dimensional array datum of what was added. */
+Datum
+ct_arr_datum(CtArr *a)
+{
+	int			dims[1];
+	int			lbs[1];
+
+	dims[0] = a->n;
+	lbs[0] = 1;
+	return PointerGetDatum(construct_md_array(a->values, a->nulls, 1, dims, lbs,
+											  a->elemtype, a->typlen, a->typbyval,
+											  a->typalign));
+}
+

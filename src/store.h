@@ -28,6 +28,12 @@ typedef enum CtStmt
 	CT_Q_INSERT_PROFILES,		/* create profiles */
 	CT_Q_UPDATE_PROFILES,		/* merge email, phone, identity, attributes */
 	CT_Q_UPSERT_MEMBERS,		/* membership, last writer wins */
+	CT_Q_STALE_ENTRIES,			/* which membership statements were stale */
+	CT_Q_LOG_SAMPLES,			/* samples of skipped or invalid users */
+	CT_Q_MEMBERS,				/* memberships of (segment, profile) pairs, for the dry run */
+	CT_Q_SUBSCRIBE,				/* audience subscription add/update/remove */
+	CT_Q_ERASE,					/* data subject erasure */
+	CT_Q_LOG_DSR,				/* record a data subject request */
 	CT_Q_SYNC_EVENTS_INSERTED,	/* trigger: events for inserted memberships */
 	CT_Q_SYNC_EVENTS_UPDATED,	/* trigger: events for updated memberships */
 	CT_NUM_STMTS
@@ -63,5 +69,32 @@ typedef struct CtProject
 /* Look up a project; false when unknown.  Strings are palloc'd in mcxt. */
 extern bool ct_store_get_project(const char *project_id, int len, CtProject *out,
 								 MemoryContext mcxt);
+
+/*
+ * Arrays that feed a whole message to one statement (unnested in SQL).
+ */
+typedef struct CtArr
+{
+	Datum	   *values;
+	bool	   *nulls;
+	int			n;
+	Oid			elemtype;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+} CtArr;
+
+extern void ct_arr_init(CtArr *a, int cap, Oid elemtype);
+extern Datum ct_arr_datum(CtArr *a);
+
+/* Append an element (the array was sized by ct_arr_init). */
+static inline void
+ct_arr_add(CtArr *a, Datum v, bool isnull)
+{
+	a->values[a->n] = v;
+	a->nulls[a->n] = isnull;
+	a->n++;
+}
+
 
 #endif							/* CT_STORE_H */

@@ -59,6 +59,7 @@ CREATE TABLE ctaudience.ct_segment (
 	user_id_field text,
 	settings jsonb NOT NULL DEFAULT '{}',
 	name_ts timestamptz,
+	status_ts timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (project_id, segment_id),
@@ -68,6 +69,9 @@ COMMENT ON TABLE ctaudience.ct_segment IS 'segments; one per mParticle audience,
 COMMENT ON COLUMN ctaudience.ct_segment.partner_segment_id IS 'the mParticle audience id';
 COMMENT ON COLUMN ctaudience.ct_segment.user_id_field IS 'the mParticle identity used as Customer ID for this audience (userIdField); NULL means customer';
 COMMENT ON COLUMN ctaudience.ct_segment.name_ts IS 'time of the message that set the current name (a newer message renames)';
+COMMENT ON COLUMN ctaudience.ct_segment.status IS 'active, or disconnected after an audience subscription remove (membership changes are then refused)';
+COMMENT ON COLUMN ctaudience.ct_segment.status_ts IS 'time of the subscription message that set status and settings (an older one changes nothing)';
+COMMENT ON COLUMN ctaudience.ct_segment.settings IS 'the audience_subscription_settings of the newest subscription message';
 
 CREATE TABLE ctaudience.ct_segment_member (
 	project_id text NOT NULL,
@@ -106,6 +110,40 @@ CREATE TABLE ctaudience.ct_message (
 );
 COMMENT ON TABLE ctaudience.ct_message IS 'processed Firehose messages with their response; a redelivered id is answered from here';
 
+-- Up to 20 samples per message of users skipped or values dropped, for the
+-- import log.  Only the reason, where it was in the message and the mpid:
+-- never identity values, emails, phones or payloads.
+CREATE TABLE ctaudience.ct_import_sample (
+	project_id text NOT NULL,
+	message_id uuid NOT NULL,
+	n int NOT NULL,
+	reason text NOT NULL,
+	profile_index int NOT NULL,
+	audience_id bigint,
+	mpid text,
+	path text NOT NULL,
+	PRIMARY KEY (project_id, message_id, n)
+);
+COMMENT ON TABLE ctaudience.ct_import_sample IS 'up to 20 samples per message of what was skipped or invalid, with the reason';
+COMMENT ON COLUMN ctaudience.ct_import_sample.reason IS 'anonymous, hashed_only, forbidden_identity, identity_too_long, invalid_ctid, invalid_email, invalid_phone, identity_conflict, invalid_attribute, stale or refused';
+COMMENT ON COLUMN ctaudience.ct_import_sample.path IS 'where in the message: user_profiles[i] or user_profiles[i].audiences[j]';
+
+-- Data subject erasure requests: what was asked and how many profiles were
+-- erased, never the identities that were asked for.
+CREATE TABLE ctaudience.ct_dsr_request (
+	project_id text NOT NULL,
+	message_id uuid NOT NULL,
+	subject_request_id text,
+	request_type text NOT NULL,
+	regulation text,
+	received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+	profiles_erased int NOT NULL,
+	PRIMARY KEY (project_id, message_id)
+);
+COMMENT ON TABLE ctaudience.ct_dsr_request IS 'data subject requests processed (erasure), without the subject identities';
+
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_dsr_request', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_import_sample', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_project', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_profile', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_segment', '');

@@ -138,3 +138,32 @@ CREATE FUNCTION ctaudience.ct_resolve_identity(
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text) IS
 	'apply the import''s identity rules to one user without writing: rule, key, existing ct_id, normalized email and phone';
+
+CREATE FUNCTION ctaudience.ct_firehose(request jsonb) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'ct_firehose'
+	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ctaudience.ct_firehose(jsonb) IS
+	'answer any mParticle Firehose message: module registration, audience subscription, membership change, data subject erasure';
+
+CREATE FUNCTION ctaudience.ct_preview_import(
+	request jsonb,
+	OUT profile int,
+	OUT mpid text,
+	OUT audience_index int,
+	OUT audience_id bigint,
+	OUT action text,
+	OUT rule text,
+	OUT key text,
+	OUT ct_id text,
+	OUT creates_profile boolean,
+	OUT email ctaudience.ct_email,
+	OUT phone ctaudience.ct_phone,
+	OUT change text,
+	OUT problem text)
+RETURNS SETOF record
+	AS 'MODULE_PATHNAME', 'ct_preview_import'
+	LANGUAGE C STABLE STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ctaudience.ct_preview_import(jsonb) IS
+	'dry run of ct_import_audience: one row per user and audience with the resolution and the change it would make; writes nothing';

@@ -44,6 +44,8 @@ GRANT EXECUTE ON FUNCTION
 GRANT USAGE ON SCHEMA ctaudience TO ctaudience_importer, ctaudience_reader;
 GRANT EXECUTE ON FUNCTION
 	ctaudience.ct_import_audience(jsonb),
+	ctaudience.ct_firehose(jsonb),
+	ctaudience.ct_preview_import(jsonb),
 	ctaudience.ct_resolve_identity(text, text, text, text, text, text)
 	TO ctaudience_importer;
-GRANT SELECT ON ctaudience.ct_segments TO ctaudience_reader;
+GRANT SELECT ON ctaudience.ct_segments, ctaudience.ct_import_log TO ctaudience_reader;

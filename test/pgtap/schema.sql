@@ -4,7 +4,7 @@ BEGIN;
 SELECT plan(24);
 
 SELECT has_schema('ctaudience');
-SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message']);
+SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request']);
 SELECT has_type('ctaudience', 'ct_email', 'type ct_email exists');
 SELECT has_type('ctaudience', 'ct_phone', 'type ct_phone exists');
 SELECT col_type_is('ctaudience', 'ct_profile', 'email', 'ctaudience', 'ct_email', 'profile email is a ct_email');

@@ -78,3 +78,71 @@ SELECT ct_register_project('TEST-1', 'test-passcode-1', 'token-TEST-1', 'eu1', '
 SELECT ct_register_project('TEST-2', 'test-passcode-1', 'token-TEST-2', 'in1', 'Test two', NULL, 'IN');
 SELECT ct_register_project('TEST-NOCC', 'test-passcode-1', 'token-TEST-NOCC', 'eu1', 'No country');
 SELECT project_id, name, region, default_country FROM ct_project ORDER BY 1;
+
+-- A small JSON-schema checker (the subset mParticle's draft-3 schemas use:
+-- type, required, properties, items, enum, $ref by urn), so every response
+-- can be checked from SQL against the schemas in ../shared/mparticle-firehose.
+CREATE TABLE t.schemas (urn text PRIMARY KEY, body jsonb NOT NULL);
+
+CREATE FUNCTION t.schema_errors(doc jsonb, schema jsonb, path text DEFAULT '$')
+RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+	k text;
+	sub jsonb;
+	typ text;
+	ok boolean;
+BEGIN
+	IF schema ? '$ref' THEN
+		SELECT s.body INTO sub FROM t.schemas s WHERE s.urn = schema ->> '$ref';
+		IF sub IS NULL THEN
+			RETURN NEXT format('%s: unresolved $ref %s', path, schema ->> '$ref');
+			RETURN;
+		END IF;
+		schema := sub;
+	END IF;
+	typ := schema ->> 'type';
+	ok := CASE typ
+		WHEN 'object' THEN jsonb_typeof(doc) = 'object'
+		WHEN 'array' THEN jsonb_typeof(doc) = 'array'
+		WHEN 'string' THEN jsonb_typeof(doc) = 'string'
+		WHEN 'boolean' THEN jsonb_typeof(doc) = 'boolean'
+		WHEN 'number' THEN jsonb_typeof(doc) = 'number'
+		WHEN 'integer' THEN jsonb_typeof(doc) = 'number' AND doc::text ~ '^-?[0-9]+$'
+		ELSE true END;
+	IF NOT ok THEN
+		RETURN NEXT format('%s: expected %s, found %s', path, typ, jsonb_typeof(doc));
+		RETURN;
+	END IF;
+	IF schema ? 'enum' AND NOT (schema -> 'enum') @> jsonb_build_array(doc) THEN
+		RETURN NEXT format('%s: %s is not one of the allowed values', path, doc);
+	END IF;
+	IF jsonb_typeof(doc) = 'object' THEN
+		FOR k, sub IN SELECT * FROM jsonb_each(coalesce(schema -> 'properties', '{}')) LOOP
+			IF doc ? k AND jsonb_typeof(doc -> k) <> 'null' THEN
+				RETURN QUERY SELECT * FROM t.schema_errors(doc -> k, sub, path || '.' || k);
+			ELSIF coalesce((sub ->> 'required')::boolean, false) THEN
+				RETURN NEXT format('%s.%s: required field missing', path, k);
+			END IF;
+		END LOOP;
+		IF jsonb_typeof(schema -> 'additionalProperties') = 'object' THEN
+			FOR k IN SELECT jsonb_object_keys(doc) LOOP
+				IF NOT coalesce(schema -> 'properties', '{}') ? k THEN
+					RETURN QUERY SELECT * FROM t.schema_errors(doc -> k, schema -> 'additionalProperties', path || '.' || k);
+				END IF;
+			END LOOP;
+		END IF;
+	ELSIF jsonb_typeof(doc) = 'array' AND schema ? 'items' THEN
+		FOR i IN 0 .. jsonb_array_length(doc) - 1 LOOP
+			RETURN QUERY SELECT * FROM t.schema_errors(doc -> i, schema -> 'items', path || '[' || i || ']');
+		END LOOP;
+	END IF;
+END
+$$;
+
+-- "valid", or the errors of a document against the named mParticle schema.
+CREATE FUNCTION t.conforms(doc jsonb, schema_name text) RETURNS text LANGUAGE sql AS $$
+	SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM t.schemas) THEN 'skipped: mParticle schemas absent'
+				ELSE coalesce(string_agg(e, '; '), 'valid') END
+	  FROM t.schema_errors(doc, (SELECT body FROM t.schemas
+								 WHERE urn = 'file:' || schema_name)) AS e
+$$;

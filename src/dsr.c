@@ -1,0 +1,173 @@
+/*
+ * dsr.c
+ *	  dsr_processing_request: data subject erasure.
+ *
+ * The profiles named by the subject identities (email, Customer ID,
+ * mParticle ID, CleverTap ID) are deleted with their memberships, their
+ * events and the import log samples that carry their mParticle ID, in one
+ * statement.  The request is recorded (id, time, how many profiles were
+ * erased) without the identities it named.  Device identities are
+ * accepted and ignored: ctaudience stores none.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "auth.h"
+#include "dispatch.h"
+#include "firehose.h"
+#include "import.h"
+#include "normalize.h"
+#include "store.h"
+#include "types.h"
+
+/* Answer a dsr_processing_request; see the file header. */
+Jsonb *
+ct_handle_dsr(Jsonb *request)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext work = AllocSetContextCreate(outer, "ctaudience dsr",
+											   ALLOCSET_SMALL_SIZES);
+	MemoryContext spi;
+	CT_PATH_ROOT(path);
+	CT_PATH_KEY(ipath, &path, "subject_identities");
+	JsonbContainer *root;
+	JsonbContainer *subjects;
+	CtEnvelope	env;
+	CtCredentials cred;
+	CtProject	project;
+	CtStr		request_type,
+				request_id,
+				regulation;
+	CtArr		emails,
+				identities,
+				mpids,
+				ctids;
+	Jsonb	   *response;
+	Jsonb	   *result;
+	TimestampTz started = GetCurrentTimestamp();
+	JsonbIterator *it;
+	JsonbValue	k;
+	JsonbIteratorToken tok;
+	int			nsubjects;
+
+	MemoryContextSwitchTo(work);
+	root = ct_message_root(request);
+	ct_parse_envelope(root, &env);
+	ct_parse_credentials(root, &cred);
+	ct_json_get_string(root, "subject_request_type", &path, true, &request_type);
+	if (!ct_str_eq(request_type, "erasure"))
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "subject_request_type",
+					  "unsupported subject_request_type \"%.*s\"; only \"erasure\" is supported",
+					  Min(request_type.len, 64), request_type.s);
+	ct_json_get_string(root, "subject_request_id", &path, false, &request_id);
+	ct_json_get_string(root, "regulation", &path, false, &regulation);
+	subjects = ct_json_get_object(root, "subject_identities", &path, true);
+
+	/* read every subject identity: {"email": {"encoding": "raw", "value": ...}, ...} */
+	nsubjects = JsonContainerSize(subjects);
+	ct_arr_init(&emails, nsubjects, TEXTOID);	/* same layout as ct_email */
+	ct_arr_init(&identities, nsubjects, TEXTOID);
+	ct_arr_init(&mpids, nsubjects, TEXTOID);
+	ct_arr_init(&ctids, nsubjects, TEXTOID);
+	it = JsonbIteratorInit(subjects);
+	tok = JsonbIteratorNext(&it, &k, true);		/* WJB_BEGIN_OBJECT */
+	while ((tok = JsonbIteratorNext(&it, &k, true)) == WJB_KEY)
+	{
+		JsonbValue	v;
+		CtStr		type = {k.val.string.val, k.val.string.len};
+		CtStr		encoding,
+					value;
+		char	   *key = pnstrdup(type.s, type.len);
+		CT_PATH_KEY(spath, &ipath, key);
+
+		tok = JsonbIteratorNext(&it, &v, true);
+		if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
+			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &ipath, key,
+						  "a subject identity must be an object, not %s", ct_json_type_name(&v));
+		ct_json_get_string(v.val.binary.data, "encoding", &spath, true, &encoding);
+		ct_json_get_string(v.val.binary.data, "value", &spath, true, &value);
+		if (!ct_str_eq_ci(encoding, "raw") || value.len == 0)
+			continue;			/* hashed identities match nothing stored */
+
+		if (ct_str_eq_ci(type, "email"))
+		{
+			text	   *e = ct_email_make(value.s, value.len);
+
+			if (e != NULL)
+				ct_arr_add(&emails, PointerGetDatum(e), false);
+		}
+		else if (ct_str_eq_ci(type, "controller_customer_id") || ct_str_eq_ci(type, "customer_id") ||
+				 ct_str_eq_ci(type, "customer"))
+			ct_arr_add(&identities, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
+		else if (ct_str_eq_ci(type, "mpid") || ct_str_eq_ci(type, "mparticle_id"))
+			ct_arr_add(&mpids, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
+		else if (ct_str_eq_ci(type, "clevertap_user_id") || ct_str_eq_ci(type, "ct_id"))
+			ct_arr_add(&ctids, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
+		/* device identities: nothing stored to erase */
+	}
+
+	ct_store_connect();
+	spi = CurrentMemoryContext;
+	ct_authenticate(&cred, &project, work);
+
+	response = ct_find_processed(project.project_id, &env.id);
+	if (response == NULL)
+	{
+		Datum		values[6];
+		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+		bool		isnull;
+		int32		erased;
+		CtJsonBuilder b;
+		CtJsonBuilder cb;
+
+		/* the email array is of ct_email, whose OID is known once SPI is connected */
+		emails.elemtype = ct_email_type_oid();
+
+		values[0] = CStringGetTextDatum(project.project_id);
+		values[1] = ct_arr_datum(&emails);
+		values[2] = ct_arr_datum(&identities);
+		values[3] = ct_arr_datum(&mpids);
+		values[4] = ct_arr_datum(&ctids);
+		ct_store_exec(CT_Q_ERASE, values, NULL, false);
+		erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
+		SPI_freetuptable(SPI_tuptable);
+
+		values[1] = UUIDPGetDatum(&env.id);
+		if (request_id.s != NULL)
+			values[2] = PointerGetDatum(cstring_to_text_with_len(request_id.s, Min(request_id.len, 128)));
+		else
+			nulls[2] = 'n';
+		values[3] = CStringGetTextDatum("erasure");
+		if (regulation.s != NULL)
+			values[4] = PointerGetDatum(cstring_to_text_with_len(regulation.s, Min(regulation.len, 32)));
+		else
+			nulls[4] = 'n';
+		values[5] = Int32GetDatum(erased);
+		ct_store_exec(CT_Q_LOG_DSR, values, nulls, false);
+
+		ct_jb_begin(&b);
+		ct_jb_response_envelope(&b, "dsr_processing_response", &env);
+		ct_jb_begin_object(&b, "ctaudience");
+		ct_jb_int(&b, "profiles_erased", erased);
+		ct_jb_end_object(&b);
+		response = ct_jb_finish(&b);
+
+		ct_jb_begin(&cb);
+		ct_jb_int(&cb, "profiles_erased", erased);
+		ct_log_processed(project.project_id, &env, "dsr_processing_request",
+						 started, ct_jb_finish(&cb), response);
+	}
+
+	MemoryContextSwitchTo(outer);
+	result = palloc(VARSIZE(response));
+	memcpy(result, response, VARSIZE(response));
+	MemoryContextSwitchTo(spi);
+	ct_store_finish();
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(work);
+	return result;
+}
