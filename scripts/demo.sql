@@ -20,6 +20,10 @@ INSERT INTO demo_message VALUES ('02_membership.json', :'m');
 INSERT INTO demo_message VALUES ('03_membership.json', :'m');
 \set m `cat test/data/demo/04_membership.json`
 INSERT INTO demo_message VALUES ('04_membership.json', :'m');
+-- the sample spans four days; move it so that its newest message is an hour
+-- old, so the 24-hour, 7-day and 30-day windows of the statistics show it
+UPDATE demo_message SET body = jsonb_set(body, '{timestamp_ms}', to_jsonb((body ->> 'timestamp_ms')::bigint +
+	(SELECT (extract(epoch FROM now()) * 1000)::bigint - 3600000 - max((body ->> 'timestamp_ms')::bigint) FROM demo_message)));
 -- one message per transaction, as a receiver calls it
 \pset tuples_only on
 SELECT format($q$SELECT %L AS file, (SELECT string_agg(key || '=' || value, ' ' ORDER BY key)
@@ -32,18 +36,19 @@ SELECT name, type, partner_segment_id AS "audience id", status, members
   FROM ctaudience.ct_segments ORDER BY partner_segment_id;
 
 \echo '== Segment statistics'
-SELECT s.name,
-	   count(*) FILTER (WHERE m.is_member) AS members,
-	   count(*) FILTER (WHERE m.is_member AND p.email IS NOT NULL) AS "reachable by email",
-	   count(*) FILTER (WHERE m.is_member AND p.phone IS NOT NULL) AS "reachable by phone",
-	   (SELECT count(*) FROM ctaudience.ct_event e WHERE e.project_id = s.project_id AND e.event_name = 'Partner Sync'
-			AND (e.props ->> 'Partner Segment ID')::bigint = s.partner_segment_id AND e.props ->> 'Action' = 'Added') AS added,
-	   (SELECT count(*) FROM ctaudience.ct_event e WHERE e.project_id = s.project_id AND e.event_name = 'Partner Sync'
-			AND (e.props ->> 'Partner Segment ID')::bigint = s.partner_segment_id AND e.props ->> 'Action' = 'Removed') AS removed
-  FROM ctaudience.ct_segment s
-  LEFT JOIN ctaudience.ct_segment_member m USING (project_id, segment_id)
-  LEFT JOIN ctaudience.ct_profile p USING (project_id, ct_id)
- GROUP BY s.project_id, s.segment_id, s.name, s.partner_segment_id ORDER BY s.partner_segment_id;
+SELECT name, members, reachable_email AS "by email", reachable_phone AS "by phone",
+	   added_24h AS "added 24h", removed_24h AS "removed 24h", added_7d AS "added 7d", removed_7d AS "removed 7d",
+	   date_trunc('second', last_sync_at) AS "last sync"
+  FROM ctaudience.ct_segment_stats ORDER BY partner_segment_id;
+
+\echo '== Trend of Cart Drop off (members at the end of each day, UTC)'
+SELECT day, members, added, removed
+  FROM ctaudience.ct_segment_trend((SELECT segment_id FROM ctaudience.ct_segment WHERE partner_segment_id = 47444), 5,
+								   (SELECT max(last_sync_at AT TIME ZONE 'UTC')::date FROM ctaudience.ct_segment_stats));
+
+\echo '== Usage (billing data points)'
+SELECT month, events AS "Partner Sync events", data_points AS "data points", profile_updates AS "profile property updates"
+  FROM ctaudience.ct_usage ORDER BY month;
 
 \echo '== Profiles'
 SELECT ct_id, identity, email, phone, properties FROM ctaudience.ct_profile ORDER BY identity NULLS LAST, ct_id;

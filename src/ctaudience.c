@@ -12,6 +12,7 @@
 #include "utils/guc.h"
 
 #include "phone.h"
+#include "triggers.h"
 
 PG_MODULE_MAGIC;
 
@@ -26,6 +27,15 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	DefineCustomBoolVariable("ctaudience.notify_partner_sync",
+							 "Announce committed membership changes with NOTIFY ct_partner_sync.",
+							 "Payloads are JSON: {\"project\": ..., \"changes\": [{\"ct_id\", \"segment_id\", "
+							 "\"partner_segment_id\", \"action\"}, ...]}, at most 40 changes each.",
+							 &ct_notify_partner_sync,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ctaudience");
 	if (process_shared_preload_libraries_in_progress && ct_phone_init() != 0)
 		ereport(WARNING,

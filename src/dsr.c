@@ -132,6 +132,8 @@ ct_handle_dsr(Jsonb *request)
 		values[2] = ct_arr_datum(&identities);
 		values[3] = ct_arr_datum(&mpids);
 		values[4] = ct_arr_datum(&ctids);
+		/* memberships first, so the statistics trigger still sees the profiles */
+		ct_store_exec(CT_Q_ERASE_MEMBERS, values, NULL, false);
 		ct_store_exec(CT_Q_ERASE, values, NULL, false);
 		erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
 		SPI_freetuptable(SPI_tuptable);

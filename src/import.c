@@ -1402,6 +1402,34 @@ ct_import_prepare(CtImport *im)
 	ct_merge_all(im);
 }
 
+/*
+ * Every CT_COMPACT_EVERY messages a backend imports, it folds the statistics
+ * delta rows of the segments the message touched (under a per-segment
+ * advisory lock it only tries), so their number stays small without a
+ * scheduled job.
+ */
+#define CT_COMPACT_EVERY 32
+
+static void
+ct_maybe_compact(CtImport *im)
+{
+	static uint32 imports = 0;
+	CtArr		segs;
+	Datum		values[2];
+
+	if (++imports % CT_COMPACT_EVERY != 0 || im->msg.naudiences == 0)
+		return;
+	ct_arr_init(&segs, im->msg.naudiences, INT8OID);
+	for (int i = 0; i < im->msg.naudiences; i++)
+	{
+		if (im->segments[i].segment_id != 0)
+			ct_arr_add(&segs, Int64GetDatum(im->segments[i].segment_id), false);
+	}
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = ct_arr_datum(&segs);
+	ct_store_exec(CT_Q_COMPACT_SEGMENTS, values, NULL, false);
+}
+
 /* Write what the message changes: profiles, then memberships. */
 static void
 ct_import_write(CtImport *im)
@@ -1425,6 +1453,7 @@ ct_import_write(CtImport *im)
 	}
 	ct_update_profiles(im);
 	ct_apply_memberships(im);
+	ct_maybe_compact(im);
 }
 
 /* Import one audience_membership_change_request; see import.h. */

@@ -27,6 +27,7 @@
 /* Parameter type codes, resolved to OIDs when a plan is prepared. */
 typedef enum CtArgType
 {
+	A_BOOL,
 	A_TEXT,
 	A_TEXT_ARR,
 	A_INT4,
@@ -50,6 +51,69 @@ typedef struct CtStmtDef
 	int			nargs;
 	CtArgType	args[CT_MAX_ARGS];
 } CtStmtDef;
+
+/* An hour bucket (UTC) and a month (UTC) of a timestamptz expression. */
+#define CT_HOUR(ts) "(date_trunc('hour', (" ts ") AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
+#define CT_MONTH(ts) "date_trunc('month', (" ts ") AT TIME ZONE 'UTC')::date"
+
+/* Advisory lock class of the per-segment statistics compaction. */
+#define CT_LOCK_CLASS "1129595221"
+
+/*
+ * The common part of the membership triggers: nw holds every row the
+ * statement wrote and whether it changed is_member.  From it: one Partner
+ * Sync event per change; one statistics delta row per segment (members,
+ * reachable by email and phone, added, removed, last sync) instead of a
+ * counter row every import would update; the usage of the month; and,
+ * when $1, NOTIFY ct_partner_sync with the changes, 40 to a payload so
+ * that each stays far below the 8000-byte limit.
+ */
+#define CT_SYNC_TAIL \
+	" ch AS MATERIALIZED (SELECT * FROM nw WHERE changed)," \
+	" ev AS (" \
+	"  INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)" \
+	"  SELECT ch.project_id, ch.ct_id, 'Partner Sync', ch.stated_at," \
+	"         jsonb_build_object('Partner Segment Name', s.name," \
+	"                            'Action', CASE WHEN ch.is_member THEN 'Added' ELSE 'Removed' END," \
+	"                            'Partner Segment ID', s.partner_segment_id," \
+	"                            'CT Source', 'mParticle'," \
+	"                            'Partner Name', s.partner_name)" \
+	"    FROM ch JOIN ctaudience.ct_segment s" \
+	"      ON s.project_id = ch.project_id AND s.segment_id = ch.segment_id)," \
+	" agg AS (" \
+	"  SELECT ch.project_id, ch.segment_id," \
+	"         sum(CASE WHEN ch.is_member THEN 1 ELSE -1 END) AS dm," \
+	"         sum(CASE WHEN p.email IS NULL THEN 0 WHEN ch.is_member THEN 1 ELSE -1 END) AS de," \
+	"         sum(CASE WHEN p.phone IS NULL THEN 0 WHEN ch.is_member THEN 1 ELSE -1 END) AS dp," \
+	"         count(*) FILTER (WHERE ch.is_member) AS a, count(*) FILTER (WHERE NOT ch.is_member) AS r" \
+	"    FROM ch LEFT JOIN ctaudience.ct_profile p" \
+	"      ON p.project_id = ch.project_id AND p.ct_id = ch.ct_id" \
+	"   GROUP BY 1, 2)," \
+	" sy AS (SELECT project_id, segment_id, max(stated_at) AS last FROM nw GROUP BY 1, 2)," \
+	" sd AS (" \
+	"  INSERT INTO ctaudience.ct_segment_delta" \
+	"    (project_id, segment_id, bucket, members, reachable_email, reachable_phone, added, removed, last_sync_at)" \
+	"  SELECT sy.project_id, sy.segment_id, " CT_HOUR("sy.last") "," \
+	"         coalesce(agg.dm, 0), coalesce(agg.de, 0), coalesce(agg.dp, 0)," \
+	"         coalesce(agg.a, 0), coalesce(agg.r, 0), sy.last" \
+	"    FROM sy LEFT JOIN agg ON agg.project_id = sy.project_id AND agg.segment_id = sy.segment_id)," \
+	" us AS (" \
+	"  INSERT INTO ctaudience.ct_usage_delta (project_id, month, events, data_points)" \
+	"  SELECT project_id, " CT_MONTH("stated_at") ", count(*), 6 * count(*)" \
+	"    FROM ch GROUP BY 1, 2)," \
+	" nt AS (" \
+	"  SELECT pg_notify('ct_partner_sync', json_build_object('project', x.project_id, 'changes'," \
+	"           json_agg(json_build_object('ct_id', x.ct_id, 'segment_id', x.segment_id," \
+	"                                      'partner_segment_id', x.partner_segment_id, 'action', x.action)" \
+	"                    ORDER BY x.n))::text)" \
+	"    FROM (SELECT ch.project_id, ch.ct_id, ch.segment_id, s.partner_segment_id," \
+	"                 CASE WHEN ch.is_member THEN 'Added' ELSE 'Removed' END AS action," \
+	"                 row_number() OVER () - 1 AS n" \
+	"            FROM ch JOIN ctaudience.ct_segment s" \
+	"              ON s.project_id = ch.project_id AND s.segment_id = ch.segment_id) x" \
+	"   WHERE $1 GROUP BY x.project_id, x.n / 40)" \
+	" SELECT count(*) FILTER (WHERE is_member), count(*) FILTER (WHERE NOT is_member)," \
+	"        (SELECT count(*) FROM nt) FROM ch"
 
 static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	[CT_Q_PROJECT] = {
@@ -183,6 +247,13 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" RETURNING s.segment_id, s.status, s.user_id_field, s.name",
 		7, {A_TEXT, A_TEXT, A_INT8, A_TSTZ, A_TEXT, A_TEXT, A_JSONB}
 	},
+	[CT_Q_ERASE_MEMBERS] = {
+		"DELETE FROM ctaudience.ct_segment_member m USING ctaudience.ct_profile p"
+		" WHERE m.project_id = $1 AND p.project_id = $1 AND m.ct_id = p.ct_id"
+		"   AND (p.email OPERATOR(ctaudience.=) ANY ($2) OR p.identity = ANY ($3) OR p.mparticle_id = ANY ($4)"
+		"        OR p.identity = ANY ($4) OR p.ct_id = ANY ($5))",
+		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}
+	},
 	[CT_Q_ERASE] = {
 		"WITH victim AS MATERIALIZED ("
 		"  SELECT p.ct_id, p.mparticle_id FROM ctaudience.ct_profile p"
@@ -192,8 +263,6 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"     FOR UPDATE),"
 		" ev AS (DELETE FROM ctaudience.ct_event e USING victim v"
 		"         WHERE e.project_id = $1 AND e.ct_id = v.ct_id),"
-		" mem AS (DELETE FROM ctaudience.ct_segment_member m USING victim v"
-		"          WHERE m.project_id = $1 AND m.ct_id = v.ct_id),"
 		" smp AS (DELETE FROM ctaudience.ct_import_sample s"
 		"          WHERE s.project_id = $1 AND s.mpid IS NOT NULL"
 		"            AND (s.mpid = ANY ($4) OR s.mpid IN (SELECT v.mparticle_id FROM victim v))),"
@@ -208,41 +277,81 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" VALUES ($1, $2, $3, $4, $5, $6)",
 		6, {A_TEXT, A_UUID, A_TEXT, A_TEXT, A_TEXT, A_INT4}
 	},
-	[CT_Q_SYNC_EVENTS_INSERTED] = {
-		"WITH ch AS MATERIALIZED ("
-		"  SELECT n.project_id, n.segment_id, n.ct_id, n.is_member, n.stated_at"
-		"    FROM ct_new n WHERE n.is_member),"
-		" ev AS ("
-		"  INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
-		"  SELECT ch.project_id, ch.ct_id, 'Partner Sync', ch.stated_at,"
-		"         jsonb_build_object('Partner Segment Name', s.name,"
-		"                            'Action', CASE WHEN ch.is_member THEN 'Added' ELSE 'Removed' END,"
-		"                            'Partner Segment ID', s.partner_segment_id,"
-		"                            'CT Source', 'mParticle',"
-		"                            'Partner Name', s.partner_name)"
-		"    FROM ch JOIN ctaudience.ct_segment s"
-		"      ON s.project_id = ch.project_id AND s.segment_id = ch.segment_id)"
-		" SELECT count(*) FILTER (WHERE is_member), count(*) FILTER (WHERE NOT is_member) FROM ch",
-		0, {}
+	[CT_Q_SYNC_INSERTED] = {
+		"WITH nw AS MATERIALIZED ("
+		"  SELECT n.project_id, n.segment_id, n.ct_id, n.is_member, n.stated_at, n.is_member AS changed"
+		"    FROM ct_new n),"
+		CT_SYNC_TAIL,
+		1, {A_BOOL}
 	},
-	[CT_Q_SYNC_EVENTS_UPDATED] = {
+	[CT_Q_SYNC_UPDATED] = {
+		"WITH nw AS MATERIALIZED ("
+		"  SELECT n.project_id, n.segment_id, n.ct_id, n.is_member, n.stated_at,"
+		"         n.is_member IS DISTINCT FROM o.is_member AS changed"
+		"    FROM ct_new n LEFT JOIN ct_old o"
+		"      ON o.project_id = n.project_id AND o.segment_id = n.segment_id AND o.ct_id = n.ct_id),"
+		CT_SYNC_TAIL,
+		1, {A_BOOL}
+	},
+	[CT_Q_SYNC_DELETED] = {
+		"WITH ce AS MATERIALIZED ("
+		"  SELECT o.project_id, o.segment_id, p.email IS NOT NULL AS e, p.phone IS NOT NULL AS ph"
+		"    FROM ct_old o LEFT JOIN ctaudience.ct_profile p"
+		"      ON p.project_id = o.project_id AND p.ct_id = o.ct_id"
+		"   WHERE o.is_member),"
+		" sd AS (INSERT INTO ctaudience.ct_segment_delta"
+		"          (project_id, segment_id, bucket, members, reachable_email, reachable_phone)"
+		"        SELECT project_id, segment_id, " CT_HOUR("now()") ", -count(*),"
+		"               -count(*) FILTER (WHERE e), -count(*) FILTER (WHERE ph)"
+		"          FROM ce GROUP BY 1, 2)"
+		" SELECT 0::bigint, 0::bigint, 0::bigint",
+		1, {A_BOOL}
+	},
+	[CT_Q_PROFILES_INSERTED] = {
+		"WITH us AS (INSERT INTO ctaudience.ct_usage_delta (project_id, month, profile_updates)"
+		"  SELECT project_id, " CT_MONTH("coalesce(email_ts, phone_ts)") ","
+		"         count(email) + count(phone)"
+		"    FROM ct_new WHERE email IS NOT NULL OR phone IS NOT NULL GROUP BY 1, 2)"
+		" SELECT 0::bigint, 0::bigint, 0::bigint",
+		1, {A_BOOL}
+	},
+	[CT_Q_PROFILES_UPDATED] = {
 		"WITH ch AS MATERIALIZED ("
-		"  SELECT n.project_id, n.segment_id, n.ct_id, n.is_member, n.stated_at"
-		"    FROM ct_new n JOIN ct_old o"
-		"      ON o.project_id = n.project_id AND o.segment_id = n.segment_id AND o.ct_id = n.ct_id"
-		"   WHERE n.is_member <> o.is_member),"
-		" ev AS ("
-		"  INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
-		"  SELECT ch.project_id, ch.ct_id, 'Partner Sync', ch.stated_at,"
-		"         jsonb_build_object('Partner Segment Name', s.name,"
-		"                            'Action', CASE WHEN ch.is_member THEN 'Added' ELSE 'Removed' END,"
-		"                            'Partner Segment ID', s.partner_segment_id,"
-		"                            'CT Source', 'mParticle',"
-		"                            'Partner Name', s.partner_name)"
-		"    FROM ch JOIN ctaudience.ct_segment s"
-		"      ON s.project_id = ch.project_id AND s.segment_id = ch.segment_id)"
-		" SELECT count(*) FILTER (WHERE is_member), count(*) FILTER (WHERE NOT is_member) FROM ch",
-		0, {}
+		"  SELECT n.project_id, n.ct_id,"
+		"         (n.email IS NOT NULL)::int - (o.email IS NOT NULL)::int AS de,"
+		"         (n.phone IS NOT NULL)::int - (o.phone IS NOT NULL)::int AS dp,"
+		"         (n.email::text IS DISTINCT FROM o.email::text)::int"
+		"           + (n.phone::int8 IS DISTINCT FROM o.phone::int8)::int AS pu,"
+		"         greatest(n.email_ts, n.phone_ts) AS ts"
+		"    FROM ct_new n JOIN ct_old o ON o.project_id = n.project_id AND o.ct_id = n.ct_id),"
+		" rd AS (INSERT INTO ctaudience.ct_segment_delta"
+		"          (project_id, segment_id, bucket, reachable_email, reachable_phone)"
+		"        SELECT m.project_id, m.segment_id, " CT_HOUR("now()") ", sum(c.de), sum(c.dp)"
+		"          FROM (SELECT * FROM ch WHERE de <> 0 OR dp <> 0) c"
+		"          JOIN ctaudience.ct_segment_member m"
+		"            ON m.project_id = c.project_id AND m.ct_id = c.ct_id AND m.is_member"
+		"         GROUP BY 1, 2),"
+		" us AS (INSERT INTO ctaudience.ct_usage_delta (project_id, month, profile_updates)"
+		"        SELECT project_id, " CT_MONTH("coalesce(ts, now())") ", sum(pu)"
+		"          FROM ch WHERE pu > 0 GROUP BY 1, 2)"
+		" SELECT 0::bigint, 0::bigint, 0::bigint",
+		1, {A_BOOL}
+	},
+	[CT_Q_COMPACT_SEGMENTS] = {
+		"WITH seg AS MATERIALIZED ("
+		"  SELECT DISTINCT s FROM unnest($2) s"
+		"   WHERE pg_try_advisory_xact_lock(" CT_LOCK_CLASS ", s::int)),"
+		" d AS (DELETE FROM ctaudience.ct_segment_delta x USING seg"
+		"        WHERE x.project_id = $1 AND x.segment_id = seg.s RETURNING x.*)"
+		" INSERT INTO ctaudience.ct_segment_delta"
+		"   (project_id, segment_id, bucket, members, reachable_email, reachable_phone, added, removed, last_sync_at)"
+		" SELECT project_id, segment_id,"
+		"        CASE WHEN bucket < now() - interval '35 days'"
+		"             THEN date_trunc('day', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' ELSE bucket END,"
+		"        sum(members), sum(reachable_email), sum(reachable_phone), sum(added), sum(removed),"
+		"        max(last_sync_at)"
+		"   FROM d GROUP BY 1, 2, 3",
+		2, {A_TEXT, A_INT8_ARR}
 	},
 };
 
@@ -319,6 +428,8 @@ ct_arg_oid(CtArgType t)
 {
 	switch (t)
 	{
+		case A_BOOL:
+			return BOOLOID;
 		case A_TEXT:
 			return TEXTOID;
 		case A_TEXT_ARR:

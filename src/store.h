@@ -32,10 +32,15 @@ typedef enum CtStmt
 	CT_Q_LOG_SAMPLES,			/* samples of skipped or invalid users */
 	CT_Q_MEMBERS,				/* memberships of (segment, profile) pairs, for the dry run */
 	CT_Q_SUBSCRIBE,				/* audience subscription add/update/remove */
-	CT_Q_ERASE,					/* data subject erasure */
+	CT_Q_ERASE_MEMBERS,			/* data subject erasure: memberships first */
+	CT_Q_ERASE,					/* data subject erasure: the rest */
 	CT_Q_LOG_DSR,				/* record a data subject request */
-	CT_Q_SYNC_EVENTS_INSERTED,	/* trigger: events for inserted memberships */
-	CT_Q_SYNC_EVENTS_UPDATED,	/* trigger: events for updated memberships */
+	CT_Q_SYNC_INSERTED,			/* trigger: memberships inserted */
+	CT_Q_SYNC_UPDATED,			/* trigger: memberships updated */
+	CT_Q_SYNC_DELETED,			/* trigger: memberships deleted */
+	CT_Q_PROFILES_INSERTED,		/* trigger: profiles inserted */
+	CT_Q_PROFILES_UPDATED,		/* trigger: profiles updated */
+	CT_Q_COMPACT_SEGMENTS,		/* fold statistics delta rows of segments */
 	CT_NUM_STMTS
 } CtStmt;
 

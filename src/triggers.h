@@ -20,4 +20,7 @@ typedef struct CtSyncCounts
  */
 extern CtSyncCounts *ct_sync_collector;
 
+/* ctaudience.notify_partner_sync: NOTIFY ct_partner_sync on changes. */
+extern bool ct_notify_partner_sync;
+
 #endif							/* CT_TRIGGERS_H */

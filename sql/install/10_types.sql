@@ -159,6 +159,8 @@ CREATE OPERATOR CLASS ctaudience.ct_phone_hash_ops DEFAULT FOR TYPE ctaudience.c
 	FUNCTION 2 ctaudience.ct_phone_hash_extended(ctaudience.ct_phone, int8);
 
 CREATE CAST (ctaudience.ct_phone AS text) WITH INOUT AS ASSIGNMENT;
+-- the E.164 digits as a number (every ct_phone is a valid int8; not the reverse)
+CREATE CAST (ctaudience.ct_phone AS int8) WITHOUT FUNCTION;
 CREATE CAST (text AS ctaudience.ct_phone) WITH INOUT AS ASSIGNMENT;
 
 -- Read a national or international number with a default region.

@@ -103,7 +103,7 @@ COMMENT ON FUNCTION ctaudience.ct_phone_region_supported(text) IS
 CREATE FUNCTION ctaudience.ct_partner_sync_trigger() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'ct_partner_sync_trigger' LANGUAGE C;
 COMMENT ON FUNCTION ctaudience.ct_partner_sync_trigger() IS
-	'raises one Partner Sync event per membership change (trigger on ct_segment_member)';
+	'raises one Partner Sync event per membership change and keeps segment statistics and usage (trigger on ct_segment_member)';
 
 CREATE TRIGGER ct_partner_sync_insert
 	AFTER INSERT ON ctaudience.ct_segment_member
@@ -113,6 +113,24 @@ CREATE TRIGGER ct_partner_sync_update
 	AFTER UPDATE ON ctaudience.ct_segment_member
 	REFERENCING OLD TABLE AS ct_old NEW TABLE AS ct_new
 	FOR EACH STATEMENT EXECUTE FUNCTION ctaudience.ct_partner_sync_trigger();
+CREATE TRIGGER ct_partner_sync_delete
+	AFTER DELETE ON ctaudience.ct_segment_member
+	REFERENCING OLD TABLE AS ct_old
+	FOR EACH STATEMENT EXECUTE FUNCTION ctaudience.ct_partner_sync_trigger();
+
+-- Profiles: reachable-by-email/phone statistics and property-update usage.
+CREATE FUNCTION ctaudience.ct_profile_trigger() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'ct_profile_trigger' LANGUAGE C;
+COMMENT ON FUNCTION ctaudience.ct_profile_trigger() IS
+	'keeps reachable-by-email/phone statistics and property-update usage (trigger on ct_profile)';
+CREATE TRIGGER ct_profile_insert
+	AFTER INSERT ON ctaudience.ct_profile
+	REFERENCING NEW TABLE AS ct_new
+	FOR EACH STATEMENT EXECUTE FUNCTION ctaudience.ct_profile_trigger();
+CREATE TRIGGER ct_profile_update
+	AFTER UPDATE ON ctaudience.ct_profile
+	REFERENCING OLD TABLE AS ct_old NEW TABLE AS ct_new
+	FOR EACH STATEMENT EXECUTE FUNCTION ctaudience.ct_profile_trigger();
 
 CREATE FUNCTION ctaudience.ct_import_audience(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'ct_import_audience'
@@ -167,3 +185,75 @@ RETURNS SETOF record
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION ctaudience.ct_preview_import(jsonb) IS
 	'dry run of ct_import_audience: one row per user and audience with the resolution and the change it would make; writes nothing';
+
+CREATE FUNCTION ctaudience.ct_compact_stats(project_id text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	p text;
+	segs bigint[];
+	folded bigint := 0;
+	n bigint;
+BEGIN
+	FOR p, segs IN
+		SELECT d.project_id, array_agg(DISTINCT d.segment_id)
+		  FROM ctaudience.ct_segment_delta d
+		 WHERE d.project_id = coalesce(ct_compact_stats.project_id, d.project_id)
+		 GROUP BY d.project_id
+	LOOP
+		-- segment by segment, each under the advisory lock the import's own folding takes
+		WITH seg AS MATERIALIZED (
+			SELECT DISTINCT s FROM unnest(segs) s WHERE pg_try_advisory_xact_lock(1129595221, s::int)),
+		d AS (DELETE FROM ctaudience.ct_segment_delta x USING seg
+			   WHERE x.project_id = p AND x.segment_id = seg.s RETURNING x.*),
+		ins AS (INSERT INTO ctaudience.ct_segment_delta
+				  (project_id, segment_id, bucket, members, reachable_email, reachable_phone, added, removed, last_sync_at)
+				SELECT d.project_id, d.segment_id,
+					   CASE WHEN d.bucket < now() - interval '35 days'
+							THEN date_trunc('day', d.bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' ELSE d.bucket END,
+					   sum(d.members), sum(d.reachable_email), sum(d.reachable_phone), sum(d.added), sum(d.removed),
+					   max(d.last_sync_at)
+				  FROM d GROUP BY 1, 2, 3 RETURNING 1)
+		SELECT (SELECT count(*) FROM d) - (SELECT count(*) FROM ins) INTO n;
+		folded := folded + n;
+	END LOOP;
+
+	IF pg_try_advisory_xact_lock(1129595221, 0) THEN
+		WITH d AS (DELETE FROM ctaudience.ct_usage_delta x
+					WHERE x.project_id = coalesce(ct_compact_stats.project_id, x.project_id) RETURNING x.*),
+		ins AS (INSERT INTO ctaudience.ct_usage_delta (project_id, month, events, data_points, profile_updates)
+				SELECT d.project_id, d.month, sum(d.events), sum(d.data_points), sum(d.profile_updates)
+				  FROM d GROUP BY 1, 2 RETURNING 1)
+		SELECT (SELECT count(*) FROM d) - (SELECT count(*) FROM ins) INTO n;
+		folded := folded + n;
+	END IF;
+	RETURN folded;
+END;
+$$;
+COMMENT ON FUNCTION ctaudience.ct_compact_stats(text) IS
+	'fold the statistics and usage delta rows (all projects when NULL); returns how many rows it saved';
+
+CREATE FUNCTION ctaudience.ct_segment_trend(segment_id bigint, days int DEFAULT 30, ending date DEFAULT current_date)
+RETURNS TABLE (day date, members bigint, added bigint, removed bigint)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	WITH d AS (
+		SELECT (x.bucket AT TIME ZONE 'UTC')::date AS day, sum(x.members) AS members,
+			   sum(x.added) AS added, sum(x.removed) AS removed
+		  FROM ctaudience.ct_segment_delta x
+		 WHERE x.segment_id = ct_segment_trend.segment_id
+		   AND x.project_id = (SELECT s.project_id FROM ctaudience.ct_segment s
+								WHERE s.segment_id = ct_segment_trend.segment_id)
+		 GROUP BY 1)
+	SELECT g.day::date,
+		   (SELECT coalesce(sum(d.members), 0) FROM d WHERE d.day <= g.day)::bigint,
+		   coalesce((SELECT d.added FROM d WHERE d.day = g.day), 0)::bigint,
+		   coalesce((SELECT d.removed FROM d WHERE d.day = g.day), 0)::bigint
+	  FROM generate_series(ending - greatest(days, 1) + 1, ending, interval '1 day') AS g(day)
+	 ORDER BY 1
+$$;
+COMMENT ON FUNCTION ctaudience.ct_segment_trend(bigint, int, date) IS
+	'the Trend graph: members at the end of each day (UTC) and the day''s adds and removes, for the days up to ending';

@@ -1,5 +1,4 @@
--- The Segments list.  Member counts come from ct_segment_member here;
--- ct_segment_stats (which does not scan members) is the view for large segments.
+-- The Segments list, with member counts from the statistics deltas (no member scan).
 CREATE VIEW ctaudience.ct_segments AS
 SELECT s.project_id,
 	   s.segment_id,
@@ -8,12 +7,102 @@ SELECT s.project_id,
 	   s.partner_name,
 	   s.partner_segment_id,
 	   s.status,
-	   (SELECT count(*) FROM ctaudience.ct_segment_member m
-		 WHERE m.project_id = s.project_id AND m.segment_id = s.segment_id AND m.is_member) AS members,
+	   coalesce((SELECT sum(d.members) FROM ctaudience.ct_segment_delta d
+				  WHERE d.project_id = s.project_id AND d.segment_id = s.segment_id), 0)::bigint AS members,
 	   s.created_at,
 	   s.updated_at
   FROM ctaudience.ct_segment s;
-COMMENT ON VIEW ctaudience.ct_segments IS 'the Segments list: one row per imported mParticle audience';
+COMMENT ON VIEW ctaudience.ct_segments IS 'the Segments list: one row per imported mParticle audience, with its members now';
+
+-- Segment statistics, like any other segment's: read from the delta rows, so
+-- a segment of a million members costs an index range of its deltas, never a
+-- scan of its members.  Windows are by message time, at hour granularity.
+CREATE VIEW ctaudience.ct_segment_stats AS
+SELECT s.project_id,
+	   s.segment_id,
+	   s.name,
+	   s.partner_segment_id,
+	   s.status,
+	   coalesce(d.members, 0)::bigint AS members,
+	   coalesce(d.reachable_email, 0)::bigint AS reachable_email,
+	   coalesce(d.reachable_phone, 0)::bigint AS reachable_phone,
+	   coalesce(d.added_24h, 0)::bigint AS added_24h,
+	   coalesce(d.removed_24h, 0)::bigint AS removed_24h,
+	   coalesce(d.added_7d, 0)::bigint AS added_7d,
+	   coalesce(d.removed_7d, 0)::bigint AS removed_7d,
+	   coalesce(d.added_30d, 0)::bigint AS added_30d,
+	   coalesce(d.removed_30d, 0)::bigint AS removed_30d,
+	   d.last_sync_at
+  FROM ctaudience.ct_segment s
+  LEFT JOIN LATERAL (
+	SELECT sum(x.members) AS members,
+		   sum(x.reachable_email) AS reachable_email,
+		   sum(x.reachable_phone) AS reachable_phone,
+		   sum(x.added) FILTER (WHERE x.bucket > now() - interval '24 hours') AS added_24h,
+		   sum(x.removed) FILTER (WHERE x.bucket > now() - interval '24 hours') AS removed_24h,
+		   sum(x.added) FILTER (WHERE x.bucket > now() - interval '7 days') AS added_7d,
+		   sum(x.removed) FILTER (WHERE x.bucket > now() - interval '7 days') AS removed_7d,
+		   sum(x.added) FILTER (WHERE x.bucket > now() - interval '30 days') AS added_30d,
+		   sum(x.removed) FILTER (WHERE x.bucket > now() - interval '30 days') AS removed_30d,
+		   max(x.last_sync_at) AS last_sync_at
+	  FROM ctaudience.ct_segment_delta x
+	 WHERE x.project_id = s.project_id AND x.segment_id = s.segment_id) d ON true;
+COMMENT ON VIEW ctaudience.ct_segment_stats IS 'per segment: members now, reachable by email and phone, added/removed in the last 24 hours, 7 and 30 days (message time), last sync';
+
+-- A profile's activity: its events, newest first (Partner Sync among them).
+CREATE VIEW ctaudience.ct_profile_activity AS
+SELECT e.project_id,
+	   e.ct_id,
+	   p.identity,
+	   e.event_name,
+	   e.ts,
+	   e.props
+  FROM ctaudience.ct_event e
+  LEFT JOIN ctaudience.ct_profile p ON p.project_id = e.project_id AND p.ct_id = e.ct_id
+ ORDER BY e.project_id, e.ct_id, e.ts DESC, e.event_id DESC;
+COMMENT ON VIEW ctaudience.ct_profile_activity IS 'a profile''s events, newest first: filter by project_id and ct_id (or identity)';
+
+-- Find People: users who did Partner Sync, by segment and action, with the
+-- segments they are in now.
+CREATE VIEW ctaudience.ct_find_people AS
+SELECT e.project_id,
+	   e.ct_id,
+	   p.identity,
+	   p.email,
+	   p.phone,
+	   (e.props ->> 'Partner Segment ID')::bigint AS partner_segment_id,
+	   e.props ->> 'Partner Segment Name' AS partner_segment_name,
+	   e.props ->> 'Action' AS action,
+	   count(*) AS times,
+	   max(e.ts) AS last_ts,
+	   (SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}')
+		  FROM ctaudience.ct_segment_member m
+		  JOIN ctaudience.ct_segment s ON s.project_id = m.project_id AND s.segment_id = m.segment_id
+		 WHERE m.project_id = e.project_id AND m.ct_id = e.ct_id AND m.is_member) AS segments
+  FROM ctaudience.ct_event e
+  JOIN ctaudience.ct_profile p ON p.project_id = e.project_id AND p.ct_id = e.ct_id
+ WHERE e.event_name = 'Partner Sync'
+ GROUP BY e.project_id, e.ct_id, p.identity, p.email, p.phone,
+		  e.props ->> 'Partner Segment ID', e.props ->> 'Partner Segment Name', e.props ->> 'Action';
+COMMENT ON VIEW ctaudience.ct_find_people IS 'Find People: users who did Partner Sync (filter by partner_segment_id and action) with the segments they are in now';
+
+-- Usage per project and month (UTC, message time), as CleverTap bills it: an
+-- event and each of its properties are data points (a Partner Sync, with its
+-- five properties, is six); email and phone merges are profile property
+-- updates; Partner Sync does not count toward monthly active users.
+CREATE VIEW ctaudience.ct_usage AS
+SELECT u.project_id,
+	   u.month,
+	   sum(u.events)::bigint AS events,
+	   sum(u.data_points)::bigint AS data_points,
+	   sum(u.profile_updates)::bigint AS profile_updates,
+	   (SELECT count(DISTINCT e.ct_id) FROM ctaudience.ct_event e
+		 WHERE e.project_id = u.project_id AND e.event_name <> 'Partner Sync'
+		   AND e.ts >= u.month::timestamp AT TIME ZONE 'UTC'
+		   AND e.ts < (u.month + interval '1 month')::timestamp AT TIME ZONE 'UTC') AS monthly_active_users
+  FROM ctaudience.ct_usage_delta u
+ GROUP BY u.project_id, u.month;
+COMMENT ON VIEW ctaudience.ct_usage IS 'per project and month: Partner Sync events, data points (event + properties), profile property updates; Partner Sync is not counted in monthly_active_users';
 
 -- The import log: one row per processed message, every count of its
 -- response, and its samples of what was skipped or invalid.
