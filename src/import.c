@@ -24,6 +24,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
 #include "auth.h"
@@ -33,6 +34,7 @@
 #include "normalize.h"
 #include "store.h"
 #include "strmap.h"
+#include "timing.h"
 #include "triggers.h"
 #include "types.h"
 
@@ -463,6 +465,8 @@ ct_slot_read_row(CtSlot *s, uint64 r)
 	s->st_phone_ts_null = isnull;
 	s->st_phone_ts = isnull ? 0 : DatumGetTimestampTz(d);
 	s->st_mpid = ct_store_get_text(r, 7);
+	d = ct_store_get(r, 8, &isnull);
+	ItemPointerCopy(((ItemPointer) DatumGetPointer(d)), &s->tid);
 }
 
 /* Make slots from the rows of a profile lookup now in SPI_tuptable. */
@@ -867,6 +871,15 @@ ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
 	values[5] = ct_arr_datum(&mpid);
 	values[6] = ct_arr_datum(&props);
 	values[7] = TimestampTzGetDatum(im->msg.ts);
+	if (for_update)
+	{
+		CtArr		tids;
+
+		ct_arr_init(&tids, n, TIDOID);
+		for (int i = 0; i < n; i++)
+			ct_arr_add(&tids, PointerGetDatum(&im->slots[idx[i]].tid), false);
+		values[8] = ct_arr_datum(&tids);
+	}
 }
 
 /*
@@ -1002,6 +1015,45 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 	pfree(done);
 }
 
+/*
+ * Run an INSERT in a subtransaction; true when it worked, false when it hit
+ * a unique violation (then nothing of it remains).  Other errors propagate.
+ */
+static bool
+ct_try_plain_insert(CtStmt stmt, Datum *values)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		ct_store_exec(stmt, values, NULL, false);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
 /* Create the new profiles; returns how many inserts lost a race. */
 static int
 ct_insert_new_profiles(CtImport *im, int *lost)
@@ -1023,6 +1075,24 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	ct_sort_slots = im->slots;
 	qsort(idx, n, sizeof(int), ct_cmp_slot_ctid);
 	ct_profile_arrays(im, idx, n, values, false);
+
+	/*
+	 * The keys were looked up and are absent, so a plain INSERT is tried
+	 * first (cheaper than ON CONFLICT's speculative insertion); only when a
+	 * concurrent import committed one of them meanwhile is it rolled back and
+	 * done again with ON CONFLICT DO NOTHING, whose losers are re-resolved.
+	 */
+	if (ct_try_plain_insert(CT_Q_INSERT_PROFILES_PLAIN, values))
+	{
+		for (int i = 0; i < n; i++)
+		{
+			im->slots[idx[i]].created = true;
+			im->slots[idx[i]].exists = true;
+		}
+		im->counts.created_profiles += n;
+		pfree(idx);
+		return 0;
+	}
 	got = ct_store_exec(CT_Q_INSERT_PROFILES, values, NULL, false);
 
 	ct_map_init(&inserted, (int) got);
@@ -1050,25 +1120,82 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	return nlost;
 }
 
-/* Update the existing profiles that the message changes. */
+/*
+ * Update the existing profiles that the message changes.  Rows are reached
+ * by the TIDs of their lookup; one that another session updated meanwhile
+ * is looked up again (its new version) and updated in another round.
+ */
 static void
 ct_update_profiles(CtImport *im)
 {
 	int		   *idx = palloc(sizeof(int) * Max(im->nslots, 1));
 	int			n = 0;
-	Datum		values[8];
+	Datum		values[9];
 
 	for (int i = 0; i < im->nslots; i++)
 	{
 		if (im->slots[i].dirty && !im->slots[i].created && im->slots[i].forward < 0)
 			idx[n++] = i;
 	}
-	if (n > 0)
+	ct_sort_slots = im->slots;
+	qsort(idx, n, sizeof(int), ct_cmp_slot_ctid);
+	for (int round = 0; n > 0; round++)
 	{
-		ct_sort_slots = im->slots;
-		qsort(idx, n, sizeof(int), ct_cmp_slot_ctid);
+		uint64		done;
+		CtStrMap	updated;
+		CtArr		keys;
+		int			left = 0;
+
+		if (round == 3)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent updates of the same profiles"),
+					 errhint("Retry the message.")));
 		ct_profile_arrays(im, idx, n, values, true);
-		ct_store_exec(CT_Q_UPDATE_PROFILES, values, NULL, false);
+		done = ct_store_exec(CT_Q_UPDATE_PROFILES, values, NULL, false);
+		if (done == (uint64) n)
+		{
+			SPI_freetuptable(SPI_tuptable);
+			break;
+		}
+
+		/* the rows updated meanwhile: their new versions, by key */
+		ct_map_init(&updated, (int) done);
+		for (uint64 r = 0; r < done; r++)
+		{
+			char	   *ct_id = ct_store_get_text(r, 1);
+
+			ct_map_put(&updated, ct_id, strlen(ct_id), 1);
+		}
+		SPI_freetuptable(SPI_tuptable);
+		ct_arr_init(&keys, n, TEXTOID);
+		for (int i = 0; i < n; i++)
+		{
+			CtSlot	   *s = &im->slots[idx[i]];
+
+			if (ct_map_get(&updated, s->ct_id, strlen(s->ct_id)) < 0)
+			{
+				idx[left++] = idx[i];
+				ItemPointerSetInvalid(&s->tid);
+				ct_arr_add(&keys, CStringGetTextDatum(s->ct_id), false);
+			}
+		}
+		n = left;
+		values[1] = ct_arr_datum(&keys);
+		done = ct_store_exec(CT_Q_PROFILES_BY_CTID, values, NULL, false);
+		for (uint64 r = 0; r < done; r++)
+		{
+			bool		isnull;
+			char	   *ct_id = ct_store_get_text(r, 1);
+
+			for (int i = 0; i < n; i++)
+			{
+				if (strcmp(im->slots[idx[i]].ct_id, ct_id) == 0)
+					ItemPointerCopy(((ItemPointer) DatumGetPointer(ct_store_get(r, 8, &isnull))),
+									&im->slots[idx[i]].tid);
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
 	pfree(idx);
 }
@@ -1080,6 +1207,7 @@ typedef struct CtMember
 	const char *ct_id;
 	int			order;
 	bool		is_member;
+	bool		created;		/* its profile was created by this message */
 } CtMember;
 
 static int
@@ -1097,6 +1225,29 @@ ct_cmp_member(const void *a, const void *b)
 	return x->order - y->order;
 }
 
+/*
+ * For the membership trigger: whether a profile of this import has an email
+ * and a phone once the message is merged (neither can become null here).
+ */
+static bool
+ct_import_contact(void *arg, const char *project_id, const char *ct_id,
+				  bool *has_email, bool *has_phone)
+{
+	CtImport   *im = (CtImport *) arg;
+	int			si;
+	CtSlot	   *s;
+
+	if (strcmp(project_id, im->project.project_id) != 0)
+		return false;
+	si = ct_slot_final(im, ct_map_get(&im->by_ctid, ct_id, strlen(ct_id)));
+	if (si < 0)
+		return false;
+	s = &im->slots[si];
+	*has_email = (s->new_email != NULL || s->st_email != NULL);
+	*has_phone = (s->has_new_phone || !s->st_phone_null);
+	return true;
+}
+
 /* Apply the add/delete statements; the trigger raises Partner Sync. */
 static void
 ct_apply_memberships(CtImport *im)
@@ -1108,10 +1259,14 @@ ct_apply_memberships(CtImport *im)
 	CtArr		seg,
 				ctid,
 				mem,
-				ord;
+				ord,
+				nseg,
+				nctid,
+				nmem;
 	Datum		values[6];
-	uint64		applied;
-	CtSyncCounts sync = {0, 0};
+	uint64		applied = 0;
+	uint64		applied_new = 0;
+	CtSyncCounts sync = {0, 0, ct_import_contact, im};
 
 	for (int i = 0; i < msg->nentries; i++)
 	{
@@ -1133,16 +1288,25 @@ ct_apply_memberships(CtImport *im)
 		m[n].ct_id = im->slots[si].ct_id;
 		m[n].order = i;
 		m[n].is_member = (e->action == CT_ACTION_ADD);
+		m[n].created = im->slots[si].created;
 		n++;
 	}
 	if (n == 0)
 		return;
 	qsort(m, n, sizeof(CtMember), ct_cmp_member);
 
+	/*
+	 * The memberships of profiles this message created cannot exist yet:
+	 * they are plain INSERTs.  The others go through the upsert, whose
+	 * WHERE leaves stale statements out.
+	 */
 	ct_arr_init(&seg, n, INT8OID);
 	ct_arr_init(&ctid, n, TEXTOID);
 	ct_arr_init(&mem, n, BOOLOID);
 	ct_arr_init(&ord, n, INT4OID);
+	ct_arr_init(&nseg, n, INT8OID);
+	ct_arr_init(&nctid, n, TEXTOID);
+	ct_arr_init(&nmem, n, BOOLOID);
 	for (int i = 0; i < n; i++)
 	{
 		/* within one message the last entry for a (segment, profile) wins */
@@ -1152,6 +1316,13 @@ ct_apply_memberships(CtImport *im)
 			im->counts.unchanged++;
 			continue;
 		}
+		if (m[i].created)
+		{
+			ct_arr_add(&nseg, Int64GetDatum(m[i].segment_id), false);
+			ct_arr_add(&nctid, CStringGetTextDatum(m[i].ct_id), false);
+			ct_arr_add(&nmem, BoolGetDatum(m[i].is_member), false);
+			continue;
+		}
 		ct_arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
 		ct_arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
 		ct_arr_add(&mem, BoolGetDatum(m[i].is_member), false);
@@ -1159,15 +1330,25 @@ ct_apply_memberships(CtImport *im)
 		kept++;
 	}
 	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[1] = ct_arr_datum(&seg);
-	values[2] = ct_arr_datum(&ctid);
-	values[3] = ct_arr_datum(&mem);
 	values[4] = TimestampTzGetDatum(msg->ts);
 
 	ct_sync_collector = &sync;
 	PG_TRY();
 	{
-		applied = ct_store_exec(CT_Q_UPSERT_MEMBERS, values, NULL, false);
+		if (nseg.n > 0)
+		{
+			values[1] = ct_arr_datum(&nseg);
+			values[2] = ct_arr_datum(&nctid);
+			values[3] = ct_arr_datum(&nmem);
+			applied_new = ct_store_exec(CT_Q_INSERT_MEMBERS, values, NULL, false);
+		}
+		if (seg.n > 0)
+		{
+			values[1] = ct_arr_datum(&seg);
+			values[2] = ct_arr_datum(&ctid);
+			values[3] = ct_arr_datum(&mem);
+			applied = ct_store_exec(CT_Q_UPSERT_MEMBERS, values, NULL, false);
+		}
 	}
 	PG_FINALLY();
 	{
@@ -1177,7 +1358,7 @@ ct_apply_memberships(CtImport *im)
 
 	im->counts.added += sync.added;
 	im->counts.removed += sync.removed;
-	im->counts.unchanged += (int64) applied - sync.added - sync.removed;
+	im->counts.unchanged += (int64) (applied + applied_new) - sync.added - sync.removed;
 	im->counts.stale += kept - (int64) applied;
 
 	/* which statements were stale, for the import log's samples */
@@ -1185,6 +1366,8 @@ ct_apply_memberships(CtImport *im)
 	{
 		uint64		nstale;
 
+		values[1] = ct_arr_datum(&seg);
+		values[2] = ct_arr_datum(&ctid);
 		values[3] = ct_arr_datum(&ord);
 		values[5] = Int32GetDatum(CT_MAX_SAMPLES - im->nsamples);
 		nstale = ct_store_exec(CT_Q_STALE_ENTRIES, values, NULL, true);
@@ -1395,11 +1578,10 @@ ct_import_parse(CtImport *im, Jsonb *request)
 void
 ct_import_prepare(CtImport *im)
 {
-	ct_sync_segments(im);
-	ct_resolve_all(im);
-	ct_lookup_all(im);
-	ct_assign_slots(im);
-	ct_merge_all(im);
+	CT_TIMED(CT_STEP_SEGMENTS, ct_sync_segments(im));
+	CT_TIMED(CT_STEP_RESOLVE, ct_resolve_all(im));
+	CT_TIMED(CT_STEP_LOOKUP, ct_lookup_all(im));
+	CT_TIMED(CT_STEP_MERGE, ct_assign_slots(im); ct_merge_all(im));
 }
 
 /*
@@ -1440,7 +1622,7 @@ ct_import_write(CtImport *im)
 	lost = palloc(sizeof(int) * Max(im->nslots, 1));
 	for (int round = 0;; round++)
 	{
-		nlost = ct_insert_new_profiles(im, lost);
+		CT_TIMED(CT_STEP_INSERT, nlost = ct_insert_new_profiles(im, lost));
 		if (nlost == 0)
 			break;
 		if (round == 3)
@@ -1451,9 +1633,8 @@ ct_import_write(CtImport *im)
 		ct_resolve_lost_inserts(im, lost, nlost);
 		lost = repalloc(lost, sizeof(int) * Max(im->nslots, 1));
 	}
-	ct_update_profiles(im);
-	ct_apply_memberships(im);
-	ct_maybe_compact(im);
+	CT_TIMED(CT_STEP_UPDATE, ct_update_profiles(im));
+	CT_TIMED(CT_STEP_MEMBERS, ct_apply_memberships(im); ct_maybe_compact(im));
 }
 
 /* Import one audience_membership_change_request; see import.h. */
@@ -1469,15 +1650,16 @@ ct_import_membership(Jsonb *request)
 	Jsonb	   *result;
 
 	MemoryContextSwitchTo(work);
+	ct_timing_reset();
 	im = palloc0(sizeof(CtImport));
 	im->started = GetCurrentTimestamp();
-	ct_import_parse(im, request);
+	CT_TIMED(CT_STEP_PARSE, ct_import_parse(im, request));
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;
-	ct_authenticate(&im->msg.cred, &im->project, work);
-
-	response = ct_find_processed(im->project.project_id, &im->env.id);
+	CT_TIMED(CT_STEP_AUTH,
+			 ct_authenticate(&im->msg.cred, &im->project, work);
+			 response = ct_find_processed(im->project.project_id, &im->env.id));
 	if (response == NULL)
 	{
 		if (im->msg.has_profiles)
@@ -1486,10 +1668,12 @@ ct_import_membership(Jsonb *request)
 			ct_import_write(im);
 		}
 		response = ct_membership_response(&im->env, &im->counts);
-		ct_log_processed(im->project.project_id, &im->env,
-						 "audience_membership_change_request", im->started,
-						 ct_counts_jsonb(&im->counts), response);
-		ct_log_samples(im);
+		CT_TIMED(CT_STEP_LOG,
+				 ct_log_processed(im->project.project_id, &im->env,
+								  "audience_membership_change_request", im->started,
+								  ct_counts_jsonb(&im->counts), response);
+				 ct_log_samples(im));
+		ct_timing_report(im->msg.nprofiles);
 	}
 
 	result = ct_jsonb_copy(response, outer);

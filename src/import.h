@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "storage/itemptr.h"
 #include "utils/jsonb.h"
 #include "utils/uuid.h"
 
@@ -88,7 +89,8 @@ typedef struct CtSlot
 	bool		set_identity;	/* existing row gets identity */
 	bool		claimed;		/* new row's identity is a rule 1 claim */
 	int			forward;		/* after a lost insert race: the slot it became */
-	/* stored values of an existing row */
+	/* stored values of an existing row, and where it is */
+	ItemPointerData tid;
 	text	   *st_email;
 	TimestampTz st_email_ts;
 	bool		st_email_ts_null;

@@ -38,82 +38,26 @@ typedef enum CtArgType
 	A_JSONB,
 	A_JSONB_ARR,
 	A_TSTZ,
+	A_TSTZ_ARR,
+	A_DATE_ARR,
 	A_UUID,
+	A_TID_ARR,
 	A_EMAIL_ARR,
 	A_PHONE_ARR
 } CtArgType;
 
-#define CT_MAX_ARGS 8
+#define CT_MAX_ARGS 10
 
 typedef struct CtStmtDef
 {
 	const char *sql;
 	int			nargs;
 	CtArgType	args[CT_MAX_ARGS];
+	bool		custom;			/* plan for each execution's own values (see below) */
 } CtStmtDef;
-
-/* An hour bucket (UTC) and a month (UTC) of a timestamptz expression. */
-#define CT_HOUR(ts) "(date_trunc('hour', (" ts ") AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')"
-#define CT_MONTH(ts) "date_trunc('month', (" ts ") AT TIME ZONE 'UTC')::date"
 
 /* Advisory lock class of the per-segment statistics compaction. */
 #define CT_LOCK_CLASS "1129595221"
-
-/*
- * The common part of the membership triggers: nw holds every row the
- * statement wrote and whether it changed is_member.  From it: one Partner
- * Sync event per change; one statistics delta row per segment (members,
- * reachable by email and phone, added, removed, last sync) instead of a
- * counter row every import would update; the usage of the month; and,
- * when $1, NOTIFY ct_partner_sync with the changes, 40 to a payload so
- * that each stays far below the 8000-byte limit.
- */
-#define CT_SYNC_TAIL \
-	" ch AS MATERIALIZED (SELECT * FROM nw WHERE changed)," \
-	" ev AS (" \
-	"  INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)" \
-	"  SELECT ch.project_id, ch.ct_id, 'Partner Sync', ch.stated_at," \
-	"         jsonb_build_object('Partner Segment Name', s.name," \
-	"                            'Action', CASE WHEN ch.is_member THEN 'Added' ELSE 'Removed' END," \
-	"                            'Partner Segment ID', s.partner_segment_id," \
-	"                            'CT Source', 'mParticle'," \
-	"                            'Partner Name', s.partner_name)" \
-	"    FROM ch JOIN ctaudience.ct_segment s" \
-	"      ON s.project_id = ch.project_id AND s.segment_id = ch.segment_id)," \
-	" agg AS (" \
-	"  SELECT ch.project_id, ch.segment_id," \
-	"         sum(CASE WHEN ch.is_member THEN 1 ELSE -1 END) AS dm," \
-	"         sum(CASE WHEN p.email IS NULL THEN 0 WHEN ch.is_member THEN 1 ELSE -1 END) AS de," \
-	"         sum(CASE WHEN p.phone IS NULL THEN 0 WHEN ch.is_member THEN 1 ELSE -1 END) AS dp," \
-	"         count(*) FILTER (WHERE ch.is_member) AS a, count(*) FILTER (WHERE NOT ch.is_member) AS r" \
-	"    FROM ch LEFT JOIN ctaudience.ct_profile p" \
-	"      ON p.project_id = ch.project_id AND p.ct_id = ch.ct_id" \
-	"   GROUP BY 1, 2)," \
-	" sy AS (SELECT project_id, segment_id, max(stated_at) AS last FROM nw GROUP BY 1, 2)," \
-	" sd AS (" \
-	"  INSERT INTO ctaudience.ct_segment_delta" \
-	"    (project_id, segment_id, bucket, members, reachable_email, reachable_phone, added, removed, last_sync_at)" \
-	"  SELECT sy.project_id, sy.segment_id, " CT_HOUR("sy.last") "," \
-	"         coalesce(agg.dm, 0), coalesce(agg.de, 0), coalesce(agg.dp, 0)," \
-	"         coalesce(agg.a, 0), coalesce(agg.r, 0), sy.last" \
-	"    FROM sy LEFT JOIN agg ON agg.project_id = sy.project_id AND agg.segment_id = sy.segment_id)," \
-	" us AS (" \
-	"  INSERT INTO ctaudience.ct_usage_delta (project_id, month, events, data_points)" \
-	"  SELECT project_id, " CT_MONTH("stated_at") ", count(*), 6 * count(*)" \
-	"    FROM ch GROUP BY 1, 2)," \
-	" nt AS (" \
-	"  SELECT pg_notify('ct_partner_sync', json_build_object('project', x.project_id, 'changes'," \
-	"           json_agg(json_build_object('ct_id', x.ct_id, 'segment_id', x.segment_id," \
-	"                                      'partner_segment_id', x.partner_segment_id, 'action', x.action)" \
-	"                    ORDER BY x.n))::text)" \
-	"    FROM (SELECT ch.project_id, ch.ct_id, ch.segment_id, s.partner_segment_id," \
-	"                 CASE WHEN ch.is_member THEN 'Added' ELSE 'Removed' END AS action," \
-	"                 row_number() OVER () - 1 AS n" \
-	"            FROM ch JOIN ctaudience.ct_segment s" \
-	"              ON s.project_id = ch.project_id AND s.segment_id = ch.segment_id) x" \
-	"   WHERE $1 GROUP BY x.project_id, x.n / 40)" \
-	" SELECT count(*) FILTER (WHERE is_member), count(*) FILTER (WHERE NOT is_member)," \
-	"        (SELECT count(*) FROM nt) FROM ch"
 
 static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	[CT_Q_PROJECT] = {
@@ -134,9 +78,11 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		7, {A_TEXT, A_UUID, A_TEXT, A_TSTZ, A_TSTZ, A_JSONB, A_JSONB}
 	},
 	[CT_Q_SEGMENTS] = {
-		"SELECT partner_segment_id, segment_id, name, name_ts, status, user_id_field"
-		"  FROM ctaudience.ct_segment"
-		" WHERE project_id = $1 AND partner_name = 'mParticle' AND partner_segment_id = ANY ($2)",
+		"SELECT s.partner_segment_id, s.segment_id, s.name, s.name_ts, s.status, s.user_id_field"
+		"  FROM unnest($2) AS k(id)"
+		" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_segment s"
+		"                      WHERE s.project_id = $1 AND s.partner_name = 'mParticle'"
+		"                        AND s.partner_segment_id = k.id OFFSET 0) s",
 		2, {A_TEXT, A_INT8_ARR}
 	},
 	[CT_Q_CREATE_SEGMENTS] = {
@@ -151,7 +97,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"  FROM unnest($2::int8[], $3::text[]) AS u(id, name)"
 		" WHERE s.project_id = $1 AND s.partner_name = 'mParticle' AND s.partner_segment_id = u.id"
 		"   AND s.name IS DISTINCT FROM u.name AND (s.name_ts IS NULL OR s.name_ts <= $4)",
-		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ}
+		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ}, true
 	},
 	[CT_Q_SET_SEGMENT_FIELD] = {
 		"UPDATE ctaudience.ct_segment SET user_id_field = $3, updated_at = now()"
@@ -159,13 +105,17 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		3, {A_TEXT, A_TEXT, A_TEXT}
 	},
 	[CT_Q_PROFILES_BY_CTID] = {
-		"SELECT ct_id, identity, email, phone, email_ts, phone_ts, mparticle_id"
-		"  FROM ctaudience.ct_profile WHERE project_id = $1 AND ct_id = ANY ($2)",
+		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.ctid"
+		"  FROM unnest($2) AS k(key)"
+		" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p"
+		"                      WHERE p.project_id = $1 AND p.ct_id = k.key OFFSET 0) p",
 		2, {A_TEXT, A_TEXT_ARR}
 	},
 	[CT_Q_PROFILES_BY_IDENTITY] = {
-		"SELECT ct_id, identity, email, phone, email_ts, phone_ts, mparticle_id"
-		"  FROM ctaudience.ct_profile WHERE project_id = $1 AND identity = ANY ($2)",
+		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.ctid"
+		"  FROM unnest($2) AS k(key)"
+		" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p"
+		"                      WHERE p.project_id = $1 AND p.identity = k.key OFFSET 0) p",
 		2, {A_TEXT, A_TEXT_ARR}
 	},
 	[CT_Q_INSERT_PROFILES] = {
@@ -178,6 +128,22 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" RETURNING p.ct_id",
 		8, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ}
 	},
+	[CT_Q_INSERT_PROFILES_PLAIN] = {
+		"INSERT INTO ctaudience.ct_profile AS p"
+		"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts)"
+		" SELECT $1, u.ct_id, u.identity, u.email, u.phone, u.mpid, coalesce(u.props, '{}'),"
+		"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END"
+		"   FROM unnest($2, $3, $4, $5, $6, $7) AS u(ct_id, identity, email, phone, mpid, props)",
+		8, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ}
+	},
+	/*
+	 * The rows to update are reached by the TIDs their lookup returned
+	 * ($9): a parameterized TID scan is the only plan, whatever the
+	 * statistics say (project_id is compared as a join clause, so no index
+	 * path for the whole project exists to be chosen instead).  A row updated
+	 * by another session since its lookup fails the TID and key checks and
+	 * is missing from RETURNING; the caller looks it up again.
+	 */
 	[CT_Q_UPDATE_PROFILES] = {
 		"UPDATE ctaudience.ct_profile AS p SET"
 		"  email = CASE WHEN u.email IS NOT NULL AND (p.email_ts IS NULL OR p.email_ts <= $8)"
@@ -194,9 +160,11 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"                    ELSE (p.properties - ARRAY(SELECT jsonb_array_elements_text(u.props -> 'delete')))"
 		"                         || (u.props -> 'set') END,"
 		"  updated_at = now()"
-		"  FROM unnest($2, $3, $4, $5, $6, $7) AS u(ct_id, identity, email, phone, mpid, props)"
-		" WHERE p.project_id = $1 AND p.ct_id = u.ct_id",
-		8, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ}
+		"  FROM unnest($9, array_fill($1, ARRAY[cardinality($9)]), $2, $3, $4, $5, $6, $7)"
+		"       AS u(tid, project_id, ct_id, identity, email, phone, mpid, props)"
+		" WHERE p.ctid = u.tid AND p.project_id = u.project_id AND p.ct_id = u.ct_id"
+		" RETURNING p.ct_id",
+		9, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_TID_ARR}
 	},
 	[CT_Q_UPSERT_MEMBERS] = {
 		"INSERT INTO ctaudience.ct_segment_member AS m (project_id, segment_id, ct_id, is_member, stated_at)"
@@ -207,10 +175,17 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"   WHERE m.stated_at <= EXCLUDED.stated_at",
 		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_BOOL_ARR, A_TSTZ}
 	},
+	[CT_Q_INSERT_MEMBERS] = {
+		"INSERT INTO ctaudience.ct_segment_member (project_id, segment_id, ct_id, is_member, stated_at)"
+		" SELECT $1, u.segment_id, u.ct_id, u.is_member, $5"
+		"   FROM unnest($2, $3, $4) AS u(segment_id, ct_id, is_member)",
+		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_BOOL_ARR, A_TSTZ}
+	},
 	[CT_Q_STALE_ENTRIES] = {
 		"SELECT u.ord FROM unnest($2, $3, $4) AS u(segment_id, ct_id, ord)"
-		"  JOIN ctaudience.ct_segment_member m"
-		"    ON m.project_id = $1 AND m.segment_id = u.segment_id AND m.ct_id = u.ct_id"
+		" CROSS JOIN LATERAL (SELECT m.stated_at FROM ctaudience.ct_segment_member m"
+		"                      WHERE m.project_id = $1 AND m.segment_id = u.segment_id"
+		"                        AND m.ct_id = u.ct_id OFFSET 0) m"
 		" WHERE m.stated_at > $5 ORDER BY u.ord LIMIT $6",
 		6, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_INT4_ARR, A_TSTZ, A_INT4}
 	},
@@ -224,8 +199,9 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	[CT_Q_MEMBERS] = {
 		"SELECT m.segment_id, m.ct_id, m.is_member, m.stated_at"
 		"  FROM unnest($2, $3) AS u(segment_id, ct_id)"
-		"  JOIN ctaudience.ct_segment_member m"
-		"    ON m.project_id = $1 AND m.segment_id = u.segment_id AND m.ct_id = u.ct_id",
+		" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_segment_member m"
+		"                      WHERE m.project_id = $1 AND m.segment_id = u.segment_id"
+		"                        AND m.ct_id = u.ct_id OFFSET 0) m",
 		3, {A_TEXT, A_INT8_ARR, A_TEXT_ARR}
 	},
 	[CT_Q_SUBSCRIBE] = {
@@ -252,7 +228,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" WHERE m.project_id = $1 AND p.project_id = $1 AND m.ct_id = p.ct_id"
 		"   AND (p.email OPERATOR(ctaudience.=) ANY ($2) OR p.identity = ANY ($3) OR p.mparticle_id = ANY ($4)"
 		"        OR p.identity = ANY ($4) OR p.ct_id = ANY ($5))",
-		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}
+		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
 	[CT_Q_ERASE] = {
 		"WITH victim AS MATERIALIZED ("
@@ -269,7 +245,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" prof AS (DELETE FROM ctaudience.ct_profile p USING victim v"
 		"           WHERE p.project_id = $1 AND p.ct_id = v.ct_id RETURNING 1)"
 		" SELECT count(*)::int FROM prof",
-		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}
+		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
 	[CT_Q_LOG_DSR] = {
 		"INSERT INTO ctaudience.ct_dsr_request"
@@ -277,65 +253,46 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" VALUES ($1, $2, $3, $4, $5, $6)",
 		6, {A_TEXT, A_UUID, A_TEXT, A_TEXT, A_TEXT, A_INT4}
 	},
-	[CT_Q_SYNC_INSERTED] = {
-		"WITH nw AS MATERIALIZED ("
-		"  SELECT n.project_id, n.segment_id, n.ct_id, n.is_member, n.stated_at, n.is_member AS changed"
-		"    FROM ct_new n),"
-		CT_SYNC_TAIL,
-		1, {A_BOOL}
+	[CT_Q_TRIG_SEGMENTS] = {
+		"SELECT s.project_id, s.segment_id, s.name, s.partner_segment_id, s.partner_name"
+		"  FROM unnest($1, $2) AS u(project_id, segment_id)"
+		" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_segment s"
+		"                      WHERE s.project_id = u.project_id AND s.segment_id = u.segment_id OFFSET 0) s",
+		2, {A_TEXT_ARR, A_INT8_ARR}
 	},
-	[CT_Q_SYNC_UPDATED] = {
-		"WITH nw AS MATERIALIZED ("
-		"  SELECT n.project_id, n.segment_id, n.ct_id, n.is_member, n.stated_at,"
-		"         n.is_member IS DISTINCT FROM o.is_member AS changed"
-		"    FROM ct_new n LEFT JOIN ct_old o"
-		"      ON o.project_id = n.project_id AND o.segment_id = n.segment_id AND o.ct_id = n.ct_id),"
-		CT_SYNC_TAIL,
-		1, {A_BOOL}
+	[CT_Q_TRIG_CONTACTS] = {
+		"SELECT p.project_id, p.ct_id, p.email IS NOT NULL, p.phone IS NOT NULL"
+		"  FROM unnest($1, $2) AS u(project_id, ct_id)"
+		" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
+		"                      WHERE p.project_id = u.project_id AND p.ct_id = u.ct_id OFFSET 0) p",
+		2, {A_TEXT_ARR, A_TEXT_ARR}
 	},
-	[CT_Q_SYNC_DELETED] = {
-		"WITH ce AS MATERIALIZED ("
-		"  SELECT o.project_id, o.segment_id, p.email IS NOT NULL AS e, p.phone IS NOT NULL AS ph"
-		"    FROM ct_old o LEFT JOIN ctaudience.ct_profile p"
-		"      ON p.project_id = o.project_id AND p.ct_id = o.ct_id"
-		"   WHERE o.is_member),"
-		" sd AS (INSERT INTO ctaudience.ct_segment_delta"
-		"          (project_id, segment_id, bucket, members, reachable_email, reachable_phone)"
-		"        SELECT project_id, segment_id, " CT_HOUR("now()") ", -count(*),"
-		"               -count(*) FILTER (WHERE e), -count(*) FILTER (WHERE ph)"
-		"          FROM ce GROUP BY 1, 2)"
-		" SELECT 0::bigint, 0::bigint, 0::bigint",
-		1, {A_BOOL}
+	[CT_Q_TRIG_EVENTS] = {
+		"INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
+		" SELECT u.project_id, u.ct_id, 'Partner Sync', u.ts, u.props"
+		"   FROM unnest($1, $2, $3, $4) AS u(project_id, ct_id, ts, props)",
+		4, {A_TEXT_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR}
 	},
-	[CT_Q_PROFILES_INSERTED] = {
-		"WITH us AS (INSERT INTO ctaudience.ct_usage_delta (project_id, month, profile_updates)"
-		"  SELECT project_id, " CT_MONTH("coalesce(email_ts, phone_ts)") ","
-		"         count(email) + count(phone)"
-		"    FROM ct_new WHERE email IS NOT NULL OR phone IS NOT NULL GROUP BY 1, 2)"
-		" SELECT 0::bigint, 0::bigint, 0::bigint",
-		1, {A_BOOL}
+	[CT_Q_TRIG_DELTAS] = {
+		"INSERT INTO ctaudience.ct_segment_delta"
+		"  (project_id, segment_id, bucket, members, reachable_email, reachable_phone, added, removed, last_sync_at)"
+		" SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		9, {A_TEXT_ARR, A_INT8_ARR, A_TSTZ_ARR, A_INT8_ARR, A_INT8_ARR, A_INT8_ARR, A_INT8_ARR, A_INT8_ARR, A_TSTZ_ARR}
 	},
-	[CT_Q_PROFILES_UPDATED] = {
-		"WITH ch AS MATERIALIZED ("
-		"  SELECT n.project_id, n.ct_id,"
-		"         (n.email IS NOT NULL)::int - (o.email IS NOT NULL)::int AS de,"
-		"         (n.phone IS NOT NULL)::int - (o.phone IS NOT NULL)::int AS dp,"
-		"         (n.email::text IS DISTINCT FROM o.email::text)::int"
-		"           + (n.phone::int8 IS DISTINCT FROM o.phone::int8)::int AS pu,"
-		"         greatest(n.email_ts, n.phone_ts) AS ts"
-		"    FROM ct_new n JOIN ct_old o ON o.project_id = n.project_id AND o.ct_id = n.ct_id),"
-		" rd AS (INSERT INTO ctaudience.ct_segment_delta"
-		"          (project_id, segment_id, bucket, reachable_email, reachable_phone)"
-		"        SELECT m.project_id, m.segment_id, " CT_HOUR("now()") ", sum(c.de), sum(c.dp)"
-		"          FROM (SELECT * FROM ch WHERE de <> 0 OR dp <> 0) c"
-		"          JOIN ctaudience.ct_segment_member m"
-		"            ON m.project_id = c.project_id AND m.ct_id = c.ct_id AND m.is_member"
-		"         GROUP BY 1, 2),"
-		" us AS (INSERT INTO ctaudience.ct_usage_delta (project_id, month, profile_updates)"
-		"        SELECT project_id, " CT_MONTH("coalesce(ts, now())") ", sum(pu)"
-		"          FROM ch WHERE pu > 0 GROUP BY 1, 2)"
-		" SELECT 0::bigint, 0::bigint, 0::bigint",
-		1, {A_BOOL}
+	[CT_Q_TRIG_USAGE] = {
+		"INSERT INTO ctaudience.ct_usage_delta (project_id, month, events, data_points, profile_updates)"
+		" SELECT * FROM unnest($1, $2, $3, $4, $5)",
+		5, {A_TEXT_ARR, A_DATE_ARR, A_INT8_ARR, A_INT8_ARR, A_INT8_ARR}
+	},
+	[CT_Q_TRIG_REACHABLE] = {
+		"INSERT INTO ctaudience.ct_segment_delta (project_id, segment_id, bucket, reachable_email, reachable_phone)"
+		" SELECT m.project_id, m.segment_id, $5, sum(u.de), sum(u.dp)"
+		"   FROM unnest($1, $2, $3, $4) AS u(project_id, ct_id, de, dp)"
+		"  CROSS JOIN LATERAL (SELECT m.project_id, m.segment_id FROM ctaudience.ct_segment_member m"
+		"                       WHERE m.project_id = u.project_id AND m.ct_id = u.ct_id AND m.is_member"
+		"                      OFFSET 0) m"
+		"  GROUP BY 1, 2",
+		5, {A_TEXT_ARR, A_TEXT_ARR, A_INT4_ARR, A_INT4_ARR, A_TSTZ}
 	},
 	[CT_Q_COMPACT_SEGMENTS] = {
 		"WITH seg AS MATERIALIZED ("
@@ -351,7 +308,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"        sum(members), sum(reachable_email), sum(reachable_phone), sum(added), sum(removed),"
 		"        max(last_sync_at)"
 		"   FROM d GROUP BY 1, 2, 3",
-		2, {A_TEXT, A_INT8_ARR}
+		2, {A_TEXT, A_INT8_ARR}, true
 	},
 };
 
@@ -450,8 +407,14 @@ ct_arg_oid(CtArgType t)
 			return JSONBARRAYOID;
 		case A_TSTZ:
 			return TIMESTAMPTZOID;
+		case A_TSTZ_ARR:
+			return TIMESTAMPTZARRAYOID;
+		case A_DATE_ARR:
+			return DATEARRAYOID;
 		case A_UUID:
 			return UUIDOID;
+		case A_TID_ARR:
+			return TIDARRAYOID;
 		case A_EMAIL_ARR:
 			return get_array_type(ct_email_oid);
 		case A_PHONE_ARR:
@@ -473,7 +436,22 @@ ct_get_plan(CtStmt stmt)
 		return ct_plans[stmt];
 	for (int i = 0; i < def->nargs; i++)
 		argtypes[i] = ct_arg_oid(def->args[i]);
-	plan = SPI_prepare(def->sql, def->nargs, argtypes);
+
+	/*
+	 * Most plans are generic, planned once per backend, whatever the size of
+	 * the tables at that moment.  So their shape must not depend on it: a
+	 * batch of keys is unnest()ed and each key fetched by a LATERAL subquery
+	 * (OFFSET 0 keeps it a per-key index probe) rather than by a join or an
+	 * = ANY(array) the planner could turn, for a table that happened to be
+	 * empty, into one scan of the whole project per message; and the
+	 * functions disable sequential scans, hash and merge joins (see
+	 * sql/install/30_functions.sql).  The profile update reaches its rows by
+	 * TID.  The remaining UPDATE ... FROM and DELETE ... USING statements
+	 * (renames, erasure, compaction: rare, on small sets) are planned for
+	 * each execution ("custom").
+	 */
+	plan = SPI_prepare_cursor(def->sql, def->nargs, argtypes,
+							  def->custom ? CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for ctaudience statement %d: %s",
 			 (int) stmt, SPI_result_code_string(SPI_result));

@@ -25,9 +25,11 @@ typedef enum CtStmt
 	CT_Q_SET_SEGMENT_FIELD,		/* remember a segment's userIdField */
 	CT_Q_PROFILES_BY_CTID,		/* profiles by CleverTap ID */
 	CT_Q_PROFILES_BY_IDENTITY,	/* profiles by Identity */
-	CT_Q_INSERT_PROFILES,		/* create profiles */
+	CT_Q_INSERT_PROFILES,		/* create profiles, racing other sessions */
+	CT_Q_INSERT_PROFILES_PLAIN, /* create profiles known to be absent */
 	CT_Q_UPDATE_PROFILES,		/* merge email, phone, identity, attributes */
 	CT_Q_UPSERT_MEMBERS,		/* membership, last writer wins */
+	CT_Q_INSERT_MEMBERS,		/* memberships of profiles just created */
 	CT_Q_STALE_ENTRIES,			/* which membership statements were stale */
 	CT_Q_LOG_SAMPLES,			/* samples of skipped or invalid users */
 	CT_Q_MEMBERS,				/* memberships of (segment, profile) pairs, for the dry run */
@@ -35,11 +37,12 @@ typedef enum CtStmt
 	CT_Q_ERASE_MEMBERS,			/* data subject erasure: memberships first */
 	CT_Q_ERASE,					/* data subject erasure: the rest */
 	CT_Q_LOG_DSR,				/* record a data subject request */
-	CT_Q_SYNC_INSERTED,			/* trigger: memberships inserted */
-	CT_Q_SYNC_UPDATED,			/* trigger: memberships updated */
-	CT_Q_SYNC_DELETED,			/* trigger: memberships deleted */
-	CT_Q_PROFILES_INSERTED,		/* trigger: profiles inserted */
-	CT_Q_PROFILES_UPDATED,		/* trigger: profiles updated */
+	CT_Q_TRIG_SEGMENTS,			/* trigger: the segments of changed memberships */
+	CT_Q_TRIG_CONTACTS,			/* trigger: email/phone presence of profiles */
+	CT_Q_TRIG_EVENTS,			/* trigger: Partner Sync events */
+	CT_Q_TRIG_DELTAS,			/* trigger: segment statistics delta rows */
+	CT_Q_TRIG_USAGE,			/* trigger: usage delta rows */
+	CT_Q_TRIG_REACHABLE,		/* trigger: reachable changes of profiles' segments */
 	CT_Q_COMPACT_SEGMENTS,		/* fold statistics delta rows of segments */
 	CT_NUM_STMTS
 } CtStmt;

@@ -15,17 +15,36 @@
  * disappears changes "reachable" of every segment the profile is in, and
  * every email or phone written counts as a profile property update.
  *
- * Everything is written set-wise, one INSERT ... SELECT per statement, and
- * as new delta rows rather than updates of a counter row, so concurrent
- * imports into the same segment never wait for each other here.
+ * The transition tables are read here in C, so the work per row is a few
+ * comparisons; what gets written is written set-wise, one INSERT ... SELECT
+ * FROM unnest(...) per kind of row and statement.  The Partner Sync
+ * properties are built once per segment and action, not once per event.
+ * Statistics and usage are appended as delta rows, never by updating a
+ * counter row, so concurrent imports into one segment never wait here.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
 #include "commands/trigger.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
+#include "firehose.h"
 #include "store.h"
+#include "strmap.h"
+#include "timing.h"
 #include "triggers.h"
 
 CtSyncCounts *ct_sync_collector = NULL;
@@ -33,6 +52,36 @@ bool		ct_notify_partner_sync = true;
 
 PG_FUNCTION_INFO_V1(ct_partner_sync_trigger);
 PG_FUNCTION_INFO_V1(ct_profile_trigger);
+
+/* At most this many changes go into one NOTIFY payload (well under 8000 bytes). */
+#define CT_NOTIFY_BATCH 40
+
+/* ---------------------------------------------------------------------
+ * Reading the transition tables
+ * ---------------------------------------------------------------------
+ */
+
+/* One row of ct_segment_member as the trigger needs it. */
+typedef struct CtMemberRow
+{
+	char	   *project_id;
+	int64		segment_id;
+	char	   *ct_id;
+	bool		is_member;
+	TimestampTz stated_at;
+	bool		changed;
+} CtMemberRow;
+
+/* One row of ct_profile as the trigger needs it. */
+typedef struct CtProfileRow
+{
+	char	   *project_id;
+	char	   *ct_id;
+	text	   *email;			/* NULL when null */
+	bool		has_phone;
+	int64		phone;
+	TimestampTz ts;				/* the newest of email_ts and phone_ts; 0 if none */
+} CtProfileRow;
 
 /* Check how a trigger function was called; the transition tables it needs. */
 static TriggerData *
@@ -62,24 +111,664 @@ ct_trigger_data(FunctionCallInfo fcinfo, const char *name)
 	return trigdata;
 }
 
-/* Run one trigger statement over the transition tables. */
-static void
-ct_trigger_run(TriggerData *trigdata, CtStmt stmt)
+/* The attribute number of a column the trigger reads. */
+static int
+ct_attnum(TupleDesc desc, const char *name)
 {
-	Datum		values[1];
+	int			n = SPI_fnumber(desc, name);
+
+	if (n <= 0)
+		elog(ERROR, "ctaudience trigger: column \"%s\" not found", name);
+	return n;
+}
+
+/* Read every row of a ct_segment_member transition table. */
+static CtMemberRow *
+ct_read_members(Relation rel, Tuplestorestate *ts, int *nrows)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	int			a_project = ct_attnum(desc, "project_id");
+	int			a_segment = ct_attnum(desc, "segment_id");
+	int			a_ctid = ct_attnum(desc, "ct_id");
+	int			a_member = ct_attnum(desc, "is_member");
+	int			a_stated = ct_attnum(desc, "stated_at");
+	int64		cap = Max(tuplestore_tuple_count(ts), 1);
+	CtMemberRow *rows = palloc(sizeof(CtMemberRow) * cap);
+	int			n = 0;
 	bool		isnull;
 
-	ct_store_connect();
-	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
-		elog(ERROR, "SPI_register_trigger_data failed");
-	values[0] = BoolGetDatum(ct_notify_partner_sync);
-	ct_store_exec(stmt, values, NULL, false);
-	if (ct_sync_collector != NULL && SPI_processed == 1)
+	tuplestore_rescan(ts);
+	while (tuplestore_gettupleslot(ts, true, false, slot))
 	{
-		ct_sync_collector->added += DatumGetInt64(ct_store_get(0, 1, &isnull));
-		ct_sync_collector->removed += DatumGetInt64(ct_store_get(0, 2, &isnull));
+		CtMemberRow *r;
+
+		if (n >= cap)
+		{
+			cap *= 2;
+			rows = repalloc(rows, sizeof(CtMemberRow) * cap);
+		}
+		r = &rows[n++];
+		r->project_id = TextDatumGetCString(slot_getattr(slot, a_project, &isnull));
+		r->segment_id = DatumGetInt64(slot_getattr(slot, a_segment, &isnull));
+		r->ct_id = TextDatumGetCString(slot_getattr(slot, a_ctid, &isnull));
+		r->is_member = DatumGetBool(slot_getattr(slot, a_member, &isnull));
+		r->stated_at = DatumGetTimestampTz(slot_getattr(slot, a_stated, &isnull));
+		r->changed = false;
 	}
-	ct_store_finish();
+	ExecDropSingleTupleTableSlot(slot);
+	*nrows = n;
+	return rows;
+}
+
+/* Read every row of a ct_profile transition table. */
+static CtProfileRow *
+ct_read_profiles(Relation rel, Tuplestorestate *ts, int *nrows)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	int			a_project = ct_attnum(desc, "project_id");
+	int			a_ctid = ct_attnum(desc, "ct_id");
+	int			a_email = ct_attnum(desc, "email");
+	int			a_phone = ct_attnum(desc, "phone");
+	int			a_email_ts = ct_attnum(desc, "email_ts");
+	int			a_phone_ts = ct_attnum(desc, "phone_ts");
+	int64		cap = Max(tuplestore_tuple_count(ts), 1);
+	CtProfileRow *rows = palloc(sizeof(CtProfileRow) * cap);
+	int			n = 0;
+	bool		isnull;
+	Datum		d;
+
+	tuplestore_rescan(ts);
+	while (tuplestore_gettupleslot(ts, true, false, slot))
+	{
+		CtProfileRow *r;
+
+		if (n >= cap)
+		{
+			cap *= 2;
+			rows = repalloc(rows, sizeof(CtProfileRow) * cap);
+		}
+		r = &rows[n++];
+		r->project_id = TextDatumGetCString(slot_getattr(slot, a_project, &isnull));
+		r->ct_id = TextDatumGetCString(slot_getattr(slot, a_ctid, &isnull));
+		d = slot_getattr(slot, a_email, &isnull);
+		r->email = isnull ? NULL : DatumGetTextPCopy(d);
+		d = slot_getattr(slot, a_phone, &isnull);
+		r->has_phone = !isnull;
+		r->phone = isnull ? 0 : DatumGetInt64(d);
+		r->ts = 0;
+		d = slot_getattr(slot, a_email_ts, &isnull);
+		if (!isnull)
+			r->ts = DatumGetTimestampTz(d);
+		d = slot_getattr(slot, a_phone_ts, &isnull);
+		if (!isnull && DatumGetTimestampTz(d) > r->ts)
+			r->ts = DatumGetTimestampTz(d);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	*nrows = n;
+	return rows;
+}
+
+/* The key of a (project, segment, profile) for pairing old and new rows. */
+static char *
+ct_member_key(const CtMemberRow *r)
+{
+	return psprintf("%s|" INT64_FORMAT "|%s", r->project_id, r->segment_id, r->ct_id);
+}
+
+/* ---------------------------------------------------------------------
+ * Time buckets (UTC)
+ * ---------------------------------------------------------------------
+ */
+
+/* The start of the UTC hour of a timestamp. */
+static TimestampTz
+ct_hour_bucket(TimestampTz ts)
+{
+	TimestampTz h = ts - ts % USECS_PER_HOUR;
+
+	if (ts < 0 && ts % USECS_PER_HOUR != 0)
+		h -= USECS_PER_HOUR;
+	return h;
+}
+
+/* The first day of the UTC month of a timestamp, as a DateADT. */
+static DateADT
+ct_month(TimestampTz ts)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return date2j(tm.tm_year, tm.tm_mon, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+/* ---------------------------------------------------------------------
+ * Accumulators: statistics and usage delta rows
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct CtDelta
+{
+	char	   *project_id;
+	int64		segment_id;
+	int64		members;
+	int64		reachable_email;
+	int64		reachable_phone;
+	int64		added;
+	int64		removed;
+	TimestampTz last_sync;
+	bool		has_sync;
+} CtDelta;
+
+typedef struct CtDeltas
+{
+	CtStrMap	index;
+	CtDelta    *d;
+	int			n;
+	int			cap;
+} CtDeltas;
+
+/* The delta row of a segment, created on first use. */
+static CtDelta *
+ct_delta(CtDeltas *ds, const char *project_id, int64 segment_id)
+{
+	char	   *key = psprintf("%s|" INT64_FORMAT, project_id, segment_id);
+	int			i = ct_map_get(&ds->index, key, strlen(key));
+
+	if (i >= 0)
+		return &ds->d[i];
+	if (ds->n >= ds->cap)
+	{
+		ds->cap = Max(ds->cap * 2, 8);
+		ds->d = ds->d ? repalloc(ds->d, sizeof(CtDelta) * ds->cap) : palloc(sizeof(CtDelta) * ds->cap);
+	}
+	i = ds->n++;
+	memset(&ds->d[i], 0, sizeof(CtDelta));
+	ds->d[i].project_id = pstrdup(project_id);
+	ds->d[i].segment_id = segment_id;
+	ct_map_put(&ds->index, key, strlen(key), i);
+	return &ds->d[i];
+}
+
+/* Write the delta rows (one per segment), bucketed at the given hour. */
+static void
+ct_write_deltas(CtDeltas *ds, TimestampTz bucket)
+{
+	CtArr		p,
+				seg,
+				b,
+				m,
+				re,
+				rp,
+				a,
+				r,
+				ls;
+	Datum		values[9];
+
+	if (ds->n == 0)
+		return;
+	ct_arr_init(&p, ds->n, TEXTOID);
+	ct_arr_init(&seg, ds->n, INT8OID);
+	ct_arr_init(&b, ds->n, TIMESTAMPTZOID);
+	ct_arr_init(&m, ds->n, INT8OID);
+	ct_arr_init(&re, ds->n, INT8OID);
+	ct_arr_init(&rp, ds->n, INT8OID);
+	ct_arr_init(&a, ds->n, INT8OID);
+	ct_arr_init(&r, ds->n, INT8OID);
+	ct_arr_init(&ls, ds->n, TIMESTAMPTZOID);
+	for (int i = 0; i < ds->n; i++)
+	{
+		CtDelta    *d = &ds->d[i];
+
+		ct_arr_add(&p, CStringGetTextDatum(d->project_id), false);
+		ct_arr_add(&seg, Int64GetDatum(d->segment_id), false);
+		ct_arr_add(&b, TimestampTzGetDatum(d->has_sync ? ct_hour_bucket(d->last_sync) : bucket), false);
+		ct_arr_add(&m, Int64GetDatum(d->members), false);
+		ct_arr_add(&re, Int64GetDatum(d->reachable_email), false);
+		ct_arr_add(&rp, Int64GetDatum(d->reachable_phone), false);
+		ct_arr_add(&a, Int64GetDatum(d->added), false);
+		ct_arr_add(&r, Int64GetDatum(d->removed), false);
+		ct_arr_add(&ls, TimestampTzGetDatum(d->last_sync), !d->has_sync);
+	}
+	values[0] = ct_arr_datum(&p);
+	values[1] = ct_arr_datum(&seg);
+	values[2] = ct_arr_datum(&b);
+	values[3] = ct_arr_datum(&m);
+	values[4] = ct_arr_datum(&re);
+	values[5] = ct_arr_datum(&rp);
+	values[6] = ct_arr_datum(&a);
+	values[7] = ct_arr_datum(&r);
+	values[8] = ct_arr_datum(&ls);
+	ct_store_exec(CT_Q_TRIG_DELTAS, values, NULL, false);
+}
+
+typedef struct CtUsage
+{
+	char	   *project_id;
+	DateADT		month;
+	int64		events;
+	int64		data_points;
+	int64		profile_updates;
+} CtUsage;
+
+typedef struct CtUsages
+{
+	CtUsage    *u;
+	int			n;
+	int			cap;
+} CtUsages;
+
+/* Add to the usage of a project and month. */
+static void
+ct_usage_add(CtUsages *us, const char *project_id, DateADT month, int64 events,
+			 int64 data_points, int64 profile_updates)
+{
+	CtUsage    *u = NULL;
+
+	for (int i = 0; i < us->n && u == NULL; i++)
+	{
+		if (us->u[i].month == month && strcmp(us->u[i].project_id, project_id) == 0)
+			u = &us->u[i];
+	}
+	if (u == NULL)
+	{
+		if (us->n >= us->cap)
+		{
+			us->cap = Max(us->cap * 2, 4);
+			us->u = us->u ? repalloc(us->u, sizeof(CtUsage) * us->cap) : palloc(sizeof(CtUsage) * us->cap);
+		}
+		u = &us->u[us->n++];
+		memset(u, 0, sizeof(*u));
+		u->project_id = pstrdup(project_id);
+		u->month = month;
+	}
+	u->events += events;
+	u->data_points += data_points;
+	u->profile_updates += profile_updates;
+}
+
+/* Write the usage delta rows. */
+static void
+ct_write_usage(CtUsages *us)
+{
+	CtArr		p,
+				mo,
+				ev,
+				dp,
+				pu;
+	Datum		values[5];
+
+	if (us->n == 0)
+		return;
+	ct_arr_init(&p, us->n, TEXTOID);
+	ct_arr_init(&mo, us->n, DATEOID);
+	ct_arr_init(&ev, us->n, INT8OID);
+	ct_arr_init(&dp, us->n, INT8OID);
+	ct_arr_init(&pu, us->n, INT8OID);
+	for (int i = 0; i < us->n; i++)
+	{
+		ct_arr_add(&p, CStringGetTextDatum(us->u[i].project_id), false);
+		ct_arr_add(&mo, DateADTGetDatum(us->u[i].month), false);
+		ct_arr_add(&ev, Int64GetDatum(us->u[i].events), false);
+		ct_arr_add(&dp, Int64GetDatum(us->u[i].data_points), false);
+		ct_arr_add(&pu, Int64GetDatum(us->u[i].profile_updates), false);
+	}
+	values[0] = ct_arr_datum(&p);
+	values[1] = ct_arr_datum(&mo);
+	values[2] = ct_arr_datum(&ev);
+	values[3] = ct_arr_datum(&dp);
+	values[4] = ct_arr_datum(&pu);
+	ct_store_exec(CT_Q_TRIG_USAGE, values, NULL, false);
+}
+
+/* ---------------------------------------------------------------------
+ * Email / phone presence of the profiles behind membership rows
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct CtContactFlags
+{
+	bool		email;
+	bool		phone;
+} CtContactFlags;
+
+/*
+ * Whether each changed row's profile has an email and a phone: from the
+ * import, which knows, or else from one lookup of the profiles.
+ */
+static CtContactFlags *
+ct_member_contacts(CtMemberRow *rows, int n)
+{
+	CtContactFlags *flags = palloc0(sizeof(CtContactFlags) * Max(n, 1));
+	bool	   *need = palloc0(sizeof(bool) * Max(n, 1));
+	CtArr		p,
+				c;
+	Datum		values[2];
+	uint64		found;
+	CtStrMap	got;
+
+	ct_arr_init(&p, n, TEXTOID);
+	ct_arr_init(&c, n, TEXTOID);
+	for (int i = 0; i < n; i++)
+	{
+		if (!rows[i].changed)
+			continue;
+		if (ct_sync_collector != NULL && ct_sync_collector->contact != NULL &&
+			ct_sync_collector->contact(ct_sync_collector->contact_arg, rows[i].project_id,
+									   rows[i].ct_id, &flags[i].email, &flags[i].phone))
+			continue;
+		need[i] = true;
+		ct_arr_add(&p, CStringGetTextDatum(rows[i].project_id), false);
+		ct_arr_add(&c, CStringGetTextDatum(rows[i].ct_id), false);
+	}
+	if (p.n == 0)
+		return flags;
+
+	values[0] = ct_arr_datum(&p);
+	values[1] = ct_arr_datum(&c);
+	found = ct_store_exec(CT_Q_TRIG_CONTACTS, values, NULL, true);
+	ct_map_init(&got, (int) found);
+	for (uint64 r = 0; r < found; r++)
+	{
+		bool		isnull;
+		char	   *key = psprintf("%s|%s", ct_store_get_text(r, 1), ct_store_get_text(r, 2));
+		int			bits = (DatumGetBool(ct_store_get(r, 3, &isnull)) ? 1 : 0) |
+			(DatumGetBool(ct_store_get(r, 4, &isnull)) ? 2 : 0);
+
+		ct_map_put(&got, key, strlen(key), bits);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *key;
+		int			bits;
+
+		if (!need[i])
+			continue;
+		key = psprintf("%s|%s", rows[i].project_id, rows[i].ct_id);
+		bits = ct_map_get(&got, key, strlen(key));
+		if (bits >= 0)
+		{
+			flags[i].email = (bits & 1) != 0;
+			flags[i].phone = (bits & 2) != 0;
+		}
+	}
+	return flags;
+}
+
+/* ---------------------------------------------------------------------
+ * Partner Sync events
+ * ---------------------------------------------------------------------
+ */
+
+/* What the events of a segment need; looked up once per statement. */
+typedef struct CtSegmentProps
+{
+	bool		found;
+	Jsonb	   *added;			/* the properties of an "Added" event */
+	Jsonb	   *removed;
+	int64		partner_segment_id;
+} CtSegmentProps;
+
+/* Add one string property to a Partner Sync properties object. */
+static void
+ct_prop(CtJsonBuilder *b, const char *key, const char *value)
+{
+	ct_jb_string(b, key, value, -1);
+}
+
+/* The five properties of a Partner Sync event. */
+static Jsonb *
+ct_sync_props(const char *name, int64 partner_segment_id, const char *partner_name,
+			  const char *action)
+{
+	CtJsonBuilder b;
+
+	ct_jb_begin(&b);
+	ct_prop(&b, "Partner Segment Name", name);
+	ct_prop(&b, "Action", action);
+	ct_jb_int(&b, "Partner Segment ID", partner_segment_id);
+	ct_prop(&b, "CT Source", "mParticle");
+	ct_prop(&b, "Partner Name", partner_name);
+	return ct_jb_finish(&b);
+}
+
+/* Look up the segments of the changed rows; index i of the result matches rows[i]. */
+static CtSegmentProps *
+ct_segment_props(CtMemberRow *rows, int n)
+{
+	CtSegmentProps *props = palloc0(sizeof(CtSegmentProps) * Max(n, 1));
+	CtStrMap	seen;
+	CtStrMap	byseg;
+	CtArr		p,
+				seg;
+	Datum		values[2];
+	uint64		found;
+	CtSegmentProps *byrow;
+	char	  **keys;
+
+	ct_map_init(&seen, 8);
+	ct_arr_init(&p, n, TEXTOID);
+	ct_arr_init(&seg, n, INT8OID);
+	keys = palloc(sizeof(char *) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		keys[i] = NULL;
+		if (!rows[i].changed)
+			continue;
+		keys[i] = psprintf("%s|" INT64_FORMAT, rows[i].project_id, rows[i].segment_id);
+		if (ct_map_get(&seen, keys[i], strlen(keys[i])) < 0)
+		{
+			ct_map_put(&seen, keys[i], strlen(keys[i]), 1);
+			ct_arr_add(&p, CStringGetTextDatum(rows[i].project_id), false);
+			ct_arr_add(&seg, Int64GetDatum(rows[i].segment_id), false);
+		}
+	}
+	if (p.n == 0)
+		return props;
+	values[0] = ct_arr_datum(&p);
+	values[1] = ct_arr_datum(&seg);
+	found = ct_store_exec(CT_Q_TRIG_SEGMENTS, values, NULL, true);
+	byrow = palloc0(sizeof(CtSegmentProps) * Max(found, 1));
+	ct_map_init(&byseg, (int) found);
+	for (uint64 r = 0; r < found; r++)
+	{
+		bool		isnull;
+		char	   *key = psprintf("%s|" INT64_FORMAT, ct_store_get_text(r, 1),
+								   DatumGetInt64(ct_store_get(r, 2, &isnull)));
+		char	   *name = ct_store_get_text(r, 3);
+		int64		psid = DatumGetInt64(ct_store_get(r, 4, &isnull));
+		char	   *pname = ct_store_get_text(r, 5);
+
+		byrow[r].found = true;
+		byrow[r].partner_segment_id = psid;
+		byrow[r].added = ct_sync_props(name, psid, pname, "Added");
+		byrow[r].removed = ct_sync_props(name, psid, pname, "Removed");
+		ct_map_put(&byseg, key, strlen(key), (int) r);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	for (int i = 0; i < n; i++)
+	{
+		int			r;
+
+		if (keys[i] == NULL)
+			continue;
+		r = ct_map_get(&byseg, keys[i], strlen(keys[i]));
+		if (r >= 0)
+			props[i] = byrow[r];
+	}
+	return props;
+}
+
+/* Queue NOTIFY ct_partner_sync payloads for the changes, a batch per project. */
+static void
+ct_notify_changes(CtMemberRow *rows, int n, CtSegmentProps *props)
+{
+	bool	   *done = palloc0(sizeof(bool) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+	{
+		StringInfoData buf;
+		int			batch = 0;
+
+		if (done[i] || !rows[i].changed || !props[i].found)
+			continue;
+		/* every changed row of this project, CT_NOTIFY_BATCH to a payload */
+		initStringInfo(&buf);
+		for (int j = i; j < n; j++)
+		{
+			if (done[j] || !rows[j].changed || !props[j].found ||
+				strcmp(rows[j].project_id, rows[i].project_id) != 0)
+				continue;
+			if (batch == 0)
+			{
+				resetStringInfo(&buf);
+				appendStringInfoString(&buf, "{\"project\": ");
+				escape_json(&buf, rows[i].project_id);
+				appendStringInfoString(&buf, ", \"changes\": [");
+			}
+			else
+				appendStringInfoString(&buf, ", ");
+			appendStringInfoString(&buf, "{\"ct_id\": ");
+			escape_json(&buf, rows[j].ct_id);
+			appendStringInfo(&buf, ", \"segment_id\": " INT64_FORMAT ", \"partner_segment_id\": " INT64_FORMAT
+							 ", \"action\": \"%s\"}",
+							 rows[j].segment_id, props[j].partner_segment_id,
+							 rows[j].is_member ? "Added" : "Removed");
+			done[j] = true;
+			if (++batch == CT_NOTIFY_BATCH)
+			{
+				appendStringInfoString(&buf, "]}");
+				Async_Notify("ct_partner_sync", buf.data);
+				batch = 0;
+			}
+		}
+		if (batch > 0)
+		{
+			appendStringInfoString(&buf, "]}");
+			Async_Notify("ct_partner_sync", buf.data);
+		}
+		pfree(buf.data);
+	}
+}
+
+/*
+ * Raise the Partner Sync events of the changed rows, append the segments'
+ * statistics and the month's usage, and announce the changes.
+ */
+static void
+ct_sync_members(CtMemberRow *rows, int n)
+{
+	CtSegmentProps *props;
+	CtContactFlags *contacts;
+	CtDeltas	deltas;
+	CtUsages	usage;
+	CtArr		ep,
+				ec,
+				et,
+				ej;
+	int64		added = 0,
+				removed = 0;
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+
+	memset(&deltas, 0, sizeof(deltas));
+	memset(&usage, 0, sizeof(usage));
+	ct_map_init(&deltas.index, 8);
+
+	props = ct_segment_props(rows, n);
+	contacts = ct_member_contacts(rows, n);
+
+	ct_arr_init(&ep, n, TEXTOID);
+	ct_arr_init(&ec, n, TEXTOID);
+	ct_arr_init(&et, n, TIMESTAMPTZOID);
+	ct_arr_init(&ej, n, JSONBOID);
+	for (int i = 0; i < n; i++)
+	{
+		CtMemberRow *r = &rows[i];
+		CtDelta    *d = ct_delta(&deltas, r->project_id, r->segment_id);
+		int			sign = r->is_member ? 1 : -1;
+
+		if (!d->has_sync || r->stated_at > d->last_sync)
+			d->last_sync = r->stated_at;
+		d->has_sync = true;
+		if (!r->changed)
+			continue;
+		d->members += sign;
+		if (contacts[i].email)
+			d->reachable_email += sign;
+		if (contacts[i].phone)
+			d->reachable_phone += sign;
+		if (r->is_member)
+		{
+			d->added++;
+			added++;
+		}
+		else
+		{
+			d->removed++;
+			removed++;
+		}
+		if (!props[i].found)
+			continue;			/* a row of a segment that does not exist: no event */
+		ct_arr_add(&ep, CStringGetTextDatum(r->project_id), false);
+		ct_arr_add(&ec, CStringGetTextDatum(r->ct_id), false);
+		ct_arr_add(&et, TimestampTzGetDatum(r->stated_at), false);
+		ct_arr_add(&ej, JsonbPGetDatum(r->is_member ? props[i].added : props[i].removed), false);
+		/* an event and each of its five properties: six data points */
+		ct_usage_add(&usage, r->project_id, ct_month(r->stated_at), 1, 6, 0);
+	}
+	if (ep.n > 0)
+	{
+		Datum		values[4];
+
+		values[0] = ct_arr_datum(&ep);
+		values[1] = ct_arr_datum(&ec);
+		values[2] = ct_arr_datum(&et);
+		values[3] = ct_arr_datum(&ej);
+		ct_store_exec(CT_Q_TRIG_EVENTS, values, NULL, false);
+	}
+	ct_write_deltas(&deltas, ct_hour_bucket(now));
+	ct_write_usage(&usage);
+	if (ct_notify_partner_sync)
+		ct_notify_changes(rows, n, props);
+	if (ct_sync_collector != NULL)
+	{
+		ct_sync_collector->added += added;
+		ct_sync_collector->removed += removed;
+	}
+}
+
+/* Deleted memberships (erasure): lower the statistics, raise nothing. */
+static void
+ct_delete_members(CtMemberRow *rows, int n)
+{
+	CtDeltas	deltas;
+	CtContactFlags *contacts;
+
+	memset(&deltas, 0, sizeof(deltas));
+	ct_map_init(&deltas.index, 8);
+	for (int i = 0; i < n; i++)
+		rows[i].changed = rows[i].is_member;
+	contacts = ct_member_contacts(rows, n);
+	for (int i = 0; i < n; i++)
+	{
+		CtDelta    *d;
+
+		if (!rows[i].changed)
+			continue;
+		d = ct_delta(&deltas, rows[i].project_id, rows[i].segment_id);
+		d->members--;
+		if (contacts[i].email)
+			d->reachable_email--;
+		if (contacts[i].phone)
+			d->reachable_phone--;
+	}
+	ct_write_deltas(&deltas, ct_hour_bucket(GetCurrentTransactionStartTimestamp()));
 }
 
 /* Trigger function of ct_segment_member. */
@@ -87,14 +776,75 @@ Datum
 ct_partner_sync_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = ct_trigger_data(fcinfo, "ct_partner_sync_trigger");
+	Relation	rel = trigdata->tg_relation;
+	CtMemberRow *rows;
+	int			n;
+	instr_time	t0,
+				t1;
 
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		ct_trigger_run(trigdata, CT_Q_SYNC_INSERTED);
-	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		ct_trigger_run(trigdata, CT_Q_SYNC_UPDATED);
+	if (ct_log_timing)
+		INSTR_TIME_SET_CURRENT(t0);
+	ct_store_connect();
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	{
+		rows = ct_read_members(rel, trigdata->tg_oldtable, &n);
+		ct_delete_members(rows, n);
+	}
 	else
-		ct_trigger_run(trigdata, CT_Q_SYNC_DELETED);
+	{
+		rows = ct_read_members(rel, trigdata->tg_newtable, &n);
+		if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		{
+			/* a row inserted as a member is a change; as a non-member it is not */
+			for (int i = 0; i < n; i++)
+				rows[i].changed = rows[i].is_member;
+		}
+		else
+		{
+			int			nold;
+			CtMemberRow *old = ct_read_members(rel, trigdata->tg_oldtable, &nold);
+			CtStrMap	before;
+
+			ct_map_init(&before, nold);
+			for (int i = 0; i < nold; i++)
+			{
+				char	   *key = ct_member_key(&old[i]);
+
+				ct_map_put(&before, key, strlen(key), old[i].is_member ? 1 : 0);
+			}
+			for (int i = 0; i < n; i++)
+			{
+				char	   *key = ct_member_key(&rows[i]);
+				int			was = ct_map_get(&before, key, strlen(key));
+
+				rows[i].changed = (was < 0 || (was == 1) != rows[i].is_member);
+			}
+		}
+		ct_sync_members(rows, n);
+	}
+	ct_store_finish();
+	if (ct_log_timing)
+	{
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		ct_step_us[CT_STEP_TRIGGER] += INSTR_TIME_GET_MICROSEC(t1);
+	}
 	return PointerGetDatum(NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * Profiles
+ * ---------------------------------------------------------------------
+ */
+
+/* Same email (both null, or the same bytes)? */
+static bool
+ct_same_email(text *a, text *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return VARSIZE_ANY_EXHDR(a) == VARSIZE_ANY_EXHDR(b) &&
+		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
 }
 
 /* Trigger function of ct_profile. */
@@ -102,14 +852,103 @@ Datum
 ct_profile_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = ct_trigger_data(fcinfo, "ct_profile_trigger");
+	Relation	rel = trigdata->tg_relation;
+	CtUsages	usage;
+	CtProfileRow *rows;
+	int			n;
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	instr_time	t0,
+				t1;
 
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		ct_trigger_run(trigdata, CT_Q_PROFILES_INSERTED);
-	else if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		ct_trigger_run(trigdata, CT_Q_PROFILES_UPDATED);
-	else
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("ct_profile_trigger() handles INSERT and UPDATE only")));
+	if (ct_log_timing)
+		INSTR_TIME_SET_CURRENT(t0);
+	memset(&usage, 0, sizeof(usage));
+	ct_store_connect();
+	rows = ct_read_profiles(rel, trigdata->tg_newtable, &n);
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		/* every email and phone written is a profile property update */
+		for (int i = 0; i < n; i++)
+		{
+			int			pu = (rows[i].email != NULL) + rows[i].has_phone;
+
+			if (pu > 0)
+				ct_usage_add(&usage, rows[i].project_id, ct_month(rows[i].ts ? rows[i].ts : now), 0, 0, pu);
+		}
+	}
+	else
+	{
+		int			nold;
+		CtProfileRow *old = ct_read_profiles(rel, trigdata->tg_oldtable, &nold);
+		CtStrMap	before;
+		CtArr		p,
+					c,
+					de,
+					dp;
+
+		ct_map_init(&before, nold);
+		for (int i = 0; i < nold; i++)
+		{
+			char	   *key = psprintf("%s|%s", old[i].project_id, old[i].ct_id);
+
+			ct_map_put(&before, key, strlen(key), i);
+		}
+		ct_arr_init(&p, n, TEXTOID);
+		ct_arr_init(&c, n, TEXTOID);
+		ct_arr_init(&de, n, INT4OID);
+		ct_arr_init(&dp, n, INT4OID);
+		for (int i = 0; i < n; i++)
+		{
+			char	   *key = psprintf("%s|%s", rows[i].project_id, rows[i].ct_id);
+			int			k = ct_map_get(&before, key, strlen(key));
+			CtProfileRow *o;
+			int			pu;
+			int			d_email,
+						d_phone;
+
+			if (k < 0)
+				continue;		/* its key changed: nothing to compare with */
+			o = &old[k];
+			pu = !ct_same_email(rows[i].email, o->email) +
+				(rows[i].has_phone != o->has_phone ||
+				 (rows[i].has_phone && rows[i].phone != o->phone));
+			if (pu > 0)
+				ct_usage_add(&usage, rows[i].project_id, ct_month(rows[i].ts ? rows[i].ts : now), 0, 0, pu);
+			d_email = (rows[i].email != NULL) - (o->email != NULL);
+			d_phone = (int) rows[i].has_phone - (int) o->has_phone;
+			if (d_email != 0 || d_phone != 0)
+			{
+				ct_arr_add(&p, CStringGetTextDatum(rows[i].project_id), false);
+				ct_arr_add(&c, CStringGetTextDatum(rows[i].ct_id), false);
+				ct_arr_add(&de, Int32GetDatum(d_email), false);
+				ct_arr_add(&dp, Int32GetDatum(d_phone), false);
+			}
+		}
+		if (p.n > 0)
+		{
+			/* reachable changes in every segment the profile is in */
+			Datum		values[5];
+
+			values[0] = ct_arr_datum(&p);
+			values[1] = ct_arr_datum(&c);
+			values[2] = ct_arr_datum(&de);
+			values[3] = ct_arr_datum(&dp);
+			values[4] = TimestampTzGetDatum(ct_hour_bucket(now));
+			ct_store_exec(CT_Q_TRIG_REACHABLE, values, NULL, false);
+		}
+	}
+	ct_write_usage(&usage);
+	ct_store_finish();
+	if (ct_log_timing)
+	{
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		ct_step_us[CT_STEP_TRIGGER] += INSTR_TIME_GET_MICROSEC(t1);
+	}
 	return PointerGetDatum(NULL);
 }

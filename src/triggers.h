@@ -12,6 +12,14 @@ typedef struct CtSyncCounts
 {
 	int64		added;
 	int64		removed;
+
+	/*
+	 * Optional: whether a profile has an email and a phone, as the import
+	 * knows them, saving the trigger a lookup.  Returns false when unknown.
+	 */
+	bool		(*contact) (void *arg, const char *project_id, const char *ct_id,
+							bool *has_email, bool *has_phone);
+	void	   *contact_arg;
 } CtSyncCounts;
 
 /*

@@ -1,6 +1,11 @@
 -- Every table leads with project_id and every primary key and unique
 -- constraint includes it, so the schema can be distributed by project.
 --
+-- Identifiers (project_id, ct_id, identity, mparticle_id) are opaque byte
+-- strings, so they use the "C" collation: their indexes compare with memcmp
+-- instead of the database's linguistic collation, which is several times
+-- slower on every index descent of every import.
+--
 -- The hot tables (ct_profile, ct_segment_member, ct_event) carry no
 -- foreign keys: each would add a per-row lookup and a row lock on the
 -- referenced row to every import.  Only the extension's functions write
@@ -8,7 +13,7 @@
 -- references whole; ct_erase_profiles deletes across all of them.
 
 CREATE TABLE ctaudience.ct_project (
-	project_id text NOT NULL PRIMARY KEY
+	project_id text COLLATE "C" NOT NULL PRIMARY KEY
 		CONSTRAINT ct_project_id_check CHECK (project_id ~ '^[A-Za-z0-9_-]{1,64}$'),
 	name text NOT NULL DEFAULT '',
 	region text NOT NULL DEFAULT 'eu1'
@@ -28,12 +33,12 @@ COMMENT ON COLUMN ctaudience.ct_project.passcode_expires_at IS 'when the passcod
 COMMENT ON COLUMN ctaudience.ct_project.default_country IS 'ISO 3166 country used to read national phone numbers; NULL accepts only +E.164';
 
 CREATE TABLE ctaudience.ct_profile (
-	project_id text NOT NULL,
-	ct_id text NOT NULL,
-	identity text,
+	project_id text COLLATE "C" NOT NULL,
+	ct_id text COLLATE "C" NOT NULL,
+	identity text COLLATE "C",
 	email ctaudience.ct_email,
 	phone ctaudience.ct_phone,
-	mparticle_id text,
+	mparticle_id text COLLATE "C",
 	properties jsonb NOT NULL DEFAULT '{}',
 	email_ts timestamptz,
 	phone_ts timestamptz,
@@ -48,11 +53,11 @@ COMMENT ON COLUMN ctaudience.ct_profile.email_ts IS 'time of the newest message 
 COMMENT ON COLUMN ctaudience.ct_profile.phone_ts IS 'time of the newest message whose phone was merged (newest message wins)';
 
 CREATE TABLE ctaudience.ct_segment (
-	project_id text NOT NULL,
+	project_id text COLLATE "C" NOT NULL,
 	segment_id bigint GENERATED ALWAYS AS IDENTITY,
 	name text NOT NULL CONSTRAINT ct_segment_name_check CHECK (octet_length(name) BETWEEN 1 AND 512),
 	type text NOT NULL DEFAULT 'Partner - mParticle',
-	partner_name text NOT NULL DEFAULT 'mParticle',
+	partner_name text COLLATE "C" NOT NULL DEFAULT 'mParticle',
 	partner_segment_id bigint NOT NULL,
 	status text NOT NULL DEFAULT 'active'
 		CONSTRAINT ct_segment_status_check CHECK (status IN ('active', 'disconnected')),
@@ -74,9 +79,9 @@ COMMENT ON COLUMN ctaudience.ct_segment.status_ts IS 'time of the subscription m
 COMMENT ON COLUMN ctaudience.ct_segment.settings IS 'the audience_subscription_settings of the newest subscription message';
 
 CREATE TABLE ctaudience.ct_segment_member (
-	project_id text NOT NULL,
+	project_id text COLLATE "C" NOT NULL,
 	segment_id bigint NOT NULL,
-	ct_id text NOT NULL,
+	ct_id text COLLATE "C" NOT NULL,
 	is_member boolean NOT NULL,
 	stated_at timestamptz NOT NULL,
 	PRIMARY KEY (project_id, segment_id, ct_id)
@@ -86,8 +91,8 @@ COMMENT ON TABLE ctaudience.ct_segment_member IS 'membership of profiles in segm
 COMMENT ON COLUMN ctaudience.ct_segment_member.stated_at IS 'time of the newest message that stated this membership; older statements are stale';
 
 CREATE TABLE ctaudience.ct_event (
-	project_id text NOT NULL,
-	ct_id text NOT NULL,
+	project_id text COLLATE "C" NOT NULL,
+	ct_id text COLLATE "C" NOT NULL,
 	event_id bigint GENERATED ALWAYS AS IDENTITY (CACHE 1000),
 	event_name text NOT NULL,
 	ts timestamptz NOT NULL,
@@ -98,7 +103,7 @@ COMMENT ON TABLE ctaudience.ct_event IS 'profile events; Partner Sync rows are w
 
 -- One row per processed message: the redelivery check and the import log.
 CREATE TABLE ctaudience.ct_message (
-	project_id text NOT NULL,
+	project_id text COLLATE "C" NOT NULL,
 	message_id uuid NOT NULL,
 	message_type text NOT NULL,
 	message_ts timestamptz,
@@ -114,13 +119,13 @@ COMMENT ON TABLE ctaudience.ct_message IS 'processed Firehose messages with thei
 -- import log.  Only the reason, where it was in the message and the mpid:
 -- never identity values, emails, phones or payloads.
 CREATE TABLE ctaudience.ct_import_sample (
-	project_id text NOT NULL,
+	project_id text COLLATE "C" NOT NULL,
 	message_id uuid NOT NULL,
 	n int NOT NULL,
 	reason text NOT NULL,
 	profile_index int NOT NULL,
 	audience_id bigint,
-	mpid text,
+	mpid text COLLATE "C",
 	path text NOT NULL,
 	PRIMARY KEY (project_id, message_id, n)
 );
@@ -131,7 +136,7 @@ COMMENT ON COLUMN ctaudience.ct_import_sample.path IS 'where in the message: use
 -- Data subject erasure requests: what was asked and how many profiles were
 -- erased, never the identities that were asked for.
 CREATE TABLE ctaudience.ct_dsr_request (
-	project_id text NOT NULL,
+	project_id text COLLATE "C" NOT NULL,
 	message_id uuid NOT NULL,
 	subject_request_id text,
 	request_type text NOT NULL,
@@ -148,7 +153,7 @@ COMMENT ON TABLE ctaudience.ct_dsr_request IS 'data subject requests processed (
 -- row.  Reading a segment's statistics sums its rows (an index range, not
 -- its members); ct_compact_stats() and the import fold them together.
 CREATE TABLE ctaudience.ct_segment_delta (
-	project_id text NOT NULL,
+	project_id text COLLATE "C" NOT NULL,
 	segment_id bigint NOT NULL,
 	bucket timestamptz NOT NULL,
 	members bigint NOT NULL DEFAULT 0,
@@ -164,7 +169,7 @@ COMMENT ON COLUMN ctaudience.ct_segment_delta.bucket IS 'the UTC hour of the cha
 
 -- Usage (billing) as delta rows per project and month (UTC, by message time).
 CREATE TABLE ctaudience.ct_usage_delta (
-	project_id text NOT NULL,
+	project_id text COLLATE "C" NOT NULL,
 	month date NOT NULL,
 	events bigint NOT NULL DEFAULT 0,
 	data_points bigint NOT NULL DEFAULT 0,

@@ -1,3 +1,11 @@
+-- Planner settings of the C functions.  Every statement they run is a batch
+-- of key lookups, inserts or updates through unique indexes, for one message
+-- (about a thousand keys): a nested loop over an index is the right plan at
+-- every table size.  Left to itself the planner picks hash joins and
+-- sequential scans for such batches, and a plan chosen while the tables were
+-- small would be kept as they grow to millions of rows.  With these settings
+-- the statements keep generic plans, so nothing is planned per message.
+--
 -- Passcode hashing lives in C (PBKDF2-SHA-256 with a random salt).
 CREATE FUNCTION ctaudience.ct_passcode_hash(passcode text) RETURNS text
 	AS 'MODULE_PATHNAME', 'ct_passcode_hash' LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
@@ -101,7 +109,8 @@ COMMENT ON FUNCTION ctaudience.ct_phone_region_supported(text) IS
 -- The Partner Sync trigger: statement-level, reading the transition tables,
 -- so events are written set-wise, one INSERT per import statement.
 CREATE FUNCTION ctaudience.ct_partner_sync_trigger() RETURNS trigger
-	AS 'MODULE_PATHNAME', 'ct_partner_sync_trigger' LANGUAGE C;
+	AS 'MODULE_PATHNAME', 'ct_partner_sync_trigger' LANGUAGE C
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_partner_sync_trigger() IS
 	'raises one Partner Sync event per membership change and keeps segment statistics and usage (trigger on ct_segment_member)';
 
@@ -120,7 +129,8 @@ CREATE TRIGGER ct_partner_sync_delete
 
 -- Profiles: reachable-by-email/phone statistics and property-update usage.
 CREATE FUNCTION ctaudience.ct_profile_trigger() RETURNS trigger
-	AS 'MODULE_PATHNAME', 'ct_profile_trigger' LANGUAGE C;
+	AS 'MODULE_PATHNAME', 'ct_profile_trigger' LANGUAGE C
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_profile_trigger() IS
 	'keeps reachable-by-email/phone statistics and property-update usage (trigger on ct_profile)';
 CREATE TRIGGER ct_profile_insert
@@ -135,7 +145,8 @@ CREATE TRIGGER ct_profile_update
 CREATE FUNCTION ctaudience.ct_import_audience(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'ct_import_audience'
 	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
-	SET search_path = pg_catalog, pg_temp;
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_import_audience(jsonb) IS
 	'import one mParticle audience_membership_change_request; returns the Firehose response with ctaudience counts';
 
@@ -153,14 +164,16 @@ CREATE FUNCTION ctaudience.ct_resolve_identity(
 	OUT phone ctaudience.ct_phone)
 	AS 'MODULE_PATHNAME', 'ct_resolve_identity'
 	LANGUAGE C STABLE SECURITY DEFINER
-	SET search_path = pg_catalog, pg_temp;
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text) IS
 	'apply the import''s identity rules to one user without writing: rule, key, existing ct_id, normalized email and phone';
 
 CREATE FUNCTION ctaudience.ct_firehose(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'ct_firehose'
 	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
-	SET search_path = pg_catalog, pg_temp;
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_firehose(jsonb) IS
 	'answer any mParticle Firehose message: module registration, audience subscription, membership change, data subject erasure';
 
@@ -182,7 +195,8 @@ CREATE FUNCTION ctaudience.ct_preview_import(
 RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'ct_preview_import'
 	LANGUAGE C STABLE STRICT SECURITY DEFINER
-	SET search_path = pg_catalog, pg_temp;
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_preview_import(jsonb) IS
 	'dry run of ct_import_audience: one row per user and audience with the resolution and the change it would make; writes nothing';
 

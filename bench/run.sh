@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# The benchmark, in one run: import throughput, the COPY floor and the ratio,
+# peak backend memory, the time to read a large segment's statistics, and two
+# sessions against one.  Run as root from the repository root:
+#   bench/run.sh            # 100,000 users
+#   bench/run.sh 1000000    # 1,000,000 users
+# Figures are printed at the end; see bench/README.md for what they mean.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+users=${1:-100000}
+work=${CT_BENCH_DIR:-/tmp/ctaudience-bench}
+mkdir -p "$work"
+ct_install_packages
+ct_build_install
+command -v python3 >/dev/null || apt-get install -y -q python3
+cc -O2 -Wall -o "$work/driver" bench/driver.c -I"$("$CT_PG_BIN/pg_config" --includedir)" -lpq -lpthread
+
+msgs=$work/messages-$users.jsonl
+if [ ! -f "$msgs" ]; then
+	ct_log "generating $users users"
+	python3 bench/generate.py "$users" "$msgs" --big 10000
+fi
+
+dir=$(mktemp -d /tmp/ctaudience-benchdb.XXXXXX)
+port=$(ct_free_port)
+ct_log "starting a cluster in $dir"
+ct_cluster_start "$dir" "$port" "shared_preload_libraries = 'pg_cron,ctaudience'
+shared_buffers = '2GB'
+max_wal_size = '20GB'
+checkpoint_timeout = '30min'
+work_mem = '16MB'"
+trap 'ct_cluster_stop "$dir"; rm -rf "$dir"' EXIT
+conn="host=$dir port=$port user=postgres"
+copydir=$dir/copy
+mkdir -p "$copydir" && chown postgres "$copydir"
+
+newdb() {
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
+	psql -X -q -d "$1" -c "CREATE EXTENSION ctaudience" \
+		-c "SELECT ctaudience.ct_register_project('BENCH', 'bench-passcode-1', 'bench-token', 'eu1', 'Bench', NULL, 'US')" >/dev/null
+}
+
+fingerprint() {
+	psql -X -A -t -d "$1" <<'SQL'
+SELECT 'profiles=' || count(*) || ' ' || md5(string_agg(coalesce(identity, ct_id) || '|' || coalesce(email::text, '') || '|'
+		|| coalesce(phone::text, '') || '|' || coalesce(mparticle_id, ''), ',' ORDER BY coalesce(identity, ct_id), ct_id))
+  FROM ctaudience.ct_profile;
+SELECT 'memberships=' || count(*) || ' members=' || count(*) FILTER (WHERE m.is_member) || ' '
+		|| md5(string_agg(s.partner_segment_id || '|' || coalesce(p.identity, p.ct_id) || '|' || m.is_member, ','
+						  ORDER BY s.partner_segment_id, coalesce(p.identity, p.ct_id)))
+  FROM ctaudience.ct_segment_member m JOIN ctaudience.ct_segment s USING (project_id, segment_id)
+  JOIN ctaudience.ct_profile p USING (project_id, ct_id);
+SELECT 'events=' || count(*) || ' added=' || count(*) FILTER (WHERE props ->> 'Action' = 'Added')
+		|| ' removed=' || count(*) FILTER (WHERE props ->> 'Action' = 'Removed') FROM ctaudience.ct_event;
+SELECT 'stats members=' || sum(members) || ' email=' || sum(reachable_email) || ' phone=' || sum(reachable_phone)
+  FROM ctaudience.ct_segment_stats;
+SQL
+}
+
+# 1. one session, one message per transaction
+newdb bench1
+psql -X -q -d bench1 -c "CHECKPOINT"
+ct_log "import, 1 session"
+one=$("$work/driver" import "$conn dbname=bench1" "$msgs" 1)
+echo "$one"
+fp1=$(fingerprint bench1)
+echo "$fp1"
+
+# 2. the largest segment's statistics, median of 21 reads (server time)
+seg=$(psql -X -A -t -d bench1 -c "SELECT segment_id FROM ctaudience.ct_segment_stats ORDER BY members DESC LIMIT 1")
+members=$(psql -X -A -t -d bench1 -c "SELECT members FROM ctaudience.ct_segment_stats WHERE segment_id = $seg")
+deltas=$(psql -X -A -t -d bench1 -c "SELECT count(*) FROM ctaudience.ct_segment_delta WHERE segment_id = $seg")
+stats_ms=$(for i in $(seq 21); do
+	psql -X -A -t -d bench1 -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM ctaudience.ct_segment_stats WHERE project_id = 'BENCH' AND segment_id = $seg" \
+		| python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"])'
+done | sort -g | sed -n 11p)
+
+# 3. the COPY floor: the same resulting rows, COPY'd into the same emptied tables, user triggers off
+tables="ct_profile ct_segment ct_segment_member ct_event ct_message ct_import_sample ct_segment_delta ct_usage_delta"
+for t in $tables; do
+	psql -X -q -d bench1 -c "COPY ctaudience.$t TO '$copydir/$t.copy'"
+done
+{
+	echo "BEGIN;"
+	for t in $tables; do echo "ALTER TABLE ctaudience.$t DISABLE TRIGGER USER;"; done
+	echo "TRUNCATE $(echo $tables | sed 's/\([a-z_]*\)/ctaudience.\1/g; s/ /, /g');"
+	echo "COMMIT;"
+	echo "CHECKPOINT;"
+} | psql -X -q -d bench1
+floor_s=$( {
+	echo '\timing on'
+	echo "BEGIN;"
+	for t in $tables; do echo "COPY ctaudience.$t FROM '$copydir/$t.copy';"; done
+	echo "COMMIT;"
+} | psql -X -q -d bench1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{s += $1} END {printf "%.3f", s / 1000}')
+rows=$(psql -X -A -t -d bench1 -c "SELECT (SELECT count(*) FROM ctaudience.ct_profile) || ' profiles, ' || (SELECT count(*) FROM ctaudience.ct_segment_member) || ' memberships, ' || (SELECT count(*) FROM ctaudience.ct_event) || ' events'")
+
+# 4. memory: one message of 10,000 profiles
+ct_log "memory, one message of 10,000 profiles"
+mem=$("$work/driver" memory "$conn dbname=bench1" "$msgs.big")
+echo "$mem"
+
+# 5. two sessions on different messages of the same audiences (the removal wave after a barrier)
+newdb bench2
+psql -X -q -d bench2 -c "CHECKPOINT"
+ct_log "import, 2 sessions"
+two=$("$work/driver" import "$conn dbname=bench2" "$msgs" 2)
+echo "$two"
+fp2=$(fingerprint bench2)
+same=no
+[ "$fp1" = "$fp2" ] && same=yes
+
+import_s=$(echo "$one" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+one_pps=$(echo "$one" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/')
+two_pps=$(echo "$two" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/')
+cat <<REPORT
+
+== ctaudience benchmark: $users users ($(echo "$one" | sed 's/.*messages=\([0-9]*\).*/\1/') messages of up to 1,000 profiles)
+import, 1 session:          $import_s s, $one_pps profiles/s ($(echo "$one" | sed 's/.*peak_rss_anon_above_baseline_mb=\([0-9.]*\).*/\1/') MB peak backend RssAnon above baseline)
+COPY floor:                 $floor_s s for the same rows ($rows, and the log, samples and statistics rows)
+ratio import / floor:       $(awk "BEGIN {printf \"%.2f\", $import_s / $floor_s}")
+memory, 10,000 profiles:    $mem
+segment statistics:         ${stats_ms} ms median to read segment $seg ($members members, $deltas delta rows)
+import, 2 sessions:         $two_pps profiles/s = $(awk "BEGIN {printf \"%.2f\", $two_pps / $one_pps}") x one session; same final rows and events as 1 session: $same
+REPORT
+[ "$same" = yes ] || { echo "1 session:"; echo "$fp1"; echo "2 sessions:"; echo "$fp2"; }
