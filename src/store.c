@@ -14,7 +14,15 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "commands/sequence.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "utils/builtins.h"
@@ -545,3 +553,122 @@ ct_arr_datum(CtArr *a)
 											  a->typalign));
 }
 
+
+/*
+ * Append Partner Sync events the way COPY does: heap_multi_insert in batches
+ * of up to 1000 rows, then the index entries.  Used by the membership
+ * trigger for the rows it raises.  When ct_event has grown something this
+ * path would not honour (a trigger, row security, partitions), the events
+ * go through the prepared INSERT instead.
+ */
+void
+ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props)
+{
+	Oid			nsp = get_namespace_oid("ctaudience", false);
+	Oid			relid = get_relname_relid("ct_event", nsp);
+	Relation	rel;
+	TupleDesc	desc;
+	int			a_project,
+				a_ctid,
+				a_id,
+				a_name,
+				a_ts,
+				a_props;
+	Oid			seq;
+	EState	   *estate;
+	ResultRelInfo *rri;
+	BulkInsertState bistate;
+	CommandId	cid;
+	TupleTableSlot **slots;
+	int			n = project->n;
+	Datum		event_name;
+
+	if (n == 0)
+		return;
+	if (!OidIsValid(relid))
+		elog(ERROR, "table ctaudience.ct_event does not exist");
+	rel = table_open(relid, RowExclusiveLock);
+	if (rel->trigdesc != NULL || rel->rd_rel->relrowsecurity ||
+		rel->rd_rel->relkind != RELKIND_RELATION)
+	{
+		Datum		values[4];
+
+		table_close(rel, NoLock);
+		values[0] = ct_arr_datum(project);
+		values[1] = ct_arr_datum(ct_id);
+		values[2] = ct_arr_datum(ts);
+		values[3] = ct_arr_datum(props);
+		ct_store_exec(CT_Q_TRIG_EVENTS, values, NULL, false);
+		return;
+	}
+
+	desc = RelationGetDescr(rel);
+	a_project = SPI_fnumber(desc, "project_id");
+	a_ctid = SPI_fnumber(desc, "ct_id");
+	a_id = SPI_fnumber(desc, "event_id");
+	a_name = SPI_fnumber(desc, "event_name");
+	a_ts = SPI_fnumber(desc, "ts");
+	a_props = SPI_fnumber(desc, "props");
+	if (a_project <= 0 || a_ctid <= 0 || a_id <= 0 || a_name <= 0 || a_ts <= 0 || a_props <= 0)
+		elog(ERROR, "ctaudience.ct_event does not have the expected columns");
+	seq = getIdentitySequence(relid, a_id, false);
+
+	estate = CreateExecutorState();
+	rri = makeNode(ResultRelInfo);
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	bistate = GetBulkInsertState();
+	cid = GetCurrentCommandId(true);
+	event_name = CStringGetTextDatum("Partner Sync");
+
+	slots = palloc(sizeof(TupleTableSlot *) * Min(n, 1000));
+	for (int start = 0; start < n; start += 1000)
+	{
+		int			batch = Min(n - start, 1000);
+
+		for (int i = 0; i < batch; i++)
+		{
+			TupleTableSlot *slot;
+
+			if (start == 0)
+				slots[i] = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+			slot = slots[i];
+			ExecClearTuple(slot);
+			for (int a = 0; a < desc->natts; a++)
+			{
+				slot->tts_values[a] = (Datum) 0;
+				slot->tts_isnull[a] = true;
+			}
+			slot->tts_values[a_project - 1] = project->values[start + i];
+			slot->tts_isnull[a_project - 1] = false;
+			slot->tts_values[a_ctid - 1] = ct_id->values[start + i];
+			slot->tts_isnull[a_ctid - 1] = false;
+			slot->tts_values[a_id - 1] = Int64GetDatum(nextval_internal(seq, false));
+			slot->tts_isnull[a_id - 1] = false;
+			slot->tts_values[a_name - 1] = event_name;
+			slot->tts_isnull[a_name - 1] = false;
+			slot->tts_values[a_ts - 1] = ts->values[start + i];
+			slot->tts_isnull[a_ts - 1] = false;
+			slot->tts_values[a_props - 1] = props->values[start + i];
+			slot->tts_isnull[a_props - 1] = false;
+			ExecStoreVirtualTuple(slot);
+			if (rel->rd_att->constr)
+				ExecConstraints(rri, slot, estate);
+		}
+		table_multi_insert(rel, slots, batch, cid, 0, bistate);
+		for (int i = 0; i < batch; i++)
+		{
+			List	   *recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
+
+			list_free(recheck);
+		}
+	}
+	for (int i = 0; i < Min(n, 1000); i++)
+		ExecDropSingleTupleTableSlot(slots[i]);
+	FreeBulkInsertState(bistate);
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+	table_close(rel, NoLock);
+	/* later statements of this transaction see the events */
+	CommandCounterIncrement();
+}

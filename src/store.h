@@ -105,4 +105,7 @@ ct_arr_add(CtArr *a, Datum v, bool isnull)
 }
 
 
+/* Append Partner Sync events (project, ct_id, ts, props), COPY-style. */
+extern void ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props);
+
 #endif							/* CT_STORE_H */

@@ -37,6 +37,7 @@
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
@@ -722,16 +723,7 @@ ct_sync_members(CtMemberRow *rows, int n)
 		/* an event and each of its five properties: six data points */
 		ct_usage_add(&usage, r->project_id, ct_month(r->stated_at), 1, 6, 0);
 	}
-	if (ep.n > 0)
-	{
-		Datum		values[4];
-
-		values[0] = ct_arr_datum(&ep);
-		values[1] = ct_arr_datum(&ec);
-		values[2] = ct_arr_datum(&et);
-		values[3] = ct_arr_datum(&ej);
-		ct_store_exec(CT_Q_TRIG_EVENTS, values, NULL, false);
-	}
+	ct_store_insert_events(&ep, &ec, &et, &ej);
 	ct_write_deltas(&deltas, ct_hour_bucket(now));
 	ct_write_usage(&usage);
 	if (ct_notify_partner_sync)
