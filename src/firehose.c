@@ -87,15 +87,15 @@ ct_ms_to_timestamptz(int64 ms, const CtPath *path, const char *leaf)
 		(TimestampTz) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
 }
 
-/* Parse a UUID held in a CtStr (22P02 when it is not one). */
-static void
-ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
+/* Parse a UUID held in a CtStr as uuid_in does; false when it is not one. */
+bool
+ct_uuid_parse(CtStr s, pg_uuid_t *out)
 {
 	int			digits = 0;
 
 	/* canonical 8-4-4-4-12, optionally braced, hyphens optional (as uuid_in) */
 	if (s.len > 40)
-		goto bad;
+		return false;
 	for (int i = 0; i < s.len; i++)
 	{
 		char		c = s.s[i];
@@ -105,7 +105,7 @@ ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
 			int			v = (c <= '9') ? c - '0' : (c | 0x20) - 'a' + 10;
 
 			if (digits >= UUID_LEN * 2)
-				goto bad;
+				return false;
 			if (digits % 2 == 0)
 				out->data[digits / 2] = v << 4;
 			else
@@ -117,15 +117,18 @@ ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
 		else if ((c == '{' && i == 0) || (c == '}' && i == s.len - 1 && s.s[0] == '{'))
 			continue;
 		else
-			goto bad;
+			return false;
 	}
-	if (digits != UUID_LEN * 2)
-		goto bad;
-	return;
+	return digits == UUID_LEN * 2;
+}
 
-bad:
-	ct_json_error(ERRCODE_INVALID_TEXT_REPRESENTATION, path, leaf,
-				  "\"%s\" must be a UUID, not \"%.*s\"", leaf, Min(s.len, 64), s.s);
+/* Parse a UUID held in a CtStr (22P02 when it is not one). */
+static void
+ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
+{
+	if (!ct_uuid_parse(s, out))
+		ct_json_error(ERRCODE_INVALID_TEXT_REPRESENTATION, path, leaf,
+					  "\"%s\" must be a UUID, not \"%.*s\"", leaf, Min(s.len, 64), s.s);
 }
 
 /* Parse type, id, timestamp_ms and firehose_version. */
@@ -336,37 +339,152 @@ typedef struct CtAudienceHashEntry
 	int			index;
 } CtAudienceHashEntry;
 
-typedef struct CtParseState
+/* Start building the model of a membership message. */
+void
+ct_model_begin(CtModelBuilder *b, CtMembershipMessage *msg, int nprofiles)
 {
-	CtMembershipMessage *msg;
-	int			entries_cap;
-	int			audiences_cap;
-	HTAB	   *audience_index;
-} CtParseState;
+	HASHCTL		ctl;
 
-/* Append one audience entry, validating it. */
-static void
-ct_parse_audience_entry(CtParseState *st, JsonbContainer *obj, const CtPath *path,
-						int profile, int index, const char *list, int legacy_action)
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(int64);
+	ctl.entrysize = sizeof(CtAudienceHashEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	b->msg = msg;
+	b->audience_index = hash_create("ctaudience audiences", 64, &ctl,
+									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	b->profiles_cap = Max(nprofiles, 16);
+	msg->nprofiles = 0;
+	msg->profiles = palloc(sizeof(CtUserProfile) * b->profiles_cap);
+	b->entries_cap = Max(nprofiles * 2, 16);
+	msg->nentries = 0;
+	msg->entries = palloc(sizeof(CtAudienceEntry) * b->entries_cap);
+	b->audiences_cap = 16;
+	msg->naudiences = 0;
+	msg->audiences = palloc(sizeof(CtAudienceRef) * b->audiences_cap);
+}
+
+/* A new, zeroed user profile; returns its index. */
+int
+ct_model_new_profile(CtModelBuilder *b)
 {
-	CtMembershipMessage *msg = st->msg;
-	CtAudienceEntry *e;
-	CtStr		action;
-	JsonbContainer *settings;
-	JsonbContainer *attrs;
-	CtAudienceHashEntry *he;
-	bool		found;
+	CtMembershipMessage *msg = b->msg;
+	CtUserProfile *p;
 
-	if (msg->nentries >= st->entries_cap)
+	if (msg->nprofiles >= b->profiles_cap)
 	{
-		st->entries_cap = st->entries_cap * 2;
-		msg->entries = repalloc(msg->entries, sizeof(CtAudienceEntry) * st->entries_cap);
+		b->profiles_cap *= 2;
+		msg->profiles = repalloc(msg->profiles, sizeof(CtUserProfile) * b->profiles_cap);
+	}
+	p = &msg->profiles[msg->nprofiles];
+	memset(p, 0, sizeof(*p));
+	p->first_entry = msg->nentries;
+	return msg->nprofiles++;
+}
+
+/* Close a user profile: its entries are the ones added since it began. */
+void
+ct_model_end_profile(CtModelBuilder *b, int pi)
+{
+	CtUserProfile *p = &b->msg->profiles[pi];
+
+	p->nentries = b->msg->nentries - p->first_entry;
+}
+
+/* Record one user identity of a profile (the first raw value of a type counts). */
+void
+ct_model_add_identity(CtUserProfile *p, CtStr type, bool raw, CtStr value)
+{
+	int			t = ct_uid_type_from_name(type);
+
+	if (t < 0)
+		return;					/* a type this version does not use */
+	if (!raw)
+	{
+		p->uid_hashed[t] = true;
+		p->any_hashed = true;
+	}
+	else if (p->uid[t].s == NULL)
+		p->uid[t] = value;
+}
+
+/* Record one partner identity of a profile: only CleverTap_User_ID counts. */
+void
+ct_model_add_partner(CtUserProfile *p, CtStr type, bool raw, CtStr value)
+{
+	if (!ct_str_eq_ci(type, "clevertap_user_id"))
+		return;
+	if (!raw)
+	{
+		p->partner_hashed = true;
+		p->any_hashed = true;
+	}
+	else if (p->partner_id.s == NULL)
+		p->partner_id = value;
+}
+
+/* A new, zeroed audience entry (valid until the next call). */
+CtAudienceEntry *
+ct_model_new_entry(CtModelBuilder *b, int profile, int index, const char *list)
+{
+	CtMembershipMessage *msg = b->msg;
+	CtAudienceEntry *e;
+
+	if (msg->nentries >= b->entries_cap)
+	{
+		b->entries_cap *= 2;
+		msg->entries = repalloc(msg->entries, sizeof(CtAudienceEntry) * b->entries_cap);
 	}
 	e = &msg->entries[msg->nentries];
 	memset(e, 0, sizeof(*e));
 	e->profile = profile;
 	e->index = index;
 	e->list = list;
+	return e;
+}
+
+/* Keep the entry from ct_model_new_entry; note its audience. */
+void
+ct_model_commit_entry(CtModelBuilder *b, CtAudienceEntry *e)
+{
+	CtMembershipMessage *msg = b->msg;
+	CtAudienceHashEntry *he;
+	bool		found;
+
+	he = hash_search(b->audience_index, &e->audience_id, HASH_ENTER, &found);
+	if (!found)
+	{
+		if (msg->naudiences >= b->audiences_cap)
+		{
+			b->audiences_cap *= 2;
+			msg->audiences = repalloc(msg->audiences, sizeof(CtAudienceRef) * b->audiences_cap);
+		}
+		he->index = msg->naudiences++;
+		msg->audiences[he->index].audience_id = e->audience_id;
+		msg->audiences[he->index].user_id_field = -1;
+	}
+	e->audience = he->index;
+	msg->audiences[he->index].name = e->name;
+	if (e->user_id_field >= 0)
+		msg->audiences[he->index].user_id_field = e->user_id_field;
+	msg->nentries++;
+}
+
+/* Done building. */
+void
+ct_model_finish(CtModelBuilder *b)
+{
+	hash_destroy(b->audience_index);
+}
+
+/* Append one audience entry, validating it. */
+static void
+ct_parse_audience_entry(CtModelBuilder *st, JsonbContainer *obj, const CtPath *path,
+						int profile, int index, const char *list, int legacy_action)
+{
+	CtAudienceEntry *e = ct_model_new_entry(st, profile, index, list);
+	CtStr		action;
+	JsonbContainer *settings;
+	JsonbContainer *attrs;
 
 	ct_json_get_int64(obj, "audience_id", path, true, &e->audience_id);
 	if (e->audience_id <= 0)
@@ -413,30 +531,12 @@ ct_parse_audience_entry(CtParseState *st, JsonbContainer *obj, const CtPath *pat
 		ct_parse_attributes(attrs, &upath, e);
 	}
 
-	/* the distinct audiences of the message */
-	he = hash_search(st->audience_index, &e->audience_id, HASH_ENTER, &found);
-	if (!found)
-	{
-		if (msg->naudiences >= st->audiences_cap)
-		{
-			st->audiences_cap *= 2;
-			msg->audiences = repalloc(msg->audiences, sizeof(CtAudienceRef) * st->audiences_cap);
-		}
-		he->index = msg->naudiences++;
-		msg->audiences[he->index].audience_id = e->audience_id;
-		msg->audiences[he->index].user_id_field = -1;
-	}
-	e->audience = he->index;
-	msg->audiences[he->index].name = e->name;
-	if (e->user_id_field >= 0)
-		msg->audiences[he->index].user_id_field = e->user_id_field;
-
-	msg->nentries++;
+	ct_model_commit_entry(st, e);
 }
 
 /* Parse an array of audience entries (audiences, added_audiences, removed_audiences). */
 static void
-ct_parse_audience_list(CtParseState *st, JsonbContainer *arr, const CtPath *path,
+ct_parse_audience_list(CtModelBuilder *st, JsonbContainer *arr, const CtPath *path,
 					   int profile, const char *list, int legacy_action)
 {
 	int			n = JsonContainerSize(arr);
@@ -452,13 +552,12 @@ ct_parse_audience_list(CtParseState *st, JsonbContainer *arr, const CtPath *path
 
 /* Parse one element of user_profiles[]. */
 static void
-ct_parse_profile(CtParseState *st, JsonbContainer *obj, const CtPath *path, int pi)
+ct_parse_profile(CtModelBuilder *st, JsonbContainer *obj, const CtPath *path)
 {
-	CtMembershipMessage *msg = st->msg;
-	CtUserProfile *p = &msg->profiles[pi];
+	int			pi = ct_model_new_profile(st);
+	CtUserProfile *p = &st->msg->profiles[pi];
 	JsonbContainer *arr;
 
-	memset(p, 0, sizeof(*p));
 	ct_json_get_id_text(obj, "mpid", path, &p->mpid);
 
 	arr = ct_json_get_array(obj, "user_identities", path, false);
@@ -474,19 +573,9 @@ ct_parse_profile(CtParseState *st, JsonbContainer *obj, const CtPath *path, int 
 			CtStr		type,
 						value;
 			bool		raw;
-			int			t;
 
 			ct_parse_identity(idobj, &epath, &type, &raw, &value);
-			t = ct_uid_type_from_name(type);
-			if (t < 0)
-				continue;		/* a type this version does not use */
-			if (!raw)
-			{
-				p->uid_hashed[t] = true;
-				p->any_hashed = true;
-			}
-			else if (p->uid[t].s == NULL)
-				p->uid[t] = value;
+			ct_model_add_identity(p, type, raw, value);
 		}
 	}
 
@@ -505,19 +594,10 @@ ct_parse_profile(CtParseState *st, JsonbContainer *obj, const CtPath *path, int 
 			bool		raw;
 
 			ct_parse_identity(idobj, &epath, &type, &raw, &value);
-			if (!ct_str_eq_ci(type, "clevertap_user_id"))
-				continue;
-			if (!raw)
-			{
-				p->partner_hashed = true;
-				p->any_hashed = true;
-			}
-			else if (p->partner_id.s == NULL)
-				p->partner_id = value;
+			ct_model_add_partner(p, type, raw, value);
 		}
 	}
 
-	p->first_entry = msg->nentries;
 	arr = ct_json_get_array(obj, "audiences", path, false);
 	if (arr != NULL)
 	{
@@ -531,7 +611,7 @@ ct_parse_profile(CtParseState *st, JsonbContainer *obj, const CtPath *path, int 
 	{
 		CT_PATH_KEY(apath, path, "added_audiences");
 
-		msg->legacy = true;
+		st->msg->legacy = true;
 		ct_parse_audience_list(st, arr, &apath, pi, "added_audiences", CT_ACTION_ADD);
 	}
 	arr = ct_json_get_array(obj, "removed_audiences", path, false);
@@ -539,10 +619,10 @@ ct_parse_profile(CtParseState *st, JsonbContainer *obj, const CtPath *path, int 
 	{
 		CT_PATH_KEY(apath, path, "removed_audiences");
 
-		msg->legacy = true;
+		st->msg->legacy = true;
 		ct_parse_audience_list(st, arr, &apath, pi, "removed_audiences", CT_ACTION_DELETE);
 	}
-	p->nentries = msg->nentries - p->first_entry;
+	ct_model_end_profile(st, pi);
 }
 
 /*
@@ -556,8 +636,7 @@ ct_parse_membership(JsonbContainer *root, CtMembershipMessage *msg)
 	CT_PATH_KEY(ppath, &path, "user_profiles");
 	CtEnvelope env;
 	JsonbContainer *profiles;
-	CtParseState st;
-	HASHCTL		ctl;
+	CtModelBuilder st;
 
 	memset(msg, 0, sizeof(*msg));
 	ct_parse_envelope(root, &env);
@@ -583,28 +662,15 @@ ct_parse_membership(JsonbContainer *root, CtMembershipMessage *msg)
 	if (profiles == NULL)
 		return;
 
-	memset(&ctl, 0, sizeof(ctl));
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(CtAudienceHashEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	st.msg = msg;
-	st.audience_index = hash_create("ctaudience audiences", 64, &ctl,
-									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	msg->nprofiles = JsonContainerSize(profiles);
-	msg->profiles = palloc(sizeof(CtUserProfile) * Max(msg->nprofiles, 1));
-	st.entries_cap = Max(msg->nprofiles * 2, 16);
-	msg->entries = palloc(sizeof(CtAudienceEntry) * st.entries_cap);
-	st.audiences_cap = 16;
-	msg->audiences = palloc(sizeof(CtAudienceRef) * st.audiences_cap);
-
-	for (int i = 0; i < msg->nprofiles; i++)
+	ct_model_begin(&st, msg, JsonContainerSize(profiles));
+	for (int i = 0; i < (int) JsonContainerSize(profiles); i++)
 	{
 		CT_PATH_INDEX(epath, &ppath, i);
 		JsonbContainer *obj = ct_json_array_object(profiles, i, &ppath);
 
-		ct_parse_profile(&st, obj, &epath, i);
+		ct_parse_profile(&st, obj, &epath);
 	}
-	hash_destroy(st.audience_index);
+	ct_model_finish(&st);
 }
 
 /* Start a response object. */

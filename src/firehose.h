@@ -162,6 +162,31 @@ extern void ct_parse_envelope(JsonbContainer *root, CtEnvelope *env);
 extern void ct_parse_credentials(JsonbContainer *root, CtCredentials *cred);
 extern void ct_parse_membership(JsonbContainer *root, CtMembershipMessage *msg);
 
+/*
+ * Building the model, shared by the jsonb parser (firehose.c) and the
+ * streaming parser of JSON text (stream.c).
+ */
+typedef struct CtModelBuilder
+{
+	CtMembershipMessage *msg;
+	int			profiles_cap;
+	int			entries_cap;
+	int			audiences_cap;
+	struct HTAB *audience_index;
+} CtModelBuilder;
+
+extern void ct_model_begin(CtModelBuilder *b, CtMembershipMessage *msg, int nprofiles);
+extern int	ct_model_new_profile(CtModelBuilder *b);
+extern void ct_model_end_profile(CtModelBuilder *b, int pi);
+extern void ct_model_add_identity(CtUserProfile *p, CtStr type, bool raw, CtStr value);
+extern void ct_model_add_partner(CtUserProfile *p, CtStr type, bool raw, CtStr value);
+extern CtAudienceEntry *ct_model_new_entry(CtModelBuilder *b, int profile, int index, const char *list);
+extern void ct_model_commit_entry(CtModelBuilder *b, CtAudienceEntry *e);
+extern void ct_model_finish(CtModelBuilder *b);
+
+/* A UUID as uuid_in reads it; false when the text is not one. */
+extern bool ct_uuid_parse(CtStr s, pg_uuid_t *out);
+
 /* Milliseconds since the Unix epoch to a TimestampTz, range-checked. */
 extern TimestampTz ct_ms_to_timestamptz(int64 ms, const CtPath *path, const char *leaf);
 

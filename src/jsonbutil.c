@@ -65,6 +65,13 @@ ct_json_error(int sqlstate, const CtPath *path, const char *leaf, const char *fm
 	pg_unreachable();
 }
 
+/* Text to jsonb, exactly as a cast would do it (jsonb_in's errors). */
+Jsonb *
+ct_jsonb_from_text(text *t)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text_to_cstring(t))));
+}
+
 /* Name of a JSON value's type, as a user would say it. */
 const char *
 ct_json_type_name(const JsonbValue *v)
@@ -172,7 +179,7 @@ ct_json_get_array(JsonbContainer *obj, const char *key, const CtPath *path,
  * Parse a decimal integer held in a string: optional '-', digits only.
  * Returns false when it is not one or overflows int64.
  */
-static bool
+bool
 ct_parse_int64(const char *s, int len, int64 *out)
 {
 	int			i = 0;

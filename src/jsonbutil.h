@@ -53,6 +53,11 @@ extern JsonbContainer *ct_json_get_object(JsonbContainer *obj, const char *key,
 										  const CtPath *path, bool required);
 extern JsonbContainer *ct_json_get_array(JsonbContainer *obj, const char *key,
 										 const CtPath *path, bool required);
+/* Text to jsonb, exactly as a cast would do it. */
+extern Jsonb *ct_jsonb_from_text(text *t);
+
+/* A decimal integer (optional '-', digits only); false if not one or out of range. */
+extern bool ct_parse_int64(const char *s, int len, int64 *out);
 extern bool ct_json_get_int64(JsonbContainer *obj, const char *key,
 							  const CtPath *path, bool required, int64 *out);
 
