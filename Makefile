@@ -16,6 +16,7 @@ OBJS = \
 	src/phone.o \
 	src/preview.o \
 	src/store.o \
+	src/stream.o \
 	src/strmap.o \
 	src/subscription.o \
 	src/triggers.o \

@@ -2,17 +2,20 @@
  * driver.c
  *	  The benchmark's client: sends Firehose messages to ct_import_audience
  *	  one message per transaction, as a receiver would (the message text as
- *	  a bind parameter), from one or more sessions, and samples the memory
- *	  of each session's backend.
+ *	  a bind parameter, to ct_import_audience(text); with CT_BENCH_ARG=jsonb,
+ *	  cast to jsonb for ct_import_audience(jsonb)), from one or more
+ *	  sessions, and samples the memory of each session's backend.
  *
  *	  driver import CONNINFO FILE [SESSIONS]
  *	      Import every line of FILE (one JSON message a line; a line "#" is a
  *	      barrier: every session finishes what comes before it first).  With
  *	      several sessions, session k takes messages k, k+N, ...  Prints one
  *	      line: messages, profiles, seconds, profiles/s, peak backend RssAnon.
- *	  driver memory CONNINFO FILE
+ *	  driver memory CONNINFO FILE [SQL]
  *	      Import the one message of FILE; print the backend's RssAnon before
  *	      (the baseline, extension loaded) and its peak during the import.
+ *	      With SQL (one $1 parameter, returning a number), run that instead:
+ *	      "SELECT length($1::jsonb::text)" measures what parsing costs alone.
  *
  * Build: cc -O2 -o driver driver.c -I$(pg_config --includedir) -lpq -lpthread
  */
@@ -151,6 +154,12 @@ backend_pid(PGconn *c)
 	return pid;
 }
 
+/* The body as posted, as text (CT_BENCH_ARG=jsonb: cast to jsonb first). */
+static const char *import_sql =
+"SELECT (ctaudience.ct_import_audience($1::text) -> 'ctaudience' ->> 'profiles')::bigint";
+static const char *import_jsonb_sql =
+"SELECT (ctaudience.ct_import_audience($1::jsonb) -> 'ctaudience' ->> 'profiles')::bigint";
+
 /* Import one message; retry on serialization failures.  Returns its profiles. */
 static long
 import_one(PGconn *c, const char *msg, long *retries)
@@ -159,8 +168,7 @@ import_one(PGconn *c, const char *msg, long *retries)
 
 	for (;;)
 	{
-		PGresult   *r = PQexecParams(c, "SELECT (ctaudience.ct_import_audience($1::jsonb) -> 'ctaudience' ->> 'profiles')::bigint",
-									 1, NULL, params, NULL, NULL, 0);
+		PGresult   *r = PQexecParams(c, import_sql, 1, NULL, params, NULL, NULL, 0);
 
 		if (PQresultStatus(r) == PGRES_TUPLES_OK)
 		{
@@ -312,10 +320,17 @@ cmd_memory(const char *conninfo, const char *file)
 int
 main(int argc, char **argv)
 {
+	if (getenv("CT_BENCH_ARG") != NULL && strcmp(getenv("CT_BENCH_ARG"), "jsonb") == 0)
+		import_sql = import_jsonb_sql;
 	if (argc >= 4 && strcmp(argv[1], "import") == 0)
 		return cmd_import(argv[2], argv[3], argc >= 5 ? atoi(argv[4]) : 1);
-	if (argc == 4 && strcmp(argv[1], "memory") == 0)
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "memory") == 0)
+	{
+		/* an optional statement in place of the import, e.g. to measure jsonb_in alone */
+		if (argc == 5)
+			import_sql = argv[4];
 		return cmd_memory(argv[2], argv[3]);
-	fprintf(stderr, "usage: driver import CONNINFO FILE [SESSIONS] | driver memory CONNINFO FILE\n");
+	}
+	fprintf(stderr, "usage: driver import CONNINFO FILE [SESSIONS] | driver memory CONNINFO FILE [SQL]\n");
 	return 2;
 }

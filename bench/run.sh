@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmark, in one run: import throughput, the COPY floor and the ratio,
+# The benchmark, in one run: import throughput (the message as text, as a
+# receiver passes the body it got, and cast to jsonb), the COPY floor and the ratio,
 # peak backend memory, the time to read a large segment's statistics, and two
 # sessions against one.  Run as root from the repository root:
 #   bench/run.sh            # 100,000 users
@@ -97,10 +98,23 @@ floor_s=$( {
 } | psql -X -q -d bench1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{s += $1} END {printf "%.3f", s / 1000}')
 rows=$(psql -X -A -t -d bench1 -c "SELECT (SELECT count(*) FROM ctaudience.ct_profile) || ' profiles, ' || (SELECT count(*) FROM ctaudience.ct_segment_member) || ' memberships, ' || (SELECT count(*) FROM ctaudience.ct_event) || ' events'")
 
-# 4. memory: one message of 10,000 profiles
+# 4. memory: one message of 10,000 profiles, as text and as jsonb
 ct_log "memory, one message of 10,000 profiles"
-mem=$("$work/driver" memory "$conn dbname=bench1" "$msgs.big")
+newdb benchmem
+mem=$("$work/driver" memory "$conn dbname=benchmem" "$msgs.big")
 echo "$mem"
+newdb benchmem
+memj=$(CT_BENCH_ARG=jsonb "$work/driver" memory "$conn dbname=benchmem" "$msgs.big")
+echo "$memj"
+psql -X -q -d postgres -c "DROP DATABASE benchmem"
+
+# 4b. one session again, the messages cast to jsonb for ct_import_audience(jsonb)
+newdb bench1j
+psql -X -q -d bench1j -c "CHECKPOINT"
+ct_log "import, 1 session, jsonb argument"
+onej=$(CT_BENCH_ARG=jsonb "$work/driver" import "$conn dbname=bench1j" "$msgs" 1)
+echo "$onej"
+psql -X -q -d postgres -c "DROP DATABASE bench1j"
 
 # 5. two sessions on different messages of the same audiences (the removal wave after a barrier)
 newdb bench2
@@ -113,6 +127,7 @@ same=no
 [ "$fp1" = "$fp2" ] && same=yes
 
 import_s=$(echo "$one" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+importj_s=$(echo "$onej" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 one_pps=$(echo "$one" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/')
 two_pps=$(echo "$two" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/')
 cat <<REPORT
@@ -121,7 +136,9 @@ cat <<REPORT
 import, 1 session:          $import_s s, $one_pps profiles/s ($(echo "$one" | sed 's/.*peak_rss_anon_above_baseline_mb=\([0-9.]*\).*/\1/') MB peak backend RssAnon above baseline)
 COPY floor:                 $floor_s s for the same rows ($rows, and the log, samples and statistics rows)
 ratio import / floor:       $(awk "BEGIN {printf \"%.2f\", $import_s / $floor_s}")
-memory, 10,000 profiles:    $mem
+  with a jsonb argument:    $importj_s s, $(echo "$onej" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/') profiles/s, ratio $(awk "BEGIN {printf \"%.2f\", $importj_s / $floor_s}")
+memory, 10,000 profiles:    text: $mem
+                            jsonb: $memj
 segment statistics:         ${stats_ms} ms median to read segment $seg ($members members, $deltas delta rows)
 import, 2 sessions:         $two_pps profiles/s = $(awk "BEGIN {printf \"%.2f\", $two_pps / $one_pps}") x one session; same final rows and events as 1 session: $same
 REPORT

@@ -19,6 +19,7 @@
 #include "import.h"
 
 PG_FUNCTION_INFO_V1(ct_firehose);
+PG_FUNCTION_INFO_V1(ct_firehose_text);
 
 #ifndef CT_VERSION
 #define CT_VERSION "unknown"
@@ -171,4 +172,19 @@ Datum
 ct_firehose(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_JSONB_P(ct_dispatch(PG_GETARG_JSONB_P(0)));
+}
+
+/*
+ * SQL: ct_firehose(request text) returns jsonb.  Membership messages are
+ * read straight from the text; everything else goes through jsonb.
+ */
+Datum
+ct_firehose_text(PG_FUNCTION_ARGS)
+{
+	text	   *body = PG_GETARG_TEXT_PP(0);
+	Jsonb	   *result = ct_import_membership_text(body);
+
+	if (result == NULL)
+		result = ct_dispatch(ct_jsonb_from_text(body));
+	PG_RETURN_JSONB_P(result);
 }

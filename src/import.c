@@ -33,12 +33,14 @@
 #include "import.h"
 #include "normalize.h"
 #include "store.h"
+#include "stream.h"
 #include "strmap.h"
 #include "timing.h"
 #include "triggers.h"
 #include "types.h"
 
 PG_FUNCTION_INFO_V1(ct_import_audience);
+PG_FUNCTION_INFO_V1(ct_import_audience_text);
 PG_FUNCTION_INFO_V1(ct_resolve_identity);
 
 /* ---------------------------------------------------------------------
@@ -1637,23 +1639,16 @@ ct_import_write(CtImport *im)
 	CT_TIMED(CT_STEP_MEMBERS, ct_apply_memberships(im); ct_maybe_compact(im));
 }
 
-/* Import one audience_membership_change_request; see import.h. */
-Jsonb *
-ct_import_membership(Jsonb *request)
+/*
+ * Authenticate and import a parsed message (im, in the work context, which
+ * is current); returns the response in outer and deletes work.
+ */
+static Jsonb *
+ct_import_run(CtImport *im, MemoryContext outer, MemoryContext work)
 {
-	MemoryContext outer = CurrentMemoryContext;
-	MemoryContext work = AllocSetContextCreate(outer, "ctaudience import",
-											   ALLOCSET_DEFAULT_SIZES);
 	MemoryContext spi;
-	CtImport   *im;
 	Jsonb	   *response;
 	Jsonb	   *result;
-
-	MemoryContextSwitchTo(work);
-	ct_timing_reset();
-	im = palloc0(sizeof(CtImport));
-	im->started = GetCurrentTimestamp();
-	CT_TIMED(CT_STEP_PARSE, ct_import_parse(im, request));
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;
@@ -1684,11 +1679,80 @@ ct_import_membership(Jsonb *request)
 	return result;
 }
 
+/* A new import and its work context (current on return). */
+static CtImport *
+ct_import_begin(MemoryContext outer, MemoryContext *work)
+{
+	CtImport   *im;
+
+	*work = AllocSetContextCreate(outer, "ctaudience import", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(*work);
+	ct_timing_reset();
+	im = palloc0(sizeof(CtImport));
+	im->started = GetCurrentTimestamp();
+	return im;
+}
+
+/* Import one audience_membership_change_request; see import.h. */
+Jsonb *
+ct_import_membership(Jsonb *request)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext work;
+	CtImport   *im = ct_import_begin(outer, &work);
+
+	CT_TIMED(CT_STEP_PARSE, ct_import_parse(im, request));
+	return ct_import_run(im, outer, work);
+}
+
+/* Import a membership message given as JSON text, if it reads as one; see import.h. */
+Jsonb *
+ct_import_membership_text(text *body)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext work;
+	CtImport   *im = ct_import_begin(outer, &work);
+	bool		parsed;
+
+	CT_TIMED(CT_STEP_PARSE,
+			 parsed = ct_stream_parse_membership(VARDATA_ANY(body), VARSIZE_ANY_EXHDR(body),
+												 &im->env, &im->msg));
+	if (!parsed)
+	{
+		ereport(DEBUG1,
+				(errmsg_internal("ctaudience: message not read as plain JSON text; parsing it as jsonb")));
+		MemoryContextSwitchTo(outer);
+		MemoryContextDelete(work);
+		return NULL;
+	}
+	ereport(DEBUG1,
+			(errmsg_internal("ctaudience: message %.*s read from JSON text: %d user profiles",
+							 im->env.id_text.len, im->env.id_text.s, im->msg.nprofiles)));
+	im->counts.profiles = im->msg.nprofiles;
+	return ct_import_run(im, outer, work);
+}
+
 /* SQL: ct_import_audience(request jsonb) returns jsonb */
 Datum
 ct_import_audience(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_JSONB_P(ct_import_membership(PG_GETARG_JSONB_P(0)));
+}
+
+/*
+ * SQL: ct_import_audience(request text) returns jsonb.  A message the
+ * streaming parser does not take is parsed as jsonb, for the same answer
+ * or error as the jsonb variant.
+ */
+Datum
+ct_import_audience_text(PG_FUNCTION_ARGS)
+{
+	text	   *body = PG_GETARG_TEXT_PP(0);
+	Jsonb	   *result = ct_import_membership_text(body);
+
+	if (result == NULL)
+		result = ct_import_membership(ct_jsonb_from_text(body));
+	PG_RETURN_JSONB_P(result);
 }
 
 /* A text argument as a CtStr (NULL argument: empty CtStr with NULL s). */

@@ -159,6 +159,13 @@ extern void ct_contact_phone(CtContact *c, const int64 *known);
 /* Import one audience_membership_change_request; returns the response. */
 extern Jsonb *ct_import_membership(Jsonb *request);
 
+/*
+ * The same for a message given as JSON text, read by the streaming parser;
+ * NULL (nothing done) when that parser does not take it: the caller then
+ * parses the text as jsonb and calls ct_import_membership.
+ */
+extern Jsonb *ct_import_membership_text(text *body);
+
 /* The stored response of a processed message, or NULL (SPI connected). */
 extern Jsonb *ct_find_processed(const char *project_id, const pg_uuid_t *id);
 

@@ -150,6 +150,18 @@ CREATE FUNCTION ctaudience.ct_import_audience(request jsonb) RETURNS jsonb
 COMMENT ON FUNCTION ctaudience.ct_import_audience(jsonb) IS
 	'import one mParticle audience_membership_change_request; returns the Firehose response with ctaudience counts';
 
+-- The same, taking the message as the JSON text mParticle posted: a receiver
+-- passes the body as it came, and well-formed messages are read without
+-- building jsonb first (faster, less memory); anything else behaves exactly
+-- as the jsonb variant.
+CREATE FUNCTION ctaudience.ct_import_audience(request text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'ct_import_audience_text'
+	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+COMMENT ON FUNCTION ctaudience.ct_import_audience(text) IS
+	'import one mParticle audience_membership_change_request given as JSON text (the body as posted); same result and errors as the jsonb variant';
+
 CREATE FUNCTION ctaudience.ct_resolve_identity(
 	project_id text,
 	partner_id text DEFAULT NULL,
@@ -176,6 +188,14 @@ CREATE FUNCTION ctaudience.ct_firehose(request jsonb) RETURNS jsonb
 	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_firehose(jsonb) IS
 	'answer any mParticle Firehose message: module registration, audience subscription, membership change, data subject erasure';
+
+CREATE FUNCTION ctaudience.ct_firehose(request text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'ct_firehose_text'
+	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+COMMENT ON FUNCTION ctaudience.ct_firehose(text) IS
+	'answer any mParticle Firehose message given as JSON text (the body as posted); same result and errors as the jsonb variant';
 
 CREATE FUNCTION ctaudience.ct_preview_import(
 	request jsonb,

@@ -44,7 +44,9 @@ GRANT EXECUTE ON FUNCTION
 GRANT USAGE ON SCHEMA ctaudience TO ctaudience_importer, ctaudience_reader;
 GRANT EXECUTE ON FUNCTION
 	ctaudience.ct_import_audience(jsonb),
+	ctaudience.ct_import_audience(text),
 	ctaudience.ct_firehose(jsonb),
+	ctaudience.ct_firehose(text),
 	ctaudience.ct_preview_import(jsonb),
 	ctaudience.ct_compact_stats(text),
 	ctaudience.ct_resolve_identity(text, text, text, text, text, text)
