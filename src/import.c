@@ -1337,7 +1337,14 @@ ct_apply_memberships(CtImport *im)
 	ct_sync_collector = &sync;
 	PG_TRY();
 	{
-		if (nseg.n > 0)
+		if (nseg.n > 0 &&
+			ct_store_insert_members(values[0], &nseg, &nctid, &nmem, msg->ts))
+		{
+			ct_members_inserted(im->project.project_id, nseg.n, nseg.values,
+								nctid.values, nmem.values, msg->ts);
+			applied_new = nseg.n;
+		}
+		else if (nseg.n > 0)
 		{
 			values[1] = ct_arr_datum(&nseg);
 			values[2] = ct_arr_datum(&nctid);

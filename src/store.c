@@ -25,6 +25,10 @@
 #include "nodes/makefuncs.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
+#include "parser/parse_func.h"
+#include "utils/rel.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -555,39 +559,144 @@ ct_arr_datum(CtArr *a)
 
 
 /*
- * Append Partner Sync events the way COPY does: heap_multi_insert in batches
- * of up to 1000 rows, then the index entries.  Used by the membership
- * trigger for the rows it raises.  When ct_event has grown something this
- * path would not honour (a trigger, row security, partitions), the events
- * go through the prepared INSERT instead.
+ * Write rows the way COPY does: heap_multi_insert in batches of up to 1000
+ * rows, then their index entries (unique ones checked).  fill() sets the
+ * columns of row i (all null on entry).  The caller has checked that the
+ * relation has nothing this would not honour: no trigger that must fire,
+ * no row security, not partitioned.
+ */
+typedef void (*CtFillRow) (void *arg, int i, Datum *values, bool *nulls);
+
+#define CT_MULTI_INSERT_BATCH 1000
+
+static void
+ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	BulkInsertState bistate = GetBulkInsertState();
+	CommandId	cid = GetCurrentCommandId(true);
+	int			nslots = Min(n, CT_MULTI_INSERT_BATCH);
+	TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * nslots);
+
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	for (int i = 0; i < nslots; i++)
+		slots[i] = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+	for (int start = 0; start < n; start += CT_MULTI_INSERT_BATCH)
+	{
+		int			batch = Min(n - start, CT_MULTI_INSERT_BATCH);
+
+		for (int i = 0; i < batch; i++)
+		{
+			TupleTableSlot *slot = slots[i];
+
+			ExecClearTuple(slot);
+			for (int a = 0; a < desc->natts; a++)
+			{
+				slot->tts_values[a] = (Datum) 0;
+				slot->tts_isnull[a] = true;
+			}
+			fill(arg, start + i, slot->tts_values, slot->tts_isnull);
+			ExecStoreVirtualTuple(slot);
+			if (desc->constr)
+				ExecConstraints(rri, slot, estate);
+		}
+		table_multi_insert(rel, slots, batch, cid, 0, bistate);
+		for (int i = 0; i < batch; i++)
+		{
+			List	   *recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
+
+			list_free(recheck);
+		}
+	}
+	for (int i = 0; i < nslots; i++)
+		ExecDropSingleTupleTableSlot(slots[i]);
+	FreeBulkInsertState(bistate);
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+	/* later statements of this transaction see the rows */
+	CommandCounterIncrement();
+}
+
+/* The OID of one of the extension's functions without arguments. */
+static Oid
+ct_store_function_oid(const char *name)
+{
+	return LookupFuncName(list_make2(makeString("ctaudience"), makeString(pstrdup(name))),
+						  0, NULL, false);
+}
+
+/* A table of the extension, opened RowExclusiveLock. */
+static Relation
+ct_open_table(const char *name)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("ctaudience", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table ctaudience.%s does not exist", name);
+	return table_open(relid, RowExclusiveLock);
+}
+
+/* The attribute number of a column (error when missing). */
+static int
+ct_column(TupleDesc desc, const char *name)
+{
+	int			n = SPI_fnumber(desc, name);
+
+	if (n <= 0)
+		elog(ERROR, "ctaudience: column \"%s\" not found", name);
+	return n - 1;
+}
+
+typedef struct CtEventRows
+{
+	int			project,
+				ctid,
+				id,
+				name,
+				ts,
+				props;
+	Oid			seq;
+	Datum		event_name;
+	CtArr	   *a_project,
+			   *a_ctid,
+			   *a_ts,
+			   *a_props;
+} CtEventRows;
+
+static void
+ct_fill_event(void *arg, int i, Datum *values, bool *nulls)
+{
+	CtEventRows *e = arg;
+
+	values[e->project] = e->a_project->values[i];
+	values[e->ctid] = e->a_ctid->values[i];
+	values[e->id] = Int64GetDatum(nextval_internal(e->seq, false));
+	values[e->name] = e->event_name;
+	values[e->ts] = e->a_ts->values[i];
+	values[e->props] = e->a_props->values[i];
+	nulls[e->project] = nulls[e->ctid] = nulls[e->id] = nulls[e->name] =
+		nulls[e->ts] = nulls[e->props] = false;
+}
+
+/*
+ * Append Partner Sync events the way COPY does (ct_multi_insert).  Used by
+ * the membership trigger for the rows it raises.  When ct_event has grown
+ * something this path would not honour (a trigger, row security,
+ * partitions), the events go through the prepared INSERT instead.
  */
 void
 ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props)
 {
-	Oid			nsp = get_namespace_oid("ctaudience", false);
-	Oid			relid = get_relname_relid("ct_event", nsp);
 	Relation	rel;
 	TupleDesc	desc;
-	int			a_project,
-				a_ctid,
-				a_id,
-				a_name,
-				a_ts,
-				a_props;
-	Oid			seq;
-	EState	   *estate;
-	ResultRelInfo *rri;
-	BulkInsertState bistate;
-	CommandId	cid;
-	TupleTableSlot **slots;
-	int			n = project->n;
-	Datum		event_name;
+	CtEventRows e;
 
-	if (n == 0)
+	if (project->n == 0)
 		return;
-	if (!OidIsValid(relid))
-		elog(ERROR, "table ctaudience.ct_event does not exist");
-	rel = table_open(relid, RowExclusiveLock);
+	rel = ct_open_table("ct_event");
 	if (rel->trigdesc != NULL || rel->rd_rel->relrowsecurity ||
 		rel->rd_rel->relkind != RELKIND_RELATION)
 	{
@@ -603,72 +712,106 @@ ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props)
 	}
 
 	desc = RelationGetDescr(rel);
-	a_project = SPI_fnumber(desc, "project_id");
-	a_ctid = SPI_fnumber(desc, "ct_id");
-	a_id = SPI_fnumber(desc, "event_id");
-	a_name = SPI_fnumber(desc, "event_name");
-	a_ts = SPI_fnumber(desc, "ts");
-	a_props = SPI_fnumber(desc, "props");
-	if (a_project <= 0 || a_ctid <= 0 || a_id <= 0 || a_name <= 0 || a_ts <= 0 || a_props <= 0)
-		elog(ERROR, "ctaudience.ct_event does not have the expected columns");
-	seq = getIdentitySequence(relid, a_id, false);
-
-	estate = CreateExecutorState();
-	rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
-	ExecOpenIndices(rri, false);
-	bistate = GetBulkInsertState();
-	cid = GetCurrentCommandId(true);
-	event_name = CStringGetTextDatum("Partner Sync");
-
-	slots = palloc(sizeof(TupleTableSlot *) * Min(n, 1000));
-	for (int start = 0; start < n; start += 1000)
-	{
-		int			batch = Min(n - start, 1000);
-
-		for (int i = 0; i < batch; i++)
-		{
-			TupleTableSlot *slot;
-
-			if (start == 0)
-				slots[i] = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
-			slot = slots[i];
-			ExecClearTuple(slot);
-			for (int a = 0; a < desc->natts; a++)
-			{
-				slot->tts_values[a] = (Datum) 0;
-				slot->tts_isnull[a] = true;
-			}
-			slot->tts_values[a_project - 1] = project->values[start + i];
-			slot->tts_isnull[a_project - 1] = false;
-			slot->tts_values[a_ctid - 1] = ct_id->values[start + i];
-			slot->tts_isnull[a_ctid - 1] = false;
-			slot->tts_values[a_id - 1] = Int64GetDatum(nextval_internal(seq, false));
-			slot->tts_isnull[a_id - 1] = false;
-			slot->tts_values[a_name - 1] = event_name;
-			slot->tts_isnull[a_name - 1] = false;
-			slot->tts_values[a_ts - 1] = ts->values[start + i];
-			slot->tts_isnull[a_ts - 1] = false;
-			slot->tts_values[a_props - 1] = props->values[start + i];
-			slot->tts_isnull[a_props - 1] = false;
-			ExecStoreVirtualTuple(slot);
-			if (rel->rd_att->constr)
-				ExecConstraints(rri, slot, estate);
-		}
-		table_multi_insert(rel, slots, batch, cid, 0, bistate);
-		for (int i = 0; i < batch; i++)
-		{
-			List	   *recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
-
-			list_free(recheck);
-		}
-	}
-	for (int i = 0; i < Min(n, 1000); i++)
-		ExecDropSingleTupleTableSlot(slots[i]);
-	FreeBulkInsertState(bistate);
-	ExecCloseIndices(rri);
-	FreeExecutorState(estate);
+	e.project = ct_column(desc, "project_id");
+	e.ctid = ct_column(desc, "ct_id");
+	e.id = ct_column(desc, "event_id");
+	e.name = ct_column(desc, "event_name");
+	e.ts = ct_column(desc, "ts");
+	e.props = ct_column(desc, "props");
+	e.seq = getIdentitySequence(RelationGetRelid(rel), e.id + 1, false);
+	e.event_name = CStringGetTextDatum("Partner Sync");
+	e.a_project = project;
+	e.a_ctid = ct_id;
+	e.a_ts = ts;
+	e.a_props = props;
+	ct_multi_insert(rel, project->n, ct_fill_event, &e);
 	table_close(rel, NoLock);
-	/* later statements of this transaction see the events */
-	CommandCounterIncrement();
+}
+
+typedef struct CtMemberRows
+{
+	int			project,
+				segment,
+				ctid,
+				member,
+				stated;
+	Datum		project_id;
+	Datum		stated_at;
+	CtArr	   *a_segment,
+			   *a_ctid,
+			   *a_member;
+} CtMemberRows;
+
+static void
+ct_fill_member(void *arg, int i, Datum *values, bool *nulls)
+{
+	CtMemberRows *m = arg;
+
+	values[m->project] = m->project_id;
+	values[m->segment] = m->a_segment->values[i];
+	values[m->ctid] = m->a_ctid->values[i];
+	values[m->member] = m->a_member->values[i];
+	values[m->stated] = m->stated_at;
+	nulls[m->project] = nulls[m->segment] = nulls[m->ctid] = nulls[m->member] =
+		nulls[m->stated] = false;
+}
+
+/*
+ * Insert the memberships of profiles this message just created (none can
+ * exist yet) the way COPY does, when the only triggers of ct_segment_member
+ * are the extension's own Partner Sync triggers, all enabled and firing in
+ * this session: the caller then raises what the insert trigger would have
+ * (ct_members_inserted).  False, having done nothing, when anything else is
+ * there (another trigger, a disabled one, row security, partitions,
+ * session_replication_role = replica): the caller uses the SQL INSERT.
+ */
+bool
+ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id, CtArr *is_member,
+						TimestampTz stated_at)
+{
+	Relation	rel = ct_open_table("ct_segment_member");
+	TriggerDesc *td = rel->trigdesc;
+	Oid			fn = ct_store_function_oid("ct_partner_sync_trigger");
+	bool		has_insert = false;
+	CtMemberRows m;
+	TupleDesc	desc;
+
+	if (td == NULL || rel->rd_rel->relrowsecurity || rel->rd_rel->relkind != RELKIND_RELATION ||
+		SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN)
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+	for (int i = 0; i < td->numtriggers; i++)
+	{
+		Trigger    *t = &td->triggers[i];
+
+		if (t->tgfoid != fn || t->tgenabled == TRIGGER_DISABLED)
+		{
+			table_close(rel, NoLock);
+			return false;
+		}
+		if (TRIGGER_FOR_INSERT(t->tgtype))
+			has_insert = true;
+	}
+	if (!has_insert)
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+
+	desc = RelationGetDescr(rel);
+	m.project = ct_column(desc, "project_id");
+	m.segment = ct_column(desc, "segment_id");
+	m.ctid = ct_column(desc, "ct_id");
+	m.member = ct_column(desc, "is_member");
+	m.stated = ct_column(desc, "stated_at");
+	m.project_id = project_id;
+	m.stated_at = TimestampTzGetDatum(stated_at);
+	m.a_segment = segment;
+	m.a_ctid = ct_id;
+	m.a_member = is_member;
+	ct_multi_insert(rel, segment->n, ct_fill_member, &m);
+	table_close(rel, NoLock);
+	return true;
 }

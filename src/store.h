@@ -107,5 +107,7 @@ ct_arr_add(CtArr *a, Datum v, bool isnull)
 
 /* Append Partner Sync events (project, ct_id, ts, props), COPY-style. */
 extern void ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props);
+extern bool ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id,
+									CtArr *is_member, TimestampTz stated_at);
 
 #endif							/* CT_STORE_H */

@@ -25,6 +25,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/trigger.h"
@@ -39,6 +40,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
@@ -761,6 +763,45 @@ ct_delete_members(CtMemberRow *rows, int n)
 			d->reachable_phone--;
 	}
 	ct_write_deltas(&deltas, ct_hour_bucket(GetCurrentTransactionStartTimestamp()));
+}
+
+/* See triggers.h. */
+void
+ct_members_inserted(const char *project_id, int n, Datum *segment, Datum *ct_id,
+					Datum *is_member, TimestampTz stated_at)
+{
+	CtMemberRow *rows = palloc(sizeof(CtMemberRow) * Max(n, 1));
+	instr_time	t0,
+				t1;
+
+	if (ct_log_timing)
+		INSTR_TIME_SET_CURRENT(t0);
+	for (int i = 0; i < n; i++)
+	{
+		rows[i].project_id = (char *) project_id;
+		rows[i].segment_id = DatumGetInt64(segment[i]);
+		rows[i].ct_id = TextDatumGetCString(ct_id[i]);
+		rows[i].is_member = DatumGetBool(is_member[i]);
+		rows[i].stated_at = stated_at;
+		/* as in the insert trigger: inserted as a member is a change */
+		rows[i].changed = rows[i].is_member;
+	}
+
+	/*
+	 * What the trigger reads (read-only) must see this statement's writes,
+	 * as it would in the trigger of an INSERT: a fresh snapshot, as SPI
+	 * takes for each statement.
+	 */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	ct_sync_members(rows, n);
+	PopActiveSnapshot();
+	if (ct_log_timing)
+	{
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, t0);
+		ct_step_us[CT_STEP_TRIGGER] += INSTR_TIME_GET_MICROSEC(t1);
+	}
 }
 
 /* Trigger function of ct_segment_member. */

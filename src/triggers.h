@@ -28,6 +28,14 @@ typedef struct CtSyncCounts
  */
 extern CtSyncCounts *ct_sync_collector;
 
+/*
+ * Raise what the insert trigger of ct_segment_member raises for rows the
+ * import wrote itself (ct_store_insert_members): n rows of one project and
+ * time; segment (int8), ct_id (text) and is_member (bool) are datums.
+ */
+extern void ct_members_inserted(const char *project_id, int n, Datum *segment,
+								Datum *ct_id, Datum *is_member, TimestampTz stated_at);
+
 /* ctaudience.notify_partner_sync: NOTIFY ct_partner_sync on changes. */
 extern bool ct_notify_partner_sync;
 

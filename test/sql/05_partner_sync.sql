@@ -37,3 +37,31 @@ SELECT who, action, segment, audience, ts FROM t.events WHERE who = 'ps-1' ORDER
 UPDATE ct_segment_member m SET stated_at = '2024-05-06 00:00:00+00'
   FROM ct_profile p WHERE p.project_id = m.project_id AND p.ct_id = m.ct_id AND p.identity = 'ps-1';
 SELECT count(*) AS events FROM t.events WHERE who = 'ps-1';
+
+-- The import writes the memberships of profiles it creates straight into
+-- the table and raises their events itself, unless ct_segment_member has a
+-- trigger of someone else's or ours disabled: then it goes through SQL, so
+-- both fire as they would for any INSERT.
+CREATE TABLE t.seen (ct_id text);
+CREATE FUNCTION t.seen_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO t.seen VALUES (NEW.ct_id); RETURN NULL; END $$;
+CREATE TRIGGER user_trigger AFTER INSERT ON ct_segment_member FOR EACH ROW EXECUTE FUNCTION t.seen_row();
+SELECT t.imp(t.msg(304, 1714800080000, jsonb_build_array(
+	t.u('7004', jsonb_build_array(t.id('customer', 'ps-4')), jsonb_build_array(t.aud(47500, 'Cart Drop off'), t.aud(47501, 'Other'))))));
+SELECT (SELECT count(*) FROM t.seen s JOIN ct_profile p USING (ct_id) WHERE p.identity = 'ps-4') AS user_trigger_rows,
+	   (SELECT count(*) FROM t.events WHERE who = 'ps-4') AS events;
+DROP TRIGGER user_trigger ON ct_segment_member;
+ALTER TABLE ct_segment_member DISABLE TRIGGER ct_partner_sync_insert;
+SELECT t.imp(t.msg(305, 1714800090000, jsonb_build_array(
+	t.u('7005', jsonb_build_array(t.id('customer', 'ps-5')), jsonb_build_array(t.aud(47500, 'Cart Drop off'))))));
+SELECT (SELECT count(*) FROM ct_segment_member m JOIN ct_profile p USING (project_id, ct_id) WHERE p.identity = 'ps-5') AS members,
+	   (SELECT count(*) FROM t.events WHERE who = 'ps-5') AS events_with_trigger_disabled;
+ALTER TABLE ct_segment_member ENABLE TRIGGER ct_partner_sync_insert;
+-- and with nothing in the way, the direct path raises the same events
+SELECT t.imp(t.msg(306, 1714800100000, jsonb_build_array(
+	t.u('7006', jsonb_build_array(t.id('customer', 'ps-6')), jsonb_build_array(t.aud(47500, 'Cart Drop off'), t.aud(47501, 'Other', 'delete'))))));
+SELECT action, segment, audience FROM t.events WHERE who = 'ps-6' ORDER BY audience;
+SELECT s.partner_segment_id, m.is_member FROM ct_segment_member m JOIN ct_profile p USING (project_id, ct_id)
+  JOIN ct_segment s USING (project_id, segment_id) WHERE p.identity = 'ps-6' ORDER BY 1;
+DROP TABLE t.seen;
+DROP FUNCTION t.seen_row();
