@@ -98,6 +98,21 @@ floor_s=$( {
 } | psql -X -q -d bench1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{s += $1} END {printf "%.3f", s / 1000}')
 rows=$(psql -X -A -t -d bench1 -c "SELECT (SELECT count(*) FROM ctaudience.ct_profile) || ' profiles, ' || (SELECT count(*) FROM ctaudience.ct_segment_member) || ' memberships, ' || (SELECT count(*) FROM ctaudience.ct_event) || ' events'")
 
+# 3b. a segment of 1,000,000 members: its rows go in through the same Partner
+# Sync trigger (ten statements of 100,000 rows), then the same read
+ct_log "a segment of 1,000,000 members"
+psql -X -q -d bench1 -c "INSERT INTO ctaudience.ct_segment (project_id, name, partner_segment_id) VALUES ('BENCH', 'A million', 79999)"
+bigseg=$(psql -X -A -t -d bench1 -c "SELECT segment_id FROM ctaudience.ct_segment WHERE project_id = 'BENCH' AND partner_segment_id = 79999")
+for k in $(seq 0 9); do
+	psql -X -q -d bench1 -c "INSERT INTO ctaudience.ct_segment_member (project_id, segment_id, ct_id, is_member, stated_at)
+		SELECT 'BENCH', $bigseg, md5('member-' || g), true, now() FROM generate_series($k * 100000 + 1, ($k + 1) * 100000) g"
+done
+bigmembers=$(psql -X -A -t -d bench1 -c "SELECT members FROM ctaudience.ct_segment_stats WHERE segment_id = $bigseg")
+bigstats_ms=$(for i in $(seq 21); do
+	psql -X -A -t -d bench1 -c "EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM ctaudience.ct_segment_stats WHERE project_id = 'BENCH' AND segment_id = $bigseg" \
+		| python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Execution Time"])'
+done | sort -g | sed -n 11p)
+
 # 4. memory: one message of 10,000 profiles, as text and as jsonb
 ct_log "memory, one message of 10,000 profiles"
 newdb benchmem
@@ -140,6 +155,7 @@ ratio import / floor:       $(awk "BEGIN {printf \"%.2f\", $import_s / $floor_s}
 memory, 10,000 profiles:    text: $mem
                             jsonb: $memj
 segment statistics:         ${stats_ms} ms median to read segment $seg ($members members, $deltas delta rows)
+                            ${bigstats_ms} ms median for a segment of $bigmembers members
 import, 2 sessions:         $two_pps profiles/s = $(awk "BEGIN {printf \"%.2f\", $two_pps / $one_pps}") x one session; same final rows and events as 1 session: $same
 REPORT
 [ "$same" = yes ] || { echo "1 session:"; echo "$fp1"; echo "2 sessions:"; echo "$fp2"; }

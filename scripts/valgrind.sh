@@ -22,7 +22,7 @@ max_connections = 10
 CONF
 mkdir "$dir/vg" && chown postgres "$dir/vg"
 runuser -u postgres -- valgrind --quiet --trace-children=yes --leak-check=no --track-origins=yes \
-	--num-callers=30 --log-file="$dir/vg/%p.log" \
+	--num-callers=30 --suppressions="$PWD/test/valgrind.supp" --log-file="$dir/vg/%p.log" \
 	"$CT_PG_BIN/postgres" -D "$dir/data" >"$dir/server.log" 2>&1 &
 trap 'runuser -u postgres -- "$CT_PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true' EXIT
 export PGHOST=$dir PGPORT=$port PGUSER=postgres
