@@ -96,6 +96,7 @@ floor_s=$( {
 	for t in $tables; do echo "COPY ctaudience.$t FROM '$copydir/$t.copy';"; done
 	echo "COMMIT;"
 } | psql -X -q -d bench1 | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{s += $1} END {printf "%.3f", s / 1000}')
+for t in $tables; do psql -X -q -d bench1 -c "ALTER TABLE ctaudience.$t ENABLE TRIGGER USER"; done
 rows=$(psql -X -A -t -d bench1 -c "SELECT (SELECT count(*) FROM ctaudience.ct_profile) || ' profiles, ' || (SELECT count(*) FROM ctaudience.ct_segment_member) || ' memberships, ' || (SELECT count(*) FROM ctaudience.ct_event) || ' events'")
 
 # 3b. a segment of 1,000,000 members: its rows go in through the same Partner

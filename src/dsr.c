@@ -47,7 +47,6 @@ ct_handle_dsr(Jsonb *request)
 				mpids,
 				ctids;
 	Jsonb	   *response;
-	Jsonb	   *result;
 	TimestampTz started = GetCurrentTimestamp();
 	JsonbIterator *it;
 	JsonbValue	k;
@@ -164,12 +163,5 @@ ct_handle_dsr(Jsonb *request)
 						 started, ct_jb_finish(&cb), response);
 	}
 
-	MemoryContextSwitchTo(outer);
-	result = palloc(VARSIZE(response));
-	memcpy(result, response, VARSIZE(response));
-	MemoryContextSwitchTo(spi);
-	ct_store_finish();
-	MemoryContextSwitchTo(outer);
-	MemoryContextDelete(work);
-	return result;
+	return ct_finish_message(response, outer, spi, work);
 }

@@ -1498,14 +1498,19 @@ ct_membership_response(const CtEnvelope *env, const CtImportCounts *c)
 	return ct_jb_finish(&b);
 }
 
-/* Copy a jsonb into a memory context. */
-static Jsonb *
-ct_jsonb_copy(Jsonb *j, MemoryContext mcxt)
+/* See import.h. */
+Jsonb *
+ct_finish_message(Jsonb *response, MemoryContext outer, MemoryContext spi,
+				  MemoryContext work)
 {
-	Jsonb	   *copy = MemoryContextAlloc(mcxt, VARSIZE(j));
+	Jsonb	   *result = MemoryContextAlloc(outer, VARSIZE(response));
 
-	memcpy(copy, j, VARSIZE(j));
-	return copy;
+	memcpy(result, response, VARSIZE(response));
+	MemoryContextSwitchTo(spi);
+	ct_store_finish();
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(work);
+	return result;
 }
 
 /*
@@ -1655,7 +1660,6 @@ ct_import_run(CtImport *im, MemoryContext outer, MemoryContext work)
 {
 	MemoryContext spi;
 	Jsonb	   *response;
-	Jsonb	   *result;
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;
@@ -1678,12 +1682,7 @@ ct_import_run(CtImport *im, MemoryContext outer, MemoryContext work)
 		ct_timing_report(im->msg.nprofiles);
 	}
 
-	result = ct_jsonb_copy(response, outer);
-	MemoryContextSwitchTo(spi);
-	ct_store_finish();
-	MemoryContextSwitchTo(outer);
-	MemoryContextDelete(work);
-	return result;
+	return ct_finish_message(response, outer, spi, work);
 }
 
 /* A new import and its work context (current on return). */

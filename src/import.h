@@ -166,6 +166,14 @@ extern Jsonb *ct_import_membership(Jsonb *request);
  */
 extern Jsonb *ct_import_membership_text(text *body);
 
+/*
+ * Finish a message handled with SPI connected (spi: the context SPI left
+ * current) in a work context: copy its response into outer, disconnect,
+ * delete work; returns the copy.
+ */
+extern Jsonb *ct_finish_message(Jsonb *response, MemoryContext outer,
+								MemoryContext spi, MemoryContext work);
+
 /* The stored response of a processed message, or NULL (SPI connected). */
 extern Jsonb *ct_find_processed(const char *project_id, const pg_uuid_t *id);
 

@@ -106,7 +106,6 @@ ct_handle_subscription(Jsonb *request)
 	CtSubscription sub;
 	CtProject	project;
 	Jsonb	   *response;
-	Jsonb	   *result;
 	TimestampTz started = GetCurrentTimestamp();
 
 	MemoryContextSwitchTo(work);
@@ -175,12 +174,5 @@ ct_handle_subscription(Jsonb *request)
 						 started, ct_jb_finish(&cb), response);
 	}
 
-	MemoryContextSwitchTo(outer);
-	result = palloc(VARSIZE(response));
-	memcpy(result, response, VARSIZE(response));
-	MemoryContextSwitchTo(spi);
-	ct_store_finish();
-	MemoryContextSwitchTo(outer);
-	MemoryContextDelete(work);
-	return result;
+	return ct_finish_message(response, outer, spi, work);
 }
