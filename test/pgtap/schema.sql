@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(27);
+SELECT plan(33);
 
 SELECT has_schema('ctaudience');
 SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta']);
@@ -58,6 +58,13 @@ SELECT has_role('ctaudience_importer');
 SELECT has_role('ctaudience_reader');
 SELECT function_privs_are('ctaudience', 'ct_import_audience', ARRAY['jsonb'], 'ctaudience_importer', ARRAY['EXECUTE']);
 SELECT function_privs_are('ctaudience', 'ct_import_audience', ARRAY['jsonb'], 'public', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_import_audience', ARRAY['text'], 'ctaudience_importer', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_import_audience', ARRAY['text'], 'public', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_firehose', ARRAY['text'], 'ctaudience_importer', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_firehose', ARRAY['text'], 'ctaudience_reader', ARRAY[]::text[]);
+-- both variants of the entry points: jsonb and the body as text
+SELECT has_function('ctaudience', 'ct_import_audience', ARRAY['text']);
+SELECT has_function('ctaudience', 'ct_firehose', ARRAY['text']);
 SELECT table_privs_are('ctaudience', 'ct_profile', 'ctaudience_importer', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_project', 'ctaudience_reader', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_segments', 'ctaudience_reader', ARRAY['SELECT']);
