@@ -32,6 +32,9 @@ DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*--*.sql))
 TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --load-extension=$(EXTENSION)
+# Isolation tests (concurrent sessions): every spec in test/specs.
+ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test --load-extension=$(EXTENSION)
 
 PG_CPPFLAGS = -Isrc -DCT_VERSION='"$(EXTVERSION)"' -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \
 	-Wno-missing-field-initializers
@@ -39,7 +42,7 @@ PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror
 # libphonenumber's shim reads its metadata through protobuf; ICU comes with it
 SHLIB_LINK = -lphonenumber -lprotobuf -licui18n -licuuc -lstdc++
 
-EXTRA_CLEAN = $(DATA_built) test/results test/regression.diffs test/regression.out
+EXTRA_CLEAN = $(DATA_built) test/results test/regression.diffs test/regression.out output_iso
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

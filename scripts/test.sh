@@ -26,11 +26,12 @@ ct_log "starting a throwaway cluster in $dir (port $port)"
 ct_cluster_start "$dir" "$port" "cron.database_name = 'contrib_regression'"
 trap 'ct_cluster_stop "$dir"; rm -rf "$dir"' EXIT
 
-ct_log "regression tests (pg_regress)"
-rm -rf results regression.diffs regression.out
+ct_log "regression tests (pg_regress) and isolation tests (pg_isolation_regress)"
+rm -rf results regression.diffs regression.out output_iso
 if ! make -s installcheck PG_CONFIG="$CT_PG_BIN/pg_config"; then
 	failed="$failed regression"
 	[ -f regression.diffs ] && cat regression.diffs
+	[ -f output_iso/regression.diffs ] && cat output_iso/regression.diffs
 fi
 
 if [ -d test/pgtap ] && ls test/pgtap/*.sql >/dev/null 2>&1; then

@@ -820,34 +820,27 @@ ct_cmp_slot_ctid(const void *a, const void *b)
 				  ct_sort_slots[*(const int *) b].ct_id);
 }
 
-/* Fill the six per-profile arrays of the insert/update statements. */
+/* The columns of the profiles idx[0..n-1] for the insert/update statements. */
 static void
-ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
+ct_profile_cols(CtImport *im, int *idx, int n, CtProfileCols *c, bool for_update)
 {
-	CtArr		ctid,
-				ident,
-				email,
-				phone,
-				mpid,
-				props;
-
-	ct_arr_init(&ctid, n, TEXTOID);
-	ct_arr_init(&ident, n, TEXTOID);
-	ct_arr_init(&email, n, ct_email_type_oid());
-	ct_arr_init(&phone, n, ct_phone_type_oid());
-	ct_arr_init(&mpid, n, TEXTOID);
-	ct_arr_init(&props, n, JSONBOID);
+	ct_arr_init(&c->ct_id, n, TEXTOID);
+	ct_arr_init(&c->identity, n, TEXTOID);
+	ct_arr_init(&c->email, n, ct_email_type_oid());
+	ct_arr_init(&c->phone, n, ct_phone_type_oid());
+	ct_arr_init(&c->mpid, n, TEXTOID);
+	ct_arr_init(&c->props, n, JSONBOID);
 	for (int i = 0; i < n; i++)
 	{
 		CtSlot	   *s = &im->slots[idx[i]];
 		bool		with_identity = for_update ? s->set_identity : (s->identity != NULL);
 
-		ct_arr_add(&ctid, CStringGetTextDatum(s->ct_id), false);
-		ct_arr_add(&ident, with_identity ? CStringGetTextDatum(s->identity) : (Datum) 0, !with_identity);
-		ct_arr_add(&email, PointerGetDatum(s->new_email), s->new_email == NULL);
-		ct_arr_add(&phone, Int64GetDatum(s->new_phone), !s->has_new_phone);
-		ct_arr_add(&mpid, s->mpid.s ? PointerGetDatum(cstring_to_text_with_len(s->mpid.s, s->mpid.len)) : (Datum) 0,
-				s->mpid.s == NULL);
+		ct_arr_add(&c->ct_id, CStringGetTextDatum(s->ct_id), false);
+		ct_arr_add(&c->identity, with_identity ? CStringGetTextDatum(s->identity) : (Datum) 0, !with_identity);
+		ct_arr_add(&c->email, PointerGetDatum(s->new_email), s->new_email == NULL);
+		ct_arr_add(&c->phone, Int64GetDatum(s->new_phone), !s->has_new_phone);
+		ct_arr_add(&c->mpid, s->mpid.s ? PointerGetDatum(cstring_to_text_with_len(s->mpid.s, s->mpid.len)) : (Datum) 0,
+				   s->mpid.s == NULL);
 		if (s->nops > 0)
 		{
 			Jsonb	   *patch = ct_attribute_patch(s);
@@ -860,19 +853,23 @@ ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
 				getKeyJsonValueFromContainer(&patch->root, "set", 3, &setv);
 				patch = JsonbValueToJsonb(&setv);
 			}
-			ct_arr_add(&props, JsonbPGetDatum(patch), false);
+			ct_arr_add(&c->props, JsonbPGetDatum(patch), false);
 		}
 		else
-			ct_arr_add(&props, (Datum) 0, true);
+			ct_arr_add(&c->props, (Datum) 0, true);
 	}
-	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[1] = ct_arr_datum(&ctid);
-	values[2] = ct_arr_datum(&ident);
-	values[3] = ct_arr_datum(&email);
-	values[4] = ct_arr_datum(&phone);
-	values[5] = ct_arr_datum(&mpid);
-	values[6] = ct_arr_datum(&props);
-	values[7] = TimestampTzGetDatum(im->msg.ts);
+}
+
+static void ct_profile_datums(CtImport *im, CtProfileCols *c, Datum *values);
+
+/* The parameters of the insert/update statements from ct_profile_cols. */
+static void
+ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
+{
+	CtProfileCols c;
+
+	ct_profile_cols(im, idx, n, &c, for_update);
+	ct_profile_datums(im, &c, values);
 	if (for_update)
 	{
 		CtArr		tids;
@@ -882,6 +879,20 @@ ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
 			ct_arr_add(&tids, PointerGetDatum(&im->slots[idx[i]].tid), false);
 		values[8] = ct_arr_datum(&tids);
 	}
+}
+
+/* The first eight parameters of the insert/update statements. */
+static void
+ct_profile_datums(CtImport *im, CtProfileCols *c, Datum *values)
+{
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = ct_arr_datum(&c->ct_id);
+	values[2] = ct_arr_datum(&c->identity);
+	values[3] = ct_arr_datum(&c->email);
+	values[4] = ct_arr_datum(&c->phone);
+	values[5] = ct_arr_datum(&c->mpid);
+	values[6] = ct_arr_datum(&c->props);
+	values[7] = TimestampTzGetDatum(im->msg.ts);
 }
 
 /*
@@ -1018,11 +1029,14 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 }
 
 /*
- * Run an INSERT in a subtransaction; true when it worked, false when it hit
- * a unique violation (then nothing of it remains).  Other errors propagate.
+ * Write new profiles (looked up and absent) in a subtransaction: directly,
+ * as COPY would, where ct_store_insert_profiles can, else with the plain SQL
+ * INSERT.  True when it worked; false when it hit a unique violation (a
+ * concurrent import inserted one of them first), and then nothing of it
+ * remains.  Other errors propagate.
  */
 static bool
-ct_try_plain_insert(CtStmt stmt, Datum *values)
+ct_try_plain_insert(CtImport *im, CtProfileCols *c)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
@@ -1032,7 +1046,18 @@ ct_try_plain_insert(CtStmt stmt, Datum *values)
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
 	{
-		ct_store_exec(stmt, values, NULL, false);
+		Datum		project_id = CStringGetTextDatum(im->project.project_id);
+
+		if (ct_store_insert_profiles(project_id, c, im->msg.ts))
+			ct_profiles_inserted(im->project.project_id, c->ct_id.n, c->email.nulls,
+								 c->phone.nulls, im->msg.ts);
+		else
+		{
+			Datum		values[8];
+
+			ct_profile_datums(im, c, values);
+			ct_store_exec(CT_Q_INSERT_PROFILES_PLAIN, values, NULL, false);
+		}
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
@@ -1066,6 +1091,7 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	Datum		values[8];
 	uint64		got;
 	CtStrMap	inserted;
+	CtProfileCols cols;
 
 	for (int i = 0; i < im->nslots; i++)
 	{
@@ -1076,7 +1102,7 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 		return 0;
 	ct_sort_slots = im->slots;
 	qsort(idx, n, sizeof(int), ct_cmp_slot_ctid);
-	ct_profile_arrays(im, idx, n, values, false);
+	ct_profile_cols(im, idx, n, &cols, false);
 
 	/*
 	 * The keys were looked up and are absent, so a plain INSERT is tried
@@ -1084,7 +1110,7 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	 * concurrent import committed one of them meanwhile is it rolled back and
 	 * done again with ON CONFLICT DO NOTHING, whose losers are re-resolved.
 	 */
-	if (ct_try_plain_insert(CT_Q_INSERT_PROFILES_PLAIN, values))
+	if (ct_try_plain_insert(im, &cols))
 	{
 		for (int i = 0; i < n; i++)
 		{
@@ -1095,6 +1121,7 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 		pfree(idx);
 		return 0;
 	}
+	ct_profile_datums(im, &cols, values);
 	got = ct_store_exec(CT_Q_INSERT_PROFILES, values, NULL, false);
 
 	ct_map_init(&inserted, (int) got);

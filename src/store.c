@@ -580,10 +580,18 @@ ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg)
 	int			nslots = Min(n, CT_MULTI_INSERT_BATCH);
 	TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * nslots);
 
+	/*
+	 * The slots get a copy of the descriptor, which is not reference
+	 * counted: a thousand slots sharing the relation's own descriptor would
+	 * each remember it in the resource owner, and forgetting them is a
+	 * linear search each (6% of an import's time).
+	 */
+	TupleDesc	slotdesc = CreateTupleDescCopy(desc);
+
 	InitResultRelInfo(rri, rel, 1, NULL, 0);
 	ExecOpenIndices(rri, false);
 	for (int i = 0; i < nslots; i++)
-		slots[i] = MakeSingleTupleTableSlot(desc, &TTSOpsVirtual);
+		slots[i] = MakeSingleTupleTableSlot(slotdesc, &TTSOpsVirtual);
 	for (int start = 0; start < n; start += CT_MULTI_INSERT_BATCH)
 	{
 		int			batch = Min(n - start, CT_MULTI_INSERT_BATCH);
@@ -613,6 +621,7 @@ ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg)
 	}
 	for (int i = 0; i < nslots; i++)
 		ExecDropSingleTupleTableSlot(slots[i]);
+	FreeTupleDesc(slotdesc);
 	FreeBulkInsertState(bistate);
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
@@ -650,6 +659,20 @@ ct_column(TupleDesc desc, const char *name)
 	return n - 1;
 }
 
+/* How many columns a table has (not counting dropped ones). */
+static int
+ct_live_columns(TupleDesc desc)
+{
+	int			live = 0;
+
+	for (int a = 0; a < desc->natts; a++)
+	{
+		if (!TupleDescAttr(desc, a)->attisdropped)
+			live++;
+	}
+	return live;
+}
+
 typedef struct CtEventRows
 {
 	int			project,
@@ -685,7 +708,8 @@ ct_fill_event(void *arg, int i, Datum *values, bool *nulls)
  * Append Partner Sync events the way COPY does (ct_multi_insert).  Used by
  * the membership trigger for the rows it raises.  When ct_event has grown
  * something this path would not honour (a trigger, row security,
- * partitions), the events go through the prepared INSERT instead.
+ * partitions, a column someone added), the events go through the prepared
+ * INSERT instead.
  */
 void
 ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props)
@@ -698,7 +722,8 @@ ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props)
 		return;
 	rel = ct_open_table("ct_event");
 	if (rel->trigdesc != NULL || rel->rd_rel->relrowsecurity ||
-		rel->rd_rel->relkind != RELKIND_RELATION)
+		rel->rd_rel->relkind != RELKIND_RELATION ||
+		ct_live_columns(RelationGetDescr(rel)) != 6)
 	{
 		Datum		values[4];
 
@@ -757,44 +782,52 @@ ct_fill_member(void *arg, int i, Datum *values, bool *nulls)
 }
 
 /*
+ * Whether rows can be written to rel directly (ct_multi_insert) and what its
+ * insert trigger raises done by the caller: the only triggers are the
+ * extension's own (function fn_name), all enabled and firing in this
+ * session, one of them on INSERT; no row security; not partitioned; and
+ * exactly ncols columns, all of which the caller fills (a column someone
+ * added, with its default, is left to SQL).  Otherwise the caller uses SQL,
+ * so that everything else fires as it should.
+ */
+static bool
+ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
+{
+	TriggerDesc *td = rel->trigdesc;
+	Oid			fn;
+	bool		has_insert = false;
+
+	if (td == NULL || rel->rd_rel->relrowsecurity || rel->rd_rel->relkind != RELKIND_RELATION ||
+		SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN)
+		return false;
+	fn = ct_store_function_oid(fn_name);
+	for (int i = 0; i < td->numtriggers; i++)
+	{
+		Trigger    *t = &td->triggers[i];
+
+		if (t->tgfoid != fn || t->tgenabled == TRIGGER_DISABLED)
+			return false;
+		if (TRIGGER_FOR_INSERT(t->tgtype))
+			has_insert = true;
+	}
+	return has_insert && ct_live_columns(RelationGetDescr(rel)) == ncols;
+}
+
+/*
  * Insert the memberships of profiles this message just created (none can
- * exist yet) the way COPY does, when the only triggers of ct_segment_member
- * are the extension's own Partner Sync triggers, all enabled and firing in
- * this session: the caller then raises what the insert trigger would have
- * (ct_members_inserted).  False, having done nothing, when anything else is
- * there (another trigger, a disabled one, row security, partitions,
- * session_replication_role = replica): the caller uses the SQL INSERT.
+ * exist yet) the way COPY does, when ct_direct_insert_ok: the caller then
+ * raises what the insert trigger would have (ct_members_inserted).  False,
+ * having done nothing, otherwise: the caller uses the SQL INSERT.
  */
 bool
 ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id, CtArr *is_member,
 						TimestampTz stated_at)
 {
 	Relation	rel = ct_open_table("ct_segment_member");
-	TriggerDesc *td = rel->trigdesc;
-	Oid			fn = ct_store_function_oid("ct_partner_sync_trigger");
-	bool		has_insert = false;
 	CtMemberRows m;
 	TupleDesc	desc;
 
-	if (td == NULL || rel->rd_rel->relrowsecurity || rel->rd_rel->relkind != RELKIND_RELATION ||
-		SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN)
-	{
-		table_close(rel, NoLock);
-		return false;
-	}
-	for (int i = 0; i < td->numtriggers; i++)
-	{
-		Trigger    *t = &td->triggers[i];
-
-		if (t->tgfoid != fn || t->tgenabled == TRIGGER_DISABLED)
-		{
-			table_close(rel, NoLock);
-			return false;
-		}
-		if (TRIGGER_FOR_INSERT(t->tgtype))
-			has_insert = true;
-	}
-	if (!has_insert)
+	if (!ct_direct_insert_ok(rel, "ct_partner_sync_trigger", 5))
 	{
 		table_close(rel, NoLock);
 		return false;
@@ -812,6 +845,97 @@ ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id, CtArr *i
 	m.a_ctid = ct_id;
 	m.a_member = is_member;
 	ct_multi_insert(rel, segment->n, ct_fill_member, &m);
+	table_close(rel, NoLock);
+	return true;
+}
+
+typedef struct CtProfileRows
+{
+	int			project,
+				ctid,
+				identity,
+				email,
+				phone,
+				mpid,
+				props,
+				email_ts,
+				phone_ts,
+				created,
+				updated;
+	Datum		project_id;
+	Datum		ts;
+	Datum		now;
+	Datum		empty;
+	CtProfileCols *c;
+} CtProfileRows;
+
+static void
+ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
+{
+	CtProfileRows *p = arg;
+	CtProfileCols *c = p->c;
+
+	values[p->project] = p->project_id;
+	nulls[p->project] = false;
+	values[p->ctid] = c->ct_id.values[i];
+	nulls[p->ctid] = false;
+	values[p->identity] = c->identity.values[i];
+	nulls[p->identity] = c->identity.nulls[i];
+	values[p->email] = c->email.values[i];
+	nulls[p->email] = c->email.nulls[i];
+	values[p->email_ts] = p->ts;
+	nulls[p->email_ts] = c->email.nulls[i];
+	values[p->phone] = c->phone.values[i];
+	nulls[p->phone] = c->phone.nulls[i];
+	values[p->phone_ts] = p->ts;
+	nulls[p->phone_ts] = c->phone.nulls[i];
+	values[p->mpid] = c->mpid.values[i];
+	nulls[p->mpid] = c->mpid.nulls[i];
+	values[p->props] = c->props.nulls[i] ? p->empty : c->props.values[i];
+	nulls[p->props] = false;
+	values[p->created] = values[p->updated] = p->now;
+	nulls[p->created] = nulls[p->updated] = false;
+}
+
+/*
+ * Insert new profiles (looked up and absent) the way COPY does, when
+ * ct_direct_insert_ok: the row of each is what CT_Q_INSERT_PROFILES_PLAIN
+ * would write (properties '{}' when none, email_ts/phone_ts the message time
+ * where an email/phone is set, created_at/updated_at now()).  A profile a
+ * concurrent session inserted meanwhile raises the unique violation the SQL
+ * INSERT would.  The caller raises what the insert trigger would have
+ * (ct_profiles_inserted).  False, having done nothing, when SQL must do it.
+ */
+bool
+ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts)
+{
+	Relation	rel = ct_open_table("ct_profile");
+	TupleDesc	desc;
+	CtProfileRows p;
+
+	if (!ct_direct_insert_ok(rel, "ct_profile_trigger", 11))
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+	desc = RelationGetDescr(rel);
+	p.project = ct_column(desc, "project_id");
+	p.ctid = ct_column(desc, "ct_id");
+	p.identity = ct_column(desc, "identity");
+	p.email = ct_column(desc, "email");
+	p.phone = ct_column(desc, "phone");
+	p.mpid = ct_column(desc, "mparticle_id");
+	p.props = ct_column(desc, "properties");
+	p.email_ts = ct_column(desc, "email_ts");
+	p.phone_ts = ct_column(desc, "phone_ts");
+	p.created = ct_column(desc, "created_at");
+	p.updated = ct_column(desc, "updated_at");
+	p.project_id = project_id;
+	p.ts = TimestampTzGetDatum(ts);
+	p.now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	p.empty = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	p.c = cols;
+	ct_multi_insert(rel, cols->ct_id.n, ct_fill_profile, &p);
 	table_close(rel, NoLock);
 	return true;
 }

@@ -105,9 +105,21 @@ ct_arr_add(CtArr *a, Datum v, bool isnull)
 }
 
 
+/* The columns of new or changed profiles, one element per profile. */
+typedef struct CtProfileCols
+{
+	CtArr		ct_id;			/* text */
+	CtArr		identity;		/* text or null */
+	CtArr		email;			/* ct_email or null */
+	CtArr		phone;			/* ct_phone (int8) or null */
+	CtArr		mpid;			/* text or null */
+	CtArr		props;			/* jsonb or null */
+} CtProfileCols;
+
 /* Append Partner Sync events (project, ct_id, ts, props), COPY-style. */
 extern void ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props);
 extern bool ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id,
 									CtArr *is_member, TimestampTz stated_at);
+extern bool ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts);
 
 #endif							/* CT_STORE_H */

@@ -804,6 +804,24 @@ ct_members_inserted(const char *project_id, int n, Datum *segment, Datum *ct_id,
 	}
 }
 
+/* See triggers.h. */
+void
+ct_profiles_inserted(const char *project_id, int n, const bool *email_null,
+					 const bool *phone_null, TimestampTz ts)
+{
+	CtUsages	usage;
+	int64		pu = 0;
+
+	/* as in the insert trigger: every email and phone written is an update */
+	for (int i = 0; i < n; i++)
+		pu += !email_null[i] + !phone_null[i];
+	if (pu == 0)
+		return;
+	memset(&usage, 0, sizeof(usage));
+	ct_usage_add(&usage, project_id, ct_month(ts), 0, 0, pu);
+	ct_write_usage(&usage);
+}
+
 /* Trigger function of ct_segment_member. */
 Datum
 ct_partner_sync_trigger(PG_FUNCTION_ARGS)

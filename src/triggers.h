@@ -36,6 +36,14 @@ extern CtSyncCounts *ct_sync_collector;
 extern void ct_members_inserted(const char *project_id, int n, Datum *segment,
 								Datum *ct_id, Datum *is_member, TimestampTz stated_at);
 
+/*
+ * Raise what the insert trigger of ct_profile raises for n profiles of one
+ * project the import wrote itself (ct_store_insert_profiles) at message
+ * time ts: a property update per email and per phone set.
+ */
+extern void ct_profiles_inserted(const char *project_id, int n, const bool *email_null,
+								 const bool *phone_null, TimestampTz ts);
+
 /* ctaudience.notify_partner_sync: NOTIFY ct_partner_sync on changes. */
 extern bool ct_notify_partner_sync;
 

@@ -1,0 +1,84 @@
+-- New profiles, memberships of new profiles and Partner Sync events are
+-- written the way COPY writes them when nothing stands in the way, and by
+-- SQL when something does (a user trigger, a disabled extension trigger, a
+-- column someone added).  Both ways must leave the same rows, raise the
+-- same usage and let every trigger and default do its part.
+SET search_path = ctaudience, t, public;
+\set SHOW_CONTEXT never
+SELECT ct_register_project('TEST-DW', 'test-passcode-1', 'token-TEST-DW', 'eu1', 'Direct writes', NULL, 'US');
+
+-- one user with email, phone and attributes, in two audiences
+CREATE FUNCTION t.dw(n int, who text) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT t.imp(t.msg(n, 1715000000000 + n * 1000, jsonb_build_array(
+		t.u('9' || n, jsonb_build_array(t.id('customer', who), t.id('email', ' ' || upper(who) || '@Example.COM'),
+										t.id('mobile_number', '(201) 555-01' || right(n::text, 2))),
+			jsonb_build_array(t.aud(48000, 'DW one'), t.aud(48001, 'DW two'),
+				t.aud(48000, 'DW one') || jsonb_build_object('action', 'attribute_update', 'user_attributes',
+					jsonb_build_array(jsonb_build_object('key', 'Tier', 'value', who, 'action', 'upsert')))))),
+		'TEST-DW'))
+$$;
+-- what a profile, its memberships and events look like, times relative to its message
+CREATE FUNCTION t.dw_row(who text) RETURNS TABLE (identity text, email text, phone text, mpid text, properties jsonb,
+		email_ts_ok bool, phone_ts_ok bool, created_ok bool, members bigint, events bigint, event_props jsonb)
+LANGUAGE sql AS $$
+	SELECT p.identity, p.email::text, p.phone::text, p.mparticle_id, p.properties,
+		   p.email_ts = m.ts, p.phone_ts = m.ts, p.created_at = p.updated_at AND p.created_at >= m.logged,
+		   (SELECT count(*) FROM ct_segment_member s WHERE s.project_id = p.project_id AND s.ct_id = p.ct_id
+				AND s.is_member AND s.stated_at = m.ts),
+		   (SELECT count(*) FROM ct_event e WHERE e.project_id = p.project_id AND e.ct_id = p.ct_id
+				AND e.event_name = 'Partner Sync' AND e.ts = m.ts),
+		   (SELECT jsonb_agg(e.props - 'Partner Segment ID' ORDER BY e.props ->> 'Segment Name')
+			  FROM ct_event e WHERE e.project_id = p.project_id AND e.ct_id = p.ct_id)
+	  FROM ct_profile p,
+		   LATERAL (SELECT to_timestamp((1715000000000 + substr(p.mparticle_id, 2)::int * 1000) / 1000.0) AS ts,
+						   now() - interval '1 hour' AS logged) m
+	 WHERE p.project_id = 'TEST-DW' AND p.identity = who
+$$;
+CREATE FUNCTION t.dw_updates() RETURNS bigint LANGUAGE sql AS $$
+	SELECT coalesce(sum(profile_updates), 0)::bigint FROM ct_usage WHERE project_id = 'TEST-DW'
+$$;
+
+-- nothing in the way: the direct path
+SELECT t.dw(11, 'dw-direct');
+SELECT * FROM t.dw_row('dw-direct');
+SELECT t.dw_updates() AS profile_updates;
+
+-- a user's row trigger on ct_profile: the SQL path, the trigger sees the row
+CREATE TABLE t.dw_seen (tbl text, ct_id text);
+CREATE FUNCTION t.dw_seen_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO t.dw_seen VALUES (TG_TABLE_NAME, NEW.ct_id); RETURN NULL; END $$;
+CREATE TRIGGER dw_user AFTER INSERT ON ct_profile FOR EACH ROW EXECUTE FUNCTION t.dw_seen_row();
+SELECT t.dw(12, 'dw-sql');
+SELECT count(*) AS user_trigger_rows FROM t.dw_seen s JOIN ct_profile p USING (ct_id) WHERE p.identity = 'dw-sql';
+DROP TRIGGER dw_user ON ct_profile;
+-- the same row, memberships, events and usage as the direct path
+SELECT * FROM t.dw_row('dw-sql');
+SELECT t.dw_updates() AS profile_updates;
+
+-- the extension's own insert trigger disabled: it is not raised behind its back
+ALTER TABLE ct_profile DISABLE TRIGGER ct_profile_insert;
+SELECT t.dw(13, 'dw-disabled');
+SELECT t.dw_updates() AS profile_updates_unchanged;
+ALTER TABLE ct_profile ENABLE TRIGGER ct_profile_insert;
+
+-- a column someone added, with a default, on each table: SQL fills it
+ALTER TABLE ct_profile ADD COLUMN dw_note text DEFAULT 'profile default';
+ALTER TABLE ct_segment_member ADD COLUMN dw_note text DEFAULT 'member default';
+ALTER TABLE ct_event ADD COLUMN dw_note text DEFAULT 'event default';
+SELECT t.dw(14, 'dw-column');
+SELECT * FROM t.dw_row('dw-column');
+SELECT p.dw_note AS profile_note,
+	   (SELECT string_agg(DISTINCT s.dw_note, ',') FROM ct_segment_member s WHERE s.project_id = p.project_id AND s.ct_id = p.ct_id) AS member_note,
+	   (SELECT string_agg(DISTINCT e.dw_note, ',') FROM ct_event e WHERE e.project_id = p.project_id AND e.ct_id = p.ct_id) AS event_note
+  FROM ct_profile p WHERE p.project_id = 'TEST-DW' AND p.identity = 'dw-column';
+ALTER TABLE ct_profile DROP COLUMN dw_note;
+ALTER TABLE ct_segment_member DROP COLUMN dw_note;
+ALTER TABLE ct_event DROP COLUMN dw_note;
+-- a dropped column is no obstacle: the direct path again, the same rows
+SELECT t.dw(15, 'dw-dropped');
+SELECT * FROM t.dw_row('dw-dropped');
+SELECT t.dw_updates() AS profile_updates;
+
+
+DROP TABLE t.dw_seen;
+DROP FUNCTION t.dw_seen_row();
