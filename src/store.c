@@ -14,7 +14,16 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/heapam.h"
+#include "access/nbtree.h"
+#include "access/relscan.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_index.h"
+#include "miscadmin.h"
+#include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/dependency.h"
@@ -937,5 +946,128 @@ ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts)
 	p.c = cols;
 	ct_multi_insert(rel, cols->ct_id.n, ct_fill_profile, &p);
 	table_close(rel, NoLock);
+	return true;
+}
+
+/* Sort text datums bytewise (the C collation of the key columns). */
+static int
+ct_cmp_text_datum(const void *a, const void *b)
+{
+	text	   *x = DatumGetTextPP(*(const Datum *) a);
+	text	   *y = DatumGetTextPP(*(const Datum *) b);
+	int			lx = VARSIZE_ANY_EXHDR(x);
+	int			ly = VARSIZE_ANY_EXHDR(y);
+	int			c = memcmp(VARDATA_ANY(x), VARDATA_ANY(y), Min(lx, ly));
+
+	return c != 0 ? c : (lx > ly) - (lx < ly);
+}
+
+/*
+ * The OID of index name of ct_profile when it is still what the extension
+ * created: a valid unique B-tree on (project_id, <column>), C collation, no
+ * expressions or predicate.  InvalidOid otherwise.
+ */
+static Oid
+ct_profile_key_index(Relation heap, const char *name, const char *column)
+{
+	Oid			relid = get_relname_relid(name, RelationGetNamespace(heap));
+	HeapTuple	tup;
+	Form_pg_index ix;
+	bool		ok;
+	int			a_project = ct_column(RelationGetDescr(heap), "project_id") + 1;
+	int			a_key = ct_column(RelationGetDescr(heap), column) + 1;
+
+	if (!OidIsValid(relid))
+		return InvalidOid;
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	ix = (Form_pg_index) GETSTRUCT(tup);
+	ok = ix->indrelid == RelationGetRelid(heap) && ix->indisunique && ix->indisvalid &&
+		ix->indisready && ix->indislive && ix->indnatts == 2 && ix->indnkeyatts == 2 &&
+		ix->indkey.values[0] == a_project && ix->indkey.values[1] == a_key &&
+		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
+		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+	ReleaseSysCache(tup);
+	if (ok)
+	{
+		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+		if (!HeapTupleIsValid(tup))
+			return InvalidOid;
+		ok = ((Form_pg_class) GETSTRUCT(tup))->relam == BTREE_AM_OID;
+		ReleaseSysCache(tup);
+	}
+	return ok ? relid : InvalidOid;
+}
+
+/* See store.h. */
+bool
+ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
+						 CtProfileFound found, void *arg)
+{
+	Relation	heap = ct_open_table("ct_profile");
+	TupleDesc	desc = RelationGetDescr(heap);
+	Oid			indexoid;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	Snapshot	snapshot;
+	int			cols[7];
+	Datum		values[7];
+	bool		isnull[7];
+
+	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
+		by_identity ? ct_profile_key_index(heap, "ct_profile_identity_key", "identity") :
+		ct_profile_key_index(heap, "ct_profile_pkey", "ct_id");
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	cols[0] = ct_column(desc, "ct_id");
+	cols[1] = ct_column(desc, "identity");
+	cols[2] = ct_column(desc, "email");
+	cols[3] = ct_column(desc, "phone");
+	cols[4] = ct_column(desc, "email_ts");
+	cols[5] = ct_column(desc, "phone_ts");
+	cols[6] = ct_column(desc, "mparticle_id");
+
+	/* what a statement run now would see, as SPI gives each statement */
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	snapshot = GetActiveSnapshot();
+
+	/* in key order: neighbouring probes share the upper pages of the index */
+	qsort(keys->values, keys->n, sizeof(Datum), ct_cmp_text_datum);
+
+	index = index_open(indexoid, AccessShareLock);
+	slot = table_slot_create(heap, NULL);
+	scan = index_beginscan(heap, index, snapshot, 2, 0);
+	for (int i = 0; i < keys->n; i++)
+	{
+		ScanKeyData sk[2];
+
+		ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, project_id);
+		sk[0].sk_collation = C_COLLATION_OID;
+		ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_TEXTEQ, keys->values[i]);
+		sk[1].sk_collation = C_COLLATION_OID;
+		index_rescan(scan, sk, 2, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			slot_getallattrs(slot);
+			for (int c = 0; c < 7; c++)
+			{
+				values[c] = slot->tts_values[cols[c]];
+				isnull[c] = slot->tts_isnull[cols[c]];
+			}
+			found(arg, values, isnull, &slot->tts_tid);
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
+	PopActiveSnapshot();
 	return true;
 }

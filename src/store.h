@@ -122,4 +122,17 @@ extern bool ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_
 									CtArr *is_member, TimestampTz stated_at);
 extern bool ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts);
 
+/*
+ * Look up the profiles of one project by CleverTap ID or by Identity (text
+ * datums), as CT_Q_PROFILES_BY_CTID / _BY_IDENTITY would, but with direct
+ * probes of the unique index.  found() gets each row's columns ct_id,
+ * identity, email, phone, email_ts, phone_ts, mparticle_id (values[0..6],
+ * valid during the call only) and its TID.  False, having done nothing,
+ * when the table is not as the extension made it (row security, the index
+ * missing or changed): the caller uses the SQL statement.
+ */
+typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPointer tid);
+extern bool ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
+									 CtProfileFound found, void *arg);
+
 #endif							/* CT_STORE_H */

@@ -79,6 +79,18 @@ SELECT t.dw(15, 'dw-dropped');
 SELECT * FROM t.dw_row('dw-dropped');
 SELECT t.dw_updates() AS profile_updates;
 
+-- row security on ct_profile: lookups and inserts go through SQL (the
+-- owner is not subject to it); an existing profile is found, a new one made
+ALTER TABLE ct_profile ENABLE ROW LEVEL SECURITY;
+SELECT t.dw(16, 'dw-direct');
+SELECT t.dw(17, 'dw-rls');
+ALTER TABLE ct_profile DISABLE ROW LEVEL SECURITY;
+SELECT * FROM t.dw_row('dw-rls');
+SELECT identity, mparticle_id, properties FROM ct_profile WHERE project_id = 'TEST-DW' AND identity = 'dw-direct';
+SELECT t.dw_updates() AS profile_updates;
+-- and without it, the direct lookup finds the same profile
+SELECT t.dw(18, 'dw-rls');
+SELECT count(*) AS profiles FROM ct_profile WHERE project_id = 'TEST-DW';
 
 DROP TABLE t.dw_seen;
 DROP FUNCTION t.dw_seen_row();
