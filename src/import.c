@@ -1317,6 +1317,108 @@ ct_import_contact(void *arg, const char *project_id, const char *ct_id,
 	return true;
 }
 
+/*
+ * Insert memberships of existing profiles that have none in their segment
+ * yet (seen absent by ct_store_members_present), the way COPY does, in a
+ * subtransaction: true when done.  False, with nothing of it left (nor in
+ * the counts), when ct_store_insert_members cannot, or when a concurrent
+ * import inserted one of the pairs first (a unique violation): the caller
+ * then upserts them.
+ */
+static bool
+ct_insert_absent_members(CtImport *im, Datum project_id, CtArr *seg, CtArr *ctid,
+						 CtArr *mem, CtSyncCounts *sync)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	int64		added = sync->added;
+	int64		removed = sync->removed;
+	volatile bool ok = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		ok = ct_store_insert_members(project_id, seg, ctid, mem, im->msg.ts);
+		if (ok)
+			ct_members_inserted(im->project.project_id, seg->n, seg->values,
+								ctid->values, mem->values, im->msg.ts);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		sync->added = added;
+		sync->removed = removed;
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * Upsert the memberships of existing profiles: those without a row in their
+ * segment are inserted directly (ct_insert_absent_members), the rest, or all
+ * of them where that cannot be done, by the SQL upsert, whose WHERE leaves
+ * stale statements out.  Returns how many statements were applied.
+ */
+static uint64
+ct_upsert_members(CtImport *im, Datum *values, CtArr *seg, CtArr *ctid, CtArr *mem,
+				  CtSyncCounts *sync)
+{
+	bool	   *present = palloc(sizeof(bool) * seg->n);
+	uint64		direct = 0;
+
+	if (ct_store_members_present(values[0], seg, ctid, present))
+	{
+		CtArr		aseg,
+					actid,
+					amem,
+					pseg,
+					pctid,
+					pmem;
+
+		ct_arr_init(&aseg, seg->n, INT8OID);
+		ct_arr_init(&actid, seg->n, TEXTOID);
+		ct_arr_init(&amem, seg->n, BOOLOID);
+		ct_arr_init(&pseg, seg->n, INT8OID);
+		ct_arr_init(&pctid, seg->n, TEXTOID);
+		ct_arr_init(&pmem, seg->n, BOOLOID);
+		for (int i = 0; i < seg->n; i++)
+		{
+			ct_arr_add(present[i] ? &pseg : &aseg, seg->values[i], false);
+			ct_arr_add(present[i] ? &pctid : &actid, ctid->values[i], false);
+			ct_arr_add(present[i] ? &pmem : &amem, mem->values[i], false);
+		}
+		if (aseg.n > 0 && ct_insert_absent_members(im, values[0], &aseg, &actid, &amem, sync))
+		{
+			direct = aseg.n;
+			*seg = pseg;
+			*ctid = pctid;
+			*mem = pmem;
+		}
+	}
+	pfree(present);
+	if (seg->n == 0)
+		return direct;
+	values[1] = ct_arr_datum(seg);
+	values[2] = ct_arr_datum(ctid);
+	values[3] = ct_arr_datum(mem);
+	return direct + ct_store_exec(CT_Q_UPSERT_MEMBERS, values, NULL, false);
+}
+
 /* Apply the add/delete statements; the trigger raises Partner Sync. */
 static void
 ct_apply_memberships(CtImport *im)
@@ -1420,10 +1522,11 @@ ct_apply_memberships(CtImport *im)
 		}
 		if (seg.n > 0)
 		{
-			values[1] = ct_arr_datum(&seg);
-			values[2] = ct_arr_datum(&ctid);
-			values[3] = ct_arr_datum(&mem);
-			applied = ct_store_exec(CT_Q_UPSERT_MEMBERS, values, NULL, false);
+			CtArr		useg = seg,
+						uctid = ctid,
+						umem = mem;
+
+			applied = ct_upsert_members(im, values, &useg, &uctid, &umem, &sync);
 		}
 	}
 	PG_FINALLY();

@@ -963,19 +963,17 @@ ct_cmp_text_datum(const void *a, const void *b)
 }
 
 /*
- * The OID of index name of ct_profile when it is still what the extension
- * created: a valid unique B-tree on (project_id, <column>), C collation, no
+ * The OID of index name of heap when it is still what the extension
+ * created: a valid unique B-tree on exactly the columns named, no
  * expressions or predicate.  InvalidOid otherwise.
  */
 static Oid
-ct_profile_key_index(Relation heap, const char *name, const char *column)
+ct_key_index(Relation heap, const char *name, int ncols, const char *const *columns)
 {
 	Oid			relid = get_relname_relid(name, RelationGetNamespace(heap));
 	HeapTuple	tup;
 	Form_pg_index ix;
 	bool		ok;
-	int			a_project = ct_column(RelationGetDescr(heap), "project_id") + 1;
-	int			a_key = ct_column(RelationGetDescr(heap), column) + 1;
 
 	if (!OidIsValid(relid))
 		return InvalidOid;
@@ -984,10 +982,11 @@ ct_profile_key_index(Relation heap, const char *name, const char *column)
 		return InvalidOid;
 	ix = (Form_pg_index) GETSTRUCT(tup);
 	ok = ix->indrelid == RelationGetRelid(heap) && ix->indisunique && ix->indisvalid &&
-		ix->indisready && ix->indislive && ix->indnatts == 2 && ix->indnkeyatts == 2 &&
-		ix->indkey.values[0] == a_project && ix->indkey.values[1] == a_key &&
+		ix->indisready && ix->indislive && ix->indnatts == ncols && ix->indnkeyatts == ncols &&
 		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
 		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+	for (int i = 0; ok && i < ncols; i++)
+		ok = ix->indkey.values[i] == ct_column(RelationGetDescr(heap), columns[i]) + 1;
 	ReleaseSysCache(tup);
 	if (ok)
 	{
@@ -1016,9 +1015,12 @@ ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
 	Datum		values[7];
 	bool		isnull[7];
 
+	static const char *const by_ctid_cols[] = {"project_id", "ct_id"};
+	static const char *const by_identity_cols[] = {"project_id", "identity"};
+
 	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
-		by_identity ? ct_profile_key_index(heap, "ct_profile_identity_key", "identity") :
-		ct_profile_key_index(heap, "ct_profile_pkey", "ct_id");
+		by_identity ? ct_key_index(heap, "ct_profile_identity_key", 2, by_identity_cols) :
+		ct_key_index(heap, "ct_profile_pkey", 2, by_ctid_cols);
 	if (!OidIsValid(indexoid))
 	{
 		table_close(heap, NoLock);
@@ -1062,6 +1064,50 @@ ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
 			}
 			found(arg, values, isnull, &slot->tts_tid);
 		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
+	PopActiveSnapshot();
+	return true;
+}
+
+/* See store.h. */
+bool
+ct_store_members_present(Datum project_id, CtArr *segment, CtArr *ct_id, bool *present)
+{
+	static const char *const cols[] = {"project_id", "segment_id", "ct_id"};
+	Relation	heap = ct_open_table("ct_segment_member");
+	Oid			indexoid;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+
+	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
+		ct_key_index(heap, "ct_segment_member_pkey", 3, cols);
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	index = index_open(indexoid, AccessShareLock);
+	slot = table_slot_create(heap, NULL);
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
+	for (int i = 0; i < segment->n; i++)
+	{
+		ScanKeyData sk[3];
+
+		ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, project_id);
+		sk[0].sk_collation = C_COLLATION_OID;
+		ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_INT8EQ, segment->values[i]);
+		ScanKeyInit(&sk[2], 3, BTEqualStrategyNumber, F_TEXTEQ, ct_id->values[i]);
+		sk[2].sk_collation = C_COLLATION_OID;
+		index_rescan(scan, sk, 3, NULL, 0);
+		present[i] = index_getnext_slot(scan, ForwardScanDirection, slot);
 		CHECK_FOR_INTERRUPTS();
 	}
 	index_endscan(scan);

@@ -131,6 +131,14 @@ extern bool ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, Time
  * when the table is not as the extension made it (row security, the index
  * missing or changed): the caller uses the SQL statement.
  */
+/*
+ * Whether each (segment, ct_id) pair of one project has a membership row a
+ * statement run now would see (direct probes of the primary key).  False,
+ * having done nothing, when the table is not as the extension made it.
+ */
+extern bool ct_store_members_present(Datum project_id, CtArr *segment, CtArr *ct_id,
+									 bool *present);
+
 typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPointer tid);
 extern bool ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
 									 CtProfileFound found, void *arg);
