@@ -11,6 +11,7 @@ OBJS = \
 	src/firehose.o \
 	src/identity.o \
 	src/import.o \
+	src/inbox.o \
 	src/jsonbutil.o \
 	src/normalize.o \
 	src/phone.o \

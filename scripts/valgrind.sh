@@ -19,6 +19,8 @@ listen_addresses = ''
 unix_socket_directories = '$dir'
 autovacuum = off
 max_connections = 10
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'contrib_regression'
 CONF
 mkdir "$dir/vg" && chown postgres "$dir/vg"
 runuser -u postgres -- valgrind --quiet --trace-children=yes --leak-check=no --track-origins=yes \

@@ -17,4 +17,12 @@
 extern void ct_authenticate(const CtCredentials *cred, CtProject *proj,
 							MemoryContext mcxt);
 
+/*
+ * Set by ct_process_inbox() (and only there, never from SQL) while it
+ * answers a queued message whose passcode ct_enqueue() already checked:
+ * ct_authenticate() then skips the passcode and its expiry for this
+ * project, and checks the rest.  NULL otherwise.
+ */
+extern const char *ct_auth_verified_project;
+
 #endif							/* CT_AUTH_H */

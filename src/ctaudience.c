@@ -12,6 +12,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "inbox.h"
 #include "phone.h"
 #include "timing.h"
 #include "triggers.h"
@@ -46,6 +47,23 @@ _PG_init(void)
 							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.inbox_max_attempts",
+							"Attempts ct_process_inbox() makes at a queued message before it is dead-lettered.",
+							"Failures caused by the message itself (SQLSTATE classes 22, 28 and 42) are "
+							"dead-lettered at the first attempt.",
+							&ct_inbox_max_attempts,
+							5, 1, 100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.inbox_retry_delay",
+							"Delay before ct_process_inbox() retries a failed message; doubled on each attempt.",
+							"At most a day.",
+							&ct_inbox_retry_delay,
+							60, 0, 86400,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ctaudience");
 	if (process_shared_preload_libraries_in_progress && ct_phone_init() != 0)
 		ereport(WARNING,

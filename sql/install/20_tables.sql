@@ -180,6 +180,34 @@ CREATE TABLE ctaudience.ct_usage_delta (
 CREATE INDEX ct_usage_delta_month_idx ON ctaudience.ct_usage_delta (project_id, month);
 COMMENT ON TABLE ctaudience.ct_usage_delta IS 'usage as delta rows: Partner Sync events, their data points, profile property updates';
 
+-- Scheduled imports: messages queued by ct_enqueue(), answered by
+-- ct_process_inbox().  The body is kept without its passcode.
+CREATE TABLE ctaudience.ct_inbox (
+	project_id text COLLATE "C" NOT NULL,
+	inbox_id bigint GENERATED ALWAYS AS IDENTITY,
+	message_type text NOT NULL,
+	message_id text NOT NULL,
+	body jsonb NOT NULL,
+	status text NOT NULL DEFAULT 'pending'
+		CONSTRAINT ct_inbox_status_check CHECK (status IN ('pending', 'done', 'dead')),
+	attempts integer NOT NULL DEFAULT 0,
+	enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+	next_attempt_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+	processed_at timestamptz,
+	response jsonb,
+	last_sqlstate text,
+	last_error text,
+	PRIMARY KEY (project_id, inbox_id),
+	CONSTRAINT ct_inbox_no_passcode CHECK (NOT (body -> 'account' -> 'account_settings') ? 'passcode')
+);
+CREATE INDEX ct_inbox_due_idx ON ctaudience.ct_inbox (next_attempt_at, inbox_id) WHERE status = 'pending';
+COMMENT ON TABLE ctaudience.ct_inbox IS 'queued Firehose messages (without their passcode) for ct_process_inbox: pending, done (with the response) or dead (with the error)';
+COMMENT ON COLUMN ctaudience.ct_inbox.project_id IS 'the project the message was authenticated for when it was queued';
+COMMENT ON COLUMN ctaudience.ct_inbox.status IS 'pending (due at next_attempt_at), done, or dead: failed for good (see last_sqlstate, last_error); ct_requeue() retries it';
+COMMENT ON COLUMN ctaudience.ct_inbox.attempts IS 'how many times ct_process_inbox() has tried the message';
+
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_inbox', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_inbox', 'inbox_id'), '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_segment_delta', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_usage_delta', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_dsr_request', '');

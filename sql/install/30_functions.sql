@@ -197,6 +197,63 @@ CREATE FUNCTION ctaudience.ct_firehose(request text) RETURNS jsonb
 COMMENT ON FUNCTION ctaudience.ct_firehose(text) IS
 	'answer any mParticle Firehose message given as JSON text (the body as posted); same result and errors as the jsonb variant';
 
+CREATE FUNCTION ctaudience.ct_enqueue(request jsonb) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'ct_enqueue'
+	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ctaudience.ct_enqueue(jsonb) IS
+	'queue a Firehose message for ct_process_inbox: its type and credentials are checked now, and it is stored without its passcode; returns its inbox_id';
+
+CREATE FUNCTION ctaudience.ct_process_inbox(max_messages integer DEFAULT 100,
+	OUT done integer, OUT retried integer, OUT dead integer)
+	AS 'MODULE_PATHNAME', 'ct_process_inbox'
+	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ctaudience.ct_process_inbox(integer) IS
+	'answer up to max_messages due messages of ct_inbox, oldest first, each in its own subtransaction (SKIP LOCKED: several sessions may run it); failures are kept with their error, retried, then dead-lettered';
+
+CREATE FUNCTION ctaudience.ct_requeue(inbox_id bigint) RETURNS boolean
+	LANGUAGE sql VOLATILE STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+	WITH requeued AS (
+		UPDATE ctaudience.ct_inbox
+		   SET status = 'pending', attempts = 0, next_attempt_at = clock_timestamp()
+		 WHERE ct_inbox.inbox_id = ct_requeue.inbox_id AND status = 'dead'
+		RETURNING 1)
+	SELECT count(*) > 0 FROM requeued
+$$;
+COMMENT ON FUNCTION ctaudience.ct_requeue(bigint) IS
+	'put a dead-lettered inbox message back in the queue, with its attempts reset; false when it is not dead';
+
+CREATE FUNCTION ctaudience.ct_schedule_inbox(schedule text DEFAULT '* * * * *',
+	max_messages integer DEFAULT 100, job_name text DEFAULT 'ctaudience_inbox') RETURNS bigint
+	LANGUAGE plpgsql VOLATILE STRICT
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	job bigint;
+BEGIN
+	IF max_messages < 1 THEN
+		RAISE EXCEPTION 'max_messages must be at least 1' USING ERRCODE = '22023';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN
+		RAISE EXCEPTION 'pg_cron is not installed in this database'
+			USING ERRCODE = '55000',
+				  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name, and CREATE EXTENSION pg_cron.';
+	END IF;
+	-- the job runs in this database, as the user calling this function
+	EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
+		INTO job
+		USING job_name, schedule,
+			  format('SELECT * FROM ctaudience.ct_process_inbox(%s)', max_messages),
+			  current_database();
+	RETURN job;
+END
+$$;
+COMMENT ON FUNCTION ctaudience.ct_schedule_inbox(text, integer, text) IS
+	'schedule ct_process_inbox(max_messages) with pg_cron in this database (a cron schedule, e.g. ''* * * * *''); the same job_name replaces the job; returns the job id';
+
 CREATE FUNCTION ctaudience.ct_preview_import(
 	request jsonb,
 	OUT profile int,

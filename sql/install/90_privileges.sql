@@ -48,6 +48,10 @@ GRANT EXECUTE ON FUNCTION
 	ctaudience.ct_firehose(jsonb),
 	ctaudience.ct_firehose(text),
 	ctaudience.ct_preview_import(jsonb),
+	ctaudience.ct_enqueue(jsonb),
+	ctaudience.ct_process_inbox(integer),
+	ctaudience.ct_requeue(bigint),
+	ctaudience.ct_schedule_inbox(text, integer, text),
 	ctaudience.ct_compact_stats(text),
 	ctaudience.ct_resolve_identity(text, text, text, text, text, text)
 	TO ctaudience_importer;

@@ -1,10 +1,10 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(33);
+SELECT plan(38);
 
 SELECT has_schema('ctaudience');
-SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta']);
+SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox']);
 SELECT has_type('ctaudience', 'ct_email', 'type ct_email exists');
 SELECT has_type('ctaudience', 'ct_phone', 'type ct_phone exists');
 SELECT col_type_is('ctaudience', 'ct_profile', 'email', 'ctaudience', 'ct_email', 'profile email is a ct_email');
@@ -62,6 +62,12 @@ SELECT function_privs_are('ctaudience', 'ct_import_audience', ARRAY['text'], 'ct
 SELECT function_privs_are('ctaudience', 'ct_import_audience', ARRAY['text'], 'public', ARRAY[]::text[]);
 SELECT function_privs_are('ctaudience', 'ct_firehose', ARRAY['text'], 'ctaudience_importer', ARRAY['EXECUTE']);
 SELECT function_privs_are('ctaudience', 'ct_firehose', ARRAY['text'], 'ctaudience_reader', ARRAY[]::text[]);
+-- scheduled imports: importers queue and process, nobody reads the queue but its owner
+SELECT function_privs_are('ctaudience', 'ct_enqueue', ARRAY['jsonb'], 'ctaudience_importer', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'ctaudience_importer', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'public', ARRAY[]::text[]);
+SELECT table_privs_are('ctaudience', 'ct_inbox', 'ctaudience_importer', ARRAY[]::text[]);
+SELECT col_is_pk('ctaudience', 'ct_inbox', ARRAY['project_id', 'inbox_id'], 'queued messages keyed by project');
 -- both variants of the entry points: jsonb and the body as text
 SELECT has_function('ctaudience', 'ct_import_audience', ARRAY['text']);
 SELECT has_function('ctaudience', 'ct_firehose', ARRAY['text']);

@@ -1,0 +1,267 @@
+/*
+ * inbox.c
+ *	  Scheduled imports: messages are queued with ct_enqueue() and answered
+ *	  later by ct_process_inbox(), typically from a pg_cron job.
+ *
+ *	  A message is authenticated when it is queued (a wrong passcode is
+ *	  refused at once, to the sender) and stored without its passcode:
+ *	  secrets are never kept in clear.  ct_process_inbox() then answers it
+ *	  as ct_firehose() would, with the passcode check already done; the
+ *	  project must still exist and the account token and region still match.
+ *
+ *	  Several sessions may process the inbox at once: each takes the rows it
+ *	  works on with FOR UPDATE SKIP LOCKED, and each message runs in its own
+ *	  subtransaction.  A message that fails keeps its error; a failure the
+ *	  message itself causes (a bad message: SQLSTATE class 22; credentials:
+ *	  class 28; privileges or schema: class 42) is dead-lettered at once, any
+ *	  other one (a deadlock, a serialization failure, a lock or statement
+ *	  timeout...) is retried with a doubling delay and dead-lettered after
+ *	  ctaudience.inbox_max_attempts attempts.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+
+#include "auth.h"
+#include "firehose.h"
+#include "inbox.h"
+#include "store.h"
+
+PG_FUNCTION_INFO_V1(ct_enqueue);
+PG_FUNCTION_INFO_V1(ct_process_inbox);
+
+int			ct_inbox_max_attempts = 5;
+int			ct_inbox_retry_delay = 60;	/* seconds, doubled on each attempt */
+
+/* The message types that may be queued: those of a project. */
+static bool
+ct_queueable_type(CtStr type)
+{
+	return ct_str_eq(type, "audience_membership_change_request") ||
+		ct_str_eq(type, "audience_subscription_request") ||
+		ct_str_eq(type, "dsr_processing_request");
+}
+
+/*
+ * SQL: ct_enqueue(request jsonb) returns bigint.  Check the envelope and
+ * the credentials now; queue the message without its passcode.
+ */
+Datum
+ct_enqueue(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *request = PG_GETARG_JSONB_P(0);
+	JsonbContainer *root = ct_message_root(request);
+	CtEnvelope	env;
+	CtCredentials cred;
+	CtProject	project;
+	Datum		path[3];
+	Datum		body;
+	Datum		values[4];
+	bool		isnull;
+	int64		id;
+
+	ct_parse_envelope(root, &env);
+	if (ct_str_eq(env.type, "module_registration_request"))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a module_registration_request is not queued"),
+				 errdetail("mParticle waits for the registration response: it belongs to no project and writes nothing."),
+				 errhint("Answer it at once with ctaudience.ct_firehose().")));
+	if (!ct_queueable_type(env.type))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid Firehose message: unsupported message type \"%.*s\"",
+						Min(env.type.len, 64), env.type.s),
+				 errdetail("The problem is at JSON path type."),
+				 errhint("ct_enqueue() queues audience_subscription_request, "
+						 "audience_membership_change_request and dsr_processing_request.")));
+	ct_parse_credentials(root, &cred);
+	ct_store_connect();
+	ct_authenticate(&cred, &project, CurrentMemoryContext);
+
+	/* the body as received, less account.account_settings.passcode */
+	path[0] = CStringGetTextDatum("account");
+	path[1] = CStringGetTextDatum("account_settings");
+	path[2] = CStringGetTextDatum("passcode");
+	body = DirectFunctionCall2(jsonb_delete_path, JsonbPGetDatum(request),
+							   PointerGetDatum(construct_array(path, 3, TEXTOID, -1, false,
+															   TYPALIGN_INT)));
+
+	values[0] = CStringGetTextDatum(project.project_id);
+	values[1] = PointerGetDatum(cstring_to_text_with_len(env.type.s, env.type.len));
+	values[2] = PointerGetDatum(cstring_to_text_with_len(env.id_text.s, env.id_text.len));
+	values[3] = body;
+	if (SPI_execute_with_args("INSERT INTO ctaudience.ct_inbox (project_id, message_type, message_id, body)"
+							  " VALUES ($1, $2, $3, $4) RETURNING inbox_id",
+							  4, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, JSONBOID},
+							  values, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
+		elog(ERROR, "ctaudience: could not queue the message");
+	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	ct_store_finish();
+	PG_RETURN_INT64(id);
+}
+
+/* Whether a failure with this SQLSTATE is the message's own: no retry. */
+static bool
+ct_failure_is_final(int sqlerrcode)
+{
+	char	   *state = unpack_sql_state(sqlerrcode);
+
+	return strncmp(state, "22", 2) == 0 ||	/* data exception: a bad message */
+		strncmp(state, "28", 2) == 0 || /* credentials */
+		strncmp(state, "42", 2) == 0;	/* privileges, schema */
+}
+
+/*
+ * Answer one queued message in a subtransaction.  True with *response set
+ * when it worked; false with *edata when it failed (nothing of it remains).
+ */
+static bool
+ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool ok = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		bool		isnull;
+
+		ct_auth_verified_project = TextDatumGetCString(project_id);
+		if (SPI_execute_with_args("SELECT ctaudience.ct_firehose($1)", 1, (Oid[]) {JSONBOID},
+								  &body, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "ctaudience: ct_firehose() returned no row");
+		*response = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		/* out of SPI's memory, which the subtransaction's end releases */
+		MemoryContextSwitchTo(oldcontext);
+		*response = PointerGetDatum(DatumGetJsonbPCopy(*response));
+		ct_auth_verified_project = NULL;
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		ok = true;
+	}
+	PG_CATCH();
+	{
+		ct_auth_verified_project = NULL;
+		MemoryContextSwitchTo(oldcontext);
+		*edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		/* a cancel or a shutdown ends the whole call, not just this message */
+		if ((*edata)->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			(*edata)->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(*edata);
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+/*
+ * SQL: ct_process_inbox(max_messages integer) returns (done, retried, dead)
+ * Answer up to max_messages queued messages that are due, oldest first.
+ */
+Datum
+ct_process_inbox(PG_FUNCTION_ARGS)
+{
+	int32		max_messages = PG_GETARG_INT32(0);
+	TupleDesc	tupdesc;
+	Datum		result[3];
+	bool		rnulls[3] = {false, false, false};
+	int32		done = 0,
+				retried = 0,
+				dead = 0;
+	SPITupleTable *rows;
+	uint64		nrows;
+	MemoryContext outer = CurrentMemoryContext;
+
+	if (max_messages < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_messages must be at least 1")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "ctaudience: ct_process_inbox() must return a row");
+
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT inbox_id, project_id, body, attempts FROM ctaudience.ct_inbox"
+							  " WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+							  " ORDER BY next_attempt_at, inbox_id LIMIT $1"
+							  " FOR UPDATE SKIP LOCKED",
+							  1, (Oid[]) {INT4OID}, (Datum[]) {Int32GetDatum(max_messages)},
+							  NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "ctaudience: could not read the inbox");
+	rows = SPI_tuptable;
+	nrows = SPI_processed;
+
+	for (uint64 r = 0; r < nrows; r++)
+	{
+		HeapTuple	tup = rows->vals[r];
+		bool		isnull;
+		Datum		id = SPI_getbinval(tup, rows->tupdesc, 1, &isnull);
+		Datum		project_id = SPI_getbinval(tup, rows->tupdesc, 2, &isnull);
+		Datum		body = SPI_getbinval(tup, rows->tupdesc, 3, &isnull);
+		int32		attempts = DatumGetInt32(SPI_getbinval(tup, rows->tupdesc, 4, &isnull)) + 1;
+		Datum		response;
+		ErrorData  *edata = NULL;
+
+		if (ct_process_one(project_id, body, &response, &edata))
+		{
+			if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = 'done', attempts = $2,"
+									  " response = $3, processed_at = clock_timestamp(),"
+									  " last_error = NULL, last_sqlstate = NULL WHERE inbox_id = $1",
+									  3, (Oid[]) {INT8OID, INT4OID, JSONBOID},
+									  (Datum[]) {id, Int32GetDatum(attempts), response},
+									  NULL, false, 0) != SPI_OK_UPDATE)
+				elog(ERROR, "ctaudience: could not record a processed message");
+			done++;
+		}
+		else
+		{
+			bool		final = ct_failure_is_final(edata->sqlerrcode) ||
+				attempts >= ct_inbox_max_attempts;
+			char	   *error = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) :
+				pstrdup(edata->message);
+
+			/* retry after the delay, doubled for each attempt made, at most a day */
+			double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(attempts - 1, 20)),
+									86400.0);
+
+			if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = $2, attempts = $3,"
+									  " last_error = $4, last_sqlstate = $5, processed_at = clock_timestamp(),"
+									  " next_attempt_at = clock_timestamp() + make_interval(secs => $6)"
+									  " WHERE inbox_id = $1",
+									  6, (Oid[]) {INT8OID, TEXTOID, INT4OID, TEXTOID, TEXTOID, FLOAT8OID},
+									  (Datum[]) {id, CStringGetTextDatum(final ? "dead" : "pending"),
+										  Int32GetDatum(attempts), CStringGetTextDatum(error),
+										  CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode)),
+									  Float8GetDatum(delay)},
+									  NULL, false, 0) != SPI_OK_UPDATE)
+				elog(ERROR, "ctaudience: could not record a failed message");
+			if (final)
+				dead++;
+			else
+				retried++;
+			FreeErrorData(edata);
+		}
+	}
+	SPI_finish();
+	MemoryContextSwitchTo(outer);
+
+	result[0] = Int32GetDatum(done);
+	result[1] = Int32GetDatum(retried);
+	result[2] = Int32GetDatum(dead);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), result, rnulls)));
+}

@@ -1,0 +1,14 @@
+/*
+ * inbox.h
+ *	  Scheduled imports: ct_enqueue() and ct_process_inbox().
+ */
+#ifndef CT_INBOX_H
+#define CT_INBOX_H
+
+/* ctaudience.inbox_max_attempts: attempts before a message is dead-lettered. */
+extern int	ct_inbox_max_attempts;
+
+/* ctaudience.inbox_retry_delay: seconds before the first retry (then doubled). */
+extern int	ct_inbox_retry_delay;
+
+#endif							/* CT_INBOX_H */

@@ -1,0 +1,95 @@
+-- Scheduled imports: ct_enqueue() checks and queues (without the passcode),
+-- ct_process_inbox() answers, keeps failures, retries, dead-letters.
+SET search_path = ctaudience, t, public;
+\set SHOW_CONTEXT never
+
+-- queue two membership messages
+SELECT ct_enqueue(t.msg(1500, 1716500000000, jsonb_build_array(
+	t.u('8601', jsonb_build_array(t.id('customer', 'inbox-1'), t.id('email', 'Inbox.One@Example.com')),
+		jsonb_build_array(t.aud(48100, 'Inbox')))))) AS first \gset
+SELECT ct_enqueue(t.msg(1501, 1716500001000, jsonb_build_array(
+	t.u('8602', jsonb_build_array(t.id('customer', 'inbox-2')), jsonb_build_array(t.aud(48100, 'Inbox'))),
+	t.u('8601', jsonb_build_array(t.id('customer', 'inbox-1')), jsonb_build_array(t.aud(48100, 'Inbox', 'delete')))))) > :first AS second_after_first;
+
+-- what is stored: never the passcode (the rest of the body as sent)
+SELECT inbox_id - :first AS n, project_id, message_type, message_id, status, attempts,
+	   body -> 'account' -> 'account_settings' AS settings, body -> 'user_profiles' IS NOT NULL AS has_profiles
+  FROM ct_inbox ORDER BY inbox_id;
+SELECT count(*) AS bodies_with_the_passcode FROM ct_inbox WHERE body::text LIKE '%test-passcode-1%';
+
+-- refused at once, nothing queued: wrong passcode, unknown project, unknown
+-- type, bad envelope, a registration (answered at once by ct_firehose)
+SELECT ct_enqueue(jsonb_set(t.msg(1502, 1716500002000, '[]'), '{account,account_settings,passcode}', '"wrong"'));
+SELECT ct_enqueue(t.msg(1503, 1716500003000, '[]', 'NO-SUCH-PROJECT'));
+SELECT ct_enqueue(t.msg(1504, 1716500004000, '[]') || '{"type": "audience_unknown_request"}');
+SELECT ct_enqueue(t.msg(1505, 1716500005000, '[]') - 'id');
+SELECT ct_enqueue('[]');
+SELECT ct_enqueue('{"type": "module_registration_request", "id": "438b0f74-8656-4f87-93c7-c9f9ac8a5544", "timestamp_ms": 1714592744067}');
+SELECT count(*) AS queued FROM ct_inbox;
+
+-- nothing is imported until the inbox is processed
+SELECT count(*) AS profiles_before FROM ct_profile WHERE identity IN ('inbox-1', 'inbox-2');
+SELECT * FROM ct_process_inbox(1);
+SELECT * FROM ct_process_inbox();
+SELECT * FROM ct_process_inbox();
+SELECT inbox_id - :first AS n, status, attempts, processed_at IS NOT NULL AS processed,
+	   response ->> 'type' AS response_type, t.counts(response) AS counts, last_error
+  FROM ct_inbox ORDER BY inbox_id;
+SELECT who, audience, is_member FROM t.members WHERE who IN ('inbox-1', 'inbox-2') ORDER BY who;
+SELECT who, action FROM t.events WHERE who IN ('inbox-1', 'inbox-2') ORDER BY who, ts;
+-- the same response as ct_firehose gives for a redelivery of the message
+SELECT t.counts(ct_firehose(t.msg(1500, 1716500000000, '[]'))) AS redelivered;
+
+-- a message that is malformed past its envelope: dead at the first attempt, with its error
+SELECT ct_enqueue(t.msg(1506, 1716500006000, '{"not": "an array"}')) AS bad \gset
+SELECT * FROM ct_process_inbox();
+SELECT status, attempts, last_sqlstate, last_error FROM ct_inbox WHERE inbox_id = :bad;
+
+-- a failure that may pass (here a serialization failure raised by a user
+-- trigger): kept with its error and retried after the delay, then dead
+CREATE FUNCTION t.flaky() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'try again later' USING ERRCODE = '40001'; END $$;
+CREATE TRIGGER flaky AFTER INSERT ON ct_segment_member FOR EACH STATEMENT EXECUTE FUNCTION t.flaky();
+SELECT ct_enqueue(t.msg(1507, 1716500007000, jsonb_build_array(
+	t.u('8607', jsonb_build_array(t.id('customer', 'inbox-7')), jsonb_build_array(t.aud(48100, 'Inbox')))))) AS flaky \gset
+SET ctaudience.inbox_max_attempts = 3;
+SELECT * FROM ct_process_inbox();
+SELECT status, attempts, last_sqlstate, last_error, next_attempt_at > clock_timestamp() + interval '50 seconds' AS retry_later
+  FROM ct_inbox WHERE inbox_id = :flaky;
+-- not due yet: nothing to do
+SELECT * FROM ct_process_inbox();
+SET ctaudience.inbox_retry_delay = 0;
+UPDATE ct_inbox SET next_attempt_at = clock_timestamp() WHERE inbox_id = :flaky;
+SELECT * FROM ct_process_inbox();
+SELECT * FROM ct_process_inbox();
+SELECT status, attempts, last_sqlstate FROM ct_inbox WHERE inbox_id = :flaky;
+-- nothing of the failed attempts was written
+SELECT count(*) AS profiles FROM ct_profile WHERE identity = 'inbox-7';
+-- once the cause is gone, a dead message can be queued again
+DROP TRIGGER flaky ON ct_segment_member;
+DROP FUNCTION t.flaky();
+SELECT ct_requeue(:flaky) AS requeued, ct_requeue(:first) AS requeue_done_message;
+SELECT * FROM ct_process_inbox();
+SELECT status, attempts, t.counts(response) AS counts, last_error FROM ct_inbox WHERE inbox_id = :flaky;
+RESET ctaudience.inbox_max_attempts;
+RESET ctaudience.inbox_retry_delay;
+
+-- the passcode was checked when queued: a rotation in between does not
+-- strand queued messages, but a project removed in between fails them
+SELECT ct_enqueue(t.msg(1508, 1716500008000, jsonb_build_array(
+	t.u('8608', jsonb_build_array(t.id('customer', 'inbox-8')), jsonb_build_array(t.aud(48100, 'Inbox')))))) AS rotated \gset
+SELECT ct_rotate_passcode('TEST-1', 'test-passcode-2', NULL) IS NOT NULL AS rotated;
+SELECT * FROM ct_process_inbox();
+SELECT status, t.counts(response) AS counts FROM ct_inbox WHERE inbox_id = :rotated;
+-- ...and a message without a passcode is still refused outside the inbox
+SELECT ct_firehose(t.msg(1509, 1716500009000, '[]') #- '{account,account_settings,passcode}');
+SELECT ct_rotate_passcode('TEST-1', 'test-passcode-1', NULL) IS NOT NULL AS rotated_back;
+
+-- scheduling with pg_cron (loaded for this database by the test cluster)
+SELECT ct_schedule_inbox();
+CREATE EXTENSION pg_cron;
+SELECT ct_schedule_inbox('*/5 * * * *', 500) > 0 AS scheduled;
+SELECT jobname, schedule, command, database = current_database() AS this_database FROM cron.job;
+SELECT ct_schedule_inbox('* * * * *', 0);
+SELECT cron.unschedule('ctaudience_inbox');
+DROP EXTENSION pg_cron;
