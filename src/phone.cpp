@@ -11,23 +11,43 @@
  * The answer is by definition libphonenumber's: Parse, then IsValidNumber,
  * then Format(E164), kept when it is '+' and 8-15 digits.  That is
  * ct_phone_normalize_reference().  ct_phone_normalize() gives the same
- * answers in about half the time; the unit test and the fuzzer check that
- * the two agree, and so does SelfCheck() on every process's first call.
+ * answers in about a third of the time; the unit test and the fuzzer check
+ * that the two agree (and that FastParse() builds the very PhoneNumber
+ * Parse() builds: ct_phone_fast_parse_check()), and so does SelfCheck() on
+ * every process's first call.
  *
  * - Prescreen() refuses, without libphonenumber, inputs it could not
  *   accept anyway (no digit at all, no country code and no region, too few
  *   characters to hold a number we accept).
  *
- * - FastParse() replaces Parse() for the commonest shape, "+" and digits
- *   with at most spaces, dashes, dots and parentheses between them ("+1
- *   415-555-2671", "+447911123456").  For those Parse() reads the country
- *   code from the first 1-3 digits and, when the region's national-prefix
- *   pattern matches the rest (a "0" or "1" kept after the country code),
- *   strips it by rules not worth repeating; FastParse() builds the same
- *   PhoneNumber directly when that pattern does not match, and otherwise
- *   leaves the input to Parse().  Parse() runs about twenty ICU regular
- *   expressions, with a matcher allocation and a UTF-16 copy each, to find
- *   nothing to do in such input; FastParse() runs one.
+ * - FastParse() replaces Parse() for the commonest shapes: digits with at
+ *   most spaces, dashes, dots and parentheses between them, after a "+"
+ *   or, read with a region, without one.  Parse() runs about twenty ICU
+ *   regular expressions, with a matcher allocation and a UTF-16 copy each,
+ *   to find nothing to do in such input; FastParse() runs none or one for
+ *   most of it, and a handful at most.
+ *
+ *   After "+" ("+1 415-555-2671", "+447911123456"), Parse() reads the
+ *   country code from the first 1-3 digits and, when the region's
+ *   national-prefix pattern matches the rest (a "0" or "1" kept after the
+ *   country code), strips it by rules not worth repeating; FastParse()
+ *   builds the same PhoneNumber directly when that pattern does not match,
+ *   and otherwise leaves the input to Parse().
+ *
+ *   National input ("(415) 555-2671" in US, "020 7946 0958" in GB, "1 415
+ *   555 2671" in US), FastParseNational(): Parse() keeps only the digits;
+ *   strips the region's international prefix ("011", "00") unless a 0
+ *   follows, and then reads the rest as after a "+"; or else strips the
+ *   region's own calling code when the number is too long with it, or fits
+ *   the region's general pattern only without it; then strips the national
+ *   prefix ("0", "1", "8") when what is left has a possible length and the
+ *   general pattern does not say otherwise.  FastParse() takes the same
+ *   steps with the same metadata, in the 202 of 245 regions whose national
+ *   prefix is a plain string of digits or none (see BuildNationalPlans();
+ *   the others, whose patterns strip carrier codes or rewrite the number,
+ *   go to Parse()).  It runs the general pattern only when there is a
+ *   prefix to decide on, and an international prefix pattern only where it
+ *   is not a plain string (FI, HK, IL, SG, TH and others).
  *
  * - IsValid() answers IsValidNumber() without doing the same work twice.
  *   IsValidNumber() first finds the number's region among those sharing
@@ -43,13 +63,16 @@
  * difference, ct_phone_normalize() uses Parse() and IsValidNumber() as is.
  *
  * Costs (make -C test/unit bench, 100k mixed US/CA/GB/IN/DE numbers, see
- * test/unit/README.md): 15.7 us a number for the reference path, 8.5 us
- * for this one; "+digits" input 15.5 -> 5.1 us, formatted international
- * 19.1 -> 6.0 us, national with a region 17.1 -> 14.6 us (Parse() still
- * does all the work there).
+ * test/unit/README.md; best runs on a noisy shared machine): 15.7 us a
+ * number for the reference path, 5.3 us for this one (8.4 us before
+ * national input had a shortcut); "+digits" input 15.8 -> 5.7 us,
+ * formatted international 18.6 -> 6.0 us, national with a region 17.1 ->
+ * 5.5 us (14.8 us before).  The tables take about 4 ms and 0.7 MB more to
+ * build for that: a compiled general pattern for each region.
  */
 #include "phone.h"
 
+#include <algorithm>
 #include <cstring>
 #include <list>
 #include <map>
@@ -108,6 +131,22 @@ constexpr int kMaxCallingCode = 999;
 constexpr size_t kMaxCallingCodeDigits = 3;
 
 /*
+ * Parse()'s bounds on the national significant number it builds
+ * (PhoneNumberUtil::kMinLengthForNsn and kMaxLengthForNsn, not public).
+ */
+constexpr size_t kMinLengthForNsn = 2;
+constexpr size_t kMaxLengthForNsn = 17;
+
+/*
+ * Most digits FastParse() reads; more go to Parse().  No number we accept
+ * has that many: after a plus or an international prefix 15 digits at
+ * most, and national input keeps all but a 1-3 digit calling code and two
+ * short national prefixes as its national number, which Parse() refuses
+ * beyond 17 digits.
+ */
+constexpr size_t kMaxFastParseDigits = 24;
+
+/*
  * A logger that drops everything.  libphonenumber logs through one
  * process-wide logger; in a backend anything it printed would land in the
  * server log, once per bad number.
@@ -146,6 +185,41 @@ struct CallingCode
 };
 
 /*
+ * What FastParse() needs to read one region's national numbers as Parse()
+ * does: the parts of the region's metadata that Parse() consults for input
+ * without a plus sign, kept only when they have a shape FastParse() can
+ * follow exactly (see BuildNationalPlans()).
+ */
+struct NationalPlan
+{
+	/* FastParse() may read national numbers with this region */
+	bool		fast_parse = false;
+	/* this region's part is usable, whether or not its main region's is */
+	bool		usable = false;
+	int			country_code = 0;
+	/* the calling code in decimal, as MaybeExtractCountryCode() looks for it */
+	std::string country_code_digits;
+	/* international_prefix when it is only ASCII digits, else empty... */
+	std::string idd;
+	/* ...and then compiled, as ParsePrefixAsIdd() uses it */
+	std::shared_ptr<const icu::RegexPattern> idd_pattern;
+	/* national_prefix_for_parsing: only ASCII digits, or empty */
+	std::string national_prefix;
+	/* general_desc's national_number_pattern, or null when it is empty */
+	std::shared_ptr<const icu::RegexPattern> general;
+	/* general_desc's possible_length (never empty) and ..._local_only */
+	std::vector<int> lengths;
+	std::vector<int> local_lengths;
+
+	/*
+	 * The plan of the calling code's main region, whose metadata Parse()
+	 * switches to when it strips the calling code from a national number
+	 * (this plan itself when the region is the main one).
+	 */
+	const NationalPlan *main = nullptr;
+};
+
+/*
  * Lookup tables built once from libphonenumber's own data, so the hot path
  * neither builds std::string lists nor asks the library the same thing
  * twice.
@@ -158,6 +232,8 @@ struct PhoneTables
 	/* false: FastParse() and IsValid() disabled (see SelfCheck()) */
 	bool		shortcuts = false;
 	CallingCode codes[kMaxCallingCode + 1];
+	/* national[a][b]: region "AB" for FastParse() */
+	NationalPlan national[26][26];
 };
 
 /*
@@ -211,31 +287,106 @@ MatchesAtStart(const icu::RegexPattern &re, const std::string &s, bool *error)
 }
 
 /*
+ * The ASCII string [s, s + n) as the UTF-16 string ICU matches, converted
+ * as libphonenumber's IcuRegExpInput does.
+ */
+static icu::UnicodeString
+ToUnicode(const char *s, size_t n)
+{
+	return icu::UnicodeString::fromUTF8(icu::StringPiece(s, (int32_t) n));
+}
+
+/*
+ * libphonenumber's RegExp::Consume() anchored at the start (lookingAt()
+ * from position 0) on the ASCII string [s, s + n): true on a match, with
+ * *end set to where the match ends; error is set on ICU failure.
+ */
+static bool
+LookingAt(const icu::RegexPattern &re, const char *s, size_t n, size_t *end,
+		  bool *error)
+{
+	UErrorCode	status = U_ZERO_ERROR;
+	icu::UnicodeString s16 = ToUnicode(s, n);
+	std::unique_ptr<icu::RegexMatcher> m(re.matcher(s16, status));
+	bool		match;
+	int32_t		e;
+
+	if (U_FAILURE(status) || !m)
+	{
+		*error = true;
+		return false;
+	}
+	match = m->lookingAt(0, status);
+	if (U_FAILURE(status))
+	{
+		*error = true;
+		return false;
+	}
+	if (!match)
+		return false;
+	e = m->end(status);
+	if (U_FAILURE(status) || e < 0 || (size_t) e > n)
+	{
+		*error = true;
+		return false;
+	}
+	*end = (size_t) e;
+	return true;
+}
+
+/*
+ * libphonenumber's RegExp::FullMatch() (matches() from position 0) on the
+ * ASCII string [s, s + n); error is set on ICU failure.
+ */
+static bool
+FullMatch(const icu::RegexPattern &re, const char *s, size_t n, bool *error)
+{
+	UErrorCode	status = U_ZERO_ERROR;
+	icu::UnicodeString s16 = ToUnicode(s, n);
+	std::unique_ptr<icu::RegexMatcher> m(re.matcher(s16, status));
+	bool		match;
+
+	if (U_FAILURE(status) || !m)
+	{
+		*error = true;
+		return false;
+	}
+	match = m->matches(0, status);
+	if (U_FAILURE(status))
+	{
+		*error = true;
+		return false;
+	}
+	return match;
+}
+
+/* True when s is not empty and has only ASCII digits. */
+static bool
+IsDigitString(const std::string &s)
+{
+	if (s.empty())
+		return false;
+	for (char c : s)
+	{
+		if (c < '0' || c > '9')
+			return false;
+	}
+	return true;
+}
+
+/* The compiled-in metadata, by region and (for "001") by calling code. */
+typedef std::map<std::string, const PhoneMetadata *> MetadataByRegion;
+typedef std::map<int, const PhoneMetadata *> MetadataByCode;
+
+/*
  * Fill codes[] from the compiled-in metadata.  Anything missing or not
  * compiling leaves that code to Parse() and IsValidNumber().
  */
 static void
-BuildCallingCodes(PhoneTables *t)
+BuildCallingCodes(PhoneTables *t, const MetadataByRegion &by_region,
+				  const MetadataByCode &non_geo, PatternCache *cache)
 {
-	std::unique_ptr<PhoneMetadataCollection> collection;
-	std::map<std::string, const PhoneMetadata *> by_region;
-	std::map<int, const PhoneMetadata *> non_geo;
-	PatternCache patterns;
-
-	if (i18n::phonenumbers::metadata_get == nullptr ||
-		i18n::phonenumbers::metadata_size == nullptr)
-		return;
-	collection.reset(new PhoneMetadataCollection());
-	if (!collection->ParseFromArray(i18n::phonenumbers::metadata_get(),
-									i18n::phonenumbers::metadata_size()))
-		return;
-	for (const PhoneMetadata &md : collection->metadata())
-	{
-		if (md.id() == PhoneNumberUtil::kRegionCodeForNonGeoEntity)
-			non_geo[md.country_code()] = &md;
-		else
-			by_region[md.id()] = &md;
-	}
+	PatternCache &patterns = *cache;
 
 	for (int cc = 1; cc <= kMaxCallingCode; cc++)
 	{
@@ -312,51 +463,197 @@ BuildCallingCodes(PhoneTables *t)
 }
 
 /*
- * Parse() for input of the form "+", digits, and between them only spaces,
- * dashes, dots and parentheses: true with *pn filled exactly as Parse()
- * would, false to leave the input to Parse().  Parse(), for such input:
- * finds no extension, RFC 3966 part or second number (they need letters or
- * other signs); drops the plus and the punctuation; takes as calling code
- * the first 1-3 digits that are one, unless the first is 0; strips a
- * national prefix when the main region's national_prefix_for_parsing
- * matches the national number's start (that case is left to Parse()); and
- * records leading zeros for Italian-style numbers.
+ * Fill national[][] from the compiled-in metadata, for FastParse() on
+ * national numbers.  A region is usable when everything Parse() reads from
+ * its metadata for such input has a shape FastParse() follows exactly:
+ *
+ * - an international_prefix (all regions have one; an empty pattern
+ *   would match everywhere): only digits, compared as a string, or else a
+ *   pattern that compiles, run as Parse() runs it;
+ * - no national_prefix_transform_rule, and a national_prefix_for_parsing
+ *   that is empty or only digits, so that "matches at the start" is
+ *   "starts with" and nothing is captured.  A pattern with alternatives,
+ *   optional parts or groups (carrier codes and the like) leaves the region
+ *   to Parse(): in 8.12.57, 43 regions of 245, among them AR, AU, BR, CN,
+ *   CO, KR, MX, most +1 islands, GG, IM and JE;
+ * - possible lengths (TestNumberLength() reads the first without looking),
+ *   and a general pattern that compiles (or none).
+ *
+ * FastParse() takes a region only when its calling code's main region is
+ * usable too, since Parse() switches to that region's metadata once it
+ * has stripped the calling code from a national number ("1 416 555 0123"
+ * in CA is read with US rules).
+ */
+static void
+BuildNationalPlans(PhoneTables *t, const MetadataByRegion &by_region,
+				   PatternCache *patterns)
+{
+	for (const auto &entry : by_region)
+	{
+		const std::string &id = entry.first;
+		const PhoneMetadata &md = *entry.second;
+		NationalPlan *plan;
+		int			cc = md.country_code();
+
+		if (id.size() != 2 || id[0] < 'A' || id[0] > 'Z' ||
+			id[1] < 'A' || id[1] > 'Z' || !t->region_ok[id[0] - 'A'][id[1] - 'A'])
+			continue;
+		plan = &t->national[id[0] - 'A'][id[1] - 'A'];
+		if (cc < 1 || cc > kMaxCallingCode || !t->codes[cc].known)
+			continue;
+		plan->country_code = cc;
+		plan->country_code_digits = std::to_string(cc);
+
+		if (md.international_prefix().empty())
+			continue;
+		if (IsDigitString(md.international_prefix()))
+			plan->idd = md.international_prefix();
+		else
+		{
+			plan->idd_pattern = CompilePattern(patterns, md.international_prefix());
+			if (!plan->idd_pattern)
+				continue;
+		}
+
+		if (!md.national_prefix_transform_rule().empty())
+			continue;
+		if (!md.national_prefix_for_parsing().empty())
+		{
+			if (!IsDigitString(md.national_prefix_for_parsing()))
+				continue;
+			plan->national_prefix = md.national_prefix_for_parsing();
+		}
+
+		if (md.general_desc().possible_length_size() == 0)
+			continue;
+		plan->lengths.assign(md.general_desc().possible_length().begin(),
+							 md.general_desc().possible_length().end());
+		plan->local_lengths.assign(md.general_desc().possible_length_local_only().begin(),
+								   md.general_desc().possible_length_local_only().end());
+		if (!md.general_desc().national_number_pattern().empty())
+		{
+			plan->general = CompilePattern(patterns, md.general_desc().national_number_pattern());
+			if (!plan->general)
+				continue;
+		}
+		plan->usable = true;
+	}
+
+	/* link each region to its calling code's main region */
+	for (int a = 0; a < 26; a++)
+	{
+		for (int b = 0; b < 26; b++)
+		{
+			NationalPlan *plan = &t->national[a][b];
+			std::string main_region;
+			const NationalPlan *main;
+
+			if (!plan->usable)
+				continue;
+			t->util->GetRegionCodeForCountryCode(plan->country_code, &main_region);
+			if (main_region.size() != 2 || main_region[0] < 'A' || main_region[0] > 'Z' ||
+				main_region[1] < 'A' || main_region[1] > 'Z')
+				continue;
+			main = &t->national[main_region[0] - 'A'][main_region[1] - 'A'];
+			if (!main->usable || main->country_code != plan->country_code)
+				continue;
+			plan->main = main;
+			plan->fast_parse = true;
+		}
+	}
+}
+
+/*
+ * Build codes[] and national[][] from the compiled-in metadata, the bytes
+ * PhoneNumberUtil itself parses.  Without it both stay empty, and every
+ * number goes to Parse() and IsValidNumber().
+ */
+static void
+BuildFromMetadata(PhoneTables *t)
+{
+	std::unique_ptr<PhoneMetadataCollection> collection;
+	MetadataByRegion by_region;
+	MetadataByCode non_geo;
+	PatternCache patterns;
+
+	if (i18n::phonenumbers::metadata_get == nullptr ||
+		i18n::phonenumbers::metadata_size == nullptr)
+		return;
+	collection.reset(new PhoneMetadataCollection());
+	if (!collection->ParseFromArray(i18n::phonenumbers::metadata_get(),
+									i18n::phonenumbers::metadata_size()))
+		return;
+
+	/*
+	 * The first entry for an id wins, as in PhoneNumberUtil's own maps
+	 * (they are filled with insert()); ids are unique anyway.
+	 */
+	for (const PhoneMetadata &md : collection->metadata())
+	{
+		if (md.id() == PhoneNumberUtil::kRegionCodeForNonGeoEntity)
+			non_geo.emplace(md.country_code(), &md);
+		else
+			by_region.emplace(md.id(), &md);
+	}
+	BuildCallingCodes(t, by_region, non_geo, &patterns);
+	BuildNationalPlans(t, by_region, &patterns);
+}
+
+/*
+ * Fill *pn as Parse() does once it has the calling code cc and the national
+ * significant number [nsn, nsn + n), 2 to 17 ASCII digits: the code, the
+ * leading zeros (SetItalianLeadingZerosForPhoneNumber()), the digits as an
+ * integer, and nothing else (no raw input, source or carrier: Parse() does
+ * not keep them).
+ */
+static void
+SetNumber(int cc, const char *nsn, size_t n, PhoneNumber *pn)
+{
+	uint64_t	national = 0;
+	size_t		zeros;
+
+	pn->Clear();
+	pn->set_country_code(cc);
+	if (n > 1 && nsn[0] == '0')
+	{
+		pn->set_italian_leading_zero(true);
+		/* in an all-zero number the last zero is not a leading one */
+		for (zeros = 1; zeros < n - 1 && nsn[zeros] == '0'; zeros++)
+			;
+		if (zeros != 1)
+			pn->set_number_of_leading_zeros((int) zeros);
+	}
+	for (size_t i = 0; i < n; i++)
+		national = national * 10 + (uint64_t) (nsn[i] - '0');
+	pn->set_national_number(national);
+}
+
+/*
+ * Parse() once a plus sign has been read, or an international prefix
+ * stripped (both then take the same path), for the n ASCII digits d that
+ * follow it: true with *pn filled exactly as Parse() would, false to leave
+ * the input to Parse().  Parse() takes as calling code the first 1-3
+ * digits that are one, unless the first is 0; strips a national prefix
+ * when the main region's national_prefix_for_parsing matches the national
+ * number's start (that case is left to Parse()); and records leading
+ * zeros for Italian-style numbers.
  */
 static bool
-FastParse(const PhoneTables &t, const unsigned char *p, size_t len, PhoneNumber *pn)
+FastParseInternational(const PhoneTables &t, const char *d, size_t n, PhoneNumber *pn)
 {
-	char		digits[kMaxE164Digits];
-	size_t		n = 0;
 	int			cc = 0;
 	size_t		cc_len = 0;
-	size_t		zeros;
-	uint64_t	national = 0;
 	bool		error;
 
-	if (len < 2 || p[0] != '+')
-		return false;
-	for (size_t i = 1; i < len; i++)
-	{
-		unsigned char c = p[i];
-
-		if (c >= '0' && c <= '9')
-		{
-			/* more than 15 digits cannot give an E.164 number... */
-			if (n == kMaxE164Digits)
-				return false;	/* ...but let Parse() say so */
-			digits[n++] = (char) c;
-		}
-		else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')')
-			return false;
-	}
-	if (n < kMinE164Digits || digits[0] == '0')
+	/* too few or too many digits for E.164: let Parse() say so */
+	if (n < kMinE164Digits || n > kMaxE164Digits || d[0] == '0')
 		return false;
 	for (size_t i = 1; i <= kMaxCallingCodeDigits; i++)
 	{
 		int			v = 0;
 
 		for (size_t k = 0; k < i; k++)
-			v = v * 10 + (digits[k] - '0');
+			v = v * 10 + (d[k] - '0');
 		if (t.codes[v].known)
 		{
 			cc = v;
@@ -367,26 +664,235 @@ FastParse(const PhoneTables &t, const unsigned char *p, size_t len, PhoneNumber 
 	if (cc == 0 || !t.codes[cc].fast_parse)
 		return false;
 
-	std::string nsn(digits + cc_len, n - cc_len);
+	std::string nsn(d + cc_len, n - cc_len);
 
 	if (t.codes[cc].national_prefix &&
 		(MatchesAtStart(*t.codes[cc].national_prefix, nsn, &error) || error))
 		return false;
-
-	pn->Clear();
-	pn->set_country_code(cc);
-	if (nsn.size() > 1 && nsn[0] == '0')
-	{
-		pn->set_italian_leading_zero(true);
-		for (zeros = 1; zeros < nsn.size() - 1 && nsn[zeros] == '0'; zeros++)
-			;
-		if (zeros != 1)
-			pn->set_number_of_leading_zeros((int) zeros);
-	}
-	for (char c : nsn)
-		national = national * 10 + (uint64_t) (c - '0');
-	pn->set_national_number(national);
+	SetNumber(cc, nsn.data(), nsn.size(), pn);
 	return true;
+}
+
+/* libphonenumber's ValidationResult, as TestNumberLength() gives it. */
+enum LengthResult
+{
+	kIsPossible,
+	kIsPossibleLocalOnly,
+	kTooShort,
+	kInvalidLength,
+	kTooLong
+};
+
+/*
+ * TestNumberLength(number, metadata) for a number of n digits: it reads
+ * the general description's lengths only, and trusts the first and last to
+ * be the shortest and longest (so do we).
+ */
+static LengthResult
+TestLength(const NationalPlan &plan, size_t n)
+{
+	const std::vector<int> &lengths = plan.lengths;
+	const std::vector<int> &local = plan.local_lengths;
+	int			actual = (int) n;
+
+	if (lengths.front() == -1)
+		return kInvalidLength;
+	if (std::find(local.begin(), local.end(), actual) != local.end())
+		return kIsPossibleLocalOnly;
+	if (lengths.front() == actual)
+		return kIsPossible;
+	if (lengths.front() > actual)
+		return kTooShort;
+	if (lengths.back() < actual)
+		return kTooLong;
+	return std::find(lengths.begin() + 1, lengths.end(), actual) != lengths.end() ?
+		kIsPossible : kInvalidLength;
+}
+
+/*
+ * IsMatch(number, general_desc): the whole of [s, s + n) matches the
+ * general pattern; an empty pattern matches nothing (RegexBasedMatcher).
+ */
+static bool
+IsGeneralMatch(const NationalPlan &plan, const char *s, size_t n, bool *error)
+{
+	if (!plan.general)
+		return false;
+	return FullMatch(*plan.general, s, n, error);
+}
+
+/*
+ * MaybeStripNationalPrefixAndCarrierCode() with plan's prefix, a string of
+ * digits: how many leading digits of [s, s + n) it strips, 0 or all of the
+ * prefix.  The prefix stays when the number matched the general pattern
+ * with it and would not without it.  (A pattern without groups captures no
+ * carrier code.)  The caller checks error.
+ */
+static size_t
+StripNationalPrefix(const NationalPlan &plan, const char *s, size_t n, bool *error)
+{
+	size_t		k = plan.national_prefix.size();
+
+	if (n == 0 || k == 0 || n < k || std::memcmp(s, plan.national_prefix.data(), k) != 0)
+		return 0;
+	if (IsGeneralMatch(plan, s, n, error) && !IsGeneralMatch(plan, s + k, n - k, error))
+		return 0;
+	return k;
+}
+
+/*
+ * Parse(raw, region) for national input: the n ASCII digits d of input
+ * that had only digits, spaces, dashes, dots and parentheses and no plus
+ * sign, read with the region of plan (fast_parse set).  True with *pn
+ * filled exactly as Parse() would, false to leave the input to Parse().
+ *
+ * Parse(), for such input, with a supported region:
+ *
+ * - finds no RFC 3966 part, extension or second number (they need ';',
+ *   letters, '#', ',', '/' or '~'); cuts what precedes the first digit and
+ *   follows the last; finds it viable when it has three digits at least;
+ *   and, having no plus sign, keeps only the digits ("normalizes").
+ * - strips the region's international prefix (IDD) when it matches the
+ *   start and is not followed by a 0 (ParsePrefixAsIdd()), and then reads
+ *   the rest as after a plus sign: FastParseInternational().
+ * - strips the region's own calling code from the start when the number is
+ *   too long for the region with it (TestNumberLength()), or matches the
+ *   region's general pattern without it (and without a national prefix
+ *   after it) but not with it (MaybeExtractCountryCode()); Parse() then
+ *   goes on with the metadata of the code's main region.
+ * - needs 2 digits at least, then strips the national prefix when
+ *   MaybeStripNationalPrefixAndCarrierCode() does and what is left has a
+ *   possible length or is too long (not too short, local only or of an
+ *   impossible length);
+ * - needs 2 to 17 digits left, the national significant number.
+ */
+static bool
+FastParseNational(const PhoneTables &t, const NationalPlan &plan,
+				  const char *d, size_t n, PhoneNumber *pn)
+{
+	const NationalPlan *md = &plan;
+	const char *nsn = d;
+	size_t		nsn_len = n;
+	size_t		idd_len = 0;
+	bool		idd;
+	bool		error = false;
+
+	/* IsViablePhoneNumber() */
+	if (n < 3)
+		return false;
+
+	/* MaybeStripInternationalPrefixAndNormalize(), ParsePrefixAsIdd() */
+	if (plan.idd_pattern)
+	{
+		idd = LookingAt(*plan.idd_pattern, d, n, &idd_len, &error);
+		if (error)
+			return false;
+	}
+	else
+	{
+		idd_len = plan.idd.size();
+		idd = n >= idd_len && std::memcmp(d, plan.idd.data(), idd_len) == 0;
+	}
+	if (idd && (idd_len == n || d[idd_len] != '0'))
+		return FastParseInternational(t, d + idd_len, n - idd_len, pn);
+
+	/* MaybeExtractCountryCode(): the calling code without a plus */
+	const std::string &cc_digits = plan.country_code_digits;
+
+	if (n >= cc_digits.size() && std::memcmp(d, cc_digits.data(), cc_digits.size()) == 0)
+	{
+		const char *rest = d + cc_digits.size();
+		size_t		rest_len = n - cc_digits.size();
+		size_t		strip = StripNationalPrefix(plan, rest, rest_len, &error);
+		bool		take;
+
+		if (error)
+			return false;
+		if (TestLength(plan, n) == kTooLong)
+			take = true;
+		else
+		{
+			take = !IsGeneralMatch(plan, d, n, &error) &&
+				IsGeneralMatch(plan, rest + strip, rest_len - strip, &error);
+			if (error)
+				return false;
+		}
+		if (take)
+		{
+			nsn = rest + strip;
+			nsn_len = rest_len - strip;
+			md = plan.main;
+		}
+	}
+
+	/* ParseHelper(): the national prefix, if what is left is long enough */
+	if (nsn_len < kMinLengthForNsn)
+		return false;
+
+	size_t		k = md->national_prefix.size();
+
+	if (k > 0 && nsn_len >= k && std::memcmp(nsn, md->national_prefix.data(), k) == 0)
+	{
+		LengthResult r = TestLength(*md, nsn_len - k);
+
+		/* otherwise Parse() keeps the number as it is, stripped or not */
+		if (r == kIsPossible || r == kTooLong)
+		{
+			size_t		strip = StripNationalPrefix(*md, nsn, nsn_len, &error);
+
+			if (error)
+				return false;
+			nsn += strip;
+			nsn_len -= strip;
+		}
+	}
+	if (nsn_len < kMinLengthForNsn || nsn_len > kMaxLengthForNsn)
+		return false;
+	SetNumber(plan.country_code, nsn, nsn_len, pn);
+	return true;
+}
+
+/*
+ * Parse(raw, region) for input of only digits, spaces, dashes, dots and
+ * parentheses, after an optional leading plus sign: true with *pn filled
+ * exactly as Parse() would, false to leave the input to Parse().  plan is
+ * the region's, or null for no region.  "+" input is read whatever the
+ * region (after a plus sign Parse() reads a number alike in every region),
+ * national input only with a region whose plan has fast_parse.
+ */
+static bool
+FastParse(const PhoneTables &t, const unsigned char *p, size_t len,
+		  const NationalPlan *plan, PhoneNumber *pn)
+{
+	char		digits[kMaxFastParseDigits];
+	size_t		n = 0;
+	bool		plus = len > 0 && p[0] == '+';
+
+	for (size_t i = plus ? 1 : 0; i < len; i++)
+	{
+		unsigned char c = p[i];
+
+		if (c >= '0' && c <= '9')
+		{
+			if (n == kMaxFastParseDigits)
+				return false;	/* let Parse() say it is too long */
+			digits[n++] = (char) c;
+		}
+		else if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')')
+			return false;
+	}
+	if (plus)
+		return FastParseInternational(t, digits, n, pn);
+	if (plan == nullptr || !plan->fast_parse)
+		return false;
+	return FastParseNational(t, *plan, digits, n, pn);
+}
+
+/* The plan of a region that ResolveRegion() accepted. */
+static const NationalPlan *
+PlanFor(const PhoneTables &t, const char *region)
+{
+	return &t.national[region[0] - 'A'][region[1] - 'A'];
 }
 
 /*
@@ -435,21 +941,39 @@ IsValid(const PhoneTables &t, const PhoneNumber &pn)
 }
 
 /*
- * Numbers SelfCheck() runs both ways.  They walk the main branches of
- * FastParse() and IsValid() (1-, 2- and 3-digit calling codes, a
- * non-geographic one, Italian leading zeros, a national prefix kept after
- * the country code, the +1 and +44 region searches: US, CA after the
- * leading-digit regions, AI with leading digits, GB, GG, IM; invalid
- * numbers), using only regions most imports touch anyway: each region
- * checked makes libphonenumber compile and cache its patterns, some 50 KB
- * a region.  The unit test covers the rest.
+ * Numbers SelfCheck() runs both ways, with a region or none.  They walk the
+ * main branches of FastParse() and IsValid(): 1-, 2- and 3-digit calling
+ * codes, a non-geographic one, Italian leading zeros, a national prefix
+ * kept after the country code, the +1 and +44 region searches (US, CA
+ * after the leading-digit regions, AI with leading digits, GB, GG, IM),
+ * invalid numbers; national numbers plain, with a national prefix, with the
+ * region's own calling code (stripped because too long, or because only
+ * the rest matches; in CA read with US rules), with an international prefix
+ * (followed by a 0 it is none), and too short to be anything.  They use
+ * only regions most imports touch anyway: each region checked makes
+ * libphonenumber compile and cache its patterns, some 50 KB a region.  The
+ * unit test covers the rest.
  */
-static const char *const kSelfCheckNumbers[] = {
-	"+14155552671", "+1 416 555 0123", "+12642351234", "+11234567890",
-	"+1415555267", "+447911123456", "+441481256789", "+447624123456",
-	"+4407911123456", "+442079460958", "+390612345678", "+39 3123456789",
-	"+80012345678", "+919876543210", "+4915123456789", "+49030123456",
-	"+33612345678",
+static const struct
+{
+	const char *number;
+	const char *region;			/* null: none ("ZZ") */
+}			kSelfCheckNumbers[] = {
+	{"+14155552671", nullptr}, {"+1 416 555 0123", nullptr},
+	{"+12642351234", nullptr}, {"+11234567890", nullptr},
+	{"+1415555267", nullptr}, {"+447911123456", nullptr},
+	{"+441481256789", nullptr}, {"+447624123456", nullptr},
+	{"+4407911123456", nullptr}, {"+442079460958", nullptr},
+	{"+390612345678", nullptr}, {"+39 3123456789", nullptr},
+	{"+80012345678", nullptr}, {"+919876543210", nullptr},
+	{"+4915123456789", nullptr}, {"+49030123456", nullptr},
+	{"+33612345678", nullptr},
+	{"(415) 555-2671", "US"}, {"1 415 555 2671", "US"},
+	{"1 416 555 0123", "CA"}, {"011 44 7911 123456", "US"},
+	{"011 0 20 7946 0958", "US"}, {"1234", "US"}, {"(123) 456-7890", "US"},
+	{"020 7946 0958", "GB"}, {"44 20 7946 0958", "GB"},
+	{"0151 23456789", "DE"}, {"49 30 12345678", "DE"},
+	{"09876543210", "IN"}, {"98765 43210", "IN"},
 };
 
 /*
@@ -461,15 +985,16 @@ static const char *const kSelfCheckNumbers[] = {
 static bool
 SelfCheck(const PhoneTables &t)
 {
-	for (const char *number : kSelfCheckNumbers)
+	for (const auto &c : kSelfCheckNumbers)
 	{
-		std::string input(number);
+		std::string input(c.number);
 		PhoneNumber fast;
 		PhoneNumber slow;
-		bool		parsed = t.util->Parse(input, "ZZ", &slow) ==
+		bool		parsed = t.util->Parse(input, c.region ? c.region : "ZZ", &slow) ==
 			PhoneNumberUtil::NO_PARSING_ERROR;
 
-		if (FastParse(t, (const unsigned char *) input.data(), input.size(), &fast) &&
+		if (FastParse(t, (const unsigned char *) input.data(), input.size(),
+					  c.region ? PlanFor(t, c.region) : nullptr, &fast) &&
 			(!parsed || fast.SerializeAsString() != slow.SerializeAsString()))
 			return false;
 		if (parsed && IsValid(t, slow) != t.util->IsValidNumber(slow))
@@ -496,7 +1021,7 @@ BuildPhoneTables()
 			r[1] >= 'A' && r[1] <= 'Z')
 			t->region_ok[r[0] - 'A'][r[1] - 'A'] = true;
 	}
-	BuildCallingCodes(t.get());
+	BuildFromMetadata(t.get());
 	t->shortcuts = true;
 	t->shortcuts = SelfCheck(*t);
 	return t.release();
@@ -706,7 +1231,8 @@ Normalize(const char *in, size_t len, const char *region,
 
 		if (r != CT_PHONE_OK)
 			return r;
-		if (!(t.shortcuts && FastParse(t, p, len, &pn)) &&
+		if (!(t.shortcuts &&
+			  FastParse(t, p, len, have_region ? PlanFor(t, region_buf) : nullptr, &pn)) &&
 			t.util->Parse(std::string((const char *) p, len),
 						  std::string(have_region ? region_buf : "ZZ"),
 						  &pn) != PhoneNumberUtil::NO_PARSING_ERROR)
@@ -762,6 +1288,49 @@ ct_phone_normalize_reference(const char *in, size_t len, const char *region,
 	catch (...)
 	{
 		return CT_PHONE_INTERNAL;
+	}
+}
+
+/* See phone.h. */
+extern "C" int
+ct_phone_shortcuts_enabled(void)
+{
+	try
+	{
+		return GetPhoneTables().shortcuts ? 1 : 0;
+	}
+	catch (...)
+	{
+		return -1;
+	}
+}
+
+/* See phone.h. */
+extern "C" int
+ct_phone_fast_parse_check(const char *in, size_t len, const char *region)
+{
+	try
+	{
+		const PhoneTables &t = GetPhoneTables();
+		const unsigned char *p = (const unsigned char *) in;
+		char		region_buf[3];
+		bool		have_region;
+		PhoneNumber fast;
+		PhoneNumber slow;
+
+		Trim(&p, &len);
+		have_region = ResolveRegion(t, region, region_buf);
+		if (!FastParse(t, p, len, have_region ? PlanFor(t, region_buf) : nullptr, &fast))
+			return 0;
+		if (t.util->Parse(std::string((const char *) p, len),
+						  std::string(have_region ? region_buf : "ZZ"),
+						  &slow) != PhoneNumberUtil::NO_PARSING_ERROR)
+			return -1;
+		return fast.SerializeAsString() == slow.SerializeAsString() ? 1 : -1;
+	}
+	catch (...)
+	{
+		return -2;
 	}
 }
 

@@ -53,9 +53,11 @@ typedef enum CtPhoneResult
  *   "+52..." (see test/unit/README.md).  Normalizing the result once more
  *   without a region gives one spelling.
  * - The first call in a process builds libphonenumber's tables and ours
- *   (15-25 ms; about 2.5 MB of heap, kept for the life of the process);
- *   ct_phone_init() does that up front.  Later calls take about 5 us for
- *   "+digits" input and 15 us for a national number (see phone.cpp).
+ *   (about 20 ms; about 3.3 MB of heap, kept for the life of the
+ *   process); ct_phone_init() does that up front.  Later calls take about
+ *   5-6 us for "+digits" input and for a national number with a region,
+ *   15-20 us for other shapes and in the regions whose rules phone.cpp
+ *   leaves to libphonenumber (see phone.cpp).
  * - Safe to call from several threads at once (the tables are built once
  *   and then only read; libphonenumber is thread-safe), though a backend
  *   has one thread anyway.
@@ -85,6 +87,26 @@ extern int	ct_phone_init(void);
 extern CtPhoneResult ct_phone_normalize_reference(const char *in, size_t len,
 												  const char *region,
 												  char *out, int64_t *e164);
+
+/*
+ * For tests: 1 when ct_phone_normalize uses its shortcuts (phone.cpp's
+ * SelfCheck() found them in agreement with libphonenumber), 0 when it has
+ * fallen back to the plain path, -1 on error.  Without the shortcuts the
+ * two functions above agree trivially.
+ */
+extern int	ct_phone_shortcuts_enabled(void);
+
+/*
+ * For tests and fuzzing only: read in with region as ct_phone_normalize
+ * does (trimmed; an unsupported region is none), both by phone.cpp's
+ * FastParse() shortcut, whether or not it is enabled and whatever the
+ * input, and by libphonenumber's Parse(), and compare the numbers they
+ * build, field by field.  1: FastParse() read it, and built what Parse()
+ * did; 0: FastParse() left it to Parse(); -1: they differ; -2: error.
+ * Stricter than comparing ct_phone_normalize with the reference, which
+ * cannot see a difference that leaves validity and E.164 alike.
+ */
+extern int	ct_phone_fast_parse_check(const char *in, size_t len, const char *region);
 
 #ifdef __cplusplus
 }

@@ -8,10 +8,15 @@
  * Selector 6 turns the input into "+" and digits (with a little
  * punctuation) first: libphonenumber is not instrumented, so the fuzzer
  * gets no coverage signal for reaching a valid number, and random digits
- * after a plus are valid often enough to exercise the shortcuts.
+ * after a plus are valid often enough to exercise the shortcuts.  Selector
+ * 5 does the same for national numbers: a region from the first two bytes
+ * (any of the 676 letter pairs, most of them unsupported), then digits and
+ * punctuation without a plus.
  * Besides crashes and sanitizer reports, the target aborts when an answer
- * breaks a documented property, and when ct_phone_normalize disagrees with
- * ct_phone_normalize_reference (plain libphonenumber).  See README.md.
+ * breaks a documented property, when ct_phone_normalize disagrees with
+ * ct_phone_normalize_reference (plain libphonenumber), and when the fast
+ * parse builds another number than libphonenumber's Parse() (which can
+ * differ where the two answers cannot).  See README.md.
  */
 #include "normalize.h"
 #include "phone.h"
@@ -111,7 +116,10 @@ fuzz_phone(const uint8_t *data, size_t len, const char *region)
 	int64_t		vref = -1;
 	CtPhoneResult r = ct_phone_normalize((const char *) data, len, region, out, &v);
 	CtPhoneResult rr = ct_phone_normalize_reference((const char *) data, len, region, ref, &vref);
+	int			fp = ct_phone_fast_parse_check((const char *) data, len, region);
 
+	if (fp < 0)
+		fuzz_fail("phone: the fast parse builds another number than Parse()", data, len);
 	if (r != rr)
 		fuzz_fail("phone: fast and reference paths disagree", data, len);
 	if (r == CT_PHONE_INTERNAL)
@@ -182,6 +190,36 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memcpy(region, body, len < 3 ? len : 3);
 				(void) ct_phone_region_supported(region);
 				fuzz_phone(body, len, region);
+				break;
+			}
+		case 5:
+			{
+				/*
+				 * A region from two bytes ('A'..'Z' from any byte, letters
+				 * as themselves), then digits and " -.()" as they are, any
+				 * other byte a digit or, 1 in 8, a separator.  No plus.
+				 */
+				static const char sep[] = " -.()";
+				char		region[3];
+				char	   *num;
+
+				if (len < 2)
+					break;
+				region[0] = (char) ('A' + (body[0] + 195) % 26);
+				region[1] = (char) ('A' + (body[1] + 195) % 26);
+				region[2] = '\0';
+				num = malloc(len - 2 > 0 ? len - 2 : 1);
+				for (size_t i = 2; i < len; i++)
+				{
+					uint8_t		b = body[i];
+
+					if ((b >= '0' && b <= '9') || strchr(sep, b) != NULL)
+						num[i - 2] = (char) b;
+					else
+						num[i - 2] = b < 224 ? (char) ('0' + b % 10) : sep[b % 5];
+				}
+				fuzz_phone((const uint8_t *) num, len - 2, region);
+				free(num);
 				break;
 			}
 		case 6:

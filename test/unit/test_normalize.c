@@ -517,7 +517,22 @@ typedef struct BenchInput
 {
 	char		number[40];
 	const char *region;
+	int			kind;			/* BenchKind */
 } BenchInput;
+
+/* Input shapes the benchmark reports separately. */
+typedef enum BenchKind
+{
+	BENCH_E164,					/* "+" and digits */
+	BENCH_INTERNATIONAL,		/* "+" and digits with spaces or dashes */
+	BENCH_NATIONAL,				/* national, with a region */
+	BENCH_JUNK,					/* not a number */
+	BENCH_NKINDS
+} BenchKind;
+
+static const char *const bench_kind_names[BENCH_NKINDS] = {
+	"+digits", "formatted international", "national with a region", "invalid"
+};
 
 /* Deterministic xorshift PRNG, so runs compare. */
 static uint64_t
@@ -547,6 +562,7 @@ bench_make(BenchInput *b, uint64_t *st)
 	unsigned	k = (unsigned) (bench_rand(st) >> 8);
 
 	b->region = NULL;
+	b->kind = BENCH_E164;
 	switch (r)
 	{
 		case 0:
@@ -604,6 +620,12 @@ bench_make(BenchInput *b, uint64_t *st)
 			b->region = (k & 1) ? "US" : NULL;
 			break;
 	}
+	if (r == 3 || r == 12 || r == 15)
+		b->kind = BENCH_INTERNATIONAL;
+	else if (r >= 18)
+		b->kind = BENCH_JUNK;
+	else if (b->region != NULL)
+		b->kind = BENCH_NATIONAL;
 }
 
 /* Seconds on a monotonic clock. */
@@ -622,18 +644,27 @@ now_seconds(void)
 typedef CtPhoneResult (*PhoneFn) (const char *in, size_t len, const char *region,
 								  char *out, int64_t *e164);
 
-/* One timed pass of fn over the inputs, in microseconds per number. */
+/*
+ * One timed pass of fn over the inputs of one kind (all with kind -1), in
+ * microseconds per number; counts (4 longs) gets the results.
+ */
 static double
-bench_pass(PhoneFn fn, const BenchInput *in, long n, long *counts)
+bench_pass(PhoneFn fn, const BenchInput *in, long n, int kind, long *counts)
 {
 	char		out[CT_PHONE_E164_BUFSIZE];
 	int64_t		value;
+	long		done = 0;
 	double		t0 = now_seconds();
 
 	memset(counts, 0, 4 * sizeof(long));
 	for (long i = 0; i < n; i++)
+	{
+		if (kind >= 0 && in[i].kind != kind)
+			continue;
 		counts[fn(in[i].number, strlen(in[i].number), in[i].region, out, &value)]++;
-	return (now_seconds() - t0) * 1e6 / (double) n;
+		done++;
+	}
+	return (now_seconds() - t0) * 1e6 / (double) (done > 0 ? done : 1);
 }
 
 /*
@@ -689,7 +720,7 @@ run_bench(long n, bool dump)
 		for (int k = 0; k < 2; k++)
 		{
 			double		t = bench_pass(k == 0 ? ct_phone_normalize_reference : ct_phone_normalize,
-									   in, n, counts[k]);
+									   in, n, -1, counts[k]);
 
 			if (round == 0 || t < best[k])
 				best[k] = t;
@@ -702,8 +733,60 @@ run_bench(long n, bool dump)
 			   best[k], BENCH_ROUNDS, n,
 			   counts[k][0], counts[k][1], counts[k][2], counts[k][3]);
 	printf("speed-up %.0f%%, %ld mismatches\n", (1.0 - best[1] / best[0]) * 100.0, mismatches);
+
+	/* the same, by input shape */
+	for (int kind = 0; kind < BENCH_NKINDS; kind++)
+	{
+		double		kbest[2] = {0, 0};
+		long		kcounts[4];
+
+		for (int round = 0; round < BENCH_ROUNDS; round++)
+		{
+			for (int k = 0; k < 2; k++)
+			{
+				double		t = bench_pass(k == 0 ? ct_phone_normalize_reference : ct_phone_normalize,
+										   in, n, kind, kcounts);
+
+				if (round == 0 || t < kbest[k])
+					kbest[k] = t;
+			}
+		}
+		printf("  %-24s %6.2f -> %5.2f us/number (%ld numbers)\n",
+			   bench_kind_names[kind], kbest[0], kbest[1],
+			   kcounts[0] + kcounts[1] + kcounts[2] + kcounts[3]);
+	}
 	free(in);
 	return mismatches == 0 && counts[1][CT_PHONE_INTERNAL] == 0 ? 0 : 1;
+}
+
+/* Both paths' answers for one input. */
+typedef struct PathResult
+{
+	CtPhoneResult r;
+	char		out[CT_PHONE_E164_BUFSIZE];
+	int64_t		value;
+} PathResult;
+
+/*
+ * Run ct_phone_normalize and ct_phone_normalize_reference on one input,
+ * and ct_phone_fast_parse_check: true when the two agree on the result
+ * code, the E.164 string and the integer, and the fast parse built the
+ * number Parse() did or left the input to it.  *fast_parsed is set when
+ * the fast parse read the input.
+ */
+static bool
+run_both(const char *in, size_t len, const char *region, PathResult *fast,
+		 PathResult *ref, bool *fast_parsed)
+{
+	int			fp = ct_phone_fast_parse_check(in, len, region);
+
+	memset(fast, 0, sizeof(*fast));
+	memset(ref, 0, sizeof(*ref));
+	fast->r = ct_phone_normalize(in, len, region, fast->out, &fast->value);
+	ref->r = ct_phone_normalize_reference(in, len, region, ref->out, &ref->value);
+	*fast_parsed = fp == 1;
+	return fp >= 0 && fast->r == ref->r && strcmp(fast->out, ref->out) == 0 &&
+		fast->value == ref->value;
 }
 
 /*
@@ -736,43 +819,368 @@ test_phone_paths_agree(void)
 	BenchInput *in = malloc(sizeof(BenchInput) * 3000);
 	uint64_t	st = 12345;
 	long		mismatches = 0;
+	long		fast = 0;
 
+	/* without them the two paths are one, and agree whatever */
+	check(ct_phone_shortcuts_enabled() == 1, "phone shortcuts enabled (SelfCheck passed)");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 	{
-		char		a[CT_PHONE_E164_BUFSIZE] = "";
-		char		b[CT_PHONE_E164_BUFSIZE] = "";
-		int64_t		va = 0;
-		int64_t		vb = 0;
+		PathResult	a;
+		PathResult	b;
+		bool		fast_parsed;
 		size_t		len = strlen(cases[i].number);
-		CtPhoneResult ra = ct_phone_normalize(cases[i].number, len, cases[i].region, a, &va);
-		CtPhoneResult rb = ct_phone_normalize_reference(cases[i].number, len, cases[i].region, b, &vb);
+		bool		agree = run_both(cases[i].number, len, cases[i].region, &a, &b, &fast_parsed);
 
-		check(ra == rb && strcmp(a, b) == 0 && va == vb,
-			  "phone paths agree on \"%s\" (%s): %d %s", show(cases[i].number, len),
-			  cases[i].region ? cases[i].region : "no region", (int) ra, a);
+		check(agree, "phone paths agree on \"%s\" (%s): %d %s%s", show(cases[i].number, len),
+			  cases[i].region ? cases[i].region : "no region", (int) a.r, a.out,
+			  fast_parsed ? " (fast parse)" : "");
 	}
 
 	for (long i = 0; i < 3000; i++)
 		bench_make(&in[i], &st);
 	for (long i = 0; i < 3000; i++)
 	{
-		char		a[CT_PHONE_E164_BUFSIZE] = "";
-		char		b[CT_PHONE_E164_BUFSIZE] = "";
-		int64_t		va = 0;
-		int64_t		vb = 0;
-		size_t		len = strlen(in[i].number);
-		CtPhoneResult ra = ct_phone_normalize(in[i].number, len, in[i].region, a, &va);
-		CtPhoneResult rb = ct_phone_normalize_reference(in[i].number, len, in[i].region, b, &vb);
+		PathResult	a;
+		PathResult	b;
+		bool		fast_parsed;
 
-		if (ra != rb || strcmp(a, b) != 0 || va != vb)
+		if (!run_both(in[i].number, strlen(in[i].number), in[i].region, &a, &b, &fast_parsed))
 		{
-			printf("# mismatch on \"%s\": %d %s vs %d %s\n", in[i].number, (int) ra, a, (int) rb, b);
+			printf("# mismatch on \"%s\": %d %s vs %d %s\n", in[i].number, (int) a.r, a.out,
+				   (int) b.r, b.out);
 			mismatches++;
 		}
+		fast += fast_parsed;
 	}
-	check(mismatches == 0, "phone paths agree on 3000 generated numbers (%ld mismatches)",
-		  mismatches);
+	check(mismatches == 0, "phone paths agree on 3000 generated numbers, %ld read by the fast "
+		  "parse (%ld mismatches)", fast, mismatches);
 	free(in);
+}
+
+/*
+ * National input, read with a region (FastParseNational() in phone.cpp):
+ * inputs picked to reach each of its branches, and shapes it must leave to
+ * Parse().  Both paths must agree on every one.
+ */
+static void
+test_phone_national_agree(void)
+{
+	static const struct
+	{
+		const char *number;
+		const char *region;
+	}			cases[] = {
+		/* US: plain, in every punctuation; with the calling code (too long
+		 * with it: stripped), twice, or not strippable */
+		{"(415) 555-2671", "US"}, {"415-555-2671", "US"}, {"415.555.2671", "US"},
+		{"4155552671", "US"}, {"415 555 2671", "US"}, {"1 415 555 2671", "US"},
+		{"1-415-555-2671", "US"}, {"1 (415) 555-2671", "US"}, {"14155552671", "US"},
+		{"1 1 415 555 2671", "US"}, {"1 415 555 267", "US"}, {"1 555 2671", "US"},
+		{"555 2671", "US"}, {"(123) 456-7890", "US"}, {"1 (123) 456-7890", "US"},
+		{"1-800-555-0199", "US"}, {"800 555 0199", "US"}, {"1 212 555 0100 1", "US"},
+		/* spaces and parentheses in odd places; only punctuation */
+		{"  (415) 555-2671  ", "US"}, {"((415)) 555--2671", "US"},
+		{")415( 555 2671", "US"}, {"415 555 2671)", "US"}, {"(4)1(5)5(5)5(2)6(7)1", "US"},
+		{"(415)5552671", "US"}, {"4 1 5 5 5 5 2 6 7 1", "US"}, {"415...555...2671", "US"},
+		{"()- .", "US"}, {"(((", "US"}, {" - ", "US"},
+		/* too short, a single digit, too long, leading zeros */
+		{"7", "US"}, {"12", "US"}, {"1-2", "US"}, {"123", "US"}, {"1234", "US"},
+		{"12345", "US"}, {"0", "US"}, {"00", "US"}, {"000", "US"},
+		{"0000000000", "US"}, {"00000000000000000", "US"}, {"0415 555 2671", "US"},
+		{"123456789012345678", "US"}, {"12345678901234567890", "US"},
+		{"4155552671415555267", "US"}, {"415 555 2671 415 555 2671 41", "US"},
+		/* US international prefix 011: then a calling code; followed by 0
+		 * it is none; alone or nearly */
+		{"011 44 20 7946 0958", "US"}, {"01144 2079460958", "US"}, {"011 0 44 20 7946 0958", "US"},
+		{"011 0 20 7946 0958", "US"}, {"011", "US"}, {"0114", "US"}, {"011 44", "US"},
+		{"011 44 7911", "US"}, {"011 999 1234 5678", "US"}, {"011 1 415 555 2671", "US"},
+		{"011 44 (0) 20 7946 0958", "US"}, {"011 39 06 1234 5678", "US"},
+		{"011 800 1234 5678", "US"}, {"011 44 20 7946 0958 12345", "US"},
+		/* CA: US rules once the calling code is stripped */
+		{"416 555 0123", "CA"}, {"1 416 555 0123", "CA"}, {"1 415 555 2671", "CA"},
+		{"011 44 7911 123456", "CA"}, {"1 1 416 555 0123", "CA"}, {"(416) 555-0123", "ca"},
+		{"1 876 555 1234", "JM"}, {"876 555 1234", "JM"}, {"1 264 235 1234", "AI"},
+		{"264 235 1234", "AI"}, {"235 1234", "AI"}, {"1 787 555 1234", "PR"},
+		/* GB: trunk 0, calling code, IDD 00, Crown dependencies */
+		{"020 7946 0958", "GB"}, {"07911 123456", "GB"}, {"7911 123456", "GB"},
+		{"(020) 7946-0958", "GB"}, {"02079460958", "GB"}, {"0 20 7946 0958", "GB"},
+		{"44 20 7946 0958", "GB"}, {"44 7911 123456", "GB"}, {"44 020 7946 0958", "GB"},
+		{"0044 20 7946 0958", "GB"}, {"00 44 (0) 20 7946 0958", "GB"}, {"000 1234 5678", "GB"},
+		{"020 7946 095", "GB"}, {"0800 123 4567", "GB"}, {"01481 256789", "GB"},
+		{"01481 256789", "GG"}, {"256789", "GG"}, {"07624 123456", "IM"}, {"0 1534 456789", "JE"},
+		{"0", "GB"}, {"07", "GB"}, {"079", "GB"}, {"0 7911", "GB"}, {"44", "GB"}, {"440", "GB"},
+		/* IT: no national prefix, leading zeros kept; VA reads with IT rules */
+		{"06 1234 5678", "IT"}, {"06 12345678", "IT"}, {"312 345 6789", "IT"},
+		{"39 06 1234 5678", "IT"}, {"39 312 345 6789", "IT"}, {"0039 06 1234 5678", "IT"},
+		{"00 39 3123456789", "IT"}, {"0000 1234", "IT"}, {"00000000", "IT"}, {"000000001", "IT"},
+		{"06 698 12345", "VA"}, {"39 06 698 12345", "VA"}, {"0039 06 698 12345", "VA"},
+		/* DE, IN, FR */
+		{"030 12345678", "DE"}, {"0151 23456789", "DE"}, {"49 30 12345678", "DE"},
+		{"0049 30 12345678", "DE"}, {"030 123", "DE"}, {"(0)30 12345678", "DE"},
+		{"030-1234 5678-9", "DE"}, {"30 12345678", "DE"}, {"49 151 23456789", "DE"},
+		{"0 049 30 1234", "DE"}, {"0301234567890123", "DE"},
+		{"09876543210", "IN"}, {"98765 43210", "IN"}, {"91 98765 43210", "IN"},
+		{"0091 98765 43210", "IN"}, {"011 2345 6789", "IN"}, {"11 2345 6789", "IN"},
+		{"91 11 2345 6789", "IN"}, {"0 91 98765 43210", "IN"},
+		{"01 23 45 67 89", "FR"}, {"06 12 34 56 78", "FR"}, {"33 6 12 34 56 78", "FR"},
+		/* MX, BR, AR, CN, AU: national-prefix patterns left to Parse() */
+		{"55 1234 5678", "MX"}, {"01 55 1234 5678", "MX"}, {"044 55 1234 5678", "MX"},
+		{"1 55 1234 5678", "MX"}, {"52 55 1234 5678", "MX"}, {"00 1 415 555 2671", "MX"},
+		{"(11) 91234-5678", "BR"}, {"0 21 11 91234 5678", "BR"}, {"011 91234 5678", "BR"},
+		{"55 11 91234 5678", "BR"}, {"0021 1 415 555 2671", "BR"},
+		{"011 15 2345 6789", "AR"}, {"0 11 2345-6789", "AR"}, {"15 2345 6789", "AR"},
+		{"54 9 11 2345 6789", "AR"}, {"00 44 20 7946 0958", "AR"},
+		{"010 1234 5678", "CN"}, {"138 0013 8000", "CN"}, {"86 138 0013 8000", "CN"},
+		{"00 1 415 555 2671", "CN"}, {"17951 138 0013 8000", "CN"},
+		{"(02) 9876 5432", "AU"}, {"0412 345 678", "AU"}, {"61 412 345 678", "AU"},
+		{"0011 44 20 7946 0958", "AU"}, {"1831 0412 345 678", "AU"},
+		/* RU and KZ (+7, read with RU rules), IDD 810 */
+		{"8 (912) 345-67-89", "RU"}, {"912 345 67 89", "RU"}, {"7 912 345 6789", "RU"},
+		{"810 44 20 7946 0958", "RU"}, {"8 10 44 20 7946 0958", "RU"}, {"8 800 555 3535", "RU"},
+		{"8 701 234 5678", "KZ"}, {"7 701 234 5678", "KZ"}, {"701 234 5678", "KZ"},
+		/* JP: IDD 010, trunk 0 */
+		{"03-1234-5678", "JP"}, {"090-1234-5678", "JP"}, {"010 1 415 555 2671", "JP"},
+		{"81 3 1234 5678", "JP"}, {"0120-123-456", "JP"}, {"3-1234-5678", "JP"},
+		/* international prefixes given as patterns (FI, AX, TH, SG, IL) */
+		{"040 123 4567", "FI"}, {"358 40 123 4567", "FI"}, {"00 44 20 7946 0958", "FI"},
+		{"990 44 20 7946 0958", "FI"}, {"040 123 4567", "AX"}, {"018 12345", "AX"},
+		{"02 123 4567", "TH"}, {"001 1 415 555 2671", "TH"}, {"009 0 2 123 4567", "TH"},
+		{"6123 4567", "SG"}, {"001 1 415 555 2671", "SG"}, {"000 1234 5678", "SG"},
+		{"02-123-4567", "IL"}, {"014 44 20 7946 0958", "IL"}, {"00 972 2 123 4567", "IL"},
+		/* a national prefix kept because the number matches the general
+		 * pattern only with it (JP and ID "00...", RU "8...", UZ) */
+		{"0057 0123 4567", "JP"}, {"0050 1234 5678", "JP"}, {"00 626 195 8110", "ID"},
+		{"7 8259 346 937 0409", "RU"}, {"7 80 912 345 6789", "KZ"}, {"998 8859 189 35", "UZ"},
+		/* no usable region */
+		{"(415) 555-2671", NULL}, {"(415) 555-2671", "ZZ"}, {"4155552671", "zz"},
+		{"011 44 20 7946 0958", NULL}, {"020 7946 0958", "XX"}, {"020 7946 0958", "gb"},
+	};
+	long		mismatches = 0;
+	long		fast = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		PathResult	a;
+		PathResult	b;
+		bool		fast_parsed;
+		size_t		len = strlen(cases[i].number);
+
+		if (!run_both(cases[i].number, len, cases[i].region, &a, &b, &fast_parsed))
+		{
+			printf("# mismatch on \"%s\" (%s): %d %s vs %d %s\n", cases[i].number,
+				   cases[i].region ? cases[i].region : "no region",
+				   (int) a.r, a.out, (int) b.r, b.out);
+			mismatches++;
+		}
+		fast += fast_parsed;
+	}
+	check(mismatches == 0, "phone paths agree on %zu national inputs picked by hand, %ld read "
+		  "by the fast parse (%ld mismatches)", sizeof(cases) / sizeof(cases[0]), fast, mismatches);
+}
+
+/* In phone_examples.cpp (libphonenumber's example numbers, for tests). */
+#define CT_TEST_EXAMPLE_LEN 64
+#define CT_TEST_EXAMPLES_MAX 80
+extern int	ct_test_example_inputs(const char *region, char (*out)[CT_TEST_EXAMPLE_LEN], int max);
+extern int	ct_test_region_prefixes(const char *region, char *cc, char *ndd);
+
+/* What the generated national inputs are built from, for one region. */
+typedef struct RegionInputs
+{
+	char		region[3];
+	char		cc[8];			/* calling code */
+	char		ndd[8];			/* national prefix, or "" */
+	int			nexamples;
+	char		(*examples)[CT_TEST_EXAMPLE_LEN];
+} RegionInputs;
+
+/* Append the digits of digits[0..n) to buf, with random punctuation. */
+static size_t
+punctuate(char *buf, const char *digits, size_t n, uint64_t *st)
+{
+	static const char sep[] = " -.()";
+	size_t		o = 0;
+	unsigned	style = (unsigned) (bench_rand(st) % 4);
+
+	/* 0: digits only; 1: now and then one separator; 2-3: runs, and ends */
+	if (style >= 2 && bench_rand(st) % 4 == 0)
+		buf[o++] = sep[bench_rand(st) % 5];
+	for (size_t i = 0; i < n; i++)
+	{
+		buf[o++] = digits[i];
+		if (style == 1 && bench_rand(st) % 3 == 0)
+			buf[o++] = sep[bench_rand(st) % 5];
+		else if (style >= 2 && bench_rand(st) % 4 == 0)
+		{
+			unsigned	k = 1 + (unsigned) (bench_rand(st) % 2);
+
+			for (unsigned j = 0; j < k; j++)
+				buf[o++] = sep[bench_rand(st) % 5];
+		}
+	}
+	if (style >= 2 && bench_rand(st) % 4 == 0)
+		buf[o++] = sep[bench_rand(st) % 5];
+	buf[o] = '\0';
+	return o;
+}
+
+/*
+ * One generated national-format input for ri into buf (at least 256
+ * bytes): half random digits (1 to 20, after a prefix now and then: the
+ * region's calling code or national prefix, common international
+ * prefixes, zeros), half libphonenumber's example numbers for the region,
+ * as they are or with a digit changed, dropped or added, or a prefix
+ * added; then, mostly, punctuated anew.
+ */
+static size_t
+national_input(char *buf, const RegionInputs *ri, uint64_t *st)
+{
+	static const char *const prefixes[] = {
+		"0", "00", "000", "011", "010", "001", "1", "8", "810", "06", "0011", "99"
+	};
+	char		digits[160];
+	size_t		n = 0;
+	unsigned	mode = (unsigned) (bench_rand(st) % 2);
+
+	if (mode == 0 || ri->nexamples == 0)
+	{
+		unsigned	p = (unsigned) (bench_rand(st) % 16);
+		size_t		len = 1 + (size_t) (bench_rand(st) % 20);
+		const char *prefix = "";
+
+		if (p < 12 && p >= 6)
+			prefix = prefixes[bench_rand(st) % 12];
+		else if (p == 12)
+			prefix = ri->cc;
+		else if (p == 13)
+			prefix = ri->ndd;
+		else if (p == 14)
+		{
+			memcpy(digits, ri->cc, strlen(ri->cc));
+			n = strlen(ri->cc);
+			prefix = ri->ndd;
+		}
+		else if (p == 15)
+			prefix = "0000";
+		memcpy(digits + n, prefix, strlen(prefix));
+		n += strlen(prefix);
+		for (size_t i = 0; i < len; i++)
+			digits[n++] = (char) ('0' + bench_rand(st) % 10);
+	}
+	else
+	{
+		const char *ex = ri->examples[bench_rand(st) % (uint64_t) ri->nexamples];
+		unsigned	m = (unsigned) (bench_rand(st) % 12);
+
+		/* a third as written: national format, or dialled from here */
+		if (m < 4)
+		{
+			strcpy(buf, ex);
+			return strlen(buf);
+		}
+		if (m == 4)
+		{
+			memcpy(digits, ri->ndd, strlen(ri->ndd));
+			n = strlen(ri->ndd);
+		}
+		else if (m == 5)
+		{
+			memcpy(digits, ri->cc, strlen(ri->cc));
+			n = strlen(ri->cc);
+		}
+		for (const char *c = ex; *c; c++)
+		{
+			if (*c >= '0' && *c <= '9')
+				digits[n++] = *c;
+		}
+		if (m == 6 && n > 0)
+			digits[bench_rand(st) % n] = (char) ('0' + bench_rand(st) % 10);
+		else if (m == 7 && n > 1)
+		{
+			size_t		at = (size_t) (bench_rand(st) % n);
+
+			memmove(digits + at, digits + at + 1, n - at - 1);
+			n--;
+		}
+		else if (m == 8)
+			digits[n++] = (char) ('0' + bench_rand(st) % 10);
+	}
+	return punctuate(buf, digits, n, st);
+}
+
+/*
+ * Generated national-format inputs (national_input()) in every supported
+ * region, a few with no region: both paths must agree on each.  n cases
+ * from seed; the counts by result show how many were valid numbers.
+ */
+static void
+test_phone_generated_agree(long n, uint64_t seed)
+{
+	RegionInputs *regions = calloc(26 * 26, sizeof(RegionInputs));
+	int			nregions = 0;
+	int			failed_examples = 0;
+	uint64_t	st = seed;
+	long		mismatches = 0;
+	long		counts[4] = {0, 0, 0, 0};
+	long		with_examples = 0;
+	long		fast = 0;
+
+	for (char a = 'A'; a <= 'Z'; a++)
+	{
+		for (char b = 'A'; b <= 'Z'; b++)
+		{
+			RegionInputs *ri = &regions[nregions];
+
+			ri->region[0] = a;
+			ri->region[1] = b;
+			ri->region[2] = '\0';
+			if (!ct_phone_region_supported(ri->region))
+				continue;
+			ri->examples = malloc(sizeof(*ri->examples) * CT_TEST_EXAMPLES_MAX);
+			ri->nexamples = ct_test_example_inputs(ri->region, ri->examples, CT_TEST_EXAMPLES_MAX);
+			if (ri->nexamples < 0 || ct_test_region_prefixes(ri->region, ri->cc, ri->ndd) != 0)
+			{
+				failed_examples++;
+				ri->nexamples = 0;
+				ri->cc[0] = ri->ndd[0] = '\0';
+			}
+			if (ri->nexamples > 0)
+				with_examples++;
+			nregions++;
+		}
+	}
+	check(nregions > 200 && failed_examples == 0,
+		  "%d supported regions, %ld with example numbers", nregions, with_examples);
+
+	for (long i = 0; i < n; i++)
+	{
+		const RegionInputs *ri = &regions[bench_rand(&st) % (uint64_t) nregions];
+		unsigned	which = (unsigned) (bench_rand(&st) % 100);
+		const char *region = which == 0 ? NULL : which == 1 ? "ZZ" : ri->region;
+		char		buf[256];
+		size_t		len = national_input(buf, ri, &st);
+		PathResult	a;
+		PathResult	b;
+		bool		fast_parsed;
+
+		if (!run_both(buf, len, region, &a, &b, &fast_parsed))
+		{
+			if (mismatches < 20)
+				printf("# mismatch on \"%s\" (%s): %d %s vs %d %s\n", buf,
+					   region ? region : "no region", (int) a.r, a.out, (int) b.r, b.out);
+			mismatches++;
+		}
+		counts[b.r]++;
+		fast += fast_parsed;
+	}
+	check(mismatches == 0,
+		  "phone paths agree on %ld generated national inputs in %d regions, seed %llu, "
+		  "%ld read by the fast parse (ok %ld, invalid %ld, no region %ld, internal %ld; "
+		  "%ld mismatches)", n, nregions, (unsigned long long) seed, fast,
+		  counts[0], counts[1], counts[2], counts[3], mismatches);
+	for (int i = 0; i < nregions; i++)
+		free(regions[i].examples);
+	free(regions);
 }
 
 /* Run all cases, or the benchmark. */
@@ -791,6 +1199,21 @@ main(int argc, char **argv)
 	test_ctid();
 	test_phone();
 	test_phone_paths_agree();
+	test_phone_national_agree();
+	{
+		/*
+		 * CT_PHONE_DIFF_CASES generated national inputs (default 6000;
+		 * "make check-long" runs a million), from CT_PHONE_DIFF_SEED.
+		 */
+		const char *cases = getenv("CT_PHONE_DIFF_CASES");
+		const char *seed = getenv("CT_PHONE_DIFF_SEED");
+		long		n = cases ? strtol(cases, NULL, 10) : 6000;
+
+		uint64_t	s = seed ? strtoull(seed, NULL, 10) : 0;
+
+		/* xorshift never leaves 0 */
+		test_phone_generated_agree(n > 0 ? n : 6000, s != 0 ? s : 0x2545F4914F6CDD1DULL);
+	}
 
 	printf("1..%d\n", test_count);
 	printf("# %d tests, %d passed, %d failed\n", test_count,
