@@ -4,7 +4,8 @@
  *	  one message per transaction, as a receiver would (the message text as
  *	  a bind parameter, to ct_import_audience(text); with CT_BENCH_ARG=jsonb,
  *	  cast to jsonb for ct_import_audience(jsonb)), from one or more
- *	  sessions, and samples the memory of each session's backend.
+ *	  sessions, and samples the memory of each session's backend (every
+ *	  10 ms while importing, every millisecond in the memory command).
  *
  *	  The statement is prepared once per connection, as client drivers do
  *	  for a statement they run again and again (JDBC and psycopg after five
@@ -119,6 +120,7 @@ typedef struct Sampler
 	int			pid;
 	volatile int stop;
 	long		peak_kb;
+	int			interval_us;	/* between two samples */
 } Sampler;
 
 /* Poll a backend's RssAnon every millisecond, keeping the peak. */
@@ -133,7 +135,7 @@ sampler_main(void *arg)
 
 		if (kb > s->peak_kb)
 			s->peak_kb = kb;
-		usleep(1000);
+		usleep(s->interval_us);
 	}
 	return NULL;
 }
@@ -227,7 +229,12 @@ static void
 session(const char *conninfo, Lines *l, int k, int nsessions, Shared *sh)
 {
 	PGconn	   *c = connect_or_die(conninfo);
-	Sampler		s = {0, 0, 0};
+	/*
+	 * every 10 ms while importing: with two sessions on two cores there is
+	 * no idle core, and reading /proc every millisecond in each session
+	 * would take its share from the backends being measured
+	 */
+	Sampler		s = {0, 0, 0, 10000};
 	pthread_t	th;
 
 	s.pid = backend_pid(c);
@@ -322,7 +329,7 @@ cmd_memory(const char *conninfo, const char *file)
 {
 	Lines		l = read_lines(file);
 	PGconn	   *c = connect_or_die(conninfo);
-	Sampler		s = {0, 0, 0};
+	Sampler		s = {0, 0, 0, 1000};	/* every millisecond */
 	pthread_t	th;
 	long		base,
 				retries = 0,
