@@ -1069,35 +1069,23 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 }
 
 /*
- * Write new profiles (looked up and absent) in a subtransaction: directly,
- * as COPY would, where ct_store_insert_profiles can, else with the plain SQL
- * INSERT.  True when it worked; false when it hit a unique violation (a
- * concurrent import inserted one of them first), and then nothing of it
- * remains.  Other errors propagate.
+ * Run fn(arg) in a subtransaction.  True when it returned true.  False when
+ * it returned false (having written nothing, by its contract) or raised a
+ * unique violation, which a concurrent import inserting the same key first
+ * raises: then nothing of it remains.  Other errors propagate.
  */
 static bool
-ct_try_plain_insert(CtImport *im, CtProfileCols *c)
+ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool ok = true;
+	volatile bool ok = false;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
 	{
-		Datum		project_id = CStringGetTextDatum(im->project.project_id);
-
-		if (ct_store_insert_profiles(project_id, c, im->msg.ts))
-			ct_profiles_inserted(im->project.project_id, c->ct_id.n, c->email.nulls,
-								 c->phone.nulls, im->msg.ts);
-		else
-		{
-			Datum		values[8];
-
-			ct_profile_datums(im, c, values);
-			ct_store_exec(CT_Q_INSERT_PROFILES_PLAIN, values, NULL, false);
-		}
+		ok = fn(arg);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
@@ -1121,6 +1109,38 @@ ct_try_plain_insert(CtImport *im, CtProfileCols *c)
 	return ok;
 }
 
+typedef struct CtNewProfiles
+{
+	CtImport   *im;
+	CtProfileCols *cols;
+} CtNewProfiles;
+
+/*
+ * Write new profiles (looked up and absent): directly, as COPY would, where
+ * ct_store_insert_profiles can, else with the plain SQL INSERT.  Always
+ * true; a profile inserted meanwhile raises a unique violation.
+ */
+static bool
+ct_write_new_profiles(void *arg)
+{
+	CtNewProfiles *np = arg;
+	CtImport   *im = np->im;
+	CtProfileCols *c = np->cols;
+	Datum		project_id = CStringGetTextDatum(im->project.project_id);
+
+	if (ct_store_insert_profiles(project_id, c, im->msg.ts))
+		ct_profiles_inserted(im->project.project_id, c->ct_id.n, c->email.nulls,
+							 c->phone.nulls, im->msg.ts);
+	else
+	{
+		Datum		values[8];
+
+		ct_profile_datums(im, c, values);
+		ct_store_exec(CT_Q_INSERT_PROFILES_PLAIN, values, NULL, false);
+	}
+	return true;
+}
+
 /* Create the new profiles; returns how many inserts lost a race. */
 static int
 ct_insert_new_profiles(CtImport *im, int *lost)
@@ -1132,6 +1152,7 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	uint64		got;
 	CtStrMap	inserted;
 	CtProfileCols cols;
+	CtNewProfiles np;
 
 	for (int i = 0; i < im->nslots; i++)
 	{
@@ -1145,12 +1166,15 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	ct_profile_cols(im, idx, n, &cols, false);
 
 	/*
-	 * The keys were looked up and are absent, so a plain INSERT is tried
-	 * first (cheaper than ON CONFLICT's speculative insertion); only when a
-	 * concurrent import committed one of them meanwhile is it rolled back and
-	 * done again with ON CONFLICT DO NOTHING, whose losers are re-resolved.
+	 * The keys were looked up and are absent, so they are inserted as they
+	 * are (cheaper than ON CONFLICT's speculative insertion); only when a
+	 * concurrent import committed one of them meanwhile is that rolled back
+	 * and done again with ON CONFLICT DO NOTHING, whose losers are
+	 * re-resolved.
 	 */
-	if (ct_try_plain_insert(im, &cols))
+	np.im = im;
+	np.cols = &cols;
+	if (ct_subxact_unless_unique(ct_write_new_profiles, &np))
 	{
 		for (int i = 0; i < n; i++)
 		{
@@ -1317,60 +1341,37 @@ ct_import_contact(void *arg, const char *project_id, const char *ct_id,
 	return true;
 }
 
+typedef struct CtAbsentMembers
+{
+	CtImport   *im;
+	Datum		project_id;
+	CtArr	   *seg,
+			   *ctid,
+			   *mem;
+} CtAbsentMembers;
+
 /*
  * Insert memberships of existing profiles that have none in their segment
- * yet (seen absent by ct_store_members_present), the way COPY does, in a
- * subtransaction: true when done.  False, with nothing of it left (nor in
- * the counts), when ct_store_insert_members cannot, or when a concurrent
- * import inserted one of the pairs first (a unique violation): the caller
- * then upserts them.
+ * yet (seen absent by ct_store_members_present) the way COPY does, raising
+ * what the insert trigger would; false, having done nothing, when
+ * ct_store_insert_members cannot.  A pair a concurrent import inserted
+ * first raises a unique violation.
  */
 static bool
-ct_insert_absent_members(CtImport *im, Datum project_id, CtArr *seg, CtArr *ctid,
-						 CtArr *mem, CtSyncCounts *sync)
+ct_write_absent_members(void *arg)
 {
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	int64		added = sync->added;
-	int64		removed = sync->removed;
-	volatile bool ok = false;
+	CtAbsentMembers *am = arg;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		ok = ct_store_insert_members(project_id, seg, ctid, mem, im->msg.ts);
-		if (ok)
-			ct_members_inserted(im->project.project_id, seg->n, seg->values,
-								ctid->values, mem->values, im->msg.ts);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		sync->added = added;
-		sync->removed = removed;
-		ok = false;
-	}
-	PG_END_TRY();
-	return ok;
+	if (!ct_store_insert_members(am->project_id, am->seg, am->ctid, am->mem, am->im->msg.ts))
+		return false;
+	ct_members_inserted(am->im->project.project_id, am->seg->n, am->seg->values,
+						am->ctid->values, am->mem->values, am->im->msg.ts);
+	return true;
 }
 
 /*
  * Upsert the memberships of existing profiles: those without a row in their
- * segment are inserted directly (ct_insert_absent_members), the rest, or all
+ * segment are inserted directly (ct_write_absent_members), the rest, or all
  * of them where that cannot be done, by the SQL upsert, whose WHERE leaves
  * stale statements out.  Returns how many statements were applied.
  */
@@ -1389,6 +1390,9 @@ ct_upsert_members(CtImport *im, Datum *values, CtArr *seg, CtArr *ctid, CtArr *m
 					pseg,
 					pctid,
 					pmem;
+		CtAbsentMembers am = {im, values[0], &aseg, &actid, &amem};
+		int64		added = sync->added;
+		int64		removed = sync->removed;
 
 		ct_arr_init(&aseg, seg->n, INT8OID);
 		ct_arr_init(&actid, seg->n, TEXTOID);
@@ -1402,12 +1406,18 @@ ct_upsert_members(CtImport *im, Datum *values, CtArr *seg, CtArr *ctid, CtArr *m
 			ct_arr_add(present[i] ? &pctid : &actid, ctid->values[i], false);
 			ct_arr_add(present[i] ? &pmem : &amem, mem->values[i], false);
 		}
-		if (aseg.n > 0 && ct_insert_absent_members(im, values[0], &aseg, &actid, &amem, sync))
+		/* in a subtransaction: undone, with its counts, if a pair was taken */
+		if (aseg.n > 0 && ct_subxact_unless_unique(ct_write_absent_members, &am))
 		{
 			direct = aseg.n;
 			*seg = pseg;
 			*ctid = pctid;
 			*mem = pmem;
+		}
+		else
+		{
+			sync->added = added;
+			sync->removed = removed;
 		}
 	}
 	pfree(present);

@@ -646,15 +646,22 @@ ct_store_function_oid(const char *name)
 						  0, NULL, false);
 }
 
-/* A table of the extension, opened RowExclusiveLock. */
+/* A table of the extension, opened with lockmode. */
 static Relation
-ct_open_table(const char *name)
+ct_open_table_lock(const char *name, LOCKMODE lockmode)
 {
 	Oid			relid = get_relname_relid(name, get_namespace_oid("ctaudience", false));
 
 	if (!OidIsValid(relid))
 		elog(ERROR, "table ctaudience.%s does not exist", name);
-	return table_open(relid, RowExclusiveLock);
+	return table_open(relid, lockmode);
+}
+
+/* A table of the extension, opened RowExclusiveLock (to be written). */
+static Relation
+ct_open_table(const char *name)
+{
+	return ct_open_table_lock(name, RowExclusiveLock);
 }
 
 /* The attribute number of a column (error when missing). */
@@ -823,10 +830,12 @@ ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
 }
 
 /*
- * Insert the memberships of profiles this message just created (none can
- * exist yet) the way COPY does, when ct_direct_insert_ok: the caller then
- * raises what the insert trigger would have (ct_members_inserted).  False,
- * having done nothing, otherwise: the caller uses the SQL INSERT.
+ * Insert memberships that do not exist yet (those of profiles this message
+ * just created, or pairs a probe found absent) the way COPY does, when
+ * ct_direct_insert_ok: the caller then raises what the insert trigger would
+ * have (ct_members_inserted).  A pair a concurrent session inserted first
+ * raises the unique violation an INSERT would.  False, having done nothing,
+ * when ct_direct_insert_ok says no: the caller uses SQL.
  */
 bool
 ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id, CtArr *is_member,
@@ -1108,6 +1117,58 @@ ct_store_members_present(Datum project_id, CtArr *segment, CtArr *ct_id, bool *p
 		sk[2].sk_collation = C_COLLATION_OID;
 		index_rescan(scan, sk, 3, NULL, 0);
 		present[i] = index_getnext_slot(scan, ForwardScanDirection, slot);
+		CHECK_FOR_INTERRUPTS();
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
+	PopActiveSnapshot();
+	return true;
+}
+
+/* See store.h. */
+bool
+ct_store_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, void *arg)
+{
+	static const char *const cols[] = {"project_id", "ct_id"};
+	Relation	heap = ct_open_table_lock("ct_profile", AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(heap);
+	Oid			indexoid;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	int			a_email,
+				a_phone;
+
+	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
+		ct_key_index(heap, "ct_profile_pkey", 2, cols);
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	a_email = ct_column(desc, "email");
+	a_phone = ct_column(desc, "phone");
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	index = index_open(indexoid, AccessShareLock);
+	slot = table_slot_create(heap, NULL);
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), 2, 0);
+	for (int i = 0; i < ct_id->n; i++)
+	{
+		ScanKeyData sk[2];
+
+		ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, project->values[i]);
+		sk[0].sk_collation = C_COLLATION_OID;
+		ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_TEXTEQ, ct_id->values[i]);
+		sk[1].sk_collation = C_COLLATION_OID;
+		index_rescan(scan, sk, 2, NULL, 0);
+		if (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			slot_getsomeattrs(slot, Max(a_email, a_phone) + 1);
+			found(arg, i, !slot->tts_isnull[a_email], !slot->tts_isnull[a_phone]);
+		}
 		CHECK_FOR_INTERRUPTS();
 	}
 	index_endscan(scan);

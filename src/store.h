@@ -116,7 +116,13 @@ typedef struct CtProfileCols
 	CtArr		props;			/* jsonb or null */
 } CtProfileCols;
 
-/* Append Partner Sync events (project, ct_id, ts, props), COPY-style. */
+/*
+ * Rows written the way COPY writes them (heap multi-insert, then the index
+ * entries), where nothing on the table would be bypassed; see store.c.
+ * Partner Sync events (project, ct_id, ts, props); memberships that do not
+ * exist yet; new profiles.  The last two return false, having done nothing,
+ * when SQL must do it.
+ */
 extern void ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props);
 extern bool ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id,
 									CtArr *is_member, TimestampTz stated_at);
@@ -138,6 +144,17 @@ extern bool ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, Time
  */
 extern bool ct_store_members_present(Datum project_id, CtArr *segment, CtArr *ct_id,
 									 bool *present);
+
+/*
+ * Whether the profiles (project[i], ct_id[i]) have an email and a phone,
+ * for the Partner Sync trigger's statistics: found(arg, i, ...) for each
+ * that exists, by direct probes of the primary key (a plan chosen on stale
+ * statistics could scan a whole project per key).  False, having done
+ * nothing, when the table is not as the extension made it.
+ */
+typedef void (*CtContactFound) (void *arg, int i, bool has_email, bool has_phone);
+extern bool ct_store_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found,
+									  void *arg);
 
 typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPointer tid);
 extern bool ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,

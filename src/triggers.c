@@ -440,6 +440,22 @@ typedef struct CtContactFlags
 	bool		phone;
 } CtContactFlags;
 
+/* Where ct_store_profile_contacts' answers go. */
+typedef struct CtContactsFound
+{
+	CtContactFlags *flags;
+	int		   *rows;			/* the row of each looked-up pair */
+} CtContactsFound;
+
+static void
+ct_contact_found(void *arg, int i, bool has_email, bool has_phone)
+{
+	CtContactsFound *cf = arg;
+
+	cf->flags[cf->rows[i]].email = has_email;
+	cf->flags[cf->rows[i]].phone = has_phone;
+}
+
 /*
  * Whether each changed row's profile has an email and a phone: from the
  * import, which knows, or else from one lookup of the profiles.
@@ -454,6 +470,7 @@ ct_member_contacts(CtMemberRow *rows, int n)
 	Datum		values[2];
 	uint64		found;
 	CtStrMap	got;
+	CtContactsFound cf;
 
 	ct_arr_init(&p, n, TEXTOID);
 	ct_arr_init(&c, n, TEXTOID);
@@ -470,6 +487,17 @@ ct_member_contacts(CtMemberRow *rows, int n)
 		ct_arr_add(&c, CStringGetTextDatum(rows[i].ct_id), false);
 	}
 	if (p.n == 0)
+		return flags;
+
+	/* the rows that needed a lookup, in the order of p and c */
+	cf.flags = flags;
+	cf.rows = palloc(sizeof(int) * p.n);
+	for (int i = 0, k = 0; i < n; i++)
+	{
+		if (need[i])
+			cf.rows[k++] = i;
+	}
+	if (ct_store_profile_contacts(&p, &c, ct_contact_found, &cf))
 		return flags;
 
 	values[0] = ct_arr_datum(&p);
