@@ -973,11 +973,12 @@ ct_cmp_text_datum(const void *a, const void *b)
 
 /*
  * The OID of index name of heap when it is still what the extension
- * created: a valid unique B-tree on exactly the columns named, no
- * expressions or predicate.  InvalidOid otherwise.
+ * created: a valid B-tree (unique, when asked) on exactly the columns
+ * named, no expressions or predicate.  InvalidOid otherwise.
  */
 static Oid
-ct_key_index(Relation heap, const char *name, int ncols, const char *const *columns)
+ct_key_index(Relation heap, const char *name, int ncols, const char *const *columns,
+			 bool unique)
 {
 	Oid			relid = get_relname_relid(name, RelationGetNamespace(heap));
 	HeapTuple	tup;
@@ -990,7 +991,7 @@ ct_key_index(Relation heap, const char *name, int ncols, const char *const *colu
 	if (!HeapTupleIsValid(tup))
 		return InvalidOid;
 	ix = (Form_pg_index) GETSTRUCT(tup);
-	ok = ix->indrelid == RelationGetRelid(heap) && ix->indisunique && ix->indisvalid &&
+	ok = ix->indrelid == RelationGetRelid(heap) && (ix->indisunique || !unique) && ix->indisvalid &&
 		ix->indisready && ix->indislive && ix->indnatts == ncols && ix->indnkeyatts == ncols &&
 		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
 		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
@@ -1028,8 +1029,8 @@ ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
 	static const char *const by_identity_cols[] = {"project_id", "identity"};
 
 	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
-		by_identity ? ct_key_index(heap, "ct_profile_identity_key", 2, by_identity_cols) :
-		ct_key_index(heap, "ct_profile_pkey", 2, by_ctid_cols);
+		by_identity ? ct_key_index(heap, "ct_profile_identity_key", 2, by_identity_cols, true) :
+		ct_key_index(heap, "ct_profile_pkey", 2, by_ctid_cols, true);
 	if (!OidIsValid(indexoid))
 	{
 		table_close(heap, NoLock);
@@ -1095,7 +1096,7 @@ ct_store_members_present(Datum project_id, CtArr *segment, CtArr *ct_id, bool *p
 	TupleTableSlot *slot;
 
 	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
-		ct_key_index(heap, "ct_segment_member_pkey", 3, cols);
+		ct_key_index(heap, "ct_segment_member_pkey", 3, cols, true);
 	if (!OidIsValid(indexoid))
 	{
 		table_close(heap, NoLock);
@@ -1142,7 +1143,7 @@ ct_store_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, vo
 				a_phone;
 
 	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
-		ct_key_index(heap, "ct_profile_pkey", 2, cols);
+		ct_key_index(heap, "ct_profile_pkey", 2, cols, true);
 	if (!OidIsValid(indexoid))
 	{
 		table_close(heap, NoLock);
@@ -1168,6 +1169,61 @@ ct_store_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, vo
 		{
 			slot_getsomeattrs(slot, Max(a_email, a_phone) + 1);
 			found(arg, i, !slot->tts_isnull[a_email], !slot->tts_isnull[a_phone]);
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
+	PopActiveSnapshot();
+	return true;
+}
+
+/* See store.h. */
+bool
+ct_store_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found, void *arg)
+{
+	static const char *const cols[] = {"project_id", "ct_id"};
+	Relation	heap = ct_open_table_lock("ct_segment_member", AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(heap);
+	Oid			indexoid;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	int			a_segment,
+				a_member;
+
+	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
+		ct_key_index(heap, "ct_segment_member_profile_idx", 2, cols, false);
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	a_segment = ct_column(desc, "segment_id");
+	a_member = ct_column(desc, "is_member");
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	index = index_open(indexoid, AccessShareLock);
+	slot = table_slot_create(heap, NULL);
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), 2, 0);
+	for (int i = 0; i < ct_id->n; i++)
+	{
+		ScanKeyData sk[2];
+
+		ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, project->values[i]);
+		sk[0].sk_collation = C_COLLATION_OID;
+		ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_TEXTEQ, ct_id->values[i]);
+		sk[1].sk_collation = C_COLLATION_OID;
+		index_rescan(scan, sk, 2, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			slot_getsomeattrs(slot, Max(a_segment, a_member) + 1);
+			if (slot->tts_isnull[a_segment] || slot->tts_isnull[a_member])
+				continue;
+			found(arg, i, DatumGetInt64(slot->tts_values[a_segment]),
+				  DatumGetBool(slot->tts_values[a_member]));
 		}
 		CHECK_FOR_INTERRUPTS();
 	}

@@ -156,6 +156,16 @@ typedef void (*CtContactFound) (void *arg, int i, bool has_email, bool has_phone
 extern bool ct_store_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found,
 									  void *arg);
 
+/*
+ * The memberships of the profiles (project[i], ct_id[i]): found(arg, i,
+ * segment_id, is_member) for each row, by direct probes of the index on
+ * (project_id, ct_id).  False, having done nothing, when the table is not
+ * as the extension made it.
+ */
+typedef void (*CtMembershipFound) (void *arg, int i, int64 segment_id, bool is_member);
+extern bool ct_store_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found,
+										 void *arg);
+
 typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPointer tid);
 extern bool ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
 									 CtProfileFound found, void *arg);

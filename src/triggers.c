@@ -926,6 +926,30 @@ ct_same_email(text *a, text *b)
 		memcmp(VARDATA_ANY(a), VARDATA_ANY(b), VARSIZE_ANY_EXHDR(a)) == 0;
 }
 
+/* The reachable changes of profiles, summed per segment they are members of. */
+typedef struct CtReachable
+{
+	CtDeltas	deltas;
+	CtArr	   *project;
+	CtArr	   *de;				/* int4: change of "has an email" */
+	CtArr	   *dp;				/* int4: change of "has a phone" */
+} CtReachable;
+
+static void
+ct_reachable_found(void *arg, int i, int64 segment_id, bool is_member)
+{
+	CtReachable *rc = arg;
+	CtDelta    *d;
+	char	   *project_id;
+
+	if (!is_member)
+		return;
+	project_id = TextDatumGetCString(rc->project->values[i]);
+	d = ct_delta(&rc->deltas, project_id, segment_id);
+	d->reachable_email += DatumGetInt32(rc->de->values[i]);
+	d->reachable_phone += DatumGetInt32(rc->dp->values[i]);
+}
+
 /* Trigger function of ct_profile. */
 Datum
 ct_profile_trigger(PG_FUNCTION_ARGS)
@@ -1011,14 +1035,26 @@ ct_profile_trigger(PG_FUNCTION_ARGS)
 		if (p.n > 0)
 		{
 			/* reachable changes in every segment the profile is in */
-			Datum		values[5];
+			CtReachable rc;
 
-			values[0] = ct_arr_datum(&p);
-			values[1] = ct_arr_datum(&c);
-			values[2] = ct_arr_datum(&de);
-			values[3] = ct_arr_datum(&dp);
-			values[4] = TimestampTzGetDatum(ct_hour_bucket(now));
-			ct_store_exec(CT_Q_TRIG_REACHABLE, values, NULL, false);
+			memset(&rc.deltas, 0, sizeof(rc.deltas));
+			ct_map_init(&rc.deltas.index, 8);
+			rc.project = &p;
+			rc.de = &de;
+			rc.dp = &dp;
+			if (ct_store_profile_memberships(&p, &c, ct_reachable_found, &rc))
+				ct_write_deltas(&rc.deltas, ct_hour_bucket(now));
+			else
+			{
+				Datum		values[5];
+
+				values[0] = ct_arr_datum(&p);
+				values[1] = ct_arr_datum(&c);
+				values[2] = ct_arr_datum(&de);
+				values[3] = ct_arr_datum(&dp);
+				values[4] = TimestampTzGetDatum(ct_hour_bucket(now));
+				ct_store_exec(CT_Q_TRIG_REACHABLE, values, NULL, false);
+			}
 		}
 	}
 	ct_write_usage(&usage);
