@@ -466,19 +466,30 @@ ct_slot_fill(CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
 	ItemPointerCopy(tid, &s->tid);
 }
 
+/*
+ * The columns of row r of SPI_tuptable (a profile lookup: ct_id, identity,
+ * email, phone, email_ts, phone_ts, mparticle_id, ctid), as ct_slot_fill
+ * takes them; returns the TID.
+ */
+static ItemPointer
+ct_spi_profile_row(uint64 r, Datum *v, bool *isnull)
+{
+	bool		tidnull;
+
+	for (int c = 0; c < 7; c++)
+		v[c] = ct_store_get(r, c + 1, &isnull[c]);
+	return (ItemPointer) DatumGetPointer(ct_store_get(r, 8, &tidnull));
+}
+
 /* Fill a slot's stored values from row r of SPI_tuptable (a profile lookup). */
 static void
 ct_slot_read_row(CtSlot *s, uint64 r)
 {
 	Datum		v[7];
 	bool		isnull[7];
-	Datum		tid;
-	bool		tidnull;
+	ItemPointer tid = ct_spi_profile_row(r, v, isnull);
 
-	for (int c = 0; c < 7; c++)
-		v[c] = ct_store_get(r, c + 1, &isnull[c]);
-	tid = ct_store_get(r, 8, &tidnull);
-	ct_slot_fill(s, v, isnull, (ItemPointer) DatumGetPointer(tid));
+	ct_slot_fill(s, v, isnull, tid);
 }
 
 /* A profile found by a lookup becomes a slot, unless it is one already. */
@@ -522,13 +533,9 @@ ct_lookup_profiles(CtImport *im, CtStmt stmt, CtArr *keys)
 	{
 		Datum		v[7];
 		bool		isnull[7];
-		Datum		tid;
-		bool		tidnull;
+		ItemPointer tid = ct_spi_profile_row(r, v, isnull);
 
-		for (int c = 0; c < 7; c++)
-			v[c] = ct_store_get(r, c + 1, &isnull[c]);
-		tid = ct_store_get(r, 8, &tidnull);
-		ct_profile_found(im, v, isnull, (ItemPointer) DatumGetPointer(tid));
+		ct_profile_found(im, v, isnull, tid);
 	}
 	SPI_freetuptable(SPI_tuptable);
 }

@@ -1009,71 +1009,55 @@ ct_key_index(Relation heap, const char *name, int ncols, const char *const *colu
 	return ok ? relid : InvalidOid;
 }
 
-/* See store.h. */
-bool
-ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
-						 CtProfileFound found, void *arg)
+/*
+ * One equality column of a probe: the value of probe i is values[i], or
+ * constant when values is NULL.  Text columns compare in the C collation,
+ * as the extension's identifier columns are declared.
+ */
+typedef struct CtProbeColumn
 {
-	Relation	heap = ct_open_table("ct_profile");
-	TupleDesc	desc = RelationGetDescr(heap);
-	Oid			indexoid;
+	RegProcedure eqproc;		/* F_TEXTEQ or F_INT8EQ */
+	Datum		constant;
+	Datum	   *values;
+} CtProbeColumn;
+
+typedef void (*CtProbeRow) (void *arg, int i, TupleTableSlot *slot);
+
+/*
+ * Probe index (of heap) n times, probe i with the equality keys of columns
+ * (the index's leading ncols columns), and call row(arg, i, slot) for each
+ * row a statement run now would see (the snapshot SPI gives each
+ * statement).  Closes heap.
+ */
+static void
+ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *columns,
+		 CtProbeRow row, void *arg)
+{
 	Relation	index;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
-	Snapshot	snapshot;
-	int			cols[7];
-	Datum		values[7];
-	bool		isnull[7];
+	ScanKeyData sk[INDEX_MAX_KEYS];
 
-	static const char *const by_ctid_cols[] = {"project_id", "ct_id"};
-	static const char *const by_identity_cols[] = {"project_id", "identity"};
-
-	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
-		by_identity ? ct_key_index(heap, "ct_profile_identity_key", 2, by_identity_cols, true) :
-		ct_key_index(heap, "ct_profile_pkey", 2, by_ctid_cols, true);
-	if (!OidIsValid(indexoid))
-	{
-		table_close(heap, NoLock);
-		return false;
-	}
-	cols[0] = ct_column(desc, "ct_id");
-	cols[1] = ct_column(desc, "identity");
-	cols[2] = ct_column(desc, "email");
-	cols[3] = ct_column(desc, "phone");
-	cols[4] = ct_column(desc, "email_ts");
-	cols[5] = ct_column(desc, "phone_ts");
-	cols[6] = ct_column(desc, "mparticle_id");
-
-	/* what a statement run now would see, as SPI gives each statement */
+	Assert(ncols <= INDEX_MAX_KEYS);
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	snapshot = GetActiveSnapshot();
-
-	/* in key order: neighbouring probes share the upper pages of the index */
-	qsort(keys->values, keys->n, sizeof(Datum), ct_cmp_text_datum);
-
 	index = index_open(indexoid, AccessShareLock);
 	slot = table_slot_create(heap, NULL);
-	scan = index_beginscan(heap, index, snapshot, 2, 0);
-	for (int i = 0; i < keys->n; i++)
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), ncols, 0);
+	for (int i = 0; i < n; i++)
 	{
-		ScanKeyData sk[2];
-
-		ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, project_id);
-		sk[0].sk_collation = C_COLLATION_OID;
-		ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_TEXTEQ, keys->values[i]);
-		sk[1].sk_collation = C_COLLATION_OID;
-		index_rescan(scan, sk, 2, NULL, 0);
-		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		for (int k = 0; k < ncols; k++)
 		{
-			slot_getallattrs(slot);
-			for (int c = 0; c < 7; c++)
-			{
-				values[c] = slot->tts_values[cols[c]];
-				isnull[c] = slot->tts_isnull[cols[c]];
-			}
-			found(arg, values, isnull, &slot->tts_tid);
+			const CtProbeColumn *c = &columns[k];
+
+			ScanKeyInit(&sk[k], k + 1, BTEqualStrategyNumber, c->eqproc,
+						c->values ? c->values[i] : c->constant);
+			if (c->eqproc == F_TEXTEQ)
+				sk[k].sk_collation = C_COLLATION_OID;
 		}
+		index_rescan(scan, sk, ncols, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+			row(arg, i, slot);
 		CHECK_FOR_INTERRUPTS();
 	}
 	index_endscan(scan);
@@ -1081,7 +1065,82 @@ ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
 	index_close(index, NoLock);
 	table_close(heap, NoLock);
 	PopActiveSnapshot();
+}
+
+/* A table of the extension and the OID of one of its key indexes, if usable. */
+static Oid
+ct_probe_index(Relation heap, const char *name, int ncols, const char *const *columns,
+			   bool unique)
+{
+	if (heap->rd_rel->relrowsecurity)
+		return InvalidOid;
+	return ct_key_index(heap, name, ncols, columns, unique);
+}
+
+typedef struct CtLookup
+{
+	int			cols[7];
+	CtProfileFound found;
+	void	   *arg;
+} CtLookup;
+
+static void
+ct_lookup_row(void *arg, int i, TupleTableSlot *slot)
+{
+	CtLookup   *l = arg;
+	Datum		values[7];
+	bool		isnull[7];
+
+	slot_getallattrs(slot);
+	for (int c = 0; c < 7; c++)
+	{
+		values[c] = slot->tts_values[l->cols[c]];
+		isnull[c] = slot->tts_isnull[l->cols[c]];
+	}
+	l->found(l->arg, values, isnull, &slot->tts_tid);
+}
+
+/* See store.h. */
+bool
+ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
+						 CtProfileFound found, void *arg)
+{
+	static const char *const by_ctid_cols[] = {"project_id", "ct_id"};
+	static const char *const by_identity_cols[] = {"project_id", "identity"};
+	Relation	heap = ct_open_table("ct_profile");
+	TupleDesc	desc = RelationGetDescr(heap);
+	Oid			indexoid;
+	CtLookup	l;
+	CtProbeColumn columns[2] = {{F_TEXTEQ, project_id, NULL}, {F_TEXTEQ, 0, keys->values}};
+
+	indexoid = by_identity ?
+		ct_probe_index(heap, "ct_profile_identity_key", 2, by_identity_cols, true) :
+		ct_probe_index(heap, "ct_profile_pkey", 2, by_ctid_cols, true);
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	l.cols[0] = ct_column(desc, "ct_id");
+	l.cols[1] = ct_column(desc, "identity");
+	l.cols[2] = ct_column(desc, "email");
+	l.cols[3] = ct_column(desc, "phone");
+	l.cols[4] = ct_column(desc, "email_ts");
+	l.cols[5] = ct_column(desc, "phone_ts");
+	l.cols[6] = ct_column(desc, "mparticle_id");
+	l.found = found;
+	l.arg = arg;
+
+	/* in key order: neighbouring probes share the upper pages of the index */
+	qsort(keys->values, keys->n, sizeof(Datum), ct_cmp_text_datum);
+	ct_probe(heap, indexoid, keys->n, 2, columns, ct_lookup_row, &l);
 	return true;
+}
+
+static void
+ct_present_row(void *arg, int i, TupleTableSlot *slot)
+{
+	((bool *) arg)[i] = true;
 }
 
 /* See store.h. */
@@ -1090,42 +1149,35 @@ ct_store_members_present(Datum project_id, CtArr *segment, CtArr *ct_id, bool *p
 {
 	static const char *const cols[] = {"project_id", "segment_id", "ct_id"};
 	Relation	heap = ct_open_table("ct_segment_member");
-	Oid			indexoid;
-	Relation	index;
-	IndexScanDesc scan;
-	TupleTableSlot *slot;
+	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_pkey", 3, cols, true);
+	CtProbeColumn columns[3] = {{F_TEXTEQ, project_id, NULL}, {F_INT8EQ, 0, segment->values},
+	{F_TEXTEQ, 0, ct_id->values}};
 
-	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
-		ct_key_index(heap, "ct_segment_member_pkey", 3, cols, true);
 	if (!OidIsValid(indexoid))
 	{
 		table_close(heap, NoLock);
 		return false;
 	}
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	index = index_open(indexoid, AccessShareLock);
-	slot = table_slot_create(heap, NULL);
-	scan = index_beginscan(heap, index, GetActiveSnapshot(), 3, 0);
-	for (int i = 0; i < segment->n; i++)
-	{
-		ScanKeyData sk[3];
-
-		ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, project_id);
-		sk[0].sk_collation = C_COLLATION_OID;
-		ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_INT8EQ, segment->values[i]);
-		ScanKeyInit(&sk[2], 3, BTEqualStrategyNumber, F_TEXTEQ, ct_id->values[i]);
-		sk[2].sk_collation = C_COLLATION_OID;
-		index_rescan(scan, sk, 3, NULL, 0);
-		present[i] = index_getnext_slot(scan, ForwardScanDirection, slot);
-		CHECK_FOR_INTERRUPTS();
-	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, NoLock);
-	table_close(heap, NoLock);
-	PopActiveSnapshot();
+	memset(present, 0, sizeof(bool) * segment->n);
+	ct_probe(heap, indexoid, segment->n, 3, columns, ct_present_row, present);
 	return true;
+}
+
+typedef struct CtContactProbe
+{
+	int			a_email,
+				a_phone;
+	CtContactFound found;
+	void	   *arg;
+} CtContactProbe;
+
+static void
+ct_contact_row(void *arg, int i, TupleTableSlot *slot)
+{
+	CtContactProbe *cp = arg;
+
+	slot_getsomeattrs(slot, Max(cp->a_email, cp->a_phone) + 1);
+	cp->found(cp->arg, i, !slot->tts_isnull[cp->a_email], !slot->tts_isnull[cp->a_phone]);
 }
 
 /* See store.h. */
@@ -1134,50 +1186,41 @@ ct_store_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, vo
 {
 	static const char *const cols[] = {"project_id", "ct_id"};
 	Relation	heap = ct_open_table_lock("ct_profile", AccessShareLock);
-	TupleDesc	desc = RelationGetDescr(heap);
-	Oid			indexoid;
-	Relation	index;
-	IndexScanDesc scan;
-	TupleTableSlot *slot;
-	int			a_email,
-				a_phone;
+	Oid			indexoid = ct_probe_index(heap, "ct_profile_pkey", 2, cols, true);
+	CtProbeColumn columns[2] = {{F_TEXTEQ, 0, project->values}, {F_TEXTEQ, 0, ct_id->values}};
+	CtContactProbe cp;
 
-	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
-		ct_key_index(heap, "ct_profile_pkey", 2, cols, true);
 	if (!OidIsValid(indexoid))
 	{
 		table_close(heap, NoLock);
 		return false;
 	}
-	a_email = ct_column(desc, "email");
-	a_phone = ct_column(desc, "phone");
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	index = index_open(indexoid, AccessShareLock);
-	slot = table_slot_create(heap, NULL);
-	scan = index_beginscan(heap, index, GetActiveSnapshot(), 2, 0);
-	for (int i = 0; i < ct_id->n; i++)
-	{
-		ScanKeyData sk[2];
-
-		ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, project->values[i]);
-		sk[0].sk_collation = C_COLLATION_OID;
-		ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_TEXTEQ, ct_id->values[i]);
-		sk[1].sk_collation = C_COLLATION_OID;
-		index_rescan(scan, sk, 2, NULL, 0);
-		if (index_getnext_slot(scan, ForwardScanDirection, slot))
-		{
-			slot_getsomeattrs(slot, Max(a_email, a_phone) + 1);
-			found(arg, i, !slot->tts_isnull[a_email], !slot->tts_isnull[a_phone]);
-		}
-		CHECK_FOR_INTERRUPTS();
-	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, NoLock);
-	table_close(heap, NoLock);
-	PopActiveSnapshot();
+	cp.a_email = ct_column(RelationGetDescr(heap), "email");
+	cp.a_phone = ct_column(RelationGetDescr(heap), "phone");
+	cp.found = found;
+	cp.arg = arg;
+	ct_probe(heap, indexoid, ct_id->n, 2, columns, ct_contact_row, &cp);
 	return true;
+}
+
+typedef struct CtMembershipProbe
+{
+	int			a_segment,
+				a_member;
+	CtMembershipFound found;
+	void	   *arg;
+} CtMembershipProbe;
+
+static void
+ct_membership_row(void *arg, int i, TupleTableSlot *slot)
+{
+	CtMembershipProbe *mp = arg;
+
+	slot_getsomeattrs(slot, Max(mp->a_segment, mp->a_member) + 1);
+	if (slot->tts_isnull[mp->a_segment] || slot->tts_isnull[mp->a_member])
+		return;
+	mp->found(mp->arg, i, DatumGetInt64(slot->tts_values[mp->a_segment]),
+			  DatumGetBool(slot->tts_values[mp->a_member]));
 }
 
 /* See store.h. */
@@ -1186,51 +1229,19 @@ ct_store_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound fou
 {
 	static const char *const cols[] = {"project_id", "ct_id"};
 	Relation	heap = ct_open_table_lock("ct_segment_member", AccessShareLock);
-	TupleDesc	desc = RelationGetDescr(heap);
-	Oid			indexoid;
-	Relation	index;
-	IndexScanDesc scan;
-	TupleTableSlot *slot;
-	int			a_segment,
-				a_member;
+	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_profile_idx", 2, cols, false);
+	CtProbeColumn columns[2] = {{F_TEXTEQ, 0, project->values}, {F_TEXTEQ, 0, ct_id->values}};
+	CtMembershipProbe mp;
 
-	indexoid = heap->rd_rel->relrowsecurity ? InvalidOid :
-		ct_key_index(heap, "ct_segment_member_profile_idx", 2, cols, false);
 	if (!OidIsValid(indexoid))
 	{
 		table_close(heap, NoLock);
 		return false;
 	}
-	a_segment = ct_column(desc, "segment_id");
-	a_member = ct_column(desc, "is_member");
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	index = index_open(indexoid, AccessShareLock);
-	slot = table_slot_create(heap, NULL);
-	scan = index_beginscan(heap, index, GetActiveSnapshot(), 2, 0);
-	for (int i = 0; i < ct_id->n; i++)
-	{
-		ScanKeyData sk[2];
-
-		ScanKeyInit(&sk[0], 1, BTEqualStrategyNumber, F_TEXTEQ, project->values[i]);
-		sk[0].sk_collation = C_COLLATION_OID;
-		ScanKeyInit(&sk[1], 2, BTEqualStrategyNumber, F_TEXTEQ, ct_id->values[i]);
-		sk[1].sk_collation = C_COLLATION_OID;
-		index_rescan(scan, sk, 2, NULL, 0);
-		while (index_getnext_slot(scan, ForwardScanDirection, slot))
-		{
-			slot_getsomeattrs(slot, Max(a_segment, a_member) + 1);
-			if (slot->tts_isnull[a_segment] || slot->tts_isnull[a_member])
-				continue;
-			found(arg, i, DatumGetInt64(slot->tts_values[a_segment]),
-				  DatumGetBool(slot->tts_values[a_member]));
-		}
-		CHECK_FOR_INTERRUPTS();
-	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, NoLock);
-	table_close(heap, NoLock);
-	PopActiveSnapshot();
+	mp.a_segment = ct_column(RelationGetDescr(heap), "segment_id");
+	mp.a_member = ct_column(RelationGetDescr(heap), "is_member");
+	mp.found = found;
+	mp.arg = arg;
+	ct_probe(heap, indexoid, ct_id->n, 2, columns, ct_membership_row, &mp);
 	return true;
 }
