@@ -867,6 +867,35 @@ ct_cmp_slot_ctid(const void *a, const void *b)
 				  ct_sort_slots[*(const int *) b].ct_id);
 }
 
+/*
+ * qsort comparator for new profiles: by identity (none last), then ct_id.
+ * Two imports creating some of the same profiles wait for each other on
+ * the identity key (a new profile's ct_id is random, unless a Partner ID
+ * gave it): inserting in identity order, the second waits at the first
+ * shared identity and holds none the first still needs, so they do not
+ * deadlock as they did in ct_id order.
+ */
+static int
+ct_cmp_slot_identity(const void *a, const void *b)
+{
+	const CtSlot *x = &ct_sort_slots[*(const int *) a];
+	const CtSlot *y = &ct_sort_slots[*(const int *) b];
+
+	if (x->identity == NULL || y->identity == NULL)
+	{
+		if (x->identity != y->identity)
+			return x->identity == NULL ? 1 : -1;
+	}
+	else
+	{
+		int			c = strcmp(x->identity, y->identity);
+
+		if (c != 0)
+			return c;
+	}
+	return strcmp(x->ct_id, y->ct_id);
+}
+
 /* The columns of the profiles idx[0..n-1] for the insert/update statements. */
 static void
 ct_profile_cols(CtImport *im, int *idx, int n, CtProfileCols *c, bool for_update)
@@ -1169,7 +1198,7 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	if (n == 0)
 		return 0;
 	ct_sort_slots = im->slots;
-	qsort(idx, n, sizeof(int), ct_cmp_slot_ctid);
+	qsort(idx, n, sizeof(int), ct_cmp_slot_identity);
 	ct_profile_cols(im, idx, n, &cols, false);
 
 	/*

@@ -92,5 +92,23 @@ SELECT t.dw_updates() AS profile_updates;
 SELECT t.dw(18, 'dw-rls');
 SELECT count(*) AS profiles FROM ct_profile WHERE project_id = 'TEST-DW';
 
-DROP TABLE t.dw_seen;
+-- new profiles are written in identity order: two imports creating some of
+-- the same profiles then wait for each other at the first identity they
+-- share, instead of each holding one the other needs (in ct_id order, which
+-- is random, they deadlocked).  The order is seen through a user trigger
+-- (the SQL path, which takes the rows in the order the direct path does).
+CREATE TABLE t.dw_order_seen (n serial, ct_id text);
+CREATE FUNCTION t.dw_order_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO t.dw_order_seen (ct_id) VALUES (NEW.ct_id); RETURN NULL; END $$;
+CREATE TRIGGER dw_order AFTER INSERT ON ct_profile FOR EACH ROW EXECUTE FUNCTION t.dw_order_row();
+SELECT t.imp(t.msg(19, 1715000019000, (SELECT jsonb_agg(
+		t.u('919' || i, jsonb_build_array(t.id('customer', 'dw-order-' || chr(ascii('z') - i))),
+			jsonb_build_array(t.aud(48000, 'DW one'))) ORDER BY i)
+	  FROM generate_series(0, 7) i), 'TEST-DW'));
+DROP TRIGGER dw_order ON ct_profile;
+SELECT string_agg(p.identity, ' ' ORDER BY o.n) AS inserted_in_order
+  FROM t.dw_order_seen o JOIN ct_profile p ON p.project_id = 'TEST-DW' AND p.ct_id = o.ct_id;
+
+DROP TABLE t.dw_seen, t.dw_order_seen;
 DROP FUNCTION t.dw_seen_row();
+DROP FUNCTION t.dw_order_row();
