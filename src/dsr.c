@@ -113,6 +113,7 @@ ct_handle_dsr(Jsonb *request)
 	spi = CurrentMemoryContext;
 	ct_authenticate(&cred, &project, work);
 
+	ct_lock_message(project.project_id, &env.id);
 	response = ct_find_processed(project.project_id, &env.id);
 	if (response == NULL)
 	{

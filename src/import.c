@@ -19,6 +19,8 @@
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -1730,6 +1732,31 @@ ct_finish_message(Jsonb *response, MemoryContext outer, MemoryContext spi,
 }
 
 /*
+ * Lock a message id for the rest of the transaction, before looking it up
+ * among the processed ones: a second delivery of a message that arrives
+ * while the first is still being imported waits here until that one ends,
+ * then finds it processed and answers as a redelivery (before, it imported
+ * the whole message again and failed with 40001 when logging it).  The lock
+ * is an advisory lock in a space of its own (pg_locks: locktype advisory,
+ * objsubid CT_LOCK_SPACE_MESSAGE), so it cannot meet the application's
+ * pg_advisory_lock() keys; two ids that share a 64-bit hash only wait for
+ * each other.
+ */
+void
+ct_lock_message(const char *project_id, const pg_uuid_t *id)
+{
+	LOCKTAG		tag;
+	uint64		h;
+
+	h = hash_bytes_extended((const unsigned char *) id->data, UUID_LEN,
+							hash_bytes_extended((const unsigned char *) project_id,
+												strlen(project_id), 0));
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h,
+						 CT_LOCK_SPACE_MESSAGE);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
  * The stored response of a message already processed, marked as a
  * duplicate, or NULL.  Needs SPI connected.
  */
@@ -1742,7 +1769,8 @@ ct_find_processed(const char *project_id, const pg_uuid_t *id)
 
 	values[0] = CStringGetTextDatum(project_id);
 	values[1] = UUIDPGetDatum(id);
-	if (ct_store_exec(CT_Q_MESSAGE, values, NULL, true) > 0)
+	/* not read-only: a fresh snapshot sees what ct_lock_message waited for */
+	if (ct_store_exec(CT_Q_MESSAGE, values, NULL, false) > 0)
 	{
 		Datum		d = ct_store_get(0, 1, &isnull);
 
@@ -1755,8 +1783,9 @@ ct_find_processed(const char *project_id, const pg_uuid_t *id)
 
 /*
  * Record a processed message.  A concurrent delivery of the same id that
- * committed first makes this one a serialization failure: the retry then
- * finds it and answers without effect.
+ * committed first (possible where the transaction's snapshot predates it,
+ * under REPEATABLE READ or SERIALIZABLE) makes this one a serialization
+ * failure: the retry then finds it and answers without effect.
  */
 void
 ct_log_processed(const char *project_id, const CtEnvelope *env, const char *type,
@@ -1881,6 +1910,7 @@ ct_import_run(CtImport *im, MemoryContext outer, MemoryContext work)
 	spi = CurrentMemoryContext;
 	CT_TIMED(CT_STEP_AUTH,
 			 ct_authenticate(&im->msg.cred, &im->project, work);
+			 ct_lock_message(im->project.project_id, &im->env.id);
 			 response = ct_find_processed(im->project.project_id, &im->env.id));
 	if (response == NULL)
 	{

@@ -175,6 +175,9 @@ extern Jsonb *ct_finish_message(Jsonb *response, MemoryContext outer,
 								MemoryContext spi, MemoryContext work);
 
 /* The stored response of a processed message, or NULL (SPI connected). */
+/* objsubid of ct_lock_message's advisory locks ("CT") */
+#define CT_LOCK_SPACE_MESSAGE 0x4354
+extern void ct_lock_message(const char *project_id, const pg_uuid_t *id);
 extern Jsonb *ct_find_processed(const char *project_id, const pg_uuid_t *id);
 
 /* Record a processed message (SPI connected). */

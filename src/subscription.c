@@ -116,6 +116,7 @@ ct_handle_subscription(Jsonb *request)
 	spi = CurrentMemoryContext;
 	ct_authenticate(&sub.cred, &project, work);
 
+	ct_lock_message(project.project_id, &sub.env.id);
 	response = ct_find_processed(project.project_id, &sub.env.id);
 	if (response == NULL)
 	{
