@@ -590,12 +590,20 @@ ct_lookup_all(CtImport *im)
 }
 
 /*
- * A fresh CleverTap ID: 32 lowercase hex characters from 16 random bytes.
- * The bytes come from pg_strong_random() in blocks of 4 KB kept for the
- * backend: one call per 256 IDs instead of one per ID (OpenSSL's per-call
- * overhead was 1.6% of an import's time).  Each byte is used once.
+ * A fresh CleverTap ID: 32 lowercase hex characters, laid out like a UUIDv7
+ * (RFC 9562): 12 of the time in milliseconds since 1970, then 20 from 10
+ * random bytes.  IDs made later sort later, so the new rows of an import
+ * land at the right-hand end of every index that leads with ct_id (the
+ * profiles', the memberships' by profile, the events') instead of on a
+ * random leaf page of each: at a million profiles those indexes no longer
+ * fit in the CPU's caches, and random inserts into them were most of an
+ * import's time.  80 random bits per millisecond keep IDs unguessable
+ * enough and collisions out of reach; the time prefix says when a profile
+ * was created, which created_at says anyway.  The random bytes come from
+ * pg_strong_random() in blocks of 4 KB kept for the backend (OpenSSL's
+ * per-call overhead was 1.6% of an import's time); each is used once.
  */
-#define CT_RANDOM_POOL 4096
+#define CT_RANDOM_POOL 4000
 
 static char *
 ct_generate_ctid(void)
@@ -605,8 +613,9 @@ ct_generate_ctid(void)
 	static int	pool_used = CT_RANDOM_POOL;
 	uint8	   *rnd;
 	char	   *out = palloc(33);
+	uint64		ms;
 
-	if (pool_used + 16 > CT_RANDOM_POOL)
+	if (pool_used + 10 > CT_RANDOM_POOL)
 	{
 		if (!pg_strong_random(pool, sizeof(pool)))
 			ereport(ERROR,
@@ -615,11 +624,15 @@ ct_generate_ctid(void)
 		pool_used = 0;
 	}
 	rnd = pool + pool_used;
-	pool_used += 16;
-	for (int i = 0; i < 16; i++)
+	pool_used += 10;
+	ms = (uint64) ((GetCurrentTimestamp() +
+					(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64) USECS_PER_DAY) / 1000);
+	for (int i = 0; i < 12; i++)
+		out[i] = hex[(ms >> (44 - 4 * i)) & 0x0f];
+	for (int i = 0; i < 10; i++)
 	{
-		out[2 * i] = hex[rnd[i] >> 4];
-		out[2 * i + 1] = hex[rnd[i] & 0x0f];
+		out[12 + 2 * i] = hex[rnd[i] >> 4];
+		out[12 + 2 * i + 1] = hex[rnd[i] & 0x0f];
 	}
 	out[32] = '\0';
 	return out;

@@ -109,6 +109,17 @@ DROP TRIGGER dw_order ON ct_profile;
 SELECT string_agg(p.identity, ' ' ORDER BY o.n) AS inserted_in_order
   FROM t.dw_order_seen o JOIN ct_profile p ON p.project_id = 'TEST-DW' AND p.ct_id = o.ct_id;
 
+-- generated CleverTap IDs: 32 lowercase hex characters laid out like a
+-- UUIDv7, the first 12 the creation time in milliseconds, so that later
+-- profiles sort later (their index entries go to the right-hand end)
+SELECT count(*) AS profiles, bool_and(ct_id ~ '^[0-9a-f]{32}$') AS hex32,
+	   bool_and(abs(('x' || lpad(left(ct_id, 12), 16, '0'))::bit(64)::bigint
+					- (extract(epoch FROM created_at) * 1000)::bigint) < 60000) AS time_prefix,
+	   count(DISTINCT substr(ct_id, 13)) AS distinct_random_parts
+  FROM ct_profile WHERE project_id = 'TEST-DW' AND identity LIKE 'dw-order-%';
+SELECT (SELECT ct_id FROM ct_profile WHERE project_id = 'TEST-DW' AND identity = 'dw-direct')
+	 < (SELECT min(ct_id) FROM ct_profile WHERE project_id = 'TEST-DW' AND identity LIKE 'dw-order-%') AS later_sorts_later;
+
 DROP TABLE t.dw_seen, t.dw_order_seen;
 DROP FUNCTION t.dw_seen_row();
 DROP FUNCTION t.dw_order_row();
