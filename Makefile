@@ -13,6 +13,7 @@ OBJS = \
 	src/import.o \
 	src/inbox.o \
 	src/jsonbutil.o \
+	src/jsonwalk.o \
 	src/normalize.o \
 	src/phone.o \
 	src/preview.o \

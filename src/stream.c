@@ -1,8 +1,9 @@
 /*
  * stream.c
  *	  Parse the JSON text of an audience_membership_change_request straight
- *	  into the model of firehose.h with PostgreSQL's event-based JSON parser,
- *	  building no jsonb.
+ *	  into the model of firehose.h with the actions of PostgreSQL's
+ *	  event-based JSON parser, called by ct_json_walk (jsonwalk.c) or, where
+ *	  that declines, by pg_parse_json itself; building no jsonb.
  *
  * A receiver hands over the body of mParticle's POST as text.  Turned into
  * jsonb first, a message of 1,000 users costs about 17 ms and a tree of
@@ -23,6 +24,7 @@
 #include "mb/pg_wchar.h"
 
 #include "firehose.h"
+#include "jsonwalk.h"
 #include "stream.h"
 
 typedef enum CtFrameKind
@@ -812,8 +814,26 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 	sem.object_field_start = ct_field_start;
 	sem.scalar = ct_scalar;
 
-	lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
-	if (pg_parse_json(lex, &sem) != JSON_SUCCESS || st.failed)
+	switch (ct_json_walk(json, len, &sem))
+	{
+		case CT_WALK_OK:
+			break;
+		case CT_WALK_INVALID:
+			return false;
+		case CT_WALK_UNSUPPORTED:
+			/* \u escapes or deep nesting: PostgreSQL's parser, from the start */
+			memset(&st, 0, sizeof(st));
+			memset(env, 0, sizeof(*env));
+			memset(msg, 0, sizeof(*msg));
+			st.top = -1;
+			st.env = env;
+			st.msg = msg;
+			lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
+			if (pg_parse_json(lex, &sem) != JSON_SUCCESS)
+				return false;
+			break;
+	}
+	if (st.failed)
 		return false;
 	if (st.building)
 		ct_model_finish(&st.builder);

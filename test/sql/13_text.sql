@@ -94,6 +94,7 @@ INSERT INTO cases (label, msg) VALUES
 	('duplicate key, last wins', replace(t.msg(706, 1714900000000, jsonb_build_array(:'u3'::jsonb))::text, '"mpid": "7003"', '"mpid": "1", "mpid": "7003"')),
 	('duplicate key, null last', replace(t.msg(707, 1714900000000, jsonb_build_array(:'u3'::jsonb))::text, '"mpid": "7003"', '"mpid": "7003", "mpid": null')),
 	('null members', replace(t.msg(708, 1714900000000, jsonb_build_array(:'u3'::jsonb))::text, '"mpid": "7003"', '"mpid": null, "partner_identities": null')),
+	('unicode escapes', replace(t.msg(738, 1714900000000, jsonb_build_array(:'u3'::jsonb))::text, 'Text path', 'Text \u0070ath \u00e9t\u00e9 \ud83d\ude00')),
 	('integer as 49e3', replace(t.msg(709, 1714900000000, jsonb_build_array(:'u3'::jsonb))::text, '"audience_id": 49000', '"audience_id": 49e3')),
 	('value and list_value', replace(t.msg(737, 1714900000000, jsonb_build_array(:'u1'::jsonb, :'u4'::jsonb))::text, '["a", "b"]', '["a", "b"], "value": "c"')),
 	('integer as -0 mpid', replace(t.msg(710, 1714900000000, jsonb_build_array(:'u3'::jsonb))::text, '"7003"', '-0')),
@@ -142,7 +143,10 @@ SELECT t.counts(ct_import_audience((SELECT msg FROM cases WHERE label = 'well-fo
 SELECT t.counts(ct_import_audience((SELECT msg FROM cases WHERE label = 'legacy lists')));
 SELECT t.counts(ct_firehose((SELECT msg FROM cases WHERE label = 'whitespace and key order')));
 SELECT t.counts(ct_import_audience((SELECT msg FROM cases WHERE label = 'our fixture, as formatted')));
+-- \u escapes: read from the text too (by PostgreSQL's JSON parser)
+SELECT t.counts(ct_import_audience((SELECT msg FROM cases WHERE label = 'unicode escapes')));
 RESET client_min_messages;
+SELECT name FROM ct_segment WHERE project_id = 'TEST-1' AND name LIKE 'Text p%' ORDER BY name;
 -- the attributes the text path read: value, list_value, delete
 SELECT identity, mparticle_id, email, phone, properties FROM ct_profile
  WHERE project_id = 'TEST-1' AND identity = 'text-1';

@@ -1,0 +1,25 @@
+/*-------------------------------------------------------------------------
+ *
+ * jsonwalk.h
+ *	  A fast walk over JSON text that calls pg_parse_json's semantic actions.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef CT_JSONWALK_H
+#define CT_JSONWALK_H
+
+#include "common/jsonapi.h"
+
+typedef enum CtWalkResult
+{
+	CT_WALK_OK,					/* valid JSON, every action called */
+	CT_WALK_INVALID,			/* not valid JSON (pg_parse_json fails too) */
+	CT_WALK_UNSUPPORTED			/* \u escapes or deep nesting: use pg_parse_json */
+} CtWalkResult;
+
+/* Nesting deeper than this is left to pg_parse_json (and its stack check). */
+#define CT_WALK_MAX_DEPTH 256
+
+extern CtWalkResult ct_json_walk(const char *json, int len, JsonSemAction *sem);
+
+#endif							/* CT_JSONWALK_H */

@@ -1,0 +1,539 @@
+/*
+ * test_jsonwalk.c
+ *	  ct_json_walk (src/jsonwalk.c) against pg_parse_json, PostgreSQL's own
+ *	  JSON parser (the frontend copy in libpgcommon), action by action.
+ *
+ * For every input both run with actions that write down what they are
+ * called with ("{", "F<name>|<isnull>", "S<type>|<value>", ...).  The walker
+ * must accept exactly what pg_parse_json accepts and, where it does, call
+ * the same actions with the same arguments in the same order; where it
+ * declines (CT_WALK_UNSUPPORTED) the input must hold a \u escape or nest
+ * deeper than CT_WALK_MAX_DEPTH.  Inputs: hand-written edge cases, the
+ * project's Firehose fixtures (test/data), mParticle's example messages
+ * and JSON schemas when ../shared/mparticle-firehose is beside the
+ * repository (CT_SHARED_DIR elsewhere; skipped with a notice otherwise), and
+ * random mutations of all of them (CT_JSON_CASES, default 200000).
+ *
+ * Prints TAP ("ok N - ...", "not ok N - ...", the plan at the end) and
+ * exits non-zero on any failure.  Built with CT_FUZZ it is a libFuzzer
+ * target instead (make -C test/unit fuzz-json).
+ */
+#include "postgres_fe.h"
+
+#include <dirent.h>
+
+#include "common/jsonapi.h"
+#include "jsonwalk.h"
+#include "mb/pg_wchar.h"
+
+static int	test_count = 0;
+static int	failures = 0;
+
+static void
+check(bool ok, const char *what)
+{
+	test_count++;
+	if (!ok)
+		failures++;
+	printf("%s %d - %s\n", ok ? "ok" : "not ok", test_count, what);
+}
+
+/* ---------- recording actions ---------- */
+
+typedef struct Trace
+{
+	char	   *buf;
+	size_t		len,
+				cap;
+} Trace;
+
+static void
+trace_add(Trace *t, const char *kind, const char *s, int n)
+{
+	size_t		need = strlen(kind) + (s ? (size_t) n : 0) + 2;
+
+	if (t->len + need + 1 > t->cap)
+	{
+		t->cap = (t->len + need + 1) * 2;
+		t->buf = realloc(t->buf, t->cap);
+	}
+	memcpy(t->buf + t->len, kind, strlen(kind));
+	t->len += strlen(kind);
+	if (s)
+	{
+		memcpy(t->buf + t->len, s, n);
+		t->len += n;
+	}
+	t->buf[t->len++] = '\n';
+	t->buf[t->len] = '\0';
+}
+
+static void
+r_ostart(void *st)
+{
+	trace_add(st, "{", NULL, 0);
+}
+static void
+r_oend(void *st)
+{
+	trace_add(st, "}", NULL, 0);
+}
+static void
+r_astart(void *st)
+{
+	trace_add(st, "[", NULL, 0);
+}
+static void
+r_aend(void *st)
+{
+	trace_add(st, "]", NULL, 0);
+}
+static void
+r_fstart(void *st, char *fname, bool isnull)
+{
+	trace_add(st, isnull ? "F1|" : "F0|", fname, (int) strlen(fname));
+}
+static void
+r_fend(void *st, char *fname, bool isnull)
+{
+	trace_add(st, isnull ? "f1|" : "f0|", fname, (int) strlen(fname));
+}
+static void
+r_estart(void *st, bool isnull)
+{
+	trace_add(st, isnull ? "E1" : "E0", NULL, 0);
+}
+static void
+r_eend(void *st, bool isnull)
+{
+	trace_add(st, isnull ? "e1" : "e0", NULL, 0);
+}
+static void
+r_scalar(void *st, char *token, JsonTokenType type)
+{
+	char		kind[8];
+
+	snprintf(kind, sizeof(kind), "S%d|", (int) type);
+	trace_add(st, kind, token, (int) strlen(token));
+	pfree(token);
+}
+
+static JsonSemAction
+recorder(Trace *t)
+{
+	JsonSemAction sem;
+
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = t;
+	sem.object_start = r_ostart;
+	sem.object_end = r_oend;
+	sem.array_start = r_astart;
+	sem.array_end = r_aend;
+	sem.object_field_start = r_fstart;
+	sem.object_field_end = r_fend;
+	sem.array_element_start = r_estart;
+	sem.array_element_end = r_eend;
+	sem.scalar = r_scalar;
+	return sem;
+}
+
+/* ---------- comparing the two ---------- */
+
+static bool
+has_unicode_escape(const char *s, int len)
+{
+	for (int i = 0; i + 1 < len; i++)
+	{
+		if (s[i] == '\\')
+		{
+			if (s[i + 1] == 'u')
+				return true;
+			i++;
+		}
+	}
+	return false;
+}
+
+static int
+max_nesting(const char *s, int len)
+{
+	int			d = 0,
+				m = 0;
+
+	for (int i = 0; i < len; i++)
+	{
+		if (s[i] == '{' || s[i] == '[')
+			m = Max(m, ++d);
+		else if (s[i] == '}' || s[i] == ']')
+			d--;
+	}
+	return m;
+}
+
+/*
+ * Compare on one input; returns NULL when they agree, else what differs
+ * (and prints the input as a TAP comment).
+ */
+static const char *
+compare(const char *input, int len)
+{
+	/* an exact-size copy, so a read past the end is a valgrind error */
+	char	   *copy = malloc(len > 0 ? len : 1);
+	Trace		t1 = {0},
+				t2 = {0};
+	JsonSemAction s1 = recorder(&t1),
+				s2 = recorder(&t2);
+	JsonLexContext *lex;
+	bool		pg_ok;
+	CtWalkResult r;
+	const char *why = NULL;
+
+	memcpy(copy, input, len);
+	lex = makeJsonLexContextCstringLen(copy, len, PG_UTF8, true);
+	pg_ok = (pg_parse_json(lex, &s1) == JSON_SUCCESS);
+	if (lex->strval)
+	{
+		pfree(lex->strval->data);
+		pfree(lex->strval);
+	}
+	pfree(lex);
+
+	r = ct_json_walk(copy, len, &s2);
+	if (r == CT_WALK_OK && !pg_ok)
+		why = "walker accepts what pg_parse_json rejects";
+	else if (r == CT_WALK_INVALID && pg_ok)
+		why = "walker rejects what pg_parse_json accepts";
+	else if (r == CT_WALK_OK && strcmp(t1.buf ? t1.buf : "", t2.buf ? t2.buf : "") != 0)
+		why = "different actions";
+	else if (r == CT_WALK_UNSUPPORTED && !has_unicode_escape(copy, len) &&
+			 max_nesting(copy, len) <= CT_WALK_MAX_DEPTH)
+		why = "walker declines without a \\u escape or deep nesting";
+	if (why)
+	{
+		printf("# %s on input of %d bytes: ", why, len);
+		for (int i = 0; i < len && i < 400; i++)
+			printf((unsigned char) copy[i] >= 0x20 && (unsigned char) copy[i] < 0x7f ? "%c" : "\\x%02x",
+				   (unsigned char) copy[i]);
+		printf("\n# pg_parse_json %s:\n%s# walker %d:\n%s", pg_ok ? "accepts" : "rejects",
+			   t1.buf ? t1.buf : "", (int) r, t2.buf ? t2.buf : "");
+	}
+	free(t1.buf);
+	free(t2.buf);
+	free(copy);
+	return why;
+}
+
+static void
+check_case(const char *input, bool expect_ok, const char *name)
+{
+	int			len = (int) strlen(input);
+	const char *why = compare(input, len);
+	CtWalkResult r;
+	Trace		t = {0};
+	JsonSemAction sem = recorder(&t);
+	char		what[300];
+
+	r = ct_json_walk(input, len, &sem);
+	free(t.buf);
+	snprintf(what, sizeof(what), "%s: %s", name,
+			 why ? why : (expect_ok ? "accepted like pg_parse_json" : "rejected like pg_parse_json"));
+	check(why == NULL && (r == CT_WALK_UNSUPPORTED || (r == CT_WALK_OK) == expect_ok), what);
+}
+
+/* ---------- inputs ---------- */
+
+static char *
+read_file(const char *path, int *len)
+{
+	FILE	   *f = fopen(path, "rb");
+	char	   *buf;
+	long		n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n + 1);
+	if (fread(buf, 1, n, f) != (size_t) n)
+		n = 0;
+	buf[n] = '\0';
+	fclose(f);
+	*len = (int) n;
+	return buf;
+}
+
+#define MAX_SEEDS 256
+static char *seeds[MAX_SEEDS];
+static int	seed_len[MAX_SEEDS];
+static int	nseeds = 0;
+
+static void
+add_seed(char *s, int len)
+{
+	if (nseeds < MAX_SEEDS)
+	{
+		seeds[nseeds] = s;
+		seed_len[nseeds++] = len;
+	}
+}
+
+/* every *.json file of dir (one level), compared and kept as seeds */
+static int
+check_dir(const char *dir, const char *label)
+{
+	DIR		   *d = opendir(dir);
+	struct dirent *e;
+	int			files = 0,
+				bad = 0;
+	char		what[300];
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+	{
+		char		path[1024];
+		int			len;
+		char	   *s;
+		size_t		n = strlen(e->d_name);
+
+		if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		s = read_file(path, &len);
+		if (s == NULL)
+			continue;
+		files++;
+		if (compare(s, len) != NULL)
+			bad++;
+		add_seed(s, len);
+	}
+	closedir(d);
+	snprintf(what, sizeof(what), "%s: %d files, walker and pg_parse_json agree on %d", label, files, files - bad);
+	check(files > 0 && bad == 0, what);
+	return files;
+}
+
+/* xorshift, so a failure can be reproduced from its case number */
+static uint64_t rng_state = 88172645463325252ULL;
+
+static uint32_t
+rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t) (rng_state >> 11);
+}
+
+/* bytes that matter to a JSON lexer, and a few that do not */
+static const char alphabet[] = "{}[]:,\"\\/ \t\n\r0123456789-+.eEtrufalsn_$xu#\001\177\200\303\251";
+
+static int
+mutate(const char *src, int len, char *out, int cap)
+{
+	int			n = Min(len, cap - 64);
+	int			edits = 1 + rnd() % 4;
+
+	memcpy(out, src, n);
+	for (int k = 0; k < edits; k++)
+	{
+		int			pos = n > 0 ? (int) (rnd() % (uint32_t) n) : 0;
+		char		c = alphabet[rnd() % (sizeof(alphabet) - 1)];
+
+		switch (rnd() % 4)
+		{
+			case 0:				/* replace */
+				if (n > 0)
+					out[pos] = c;
+				break;
+			case 1:				/* insert */
+				memmove(out + pos + 1, out + pos, n - pos);
+				out[pos] = c;
+				n++;
+				break;
+			case 2:				/* delete */
+				if (n > 0)
+				{
+					memmove(out + pos, out + pos + 1, n - pos - 1);
+					n--;
+				}
+				break;
+			case 3:				/* cut the rest */
+				n = pos;
+				break;
+		}
+	}
+	return n;
+}
+
+#ifdef CT_FUZZ
+/*
+ * libFuzzer entry (make -C test/unit fuzz-json): any disagreement with
+ * pg_parse_json aborts.
+ */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < (1 << 20) && compare((const char *) data, (int) size) != NULL)
+		abort();
+	return 0;
+}
+#else
+int
+main(int argc, char **argv)
+{
+	static const struct
+	{
+		const char *json;
+		bool		ok;
+		const char *name;
+	}			cases[] = {
+		{"{}", true, "empty object"},
+		{"[]", true, "empty array"},
+		{"  {\"a\" : [1, 2.5, -0, 1e3, -1.5E-7, 0.0e+0]}  \n", true, "numbers"},
+		{"{\"a\":true,\"b\":false,\"c\":null,\"d\":\"\"}", true, "literals and empty string"},
+		{"[null, [null], {\"n\": null}]", true, "nulls as elements and members"},
+		{"\"top\"", true, "a string alone"},
+		{"42", true, "a number alone"},
+		{"null", true, "null alone"},
+		{"{\"a\":\"q\\\"b\\\\s\\/l\\bb\\ff\\nn\\rr\\tt\"}", true, "escapes"},
+		{"{\"\\u00e9t\\u00e9\":\"\\ud83d\\ude00\"}", true, "unicode escapes (declined)"},
+		{"{\"caf\303\251\":\"\344\276\213\"}", true, "raw UTF-8"},
+		{"{\"a\":1,\"a\":2}", true, "duplicate keys"},
+		{"", false, "empty text"},
+		{"   ", false, "only whitespace"},
+		{"{", false, "unclosed object"},
+		{"{\"a\"}", false, "member without value"},
+		{"{\"a\":}", false, "member without value after colon"},
+		{"{\"a\":1,}", false, "trailing comma in object"},
+		{"[1,]", false, "trailing comma in array"},
+		{"[,1]", false, "leading comma"},
+		{"{a:1}", false, "unquoted name"},
+		{"{'a':1}", false, "single quotes"},
+		{"[01]", false, "leading zero"},
+		{"[1.]", false, "no digit after point"},
+		{"[.5]", false, "no digit before point"},
+		{"[1e]", false, "no exponent digits"},
+		{"[-]", false, "a minus alone"},
+		{"[+1]", false, "a plus sign"},
+		{"[1x]", false, "letters after a number"},
+		{"[1_]", false, "underscore after a number"},
+		{"[truex]", false, "letters after true"},
+		{"[nul]", false, "short null"},
+		{"[True]", false, "capital True"},
+		{"[NaN]", false, "NaN"},
+		{"{\"a\":nullx}", false, "nullx as a member value"},
+		{"[\"a\" \"b\"]", false, "missing comma"},
+		{"[\"tab\there\"]", false, "raw control character in a string"},
+		{"[\"\\x\"]", false, "unknown escape"},
+		{"[\"\\", false, "backslash at the end"},
+		{"[\"abc", false, "unterminated string"},
+		{"{} {}", false, "two values"},
+		{"{}x", false, "garbage after the value"},
+		{"[1]]", false, "extra bracket"},
+		{"{\"a\":1]", false, "mismatched close"},
+		{"[\001]", false, "control byte outside a string"},
+		{"[\"\\u12\"]", false, "short unicode escape (declined)"},
+	};
+	const char *shared = getenv("CT_SHARED_DIR");
+	char		dir[1024];
+	int			ncases = getenv("CT_JSON_CASES") ? atoi(getenv("CT_JSON_CASES")) : 200000;
+	int			bad = 0,
+				accepted = 0,
+				declined = 0;
+	char	   *buf;
+	char		what[300];
+	char		deep[2 * (CT_WALK_MAX_DEPTH + 10) + 1];
+
+	(void) argc;
+	(void) argv;
+
+	for (size_t i = 0; i < lengthof(cases); i++)
+	{
+		check_case(cases[i].json, cases[i].ok, cases[i].name);
+		add_seed(strdup(cases[i].json), (int) strlen(cases[i].json));
+	}
+
+	/* nesting at the limit is walked, deeper is declined */
+	memset(deep, '[', CT_WALK_MAX_DEPTH);
+	memset(deep + CT_WALK_MAX_DEPTH, ']', CT_WALK_MAX_DEPTH);
+	deep[2 * CT_WALK_MAX_DEPTH] = '\0';
+	check_case(deep, true, "nesting at the limit");
+	{
+		Trace		t = {0};
+		JsonSemAction sem = recorder(&t);
+
+		memset(deep, '[', CT_WALK_MAX_DEPTH + 1);
+		memset(deep + CT_WALK_MAX_DEPTH + 1, ']', CT_WALK_MAX_DEPTH + 1);
+		deep[2 * CT_WALK_MAX_DEPTH + 2] = '\0';
+		check(ct_json_walk(deep, (int) strlen(deep), &sem) == CT_WALK_UNSUPPORTED,
+			  "nesting beyond the limit is declined");
+		free(t.buf);
+	}
+	{
+		Trace		t = {0};
+		JsonSemAction sem = recorder(&t);
+
+		check(ct_json_walk("[\"\\u00e9\"]", 10, &sem) == CT_WALK_UNSUPPORTED,
+			  "a \\u escape is declined");
+		free(t.buf);
+	}
+	{
+		/* no actions at all: nothing is allocated or called */
+		JsonSemAction none;
+
+		memset(&none, 0, sizeof(none));
+		const char *j = "{\"a\":[1,\"x\",{\"b\":null}]}";
+
+		check(ct_json_walk(j, (int) strlen(j), &none) == CT_WALK_OK,
+			  "walks without actions");
+	}
+
+	/* the project's own Firehose fixtures */
+	check_dir("../data", "test/data");
+	check_dir("../data/demo", "test/data/demo");
+
+	/* mParticle's example messages and schemas, when shared/ is beside the repository */
+	snprintf(dir, sizeof(dir), "%s/mparticle-firehose", shared ? shared : "../../../shared");
+	if (check_dir(dir, "mParticle's example messages") < 0)
+	{
+		printf("# SKIP mParticle's example messages: %s not found\n", dir);
+		check(true, "mParticle's example messages # SKIP not found");
+	}
+	else
+	{
+		snprintf(dir, sizeof(dir), "%s/mparticle-firehose/schema", shared ? shared : "../../../shared");
+		check_dir(dir, "mParticle's JSON schemas");
+	}
+
+	/* random mutations of everything above */
+	buf = malloc(1 << 20);
+	for (int i = 0; i < ncases; i++)
+	{
+		int			k = (int) (rnd() % (uint32_t) nseeds);
+		int			n = mutate(seeds[k], seed_len[k], buf, 1 << 20);
+		Trace		t = {0};
+		JsonSemAction sem = recorder(&t);
+		CtWalkResult r;
+
+		if (compare(buf, n) != NULL)
+		{
+			printf("# (mutation case %d)\n", i);
+			if (++bad >= 5)
+				break;
+		}
+		r = ct_json_walk(buf, n, &sem);
+		accepted += (r == CT_WALK_OK);
+		declined += (r == CT_WALK_UNSUPPORTED);
+		free(t.buf);
+	}
+	free(buf);
+	snprintf(what, sizeof(what), "%d mutated inputs (%d valid, %d declined): walker and pg_parse_json agree",
+			 ncases, accepted, declined);
+	check(bad == 0 && accepted > ncases / 50, what);
+
+	printf("1..%d\n", test_count);
+	return failures ? 1 : 0;
+}
+#endif
