@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests of the pure C (normalize, phone shim),
+# The whole test suite: unit tests of the pure C (normalize, phone shim,
+# the JSON walker against pg_parse_json),
 # the regression tests (pg_regress) and the pgTAP suites (pg_prove), on a
 # throwaway PostgreSQL 15 cluster run as the postgres system user.
 # Run as root on Debian 12: ./scripts/test.sh
@@ -17,7 +18,7 @@ fi
 
 failed=""
 
-ct_log "unit tests (pure C: email, identity and CleverTap ID checks, libphonenumber shim)"
+ct_log "unit tests (pure C: email, identity and CleverTap ID checks, libphonenumber shim, JSON walker)"
 make -s -C test/unit check || failed="$failed unit"
 
 dir=$(mktemp -d /tmp/ctaudience-test.XXXXXX)
