@@ -786,6 +786,18 @@ ct_scalar(void *arg, char *token, JsonTokenType type)
 		pfree(field);
 }
 
+/* A fresh parse state, and env and msg emptied. */
+static void
+ct_stream_reset(CtStream *st, CtEnvelope *env, CtMembershipMessage *msg)
+{
+	memset(st, 0, sizeof(*st));
+	memset(env, 0, sizeof(*env));
+	memset(msg, 0, sizeof(*msg));
+	st->top = -1;
+	st->env = env;
+	st->msg = msg;
+}
+
 /*
  * Parse the text of a membership message into env and msg.  False when it
  * is anything but a well-formed audience_membership_change_request: the
@@ -798,13 +810,7 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 	JsonSemAction sem;
 	JsonLexContext *lex;
 
-	memset(&st, 0, sizeof(st));
-	memset(env, 0, sizeof(*env));
-	memset(msg, 0, sizeof(*msg));
-	st.top = -1;
-	st.env = env;
-	st.msg = msg;
-
+	ct_stream_reset(&st, env, msg);
 	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &st;
 	sem.object_start = ct_object_start;
@@ -822,12 +828,7 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 			return false;
 		case CT_WALK_UNSUPPORTED:
 			/* \u escapes or deep nesting: PostgreSQL's parser, from the start */
-			memset(&st, 0, sizeof(st));
-			memset(env, 0, sizeof(*env));
-			memset(msg, 0, sizeof(*msg));
-			st.top = -1;
-			st.env = env;
-			st.msg = msg;
+			ct_stream_reset(&st, env, msg);
 			lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
 			if (pg_parse_json(lex, &sem) != JSON_SUCCESS)
 				return false;
