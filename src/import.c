@@ -600,7 +600,7 @@ ct_lookup_all(CtImport *im)
  * import's time.  80 random bits per millisecond keep IDs unguessable
  * enough and collisions out of reach; the time prefix says when a profile
  * was created, which created_at says anyway.  The random bytes come from
- * pg_strong_random() in blocks of 4 KB kept for the backend (OpenSSL's
+ * pg_strong_random() in blocks of 4,000 bytes kept for the backend (OpenSSL's
  * per-call overhead was 1.6% of an import's time); each is used once.
  */
 #define CT_RANDOM_POOL 4000
@@ -1754,19 +1754,45 @@ ct_finish_message(Jsonb *response, MemoryContext outer, MemoryContext spi,
  * objsubid CT_LOCK_SPACE_MESSAGE), so it cannot meet the application's
  * pg_advisory_lock() keys; two ids that share a 64-bit hash only wait for
  * each other.
+ *
+ * Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot cannot
+ * see what the first delivery committed, so the message is looked up once
+ * more with the latest snapshot: found, it is a serialization failure at
+ * once rather than after importing it again.  ct_process_inbox, which
+ * holds each message's lock until its whole batch commits, does not wait:
+ * a message another session is importing is left for its next run.
  */
 void
 ct_lock_message(const char *project_id, const pg_uuid_t *id)
 {
 	LOCKTAG		tag;
 	uint64		h;
+	Datum		values[2];
 
 	h = hash_bytes_extended((const unsigned char *) id->data, UUID_LEN,
 							hash_bytes_extended((const unsigned char *) project_id,
 												strlen(project_id), 0));
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h,
 						 CT_LOCK_SPACE_MESSAGE);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	if (LockAcquire(&tag, ExclusiveLock, false, ct_auth_verified_project != NULL) ==
+		LOCKACQUIRE_NOT_AVAIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("message %s is being imported by another session",
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(id)))),
+				 errhint("The inbox tries it again in its next run.")));
+
+	if (!IsolationUsesXactSnapshot())
+		return;
+	values[0] = CStringGetTextDatum(project_id);
+	values[1] = UUIDPGetDatum(id);
+	if (ct_store_exec_latest(CT_Q_MESSAGE, values, NULL) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("message %s was processed concurrently by another session",
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(id)))),
+				 errhint("Retry: a redelivered message is answered without effect.")));
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /*

@@ -16,7 +16,9 @@
  *	  class 28; privileges or schema: class 42) is dead-lettered at once, any
  *	  other one (a deadlock, a serialization failure, a lock or statement
  *	  timeout...) is retried with a doubling delay and dead-lettered after
- *	  ctaudience.inbox_max_attempts attempts.
+ *	  ctaudience.inbox_max_attempts attempts.  A message that another
+ *	  session is importing at that moment (the same message id delivered
+ *	  twice) is not waited for: it stays due, without an attempt counted.
  */
 #include "postgres.h"
 
@@ -230,14 +232,25 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			bool		final = ct_failure_is_final(edata->sqlerrcode) ||
-				attempts >= ct_inbox_max_attempts;
+			/*
+			 * Another session is importing the same message (ct_lock_message
+			 * does not wait here): due again at once, no attempt counted.
+			 */
+			bool		busy = (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE);
+			bool		final = !busy && (ct_failure_is_final(edata->sqlerrcode) ||
+										  attempts >= ct_inbox_max_attempts);
 			char	   *error = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) :
 				pstrdup(edata->message);
 
 			/* retry after the delay, doubled for each attempt made, at most a day */
 			double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(attempts - 1, 20)),
 									86400.0);
+
+			if (busy)
+			{
+				attempts--;
+				delay = 0;
+			}
 
 			if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = $2, attempts = $3,"
 									  " last_error = $4, last_sqlstate = $5, processed_at = clock_timestamp(),"

@@ -496,6 +496,24 @@ ct_store_exec(CtStmt stmt, Datum *values, const char *nulls, bool read_only)
 	return SPI_processed;
 }
 
+/*
+ * ct_store_exec with the latest snapshot rather than the transaction's:
+ * what has committed by now, even under REPEATABLE READ.  Read-only.
+ */
+uint64
+ct_store_exec_latest(CtStmt stmt, Datum *values, const char *nulls)
+{
+	SPIPlanPtr	plan = ct_get_plan(stmt);
+	int			rc;
+
+	rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
+							  InvalidSnapshot, true, false, 0);
+	if (rc < 0)
+		elog(ERROR, "ctaudience statement %d failed: %s", (int) stmt,
+			 SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
 /* A column of a row of SPI_tuptable. */
 Datum
 ct_store_get(int row, int col, bool *isnull)

@@ -54,6 +54,7 @@ extern void ct_store_finish(void);
 /* Run a statement; returns SPI_processed, results in SPI_tuptable. */
 extern uint64 ct_store_exec(CtStmt stmt, Datum *values, const char *nulls,
 							bool read_only);
+extern uint64 ct_store_exec_latest(CtStmt stmt, Datum *values, const char *nulls);
 
 /* OIDs of the extension's types, valid after ct_store_connect(). */
 extern Oid	ct_email_type_oid(void);
