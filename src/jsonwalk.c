@@ -13,10 +13,15 @@
  * object_start, object_field_start(name, isnull), the value's actions,
  * object_field_end, ..., object_end; array_element_start/end around each
  * element; scalar(value, token type) with a palloc'd copy (a string
- * de-escaped, anything else as written).  What it does not do itself --
- * \u escapes, which need the database encoding, and nesting deeper than
- * CT_WALK_MAX_DEPTH, which needs the stack check -- it reports as
- * CT_WALK_UNSUPPORTED so that the caller runs pg_parse_json instead.
+ * de-escaped, \u escapes and surrogate pairs as UTF-8, anything else as
+ * written).  What it does not do itself -- \u escapes in a database whose
+ * encoding is not UTF-8, which need the server's conversion, and nesting
+ * deeper than CT_WALK_MAX_DEPTH, which needs the stack check -- it reports
+ * as CT_WALK_UNSUPPORTED so that the caller runs pg_parse_json instead.
+ *
+ * On invalid text some actions may run that pg_parse_json would not have
+ * run before failing (it calls scalar and the end actions only after
+ * reading the next token): callers discard what the actions built.
  *
  * test/unit/test_jsonwalk.c compares it with pg_parse_json (the copy in
  * libpgcommon) action by action on hand-written and generated texts.
@@ -32,6 +37,7 @@
 #endif
 
 #include "jsonwalk.h"
+#include "mb/pg_wchar.h"
 
 typedef struct CtWalkFrame
 {
@@ -60,53 +66,136 @@ ct_at_null(const char *p, const char *end)
 	return end - p >= 4 && memcmp(p, "null", 4) == 0 && (end - p == 4 || !CT_ALNUM(p[4]));
 }
 
+/* The value of the 4 hex digits at p, or -1. */
+static inline int
+ct_hex4(const char *p)
+{
+	int			v = 0;
+
+	for (int i = 0; i < 4; i++)
+	{
+		char		c = p[i];
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v = v * 16 + (c - 'A' + 10);
+		else
+			return -1;
+	}
+	return v;
+}
+
 /*
- * The string whose opening quote is at *pp: on return *pp is past its
- * closing quote and, when out is not NULL, *out its de-escaped palloc'd
- * value.
+ * Check the escapes of the string from start up to its closing quote,
+ * as json_lex_string does with need_escapes: \u must be four hex digits, a
+ * high surrogate must be followed at once by a low one and a low one must
+ * follow a high one, and \u0000 is refused.  *pp is set to the closing quote.
  */
 static CtWalkResult
-ct_walk_string(const char **pp, const char *end, char **out)
+ct_check_escapes(const char *start, const char *end, bool utf8, const char **pp)
 {
-	const char *start = *pp + 1;
 	const char *p = start;
-	bool		escapes = false;
-	char	   *v,
-			   *d;
+	bool		high = false;	/* a high surrogate waits for its low half */
 
-	for (;;)
+	for (;; p++)
 	{
-		while (p < end && *p != '"' && *p != '\\' && (unsigned char) *p >= 0x20)
-			p++;
 		if (p >= end || (unsigned char) *p < 0x20)
 			return CT_WALK_INVALID;
 		if (*p == '"')
 			break;
-		/* a backslash */
-		escapes = true;
+		if (*p != '\\')
+		{
+			if (high)
+				return CT_WALK_INVALID;
+			continue;
+		}
 		if (++p >= end)
 			return CT_WALK_INVALID;
 		if (*p == 'u')
-			return CT_WALK_UNSUPPORTED;
-		if (strchr("\"\\/bfnrt", *p) == NULL || *p == '\0')
+		{
+			int			ch;
+
+			if (end - p < 5 || (ch = ct_hex4(p + 1)) < 0)
+				return CT_WALK_INVALID;
+			p += 4;
+			if (!utf8)
+				return CT_WALK_UNSUPPORTED; /* a conversion the server must do */
+			if (ch >= 0xD800 && ch <= 0xDBFF)
+			{
+				if (high)
+					return CT_WALK_INVALID;
+				high = true;
+				continue;
+			}
+			if (ch >= 0xDC00 && ch <= 0xDFFF)
+			{
+				if (!high)
+					return CT_WALK_INVALID;
+				high = false;
+				continue;
+			}
+			if (high || ch == 0)
+				return CT_WALK_INVALID;
+			continue;
+		}
+		if (high || strchr("\"\\/bfnrt", *p) == NULL || *p == '\0')
 			return CT_WALK_INVALID;
+	}
+	if (high)
+		return CT_WALK_INVALID;
+	*pp = p;
+	return CT_WALK_OK;
+}
+
+/*
+ * The string whose opening quote is at *pp: on return *pp is past its
+ * closing quote and, when out is not NULL, *out its de-escaped palloc'd
+ * value (\u escapes as UTF-8).
+ */
+static CtWalkResult
+ct_walk_string(const char **pp, const char *end, bool utf8, char **out)
+{
+	const char *start = *pp + 1;
+	const char *p = start;
+	char	   *v,
+			   *d;
+
+	/* the common case: no escapes */
+	while (p < end && *p != '"' && *p != '\\' && (unsigned char) *p >= 0x20)
 		p++;
+	if (p < end && *p == '"')
+	{
+		*pp = p + 1;
+		if (out != NULL)
+		{
+			v = palloc(p - start + 1);
+			memcpy(v, start, p - start);
+			v[p - start] = '\0';
+			*out = v;
+		}
+		return CT_WALK_OK;
+	}
+	if (p >= end || *p != '\\')
+		return CT_WALK_INVALID;
+
+	/* escapes: check them all, then decode (never longer than the text) */
+	{
+		CtWalkResult r = ct_check_escapes(p, end, utf8, &p);
+
+		if (r != CT_WALK_OK)
+			return r;
 	}
 	*pp = p + 1;
 	if (out == NULL)
 		return CT_WALK_OK;
-
-	v = palloc(p - start + 1);
-	if (!escapes)
-	{
-		memcpy(v, start, p - start);
-		v[p - start] = '\0';
-		*out = v;
-		return CT_WALK_OK;
-	}
-	d = v;
+	v = d = palloc(p - start + 1);
 	for (const char *s = start; s < p; s++)
 	{
+		int			ch;
+
 		if (*s != '\\')
 		{
 			*d++ = *s;
@@ -128,6 +217,18 @@ ct_walk_string(const char **pp, const char *end, char **out)
 				break;
 			case 't':
 				*d++ = '\t';
+				break;
+			case 'u':
+				ch = ct_hex4(s + 1);
+				s += 4;
+				if (ch >= 0xD800 && ch <= 0xDBFF)
+				{
+					/* checked: \uDCxx follows */
+					ch = surrogate_pair_to_codepoint(ch, ct_hex4(s + 3));
+					s += 6;
+				}
+				unicode_to_utf8(ch, (unsigned char *) d);
+				d += pg_utf_mblen((unsigned char *) d);
 				break;
 			default:			/* " \ / */
 				*d++ = *s;
@@ -182,7 +283,7 @@ ct_walk_number(const char *p, const char *end)
 
 /* A scalar value at *pp: lexed, and handed to the scalar action if any. */
 static CtWalkResult
-ct_walk_scalar(const char **pp, const char *end, JsonSemAction *sem)
+ct_walk_scalar(const char **pp, const char *end, bool utf8, JsonSemAction *sem)
 {
 	const char *p = *pp;
 	const char *e;
@@ -191,7 +292,7 @@ ct_walk_scalar(const char **pp, const char *end, JsonSemAction *sem)
 
 	if (*p == '"')
 	{
-		CtWalkResult r = ct_walk_string(pp, end, sem->scalar ? &val : NULL);
+		CtWalkResult r = ct_walk_string(pp, end, utf8, sem->scalar ? &val : NULL);
 
 		if (r == CT_WALK_OK && sem->scalar)
 			sem->scalar(sem->semstate, val, JSON_TOKEN_STRING);
@@ -233,8 +334,9 @@ ct_walk_scalar(const char **pp, const char *end, JsonSemAction *sem)
  * CT_WALK_INVALID or CT_WALK_UNSUPPORTED some actions may have been called.
  */
 CtWalkResult
-ct_json_walk(const char *json, int len, JsonSemAction *sem)
+ct_json_walk(const char *json, int len, int encoding, JsonSemAction *sem)
 {
+	bool		utf8 = (encoding == PG_UTF8);
 	const char *p = json;
 	const char *end = json + len;
 	CtWalkFrame stack[CT_WALK_MAX_DEPTH];
@@ -272,7 +374,7 @@ value:
 			goto member;
 		goto element;
 	}
-	r = ct_walk_scalar(&p, end, sem);
+	r = ct_walk_scalar(&p, end, utf8, sem);
 	if (r != CT_WALK_OK)
 		return r;
 	goto after_value;
@@ -282,7 +384,7 @@ member:
 	if (p >= end || *p != '"')
 		return CT_WALK_INVALID;
 	fname = NULL;
-	r = ct_walk_string(&p, end,
+	r = ct_walk_string(&p, end, utf8,
 					   (sem->object_field_start || sem->object_field_end) ? &fname : NULL);
 	if (r != CT_WALK_OK)
 		return r;

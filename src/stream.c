@@ -820,14 +820,14 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 	sem.object_field_start = ct_field_start;
 	sem.scalar = ct_scalar;
 
-	switch (ct_json_walk(json, len, &sem))
+	switch (ct_json_walk(json, len, GetDatabaseEncoding(), &sem))
 	{
 		case CT_WALK_OK:
 			break;
 		case CT_WALK_INVALID:
 			return false;
 		case CT_WALK_UNSUPPORTED:
-			/* \u escapes or deep nesting: PostgreSQL's parser, from the start */
+			/* \u escapes outside UTF-8, deep nesting: PostgreSQL's parser */
 			ct_stream_reset(&st, env, msg);
 			lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
 			if (pg_parse_json(lex, &sem) != JSON_SUCCESS)

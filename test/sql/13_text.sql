@@ -143,7 +143,7 @@ SELECT t.counts(ct_import_audience((SELECT msg FROM cases WHERE label = 'well-fo
 SELECT t.counts(ct_import_audience((SELECT msg FROM cases WHERE label = 'legacy lists')));
 SELECT t.counts(ct_firehose((SELECT msg FROM cases WHERE label = 'whitespace and key order')));
 SELECT t.counts(ct_import_audience((SELECT msg FROM cases WHERE label = 'our fixture, as formatted')));
--- \u escapes: read from the text too (by PostgreSQL's JSON parser)
+-- \u escapes: read from the text too, decoded as the jsonb parser does
 SELECT t.counts(ct_import_audience((SELECT msg FROM cases WHERE label = 'unicode escapes')));
 RESET client_min_messages;
 SELECT name FROM ct_segment WHERE project_id = 'TEST-1' AND name LIKE 'Text p%' ORDER BY name;
