@@ -885,10 +885,13 @@ ct_cmp_slot_ctid(const void *a, const void *b)
 /*
  * qsort comparator for new profiles: by identity (none last), then ct_id.
  * Two imports creating some of the same profiles wait for each other on
- * the identity key (a new profile's ct_id is random, unless a Partner ID
- * gave it): inserting in identity order, the second waits at the first
- * shared identity and holds none the first still needs, so they do not
- * deadlock as they did in ct_id order.
+ * the identity key (a new profile's ct_id is generated, unless a Partner ID
+ * gave it, so two sessions' ct_id orders say nothing about identities):
+ * inserting in identity order, the second waits at the first shared
+ * identity and holds none the first still needs, so they do not deadlock
+ * as they did in ct_id order.  Left: the same Partner IDs arriving with an
+ * identity in one message and without in the other can still deadlock
+ * (40P01, retried), as one order cannot serve both unique keys.
  */
 static int
 ct_cmp_slot_identity(const void *a, const void *b)
