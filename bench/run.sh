@@ -215,12 +215,15 @@ for k in $(seq "$pairs"); do
 	pairs_detail="${pairs_detail:-}
                             round $k: $pps1 and $pps2 profiles/s"
 done
-ratio2=$(echo $ratios | tr ' ' '\n' | sort -g | sed -n "$(( (pairs + 1) / 2 ))p")
-floor_s=$(echo $floors | tr ' ' '\n' | sort -g | sed -n "$(( (pairs + 1) / 2 ))p")
-
+# the median of the numbers given as arguments
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+ratio2=$(printf "%.2f" "$(median $ratios)")
+floor_s=$(median $floors)
 # the import time of the ratio: the median of every single-session import
 # of the run (step 1 and one per round), as the floor is a median too
-import_s=$(echo $singles | tr ' ' '\n' | sort -g | awk '{v[NR] = $1} END {printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}')
+import_s=$(median $singles)
 importj_s=$(echo "$onej" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 nprofiles=$(echo "$one" | sed 's/.*profiles=\([0-9]*\).*/\1/')
 one_pps=$(awk "BEGIN {printf \"%d\", $nprofiles / $import_s}")
