@@ -36,6 +36,7 @@ if [ "${CT_BENCH_HUGE_PAGES:-1}" != 0 ] && [ -w /proc/sys/vm/nr_hugepages ] &&
 	hp_before=$(cat /proc/sys/vm/nr_hugepages)
 	echo $((hp_before + 1100)) > /proc/sys/vm/nr_hugepages 2>/dev/null || hp_before=""
 fi
+trap '[ -z "$hp_before" ] || echo "$hp_before" > /proc/sys/vm/nr_hugepages' EXIT
 
 dir=$(mktemp -d /tmp/ctaudience-benchdb.XXXXXX)
 port=$(ct_free_port)
@@ -45,10 +46,12 @@ shared_buffers = '2GB'
 huge_pages = 'try'
 max_wal_size = '20GB'
 checkpoint_timeout = '30min'
-work_mem = '16MB'"
+work_mem = '16MB'
+track_wal_io_timing = on"
 trap 'ct_cluster_stop "$dir"; rm -rf "$dir"; [ -z "$hp_before" ] || echo "$hp_before" > /proc/sys/vm/nr_hugepages' EXIT
+# on if the postmaster's shared memory is mapped from huge pages
 huge=off
-if [ "$(awk '/^HugePages_Rsvd/ {r=$2} /^HugePages_Total/ {t=$2} /^HugePages_Free/ {f=$2} END {print r + t - f}' /proc/meminfo)" -gt 0 ]; then
+if grep -q '^Private_Hugetlb: *[1-9]\|^Shared_Hugetlb: *[1-9]' "/proc/$(head -1 "$dir/data/postmaster.pid")/smaps" 2>/dev/null; then
 	huge=on
 fi
 ct_log "huge pages for shared buffers: $huge"
@@ -63,7 +66,7 @@ newdb() {
 }
 
 fingerprint() {
-	psql -X -A -t -d "$1" <<'SQL'
+	psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
 SELECT 'profiles=' || count(*) || ' ' || md5(string_agg(coalesce(identity, ct_id) || '|' || coalesce(email::text, '') || '|'
 		|| coalesce(phone::text, '') || '|' || coalesce(mparticle_id, ''), ',' ORDER BY coalesce(identity, ct_id), ct_id))
   FROM ctaudience.ct_profile;
@@ -94,7 +97,6 @@ psql -X -q -d bench1 -c "CHECKPOINT"
 ct_log "import, 1 session"
 one=$("$work/driver" import "$conn dbname=bench1" "$msgs" 1)
 echo "$one"
-singles=$(echo "$one" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 fp1=$(fingerprint bench1)
 echo "$fp1"
 
@@ -152,6 +154,15 @@ onej=$(CT_BENCH_ARG=jsonb "$work/driver" import "$conn dbname=bench1j" "$msgs" 1
 echo "$onej"
 psql -X -q -d postgres -c "DROP DATABASE bench1j"
 
+# One import by the driver (arguments: database, sessions), printing its
+# result line and the time its commits spent in WAL fsync.
+import_once() {
+	psql -X -q -d "$1" -c "CHECKPOINT" -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
+	r=$("$work/driver" import "$conn dbname=$1" "$msgs" "$2")
+	sleep 0.5	# the backends report their WAL statistics as they exit
+	echo "$r wal_sync_ms=$(psql -X -A -t -d "$1" -c "SELECT round(wal_sync_time) FROM pg_stat_wal")"
+}
+
 # The COPY floor, once: a new database, its tables emptied with user triggers
 # off, a checkpoint, then the rows of step 1 COPY'd in, in one transaction;
 # prints the seconds the COPY statements took.
@@ -167,7 +178,8 @@ floor_once() {
 		echo "BEGIN;"
 		for t in $tables; do echo "COPY ctaudience.$t FROM '$copydir/$t.copy';"; done
 		echo "COMMIT;"
-	} | psql -X -q -d benchfloor | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk '{s += $1} END {printf "%.3f", s / 1000}'
+	} | psql -X -q -v ON_ERROR_STOP=1 -d benchfloor > "$dir/floor.out"
+	sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$dir/floor.out" | awk '{s += $1} END {printf "%.3f", s / 1000}'
 	psql -X -q -d postgres -c "DROP DATABASE benchfloor"
 }
 
@@ -175,32 +187,33 @@ floor_once() {
 # messages of the same audiences, the removal wave after a barrier).  On a
 # shared 2-core machine one measurement of each is not enough (single runs
 # move by a third, in slow spells that last minutes), and what is compared
-# must be measured alike: so every figure is sampled in each of $pairs
-# rounds, every run goes into a new database after a CHECKPOINT and is
-# dropped after it (so all start from the same shared buffers), and the
-# medians count.  Every two-session result must have the rows and events of
-# step 1's single session.
-pairs=${CT_BENCH_PAIRS:-3}
-ratios=""
+# must be measured alike and close together: so each round measures all
+# three, every run goes into a new database after a CHECKPOINT and is
+# dropped after it (so all start from the same shared buffers), each
+# round gives its own two ratios (import / floor, two sessions / one), and
+# the medians of those ratios over the rounds count.  Every two-session
+# result must have the rows and events of step 1's single session.
+rounds=${CT_BENCH_ROUNDS:-5}
+[ "$rounds" -ge 1 ] || { echo "CT_BENCH_ROUNDS must be 1 or more" >&2; exit 1; }
+singles=""
 floors=""
+fratios=""
+ratios=""
+detail=""
 same=yes
 retries2=0
-for k in $(seq "$pairs"); do
+for k in $(seq "$rounds"); do
 	newdb benchs1
-	psql -X -q -d benchs1 -c "CHECKPOINT"
-	ct_log "round $k of $pairs: import, 1 session"
-	p1=$("$work/driver" import "$conn dbname=benchs1" "$msgs" 1)
+	ct_log "round $k of $rounds: import, 1 session"
+	p1=$(import_once benchs1 1)
 	echo "$p1"
-	singles="$singles $(echo "$p1" | sed 's/.*seconds=\([0-9.]*\).*/\1/')"
 	psql -X -q -d postgres -c "DROP DATABASE benchs1"
-	ct_log "round $k of $pairs: COPY floor"
+	ct_log "round $k of $rounds: COPY floor"
 	f=$(floor_once)
 	echo "floor: $f s"
-	floors="$floors $f"
 	newdb bench2
-	psql -X -q -d bench2 -c "CHECKPOINT"
-	ct_log "round $k of $pairs: import, 2 sessions"
-	two=$("$work/driver" import "$conn dbname=bench2" "$msgs" 2)
+	ct_log "round $k of $rounds: import, 2 sessions"
+	two=$(import_once bench2 2)
 	echo "$two"
 	fp2=$(fingerprint bench2)
 	if [ "$fp1" != "$fp2" ]; then
@@ -208,38 +221,39 @@ for k in $(seq "$pairs"); do
 		echo "1 session:"; echo "$fp1"; echo "2 sessions:"; echo "$fp2"
 	fi
 	psql -X -q -d postgres -c "DROP DATABASE bench2"
-	pps1=$(echo "$p1" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/')
-	pps2=$(echo "$two" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/')
+	s1=$(echo "$p1" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+	s2=$(echo "$two" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+	singles="$singles $s1"
+	floors="$floors $f"
+	fratios="$fratios $(awk "BEGIN {printf \"%.2f\", $s1 / $f}")"
+	ratios="$ratios $(awk "BEGIN {printf \"%.2f\", $s1 / $s2}")"
 	retries2=$((retries2 + $(echo "$two" | sed 's/.*retries=\([0-9]*\).*/\1/')))
-	ratios="$ratios $(awk "BEGIN {printf \"%.2f\", $pps2 / $pps1}")"
-	pairs_detail="${pairs_detail:-}
-                            round $k: $pps1 and $pps2 profiles/s"
+	detail="$detail
+                            round $k: 1 session $s1 s (WAL fsync $(echo "$p1" | sed 's/.*wal_sync_ms=//') ms), floor $f s, 2 sessions $s2 s"
 done
 # the median of the numbers given as arguments
 median() {
 	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
+fratio=$(printf "%.2f" "$(median $fratios)")
 ratio2=$(printf "%.2f" "$(median $ratios)")
-floor_s=$(median $floors)
-# the import time of the ratio: the median of every single-session import
-# of the run (step 1 and one per round), as the floor is a median too
 import_s=$(median $singles)
+floor_s=$(median $floors)
 importj_s=$(echo "$onej" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 nprofiles=$(echo "$one" | sed 's/.*profiles=\([0-9]*\).*/\1/')
 one_pps=$(awk "BEGIN {printf \"%d\", $nprofiles / $import_s}")
 cat <<REPORT
 
 == ctaudience benchmark: $users users ($(echo "$one" | sed 's/.*messages=\([0-9]*\).*/\1/') messages of up to 1,000 profiles; huge pages $huge)
-import, 1 session:          $import_s s, $one_pps profiles/s, median of $(echo $singles | wc -w) imports:$singles s
-                            ($(echo "$one" | sed 's/.*peak_rss_anon_above_baseline_mb=\([0-9.]*\).*/\1/') MB peak backend RssAnon above baseline)
-COPY floor:                 $floor_s s for the same rows ($rows, and the log, samples and statistics rows),
-                            median of $pairs:$floors s
-ratio import / floor:       $(awk "BEGIN {printf \"%.2f\", $import_s / $floor_s}")
-  with a jsonb argument:    $importj_s s, $(echo "$onej" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/') profiles/s, ratio $(awk "BEGIN {printf \"%.2f\", $importj_s / $floor_s}")
+ratio import / floor:       $fratio, median of $rounds rounds:$fratios
+import, 1 session:          $import_s s median, $one_pps profiles/s ($(echo "$one" | sed 's/.*peak_rss_anon_above_baseline_mb=\([0-9.]*\).*/\1/') MB peak backend RssAnon above baseline)
+COPY floor:                 $floor_s s median, for the same rows ($rows, and the log, samples and statistics rows)
+2 sessions vs 1:            ${ratio2}x, median of $rounds rounds:$ratios x
+                            same final rows and events as 1 session: $same; messages retried (40001/40P01): $retries2$detail
+first import (step 1):      $(echo "$one" | sed 's/.*seconds=\([0-9.]*\).*/\1/') s, ratio to the median floor $(awk "BEGIN {printf \"%.2f\", $(echo "$one" | sed 's/.*seconds=\([0-9.]*\).*/\1/') / $floor_s}") (not in the medians)
+  with a jsonb argument:    $importj_s s once, $(echo "$onej" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/') profiles/s, ratio to the median floor $(awk "BEGIN {printf \"%.2f\", $importj_s / $floor_s}")
 memory, 10,000 profiles:    text: $mem
                             jsonb: $memj
 segment statistics:         ${stats_ms} ms median to read segment $seg ($members members, $deltas delta rows)
                             ${bigstats_ms} ms median for a segment of $bigmembers members
-2 sessions vs 1:            ${ratio2}x, median of $pairs rounds (one session, then two, each on a new database):$ratios x$pairs_detail
-                            same final rows and events as 1 session: $same; messages retried (40001/40P01): $retries2
 REPORT
