@@ -158,7 +158,8 @@ psql -X -q -d postgres -c "DROP DATABASE bench1j"
 # result line and the time its commits spent in WAL fsync.
 import_once() {
 	psql -X -q -d "$1" -c "CHECKPOINT" -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
-	r=$("$work/driver" import "$conn dbname=$1" "$msgs" "$2")
+	# (set -e does not reach into $( ): a failure must end the run, not print a time)
+	r=$("$work/driver" import "$conn dbname=$1" "$msgs" "$2") || exit 1
 	sleep 0.5	# the backends report their WAL statistics as they exit
 	echo "$r wal_sync_ms=$(psql -X -A -t -d "$1" -c "SELECT round(wal_sync_time) FROM pg_stat_wal")"
 }
@@ -178,7 +179,7 @@ floor_once() {
 		echo "BEGIN;"
 		for t in $tables; do echo "COPY ctaudience.$t FROM '$copydir/$t.copy';"; done
 		echo "COMMIT;"
-	} | psql -X -q -v ON_ERROR_STOP=1 -d benchfloor > "$dir/floor.out"
+	} | psql -X -q -v ON_ERROR_STOP=1 -d benchfloor > "$dir/floor.out" || exit 1
 	sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$dir/floor.out" | awk '{s += $1} END {printf "%.3f", s / 1000}'
 	psql -X -q -d postgres -c "DROP DATABASE benchfloor"
 }
