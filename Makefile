@@ -24,10 +24,14 @@ OBJS = \
 	src/triggers.o \
 	src/types.o
 
-# The install script is assembled from the pieces in sql/install, in name order.
+# The install script of this version is assembled from the pieces in
+# sql/install, in name order.  Released versions keep their install script,
+# frozen (sql/ctaudience--0.1.0.sql), and every upgrade script
+# (sql/ctaudience--A--B.sql) is installed too, so an older installation
+# updates in place with ALTER EXTENSION ctaudience UPDATE.
 INSTALL_PIECES = $(sort $(wildcard sql/install/*.sql))
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*--*.sql))
+DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
 
 # Regression tests: every file in test/sql, in name order.  Expected output
 # lives in expected/ (test/expected links to it, where pg_regress looks).

@@ -22,7 +22,29 @@
 #include "import.h"
 #include "normalize.h"
 #include "store.h"
+#include "triggers.h"
 #include "types.h"
+
+/* The erasure statements' parameters, and what they erased. */
+typedef struct CtErasure
+{
+	Datum	   *values;
+	int32		erased;
+} CtErasure;
+
+/* Erase the subject's profiles (run by ct_with_triggers). */
+static void
+ct_erase(void *arg)
+{
+	CtErasure  *er = arg;
+	bool		isnull;
+
+	/* memberships first, so the statistics trigger still sees the profiles */
+	ct_store_exec(CT_Q_ERASE_MEMBERS, er->values, NULL, false);
+	ct_store_exec(CT_Q_ERASE, er->values, NULL, false);
+	er->erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+}
 
 /* Answer a dsr_processing_request; see the file header. */
 Jsonb *
@@ -119,7 +141,7 @@ ct_handle_dsr(Jsonb *request)
 	{
 		Datum		values[6];
 		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-		bool		isnull;
+		CtErasure	er = {values, 0};
 		int32		erased;
 		CtJsonBuilder b;
 		CtJsonBuilder cb;
@@ -132,11 +154,8 @@ ct_handle_dsr(Jsonb *request)
 		values[2] = ct_arr_datum(&identities);
 		values[3] = ct_arr_datum(&mpids);
 		values[4] = ct_arr_datum(&ctids);
-		/* memberships first, so the statistics trigger still sees the profiles */
-		ct_store_exec(CT_Q_ERASE_MEMBERS, values, NULL, false);
-		ct_store_exec(CT_Q_ERASE, values, NULL, false);
-		erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
-		SPI_freetuptable(SPI_tuptable);
+		ct_with_triggers(ct_erase, &er);
+		erased = er.erased;
 
 		values[1] = UUIDPGetDatum(&env.id);
 		if (request_id.s != NULL)

@@ -1913,10 +1913,14 @@ ct_maybe_compact(CtImport *im)
 	ct_store_exec(CT_Q_COMPACT_SEGMENTS, values, NULL, false);
 }
 
-/* Write what the message changes: profiles, then memberships. */
+/*
+ * Write what the message changes: profiles, then memberships (im is the
+ * CtImport; run by ct_with_triggers).
+ */
 static void
-ct_import_write(CtImport *im)
+ct_import_write(void *arg)
 {
+	CtImport   *im = arg;
 	int		   *lost;
 	int			nlost;
 
@@ -1959,7 +1963,7 @@ ct_import_run(CtImport *im, MemoryContext outer, MemoryContext work)
 		if (im->msg.has_profiles)
 		{
 			ct_import_prepare(im);
-			ct_import_write(im);
+			ct_with_triggers(ct_import_write, im);
 		}
 		response = ct_membership_response(&im->env, &im->counts);
 		CT_TIMED(CT_STEP_LOG,

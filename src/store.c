@@ -18,7 +18,9 @@
 #include "access/heapam.h"
 #include "access/nbtree.h"
 #include "access/relscan.h"
+#include "catalog/indexing.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_index.h"
 #include "miscadmin.h"
@@ -363,11 +365,64 @@ ct_store_reset(void)
 	}
 }
 
+/*
+ * The OID of the installed extension, after checking that its version is
+ * this library's: the C code reads and writes the tables of its own
+ * version only (an older schema lacks columns it writes).  Between
+ * installing a new library and ALTER EXTENSION ctaudience UPDATE, every
+ * call fails here with a hint, rather than misreading the tables.  Not
+ * checked while an extension script runs (the version is changing then).
+ */
+static Oid
+ct_extension_checked(void)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	Oid			ext = InvalidOid;
+	char	   *version = NULL;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum("ctaudience"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, Anum_pg_extension_extversion,
+									 RelationGetDescr(rel), &isnull);
+
+		ext = ((Form_pg_extension) GETSTRUCT(tup))->oid;
+		if (!isnull)
+			version = TextDatumGetCString(d);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (!OidIsValid(ext))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"ctaudience\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION ctaudience.")));
+	if (!creating_extension && (version == NULL || strcmp(version, CT_VERSION) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("ctaudience library %s does not match the installed extension version %s",
+						CT_VERSION, version ? version : "(none)"),
+				 errdetail("The library was installed without updating the extension in this database, "
+						   "or the other way round."),
+				 errhint("Run ALTER EXTENSION ctaudience UPDATE, or install the library of version %s.",
+						 version ? version : "(none)")));
+	return ext;
+}
+
 /* Connect to SPI; revalidate the plan cache against the installation. */
 void
 ct_store_connect(void)
 {
-	Oid			ext = get_extension_oid("ctaudience", false);
+	Oid			ext = ct_extension_checked();
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");

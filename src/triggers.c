@@ -53,11 +53,38 @@
 CtSyncCounts *ct_sync_collector = NULL;
 bool		ct_notify_partner_sync = true;
 
+/*
+ * Whether the triggers act.  They do only while the extension itself
+ * writes (ct_with_triggers): the rows they derive -- Partner Sync events,
+ * statistics and usage deltas, NOTIFY -- follow from imports and erasures,
+ * so rows written by anything else, above all a restore of a dump that
+ * holds the derived rows already, derive nothing.
+ */
+static bool ct_triggers_on = false;
+
 PG_FUNCTION_INFO_V1(ct_partner_sync_trigger);
 PG_FUNCTION_INFO_V1(ct_profile_trigger);
 
 /* At most this many changes go into one NOTIFY payload (well under 8000 bytes). */
 #define CT_NOTIFY_BATCH 40
+
+/* See triggers.h. */
+void
+ct_with_triggers(void (*fn) (void *arg), void *arg)
+{
+	bool		was = ct_triggers_on;
+
+	ct_triggers_on = true;
+	PG_TRY();
+	{
+		fn(arg);
+	}
+	PG_FINALLY();
+	{
+		ct_triggers_on = was;
+	}
+	PG_END_TRY();
+}
 
 /* ---------------------------------------------------------------------
  * Reading the transition tables
@@ -861,6 +888,8 @@ ct_partner_sync_trigger(PG_FUNCTION_ARGS)
 	instr_time	t0,
 				t1;
 
+	if (!ct_triggers_on)
+		return PointerGetDatum(NULL);
 	if (ct_log_timing)
 		INSTR_TIME_SET_CURRENT(t0);
 	ct_store_connect();
@@ -967,6 +996,8 @@ ct_profile_trigger(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("ct_profile_trigger() handles INSERT and UPDATE only")));
+	if (!ct_triggers_on)
+		return PointerGetDatum(NULL);
 	if (ct_log_timing)
 		INSTR_TIME_SET_CURRENT(t0);
 	memset(&usage, 0, sizeof(usage));

@@ -44,6 +44,13 @@ extern void ct_members_inserted(const char *project_id, int n, Datum *segment,
 extern void ct_profiles_inserted(const char *project_id, int n, const bool *email_null,
 								 const bool *phone_null, TimestampTz ts);
 
+/*
+ * Run fn(arg) as one of the extension's own writes: the triggers act only
+ * during such a call, so that rows written otherwise (a restore) derive
+ * nothing.
+ */
+extern void ct_with_triggers(void (*fn) (void *arg), void *arg);
+
 /* ctaudience.notify_partner_sync: NOTIFY ct_partner_sync on changes. */
 extern bool ct_notify_partner_sync;
 
