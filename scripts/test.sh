@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: unit tests of the pure C (normalize, phone shim,
-# the JSON walker against pg_parse_json),
-# the regression tests (pg_regress) and the pgTAP suites (pg_prove), on a
-# throwaway PostgreSQL 15 cluster run as the postgres system user.
+# the JSON walker against pg_parse_json), the regression and isolation tests
+# (pg_regress), the pgTAP suites (pg_prove) and the cluster tests (dump and
+# restore, upgrades: test/cluster), on a throwaway PostgreSQL 15 cluster run
+# as the postgres system user.
 # Run as root on Debian 12: ./scripts/test.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,13 @@ if [ -d test/pgtap ] && ls test/pgtap/*.sql >/dev/null 2>&1; then
 	psql -X -q -d ctaudience_tap -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION ctaudience"
 	pg_prove -d ctaudience_tap test/pgtap/*.sql || failed="$failed pgtap"
 fi
+
+# Tests of whole databases and clusters (dump and restore, upgrades): each
+# script in test/cluster makes and drops databases of its own on this cluster.
+for t in test/cluster/*.sh; do
+	ct_log "cluster test: $t"
+	bash "$t" || failed="$failed $(basename "$t" .sh)"
+done
 
 if [ -n "$failed" ]; then
 	ct_log "FAILED:$failed"
