@@ -219,6 +219,17 @@ ct_region_matches(CtStr given, const char *region)
 /* See auth.h. */
 const char *ct_auth_verified_project = NULL;
 
+/* See auth.h (ctaudience.ct_unknown_project() raises the same in SQL). */
+void
+ct_error_unknown_project(CtStr project_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+			 errmsg("unknown CleverTap project \"%.*s\"",
+					Min(project_id.len, 64), project_id.s),
+			 errhint("Register the project with ctaudience.ct_register_project().")));
+}
+
 /* Authenticate a message's account settings; see auth.h. */
 void
 ct_authenticate(const CtCredentials *cred, CtProject *proj, MemoryContext mcxt)
@@ -233,11 +244,7 @@ ct_authenticate(const CtCredentials *cred, CtProject *proj, MemoryContext mcxt)
 				 errhint("Set Account ID in the mParticle connection to the CleverTap Project ID.")));
 	if (cred->account_id.len > 64 ||
 		!ct_store_get_project(cred->account_id.s, cred->account_id.len, proj, mcxt))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("unknown CleverTap project \"%.*s\"",
-						Min(cred->account_id.len, 64), cred->account_id.s),
-				 errhint("Register the project with ctaudience.ct_register_project().")));
+		ct_error_unknown_project(cred->account_id);
 	verified = ct_auth_verified_project != NULL &&
 		strcmp(ct_auth_verified_project, proj->project_id) == 0;
 	if (verified)

@@ -18,6 +18,12 @@ extern void ct_authenticate(const CtCredentials *cred, CtProject *proj,
 							MemoryContext mcxt);
 
 /*
+ * The error of a project id that names no project (28000), the same in
+ * every function of the extension.
+ */
+extern void ct_error_unknown_project(CtStr project_id) pg_attribute_noreturn();
+
+/*
  * Set by ct_process_inbox() (and only there, never from SQL) while it
  * answers a queued message whose passcode ct_enqueue() already checked:
  * ct_authenticate() then skips the passcode and its expiry for this

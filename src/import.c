@@ -2107,10 +2107,7 @@ ct_resolve_identity(PG_FUNCTION_ARGS)
 	spi = CurrentMemoryContext;
 	if (project.len > 64 ||
 		!ct_store_get_project(project.s, project.len, &im->project, outer))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown CleverTap project \"%.*s\"", Min(project.len, 64), project.s),
-				 errhint("Register the project with ctaudience.ct_register_project().")));
+		ct_error_unknown_project(project);
 
 	im->contacts = c = palloc(sizeof(CtContact));
 	ct_contact_init(c, p, im->project.default_country);

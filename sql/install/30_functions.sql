@@ -12,11 +12,83 @@ CREATE FUNCTION ctaudience.ct_passcode_hash(passcode text) RETURNS text
 COMMENT ON FUNCTION ctaudience.ct_passcode_hash(text) IS
 	'salted PBKDF2-SHA-256 verifier of a passcode, in the form stored by ct_project';
 
+-- The checks of a project's settings, shared by ct_register_project and
+-- ct_update_project; each returns the value as stored.
+CREATE FUNCTION ctaudience.ct_check_region(region text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	region := lower(btrim(region));
+	IF region NOT IN ('eu1', 'in1', 'sg1', 'us1', 'aps3', 'mec1', 'sk1') THEN
+		RAISE EXCEPTION 'unknown region "%"', region
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use one of eu1, in1, sg1, us1, aps3, mec1, sk1.';
+	END IF;
+	RETURN region;
+END;
+$$;
+COMMENT ON FUNCTION ctaudience.ct_check_region(text) IS
+	'a CleverTap region as stored (lower case), or 22023';
+
+CREATE FUNCTION ctaudience.ct_check_country(default_country text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	default_country := upper(btrim(default_country));
+	IF NOT ctaudience.ct_phone_region_supported(default_country) THEN
+		RAISE EXCEPTION 'unknown default country "%"', default_country
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use an ISO 3166-1 alpha-2 code such as US, GB or IN.';
+	END IF;
+	RETURN default_country;
+END;
+$$;
+COMMENT ON FUNCTION ctaudience.ct_check_country(text) IS
+	'an ISO 3166 country libphonenumber knows, as stored (upper case), or 22023';
+
+CREATE FUNCTION ctaudience.ct_check_passcode(passcode text, expires_at timestamptz) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF passcode IS NULL THEN
+		RAISE EXCEPTION 'passcode must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF length(passcode) < 8 OR length(passcode) > 1024 THEN
+		RAISE EXCEPTION 'passcode must be between 8 and 1024 characters long'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF expires_at IS NOT NULL AND expires_at <= now() THEN
+		RAISE EXCEPTION 'the passcode would expire at %, which is not in the future', expires_at
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Give a time in the future, or NULL for a passcode that never expires (Forever).';
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION ctaudience.ct_check_passcode(text, timestamptz) IS
+	'22004 or 22023 unless the passcode is 8 to 1024 characters and its expiry (if any) is in the future';
+
+-- The one error for a project id that names no project, in every function.
+CREATE FUNCTION ctaudience.ct_unknown_project(project_id text) RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	RAISE EXCEPTION 'unknown CleverTap project "%"', left(project_id, 64)
+		USING ERRCODE = 'invalid_authorization_specification',
+			  HINT = 'Register the project with ctaudience.ct_register_project().';
+END;
+$$;
+COMMENT ON FUNCTION ctaudience.ct_unknown_project(text) IS
+	'raise the error of an unknown project (28000), as every function of the extension does';
+
 CREATE FUNCTION ctaudience.ct_register_project(
 	project_id text,
 	passcode text,
 	account_token text,
-	region text DEFAULT 'eu1',
+	region text DEFAULT NULL,
 	name text DEFAULT NULL,
 	passcode_expires_at timestamptz DEFAULT NULL,
 	default_country text DEFAULT NULL)
@@ -25,48 +97,84 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF project_id IS NULL OR passcode IS NULL OR account_token IS NULL THEN
-		RAISE EXCEPTION 'project_id, passcode and account_token must not be null'
-			USING ERRCODE = 'null_value_not_allowed';
+	IF project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	IF length(passcode) < 8 OR length(passcode) > 1024 THEN
-		RAISE EXCEPTION 'passcode must be between 8 and 1024 characters long'
-			USING ERRCODE = 'invalid_parameter_value';
+	IF account_token IS NULL THEN
+		RAISE EXCEPTION 'account_token must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM ctaudience.ct_check_passcode(passcode, passcode_expires_at);
 	IF project_id !~ '^[A-Za-z0-9_-]{1,64}$' THEN
-		RAISE EXCEPTION 'invalid project id "%"', project_id
+		RAISE EXCEPTION 'invalid project id "%"', left(project_id, 64)
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = 'A project id is 1 to 64 letters, digits, "-" or "_".';
 	END IF;
-	region := lower(btrim(coalesce(region, 'eu1')));
-	IF region NOT IN ('eu1', 'in1', 'sg1', 'us1', 'aps3', 'mec1', 'sk1') THEN
-		RAISE EXCEPTION 'unknown region "%"', region
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use one of eu1, in1, sg1, us1, aps3, mec1, sk1.';
-	END IF;
-	default_country := upper(btrim(default_country));
-	IF default_country IS NOT NULL AND NOT ctaudience.ct_phone_region_supported(default_country) THEN
-		RAISE EXCEPTION 'unknown default country "%"', default_country
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Use an ISO 3166-1 alpha-2 code such as US, GB or IN.';
-	END IF;
+	region := ctaudience.ct_check_region(region);
+	default_country := ctaudience.ct_check_country(default_country);
+	-- a new project takes the defaults; an existing one changes only what is given
 	INSERT INTO ctaudience.ct_project AS p
 		(project_id, name, region, account_token, passcode_hash, passcode_expires_at, default_country)
-	VALUES (ct_register_project.project_id, coalesce(ct_register_project.name, ''), region,
+	VALUES (ct_register_project.project_id, coalesce(ct_register_project.name, ''), coalesce(region, 'eu1'),
 			ct_register_project.account_token, ctaudience.ct_passcode_hash(passcode),
 			ct_register_project.passcode_expires_at, default_country)
 	ON CONFLICT ON CONSTRAINT ct_project_pkey DO UPDATE
 		SET name = coalesce(ct_register_project.name, p.name),
-			region = EXCLUDED.region,
+			region = coalesce(ct_register_project.region, p.region),
 			account_token = EXCLUDED.account_token,
 			passcode_hash = EXCLUDED.passcode_hash,
-			passcode_expires_at = EXCLUDED.passcode_expires_at,
-			default_country = EXCLUDED.default_country,
+			passcode_expires_at = coalesce(ct_register_project.passcode_expires_at, p.passcode_expires_at),
+			default_country = coalesce(ct_register_project.default_country, p.default_country),
 			updated_at = now();
 END;
 $$;
 COMMENT ON FUNCTION ctaudience.ct_register_project(text, text, text, text, text, timestamptz, text) IS
-	'create or update a project; the passcode is stored as a salted hash only';
+	'create a project, or set the passcode and account token of an existing one and change only the other settings given (non-NULL); the passcode (8 to 1024 characters) is stored as a salted hash only';
+
+CREATE FUNCTION ctaudience.ct_update_project(
+	project_id text,
+	name text DEFAULT NULL,
+	region text DEFAULT NULL,
+	account_token text DEFAULT NULL,
+	default_country text DEFAULT NULL,
+	passcode_expires_at timestamptz DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF account_token IS NOT NULL AND (length(account_token) < 1 OR length(account_token) > 256) THEN
+		RAISE EXCEPTION 'account_token must be between 1 and 256 characters long'
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF passcode_expires_at IS NOT NULL AND passcode_expires_at <> 'infinity' AND passcode_expires_at <= now() THEN
+		RAISE EXCEPTION 'the passcode would expire at %, which is not in the future', passcode_expires_at
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Give a time in the future, or ''infinity'' for a passcode that never expires (Forever).';
+	END IF;
+	region := ctaudience.ct_check_region(region);
+	IF default_country <> '' THEN
+		default_country := ctaudience.ct_check_country(default_country);
+	END IF;
+	UPDATE ctaudience.ct_project AS p
+	   SET name = coalesce(ct_update_project.name, p.name),
+		   region = coalesce(ct_update_project.region, p.region),
+		   account_token = coalesce(ct_update_project.account_token, p.account_token),
+		   default_country = CASE WHEN ct_update_project.default_country IS NULL THEN p.default_country
+								  ELSE nullif(ct_update_project.default_country, '') END,
+		   passcode_expires_at = CASE WHEN ct_update_project.passcode_expires_at IS NULL THEN p.passcode_expires_at
+									  ELSE nullif(ct_update_project.passcode_expires_at, 'infinity') END,
+		   updated_at = now()
+	 WHERE p.project_id = ct_update_project.project_id;
+	IF NOT FOUND THEN
+		PERFORM ctaudience.ct_unknown_project(project_id);
+	END IF;
+END;
+$$;
+COMMENT ON FUNCTION ctaudience.ct_update_project(text, text, text, text, text, timestamptz) IS
+	'change the settings given (non-NULL) of a project; default_country => '''' reads only +E.164 numbers, passcode_expires_at => ''infinity'' makes the passcode last Forever';
 
 CREATE FUNCTION ctaudience.ct_rotate_passcode(
 	project_id text,
@@ -77,29 +185,22 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF new_passcode IS NULL OR length(new_passcode) < 8 OR length(new_passcode) > 1024 THEN
-		RAISE EXCEPTION 'passcode must be between 8 and 1024 characters long'
-			USING ERRCODE = 'invalid_parameter_value';
+	IF project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	IF expires_at IS NOT NULL AND expires_at <= now() THEN
-		RAISE EXCEPTION 'expires_at must be in the future'
-			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Pass NULL for a passcode that never expires (Forever).';
-	END IF;
+	PERFORM ctaudience.ct_check_passcode(new_passcode, expires_at);
 	UPDATE ctaudience.ct_project AS p
 	   SET passcode_hash = ctaudience.ct_passcode_hash(new_passcode),
 		   passcode_expires_at = expires_at,
 		   updated_at = now()
 	 WHERE p.project_id = ct_rotate_passcode.project_id;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'unknown CleverTap project "%"', project_id
-			USING ERRCODE = 'undefined_object',
-				  HINT = 'Register the project with ctaudience.ct_register_project().';
+		PERFORM ctaudience.ct_unknown_project(project_id);
 	END IF;
 END;
 $$;
 COMMENT ON FUNCTION ctaudience.ct_rotate_passcode(text, text, timestamptz) IS
-	'replace a project''s passcode (stored as a salted hash); NULL expires_at means Forever';
+	'replace a project''s passcode (8 to 1024 characters, stored as a salted hash); NULL expires_at means Forever';
 
 CREATE FUNCTION ctaudience.ct_phone_region_supported(region text) RETURNS boolean
 	AS 'MODULE_PATHNAME', 'ct_phone_region_supported_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -81,3 +81,71 @@ SELECT ct_rotate_passcode('NOPE', 'rotated-passcode-3');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_rotate_passcode('TEST-2', 'test-passcode-1');
 SELECT passcode_expires_at IS NULL AS forever FROM ct_project WHERE project_id = 'TEST-2';
+
+-- Re-registering changes only what is given: region, name, country and
+-- expiry stay as they were unless passed.
+SELECT ct_register_project('TEST-RR', 'first-passcode-1', 'token-RR', region => 'us1', name => 'Keep me',
+						   passcode_expires_at => '2099-01-01 00:00:00+00', default_country => 'US');
+SELECT ct_register_project('TEST-RR', 'second-passcode-2', 'token-RR2');
+SELECT project_id, name, region, account_token, passcode_expires_at, default_country FROM ct_project WHERE project_id = 'TEST-RR';
+-- the new passcode is the one that works; national numbers still read with US
+SELECT t.counts(ct_import_audience(jsonb_set(jsonb_set(jsonb_set(jsonb_set(t.msg(8, 1714592744000,
+	jsonb_build_array(t.u('1', jsonb_build_array(t.id('customer', 'rr-1'), t.id('mobile_number', '(415) 555-0100')),
+						  jsonb_build_array(t.aud(9101, 'RR')))), 'TEST-RR'),
+	'{account,account_settings,region}', '"us1"'), '{account,account_settings,passcode}', '"second-passcode-2"'),
+	'{account,account_settings,accountToken}', '"token-RR2"'), '{account,account_settings,accountId}', '"TEST-RR"')));
+SELECT phone FROM ct_profile WHERE project_id = 'TEST-RR';
+-- what is given changes
+SELECT ct_register_project('TEST-RR', 'second-passcode-2', 'token-RR2', region => 'IN1', default_country => 'gb');
+SELECT name, region, default_country, passcode_expires_at FROM ct_project WHERE project_id = 'TEST-RR';
+-- a passcode that has already expired is refused, for a new or a known project
+SELECT ct_register_project('TEST-RR', 'third-passcode-3', 'token-RR2', passcode_expires_at => '2020-01-01 00:00:00+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_register_project('TEST-NEW', 'third-passcode-3', 'tok', passcode_expires_at => '2021-06-01 00:00:00+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT count(*) AS new_project FROM ct_project WHERE project_id = 'TEST-NEW';
+SELECT ct_register_project(NULL, 'third-passcode-3', 'tok');
+SELECT ct_register_project('TEST-NEW', 'third-passcode-3', NULL);
+
+-- ct_update_project: only the settings given; '' clears the country,
+-- 'infinity' makes the passcode last Forever
+SELECT ct_update_project('TEST-RR', name => 'Renamed');
+SELECT name, region, account_token, default_country, passcode_expires_at FROM ct_project WHERE project_id = 'TEST-RR';
+SELECT ct_update_project('TEST-RR', region => 'sg1', account_token => 'token-RR3', default_country => '',
+						 passcode_expires_at => 'infinity');
+SELECT name, region, account_token, default_country, passcode_expires_at FROM ct_project WHERE project_id = 'TEST-RR';
+SELECT ct_update_project('TEST-RR', passcode_expires_at => '2099-06-01 00:00:00+00', default_country => 'in');
+SELECT default_country, passcode_expires_at FROM ct_project WHERE project_id = 'TEST-RR';
+SELECT ct_update_project('TEST-RR', region => 'mars1');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_update_project('TEST-RR', default_country => 'Narnia');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_update_project('TEST-RR', passcode_expires_at => '2020-01-01 00:00:00+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_update_project('TEST-RR', account_token => '');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_update_project(NULL, name => 'x');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- An unknown project is one error everywhere: the same SQLSTATE and message.
+CREATE FUNCTION t.err(statement text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	state text;
+	msg text;
+BEGIN
+	EXECUTE statement;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+	RETURN state || ' ' || msg;
+END $$;
+SELECT f, t.err(s) AS error FROM (VALUES
+	('ct_import_audience(jsonb)', format('SELECT ct_import_audience(%L::jsonb)', t.msg(9, 1714592744000, '[]', 'NOPE'))),
+	('ct_import_audience(text)', format('SELECT ct_import_audience(%L::text)', t.msg(9, 1714592744000, '[]', 'NOPE'))),
+	('ct_firehose(jsonb)', format('SELECT ct_firehose(%L::jsonb)', t.msg(9, 1714592744000, '[]', 'NOPE'))),
+	('ct_enqueue(jsonb)', format('SELECT ct_enqueue(%L::jsonb)', t.msg(9, 1714592744000, '[]', 'NOPE'))),
+	('ct_preview_import(jsonb)', format('SELECT * FROM ct_preview_import(%L::jsonb)', t.msg(9, 1714592744000, '[]', 'NOPE'))),
+	('ct_resolve_identity', $$SELECT ct_resolve_identity('NOPE', customer_id => 'x')$$),
+	('ct_rotate_passcode', $$SELECT ct_rotate_passcode('NOPE', 'rotated-passcode-3')$$),
+	('ct_update_project', $$SELECT ct_update_project('NOPE', name => 'x')$$)) AS c(f, s)
+ORDER BY f;
