@@ -7,11 +7,14 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "firehose.h"
 #include "inbox.h"
 #include "phone.h"
 #include "timing.h"
@@ -62,6 +65,15 @@ _PG_init(void)
 							&ct_inbox_retry_delay,
 							60, 0, 86400,
 							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.max_clock_skew",
+							"How far ahead of this server's clock a membership or subscription message may be dated.",
+							"A message dated later is refused (SQLSTATE 22008): newer messages win, so one dated "
+							"in the future would make every later real message for its users stale.",
+							&ct_max_clock_skew,
+							600, 0, INT_MAX / 1000,
+							PGC_SUSET,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ctaudience");

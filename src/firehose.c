@@ -75,13 +75,13 @@ ct_message_root(Jsonb *request)
 	return &request->root;
 }
 
-/* Milliseconds since the Unix epoch to TimestampTz; years 1970-9999 only. */
+/* Milliseconds since the Unix epoch to TimestampTz; after 1970-01-01, before year 10000. */
 TimestampTz
 ct_ms_to_timestamptz(int64 ms, const CtPath *path, const char *leaf)
 {
-	if (ms < 0 || ms > INT64CONST(253402300799999))
+	if (ms <= 0 || ms > INT64CONST(253402300799999))
 		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, leaf,
-					  "\"%s\" must be milliseconds since 1970-01-01 before year 10000, not " INT64_FORMAT,
+					  "\"%s\" must be a positive number of milliseconds since 1970-01-01, before year 10000, not " INT64_FORMAT,
 					  leaf, ms);
 	return (TimestampTz) (ms * 1000) -
 		(TimestampTz) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
@@ -131,7 +131,50 @@ ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
 					  "\"%s\" must be a UUID, not \"%.*s\"", leaf, Min(s.len, 64), s.s);
 }
 
-/* Parse type, id, timestamp_ms and firehose_version. */
+/* ctaudience.max_clock_skew, in seconds. */
+int			ct_max_clock_skew = 600;
+
+/* See firehose.h. */
+bool
+ct_time_ordered_type(CtStr type)
+{
+	return ct_str_eq(type, "audience_membership_change_request") ||
+		ct_str_eq(type, "audience_subscription_request");
+}
+
+/* See firehose.h. */
+bool
+ct_dated_in_future(int64 timestamp_ms)
+{
+	int64		now_ms = GetCurrentTimestamp() / 1000 +
+		(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
+
+	return timestamp_ms - now_ms > (int64) ct_max_clock_skew * 1000;
+}
+
+/*
+ * Refuse a message dated further ahead of this server's clock than
+ * ctaudience.max_clock_skew: stored as the time of its statements, it
+ * would make every later real message for the same users stale.
+ */
+static void
+ct_check_message_time(const CtEnvelope *env)
+{
+	if (ct_time_ordered_type(env->type) && ct_dated_in_future(env->timestamp_ms))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("invalid Firehose message: \"timestamp_ms\" " INT64_FORMAT
+						" is more than ctaudience.max_clock_skew (%d s) ahead of this server's clock",
+						env->timestamp_ms, ct_max_clock_skew),
+				 errdetail("The problem is at JSON path timestamp_ms."),
+				 errhint("Check the clock of the sender.  Membership and subscription messages may be dated "
+						 "at most ctaudience.max_clock_skew in the future, as newer messages win.")));
+}
+
+/*
+ * Parse type, id, timestamp_ms and firehose_version; a membership or
+ * subscription message dated too far in the future is refused.
+ */
 void
 ct_parse_envelope(JsonbContainer *root, CtEnvelope *env)
 {
@@ -151,6 +194,7 @@ ct_parse_envelope(JsonbContainer *root, CtEnvelope *env)
 	else if (env->firehose_version.len == 0 || env->firehose_version.len > 32)
 		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "firehose_version",
 					  "\"firehose_version\" must be 1 to 32 characters long");
+	ct_check_message_time(env);
 }
 
 /*

@@ -843,7 +843,8 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 	if (env->type.s == NULL || !ct_str_eq(env->type, "audience_membership_change_request") ||
 		env->id_text.s == NULL || !ct_uuid_parse(env->id_text, &env->id) ||
 		!(st.stack[0].seen & B_TS) ||
-		env->timestamp_ms < 0 || env->timestamp_ms > INT64CONST(253402300799999))
+		env->timestamp_ms <= 0 || env->timestamp_ms > INT64CONST(253402300799999) ||
+		ct_dated_in_future(env->timestamp_ms))
 		return false;
 	if (env->firehose_version.s == NULL)
 	{
