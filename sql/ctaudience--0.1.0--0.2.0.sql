@@ -198,3 +198,8 @@ COMMENT ON FUNCTION ctaudience.ct_rotate_passcode(text, text, timestamptz) IS
 REVOKE ALL ON FUNCTION ctaudience.ct_check_region(text), ctaudience.ct_check_country(text),
 	ctaudience.ct_check_passcode(text, timestamptz), ctaudience.ct_unknown_project(text),
 	ctaudience.ct_update_project(text, text, text, text, text, timestamptz) FROM PUBLIC;
+
+-- User attributes: the newest message wins, key by key, as for memberships,
+-- emails and phones.  The time of each key's newest upsert or delete.
+ALTER TABLE ctaudience.ct_profile ADD COLUMN properties_ts jsonb NOT NULL DEFAULT '{}';
+COMMENT ON COLUMN ctaudience.ct_profile.properties_ts IS 'per user attribute key: the time (ms since 1970) of the newest message that upserted or deleted it; an older operation on the key is stale';

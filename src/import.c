@@ -26,6 +26,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
@@ -449,10 +450,11 @@ ct_slot_final(CtImport *im, int s)
 
 /*
  * Fill a slot's stored values from a profile row: ct_id, identity, email,
- * phone, email_ts, phone_ts, mparticle_id (copied) and its TID.
+ * phone, email_ts, phone_ts, mparticle_id, properties_ts (copied; only when
+ * the message updates attributes) and its TID.
  */
 static void
-ct_slot_fill(CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
+ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
 {
 	s->exists = true;
 	s->ct_id = TextDatumGetCString(v[0]);
@@ -465,33 +467,34 @@ ct_slot_fill(CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
 	s->st_phone_ts_null = isnull[5];
 	s->st_phone_ts = isnull[5] ? 0 : DatumGetTimestampTz(v[5]);
 	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
+	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
 	ItemPointerCopy(tid, &s->tid);
 }
 
 /*
  * The columns of row r of SPI_tuptable (a profile lookup: ct_id, identity,
- * email, phone, email_ts, phone_ts, mparticle_id, ctid), as ct_slot_fill
- * takes them; returns the TID.
+ * email, phone, email_ts, phone_ts, mparticle_id, properties_ts, ctid), as
+ * ct_slot_fill takes them; returns the TID.
  */
 static ItemPointer
 ct_spi_profile_row(uint64 r, Datum *v, bool *isnull)
 {
 	bool		tidnull;
 
-	for (int c = 0; c < 7; c++)
+	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
 		v[c] = ct_store_get(r, c + 1, &isnull[c]);
-	return (ItemPointer) DatumGetPointer(ct_store_get(r, 8, &tidnull));
+	return (ItemPointer) DatumGetPointer(ct_store_get(r, CT_PROFILE_LOOKUP_COLS + 1, &tidnull));
 }
 
 /* Fill a slot's stored values from row r of SPI_tuptable (a profile lookup). */
 static void
-ct_slot_read_row(CtSlot *s, uint64 r)
+ct_slot_read_row(CtImport *im, CtSlot *s, uint64 r)
 {
-	Datum		v[7];
-	bool		isnull[7];
+	Datum		v[CT_PROFILE_LOOKUP_COLS];
+	bool		isnull[CT_PROFILE_LOOKUP_COLS];
 	ItemPointer tid = ct_spi_profile_row(r, v, isnull);
 
-	ct_slot_fill(s, v, isnull, tid);
+	ct_slot_fill(im, s, v, isnull, tid);
 }
 
 /* A profile found by a lookup becomes a slot, unless it is one already. */
@@ -507,7 +510,7 @@ ct_profile_found(void *arg, Datum *v, bool *isnull, ItemPointer tid)
 		return;					/* found by both keys */
 	si = ct_new_slot(im);
 	s = &im->slots[si];
-	ct_slot_fill(s, v, isnull, tid);
+	ct_slot_fill(im, s, v, isnull, tid);
 	ct_map_put(&im->by_ctid, s->ct_id, strlen(s->ct_id), si);
 	if (s->identity != NULL)
 		ct_map_put(&im->by_identity, s->identity, strlen(s->identity), si);
@@ -533,8 +536,8 @@ ct_lookup_profiles(CtImport *im, CtStmt stmt, CtArr *keys)
 	n = ct_store_exec(stmt, values, NULL, false);
 	for (uint64 r = 0; r < n; r++)
 	{
-		Datum		v[7];
-		bool		isnull[7];
+		Datum		v[CT_PROFILE_LOOKUP_COLS];
+		bool		isnull[CT_PROFILE_LOOKUP_COLS];
 		ItemPointer tid = ct_spi_profile_row(r, v, isnull);
 
 		ct_profile_found(im, v, isnull, tid);
@@ -749,6 +752,23 @@ ct_merge_contact(CtImport *im, CtSlot *s, CtContact *c, const CtUserProfile *p)
 	}
 }
 
+/* Append one attribute operation (of message entry entry) to a slot. */
+static void
+ct_slot_add_op(CtSlot *s, CtAttrOp *op, int entry)
+{
+	if (s->nops >= s->capops)
+	{
+		s->capops = Max(s->capops * 2, 4);
+		s->ops = s->ops ? repalloc(s->ops, sizeof(CtAttrOp *) * s->capops)
+			: palloc(sizeof(CtAttrOp *) * s->capops);
+		s->op_entry = s->op_entry ? repalloc(s->op_entry, sizeof(int) * s->capops)
+			: palloc(sizeof(int) * s->capops);
+	}
+	s->ops[s->nops] = op;
+	s->op_entry[s->nops] = entry;
+	s->nops++;
+}
+
 /* Append the attribute operations of an attribute_update entry to a slot. */
 static void
 ct_merge_attributes(CtImport *im, CtSlot *s, CtAudienceEntry *e, int entry)
@@ -764,13 +784,7 @@ ct_merge_attributes(CtImport *im, CtSlot *s, CtAudienceEntry *e, int entry)
 			ct_import_sample(im, "invalid_attribute", e->profile, entry);
 			continue;
 		}
-		if (s->nops >= s->capops)
-		{
-			s->capops = Max(s->capops * 2, 4);
-			s->ops = s->ops ? repalloc(s->ops, sizeof(CtAttrOp *) * s->capops)
-				: palloc(sizeof(CtAttrOp *) * s->capops);
-		}
-		s->ops[s->nops++] = op;
+		ct_slot_add_op(s, op, entry);
 		if (s->exists)
 			s->dirty = true;
 	}
@@ -820,30 +834,61 @@ ct_merge_all(CtImport *im)
 	}
 }
 
+/* Whether attribute operation k of a slot is the message's last on its key. */
+bool
+ct_attr_op_final(const CtSlot *s, int k)
+{
+	const CtAttrOp *op = s->ops[k];
+
+	for (int j = k + 1; j < s->nops; j++)
+	{
+		if (s->ops[j]->key.len == op->key.len &&
+			memcmp(s->ops[j]->key.s, op->key.s, op->key.len) == 0)
+			return false;
+	}
+	return true;
+}
+
 /*
- * The attribute patch of a slot: {"set": {...}, "delete": [...]}, applied
- * as (properties - delete) || set.  Later operations on a key win.
+ * Whether attribute operation k of a slot is stale: the profile holds a
+ * newer time for its key (properties_ts) than the message's.  Attributes
+ * follow the rule of memberships, emails and phones: the newest message
+ * wins, key by key, and an equal time applies.
+ */
+bool
+ct_attr_op_stale(CtImport *im, const CtSlot *s, int k)
+{
+	JsonbValue *v;
+
+	if (s->st_attr_ts == NULL || !s->exists || s->created)
+		return false;
+	v = getKeyJsonValueFromContainer(&s->st_attr_ts->root, s->ops[k]->key.s,
+									 s->ops[k]->key.len, NULL);
+	if (v == NULL || v->type != jbvNumeric)
+		return false;
+	if (im->msg_ms_numeric == NULL)
+		im->msg_ms_numeric = int64_to_numeric(im->msg.timestamp_ms);
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v->val.numeric),
+											 NumericGetDatum(im->msg_ms_numeric))) > 0;
+}
+
+/*
+ * The attribute patch of a slot: {"set": {...}, "delete": [...], "ts":
+ * {...}}: the last operation on each key, unless stale; "ts" gives each
+ * applied key (upserted or deleted) the message time, so that an older
+ * message cannot bring back a value or a key deleted since.  Applied as
+ * properties = (properties - delete) || set, properties_ts = properties_ts
+ * || ts.
  */
 static Jsonb *
-ct_attribute_patch(CtSlot *s)
+ct_attribute_patch(CtImport *im, CtSlot *s)
 {
 	CtJsonBuilder b;
-	bool	   *final = palloc0(sizeof(bool) * s->nops);
+	bool	   *apply = palloc(sizeof(bool) * s->nops);
+	JsonbValue	ms;
 
-	/* only the last operation on each key counts */
 	for (int i = 0; i < s->nops; i++)
-	{
-		final[i] = true;
-		for (int j = i + 1; j < s->nops; j++)
-		{
-			if (s->ops[j]->key.len == s->ops[i]->key.len &&
-				memcmp(s->ops[j]->key.s, s->ops[i]->key.s, s->ops[i]->key.len) == 0)
-			{
-				final[i] = false;
-				break;
-			}
-		}
-	}
+		apply[i] = ct_attr_op_final(s, i) && !ct_attr_op_stale(im, s, i);
 	ct_jb_begin(&b);
 	ct_jb_begin_object(&b, "set");
 	for (int i = 0; i < s->nops; i++)
@@ -851,7 +896,7 @@ ct_attribute_patch(CtSlot *s)
 		JsonbValue	k;
 		JsonbValue	v;
 
-		if (!final[i] || s->ops[i]->is_delete)
+		if (!apply[i] || s->ops[i]->is_delete)
 			continue;
 		k.type = jbvString;
 		k.val.string.val = (char *) s->ops[i]->key.s;
@@ -864,12 +909,49 @@ ct_attribute_patch(CtSlot *s)
 	ct_jb_begin_array(&b, "delete");
 	for (int i = 0; i < s->nops; i++)
 	{
-		if (final[i] && s->ops[i]->is_delete)
+		if (apply[i] && s->ops[i]->is_delete)
 			ct_jb_string(&b, NULL, s->ops[i]->key.s, s->ops[i]->key.len);
 	}
 	ct_jb_end_array(&b);
-	pfree(final);
+	ct_jb_begin_object(&b, "ts");
+	ms.type = jbvNumeric;
+	ms.val.numeric = int64_to_numeric(im->msg.timestamp_ms);
+	for (int i = 0; i < s->nops; i++)
+	{
+		JsonbValue	k;
+
+		if (!apply[i])
+			continue;
+		k.type = jbvString;
+		k.val.string.val = (char *) s->ops[i]->key.s;
+		k.val.string.len = s->ops[i]->key.len;
+		pushJsonbValue(&b.state, WJB_KEY, &k);
+		pushJsonbValue(&b.state, WJB_VALUE, &ms);
+	}
+	ct_jb_end_object(&b);
+	pfree(apply);
 	return ct_jb_finish(&b);
+}
+
+/* Count and sample the stale attribute operations of the profiles updated. */
+static void
+ct_count_stale_attributes(CtImport *im)
+{
+	for (int i = 0; i < im->nslots; i++)
+	{
+		CtSlot	   *s = &im->slots[i];
+
+		if (!s->dirty || s->created || s->forward >= 0 || s->st_attr_ts == NULL)
+			continue;
+		for (int k = 0; k < s->nops; k++)
+		{
+			if (ct_attr_op_final(s, k) && ct_attr_op_stale(im, s, k))
+			{
+				im->counts.stale++;
+				ct_import_sample(im, "stale", im->msg.entries[s->op_entry[k]].profile, s->op_entry[k]);
+			}
+		}
+	}
 }
 
 /* qsort comparator: slots by ct_id, so every import locks rows in one order. */
@@ -924,6 +1006,7 @@ ct_profile_cols(CtImport *im, int *idx, int n, CtProfileCols *c, bool for_update
 	ct_arr_init(&c->phone, n, ct_phone_type_oid());
 	ct_arr_init(&c->mpid, n, TEXTOID);
 	ct_arr_init(&c->props, n, JSONBOID);
+	ct_arr_init(&c->props_ts, n, JSONBOID);
 	for (int i = 0; i < n; i++)
 	{
 		CtSlot	   *s = &im->slots[idx[i]];
@@ -937,20 +1020,24 @@ ct_profile_cols(CtImport *im, int *idx, int n, CtProfileCols *c, bool for_update
 				   s->mpid.s == NULL);
 		if (s->nops > 0)
 		{
-			Jsonb	   *patch = ct_attribute_patch(s);
+			Jsonb	   *patch = ct_attribute_patch(im, s);
 
 			if (!for_update)
 			{
-				/* a new profile: its properties are the "set" part */
-				JsonbValue	setv;
+				/* a new profile: its properties and their times are the "set" and "ts" parts */
+				JsonbValue	v;
 
-				getKeyJsonValueFromContainer(&patch->root, "set", 3, &setv);
-				patch = JsonbValueToJsonb(&setv);
+				getKeyJsonValueFromContainer(&patch->root, "ts", 2, &v);
+				ct_arr_add(&c->props_ts, JsonbPGetDatum(JsonbValueToJsonb(&v)), false);
+				getKeyJsonValueFromContainer(&patch->root, "set", 3, &v);
+				patch = JsonbValueToJsonb(&v);
 			}
 			ct_arr_add(&c->props, JsonbPGetDatum(patch), false);
 		}
 		else
 			ct_arr_add(&c->props, (Datum) 0, true);
+		if (for_update || s->nops == 0)
+			ct_arr_add(&c->props_ts, (Datum) 0, true);
 	}
 }
 
@@ -1004,7 +1091,7 @@ ct_adopt_row(CtImport *im, int lost, uint64 r)
 	if (target < 0 || target == lost || !im->slots[target].exists)
 	{
 		target = ct_new_slot(im);
-		ct_slot_read_row(&im->slots[target], r);
+		ct_slot_read_row(im, &im->slots[target], r);
 		ct_map_put(&im->by_ctid, im->slots[target].ct_id, strlen(im->slots[target].ct_id), target);
 		if (im->slots[target].identity != NULL)
 			ct_map_put(&im->by_identity, im->slots[target].identity,
@@ -1022,15 +1109,7 @@ ct_adopt_row(CtImport *im, int lost, uint64 r)
 	if (l->mpid.s != NULL)
 		t->mpid = l->mpid;
 	for (int k = 0; k < l->nops; k++)
-	{
-		if (t->nops >= t->capops)
-		{
-			t->capops = Max(t->capops * 2, 4);
-			t->ops = t->ops ? repalloc(t->ops, sizeof(CtAttrOp *) * t->capops)
-				: palloc(sizeof(CtAttrOp *) * t->capops);
-		}
-		t->ops[t->nops++] = l->ops[k];
-	}
+		ct_slot_add_op(t, l->ops[k], l->op_entry[k]);
 	if (l->claimed && t->identity == NULL)
 	{
 		t->identity = l->identity;
@@ -1187,9 +1266,10 @@ ct_write_new_profiles(void *arg)
 							 c->phone.nulls, im->msg.ts);
 	else
 	{
-		Datum		values[8];
+		Datum		values[9];
 
 		ct_profile_datums(im, c, values);
+		values[8] = ct_arr_datum(&c->props_ts);
 		ct_store_exec(CT_Q_INSERT_PROFILES_PLAIN, values, NULL, false);
 	}
 	return true;
@@ -1202,7 +1282,7 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	int		   *idx = palloc(sizeof(int) * Max(im->nslots, 1));
 	int			n = 0;
 	int			nlost = 0;
-	Datum		values[8];
+	Datum		values[9];
 	uint64		got;
 	CtStrMap	inserted;
 	CtProfileCols cols;
@@ -1240,6 +1320,7 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 		return 0;
 	}
 	ct_profile_datums(im, &cols, values);
+	values[8] = ct_arr_datum(&cols.props_ts);
 	got = ct_store_exec(CT_Q_INSERT_PROFILES, values, NULL, false);
 
 	ct_map_init(&inserted, (int) got);
@@ -1332,14 +1413,19 @@ ct_update_profiles(CtImport *im)
 		done = ct_store_exec(CT_Q_PROFILES_BY_CTID, values, NULL, false);
 		for (uint64 r = 0; r < done; r++)
 		{
-			bool		isnull;
 			char	   *ct_id = ct_store_get_text(r, 1);
 
 			for (int i = 0; i < n; i++)
 			{
-				if (strcmp(im->slots[idx[i]].ct_id, ct_id) == 0)
-					ItemPointerCopy(((ItemPointer) DatumGetPointer(ct_store_get(r, 8, &isnull))),
-									&im->slots[idx[i]].tid);
+				CtSlot	   *s = &im->slots[idx[i]];
+				Datum		v[CT_PROFILE_LOOKUP_COLS];
+				bool		isnull[CT_PROFILE_LOOKUP_COLS];
+
+				if (strcmp(s->ct_id, ct_id) != 0)
+					continue;
+				/* its new version: where it is, and the attribute times it holds */
+				ItemPointerCopy(ct_spi_profile_row(r, v, isnull), &s->tid);
+				s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
 			}
 		}
 		SPI_freetuptable(SPI_tuptable);
@@ -1879,6 +1965,8 @@ ct_import_parse(CtImport *im, Jsonb *request)
 void
 ct_import_prepare(CtImport *im)
 {
+	for (int i = 0; i < im->msg.nentries && !im->attr_ops; i++)
+		im->attr_ops = (im->msg.entries[i].nattrs > 0);
 	CT_TIMED(CT_STEP_SEGMENTS, ct_sync_segments(im));
 	CT_TIMED(CT_STEP_RESOLVE, ct_resolve_all(im));
 	CT_TIMED(CT_STEP_LOOKUP, ct_lookup_all(im));
@@ -1938,7 +2026,7 @@ ct_import_write(void *arg)
 		ct_resolve_lost_inserts(im, lost, nlost);
 		lost = repalloc(lost, sizeof(int) * Max(im->nslots, 1));
 	}
-	CT_TIMED(CT_STEP_UPDATE, ct_update_profiles(im));
+	CT_TIMED(CT_STEP_UPDATE, ct_update_profiles(im); ct_count_stale_attributes(im));
 	CT_TIMED(CT_STEP_MEMBERS, ct_apply_memberships(im); ct_maybe_compact(im));
 }
 

@@ -104,10 +104,12 @@ typedef struct CtSlot
 	bool		has_new_phone;
 	int64		new_phone;
 	CtStr		mpid;
-	/* attribute operations, in message order */
+	/* attribute operations, in message order, and the entry of each */
 	int			nops;
 	int			capops;
 	CtAttrOp  **ops;
+	int		   *op_entry;
+	Jsonb	   *st_attr_ts;		/* stored properties_ts (when the message has attribute operations) */
 } CtSlot;
 
 /* Segment state of each audience of the message. */
@@ -136,6 +138,8 @@ typedef struct CtImport
 	CtStrMap	by_ctid;
 	CtStrMap	by_identity;
 	TimestampTz started;
+	bool		attr_ops;		/* the message has attribute operations */
+	struct NumericData *msg_ms_numeric; /* msg.timestamp_ms as a numeric, once needed */
 	bool		dry_run;		/* ct_preview_import: look, never write */
 	int			nsamples;
 	CtSample	samples[CT_MAX_SAMPLES];
@@ -152,6 +156,12 @@ extern void ct_import_parse(CtImport *im, Jsonb *request);
 extern void ct_import_prepare(CtImport *im);
 extern void ct_import_sample(CtImport *im, const char *reason, int profile, int entry);
 extern int	ct_slot_final(CtImport *im, int s);
+
+/* Whether attribute operation k of a slot is the message's last on its key. */
+extern bool ct_attr_op_final(const CtSlot *s, int k);
+
+/* Whether attribute operation k of a slot is older than what the profile holds for its key. */
+extern bool ct_attr_op_stale(CtImport *im, const CtSlot *s, int k);
 
 /* Parse a user's phone if not done yet (known: the stored E.164, or NULL). */
 extern void ct_contact_phone(CtContact *c, const int64 *known);

@@ -252,7 +252,9 @@ ct_preview_import(PG_FUNCTION_ARGS)
 			}
 			else if (e->action == CT_ACTION_ATTRIBUTE_UPDATE)
 			{
-				change = "none";
+				int			stale = 0,
+							applied = 0;
+
 				for (int a = 0; a < e->nattrs; a++)
 				{
 					if (e->attrs[a].invalid)
@@ -261,6 +263,21 @@ ct_preview_import(PG_FUNCTION_ARGS)
 						break;
 					}
 				}
+				/* the entry's operations that count (the last on their key), stale or not */
+				for (int k = 0; k < s->nops; k++)
+				{
+					if (s->op_entry[k] != ei || !ct_attr_op_final(s, k))
+						continue;
+					if (ct_attr_op_stale(im, s, k))
+					{
+						stale++;
+						ct_problem(&problem, psprintf("user attribute \"%.*s\" is older than the stored one: stale",
+													  Min(s->ops[k]->key.len, 64), s->ops[k]->key.s));
+					}
+					else
+						applied++;
+				}
+				change = (stale > 0 && applied == 0) ? "stale" : "none";
 			}
 			else if (superseded[ei])
 			{

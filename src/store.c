@@ -128,14 +128,14 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		3, {A_TEXT, A_TEXT, A_TEXT}
 	},
 	[CT_Q_PROFILES_BY_CTID] = {
-		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.ctid"
+		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts, p.ctid"
 		"  FROM unnest($2) AS k(key)"
 		" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p"
 		"                      WHERE p.project_id = $1 AND p.ct_id = k.key OFFSET 0) p",
 		2, {A_TEXT, A_TEXT_ARR}
 	},
 	[CT_Q_PROFILES_BY_IDENTITY] = {
-		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.ctid"
+		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts, p.ctid"
 		"  FROM unnest($2) AS k(key)"
 		" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p"
 		"                      WHERE p.project_id = $1 AND p.identity = k.key OFFSET 0) p",
@@ -143,21 +143,23 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 	[CT_Q_INSERT_PROFILES] = {
 		"INSERT INTO ctaudience.ct_profile AS p"
-		"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts)"
+		"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts, properties_ts)"
 		" SELECT $1, u.ct_id, u.identity, u.email, u.phone, u.mpid, coalesce(u.props, '{}'),"
-		"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END"
-		"   FROM unnest($2, $3, $4, $5, $6, $7) AS u(ct_id, identity, email, phone, mpid, props)"
+		"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END,"
+		"        coalesce(u.props_ts, '{}')"
+		"   FROM unnest($2, $3, $4, $5, $6, $7, $9) AS u(ct_id, identity, email, phone, mpid, props, props_ts)"
 		" ON CONFLICT DO NOTHING"
 		" RETURNING p.ct_id",
-		8, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ}
+		9, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_JSONB_ARR}
 	},
 	[CT_Q_INSERT_PROFILES_PLAIN] = {
 		"INSERT INTO ctaudience.ct_profile AS p"
-		"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts)"
+		"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts, properties_ts)"
 		" SELECT $1, u.ct_id, u.identity, u.email, u.phone, u.mpid, coalesce(u.props, '{}'),"
-		"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END"
-		"   FROM unnest($2, $3, $4, $5, $6, $7) AS u(ct_id, identity, email, phone, mpid, props)",
-		8, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ}
+		"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END,"
+		"        coalesce(u.props_ts, '{}')"
+		"   FROM unnest($2, $3, $4, $5, $6, $7, $9) AS u(ct_id, identity, email, phone, mpid, props, props_ts)",
+		9, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_JSONB_ARR}
 	},
 	/*
 	 * The rows to update are reached by the TIDs their lookup returned
@@ -182,6 +184,8 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"  properties = CASE WHEN u.props IS NULL THEN p.properties"
 		"                    ELSE (p.properties - ARRAY(SELECT jsonb_array_elements_text(u.props -> 'delete')))"
 		"                         || (u.props -> 'set') END,"
+		"  properties_ts = CASE WHEN u.props IS NULL THEN p.properties_ts"
+		"                       ELSE p.properties_ts || (u.props -> 'ts') END,"
 		"  updated_at = now()"
 		"  FROM unnest($9, array_fill($1, ARRAY[cardinality($9)]), $2, $3, $4, $5, $6, $7)"
 		"       AS u(tid, project_id, ct_id, identity, email, phone, mpid, props)"
@@ -952,7 +956,8 @@ typedef struct CtProfileRows
 				email_ts,
 				phone_ts,
 				created,
-				updated;
+				updated,
+				props_ts;
 	Datum		project_id;
 	Datum		ts;
 	Datum		now;
@@ -984,6 +989,8 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 	nulls[p->mpid] = c->mpid.nulls[i];
 	values[p->props] = c->props.nulls[i] ? p->empty : c->props.values[i];
 	nulls[p->props] = false;
+	values[p->props_ts] = c->props_ts.nulls[i] ? p->empty : c->props_ts.values[i];
+	nulls[p->props_ts] = false;
 	values[p->created] = values[p->updated] = p->now;
 	nulls[p->created] = nulls[p->updated] = false;
 }
@@ -991,7 +998,7 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 /*
  * Insert new profiles (looked up and absent) the way COPY does, when
  * ct_direct_insert_ok: the row of each is what CT_Q_INSERT_PROFILES_PLAIN
- * would write (properties '{}' when none, email_ts/phone_ts the message time
+ * would write (properties and properties_ts '{}' when none, email_ts/phone_ts the message time
  * where an email/phone is set, created_at/updated_at now()).  A profile a
  * concurrent session inserted meanwhile raises the unique violation the SQL
  * INSERT would.  The caller raises what the insert trigger would have
@@ -1004,7 +1011,7 @@ ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts)
 	TupleDesc	desc;
 	CtProfileRows p;
 
-	if (!ct_direct_insert_ok(rel, "ct_profile_trigger", 11))
+	if (!ct_direct_insert_ok(rel, "ct_profile_trigger", 12))
 	{
 		table_close(rel, NoLock);
 		return false;
@@ -1021,6 +1028,7 @@ ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts)
 	p.phone_ts = ct_column(desc, "phone_ts");
 	p.created = ct_column(desc, "created_at");
 	p.updated = ct_column(desc, "updated_at");
+	p.props_ts = ct_column(desc, "properties_ts");
 	p.project_id = project_id;
 	p.ts = TimestampTzGetDatum(ts);
 	p.now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
@@ -1152,7 +1160,7 @@ ct_probe_index(Relation heap, const char *name, int ncols, const char *const *co
 
 typedef struct CtLookup
 {
-	int			cols[7];
+	int			cols[CT_PROFILE_LOOKUP_COLS];
 	CtProfileFound found;
 	void	   *arg;
 } CtLookup;
@@ -1161,11 +1169,11 @@ static void
 ct_lookup_row(void *arg, int i, TupleTableSlot *slot)
 {
 	CtLookup   *l = arg;
-	Datum		values[7];
-	bool		isnull[7];
+	Datum		values[CT_PROFILE_LOOKUP_COLS];
+	bool		isnull[CT_PROFILE_LOOKUP_COLS];
 
 	slot_getallattrs(slot);
-	for (int c = 0; c < 7; c++)
+	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
 	{
 		values[c] = slot->tts_values[l->cols[c]];
 		isnull[c] = slot->tts_isnull[l->cols[c]];
@@ -1201,6 +1209,7 @@ ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
 	l.cols[4] = ct_column(desc, "email_ts");
 	l.cols[5] = ct_column(desc, "phone_ts");
 	l.cols[6] = ct_column(desc, "mparticle_id");
+	l.cols[7] = ct_column(desc, "properties_ts");
 	l.found = found;
 	l.arg = arg;
 

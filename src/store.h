@@ -115,6 +115,7 @@ typedef struct CtProfileCols
 	CtArr		phone;			/* ct_phone (int8) or null */
 	CtArr		mpid;			/* text or null */
 	CtArr		props;			/* jsonb or null */
+	CtArr		props_ts;		/* jsonb or null: properties_ts (inserts only) */
 } CtProfileCols;
 
 /*
@@ -133,8 +134,9 @@ extern bool ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, Time
  * Look up the profiles of one project by CleverTap ID or by Identity (text
  * datums), as CT_Q_PROFILES_BY_CTID / _BY_IDENTITY would, but with direct
  * probes of the unique index.  found() gets each row's columns ct_id,
- * identity, email, phone, email_ts, phone_ts, mparticle_id (values[0..6],
- * valid during the call only) and its TID.  False, having done nothing,
+ * identity, email, phone, email_ts, phone_ts, mparticle_id, properties_ts
+ * (values[0..CT_PROFILE_LOOKUP_COLS - 1], valid during the call only) and
+ * its TID.  False, having done nothing,
  * when the table is not as the extension made it (row security, the index
  * missing or changed): the caller uses the SQL statement.
  */
@@ -167,6 +169,7 @@ typedef void (*CtMembershipFound) (void *arg, int i, int64 segment_id, bool is_m
 extern bool ct_store_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found,
 										 void *arg);
 
+#define CT_PROFILE_LOOKUP_COLS 8
 typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPointer tid);
 extern bool ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
 									 CtProfileFound found, void *arg);

@@ -44,6 +44,7 @@ CREATE TABLE ctaudience.ct_profile (
 	phone_ts timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now(),
 	updated_at timestamptz NOT NULL DEFAULT now(),
+	properties_ts jsonb NOT NULL DEFAULT '{}',
 	PRIMARY KEY (project_id, ct_id),
 	CONSTRAINT ct_profile_identity_key UNIQUE (project_id, identity)
 ) WITH (fillfactor = 90);
@@ -51,6 +52,7 @@ COMMENT ON TABLE ctaudience.ct_profile IS 'user profiles, keyed by CleverTap ID,
 COMMENT ON COLUMN ctaudience.ct_profile.identity IS 'CleverTap Identity: the Customer ID (or chosen User ID) or the mParticle ID that first matched';
 COMMENT ON COLUMN ctaudience.ct_profile.email_ts IS 'time of the newest message whose email was merged (newest message wins)';
 COMMENT ON COLUMN ctaudience.ct_profile.phone_ts IS 'time of the newest message whose phone was merged (newest message wins)';
+COMMENT ON COLUMN ctaudience.ct_profile.properties_ts IS 'per user attribute key: the time (ms since 1970) of the newest message that upserted or deleted it; an older operation on the key is stale';
 
 CREATE TABLE ctaudience.ct_segment (
 	project_id text COLLATE "C" NOT NULL,

@@ -38,3 +38,46 @@ SELECT t.imp(t.msg(402, 1714900002000, jsonb_build_array(
 		t.aud(47603, 'Example Audience Name 4', 'delete'))))));
 SELECT identity, properties FROM ct_profile WHERE identity = 'attr-2';
 SELECT audience, is_member FROM t.members WHERE who = 'attr-2' ORDER BY 1;
+
+-- The newest message wins, key by key, as for memberships, emails and
+-- phones: an upsert or delete older than what the profile holds for that key
+-- is stale (ignored, counted, sampled); a newer one, or one for another
+-- key, still applies; an equal time applies.
+CREATE FUNCTION t.attrs(n int, ts_ms bigint, who text, ops jsonb) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT t.msg(n, ts_ms, jsonb_build_array(t.u('6100', jsonb_build_array(t.id('customer', who)),
+		jsonb_build_array(t.aud(47610, 'Attributes in order') ||
+			jsonb_build_object('action', 'attribute_update', 'user_attributes', ops)))))
+$$;
+SELECT t.imp(t.attrs(410, 1714900020000, 'attr-3', '[{"key": "plan", "value": "gold", "action": "upsert"},
+	{"key": "city", "value": "Pune", "action": "upsert"}]'));
+SELECT properties, properties_ts FROM ct_profile WHERE identity = 'attr-3';
+-- an older message: plan and city are stale, a key it is the first to set applies
+SELECT t.imp(t.attrs(411, 1714900010000, 'attr-3', '[{"key": "plan", "value": "silver", "action": "upsert"},
+	{"key": "city", "action": "delete"}, {"key": "color", "value": "red", "action": "upsert"}]'));
+SELECT properties, properties_ts FROM ct_profile WHERE identity = 'attr-3';
+SELECT stale, samples FROM ct_import_log WHERE message_id = '00000000-0000-4000-8000-000000000411';
+-- a newer delete, then an older upsert: the key stays deleted
+SELECT t.counts(ct_import_audience(t.attrs(412, 1714900030000, 'attr-3', '[{"key": "plan", "action": "delete"}]')::text));
+SELECT t.counts(ct_import_audience(t.attrs(413, 1714900025000, 'attr-3', '[{"key": "plan", "value": "bronze", "action": "upsert"}]')::text));
+SELECT properties, properties_ts FROM ct_profile WHERE identity = 'attr-3';
+-- the same time applies (the later delivery wins), and a newer one applies
+SELECT t.imp(t.attrs(414, 1714900030000, 'attr-3', '[{"key": "plan", "value": "tie", "action": "upsert"}]'));
+SELECT t.imp(t.attrs(415, 1714900040000, 'attr-3', '[{"key": "city", "value": "Goa", "action": "upsert"}]'));
+SELECT properties, properties_ts FROM ct_profile WHERE identity = 'attr-3';
+-- within one message the last operation on a key wins and none is stale
+SELECT t.imp(t.attrs(416, 1714900050000, 'attr-3', '[{"key": "plan", "value": "a", "action": "upsert"},
+	{"key": "plan", "action": "delete"}, {"key": "plan", "value": "b", "action": "upsert"}]'));
+SELECT properties ->> 'plan' AS plan FROM ct_profile WHERE identity = 'attr-3';
+-- the dry run predicts it: stale when every operation of the entry is
+SELECT rule, change, problem FROM ct_preview_import(t.attrs(417, 1714900045000, 'attr-3',
+	'[{"key": "plan", "value": "old", "action": "upsert"}]'));
+SELECT rule, change, problem FROM ct_preview_import(t.attrs(417, 1714900045000, 'attr-3',
+	'[{"key": "plan", "value": "old", "action": "upsert"}, {"key": "shoe", "value": "42", "action": "upsert"}]'));
+SELECT t.imp(t.attrs(417, 1714900045000, 'attr-3',
+	'[{"key": "plan", "value": "old", "action": "upsert"}, {"key": "shoe", "value": "42", "action": "upsert"}]'));
+SELECT properties FROM ct_profile WHERE identity = 'attr-3';
+-- a profile created by a message with attributes holds their times too
+SELECT t.imp(t.attrs(418, 1714900060000, 'attr-4', '[{"key": "plan", "value": "new", "action": "upsert"},
+	{"key": "gone", "action": "delete"}]'));
+SELECT t.imp(t.attrs(419, 1714900055000, 'attr-4', '[{"key": "gone", "value": "back?", "action": "upsert"}]'));
+SELECT properties, properties_ts FROM ct_profile WHERE identity = 'attr-4';
