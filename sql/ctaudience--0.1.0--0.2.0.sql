@@ -203,3 +203,96 @@ REVOKE ALL ON FUNCTION ctaudience.ct_check_region(text), ctaudience.ct_check_cou
 -- emails and phones.  The time of each key's newest upsert or delete.
 ALTER TABLE ctaudience.ct_profile ADD COLUMN properties_ts jsonb NOT NULL DEFAULT '{}';
 COMMENT ON COLUMN ctaudience.ct_profile.properties_ts IS 'per user attribute key: the time (ms since 1970) of the newest message that upserted or deleted it; an older operation on the key is stale';
+
+-- A NULL where a value is required is an error naming the argument (22004),
+-- not a NULL answer; the trend of an unknown segment and a day count out of
+-- 1..3660 are errors.
+ALTER FUNCTION ctaudience.ct_import_audience(jsonb) CALLED ON NULL INPUT;
+ALTER FUNCTION ctaudience.ct_import_audience(text) CALLED ON NULL INPUT;
+ALTER FUNCTION ctaudience.ct_firehose(jsonb) CALLED ON NULL INPUT;
+ALTER FUNCTION ctaudience.ct_firehose(text) CALLED ON NULL INPUT;
+ALTER FUNCTION ctaudience.ct_enqueue(jsonb) CALLED ON NULL INPUT;
+ALTER FUNCTION ctaudience.ct_process_inbox(integer) CALLED ON NULL INPUT;
+ALTER FUNCTION ctaudience.ct_preview_import(jsonb) CALLED ON NULL INPUT;
+CREATE OR REPLACE FUNCTION ctaudience.ct_requeue(inbox_id bigint) RETURNS boolean
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF inbox_id IS NULL THEN
+		RAISE EXCEPTION 'inbox_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	UPDATE ctaudience.ct_inbox AS i
+	   SET status = 'pending', attempts = 0, next_attempt_at = clock_timestamp()
+	 WHERE i.inbox_id = ct_requeue.inbox_id AND i.status = 'dead';
+	RETURN FOUND;
+END
+$$;
+CREATE OR REPLACE FUNCTION ctaudience.ct_schedule_inbox(schedule text DEFAULT '* * * * *',
+	max_messages integer DEFAULT 100, job_name text DEFAULT 'ctaudience_inbox') RETURNS bigint
+	LANGUAGE plpgsql VOLATILE
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	job bigint;
+BEGIN
+	IF schedule IS NULL OR max_messages IS NULL OR job_name IS NULL THEN
+		RAISE EXCEPTION '% must not be null',
+			CASE WHEN schedule IS NULL THEN 'schedule' WHEN max_messages IS NULL THEN 'max_messages' ELSE 'job_name' END
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF max_messages < 1 THEN
+		RAISE EXCEPTION 'max_messages must be at least 1' USING ERRCODE = '22023';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN
+		RAISE EXCEPTION 'pg_cron is not installed in this database'
+			USING ERRCODE = '55000',
+				  HINT = 'Add pg_cron to shared_preload_libraries, set cron.database_name, and CREATE EXTENSION pg_cron.';
+	END IF;
+	-- the job runs in this database, as the user calling this function
+	EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
+		INTO job
+		USING job_name, schedule,
+			  format('SELECT * FROM ctaudience.ct_process_inbox(%s)', max_messages),
+			  current_database();
+	RETURN job;
+END
+$$;
+CREATE OR REPLACE FUNCTION ctaudience.ct_segment_trend(segment_id bigint, days int DEFAULT 30, ending date DEFAULT current_date)
+RETURNS TABLE (day date, members bigint, added bigint, removed bigint)
+LANGUAGE plpgsql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	project text;
+BEGIN
+	IF segment_id IS NULL OR days IS NULL OR ending IS NULL THEN
+		RAISE EXCEPTION '% must not be null',
+			CASE WHEN segment_id IS NULL THEN 'segment_id' WHEN days IS NULL THEN 'days' ELSE 'ending' END
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF days < 1 OR days > 3660 THEN
+		RAISE EXCEPTION 'days must be between 1 and 3660, not %', days
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT s.project_id INTO project FROM ctaudience.ct_segment s WHERE s.segment_id = ct_segment_trend.segment_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'segment % does not exist', segment_id
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'The segments and their ids are in ctaudience.ct_segments.';
+	END IF;
+	RETURN QUERY
+	WITH d AS (
+		SELECT (x.bucket AT TIME ZONE 'UTC')::date AS day, sum(x.members) AS members,
+			   sum(x.added) AS added, sum(x.removed) AS removed
+		  FROM ctaudience.ct_segment_delta x
+		 WHERE x.project_id = project AND x.segment_id = ct_segment_trend.segment_id
+		 GROUP BY 1)
+	SELECT g.day::date,
+		   (SELECT coalesce(sum(d.members), 0) FROM d WHERE d.day <= g.day)::bigint,
+		   coalesce((SELECT d.added FROM d WHERE d.day = g.day), 0)::bigint,
+		   coalesce((SELECT d.removed FROM d WHERE d.day = g.day), 0)::bigint
+	  FROM generate_series(ending - days + 1, ending, interval '1 day') AS g(day)
+	 ORDER BY 1;
+END;
+$$;

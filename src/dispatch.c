@@ -14,6 +14,7 @@
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
+#include "args.h"
 #include "dispatch.h"
 #include "firehose.h"
 #include "import.h"
@@ -171,6 +172,7 @@ ct_dispatch(Jsonb *request)
 Datum
 ct_firehose(PG_FUNCTION_ARGS)
 {
+	ct_require_arg(fcinfo, 0, "request");
 	PG_RETURN_JSONB_P(ct_dispatch(PG_GETARG_JSONB_P(0)));
 }
 
@@ -181,8 +183,12 @@ ct_firehose(PG_FUNCTION_ARGS)
 Datum
 ct_firehose_text(PG_FUNCTION_ARGS)
 {
-	text	   *body = PG_GETARG_TEXT_PP(0);
-	Jsonb	   *result = ct_import_membership_text(body);
+	text	   *body;
+	Jsonb	   *result;
+
+	ct_require_arg(fcinfo, 0, "request");
+	body = PG_GETARG_TEXT_PP(0);
+	result = ct_import_membership_text(body);
 
 	if (result == NULL)
 		result = ct_dispatch(ct_jsonb_from_text(body));

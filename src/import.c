@@ -30,6 +30,7 @@
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
+#include "args.h"
 #include "auth.h"
 #include "firehose.h"
 #include "identity.h"
@@ -2122,6 +2123,7 @@ ct_import_membership_text(text *body)
 Datum
 ct_import_audience(PG_FUNCTION_ARGS)
 {
+	ct_require_arg(fcinfo, 0, "request");
 	PG_RETURN_JSONB_P(ct_import_membership(PG_GETARG_JSONB_P(0)));
 }
 
@@ -2133,8 +2135,12 @@ ct_import_audience(PG_FUNCTION_ARGS)
 Datum
 ct_import_audience_text(PG_FUNCTION_ARGS)
 {
-	text	   *body = PG_GETARG_TEXT_PP(0);
-	Jsonb	   *result = ct_import_membership_text(body);
+	text	   *body;
+	Jsonb	   *result;
+
+	ct_require_arg(fcinfo, 0, "request");
+	body = PG_GETARG_TEXT_PP(0);
+	result = ct_import_membership_text(body);
 
 	if (result == NULL)
 		result = ct_import_membership(ct_jsonb_from_text(body));

@@ -33,6 +33,7 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
+#include "args.h"
 #include "auth.h"
 #include "firehose.h"
 #include "inbox.h"
@@ -60,8 +61,8 @@ ct_queueable_type(CtStr type)
 Datum
 ct_enqueue(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *request = PG_GETARG_JSONB_P(0);
-	JsonbContainer *root = ct_message_root(request);
+	Jsonb	   *request;
+	JsonbContainer *root;
 	CtEnvelope	env;
 	CtCredentials cred;
 	CtProject	project;
@@ -71,6 +72,9 @@ ct_enqueue(PG_FUNCTION_ARGS)
 	bool		isnull;
 	int64		id;
 
+	ct_require_arg(fcinfo, 0, "request");
+	request = PG_GETARG_JSONB_P(0);
+	root = ct_message_root(request);
 	ct_parse_envelope(root, &env);
 	if (ct_str_eq(env.type, "module_registration_request"))
 		ereport(ERROR,
@@ -179,7 +183,7 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
 Datum
 ct_process_inbox(PG_FUNCTION_ARGS)
 {
-	int32		max_messages = PG_GETARG_INT32(0);
+	int32		max_messages;
 	TupleDesc	tupdesc;
 	Datum		result[3];
 	bool		rnulls[3] = {false, false, false};
@@ -190,6 +194,8 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 	uint64		nrows;
 	MemoryContext outer = CurrentMemoryContext;
 
+	ct_require_arg(fcinfo, 0, "max_messages");
+	max_messages = PG_GETARG_INT32(0);
 	if (max_messages < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -21,6 +21,7 @@
 #include "utils/tuplestore.h"
 
 #include "auth.h"
+#include "args.h"
 #include "firehose.h"
 #include "import.h"
 #include "store.h"
@@ -71,7 +72,7 @@ ct_identity_problems(StringInfo buf, unsigned problems)
 Datum
 ct_preview_import(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *request = PG_GETARG_JSONB_P(0);
+	Jsonb	   *request;
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MemoryContext outer;
 	MemoryContext work;
@@ -83,6 +84,8 @@ ct_preview_import(PG_FUNCTION_ARGS)
 	CtStoredMember *rows = NULL;
 	bool	   *superseded;
 
+	ct_require_arg(fcinfo, 0, "request");
+	request = PG_GETARG_JSONB_P(0);
 	InitMaterializedSRF(fcinfo, 0);
 	outer = CurrentMemoryContext;
 	work = AllocSetContextCreate(outer, "ctaudience preview", ALLOCSET_DEFAULT_SIZES);

@@ -245,7 +245,7 @@ CREATE TRIGGER ct_profile_update
 
 CREATE FUNCTION ctaudience.ct_import_audience(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'ct_import_audience'
-	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	LANGUAGE C VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_import_audience(jsonb) IS
@@ -257,7 +257,7 @@ COMMENT ON FUNCTION ctaudience.ct_import_audience(jsonb) IS
 -- as the jsonb variant.
 CREATE FUNCTION ctaudience.ct_import_audience(request text) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'ct_import_audience_text'
-	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	LANGUAGE C VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_import_audience(text) IS
@@ -284,7 +284,7 @@ COMMENT ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text,
 
 CREATE FUNCTION ctaudience.ct_firehose(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'ct_firehose'
-	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	LANGUAGE C VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_firehose(jsonb) IS
@@ -292,7 +292,7 @@ COMMENT ON FUNCTION ctaudience.ct_firehose(jsonb) IS
 
 CREATE FUNCTION ctaudience.ct_firehose(request text) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'ct_firehose_text'
-	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	LANGUAGE C VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_firehose(text) IS
@@ -300,7 +300,7 @@ COMMENT ON FUNCTION ctaudience.ct_firehose(text) IS
 
 CREATE FUNCTION ctaudience.ct_enqueue(request jsonb) RETURNS bigint
 	AS 'MODULE_PATHNAME', 'ct_enqueue'
-	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	LANGUAGE C VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION ctaudience.ct_enqueue(jsonb) IS
 	'queue a Firehose message for ct_process_inbox: its type and credentials are checked now, and it is stored without its passcode; returns its inbox_id';
@@ -308,33 +308,41 @@ COMMENT ON FUNCTION ctaudience.ct_enqueue(jsonb) IS
 CREATE FUNCTION ctaudience.ct_process_inbox(max_messages integer DEFAULT 100,
 	OUT done integer, OUT retried integer, OUT dead integer)
 	AS 'MODULE_PATHNAME', 'ct_process_inbox'
-	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	LANGUAGE C VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION ctaudience.ct_process_inbox(integer) IS
 	'answer up to max_messages due messages of ct_inbox, oldest first, each in its own subtransaction (SKIP LOCKED: several sessions may run it); failures are kept with their error, retried, then dead-lettered';
 
 CREATE FUNCTION ctaudience.ct_requeue(inbox_id bigint) RETURNS boolean
-	LANGUAGE sql VOLATILE STRICT SECURITY DEFINER
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	AS $$
-	WITH requeued AS (
-		UPDATE ctaudience.ct_inbox
-		   SET status = 'pending', attempts = 0, next_attempt_at = clock_timestamp()
-		 WHERE ct_inbox.inbox_id = ct_requeue.inbox_id AND status = 'dead'
-		RETURNING 1)
-	SELECT count(*) > 0 FROM requeued
+BEGIN
+	IF inbox_id IS NULL THEN
+		RAISE EXCEPTION 'inbox_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	UPDATE ctaudience.ct_inbox AS i
+	   SET status = 'pending', attempts = 0, next_attempt_at = clock_timestamp()
+	 WHERE i.inbox_id = ct_requeue.inbox_id AND i.status = 'dead';
+	RETURN FOUND;
+END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_requeue(bigint) IS
 	'put a dead-lettered inbox message back in the queue, with its attempts reset; false when it is not dead';
 
 CREATE FUNCTION ctaudience.ct_schedule_inbox(schedule text DEFAULT '* * * * *',
 	max_messages integer DEFAULT 100, job_name text DEFAULT 'ctaudience_inbox') RETURNS bigint
-	LANGUAGE plpgsql VOLATILE STRICT
+	LANGUAGE plpgsql VOLATILE
 	SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
 	job bigint;
 BEGIN
+	IF schedule IS NULL OR max_messages IS NULL OR job_name IS NULL THEN
+		RAISE EXCEPTION '% must not be null',
+			CASE WHEN schedule IS NULL THEN 'schedule' WHEN max_messages IS NULL THEN 'max_messages' ELSE 'job_name' END
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	IF max_messages < 1 THEN
 		RAISE EXCEPTION 'max_messages must be at least 1' USING ERRCODE = '22023';
 	END IF;
@@ -372,7 +380,7 @@ CREATE FUNCTION ctaudience.ct_preview_import(
 	OUT problem text)
 RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'ct_preview_import'
-	LANGUAGE C STABLE STRICT SECURITY DEFINER
+	LANGUAGE C STABLE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_preview_import(jsonb) IS
@@ -429,23 +437,41 @@ COMMENT ON FUNCTION ctaudience.ct_compact_stats(text) IS
 
 CREATE FUNCTION ctaudience.ct_segment_trend(segment_id bigint, days int DEFAULT 30, ending date DEFAULT current_date)
 RETURNS TABLE (day date, members bigint, added bigint, removed bigint)
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	project text;
+BEGIN
+	IF segment_id IS NULL OR days IS NULL OR ending IS NULL THEN
+		RAISE EXCEPTION '% must not be null',
+			CASE WHEN segment_id IS NULL THEN 'segment_id' WHEN days IS NULL THEN 'days' ELSE 'ending' END
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF days < 1 OR days > 3660 THEN
+		RAISE EXCEPTION 'days must be between 1 and 3660, not %', days
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	SELECT s.project_id INTO project FROM ctaudience.ct_segment s WHERE s.segment_id = ct_segment_trend.segment_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'segment % does not exist', segment_id
+			USING ERRCODE = 'undefined_object',
+				  HINT = 'The segments and their ids are in ctaudience.ct_segments.';
+	END IF;
+	RETURN QUERY
 	WITH d AS (
 		SELECT (x.bucket AT TIME ZONE 'UTC')::date AS day, sum(x.members) AS members,
 			   sum(x.added) AS added, sum(x.removed) AS removed
 		  FROM ctaudience.ct_segment_delta x
-		 WHERE x.segment_id = ct_segment_trend.segment_id
-		   AND x.project_id = (SELECT s.project_id FROM ctaudience.ct_segment s
-								WHERE s.segment_id = ct_segment_trend.segment_id)
+		 WHERE x.project_id = project AND x.segment_id = ct_segment_trend.segment_id
 		 GROUP BY 1)
 	SELECT g.day::date,
 		   (SELECT coalesce(sum(d.members), 0) FROM d WHERE d.day <= g.day)::bigint,
 		   coalesce((SELECT d.added FROM d WHERE d.day = g.day), 0)::bigint,
 		   coalesce((SELECT d.removed FROM d WHERE d.day = g.day), 0)::bigint
-	  FROM generate_series(ending - greatest(days, 1) + 1, ending, interval '1 day') AS g(day)
-	 ORDER BY 1
+	  FROM generate_series(ending - days + 1, ending, interval '1 day') AS g(day)
+	 ORDER BY 1;
+END;
 $$;
 COMMENT ON FUNCTION ctaudience.ct_segment_trend(bigint, int, date) IS
 	'the Trend graph: members at the end of each day (UTC) and the day''s adds and removes, for the days up to ending';

@@ -1,0 +1,26 @@
+/*
+ * args.h
+ *	  Checks of SQL function arguments.
+ */
+#ifndef CT_ARGS_H
+#define CT_ARGS_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+/*
+ * Raise 22004 naming the argument when argument n is NULL: the functions
+ * that need a value are not STRICT, so that a NULL is an error rather than
+ * a NULL result a caller could take for an answer.
+ */
+static inline void
+ct_require_arg(FunctionCallInfo fcinfo, int n, const char *name)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+}
+
+#endif							/* CT_ARGS_H */
