@@ -23,7 +23,7 @@ typedef struct CtImportCounts
 	int64		added;			/* memberships that became true (Partner Sync "Added") */
 	int64		removed;		/* memberships that became false (Partner Sync "Removed") */
 	int64		unchanged;		/* applied statements that changed nothing */
-	int64		stale;			/* statements older than the stored one: ignored */
+	int64		stale;			/* membership statements and attribute operations older than the stored ones: ignored */
 	int64		anonymous;		/* users without a usable identity: not imported */
 	int64		created_profiles;	/* profiles created */
 	int64		invalid_email;	/* users whose raw email is not an address */
