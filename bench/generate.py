@@ -12,7 +12,11 @@ the benchmark, one JSON message per line of OUTFILE:
     ~45% carry a raw email, ~35% a phone, national (US) or international.
 
 With --big N, one more file OUTFILE.big holds a single message of N profiles
-(for the memory measurement).  Deterministic for a given seed.
+(for the memory measurement).  With --attributes, every user of wave 1 also
+gets an attribute_update of three user attributes, and a third wave sends
+new values for about 20% of the users, half of its messages dated before
+wave 1 (their operations are stale) and half after.  Deterministic for a
+given seed.
 """
 import json, random, sys, uuid
 
@@ -71,6 +75,17 @@ def profile(u, audiences):
     return p
 
 
+def attribute_entries(u, rnd, attributes):
+    """An attribute_update of three user attributes, on the user's first audience."""
+    if not attributes:
+        return []
+    a, n = u["auds"][0]
+    return [{"audience_id": a, "audience_name": n, "action": "attribute_update", "user_attributes": [
+        {"key": "plan", "value": rnd.choice(["free", "gold", "platinum"]), "action": "upsert"},
+        {"key": "city", "value": rnd.choice(["Pune", "Austin", "Leeds", "Lagos"]), "action": "upsert"},
+        {"key": "score", "value": str(rnd.randrange(1000)), "action": "upsert"}]}]
+
+
 def message(rnd, ts, profiles):
     return {"type": "audience_membership_change_request", "id": str(uuid.UUID(int=rnd.getrandbits(128), version=4)),
             "timestamp_ms": ts, "firehose_version": "3.2.0", "account": ACCOUNT, "user_profiles": profiles}
@@ -83,6 +98,9 @@ def main():
         k = args.index("--seed"); seed = int(args[k + 1]); del args[k:k + 2]
     if "--big" in args:
         k = args.index("--big"); big = int(args[k + 1]); del args[k:k + 2]
+    attributes = "--attributes" in args
+    if attributes:
+        args.remove("--attributes")
     users, out = int(args[0]), args[1]
     rnd = random.Random(seed)
     people = [make_user(i, rnd) for i in range(users)]
@@ -91,7 +109,8 @@ def main():
     for start in range(0, users, PER_MESSAGE):
         batch = people[start:start + PER_MESSAGE]
         msgs.append(message(rnd, ts, [profile(u, [{"audience_id": a, "audience_name": n, "action": "add"}
-                                                 for a, n in u["auds"]]) for u in batch]))
+                                                 for a, n in u["auds"]] + attribute_entries(u, rnd, attributes))
+                                      for u in batch]))
         ts += 1000
     leaving = [u for u in people if rnd.random() < 0.10]
     ts += 3600 * 1000
@@ -101,6 +120,13 @@ def main():
         msgs.append(message(rnd, ts, [profile(u, [{"audience_id": u["auds"][0][0], "audience_name": u["auds"][0][1],
                                                   "action": "delete"}]) for u in batch]))
         ts += 1000
+    if attributes:
+        msgs.append("#")  # the attribute wave: half its messages older than wave 1
+        changing = [u for u in people if rnd.random() < 0.20]
+        for k, start in enumerate(range(0, len(changing), PER_MESSAGE)):
+            batch = changing[start:start + PER_MESSAGE]
+            when = T0 - 86400 * 1000 + k if k % 2 else ts + k * 1000
+            msgs.append(message(rnd, when, [profile(u, attribute_entries(u, rnd, True)) for u in batch]))
     resend = [m for m in msgs if m != "#" and rnd.random() < 0.03]
     for m in resend:      # a redelivery arrives a little later, in the same wave
         k = msgs.index(m)

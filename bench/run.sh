@@ -5,6 +5,7 @@
 # sessions against one.  Run as root from the repository root:
 #   bench/run.sh            # 100,000 users
 #   bench/run.sh 1000000    # 1,000,000 users
+#   CT_BENCH_ATTRIBUTES=1 bench/run.sh   # messages with user attributes too
 # Figures are printed at the end; see bench/README.md for what they mean.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +19,18 @@ ct_build_install
 command -v python3 >/dev/null || apt-get install -y -q python3
 cc -O2 -Wall -o "$work/driver" bench/driver.c -I"$("$CT_PG_BIN/pg_config" --includedir)" -lpq -lpthread
 
-msgs=$work/messages-$users.jsonl
+# CT_BENCH_ATTRIBUTES=1: every user also gets user attributes, and a third
+# wave updates some of them, half of it stale (generate.py --attributes)
+if [ "${CT_BENCH_ATTRIBUTES:-0}" = 1 ]; then
+	msgs=$work/messages-$users-attributes.jsonl
+	genargs=--attributes
+else
+	msgs=$work/messages-$users.jsonl
+	genargs=
+fi
 if [ ! -f "$msgs" ]; then
 	ct_log "generating $users users"
-	python3 bench/generate.py "$users" "$msgs" --big 10000
+	python3 bench/generate.py "$users" "$msgs" --big 10000 $genargs
 fi
 
 # Huge pages for the 2 GB of shared buffers, as PostgreSQL recommends for

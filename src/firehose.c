@@ -134,8 +134,8 @@ ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
 /* ctaudience.max_clock_skew, in seconds. */
 int			ct_max_clock_skew = 600;
 
-/* See firehose.h. */
-bool
+/* Whether a message type's time orders what it writes (membership, subscription). */
+static bool
 ct_time_ordered_type(CtStr type)
 {
 	return ct_str_eq(type, "audience_membership_change_request") ||

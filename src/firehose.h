@@ -160,9 +160,6 @@ typedef struct CtEnvelope
 /* ctaudience.max_clock_skew: how far ahead (seconds) a message may be dated. */
 extern int	ct_max_clock_skew;
 
-/* Whether a message type's time orders what it writes (membership, subscription). */
-extern bool ct_time_ordered_type(CtStr type);
-
 /* Whether a time is further ahead of this server's clock than ct_max_clock_skew. */
 extern bool ct_dated_in_future(int64 timestamp_ms);
 
