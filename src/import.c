@@ -522,7 +522,7 @@ ct_profile_found(void *arg, Datum *v, bool *isnull, ItemPointer tid)
  * statement where ct_store_lookup_profiles cannot.
  */
 static void
-ct_lookup_profiles(CtImport *im, CtStmt stmt, CtArr *keys)
+ct_lookup_profiles(CtImport *im, bool by_identity, CtArr *keys)
 {
 	Datum		values[2];
 	uint64		n;
@@ -530,11 +530,11 @@ ct_lookup_profiles(CtImport *im, CtStmt stmt, CtArr *keys)
 	if (keys->n == 0)
 		return;
 	values[0] = CStringGetTextDatum(im->project.project_id);
-	if (ct_store_lookup_profiles(values[0], stmt == CT_Q_PROFILES_BY_IDENTITY, keys,
-								 ct_profile_found, im))
+	if (ct_store_lookup_profiles(values[0], by_identity, keys, false, ct_profile_found, im))
 		return;
 	values[1] = ct_arr_datum(keys);
-	n = ct_store_exec(stmt, values, NULL, false);
+	n = ct_store_exec(by_identity ? CT_Q_PROFILES_BY_IDENTITY : CT_Q_PROFILES_BY_CTID,
+					  values, NULL, false);
 	for (uint64 r = 0; r < n; r++)
 	{
 		Datum		v[CT_PROFILE_LOOKUP_COLS];
@@ -589,8 +589,8 @@ ct_lookup_all(CtImport *im)
 	}
 	ct_map_init(&im->by_ctid, im->nres * 2);
 	ct_map_init(&im->by_identity, im->nres * 2);
-	ct_lookup_profiles(im, CT_Q_PROFILES_BY_CTID, &ctids);
-	ct_lookup_profiles(im, CT_Q_PROFILES_BY_IDENTITY, &idents);
+	ct_lookup_profiles(im, false, &ctids);
+	ct_lookup_profiles(im, true, &idents);
 }
 
 /*
@@ -659,6 +659,7 @@ ct_claim_identity(CtImport *im, int si, const char *claim, int len, int profile)
 		return false;
 	}
 	s->identity = pnstrdup(claim, len);
+	s->claim_profile = profile;
 	ct_map_put(&im->by_identity, s->identity, len, si);
 	if (s->exists)
 	{
@@ -1349,89 +1350,221 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 	return nlost;
 }
 
+/* A locked profile row: its newest values replace those of its lookup. */
+static void
+ct_profile_locked(void *arg, Datum *v, bool *isnull, ItemPointer tid)
+{
+	CtImport   *im = arg;
+	text	   *ct_id = DatumGetTextPP(v[0]);
+	int			si = ct_slot_final(im, ct_map_get(&im->by_ctid, VARDATA_ANY(ct_id),
+												  VARSIZE_ANY_EXHDR(ct_id)));
+	CtSlot	   *s;
+	char	   *identity;
+
+	if (si < 0)
+		return;
+	s = &im->slots[si];
+	s->locked = true;
+	if (ItemPointerEquals(tid, &s->tid))
+		return;					/* unchanged since its lookup */
+
+	/* changed by an import that committed meanwhile: take its values */
+	identity = isnull[1] ? NULL : TextDatumGetCString(v[1]);
+	if (identity != NULL && (s->identity == NULL || strcmp(s->identity, identity) != 0))
+	{
+		s->identity = identity;
+		s->set_identity = false;
+	}
+	s->st_email = isnull[2] ? NULL : DatumGetTextPCopy(v[2]);
+	s->st_phone_null = isnull[3];
+	s->st_phone = isnull[3] ? 0 : DatumGetInt64(v[3]);
+	s->st_email_ts_null = isnull[4];
+	s->st_email_ts = isnull[4] ? 0 : DatumGetTimestampTz(v[4]);
+	s->st_phone_ts_null = isnull[5];
+	s->st_phone_ts = isnull[5] ? 0 : DatumGetTimestampTz(v[5]);
+	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
+	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
+	ItemPointerCopy(tid, &s->tid);
+	s->dirty = true;			/* the update's own checks decide what changes */
+}
+
 /*
- * Update the existing profiles that the message changes.  Rows are reached
- * by the TIDs of their lookup; one that another session updated meanwhile
- * is looked up again (its new version) and updated in another round.
+ * Lock every existing profile the message touches, FOR UPDATE, in one
+ * order: by CleverTap ID, however it was found.  Every import locks its
+ * existing profiles here, after creating its new ones, and before it
+ * updates a profile or writes a membership, so two imports that share
+ * profiles wait for each other at the first they share and do not
+ * deadlock: the one that waits holds no profile the other still needs (it
+ * holds only profiles earlier in the order, and its new ones, which the
+ * other cannot see).  The row of a profile changed since its lookup is
+ * read again.  A profile erased meanwhile makes the message a
+ * serialization failure: retried, it is imported as a new one.
  */
 static void
-ct_update_profiles(CtImport *im)
+ct_lock_existing(CtImport *im)
 {
-	int		   *idx = palloc(sizeof(int) * Max(im->nslots, 1));
-	int			n = 0;
-	Datum		values[9];
+	CtArr		keys;
+	Datum		project_id = CStringGetTextDatum(im->project.project_id);
 
+	ct_arr_init(&keys, im->nslots, TEXTOID);
 	for (int i = 0; i < im->nslots; i++)
 	{
-		if (im->slots[i].dirty && !im->slots[i].created && im->slots[i].forward < 0)
-			idx[n++] = i;
+		CtSlot	   *s = &im->slots[i];
+
+		if (s->exists && !s->created && s->forward < 0)
+			ct_arr_add(&keys, CStringGetTextDatum(s->ct_id), false);
 	}
-	ct_sort_slots = im->slots;
-	qsort(idx, n, sizeof(int), ct_cmp_slot_ctid);
-	for (int round = 0; n > 0; round++)
+	if (keys.n == 0)
+		return;
+	if (!ct_store_lookup_profiles(project_id, false, &keys, true, ct_profile_locked, im))
 	{
-		uint64		done;
-		CtStrMap	updated;
-		CtArr		keys;
-		int			left = 0;
+		Datum		values[2];
+		uint64		n;
 
-		if (round == 3)
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("could not serialize access due to concurrent updates of the same profiles"),
-					 errhint("Retry the message.")));
-		ct_profile_arrays(im, idx, n, values, true);
-		done = ct_store_exec(CT_Q_UPDATE_PROFILES, values, NULL, false);
-		if (done == (uint64) n)
+		qsort(keys.values, keys.n, sizeof(Datum), ct_cmp_text_datum);
+		values[0] = project_id;
+		values[1] = ct_arr_datum(&keys);
+		n = ct_store_exec(CT_Q_PROFILES_BY_CTID_LOCK, values, NULL, false);
+		for (uint64 r = 0; r < n; r++)
 		{
-			SPI_freetuptable(SPI_tuptable);
-			break;
-		}
+			Datum		v[CT_PROFILE_LOOKUP_COLS];
+			bool		isnull[CT_PROFILE_LOOKUP_COLS];
+			ItemPointer tid = ct_spi_profile_row(r, v, isnull);
 
-		/* the rows updated meanwhile: their new versions, by key */
-		ct_map_init(&updated, (int) done);
-		for (uint64 r = 0; r < done; r++)
-		{
-			char	   *ct_id = ct_store_get_text(r, 1);
-
-			ct_map_put(&updated, ct_id, strlen(ct_id), 1);
+			ct_profile_locked(im, v, isnull, tid);
 		}
 		SPI_freetuptable(SPI_tuptable);
-		ct_arr_init(&keys, n, TEXTOID);
+	}
+	for (int i = 0; i < im->nslots; i++)
+	{
+		CtSlot	   *s = &im->slots[i];
+
+		if (s->exists && !s->created && s->forward < 0 && !s->locked)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to a concurrent erasure of a profile of the message"),
+					 errhint("Retry the message.")));
+	}
+}
+
+/* The profiles to update: idx[0..n-1], slots in ct_id order. */
+typedef struct CtProfileUpdate
+{
+	CtImport   *im;
+	int		   *idx;
+	int			n;
+} CtProfileUpdate;
+
+/*
+ * Run the update of the profiles (for ct_subxact_unless_unique).  Their
+ * rows are locked (ct_lock_existing) and reached by TID, so every one of
+ * them is updated.
+ */
+static bool
+ct_run_profile_update(void *arg)
+{
+	CtProfileUpdate *u = arg;
+	Datum		values[9];
+	uint64		done;
+
+	ct_profile_arrays(u->im, u->idx, u->n, values, true);
+	done = ct_store_exec(CT_Q_UPDATE_PROFILES, values, NULL, false);
+	SPI_freetuptable(SPI_tuptable);
+	if (done != (uint64) u->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent updates of the same profiles"),
+				 errhint("Retry the message.")));
+	return true;
+}
+
+/*
+ * Give up the Customer IDs claimed (rule 1) for existing profiles that
+ * another profile holds now: an import that committed after this one's
+ * lookup gave them to a profile it created or updated.  Counted as
+ * conflicts, as a claim found taken at lookup is.
+ */
+static void
+ct_drop_taken_claims(CtImport *im, int *idx, int n)
+{
+	CtArr		keys;
+	Datum		values[2];
+	uint64		found;
+
+	ct_arr_init(&keys, n, TEXTOID);
+	for (int i = 0; i < n; i++)
+	{
+		if (im->slots[idx[i]].set_identity)
+			ct_arr_add(&keys, CStringGetTextDatum(im->slots[idx[i]].identity), false);
+	}
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = ct_arr_datum(&keys);
+	found = ct_store_exec(CT_Q_PROFILES_BY_IDENTITY, values, NULL, false);
+	for (uint64 r = 0; r < found; r++)
+	{
+		char	   *ct_id = ct_store_get_text(r, 1);
+		char	   *identity = ct_store_get_text(r, 2);
+
 		for (int i = 0; i < n; i++)
 		{
 			CtSlot	   *s = &im->slots[idx[i]];
 
-			if (ct_map_get(&updated, s->ct_id, strlen(s->ct_id)) < 0)
-			{
-				idx[left++] = idx[i];
-				ItemPointerSetInvalid(&s->tid);
-				ct_arr_add(&keys, CStringGetTextDatum(s->ct_id), false);
-			}
+			if (!s->set_identity || strcmp(s->identity, identity) != 0 || strcmp(s->ct_id, ct_id) == 0)
+				continue;
+			s->set_identity = false;
+			s->identity = NULL;
+			im->counts.identity_conflicts++;
+			ct_import_sample(im, "identity_conflict", s->claim_profile, -1);
 		}
-		n = left;
-		values[1] = ct_arr_datum(&keys);
-		done = ct_store_exec(CT_Q_PROFILES_BY_CTID, values, NULL, false);
-		for (uint64 r = 0; r < done; r++)
-		{
-			char	   *ct_id = ct_store_get_text(r, 1);
-
-			for (int i = 0; i < n; i++)
-			{
-				CtSlot	   *s = &im->slots[idx[i]];
-				Datum		v[CT_PROFILE_LOOKUP_COLS];
-				bool		isnull[CT_PROFILE_LOOKUP_COLS];
-
-				if (strcmp(s->ct_id, ct_id) != 0)
-					continue;
-				/* its new version: where it is, and the attribute times it holds */
-				ItemPointerCopy(ct_spi_profile_row(r, v, isnull), &s->tid);
-				s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
-			}
-		}
-		SPI_freetuptable(SPI_tuptable);
 	}
-	pfree(idx);
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Update the existing profiles that the message changes, in ct_id order.
+ * When the update gives a profile a claimed Customer ID that another import
+ * gave to another profile since this one looked it up, it fails on the
+ * unique key: it is undone, the claims taken are given up, and it is done
+ * again.
+ */
+static void
+ct_update_profiles(CtImport *im)
+{
+	CtProfileUpdate u;
+	bool		claims = false;
+
+	u.im = im;
+	u.idx = palloc(sizeof(int) * Max(im->nslots, 1));
+	u.n = 0;
+	for (int i = 0; i < im->nslots; i++)
+	{
+		CtSlot	   *s = &im->slots[i];
+
+		if (s->dirty && !s->created && s->forward < 0)
+		{
+			u.idx[u.n++] = i;
+			claims |= s->set_identity;
+		}
+	}
+	if (u.n == 0)
+		return;
+	ct_sort_slots = im->slots;
+	qsort(u.idx, u.n, sizeof(int), ct_cmp_slot_ctid);
+	if (!claims)
+		ct_run_profile_update(&u);
+	else
+	{
+		for (int round = 0; !ct_subxact_unless_unique(ct_run_profile_update, &u); round++)
+		{
+			if (round == 2)
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent imports of the same Customer IDs"),
+						 errhint("Retry the message.")));
+			ct_drop_taken_claims(im, u.idx, u.n);
+		}
+	}
+	pfree(u.idx);
 }
 
 /* One membership statement of the message, for sorting and dedup. */
@@ -2027,7 +2160,7 @@ ct_import_write(void *arg)
 		ct_resolve_lost_inserts(im, lost, nlost);
 		lost = repalloc(lost, sizeof(int) * Max(im->nslots, 1));
 	}
-	CT_TIMED(CT_STEP_UPDATE, ct_update_profiles(im); ct_count_stale_attributes(im));
+	CT_TIMED(CT_STEP_UPDATE, ct_lock_existing(im); ct_update_profiles(im); ct_count_stale_attributes(im));
 	CT_TIMED(CT_STEP_MEMBERS, ct_apply_memberships(im); ct_maybe_compact(im));
 }
 

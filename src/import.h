@@ -88,6 +88,8 @@ typedef struct CtSlot
 	bool		dirty;			/* existing row needs an update */
 	bool		set_identity;	/* existing row gets identity */
 	bool		claimed;		/* new row's identity is a rule 1 claim */
+	bool		locked;			/* existing row locked (ct_lock_existing) */
+	int			claim_profile;	/* the user profile whose rule 1 claim set identity */
 	int			forward;		/* after a lost insert race: the slot it became */
 	/* stored values of an existing row, and where it is */
 	ItemPointerData tid;

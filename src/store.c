@@ -141,6 +141,14 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"                      WHERE p.project_id = $1 AND p.identity = k.key OFFSET 0) p",
 		2, {A_TEXT, A_TEXT_ARR}
 	},
+	/* by CleverTap ID, locking each row (FOR UPDATE) in the order of the keys */
+	[CT_Q_PROFILES_BY_CTID_LOCK] = {
+		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts, p.ctid"
+		"  FROM unnest($2) AS k(key)"
+		" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p"
+		"                      WHERE p.project_id = $1 AND p.ct_id = k.key OFFSET 0 FOR UPDATE) p",
+		2, {A_TEXT, A_TEXT_ARR}
+	},
 	[CT_Q_INSERT_PROFILES] = {
 		"INSERT INTO ctaudience.ct_profile AS p"
 		"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts, properties_ts)"
@@ -1039,8 +1047,8 @@ ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts)
 	return true;
 }
 
-/* Sort text datums bytewise (the C collation of the key columns). */
-static int
+/* See store.h. */
+int
 ct_cmp_text_datum(const void *a, const void *b)
 {
 	text	   *x = DatumGetTextPP(*(const Datum *) a);
@@ -1105,18 +1113,75 @@ typedef struct CtProbeColumn
 typedef void (*CtProbeRow) (void *arg, int i, TupleTableSlot *slot);
 
 /*
+ * Lock the row a probe found (FOR UPDATE), as SELECT ... FOR UPDATE would:
+ * under READ COMMITTED its newest version, which is then in locked; under
+ * REPEATABLE READ a row changed since the snapshot is a serialization
+ * failure.  False when the row was deleted meanwhile, or its newest version
+ * no longer has the probe's keys (sk, on the index's leading columns).
+ */
+static bool
+ct_lock_found(Relation heap, Relation index, TupleTableSlot *found, TupleTableSlot *locked,
+			  int ncols, ScanKeyData *sk)
+{
+	TM_FailureData tmfd;
+	TM_Result	res;
+	int			flags = TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS;
+
+	if (!IsolationUsesXactSnapshot())
+		flags |= TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
+	res = table_tuple_lock(heap, &found->tts_tid, GetActiveSnapshot(), locked,
+						   GetCurrentCommandId(true), LockTupleExclusive, LockWaitBlock,
+						   flags, &tmfd);
+	switch (res)
+	{
+		case TM_Ok:
+			break;
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent delete")));
+			return false;
+		case TM_Updated:
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update")));
+			break;
+		default:
+			elog(ERROR, "ctaudience: unexpected result %d locking a profile", (int) res);
+	}
+	if (!tmfd.traversed)
+		return true;
+	/* a newer version than the snapshot's: does it still have the keys? */
+	for (int k = 0; k < ncols; k++)
+	{
+		bool		isnull;
+		Datum		v = slot_getattr(locked, index->rd_index->indkey.values[k], &isnull);
+
+		if (isnull ||
+			!DatumGetBool(FunctionCall2Coll(&sk[k].sk_func, sk[k].sk_collation, v, sk[k].sk_argument)))
+			return false;
+	}
+	return true;
+}
+
+/*
  * Probe index (of heap) n times, probe i with the equality keys of columns
  * (the index's leading ncols columns), and call row(arg, i, slot) for each
  * row a statement run now would see (the snapshot SPI gives each
- * statement).  Closes heap.
+ * statement).  With lock, each row is locked FOR UPDATE as it is found, so
+ * that the rows are locked in the order of the probes (see
+ * ct_store_lookup_profiles), and row() gets its newest version.  Closes
+ * heap.
  */
 static void
 ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *columns,
-		 CtProbeRow row, void *arg)
+		 bool lock, CtProbeRow row, void *arg)
 {
 	Relation	index;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
+	TupleTableSlot *locked = NULL;
 	ScanKeyData sk[INDEX_MAX_KEYS];
 
 	Assert(ncols <= INDEX_MAX_KEYS);
@@ -1124,6 +1189,8 @@ ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *col
 	PushActiveSnapshot(GetTransactionSnapshot());
 	index = index_open(indexoid, AccessShareLock);
 	slot = table_slot_create(heap, NULL);
+	if (lock)
+		locked = table_slot_create(heap, NULL);
 	scan = index_beginscan(heap, index, GetActiveSnapshot(), ncols, 0);
 	for (int i = 0; i < n; i++)
 	{
@@ -1138,11 +1205,18 @@ ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *col
 		}
 		index_rescan(scan, sk, ncols, NULL, 0);
 		while (index_getnext_slot(scan, ForwardScanDirection, slot))
-			row(arg, i, slot);
+		{
+			if (!lock)
+				row(arg, i, slot);
+			else if (ct_lock_found(heap, index, slot, locked, ncols, sk))
+				row(arg, i, locked);
+		}
 		CHECK_FOR_INTERRUPTS();
 	}
 	index_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
+	if (locked)
+		ExecDropSingleTupleTableSlot(locked);
 	index_close(index, NoLock);
 	table_close(heap, NoLock);
 	PopActiveSnapshot();
@@ -1183,7 +1257,7 @@ ct_lookup_row(void *arg, int i, TupleTableSlot *slot)
 
 /* See store.h. */
 bool
-ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
+ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
 						 CtProfileFound found, void *arg)
 {
 	static const char *const by_ctid_cols[] = {"project_id", "ct_id"};
@@ -1215,7 +1289,7 @@ ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
 
 	/* in key order: neighbouring probes share the upper pages of the index */
 	qsort(keys->values, keys->n, sizeof(Datum), ct_cmp_text_datum);
-	ct_probe(heap, indexoid, keys->n, 2, columns, ct_lookup_row, &l);
+	ct_probe(heap, indexoid, keys->n, 2, columns, lock, ct_lookup_row, &l);
 	return true;
 }
 
@@ -1241,7 +1315,7 @@ ct_store_members_present(Datum project_id, CtArr *segment, CtArr *ct_id, bool *p
 		return false;
 	}
 	memset(present, 0, sizeof(bool) * segment->n);
-	ct_probe(heap, indexoid, segment->n, 3, columns, ct_present_row, present);
+	ct_probe(heap, indexoid, segment->n, 3, columns, false, ct_present_row, present);
 	return true;
 }
 
@@ -1281,7 +1355,7 @@ ct_store_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, vo
 	cp.a_phone = ct_column(RelationGetDescr(heap), "phone");
 	cp.found = found;
 	cp.arg = arg;
-	ct_probe(heap, indexoid, ct_id->n, 2, columns, ct_contact_row, &cp);
+	ct_probe(heap, indexoid, ct_id->n, 2, columns, false, ct_contact_row, &cp);
 	return true;
 }
 
@@ -1324,6 +1398,6 @@ ct_store_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound fou
 	mp.a_member = ct_column(RelationGetDescr(heap), "is_member");
 	mp.found = found;
 	mp.arg = arg;
-	ct_probe(heap, indexoid, ct_id->n, 2, columns, ct_membership_row, &mp);
+	ct_probe(heap, indexoid, ct_id->n, 2, columns, false, ct_membership_row, &mp);
 	return true;
 }

@@ -25,6 +25,7 @@ typedef enum CtStmt
 	CT_Q_SET_SEGMENT_FIELD,		/* remember a segment's userIdField */
 	CT_Q_PROFILES_BY_CTID,		/* profiles by CleverTap ID */
 	CT_Q_PROFILES_BY_IDENTITY,	/* profiles by Identity */
+	CT_Q_PROFILES_BY_CTID_LOCK, /* profiles by CleverTap ID, locked in key order */
 	CT_Q_INSERT_PROFILES,		/* create profiles, racing other sessions */
 	CT_Q_INSERT_PROFILES_PLAIN, /* create profiles known to be absent */
 	CT_Q_UPDATE_PROFILES,		/* merge email, phone, identity, attributes */
@@ -131,16 +132,6 @@ extern bool ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_
 extern bool ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts);
 
 /*
- * Look up the profiles of one project by CleverTap ID or by Identity (text
- * datums), as CT_Q_PROFILES_BY_CTID / _BY_IDENTITY would, but with direct
- * probes of the unique index.  found() gets each row's columns ct_id,
- * identity, email, phone, email_ts, phone_ts, mparticle_id, properties_ts
- * (values[0..CT_PROFILE_LOOKUP_COLS - 1], valid during the call only) and
- * its TID.  False, having done nothing,
- * when the table is not as the extension made it (row security, the index
- * missing or changed): the caller uses the SQL statement.
- */
-/*
  * Whether each (segment, ct_id) pair of one project has a membership row a
  * statement run now would see (direct probes of the primary key).  False,
  * having done nothing, when the table is not as the extension made it.
@@ -169,9 +160,24 @@ typedef void (*CtMembershipFound) (void *arg, int i, int64 segment_id, bool is_m
 extern bool ct_store_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found,
 										 void *arg);
 
+/*
+ * Look up the profiles of one project by CleverTap ID or by Identity (text
+ * datums; sorted here), as CT_Q_PROFILES_BY_CTID / _BY_IDENTITY would, but
+ * with direct probes of the unique index; with lock, as
+ * CT_Q_PROFILES_BY_CTID_LOCK does: each row locked FOR UPDATE in key order,
+ * its newest version given.
+ * found() gets each row's columns ct_id, identity, email, phone, email_ts,
+ * phone_ts, mparticle_id, properties_ts (values[0..CT_PROFILE_LOOKUP_COLS -
+ * 1], valid during the call only) and its TID.  False, having done nothing,
+ * when the table is not as the extension made it (row security, the index
+ * missing or changed): the caller uses the SQL statement.
+ */
 #define CT_PROFILE_LOOKUP_COLS 8
 typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPointer tid);
-extern bool ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys,
+extern bool ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
 									 CtProfileFound found, void *arg);
+
+/* Sort text datums bytewise (the C collation of the key columns). */
+extern int	ct_cmp_text_datum(const void *a, const void *b);
 
 #endif							/* CT_STORE_H */

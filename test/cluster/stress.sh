@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# No deadlocks among concurrent imports of overlapping users and segments:
+# four sessions import 200 messages of 100 users drawn from the same 300
+# (Customer ID, email and phone each; 5 shared audiences), once without and
+# once with Partner IDs mixed in, with the benchmark's client
+# (bench/driver.c), which retries a message on 40P01 or 40001 and counts
+# the retries: there must be none, and no other error.  Without Partner
+# IDs, the final state (memberships with their times, emails, phones) must
+# equal that of the same messages imported by one session, since the newest
+# message wins whatever the order of arrival.  (With them, which profile a
+# Customer ID ends up with depends on the order: rule 1 claims it only when
+# no profile holds it yet.)
+# Runs against the cluster of scripts/test.sh (PGHOST/PGPORT set), from the
+# repository root; it creates and drops databases ct_stress_*.
+set -euo pipefail
+export PGOPTIONS="-c client_min_messages=warning"
+work=$(mktemp -d /tmp/ctaudience-stress.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+fail=0
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; fail=1; }
+pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+cc -O2 -Wall -o "$work/driver" bench/driver.c -I"$("$pg_config" --includedir)" -lpq -lpthread
+conn="host=$PGHOST port=$PGPORT user=${PGUSER:-postgres}"
+
+state() {
+	q -A -t -d "$1" -c "
+		SELECT coalesce(p.identity, p.ct_id) || ' ' || s.partner_segment_id || ' ' || m.is_member || ' ' || m.stated_at
+		  FROM ctaudience.ct_segment_member m
+		  JOIN ctaudience.ct_segment s USING (project_id, segment_id)
+		  JOIN ctaudience.ct_profile p USING (project_id, ct_id)
+		UNION ALL
+		SELECT coalesce(identity, '') || ' ' || CASE WHEN ct_id LIKE '\_\_%' THEN ct_id ELSE '(generated)' END
+			   || ' ' || coalesce(email::text, '') || ' ' || coalesce(phone::text, '')
+		  FROM ctaudience.ct_profile
+		 ORDER BY 1"
+}
+
+for variant in plain partners; do
+	flag=""
+	[ "$variant" = partners ] && flag=--partners
+	python3 test/cluster/stress_messages.py "$work/$variant.jsonl" 7 $flag
+	for db in ct_stress_4 ct_stress_1; do
+		q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+		q -d "$db" -c "CREATE EXTENSION ctaudience" \
+			-c "SELECT ctaudience.ct_register_project('STRESS', 'stress-passcode-1', 'stress-token')" >/dev/null
+	done
+	if out=$(timeout 300 "$work/driver" import "$conn dbname=ct_stress_4" "$work/$variant.jsonl" 4 2>&1) &&
+		grep -q "messages=200 .* retries=0$" <<<"$out"; then
+		ok "$variant: 4 sessions, 200 overlapping messages, no deadlock, no retry ($out)"
+	else
+		notok "$variant: 4 sessions, 200 overlapping messages, no deadlock, no retry ($out)"
+	fi
+	if [ "$variant" = plain ]; then
+		timeout 300 "$work/driver" import "$conn dbname=ct_stress_1" "$work/$variant.jsonl" 1 >/dev/null
+		state ct_stress_4 >"$work/four.state"
+		state ct_stress_1 >"$work/one.state"
+		if [ -s "$work/one.state" ] && diff -q "$work/one.state" "$work/four.state" >/dev/null; then
+			ok "$variant: the same final state as one session ($(wc -l <"$work/one.state") rows)"
+		else
+			diff "$work/one.state" "$work/four.state" | head -20
+			notok "$variant: the same final state as one session"
+		fi
+	fi
+	q -d postgres -c "DROP DATABASE ct_stress_4" -c "DROP DATABASE ct_stress_1"
+done
+exit $fail
