@@ -52,7 +52,7 @@ _PG_init(void)
 							 NULL, NULL, NULL);
 	DefineCustomIntVariable("ctaudience.inbox_max_attempts",
 							"Attempts ct_process_inbox() makes at a queued message before it is dead-lettered.",
-							"Failures caused by the message itself (SQLSTATE classes 22, 28 and 42) are "
+							"Failures caused by the message itself (SQLSTATE classes 22, 28, 42 and 54) are "
 							"dead-lettered at the first attempt.",
 							&ct_inbox_max_attempts,
 							5, 1, 100,
@@ -75,6 +75,30 @@ _PG_init(void)
 							600, 0, INT_MAX / 1000,
 							PGC_SUSET,
 							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.max_message_bytes",
+							"The largest Firehose message accepted, in bytes.",
+							"A larger message is refused (SQLSTATE 54000) before it is read.",
+							&ct_max_message_bytes,
+							64 * 1024 * 1024, 1024, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.max_profiles_per_message",
+							"The most user profiles a membership message may carry.",
+							"A message with more is refused (SQLSTATE 54000) as soon as that is seen.",
+							&ct_max_profiles_per_message,
+							100000, 1, 10000000,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.max_audiences_per_message",
+							"The most distinct audiences a membership message may name.",
+							"A message naming more is refused (SQLSTATE 54000): each audience is a segment.",
+							&ct_max_audiences_per_message,
+							1000, 1, 1000000,
+							PGC_SUSET,
+							0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("ctaudience");
 	if (process_shared_preload_libraries_in_progress && ct_phone_init() != 0)

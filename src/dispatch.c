@@ -172,7 +172,7 @@ ct_dispatch(Jsonb *request)
 Datum
 ct_firehose(PG_FUNCTION_ARGS)
 {
-	ct_require_arg(fcinfo, 0, "request");
+	ct_require_message(fcinfo);
 	PG_RETURN_JSONB_P(ct_dispatch(PG_GETARG_JSONB_P(0)));
 }
 
@@ -186,7 +186,7 @@ ct_firehose_text(PG_FUNCTION_ARGS)
 	text	   *body;
 	Jsonb	   *result;
 
-	ct_require_arg(fcinfo, 0, "request");
+	ct_require_message(fcinfo);
 	body = PG_GETARG_TEXT_PP(0);
 	result = ct_import_membership_text(body);
 

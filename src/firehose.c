@@ -134,6 +134,50 @@ ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
 /* ctaudience.max_clock_skew, in seconds. */
 int			ct_max_clock_skew = 600;
 
+/* The limits of one message; see firehose.h. */
+int			ct_max_message_bytes = 64 * 1024 * 1024;
+int			ct_max_profiles_per_message = 100000;
+int			ct_max_audiences_per_message = 1000;
+
+/* See firehose.h. */
+void
+ct_check_message_bytes(Size bytes)
+{
+	if (bytes > (Size) ct_max_message_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("Firehose message of %zu bytes is larger than ctaudience.max_message_bytes (%d bytes)",
+						bytes, ct_max_message_bytes),
+				 errhint("Have the sender send smaller batches, or raise ctaudience.max_message_bytes (superuser).")));
+}
+
+/* See firehose.h. */
+void
+ct_check_settings_size(JsonbContainer *parent, const CtPath *path)
+{
+	JsonbValue	v;
+
+	if (ct_json_member(parent, "audience_subscription_settings", &v) &&
+		v.type == jbvBinary && v.val.binary.len > CT_MAX_SETTING_BYTES)
+		ct_json_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, path, "audience_subscription_settings",
+					  "\"audience_subscription_settings\" is %d bytes as jsonb; at most %d bytes are kept",
+					  v.val.binary.len, CT_MAX_SETTING_BYTES);
+}
+
+/* See firehose.h. */
+void
+ct_too_many_profiles(void)
+{
+	CT_PATH_ROOT(path);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("invalid Firehose message: more than ctaudience.max_profiles_per_message (%d) user profiles",
+					ct_max_profiles_per_message),
+			 errdetail("The problem is at JSON path %s.", ct_path_format(&path, "user_profiles")),
+			 errhint("Have the sender send smaller batches, or raise ctaudience.max_profiles_per_message (superuser).")));
+}
+
 /* Whether a message type's time orders what it writes (membership, subscription). */
 static bool
 ct_time_ordered_type(CtStr type)
@@ -414,6 +458,9 @@ ct_model_new_profile(CtModelBuilder *b)
 	CtMembershipMessage *msg = b->msg;
 	CtUserProfile *p;
 
+	if (msg->nprofiles >= ct_max_profiles_per_message)
+		ct_too_many_profiles();
+
 	if (msg->nprofiles >= b->profiles_cap)
 	{
 		b->profiles_cap *= 2;
@@ -497,6 +544,18 @@ ct_model_commit_entry(CtModelBuilder *b, CtAudienceEntry *e)
 	he = hash_search(b->audience_index, &e->audience_id, HASH_ENTER, &found);
 	if (!found)
 	{
+		if (msg->naudiences >= ct_max_audiences_per_message)
+		{
+			CT_PATH_ROOT(root);
+			CT_PATH_KEY(ppath, &root, "user_profiles");
+			CT_PATH_INDEX(epath, &ppath, e->profile);
+			CT_PATH_KEY(lpath, &epath, e->list);
+			CT_PATH_INDEX(apath, &lpath, e->index);
+
+			ct_json_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, &apath, NULL,
+						  "more than ctaudience.max_audiences_per_message (%d) audiences in one message",
+						  ct_max_audiences_per_message);
+		}
 		if (msg->naudiences >= b->audiences_cap)
 		{
 			b->audiences_cap *= 2;
@@ -565,6 +624,8 @@ ct_parse_audience_entry(CtModelBuilder *st, JsonbContainer *obj, const CtPath *p
 	}
 
 	settings = ct_json_get_object(obj, "audience_subscription_settings", path, false);
+	if (settings != NULL)
+		ct_check_settings_size(obj, path);
 	e->user_id_field = ct_parse_subscription_settings(settings, path);
 
 	attrs = ct_json_get_array(obj, "user_attributes", path, false);
@@ -706,6 +767,8 @@ ct_parse_membership(JsonbContainer *root, CtMembershipMessage *msg)
 	if (profiles == NULL)
 		return;
 
+	if (JsonContainerSize(profiles) > (uint32) ct_max_profiles_per_message)
+		ct_too_many_profiles();
 	ct_model_begin(&st, msg, JsonContainerSize(profiles));
 	for (int i = 0; i < (int) JsonContainerSize(profiles); i++)
 	{

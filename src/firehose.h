@@ -22,7 +22,25 @@
 #define CT_MAX_NAME_BYTES		512
 #define CT_MAX_ATTR_VALUE_BYTES	512
 #define CT_MAX_ATTR_KEY_BYTES	512
-#define CT_MAX_SETTING_BYTES	1024
+/* audience_subscription_settings, as jsonb (stored with the segment) */
+#define CT_MAX_SETTING_BYTES	4096
+
+/*
+ * Limits of one message (settings), checked before the work it would
+ * cause: more is refused with SQLSTATE 54000.
+ */
+extern int	ct_max_message_bytes;
+extern int	ct_max_profiles_per_message;
+extern int	ct_max_audiences_per_message;
+
+/* Refuse a message of more than ctaudience.max_message_bytes (its raw datum's size). */
+extern void ct_check_message_bytes(Size bytes);
+
+/* Raise the error of a message of more than ctaudience.max_profiles_per_message. */
+extern void ct_too_many_profiles(void) pg_attribute_noreturn();
+
+/* Refuse audience_subscription_settings over CT_MAX_SETTING_BYTES. */
+extern void ct_check_settings_size(JsonbContainer *parent, const CtPath *path);
 
 /*
  * mParticle user identity types, in the order of the Firehose schema, plus

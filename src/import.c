@@ -2256,7 +2256,7 @@ ct_import_membership_text(text *body)
 Datum
 ct_import_audience(PG_FUNCTION_ARGS)
 {
-	ct_require_arg(fcinfo, 0, "request");
+	ct_require_message(fcinfo);
 	PG_RETURN_JSONB_P(ct_import_membership(PG_GETARG_JSONB_P(0)));
 }
 
@@ -2271,7 +2271,7 @@ ct_import_audience_text(PG_FUNCTION_ARGS)
 	text	   *body;
 	Jsonb	   *result;
 
-	ct_require_arg(fcinfo, 0, "request");
+	ct_require_message(fcinfo);
 	body = PG_GETARG_TEXT_PP(0);
 	result = ct_import_membership_text(body);
 

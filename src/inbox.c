@@ -72,7 +72,7 @@ ct_enqueue(PG_FUNCTION_ARGS)
 	bool		isnull;
 	int64		id;
 
-	ct_require_arg(fcinfo, 0, "request");
+	ct_require_message(fcinfo);
 	request = PG_GETARG_JSONB_P(0);
 	root = ct_message_root(request);
 	ct_parse_envelope(root, &env);
@@ -91,6 +91,16 @@ ct_enqueue(PG_FUNCTION_ARGS)
 				 errhint("ct_enqueue() queues audience_subscription_request, "
 						 "audience_membership_change_request and dsr_processing_request.")));
 	ct_parse_credentials(root, &cred);
+	if (ct_str_eq(env.type, "audience_membership_change_request"))
+	{
+		/* refuse at once what ct_process_inbox would refuse for its size */
+		JsonbValue	v;
+
+		if (ct_json_member(root, "user_profiles", &v) && v.type == jbvBinary &&
+			JsonContainerIsArray(v.val.binary.data) &&
+			JsonContainerSize(v.val.binary.data) > (uint32) ct_max_profiles_per_message)
+			ct_too_many_profiles();
+	}
 	ct_store_connect();
 	ct_authenticate(&cred, &project, CurrentMemoryContext);
 
@@ -124,6 +134,7 @@ ct_failure_is_final(int sqlerrcode)
 
 	return strncmp(state, "22", 2) == 0 ||	/* data exception: a bad message */
 		strncmp(state, "28", 2) == 0 || /* credentials */
+		strncmp(state, "54", 2) == 0 || /* a message over a limit */
 		strncmp(state, "42", 2) == 0;	/* privileges, schema */
 }
 

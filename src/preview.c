@@ -84,7 +84,7 @@ ct_preview_import(PG_FUNCTION_ARGS)
 	CtStoredMember *rows = NULL;
 	bool	   *superseded;
 
-	ct_require_arg(fcinfo, 0, "request");
+	ct_require_message(fcinfo);
 	request = PG_GETARG_JSONB_P(0);
 	InitMaterializedSRF(fcinfo, 0);
 	outer = CurrentMemoryContext;

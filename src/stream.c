@@ -329,10 +329,8 @@ ct_open_field(CtStream *st, bool is_object, char *field)
 			ct_push(st, F_SKIP);
 			return;
 		case F_AUDSET:
-			if (ct_is(field, "userIdField"))
-				break;
-			ct_push(st, F_SKIP);
-			return;
+			/* nested settings: the jsonb parser checks their size */
+			break;
 		case F_ATTRS:
 			if (!is_object)
 				break;
@@ -738,6 +736,9 @@ ct_scalar_field(CtStream *st, char *field, char *token, JsonTokenType type)
 					break;
 				return;
 			}
+			/* a few short settings; larger ones are left to the jsonb parser's size check */
+			if (++f->index > 8 || strlen(field) > 64 || strlen(token) > 64)
+				break;
 			return;
 		case F_ATTR:
 			if (ct_is(field, "key") || ct_is(field, "action") || ct_is(field, "value"))

@@ -73,6 +73,7 @@ ct_parse_subscription(JsonbContainer *root, CtSubscription *sub)
 	{
 		CtStr		field;
 
+		ct_check_settings_size(root, &path);
 		if (ct_json_get_string(sub->settings, "userIdField", &spath, false, &field))
 		{
 			sub->user_id_field = ct_user_id_field_from_name(field);
