@@ -35,8 +35,8 @@ _PG_init(void)
 {
 	DefineCustomBoolVariable("ctaudience.notify_partner_sync",
 							 "Announce committed membership changes with NOTIFY ct_partner_sync.",
-							 "Payloads are JSON: {\"project\": ..., \"changes\": [{\"ct_id\", \"segment_id\", "
-							 "\"partner_segment_id\", \"action\"}, ...]}, at most 40 changes each.",
+							 "Payloads are JSON: {\"segments\": [{\"segment_id\", \"added\", \"removed\"}, ...]}, "
+							 "at most 50 segments each; no profile or project is named.",
 							 &ct_notify_partner_sync,
 							 true,
 							 PGC_USERSET,

@@ -554,11 +554,15 @@ ct_lookup_all(CtImport *im)
 				idents;
 	CtStrMap	seen_c,
 				seen_i;
+	MemoryContext keys = AllocSetContextCreate(CurrentMemoryContext, "ctaudience lookup keys",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(keys);
 
+	/* the keys, deduplicated, in a context of their own freed after the lookups */
 	ct_arr_init(&ctids, im->nres, TEXTOID);
 	ct_arr_init(&idents, im->nres * 2, TEXTOID);
-	ct_map_init(&seen_c, im->nres);
-	ct_map_init(&seen_i, im->nres * 2);
+	ct_map_init(&seen_c, 64);
+	ct_map_init(&seen_i, 64);
 	for (int i = 0; i < im->nres; i++)
 	{
 		CtIdentityResult *r = &im->res[i].r;
@@ -587,10 +591,12 @@ ct_lookup_all(CtImport *im)
 			}
 		}
 	}
-	ct_map_init(&im->by_ctid, im->nres * 2);
-	ct_map_init(&im->by_identity, im->nres * 2);
+	MemoryContextSwitchTo(old);
+	ct_map_init(&im->by_ctid, im->nres);
+	ct_map_init(&im->by_identity, im->nres);
 	ct_lookup_profiles(im, false, &ctids);
 	ct_lookup_profiles(im, true, &idents);
+	MemoryContextDelete(keys);
 }
 
 /*
@@ -1277,28 +1283,19 @@ ct_write_new_profiles(void *arg)
 	return true;
 }
 
-/* Create the new profiles; returns how many inserts lost a race. */
-static int
-ct_insert_new_profiles(CtImport *im, int *lost)
+/*
+ * Create the new profiles idx[0..n-1] (in Identity order); add those whose
+ * insert lost a race to lost[*nlost].
+ */
+static void
+ct_insert_profile_batch(CtImport *im, int *idx, int n, int *lost, int *nlost)
 {
-	int		   *idx = palloc(sizeof(int) * Max(im->nslots, 1));
-	int			n = 0;
-	int			nlost = 0;
 	Datum		values[9];
 	uint64		got;
 	CtStrMap	inserted;
 	CtProfileCols cols;
 	CtNewProfiles np;
 
-	for (int i = 0; i < im->nslots; i++)
-	{
-		if (!im->slots[i].exists && !im->slots[i].created && im->slots[i].forward < 0)
-			idx[n++] = i;
-	}
-	if (n == 0)
-		return 0;
-	ct_sort_slots = im->slots;
-	qsort(idx, n, sizeof(int), ct_cmp_slot_identity);
 	ct_profile_cols(im, idx, n, &cols, false);
 
 	/*
@@ -1318,8 +1315,7 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 			im->slots[idx[i]].exists = true;
 		}
 		im->counts.created_profiles += n;
-		pfree(idx);
-		return 0;
+		return;
 	}
 	ct_profile_datums(im, &cols, values);
 	values[8] = ct_arr_datum(&cols.props_ts);
@@ -1343,9 +1339,44 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 			im->counts.created_profiles++;
 		}
 		else
-			lost[nlost++] = idx[i];
+			lost[(*nlost)++] = idx[i];
 	}
 	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Create the new profiles, in Identity order, in batches of CT_WRITE_BATCH
+ * (what a batch builds is freed before the next); returns how many inserts
+ * lost a race.
+ */
+static int
+ct_insert_new_profiles(CtImport *im, int *lost)
+{
+	int		   *idx = palloc(sizeof(int) * Max(im->nslots, 1));
+	int			n = 0;
+	int			nlost = 0;
+	MemoryContext batch;
+
+	for (int i = 0; i < im->nslots; i++)
+	{
+		if (!im->slots[i].exists && !im->slots[i].created && im->slots[i].forward < 0)
+			idx[n++] = i;
+	}
+	if (n == 0)
+		return 0;
+	ct_sort_slots = im->slots;
+	qsort(idx, n, sizeof(int), ct_cmp_slot_identity);
+	batch = AllocSetContextCreate(CurrentMemoryContext, "ctaudience profile batch",
+								  ALLOCSET_DEFAULT_SIZES);
+	for (int start = 0; start < n; start += CT_WRITE_BATCH)
+	{
+		MemoryContext old = MemoryContextSwitchTo(batch);
+
+		ct_insert_profile_batch(im, idx + start, Min(CT_WRITE_BATCH, n - start), lost, &nlost);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(batch);
+	}
+	MemoryContextDelete(batch);
 	pfree(idx);
 	return nlost;
 }
@@ -1575,6 +1606,7 @@ typedef struct CtMember
 	int			order;
 	bool		is_member;
 	bool		created;		/* its profile was created by this message */
+	bool		superseded;		/* a later entry of the message states the same pair */
 } CtMember;
 
 static int
@@ -1703,13 +1735,16 @@ ct_upsert_members(CtImport *im, Datum *values, CtArr *seg, CtArr *ctid, CtArr *m
 	return direct + ct_store_exec(CT_Q_UPSERT_MEMBERS, values, NULL, false);
 }
 
-/* Apply the add/delete statements; the trigger raises Partner Sync. */
+/*
+ * Apply the membership statements m[0..n-1] (sorted, the superseded ones
+ * marked): those of profiles this message created cannot exist yet and
+ * are plain inserts; the others go through the upsert, whose WHERE leaves
+ * stale statements out.  The trigger raises Partner Sync; sync counts.
+ */
 static void
-ct_apply_memberships(CtImport *im)
+ct_apply_member_batch(CtImport *im, CtMember *m, int n, CtSyncCounts *sync)
 {
 	CtMembershipMessage *msg = &im->msg;
-	CtMember   *m = palloc(sizeof(CtMember) * Max(msg->nentries, 1));
-	int			n = 0;
 	int			kept = 0;
 	CtArr		seg,
 				ctid,
@@ -1721,7 +1756,100 @@ ct_apply_memberships(CtImport *im)
 	Datum		values[6];
 	uint64		applied = 0;
 	uint64		applied_new = 0;
+	int64		added = sync->added;
+	int64		removed = sync->removed;
+
+	ct_arr_init(&seg, n, INT8OID);
+	ct_arr_init(&ctid, n, TEXTOID);
+	ct_arr_init(&mem, n, BOOLOID);
+	ct_arr_init(&ord, n, INT4OID);
+	ct_arr_init(&nseg, n, INT8OID);
+	ct_arr_init(&nctid, n, TEXTOID);
+	ct_arr_init(&nmem, n, BOOLOID);
+	for (int i = 0; i < n; i++)
+	{
+		if (m[i].superseded)
+			continue;
+		if (m[i].created)
+		{
+			ct_arr_add(&nseg, Int64GetDatum(m[i].segment_id), false);
+			ct_arr_add(&nctid, CStringGetTextDatum(m[i].ct_id), false);
+			ct_arr_add(&nmem, BoolGetDatum(m[i].is_member), false);
+			continue;
+		}
+		ct_arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
+		ct_arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
+		ct_arr_add(&mem, BoolGetDatum(m[i].is_member), false);
+		ct_arr_add(&ord, Int32GetDatum(m[i].order), false);
+		kept++;
+	}
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[4] = TimestampTzGetDatum(msg->ts);
+
+	if (nseg.n > 0 &&
+		ct_store_insert_members(values[0], &nseg, &nctid, &nmem, msg->ts))
+	{
+		ct_members_inserted(im->project.project_id, nseg.n, nseg.values,
+							nctid.values, nmem.values, msg->ts);
+		applied_new = nseg.n;
+	}
+	else if (nseg.n > 0)
+	{
+		values[1] = ct_arr_datum(&nseg);
+		values[2] = ct_arr_datum(&nctid);
+		values[3] = ct_arr_datum(&nmem);
+		applied_new = ct_store_exec(CT_Q_INSERT_MEMBERS, values, NULL, false);
+	}
+	if (seg.n > 0)
+	{
+		CtArr		useg = seg,
+					uctid = ctid,
+					umem = mem;
+
+		applied = ct_upsert_members(im, values, &useg, &uctid, &umem, sync);
+	}
+
+	im->counts.unchanged += (int64) (applied + applied_new) -
+		(sync->added - added) - (sync->removed - removed);
+	im->counts.stale += kept - (int64) applied;
+
+	/* which statements were stale, for the import log's samples */
+	if (kept > (int64) applied && im->nsamples < CT_MAX_SAMPLES)
+	{
+		uint64		nstale;
+
+		values[1] = ct_arr_datum(&seg);
+		values[2] = ct_arr_datum(&ctid);
+		values[3] = ct_arr_datum(&ord);
+		values[5] = Int32GetDatum(CT_MAX_SAMPLES - im->nsamples);
+		nstale = ct_store_exec(CT_Q_STALE_ENTRIES, values, NULL, true);
+		for (uint64 r = 0; r < nstale; r++)
+		{
+			bool		isnull;
+			int			entry = DatumGetInt32(ct_store_get(r, 1, &isnull));
+
+			ct_import_sample(im, "stale", msg->entries[entry].profile, entry);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+}
+
+/*
+ * Apply the add/delete statements, sorted by segment and profile, in
+ * batches of CT_WRITE_BATCH: what a batch builds (its arrays, the rows its
+ * trigger reads and writes) is freed before the next, so the memory of a
+ * large message stays that of a batch.  Within one message the last entry
+ * for a (segment, profile) wins, whichever batch the others fall in.
+ */
+static void
+ct_apply_memberships(CtImport *im)
+{
+	CtMembershipMessage *msg = &im->msg;
+	CtMember   *m = palloc(sizeof(CtMember) * Max(msg->nentries, 1));
+	int			n = 0;
 	CtSyncCounts sync = {0, 0, ct_import_contact, im};
+	MemoryContext batch;
+	MemoryContext old;
 
 	for (int i = 0; i < msg->nentries; i++)
 	{
@@ -1744,73 +1872,32 @@ ct_apply_memberships(CtImport *im)
 		m[n].order = i;
 		m[n].is_member = (e->action == CT_ACTION_ADD);
 		m[n].created = im->slots[si].created;
+		m[n].superseded = false;
 		n++;
 	}
 	if (n == 0)
 		return;
 	qsort(m, n, sizeof(CtMember), ct_cmp_member);
-
-	/*
-	 * The memberships of profiles this message created cannot exist yet:
-	 * they are plain INSERTs.  The others go through the upsert, whose
-	 * WHERE leaves stale statements out.
-	 */
-	ct_arr_init(&seg, n, INT8OID);
-	ct_arr_init(&ctid, n, TEXTOID);
-	ct_arr_init(&mem, n, BOOLOID);
-	ct_arr_init(&ord, n, INT4OID);
-	ct_arr_init(&nseg, n, INT8OID);
-	ct_arr_init(&nctid, n, TEXTOID);
-	ct_arr_init(&nmem, n, BOOLOID);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i + 1 < n; i++)
 	{
-		/* within one message the last entry for a (segment, profile) wins */
-		if (i + 1 < n && m[i + 1].segment_id == m[i].segment_id &&
-			strcmp(m[i + 1].ct_id, m[i].ct_id) == 0)
+		if (m[i + 1].segment_id == m[i].segment_id && strcmp(m[i + 1].ct_id, m[i].ct_id) == 0)
 		{
+			m[i].superseded = true;
 			im->counts.unchanged++;
-			continue;
 		}
-		if (m[i].created)
-		{
-			ct_arr_add(&nseg, Int64GetDatum(m[i].segment_id), false);
-			ct_arr_add(&nctid, CStringGetTextDatum(m[i].ct_id), false);
-			ct_arr_add(&nmem, BoolGetDatum(m[i].is_member), false);
-			continue;
-		}
-		ct_arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
-		ct_arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
-		ct_arr_add(&mem, BoolGetDatum(m[i].is_member), false);
-		ct_arr_add(&ord, Int32GetDatum(m[i].order), false);
-		kept++;
 	}
-	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[4] = TimestampTzGetDatum(msg->ts);
 
+	batch = AllocSetContextCreate(CurrentMemoryContext, "ctaudience membership batch",
+								  ALLOCSET_DEFAULT_SIZES);
 	ct_sync_collector = &sync;
 	PG_TRY();
 	{
-		if (nseg.n > 0 &&
-			ct_store_insert_members(values[0], &nseg, &nctid, &nmem, msg->ts))
+		for (int start = 0; start < n; start += CT_WRITE_BATCH)
 		{
-			ct_members_inserted(im->project.project_id, nseg.n, nseg.values,
-								nctid.values, nmem.values, msg->ts);
-			applied_new = nseg.n;
-		}
-		else if (nseg.n > 0)
-		{
-			values[1] = ct_arr_datum(&nseg);
-			values[2] = ct_arr_datum(&nctid);
-			values[3] = ct_arr_datum(&nmem);
-			applied_new = ct_store_exec(CT_Q_INSERT_MEMBERS, values, NULL, false);
-		}
-		if (seg.n > 0)
-		{
-			CtArr		useg = seg,
-						uctid = ctid,
-						umem = mem;
-
-			applied = ct_upsert_members(im, values, &useg, &uctid, &umem, &sync);
+			old = MemoryContextSwitchTo(batch);
+			ct_apply_member_batch(im, m + start, Min(CT_WRITE_BATCH, n - start), &sync);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(batch);
 		}
 	}
 	PG_FINALLY();
@@ -1818,31 +1905,9 @@ ct_apply_memberships(CtImport *im)
 		ct_sync_collector = NULL;
 	}
 	PG_END_TRY();
-
+	MemoryContextDelete(batch);
 	im->counts.added += sync.added;
 	im->counts.removed += sync.removed;
-	im->counts.unchanged += (int64) (applied + applied_new) - sync.added - sync.removed;
-	im->counts.stale += kept - (int64) applied;
-
-	/* which statements were stale, for the import log's samples */
-	if (kept > (int64) applied && im->nsamples < CT_MAX_SAMPLES)
-	{
-		uint64		nstale;
-
-		values[1] = ct_arr_datum(&seg);
-		values[2] = ct_arr_datum(&ctid);
-		values[3] = ct_arr_datum(&ord);
-		values[5] = Int32GetDatum(CT_MAX_SAMPLES - im->nsamples);
-		nstale = ct_store_exec(CT_Q_STALE_ENTRIES, values, NULL, true);
-		for (uint64 r = 0; r < nstale; r++)
-		{
-			bool		isnull;
-			int			entry = DatumGetInt32(ct_store_get(r, 1, &isnull));
-
-			ct_import_sample(im, "stale", msg->entries[entry].profile, entry);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
 	pfree(m);
 }
 

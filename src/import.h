@@ -38,6 +38,12 @@ typedef struct CtImportCounts
 } CtImportCounts;
 
 
+/*
+ * Rows written per statement: a large message is written in batches of
+ * this many, so its memory is that of a batch.
+ */
+#define CT_WRITE_BATCH 10000
+
 /* At most this many samples of skipped or invalid users are logged per message. */
 #define CT_MAX_SAMPLES 20
 

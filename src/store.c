@@ -549,14 +549,21 @@ ct_get_plan(CtStmt stmt)
 	return plan;
 }
 
-/* Execute a statement with parameters; returns the rows processed. */
+/*
+ * Execute a statement with parameters; returns the rows processed.  The
+ * caller's memory context stays current (SPI would leave its procedure
+ * context current, and what a batch allocates after a statement would
+ * outlive the batch).
+ */
 uint64
 ct_store_exec(CtStmt stmt, Datum *values, const char *nulls, bool read_only)
 {
+	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = ct_get_plan(stmt);
 	int			rc;
 
 	rc = SPI_execute_plan(plan, values, nulls, read_only, 0);
+	MemoryContextSwitchTo(cxt);
 	if (rc < 0)
 		elog(ERROR, "ctaudience statement %d failed: %s", (int) stmt,
 			 SPI_result_code_string(rc));
@@ -570,11 +577,13 @@ ct_store_exec(CtStmt stmt, Datum *values, const char *nulls, bool read_only)
 uint64
 ct_store_exec_latest(CtStmt stmt, Datum *values, const char *nulls)
 {
+	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = ct_get_plan(stmt);
 	int			rc;
 
 	rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
 							  InvalidSnapshot, true, false, 0);
+	MemoryContextSwitchTo(cxt);
 	if (rc < 0)
 		elog(ERROR, "ctaudience statement %d failed: %s", (int) stmt,
 			 SPI_result_code_string(rc));

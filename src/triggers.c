@@ -65,8 +65,8 @@ static bool ct_triggers_on = false;
 PG_FUNCTION_INFO_V1(ct_partner_sync_trigger);
 PG_FUNCTION_INFO_V1(ct_profile_trigger);
 
-/* At most this many changes go into one NOTIFY payload (well under 8000 bytes). */
-#define CT_NOTIFY_BATCH 40
+/* At most this many segments go into one NOTIFY payload (well under 8000 bytes). */
+#define CT_NOTIFY_SEGMENTS 50
 
 /* See triggers.h. */
 void
@@ -663,56 +663,42 @@ ct_segment_props(CtMemberRow *rows, int n)
 	return props;
 }
 
-/* Queue NOTIFY ct_partner_sync payloads for the changes, a batch per project. */
+/*
+ * Queue NOTIFY ct_partner_sync payloads for the changes: per segment, its
+ * id and how many were added and removed, CT_NOTIFY_SEGMENTS segments to a
+ * payload.  Any role may LISTEN, so a payload names no profile and no
+ * project: a listener reads the rest with the privileges it has.
+ */
 static void
-ct_notify_changes(CtMemberRow *rows, int n, CtSegmentProps *props)
+ct_notify_changes(CtDeltas *ds)
 {
-	bool	   *done = palloc0(sizeof(bool) * Max(n, 1));
+	StringInfoData buf;
+	int			batch = 0;
 
-	for (int i = 0; i < n; i++)
+	initStringInfo(&buf);
+	for (int i = 0; i < ds->n; i++)
 	{
-		StringInfoData buf;
-		int			batch = 0;
+		CtDelta    *d = &ds->d[i];
 
-		if (done[i] || !rows[i].changed || !props[i].found)
+		if (d->added == 0 && d->removed == 0)
 			continue;
-		/* every changed row of this project, CT_NOTIFY_BATCH to a payload */
-		initStringInfo(&buf);
-		for (int j = i; j < n; j++)
-		{
-			if (done[j] || !rows[j].changed || !props[j].found ||
-				strcmp(rows[j].project_id, rows[i].project_id) != 0)
-				continue;
-			if (batch == 0)
-			{
-				resetStringInfo(&buf);
-				appendStringInfoString(&buf, "{\"project\": ");
-				escape_json(&buf, rows[i].project_id);
-				appendStringInfoString(&buf, ", \"changes\": [");
-			}
-			else
-				appendStringInfoString(&buf, ", ");
-			appendStringInfoString(&buf, "{\"ct_id\": ");
-			escape_json(&buf, rows[j].ct_id);
-			appendStringInfo(&buf, ", \"segment_id\": " INT64_FORMAT ", \"partner_segment_id\": " INT64_FORMAT
-							 ", \"action\": \"%s\"}",
-							 rows[j].segment_id, props[j].partner_segment_id,
-							 rows[j].is_member ? "Added" : "Removed");
-			done[j] = true;
-			if (++batch == CT_NOTIFY_BATCH)
-			{
-				appendStringInfoString(&buf, "]}");
-				Async_Notify("ct_partner_sync", buf.data);
-				batch = 0;
-			}
-		}
-		if (batch > 0)
+		appendStringInfoString(&buf, batch == 0 ? "{\"segments\": [" : ", ");
+		appendStringInfo(&buf, "{\"segment_id\": " INT64_FORMAT ", \"added\": " INT64_FORMAT
+						 ", \"removed\": " INT64_FORMAT "}", d->segment_id, d->added, d->removed);
+		if (++batch == CT_NOTIFY_SEGMENTS)
 		{
 			appendStringInfoString(&buf, "]}");
 			Async_Notify("ct_partner_sync", buf.data);
+			resetStringInfo(&buf);
+			batch = 0;
 		}
-		pfree(buf.data);
 	}
+	if (batch > 0)
+	{
+		appendStringInfoString(&buf, "]}");
+		Async_Notify("ct_partner_sync", buf.data);
+	}
+	pfree(buf.data);
 }
 
 /*
@@ -784,7 +770,7 @@ ct_sync_members(CtMemberRow *rows, int n)
 	ct_write_deltas(&deltas, ct_hour_bucket(now));
 	ct_write_usage(&usage);
 	if (ct_notify_partner_sync)
-		ct_notify_changes(rows, n, props);
+		ct_notify_changes(&deltas);
 	if (ct_sync_collector != NULL)
 	{
 		ct_sync_collector->added += added;

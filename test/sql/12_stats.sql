@@ -161,11 +161,20 @@ SELECT dblink_connect('listener', format('dbname=%s host=%s port=%s', current_da
 SELECT dblink_exec('listener', 'LISTEN ct_partner_sync');
 SELECT t.imp(t.msg(1210, t.ago('1 hour'), (SELECT jsonb_agg(t.u((100 + i)::text, jsonb_build_array(t.id('customer', 'live-' || i)),
 												 jsonb_build_array(t.aud(60003, 'Live')))) FROM generate_series(1, 45) i), 'STATS-1'));
-SELECT notify_name, (extra::jsonb) ->> 'project' AS project, jsonb_array_length((extra::jsonb) -> 'changes') AS changes,
-	   (extra::jsonb) -> 'changes' -> 0 ? 'ct_id' AS has_ct_id, (extra::jsonb) -> 'changes' -> 0 ->> 'action' AS action,
-	   ((extra::jsonb) -> 'changes' -> 0 ->> 'partner_segment_id')::bigint AS partner_segment_id,
-	   octet_length(extra) < 8000 AS fits
-  FROM t.notifications(2) ORDER BY changes DESC;
+-- any role may LISTEN: the payload names no profile and no project, only
+-- each segment with its counts
+SELECT notify_name, extra::jsonb - 'segments' AS other_keys,
+	   (SELECT jsonb_agg(x - 'segment_id') FROM jsonb_array_elements((extra::jsonb) -> 'segments') x) AS segments,
+	   ((extra::jsonb) -> 'segments' -> 0 ->> 'segment_id')::bigint =
+		(SELECT segment_id FROM ct_segment WHERE project_id = 'STATS-1' AND partner_segment_id = 60003) AS segment_id_right,
+	   extra !~ 'live-|STATS' AND NOT EXISTS (SELECT 1 FROM ct_profile p WHERE p.project_id = 'STATS-1'
+											  AND position(p.ct_id IN extra) > 0) AS no_identifier
+  FROM t.notifications(1);
+-- a change of many segments at once: 50 segments to a payload
+SELECT t.imp(t.msg(1213, t.ago('1 hour'), jsonb_build_array(t.u('102', jsonb_build_array(t.id('customer', 'live-many')),
+	(SELECT jsonb_agg(t.aud(61000 + i, 'Many ' || i)) FROM generate_series(1, 60) i))), 'STATS-1'));
+SELECT jsonb_array_length((extra::jsonb) -> 'segments') AS segments, octet_length(extra) < 8000 AS fits
+  FROM t.notifications(2) ORDER BY 1 DESC;
 -- a rolled-back import notifies nothing
 BEGIN;
 SELECT t.imp(t.msg(1211, t.ago('1 hour'), jsonb_build_array(
