@@ -490,12 +490,30 @@ ct_model_add_identity(CtUserProfile *p, CtStr type, bool raw, CtStr value)
 	if (t < 0)
 		return;					/* a type this version does not use */
 	if (!raw)
-	{
-		p->uid_hashed[t] = true;
 		p->any_hashed = true;
+	else
+		ct_model_set_uid(p, t, value);
+}
+
+/* See firehose.h. */
+void
+ct_model_set_uid(CtUserProfile *p, int t, CtStr value)
+{
+	CtUid	   *u;
+
+	if (value.s == NULL || ct_uid(p, t).s != NULL)
+		return;
+	if (p->nuids < CT_UID_INLINE)
+		u = &p->uids[p->nuids];
+	else
+	{
+		if (p->more == NULL)
+			p->more = palloc(sizeof(CtUid) * (CT_UID_NTYPES - CT_UID_INLINE));
+		u = &p->more[p->nuids - CT_UID_INLINE];
 	}
-	else if (p->uid[t].s == NULL)
-		p->uid[t] = value;
+	u->type = t;
+	u->value = value;
+	p->nuids++;
 }
 
 /* Record one partner identity of a profile: only CleverTap_User_ID counts. */

@@ -115,18 +115,52 @@ typedef struct CtAudienceEntry
 /* The phone candidates of a profile, in the order the rules try them. */
 #define CT_NPHONES 3
 
-/* One element of user_profiles[]. */
+/* One raw user identity of a profile: its type (CtUidType) and value. */
+typedef struct CtUid
+{
+	CtStr		value;
+	int			type;
+} CtUid;
+
+/* A user's raw identities are kept here; more spill into CtUserProfile.more. */
+#define CT_UID_INLINE 4
+
+/*
+ * One element of user_profiles[].  Its raw user identities, the first value
+ * of each type, are a short list (a user brings two or three of the twenty
+ * types): read them with ct_uid().
+ */
 typedef struct CtUserProfile
 {
 	CtStr		mpid;			/* empty when absent */
 	CtStr		partner_id;		/* raw CleverTap_User_ID; empty when absent */
 	bool		partner_hashed; /* a CleverTap_User_ID came, but hashed */
 	bool		any_hashed;		/* some user or partner identity was hashed */
-	CtStr		uid[CT_UID_NTYPES]; /* first raw value of each type */
-	bool		uid_hashed[CT_UID_NTYPES];	/* a hashed value of the type came */
+	int			nuids;
+	CtUid		uids[CT_UID_INLINE];
+	CtUid	   *more;			/* uids beyond CT_UID_INLINE, room for CT_UID_NTYPES */
 	int			first_entry;
 	int			nentries;
 } CtUserProfile;
+
+/* The first raw value of identity type t of a profile; s is NULL when none. */
+static inline CtStr
+ct_uid(const CtUserProfile *p, int t)
+{
+	CtStr		none = {NULL, 0};
+
+	for (int k = 0; k < p->nuids; k++)
+	{
+		const CtUid *u = k < CT_UID_INLINE ? &p->uids[k] : &p->more[k - CT_UID_INLINE];
+
+		if (u->type == t)
+			return u->value;
+	}
+	return none;
+}
+
+/* Set the raw value of identity type t of a profile, unless it has one. */
+extern void ct_model_set_uid(CtUserProfile *p, int t, CtStr value);
 
 /* A distinct audience of the message. */
 typedef struct CtAudienceRef

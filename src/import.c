@@ -80,14 +80,16 @@ ct_contact_init(CtContact *c, const CtUserProfile *p, const char *region)
 	memset(c, 0, sizeof(*c));
 	c->profile = p;
 	c->project_region = region;
-	if (p->uid[CT_UID_EMAIL].s != NULL)
+	if (ct_uid(p, CT_UID_EMAIL).s != NULL)
 	{
-		c->email = ct_email_make(p->uid[CT_UID_EMAIL].s, p->uid[CT_UID_EMAIL].len);
+		CtStr		email = ct_uid(p, CT_UID_EMAIL);
+
+		c->email = ct_email_make(email.s, email.len);
 		c->email_state = c->email ? CT_C_VALID : CT_C_INVALID;
 	}
 	for (int i = 0; i < CT_NPHONES; i++)
 	{
-		if (p->uid[ct_phone_order[i]].s != NULL)
+		if (ct_uid(p, ct_phone_order[i]).s != NULL)
 			c->phone_state = CT_C_UNCHECKED;
 	}
 }
@@ -110,7 +112,7 @@ ct_contact_phone(CtContact *c, const int64 *known)
 
 		for (int i = 0; i < CT_NPHONES; i++)
 		{
-			CtStr		raw = c->profile->uid[ct_phone_order[i]];
+			CtStr		raw = ct_uid(c->profile, ct_phone_order[i]);
 
 			if (raw.s != NULL && raw.len == n && memcmp(raw.s, buf, n) == 0)
 			{
@@ -124,7 +126,7 @@ ct_contact_phone(CtContact *c, const int64 *known)
 	}
 	for (int i = 0; i < CT_NPHONES; i++)
 	{
-		CtStr		raw = c->profile->uid[ct_phone_order[i]];
+		CtStr		raw = ct_uid(c->profile, ct_phone_order[i]);
 
 		if (raw.s == NULL)
 			continue;
@@ -306,10 +308,10 @@ ct_resolve_one(CtImport *im, int pi, int field, CtRes *res)
 			in.user_id_len = VARSIZE_ANY_EXHDR(c->email);
 		}
 	}
-	else if (field >= 0 && field < CT_UID_NTYPES && p->uid[field].s != NULL)
+	else if (field >= 0 && field < CT_UID_NTYPES && ct_uid(p, field).s != NULL)
 	{
-		in.user_id = p->uid[field].s;
-		in.user_id_len = p->uid[field].len;
+		in.user_id = ct_uid(p, field).s;
+		in.user_id_len = ct_uid(p, field).len;
 	}
 	if (p->mpid.s != NULL)
 	{
@@ -1436,6 +1438,9 @@ ct_lock_existing(CtImport *im)
 {
 	CtArr		keys;
 	Datum		project_id = CStringGetTextDatum(im->project.project_id);
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "ctaudience lock keys",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(tmp);
 
 	ct_arr_init(&keys, im->nslots, TEXTOID);
 	for (int i = 0; i < im->nslots; i++)
@@ -1445,9 +1450,10 @@ ct_lock_existing(CtImport *im)
 		if (s->exists && !s->created && s->forward < 0)
 			ct_arr_add(&keys, CStringGetTextDatum(s->ct_id), false);
 	}
-	if (keys.n == 0)
-		return;
-	if (!ct_store_lookup_profiles(project_id, false, &keys, true, ct_profile_locked, im))
+	/* the keys in tmp, what the rows bring in the import's context */
+	MemoryContextSwitchTo(old);
+	if (keys.n > 0 &&
+		!ct_store_lookup_profiles(project_id, false, &keys, true, ct_profile_locked, im))
 	{
 		Datum		values[2];
 		uint64		n;
@@ -1466,6 +1472,7 @@ ct_lock_existing(CtImport *im)
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
+	MemoryContextDelete(tmp);
 	for (int i = 0; i < im->nslots; i++)
 	{
 		CtSlot	   *s = &im->slots[i];
@@ -1552,8 +1559,8 @@ ct_drop_taken_claims(CtImport *im, int *idx, int n)
 }
 
 /*
- * Update the existing profiles that the message changes, in ct_id order.
- * When the update gives a profile a claimed Customer ID that another import
+ * Update the existing profiles that the message changes, in ct_id order,
+ * in batches of CT_WRITE_BATCH.  When the update gives a profile a claimed Customer ID that another import
  * gave to another profile since this one looked it up, it fails on the
  * unique key: it is undone, the claims taken are given up, and it is done
  * again.
@@ -1563,6 +1570,7 @@ ct_update_profiles(CtImport *im)
 {
 	CtProfileUpdate u;
 	bool		claims = false;
+	MemoryContext batch;
 
 	u.im = im;
 	u.idx = palloc(sizeof(int) * Max(im->nslots, 1));
@@ -1581,20 +1589,31 @@ ct_update_profiles(CtImport *im)
 		return;
 	ct_sort_slots = im->slots;
 	qsort(u.idx, u.n, sizeof(int), ct_cmp_slot_ctid);
-	if (!claims)
-		ct_run_profile_update(&u);
-	else
+	batch = AllocSetContextCreate(CurrentMemoryContext, "ctaudience profile batch",
+								  ALLOCSET_DEFAULT_SIZES);
+	for (int start = 0; start < u.n; start += CT_WRITE_BATCH)
 	{
-		for (int round = 0; !ct_subxact_unless_unique(ct_run_profile_update, &u); round++)
+		CtProfileUpdate b = {im, u.idx + start, Min(CT_WRITE_BATCH, u.n - start)};
+		MemoryContext old = MemoryContextSwitchTo(batch);
+
+		if (!claims)
+			ct_run_profile_update(&b);
+		else
 		{
-			if (round == 2)
-				ereport(ERROR,
-						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-						 errmsg("could not serialize access due to concurrent imports of the same Customer IDs"),
-						 errhint("Retry the message.")));
-			ct_drop_taken_claims(im, u.idx, u.n);
+			for (int round = 0; !ct_subxact_unless_unique(ct_run_profile_update, &b); round++)
+			{
+				if (round == 2)
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access due to concurrent imports of the same Customer IDs"),
+							 errhint("Retry the message.")));
+				ct_drop_taken_claims(im, b.idx, b.n);
+			}
 		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(batch);
 	}
+	MemoryContextDelete(batch);
 	pfree(u.idx);
 }
 
@@ -2390,10 +2409,10 @@ ct_resolve_identity(PG_FUNCTION_ARGS)
 	im->msg.nprofiles = 1;
 	im->msg.profiles = p = palloc0(sizeof(CtUserProfile));
 	p->partner_id = ct_text_arg(fcinfo, 1);
-	p->uid[CT_UID_CUSTOMER] = ct_text_arg(fcinfo, 2);
+	ct_model_set_uid(p, CT_UID_CUSTOMER, ct_text_arg(fcinfo, 2));
 	p->mpid = ct_text_arg(fcinfo, 3);
-	p->uid[CT_UID_EMAIL] = ct_text_arg(fcinfo, 4);
-	p->uid[CT_UID_MOBILE_NUMBER] = ct_text_arg(fcinfo, 5);
+	ct_model_set_uid(p, CT_UID_EMAIL, ct_text_arg(fcinfo, 4));
+	ct_model_set_uid(p, CT_UID_MOBILE_NUMBER, ct_text_arg(fcinfo, 5));
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;

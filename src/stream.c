@@ -117,7 +117,8 @@ typedef struct CtStream
 	bool		has_list;
 	bool		list_invalid;
 	JsonbValue	list;
-	bool		kept;			/* the scalar being handled was kept */
+	char	   *arena;			/* where kept strings are copied, and room left */
+	Size		arena_left;
 } CtStream;
 
 /* Give up: the caller parses the message as jsonb instead. */
@@ -171,13 +172,42 @@ ct_is(const char *a, const char *b)
 	return a != NULL && strcmp(a, b) == 0;
 }
 
-/* Keep a token of the parser (tokens not kept are freed after use). */
+/*
+ * A copy of a string the model keeps, packed with the others in blocks of
+ * CT_ARENA_BLOCK bytes rather than one allocation each (a message keeps
+ * several short strings per user; each allocation would cost a header and
+ * a rounding up to a power of two).  The parser's token is freed after use.
+ */
+#define CT_ARENA_BLOCK (32 * 1024)
+
+static char *
+ct_arena_copy(CtStream *st, const char *s, Size len)
+{
+	char	   *r;
+
+	if (len + 1 > st->arena_left)
+	{
+		if (len + 1 > CT_ARENA_BLOCK / 4)
+			return pnstrdup(s, len);	/* a long one on its own */
+		st->arena = palloc(CT_ARENA_BLOCK);
+		st->arena_left = CT_ARENA_BLOCK;
+	}
+	r = st->arena;
+	memcpy(r, s, len);
+	r[len] = '\0';
+	st->arena += len + 1;
+	st->arena_left -= len + 1;
+	return r;
+}
+
+/* Keep a token of the parser in the model. */
 static CtStr
 ct_keep(CtStream *st, char *s)
 {
-	CtStr		r = {s, strlen(s)};
+	CtStr		r;
 
-	st->kept = true;
+	r.len = strlen(s);
+	r.s = ct_arena_copy(st, s, r.len);
 	return r;
 }
 
@@ -584,9 +614,8 @@ ct_scalar_field(CtStream *st, char *field, char *token, JsonTokenType type)
 				JsonbValue	e;
 
 				e.type = jbvString;
-				e.val.string.val = token;
 				e.val.string.len = strlen(token);
-				st->kept = true;
+				e.val.string.val = ct_arena_copy(st, token, e.val.string.len);
 				if (e.val.string.len > CT_MAX_ATTR_VALUE_BYTES)
 					st->list_invalid = true;
 				pushJsonbValue(&st->list_state, WJB_ELEM, &e);
@@ -754,9 +783,8 @@ ct_scalar_field(CtStream *st, char *field, char *token, JsonTokenType type)
 				else
 				{
 					st->attr.value.type = jbvString;
-					st->kept = true;
-					st->attr.value.val.string.val = token;
 					st->attr.value.val.string.len = strlen(token);
+					st->attr.value.val.string.val = ct_arena_copy(st, token, st->attr.value.val.string.len);
 				}
 				return;
 			}
@@ -778,11 +806,9 @@ ct_scalar(void *arg, char *token, JsonTokenType type)
 	char	   *field = st->field;
 
 	st->field = NULL;
-	st->kept = false;
 	if (!st->failed)
 		ct_scalar_field(st, field, token, type);
-	if (!st->kept)
-		pfree(token);
+	pfree(token);
 	if (field != NULL)
 		pfree(field);
 }
