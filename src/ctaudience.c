@@ -76,6 +76,14 @@ _PG_init(void)
 							PGC_SUSET,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.inbox_message_timeout",
+							"How long the inbox lets one message take before it fails it (57014) and goes on.",
+							"Within the calling statement's statement_timeout, if any.  0: no limit of its own.",
+							&ct_inbox_message_timeout,
+							300000, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
 	DefineCustomIntVariable("ctaudience.max_message_bytes",
 							"The largest Firehose message accepted, in bytes.",
 							"A larger message is refused (SQLSTATE 54000) before it is read.",

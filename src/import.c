@@ -2069,6 +2069,8 @@ ct_finish_message(Jsonb *response, MemoryContext outer, MemoryContext spi,
  * holds each message's lock until its whole batch commits, does not wait:
  * a message another session is importing is left for its next run.
  */
+bool		ct_message_busy = false;
+
 void
 ct_lock_message(const char *project_id, const pg_uuid_t *id)
 {
@@ -2083,11 +2085,14 @@ ct_lock_message(const char *project_id, const pg_uuid_t *id)
 						 CT_LOCK_SPACE_MESSAGE);
 	if (LockAcquire(&tag, ExclusiveLock, false, ct_auth_verified_project != NULL) ==
 		LOCKACQUIRE_NOT_AVAIL)
+	{
+		ct_message_busy = true;
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("message %s is being imported by another session",
 						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(id)))),
 				 errhint("The inbox tries it again in its next run.")));
+	}
 
 	if (!IsolationUsesXactSnapshot())
 		return;

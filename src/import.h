@@ -196,6 +196,12 @@ extern Jsonb *ct_finish_message(Jsonb *response, MemoryContext outer,
 /* objsubid of ct_lock_message's advisory locks ("CT") */
 #define CT_LOCK_SPACE_MESSAGE 0x4354
 extern void ct_lock_message(const char *project_id, const pg_uuid_t *id);
+
+/*
+ * Set when ct_lock_message gave up on a message another session is
+ * importing (55P03), which the inbox tells apart from a lock_timeout.
+ */
+extern bool ct_message_busy;
 extern Jsonb *ct_find_processed(const char *project_id, const pg_uuid_t *id);
 
 /* Record a processed message (SPI connected). */

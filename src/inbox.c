@@ -22,28 +22,38 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+#include <signal.h>
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
+#include "storage/proc.h"
 #include "utils/resowner.h"
+#include "utils/timeout.h"
 
 #include "args.h"
 #include "auth.h"
 #include "firehose.h"
+#include "import.h"
 #include "inbox.h"
 #include "store.h"
 
 PG_FUNCTION_INFO_V1(ct_enqueue);
 PG_FUNCTION_INFO_V1(ct_process_inbox);
+PG_FUNCTION_INFO_V1(ct_inbox_claim);
+PG_FUNCTION_INFO_V1(ct_inbox_answer);
 
 int			ct_inbox_max_attempts = 5;
 int			ct_inbox_retry_delay = 60;	/* seconds, doubled on each attempt */
+int			ct_inbox_message_timeout = 300000;	/* ms; 0: none */
 
 /* The message types that may be queued: those of a project. */
 static bool
@@ -138,9 +148,93 @@ ct_failure_is_final(int sqlerrcode)
 		strncmp(state, "42", 2) == 0;	/* privileges, schema */
 }
 
+/* ---------------------------------------------------------------------
+ * The time a message may take
+ *
+ * Each message runs under ctaudience.inbox_message_timeout, and, when the
+ * calling statement has a statement_timeout, ends early enough that the
+ * call can record it and return rather than be cancelled as a whole: a
+ * message that is too slow fails alone (57014, counted as an attempt, then
+ * dead-lettered), and the rest of the inbox goes on.
+ * ---------------------------------------------------------------------
+ */
+
+static TimeoutId ct_message_timeout_id = MAX_TIMEOUTS;
+static volatile sig_atomic_t ct_message_timed_out = false;
+
+/* The timer's handler: cancel the statement, as statement_timeout does. */
+static void
+ct_message_timeout_handler(void)
+{
+	ct_message_timed_out = true;
+	kill(MyProcPid, SIGINT);
+}
+
+/* The time left before the calling statement's statement_timeout, or -1. */
+static long
+ct_statement_ms_left(void)
+{
+	TimestampTz now;
+
+	if (!get_timeout_active(STATEMENT_TIMEOUT))
+		return -1;
+	now = GetCurrentTimestamp();
+	return Max(0, (long) ((get_timeout_finish_time(STATEMENT_TIMEOUT) - now) / 1000));
+}
+
+/* What a message must leave of the statement_timeout for the call to end well. */
+static long
+ct_statement_margin_ms(void)
+{
+	return Max(50, StatementTimeout / 10);
+}
+
+/*
+ * Whether there is time for another message: not when the calling
+ * statement's statement_timeout is at hand.
+ */
+static bool
+ct_time_for_message(void)
+{
+	long		left = ct_statement_ms_left();
+
+	return left < 0 || left > 2 * ct_statement_margin_ms();
+}
+
+/* Start the timer of one message. */
+static void
+ct_message_timer_start(void)
+{
+	long		ms = ct_inbox_message_timeout;
+	long		left = ct_statement_ms_left();
+
+	if (ct_message_timeout_id == MAX_TIMEOUTS)
+		ct_message_timeout_id = RegisterTimeout(USER_TIMEOUT, ct_message_timeout_handler);
+	ct_message_timed_out = false;
+	if (left >= 0)
+	{
+		left = Max(1, left - ct_statement_margin_ms());
+		ms = ms > 0 ? Min(ms, left) : left;
+	}
+	if (ms > 0)
+		enable_timeout_after(ct_message_timeout_id, (int) Min(ms, INT_MAX));
+}
+
+/* Stop it; a cancel it raised and nobody met is forgotten. */
+static void
+ct_message_timer_stop(void)
+{
+	if (ct_message_timeout_id != MAX_TIMEOUTS)
+		disable_timeout(ct_message_timeout_id, false);
+	if (ct_message_timed_out)
+		QueryCancelPending = false;
+}
+
 /*
  * Answer one queued message in a subtransaction.  True with *response set
  * when it worked; false with *edata when it failed (nothing of it remains).
+ * A cancel or a shutdown that is not the message's own timer ends the
+ * whole call.
  */
 static bool
 ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
@@ -149,12 +243,14 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
 	ResourceOwner oldowner = CurrentResourceOwner;
 	volatile bool ok = false;
 
+	ct_message_busy = false;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
 	{
 		bool		isnull;
 
+		ct_message_timer_start();
 		ct_auth_verified_project = TextDatumGetCString(project_id);
 		if (SPI_execute_with_args("SELECT ctaudience.ct_firehose($1)", 1, (Oid[]) {JSONBOID},
 								  &body, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
@@ -164,6 +260,7 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
 		MemoryContextSwitchTo(oldcontext);
 		*response = PointerGetDatum(DatumGetJsonbPCopy(*response));
 		ct_auth_verified_project = NULL;
+		ct_message_timer_stop();
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
@@ -171,25 +268,93 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
 	}
 	PG_CATCH();
 	{
+		bool		timed_out = ct_message_timed_out;
+
 		ct_auth_verified_project = NULL;
+		ct_message_timer_stop();
 		MemoryContextSwitchTo(oldcontext);
 		*edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
-		/* a cancel or a shutdown ends the whole call, not just this message */
-		if ((*edata)->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			(*edata)->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+		if ((*edata)->sqlerrcode == ERRCODE_QUERY_CANCELED && timed_out)
+		{
+			(*edata)->message = psprintf("the message took longer than %s",
+										 ct_statement_ms_left() >= 0 && ct_statement_ms_left() <= 2 * ct_statement_margin_ms()
+										 ? "the calling statement's statement_timeout allowed"
+										 : "ctaudience.inbox_message_timeout");
+			(*edata)->detail = NULL;
+		}
+		else if ((*edata)->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+				 (*edata)->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
 			ReThrowError(*edata);
 	}
 	PG_END_TRY();
 	return ok;
 }
 
+/* Record a message answered. */
+static void
+ct_record_done(Datum id, int32 attempts, Datum response)
+{
+	if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = 'done', attempts = $2,"
+							  " response = $3, processed_at = clock_timestamp(),"
+							  " last_error = NULL, last_sqlstate = NULL WHERE inbox_id = $1",
+							  3, (Oid[]) {INT8OID, INT4OID, JSONBOID},
+							  (Datum[]) {id, Int32GetDatum(attempts), response},
+							  NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "ctaudience: could not record a processed message");
+}
+
+/*
+ * Record a failed attempt at a message: due again after the retry delay
+ * (doubled for each attempt made, at most a day), or dead when the failure
+ * is the message's own or the attempts are used up.  A message another
+ * session is importing (ct_lock_message does not wait in the inbox) is due
+ * again at once, without an attempt: *attempts is lowered.  True when it
+ * is dead.
+ */
+static bool
+ct_record_failure(Datum id, int32 *attempts, ErrorData *edata)
+{
+	bool		busy = ct_message_busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+	bool		final = !busy && (ct_failure_is_final(edata->sqlerrcode) ||
+								  *attempts >= ct_inbox_max_attempts);
+	char	   *error = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) :
+		pstrdup(edata->message);
+	double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(*attempts - 1, 20)), 86400.0);
+
+	if (busy)
+	{
+		(*attempts)--;
+		delay = 0;
+	}
+	if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = $2, attempts = $3,"
+							  " last_error = $4, last_sqlstate = $5, processed_at = clock_timestamp(),"
+							  " next_attempt_at = clock_timestamp() + make_interval(secs => $6)"
+							  " WHERE inbox_id = $1",
+							  6, (Oid[]) {INT8OID, TEXTOID, INT4OID, TEXTOID, TEXTOID, FLOAT8OID},
+							  (Datum[]) {id, CStringGetTextDatum(final ? "dead" : "pending"),
+								  Int32GetDatum(*attempts), CStringGetTextDatum(error),
+								  CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode)),
+							  Float8GetDatum(delay)},
+							  NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "ctaudience: could not record a failed message");
+	if (final)
+		ereport(WARNING,
+				(errmsg_plural("ctaudience: inbox message %lld is dead after %d attempt: %s",
+							   "ctaudience: inbox message %lld is dead after %d attempts: %s",
+							   *attempts,
+							   (long long) DatumGetInt64(id), *attempts, unpack_sql_state(edata->sqlerrcode)),
+				 errhint("See ctaudience.ct_inbox (last_error); ctaudience.ct_requeue() queues it again.")));
+	return final;
+}
+
 /*
  * SQL: ct_process_inbox(max_messages integer) returns (done, retried, dead)
- * Answer up to max_messages queued messages that are due, oldest first.
+ * Answer up to max_messages queued messages that are due, oldest first,
+ * in the caller's transaction.
  */
 Datum
 ct_process_inbox(PG_FUNCTION_ARGS)
@@ -225,7 +390,7 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 	rows = SPI_tuptable;
 	nrows = SPI_processed;
 
-	for (uint64 r = 0; r < nrows; r++)
+	for (uint64 r = 0; r < nrows && ct_time_for_message(); r++)
 	{
 		HeapTuple	tup = rows->vals[r];
 		bool		isnull;
@@ -238,49 +403,12 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 
 		if (ct_process_one(project_id, body, &response, &edata))
 		{
-			if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = 'done', attempts = $2,"
-									  " response = $3, processed_at = clock_timestamp(),"
-									  " last_error = NULL, last_sqlstate = NULL WHERE inbox_id = $1",
-									  3, (Oid[]) {INT8OID, INT4OID, JSONBOID},
-									  (Datum[]) {id, Int32GetDatum(attempts), response},
-									  NULL, false, 0) != SPI_OK_UPDATE)
-				elog(ERROR, "ctaudience: could not record a processed message");
+			ct_record_done(id, attempts, response);
 			done++;
 		}
 		else
 		{
-			/*
-			 * Another session is importing the same message (ct_lock_message
-			 * does not wait here): due again at once, no attempt counted.
-			 */
-			bool		busy = (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE);
-			bool		final = !busy && (ct_failure_is_final(edata->sqlerrcode) ||
-										  attempts >= ct_inbox_max_attempts);
-			char	   *error = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) :
-				pstrdup(edata->message);
-
-			/* retry after the delay, doubled for each attempt made, at most a day */
-			double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(attempts - 1, 20)),
-									86400.0);
-
-			if (busy)
-			{
-				attempts--;
-				delay = 0;
-			}
-
-			if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = $2, attempts = $3,"
-									  " last_error = $4, last_sqlstate = $5, processed_at = clock_timestamp(),"
-									  " next_attempt_at = clock_timestamp() + make_interval(secs => $6)"
-									  " WHERE inbox_id = $1",
-									  6, (Oid[]) {INT8OID, TEXTOID, INT4OID, TEXTOID, TEXTOID, FLOAT8OID},
-									  (Datum[]) {id, CStringGetTextDatum(final ? "dead" : "pending"),
-										  Int32GetDatum(attempts), CStringGetTextDatum(error),
-										  CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode)),
-									  Float8GetDatum(delay)},
-									  NULL, false, 0) != SPI_OK_UPDATE)
-				elog(ERROR, "ctaudience: could not record a failed message");
-			if (final)
+			if (ct_record_failure(id, &attempts, edata))
 				dead++;
 			else
 				retried++;
@@ -294,4 +422,113 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 	result[1] = Int32GetDatum(retried);
 	result[2] = Int32GetDatum(dead);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), result, rnulls)));
+}
+
+/*
+ * SQL: ct_inbox_claim() returns bigint.  The first step of ct_run_inbox:
+ * take the oldest due message, count the attempt and lease it (due again
+ * only after ctaudience.inbox_message_timeout and the retry delay), so
+ * that once committed, the attempt stays counted whatever happens to the
+ * session that answers it -- cancelled, timed out, or its backend killed.
+ * A message whose attempts are used up without an answer (each time its
+ * session ended) is dead-lettered here.  NULL when nothing is due, or
+ * when the calling statement's statement_timeout is at hand.
+ */
+Datum
+ct_inbox_claim(PG_FUNCTION_ARGS)
+{
+	int64		id = 0;
+	bool		found = false;
+
+	if (!ct_time_for_message())
+		PG_RETURN_NULL();
+	SPI_connect();
+	while (!found)
+	{
+		bool		isnull;
+		int32		attempts;
+
+		if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox i SET attempts = i.attempts + 1,"
+								  "   next_attempt_at = clock_timestamp() + make_interval(secs => $1)"
+								  " WHERE i.inbox_id = (SELECT inbox_id FROM ctaudience.ct_inbox"
+								  "                      WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+								  "                      ORDER BY next_attempt_at, inbox_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+								  " RETURNING i.inbox_id, i.attempts",
+								  1, (Oid[]) {FLOAT8OID},
+								  (Datum[]) {Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
+															Min((double) ct_inbox_retry_delay, 86400.0))},
+								  NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+			elog(ERROR, "ctaudience: could not claim an inbox message");
+		if (SPI_processed == 0)
+			break;
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		attempts = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		if (attempts <= ct_inbox_max_attempts)
+			found = true;
+		else
+		{
+			ErrorData	edata;
+
+			/* claimed that many times, never answered: its sessions ended */
+			memset(&edata, 0, sizeof(edata));
+			edata.sqlerrcode = ERRCODE_QUERY_CANCELED;
+			edata.message = psprintf("no answer after %d attempts: the session answering it ended each time (cancelled, or its backend stopped)",
+									 attempts - 1);
+			attempts--;
+			(void) ct_record_failure(Int64GetDatum(id), &attempts, &edata);
+		}
+	}
+	SPI_finish();
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(id);
+}
+
+/*
+ * SQL: ct_inbox_answer(inbox_id bigint) returns text.  The second step of
+ * ct_run_inbox: answer a message ct_inbox_claim claimed (its attempt is
+ * counted already) and record the outcome: 'done', 'retried', 'dead', or
+ * NULL when the message is not pending (answered meanwhile).
+ */
+Datum
+ct_inbox_answer(PG_FUNCTION_ARGS)
+{
+	Datum		id;
+	bool		isnull;
+	Datum		project_id;
+	Datum		body;
+	int32		attempts;
+	Datum		response;
+	ErrorData  *edata = NULL;
+	const char *outcome;
+	MemoryContext outer = CurrentMemoryContext;
+
+	ct_require_arg(fcinfo, 0, "inbox_id");
+	id = PG_GETARG_DATUM(0);
+	SPI_connect();
+	if (SPI_execute_with_args("SELECT project_id, body, attempts FROM ctaudience.ct_inbox"
+							  " WHERE inbox_id = $1 AND status = 'pending' FOR UPDATE",
+							  1, (Oid[]) {INT8OID}, &id, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "ctaudience: could not read the inbox");
+	if (SPI_processed == 0)
+	{
+		SPI_finish();
+		PG_RETURN_NULL();
+	}
+	project_id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	body = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	attempts = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+	if (ct_process_one(project_id, body, &response, &edata))
+	{
+		ct_record_done(id, attempts, response);
+		outcome = "done";
+	}
+	else
+	{
+		outcome = ct_record_failure(id, &attempts, edata) ? "dead" : "retried";
+		FreeErrorData(edata);
+	}
+	SPI_finish();
+	MemoryContextSwitchTo(outer);
+	PG_RETURN_TEXT_P(cstring_to_text(outcome));
 }

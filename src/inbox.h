@@ -11,4 +11,7 @@ extern int	ct_inbox_max_attempts;
 /* ctaudience.inbox_retry_delay: seconds before the first retry (then doubled). */
 extern int	ct_inbox_retry_delay;
 
+/* ctaudience.inbox_message_timeout: milliseconds one message may take; 0: no limit. */
+extern int	ct_inbox_message_timeout;
+
 #endif							/* CT_INBOX_H */

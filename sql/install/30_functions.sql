@@ -313,6 +313,57 @@ CREATE FUNCTION ctaudience.ct_process_inbox(max_messages integer DEFAULT 100,
 COMMENT ON FUNCTION ctaudience.ct_process_inbox(integer) IS
 	'answer up to max_messages due messages of ct_inbox, oldest first, each in its own subtransaction (SKIP LOCKED: several sessions may run it); failures are kept with their error, retried, then dead-lettered';
 
+-- The inbox run as steps of their own, each committed: ct_run_inbox claims
+-- a message (its attempt counted and committed), answers it, commits, and
+-- goes on; whatever ends the session meanwhile, the attempt stays counted.
+CREATE FUNCTION ctaudience.ct_inbox_claim() RETURNS bigint
+	AS 'MODULE_PATHNAME', 'ct_inbox_claim'
+	LANGUAGE C VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ctaudience.ct_inbox_claim() IS
+	'ct_run_inbox''s first step: take the oldest due inbox message, count its attempt and lease it; its id, or NULL when none is due';
+
+CREATE FUNCTION ctaudience.ct_inbox_answer(inbox_id bigint) RETURNS text
+	AS 'MODULE_PATHNAME', 'ct_inbox_answer'
+	LANGUAGE C VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+COMMENT ON FUNCTION ctaudience.ct_inbox_answer(bigint) IS
+	'ct_run_inbox''s second step: answer a claimed inbox message and record the outcome (done, retried or dead)';
+
+CREATE PROCEDURE ctaudience.ct_run_inbox(max_messages integer DEFAULT 100,
+	INOUT done integer DEFAULT NULL, INOUT retried integer DEFAULT NULL, INOUT dead integer DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	claimed bigint;
+	outcome text;
+BEGIN
+	IF max_messages IS NULL OR max_messages < 1 THEN
+		RAISE EXCEPTION 'max_messages must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	done := 0;
+	retried := 0;
+	dead := 0;
+	FOR i IN 1 .. max_messages LOOP
+		claimed := ctaudience.ct_inbox_claim();
+		COMMIT;
+		EXIT WHEN claimed IS NULL;
+		outcome := ctaudience.ct_inbox_answer(claimed);
+		COMMIT;
+		IF outcome = 'done' THEN
+			done := done + 1;
+		ELSIF outcome = 'retried' THEN
+			retried := retried + 1;
+		ELSIF outcome = 'dead' THEN
+			dead := dead + 1;
+		END IF;
+	END LOOP;
+END;
+$$;
+COMMENT ON PROCEDURE ctaudience.ct_run_inbox(integer, integer, integer, integer) IS
+	'answer up to max_messages due inbox messages, each claimed (attempt counted) and answered in transactions of its own: CALL it outside a transaction block, e.g. from pg_cron';
+
 CREATE FUNCTION ctaudience.ct_requeue(inbox_id bigint) RETURNS boolean
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -355,13 +406,13 @@ BEGIN
 	EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
 		INTO job
 		USING job_name, schedule,
-			  format('SELECT * FROM ctaudience.ct_process_inbox(%s)', max_messages),
+			  format('CALL ctaudience.ct_run_inbox(%s)', max_messages),
 			  current_database();
 	RETURN job;
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_schedule_inbox(text, integer, text) IS
-	'schedule ct_process_inbox(max_messages) with pg_cron in this database (a cron schedule, e.g. ''* * * * *''); the same job_name replaces the job; returns the job id';
+	'schedule CALL ct_run_inbox(max_messages) with pg_cron in this database (a cron schedule, e.g. ''* * * * *''); the same job_name replaces the job; returns the job id';
 
 CREATE FUNCTION ctaudience.ct_preview_import(
 	request jsonb,

@@ -93,3 +93,18 @@ SELECT jobname, schedule, command, database = current_database() AS this_databas
 SELECT ct_schedule_inbox('* * * * *', 0);
 SELECT cron.unschedule('ctaudience_inbox');
 DROP EXTENSION pg_cron;
+
+-- ct_run_inbox: the same, each message claimed (its attempt counted) and
+-- answered in transactions of its own; CALLed outside a transaction block
+SELECT ct_enqueue(t.msg(1520, 1716500020000, jsonb_build_array(
+	t.u('8620', jsonb_build_array(t.id('customer', 'inbox-20')), jsonb_build_array(t.aud(48100, 'Inbox')))))) AS run1 \gset
+SELECT ct_enqueue(t.msg(1521, 1716500021000, '{"not": "an array"}')) AS run2 \gset
+CALL ct_run_inbox(10);
+SELECT inbox_id - :run1 AS n, status, attempts, last_sqlstate FROM ct_inbox WHERE inbox_id IN (:run1, :run2) ORDER BY 1;
+CALL ct_run_inbox(10);
+BEGIN;
+CALL ct_run_inbox(10);
+ROLLBACK;
+CALL ct_run_inbox(NULL);
+-- the steps alone: nothing due, and a message that is not pending
+SELECT ct_inbox_claim() AS claimed, ct_inbox_answer(:run1) AS answer_done_message;
