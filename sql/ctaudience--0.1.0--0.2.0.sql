@@ -392,3 +392,37 @@ GRANT EXECUTE ON PROCEDURE ctaudience.ct_run_inbox(integer, integer, integer, in
 -- the importer anyway), not the importer's
 REVOKE EXECUTE ON FUNCTION ctaudience.ct_requeue(bigint), ctaudience.ct_schedule_inbox(text, integer, text)
 	FROM ctaudience_importer;
+
+-- Erasure: profiles found by email and mParticle ID through indexes (no
+-- scan), import log samples by mpid likewise; queued messages lose the
+-- profiles that name the subject; answered messages go after
+-- ctaudience.inbox_retention.  (On a large ct_profile the two indexes take
+-- a while to build, and imports wait for them.)
+CREATE INDEX ct_profile_email_idx ON ctaudience.ct_profile (project_id, email);
+CREATE INDEX ct_profile_mpid_idx ON ctaudience.ct_profile (project_id, mparticle_id);
+CREATE INDEX ct_import_sample_mpid_idx ON ctaudience.ct_import_sample (project_id, mpid) WHERE mpid IS NOT NULL;
+CREATE INDEX ct_inbox_done_idx ON ctaudience.ct_inbox (processed_at) WHERE status = 'done';
+-- Whether a user profile of a queued message names the subject of an
+-- erasure: by mpid, by the value of any raw user identity (a Customer ID or
+-- another User ID), by email (normalized) or by Partner ID.
+CREATE FUNCTION ctaudience.ct_names_subject(profile jsonb, emails ctaudience.ct_email[],
+	identities text[], mpids text[], ct_ids text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT profile ->> 'mpid' = ANY (mpids)
+		OR EXISTS (SELECT 1
+					 FROM jsonb_array_elements(CASE jsonb_typeof(profile -> 'user_identities')
+											   WHEN 'array' THEN profile -> 'user_identities' ELSE '[]' END) AS u(i)
+					WHERE u.i ->> 'value' = ANY (identities) OR u.i ->> 'value' = ANY (mpids)
+					   OR (u.i ->> 'type' = 'email'
+						   AND ctaudience.ct_normalize_email(u.i ->> 'value') OPERATOR(ctaudience.=) ANY (emails)))
+		OR EXISTS (SELECT 1
+					 FROM jsonb_array_elements(CASE jsonb_typeof(profile -> 'partner_identities')
+											   WHEN 'array' THEN profile -> 'partner_identities' ELSE '[]' END) AS u(i)
+					WHERE u.i ->> 'value' = ANY (ct_ids))
+$$;
+COMMENT ON FUNCTION ctaudience.ct_names_subject(jsonb, ctaudience.ct_email[], text[], text[], text[]) IS
+	'whether a user profile of a Firehose message names a data subject (mpid, a raw user identity, email or Partner ID); erasure takes such profiles out of the inbox';
+
+REVOKE ALL ON FUNCTION ctaudience.ct_names_subject(jsonb, ctaudience.ct_email[], text[], text[], text[]) FROM PUBLIC;

@@ -84,6 +84,14 @@ _PG_init(void)
 							PGC_USERSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.inbox_retention",
+							"How long an answered inbox message (its body and response) is kept.",
+							"Each run of the inbox removes older ones.  -1 keeps them.",
+							&ct_inbox_retention,
+							7 * 86400, -1, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
 	DefineCustomIntVariable("ctaudience.max_message_bytes",
 							"The largest Firehose message accepted, in bytes.",
 							"A larger message is refused (SQLSTATE 54000) before it is read.",

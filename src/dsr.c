@@ -13,6 +13,7 @@
 
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
@@ -25,25 +26,91 @@
 #include "triggers.h"
 #include "types.h"
 
-/* The erasure statements' parameters, and what they erased. */
+/* The subject's identities, and what the erasure erased. */
 typedef struct CtErasure
 {
-	Datum	   *values;
+	Datum		project_id;
+	CtArr	   *emails;
+	CtArr	   *identities;
+	CtArr	   *mpids;
+	CtArr	   *ctids;
 	int32		erased;
 } CtErasure;
 
-/* Erase the subject's profiles (run by ct_with_triggers). */
+/* A copy of a with room for extra more elements. */
+static CtArr
+ct_arr_with_room(CtArr *a, int extra)
+{
+	CtArr		r;
+
+	ct_arr_init(&r, a->n + extra, a->elemtype);
+	for (int i = 0; i < a->n; i++)
+		ct_arr_add(&r, a->values[i], a->nulls[i]);
+	return r;
+}
+
+/*
+ * Erase the subject (run by ct_with_triggers): find the profiles its
+ * identities name, delete their memberships, events, import log samples
+ * and the profiles, then take out of every queued message of the project
+ * the user profiles that name the subject or any identity of the profiles
+ * erased.
+ */
 static void
 ct_erase(void *arg)
 {
 	CtErasure  *er = arg;
+	Datum		values[5];
+	uint64		n;
+	CtArr		victims,
+				emails,
+				identities,
+				mpids,
+				ctids;
 	bool		isnull;
 
-	/* memberships first, so the statistics trigger still sees the profiles */
-	ct_store_exec(CT_Q_ERASE_MEMBERS, er->values, NULL, false);
-	ct_store_exec(CT_Q_ERASE, er->values, NULL, false);
+	values[0] = er->project_id;
+	values[1] = ct_arr_datum(er->emails);
+	values[2] = ct_arr_datum(er->identities);
+	values[3] = ct_arr_datum(er->mpids);
+	values[4] = ct_arr_datum(er->ctids);
+	n = ct_store_exec(CT_Q_ERASE_FIND, values, NULL, false);
+	ct_arr_init(&victims, (int) n, TEXTOID);
+	emails = ct_arr_with_room(er->emails, (int) n);
+	identities = ct_arr_with_room(er->identities, (int) n);
+	mpids = ct_arr_with_room(er->mpids, (int) n);
+	ctids = ct_arr_with_room(er->ctids, (int) n);
+	for (uint64 r = 0; r < n; r++)
+	{
+		Datum		d;
+
+		d = datumCopy(ct_store_get(r, 1, &isnull), false, -1);
+		ct_arr_add(&victims, d, false);
+		ct_arr_add(&ctids, d, false);
+		d = ct_store_get(r, 2, &isnull);
+		if (!isnull)
+			ct_arr_add(&identities, datumCopy(d, false, -1), false);
+		d = ct_store_get(r, 3, &isnull);
+		if (!isnull)
+			ct_arr_add(&emails, datumCopy(d, false, -1), false);
+		d = ct_store_get(r, 4, &isnull);
+		if (!isnull)
+			ct_arr_add(&mpids, datumCopy(d, false, -1), false);
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	values[1] = ct_arr_datum(&victims);
+	ct_store_exec(CT_Q_ERASE_MEMBERS, values, NULL, false);
+	values[2] = ct_arr_datum(&mpids);
+	ct_store_exec(CT_Q_ERASE, values, NULL, false);
 	er->erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
 	SPI_freetuptable(SPI_tuptable);
+
+	values[1] = ct_arr_datum(&emails);
+	values[2] = ct_arr_datum(&identities);
+	values[3] = ct_arr_datum(&mpids);
+	values[4] = ct_arr_datum(&ctids);
+	ct_store_exec(CT_Q_ERASE_INBOX, values, NULL, false);
 }
 
 /* Answer a dsr_processing_request; see the file header. */
@@ -141,7 +208,7 @@ ct_handle_dsr(Jsonb *request)
 	{
 		Datum		values[6];
 		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-		CtErasure	er = {values, 0};
+		CtErasure	er = {0, &emails, &identities, &mpids, &ctids, 0};
 		int32		erased;
 		CtJsonBuilder b;
 		CtJsonBuilder cb;
@@ -149,11 +216,7 @@ ct_handle_dsr(Jsonb *request)
 		/* the email array is of ct_email, whose OID is known once SPI is connected */
 		emails.elemtype = ct_email_type_oid();
 
-		values[0] = CStringGetTextDatum(project.project_id);
-		values[1] = ct_arr_datum(&emails);
-		values[2] = ct_arr_datum(&identities);
-		values[3] = ct_arr_datum(&mpids);
-		values[4] = ct_arr_datum(&ctids);
+		values[0] = er.project_id = CStringGetTextDatum(project.project_id);
 		ct_with_triggers(ct_erase, &er);
 		erased = er.erased;
 

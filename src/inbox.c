@@ -54,6 +54,7 @@ PG_FUNCTION_INFO_V1(ct_inbox_answer);
 int			ct_inbox_max_attempts = 5;
 int			ct_inbox_retry_delay = 60;	/* seconds, doubled on each attempt */
 int			ct_inbox_message_timeout = 300000;	/* ms; 0: none */
+int			ct_inbox_retention = 7 * 86400; /* seconds; -1: forever */
 
 /* The message types that may be queued: those of a project. */
 static bool
@@ -294,12 +295,17 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
 	return ok;
 }
 
-/* Record a message answered. */
+/*
+ * Record a message answered.  An erasure request keeps no identities once
+ * answered (it was kept for the answer only).
+ */
 static void
 ct_record_done(Datum id, int32 attempts, Datum response)
 {
 	if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = 'done', attempts = $2,"
 							  " response = $3, processed_at = clock_timestamp(),"
+							  " body = CASE WHEN message_type = 'dsr_processing_request'"
+							  "             THEN body - 'subject_identities' ELSE body END,"
 							  " last_error = NULL, last_sqlstate = NULL WHERE inbox_id = $1",
 							  3, (Oid[]) {INT8OID, INT4OID, JSONBOID},
 							  (Datum[]) {id, Int32GetDatum(attempts), response},
@@ -352,6 +358,24 @@ ct_record_failure(Datum id, int32 *attempts, ErrorData *edata)
 }
 
 /*
+ * Remove answered messages older than ctaudience.inbox_retention, a
+ * thousand at a time (each run of the inbox removes some).
+ */
+static void
+ct_purge_done(void)
+{
+	if (ct_inbox_retention < 0)
+		return;
+	if (SPI_execute_with_args("DELETE FROM ctaudience.ct_inbox WHERE inbox_id IN"
+							  " (SELECT inbox_id FROM ctaudience.ct_inbox WHERE status = 'done'"
+							  "   AND processed_at < clock_timestamp() - make_interval(secs => $1)"
+							  "   LIMIT 1000 FOR UPDATE SKIP LOCKED)",
+							  1, (Oid[]) {FLOAT8OID}, (Datum[]) {Float8GetDatum((double) ct_inbox_retention)},
+							  NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "ctaudience: could not remove answered inbox messages");
+}
+
+/*
  * SQL: ct_process_inbox(max_messages integer) returns (done, retried, dead)
  * Answer up to max_messages queued messages that are due, oldest first,
  * in the caller's transaction.
@@ -380,6 +404,7 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 		elog(ERROR, "ctaudience: ct_process_inbox() must return a row");
 
 	SPI_connect();
+	ct_purge_done();
 	if (SPI_execute_with_args("SELECT inbox_id, project_id, body, attempts FROM ctaudience.ct_inbox"
 							  " WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
 							  " ORDER BY next_attempt_at, inbox_id LIMIT $1"
@@ -443,6 +468,7 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 	if (!ct_time_for_message())
 		PG_RETURN_NULL();
 	SPI_connect();
+	ct_purge_done();
 	while (!found)
 	{
 		bool		isnull;

@@ -14,4 +14,7 @@ extern int	ct_inbox_retry_delay;
 /* ctaudience.inbox_message_timeout: milliseconds one message may take; 0: no limit. */
 extern int	ct_inbox_message_timeout;
 
+/* ctaudience.inbox_retention: seconds an answered message is kept; -1: forever. */
+extern int	ct_inbox_retention;
+
 #endif							/* CT_INBOX_H */

@@ -258,28 +258,52 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" RETURNING s.segment_id, s.status, s.user_id_field, s.name",
 		7, {A_TEXT, A_TEXT, A_INT8, A_TSTZ, A_TEXT, A_TEXT, A_JSONB}
 	},
-	[CT_Q_ERASE_MEMBERS] = {
-		"DELETE FROM ctaudience.ct_segment_member m USING ctaudience.ct_profile p"
-		" WHERE m.project_id = $1 AND p.project_id = $1 AND m.ct_id = p.ct_id"
-		"   AND (p.email OPERATOR(ctaudience.=) ANY ($2) OR p.identity = ANY ($3) OR p.mparticle_id = ANY ($4)"
-		"        OR p.identity = ANY ($4) OR p.ct_id = ANY ($5))",
+	/*
+	 * Data subject erasure: the profiles the subject's identities name, each
+	 * kind of identity through its own index (project_id leads them all).
+	 */
+	[CT_Q_ERASE_FIND] = {
+		"SELECT DISTINCT v.ct_id, v.identity, v.email, v.mparticle_id FROM ("
+		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM ctaudience.ct_profile p"
+		"   WHERE p.project_id = $1 AND p.email OPERATOR(ctaudience.=) ANY ($2)"
+		"  UNION ALL"
+		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM ctaudience.ct_profile p"
+		"   WHERE p.project_id = $1 AND p.identity = ANY ($3 || $4)"
+		"  UNION ALL"
+		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM ctaudience.ct_profile p"
+		"   WHERE p.project_id = $1 AND p.mparticle_id = ANY ($4)"
+		"  UNION ALL"
+		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM ctaudience.ct_profile p"
+		"   WHERE p.project_id = $1 AND p.ct_id = ANY ($5)) v",
 		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
+	/* memberships first, so the statistics trigger still sees the profiles */
+	[CT_Q_ERASE_MEMBERS] = {
+		"DELETE FROM ctaudience.ct_segment_member m WHERE m.project_id = $1 AND m.ct_id = ANY ($2)",
+		2, {A_TEXT, A_TEXT_ARR}, true
+	},
+	/* the rest: events, import log samples by mpid, profiles */
 	[CT_Q_ERASE] = {
-		"WITH victim AS MATERIALIZED ("
-		"  SELECT p.ct_id, p.mparticle_id FROM ctaudience.ct_profile p"
-		"   WHERE p.project_id = $1"
-		"     AND (p.email OPERATOR(ctaudience.=) ANY ($2) OR p.identity = ANY ($3) OR p.mparticle_id = ANY ($4)"
-		"          OR p.identity = ANY ($4) OR p.ct_id = ANY ($5))"
-		"     FOR UPDATE),"
-		" ev AS (DELETE FROM ctaudience.ct_event e USING victim v"
-		"         WHERE e.project_id = $1 AND e.ct_id = v.ct_id),"
-		" smp AS (DELETE FROM ctaudience.ct_import_sample s"
-		"          WHERE s.project_id = $1 AND s.mpid IS NOT NULL"
-		"            AND (s.mpid = ANY ($4) OR s.mpid IN (SELECT v.mparticle_id FROM victim v))),"
-		" prof AS (DELETE FROM ctaudience.ct_profile p USING victim v"
-		"           WHERE p.project_id = $1 AND p.ct_id = v.ct_id RETURNING 1)"
+		"WITH ev AS (DELETE FROM ctaudience.ct_event e WHERE e.project_id = $1 AND e.ct_id = ANY ($2)),"
+		" smp AS (DELETE FROM ctaudience.ct_import_sample s WHERE s.project_id = $1 AND s.mpid = ANY ($3)),"
+		" prof AS (DELETE FROM ctaudience.ct_profile p WHERE p.project_id = $1 AND p.ct_id = ANY ($2) RETURNING 1)"
 		" SELECT count(*)::int FROM prof",
+		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
+	},
+	/*
+	 * Every queued message of the project, whatever its state, loses the
+	 * user profiles that name the subject (or an erased profile): none is
+	 * kept, and none imported later brings the subject back.
+	 */
+	[CT_Q_ERASE_INBOX] = {
+		"UPDATE ctaudience.ct_inbox i"
+		"   SET body = jsonb_set(i.body, '{user_profiles}',"
+		"       coalesce((SELECT jsonb_agg(u.p ORDER BY u.n)"
+		"                   FROM jsonb_array_elements(i.body -> 'user_profiles') WITH ORDINALITY AS u(p, n)"
+		"                  WHERE NOT ctaudience.ct_names_subject(u.p, $2, $3, $4, $5)), '[]'))"
+		" WHERE i.project_id = $1 AND jsonb_typeof(i.body -> 'user_profiles') = 'array'"
+		"   AND EXISTS (SELECT 1 FROM jsonb_array_elements(i.body -> 'user_profiles') AS u(p)"
+		"                WHERE ctaudience.ct_names_subject(u.p, $2, $3, $4, $5))",
 		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
 	[CT_Q_LOG_DSR] = {

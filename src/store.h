@@ -35,8 +35,10 @@ typedef enum CtStmt
 	CT_Q_LOG_SAMPLES,			/* samples of skipped or invalid users */
 	CT_Q_MEMBERS,				/* memberships of (segment, profile) pairs, for the dry run */
 	CT_Q_SUBSCRIBE,				/* audience subscription add/update/remove */
+	CT_Q_ERASE_FIND,			/* data subject erasure: the profiles named */
 	CT_Q_ERASE_MEMBERS,			/* data subject erasure: memberships first */
 	CT_Q_ERASE,					/* data subject erasure: the rest */
+	CT_Q_ERASE_INBOX,			/* data subject erasure: queued messages */
 	CT_Q_LOG_DSR,				/* record a data subject request */
 	CT_Q_TRIG_SEGMENTS,			/* trigger: the segments of changed memberships */
 	CT_Q_TRIG_CONTACTS,			/* trigger: email/phone presence of profiles */

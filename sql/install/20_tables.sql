@@ -48,6 +48,9 @@ CREATE TABLE ctaudience.ct_profile (
 	PRIMARY KEY (project_id, ct_id),
 	CONSTRAINT ct_profile_identity_key UNIQUE (project_id, identity)
 ) WITH (fillfactor = 90);
+-- A data subject erasure finds profiles by email or mParticle ID too.
+CREATE INDEX ct_profile_email_idx ON ctaudience.ct_profile (project_id, email);
+CREATE INDEX ct_profile_mpid_idx ON ctaudience.ct_profile (project_id, mparticle_id);
 COMMENT ON TABLE ctaudience.ct_profile IS 'user profiles, keyed by CleverTap ID, with Identity, Email and Phone merged from imports';
 COMMENT ON COLUMN ctaudience.ct_profile.identity IS 'CleverTap Identity: the Customer ID (or chosen User ID) or the mParticle ID that first matched';
 COMMENT ON COLUMN ctaudience.ct_profile.email_ts IS 'time of the newest message whose email was merged (newest message wins)';
@@ -133,6 +136,7 @@ CREATE TABLE ctaudience.ct_import_sample (
 	path text NOT NULL,
 	PRIMARY KEY (project_id, message_id, n)
 );
+CREATE INDEX ct_import_sample_mpid_idx ON ctaudience.ct_import_sample (project_id, mpid) WHERE mpid IS NOT NULL;
 COMMENT ON TABLE ctaudience.ct_import_sample IS 'up to 20 samples per message of what was skipped or invalid, with the reason';
 COMMENT ON COLUMN ctaudience.ct_import_sample.reason IS 'anonymous, hashed_only, forbidden_identity, identity_too_long, invalid_ctid, invalid_email, invalid_phone, identity_conflict, invalid_attribute, stale or refused';
 COMMENT ON COLUMN ctaudience.ct_import_sample.path IS 'where in the message: user_profiles[i] or user_profiles[i].audiences[j]';
@@ -203,6 +207,8 @@ CREATE TABLE ctaudience.ct_inbox (
 	CONSTRAINT ct_inbox_no_passcode CHECK (NOT (body -> 'account' -> 'account_settings') ? 'passcode')
 );
 CREATE INDEX ct_inbox_due_idx ON ctaudience.ct_inbox (next_attempt_at, inbox_id) WHERE status = 'pending';
+-- answered messages are removed after ctaudience.inbox_retention
+CREATE INDEX ct_inbox_done_idx ON ctaudience.ct_inbox (processed_at) WHERE status = 'done';
 COMMENT ON TABLE ctaudience.ct_inbox IS 'queued Firehose messages (without their passcode) for ct_process_inbox: pending, done (with the response) or dead (with the error)';
 COMMENT ON COLUMN ctaudience.ct_inbox.project_id IS 'the project the message was authenticated for when it was queued';
 COMMENT ON COLUMN ctaudience.ct_inbox.status IS 'pending (due at next_attempt_at), done, or dead: failed for good (see last_sqlstate, last_error); ct_requeue() retries it';

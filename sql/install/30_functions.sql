@@ -313,6 +313,29 @@ CREATE FUNCTION ctaudience.ct_process_inbox(max_messages integer DEFAULT 100,
 COMMENT ON FUNCTION ctaudience.ct_process_inbox(integer) IS
 	'answer up to max_messages due messages of ct_inbox, oldest first, each in its own subtransaction (SKIP LOCKED: several sessions may run it); failures are kept with their error, retried, then dead-lettered';
 
+-- Whether a user profile of a queued message names the subject of an
+-- erasure: by mpid, by the value of any raw user identity (a Customer ID or
+-- another User ID), by email (normalized) or by Partner ID.
+CREATE FUNCTION ctaudience.ct_names_subject(profile jsonb, emails ctaudience.ct_email[],
+	identities text[], mpids text[], ct_ids text[]) RETURNS boolean
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT profile ->> 'mpid' = ANY (mpids)
+		OR EXISTS (SELECT 1
+					 FROM jsonb_array_elements(CASE jsonb_typeof(profile -> 'user_identities')
+											   WHEN 'array' THEN profile -> 'user_identities' ELSE '[]' END) AS u(i)
+					WHERE u.i ->> 'value' = ANY (identities) OR u.i ->> 'value' = ANY (mpids)
+					   OR (u.i ->> 'type' = 'email'
+						   AND ctaudience.ct_normalize_email(u.i ->> 'value') OPERATOR(ctaudience.=) ANY (emails)))
+		OR EXISTS (SELECT 1
+					 FROM jsonb_array_elements(CASE jsonb_typeof(profile -> 'partner_identities')
+											   WHEN 'array' THEN profile -> 'partner_identities' ELSE '[]' END) AS u(i)
+					WHERE u.i ->> 'value' = ANY (ct_ids))
+$$;
+COMMENT ON FUNCTION ctaudience.ct_names_subject(jsonb, ctaudience.ct_email[], text[], text[], text[]) IS
+	'whether a user profile of a Firehose message names a data subject (mpid, a raw user identity, email or Partner ID); erasure takes such profiles out of the inbox';
+
 -- The inbox run as steps of their own, each committed: ct_run_inbox claims
 -- a message (its attempt counted and committed), answers it, commits, and
 -- goes on; whatever ends the session meanwhile, the attempt stays counted.
