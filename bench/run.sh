@@ -68,10 +68,15 @@ conn="host=$dir port=$port user=postgres"
 copydir=$dir/copy
 mkdir -p "$copydir" && chown postgres "$copydir"
 
+# CT_BENCH_SETUP_SQL: SQL run in each new database after the extension is
+# created (e.g. to drop an index and see what it costs)
 newdb() {
 	psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
 	psql -X -q -d "$1" -c "CREATE EXTENSION ctaudience" \
 		-c "SELECT ctaudience.ct_register_project('BENCH', 'bench-passcode-1', 'bench-token', 'eu1', 'Bench', NULL, 'US')" >/dev/null
+	if [ -n "${CT_BENCH_SETUP_SQL:-}" ]; then
+		psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "$CT_BENCH_SETUP_SQL" >/dev/null
+	fi
 }
 
 fingerprint() {

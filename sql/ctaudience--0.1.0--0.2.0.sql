@@ -398,8 +398,8 @@ REVOKE EXECUTE ON FUNCTION ctaudience.ct_requeue(bigint), ctaudience.ct_schedule
 -- profiles that name the subject; answered messages go after
 -- ctaudience.inbox_retention.  (On a large ct_profile the two indexes take
 -- a while to build, and imports wait for them.)
-CREATE INDEX ct_profile_email_idx ON ctaudience.ct_profile (project_id, email);
-CREATE INDEX ct_profile_mpid_idx ON ctaudience.ct_profile (project_id, mparticle_id);
+CREATE INDEX ct_profile_email_idx ON ctaudience.ct_profile USING hash (email);
+CREATE INDEX ct_profile_mpid_idx ON ctaudience.ct_profile USING hash (mparticle_id);
 CREATE INDEX ct_import_sample_mpid_idx ON ctaudience.ct_import_sample (project_id, mpid) WHERE mpid IS NOT NULL;
 CREATE INDEX ct_inbox_done_idx ON ctaudience.ct_inbox (processed_at) WHERE status = 'done';
 -- Whether a user profile of a queued message names the subject of an
@@ -426,3 +426,30 @@ COMMENT ON FUNCTION ctaudience.ct_names_subject(jsonb, ctaudience.ct_email[], te
 	'whether a user profile of a Firehose message names a data subject (mpid, a raw user identity, email or Partner ID); erasure takes such profiles out of the inbox';
 
 REVOKE ALL ON FUNCTION ctaudience.ct_names_subject(jsonb, ctaudience.ct_email[], text[], text[], text[]) FROM PUBLIC;
+
+-- ct_resolve_identity tells whether a profile exists: it needs the
+-- project's passcode now, unless the caller is a member of ctaudience_reader.
+DROP FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text);
+CREATE FUNCTION ctaudience.ct_resolve_identity(
+	project_id text,
+	partner_id text DEFAULT NULL,
+	customer_id text DEFAULT NULL,
+	mparticle_id text DEFAULT NULL,
+	email text DEFAULT NULL,
+	phone text DEFAULT NULL,
+	passcode text DEFAULT NULL,
+	OUT rule text,
+	OUT key text,
+	OUT ct_id text,
+	OUT email ctaudience.ct_email,
+	OUT phone ctaudience.ct_phone)
+	AS 'MODULE_PATHNAME', 'ct_resolve_identity'
+	LANGUAGE C STABLE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+COMMENT ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) IS
+	'apply the import''s identity rules to one user without writing: rule, key, existing ct_id, normalized email and phone; needs the project''s passcode unless the caller is a member of ctaudience_reader';
+
+REVOKE ALL ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) TO ctaudience_importer;
+GRANT EXECUTE ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) TO ctaudience_reader;

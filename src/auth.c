@@ -230,36 +230,55 @@ ct_error_unknown_project(CtStr project_id)
 			 errhint("Register the project with ctaudience.ct_register_project().")));
 }
 
-/* Authenticate a message's account settings; see auth.h. */
-void
-ct_authenticate(const CtCredentials *cred, CtProject *proj, MemoryContext mcxt)
+/*
+ * The one answer to an Account ID that names no project, a missing
+ * passcode and a wrong one, so that a caller cannot tell which projects
+ * exist.
+ */
+static void
+ct_error_credentials(CtStr project_id)
 {
-	bool		verified;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+			 errmsg("invalid credentials for CleverTap project \"%.*s\"",
+					Min(project_id.len, 64), project_id.s),
+			 errdetail("No project has this Account ID, or the Passcode is not its passcode."),
+			 errhint("Check the Account ID and the Passcode of the mParticle connection.")));
+}
 
-	if (cred->account_id.len == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("message has no Account ID"),
-				 errdetail("account.account_settings.accountId is missing or empty."),
-				 errhint("Set Account ID in the mParticle connection to the CleverTap Project ID.")));
-	if (cred->account_id.len > 64 ||
-		!ct_store_get_project(cred->account_id.s, cred->account_id.len, proj, mcxt))
-		ct_error_unknown_project(cred->account_id);
-	verified = ct_auth_verified_project != NULL &&
-		strcmp(ct_auth_verified_project, proj->project_id) == 0;
+/*
+ * Take the time a wrong passcode takes (one PBKDF2), for an Account ID that
+ * names no project: the answer comes no sooner.
+ */
+static void
+ct_spend_verification(CtStr passcode)
+{
+	static const uint8 salt[CT_PASSCODE_SALT_LEN] = {0};
+	uint8		out[SCRAM_KEY_LEN];
+	char	   *copy = pnstrdup(passcode.s, passcode.len);
+
+	ct_pbkdf2(copy, salt, CT_PASSCODE_SALT_LEN, CT_PASSCODE_ITERATIONS, out);
+	explicit_bzero(copy, passcode.len);
+	pfree(copy);
+}
+
+/* See auth.h. */
+void
+ct_authenticate_passcode(CtStr project_id, CtStr passcode, bool verified, CtProject *proj,
+						 MemoryContext mcxt)
+{
+	if (project_id.len > 64 ||
+		!ct_store_get_project(project_id.s, project_id.len, proj, mcxt))
+	{
+		ct_spend_verification(passcode);
+		ct_error_credentials(project_id);
+	}
 	if (verified)
-		;						/* queued by ct_enqueue(), which checked the passcode */
-	else if (cred->passcode.len == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PASSWORD),
-				 errmsg("message for project \"%s\" has no passcode", proj->project_id),
-				 errdetail("account.account_settings.passcode is missing or empty.")));
-	else if (!ct_verify_passcode(proj->project_id, proj->passcode_hash, cred->passcode))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PASSWORD),
-				 errmsg("wrong passcode for project \"%s\"", proj->project_id),
-				 errhint("Check the Passcode of the mParticle connection.")));
-	else if (proj->has_expiry && proj->passcode_expires_at <= GetCurrentTransactionStartTimestamp())
+		return;					/* queued by ct_enqueue(), which checked the passcode */
+	if (passcode.len == 0 ||
+		!ct_verify_passcode(proj->project_id, proj->passcode_hash, passcode))
+		ct_error_credentials(project_id);
+	if (proj->has_expiry && proj->passcode_expires_at <= GetCurrentTransactionStartTimestamp())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PASSWORD),
 				 errmsg("passcode of project \"%s\" expired at %s", proj->project_id,
@@ -267,6 +286,23 @@ ct_authenticate(const CtCredentials *cred, CtProject *proj, MemoryContext mcxt)
 				 errhint("Generate a new passcode, store it with ctaudience.ct_rotate_passcode('%s', new_passcode, expires_at) "
 						 "(NULL expires_at means Forever), and enter it in the mParticle connection.",
 						 proj->project_id)));
+}
+
+/* Authenticate a message's account settings; see auth.h. */
+void
+ct_authenticate(const CtCredentials *cred, CtProject *proj, MemoryContext mcxt)
+{
+	if (cred->account_id.len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("message has no Account ID"),
+				 errdetail("account.account_settings.accountId is missing or empty."),
+				 errhint("Set Account ID in the mParticle connection to the CleverTap Project ID.")));
+	ct_authenticate_passcode(cred->account_id, cred->passcode,
+							 ct_auth_verified_project != NULL &&
+							 cred->account_id.len == (int) strlen(ct_auth_verified_project) &&
+							 memcmp(ct_auth_verified_project, cred->account_id.s, cred->account_id.len) == 0,
+							 proj, mcxt);
 	if (!ct_secret_equal(cred->account_token, proj->account_token))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),

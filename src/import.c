@@ -28,6 +28,7 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/resowner.h"
+#include "utils/acl.h"
 #include "utils/timestamp.h"
 
 #include "args.h"
@@ -2386,8 +2387,24 @@ ct_text_arg(FunctionCallInfo fcinfo, int n)
 }
 
 /*
+ * Whether the caller (the role calling this SECURITY DEFINER function) may
+ * read every project's profiles anyway: a superuser, or a member of
+ * ctaudience_reader.
+ */
+static bool
+ct_caller_reads_all(void)
+{
+	Oid			caller = GetOuterUserId();
+	Oid			reader = get_role_oid("ctaudience_reader", true);
+
+	return superuser_arg(caller) || (OidIsValid(reader) && has_privs_of_role(caller, reader));
+}
+
+/*
  * SQL: ct_resolve_identity(project_id, partner_id, customer_id,
- * mparticle_id, email, phone): the import's rules for one user, read-only.
+ * mparticle_id, email, phone, passcode): the import's rules for one user,
+ * read-only.  It tells whether a profile exists, so it needs the project's
+ * passcode, unless the caller may read every project (ct_caller_reads_all).
  */
 Datum
 ct_resolve_identity(PG_FUNCTION_ARGS)
@@ -2421,9 +2438,9 @@ ct_resolve_identity(PG_FUNCTION_ARGS)
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;
-	if (project.len > 64 ||
-		!ct_store_get_project(project.s, project.len, &im->project, outer))
-		ct_error_unknown_project(project);
+	/* the project's passcode, unless the caller may read every project anyway */
+	ct_authenticate_passcode(project, ct_text_arg(fcinfo, 6), ct_caller_reads_all(),
+							 &im->project, outer);
 
 	im->contacts = c = palloc(sizeof(CtContact));
 	ct_contact_init(c, p, im->project.default_country);

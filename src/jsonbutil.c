@@ -4,7 +4,9 @@
  */
 #include "postgres.h"
 
+#include "common/jsonapi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
@@ -65,10 +67,176 @@ ct_json_error(int sqlstate, const CtPath *path, const char *leaf, const char *fm
 	pg_unreachable();
 }
 
-/* Text to jsonb, exactly as a cast would do it (jsonb_in's errors). */
+/*
+ * Where a JSON text is being read: one frame per open object or array,
+ * with its current member's name or element's index.
+ */
+typedef struct CtJsonWhere
+{
+	int			depth;
+	int			cap;
+	char	  **key;			/* NULL for arrays */
+	int		   *index;
+} CtJsonWhere;
+
+static void
+ct_where_push(void *arg, bool array)
+{
+	CtJsonWhere *w = arg;
+
+	if (w->depth == w->cap)
+	{
+		w->cap = Max(w->cap * 2, 16);
+		w->key = w->key ? repalloc(w->key, sizeof(char *) * w->cap) : palloc(sizeof(char *) * w->cap);
+		w->index = w->index ? repalloc(w->index, sizeof(int) * w->cap) : palloc(sizeof(int) * w->cap);
+	}
+	w->key[w->depth] = array ? NULL : "";
+	w->index[w->depth] = -1;
+	w->depth++;
+}
+
+static void
+ct_where_object_start(void *arg)
+{
+	ct_where_push(arg, false);
+}
+
+static void
+ct_where_array_start(void *arg)
+{
+	ct_where_push(arg, true);
+}
+
+static void
+ct_where_end(void *arg)
+{
+	((CtJsonWhere *) arg)->depth--;
+}
+
+static void
+ct_where_field(void *arg, char *fname, bool isnull)
+{
+	CtJsonWhere *w = arg;
+
+	w->key[w->depth - 1] = fname;
+}
+
+static void
+ct_where_element(void *arg, bool isnull)
+{
+	CtJsonWhere *w = arg;
+
+	w->index[w->depth - 1]++;
+}
+
+/* What is wrong with a JSON text, in words that quote nothing of it. */
+static const char *
+ct_json_problem(JsonParseErrorType e)
+{
+	switch (e)
+	{
+		case JSON_ESCAPING_INVALID:
+			return "an invalid escape sequence in a string";
+		case JSON_ESCAPING_REQUIRED:
+			return "a control character in a string that must be escaped";
+		case JSON_EXPECTED_ARRAY_FIRST:
+			return "expected an array element or \"]\"";
+		case JSON_EXPECTED_ARRAY_NEXT:
+			return "expected \",\" or \"]\"";
+		case JSON_EXPECTED_COLON:
+			return "expected \":\"";
+		case JSON_EXPECTED_END:
+			return "more after the end of the value";
+		case JSON_EXPECTED_JSON:
+			return "expected a JSON value";
+		case JSON_EXPECTED_MORE:
+			return "the text ends before the value does";
+		case JSON_EXPECTED_OBJECT_FIRST:
+			return "expected a member name or \"}\"";
+		case JSON_EXPECTED_OBJECT_NEXT:
+			return "expected \",\" or \"}\"";
+		case JSON_EXPECTED_STRING:
+			return "expected a string";
+		case JSON_INVALID_TOKEN:
+			return "an invalid token";
+		case JSON_UNICODE_CODE_POINT_ZERO:
+			return "\\u0000, which cannot be converted to text";
+		case JSON_UNICODE_ESCAPE_FORMAT:
+			return "\\u not followed by four hexadecimal digits";
+		case JSON_UNICODE_HIGH_ESCAPE:
+			return "a \\u escape above 007F in a database whose encoding is not UTF8";
+		case JSON_UNICODE_HIGH_SURROGATE:
+			return "a Unicode high surrogate that follows a high surrogate";
+		case JSON_UNICODE_LOW_SURROGATE:
+			return "a Unicode low surrogate that does not follow a high surrogate";
+		default:
+			return "invalid JSON";
+	}
+}
+
+/*
+ * Text to jsonb, as a cast would make it.  Text that is not valid JSON is
+ * refused with where it went wrong -- line, character, byte and the JSON
+ * path of the value being read -- but never a piece of the text: the body
+ * of a Firehose message holds its passcode.  (The cast's own errors quote
+ * the text around the mistake; so pass messages to the text variants.)
+ */
 Jsonb *
 ct_jsonb_from_text(text *t)
 {
+	char	   *json = VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	JsonLexContext *lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
+	JsonSemAction sem;
+	CtJsonWhere where;
+	JsonParseErrorType e;
+
+	memset(&sem, 0, sizeof(sem));
+	memset(&where, 0, sizeof(where));
+	sem.semstate = &where;
+	sem.object_start = ct_where_object_start;
+	sem.object_end = ct_where_end;
+	sem.array_start = ct_where_array_start;
+	sem.array_end = ct_where_end;
+	sem.object_field_start = ct_where_field;
+	sem.array_element_start = ct_where_element;
+	e = pg_parse_json(lex, &sem);
+	if (e != JSON_SUCCESS)
+	{
+		StringInfoData path;
+		int			offset = (lex->token_start ? lex->token_start : lex->input + len) - lex->input;
+		int			line = 1;
+		int			line_start = 0;
+
+		for (int i = 0; i < offset; i++)
+		{
+			if (json[i] == '\n')
+			{
+				line++;
+				line_start = i + 1;
+			}
+		}
+
+		initStringInfo(&path);
+		for (int i = 0; i < where.depth; i++)
+		{
+			if (where.key[i] == NULL)
+			{
+				if (where.index[i] >= 0)
+					appendStringInfo(&path, "[%d]", where.index[i]);
+			}
+			else if (where.key[i][0] != '\0')
+				appendStringInfo(&path, "%s%.*s", path.len > 0 ? "." : "",
+								 (int) Min(strlen(where.key[i]), 64), where.key[i]);
+		}
+		ereport(ERROR,
+				(errcode(e == JSON_UNICODE_CODE_POINT_ZERO || e == JSON_UNICODE_HIGH_ESCAPE ?
+						 ERRCODE_UNTRANSLATABLE_CHARACTER : ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("invalid Firehose message: not valid JSON: %s", ct_json_problem(e)),
+				 errdetail("The problem is at line %d, column %d (byte %d of the message), JSON path %s.",
+						   line, offset - line_start + 1, offset,
+						   path.len > 0 ? path.data : "(the message itself)")));
+	}
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text_to_cstring(t))));
 }
 

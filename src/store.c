@@ -260,21 +260,25 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 	/*
 	 * Data subject erasure: the profiles the subject's identities name, each
-	 * kind of identity through its own index (project_id leads them all).
+	 * key through the index of its kind of identity.
 	 */
 	[CT_Q_ERASE_FIND] = {
 		"SELECT DISTINCT v.ct_id, v.identity, v.email, v.mparticle_id FROM ("
-		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM ctaudience.ct_profile p"
-		"   WHERE p.project_id = $1 AND p.email OPERATOR(ctaudience.=) ANY ($2)"
+		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest($2) k(e)"
+		"   CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
+		"                        WHERE p.email OPERATOR(ctaudience.=) k.e AND p.project_id = $1 OFFSET 0) p"
 		"  UNION ALL"
-		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM ctaudience.ct_profile p"
-		"   WHERE p.project_id = $1 AND p.identity = ANY ($3 || $4)"
+		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest($3 || $4) k(i)"
+		"   CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
+		"                        WHERE p.project_id = $1 AND p.identity = k.i OFFSET 0) p"
 		"  UNION ALL"
-		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM ctaudience.ct_profile p"
-		"   WHERE p.project_id = $1 AND p.mparticle_id = ANY ($4)"
+		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest($4) k(m)"
+		"   CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
+		"                        WHERE p.mparticle_id = k.m AND p.project_id = $1 OFFSET 0) p"
 		"  UNION ALL"
-		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM ctaudience.ct_profile p"
-		"   WHERE p.project_id = $1 AND p.ct_id = ANY ($5)) v",
+		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest($5) k(c)"
+		"   CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
+		"                        WHERE p.project_id = $1 AND p.ct_id = k.c OFFSET 0) p) v",
 		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
 	/* memberships first, so the statistics trigger still sees the profiles */

@@ -270,6 +270,7 @@ CREATE FUNCTION ctaudience.ct_resolve_identity(
 	mparticle_id text DEFAULT NULL,
 	email text DEFAULT NULL,
 	phone text DEFAULT NULL,
+	passcode text DEFAULT NULL,
 	OUT rule text,
 	OUT key text,
 	OUT ct_id text,
@@ -279,8 +280,8 @@ CREATE FUNCTION ctaudience.ct_resolve_identity(
 	LANGUAGE C STABLE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
-COMMENT ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text) IS
-	'apply the import''s identity rules to one user without writing: rule, key, existing ct_id, normalized email and phone';
+COMMENT ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) IS
+	'apply the import''s identity rules to one user without writing: rule, key, existing ct_id, normalized email and phone; needs the project''s passcode unless the caller is a member of ctaudience_reader';
 
 CREATE FUNCTION ctaudience.ct_firehose(request jsonb) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'ct_firehose'

@@ -53,10 +53,11 @@ GRANT EXECUTE ON FUNCTION
 	ctaudience.ct_inbox_claim(),
 	ctaudience.ct_inbox_answer(bigint),
 	ctaudience.ct_compact_stats(text),
-	ctaudience.ct_resolve_identity(text, text, text, text, text, text)
+	ctaudience.ct_resolve_identity(text, text, text, text, text, text, text)
 	TO ctaudience_importer;
 GRANT EXECUTE ON PROCEDURE ctaudience.ct_run_inbox(integer, integer, integer, integer) TO ctaudience_importer;
 REVOKE ALL ON PROCEDURE ctaudience.ct_run_inbox(integer, integer, integer, integer) FROM PUBLIC;
 GRANT SELECT ON ctaudience.ct_segments, ctaudience.ct_segment_stats, ctaudience.ct_profile_activity,
 	ctaudience.ct_find_people, ctaudience.ct_usage, ctaudience.ct_import_log TO ctaudience_reader;
-GRANT EXECUTE ON FUNCTION ctaudience.ct_segment_trend(bigint, int, date) TO ctaudience_reader;
+GRANT EXECUTE ON FUNCTION ctaudience.ct_segment_trend(bigint, int, date),
+	ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) TO ctaudience_reader;

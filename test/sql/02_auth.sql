@@ -1,5 +1,7 @@
 -- Projects and authentication: passcodes are hashed, every check is a
--- class 28 error naming the failed check, and a refused message writes nothing.
+-- class 28 error, and a refused message writes nothing.  An unknown project,
+-- a missing passcode and a wrong one get one answer (a caller cannot probe
+-- which projects exist); past the passcode, the error names the check.
 SET search_path = ctaudience, t, public;
 \set SHOW_CONTEXT never
 
@@ -21,7 +23,8 @@ SELECT count(*) AS projects FROM ct_project;
 -- a good message is accepted (a verification ping: no user_profiles)
 SELECT t.imp(t.msg(1, 1714592744000, NULL));
 
--- every failed check raises class 28 and names the check, never the secret
+-- every failed check raises class 28, never echoing the secret; an unknown
+-- project, a missing and a wrong passcode are one answer
 SELECT ct_import_audience(t.msg(2, 1714592744000, '[]', 'NOPE'));
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_import_audience(t.msg(2, 1714592744000, '[]') #- '{account,account_settings,accountId}');
@@ -127,7 +130,9 @@ SELECT ct_update_project('TEST-RR', account_token => '');
 SELECT ct_update_project(NULL, name => 'x');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 
--- An unknown project is one error everywhere: the same SQLSTATE and message.
+-- An unknown project is one SQLSTATE everywhere (28000): the import's
+-- callers, who could probe, get the answer of wrong credentials; the
+-- functions of a project's administrator name the project unknown.
 CREATE FUNCTION t.err(statement text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	state text;

@@ -170,3 +170,17 @@ SELECT (ct_resolve_identity('TEST-1', 'bad id with spaces', NULL, '9999')).*;
 SELECT (ct_resolve_identity('NOPE', 'x')).*;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT count(*) AS profiles_named_new FROM ct_profile WHERE identity = 'cust-new' OR ct_id = 'ct-partner-new';
+
+-- ct_resolve_identity tells whether a profile exists: an importer needs the
+-- project's passcode, and an unknown project or a wrong passcode get the
+-- same answer; a member of ctaudience_reader (or a superuser) needs none
+SET ROLE ctaudience_importer;
+SELECT rule, ct_id IS NOT NULL AS exists FROM ctaudience.ct_resolve_identity('TEST-1', customer_id => 'cust-10');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT rule, ct_id IS NOT NULL AS exists FROM ctaudience.ct_resolve_identity('TEST-1', customer_id => 'cust-10', passcode => 'wrong-passcode');
+SELECT rule, ct_id IS NOT NULL AS exists FROM ctaudience.ct_resolve_identity('NOPE', customer_id => 'cust-10', passcode => 'test-passcode-1');
+SELECT rule, ct_id IS NOT NULL AS exists FROM ctaudience.ct_resolve_identity('TEST-1', customer_id => 'cust-10', passcode => 'test-passcode-1');
+RESET ROLE;
+SET ROLE ctaudience_reader;
+SELECT rule, ct_id IS NOT NULL AS exists FROM ctaudience.ct_resolve_identity('TEST-1', customer_id => 'cust-10');
+RESET ROLE;

@@ -125,3 +125,30 @@ SELECT t.imp(t.msg(502, 1714900000000,
 	'[{"mpid": 5003, "user_identities": [{"type": "customer", "encoding": "raw", "value": "bad-3"}], "audiences": [{"audience_id": "48001", "audience_name": "Quoted id", "action": "add"}]}]'));
 SELECT partner_segment_id, name FROM ct_segment WHERE partner_segment_id IN (48000, 48001) ORDER BY 1;
 SELECT identity, mparticle_id FROM ct_profile WHERE identity = 'bad-3';
+
+-- Text that is not JSON is refused with where it went wrong (line,
+-- character, byte, JSON path) and never a piece of it: the body holds the
+-- passcode.  Nothing of the passcode in the message, detail, hint or context.
+CREATE FUNCTION t.error_parts(body text) RETURNS TABLE (state text, message text, detail text, quotes_secret bool)
+LANGUAGE plpgsql AS $$
+DECLARE
+	m text;
+	d text;
+	h text;
+	c text;
+BEGIN
+	PERFORM ctaudience.ct_import_audience(body);
+	RETURN;
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL,
+		h = PG_EXCEPTION_HINT, c = PG_EXCEPTION_CONTEXT;
+	message := m;
+	detail := d;
+	quotes_secret := concat_ws(' ', m, d, h, c) LIKE '%passcode-A1%';
+	RETURN NEXT;
+END $$;
+SELECT * FROM t.error_parts('{"type": "audience_membership_change_request", "account": {"account_settings": {"passcode": "passcode-A1"},,"x": 1}}');
+SELECT * FROM t.error_parts('{"account": {"account_settings": {"passcode": "passcode-A1' || chr(10) || '"}}}');
+SELECT * FROM t.error_parts(E'{"user_profiles": [{"mpid": "1"}, {"mpid": "passcode-A1\\u0000"}]}');
+SELECT * FROM t.error_parts('{"account": {"account_settings": {"passcode": "passcode-A1"}}, "user_profiles": [1, 2');
+SELECT * FROM t.error_parts('passcode-A1');
