@@ -62,5 +62,18 @@ installcheck: test/expected
 test/expected:
 	ln -s ../expected $@
 
+# ctaudience-receiver, the HTTP endpoint mParticle posts to (receiver/): a
+# libpq client built and installed (into bindir) with the extension.
+all: receiver
+install: install-receiver
+clean: clean-receiver
+.PHONY: receiver install-receiver clean-receiver
+receiver:
+	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG)
+install-receiver: receiver
+	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG) install
+clean-receiver:
+	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG) clean
+
 # Rebuild every object when a header changes (PGXS tracks no header dependencies).
 $(OBJS): $(wildcard src/*.h)

@@ -402,6 +402,8 @@ CREATE INDEX ct_profile_email_idx ON ctaudience.ct_profile USING hash (email);
 CREATE INDEX ct_profile_mpid_idx ON ctaudience.ct_profile USING hash (mparticle_id);
 CREATE INDEX ct_import_sample_mpid_idx ON ctaudience.ct_import_sample (project_id, mpid) WHERE mpid IS NOT NULL;
 CREATE INDEX ct_inbox_done_idx ON ctaudience.ct_inbox (processed_at) WHERE status = 'done';
+-- dead letters, counted by ct_inbox_depth() without reading the rest
+CREATE INDEX ct_inbox_dead_idx ON ctaudience.ct_inbox (inbox_id) WHERE status = 'dead';
 -- Whether a user profile of a queued message names the subject of an
 -- erasure: by mpid, by the value of any raw user identity (a Customer ID or
 -- another User ID), by email (normalized) or by Partner ID.
@@ -453,3 +455,32 @@ COMMENT ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text,
 REVOKE ALL ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) TO ctaudience_importer;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) TO ctaudience_reader;
+
+-- For the receiver (ctaudience-receiver): the text variant of ct_enqueue,
+-- the queue mode's answer, and the inbox's depth for its metrics.
+CREATE FUNCTION ctaudience.ct_enqueue(request text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'ct_enqueue_text'
+	LANGUAGE C VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ctaudience.ct_enqueue(text) IS
+	'queue a Firehose message given as JSON text (the body as posted), as ct_enqueue(jsonb) does';
+
+CREATE FUNCTION ctaudience.ct_firehose_enqueue(request text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'ct_firehose_enqueue'
+	LANGUAGE C VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+COMMENT ON FUNCTION ctaudience.ct_firehose_enqueue(text) IS
+	'what a receiver in queue mode answers: a membership or erasure message is queued and answered at once (its response, with the inbox_id); a registration or subscription is answered as by ct_firehose';
+
+CREATE FUNCTION ctaudience.ct_inbox_depth(OUT pending bigint, OUT dead bigint)
+	AS 'MODULE_PATHNAME', 'ct_inbox_depth'
+	LANGUAGE C STABLE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ctaudience.ct_inbox_depth() IS
+	'how many inbox messages are pending and dead-lettered (a receiver''s metrics)';
+
+REVOKE ALL ON FUNCTION ctaudience.ct_enqueue(text), ctaudience.ct_firehose_enqueue(text),
+	ctaudience.ct_inbox_depth() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ctaudience.ct_enqueue(text), ctaudience.ct_firehose_enqueue(text),
+	ctaudience.ct_inbox_depth() TO ctaudience_importer;

@@ -41,12 +41,16 @@
 
 #include "args.h"
 #include "auth.h"
+#include "dispatch.h"
 #include "firehose.h"
 #include "import.h"
 #include "inbox.h"
 #include "store.h"
 
 PG_FUNCTION_INFO_V1(ct_enqueue);
+PG_FUNCTION_INFO_V1(ct_enqueue_text);
+PG_FUNCTION_INFO_V1(ct_firehose_enqueue);
+PG_FUNCTION_INFO_V1(ct_inbox_depth);
 PG_FUNCTION_INFO_V1(ct_process_inbox);
 PG_FUNCTION_INFO_V1(ct_inbox_claim);
 PG_FUNCTION_INFO_V1(ct_inbox_answer);
@@ -66,15 +70,13 @@ ct_queueable_type(CtStr type)
 }
 
 /*
- * SQL: ct_enqueue(request jsonb) returns bigint.  Check the envelope and
- * the credentials now; queue the message without its passcode.
+ * Queue a message: check its envelope and credentials now, store it
+ * without its passcode; its inbox_id.  env gets its envelope.
  */
-Datum
-ct_enqueue(PG_FUNCTION_ARGS)
+static int64
+ct_enqueue_message(Jsonb *request, CtEnvelope *env)
 {
-	Jsonb	   *request;
-	JsonbContainer *root;
-	CtEnvelope	env;
+	JsonbContainer *root = ct_message_root(request);
 	CtCredentials cred;
 	CtProject	project;
 	Datum		path[3];
@@ -83,26 +85,23 @@ ct_enqueue(PG_FUNCTION_ARGS)
 	bool		isnull;
 	int64		id;
 
-	ct_require_message(fcinfo);
-	request = PG_GETARG_JSONB_P(0);
-	root = ct_message_root(request);
-	ct_parse_envelope(root, &env);
-	if (ct_str_eq(env.type, "module_registration_request"))
+	ct_parse_envelope(root, env);
+	if (ct_str_eq(env->type, "module_registration_request"))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("a module_registration_request is not queued"),
 				 errdetail("mParticle waits for the registration response: it belongs to no project and writes nothing."),
 				 errhint("Answer it at once with ctaudience.ct_firehose().")));
-	if (!ct_queueable_type(env.type))
+	if (!ct_queueable_type(env->type))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid Firehose message: unsupported message type \"%.*s\"",
-						Min(env.type.len, 64), env.type.s),
+						Min(env->type.len, 64), env->type.s),
 				 errdetail("The problem is at JSON path type."),
 				 errhint("ct_enqueue() queues audience_subscription_request, "
 						 "audience_membership_change_request and dsr_processing_request.")));
 	ct_parse_credentials(root, &cred);
-	if (ct_str_eq(env.type, "audience_membership_change_request"))
+	if (ct_str_eq(env->type, "audience_membership_change_request"))
 	{
 		/* refuse at once what ct_process_inbox would refuse for its size */
 		JsonbValue	v;
@@ -124,8 +123,8 @@ ct_enqueue(PG_FUNCTION_ARGS)
 															   TYPALIGN_INT)));
 
 	values[0] = CStringGetTextDatum(project.project_id);
-	values[1] = PointerGetDatum(cstring_to_text_with_len(env.type.s, env.type.len));
-	values[2] = PointerGetDatum(cstring_to_text_with_len(env.id_text.s, env.id_text.len));
+	values[1] = PointerGetDatum(cstring_to_text_with_len(env->type.s, env->type.len));
+	values[2] = PointerGetDatum(cstring_to_text_with_len(env->id_text.s, env->id_text.len));
 	values[3] = body;
 	if (SPI_execute_with_args("INSERT INTO ctaudience.ct_inbox (project_id, message_type, message_id, body)"
 							  " VALUES ($1, $2, $3, $4) RETURNING inbox_id",
@@ -134,7 +133,85 @@ ct_enqueue(PG_FUNCTION_ARGS)
 		elog(ERROR, "ctaudience: could not queue the message");
 	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	ct_store_finish();
-	PG_RETURN_INT64(id);
+	return id;
+}
+
+/* SQL: ct_enqueue(request jsonb) returns bigint; see ct_enqueue_message. */
+Datum
+ct_enqueue(PG_FUNCTION_ARGS)
+{
+	CtEnvelope	env;
+
+	ct_require_message(fcinfo);
+	PG_RETURN_INT64(ct_enqueue_message(PG_GETARG_JSONB_P(0), &env));
+}
+
+/* SQL: ct_enqueue(request text) returns bigint: the same, for the body as posted. */
+Datum
+ct_enqueue_text(PG_FUNCTION_ARGS)
+{
+	CtEnvelope	env;
+
+	ct_require_message(fcinfo);
+	PG_RETURN_INT64(ct_enqueue_message(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0)), &env));
+}
+
+/*
+ * SQL: ct_firehose_enqueue(request text) returns jsonb: what a receiver in
+ * queue mode answers.  A membership or erasure message is queued and
+ * answered at once with its Firehose response (the request's id, and under
+ * "ctaudience" the inbox_id); a registration or subscription message is
+ * answered as ct_firehose() answers it.
+ */
+Datum
+ct_firehose_enqueue(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *request;
+	CtEnvelope	env;
+	CtJsonBuilder b;
+	int64		id;
+	bool		membership;
+
+	ct_require_message(fcinfo);
+	request = ct_jsonb_from_text(PG_GETARG_TEXT_PP(0));
+	ct_parse_envelope(ct_message_root(request), &env);
+	membership = ct_str_eq(env.type, "audience_membership_change_request");
+	if (!membership && !ct_str_eq(env.type, "dsr_processing_request"))
+		PG_RETURN_JSONB_P(ct_dispatch(request));
+	id = ct_enqueue_message(request, &env);
+	ct_jb_begin(&b);
+	ct_jb_response_envelope(&b, membership ? "audience_membership_change_response" : "dsr_processing_response",
+							&env);
+	if (membership)
+		ct_jb_bool(&b, "suspend_subscription", false);
+	ct_jb_begin_object(&b, "ctaudience");
+	ct_jb_int(&b, "queued", id);
+	ct_jb_end_object(&b);
+	PG_RETURN_JSONB_P(ct_jb_finish(&b));
+}
+
+/* SQL: ct_inbox_depth() returns (pending, dead): the inbox, for a receiver's metrics. */
+Datum
+ct_inbox_depth(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		result[2];
+	bool		nulls[2] = {false, false};
+	bool		isnull;
+	MemoryContext outer = CurrentMemoryContext;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "ctaudience: ct_inbox_depth() must return a row");
+	SPI_connect();
+	/* each count reads its partial index (ct_inbox_due_idx, ct_inbox_dead_idx) */
+	if (SPI_execute("SELECT (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'pending'),"
+					"       (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'dead')", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "ctaudience: could not read the inbox");
+	result[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	result[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	SPI_finish();
+	MemoryContextSwitchTo(outer);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), result, nulls)));
 }
 
 /* Whether a failure with this SQLSTATE is the message's own: no retry. */

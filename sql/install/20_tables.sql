@@ -211,6 +211,8 @@ CREATE TABLE ctaudience.ct_inbox (
 CREATE INDEX ct_inbox_due_idx ON ctaudience.ct_inbox (next_attempt_at, inbox_id) WHERE status = 'pending';
 -- answered messages are removed after ctaudience.inbox_retention
 CREATE INDEX ct_inbox_done_idx ON ctaudience.ct_inbox (processed_at) WHERE status = 'done';
+-- dead letters, counted by ct_inbox_depth() without reading the rest
+CREATE INDEX ct_inbox_dead_idx ON ctaudience.ct_inbox (inbox_id) WHERE status = 'dead';
 COMMENT ON TABLE ctaudience.ct_inbox IS 'queued Firehose messages (without their passcode) for ct_process_inbox: pending, done (with the response) or dead (with the error)';
 COMMENT ON COLUMN ctaudience.ct_inbox.project_id IS 'the project the message was authenticated for when it was queued';
 COMMENT ON COLUMN ctaudience.ct_inbox.status IS 'pending (due at next_attempt_at), done, or dead: failed for good (see last_sqlstate, last_error); ct_requeue() retries it';

@@ -306,6 +306,28 @@ CREATE FUNCTION ctaudience.ct_enqueue(request jsonb) RETURNS bigint
 COMMENT ON FUNCTION ctaudience.ct_enqueue(jsonb) IS
 	'queue a Firehose message for ct_process_inbox: its type and credentials are checked now, and it is stored without its passcode; returns its inbox_id';
 
+CREATE FUNCTION ctaudience.ct_enqueue(request text) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'ct_enqueue_text'
+	LANGUAGE C VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ctaudience.ct_enqueue(text) IS
+	'queue a Firehose message given as JSON text (the body as posted), as ct_enqueue(jsonb) does';
+
+CREATE FUNCTION ctaudience.ct_firehose_enqueue(request text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'ct_firehose_enqueue'
+	LANGUAGE C VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+COMMENT ON FUNCTION ctaudience.ct_firehose_enqueue(text) IS
+	'what a receiver in queue mode answers: a membership or erasure message is queued and answered at once (its response, with the inbox_id); a registration or subscription is answered as by ct_firehose';
+
+CREATE FUNCTION ctaudience.ct_inbox_depth(OUT pending bigint, OUT dead bigint)
+	AS 'MODULE_PATHNAME', 'ct_inbox_depth'
+	LANGUAGE C STABLE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ctaudience.ct_inbox_depth() IS
+	'how many inbox messages are pending and dead-lettered (a receiver''s metrics)';
+
 CREATE FUNCTION ctaudience.ct_process_inbox(max_messages integer DEFAULT 100,
 	OUT done integer, OUT retried integer, OUT dead integer)
 	AS 'MODULE_PATHNAME', 'ct_process_inbox'

@@ -73,6 +73,10 @@ SELECT has_table_privilege('ctaudience_reader', 'ctaudience.ct_project', 'SELECT
 	   has_function_privilege('ctaudience_importer', 'ctaudience.ct_import_audience(jsonb)', 'EXECUTE') AS importer_imports,
 	   has_table_privilege('ctaudience_importer', 'ctaudience.ct_profile', 'SELECT') AS importer_reads_profiles,
 	   has_function_privilege('public', 'ctaudience.ct_import_audience(jsonb)', 'EXECUTE') AS public_imports;
+-- requeueing dead letters (any project's) and scheduling are an operator's
+SELECT has_function_privilege('ctaudience_importer', 'ctaudience.ct_requeue(bigint)', 'EXECUTE') AS importer_requeues,
+	   has_function_privilege('ctaudience_importer', 'ctaudience.ct_schedule_inbox(text, integer, text)', 'EXECUTE') AS importer_schedules,
+	   has_function_privilege('ctaudience_importer', 'ctaudience.ct_run_inbox(integer, integer, integer, integer)', 'EXECUTE') AS importer_runs_inbox;
 
 -- ct_rotate_passcode replaces the verifier; the expiry is enforced
 SELECT ct_rotate_passcode('TEST-2', 'rotated-passcode-3', now() + interval '1 day');

@@ -1,0 +1,92 @@
+/*
+ * metrics.c
+ *	  What GET /metrics reports, in Prometheus text format: requests by
+ *	  status, a histogram of the time /firehose requests take, the pool.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "receiver.h"
+
+static const int ct_statuses[] = {200, 400, 401, 404, 405, 413, 429, 500, 503};
+#define CT_NSTATUS (sizeof(ct_statuses) / sizeof(ct_statuses[0]))
+static const double ct_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+#define CT_NBUCKETS (sizeof(ct_buckets) / sizeof(ct_buckets[0]))
+
+static pthread_mutex_t ct_metrics_mutex = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long ct_by_status[CT_NSTATUS + 1];	/* the last: any other */
+static unsigned long ct_bucket_count[CT_NBUCKETS];
+static unsigned long ct_latency_count;
+static double ct_latency_sum;
+
+/* Count a /firehose request: its status and how long it took. */
+void
+ct_metrics_request(int status, double seconds)
+{
+	size_t		k = 0;
+
+	while (k < CT_NSTATUS && ct_statuses[k] != status)
+		k++;
+	pthread_mutex_lock(&ct_metrics_mutex);
+	ct_by_status[k]++;
+	for (size_t b = 0; b < CT_NBUCKETS; b++)
+		if (seconds <= ct_buckets[b])
+			ct_bucket_count[b]++;
+	ct_latency_count++;
+	ct_latency_sum += seconds;
+	pthread_mutex_unlock(&ct_metrics_mutex);
+}
+
+/* The counters as Prometheus text (malloc'd). */
+char *
+ct_metrics_text(void)
+{
+	char	   *buf;
+	size_t		size;
+	FILE	   *f = open_memstream(&buf, &size);
+
+	pthread_mutex_lock(&ct_metrics_mutex);
+	fprintf(f, "# HELP ctaudience_receiver_requests_total Firehose requests answered, by HTTP status.\n"
+			"# TYPE ctaudience_receiver_requests_total counter\n");
+	for (size_t k = 0; k < CT_NSTATUS; k++)
+		fprintf(f, "ctaudience_receiver_requests_total{status=\"%d\"} %lu\n", ct_statuses[k], ct_by_status[k]);
+	fprintf(f, "ctaudience_receiver_requests_total{status=\"other\"} %lu\n", ct_by_status[CT_NSTATUS]);
+	fprintf(f, "# HELP ctaudience_receiver_request_seconds Time to answer a Firehose request.\n"
+			"# TYPE ctaudience_receiver_request_seconds histogram\n");
+	for (size_t b = 0; b < CT_NBUCKETS; b++)
+		fprintf(f, "ctaudience_receiver_request_seconds_bucket{le=\"%g\"} %lu\n", ct_buckets[b], ct_bucket_count[b]);
+	fprintf(f, "ctaudience_receiver_request_seconds_bucket{le=\"+Inf\"} %lu\n", ct_latency_count);
+	fprintf(f, "ctaudience_receiver_request_seconds_sum %.6f\n", ct_latency_sum);
+	fprintf(f, "ctaudience_receiver_request_seconds_count %lu\n", ct_latency_count);
+	pthread_mutex_unlock(&ct_metrics_mutex);
+	fprintf(f, "# HELP ctaudience_receiver_pool_connections Database connections of the pool.\n"
+			"# TYPE ctaudience_receiver_pool_connections gauge\n"
+			"ctaudience_receiver_pool_connections %d\n", ct_config.pool);
+	fprintf(f, "# HELP ctaudience_receiver_pool_in_use Database connections in use.\n"
+			"# TYPE ctaudience_receiver_pool_in_use gauge\n"
+			"ctaudience_receiver_pool_in_use %d\n", ct_pool_in_use());
+	if (ct_config.queue)
+	{
+		CtConn	   *c;
+
+		/* the inbox, when a connection is free at once */
+		if (ct_pool_acquire(0, &c) == CT_ACQUIRED)
+		{
+			PGresult   *r = ct_conn_exec(c, CT_STMT_INBOX, NULL, 0);
+
+			if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+				fprintf(f, "# HELP ctaudience_inbox_pending Queued messages not yet answered.\n"
+						"# TYPE ctaudience_inbox_pending gauge\n"
+						"ctaudience_inbox_pending %s\n"
+						"# HELP ctaudience_inbox_dead Queued messages dead-lettered.\n"
+						"# TYPE ctaudience_inbox_dead gauge\n"
+						"ctaudience_inbox_dead %s\n", PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+			PQclear(r);
+			ct_pool_release(c);
+		}
+	}
+	fclose(f);
+	return buf;
+}

@@ -1,0 +1,836 @@
+/*
+ * receiver.c
+ *	  ctaudience-receiver: the HTTP endpoint an mParticle audience output
+ *	  posts Firehose messages to.  POST /firehose hands the body, as text in
+ *	  a bind parameter, to the extension and answers with what it returns;
+ *	  the HTTP status tells mParticle what is worth retrying.  GET /healthz
+ *	  and GET /metrics are for the operator.  The body is never logged or
+ *	  echoed; each request is one line on stderr.
+ *
+ * Modes: direct (the default) answers every message with ct_firehose();
+ * queue answers membership and erasure messages at once, queued with
+ * ct_firehose_enqueue() for ct_run_inbox() (pg_cron) to import, and the
+ * registration and subscription messages directly.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <microhttpd.h>
+
+#include "receiver.h"
+
+CtConfig	ct_config = {
+	.listen_host = "127.0.0.1",
+	.listen_port = 8080,
+	.dsn = "",
+	.queue = false,
+	.pool = 4,
+	.max_body = 64L * 1024 * 1024,
+	.statement_timeout = 60000,
+	.pool_wait = 1000,
+	.max_buffered = 0,			/* 0: 2 x pool x max_body */
+};
+
+/* Seconds the answers 429 and 503 ask mParticle to wait before retrying. */
+#define CT_RETRY_AFTER "5"
+
+static volatile sig_atomic_t ct_stop = 0;
+static pthread_mutex_t ct_inflight_mutex = PTHREAD_MUTEX_INITIALIZER;
+static int	ct_inflight = 0;
+
+/* ---------------------------------------------------------------------
+ * Utilities
+ * ---------------------------------------------------------------------
+ */
+
+double
+ct_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One line on stderr, with the time (UTC). */
+void
+ct_log(const char *fmt,...)
+{
+	char		line[1024];
+	char		stamp[32];
+	struct timeval tv;
+	struct tm	tm;
+	va_list		args;
+
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	va_start(args, fmt);
+	vsnprintf(line, sizeof(line), fmt, args);
+	va_end(args);
+	fprintf(stderr, "%s.%03dZ %s\n", stamp, (int) (tv.tv_usec / 1000), line);
+}
+
+/* Whether two strings are equal, in a time that does not depend on where they differ. */
+static bool
+ct_secret_equal(const char *given, const char *expected)
+{
+	size_t		gl = strlen(given);
+	size_t		el = strlen(expected);
+	unsigned char diff = (gl != el);
+
+	for (size_t i = 0; i < el; i++)
+		diff |= (unsigned char) expected[i] ^ (unsigned char) (i < gl ? given[i] : 0);
+	return diff == 0;
+}
+
+/*
+ * The top-level string members "type" and "id" of a JSON text, for the
+ * log line only: a small scan that skips everything nested, never parses
+ * the body for anything else, and keeps at most 64 characters of
+ * [A-Za-z0-9_.-].
+ */
+static void
+ct_peek(const char *s, size_t len, char *type, char *id)
+{
+	int			depth = 0;
+	size_t		i = 0;
+	bool		key = true;
+	char		last_key[16] = "";
+
+	type[0] = id[0] = '\0';
+	while (i < len)
+	{
+		char		c = s[i];
+
+		if (c == '"')
+		{
+			size_t		start = ++i;
+
+			while (i < len && s[i] != '"')
+				i += (s[i] == '\\') ? 2 : 1;
+			if (i >= len)
+				return;
+			if (depth == 1 && key)
+			{
+				size_t		n = i - start < sizeof(last_key) - 1 ? i - start : sizeof(last_key) - 1;
+
+				memcpy(last_key, s + start, n);
+				last_key[n] = '\0';
+			}
+			else if (depth == 1 && (strcmp(last_key, "type") == 0 || strcmp(last_key, "id") == 0))
+			{
+				char	   *dst = last_key[0] == 't' ? type : id;
+				size_t		n = 0;
+
+				for (size_t k = start; k < i && n < 64; k++)
+					if (isalnum((unsigned char) s[k]) || s[k] == '_' || s[k] == '-' || s[k] == '.')
+						dst[n++] = s[k];
+				dst[n] = '\0';
+			}
+			i++;
+			continue;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			depth--;
+		else if (c == ':')
+			key = false;
+		else if (c == ',')
+			key = true;
+		if (depth == 1 && (c == '{' || c == ','))
+			key = true;
+		i++;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Answers
+ * ---------------------------------------------------------------------
+ */
+
+/* What a request accumulates between the calls of the access handler. */
+typedef struct CtRequest
+{
+	double		started;
+	char	   *body;
+	size_t		len;
+	size_t		cap;
+	size_t		reserved;		/* bytes of the budget this body holds */
+	bool		too_big;		/* over --max-body: 413 */
+	bool		over_budget;	/* over --max-buffered: 429 */
+	size_t		discarded;
+} CtRequest;
+
+/*
+ * The bodies held in memory at once are limited to --max-buffered bytes: a
+ * request that would pass it is answered 429 (before its body is read when
+ * it has a Content-Length), so that many large posts at once cannot exhaust
+ * the receiver's memory.
+ */
+static pthread_mutex_t ct_budget_mutex = PTHREAD_MUTEX_INITIALIZER;
+static size_t ct_buffered = 0;
+
+static bool
+ct_reserve(CtRequest *req, size_t n)
+{
+	bool		ok;
+
+	pthread_mutex_lock(&ct_budget_mutex);
+	ok = ct_buffered + n <= (size_t) ct_config.max_buffered;
+	if (ok)
+		ct_buffered += n;
+	pthread_mutex_unlock(&ct_budget_mutex);
+	if (ok)
+		req->reserved += n;
+	return ok;
+}
+
+static void
+ct_unreserve(CtRequest *req)
+{
+	pthread_mutex_lock(&ct_budget_mutex);
+	ct_buffered -= req->reserved;
+	pthread_mutex_unlock(&ct_budget_mutex);
+	req->reserved = 0;
+}
+
+/* Queue a response of content type JSON (or text), with Retry-After when asked. */
+static enum MHD_Result
+ct_respond(struct MHD_Connection *con, int status, const char *body, bool json, bool retry_after)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *) body,
+															 MHD_RESPMEM_MUST_COPY);
+	enum MHD_Result ok;
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+							json ? "application/json" : "text/plain; version=0.0.4");
+	if (retry_after)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, CT_RETRY_AFTER);
+	if (ct_stop)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	ok = MHD_queue_response(con, status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+/* A small JSON error object: the SQLSTATE and a message, never a secret. */
+static char *
+ct_error_json(const char *sqlstate, const char *message)
+{
+	size_t		n = strlen(message);
+	char	   *out = malloc(n * 6 + 128);
+	char	   *p = out;
+
+	p += sprintf(p, "{\"error\": {\"sqlstate\": \"%.5s\", \"message\": \"", sqlstate);
+	for (size_t i = 0; i < n && i < 1000; i++)
+	{
+		unsigned char c = (unsigned char) message[i];
+
+		if (c == '"' || c == '\\')
+			p += sprintf(p, "\\%c", c);
+		else if (c < 0x20)
+			p += sprintf(p, "\\u%04x", c);
+		else
+			*p++ = c;
+	}
+	strcpy(p, "\"}}");
+	return out;
+}
+
+/*
+ * The HTTP status of an error from the database, so that mParticle retries
+ * exactly what is worth retrying: a bad message (22) is not retried (400);
+ * credentials (28) are 401; a message over a limit (54) 413; a database
+ * that is down, restarting, overloaded, or a transaction that lost to
+ * another (08, 53, 57P0x, 40001, 40P01, 55P03, 57014) 503, to be retried.
+ */
+static int
+ct_status_of(const char *sqlstate)
+{
+	if (sqlstate == NULL)
+		return 500;
+	if (strncmp(sqlstate, "22", 2) == 0)
+		return 400;
+	if (strncmp(sqlstate, "28", 2) == 0)
+		return 401;
+	if (strncmp(sqlstate, "54", 2) == 0)
+		return 413;
+	if (strncmp(sqlstate, "08", 2) == 0 || strncmp(sqlstate, "53", 2) == 0 ||
+		strncmp(sqlstate, "57P0", 4) == 0 || strcmp(sqlstate, "40001") == 0 ||
+		strcmp(sqlstate, "40P01") == 0 || strcmp(sqlstate, "55P03") == 0 ||
+		strcmp(sqlstate, "57014") == 0)
+		return 503;
+	return 500;
+}
+
+/* Answer a Firehose message. */
+static int
+ct_answer_firehose(struct MHD_Connection *con, CtRequest *req, size_t *bytes)
+{
+	CtConn	   *c;
+	PGresult   *r;
+	int			status;
+	char	   *body;
+
+	switch (ct_pool_acquire(ct_config.pool_wait, &c))
+	{
+		case CT_POOL_BUSY:
+			body = ct_error_json("53300", "every database connection of the receiver is busy");
+			ct_respond(con, 429, body, true, true);
+			*bytes = strlen(body);
+			free(body);
+			return 429;
+		case CT_DB_DOWN:
+			body = ct_error_json("08006", "the database cannot be reached");
+			ct_respond(con, 503, body, true, true);
+			*bytes = strlen(body);
+			free(body);
+			return 503;
+		case CT_ACQUIRED:
+			break;
+	}
+
+	/*
+	 * In queue mode the extension decides by the message's type what is
+	 * queued (membership, erasure) and what is answered at once.
+	 */
+	r = ct_conn_exec(c, ct_config.queue ? CT_STMT_ENQUEUE : CT_STMT_FIREHOSE, req->body, (int) req->len);
+	if (r == NULL)
+	{
+		body = ct_error_json("08006", "the connection to the database broke");
+		status = 503;
+	}
+	else if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+	{
+		body = strdup(PQgetvalue(r, 0, 0));
+		status = 200;
+	}
+	else
+	{
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		const char *message = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+		status = ct_status_of(state);
+		body = ct_error_json(state ? state : "XX000", message ? message : "the database gave no answer");
+	}
+	PQclear(r);
+	ct_pool_release(c);
+	ct_respond(con, status, body, true, status == 503);
+	*bytes = strlen(body);
+	free(body);
+	return status;
+}
+
+/* GET /healthz: 200 when the database answers. */
+static int
+ct_answer_health(struct MHD_Connection *con)
+{
+	CtConn	   *c;
+	bool		ok = false;
+
+	if (ct_pool_acquire(ct_config.pool_wait, &c) == CT_ACQUIRED)
+	{
+		PGresult   *r = ct_conn_exec(c, CT_STMT_HEALTH, NULL, 0);
+
+		ok = (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK);
+		PQclear(r);
+		ct_pool_release(c);
+	}
+	ct_respond(con, ok ? 200 : 503, ok ? "ok\n" : "the database does not answer\n", false, !ok);
+	return ok ? 200 : 503;
+}
+
+/* ---------------------------------------------------------------------
+ * The HTTP server
+ * ---------------------------------------------------------------------
+ */
+
+/* Whether the request carries the shared secret, when one is configured. */
+static bool
+ct_authorized(struct MHD_Connection *con)
+{
+	const char *h;
+	bool		ok;
+
+	if (ct_config.secret == NULL)
+		return true;
+	h = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h == NULL || strncmp(h, "Bearer ", 7) != 0)
+		return false;
+	ok = ct_secret_equal(h + 7, ct_config.secret);
+	return ok;
+}
+
+static enum MHD_Result
+ct_handle(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+		  const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	CtRequest  *req = *con_cls;
+	int			status;
+	size_t		bytes = 0;
+	char		type[65] = "",
+				id[65] = "";
+
+	if (req == NULL)
+	{
+		/* the first call: headers only */
+		const char *cl;
+
+		req = calloc(1, sizeof(CtRequest));
+		req->started = ct_now();
+		*con_cls = req;
+		pthread_mutex_lock(&ct_inflight_mutex);
+		ct_inflight++;
+		pthread_mutex_unlock(&ct_inflight_mutex);
+		if (strcmp(url, "/firehose") == 0 && strcmp(method, "POST") == 0)
+		{
+			if (!ct_authorized(con))
+			{
+				char	   *body = ct_error_json("28000", "missing or wrong bearer token");
+
+				ct_respond(con, 401, body, true, false);
+				ct_metrics_request(401, ct_now() - req->started);
+				ct_log("status=401 bytes=%zu ms=%.1f %s %s", strlen(body), (ct_now() - req->started) * 1000, method, url);
+				free(body);
+				return MHD_YES;
+			}
+			cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+			if (cl != NULL && strtol(cl, NULL, 10) > ct_config.max_body)
+			{
+				/* refused before the body is read: the rest is discarded */
+				char	   *body = ct_error_json("54000", "the body is larger than the receiver's --max-body");
+
+				ct_respond(con, 413, body, true, false);
+				ct_metrics_request(413, ct_now() - req->started);
+				ct_log("status=413 bytes=%zu ms=%.1f %s %s content_length=%s", strlen(body),
+					   (ct_now() - req->started) * 1000, method, url, cl);
+				free(body);
+				return MHD_YES;
+			}
+			if (cl != NULL && !ct_reserve(req, (size_t) strtol(cl, NULL, 10) + 1))
+			{
+				char	   *body = ct_error_json("53200", "the receiver holds its --max-buffered bytes of bodies");
+
+				ct_respond(con, 429, body, true, true);
+				ct_metrics_request(429, ct_now() - req->started);
+				ct_log("status=429 bytes=%zu ms=%.1f %s %s content_length=%s", strlen(body),
+					   (ct_now() - req->started) * 1000, method, url, cl);
+				free(body);
+				return MHD_YES;
+			}
+		}
+		return MHD_YES;
+	}
+
+	if (*upload_data_size > 0)
+	{
+		/* a part of the body */
+		size_t		n = *upload_data_size;
+
+		*upload_data_size = 0;
+		if (!req->too_big && !req->over_budget && req->len + n > (size_t) ct_config.max_body)
+			req->too_big = true;
+		if (!req->too_big && !req->over_budget && req->len + n + 1 > req->cap)
+		{
+			/*
+			 * Room for the body: its Content-Length at once, or (chunked)
+			 * doubling, within --max-body and the budget.
+			 */
+			size_t		cap = req->reserved;
+
+			if (req->len + n + 1 > cap)
+			{
+				cap = (req->len + n + 1) * 2;
+				if (cap > (size_t) ct_config.max_body + 1)
+					cap = ct_config.max_body + 1;
+			}
+			if (cap > req->reserved && !ct_reserve(req, cap - req->reserved))
+				req->over_budget = true;
+			else
+			{
+				req->cap = cap;
+				req->body = realloc(req->body, req->cap);
+			}
+		}
+		if (req->too_big || req->over_budget)
+		{
+			/*
+			 * A chunked body over a limit: the rest is read and dropped, then
+			 * refused; one that goes on and on is cut off.
+			 */
+			req->discarded += n;
+			free(req->body);
+			req->body = NULL;
+			req->len = req->cap = 0;
+			ct_unreserve(req);
+			return req->discarded > 4 * (size_t) ct_config.max_body ? MHD_NO : MHD_YES;
+		}
+		memcpy(req->body + req->len, upload_data, n);
+		req->len += n;
+		return MHD_YES;
+	}
+
+	/* the whole request is in */
+	if (strcmp(url, "/firehose") == 0)
+	{
+		if (strcmp(method, "POST") != 0)
+		{
+			ct_respond(con, 405, "{\"error\": {\"sqlstate\": \"42601\", \"message\": \"POST a Firehose message\"}}",
+					   true, false);
+			status = 405;
+		}
+		else if (req->over_budget)
+		{
+			char	   *body = ct_error_json("53200", "the receiver holds its --max-buffered bytes of bodies");
+
+			ct_respond(con, 429, body, true, true);
+			bytes = strlen(body);
+			free(body);
+			status = 429;
+		}
+		else if (req->too_big)
+		{
+			char	   *body = ct_error_json("54000", "the body is larger than the receiver's --max-body");
+
+			ct_respond(con, 413, body, true, false);
+			bytes = strlen(body);
+			free(body);
+			status = 413;
+		}
+		else
+		{
+			if (req->body == NULL)
+				req->body = strdup("");
+			req->body[req->len] = '\0';
+			ct_peek(req->body, req->len, type, id);
+			status = ct_answer_firehose(con, req, &bytes);
+		}
+		ct_metrics_request(status, ct_now() - req->started);
+	}
+	else if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
+		status = ct_answer_health(con);
+	else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
+	{
+		char	   *text = ct_metrics_text();
+
+		ct_respond(con, 200, text, false, false);
+		bytes = strlen(text);
+		free(text);
+		status = 200;
+	}
+	else
+	{
+		ct_respond(con, 404, "{\"error\": {\"sqlstate\": \"42704\", \"message\": \"not found: POST /firehose, GET /healthz, GET /metrics\"}}",
+				   true, false);
+		status = 404;
+	}
+	ct_log("status=%d bytes=%zu ms=%.1f %s %s%s%s%s%s", status, bytes, (ct_now() - req->started) * 1000,
+		   method, url, type[0] ? " type=" : "", type, id[0] ? " id=" : "", id);
+	return MHD_YES;
+}
+
+/* The end of a request: forget it. */
+static void
+ct_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	CtRequest  *req = *con_cls;
+
+	if (req == NULL)
+		return;
+	ct_unreserve(req);
+	free(req->body);
+	free(req);
+	*con_cls = NULL;
+	pthread_mutex_lock(&ct_inflight_mutex);
+	ct_inflight--;
+	pthread_mutex_unlock(&ct_inflight_mutex);
+}
+
+/* ---------------------------------------------------------------------
+ * Start-up
+ * ---------------------------------------------------------------------
+ */
+
+static void
+ct_usage(FILE *f)
+{
+	fprintf(f,
+			"ctaudience-receiver: receive mParticle Firehose messages over HTTP for ctaudience\n"
+			"\n"
+			"Usage: ctaudience-receiver [OPTION]...\n"
+			"\n"
+			"  --listen HOST:PORT        where to listen (CT_RECEIVER_LISTEN; default 127.0.0.1:8080)\n"
+			"  --dsn CONNINFO            the database, as libpq reads it (CT_RECEIVER_DSN; default: the PG* environment)\n"
+			"  --mode direct|queue       direct: import at once; queue: queue membership and erasure messages\n"
+			"                            for ct_run_inbox (CT_RECEIVER_MODE; default direct)\n"
+			"  --pool N                  database connections (CT_RECEIVER_POOL; default 4)\n"
+			"  --pool-wait MS            how long a request waits for a connection before 429 (CT_RECEIVER_POOL_WAIT; default 1000)\n"
+			"  --max-body BYTES          the largest body accepted, else 413 (CT_RECEIVER_MAX_BODY; default 67108864)\n"
+			"  --max-buffered BYTES      the most body bytes held at once, else 429 (CT_RECEIVER_MAX_BUFFERED;\n"
+			"                            default 2 x pool x max-body)\n"
+			"  --statement-timeout MS    statement_timeout of each connection (CT_RECEIVER_STATEMENT_TIMEOUT; default 60000)\n"
+			"  --secret-file FILE        require \"Authorization: Bearer <the file's first line>\" (CT_RECEIVER_SECRET_FILE)\n"
+			"  --tls-cert FILE           serve HTTPS with this certificate (PEM) ... (CT_RECEIVER_TLS_CERT)\n"
+			"  --tls-key FILE            ... and this key (CT_RECEIVER_TLS_KEY)\n"
+			"  --help                    this text\n"
+			"\n"
+			"POST /firehose answers a Firehose message: 200 with the response; 400 bad message; 401 credentials\n"
+			"or bearer; 413 too large; 429 busy and 503 database unavailable (both with Retry-After); 500 other.\n"
+			"GET /healthz: 200 when the database answers, else 503.  GET /metrics: Prometheus text.\n"
+			"SIGTERM: stop accepting, finish the requests in flight, exit.\n");
+}
+
+/* The contents of a file (malloc'd), or exit. */
+static char *
+ct_read_file(const char *path, const char *what)
+{
+	FILE	   *f = fopen(path, "rb");
+	char	   *buf;
+	long		n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
+	{
+		fprintf(stderr, "ctaudience-receiver: cannot read %s %s: %s\n", what, path, strerror(errno));
+		exit(2);
+	}
+	buf = malloc(n + 1);
+	if (fread(buf, 1, n, f) != (size_t) n)
+	{
+		fprintf(stderr, "ctaudience-receiver: cannot read %s %s\n", what, path);
+		exit(2);
+	}
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* A number option, or exit. */
+static long
+ct_number(const char *name, const char *value, long min, long max)
+{
+	char	   *end;
+	long		v = strtol(value, &end, 10);
+
+	if (*value == '\0' || *end != '\0' || v < min || v > max)
+	{
+		fprintf(stderr, "ctaudience-receiver: %s must be a number from %ld to %ld, not \"%s\"\n", name, min, max, value);
+		exit(2);
+	}
+	return v;
+}
+
+/* Apply one setting, from a flag or the environment. */
+static void
+ct_set(int opt, const char *value)
+{
+	switch (opt)
+	{
+		case 'l':
+			{
+				const char *colon = strrchr(value, ':');
+
+				if (colon == NULL)
+				{
+					fprintf(stderr, "ctaudience-receiver: --listen must be HOST:PORT, not \"%s\"\n", value);
+					exit(2);
+				}
+				ct_config.listen_host = strndup(value, colon - value);
+				ct_config.listen_port = (int) ct_number("--listen port", colon + 1, 1, 65535);
+				break;
+			}
+		case 'd':
+			ct_config.dsn = value;
+			break;
+		case 'm':
+			if (strcmp(value, "direct") != 0 && strcmp(value, "queue") != 0)
+			{
+				fprintf(stderr, "ctaudience-receiver: --mode must be direct or queue, not \"%s\"\n", value);
+				exit(2);
+			}
+			ct_config.queue = strcmp(value, "queue") == 0;
+			break;
+		case 'p':
+			ct_config.pool = (int) ct_number("--pool", value, 1, 1000);
+			break;
+		case 'w':
+			ct_config.pool_wait = (int) ct_number("--pool-wait", value, 0, 600000);
+			break;
+		case 'b':
+			ct_config.max_body = ct_number("--max-body", value, 1, 1L << 30);
+			break;
+		case 'B':
+			ct_config.max_buffered = ct_number("--max-buffered", value, 1, 1L << 40);
+			break;
+		case 't':
+			ct_config.statement_timeout = (int) ct_number("--statement-timeout", value, 0, 86400000);
+			break;
+		case 's':
+			{
+				char	   *s = ct_read_file(value, "secret file");
+
+				s[strcspn(s, "\r\n")] = '\0';
+				if (s[0] == '\0')
+				{
+					fprintf(stderr, "ctaudience-receiver: the secret file %s is empty\n", value);
+					exit(2);
+				}
+				ct_config.secret = s;
+				break;
+			}
+		case 'c':
+			ct_config.tls_cert = ct_read_file(value, "TLS certificate");
+			break;
+		case 'k':
+			ct_config.tls_key = ct_read_file(value, "TLS key");
+			break;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"listen", required_argument, NULL, 'l'},
+		{"dsn", required_argument, NULL, 'd'},
+		{"mode", required_argument, NULL, 'm'},
+		{"pool", required_argument, NULL, 'p'},
+		{"pool-wait", required_argument, NULL, 'w'},
+		{"max-body", required_argument, NULL, 'b'},
+		{"max-buffered", required_argument, NULL, 'B'},
+		{"statement-timeout", required_argument, NULL, 't'},
+		{"secret-file", required_argument, NULL, 's'},
+		{"tls-cert", required_argument, NULL, 'c'},
+		{"tls-key", required_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}
+	};
+	static const struct
+	{
+		const char *env;
+		int			opt;
+	}			envs[] = {
+		{"CT_RECEIVER_LISTEN", 'l'}, {"CT_RECEIVER_DSN", 'd'}, {"CT_RECEIVER_MODE", 'm'},
+		{"CT_RECEIVER_POOL", 'p'}, {"CT_RECEIVER_POOL_WAIT", 'w'}, {"CT_RECEIVER_MAX_BODY", 'b'},
+		{"CT_RECEIVER_MAX_BUFFERED", 'B'},
+		{"CT_RECEIVER_STATEMENT_TIMEOUT", 't'}, {"CT_RECEIVER_SECRET_FILE", 's'},
+		{"CT_RECEIVER_TLS_CERT", 'c'}, {"CT_RECEIVER_TLS_KEY", 'k'}
+	};
+	struct MHD_Daemon *daemon;
+	struct sockaddr_in addr;
+	sigset_t	stop_signals;
+	int			sig;
+	MHD_socket	listener;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+		MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	int			opt;
+
+	/* the environment first, flags over it */
+	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
+		if (getenv(envs[i].env) != NULL && getenv(envs[i].env)[0] != '\0')
+			ct_set(envs[i].opt, getenv(envs[i].env));
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+	{
+		if (opt == 'h')
+		{
+			ct_usage(stdout);
+			return 0;
+		}
+		if (opt == '?')
+		{
+			ct_usage(stderr);
+			return 2;
+		}
+		ct_set(opt, optarg);
+	}
+	if (optind < argc || (ct_config.tls_cert == NULL) != (ct_config.tls_key == NULL))
+	{
+		if (optind >= argc)
+			fprintf(stderr, "ctaudience-receiver: --tls-cert and --tls-key go together\n");
+		ct_usage(stderr);
+		return 2;
+	}
+
+	if (ct_config.max_buffered == 0)
+		ct_config.max_buffered = 2L * ct_config.pool * ct_config.max_body;
+	if (ct_config.max_buffered < ct_config.max_body)
+		ct_config.max_buffered = ct_config.max_body;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sin_family = AF_INET;
+	addr.sin_port = htons(ct_config.listen_port);
+	if (inet_pton(AF_INET, ct_config.listen_host, &addr.sin_addr) != 1)
+	{
+		fprintf(stderr, "ctaudience-receiver: --listen host must be an IPv4 address, not \"%s\"\n",
+				ct_config.listen_host);
+		return 2;
+	}
+
+	/*
+	 * SIGTERM and SIGINT are blocked in every thread (the server's threads
+	 * inherit the mask) and taken by the main thread with sigwait().
+	 */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	ct_pool_init();
+	if (ct_config.tls_cert != NULL)
+		flags |= MHD_USE_TLS;
+	daemon = MHD_start_daemon(flags, (uint16_t) ct_config.listen_port, NULL, NULL, ct_handle, NULL,
+							  MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
+							  MHD_OPTION_NOTIFY_COMPLETED, ct_completed, NULL,
+							  MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,
+							  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
+							  ct_config.tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, ct_config.tls_cert,
+							  MHD_OPTION_HTTPS_MEM_KEY, ct_config.tls_key,
+							  MHD_OPTION_END);
+	if (daemon == NULL)
+	{
+		fprintf(stderr, "ctaudience-receiver: cannot listen on %s:%d\n", ct_config.listen_host, ct_config.listen_port);
+		return 1;
+	}
+	ct_log("listening on %s%s:%d, mode %s, pool %d", ct_config.tls_cert ? "https://" : "http://",
+		   ct_config.listen_host, ct_config.listen_port, ct_config.queue ? "queue" : "direct", ct_config.pool);
+
+	while (sigwait(&stop_signals, &sig) != 0)
+		;
+	ct_stop = 1;
+
+	/* stop accepting, let the requests in flight finish, then stop */
+	ct_log("stopping on %s: finishing the requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	listener = MHD_quiesce_daemon(daemon);
+	if (listener != MHD_INVALID_SOCKET)
+		close(listener);
+	for (;;)
+	{
+		int			n;
+
+		pthread_mutex_lock(&ct_inflight_mutex);
+		n = ct_inflight;
+		pthread_mutex_unlock(&ct_inflight_mutex);
+		if (n == 0)
+			break;
+		usleep(20000);
+	}
+	MHD_stop_daemon(daemon);
+	ct_pool_close();
+	ct_log("stopped");
+	return 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * receiver.h
+ *	  ctaudience-receiver: the HTTP endpoint mParticle posts Firehose
+ *	  messages to, in front of a PostgreSQL database with ctaudience.
+ */
+#ifndef CT_RECEIVER_H
+#define CT_RECEIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+/* The settings, from flags or the environment. */
+typedef struct CtConfig
+{
+	const char *listen_host;
+	int			listen_port;
+	const char *dsn;
+	bool		queue;			/* --mode queue */
+	int			pool;
+	long		max_body;
+	long		max_buffered;	/* body bytes held at once */
+	int			statement_timeout;	/* ms */
+	int			pool_wait;		/* ms a request waits for a connection before 429 */
+	char	   *secret;			/* from --secret-file; NULL: none */
+	char	   *tls_cert;
+	char	   *tls_key;
+} CtConfig;
+
+extern CtConfig ct_config;
+
+/* ---- pool.c: a fixed pool of database connections ---- */
+
+typedef struct CtConn CtConn;
+
+typedef enum CtAcquire
+{
+	CT_ACQUIRED,
+	CT_POOL_BUSY,				/* every connection in use past the wait: 429 */
+	CT_DB_DOWN					/* no connection to the database: 503 */
+} CtAcquire;
+
+extern void ct_pool_init(void);
+extern CtAcquire ct_pool_acquire(int wait_ms, CtConn **conn);
+extern void ct_pool_release(CtConn *conn);
+extern void ct_pool_close(void);
+extern int	ct_pool_in_use(void);
+
+/*
+ * Run one of the receiver's statements with one text parameter.  The
+ * result (NULL when the connection broke) is the caller's to PQclear; a
+ * broken connection is closed, to be made again with backoff.
+ */
+typedef enum CtStmt
+{
+	CT_STMT_FIREHOSE,			/* ct_firehose($1::text) */
+	CT_STMT_ENQUEUE,			/* ct_firehose_enqueue($1::text) */
+	CT_STMT_HEALTH,				/* SELECT 1 */
+	CT_STMT_INBOX				/* ct_inbox_depth() */
+} CtStmt;
+extern PGresult *ct_conn_exec(CtConn *conn, CtStmt stmt, const char *param, int len);
+
+/* ---- metrics.c: Prometheus counters ---- */
+
+extern void ct_metrics_request(int status, double seconds);
+extern char *ct_metrics_text(void);	/* malloc'd */
+
+/* ---- util ---- */
+
+extern double ct_now(void);		/* seconds, monotonic */
+extern void ct_log(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+
+#endif							/* CT_RECEIVER_H */
