@@ -71,10 +71,12 @@ ct_queueable_type(CtStr type)
 
 /*
  * Queue a message: check its envelope and credentials now, store it
- * without its passcode; its inbox_id.  env gets its envelope.
+ * without its passcode; its inbox_id.  env gets its envelope.  With
+ * passcode, request was built without it (ct_jsonb_from_text_sans_passcode)
+ * and this is its value.
  */
 static int64
-ct_enqueue_message(Jsonb *request, CtEnvelope *env)
+ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode)
 {
 	JsonbContainer *root = ct_message_root(request);
 	CtCredentials cred;
@@ -101,6 +103,8 @@ ct_enqueue_message(Jsonb *request, CtEnvelope *env)
 				 errhint("ct_enqueue() queues audience_subscription_request, "
 						 "audience_membership_change_request and dsr_processing_request.")));
 	ct_parse_credentials(root, &cred);
+	if (passcode != NULL && passcode->s != NULL)
+		cred.passcode = *passcode;
 	if (ct_str_eq(env->type, "audience_membership_change_request"))
 	{
 		/* refuse at once what ct_process_inbox would refuse for its size */
@@ -115,12 +119,17 @@ ct_enqueue_message(Jsonb *request, CtEnvelope *env)
 	ct_authenticate(&cred, &project, CurrentMemoryContext);
 
 	/* the body as received, less account.account_settings.passcode */
-	path[0] = CStringGetTextDatum("account");
-	path[1] = CStringGetTextDatum("account_settings");
-	path[2] = CStringGetTextDatum("passcode");
-	body = DirectFunctionCall2(jsonb_delete_path, JsonbPGetDatum(request),
-							   PointerGetDatum(construct_array(path, 3, TEXTOID, -1, false,
-															   TYPALIGN_INT)));
+	if (passcode != NULL)
+		body = JsonbPGetDatum(request);
+	else
+	{
+		path[0] = CStringGetTextDatum("account");
+		path[1] = CStringGetTextDatum("account_settings");
+		path[2] = CStringGetTextDatum("passcode");
+		body = DirectFunctionCall2(jsonb_delete_path, JsonbPGetDatum(request),
+								   PointerGetDatum(construct_array(path, 3, TEXTOID, -1, false,
+																   TYPALIGN_INT)));
+	}
 
 	values[0] = CStringGetTextDatum(project.project_id);
 	values[1] = PointerGetDatum(cstring_to_text_with_len(env->type.s, env->type.len));
@@ -143,7 +152,7 @@ ct_enqueue(PG_FUNCTION_ARGS)
 	CtEnvelope	env;
 
 	ct_require_message(fcinfo);
-	PG_RETURN_INT64(ct_enqueue_message(PG_GETARG_JSONB_P(0), &env));
+	PG_RETURN_INT64(ct_enqueue_message(PG_GETARG_JSONB_P(0), &env, NULL));
 }
 
 /* SQL: ct_enqueue(request text) returns bigint: the same, for the body as posted. */
@@ -152,8 +161,12 @@ ct_enqueue_text(PG_FUNCTION_ARGS)
 {
 	CtEnvelope	env;
 
+	CtStr		passcode;
+	Jsonb	   *request;
+
 	ct_require_message(fcinfo);
-	PG_RETURN_INT64(ct_enqueue_message(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0)), &env));
+	request = ct_jsonb_from_text_sans_passcode(PG_GETARG_TEXT_PP(0), &passcode);
+	PG_RETURN_INT64(ct_enqueue_message(request, &env, &passcode));
 }
 
 /*
@@ -172,13 +185,18 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 	int64		id;
 	bool		membership;
 
+	CtStr		passcode;
+
 	ct_require_message(fcinfo);
-	request = ct_jsonb_from_text(PG_GETARG_TEXT_PP(0));
+	request = ct_jsonb_from_text_sans_passcode(PG_GETARG_TEXT_PP(0), &passcode);
 	ct_parse_envelope(ct_message_root(request), &env);
 	membership = ct_str_eq(env.type, "audience_membership_change_request");
 	if (!membership && !ct_str_eq(env.type, "dsr_processing_request"))
-		PG_RETURN_JSONB_P(ct_dispatch(request));
-	id = ct_enqueue_message(request, &env);
+	{
+		/* answered now, with its passcode: parsed again (these are small) */
+		PG_RETURN_JSONB_P(ct_dispatch(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0))));
+	}
+	id = ct_enqueue_message(request, &env, &passcode);
 	ct_jb_begin(&b);
 	ct_jb_response_envelope(&b, membership ? "audience_membership_change_response" : "dsr_processing_response",
 							&env);

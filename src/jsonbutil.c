@@ -175,34 +175,200 @@ ct_json_problem(JsonParseErrorType e)
 }
 
 /*
- * Text to jsonb, as a cast would make it.  Text that is not valid JSON is
- * refused with where it went wrong -- line, character, byte and the JSON
- * path of the value being read -- but never a piece of the text: the body
- * of a Firehose message holds its passcode.  (The cast's own errors quote
- * the text around the mistake; so pass messages to the text variants.)
+ * Building the jsonb while the text is parsed, as jsonb_in does (one pass:
+ * the where-tracking above rides along), optionally leaving out
+ * account.account_settings.passcode when it is a string.
  */
-Jsonb *
-ct_jsonb_from_text(text *t)
+typedef struct CtJsonBuild
+{
+	CtJsonWhere where;			/* first: the where callbacks take it */
+	JsonbParseState *state;
+	JsonbValue *res;
+	CtStr	   *passcode;		/* NULL: keep the passcode */
+	bool		at_passcode;	/* its key read and held back */
+} CtJsonBuild;
+
+static void
+ct_build_string(JsonbValue *v, char *s)
+{
+	size_t		len = strlen(s);
+
+	if (len > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("string too long to represent as jsonb string"),
+				 errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
+						   JENTRY_OFFLENMASK)));
+	v->type = jbvString;
+	v->val.string.len = (int) len;
+	v->val.string.val = s;
+}
+
+/* The passcode's value is not a string: keep it, with its key. */
+static void
+ct_build_unhold(CtJsonBuild *b)
+{
+	JsonbValue	k;
+
+	if (!b->at_passcode)
+		return;
+	b->at_passcode = false;
+	b->passcode->s = NULL;
+	b->passcode->len = 0;
+	ct_build_string(&k, "passcode");
+	b->res = pushJsonbValue(&b->state, WJB_KEY, &k);
+}
+
+static void
+ct_build_object_start(void *arg)
+{
+	CtJsonBuild *b = arg;
+
+	ct_build_unhold(b);
+	ct_where_object_start(arg);
+	b->res = pushJsonbValue(&b->state, WJB_BEGIN_OBJECT, NULL);
+}
+
+static void
+ct_build_object_end(void *arg)
+{
+	CtJsonBuild *b = arg;
+
+	ct_where_end(arg);
+	b->res = pushJsonbValue(&b->state, WJB_END_OBJECT, NULL);
+}
+
+static void
+ct_build_array_start(void *arg)
+{
+	CtJsonBuild *b = arg;
+
+	ct_build_unhold(b);
+	ct_where_array_start(arg);
+	b->res = pushJsonbValue(&b->state, WJB_BEGIN_ARRAY, NULL);
+}
+
+static void
+ct_build_array_end(void *arg)
+{
+	CtJsonBuild *b = arg;
+
+	ct_where_end(arg);
+	b->res = pushJsonbValue(&b->state, WJB_END_ARRAY, NULL);
+}
+
+static void
+ct_build_field(void *arg, char *fname, bool isnull)
+{
+	CtJsonBuild *b = arg;
+	CtJsonWhere *w = &b->where;
+	JsonbValue	k;
+
+	ct_where_field(arg, fname, isnull);
+	if (b->passcode != NULL && w->depth == 3 && w->key[0] != NULL && w->key[1] != NULL &&
+		strcmp(w->key[0], "account") == 0 && strcmp(w->key[1], "account_settings") == 0 &&
+		strcmp(fname, "passcode") == 0)
+	{
+		b->at_passcode = true;
+		return;
+	}
+	ct_build_string(&k, fname);
+	b->res = pushJsonbValue(&b->state, WJB_KEY, &k);
+}
+
+static void
+ct_build_scalar(void *arg, char *token, JsonTokenType tokentype)
+{
+	CtJsonBuild *b = arg;
+	JsonbValue	v;
+
+	if (b->at_passcode && tokentype == JSON_TOKEN_STRING)
+	{
+		/* a later duplicate key wins, as in jsonb */
+		b->at_passcode = false;
+		b->passcode->s = token;
+		b->passcode->len = strlen(token);
+		return;
+	}
+	ct_build_unhold(b);
+	switch (tokentype)
+	{
+		case JSON_TOKEN_STRING:
+			ct_build_string(&v, token);
+			break;
+		case JSON_TOKEN_NUMBER:
+			v.type = jbvNumeric;
+			v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(token),
+																ObjectIdGetDatum(InvalidOid),
+																Int32GetDatum(-1)));
+			break;
+		case JSON_TOKEN_TRUE:
+			v.type = jbvBool;
+			v.val.boolean = true;
+			break;
+		case JSON_TOKEN_FALSE:
+			v.type = jbvBool;
+			v.val.boolean = false;
+			break;
+		default:
+			v.type = jbvNull;
+			break;
+	}
+	if (b->state == NULL)
+	{
+		/* a scalar alone: a one-element raw-scalar array, as jsonb stores it */
+		JsonbValue	va;
+
+		va.type = jbvArray;
+		va.val.array.rawScalar = true;
+		va.val.array.nElems = 1;
+		b->res = pushJsonbValue(&b->state, WJB_BEGIN_ARRAY, &va);
+		b->res = pushJsonbValue(&b->state, WJB_ELEM, &v);
+		b->res = pushJsonbValue(&b->state, WJB_END_ARRAY, NULL);
+	}
+	else if (b->state->contVal.type == jbvArray)
+		b->res = pushJsonbValue(&b->state, WJB_ELEM, &v);
+	else
+		b->res = pushJsonbValue(&b->state, WJB_VALUE, &v);
+}
+
+/*
+ * Parse and build; a text that is not valid JSON is refused with where it
+ * went wrong -- line, character, byte and the JSON path of the value being
+ * read -- but never a piece of the text: the body of a Firehose message
+ * holds its passcode.  (The cast's own errors quote the text around the
+ * mistake; so pass messages to the text variants.)
+ */
+static Jsonb *
+ct_jsonb_build(text *t, CtStr *passcode)
 {
 	char	   *json = VARDATA_ANY(t);
 	int			len = VARSIZE_ANY_EXHDR(t);
 	JsonLexContext *lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
 	JsonSemAction sem;
-	CtJsonWhere where;
+	CtJsonBuild b;
 	JsonParseErrorType e;
 
 	memset(&sem, 0, sizeof(sem));
-	memset(&where, 0, sizeof(where));
-	sem.semstate = &where;
-	sem.object_start = ct_where_object_start;
-	sem.object_end = ct_where_end;
-	sem.array_start = ct_where_array_start;
-	sem.array_end = ct_where_end;
-	sem.object_field_start = ct_where_field;
+	memset(&b, 0, sizeof(b));
+	b.passcode = passcode;
+	if (passcode != NULL)
+	{
+		passcode->s = NULL;
+		passcode->len = 0;
+	}
+	sem.semstate = &b;
+	sem.object_start = ct_build_object_start;
+	sem.object_end = ct_build_object_end;
+	sem.array_start = ct_build_array_start;
+	sem.array_end = ct_build_array_end;
+	sem.object_field_start = ct_build_field;
 	sem.array_element_start = ct_where_element;
+	sem.scalar = ct_build_scalar;
 	e = pg_parse_json(lex, &sem);
 	if (e != JSON_SUCCESS)
 	{
+		CtJsonWhere *where = &b.where;
 		StringInfoData path;
 		int			offset = (lex->token_start ? lex->token_start : lex->input + len) - lex->input;
 		int			line = 1;
@@ -218,16 +384,16 @@ ct_jsonb_from_text(text *t)
 		}
 
 		initStringInfo(&path);
-		for (int i = 0; i < where.depth; i++)
+		for (int i = 0; i < where->depth; i++)
 		{
-			if (where.key[i] == NULL)
+			if (where->key[i] == NULL)
 			{
-				if (where.index[i] >= 0)
-					appendStringInfo(&path, "[%d]", where.index[i]);
+				if (where->index[i] >= 0)
+					appendStringInfo(&path, "[%d]", where->index[i]);
 			}
-			else if (where.key[i][0] != '\0')
+			else if (where->key[i][0] != '\0')
 				appendStringInfo(&path, "%s%.*s", path.len > 0 ? "." : "",
-								 (int) Min(strlen(where.key[i]), 64), where.key[i]);
+								 (int) Min(strlen(where->key[i]), 64), where->key[i]);
 		}
 		ereport(ERROR,
 				(errcode(e == JSON_UNICODE_CODE_POINT_ZERO || e == JSON_UNICODE_HIGH_ESCAPE ?
@@ -237,7 +403,25 @@ ct_jsonb_from_text(text *t)
 						   line, offset - line_start + 1, offset,
 						   path.len > 0 ? path.data : "(the message itself)")));
 	}
-	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(text_to_cstring(t))));
+	return JsonbValueToJsonb(b.res);
+}
+
+/* Text to jsonb, as a cast would make it; see ct_jsonb_build. */
+Jsonb *
+ct_jsonb_from_text(text *t)
+{
+	return ct_jsonb_build(t, NULL);
+}
+
+/*
+ * The same, less account.account_settings.passcode when it is a string:
+ * its value in *passcode (s NULL when there is none), so that the body can
+ * be kept without it and without a second pass to delete it.
+ */
+Jsonb *
+ct_jsonb_from_text_sans_passcode(text *t, CtStr *passcode)
+{
+	return ct_jsonb_build(t, passcode);
 }
 
 /* Name of a JSON value's type, as a user would say it. */

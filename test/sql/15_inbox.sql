@@ -108,3 +108,40 @@ ROLLBACK;
 CALL ct_run_inbox(NULL);
 -- the steps alone: nothing due, and a message that is not pending
 SELECT ct_inbox_claim() AS claimed, ct_inbox_answer(:run1) AS answer_done_message;
+
+-- What a receiver calls: the body as text.  ct_enqueue(text) stores what
+-- ct_enqueue(jsonb) stores, less the passcode, for a message carrying any
+-- JSON (escapes, numbers, nesting, a duplicate key: the last wins)
+SELECT t.msg(1530, 1716500030000, jsonb_build_array(
+	t.u('8630', jsonb_build_array(t.id('customer', 'inbox-30')), jsonb_build_array(t.aud(48100, 'Inbox'))))) AS m30 \gset
+SELECT '{"extra": {"s": "a\"b\\c\u00e9\ud83d\ude00", "n": [1, -2.50, 1e3, 0.1e-2], "t": true, "f": false, "z": null, "o": {"k": [[], {}]}, "d": 1, "d": 2}, '
+	|| substr(:'m30', 2) AS m30x \gset
+SELECT ct_enqueue(:'m30x'::text) AS q30 \gset
+SELECT ct_enqueue(jsonb_set(:'m30x'::jsonb, '{id}', '"00000000-0000-4000-8000-000000001531"')) AS q31 \gset
+SELECT (SELECT body - 'id' FROM ct_inbox WHERE inbox_id = :q30) = (SELECT body - 'id' FROM ct_inbox WHERE inbox_id = :q31) AS same_body,
+	   (SELECT body -> 'account' -> 'account_settings' FROM ct_inbox WHERE inbox_id = :q30) AS settings,
+	   (SELECT body -> 'extra' FROM ct_inbox WHERE inbox_id = :q30) = (:'m30x'::jsonb -> 'extra') AS extra_as_cast;
+-- its passcode is checked as ct_enqueue(jsonb) checks it
+SELECT ct_enqueue(replace(:'m30', 'test-passcode-1', 'wrong-passcode')::text);
+SELECT ct_enqueue(replace(:'m30', '"test-passcode-1"', '{"p": 1}')::text);
+SELECT ct_enqueue(replace(:'m30', '"passcode": "test-passcode-1", ', '')::text);
+-- a "passcode" member elsewhere is not the passcode, and is kept
+SELECT ct_enqueue(replace(:'m30x', '"t": true', '"passcode": "not-the-passcode"')::text) AS q32 \gset
+SELECT body -> 'extra' ->> 'passcode' AS kept FROM ct_inbox WHERE inbox_id = :q32;
+SELECT ct_enqueue('{"type": "audience_membership_change_request", "id": "x", oops}'::text);
+-- ct_firehose_enqueue: membership and erasure queued and answered at once
+-- (with the request's id and the inbox_id); registration and subscription
+-- answered now, as ct_firehose answers them
+SELECT r - '{ctaudience,timestamp_ms}'::text[] AS response, (r -> 'ctaudience' ->> 'queued')::bigint > :q32 AS queued
+  FROM ct_firehose_enqueue(replace(:'m30', '00000000-0000-4000-8000-000000001530', '00000000-0000-4000-8000-000000001533')) r;
+SELECT ct_firehose_enqueue('{"type": "module_registration_request", "id": "438b0f74-8656-4f87-93c7-c9f9ac8a5544", "timestamp_ms": 1714592744067}') ->> 'type' AS registration;
+SELECT ct_firehose_enqueue(t.sub(1534, 1716500034000, 48101, 'Subscribed', 'add')::text) ->> 'type' AS subscription;
+SELECT count(*) AS subscription_not_queued FROM ct_inbox WHERE message_type = 'audience_subscription_request';
+SELECT ct_firehose_enqueue(replace(:'m30', 'test-passcode-1', 'wrong-passcode'));
+-- the depth a receiver's metrics report
+SELECT * FROM ct_inbox_depth();
+SELECT (SELECT count(*) FROM ct_inbox WHERE status = 'pending') AS pending, (SELECT count(*) FROM ct_inbox WHERE status = 'dead') AS dead;
+-- answered, the text-queued messages import as the others do
+SELECT * FROM ct_process_inbox(100);
+SELECT inbox_id - :q30 AS n, status, t.counts(response) AS counts FROM ct_inbox WHERE inbox_id >= :q30 ORDER BY inbox_id;
+SELECT * FROM ct_inbox_depth();
