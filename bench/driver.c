@@ -24,15 +24,27 @@
  *	      (the baseline, extension loaded) and its peak during the import.
  *	      With SQL (one $1 parameter, returning a number), run that instead:
  *	      "SELECT length($1::jsonb::text)" measures what parsing costs alone.
+ *	  driver http HOST:PORT FILE [SENDERS]
+ *	      POST every line of FILE to http://HOST:PORT/firehose (a receiver),
+ *	      SENDERS concurrent senders each on a keep-alive connection, split
+ *	      and with barriers as import does; a 429 or 503 is sent again after
+ *	      100 ms (counted as a retry).  Prints one line: messages, profiles
+ *	      (from the responses), seconds, the latency p50, p99 and maximum,
+ *	      retries; with CT_BENCH_WATCH_PID, the peak RssAnon of that process
+ *	      (sampled every 10 ms) above what it was at the start.
  *
  * Build: cc -O2 -o driver driver.c -I$(pg_config --includedir) -lpq -lpthread
  */
+#define _GNU_SOURCE				/* strcasestr */
 #include <errno.h>
+#include <netdb.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -350,6 +362,264 @@ cmd_memory(const char *conninfo, const char *file)
 	return 0;
 }
 
+/* ---- http: the messages posted to a receiver ---- */
+
+typedef struct HttpRun
+{
+	const char *host;
+	const char *port;
+	Lines	   *l;
+	int			nsenders;
+	pthread_barrier_t barrier;
+	double	   *latency;		/* per message line */
+	long		profiles[64];
+	long		retries[64];
+} HttpRun;
+
+typedef struct HttpSender
+{
+	HttpRun    *run;
+	int			k;
+} HttpSender;
+
+static int
+http_connect(HttpRun *run)
+{
+	struct addrinfo hints = {0},
+			   *ai;
+	int			fd;
+
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(run->host, run->port, &hints, &ai) != 0)
+	{
+		fprintf(stderr, "cannot resolve %s\n", run->host);
+		exit(2);
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0)
+	{
+		fprintf(stderr, "cannot connect to %s:%s: %s\n", run->host, run->port, strerror(errno));
+		exit(2);
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static bool
+send_all(int fd, const char *p, size_t n)
+{
+	while (n > 0)
+	{
+		ssize_t		w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= w;
+	}
+	return true;
+}
+
+/*
+ * POST one message on *fd (connecting when it is -1); the status, and the
+ * response body in *body (malloc'd).  -1 when the connection broke.
+ */
+static int
+http_post(HttpRun *run, int *fd, const char *msg, size_t len, char **body)
+{
+	char		head[512];
+	char	   *buf = NULL;
+	size_t		have = 0,
+				cap = 0,
+				hdr_end = 0;
+	long		clen = -1;
+	int			status;
+	bool		close_after;
+
+	if (*fd < 0)
+		*fd = http_connect(run);
+	snprintf(head, sizeof(head), "POST /firehose HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+			 "Content-Length: %zu\r\n\r\n", run->host, len);
+	if (!send_all(*fd, head, strlen(head)) || !send_all(*fd, msg, len))
+		goto broken;
+	for (;;)
+	{
+		ssize_t		r;
+
+		if (have + 4096 + 1 > cap)
+		{
+			cap = (have + 4096 + 1) * 2;
+			buf = realloc(buf, cap);
+		}
+		r = recv(*fd, buf + have, cap - have - 1, 0);
+		if (r <= 0)
+			goto broken;
+		have += r;
+		buf[have] = '\0';
+		if (hdr_end == 0)
+		{
+			char	   *e = strstr(buf, "\r\n\r\n");
+			char	   *cl;
+
+			if (e == NULL)
+				continue;
+			hdr_end = e - buf + 4;
+			cl = strcasestr(buf, "\r\nContent-Length:");
+			clen = cl && cl < e ? atol(cl + 17) : 0;
+		}
+		if (have >= hdr_end + clen)
+			break;
+	}
+	status = atoi(buf + 9);
+	close_after = strcasestr(buf, "\r\nConnection: close") != NULL;
+	*body = strndup(buf + hdr_end, clen);
+	free(buf);
+	if (close_after)
+	{
+		close(*fd);
+		*fd = -1;
+	}
+	return status;
+
+broken:
+	free(buf);
+	close(*fd);
+	*fd = -1;
+	return -1;
+}
+
+static void *
+http_sender(void *arg)
+{
+	HttpSender *me = arg;
+	HttpRun    *run = me->run;
+	int			fd = -1;
+
+	pthread_barrier_wait(&run->barrier);	/* start together */
+	for (int i = 0, j = 0; i < run->l->n; i++)
+	{
+		double		t0;
+		int			status;
+		char	   *body = NULL;
+		char	   *p;
+
+		if (run->l->line[i][0] == '#')
+		{
+			pthread_barrier_wait(&run->barrier);
+			j = 0;
+			continue;
+		}
+		if (j++ % run->nsenders != me->k)
+			continue;
+		t0 = now_s();
+		while ((status = http_post(run, &fd, run->l->line[i], run->l->len[i], &body)) != 200)
+		{
+			if (status != 429 && status != 503 && status != -1)
+			{
+				fprintf(stderr, "message %d: HTTP %d: %s\n", i, status, body ? body : "");
+				exit(3);
+			}
+			free(body);
+			body = NULL;
+			run->retries[me->k]++;
+			usleep(100000);
+		}
+		run->latency[i] = now_s() - t0;
+		if ((p = strstr(body, "\"profiles\": ")) != NULL)
+			run->profiles[me->k] += atol(p + 12);
+		free(body);
+	}
+	pthread_barrier_wait(&run->barrier);	/* done together */
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+cmd_http(const char *hostport, const char *file, int nsenders)
+{
+	Lines		l = read_lines(file);
+	HttpRun		run = {0};
+	HttpSender	senders[64];
+	pthread_t	th[64],
+				sampler;
+	Sampler		s = {0, 0, 0, 10000};
+	const char *colon = strrchr(hostport, ':');
+	int			barriers = 0;
+	long		messages = 0,
+				profiles = 0,
+				retries = 0,
+				base = 0;
+	double		t0,
+				t1,
+			   *lat;
+
+	if (colon == NULL || nsenders < 1 || nsenders > 64)
+	{
+		fprintf(stderr, "driver http HOST:PORT FILE [SENDERS (1..64)]\n");
+		return 2;
+	}
+	run.host = strndup(hostport, colon - hostport);
+	run.port = colon + 1;
+	run.l = &l;
+	run.nsenders = nsenders;
+	run.latency = calloc(l.n, sizeof(double));
+	for (int i = 0; i < l.n; i++)
+		barriers += (l.line[i][0] == '#');
+	pthread_barrier_init(&run.barrier, NULL, nsenders + 1);
+	if (getenv("CT_BENCH_WATCH_PID") != NULL)
+	{
+		s.pid = atoi(getenv("CT_BENCH_WATCH_PID"));
+		base = rss_anon_kb(s.pid);
+		pthread_create(&sampler, NULL, sampler_main, &s);
+	}
+	for (int k = 0; k < nsenders; k++)
+	{
+		senders[k].run = &run;
+		senders[k].k = k;
+		pthread_create(&th[k], NULL, http_sender, &senders[k]);
+	}
+	pthread_barrier_wait(&run.barrier);
+	t0 = now_s();
+	for (int b = 0; b < barriers; b++)
+		pthread_barrier_wait(&run.barrier);
+	pthread_barrier_wait(&run.barrier);
+	t1 = now_s();
+	for (int k = 0; k < nsenders; k++)
+	{
+		pthread_join(th[k], NULL);
+		profiles += run.profiles[k];
+		retries += run.retries[k];
+	}
+	if (s.pid != 0)
+	{
+		s.stop = 1;
+		pthread_join(sampler, NULL);
+	}
+	lat = malloc(sizeof(double) * (l.n + 1));
+	for (int i = 0; i < l.n; i++)
+		if (l.line[i][0] != '#')
+			lat[messages++] = run.latency[i];
+	qsort(lat, messages, sizeof(double), cmp_double);
+	printf("senders=%d messages=%ld profiles=%ld seconds=%.3f profiles_per_s=%.0f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f retries=%ld",
+		   nsenders, messages, profiles, t1 - t0, profiles / (t1 - t0),
+		   1000 * lat[(messages - 1) / 2], 1000 * lat[(long) ((messages - 1) * 0.99)],
+		   1000 * lat[messages - 1], retries);
+	if (s.pid != 0)
+		printf(" watched_rss_anon_mb=%.1f watched_peak_above_start_mb=%.1f", base / 1024.0, (s.peak_kb - base) / 1024.0);
+	printf("\n");
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -364,6 +634,9 @@ main(int argc, char **argv)
 			import_sql = argv[4];
 		return cmd_memory(argv[2], argv[3]);
 	}
-	fprintf(stderr, "usage: driver import CONNINFO FILE [SESSIONS] | driver memory CONNINFO FILE [SQL]\n");
+	if (argc >= 4 && strcmp(argv[1], "http") == 0)
+		return cmd_http(argv[2], argv[3], argc >= 5 ? atoi(argv[4]) : 1);
+	fprintf(stderr, "usage: driver import CONNINFO FILE [SESSIONS] | driver memory CONNINFO FILE [SQL]"
+			" | driver http HOST:PORT FILE [SENDERS]\n");
 	return 2;
 }

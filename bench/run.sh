@@ -11,90 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-users=${1:-100000}
-work=${CT_BENCH_DIR:-/tmp/ctaudience-bench}
-mkdir -p "$work"
-ct_install_packages
-ct_build_install
-command -v python3 >/dev/null || apt-get install -y -q python3
-cc -O2 -Wall -o "$work/driver" bench/driver.c -I"$("$CT_PG_BIN/pg_config" --includedir)" -lpq -lpthread
-
-# CT_BENCH_ATTRIBUTES=1: every user also gets user attributes, and a third
-# wave updates some of them, half of it stale (generate.py --attributes)
-if [ "${CT_BENCH_ATTRIBUTES:-0}" = 1 ]; then
-	msgs=$work/messages-$users-attributes.jsonl
-	genargs=--attributes
-else
-	msgs=$work/messages-$users.jsonl
-	genargs=
-fi
-if [ ! -f "$msgs" ]; then
-	ct_log "generating $users users"
-	python3 bench/generate.py "$users" "$msgs" --big 10000 $genargs
-fi
-
-# Huge pages for the 2 GB of shared buffers, as PostgreSQL recommends for
-# shared_buffers this large: without them a backend takes a page fault for
-# every 4 KB of shared memory it touches for the first time, and two
-# backends each take them all over again.  Reserved for the run and given
-# back after it; CT_BENCH_HUGE_PAGES=0, or a machine that does not let root
-# reserve them, runs without (huge_pages = try).
-hp_before=""
-if [ "${CT_BENCH_HUGE_PAGES:-1}" != 0 ] && [ -w /proc/sys/vm/nr_hugepages ] &&
-	grep -q '^Hugepagesize: *2048 kB' /proc/meminfo; then
-	hp_before=$(cat /proc/sys/vm/nr_hugepages)
-	echo $((hp_before + 1100)) > /proc/sys/vm/nr_hugepages 2>/dev/null || hp_before=""
-fi
-trap '[ -z "$hp_before" ] || echo "$hp_before" > /proc/sys/vm/nr_hugepages' EXIT
-
-dir=$(mktemp -d /tmp/ctaudience-benchdb.XXXXXX)
-port=$(ct_free_port)
-ct_log "starting a cluster in $dir"
-ct_cluster_start "$dir" "$port" "shared_preload_libraries = 'pg_cron,ctaudience'
-shared_buffers = '2GB'
-huge_pages = 'try'
-max_wal_size = '20GB'
-checkpoint_timeout = '30min'
-work_mem = '16MB'
-track_wal_io_timing = on"
-trap 'ct_cluster_stop "$dir"; rm -rf "$dir"; [ -z "$hp_before" ] || echo "$hp_before" > /proc/sys/vm/nr_hugepages' EXIT
-# on if the postmaster's shared memory is mapped from huge pages
-huge=off
-if grep -q '^Private_Hugetlb: *[1-9]\|^Shared_Hugetlb: *[1-9]' "/proc/$(head -1 "$dir/data/postmaster.pid")/smaps" 2>/dev/null; then
-	huge=on
-fi
-ct_log "huge pages for shared buffers: $huge"
-conn="host=$dir port=$port user=postgres"
-copydir=$dir/copy
-mkdir -p "$copydir" && chown postgres "$copydir"
-
-# CT_BENCH_SETUP_SQL: SQL run in each new database after the extension is
-# created (e.g. to drop an index and see what it costs)
-newdb() {
-	psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"
-	psql -X -q -d "$1" -c "CREATE EXTENSION ctaudience" \
-		-c "SELECT ctaudience.ct_register_project('BENCH', 'bench-passcode-1', 'bench-token', 'eu1', 'Bench', NULL, 'US')" >/dev/null
-	if [ -n "${CT_BENCH_SETUP_SQL:-}" ]; then
-		psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "$CT_BENCH_SETUP_SQL" >/dev/null
-	fi
-}
-
-fingerprint() {
-	psql -X -A -t -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
-SELECT 'profiles=' || count(*) || ' ' || md5(string_agg(coalesce(identity, ct_id) || '|' || coalesce(email::text, '') || '|'
-		|| coalesce(phone::text, '') || '|' || coalesce(mparticle_id, ''), ',' ORDER BY coalesce(identity, ct_id), ct_id))
-  FROM ctaudience.ct_profile;
-SELECT 'memberships=' || count(*) || ' members=' || count(*) FILTER (WHERE m.is_member) || ' '
-		|| md5(string_agg(s.partner_segment_id || '|' || coalesce(p.identity, p.ct_id) || '|' || m.is_member, ','
-						  ORDER BY s.partner_segment_id, coalesce(p.identity, p.ct_id)))
-  FROM ctaudience.ct_segment_member m JOIN ctaudience.ct_segment s USING (project_id, segment_id)
-  JOIN ctaudience.ct_profile p USING (project_id, ct_id);
-SELECT 'events=' || count(*) || ' added=' || count(*) FILTER (WHERE props ->> 'Action' = 'Added')
-		|| ' removed=' || count(*) FILTER (WHERE props ->> 'Action' = 'Removed') FROM ctaudience.ct_event;
-SELECT 'stats members=' || sum(members) || ' email=' || sum(reachable_email) || ' phone=' || sum(reachable_phone)
-  FROM ctaudience.ct_segment_stats;
-SQL
-}
+. bench/lib.sh "$@"
 
 # 0. warm-up: the same import once into a scratch database, dropped.  A
 # fresh cluster must create (zero-fill and sync) every WAL segment the first
@@ -250,10 +167,6 @@ for k in $(seq "$rounds"); do
 	detail="$detail
                             round $k: 1 session $s1 s (WAL fsync $(echo "$p1" | sed 's/.*wal_sync_ms=//') ms), floor $f s, 2 sessions $s2 s"
 done
-# the median of the numbers given as arguments
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}
 fratio=$(printf "%.2f" "$(median $fratios)")
 ratio2=$(printf "%.2f" "$(median $ratios)")
 import_s=$(median $singles)
