@@ -36,7 +36,13 @@ static const char *const ct_stmt_sql[] = {
 	[CT_STMT_INBOX] = "SELECT pending, dead FROM ctaudience.ct_inbox_depth()",
 };
 
-/* Set up the pool (connections are made on first use). */
+static bool ct_connect(CtConn *c);
+
+/*
+ * Set up the pool and connect it, so that the first requests do not wait
+ * for connections; a connection that cannot be made now is made on first
+ * use (the receiver starts, and answers 503, while the database is down).
+ */
 void
 ct_pool_init(void)
 {
@@ -48,6 +54,9 @@ ct_pool_init(void)
 	ct_conns = calloc(ct_config.pool, sizeof(CtConn));
 	for (int i = 0; i < ct_config.pool; i++)
 		ct_conns[i].backoff = 0.1;
+	/* when one fails, the database is not there: the others would fail alike */
+	for (int i = 0; i < ct_config.pool && ct_connect(&ct_conns[i]); i++)
+		;
 }
 
 /* Connect, configure and prepare; false (logged) on failure. */
@@ -92,6 +101,16 @@ ct_connect(CtConn *c)
 			goto fail;
 		}
 		PQclear(r);
+	}
+	/*
+	 * Load the extension's library in the new backend now, rather than in
+	 * the first request it serves.
+	 */
+	{
+		char		name[16];
+
+		snprintf(name, sizeof(name), "ct%d", (int) CT_STMT_INBOX);
+		PQclear(PQexecPrepared(c->pg, name, 0, NULL, NULL, NULL, 0));
 	}
 	c->backoff = 0.1;
 	return true;

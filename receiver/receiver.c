@@ -797,6 +797,8 @@ main(int argc, char **argv)
 							  MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
 							  MHD_OPTION_NOTIFY_COMPLETED, ct_completed, NULL,
 							  MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,
+							  /* large reads: a body of 360 KB in a dozen reads, not a hundred */
+							  MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (1024 * 1024),
 							  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
 							  ct_config.tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, ct_config.tls_cert,
 							  MHD_OPTION_HTTPS_MEM_KEY, ct_config.tls_key,
