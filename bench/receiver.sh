@@ -116,7 +116,7 @@ import_s=$(median $(echo "$detail" | sed -n 's/.*import \([0-9.]*\) s.*/\1/p'))
 # import answers the second copy as a duplicate, as it answers the
 # redeliveries the file holds, so the final rows are the same.
 warm=$work/warm-up.jsonl
-grep -v '^#' "$msgs" | head -8 > "$warm"
+awk '!/^#/ {print; if (++n == 8) exit}' "$msgs" > "$warm"
 
 # queue mode, 1: 4 senders enqueue everything (latency, after the warm-up),
 # then the inbox is answered by the statement the pg_cron job of
