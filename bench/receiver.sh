@@ -149,10 +149,13 @@ ct_log "queue mode: the pipeline (4 senders, the inbox answered meanwhile)"
 rm -f "$dir/enqueued"
 (
 	while :; do
-		psql -X -q -v ON_ERROR_STOP=1 -d benchp -c "CALL ctaudience.ct_run_inbox(100)" >/dev/null
-		if [ -f "$dir/enqueued" ] &&
-			[ "$(psql -X -A -t -d benchp -c "SELECT count(*) FROM ctaudience.ct_inbox WHERE status <> 'done'")" = 0 ]; then
-			break
+		done_n=$(psql -X -A -t -v ON_ERROR_STOP=1 -d benchp -c "CALL ctaudience.ct_run_inbox(1000)" | cut -d'|' -f1)
+		if [ "$done_n" = 0 ]; then
+			if [ -f "$dir/enqueued" ] &&
+				[ "$(psql -X -A -t -d benchp -c "SELECT count(*) FROM ctaudience.ct_inbox WHERE status <> 'done'")" = 0 ]; then
+				break
+			fi
+			sleep 0.05	# the inbox is empty for now: no busy loop
 		fi
 	done
 ) &

@@ -1,14 +1,30 @@
--- The demo: register a project, import the sample Firehose messages of
+-- The demo: register a project and import the sample Firehose messages of
 -- test/data/demo (paths relative to the repository root), print the result.
+-- scripts/demo.sh runs it in two steps around the receiver: -v step=setup
+-- (the project, and a login role for the receiver), then -v step=report
+-- (the messages were posted to the receiver meanwhile).  Without step it
+-- imports the messages itself, with ct_import_audience.
 \set ON_ERROR_STOP 1
 \pset footer off
 SET client_min_messages = warning;
+\if :{?step}
+\else
+\set step all
+\endif
+SELECT :'step' IN ('setup', 'all') AS do_setup, :'step' = 'all' AS do_import, :'step' IN ('report', 'all') AS do_report \gset
+
+\if :do_setup
 CREATE EXTENSION IF NOT EXISTS ctaudience;
 DO $$ BEGIN
 	PERFORM ctaudience.ct_register_project('DEMO-PROJECT', 'demo-passcode-123', 'demo-token',
 		region => 'eu1', name => 'Demo project', default_country => 'IN');
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ctaudience_receiver') THEN
+		CREATE ROLE ctaudience_receiver LOGIN IN ROLE ctaudience_importer;
+	END IF;
 END $$;
+\endif
 
+\if :do_import
 \echo
 \echo '== each message and what the import did'
 CREATE TEMP TABLE demo_message (file text, body jsonb);
@@ -30,6 +46,9 @@ SELECT format($q$SELECT %L AS file, (SELECT string_agg(key || '=' || value, ' ' 
 	FROM jsonb_each(ctaudience.ct_import_audience(%L) -> 'ctaudience') WHERE value <> '0') AS counts$q$, file, body)
   FROM demo_message ORDER BY file \gexec
 \pset tuples_only off
+\endif
+
+\if :do_report
 \echo
 \echo '== Segments'
 SELECT name, type, partner_segment_id AS "audience id", status, members
@@ -52,3 +71,4 @@ SELECT month, events AS "Partner Sync events", data_points AS "data points", pro
 
 \echo '== Profiles'
 SELECT ct_id, identity, email, phone, properties FROM ctaudience.ct_profile ORDER BY identity NULLS LAST, ct_id;
+\endif

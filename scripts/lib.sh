@@ -21,14 +21,19 @@ ct_install_packages() {
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 	done
 	if [ -n "$missing" ]; then
+		local had_main=no
+		[ -d "/etc/postgresql/$CT_PG_VERSION/main" ] && had_main=yes
 		ct_log "installing:$missing"
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -q
 		# shellcheck disable=SC2086
 		apt-get install -y -q --no-install-recommends $missing
+		# installing the server makes and starts a "main" cluster, which we
+		# never use: that one is stopped, never a cluster that was there before
+		if [ "$had_main" = no ] && [ -d "/etc/postgresql/$CT_PG_VERSION/main" ]; then
+			pg_ctlcluster "$CT_PG_VERSION" main stop 2>/dev/null || true
+		fi
 	fi
-	# postgresql-common creates and starts a "main" cluster; we never use it
-	command -v pg_ctlcluster >/dev/null && pg_ctlcluster "$CT_PG_VERSION" main stop 2>/dev/null || true
 }
 
 # Build and install the extension (as root).
