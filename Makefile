@@ -6,6 +6,7 @@ MODULE_big = ctaudience
 OBJS = \
 	src/ctaudience.o \
 	src/auth.o \
+	src/direct.o \
 	src/dispatch.o \
 	src/dsr.o \
 	src/firehose.o \
@@ -14,15 +15,21 @@ OBJS = \
 	src/inbox.o \
 	src/jsonbutil.o \
 	src/jsonwalk.o \
+	src/members.o \
+	src/merge.o \
+	src/message.o \
 	src/normalize.o \
 	src/phone.o \
 	src/preview.o \
+	src/resolve.o \
 	src/store.o \
 	src/stream.o \
 	src/strmap.o \
 	src/subscription.o \
+	src/timing.o \
 	src/triggers.o \
-	src/types.o
+	src/types.o \
+	src/write.o
 
 # The install script of this version is assembled from the pieces in
 # sql/install, in name order.  Released versions keep their install script,

@@ -493,3 +493,8 @@ REVOKE ALL ON FUNCTION ctaudience.ct_enqueue(text), ctaudience.ct_firehose_enque
 	ctaudience.ct_inbox_depth() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_enqueue(text), ctaudience.ct_firehose_enqueue(text),
 	ctaudience.ct_inbox_depth() TO ctaudience_importer;
+
+-- ct_process_inbox answers queued messages itself (no longer through
+-- ct_firehose in SQL): it plans as ct_firehose does
+ALTER FUNCTION ctaudience.ct_process_inbox(integer)
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;

@@ -216,20 +216,6 @@ ct_region_matches(CtStr given, const char *region)
 	return ct_str_eq_ci(t, region);
 }
 
-/* See auth.h. */
-const char *ct_auth_verified_project = NULL;
-
-/* See auth.h (ctaudience.ct_unknown_project() raises the same in SQL). */
-void
-ct_error_unknown_project(CtStr project_id)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-			 errmsg("unknown CleverTap project \"%.*s\"",
-					Min(project_id.len, 64), project_id.s),
-			 errhint("Register the project with ctaudience.ct_register_project().")));
-}
-
 /*
  * The one answer to an Account ID that names no project, a missing
  * passcode and a wrong one, so that a caller cannot tell which projects
@@ -290,7 +276,8 @@ ct_authenticate_passcode(CtStr project_id, CtStr passcode, bool verified, CtProj
 
 /* Authenticate a message's account settings; see auth.h. */
 void
-ct_authenticate(const CtCredentials *cred, CtProject *proj, MemoryContext mcxt)
+ct_authenticate(const CtCredentials *cred, CtProject *proj, MemoryContext mcxt,
+				const char *queued)
 {
 	if (cred->account_id.len == 0)
 		ereport(ERROR,
@@ -299,9 +286,7 @@ ct_authenticate(const CtCredentials *cred, CtProject *proj, MemoryContext mcxt)
 				 errdetail("account.account_settings.accountId is missing or empty."),
 				 errhint("Set Account ID in the mParticle connection to the CleverTap Project ID.")));
 	ct_authenticate_passcode(cred->account_id, cred->passcode,
-							 ct_auth_verified_project != NULL &&
-							 cred->account_id.len == (int) strlen(ct_auth_verified_project) &&
-							 memcmp(ct_auth_verified_project, cred->account_id.s, cred->account_id.len) == 0,
+							 queued != NULL && ct_str_eq(cred->account_id, queued),
 							 proj, mcxt);
 	if (!ct_secret_equal(cred->account_token, proj->account_token))
 		ereport(ERROR,

@@ -13,10 +13,12 @@
  * and right passcode (one answer for both: an unknown project cannot be
  * told from a wrong passcode), passcode not expired, right account token,
  * right region.  Raises a class 28 error (never echoing a secret); fills
- * *proj on success.  Needs SPI connected.
+ * *proj on success.  Needs SPI connected.  queued: the project a queued
+ * message was queued for (ct_enqueue checked its passcode), whose passcode
+ * and expiry are not checked again; NULL otherwise.
  */
 extern void ct_authenticate(const CtCredentials *cred, CtProject *proj,
-							MemoryContext mcxt);
+							MemoryContext mcxt, const char *queued);
 
 /*
  * Check a project's passcode (unless verified: checked when queued) and
@@ -25,20 +27,5 @@ extern void ct_authenticate(const CtCredentials *cred, CtProject *proj,
  */
 extern void ct_authenticate_passcode(CtStr project_id, CtStr passcode, bool verified,
 									 CtProject *proj, MemoryContext mcxt);
-
-/*
- * The error of a project id that names no project (28000), in the
- * functions a project's administrator calls (the import's callers get the
- * answer of wrong credentials instead).
- */
-extern void ct_error_unknown_project(CtStr project_id) pg_attribute_noreturn();
-
-/*
- * Set by ct_process_inbox() (and only there, never from SQL) while it
- * answers a queued message whose passcode ct_enqueue() already checked:
- * ct_authenticate() then skips the passcode and its expiry for this
- * project, and checks the rest.  NULL otherwise.
- */
-extern const char *ct_auth_verified_project;
 
 #endif							/* CT_AUTH_H */

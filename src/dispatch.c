@@ -16,8 +16,10 @@
 
 #include "args.h"
 #include "dispatch.h"
+#include "dsr.h"
 #include "firehose.h"
 #include "import.h"
+#include "subscription.h"
 
 PG_FUNCTION_INFO_V1(ct_firehose);
 PG_FUNCTION_INFO_V1(ct_firehose_text);
@@ -132,9 +134,9 @@ ct_module_registration(const CtEnvelope *env)
 	return ct_jb_finish(&b);
 }
 
-/* Answer one Firehose message of any supported type. */
+/* See dispatch.h. */
 Jsonb *
-ct_dispatch(Jsonb *request)
+ct_dispatch(Jsonb *request, CtMessageMode *mode)
 {
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext work = AllocSetContextCreate(outer, "ctaudience firehose",
@@ -149,11 +151,11 @@ ct_dispatch(Jsonb *request)
 	MemoryContextSwitchTo(outer);
 
 	if (ct_str_eq(env.type, "audience_membership_change_request"))
-		result = ct_import_membership(request);
+		result = ct_import_membership(request, mode);
 	else if (ct_str_eq(env.type, "audience_subscription_request"))
-		result = ct_handle_subscription(request);
+		result = ct_handle_subscription(request, mode);
 	else if (ct_str_eq(env.type, "dsr_processing_request"))
-		result = ct_handle_dsr(request);
+		result = ct_handle_dsr(request, mode);
 	else if (ct_str_eq(env.type, "module_registration_request"))
 		result = ct_module_registration(&env);
 	else
@@ -173,7 +175,7 @@ Datum
 ct_firehose(PG_FUNCTION_ARGS)
 {
 	ct_require_message(fcinfo);
-	PG_RETURN_JSONB_P(ct_dispatch(PG_GETARG_JSONB_P(0)));
+	PG_RETURN_JSONB_P(ct_dispatch(PG_GETARG_JSONB_P(0), NULL));
 }
 
 /*
@@ -188,9 +190,9 @@ ct_firehose_text(PG_FUNCTION_ARGS)
 
 	ct_require_message(fcinfo);
 	body = PG_GETARG_TEXT_PP(0);
-	result = ct_import_membership_text(body);
+	result = ct_import_membership_text(body, NULL);
 
 	if (result == NULL)
-		result = ct_dispatch(ct_jsonb_from_text(body));
+		result = ct_dispatch(ct_jsonb_from_text(body), NULL);
 	PG_RETURN_JSONB_P(result);
 }

@@ -1,6 +1,6 @@
 /*
  * dispatch.h
- *	  The Firehose message handlers behind ct_firehose().
+ *	  ct_firehose(): any Firehose message, answered by the handler of its type.
  */
 #ifndef CT_DISPATCH_H
 #define CT_DISPATCH_H
@@ -9,13 +9,9 @@
 
 #include "utils/jsonb.h"
 
-/* Answer any supported Firehose message (dispatch.c). */
-extern Jsonb *ct_dispatch(Jsonb *request);
+#include "message.h"
 
-/* audience_subscription_request: add, update, remove (subscription.c). */
-extern Jsonb *ct_handle_subscription(Jsonb *request);
-
-/* dsr_processing_request: erasure (dsr.c). */
-extern Jsonb *ct_handle_dsr(Jsonb *request);
+/* Answer any supported Firehose message (mode: see CtMessageMode; NULL from SQL). */
+extern Jsonb *ct_dispatch(Jsonb *request, CtMessageMode *mode);
 
 #endif							/* CT_DISPATCH_H */

@@ -4,10 +4,11 @@
  *
  * The profiles named by the subject identities (email, Customer ID,
  * mParticle ID, CleverTap ID) are deleted with their memberships, their
- * events and the import log samples that carry their mParticle ID, in one
- * statement.  The request is recorded (id, time, how many profiles were
- * erased) without the identities it named.  Device identities are
- * accepted and ignored: ctaudience stores none.
+ * events and the import log samples that carry their mParticle ID, and the
+ * queued messages lose the user profiles that name them.  The request is
+ * recorded (id, time, how many profiles were erased) without the
+ * identities it named.  Device identities are accepted and ignored:
+ * ctaudience stores none.
  */
 #include "postgres.h"
 
@@ -17,11 +18,9 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "auth.h"
-#include "dispatch.h"
+#include "dsr.h"
 #include "firehose.h"
-#include "import.h"
-#include "normalize.h"
+#include "message.h"
 #include "store.h"
 #include "triggers.h"
 #include "types.h"
@@ -113,54 +112,50 @@ ct_erase(void *arg)
 	ct_store_exec(CT_Q_ERASE_INBOX, values, NULL, false);
 }
 
-/* Answer a dsr_processing_request; see the file header. */
-Jsonb *
-ct_handle_dsr(Jsonb *request)
+/* A parsed dsr_processing_request. */
+typedef struct CtDsr
 {
-	MemoryContext outer = CurrentMemoryContext;
-	MemoryContext work = AllocSetContextCreate(outer, "ctaudience dsr",
-											   ALLOCSET_SMALL_SIZES);
-	MemoryContext spi;
-	CT_PATH_ROOT(path);
-	CT_PATH_KEY(ipath, &path, "subject_identities");
-	JsonbContainer *root;
-	JsonbContainer *subjects;
 	CtEnvelope	env;
 	CtCredentials cred;
+	CtStr		request_id;
+	CtStr		regulation;
+	CtArr		emails;
+	CtArr		identities;
+	CtArr		mpids;
+	CtArr		ctids;
 	CtProject	project;
-	CtStr		request_type,
-				request_id,
-				regulation;
-	CtArr		emails,
-				identities,
-				mpids,
-				ctids;
-	Jsonb	   *response;
-	TimestampTz started = GetCurrentTimestamp();
+} CtDsr;
+
+/* Parse and validate the whole message before anything is written. */
+static void
+ct_parse_dsr(JsonbContainer *root, CtDsr *dsr)
+{
+	CT_PATH_ROOT(path);
+	CT_PATH_KEY(ipath, &path, "subject_identities");
+	JsonbContainer *subjects;
+	CtStr		request_type;
 	JsonbIterator *it;
 	JsonbValue	k;
 	JsonbIteratorToken tok;
 	int			nsubjects;
 
-	MemoryContextSwitchTo(work);
-	root = ct_message_root(request);
-	ct_parse_envelope(root, &env);
-	ct_parse_credentials(root, &cred);
+	ct_parse_envelope(root, &dsr->env);
+	ct_parse_credentials(root, &dsr->cred);
 	ct_json_get_string(root, "subject_request_type", &path, true, &request_type);
 	if (!ct_str_eq(request_type, "erasure"))
 		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "subject_request_type",
 					  "unsupported subject_request_type \"%.*s\"; only \"erasure\" is supported",
 					  Min(request_type.len, 64), request_type.s);
-	ct_json_get_string(root, "subject_request_id", &path, false, &request_id);
-	ct_json_get_string(root, "regulation", &path, false, &regulation);
+	ct_json_get_string(root, "subject_request_id", &path, false, &dsr->request_id);
+	ct_json_get_string(root, "regulation", &path, false, &dsr->regulation);
 	subjects = ct_json_get_object(root, "subject_identities", &path, true);
 
 	/* read every subject identity: {"email": {"encoding": "raw", "value": ...}, ...} */
 	nsubjects = JsonContainerSize(subjects);
-	ct_arr_init(&emails, nsubjects, TEXTOID);	/* same layout as ct_email */
-	ct_arr_init(&identities, nsubjects, TEXTOID);
-	ct_arr_init(&mpids, nsubjects, TEXTOID);
-	ct_arr_init(&ctids, nsubjects, TEXTOID);
+	ct_arr_init(&dsr->emails, nsubjects, TEXTOID);	/* same layout as ct_email */
+	ct_arr_init(&dsr->identities, nsubjects, TEXTOID);
+	ct_arr_init(&dsr->mpids, nsubjects, TEXTOID);
+	ct_arr_init(&dsr->ctids, nsubjects, TEXTOID);
 	it = JsonbIteratorInit(subjects);
 	tok = JsonbIteratorNext(&it, &k, true);		/* WJB_BEGIN_OBJECT */
 	while ((tok = JsonbIteratorNext(&it, &k, true)) == WJB_KEY)
@@ -186,65 +181,78 @@ ct_handle_dsr(Jsonb *request)
 			text	   *e = ct_email_make(value.s, value.len);
 
 			if (e != NULL)
-				ct_arr_add(&emails, PointerGetDatum(e), false);
+				ct_arr_add(&dsr->emails, PointerGetDatum(e), false);
 		}
 		else if (ct_str_eq_ci(type, "controller_customer_id") || ct_str_eq_ci(type, "customer_id") ||
 				 ct_str_eq_ci(type, "customer"))
-			ct_arr_add(&identities, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
+			ct_arr_add(&dsr->identities, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
 		else if (ct_str_eq_ci(type, "mpid") || ct_str_eq_ci(type, "mparticle_id"))
-			ct_arr_add(&mpids, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
+			ct_arr_add(&dsr->mpids, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
 		else if (ct_str_eq_ci(type, "clevertap_user_id") || ct_str_eq_ci(type, "ct_id"))
-			ct_arr_add(&ctids, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
+			ct_arr_add(&dsr->ctids, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
 		/* device identities: nothing stored to erase */
 	}
+}
 
-	ct_store_connect();
-	spi = CurrentMemoryContext;
-	ct_authenticate(&cred, &project, work);
+/* ct_message_run's answer: erase the subject and record the request. */
+static Jsonb *
+ct_answer_dsr(void *arg, Jsonb **counts)
+{
+	CtDsr	   *dsr = arg;
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	CtErasure	er = {0, &dsr->emails, &dsr->identities, &dsr->mpids, &dsr->ctids, 0};
+	CtJsonBuilder b;
+	CtJsonBuilder cb;
 
-	ct_lock_message(project.project_id, &env.id);
-	response = ct_find_processed(project.project_id, &env.id);
-	if (response == NULL)
-	{
-		Datum		values[6];
-		char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-		CtErasure	er = {0, &emails, &identities, &mpids, &ctids, 0};
-		int32		erased;
-		CtJsonBuilder b;
-		CtJsonBuilder cb;
+	/* the email array is of ct_email, whose OID is known once SPI is connected */
+	dsr->emails.elemtype = ct_email_type_oid();
 
-		/* the email array is of ct_email, whose OID is known once SPI is connected */
-		emails.elemtype = ct_email_type_oid();
+	values[0] = er.project_id = CStringGetTextDatum(dsr->project.project_id);
+	ct_with_triggers(ct_erase, &er);
 
-		values[0] = er.project_id = CStringGetTextDatum(project.project_id);
-		ct_with_triggers(ct_erase, &er);
-		erased = er.erased;
+	values[1] = UUIDPGetDatum(&dsr->env.id);
+	if (dsr->request_id.s != NULL)
+		values[2] = PointerGetDatum(cstring_to_text_with_len(dsr->request_id.s, Min(dsr->request_id.len, 128)));
+	else
+		nulls[2] = 'n';
+	values[3] = CStringGetTextDatum("erasure");
+	if (dsr->regulation.s != NULL)
+		values[4] = PointerGetDatum(cstring_to_text_with_len(dsr->regulation.s, Min(dsr->regulation.len, 32)));
+	else
+		nulls[4] = 'n';
+	values[5] = Int32GetDatum(er.erased);
+	ct_store_exec(CT_Q_LOG_DSR, values, nulls, false);
 
-		values[1] = UUIDPGetDatum(&env.id);
-		if (request_id.s != NULL)
-			values[2] = PointerGetDatum(cstring_to_text_with_len(request_id.s, Min(request_id.len, 128)));
-		else
-			nulls[2] = 'n';
-		values[3] = CStringGetTextDatum("erasure");
-		if (regulation.s != NULL)
-			values[4] = PointerGetDatum(cstring_to_text_with_len(regulation.s, Min(regulation.len, 32)));
-		else
-			nulls[4] = 'n';
-		values[5] = Int32GetDatum(erased);
-		ct_store_exec(CT_Q_LOG_DSR, values, nulls, false);
+	ct_jb_begin(&b);
+	ct_jb_response_envelope(&b, "dsr_processing_response", &dsr->env);
+	ct_jb_begin_object(&b, "ctaudience");
+	ct_jb_int(&b, "profiles_erased", er.erased);
+	ct_jb_end_object(&b);
 
-		ct_jb_begin(&b);
-		ct_jb_response_envelope(&b, "dsr_processing_response", &env);
-		ct_jb_begin_object(&b, "ctaudience");
-		ct_jb_int(&b, "profiles_erased", erased);
-		ct_jb_end_object(&b);
-		response = ct_jb_finish(&b);
+	ct_jb_begin(&cb);
+	ct_jb_int(&cb, "profiles_erased", er.erased);
+	*counts = ct_jb_finish(&cb);
+	return ct_jb_finish(&b);
+}
 
-		ct_jb_begin(&cb);
-		ct_jb_int(&cb, "profiles_erased", erased);
-		ct_log_processed(project.project_id, &env, "dsr_processing_request",
-						 started, ct_jb_finish(&cb), response);
-	}
+/* See dsr.h. */
+Jsonb *
+ct_handle_dsr(Jsonb *request, CtMessageMode *mode)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	MemoryContext work = AllocSetContextCreate(outer, "ctaudience dsr",
+											   ALLOCSET_SMALL_SIZES);
+	CtDsr	   *dsr;
+	CtMessage	m = {.type = "dsr_processing_request", .mode = mode, .answer = ct_answer_dsr};
 
-	return ct_finish_message(response, outer, spi, work);
+	m.started = GetCurrentTimestamp();
+	MemoryContextSwitchTo(work);
+	dsr = palloc0(sizeof(CtDsr));
+	ct_parse_dsr(ct_message_root(request), dsr);
+	m.env = &dsr->env;
+	m.cred = &dsr->cred;
+	m.project = &dsr->project;
+	m.arg = dsr;
+	return ct_message_run(&m, outer, work);
 }

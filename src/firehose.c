@@ -8,8 +8,11 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "common/hashfn.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -132,12 +135,56 @@ ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
 }
 
 /* ctaudience.max_clock_skew, in seconds. */
-int			ct_max_clock_skew = 600;
+#define CT_DEFAULT_MAX_CLOCK_SKEW 600	/* seconds */
+#define CT_DEFAULT_MAX_MESSAGE_BYTES (64 * 1024 * 1024)
+#define CT_DEFAULT_MAX_PROFILES 100000
+#define CT_DEFAULT_MAX_AUDIENCES 1000
+
+int			ct_max_clock_skew = CT_DEFAULT_MAX_CLOCK_SKEW;
 
 /* The limits of one message; see firehose.h. */
-int			ct_max_message_bytes = 64 * 1024 * 1024;
-int			ct_max_profiles_per_message = 100000;
-int			ct_max_audiences_per_message = 1000;
+int			ct_max_message_bytes = CT_DEFAULT_MAX_MESSAGE_BYTES;
+int			ct_max_profiles_per_message = CT_DEFAULT_MAX_PROFILES;
+int			ct_max_audiences_per_message = CT_DEFAULT_MAX_AUDIENCES;
+
+/* Define this module's settings: the limits of a message (_PG_init). */
+void
+ct_firehose_init(void)
+{
+	DefineCustomIntVariable("ctaudience.max_clock_skew",
+							"How far ahead of this server's clock a membership or subscription message may be dated.",
+							"A message dated later is refused (SQLSTATE 22008): newer messages win, so one dated "
+							"in the future would make every later real message for its users stale.",
+							&ct_max_clock_skew,
+							CT_DEFAULT_MAX_CLOCK_SKEW, 0, INT_MAX / 1000,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.max_message_bytes",
+							"The largest Firehose message accepted, in bytes.",
+							"A larger message is refused (SQLSTATE 54000) before it is read.",
+							&ct_max_message_bytes,
+							CT_DEFAULT_MAX_MESSAGE_BYTES, 1024, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_BYTE,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.max_profiles_per_message",
+							"The most user profiles a membership message may carry.",
+							"A message with more is refused (SQLSTATE 54000) as soon as that is seen.",
+							&ct_max_profiles_per_message,
+							CT_DEFAULT_MAX_PROFILES, 1, 10000000,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.max_audiences_per_message",
+							"The most distinct audiences a membership message may name.",
+							"A message naming more is refused (SQLSTATE 54000): each audience is a segment.",
+							&ct_max_audiences_per_message,
+							CT_DEFAULT_MAX_AUDIENCES, 1, 1000000,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+}
 
 /* See firehose.h. */
 void

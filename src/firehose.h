@@ -212,6 +212,9 @@ typedef struct CtEnvelope
 /* ctaudience.max_clock_skew: how far ahead (seconds) a message may be dated. */
 extern int	ct_max_clock_skew;
 
+/* Define the settings of a message's limits and time (from _PG_init). */
+extern void ct_firehose_init(void);
+
 /* Whether a time is further ahead of this server's clock than ct_max_clock_skew. */
 extern bool ct_dated_in_future(int64 timestamp_ms);
 

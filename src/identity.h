@@ -1,6 +1,6 @@
 /*
  * identity.h
- *	  The seed's identity order, as pure C over plain values (no catalog
+ *	  The identity order of an import, as pure C over plain values (no catalog
  *	  access), so it can be unit-tested and fuzzed on its own.
  *
  *	  1. Partner ID (CleverTap_User_ID) -> CleverTap ID

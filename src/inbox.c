@@ -33,6 +33,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "storage/proc.h"
@@ -43,8 +44,8 @@
 #include "auth.h"
 #include "dispatch.h"
 #include "firehose.h"
-#include "import.h"
 #include "inbox.h"
+#include "message.h"
 #include "store.h"
 
 PG_FUNCTION_INFO_V1(ct_enqueue);
@@ -55,10 +56,54 @@ PG_FUNCTION_INFO_V1(ct_process_inbox);
 PG_FUNCTION_INFO_V1(ct_inbox_claim);
 PG_FUNCTION_INFO_V1(ct_inbox_answer);
 
-int			ct_inbox_max_attempts = 5;
-int			ct_inbox_retry_delay = 60;	/* seconds, doubled on each attempt */
-int			ct_inbox_message_timeout = 300000;	/* ms; 0: none */
-int			ct_inbox_retention = 7 * 86400; /* seconds; -1: forever */
+#define CT_DEFAULT_INBOX_MAX_ATTEMPTS 5
+#define CT_DEFAULT_INBOX_RETRY_DELAY 60	/* seconds, doubled on each attempt */
+#define CT_DEFAULT_INBOX_MESSAGE_TIMEOUT 300000	/* ms; 0: none */
+#define CT_DEFAULT_INBOX_RETENTION (7 * 86400)	/* seconds; -1: forever */
+
+static int	ct_inbox_max_attempts = CT_DEFAULT_INBOX_MAX_ATTEMPTS;
+static int	ct_inbox_retry_delay = CT_DEFAULT_INBOX_RETRY_DELAY;
+static int	ct_inbox_message_timeout = CT_DEFAULT_INBOX_MESSAGE_TIMEOUT;
+static int	ct_inbox_retention = CT_DEFAULT_INBOX_RETENTION;
+
+/* Define this module's settings (_PG_init). */
+void
+ct_inbox_init(void)
+{
+	DefineCustomIntVariable("ctaudience.inbox_max_attempts",
+							"Attempts ct_process_inbox() makes at a queued message before it is dead-lettered.",
+							"Failures caused by the message itself (SQLSTATE classes 22, 28, 42 and 54) are "
+							"dead-lettered at the first attempt.",
+							&ct_inbox_max_attempts,
+							CT_DEFAULT_INBOX_MAX_ATTEMPTS, 1, 100,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.inbox_retry_delay",
+							"Delay before ct_process_inbox() retries a failed message; doubled on each attempt.",
+							"At most a day.",
+							&ct_inbox_retry_delay,
+							CT_DEFAULT_INBOX_RETRY_DELAY, 0, 86400,
+							PGC_USERSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.inbox_message_timeout",
+							"How long the inbox lets one message take before it fails it (57014) and goes on.",
+							"Within the calling statement's statement_timeout, if any.  0: no limit of its own.",
+							&ct_inbox_message_timeout,
+							CT_DEFAULT_INBOX_MESSAGE_TIMEOUT, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("ctaudience.inbox_retention",
+							"How long an answered inbox message (its body and response) is kept.",
+							"Each run of the inbox removes older ones.  -1 keeps them.",
+							&ct_inbox_retention,
+							CT_DEFAULT_INBOX_RETENTION, -1, INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+}
 
 /* The message types that may be queued: those of a project. */
 static bool
@@ -116,7 +161,7 @@ ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode)
 			ct_too_many_profiles();
 	}
 	ct_store_connect();
-	ct_authenticate(&cred, &project, CurrentMemoryContext);
+	ct_authenticate(&cred, &project, CurrentMemoryContext, NULL);
 
 	/* the body as received, less account.account_settings.passcode */
 	if (passcode != NULL)
@@ -135,12 +180,9 @@ ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode)
 	values[1] = PointerGetDatum(cstring_to_text_with_len(env->type.s, env->type.len));
 	values[2] = PointerGetDatum(cstring_to_text_with_len(env->id_text.s, env->id_text.len));
 	values[3] = body;
-	if (SPI_execute_with_args("INSERT INTO ctaudience.ct_inbox (project_id, message_type, message_id, body)"
-							  " VALUES ($1, $2, $3, $4) RETURNING inbox_id",
-							  4, (Oid[]) {TEXTOID, TEXTOID, TEXTOID, JSONBOID},
-							  values, NULL, false, 1) != SPI_OK_INSERT_RETURNING)
+	if (ct_store_exec(CT_Q_INBOX_ENQUEUE, values, NULL, false) != 1)
 		elog(ERROR, "ctaudience: could not queue the message");
-	id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	id = DatumGetInt64(ct_store_get(0, 1, &isnull));
 	ct_store_finish();
 	return id;
 }
@@ -194,7 +236,7 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 	if (!membership && !ct_str_eq(env.type, "dsr_processing_request"))
 	{
 		/* answered now, with its passcode: parsed again (these are small) */
-		PG_RETURN_JSONB_P(ct_dispatch(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0))));
+		PG_RETURN_JSONB_P(ct_dispatch(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0)), NULL));
 	}
 	id = ct_enqueue_message(request, &env, &passcode);
 	ct_jb_begin(&b);
@@ -220,14 +262,12 @@ ct_inbox_depth(PG_FUNCTION_ARGS)
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "ctaudience: ct_inbox_depth() must return a row");
-	SPI_connect();
-	/* each count reads its partial index (ct_inbox_due_idx, ct_inbox_dead_idx) */
-	if (SPI_execute("SELECT (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'pending'),"
-					"       (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'dead')", true, 1) != SPI_OK_SELECT)
+	ct_store_connect();
+	if (ct_store_exec(CT_Q_INBOX_DEPTH, NULL, NULL, true) != 1)
 		elog(ERROR, "ctaudience: could not read the inbox");
-	result[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	result[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	SPI_finish();
+	result[0] = ct_store_get(0, 1, &isnull);
+	result[1] = ct_store_get(0, 2, &isnull);
+	ct_store_finish();
 	MemoryContextSwitchTo(outer);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), result, nulls)));
 }
@@ -328,34 +368,24 @@ ct_message_timer_stop(void)
 
 /*
  * Answer one queued message in a subtransaction.  True with *response set
- * when it worked; false with *edata when it failed (nothing of it remains).
- * A cancel or a shutdown that is not the message's own timer ends the
- * whole call.
+ * when it worked; false with *edata when it failed (nothing of it remains),
+ * and *busy when another session was answering it.  A cancel or a
+ * shutdown that is not the message's own timer ends the whole call.
  */
 static bool
-ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
+ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata, bool *busy)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
+	CtMessageMode mode = {TextDatumGetCString(project_id), false};
 	volatile bool ok = false;
 
-	ct_message_busy = false;
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(oldcontext);
 	PG_TRY();
 	{
-		bool		isnull;
-
 		ct_message_timer_start();
-		ct_auth_verified_project = TextDatumGetCString(project_id);
-		if (SPI_execute_with_args("SELECT ctaudience.ct_firehose($1)", 1, (Oid[]) {JSONBOID},
-								  &body, NULL, false, 1) != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "ctaudience: ct_firehose() returned no row");
-		*response = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		/* out of SPI's memory, which the subtransaction's end releases */
-		MemoryContextSwitchTo(oldcontext);
-		*response = PointerGetDatum(DatumGetJsonbPCopy(*response));
-		ct_auth_verified_project = NULL;
+		*response = PointerGetDatum(ct_dispatch(DatumGetJsonbP(body), &mode));
 		ct_message_timer_stop();
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
@@ -366,7 +396,6 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
 	{
 		bool		timed_out = ct_message_timed_out;
 
-		ct_auth_verified_project = NULL;
 		ct_message_timer_stop();
 		MemoryContextSwitchTo(oldcontext);
 		*edata = CopyErrorData();
@@ -387,6 +416,7 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
 			ReThrowError(*edata);
 	}
 	PG_END_TRY();
+	*busy = mode.busy;
 	return ok;
 }
 
@@ -397,15 +427,7 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata)
 static void
 ct_record_done(Datum id, int32 attempts, Datum response)
 {
-	if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = 'done', attempts = $2,"
-							  " response = $3, processed_at = clock_timestamp(),"
-							  " body = CASE WHEN message_type = 'dsr_processing_request'"
-							  "             THEN body - 'subject_identities' ELSE body END,"
-							  " last_error = NULL, last_sqlstate = NULL WHERE inbox_id = $1",
-							  3, (Oid[]) {INT8OID, INT4OID, JSONBOID},
-							  (Datum[]) {id, Int32GetDatum(attempts), response},
-							  NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "ctaudience: could not record a processed message");
+	ct_store_exec(CT_Q_INBOX_DONE, (Datum[]) {id, Int32GetDatum(attempts), response}, NULL, false);
 }
 
 /*
@@ -417,9 +439,8 @@ ct_record_done(Datum id, int32 attempts, Datum response)
  * is dead.
  */
 static bool
-ct_record_failure(Datum id, int32 *attempts, ErrorData *edata)
+ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
 {
-	bool		busy = ct_message_busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
 	bool		final = !busy && (ct_failure_is_final(edata->sqlerrcode) ||
 								  *attempts >= ct_inbox_max_attempts);
 	char	   *error = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) :
@@ -431,17 +452,12 @@ ct_record_failure(Datum id, int32 *attempts, ErrorData *edata)
 		(*attempts)--;
 		delay = 0;
 	}
-	if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox SET status = $2, attempts = $3,"
-							  " last_error = $4, last_sqlstate = $5, processed_at = clock_timestamp(),"
-							  " next_attempt_at = clock_timestamp() + make_interval(secs => $6)"
-							  " WHERE inbox_id = $1",
-							  6, (Oid[]) {INT8OID, TEXTOID, INT4OID, TEXTOID, TEXTOID, FLOAT8OID},
-							  (Datum[]) {id, CStringGetTextDatum(final ? "dead" : "pending"),
-								  Int32GetDatum(*attempts), CStringGetTextDatum(error),
-								  CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode)),
-							  Float8GetDatum(delay)},
-							  NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "ctaudience: could not record a failed message");
+	ct_store_exec(CT_Q_INBOX_FAILED,
+				  (Datum[]) {id, CStringGetTextDatum(final ? "dead" : "pending"),
+					  Int32GetDatum(*attempts), CStringGetTextDatum(error),
+					  CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode)),
+				  Float8GetDatum(delay)},
+				  NULL, false);
 	if (final)
 		ereport(WARNING,
 				(errmsg_plural("ctaudience: inbox message %lld is dead after %d attempt: %s",
@@ -461,13 +477,7 @@ ct_purge_done(void)
 {
 	if (ct_inbox_retention < 0)
 		return;
-	if (SPI_execute_with_args("DELETE FROM ctaudience.ct_inbox WHERE inbox_id IN"
-							  " (SELECT inbox_id FROM ctaudience.ct_inbox WHERE status = 'done'"
-							  "   AND processed_at < clock_timestamp() - make_interval(secs => $1)"
-							  "   LIMIT 1000 FOR UPDATE SKIP LOCKED)",
-							  1, (Oid[]) {FLOAT8OID}, (Datum[]) {Float8GetDatum((double) ct_inbox_retention)},
-							  NULL, false, 0) != SPI_OK_DELETE)
-		elog(ERROR, "ctaudience: could not remove answered inbox messages");
+	ct_store_exec(CT_Q_INBOX_PURGE, (Datum[]) {Float8GetDatum((double) ct_inbox_retention)}, NULL, false);
 }
 
 /*
@@ -498,17 +508,10 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "ctaudience: ct_process_inbox() must return a row");
 
-	SPI_connect();
+	ct_store_connect();
 	ct_purge_done();
-	if (SPI_execute_with_args("SELECT inbox_id, project_id, body, attempts FROM ctaudience.ct_inbox"
-							  " WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
-							  " ORDER BY next_attempt_at, inbox_id LIMIT $1"
-							  " FOR UPDATE SKIP LOCKED",
-							  1, (Oid[]) {INT4OID}, (Datum[]) {Int32GetDatum(max_messages)},
-							  NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "ctaudience: could not read the inbox");
+	nrows = ct_store_exec(CT_Q_INBOX_DUE, (Datum[]) {Int32GetDatum(max_messages)}, NULL, false);
 	rows = SPI_tuptable;
-	nrows = SPI_processed;
 
 	for (uint64 r = 0; r < nrows && ct_time_for_message(); r++)
 	{
@@ -520,22 +523,23 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 		int32		attempts = DatumGetInt32(SPI_getbinval(tup, rows->tupdesc, 4, &isnull)) + 1;
 		Datum		response;
 		ErrorData  *edata = NULL;
+		bool		busy;
 
-		if (ct_process_one(project_id, body, &response, &edata))
+		if (ct_process_one(project_id, body, &response, &edata, &busy))
 		{
 			ct_record_done(id, attempts, response);
 			done++;
 		}
 		else
 		{
-			if (ct_record_failure(id, &attempts, edata))
+			if (ct_record_failure(id, &attempts, edata, busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE))
 				dead++;
 			else
 				retried++;
 			FreeErrorData(edata);
 		}
 	}
-	SPI_finish();
+	ct_store_finish();
 	MemoryContextSwitchTo(outer);
 
 	result[0] = Int32GetDatum(done);
@@ -562,28 +566,20 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 
 	if (!ct_time_for_message())
 		PG_RETURN_NULL();
-	SPI_connect();
+	ct_store_connect();
 	ct_purge_done();
 	while (!found)
 	{
 		bool		isnull;
 		int32		attempts;
 
-		if (SPI_execute_with_args("UPDATE ctaudience.ct_inbox i SET attempts = i.attempts + 1,"
-								  "   next_attempt_at = clock_timestamp() + make_interval(secs => $1)"
-								  " WHERE i.inbox_id = (SELECT inbox_id FROM ctaudience.ct_inbox"
-								  "                      WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
-								  "                      ORDER BY next_attempt_at, inbox_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-								  " RETURNING i.inbox_id, i.attempts",
-								  1, (Oid[]) {FLOAT8OID},
-								  (Datum[]) {Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
-															Min((double) ct_inbox_retry_delay, 86400.0))},
-								  NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
-			elog(ERROR, "ctaudience: could not claim an inbox message");
-		if (SPI_processed == 0)
+		if (ct_store_exec(CT_Q_INBOX_CLAIM,
+						  (Datum[]) {Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
+													Min((double) ct_inbox_retry_delay, 86400.0))},
+						  NULL, false) == 0)
 			break;
-		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		attempts = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+		attempts = DatumGetInt32(ct_store_get(0, 2, &isnull));
 		if (attempts <= ct_inbox_max_attempts)
 			found = true;
 		else
@@ -596,10 +592,10 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 			edata.message = psprintf("no answer after %d attempts: the session answering it ended each time (cancelled, or its backend stopped)",
 									 attempts - 1);
 			attempts--;
-			(void) ct_record_failure(Int64GetDatum(id), &attempts, &edata);
+			(void) ct_record_failure(Int64GetDatum(id), &attempts, &edata, false);
 		}
 	}
-	SPI_finish();
+	ct_store_finish();
 	if (!found)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(id);
@@ -621,35 +617,33 @@ ct_inbox_answer(PG_FUNCTION_ARGS)
 	int32		attempts;
 	Datum		response;
 	ErrorData  *edata = NULL;
+	bool		busy;
 	const char *outcome;
 	MemoryContext outer = CurrentMemoryContext;
 
 	ct_require_arg(fcinfo, 0, "inbox_id");
 	id = PG_GETARG_DATUM(0);
-	SPI_connect();
-	if (SPI_execute_with_args("SELECT project_id, body, attempts FROM ctaudience.ct_inbox"
-							  " WHERE inbox_id = $1 AND status = 'pending' FOR UPDATE",
-							  1, (Oid[]) {INT8OID}, &id, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "ctaudience: could not read the inbox");
-	if (SPI_processed == 0)
+	ct_store_connect();
+	if (ct_store_exec(CT_Q_INBOX_READ, &id, NULL, false) == 0)
 	{
-		SPI_finish();
+		ct_store_finish();
 		PG_RETURN_NULL();
 	}
-	project_id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	body = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-	attempts = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-	if (ct_process_one(project_id, body, &response, &edata))
+	project_id = ct_store_get(0, 1, &isnull);
+	body = ct_store_get(0, 2, &isnull);
+	attempts = DatumGetInt32(ct_store_get(0, 3, &isnull));
+	if (ct_process_one(project_id, body, &response, &edata, &busy))
 	{
 		ct_record_done(id, attempts, response);
 		outcome = "done";
 	}
 	else
 	{
-		outcome = ct_record_failure(id, &attempts, edata) ? "dead" : "retried";
+		outcome = ct_record_failure(id, &attempts, edata,
+									busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE) ? "dead" : "retried";
 		FreeErrorData(edata);
 	}
-	SPI_finish();
+	ct_store_finish();
 	MemoryContextSwitchTo(outer);
 	PG_RETURN_TEXT_P(cstring_to_text(outcome));
 }

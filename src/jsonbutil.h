@@ -19,7 +19,6 @@ typedef struct CtStr
 	int			len;
 } CtStr;
 
-#define CtStrIsEmpty(x) ((x).len == 0)
 
 /*
  * One step of a JSON path, chained to its parent on the C stack.  Paths
@@ -78,12 +77,5 @@ ct_str_eq(CtStr a, const char *b)
 
 /* Case-insensitive (ASCII) comparison of a CtStr to a lower-case C string. */
 extern bool ct_str_eq_ci(CtStr a, const char *lower);
-
-/* Palloc'd NUL-terminated copy. */
-static inline char *
-ct_str_dup(CtStr a)
-{
-	return pnstrdup(a.s, a.len);
-}
 
 #endif							/* CT_JSONBUTIL_H */

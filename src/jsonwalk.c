@@ -5,8 +5,7 @@
  *	  PostgreSQL's pg_parse_json in the same order with the same arguments.
  *
  * PostgreSQL 15's lexer appends a string's characters one call at a time
- * and re-dispatches on every token; on a 360 KB Firehose message that was
- * about half of reading it.  This walker scans strings in a tight loop,
+ * and re-dispatches on every token.  This walker scans strings in a tight loop,
  * copies a token once, and keeps its nesting in a small array instead of
  * recursing.  It accepts exactly the texts pg_parse_json accepts (RFC 8259
  * JSON, PostgreSQL's number and literal rules) and calls the same actions:

@@ -62,13 +62,9 @@
  * of version 8.12.  Without the metadata, or when SelfCheck() finds a
  * difference, ct_phone_normalize() uses Parse() and IsValidNumber() as is.
  *
- * Costs (make -C test/unit bench, 100k mixed US/CA/GB/IN/DE numbers, see
- * test/unit/README.md; best runs on a noisy shared machine): 15.7 us a
- * number for the reference path, 5.3 us for this one (8.4 us before
- * national input had a shortcut); "+digits" input 15.8 -> 5.7 us,
- * formatted international 18.6 -> 6.0 us, national with a region 17.1 ->
- * 5.5 us (14.8 us before).  The tables take about 4 ms and 0.7 MB more to
- * build for that: a compiled general pattern for each region.
+ * make -C test/unit bench compares the two paths (test/unit/README.md); the
+ * tables take a little longer to build for this one: a compiled general
+ * pattern for each region.
  */
 #include "phone.h"
 

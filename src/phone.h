@@ -53,11 +53,11 @@ typedef enum CtPhoneResult
  *   "+52..." (see test/unit/README.md).  Normalizing the result once more
  *   without a region gives one spelling.
  * - The first call in a process builds libphonenumber's tables and ours
- *   (about 20 ms; about 3.3 MB of heap, kept for the life of the
- *   process); ct_phone_init() does that up front.  Later calls take about
- *   5-6 us for "+digits" input and for a national number with a region,
- *   15-20 us for other shapes and in the regions whose rules phone.cpp
- *   leaves to libphonenumber (see phone.cpp).
+ *   (kept for the life of the process); ct_phone_init() does that up
+ *   front.  Later calls are fastest for "+digits" input and for a national
+ *   number with a region; other shapes, and the regions whose rules
+ *   phone.cpp leaves to libphonenumber, take its slower path (see
+ *   phone.cpp).
  * - Safe to call from several threads at once (the tables are built once
  *   and then only read; libphonenumber is thread-safe), though a backend
  *   has one thread anyway.

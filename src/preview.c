@@ -1,7 +1,7 @@
 /*
  * preview.c
- *	  ct_preview_import(): the dry run the seed recommends before a large
- *	  audience ("import a smaller audience first").
+ *	  ct_preview_import(): a dry run of an import, to see what a large
+ *	  audience would do before importing it.
  *
  * It runs the import's own steps (parse, authenticate, resolve, look up,
  * merge) with dry_run set, so nothing is written: segments are only looked
@@ -24,6 +24,7 @@
 #include "args.h"
 #include "firehose.h"
 #include "import.h"
+#include "importstate.h"
 #include "store.h"
 #include "strmap.h"
 
@@ -99,7 +100,7 @@ ct_preview_import(PG_FUNCTION_ARGS)
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;
-	ct_authenticate(&msg->cred, &im->project, work);
+	ct_authenticate(&msg->cred, &im->project, work, NULL);
 	duplicate = (ct_find_processed(im->project.project_id, &im->env.id) != NULL);
 	if (msg->has_profiles)
 		ct_import_prepare(im);

@@ -1,8 +1,8 @@
 /*
  * store.h
- *	  Every lookup and write of the extension: prepared SPI plans, kept for
- *	  the life of the backend, with parameters only (no SQL is ever built
- *	  from input).
+ *	  The extension's SQL statements: prepared SPI plans, kept for the life
+ *	  of the backend, with parameters only (no SQL is ever built from
+ *	  input).  Rows read and written below SQL: direct.h.
  */
 #ifndef CT_STORE_H
 #define CT_STORE_H
@@ -22,7 +22,6 @@ typedef enum CtStmt
 	CT_Q_SEGMENTS,				/* segments by audience ids */
 	CT_Q_CREATE_SEGMENTS,		/* create missing segments */
 	CT_Q_RENAME_SEGMENTS,		/* rename segments (newest name wins) */
-	CT_Q_SET_SEGMENT_FIELD,		/* remember a segment's userIdField */
 	CT_Q_PROFILES_BY_CTID,		/* profiles by CleverTap ID */
 	CT_Q_PROFILES_BY_IDENTITY,	/* profiles by Identity */
 	CT_Q_PROFILES_BY_CTID_LOCK, /* profiles by CleverTap ID, locked in key order */
@@ -47,6 +46,14 @@ typedef enum CtStmt
 	CT_Q_TRIG_USAGE,			/* trigger: usage delta rows */
 	CT_Q_TRIG_REACHABLE,		/* trigger: reachable changes of profiles' segments */
 	CT_Q_COMPACT_SEGMENTS,		/* fold statistics delta rows of segments */
+	CT_Q_INBOX_ENQUEUE,			/* queue a message */
+	CT_Q_INBOX_DEPTH,			/* messages pending and dead */
+	CT_Q_INBOX_DUE,				/* due messages, oldest first, locked (ct_process_inbox) */
+	CT_Q_INBOX_CLAIM,			/* claim the oldest due message: its attempt counted, leased */
+	CT_Q_INBOX_READ,			/* a claimed message, locked */
+	CT_Q_INBOX_DONE,			/* record a message answered */
+	CT_Q_INBOX_FAILED,			/* record a failed attempt (pending again, or dead) */
+	CT_Q_INBOX_PURGE,			/* remove answered messages past their retention */
 	CT_NUM_STMTS
 } CtStmt;
 
@@ -108,78 +115,5 @@ ct_arr_add(CtArr *a, Datum v, bool isnull)
 	a->n++;
 }
 
-
-/* The columns of new or changed profiles, one element per profile. */
-typedef struct CtProfileCols
-{
-	CtArr		ct_id;			/* text */
-	CtArr		identity;		/* text or null */
-	CtArr		email;			/* ct_email or null */
-	CtArr		phone;			/* ct_phone (int8) or null */
-	CtArr		mpid;			/* text or null */
-	CtArr		props;			/* jsonb or null */
-	CtArr		props_ts;		/* jsonb or null: properties_ts (inserts only) */
-} CtProfileCols;
-
-/*
- * Rows written the way COPY writes them (heap multi-insert, then the index
- * entries), where nothing on the table would be bypassed; see store.c.
- * Partner Sync events (project, ct_id, ts, props); memberships that do not
- * exist yet; new profiles.  The last two return false, having done nothing,
- * when SQL must do it.
- */
-extern void ct_store_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props);
-extern bool ct_store_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id,
-									CtArr *is_member, TimestampTz stated_at);
-extern bool ct_store_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts);
-
-/*
- * Whether each (segment, ct_id) pair of one project has a membership row a
- * statement run now would see (direct probes of the primary key).  False,
- * having done nothing, when the table is not as the extension made it.
- */
-extern bool ct_store_members_present(Datum project_id, CtArr *segment, CtArr *ct_id,
-									 bool *present);
-
-/*
- * Whether the profiles (project[i], ct_id[i]) have an email and a phone,
- * for the Partner Sync trigger's statistics: found(arg, i, ...) for each
- * that exists, by direct probes of the primary key (a plan chosen on stale
- * statistics could scan a whole project per key).  False, having done
- * nothing, when the table is not as the extension made it.
- */
-typedef void (*CtContactFound) (void *arg, int i, bool has_email, bool has_phone);
-extern bool ct_store_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found,
-									  void *arg);
-
-/*
- * The memberships of the profiles (project[i], ct_id[i]): found(arg, i,
- * segment_id, is_member) for each row, by direct probes of the index on
- * (project_id, ct_id).  False, having done nothing, when the table is not
- * as the extension made it.
- */
-typedef void (*CtMembershipFound) (void *arg, int i, int64 segment_id, bool is_member);
-extern bool ct_store_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found,
-										 void *arg);
-
-/*
- * Look up the profiles of one project by CleverTap ID or by Identity (text
- * datums; sorted here), as CT_Q_PROFILES_BY_CTID / _BY_IDENTITY would, but
- * with direct probes of the unique index; with lock, as
- * CT_Q_PROFILES_BY_CTID_LOCK does: each row locked FOR UPDATE in key order,
- * its newest version given.
- * found() gets each row's columns ct_id, identity, email, phone, email_ts,
- * phone_ts, mparticle_id, properties_ts (values[0..CT_PROFILE_LOOKUP_COLS -
- * 1], valid during the call only) and its TID.  False, having done nothing,
- * when the table is not as the extension made it (row security, the index
- * missing or changed): the caller uses the SQL statement.
- */
-#define CT_PROFILE_LOOKUP_COLS 8
-typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPointer tid);
-extern bool ct_store_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
-									 CtProfileFound found, void *arg);
-
-/* Sort text datums bytewise (the C collation of the key columns). */
-extern int	ct_cmp_text_datum(const void *a, const void *b);
 
 #endif							/* CT_STORE_H */

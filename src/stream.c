@@ -6,13 +6,13 @@
  *	  that declines, by pg_parse_json itself; building no jsonb.
  *
  * A receiver hands over the body of mParticle's POST as text.  Turned into
- * jsonb first, a message of 1,000 users costs about 17 ms and a tree of
- * tens of megabytes before the import starts; read here, it costs about a
- * quarter of that and little more memory than the text itself.
+ * jsonb first, a message becomes a tree several times its size before the
+ * import starts; read here, it costs a fraction of that time and little
+ * more memory than the text itself.
  *
  * Only well-formed messages take this path.  Anything it does not expect --
  * invalid JSON, a field of the wrong type, a missing field, a duplicate key,
- * a value the rules refuse, legacy lists, list values -- makes it give up,
+ * a value the rules refuse, legacy lists, nested settings -- makes it give up,
  * and the caller parses the text as jsonb with the jsonb parser of
  * firehose.c, which reports the canonical error (or accepts what only it
  * handles).  So the text and jsonb entry points accept the same messages,

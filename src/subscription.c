@@ -17,11 +17,10 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "auth.h"
-#include "dispatch.h"
 #include "firehose.h"
-#include "import.h"
+#include "message.h"
 #include "store.h"
+#include "subscription.h"
 
 /* A parsed audience_subscription_request. */
 typedef struct CtSubscription
@@ -33,6 +32,8 @@ typedef struct CtSubscription
 	const char *action;			/* "add", "update" or "remove" */
 	JsonbContainer *settings;	/* audience_subscription_settings, or NULL */
 	int			user_id_field;	/* from the settings, -1 when not given */
+	JsonbContainer *root;		/* the message */
+	CtProject	project;
 } CtSubscription;
 
 /* Parse and validate the whole message before anything is written. */
@@ -96,85 +97,83 @@ ct_member_jsonb(JsonbContainer *root, const char *key)
 	return JsonbValueToJsonb(&v);
 }
 
-/* Answer an audience_subscription_request; see the file header. */
+/* ct_message_run's answer: store the segment's new state. */
+static Jsonb *
+ct_subscribe(void *arg, Jsonb **counts)
+{
+	CtSubscription *sub = arg;
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Jsonb	   *settings = sub->settings ? ct_member_jsonb(sub->root, "audience_subscription_settings") : NULL;
+	bool		isnull;
+	int64		segment_id;
+	char	   *status;
+	char	   *field;
+	CtJsonBuilder b;
+	CtJsonBuilder cb;
+
+	values[0] = CStringGetTextDatum(sub->project.project_id);
+	values[1] = PointerGetDatum(cstring_to_text_with_len(sub->name.s, sub->name.len));
+	values[2] = Int64GetDatum(sub->audience_id);
+	values[3] = TimestampTzGetDatum(sub->env.ts);
+	values[4] = CStringGetTextDatum(strcmp(sub->action, "remove") == 0 ? "disconnected" : "active");
+	if (sub->user_id_field >= 0)
+		values[5] = CStringGetTextDatum(ct_user_id_field_name(sub->user_id_field));
+	else
+		nulls[5] = 'n';
+	if (settings != NULL)
+		values[6] = JsonbPGetDatum(settings);
+	else
+		nulls[6] = 'n';
+	if (ct_store_exec(CT_Q_SUBSCRIBE, values, nulls, false) != 1)
+		elog(ERROR, "subscription statement did not return the segment");
+	segment_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+	status = ct_store_get_text(0, 2);
+	field = ct_store_get_text(0, 3);
+	SPI_freetuptable(SPI_tuptable);
+
+	ct_jb_begin(&b);
+	ct_jb_response_envelope(&b, "audience_subscription_response", &sub->env);
+	if (settings != NULL)
+		ct_jb_jsonb(&b, "audience_subscription_settings", settings);
+	else
+	{
+		ct_jb_begin_object(&b, "audience_subscription_settings");
+		ct_jb_end_object(&b);
+	}
+	ct_jb_begin_object(&b, "ctaudience");
+	ct_jb_string(&b, "action", sub->action, -1);
+	ct_jb_int(&b, "segment_id", segment_id);
+	ct_jb_int(&b, "audience_id", sub->audience_id);
+	ct_jb_string(&b, "status", status, -1);
+	ct_jb_string(&b, "user_id_field", field ? field : "customer", -1);
+	ct_jb_end_object(&b);
+
+	ct_jb_begin(&cb);
+	ct_jb_int(&cb, "segment_id", segment_id);
+	ct_jb_string(&cb, "action", sub->action, -1);
+	*counts = ct_jb_finish(&cb);
+	return ct_jb_finish(&b);
+}
+
+/* See subscription.h. */
 Jsonb *
-ct_handle_subscription(Jsonb *request)
+ct_handle_subscription(Jsonb *request, CtMessageMode *mode)
 {
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext work = AllocSetContextCreate(outer, "ctaudience subscription",
 											   ALLOCSET_SMALL_SIZES);
-	MemoryContext spi;
-	CtSubscription sub;
-	CtProject	project;
-	Jsonb	   *response;
-	TimestampTz started = GetCurrentTimestamp();
+	CtSubscription *sub;
+	CtMessage	m = {.type = "audience_subscription_request", .mode = mode, .answer = ct_subscribe};
 
+	m.started = GetCurrentTimestamp();
 	MemoryContextSwitchTo(work);
-	memset(&sub, 0, sizeof(sub));
-	ct_parse_subscription(ct_message_root(request), &sub);
-
-	ct_store_connect();
-	spi = CurrentMemoryContext;
-	ct_authenticate(&sub.cred, &project, work);
-
-	ct_lock_message(project.project_id, &sub.env.id);
-	response = ct_find_processed(project.project_id, &sub.env.id);
-	if (response == NULL)
-	{
-		Datum		values[7];
-		char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
-		Jsonb	   *settings = sub.settings ? ct_member_jsonb(ct_message_root(request), "audience_subscription_settings") : NULL;
-		bool		isnull;
-		int64		segment_id;
-		char	   *status;
-		char	   *field;
-		CtJsonBuilder b;
-		CtJsonBuilder cb;
-
-		values[0] = CStringGetTextDatum(project.project_id);
-		values[1] = PointerGetDatum(cstring_to_text_with_len(sub.name.s, sub.name.len));
-		values[2] = Int64GetDatum(sub.audience_id);
-		values[3] = TimestampTzGetDatum(sub.env.ts);
-		values[4] = CStringGetTextDatum(strcmp(sub.action, "remove") == 0 ? "disconnected" : "active");
-		if (sub.user_id_field >= 0)
-			values[5] = CStringGetTextDatum(ct_user_id_field_name(sub.user_id_field));
-		else
-			nulls[5] = 'n';
-		if (settings != NULL)
-			values[6] = JsonbPGetDatum(settings);
-		else
-			nulls[6] = 'n';
-		if (ct_store_exec(CT_Q_SUBSCRIBE, values, nulls, false) != 1)
-			elog(ERROR, "subscription statement did not return the segment");
-		segment_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
-		status = ct_store_get_text(0, 2);
-		field = ct_store_get_text(0, 3);
-		SPI_freetuptable(SPI_tuptable);
-
-		ct_jb_begin(&b);
-		ct_jb_response_envelope(&b, "audience_subscription_response", &sub.env);
-		if (settings != NULL)
-			ct_jb_jsonb(&b, "audience_subscription_settings", settings);
-		else
-		{
-			ct_jb_begin_object(&b, "audience_subscription_settings");
-			ct_jb_end_object(&b);
-		}
-		ct_jb_begin_object(&b, "ctaudience");
-		ct_jb_string(&b, "action", sub.action, -1);
-		ct_jb_int(&b, "segment_id", segment_id);
-		ct_jb_int(&b, "audience_id", sub.audience_id);
-		ct_jb_string(&b, "status", status, -1);
-		ct_jb_string(&b, "user_id_field", field ? field : "customer", -1);
-		ct_jb_end_object(&b);
-		response = ct_jb_finish(&b);
-
-		ct_jb_begin(&cb);
-		ct_jb_int(&cb, "segment_id", segment_id);
-		ct_jb_string(&cb, "action", sub.action, -1);
-		ct_log_processed(project.project_id, &sub.env, "audience_subscription_request",
-						 started, ct_jb_finish(&cb), response);
-	}
-
-	return ct_finish_message(response, outer, spi, work);
+	sub = palloc0(sizeof(CtSubscription));
+	sub->root = ct_message_root(request);
+	ct_parse_subscription(sub->root, sub);
+	m.env = &sub->env;
+	m.cred = &sub->cred;
+	m.project = &sub->project;
+	m.arg = sub;
+	return ct_message_run(&m, outer, work);
 }

@@ -13,7 +13,7 @@
 
 typedef enum CtStep
 {
-	CT_STEP_PARSE,				/* walk and validate the jsonb */
+	CT_STEP_PARSE,				/* read and validate the message */
 	CT_STEP_AUTH,				/* authenticate, redelivery check */
 	CT_STEP_SEGMENTS,			/* look up / create / rename segments */
 	CT_STEP_RESOLVE,			/* identity rules, email (and some phone) normalization */
@@ -47,6 +47,9 @@ extern double ct_step_us[CT_NUM_STEPS];
 			stmt; \
 		} \
 	} while (0)
+
+/* Define ctaudience.log_timing (from _PG_init). */
+extern void ct_timing_init(void);
 
 /* Reset the counters; log them (LOG) with the number of profiles. */
 extern void ct_timing_reset(void);

@@ -33,6 +33,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
@@ -44,6 +45,7 @@
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 
+#include "direct.h"
 #include "firehose.h"
 #include "store.h"
 #include "strmap.h"
@@ -51,7 +53,23 @@
 #include "triggers.h"
 
 CtSyncCounts *ct_sync_collector = NULL;
-bool		ct_notify_partner_sync = true;
+#define CT_DEFAULT_NOTIFY_PARTNER_SYNC true
+bool		ct_notify_partner_sync = CT_DEFAULT_NOTIFY_PARTNER_SYNC;
+
+/* Define this module's settings (_PG_init). */
+void
+ct_triggers_init(void)
+{
+	DefineCustomBoolVariable("ctaudience.notify_partner_sync",
+							 "Announce committed membership changes with NOTIFY ct_partner_sync.",
+							 "Payloads are JSON: {\"segments\": [{\"segment_id\", \"added\", \"removed\"}, ...]}, "
+							 "at most 50 segments each; no profile or project is named.",
+							 &ct_notify_partner_sync,
+							 CT_DEFAULT_NOTIFY_PARTNER_SYNC,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+}
 
 /*
  * Whether the triggers act.  They do only while the extension itself
@@ -467,7 +485,7 @@ typedef struct CtContactFlags
 	bool		phone;
 } CtContactFlags;
 
-/* Where ct_store_profile_contacts' answers go. */
+/* Where ct_direct_profile_contacts' answers go. */
 typedef struct CtContactsFound
 {
 	CtContactFlags *flags;
@@ -524,7 +542,7 @@ ct_member_contacts(CtMemberRow *rows, int n)
 		if (need[i])
 			cf.rows[k++] = i;
 	}
-	if (ct_store_profile_contacts(&p, &c, ct_contact_found, &cf))
+	if (ct_direct_profile_contacts(&p, &c, ct_contact_found, &cf))
 		return flags;
 
 	values[0] = ct_arr_datum(&p);
@@ -766,7 +784,7 @@ ct_sync_members(CtMemberRow *rows, int n)
 		/* an event and each of its five properties: six data points */
 		ct_usage_add(&usage, r->project_id, ct_month(r->stated_at), 1, 6, 0);
 	}
-	ct_store_insert_events(&ep, &ec, &et, &ej);
+	ct_direct_insert_events(&ep, &ec, &et, &ej);
 	ct_write_deltas(&deltas, ct_hour_bucket(now));
 	ct_write_usage(&usage);
 	if (ct_notify_partner_sync)
@@ -1059,7 +1077,7 @@ ct_profile_trigger(PG_FUNCTION_ARGS)
 			rc.project = &p;
 			rc.de = &de;
 			rc.dp = &dp;
-			if (ct_store_profile_memberships(&p, &c, ct_reachable_found, &rc))
+			if (ct_direct_profile_memberships(&p, &c, ct_reachable_found, &rc))
 				ct_write_deltas(&rc.deltas, ct_hour_bucket(now));
 			else
 			{

@@ -30,7 +30,7 @@ extern CtSyncCounts *ct_sync_collector;
 
 /*
  * Raise what the insert trigger of ct_segment_member raises for rows the
- * import wrote itself (ct_store_insert_members): n rows of one project and
+ * import wrote itself (ct_direct_insert_members): n rows of one project and
  * time; segment (int8), ct_id (text) and is_member (bool) are datums.
  */
 extern void ct_members_inserted(const char *project_id, int n, Datum *segment,
@@ -38,7 +38,7 @@ extern void ct_members_inserted(const char *project_id, int n, Datum *segment,
 
 /*
  * Raise what the insert trigger of ct_profile raises for n profiles of one
- * project the import wrote itself (ct_store_insert_profiles) at message
+ * project the import wrote itself (ct_direct_insert_profiles) at message
  * time ts: a property update per email and per phone set.
  */
 extern void ct_profiles_inserted(const char *project_id, int n, const bool *email_null,
@@ -53,5 +53,8 @@ extern void ct_with_triggers(void (*fn) (void *arg), void *arg);
 
 /* ctaudience.notify_partner_sync: NOTIFY ct_partner_sync on changes. */
 extern bool ct_notify_partner_sync;
+
+/* Define this module's settings (from _PG_init). */
+extern void ct_triggers_init(void);
 
 #endif							/* CT_TRIGGERS_H */

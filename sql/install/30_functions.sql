@@ -332,7 +332,8 @@ CREATE FUNCTION ctaudience.ct_process_inbox(max_messages integer DEFAULT 100,
 	OUT done integer, OUT retried integer, OUT dead integer)
 	AS 'MODULE_PATHNAME', 'ct_process_inbox'
 	LANGUAGE C VOLATILE SECURITY DEFINER
-	SET search_path = pg_catalog, pg_temp;
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
 COMMENT ON FUNCTION ctaudience.ct_process_inbox(integer) IS
 	'answer up to max_messages due messages of ct_inbox, oldest first, each in its own subtransaction (SKIP LOCKED: several sessions may run it); failures are kept with their error, retried, then dead-lettered';
 

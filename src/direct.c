@@ -1,0 +1,795 @@
+/*
+ * direct.c
+ *	  Rows read and written below SQL, where the statement would cost more
+ *	  than the rows: new rows written the way COPY writes them (heap
+ *	  multi-insert, then their index entries), and lookups by direct probes
+ *	  of a unique index.  Each first checks that the table is as the
+ *	  extension made it (no user trigger that must fire, no row security,
+ *	  the index as created); if not, the caller runs the SQL statement.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/nbtree.h"
+#include "access/relscan.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/dependency.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "commands/sequence.h"
+#include "commands/trigger.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_func.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+
+#include "direct.h"
+#include "store.h"
+
+
+/*
+ * Write rows the way COPY does: heap_multi_insert in batches of up to 1000
+ * rows, then their index entries (unique ones checked).  fill() sets the
+ * columns of row i (all null on entry).  The caller has checked that the
+ * relation has nothing this would not honour: no trigger that must fire,
+ * no row security, not partitioned.
+ */
+typedef void (*CtFillRow) (void *arg, int i, Datum *values, bool *nulls);
+
+#define CT_MULTI_INSERT_BATCH 1000
+
+static void
+ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	BulkInsertState bistate = GetBulkInsertState();
+	CommandId	cid = GetCurrentCommandId(true);
+	int			nslots = Min(n, CT_MULTI_INSERT_BATCH);
+	TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * nslots);
+
+	/*
+	 * The slots get a copy of the descriptor, which is not reference
+	 * counted: a thousand slots sharing the relation's own descriptor would
+	 * each remember it in the resource owner, and forgetting them is a
+	 * linear search each.
+	 */
+	TupleDesc	slotdesc = CreateTupleDescCopy(desc);
+
+	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	ExecOpenIndices(rri, false);
+	for (int i = 0; i < nslots; i++)
+		slots[i] = MakeSingleTupleTableSlot(slotdesc, &TTSOpsVirtual);
+	for (int start = 0; start < n; start += CT_MULTI_INSERT_BATCH)
+	{
+		int			batch = Min(n - start, CT_MULTI_INSERT_BATCH);
+
+		for (int i = 0; i < batch; i++)
+		{
+			TupleTableSlot *slot = slots[i];
+
+			ExecClearTuple(slot);
+			for (int a = 0; a < desc->natts; a++)
+			{
+				slot->tts_values[a] = (Datum) 0;
+				slot->tts_isnull[a] = true;
+			}
+			fill(arg, start + i, slot->tts_values, slot->tts_isnull);
+			ExecStoreVirtualTuple(slot);
+			if (desc->constr)
+				ExecConstraints(rri, slot, estate);
+		}
+		table_multi_insert(rel, slots, batch, cid, 0, bistate);
+		for (int i = 0; i < batch; i++)
+		{
+			List	   *recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
+
+			list_free(recheck);
+		}
+	}
+	for (int i = 0; i < nslots; i++)
+		ExecDropSingleTupleTableSlot(slots[i]);
+	FreeTupleDesc(slotdesc);
+	FreeBulkInsertState(bistate);
+	ExecCloseIndices(rri);
+	FreeExecutorState(estate);
+	/* later statements of this transaction see the rows */
+	CommandCounterIncrement();
+}
+
+/* The OID of one of the extension's functions without arguments. */
+static Oid
+ct_direct_function_oid(const char *name)
+{
+	return LookupFuncName(list_make2(makeString("ctaudience"), makeString(pstrdup(name))),
+						  0, NULL, false);
+}
+
+/* A table of the extension, opened with lockmode. */
+static Relation
+ct_open_table_lock(const char *name, LOCKMODE lockmode)
+{
+	Oid			relid = get_relname_relid(name, get_namespace_oid("ctaudience", false));
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table ctaudience.%s does not exist", name);
+	return table_open(relid, lockmode);
+}
+
+/* A table of the extension, opened RowExclusiveLock (to be written). */
+static Relation
+ct_open_table(const char *name)
+{
+	return ct_open_table_lock(name, RowExclusiveLock);
+}
+
+/* The attribute number of a column (error when missing). */
+static int
+ct_column(TupleDesc desc, const char *name)
+{
+	int			n = SPI_fnumber(desc, name);
+
+	if (n <= 0)
+		elog(ERROR, "ctaudience: column \"%s\" not found", name);
+	return n - 1;
+}
+
+/* How many columns a table has (not counting dropped ones). */
+static int
+ct_live_columns(TupleDesc desc)
+{
+	int			live = 0;
+
+	for (int a = 0; a < desc->natts; a++)
+	{
+		if (!TupleDescAttr(desc, a)->attisdropped)
+			live++;
+	}
+	return live;
+}
+
+typedef struct CtEventRows
+{
+	int			project,
+				ctid,
+				id,
+				name,
+				ts,
+				props;
+	Oid			seq;
+	Datum		event_name;
+	CtArr	   *a_project,
+			   *a_ctid,
+			   *a_ts,
+			   *a_props;
+} CtEventRows;
+
+static void
+ct_fill_event(void *arg, int i, Datum *values, bool *nulls)
+{
+	CtEventRows *e = arg;
+
+	values[e->project] = e->a_project->values[i];
+	values[e->ctid] = e->a_ctid->values[i];
+	values[e->id] = Int64GetDatum(nextval_internal(e->seq, false));
+	values[e->name] = e->event_name;
+	values[e->ts] = e->a_ts->values[i];
+	values[e->props] = e->a_props->values[i];
+	nulls[e->project] = nulls[e->ctid] = nulls[e->id] = nulls[e->name] =
+		nulls[e->ts] = nulls[e->props] = false;
+}
+
+/*
+ * Append Partner Sync events the way COPY does (ct_multi_insert).  Used by
+ * the membership trigger for the rows it raises.  When ct_event has grown
+ * something this path would not honour (a trigger, row security,
+ * partitions, a column someone added), the events go through the prepared
+ * INSERT instead.
+ */
+void
+ct_direct_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props)
+{
+	Relation	rel;
+	TupleDesc	desc;
+	CtEventRows e;
+
+	if (project->n == 0)
+		return;
+	rel = ct_open_table("ct_event");
+	if (rel->trigdesc != NULL || rel->rd_rel->relrowsecurity ||
+		rel->rd_rel->relkind != RELKIND_RELATION ||
+		ct_live_columns(RelationGetDescr(rel)) != 6)
+	{
+		Datum		values[4];
+
+		table_close(rel, NoLock);
+		values[0] = ct_arr_datum(project);
+		values[1] = ct_arr_datum(ct_id);
+		values[2] = ct_arr_datum(ts);
+		values[3] = ct_arr_datum(props);
+		ct_store_exec(CT_Q_TRIG_EVENTS, values, NULL, false);
+		return;
+	}
+
+	desc = RelationGetDescr(rel);
+	e.project = ct_column(desc, "project_id");
+	e.ctid = ct_column(desc, "ct_id");
+	e.id = ct_column(desc, "event_id");
+	e.name = ct_column(desc, "event_name");
+	e.ts = ct_column(desc, "ts");
+	e.props = ct_column(desc, "props");
+	e.seq = getIdentitySequence(RelationGetRelid(rel), e.id + 1, false);
+	e.event_name = CStringGetTextDatum("Partner Sync");
+	e.a_project = project;
+	e.a_ctid = ct_id;
+	e.a_ts = ts;
+	e.a_props = props;
+	ct_multi_insert(rel, project->n, ct_fill_event, &e);
+	table_close(rel, NoLock);
+}
+
+typedef struct CtMemberRows
+{
+	int			project,
+				segment,
+				ctid,
+				member,
+				stated;
+	Datum		project_id;
+	Datum		stated_at;
+	CtArr	   *a_segment,
+			   *a_ctid,
+			   *a_member;
+} CtMemberRows;
+
+static void
+ct_fill_member(void *arg, int i, Datum *values, bool *nulls)
+{
+	CtMemberRows *m = arg;
+
+	values[m->project] = m->project_id;
+	values[m->segment] = m->a_segment->values[i];
+	values[m->ctid] = m->a_ctid->values[i];
+	values[m->member] = m->a_member->values[i];
+	values[m->stated] = m->stated_at;
+	nulls[m->project] = nulls[m->segment] = nulls[m->ctid] = nulls[m->member] =
+		nulls[m->stated] = false;
+}
+
+/*
+ * Whether rows can be written to rel directly (ct_multi_insert) and what its
+ * insert trigger raises done by the caller: the only triggers are the
+ * extension's own (function fn_name), all enabled and firing in this
+ * session, one of them on INSERT; no row security; not partitioned; and
+ * exactly ncols columns, all of which the caller fills (a column someone
+ * added, with its default, is left to SQL).  Otherwise the caller uses SQL,
+ * so that everything else fires as it should.
+ */
+static bool
+ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
+{
+	TriggerDesc *td = rel->trigdesc;
+	Oid			fn;
+	bool		has_insert = false;
+
+	if (td == NULL || rel->rd_rel->relrowsecurity || rel->rd_rel->relkind != RELKIND_RELATION ||
+		SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN)
+		return false;
+	fn = ct_direct_function_oid(fn_name);
+	for (int i = 0; i < td->numtriggers; i++)
+	{
+		Trigger    *t = &td->triggers[i];
+
+		if (t->tgfoid != fn || t->tgenabled == TRIGGER_DISABLED)
+			return false;
+		if (TRIGGER_FOR_INSERT(t->tgtype))
+			has_insert = true;
+	}
+	return has_insert && ct_live_columns(RelationGetDescr(rel)) == ncols;
+}
+
+/*
+ * Insert memberships that do not exist yet (those of profiles this message
+ * just created, or pairs a probe found absent) the way COPY does, when
+ * ct_direct_insert_ok: the caller then raises what the insert trigger would
+ * have (ct_members_inserted).  A pair a concurrent session inserted first
+ * raises the unique violation an INSERT would.  False, having done nothing,
+ * when ct_direct_insert_ok says no: the caller uses SQL.
+ */
+bool
+ct_direct_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id, CtArr *is_member,
+						TimestampTz stated_at)
+{
+	Relation	rel = ct_open_table("ct_segment_member");
+	CtMemberRows m;
+	TupleDesc	desc;
+
+	if (!ct_direct_insert_ok(rel, "ct_partner_sync_trigger", 5))
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+
+	desc = RelationGetDescr(rel);
+	m.project = ct_column(desc, "project_id");
+	m.segment = ct_column(desc, "segment_id");
+	m.ctid = ct_column(desc, "ct_id");
+	m.member = ct_column(desc, "is_member");
+	m.stated = ct_column(desc, "stated_at");
+	m.project_id = project_id;
+	m.stated_at = TimestampTzGetDatum(stated_at);
+	m.a_segment = segment;
+	m.a_ctid = ct_id;
+	m.a_member = is_member;
+	ct_multi_insert(rel, segment->n, ct_fill_member, &m);
+	table_close(rel, NoLock);
+	return true;
+}
+
+typedef struct CtProfileRows
+{
+	int			project,
+				ctid,
+				identity,
+				email,
+				phone,
+				mpid,
+				props,
+				email_ts,
+				phone_ts,
+				created,
+				updated,
+				props_ts;
+	Datum		project_id;
+	Datum		ts;
+	Datum		now;
+	Datum		empty;
+	CtProfileCols *c;
+} CtProfileRows;
+
+static void
+ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
+{
+	CtProfileRows *p = arg;
+	CtProfileCols *c = p->c;
+
+	values[p->project] = p->project_id;
+	nulls[p->project] = false;
+	values[p->ctid] = c->ct_id.values[i];
+	nulls[p->ctid] = false;
+	values[p->identity] = c->identity.values[i];
+	nulls[p->identity] = c->identity.nulls[i];
+	values[p->email] = c->email.values[i];
+	nulls[p->email] = c->email.nulls[i];
+	values[p->email_ts] = p->ts;
+	nulls[p->email_ts] = c->email.nulls[i];
+	values[p->phone] = c->phone.values[i];
+	nulls[p->phone] = c->phone.nulls[i];
+	values[p->phone_ts] = p->ts;
+	nulls[p->phone_ts] = c->phone.nulls[i];
+	values[p->mpid] = c->mpid.values[i];
+	nulls[p->mpid] = c->mpid.nulls[i];
+	values[p->props] = c->props.nulls[i] ? p->empty : c->props.values[i];
+	nulls[p->props] = false;
+	values[p->props_ts] = c->props_ts.nulls[i] ? p->empty : c->props_ts.values[i];
+	nulls[p->props_ts] = false;
+	values[p->created] = values[p->updated] = p->now;
+	nulls[p->created] = nulls[p->updated] = false;
+}
+
+/*
+ * Insert new profiles (looked up and absent) the way COPY does, when
+ * ct_direct_insert_ok: the row of each is what CT_Q_INSERT_PROFILES_PLAIN
+ * would write (properties and properties_ts '{}' when none, email_ts/phone_ts the message time
+ * where an email/phone is set, created_at/updated_at now()).  A profile a
+ * concurrent session inserted meanwhile raises the unique violation the SQL
+ * INSERT would.  The caller raises what the insert trigger would have
+ * (ct_profiles_inserted).  False, having done nothing, when SQL must do it.
+ */
+bool
+ct_direct_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts)
+{
+	Relation	rel = ct_open_table("ct_profile");
+	TupleDesc	desc;
+	CtProfileRows p;
+
+	if (!ct_direct_insert_ok(rel, "ct_profile_trigger", 12))
+	{
+		table_close(rel, NoLock);
+		return false;
+	}
+	desc = RelationGetDescr(rel);
+	p.project = ct_column(desc, "project_id");
+	p.ctid = ct_column(desc, "ct_id");
+	p.identity = ct_column(desc, "identity");
+	p.email = ct_column(desc, "email");
+	p.phone = ct_column(desc, "phone");
+	p.mpid = ct_column(desc, "mparticle_id");
+	p.props = ct_column(desc, "properties");
+	p.email_ts = ct_column(desc, "email_ts");
+	p.phone_ts = ct_column(desc, "phone_ts");
+	p.created = ct_column(desc, "created_at");
+	p.updated = ct_column(desc, "updated_at");
+	p.props_ts = ct_column(desc, "properties_ts");
+	p.project_id = project_id;
+	p.ts = TimestampTzGetDatum(ts);
+	p.now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	p.empty = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	p.c = cols;
+	ct_multi_insert(rel, cols->ct_id.n, ct_fill_profile, &p);
+	table_close(rel, NoLock);
+	return true;
+}
+
+/* See store.h. */
+int
+ct_cmp_text_datum(const void *a, const void *b)
+{
+	text	   *x = DatumGetTextPP(*(const Datum *) a);
+	text	   *y = DatumGetTextPP(*(const Datum *) b);
+	int			lx = VARSIZE_ANY_EXHDR(x);
+	int			ly = VARSIZE_ANY_EXHDR(y);
+	int			c = memcmp(VARDATA_ANY(x), VARDATA_ANY(y), Min(lx, ly));
+
+	return c != 0 ? c : (lx > ly) - (lx < ly);
+}
+
+/*
+ * The OID of index name of heap when it is still what the extension
+ * created: a valid B-tree (unique, when asked) on exactly the columns
+ * named, no expressions or predicate.  InvalidOid otherwise.
+ */
+static Oid
+ct_key_index(Relation heap, const char *name, int ncols, const char *const *columns,
+			 bool unique)
+{
+	Oid			relid = get_relname_relid(name, RelationGetNamespace(heap));
+	HeapTuple	tup;
+	Form_pg_index ix;
+	bool		ok;
+
+	if (!OidIsValid(relid))
+		return InvalidOid;
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	ix = (Form_pg_index) GETSTRUCT(tup);
+	ok = ix->indrelid == RelationGetRelid(heap) && (ix->indisunique || !unique) && ix->indisvalid &&
+		ix->indisready && ix->indislive && ix->indnatts == ncols && ix->indnkeyatts == ncols &&
+		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
+		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+	for (int i = 0; ok && i < ncols; i++)
+		ok = ix->indkey.values[i] == ct_column(RelationGetDescr(heap), columns[i]) + 1;
+	ReleaseSysCache(tup);
+	if (ok)
+	{
+		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+		if (!HeapTupleIsValid(tup))
+			return InvalidOid;
+		ok = ((Form_pg_class) GETSTRUCT(tup))->relam == BTREE_AM_OID;
+		ReleaseSysCache(tup);
+	}
+	return ok ? relid : InvalidOid;
+}
+
+/*
+ * One equality column of a probe: the value of probe i is values[i], or
+ * constant when values is NULL.  Text columns compare in the C collation,
+ * as the extension's identifier columns are declared.
+ */
+typedef struct CtProbeColumn
+{
+	RegProcedure eqproc;		/* F_TEXTEQ or F_INT8EQ */
+	Datum		constant;
+	Datum	   *values;
+} CtProbeColumn;
+
+typedef void (*CtProbeRow) (void *arg, int i, TupleTableSlot *slot);
+
+/*
+ * Lock the row a probe found (FOR UPDATE), as SELECT ... FOR UPDATE would:
+ * under READ COMMITTED its newest version, which is then in locked; under
+ * REPEATABLE READ a row changed since the snapshot is a serialization
+ * failure.  False when the row was deleted meanwhile, or its newest version
+ * no longer has the probe's keys (sk, on the index's leading columns).
+ */
+static bool
+ct_lock_found(Relation heap, Relation index, TupleTableSlot *found, TupleTableSlot *locked,
+			  int ncols, ScanKeyData *sk)
+{
+	TM_FailureData tmfd;
+	TM_Result	res;
+	int			flags = TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS;
+
+	if (!IsolationUsesXactSnapshot())
+		flags |= TUPLE_LOCK_FLAG_FIND_LAST_VERSION;
+	res = table_tuple_lock(heap, &found->tts_tid, GetActiveSnapshot(), locked,
+						   GetCurrentCommandId(true), LockTupleExclusive, LockWaitBlock,
+						   flags, &tmfd);
+	switch (res)
+	{
+		case TM_Ok:
+			break;
+		case TM_Deleted:
+			if (IsolationUsesXactSnapshot())
+				ereport(ERROR,
+						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+						 errmsg("could not serialize access due to concurrent delete")));
+			return false;
+		case TM_Updated:
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update")));
+			break;
+		default:
+			elog(ERROR, "ctaudience: unexpected result %d locking a profile", (int) res);
+	}
+	if (!tmfd.traversed)
+		return true;
+	/* a newer version than the snapshot's: does it still have the keys? */
+	for (int k = 0; k < ncols; k++)
+	{
+		bool		isnull;
+		Datum		v = slot_getattr(locked, index->rd_index->indkey.values[k], &isnull);
+
+		if (isnull ||
+			!DatumGetBool(FunctionCall2Coll(&sk[k].sk_func, sk[k].sk_collation, v, sk[k].sk_argument)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Probe index (of heap) n times, probe i with the equality keys of columns
+ * (the index's leading ncols columns), and call row(arg, i, slot) for each
+ * row a statement run now would see (the snapshot SPI gives each
+ * statement).  With lock, each row is locked FOR UPDATE as it is found, so
+ * that the rows are locked in the order of the probes (see
+ * ct_direct_lookup_profiles), and row() gets its newest version.  Closes
+ * heap.
+ */
+static void
+ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *columns,
+		 bool lock, CtProbeRow row, void *arg)
+{
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	TupleTableSlot *locked = NULL;
+	ScanKeyData sk[INDEX_MAX_KEYS];
+
+	Assert(ncols <= INDEX_MAX_KEYS);
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	index = index_open(indexoid, AccessShareLock);
+	slot = table_slot_create(heap, NULL);
+	if (lock)
+		locked = table_slot_create(heap, NULL);
+	scan = index_beginscan(heap, index, GetActiveSnapshot(), ncols, 0);
+	for (int i = 0; i < n; i++)
+	{
+		for (int k = 0; k < ncols; k++)
+		{
+			const CtProbeColumn *c = &columns[k];
+
+			ScanKeyInit(&sk[k], k + 1, BTEqualStrategyNumber, c->eqproc,
+						c->values ? c->values[i] : c->constant);
+			if (c->eqproc == F_TEXTEQ)
+				sk[k].sk_collation = C_COLLATION_OID;
+		}
+		index_rescan(scan, sk, ncols, NULL, 0);
+		while (index_getnext_slot(scan, ForwardScanDirection, slot))
+		{
+			if (!lock)
+				row(arg, i, slot);
+			else if (ct_lock_found(heap, index, slot, locked, ncols, sk))
+				row(arg, i, locked);
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	if (locked)
+		ExecDropSingleTupleTableSlot(locked);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
+	PopActiveSnapshot();
+}
+
+/* A table of the extension and the OID of one of its key indexes, if usable. */
+static Oid
+ct_probe_index(Relation heap, const char *name, int ncols, const char *const *columns,
+			   bool unique)
+{
+	if (heap->rd_rel->relrowsecurity)
+		return InvalidOid;
+	return ct_key_index(heap, name, ncols, columns, unique);
+}
+
+typedef struct CtLookup
+{
+	int			cols[CT_PROFILE_LOOKUP_COLS];
+	CtProfileFound found;
+	void	   *arg;
+} CtLookup;
+
+static void
+ct_lookup_row(void *arg, int i, TupleTableSlot *slot)
+{
+	CtLookup   *l = arg;
+	Datum		values[CT_PROFILE_LOOKUP_COLS];
+	bool		isnull[CT_PROFILE_LOOKUP_COLS];
+
+	slot_getallattrs(slot);
+	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
+	{
+		values[c] = slot->tts_values[l->cols[c]];
+		isnull[c] = slot->tts_isnull[l->cols[c]];
+	}
+	l->found(l->arg, values, isnull, &slot->tts_tid);
+}
+
+/* See store.h. */
+bool
+ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
+						 CtProfileFound found, void *arg)
+{
+	static const char *const by_ctid_cols[] = {"project_id", "ct_id"};
+	static const char *const by_identity_cols[] = {"project_id", "identity"};
+	Relation	heap = ct_open_table("ct_profile");
+	TupleDesc	desc = RelationGetDescr(heap);
+	Oid			indexoid;
+	CtLookup	l;
+	CtProbeColumn columns[2] = {{F_TEXTEQ, project_id, NULL}, {F_TEXTEQ, 0, keys->values}};
+
+	indexoid = by_identity ?
+		ct_probe_index(heap, "ct_profile_identity_key", 2, by_identity_cols, true) :
+		ct_probe_index(heap, "ct_profile_pkey", 2, by_ctid_cols, true);
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	l.cols[0] = ct_column(desc, "ct_id");
+	l.cols[1] = ct_column(desc, "identity");
+	l.cols[2] = ct_column(desc, "email");
+	l.cols[3] = ct_column(desc, "phone");
+	l.cols[4] = ct_column(desc, "email_ts");
+	l.cols[5] = ct_column(desc, "phone_ts");
+	l.cols[6] = ct_column(desc, "mparticle_id");
+	l.cols[7] = ct_column(desc, "properties_ts");
+	l.found = found;
+	l.arg = arg;
+
+	/* in key order: neighbouring probes share the upper pages of the index */
+	qsort(keys->values, keys->n, sizeof(Datum), ct_cmp_text_datum);
+	ct_probe(heap, indexoid, keys->n, 2, columns, lock, ct_lookup_row, &l);
+	return true;
+}
+
+static void
+ct_present_row(void *arg, int i, TupleTableSlot *slot)
+{
+	((bool *) arg)[i] = true;
+}
+
+/* See store.h. */
+bool
+ct_direct_members_present(Datum project_id, CtArr *segment, CtArr *ct_id, bool *present)
+{
+	static const char *const cols[] = {"project_id", "segment_id", "ct_id"};
+	Relation	heap = ct_open_table("ct_segment_member");
+	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_pkey", 3, cols, true);
+	CtProbeColumn columns[3] = {{F_TEXTEQ, project_id, NULL}, {F_INT8EQ, 0, segment->values},
+	{F_TEXTEQ, 0, ct_id->values}};
+
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	memset(present, 0, sizeof(bool) * segment->n);
+	ct_probe(heap, indexoid, segment->n, 3, columns, false, ct_present_row, present);
+	return true;
+}
+
+typedef struct CtContactProbe
+{
+	int			a_email,
+				a_phone;
+	CtContactFound found;
+	void	   *arg;
+} CtContactProbe;
+
+static void
+ct_contact_row(void *arg, int i, TupleTableSlot *slot)
+{
+	CtContactProbe *cp = arg;
+
+	slot_getsomeattrs(slot, Max(cp->a_email, cp->a_phone) + 1);
+	cp->found(cp->arg, i, !slot->tts_isnull[cp->a_email], !slot->tts_isnull[cp->a_phone]);
+}
+
+/* See store.h. */
+bool
+ct_direct_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, void *arg)
+{
+	static const char *const cols[] = {"project_id", "ct_id"};
+	Relation	heap = ct_open_table_lock("ct_profile", AccessShareLock);
+	Oid			indexoid = ct_probe_index(heap, "ct_profile_pkey", 2, cols, true);
+	CtProbeColumn columns[2] = {{F_TEXTEQ, 0, project->values}, {F_TEXTEQ, 0, ct_id->values}};
+	CtContactProbe cp;
+
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	cp.a_email = ct_column(RelationGetDescr(heap), "email");
+	cp.a_phone = ct_column(RelationGetDescr(heap), "phone");
+	cp.found = found;
+	cp.arg = arg;
+	ct_probe(heap, indexoid, ct_id->n, 2, columns, false, ct_contact_row, &cp);
+	return true;
+}
+
+typedef struct CtMembershipProbe
+{
+	int			a_segment,
+				a_member;
+	CtMembershipFound found;
+	void	   *arg;
+} CtMembershipProbe;
+
+static void
+ct_membership_row(void *arg, int i, TupleTableSlot *slot)
+{
+	CtMembershipProbe *mp = arg;
+
+	slot_getsomeattrs(slot, Max(mp->a_segment, mp->a_member) + 1);
+	if (slot->tts_isnull[mp->a_segment] || slot->tts_isnull[mp->a_member])
+		return;
+	mp->found(mp->arg, i, DatumGetInt64(slot->tts_values[mp->a_segment]),
+			  DatumGetBool(slot->tts_values[mp->a_member]));
+}
+
+/* See store.h. */
+bool
+ct_direct_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found, void *arg)
+{
+	static const char *const cols[] = {"project_id", "ct_id"};
+	Relation	heap = ct_open_table_lock("ct_segment_member", AccessShareLock);
+	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_profile_idx", 2, cols, false);
+	CtProbeColumn columns[2] = {{F_TEXTEQ, 0, project->values}, {F_TEXTEQ, 0, ct_id->values}};
+	CtMembershipProbe mp;
+
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	mp.a_segment = ct_column(RelationGetDescr(heap), "segment_id");
+	mp.a_member = ct_column(RelationGetDescr(heap), "is_member");
+	mp.found = found;
+	mp.arg = arg;
+	ct_probe(heap, indexoid, ct_id->n, 2, columns, false, ct_membership_row, &mp);
+	return true;
+}

@@ -1,0 +1,209 @@
+/*
+ * importstate.h
+ *	  The state of one membership import, and its steps, for the files that
+ *	  carry them out (import.c, resolve.c, merge.c, write.c, members.c) and
+ *	  the dry run (preview.c).
+ */
+#ifndef CT_IMPORTSTATE_H
+#define CT_IMPORTSTATE_H
+
+#include "postgres.h"
+
+#include "storage/itemptr.h"
+#include "utils/jsonb.h"
+#include "utils/uuid.h"
+
+#include "firehose.h"
+#include "identity.h"
+#include "store.h"
+#include "strmap.h"
+
+/* The counts of the response's "ctaudience" object. */
+typedef struct CtImportCounts
+{
+	int64		profiles;		/* user profiles in the message */
+	int64		added;			/* memberships that became true (Partner Sync "Added") */
+	int64		removed;		/* memberships that became false (Partner Sync "Removed") */
+	int64		unchanged;		/* applied statements that changed nothing */
+	int64		stale;			/* membership statements and attribute operations older than the stored ones: ignored */
+	int64		anonymous;		/* users without a usable identity: not imported */
+	int64		created_profiles;	/* profiles created */
+	int64		invalid_email;	/* users whose raw email is not an address */
+	int64		invalid_phone;	/* users whose phones are all invalid */
+	int64		rejected;		/* users or attributes with values dropped as invalid */
+	int64		duplicate_message;	/* 1 when the message id was already processed */
+	int64		refused;		/* statements for disconnected segments */
+	int64		hashed_only;	/* anonymous users that came with hashed identities only */
+	int64		forbidden_identity; /* users with an identity value on the forbidden list */
+	int64		invalid_attributes; /* user attributes dropped (over 512 bytes) */
+	int64		identity_conflicts; /* Customer IDs not merged: another profile holds them */
+} CtImportCounts;
+
+
+/*
+ * Rows written per statement: a large message is written in batches of
+ * this many, so its memory is that of a batch.
+ */
+#define CT_WRITE_BATCH 10000
+
+/* At most this many samples of skipped or invalid users are logged per message. */
+#define CT_MAX_SAMPLES 20
+
+/* One sample for ct_import_log: what was skipped or invalid, and where. */
+typedef struct CtSample
+{
+	const char *reason;			/* anonymous, hashed_only, invalid_email, ... */
+	int			profile;		/* index in user_profiles */
+	int			entry;			/* index into msg.entries, or -1 */
+} CtSample;
+
+/* Email and phone of one incoming user, normalized lazily. */
+typedef enum CtContactState
+{
+	CT_C_ABSENT = 0,
+	CT_C_UNCHECKED,				/* phone present, not parsed yet */
+	CT_C_VALID,
+	CT_C_INVALID
+} CtContactState;
+
+typedef struct CtContact
+{
+	CtContactState email_state;
+	text	   *email;			/* normalized, when valid */
+	CtContactState phone_state;
+	int64		phone;			/* E.164 digits, when valid */
+	const char *project_region; /* default_country, or NULL */
+	const CtUserProfile *profile;
+} CtContact;
+
+/* The resolution of one user under one userIdField. */
+typedef struct CtRes
+{
+	int			profile;
+	int			field;
+	CtIdentityResult r;
+	bool		refused;		/* every audience of the user is disconnected */
+	int			slot;			/* -1: anonymous or refused */
+} CtRes;
+
+/* One profile the message touches: found in the store or to be created. */
+typedef struct CtSlot
+{
+	char	   *ct_id;
+	char	   *identity;		/* current (stored or claimed) identity */
+	bool		exists;			/* the row exists in the store */
+	bool		created;		/* this import inserted it */
+	bool		dirty;			/* existing row needs an update */
+	bool		set_identity;	/* existing row gets identity */
+	bool		claimed;		/* new row's identity is a rule 1 claim */
+	bool		locked;			/* existing row locked (ct_lock_existing) */
+	int			claim_profile;	/* the user profile whose rule 1 claim set identity */
+	int			forward;		/* after a lost insert race: the slot it became */
+	/* stored values of an existing row, and where it is */
+	ItemPointerData tid;
+	text	   *st_email;
+	TimestampTz st_email_ts;
+	bool		st_email_ts_null;
+	int64		st_phone;
+	bool		st_phone_null;
+	TimestampTz st_phone_ts;
+	bool		st_phone_ts_null;
+	char	   *st_mpid;
+	/* incoming values */
+	text	   *new_email;
+	bool		has_new_phone;
+	int64		new_phone;
+	CtStr		mpid;
+	/* attribute operations, in message order, and the entry of each */
+	int			nops;
+	int			capops;
+	CtAttrOp  **ops;
+	int		   *op_entry;
+	Jsonb	   *st_attr_ts;		/* stored properties_ts (when the message has attribute operations) */
+} CtSlot;
+
+/* Segment state of each audience of the message. */
+typedef struct CtSegmentInfo
+{
+	int64		segment_id;
+	bool		disconnected;
+	int			user_id_field;	/* stored userIdField, or -1 */
+} CtSegmentInfo;
+
+typedef struct CtImport
+{
+	CtEnvelope	env;
+	CtMembershipMessage msg;
+	CtProject	project;
+	CtImportCounts counts;
+	CtSegmentInfo *segments;	/* per msg.audiences[] */
+	CtContact  *contacts;		/* per profile */
+	CtRes	   *res;			/* resolutions */
+	int			nres;
+	int		   *entry_res;		/* per entry: index into res */
+	int		   *profile_res;	/* per profile: first res, or -1 */
+	CtSlot	   *slots;
+	int			nslots;
+	int			capslots;
+	CtStrMap	by_ctid;
+	CtStrMap	by_identity;
+	TimestampTz started;
+	bool		attr_ops;		/* the message has attribute operations */
+	struct NumericData *msg_ms_numeric; /* msg.timestamp_ms as a numeric, once needed */
+	bool		dry_run;		/* ct_preview_import: look, never write */
+	int			nsamples;
+	CtSample	samples[CT_MAX_SAMPLES];
+} CtImport;
+
+
+/*
+ * import.c: parse the message (before SPI), then, with SPI connected and
+ * the message authenticated, look up segments and resolve and merge every
+ * user into profile slots, writing nothing but (unless dry_run) missing
+ * segments -- the steps the import and its dry run share; and the samples
+ * of the import log.
+ */
+extern void ct_import_parse(CtImport *im, Jsonb *request);
+extern void ct_import_prepare(CtImport *im);
+extern void ct_import_sample(CtImport *im, const char *reason, int profile, int entry);
+
+/* resolve.c: segments and identity rules */
+extern void ct_sync_segments(CtImport *im);
+extern void ct_resolve_all(CtImport *im);
+/* Parse a user's phone if not done yet (known: the stored E.164, or NULL). */
+extern void ct_contact_phone(CtContact *c, const int64 *known);
+
+/* merge.c: lookups, new CleverTap IDs, merging users into slots */
+extern void ct_lookup_all(CtImport *im);
+extern void ct_assign_slots(CtImport *im);
+extern void ct_merge_all(CtImport *im);
+/* The slot a slot became after a lost insert race (itself, usually). */
+extern int	ct_slot_final(CtImport *im, int s);
+/*
+ * Row r of a profile lookup of SPI_tuptable: the CT_PROFILE_LOOKUP_COLS
+ * values as ct_slot_fill takes them; returns the TID.
+ */
+extern ItemPointer ct_spi_profile_row(uint64 r, Datum *v, bool *isnull);
+/* Re-resolve the users of new profiles another session inserted first. */
+extern void ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost);
+/* Whether attribute operation k of a slot is the message's last on its key. */
+extern bool ct_attr_op_final(const CtSlot *s, int k);
+/* Whether attribute operation k of a slot is older than what the profile holds for its key. */
+extern bool ct_attr_op_stale(CtImport *im, const CtSlot *s, int k);
+
+/* write.c: profiles */
+extern int	ct_insert_new_profiles(CtImport *im, int *lost);
+extern void ct_lock_existing(CtImport *im);
+extern void ct_update_profiles(CtImport *im);
+extern void ct_count_stale_attributes(CtImport *im);
+/*
+ * Run fn(arg) in a subtransaction that absorbs a unique violation: false
+ * when one was raised (nothing of fn remains), else what fn returned.
+ */
+extern bool ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg);
+
+/* members.c: memberships and statistics */
+extern void ct_apply_memberships(CtImport *im);
+extern void ct_maybe_compact(CtImport *im);
+
+#endif							/* CT_IMPORTSTATE_H */

@@ -1,0 +1,379 @@
+/*
+ * members.c
+ *	  Writing memberships (the Partner Sync events come from the trigger
+ *	  path) and folding statistics deltas.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "args.h"
+#include "auth.h"
+#include "direct.h"
+#include "firehose.h"
+#include "identity.h"
+#include "importstate.h"
+#include "message.h"
+#include "normalize.h"
+#include "store.h"
+#include "stream.h"
+#include "strmap.h"
+#include "timing.h"
+#include "triggers.h"
+#include "types.h"
+
+/* One membership statement of the message, for sorting and dedup. */
+typedef struct CtMember
+{
+	int64		segment_id;
+	const char *ct_id;
+	int			order;
+	bool		is_member;
+	bool		created;		/* its profile was created by this message */
+	bool		superseded;		/* a later entry of the message states the same pair */
+} CtMember;
+
+static int
+ct_cmp_member(const void *a, const void *b)
+{
+	const CtMember *x = a;
+	const CtMember *y = b;
+	int			c;
+
+	if (x->segment_id != y->segment_id)
+		return x->segment_id < y->segment_id ? -1 : 1;
+	c = strcmp(x->ct_id, y->ct_id);
+	if (c != 0)
+		return c;
+	return x->order - y->order;
+}
+
+/*
+ * For the membership trigger: whether a profile of this import has an email
+ * and a phone once the message is merged (neither can become null here).
+ */
+static bool
+ct_import_contact(void *arg, const char *project_id, const char *ct_id,
+				  bool *has_email, bool *has_phone)
+{
+	CtImport   *im = (CtImport *) arg;
+	int			si;
+	CtSlot	   *s;
+
+	if (strcmp(project_id, im->project.project_id) != 0)
+		return false;
+	si = ct_slot_final(im, ct_map_get(&im->by_ctid, ct_id, strlen(ct_id)));
+	if (si < 0)
+		return false;
+	s = &im->slots[si];
+	*has_email = (s->new_email != NULL || s->st_email != NULL);
+	*has_phone = (s->has_new_phone || !s->st_phone_null);
+	return true;
+}
+
+typedef struct CtAbsentMembers
+{
+	CtImport   *im;
+	Datum		project_id;
+	CtArr	   *seg,
+			   *ctid,
+			   *mem;
+} CtAbsentMembers;
+
+/*
+ * Insert memberships of existing profiles that have none in their segment
+ * yet (seen absent by ct_direct_members_present) the way COPY does, raising
+ * what the insert trigger would; false, having done nothing, when
+ * ct_direct_insert_members cannot.  A pair a concurrent import inserted
+ * first raises a unique violation.
+ */
+static bool
+ct_write_absent_members(void *arg)
+{
+	CtAbsentMembers *am = arg;
+
+	if (!ct_direct_insert_members(am->project_id, am->seg, am->ctid, am->mem, am->im->msg.ts))
+		return false;
+	ct_members_inserted(am->im->project.project_id, am->seg->n, am->seg->values,
+						am->ctid->values, am->mem->values, am->im->msg.ts);
+	return true;
+}
+
+/*
+ * Upsert the memberships of existing profiles: those without a row in their
+ * segment are inserted directly (ct_write_absent_members), the rest, or all
+ * of them where that cannot be done, by the SQL upsert, whose WHERE leaves
+ * stale statements out.  Returns how many statements were applied.
+ */
+static uint64
+ct_upsert_members(CtImport *im, Datum *values, CtArr *seg, CtArr *ctid, CtArr *mem,
+				  CtSyncCounts *sync)
+{
+	bool	   *present = palloc(sizeof(bool) * seg->n);
+	uint64		direct = 0;
+
+	if (ct_direct_members_present(values[0], seg, ctid, present))
+	{
+		CtArr		aseg,
+					actid,
+					amem,
+					pseg,
+					pctid,
+					pmem;
+		CtAbsentMembers am = {im, values[0], &aseg, &actid, &amem};
+		int64		added = sync->added;
+		int64		removed = sync->removed;
+
+		ct_arr_init(&aseg, seg->n, INT8OID);
+		ct_arr_init(&actid, seg->n, TEXTOID);
+		ct_arr_init(&amem, seg->n, BOOLOID);
+		ct_arr_init(&pseg, seg->n, INT8OID);
+		ct_arr_init(&pctid, seg->n, TEXTOID);
+		ct_arr_init(&pmem, seg->n, BOOLOID);
+		for (int i = 0; i < seg->n; i++)
+		{
+			ct_arr_add(present[i] ? &pseg : &aseg, seg->values[i], false);
+			ct_arr_add(present[i] ? &pctid : &actid, ctid->values[i], false);
+			ct_arr_add(present[i] ? &pmem : &amem, mem->values[i], false);
+		}
+		/* in a subtransaction: undone, with its counts, if a pair was taken */
+		if (aseg.n > 0 && ct_subxact_unless_unique(ct_write_absent_members, &am))
+		{
+			direct = aseg.n;
+			*seg = pseg;
+			*ctid = pctid;
+			*mem = pmem;
+		}
+		else
+		{
+			sync->added = added;
+			sync->removed = removed;
+		}
+	}
+	pfree(present);
+	if (seg->n == 0)
+		return direct;
+	values[1] = ct_arr_datum(seg);
+	values[2] = ct_arr_datum(ctid);
+	values[3] = ct_arr_datum(mem);
+	return direct + ct_store_exec(CT_Q_UPSERT_MEMBERS, values, NULL, false);
+}
+
+/*
+ * Apply the membership statements m[0..n-1] (sorted, the superseded ones
+ * marked): those of profiles this message created cannot exist yet and
+ * are plain inserts; the others go through the upsert, whose WHERE leaves
+ * stale statements out.  The trigger raises Partner Sync; sync counts.
+ */
+static void
+ct_apply_member_batch(CtImport *im, CtMember *m, int n, CtSyncCounts *sync)
+{
+	CtMembershipMessage *msg = &im->msg;
+	int			kept = 0;
+	CtArr		seg,
+				ctid,
+				mem,
+				ord,
+				nseg,
+				nctid,
+				nmem;
+	Datum		values[6];
+	uint64		applied = 0;
+	uint64		applied_new = 0;
+	int64		added = sync->added;
+	int64		removed = sync->removed;
+
+	ct_arr_init(&seg, n, INT8OID);
+	ct_arr_init(&ctid, n, TEXTOID);
+	ct_arr_init(&mem, n, BOOLOID);
+	ct_arr_init(&ord, n, INT4OID);
+	ct_arr_init(&nseg, n, INT8OID);
+	ct_arr_init(&nctid, n, TEXTOID);
+	ct_arr_init(&nmem, n, BOOLOID);
+	for (int i = 0; i < n; i++)
+	{
+		if (m[i].superseded)
+			continue;
+		if (m[i].created)
+		{
+			ct_arr_add(&nseg, Int64GetDatum(m[i].segment_id), false);
+			ct_arr_add(&nctid, CStringGetTextDatum(m[i].ct_id), false);
+			ct_arr_add(&nmem, BoolGetDatum(m[i].is_member), false);
+			continue;
+		}
+		ct_arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
+		ct_arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
+		ct_arr_add(&mem, BoolGetDatum(m[i].is_member), false);
+		ct_arr_add(&ord, Int32GetDatum(m[i].order), false);
+		kept++;
+	}
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[4] = TimestampTzGetDatum(msg->ts);
+
+	if (nseg.n > 0 &&
+		ct_direct_insert_members(values[0], &nseg, &nctid, &nmem, msg->ts))
+	{
+		ct_members_inserted(im->project.project_id, nseg.n, nseg.values,
+							nctid.values, nmem.values, msg->ts);
+		applied_new = nseg.n;
+	}
+	else if (nseg.n > 0)
+	{
+		values[1] = ct_arr_datum(&nseg);
+		values[2] = ct_arr_datum(&nctid);
+		values[3] = ct_arr_datum(&nmem);
+		applied_new = ct_store_exec(CT_Q_INSERT_MEMBERS, values, NULL, false);
+	}
+	if (seg.n > 0)
+	{
+		CtArr		useg = seg,
+					uctid = ctid,
+					umem = mem;
+
+		applied = ct_upsert_members(im, values, &useg, &uctid, &umem, sync);
+	}
+
+	im->counts.unchanged += (int64) (applied + applied_new) -
+		(sync->added - added) - (sync->removed - removed);
+	im->counts.stale += kept - (int64) applied;
+
+	/* which statements were stale, for the import log's samples */
+	if (kept > (int64) applied && im->nsamples < CT_MAX_SAMPLES)
+	{
+		uint64		nstale;
+
+		values[1] = ct_arr_datum(&seg);
+		values[2] = ct_arr_datum(&ctid);
+		values[3] = ct_arr_datum(&ord);
+		values[5] = Int32GetDatum(CT_MAX_SAMPLES - im->nsamples);
+		nstale = ct_store_exec(CT_Q_STALE_ENTRIES, values, NULL, true);
+		for (uint64 r = 0; r < nstale; r++)
+		{
+			bool		isnull;
+			int			entry = DatumGetInt32(ct_store_get(r, 1, &isnull));
+
+			ct_import_sample(im, "stale", msg->entries[entry].profile, entry);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+}
+
+/*
+ * Apply the add/delete statements, sorted by segment and profile, in
+ * batches of CT_WRITE_BATCH: what a batch builds (its arrays, the rows its
+ * trigger reads and writes) is freed before the next, so the memory of a
+ * large message stays that of a batch.  Within one message the last entry
+ * for a (segment, profile) wins, whichever batch the others fall in.
+ */
+void
+ct_apply_memberships(CtImport *im)
+{
+	CtMembershipMessage *msg = &im->msg;
+	CtMember   *m = palloc(sizeof(CtMember) * Max(msg->nentries, 1));
+	int			n = 0;
+	CtSyncCounts sync = {0, 0, ct_import_contact, im};
+	MemoryContext batch;
+	MemoryContext old;
+
+	for (int i = 0; i < msg->nentries; i++)
+	{
+		CtAudienceEntry *e = &msg->entries[i];
+		int			si;
+
+		if (e->action == CT_ACTION_ATTRIBUTE_UPDATE)
+			continue;
+		si = ct_slot_final(im, im->res[im->entry_res[i]].slot);
+		if (si < 0)
+			continue;			/* anonymous */
+		if (im->segments[e->audience].disconnected)
+		{
+			im->counts.refused++;
+			ct_import_sample(im, "refused", e->profile, i);
+			continue;
+		}
+		m[n].segment_id = im->segments[e->audience].segment_id;
+		m[n].ct_id = im->slots[si].ct_id;
+		m[n].order = i;
+		m[n].is_member = (e->action == CT_ACTION_ADD);
+		m[n].created = im->slots[si].created;
+		m[n].superseded = false;
+		n++;
+	}
+	if (n == 0)
+		return;
+	qsort(m, n, sizeof(CtMember), ct_cmp_member);
+	for (int i = 0; i + 1 < n; i++)
+	{
+		if (m[i + 1].segment_id == m[i].segment_id && strcmp(m[i + 1].ct_id, m[i].ct_id) == 0)
+		{
+			m[i].superseded = true;
+			im->counts.unchanged++;
+		}
+	}
+
+	batch = AllocSetContextCreate(CurrentMemoryContext, "ctaudience membership batch",
+								  ALLOCSET_DEFAULT_SIZES);
+	ct_sync_collector = &sync;
+	PG_TRY();
+	{
+		for (int start = 0; start < n; start += CT_WRITE_BATCH)
+		{
+			old = MemoryContextSwitchTo(batch);
+			ct_apply_member_batch(im, m + start, Min(CT_WRITE_BATCH, n - start), &sync);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(batch);
+		}
+	}
+	PG_FINALLY();
+	{
+		ct_sync_collector = NULL;
+	}
+	PG_END_TRY();
+	MemoryContextDelete(batch);
+	im->counts.added += sync.added;
+	im->counts.removed += sync.removed;
+	pfree(m);
+}
+
+/*
+ * Every CT_COMPACT_EVERY messages a backend imports, it folds the statistics
+ * delta rows of the segments the message touched (under a per-segment
+ * advisory lock it only tries), so their number stays small without a
+ * scheduled job.
+ */
+#define CT_COMPACT_EVERY 32
+
+void
+ct_maybe_compact(CtImport *im)
+{
+	static uint32 imports = 0;
+	CtArr		segs;
+	Datum		values[2];
+
+	if (++imports % CT_COMPACT_EVERY != 0 || im->msg.naudiences == 0)
+		return;
+	ct_arr_init(&segs, im->msg.naudiences, INT8OID);
+	for (int i = 0; i < im->msg.naudiences; i++)
+	{
+		if (im->segments[i].segment_id != 0)
+			ct_arr_add(&segs, Int64GetDatum(im->segments[i].segment_id), false);
+	}
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = ct_arr_datum(&segs);
+	ct_store_exec(CT_Q_COMPACT_SEGMENTS, values, NULL, false);
+}

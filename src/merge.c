@@ -1,0 +1,624 @@
+/*
+ * merge.c
+ *	  Profile lookups, new CleverTap IDs and the merge of each user into the
+ *	  profile slots the message touches.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "args.h"
+#include "auth.h"
+#include "direct.h"
+#include "firehose.h"
+#include "identity.h"
+#include "importstate.h"
+#include "message.h"
+#include "normalize.h"
+#include "store.h"
+#include "stream.h"
+#include "strmap.h"
+#include "timing.h"
+#include "triggers.h"
+#include "types.h"
+
+/* A new slot. */
+static int
+ct_new_slot(CtImport *im)
+{
+	CtSlot	   *s;
+
+	if (im->nslots >= im->capslots)
+	{
+		im->capslots = Max(im->capslots * 2, 64);
+		im->slots = im->slots ? repalloc(im->slots, sizeof(CtSlot) * im->capslots)
+			: palloc(sizeof(CtSlot) * im->capslots);
+	}
+	s = &im->slots[im->nslots];
+	memset(s, 0, sizeof(*s));
+	s->forward = -1;
+	s->st_email_ts_null = true;
+	s->st_phone_null = true;
+	s->st_phone_ts_null = true;
+	return im->nslots++;
+}
+
+/* Follow the forward chain of a slot that lost an insert race. */
+int
+ct_slot_final(CtImport *im, int s)
+{
+	while (s >= 0 && im->slots[s].forward >= 0)
+		s = im->slots[s].forward;
+	return s;
+}
+
+/*
+ * Fill a slot's stored values from a profile row: ct_id, identity, email,
+ * phone, email_ts, phone_ts, mparticle_id, properties_ts (copied; only when
+ * the message updates attributes) and its TID.
+ */
+static void
+ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
+{
+	s->exists = true;
+	s->ct_id = TextDatumGetCString(v[0]);
+	s->identity = isnull[1] ? NULL : TextDatumGetCString(v[1]);
+	s->st_email = isnull[2] ? NULL : DatumGetTextPCopy(v[2]);
+	s->st_phone_null = isnull[3];
+	s->st_phone = isnull[3] ? 0 : DatumGetInt64(v[3]);
+	s->st_email_ts_null = isnull[4];
+	s->st_email_ts = isnull[4] ? 0 : DatumGetTimestampTz(v[4]);
+	s->st_phone_ts_null = isnull[5];
+	s->st_phone_ts = isnull[5] ? 0 : DatumGetTimestampTz(v[5]);
+	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
+	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
+	ItemPointerCopy(tid, &s->tid);
+}
+
+/*
+ * The columns of row r of SPI_tuptable (a profile lookup: ct_id, identity,
+ * email, phone, email_ts, phone_ts, mparticle_id, properties_ts, ctid), as
+ * ct_slot_fill takes them; returns the TID.
+ */
+ItemPointer
+ct_spi_profile_row(uint64 r, Datum *v, bool *isnull)
+{
+	bool		tidnull;
+
+	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
+		v[c] = ct_store_get(r, c + 1, &isnull[c]);
+	return (ItemPointer) DatumGetPointer(ct_store_get(r, CT_PROFILE_LOOKUP_COLS + 1, &tidnull));
+}
+
+/* Fill a slot's stored values from row r of SPI_tuptable (a profile lookup). */
+static void
+ct_slot_read_row(CtImport *im, CtSlot *s, uint64 r)
+{
+	Datum		v[CT_PROFILE_LOOKUP_COLS];
+	bool		isnull[CT_PROFILE_LOOKUP_COLS];
+	ItemPointer tid = ct_spi_profile_row(r, v, isnull);
+
+	ct_slot_fill(im, s, v, isnull, tid);
+}
+
+/* A profile found by a lookup becomes a slot, unless it is one already. */
+static void
+ct_profile_found(void *arg, Datum *v, bool *isnull, ItemPointer tid)
+{
+	CtImport   *im = arg;
+	text	   *ct_id = DatumGetTextPP(v[0]);
+	int			si;
+	CtSlot	   *s;
+
+	if (ct_map_get(&im->by_ctid, VARDATA_ANY(ct_id), VARSIZE_ANY_EXHDR(ct_id)) >= 0)
+		return;					/* found by both keys */
+	si = ct_new_slot(im);
+	s = &im->slots[si];
+	ct_slot_fill(im, s, v, isnull, tid);
+	ct_map_put(&im->by_ctid, s->ct_id, strlen(s->ct_id), si);
+	if (s->identity != NULL)
+		ct_map_put(&im->by_identity, s->identity, strlen(s->identity), si);
+}
+
+/*
+ * Run one profile lookup over keys: direct index probes, or the SQL
+ * statement where ct_direct_lookup_profiles cannot.
+ */
+static void
+ct_lookup_profiles(CtImport *im, bool by_identity, CtArr *keys)
+{
+	Datum		values[2];
+	uint64		n;
+
+	if (keys->n == 0)
+		return;
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	if (ct_direct_lookup_profiles(values[0], by_identity, keys, false, ct_profile_found, im))
+		return;
+	values[1] = ct_arr_datum(keys);
+	n = ct_store_exec(by_identity ? CT_Q_PROFILES_BY_IDENTITY : CT_Q_PROFILES_BY_CTID,
+					  values, NULL, false);
+	for (uint64 r = 0; r < n; r++)
+	{
+		Datum		v[CT_PROFILE_LOOKUP_COLS];
+		bool		isnull[CT_PROFILE_LOOKUP_COLS];
+		ItemPointer tid = ct_spi_profile_row(r, v, isnull);
+
+		ct_profile_found(im, v, isnull, tid);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* Look up every profile the resolutions name, by CleverTap ID and by Identity. */
+void
+ct_lookup_all(CtImport *im)
+{
+	CtArr		ctids,
+				idents;
+	CtStrMap	seen_c,
+				seen_i;
+	MemoryContext keys = AllocSetContextCreate(CurrentMemoryContext, "ctaudience lookup keys",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(keys);
+
+	/* the keys, deduplicated, in a context of their own freed after the lookups */
+	ct_arr_init(&ctids, im->nres, TEXTOID);
+	ct_arr_init(&idents, im->nres * 2, TEXTOID);
+	ct_map_init(&seen_c, 64);
+	ct_map_init(&seen_i, 64);
+	for (int i = 0; i < im->nres; i++)
+	{
+		CtIdentityResult *r = &im->res[i].r;
+
+		if (im->res[i].refused)
+			continue;
+		if (r->rule == CT_RULE_PARTNER_ID)
+		{
+			if (ct_map_get(&seen_c, r->key, r->key_len) < 0)
+			{
+				ct_map_put(&seen_c, r->key, r->key_len, 1);
+				ct_arr_add(&ctids, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
+			}
+			if (r->claim != NULL && ct_map_get(&seen_i, r->claim, r->claim_len) < 0)
+			{
+				ct_map_put(&seen_i, r->claim, r->claim_len, 1);
+				ct_arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->claim, r->claim_len)), false);
+			}
+		}
+		else if (r->rule != CT_RULE_ANONYMOUS)
+		{
+			if (ct_map_get(&seen_i, r->key, r->key_len) < 0)
+			{
+				ct_map_put(&seen_i, r->key, r->key_len, 1);
+				ct_arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
+			}
+		}
+	}
+	MemoryContextSwitchTo(old);
+	ct_map_init(&im->by_ctid, im->nres);
+	ct_map_init(&im->by_identity, im->nres);
+	ct_lookup_profiles(im, false, &ctids);
+	ct_lookup_profiles(im, true, &idents);
+	MemoryContextDelete(keys);
+}
+
+/*
+ * A fresh CleverTap ID: 32 lowercase hex characters, laid out like a UUIDv7
+ * (RFC 9562): 12 of the time in milliseconds since 1970, then 20 from 10
+ * random bytes.  IDs made later sort later, so the new rows of an import
+ * land at the right-hand end of every index that leads with ct_id (the
+ * profiles', the memberships' by profile, the events') instead of on a
+ * random leaf page of each: at a million profiles those indexes no longer
+ * fit in the CPU's caches, and random inserts into them were most of an
+ * import's time.  80 random bits per millisecond keep IDs unguessable
+ * enough and collisions out of reach; the time prefix says when a profile
+ * was created, which created_at says anyway.  The random bytes come from
+ * pg_strong_random() in blocks of 4,000 bytes kept for the backend (OpenSSL
+ * costs something per call); each is used once.
+ */
+#define CT_RANDOM_POOL 4000
+
+static char *
+ct_generate_ctid(void)
+{
+	static const char hex[] = "0123456789abcdef";
+	static uint8 pool[CT_RANDOM_POOL];
+	static int	pool_used = CT_RANDOM_POOL;
+	uint8	   *rnd;
+	char	   *out = palloc(33);
+	uint64		ms;
+
+	if (pool_used + 10 > CT_RANDOM_POOL)
+	{
+		if (!pg_strong_random(pool, sizeof(pool)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not generate a random CleverTap ID")));
+		pool_used = 0;
+	}
+	rnd = pool + pool_used;
+	pool_used += 10;
+	ms = (uint64) ((GetCurrentTimestamp() +
+					(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64) USECS_PER_DAY) / 1000);
+	for (int i = 0; i < 12; i++)
+		out[i] = hex[(ms >> (44 - 4 * i)) & 0x0f];
+	for (int i = 0; i < 10; i++)
+	{
+		out[12 + 2 * i] = hex[rnd[i] >> 4];
+		out[12 + 2 * i + 1] = hex[rnd[i] & 0x0f];
+	}
+	out[32] = '\0';
+	return out;
+}
+
+/* Give the slot an Identity it claims (rule 1), unless another profile has it. */
+static bool
+ct_claim_identity(CtImport *im, int si, const char *claim, int len, int profile)
+{
+	CtSlot	   *s = &im->slots[si];
+	int			holder;
+
+	if (s->identity != NULL)
+		return true;
+	holder = ct_map_get(&im->by_identity, claim, len);
+	if (holder >= 0 && ct_slot_final(im, holder) != si)
+	{
+		im->counts.identity_conflicts++;
+		ct_import_sample(im, "identity_conflict", profile, -1);
+		return false;
+	}
+	s->identity = pnstrdup(claim, len);
+	s->claim_profile = profile;
+	ct_map_put(&im->by_identity, s->identity, len, si);
+	if (s->exists)
+	{
+		s->set_identity = true;
+		s->dirty = true;
+	}
+	else
+		s->claimed = true;
+	return true;
+}
+
+/* Map every resolution to a slot, creating slots for new profiles. */
+void
+ct_assign_slots(CtImport *im)
+{
+	for (int i = 0; i < im->nres; i++)
+	{
+		CtRes	   *res = &im->res[i];
+		CtIdentityResult *r = &res->r;
+		int			si;
+
+		if (r->rule == CT_RULE_ANONYMOUS || res->refused)
+			continue;
+		if (r->rule == CT_RULE_PARTNER_ID)
+		{
+			si = ct_map_get(&im->by_ctid, r->key, r->key_len);
+			if (si < 0)
+			{
+				si = ct_new_slot(im);
+				im->slots[si].ct_id = pnstrdup(r->key, r->key_len);
+				ct_map_put(&im->by_ctid, im->slots[si].ct_id, r->key_len, si);
+			}
+			if (r->claim != NULL &&
+				!ct_claim_identity(im, si, r->claim, r->claim_len, res->profile))
+				r->problems |= CT_IDP_CONFLICT;
+		}
+		else
+		{
+			si = ct_map_get(&im->by_identity, r->key, r->key_len);
+			if (si < 0)
+			{
+				CtSlot	   *s;
+
+				si = ct_new_slot(im);
+				s = &im->slots[si];
+				s->ct_id = ct_generate_ctid();
+				s->identity = pnstrdup(r->key, r->key_len);
+				ct_map_put(&im->by_ctid, s->ct_id, 32, si);
+				ct_map_put(&im->by_identity, s->identity, r->key_len, si);
+			}
+		}
+		res->slot = si;
+	}
+}
+
+/* Merge one user's email, phone and mpid into a slot (newest message wins). */
+static void
+ct_merge_contact(CtImport *im, CtSlot *s, CtContact *c, const CtUserProfile *p)
+{
+	TimestampTz ts = im->msg.ts;
+
+	if (c->email_state == CT_C_VALID)
+	{
+		s->new_email = c->email;
+		if (s->exists &&
+			(s->st_email_ts_null || s->st_email_ts <= ts) &&
+			(s->st_email == NULL || s->st_email_ts_null || s->st_email_ts != ts ||
+			 VARSIZE_ANY(s->st_email) != VARSIZE_ANY(c->email) ||
+			 memcmp(VARDATA_ANY(s->st_email), VARDATA_ANY(c->email),
+					VARSIZE_ANY_EXHDR(c->email)) != 0))
+			s->dirty = true;
+	}
+	if (c->phone_state == CT_C_UNCHECKED)
+		ct_contact_phone(c, s->st_phone_null ? NULL : &s->st_phone);
+	if (c->phone_state == CT_C_VALID)
+	{
+		s->has_new_phone = true;
+		s->new_phone = c->phone;
+		if (s->exists &&
+			(s->st_phone_ts_null || s->st_phone_ts <= ts) &&
+			(s->st_phone_null || s->st_phone != c->phone ||
+			 s->st_phone_ts_null || s->st_phone_ts != ts))
+			s->dirty = true;
+	}
+	if (p->mpid.s != NULL && ct_identity_check(p->mpid.s, p->mpid.len) == CT_IDENTITY_OK)
+	{
+		s->mpid = p->mpid;
+		if (s->exists &&
+			(s->st_mpid == NULL || strlen(s->st_mpid) != (size_t) p->mpid.len ||
+			 memcmp(s->st_mpid, p->mpid.s, p->mpid.len) != 0))
+			s->dirty = true;
+	}
+}
+
+/* Append one attribute operation (of message entry entry) to a slot. */
+static void
+ct_slot_add_op(CtSlot *s, CtAttrOp *op, int entry)
+{
+	if (s->nops >= s->capops)
+	{
+		s->capops = Max(s->capops * 2, 4);
+		s->ops = s->ops ? repalloc(s->ops, sizeof(CtAttrOp *) * s->capops)
+			: palloc(sizeof(CtAttrOp *) * s->capops);
+		s->op_entry = s->op_entry ? repalloc(s->op_entry, sizeof(int) * s->capops)
+			: palloc(sizeof(int) * s->capops);
+	}
+	s->ops[s->nops] = op;
+	s->op_entry[s->nops] = entry;
+	s->nops++;
+}
+
+/* Append the attribute operations of an attribute_update entry to a slot. */
+static void
+ct_merge_attributes(CtImport *im, CtSlot *s, CtAudienceEntry *e, int entry)
+{
+	for (int k = 0; k < e->nattrs; k++)
+	{
+		CtAttrOp   *op = &e->attrs[k];
+
+		if (op->invalid)
+		{
+			im->counts.invalid_attributes++;
+			im->counts.rejected++;
+			ct_import_sample(im, "invalid_attribute", e->profile, entry);
+			continue;
+		}
+		ct_slot_add_op(s, op, entry);
+		if (s->exists)
+			s->dirty = true;
+	}
+}
+
+/* Merge everything the users bring into their slots, in message order. */
+void
+ct_merge_all(CtImport *im)
+{
+	CtMembershipMessage *msg = &im->msg;
+
+	for (int pi = 0; pi < msg->nprofiles; pi++)
+	{
+		CtUserProfile *p = &msg->profiles[pi];
+		int			last = -1;
+
+		for (int ri = im->profile_res[pi]; ri < im->nres && im->res[ri].profile == pi; ri++)
+		{
+			int			si = im->res[ri].slot;
+
+			if (si < 0 || si == last)
+				continue;
+			ct_merge_contact(im, &im->slots[si], &im->contacts[pi], p);
+			last = si;
+		}
+		if (im->contacts[pi].phone_state == CT_C_INVALID)
+		{
+			im->counts.invalid_phone++;
+			ct_import_sample(im, "invalid_phone", pi, -1);
+		}
+
+		for (int k = 0; k < p->nentries; k++)
+		{
+			CtAudienceEntry *e = &msg->entries[p->first_entry + k];
+			int			si = im->res[im->entry_res[p->first_entry + k]].slot;
+
+			if (si < 0 || e->action != CT_ACTION_ATTRIBUTE_UPDATE)
+				continue;
+			if (im->segments[e->audience].disconnected)
+			{
+				im->counts.refused++;
+				ct_import_sample(im, "refused", pi, p->first_entry + k);
+				continue;
+			}
+			ct_merge_attributes(im, &im->slots[si], e, p->first_entry + k);
+		}
+	}
+}
+
+/* Whether attribute operation k of a slot is the message's last on its key. */
+bool
+ct_attr_op_final(const CtSlot *s, int k)
+{
+	const CtAttrOp *op = s->ops[k];
+
+	for (int j = k + 1; j < s->nops; j++)
+	{
+		if (s->ops[j]->key.len == op->key.len &&
+			memcmp(s->ops[j]->key.s, op->key.s, op->key.len) == 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether attribute operation k of a slot is stale: the profile holds a
+ * newer time for its key (properties_ts) than the message's.  Attributes
+ * follow the rule of memberships, emails and phones: the newest message
+ * wins, key by key, and an equal time applies.
+ */
+bool
+ct_attr_op_stale(CtImport *im, const CtSlot *s, int k)
+{
+	JsonbValue *v;
+
+	if (s->st_attr_ts == NULL || !s->exists || s->created)
+		return false;
+	v = getKeyJsonValueFromContainer(&s->st_attr_ts->root, s->ops[k]->key.s,
+									 s->ops[k]->key.len, NULL);
+	if (v == NULL || v->type != jbvNumeric)
+		return false;
+	if (im->msg_ms_numeric == NULL)
+		im->msg_ms_numeric = int64_to_numeric(im->msg.timestamp_ms);
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v->val.numeric),
+											 NumericGetDatum(im->msg_ms_numeric))) > 0;
+}
+
+/*
+ * A slot whose insert lost a race becomes the profile that won it: the
+ * incoming values move to that profile's slot, which is then updated.
+ */
+static void
+ct_adopt_row(CtImport *im, int lost, uint64 r)
+{
+	char	   *ct_id = ct_store_get_text(r, 1);
+	int			target = ct_map_get(&im->by_ctid, ct_id, strlen(ct_id));
+	CtSlot	   *l;
+	CtSlot	   *t;
+
+	if (target < 0 || target == lost || !im->slots[target].exists)
+	{
+		target = ct_new_slot(im);
+		ct_slot_read_row(im, &im->slots[target], r);
+		ct_map_put(&im->by_ctid, im->slots[target].ct_id, strlen(im->slots[target].ct_id), target);
+		if (im->slots[target].identity != NULL)
+			ct_map_put(&im->by_identity, im->slots[target].identity,
+					strlen(im->slots[target].identity), target);
+	}
+	l = &im->slots[lost];
+	t = &im->slots[target];
+	if (l->new_email != NULL)
+		t->new_email = l->new_email;
+	if (l->has_new_phone)
+	{
+		t->has_new_phone = true;
+		t->new_phone = l->new_phone;
+	}
+	if (l->mpid.s != NULL)
+		t->mpid = l->mpid;
+	for (int k = 0; k < l->nops; k++)
+		ct_slot_add_op(t, l->ops[k], l->op_entry[k]);
+	if (l->claimed && t->identity == NULL)
+	{
+		t->identity = l->identity;
+		t->set_identity = true;
+	}
+	t->dirty = true;
+	l->forward = target;
+}
+
+/*
+ * Re-resolve slots whose insert lost a race with a concurrent import that
+ * committed the same CleverTap ID or Identity first.  Each becomes the
+ * profile that now exists, or, when only its claimed Identity was taken,
+ * gives the claim up (counted) and is inserted without it.
+ */
+void
+ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
+{
+	CtArr		keys;
+	Datum		values[2];
+	uint64		n;
+	bool	   *done = palloc0(sizeof(bool) * nlost);
+
+	values[0] = CStringGetTextDatum(im->project.project_id);
+
+	ct_arr_init(&keys, nlost, TEXTOID);
+	for (int i = 0; i < nlost; i++)
+		ct_arr_add(&keys, CStringGetTextDatum(im->slots[lost[i]].ct_id), false);
+	values[1] = ct_arr_datum(&keys);
+	n = ct_store_exec(CT_Q_PROFILES_BY_CTID, values, NULL, false);
+	for (uint64 r = 0; r < n; r++)
+	{
+		char	   *ct_id = ct_store_get_text(r, 1);
+
+		for (int i = 0; i < nlost; i++)
+		{
+			if (!done[i] && strcmp(im->slots[lost[i]].ct_id, ct_id) == 0)
+			{
+				ct_adopt_row(im, lost[i], r);
+				done[i] = true;
+			}
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+
+	ct_arr_init(&keys, nlost, TEXTOID);
+	for (int i = 0; i < nlost; i++)
+	{
+		if (!done[i] && im->slots[lost[i]].identity != NULL)
+			ct_arr_add(&keys, CStringGetTextDatum(im->slots[lost[i]].identity), false);
+	}
+	if (keys.n > 0)
+	{
+		values[1] = ct_arr_datum(&keys);
+		n = ct_store_exec(CT_Q_PROFILES_BY_IDENTITY, values, NULL, false);
+		for (uint64 r = 0; r < n; r++)
+		{
+			char	   *identity = ct_store_get_text(r, 2);
+
+			for (int i = 0; i < nlost; i++)
+			{
+				CtSlot	   *l = &im->slots[lost[i]];
+
+				if (done[i] || l->identity == NULL || strcmp(l->identity, identity) != 0)
+					continue;
+				if (l->claimed)
+				{
+					/* rule 1: another profile holds the Customer ID now */
+					l->identity = NULL;
+					l->claimed = false;
+					im->counts.identity_conflicts++;
+				}
+				else
+					ct_adopt_row(im, lost[i], r);
+				done[i] = true;
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+
+	for (int i = 0; i < nlost; i++)
+	{
+		if (!done[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to a concurrent import of the same profile"),
+					 errhint("Retry the message.")));
+	}
+	pfree(done);
+}

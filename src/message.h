@@ -1,0 +1,69 @@
+/*
+ * message.h
+ *	  The life of one Firehose message, the same for every handler that
+ *	  writes (membership, subscription, erasure): authenticate, lock the
+ *	  message id, answer a redelivery from the log, else answer and log.
+ */
+#ifndef CT_MESSAGE_H
+#define CT_MESSAGE_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "firehose.h"
+#include "store.h"
+
+/*
+ * Where a message is answered from.  From SQL (a NULL mode, or queued NULL)
+ * its credentials are checked and a delivery of the same message that
+ * another session is answering is waited for.  From the inbox (queued: the
+ * project the message was queued for, whose passcode ct_enqueue checked)
+ * the passcode is not checked again, and a message another session is
+ * answering is not waited for: busy is set and 55P03 raised.
+ */
+typedef struct CtMessageMode
+{
+	const char *queued;
+	bool		busy;
+} CtMessageMode;
+
+/* What a handler gives ct_message_run. */
+typedef struct CtMessage
+{
+	const char *type;			/* the request type, as ct_message records it */
+	const CtEnvelope *env;
+	const CtCredentials *cred;
+	CtProject  *project;		/* filled once authenticated */
+	CtMessageMode *mode;		/* NULL: from SQL */
+	TimestampTz started;
+
+	/*
+	 * Answer the message (SPI connected, authenticated, never answered
+	 * before): its response, and in *counts what ct_message records of it.
+	 */
+	Jsonb	   *(*answer) (void *arg, Jsonb **counts);
+	void		(*logged) (void *arg);	/* after it is recorded; may be NULL */
+	void	   *arg;
+	bool		answered;		/* out: false for a redelivery */
+} CtMessage;
+
+/*
+ * Run a parsed message whose handler works in the memory context work
+ * (current, a child of outer): connect SPI, authenticate, lock the message
+ * id, look for an earlier answer, else answer and record it.  Returns the
+ * response in outer; work is deleted.
+ */
+extern Jsonb *ct_message_run(CtMessage *m, MemoryContext outer, MemoryContext work);
+
+/*
+ * The stored response of a message already processed, marked as a
+ * duplicate, or NULL (SPI connected).
+ */
+extern Jsonb *ct_find_processed(const char *project_id, const pg_uuid_t *id);
+
+/* objsubid of the advisory locks on message ids ("CT"), as pg_locks shows them */
+#define CT_LOCK_SPACE_MESSAGE 0x4354
+
+#endif							/* CT_MESSAGE_H */

@@ -1,0 +1,515 @@
+/*
+ * resolve.c
+ *	  Segments and identity resolution of a membership message, and the SQL
+ *	  function ct_resolve_identity.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "args.h"
+#include "auth.h"
+#include "firehose.h"
+#include "identity.h"
+#include "importstate.h"
+#include "message.h"
+#include "normalize.h"
+#include "store.h"
+#include "stream.h"
+#include "strmap.h"
+#include "timing.h"
+#include "triggers.h"
+#include "types.h"
+
+PG_FUNCTION_INFO_V1(ct_resolve_identity);
+
+/* ---------------------------------------------------------------------
+ * Contact normalization
+ * ---------------------------------------------------------------------
+ */
+
+static const int ct_phone_order[CT_NPHONES] = {
+	CT_UID_MOBILE_NUMBER, CT_UID_PHONE_NUMBER_2, CT_UID_PHONE_NUMBER_3
+};
+
+/* Normalize the email now (cheap); note whether phones came. */
+static void
+ct_contact_init(CtContact *c, const CtUserProfile *p, const char *region)
+{
+	memset(c, 0, sizeof(*c));
+	c->profile = p;
+	c->project_region = region;
+	if (ct_uid(p, CT_UID_EMAIL).s != NULL)
+	{
+		CtStr		email = ct_uid(p, CT_UID_EMAIL);
+
+		c->email = ct_email_make(email.s, email.len);
+		c->email_state = c->email ? CT_C_VALID : CT_C_INVALID;
+	}
+	for (int i = 0; i < CT_NPHONES; i++)
+	{
+		if (ct_uid(p, ct_phone_order[i]).s != NULL)
+			c->phone_state = CT_C_UNCHECKED;
+	}
+}
+
+/*
+ * Parse the phone: mobile_number, else phone_number_2, else
+ * phone_number_3; the first valid one wins.  When known is given and one
+ * of the raw values already reads as exactly that E.164 number, it is
+ * taken without calling libphonenumber.
+ */
+void
+ct_contact_phone(CtContact *c, const int64 *known)
+{
+	if (c->phone_state != CT_C_UNCHECKED)
+		return;
+	if (known != NULL)
+	{
+		char		buf[CT_PHONE_E164_BUFSIZE];
+		int			n = ct_phone_format(*known, buf);
+
+		for (int i = 0; i < CT_NPHONES; i++)
+		{
+			CtStr		raw = ct_uid(c->profile, ct_phone_order[i]);
+
+			if (raw.s != NULL && raw.len == n && memcmp(raw.s, buf, n) == 0)
+			{
+				c->phone = *known;
+				c->phone_state = CT_C_VALID;
+				return;
+			}
+			if (raw.s != NULL)
+				break;			/* an earlier candidate must be parsed first */
+		}
+	}
+	for (int i = 0; i < CT_NPHONES; i++)
+	{
+		CtStr		raw = ct_uid(c->profile, ct_phone_order[i]);
+
+		if (raw.s == NULL)
+			continue;
+		if (ct_phone_parse(raw.s, raw.len, c->project_region, &c->phone) == CT_PHONE_OK)
+		{
+			c->phone_state = CT_C_VALID;
+			return;
+		}
+	}
+	c->phone_state = CT_C_INVALID;
+}
+
+/* Callback for the identity rules: a valid raw email or phone? */
+static bool
+ct_contact_present(void *arg)
+{
+	CtContact  *c = (CtContact *) arg;
+
+	if (c->email_state == CT_C_VALID)
+		return true;
+	ct_contact_phone(c, NULL);
+	return c->phone_state == CT_C_VALID;
+}
+
+/* ---------------------------------------------------------------------
+ * Steps
+ * ---------------------------------------------------------------------
+ */
+
+/* Look up, create and rename the message's segments. */
+void
+ct_sync_segments(CtImport *im)
+{
+	CtMembershipMessage *msg = &im->msg;
+	Datum		values[4];
+	CtArr		ids,
+				names;
+	uint64		n;
+	bool	   *found;
+	int			missing = 0;
+	int			renames = 0;
+
+	im->segments = palloc0(sizeof(CtSegmentInfo) * Max(msg->naudiences, 1));
+	if (msg->naudiences == 0)
+		return;
+	found = palloc0(sizeof(bool) * msg->naudiences);
+
+	for (int pass = 0; pass < 2; pass++)
+	{
+		ct_arr_init(&ids, msg->naudiences, INT8OID);
+		for (int i = 0; i < msg->naudiences; i++)
+			ct_arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
+		values[0] = CStringGetTextDatum(im->project.project_id);
+		values[1] = ct_arr_datum(&ids);
+		n = ct_store_exec(CT_Q_SEGMENTS, values, NULL, false);
+
+		missing = msg->naudiences;
+		renames = 0;
+		ct_arr_init(&ids, msg->naudiences, INT8OID);
+		ct_arr_init(&names, msg->naudiences, TEXTOID);
+		for (uint64 r = 0; r < n; r++)
+		{
+			bool		isnull;
+			int64		aid = DatumGetInt64(ct_store_get(r, 1, &isnull));
+			int64		sid = DatumGetInt64(ct_store_get(r, 2, &isnull));
+			char	   *name = ct_store_get_text(r, 3);
+			Datum		name_ts = ct_store_get(r, 4, &isnull);
+			char	   *status = ct_store_get_text(r, 5);
+			char	   *field = ct_store_get_text(r, 6);
+
+			for (int i = 0; i < msg->naudiences; i++)
+			{
+				CtAudienceRef *a = &msg->audiences[i];
+
+				if (a->audience_id != aid)
+					continue;
+				found[i] = true;
+				missing--;
+				im->segments[i].segment_id = sid;
+				im->segments[i].disconnected = (strcmp(status, "active") != 0);
+				im->segments[i].user_id_field = -1;
+				if (field != NULL)
+				{
+					CtStr		f = {field, strlen(field)};
+
+					im->segments[i].user_id_field = ct_user_id_field_from_name(f);
+				}
+				if (!(a->name.len == (int) strlen(name) &&
+					  memcmp(a->name.s, name, a->name.len) == 0) &&
+					(isnull || DatumGetTimestampTz(name_ts) <= msg->ts))
+				{
+					ct_arr_add(&ids, Int64GetDatum(aid), false);
+					ct_arr_add(&names, PointerGetDatum(cstring_to_text_with_len(a->name.s, a->name.len)), false);
+					renames++;
+				}
+				break;
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+
+		if (renames > 0 && !im->dry_run)
+		{
+			values[1] = ct_arr_datum(&ids);
+			values[2] = ct_arr_datum(&names);
+			values[3] = TimestampTzGetDatum(msg->ts);
+			ct_store_exec(CT_Q_RENAME_SEGMENTS, values, NULL, false);
+		}
+		if (missing == 0)
+			break;
+		if (im->dry_run)
+		{
+			/* the dry run only reports what would be created */
+			for (int i = 0; i < msg->naudiences; i++)
+			{
+				if (!found[i])
+				{
+					im->segments[i].segment_id = 0;
+					im->segments[i].user_id_field = -1;
+				}
+			}
+			break;
+		}
+		if (pass == 1)
+			elog(ERROR, "segments of the message could not be created");
+
+		/* create the missing ones, then read them back */
+		ct_arr_init(&ids, missing, INT8OID);
+		ct_arr_init(&names, missing, TEXTOID);
+		for (int i = 0; i < msg->naudiences; i++)
+		{
+			if (found[i])
+				continue;
+			ct_arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
+			ct_arr_add(&names, PointerGetDatum(cstring_to_text_with_len(msg->audiences[i].name.s,
+																	 msg->audiences[i].name.len)), false);
+		}
+		values[1] = ct_arr_datum(&ids);
+		values[2] = ct_arr_datum(&names);
+		values[3] = TimestampTzGetDatum(msg->ts);
+		ct_store_exec(CT_Q_CREATE_SEGMENTS, values, NULL, false);
+		memset(found, 0, sizeof(bool) * msg->naudiences);
+	}
+}
+
+/* The userIdField that applies to an entry. */
+static int
+ct_entry_field(CtImport *im, const CtAudienceEntry *e)
+{
+	if (e->user_id_field >= 0)
+		return e->user_id_field;
+	if (im->segments[e->audience].user_id_field >= 0)
+		return im->segments[e->audience].user_id_field;
+	return CT_UID_CUSTOMER;
+}
+
+/* Apply the identity rules to one user under one userIdField. */
+static void
+ct_resolve_one(CtImport *im, int pi, int field, CtRes *res)
+{
+	const CtUserProfile *p = &im->msg.profiles[pi];
+	CtContact  *c = &im->contacts[pi];
+	CtIdentityInput in;
+
+	memset(&in, 0, sizeof(in));
+	res->profile = pi;
+	res->field = field;
+	res->slot = -1;
+	if (p->partner_id.s != NULL)
+	{
+		in.partner_id = p->partner_id.s;
+		in.partner_len = p->partner_id.len;
+	}
+	if (field == CT_UID_EMAIL)
+	{
+		/* the email as User ID is the normalized address */
+		if (c->email_state == CT_C_VALID)
+		{
+			in.user_id = VARDATA_ANY(c->email);
+			in.user_id_len = VARSIZE_ANY_EXHDR(c->email);
+		}
+	}
+	else if (field >= 0 && field < CT_UID_NTYPES && ct_uid(p, field).s != NULL)
+	{
+		in.user_id = ct_uid(p, field).s;
+		in.user_id_len = ct_uid(p, field).len;
+	}
+	if (p->mpid.s != NULL)
+	{
+		in.mpid = p->mpid.s;
+		in.mpid_len = p->mpid.len;
+	}
+	in.any_hashed = p->any_hashed;
+	in.has_contact = ct_contact_present;
+	in.has_contact_arg = c;
+	ct_identity_resolve(&in, &res->r);
+}
+
+/* Resolve every user; count anonymous users and identity problems. */
+void
+ct_resolve_all(CtImport *im)
+{
+	CtMembershipMessage *msg = &im->msg;
+	int			cap = msg->nprofiles + 8;
+
+	im->contacts = palloc(sizeof(CtContact) * Max(msg->nprofiles, 1));
+	im->res = palloc(sizeof(CtRes) * cap);
+	im->nres = 0;
+	im->entry_res = palloc(sizeof(int) * Max(msg->nentries, 1));
+	im->profile_res = palloc(sizeof(int) * Max(msg->nprofiles, 1));
+
+	for (int pi = 0; pi < msg->nprofiles; pi++)
+	{
+		CtUserProfile *p = &msg->profiles[pi];
+		int			first = im->nres;
+		bool		any_resolved = false;
+		bool		refused = (p->nentries > 0);
+		unsigned	problems = 0;
+
+		/* a user whose every audience is disconnected is refused, not imported */
+		for (int k = 0; k < p->nentries && refused; k++)
+		{
+			if (!im->segments[msg->entries[p->first_entry + k].audience].disconnected)
+				refused = false;
+		}
+
+		ct_contact_init(&im->contacts[pi], p, im->project.default_country);
+
+		/* one resolution per distinct userIdField among the entries */
+		for (int k = 0; k < Max(p->nentries, 1); k++)
+		{
+			int			field;
+			int			ri = -1;
+
+			if (p->nentries == 0)
+				field = CT_UID_CUSTOMER;
+			else
+				field = ct_entry_field(im, &msg->entries[p->first_entry + k]);
+			for (int j = first; j < im->nres; j++)
+			{
+				if (im->res[j].field == field)
+					ri = j;
+			}
+			if (ri < 0)
+			{
+				if (im->nres >= cap)
+				{
+					cap *= 2;
+					im->res = repalloc(im->res, sizeof(CtRes) * cap);
+				}
+				ri = im->nres++;
+				ct_resolve_one(im, pi, field, &im->res[ri]);
+				im->res[ri].refused = refused;
+				problems |= im->res[ri].r.problems;
+				if (im->res[ri].r.rule != CT_RULE_ANONYMOUS)
+					any_resolved = true;
+			}
+			if (p->nentries > 0)
+				im->entry_res[p->first_entry + k] = ri;
+		}
+		im->profile_res[pi] = first;
+
+		if (refused)
+		{
+			im->counts.refused += p->nentries;
+			ct_import_sample(im, "refused", pi, p->first_entry);
+			continue;
+		}
+		if (im->contacts[pi].email_state == CT_C_INVALID)
+		{
+			im->counts.invalid_email++;
+			ct_import_sample(im, "invalid_email", pi, -1);
+		}
+		if (problems & CT_IDP_FORBIDDEN)
+			ct_import_sample(im, "forbidden_identity", pi, -1);
+		if (problems & CT_IDP_TOO_LONG)
+			ct_import_sample(im, "identity_too_long", pi, -1);
+		if (problems & CT_IDP_BAD_CTID)
+			ct_import_sample(im, "invalid_ctid", pi, -1);
+		if (!any_resolved)
+		{
+			im->counts.anonymous++;
+			if (problems & CT_IDP_HASHED_ONLY)
+				im->counts.hashed_only++;
+			ct_import_sample(im, (problems & CT_IDP_HASHED_ONLY) ? "hashed_only" : "anonymous", pi, -1);
+		}
+		if (problems & (CT_IDP_FORBIDDEN | CT_IDP_TOO_LONG | CT_IDP_BAD_CTID))
+		{
+			im->counts.rejected++;
+			if (problems & CT_IDP_FORBIDDEN)
+				im->counts.forbidden_identity++;
+		}
+	}
+}
+
+/* A text argument as a CtStr (NULL argument: empty CtStr with NULL s). */
+static CtStr
+ct_text_arg(FunctionCallInfo fcinfo, int n)
+{
+	CtStr		s = {NULL, 0};
+
+	if (!PG_ARGISNULL(n))
+	{
+		text	   *t = PG_GETARG_TEXT_PP(n);
+
+		s.s = VARDATA_ANY(t);
+		s.len = VARSIZE_ANY_EXHDR(t);
+	}
+	return s;
+}
+
+/*
+ * Whether the caller (the role calling this SECURITY DEFINER function) may
+ * read every project's profiles anyway: a superuser, or a member of
+ * ctaudience_reader.
+ */
+static bool
+ct_caller_reads_all(void)
+{
+	Oid			caller = GetOuterUserId();
+	Oid			reader = get_role_oid("ctaudience_reader", true);
+
+	return superuser_arg(caller) || (OidIsValid(reader) && has_privs_of_role(caller, reader));
+}
+
+/*
+ * SQL: ct_resolve_identity(project_id, partner_id, customer_id,
+ * mparticle_id, email, phone, passcode): the import's rules for one user,
+ * read-only.  It tells whether a profile exists, so it needs the project's
+ * passcode, unless the caller may read every project (ct_caller_reads_all).
+ */
+Datum
+ct_resolve_identity(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	CtImport   *im;
+	CtUserProfile *p;
+	CtContact  *c;
+	CtRes		res;
+	Datum		out[5];
+	bool		nulls[5] = {false, false, true, false, false};
+	CtStr		project = ct_text_arg(fcinfo, 0);
+	MemoryContext spi;
+	MemoryContext outer = CurrentMemoryContext;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	if (project.s == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("project_id must not be null")));
+
+	im = palloc0(sizeof(CtImport));
+	im->msg.nprofiles = 1;
+	im->msg.profiles = p = palloc0(sizeof(CtUserProfile));
+	p->partner_id = ct_text_arg(fcinfo, 1);
+	ct_model_set_uid(p, CT_UID_CUSTOMER, ct_text_arg(fcinfo, 2));
+	p->mpid = ct_text_arg(fcinfo, 3);
+	ct_model_set_uid(p, CT_UID_EMAIL, ct_text_arg(fcinfo, 4));
+	ct_model_set_uid(p, CT_UID_MOBILE_NUMBER, ct_text_arg(fcinfo, 5));
+
+	ct_store_connect();
+	spi = CurrentMemoryContext;
+	/* the project's passcode, unless the caller may read every project anyway */
+	ct_authenticate_passcode(project, ct_text_arg(fcinfo, 6), ct_caller_reads_all(),
+							 &im->project, outer);
+
+	im->contacts = c = palloc(sizeof(CtContact));
+	ct_contact_init(c, p, im->project.default_country);
+	ct_resolve_one(im, 0, CT_UID_CUSTOMER, &res);
+	ct_contact_phone(c, NULL);
+
+	out[0] = CStringGetTextDatum(ct_rule_name(res.r.rule));
+	nulls[1] = (res.r.key == NULL);
+	if (res.r.key != NULL)
+	{
+		Datum		values[2];
+		CtArr		keys;
+
+		out[1] = PointerGetDatum(cstring_to_text_with_len(res.r.key, res.r.key_len));
+		ct_arr_init(&keys, 1, TEXTOID);
+		ct_arr_add(&keys, out[1], false);
+		values[0] = CStringGetTextDatum(im->project.project_id);
+		values[1] = ct_arr_datum(&keys);
+		if (ct_store_exec(res.r.rule == CT_RULE_PARTNER_ID ?
+						  CT_Q_PROFILES_BY_CTID : CT_Q_PROFILES_BY_IDENTITY,
+						  values, NULL, true) > 0)
+		{
+			MemoryContext old = MemoryContextSwitchTo(outer);
+
+			out[2] = PointerGetDatum(cstring_to_text(ct_store_get_text(0, 1)));
+			nulls[2] = false;
+			MemoryContextSwitchTo(old);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	MemoryContextSwitchTo(outer);
+	if (c->email_state == CT_C_VALID)
+		out[3] = PointerGetDatum(DatumGetTextPCopy(PointerGetDatum(c->email)));
+	else
+		nulls[3] = true;
+	nulls[4] = (c->phone_state != CT_C_VALID);
+	out[4] = Int64GetDatum(c->phone);
+	if (nulls[1])
+		out[1] = (Datum) 0;
+	else
+		out[1] = PointerGetDatum(DatumGetTextPCopy(out[1]));
+	MemoryContextSwitchTo(spi);
+	ct_store_finish();
+	MemoryContextSwitchTo(outer);
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, out, nulls)));
+}

@@ -1,0 +1,18 @@
+/*
+ * subscription.h
+ *	  audience_subscription_request: an audience connected, changed or
+ *	  disconnected.
+ */
+#ifndef CT_SUBSCRIPTION_H
+#define CT_SUBSCRIPTION_H
+
+#include "postgres.h"
+
+#include "utils/jsonb.h"
+
+#include "message.h"
+
+/* Answer an audience_subscription_request (mode: see CtMessageMode). */
+extern Jsonb *ct_handle_subscription(Jsonb *request, CtMessageMode *mode);
+
+#endif							/* CT_SUBSCRIPTION_H */

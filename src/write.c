@@ -1,0 +1,648 @@
+/*
+ * write.c
+ *	  Writing profiles: new ones inserted, existing ones locked in CleverTap ID
+ *	  order and updated.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "args.h"
+#include "auth.h"
+#include "direct.h"
+#include "firehose.h"
+#include "identity.h"
+#include "importstate.h"
+#include "message.h"
+#include "normalize.h"
+#include "store.h"
+#include "stream.h"
+#include "strmap.h"
+#include "timing.h"
+#include "triggers.h"
+#include "types.h"
+
+/*
+ * The attribute patch of a slot: {"set": {...}, "delete": [...], "ts":
+ * {...}}: the last operation on each key, unless stale; "ts" gives each
+ * applied key (upserted or deleted) the message time, so that an older
+ * message cannot bring back a value or a key deleted since.  Applied as
+ * properties = (properties - delete) || set, properties_ts = properties_ts
+ * || ts.
+ */
+static Jsonb *
+ct_attribute_patch(CtImport *im, CtSlot *s)
+{
+	CtJsonBuilder b;
+	bool	   *apply = palloc(sizeof(bool) * s->nops);
+	JsonbValue	ms;
+
+	for (int i = 0; i < s->nops; i++)
+		apply[i] = ct_attr_op_final(s, i) && !ct_attr_op_stale(im, s, i);
+	ct_jb_begin(&b);
+	ct_jb_begin_object(&b, "set");
+	for (int i = 0; i < s->nops; i++)
+	{
+		JsonbValue	k;
+		JsonbValue	v;
+
+		if (!apply[i] || s->ops[i]->is_delete)
+			continue;
+		k.type = jbvString;
+		k.val.string.val = (char *) s->ops[i]->key.s;
+		k.val.string.len = s->ops[i]->key.len;
+		pushJsonbValue(&b.state, WJB_KEY, &k);
+		v = s->ops[i]->value;
+		pushJsonbValue(&b.state, WJB_VALUE, &v);
+	}
+	ct_jb_end_object(&b);
+	ct_jb_begin_array(&b, "delete");
+	for (int i = 0; i < s->nops; i++)
+	{
+		if (apply[i] && s->ops[i]->is_delete)
+			ct_jb_string(&b, NULL, s->ops[i]->key.s, s->ops[i]->key.len);
+	}
+	ct_jb_end_array(&b);
+	ct_jb_begin_object(&b, "ts");
+	ms.type = jbvNumeric;
+	ms.val.numeric = int64_to_numeric(im->msg.timestamp_ms);
+	for (int i = 0; i < s->nops; i++)
+	{
+		JsonbValue	k;
+
+		if (!apply[i])
+			continue;
+		k.type = jbvString;
+		k.val.string.val = (char *) s->ops[i]->key.s;
+		k.val.string.len = s->ops[i]->key.len;
+		pushJsonbValue(&b.state, WJB_KEY, &k);
+		pushJsonbValue(&b.state, WJB_VALUE, &ms);
+	}
+	ct_jb_end_object(&b);
+	pfree(apply);
+	return ct_jb_finish(&b);
+}
+
+/* Count and sample the stale attribute operations of the profiles updated. */
+void
+ct_count_stale_attributes(CtImport *im)
+{
+	for (int i = 0; i < im->nslots; i++)
+	{
+		CtSlot	   *s = &im->slots[i];
+
+		if (!s->dirty || s->created || s->forward >= 0 || s->st_attr_ts == NULL)
+			continue;
+		for (int k = 0; k < s->nops; k++)
+		{
+			if (ct_attr_op_final(s, k) && ct_attr_op_stale(im, s, k))
+			{
+				im->counts.stale++;
+				ct_import_sample(im, "stale", im->msg.entries[s->op_entry[k]].profile, s->op_entry[k]);
+			}
+		}
+	}
+}
+
+/*
+ * qsort_arg comparator of slot indexes (arg: the slots): by ct_id, so every
+ * import locks rows in one order.
+ */
+static int
+ct_cmp_slot_ctid(const void *a, const void *b, void *arg)
+{
+	const CtSlot *slots = arg;
+
+	return strcmp(slots[*(const int *) a].ct_id, slots[*(const int *) b].ct_id);
+}
+
+/*
+ * qsort_arg comparator for new profiles: by identity (none last), then ct_id.
+ * Two imports creating some of the same profiles wait for each other on
+ * the identity key (a new profile's ct_id is generated, unless a Partner ID
+ * gave it, so two sessions' ct_id orders say nothing about identities):
+ * inserting in identity order, the second waits at the first shared
+ * identity and holds none the first still needs, so they do not deadlock
+ * (in ct_id order they could).  Left: the same Partner IDs arriving with an
+ * identity in one message and without in the other can still deadlock
+ * (40P01, retried), as one order cannot serve both unique keys.
+ */
+static int
+ct_cmp_slot_identity(const void *a, const void *b, void *arg)
+{
+	const CtSlot *x = &((const CtSlot *) arg)[*(const int *) a];
+	const CtSlot *y = &((const CtSlot *) arg)[*(const int *) b];
+
+	if (x->identity == NULL || y->identity == NULL)
+	{
+		if (x->identity != y->identity)
+			return x->identity == NULL ? 1 : -1;
+	}
+	else
+	{
+		int			c = strcmp(x->identity, y->identity);
+
+		if (c != 0)
+			return c;
+	}
+	return strcmp(x->ct_id, y->ct_id);
+}
+
+/* The columns of the profiles idx[0..n-1] for the insert/update statements. */
+static void
+ct_profile_cols(CtImport *im, int *idx, int n, CtProfileCols *c, bool for_update)
+{
+	ct_arr_init(&c->ct_id, n, TEXTOID);
+	ct_arr_init(&c->identity, n, TEXTOID);
+	ct_arr_init(&c->email, n, ct_email_type_oid());
+	ct_arr_init(&c->phone, n, ct_phone_type_oid());
+	ct_arr_init(&c->mpid, n, TEXTOID);
+	ct_arr_init(&c->props, n, JSONBOID);
+	ct_arr_init(&c->props_ts, n, JSONBOID);
+	for (int i = 0; i < n; i++)
+	{
+		CtSlot	   *s = &im->slots[idx[i]];
+		bool		with_identity = for_update ? s->set_identity : (s->identity != NULL);
+
+		ct_arr_add(&c->ct_id, CStringGetTextDatum(s->ct_id), false);
+		ct_arr_add(&c->identity, with_identity ? CStringGetTextDatum(s->identity) : (Datum) 0, !with_identity);
+		ct_arr_add(&c->email, PointerGetDatum(s->new_email), s->new_email == NULL);
+		ct_arr_add(&c->phone, Int64GetDatum(s->new_phone), !s->has_new_phone);
+		ct_arr_add(&c->mpid, s->mpid.s ? PointerGetDatum(cstring_to_text_with_len(s->mpid.s, s->mpid.len)) : (Datum) 0,
+				   s->mpid.s == NULL);
+		if (s->nops > 0)
+		{
+			Jsonb	   *patch = ct_attribute_patch(im, s);
+
+			if (!for_update)
+			{
+				/* a new profile: its properties and their times are the "set" and "ts" parts */
+				JsonbValue	v;
+
+				getKeyJsonValueFromContainer(&patch->root, "ts", 2, &v);
+				ct_arr_add(&c->props_ts, JsonbPGetDatum(JsonbValueToJsonb(&v)), false);
+				getKeyJsonValueFromContainer(&patch->root, "set", 3, &v);
+				patch = JsonbValueToJsonb(&v);
+			}
+			ct_arr_add(&c->props, JsonbPGetDatum(patch), false);
+		}
+		else
+			ct_arr_add(&c->props, (Datum) 0, true);
+		if (for_update || s->nops == 0)
+			ct_arr_add(&c->props_ts, (Datum) 0, true);
+	}
+}
+
+static void ct_profile_datums(CtImport *im, CtProfileCols *c, Datum *values);
+
+/* The parameters of the insert/update statements from ct_profile_cols. */
+static void
+ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
+{
+	CtProfileCols c;
+
+	ct_profile_cols(im, idx, n, &c, for_update);
+	ct_profile_datums(im, &c, values);
+	if (for_update)
+	{
+		CtArr		tids;
+
+		ct_arr_init(&tids, n, TIDOID);
+		for (int i = 0; i < n; i++)
+			ct_arr_add(&tids, PointerGetDatum(&im->slots[idx[i]].tid), false);
+		values[8] = ct_arr_datum(&tids);
+	}
+}
+
+/* The first eight parameters of the insert/update statements. */
+static void
+ct_profile_datums(CtImport *im, CtProfileCols *c, Datum *values)
+{
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = ct_arr_datum(&c->ct_id);
+	values[2] = ct_arr_datum(&c->identity);
+	values[3] = ct_arr_datum(&c->email);
+	values[4] = ct_arr_datum(&c->phone);
+	values[5] = ct_arr_datum(&c->mpid);
+	values[6] = ct_arr_datum(&c->props);
+	values[7] = TimestampTzGetDatum(im->msg.ts);
+}
+
+/*
+ * Run fn(arg) in a subtransaction.  True when it returned true.  False when
+ * it returned false (having written nothing, by its contract) or raised a
+ * unique violation, which a concurrent import inserting the same key first
+ * raises: then nothing of it remains.  Other errors propagate.
+ */
+bool
+ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool ok = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		ok = fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+typedef struct CtNewProfiles
+{
+	CtImport   *im;
+	CtProfileCols *cols;
+} CtNewProfiles;
+
+/*
+ * Write new profiles (looked up and absent): directly, as COPY would, where
+ * ct_direct_insert_profiles can, else with the plain SQL INSERT.  Always
+ * true; a profile inserted meanwhile raises a unique violation.
+ */
+static bool
+ct_write_new_profiles(void *arg)
+{
+	CtNewProfiles *np = arg;
+	CtImport   *im = np->im;
+	CtProfileCols *c = np->cols;
+	Datum		project_id = CStringGetTextDatum(im->project.project_id);
+
+	if (ct_direct_insert_profiles(project_id, c, im->msg.ts))
+		ct_profiles_inserted(im->project.project_id, c->ct_id.n, c->email.nulls,
+							 c->phone.nulls, im->msg.ts);
+	else
+	{
+		Datum		values[9];
+
+		ct_profile_datums(im, c, values);
+		values[8] = ct_arr_datum(&c->props_ts);
+		ct_store_exec(CT_Q_INSERT_PROFILES_PLAIN, values, NULL, false);
+	}
+	return true;
+}
+
+/*
+ * Create the new profiles idx[0..n-1] (in Identity order); add those whose
+ * insert lost a race to lost[*nlost].
+ */
+static void
+ct_insert_profile_batch(CtImport *im, int *idx, int n, int *lost, int *nlost)
+{
+	Datum		values[9];
+	uint64		got;
+	CtStrMap	inserted;
+	CtProfileCols cols;
+	CtNewProfiles np;
+
+	ct_profile_cols(im, idx, n, &cols, false);
+
+	/*
+	 * The keys were looked up and are absent, so they are inserted as they
+	 * are (cheaper than ON CONFLICT's speculative insertion); only when a
+	 * concurrent import committed one of them meanwhile is that rolled back
+	 * and done again with ON CONFLICT DO NOTHING, whose losers are
+	 * re-resolved.
+	 */
+	np.im = im;
+	np.cols = &cols;
+	if (ct_subxact_unless_unique(ct_write_new_profiles, &np))
+	{
+		for (int i = 0; i < n; i++)
+		{
+			im->slots[idx[i]].created = true;
+			im->slots[idx[i]].exists = true;
+		}
+		im->counts.created_profiles += n;
+		return;
+	}
+	ct_profile_datums(im, &cols, values);
+	values[8] = ct_arr_datum(&cols.props_ts);
+	got = ct_store_exec(CT_Q_INSERT_PROFILES, values, NULL, false);
+
+	ct_map_init(&inserted, (int) got);
+	for (uint64 r = 0; r < got; r++)
+	{
+		char	   *ct_id = ct_store_get_text(r, 1);
+
+		ct_map_put(&inserted, ct_id, strlen(ct_id), 1);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		CtSlot	   *s = &im->slots[idx[i]];
+
+		if (ct_map_get(&inserted, s->ct_id, strlen(s->ct_id)) > 0)
+		{
+			s->created = true;
+			s->exists = true;
+			im->counts.created_profiles++;
+		}
+		else
+			lost[(*nlost)++] = idx[i];
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Create the new profiles, in Identity order, in batches of CT_WRITE_BATCH
+ * (what a batch builds is freed before the next); returns how many inserts
+ * lost a race.
+ */
+int
+ct_insert_new_profiles(CtImport *im, int *lost)
+{
+	int		   *idx = palloc(sizeof(int) * Max(im->nslots, 1));
+	int			n = 0;
+	int			nlost = 0;
+	MemoryContext batch;
+
+	for (int i = 0; i < im->nslots; i++)
+	{
+		if (!im->slots[i].exists && !im->slots[i].created && im->slots[i].forward < 0)
+			idx[n++] = i;
+	}
+	if (n == 0)
+		return 0;
+	qsort_arg(idx, n, sizeof(int), ct_cmp_slot_identity, im->slots);
+	batch = AllocSetContextCreate(CurrentMemoryContext, "ctaudience profile batch",
+								  ALLOCSET_DEFAULT_SIZES);
+	for (int start = 0; start < n; start += CT_WRITE_BATCH)
+	{
+		MemoryContext old = MemoryContextSwitchTo(batch);
+
+		ct_insert_profile_batch(im, idx + start, Min(CT_WRITE_BATCH, n - start), lost, &nlost);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(batch);
+	}
+	MemoryContextDelete(batch);
+	pfree(idx);
+	return nlost;
+}
+
+/* A locked profile row: its newest values replace those of its lookup. */
+static void
+ct_profile_locked(void *arg, Datum *v, bool *isnull, ItemPointer tid)
+{
+	CtImport   *im = arg;
+	text	   *ct_id = DatumGetTextPP(v[0]);
+	int			si = ct_slot_final(im, ct_map_get(&im->by_ctid, VARDATA_ANY(ct_id),
+												  VARSIZE_ANY_EXHDR(ct_id)));
+	CtSlot	   *s;
+	char	   *identity;
+
+	if (si < 0)
+		return;
+	s = &im->slots[si];
+	s->locked = true;
+	if (ItemPointerEquals(tid, &s->tid))
+		return;					/* unchanged since its lookup */
+
+	/* changed by an import that committed meanwhile: take its values */
+	identity = isnull[1] ? NULL : TextDatumGetCString(v[1]);
+	if (identity != NULL && (s->identity == NULL || strcmp(s->identity, identity) != 0))
+	{
+		s->identity = identity;
+		s->set_identity = false;
+	}
+	s->st_email = isnull[2] ? NULL : DatumGetTextPCopy(v[2]);
+	s->st_phone_null = isnull[3];
+	s->st_phone = isnull[3] ? 0 : DatumGetInt64(v[3]);
+	s->st_email_ts_null = isnull[4];
+	s->st_email_ts = isnull[4] ? 0 : DatumGetTimestampTz(v[4]);
+	s->st_phone_ts_null = isnull[5];
+	s->st_phone_ts = isnull[5] ? 0 : DatumGetTimestampTz(v[5]);
+	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
+	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
+	ItemPointerCopy(tid, &s->tid);
+	s->dirty = true;			/* the update's own checks decide what changes */
+}
+
+/*
+ * Lock every existing profile the message touches, FOR UPDATE, in one
+ * order: by CleverTap ID, however it was found.  Every import locks its
+ * existing profiles here, after creating its new ones, and before it
+ * updates a profile or writes a membership, so two imports that share
+ * profiles wait for each other at the first they share and do not
+ * deadlock: the one that waits holds no profile the other still needs (it
+ * holds only profiles earlier in the order, and its new ones, which the
+ * other cannot see).  The row of a profile changed since its lookup is
+ * read again.  A profile erased meanwhile makes the message a
+ * serialization failure: retried, it is imported as a new one.
+ */
+void
+ct_lock_existing(CtImport *im)
+{
+	CtArr		keys;
+	Datum		project_id = CStringGetTextDatum(im->project.project_id);
+	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "ctaudience lock keys",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(tmp);
+
+	ct_arr_init(&keys, im->nslots, TEXTOID);
+	for (int i = 0; i < im->nslots; i++)
+	{
+		CtSlot	   *s = &im->slots[i];
+
+		if (s->exists && !s->created && s->forward < 0)
+			ct_arr_add(&keys, CStringGetTextDatum(s->ct_id), false);
+	}
+	/* the keys in tmp, what the rows bring in the import's context */
+	MemoryContextSwitchTo(old);
+	if (keys.n > 0 &&
+		!ct_direct_lookup_profiles(project_id, false, &keys, true, ct_profile_locked, im))
+	{
+		Datum		values[2];
+		uint64		n;
+
+		qsort(keys.values, keys.n, sizeof(Datum), ct_cmp_text_datum);
+		values[0] = project_id;
+		values[1] = ct_arr_datum(&keys);
+		n = ct_store_exec(CT_Q_PROFILES_BY_CTID_LOCK, values, NULL, false);
+		for (uint64 r = 0; r < n; r++)
+		{
+			Datum		v[CT_PROFILE_LOOKUP_COLS];
+			bool		isnull[CT_PROFILE_LOOKUP_COLS];
+			ItemPointer tid = ct_spi_profile_row(r, v, isnull);
+
+			ct_profile_locked(im, v, isnull, tid);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	MemoryContextDelete(tmp);
+	for (int i = 0; i < im->nslots; i++)
+	{
+		CtSlot	   *s = &im->slots[i];
+
+		if (s->exists && !s->created && s->forward < 0 && !s->locked)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to a concurrent erasure of a profile of the message"),
+					 errhint("Retry the message.")));
+	}
+}
+
+/* The profiles to update: idx[0..n-1], slots in ct_id order. */
+typedef struct CtProfileUpdate
+{
+	CtImport   *im;
+	int		   *idx;
+	int			n;
+} CtProfileUpdate;
+
+/*
+ * Run the update of the profiles (for ct_subxact_unless_unique).  Their
+ * rows are locked (ct_lock_existing) and reached by TID, so every one of
+ * them is updated.
+ */
+static bool
+ct_run_profile_update(void *arg)
+{
+	CtProfileUpdate *u = arg;
+	Datum		values[9];
+	uint64		done;
+
+	ct_profile_arrays(u->im, u->idx, u->n, values, true);
+	done = ct_store_exec(CT_Q_UPDATE_PROFILES, values, NULL, false);
+	SPI_freetuptable(SPI_tuptable);
+	if (done != (uint64) u->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent updates of the same profiles"),
+				 errhint("Retry the message.")));
+	return true;
+}
+
+/*
+ * Give up the Customer IDs claimed (rule 1) for existing profiles that
+ * another profile holds now: an import that committed after this one's
+ * lookup gave them to a profile it created or updated.  Counted as
+ * conflicts, as a claim found taken at lookup is.
+ */
+static void
+ct_drop_taken_claims(CtImport *im, int *idx, int n)
+{
+	CtArr		keys;
+	Datum		values[2];
+	uint64		found;
+
+	ct_arr_init(&keys, n, TEXTOID);
+	for (int i = 0; i < n; i++)
+	{
+		if (im->slots[idx[i]].set_identity)
+			ct_arr_add(&keys, CStringGetTextDatum(im->slots[idx[i]].identity), false);
+	}
+	values[0] = CStringGetTextDatum(im->project.project_id);
+	values[1] = ct_arr_datum(&keys);
+	found = ct_store_exec(CT_Q_PROFILES_BY_IDENTITY, values, NULL, false);
+	for (uint64 r = 0; r < found; r++)
+	{
+		char	   *ct_id = ct_store_get_text(r, 1);
+		char	   *identity = ct_store_get_text(r, 2);
+
+		for (int i = 0; i < n; i++)
+		{
+			CtSlot	   *s = &im->slots[idx[i]];
+
+			if (!s->set_identity || strcmp(s->identity, identity) != 0 || strcmp(s->ct_id, ct_id) == 0)
+				continue;
+			s->set_identity = false;
+			s->identity = NULL;
+			im->counts.identity_conflicts++;
+			ct_import_sample(im, "identity_conflict", s->claim_profile, -1);
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Update the existing profiles that the message changes, in ct_id order,
+ * in batches of CT_WRITE_BATCH.  When the update gives a profile a claimed Customer ID that another import
+ * gave to another profile since this one looked it up, it fails on the
+ * unique key: it is undone, the claims taken are given up, and it is done
+ * again.
+ */
+void
+ct_update_profiles(CtImport *im)
+{
+	CtProfileUpdate u;
+	bool		claims = false;
+	MemoryContext batch;
+
+	u.im = im;
+	u.idx = palloc(sizeof(int) * Max(im->nslots, 1));
+	u.n = 0;
+	for (int i = 0; i < im->nslots; i++)
+	{
+		CtSlot	   *s = &im->slots[i];
+
+		if (s->dirty && !s->created && s->forward < 0)
+		{
+			u.idx[u.n++] = i;
+			claims |= s->set_identity;
+		}
+	}
+	if (u.n == 0)
+		return;
+	qsort_arg(u.idx, u.n, sizeof(int), ct_cmp_slot_ctid, im->slots);
+	batch = AllocSetContextCreate(CurrentMemoryContext, "ctaudience profile batch",
+								  ALLOCSET_DEFAULT_SIZES);
+	for (int start = 0; start < u.n; start += CT_WRITE_BATCH)
+	{
+		CtProfileUpdate b = {im, u.idx + start, Min(CT_WRITE_BATCH, u.n - start)};
+		MemoryContext old = MemoryContextSwitchTo(batch);
+
+		if (!claims)
+			ct_run_profile_update(&b);
+		else
+		{
+			for (int round = 0; !ct_subxact_unless_unique(ct_run_profile_update, &b); round++)
+			{
+				if (round == 2)
+					ereport(ERROR,
+							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+							 errmsg("could not serialize access due to concurrent imports of the same Customer IDs"),
+							 errhint("Retry the message.")));
+				ct_drop_taken_claims(im, b.idx, b.n);
+			}
+		}
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(batch);
+	}
+	MemoryContextDelete(batch);
+	pfree(u.idx);
+}
