@@ -205,27 +205,21 @@ ct_fill_event(void *arg, int i, Datum *values, bool *nulls)
  * INSERT instead.
  */
 void
-ct_direct_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props)
+ct_direct_insert_events(CtBatch *events)
 {
 	Relation	rel;
 	TupleDesc	desc;
 	CtEventRows e;
 
-	if (project->n == 0)
+	if (CT_COL(events, 1)->n == 0)
 		return;
 	rel = ct_open_table("ct_event");
 	if (rel->trigdesc != NULL || rel->rd_rel->relrowsecurity ||
 		rel->rd_rel->relkind != RELKIND_RELATION ||
 		ct_live_columns(RelationGetDescr(rel)) != 6)
 	{
-		Datum		values[4];
-
 		table_close(rel, NoLock);
-		values[0] = ct_arr_datum(project);
-		values[1] = ct_arr_datum(ct_id);
-		values[2] = ct_arr_datum(ts);
-		values[3] = ct_arr_datum(props);
-		ct_store_exec(CT_Q_TRIG_EVENTS, values, NULL, false);
+		ct_batch_exec(events, false);
 		return;
 	}
 
@@ -238,11 +232,11 @@ ct_direct_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props)
 	e.props = ct_column(desc, "props");
 	e.seq = getIdentitySequence(RelationGetRelid(rel), e.id + 1, false);
 	e.event_name = CStringGetTextDatum("Partner Sync");
-	e.a_project = project;
-	e.a_ctid = ct_id;
-	e.a_ts = ts;
-	e.a_props = props;
-	ct_multi_insert(rel, project->n, ct_fill_event, &e);
+	e.a_project = CT_COL(events, 1);
+	e.a_ctid = CT_COL(events, 2);
+	e.a_ts = CT_COL(events, 3);
+	e.a_props = CT_COL(events, 4);
+	ct_multi_insert(rel, e.a_project->n, ct_fill_event, &e);
 	table_close(rel, NoLock);
 }
 
@@ -315,8 +309,7 @@ ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
  * when ct_direct_insert_ok says no: the caller uses SQL.
  */
 bool
-ct_direct_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id, CtArr *is_member,
-						TimestampTz stated_at)
+ct_direct_insert_members(CtBatch *members)
 {
 	Relation	rel = ct_open_table("ct_segment_member");
 	CtMemberRows m;
@@ -334,12 +327,12 @@ ct_direct_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id, CtArr *
 	m.ctid = ct_column(desc, "ct_id");
 	m.member = ct_column(desc, "is_member");
 	m.stated = ct_column(desc, "stated_at");
-	m.project_id = project_id;
-	m.stated_at = TimestampTzGetDatum(stated_at);
-	m.a_segment = segment;
-	m.a_ctid = ct_id;
-	m.a_member = is_member;
-	ct_multi_insert(rel, segment->n, ct_fill_member, &m);
+	m.project_id = members->values[0];
+	m.stated_at = members->values[4];
+	m.a_segment = CT_COL(members, 2);
+	m.a_ctid = CT_COL(members, 3);
+	m.a_member = CT_COL(members, 4);
+	ct_multi_insert(rel, m.a_segment->n, ct_fill_member, &m);
 	table_close(rel, NoLock);
 	return true;
 }
@@ -362,34 +355,39 @@ typedef struct CtProfileRows
 	Datum		ts;
 	Datum		now;
 	Datum		empty;
-	CtProfileCols *c;
+	CtArr	   *ct_id,
+			   *identity_a,
+			   *email_a,
+			   *phone_a,
+			   *mpid_a,
+			   *props_a,
+			   *props_ts_a;
 } CtProfileRows;
 
 static void
 ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 {
 	CtProfileRows *p = arg;
-	CtProfileCols *c = p->c;
 
 	values[p->project] = p->project_id;
 	nulls[p->project] = false;
-	values[p->ctid] = c->ct_id.values[i];
+	values[p->ctid] = p->ct_id->values[i];
 	nulls[p->ctid] = false;
-	values[p->identity] = c->identity.values[i];
-	nulls[p->identity] = c->identity.nulls[i];
-	values[p->email] = c->email.values[i];
-	nulls[p->email] = c->email.nulls[i];
+	values[p->identity] = p->identity_a->values[i];
+	nulls[p->identity] = p->identity_a->nulls[i];
+	values[p->email] = p->email_a->values[i];
+	nulls[p->email] = p->email_a->nulls[i];
 	values[p->email_ts] = p->ts;
-	nulls[p->email_ts] = c->email.nulls[i];
-	values[p->phone] = c->phone.values[i];
-	nulls[p->phone] = c->phone.nulls[i];
+	nulls[p->email_ts] = p->email_a->nulls[i];
+	values[p->phone] = p->phone_a->values[i];
+	nulls[p->phone] = p->phone_a->nulls[i];
 	values[p->phone_ts] = p->ts;
-	nulls[p->phone_ts] = c->phone.nulls[i];
-	values[p->mpid] = c->mpid.values[i];
-	nulls[p->mpid] = c->mpid.nulls[i];
-	values[p->props] = c->props.nulls[i] ? p->empty : c->props.values[i];
+	nulls[p->phone_ts] = p->phone_a->nulls[i];
+	values[p->mpid] = p->mpid_a->values[i];
+	nulls[p->mpid] = p->mpid_a->nulls[i];
+	values[p->props] = p->props_a->nulls[i] ? p->empty : p->props_a->values[i];
 	nulls[p->props] = false;
-	values[p->props_ts] = c->props_ts.nulls[i] ? p->empty : c->props_ts.values[i];
+	values[p->props_ts] = p->props_ts_a->nulls[i] ? p->empty : p->props_ts_a->values[i];
 	nulls[p->props_ts] = false;
 	values[p->created] = values[p->updated] = p->now;
 	nulls[p->created] = nulls[p->updated] = false;
@@ -405,7 +403,7 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
  * (ct_profiles_inserted).  False, having done nothing, when SQL must do it.
  */
 bool
-ct_direct_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts)
+ct_direct_insert_profiles(CtBatch *rows)
 {
 	Relation	rel = ct_open_table("ct_profile");
 	TupleDesc	desc;
@@ -429,12 +427,18 @@ ct_direct_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts)
 	p.created = ct_column(desc, "created_at");
 	p.updated = ct_column(desc, "updated_at");
 	p.props_ts = ct_column(desc, "properties_ts");
-	p.project_id = project_id;
-	p.ts = TimestampTzGetDatum(ts);
+	p.project_id = rows->values[0];
+	p.ts = rows->values[7];
 	p.now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	p.empty = DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
-	p.c = cols;
-	ct_multi_insert(rel, cols->ct_id.n, ct_fill_profile, &p);
+	p.ct_id = CT_COL(rows, 2);
+	p.identity_a = CT_COL(rows, 3);
+	p.email_a = CT_COL(rows, 4);
+	p.phone_a = CT_COL(rows, 5);
+	p.mpid_a = CT_COL(rows, 6);
+	p.props_a = CT_COL(rows, 7);
+	p.props_ts_a = CT_COL(rows, 9);
+	ct_multi_insert(rel, p.ct_id->n, ct_fill_profile, &p);
 	table_close(rel, NoLock);
 	return true;
 }
@@ -693,21 +697,22 @@ ct_present_row(void *arg, int i, TupleTableSlot *slot)
 
 /* See store.h. */
 bool
-ct_direct_members_present(Datum project_id, CtArr *segment, CtArr *ct_id, bool *present)
+ct_direct_members_present(CtBatch *members, bool *present)
 {
 	static const char *const cols[] = {"project_id", "segment_id", "ct_id"};
 	Relation	heap = ct_open_table("ct_segment_member");
 	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_pkey", 3, cols, true);
-	CtProbeColumn columns[3] = {{F_TEXTEQ, project_id, NULL}, {F_INT8EQ, 0, segment->values},
-	{F_TEXTEQ, 0, ct_id->values}};
+	int			n = CT_COL(members, 2)->n;
+	CtProbeColumn columns[3] = {{F_TEXTEQ, members->values[0], NULL},
+	{F_INT8EQ, 0, CT_COL(members, 2)->values}, {F_TEXTEQ, 0, CT_COL(members, 3)->values}};
 
 	if (!OidIsValid(indexoid))
 	{
 		table_close(heap, NoLock);
 		return false;
 	}
-	memset(present, 0, sizeof(bool) * segment->n);
-	ct_probe(heap, indexoid, segment->n, 3, columns, false, ct_present_row, present);
+	memset(present, 0, sizeof(bool) * n);
+	ct_probe(heap, indexoid, n, 3, columns, false, ct_present_row, present);
 	return true;
 }
 

@@ -14,37 +14,24 @@
 
 #include "store.h"
 
-/* The columns of new or changed profiles, one element per profile. */
-typedef struct CtProfileCols
-{
-	CtArr		ct_id;			/* text */
-	CtArr		identity;		/* text or null */
-	CtArr		email;			/* ct_email or null */
-	CtArr		phone;			/* ct_phone (int8) or null */
-	CtArr		mpid;			/* text or null */
-	CtArr		props;			/* jsonb or null */
-	CtArr		props_ts;		/* jsonb or null: properties_ts (inserts only) */
-} CtProfileCols;
-
 /*
  * Rows written the way COPY writes them (heap multi-insert, then the index
  * entries), where nothing on the table would be bypassed; see direct.c.
- * Partner Sync events (project, ct_id, ts, props); memberships that do not
+ * Partner Sync events (a batch of CT_Q_TRIG_EVENTS, which runs where the
+ * rows cannot be written directly); memberships that do not
  * exist yet; new profiles.  The last two return false, having done nothing,
  * when SQL must do it.
  */
-extern void ct_direct_insert_events(CtArr *project, CtArr *ct_id, CtArr *ts, CtArr *props);
-extern bool ct_direct_insert_members(Datum project_id, CtArr *segment, CtArr *ct_id,
-									CtArr *is_member, TimestampTz stated_at);
-extern bool ct_direct_insert_profiles(Datum project_id, CtProfileCols *cols, TimestampTz ts);
+extern void ct_direct_insert_events(CtBatch *events);	/* of CT_Q_TRIG_EVENTS */
+extern bool ct_direct_insert_members(CtBatch *members);	/* of CT_Q_INSERT_MEMBERS */
+extern bool ct_direct_insert_profiles(CtBatch *rows);	/* of CT_Q_INSERT_PROFILES_PLAIN */
 
 /*
  * Whether each (segment, ct_id) pair of one project has a membership row a
  * statement run now would see (direct probes of the primary key).  False,
  * having done nothing, when the table is not as the extension made it.
  */
-extern bool ct_direct_members_present(Datum project_id, CtArr *segment, CtArr *ct_id,
-									 bool *present);
+extern bool ct_direct_members_present(CtBatch *members, bool *present);
 
 /*
  * Whether the profiles (project[i], ct_id[i]) have an email and a phone,

@@ -25,28 +25,12 @@
 #include "triggers.h"
 #include "types.h"
 
-/* The subject's identities, and what the erasure erased. */
+/* The erasure: the subject's identities (a batch of CT_Q_ERASE_FIND), and how many profiles it erased. */
 typedef struct CtErasure
 {
-	Datum		project_id;
-	CtArr	   *emails;
-	CtArr	   *identities;
-	CtArr	   *mpids;
-	CtArr	   *ctids;
+	CtBatch		find;
 	int32		erased;
 } CtErasure;
-
-/* A copy of a with room for extra more elements. */
-static CtArr
-ct_arr_with_room(CtArr *a, int extra)
-{
-	CtArr		r;
-
-	ct_arr_init(&r, a->n + extra, a->elemtype);
-	for (int i = 0; i < a->n; i++)
-		ct_arr_add(&r, a->values[i], a->nulls[i]);
-	return r;
-}
 
 /*
  * Erase the subject (run by ct_with_triggers): find the profiles its
@@ -59,58 +43,71 @@ static void
 ct_erase(void *arg)
 {
 	CtErasure  *er = arg;
-	Datum		values[5];
-	uint64		n;
-	CtArr		victims,
-				emails,
-				identities,
-				mpids,
-				ctids;
+	CtBatch    *find = &er->find;
+	CtBatch		members,		/* of CT_Q_ERASE_MEMBERS */
+				rest,			/* of CT_Q_ERASE */
+				inbox;			/* of CT_Q_ERASE_INBOX */
+	uint64		n = ct_batch_exec(find, false);
+	int			cap = (int) n;
 	bool		isnull;
 
-	values[0] = er->project_id;
-	values[1] = ct_arr_datum(er->emails);
-	values[2] = ct_arr_datum(er->identities);
-	values[3] = ct_arr_datum(er->mpids);
-	values[4] = ct_arr_datum(er->ctids);
-	n = ct_store_exec(CT_Q_ERASE_FIND, values, NULL, false);
-	ct_arr_init(&victims, (int) n, TEXTOID);
-	emails = ct_arr_with_room(er->emails, (int) n);
-	identities = ct_arr_with_room(er->identities, (int) n);
-	mpids = ct_arr_with_room(er->mpids, (int) n);
-	ctids = ct_arr_with_room(er->ctids, (int) n);
+	for (int k = 2; k <= 5; k++)
+		cap = Max(cap, CT_COL(find, k)->n + (int) n);
+	ct_batch_init(&members, CT_Q_ERASE_MEMBERS, (int) n);
+	ct_batch_init(&rest, CT_Q_ERASE, cap);
+	ct_batch_init(&inbox, CT_Q_ERASE_INBOX, cap);
+	members.values[0] = rest.values[0] = inbox.values[0] = find->values[0];
+	for (int k = 2; k <= 5; k++)
+	{
+		for (int i = 0; i < CT_COL(find, k)->n; i++)
+			ct_arr_add(CT_COL(&inbox, k), CT_COL(find, k)->values[i], false);
+	}
+	for (int i = 0; i < CT_COL(find, 4)->n; i++)
+		ct_arr_add(CT_COL(&rest, 3), CT_COL(find, 4)->values[i], false);
+
+	/* each profile found: its ct_id, identity, email and mpid */
 	for (uint64 r = 0; r < n; r++)
 	{
-		Datum		d;
+		Datum		d = datumCopy(ct_store_get(r, 1, &isnull), false, -1);
 
-		d = datumCopy(ct_store_get(r, 1, &isnull), false, -1);
-		ct_arr_add(&victims, d, false);
-		ct_arr_add(&ctids, d, false);
+		ct_arr_add(CT_COL(&members, 2), d, false);
+		ct_arr_add(CT_COL(&rest, 2), d, false);
+		ct_arr_add(CT_COL(&inbox, 5), d, false);
 		d = ct_store_get(r, 2, &isnull);
 		if (!isnull)
-			ct_arr_add(&identities, datumCopy(d, false, -1), false);
+			ct_arr_add(CT_COL(&inbox, 3), datumCopy(d, false, -1), false);
 		d = ct_store_get(r, 3, &isnull);
 		if (!isnull)
-			ct_arr_add(&emails, datumCopy(d, false, -1), false);
+			ct_arr_add(CT_COL(&inbox, 2), datumCopy(d, false, -1), false);
 		d = ct_store_get(r, 4, &isnull);
 		if (!isnull)
-			ct_arr_add(&mpids, datumCopy(d, false, -1), false);
+		{
+			d = datumCopy(d, false, -1);
+			ct_arr_add(CT_COL(&inbox, 4), d, false);
+			ct_arr_add(CT_COL(&rest, 3), d, false);
+		}
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	values[1] = ct_arr_datum(&victims);
-	ct_store_exec(CT_Q_ERASE_MEMBERS, values, NULL, false);
-	values[2] = ct_arr_datum(&mpids);
-	ct_store_exec(CT_Q_ERASE, values, NULL, false);
+	ct_batch_exec(&members, false);
+	ct_batch_exec(&rest, false);
 	er->erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
 	SPI_freetuptable(SPI_tuptable);
-
-	values[1] = ct_arr_datum(&emails);
-	values[2] = ct_arr_datum(&identities);
-	values[3] = ct_arr_datum(&mpids);
-	values[4] = ct_arr_datum(&ctids);
-	ct_store_exec(CT_Q_ERASE_INBOX, values, NULL, false);
+	ct_batch_exec(&inbox, false);
 }
+
+/*
+ * The kinds of subject identity, in the order of the parameters $2 to $5
+ * of CT_Q_ERASE_FIND.
+ */
+typedef enum CtSubjectKind
+{
+	CT_SUBJECT_EMAIL,
+	CT_SUBJECT_IDENTITY,
+	CT_SUBJECT_MPID,
+	CT_SUBJECT_CTID,
+	CT_NUM_SUBJECT_KINDS
+} CtSubjectKind;
 
 /* A parsed dsr_processing_request. */
 typedef struct CtDsr
@@ -119,10 +116,7 @@ typedef struct CtDsr
 	CtCredentials cred;
 	CtStr		request_id;
 	CtStr		regulation;
-	CtArr		emails;
-	CtArr		identities;
-	CtArr		mpids;
-	CtArr		ctids;
+	List	   *subjects[CT_NUM_SUBJECT_KINDS];	/* text datums (an email normalized) */
 	CtProject	project;
 } CtDsr;
 
@@ -137,7 +131,6 @@ ct_parse_dsr(JsonbContainer *root, CtDsr *dsr)
 	JsonbIterator *it;
 	JsonbValue	k;
 	JsonbIteratorToken tok;
-	int			nsubjects;
 
 	ct_parse_envelope(root, &dsr->env);
 	ct_parse_credentials(root, &dsr->cred);
@@ -151,11 +144,6 @@ ct_parse_dsr(JsonbContainer *root, CtDsr *dsr)
 	subjects = ct_json_get_object(root, "subject_identities", &path, true);
 
 	/* read every subject identity: {"email": {"encoding": "raw", "value": ...}, ...} */
-	nsubjects = JsonContainerSize(subjects);
-	ct_arr_init(&dsr->emails, nsubjects, TEXTOID);	/* same layout as ct_email */
-	ct_arr_init(&dsr->identities, nsubjects, TEXTOID);
-	ct_arr_init(&dsr->mpids, nsubjects, TEXTOID);
-	ct_arr_init(&dsr->ctids, nsubjects, TEXTOID);
 	it = JsonbIteratorInit(subjects);
 	tok = JsonbIteratorNext(&it, &k, true);		/* WJB_BEGIN_OBJECT */
 	while ((tok = JsonbIteratorNext(&it, &k, true)) == WJB_KEY)
@@ -181,15 +169,18 @@ ct_parse_dsr(JsonbContainer *root, CtDsr *dsr)
 			text	   *e = ct_email_make(value.s, value.len);
 
 			if (e != NULL)
-				ct_arr_add(&dsr->emails, PointerGetDatum(e), false);
+				dsr->subjects[CT_SUBJECT_EMAIL] = lappend(dsr->subjects[CT_SUBJECT_EMAIL], e);
 		}
 		else if (ct_str_eq_ci(type, "controller_customer_id") || ct_str_eq_ci(type, "customer_id") ||
 				 ct_str_eq_ci(type, "customer"))
-			ct_arr_add(&dsr->identities, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
+			dsr->subjects[CT_SUBJECT_IDENTITY] = lappend(dsr->subjects[CT_SUBJECT_IDENTITY],
+														 cstring_to_text_with_len(value.s, value.len));
 		else if (ct_str_eq_ci(type, "mpid") || ct_str_eq_ci(type, "mparticle_id"))
-			ct_arr_add(&dsr->mpids, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
+			dsr->subjects[CT_SUBJECT_MPID] = lappend(dsr->subjects[CT_SUBJECT_MPID],
+													 cstring_to_text_with_len(value.s, value.len));
 		else if (ct_str_eq_ci(type, "clevertap_user_id") || ct_str_eq_ci(type, "ct_id"))
-			ct_arr_add(&dsr->ctids, PointerGetDatum(cstring_to_text_with_len(value.s, value.len)), false);
+			dsr->subjects[CT_SUBJECT_CTID] = lappend(dsr->subjects[CT_SUBJECT_CTID],
+													 cstring_to_text_with_len(value.s, value.len));
 		/* device identities: nothing stored to erase */
 	}
 }
@@ -201,14 +192,22 @@ ct_answer_dsr(void *arg, Jsonb **counts)
 	CtDsr	   *dsr = arg;
 	Datum		values[6];
 	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
-	CtErasure	er = {0, &dsr->emails, &dsr->identities, &dsr->mpids, &dsr->ctids, 0};
+	CtErasure	er;
+	int			cap = 0;
 	CtJsonBuilder b;
 	CtJsonBuilder cb;
 
-	/* the email array is of ct_email, whose OID is known once SPI is connected */
-	dsr->emails.elemtype = ct_email_type_oid();
+	for (int k = 0; k < CT_NUM_SUBJECT_KINDS; k++)
+		cap = Max(cap, list_length(dsr->subjects[k]));
+	ct_batch_init(&er.find, CT_Q_ERASE_FIND, cap);
+	for (int k = 0; k < CT_NUM_SUBJECT_KINDS; k++)
+	{
+		ListCell   *lc;
 
-	values[0] = er.project_id = CStringGetTextDatum(dsr->project.project_id);
+		foreach(lc, dsr->subjects[k])
+			ct_arr_add(CT_COL(&er.find, k + 2), PointerGetDatum(lfirst(lc)), false);
+	}
+	values[0] = er.find.values[0] = CStringGetTextDatum(dsr->project.project_id);
 	ct_with_triggers(ct_erase, &er);
 
 	values[1] = UUIDPGetDatum(&dsr->env.id);

@@ -70,22 +70,13 @@ ct_import_sample(CtImport *im, const char *reason, int profile, int entry)
 static void
 ct_log_samples(CtImport *im)
 {
-	CtArr		n,
-				reason,
-				profile,
-				audience,
-				mpid,
-				path;
-	Datum		values[8];
+	CtBatch		q;
 
 	if (im->nsamples == 0)
 		return;
-	ct_arr_init(&n, im->nsamples, INT4OID);
-	ct_arr_init(&reason, im->nsamples, TEXTOID);
-	ct_arr_init(&profile, im->nsamples, INT4OID);
-	ct_arr_init(&audience, im->nsamples, INT8OID);
-	ct_arr_init(&mpid, im->nsamples, TEXTOID);
-	ct_arr_init(&path, im->nsamples, TEXTOID);
+	ct_batch_init(&q, CT_Q_LOG_SAMPLES, im->nsamples);
+	q.values[0] = CStringGetTextDatum(im->project.project_id);
+	q.values[1] = UUIDPGetDatum(&im->msg.id);
 	for (int i = 0; i < im->nsamples; i++)
 	{
 		CtSample   *smp = &im->samples[i];
@@ -99,29 +90,21 @@ ct_log_samples(CtImport *im)
 			CtAudienceEntry *e = &im->msg.entries[smp->entry];
 
 			where = psprintf("user_profiles[%d].%s[%d]", smp->profile, e->list, e->index);
-			ct_arr_add(&audience, Int64GetDatum(e->audience_id), false);
+			ct_arr_add(CT_COL(&q, 6), Int64GetDatum(e->audience_id), false);
 		}
 		else
 		{
 			where = psprintf("user_profiles[%d]", smp->profile);
-			ct_arr_add(&audience, (Datum) 0, true);
+			ct_arr_add(CT_COL(&q, 6), (Datum) 0, true);
 		}
-		ct_arr_add(&n, Int32GetDatum(i + 1), false);
-		ct_arr_add(&reason, CStringGetTextDatum(smp->reason), false);
-		ct_arr_add(&profile, Int32GetDatum(smp->profile), false);
-		ct_arr_add(&mpid, mpid_ok ? PointerGetDatum(cstring_to_text_with_len(p->mpid.s, p->mpid.len)) : (Datum) 0,
+		ct_arr_add(CT_COL(&q, 3), Int32GetDatum(i + 1), false);
+		ct_arr_add(CT_COL(&q, 4), CStringGetTextDatum(smp->reason), false);
+		ct_arr_add(CT_COL(&q, 5), Int32GetDatum(smp->profile), false);
+		ct_arr_add(CT_COL(&q, 7), mpid_ok ? PointerGetDatum(cstring_to_text_with_len(p->mpid.s, p->mpid.len)) : (Datum) 0,
 				   !mpid_ok);
-		ct_arr_add(&path, CStringGetTextDatum(where), false);
+		ct_arr_add(CT_COL(&q, 8), CStringGetTextDatum(where), false);
 	}
-	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[1] = UUIDPGetDatum(&im->msg.id);
-	values[2] = ct_arr_datum(&n);
-	values[3] = ct_arr_datum(&reason);
-	values[4] = ct_arr_datum(&profile);
-	values[5] = ct_arr_datum(&audience);
-	values[6] = ct_arr_datum(&mpid);
-	values[7] = ct_arr_datum(&path);
-	ct_store_exec(CT_Q_LOG_SAMPLES, values, NULL, false);
+	ct_batch_exec(&q, false);
 }
 
 /* The count members, in the order the documentation lists them. */

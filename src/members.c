@@ -89,10 +89,7 @@ ct_import_contact(void *arg, const char *project_id, const char *ct_id,
 typedef struct CtAbsentMembers
 {
 	CtImport   *im;
-	Datum		project_id;
-	CtArr	   *seg,
-			   *ctid,
-			   *mem;
+	CtBatch    *rows;			/* of CT_Q_INSERT_MEMBERS */
 } CtAbsentMembers;
 
 /*
@@ -107,57 +104,65 @@ ct_write_absent_members(void *arg)
 {
 	CtAbsentMembers *am = arg;
 
-	if (!ct_direct_insert_members(am->project_id, am->seg, am->ctid, am->mem, am->im->msg.ts))
+	if (!ct_direct_insert_members(am->rows))
 		return false;
-	ct_members_inserted(am->im->project.project_id, am->seg->n, am->seg->values,
-						am->ctid->values, am->mem->values, am->im->msg.ts);
+	ct_members_inserted(am->im->project.project_id, CT_COL(am->rows, 2)->n,
+						CT_COL(am->rows, 2)->values, CT_COL(am->rows, 3)->values,
+						CT_COL(am->rows, 4)->values, am->im->msg.ts);
 	return true;
 }
 
 /*
- * Upsert the memberships of existing profiles: those without a row in their
- * segment are inserted directly (ct_write_absent_members), the rest, or all
- * of them where that cannot be done, by the SQL upsert, whose WHERE leaves
- * stale statements out.  Returns how many statements were applied.
+ * A batch of up to cap memberships for statement stmt, of the project and
+ * time of q ($1, $5).
+ */
+static void
+ct_member_batch(CtBatch *b, CtStmt stmt, const CtBatch *q, int cap)
+{
+	ct_batch_init(b, stmt, cap);
+	b->values[0] = q->values[0];
+	b->values[4] = q->values[4];
+}
+
+/* Add membership i of q to b. */
+static void
+ct_member_add(CtBatch *b, const CtBatch *q, int i)
+{
+	for (int k = 2; k <= 4; k++)
+		ct_arr_add(CT_COL(b, k), CT_COL(q, k)->values[i], false);
+}
+
+/*
+ * Upsert the memberships of existing profiles (q, of CT_Q_UPSERT_MEMBERS):
+ * those without a row in their segment are inserted directly
+ * (ct_write_absent_members), the rest, or all of them where that cannot be
+ * done, by the SQL upsert, whose WHERE leaves stale statements out.
+ * Returns how many statements were applied.
  */
 static uint64
-ct_upsert_members(CtImport *im, Datum *values, CtArr *seg, CtArr *ctid, CtArr *mem,
-				  CtSyncCounts *sync)
+ct_upsert_members(CtImport *im, CtBatch *q, CtSyncCounts *sync)
 {
-	bool	   *present = palloc(sizeof(bool) * seg->n);
+	int			n = CT_COL(q, 2)->n;
+	bool	   *present = palloc(sizeof(bool) * Max(n, 1));
 	uint64		direct = 0;
 
-	if (ct_direct_members_present(values[0], seg, ctid, present))
+	if (ct_direct_members_present(q, present))
 	{
-		CtArr		aseg,
-					actid,
-					amem,
-					pseg,
-					pctid,
-					pmem;
-		CtAbsentMembers am = {im, values[0], &aseg, &actid, &amem};
+		CtBatch		absent,
+					rest;
+		CtAbsentMembers am = {im, &absent};
 		int64		added = sync->added;
 		int64		removed = sync->removed;
 
-		ct_arr_init(&aseg, seg->n, INT8OID);
-		ct_arr_init(&actid, seg->n, TEXTOID);
-		ct_arr_init(&amem, seg->n, BOOLOID);
-		ct_arr_init(&pseg, seg->n, INT8OID);
-		ct_arr_init(&pctid, seg->n, TEXTOID);
-		ct_arr_init(&pmem, seg->n, BOOLOID);
-		for (int i = 0; i < seg->n; i++)
-		{
-			ct_arr_add(present[i] ? &pseg : &aseg, seg->values[i], false);
-			ct_arr_add(present[i] ? &pctid : &actid, ctid->values[i], false);
-			ct_arr_add(present[i] ? &pmem : &amem, mem->values[i], false);
-		}
+		ct_member_batch(&absent, CT_Q_INSERT_MEMBERS, q, n);
+		ct_member_batch(&rest, CT_Q_UPSERT_MEMBERS, q, n);
+		for (int i = 0; i < n; i++)
+			ct_member_add(present[i] ? &rest : &absent, q, i);
 		/* in a subtransaction: undone, with its counts, if a pair was taken */
-		if (aseg.n > 0 && ct_subxact_unless_unique(ct_write_absent_members, &am))
+		if (CT_COL(&absent, 2)->n > 0 && ct_subxact_unless_unique(ct_write_absent_members, &am))
 		{
-			direct = aseg.n;
-			*seg = pseg;
-			*ctid = pctid;
-			*mem = pmem;
+			direct = CT_COL(&absent, 2)->n;
+			*q = rest;
 		}
 		else
 		{
@@ -166,12 +171,9 @@ ct_upsert_members(CtImport *im, Datum *values, CtArr *seg, CtArr *ctid, CtArr *m
 		}
 	}
 	pfree(present);
-	if (seg->n == 0)
+	if (CT_COL(q, 2)->n == 0)
 		return direct;
-	values[1] = ct_arr_datum(seg);
-	values[2] = ct_arr_datum(ctid);
-	values[3] = ct_arr_datum(mem);
-	return direct + ct_store_exec(CT_Q_UPSERT_MEMBERS, values, NULL, false);
+	return direct + ct_batch_exec(q, false);
 }
 
 /*
@@ -185,67 +187,48 @@ ct_apply_member_batch(CtImport *im, CtMember *m, int n, CtSyncCounts *sync)
 {
 	CtMembershipMessage *msg = &im->msg;
 	int			kept = 0;
-	CtArr		seg,
-				ctid,
-				mem,
-				ord,
-				nseg,
-				nctid,
-				nmem;
-	Datum		values[6];
+	CtBatch		existing,		/* of CT_Q_UPSERT_MEMBERS */
+				created,		/* of CT_Q_INSERT_MEMBERS */
+				upsert;
+	CtArr		ord;			/* for CT_Q_STALE_ENTRIES */
 	uint64		applied = 0;
 	uint64		applied_new = 0;
 	int64		added = sync->added;
 	int64		removed = sync->removed;
 
-	ct_arr_init(&seg, n, INT8OID);
-	ct_arr_init(&ctid, n, TEXTOID);
-	ct_arr_init(&mem, n, BOOLOID);
-	ct_arr_init(&ord, n, INT4OID);
-	ct_arr_init(&nseg, n, INT8OID);
-	ct_arr_init(&nctid, n, TEXTOID);
-	ct_arr_init(&nmem, n, BOOLOID);
+	ct_batch_init(&existing, CT_Q_UPSERT_MEMBERS, n);
+	existing.values[0] = CStringGetTextDatum(im->project.project_id);
+	existing.values[4] = TimestampTzGetDatum(msg->ts);
+	ct_member_batch(&created, CT_Q_INSERT_MEMBERS, &existing, n);
+	ct_arr_for(&ord, CT_Q_STALE_ENTRIES, 4, n);
 	for (int i = 0; i < n; i++)
 	{
+		CtBatch    *b = m[i].created ? &created : &existing;
+
 		if (m[i].superseded)
 			continue;
+		ct_arr_add(CT_COL(b, 2), Int64GetDatum(m[i].segment_id), false);
+		ct_arr_add(CT_COL(b, 3), CStringGetTextDatum(m[i].ct_id), false);
+		ct_arr_add(CT_COL(b, 4), BoolGetDatum(m[i].is_member), false);
 		if (m[i].created)
-		{
-			ct_arr_add(&nseg, Int64GetDatum(m[i].segment_id), false);
-			ct_arr_add(&nctid, CStringGetTextDatum(m[i].ct_id), false);
-			ct_arr_add(&nmem, BoolGetDatum(m[i].is_member), false);
 			continue;
-		}
-		ct_arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
-		ct_arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
-		ct_arr_add(&mem, BoolGetDatum(m[i].is_member), false);
 		ct_arr_add(&ord, Int32GetDatum(m[i].order), false);
 		kept++;
 	}
-	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[4] = TimestampTzGetDatum(msg->ts);
 
-	if (nseg.n > 0 &&
-		ct_direct_insert_members(values[0], &nseg, &nctid, &nmem, msg->ts))
+	if (CT_COL(&created, 2)->n > 0 && ct_direct_insert_members(&created))
 	{
-		ct_members_inserted(im->project.project_id, nseg.n, nseg.values,
-							nctid.values, nmem.values, msg->ts);
-		applied_new = nseg.n;
+		ct_members_inserted(im->project.project_id, CT_COL(&created, 2)->n,
+							CT_COL(&created, 2)->values, CT_COL(&created, 3)->values,
+							CT_COL(&created, 4)->values, msg->ts);
+		applied_new = CT_COL(&created, 2)->n;
 	}
-	else if (nseg.n > 0)
+	else if (CT_COL(&created, 2)->n > 0)
+		applied_new = ct_batch_exec(&created, false);
+	if (kept > 0)
 	{
-		values[1] = ct_arr_datum(&nseg);
-		values[2] = ct_arr_datum(&nctid);
-		values[3] = ct_arr_datum(&nmem);
-		applied_new = ct_store_exec(CT_Q_INSERT_MEMBERS, values, NULL, false);
-	}
-	if (seg.n > 0)
-	{
-		CtArr		useg = seg,
-					uctid = ctid,
-					umem = mem;
-
-		applied = ct_upsert_members(im, values, &useg, &uctid, &umem, sync);
+		upsert = existing;		/* its arrays may be replaced, not changed */
+		applied = ct_upsert_members(im, &upsert, sync);
 	}
 
 	im->counts.unchanged += (int64) (applied + applied_new) -
@@ -255,13 +238,15 @@ ct_apply_member_batch(CtImport *im, CtMember *m, int n, CtSyncCounts *sync)
 	/* which statements were stale, for the import log's samples */
 	if (kept > (int64) applied && im->nsamples < CT_MAX_SAMPLES)
 	{
+		CtBatch		stale;
 		uint64		nstale;
 
-		values[1] = ct_arr_datum(&seg);
-		values[2] = ct_arr_datum(&ctid);
-		values[3] = ct_arr_datum(&ord);
-		values[5] = Int32GetDatum(CT_MAX_SAMPLES - im->nsamples);
-		nstale = ct_store_exec(CT_Q_STALE_ENTRIES, values, NULL, true);
+		ct_member_batch(&stale, CT_Q_STALE_ENTRIES, &existing, 0);
+		*CT_COL(&stale, 2) = *CT_COL(&existing, 2);
+		*CT_COL(&stale, 3) = *CT_COL(&existing, 3);
+		*CT_COL(&stale, 4) = ord;
+		stale.values[5] = Int32GetDatum(CT_MAX_SAMPLES - im->nsamples);
+		nstale = ct_batch_exec(&stale, true);
 		for (uint64 r = 0; r < nstale; r++)
 		{
 			bool		isnull;
@@ -362,18 +347,16 @@ void
 ct_maybe_compact(CtImport *im)
 {
 	static uint32 imports = 0;
-	CtArr		segs;
-	Datum		values[2];
+	CtBatch		q;
 
 	if (++imports % CT_COMPACT_EVERY != 0 || im->msg.naudiences == 0)
 		return;
-	ct_arr_init(&segs, im->msg.naudiences, INT8OID);
+	ct_batch_init(&q, CT_Q_COMPACT_SEGMENTS, im->msg.naudiences);
+	q.values[0] = CStringGetTextDatum(im->project.project_id);
 	for (int i = 0; i < im->msg.naudiences; i++)
 	{
 		if (im->segments[i].segment_id != 0)
-			ct_arr_add(&segs, Int64GetDatum(im->segments[i].segment_id), false);
+			ct_arr_add(CT_COL(&q, 2), Int64GetDatum(im->segments[i].segment_id), false);
 	}
-	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[1] = ct_arr_datum(&segs);
-	ct_store_exec(CT_Q_COMPACT_SEGMENTS, values, NULL, false);
+	ct_batch_exec(&q, false);
 }

@@ -177,8 +177,8 @@ ct_lookup_all(CtImport *im)
 	MemoryContext old = MemoryContextSwitchTo(keys);
 
 	/* the keys, deduplicated, in a context of their own freed after the lookups */
-	ct_arr_init(&ctids, im->nres, TEXTOID);
-	ct_arr_init(&idents, im->nres * 2, TEXTOID);
+	ct_arr_for(&ctids, CT_Q_PROFILES_BY_CTID, 2, im->nres);
+	ct_arr_for(&idents, CT_Q_PROFILES_BY_IDENTITY, 2, im->nres * 2);
 	ct_map_init(&seen_c, 64);
 	ct_map_init(&seen_i, 64);
 	for (int i = 0; i < im->nres; i++)
@@ -557,7 +557,7 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 
 	values[0] = CStringGetTextDatum(im->project.project_id);
 
-	ct_arr_init(&keys, nlost, TEXTOID);
+	ct_arr_for(&keys, CT_Q_PROFILES_BY_CTID, 2, nlost);
 	for (int i = 0; i < nlost; i++)
 		ct_arr_add(&keys, CStringGetTextDatum(im->slots[lost[i]].ct_id), false);
 	values[1] = ct_arr_datum(&keys);
@@ -577,7 +577,7 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	ct_arr_init(&keys, nlost, TEXTOID);
+	ct_arr_for(&keys, CT_Q_PROFILES_BY_IDENTITY, 2, nlost);
 	for (int i = 0; i < nlost; i++)
 	{
 		if (!done[i] && im->slots[lost[i]].identity != NULL)

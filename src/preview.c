@@ -114,8 +114,8 @@ ct_preview_import(PG_FUNCTION_ARGS)
 		Datum		values[3];
 		uint64		n;
 
-		ct_arr_init(&seg, msg->nentries, INT8OID);
-		ct_arr_init(&ctid, msg->nentries, TEXTOID);
+		ct_arr_for(&seg, CT_Q_MEMBERS, 2, msg->nentries);
+		ct_arr_for(&ctid, CT_Q_MEMBERS, 3, msg->nentries);
 		for (int i = 0; i < msg->nentries; i++)
 		{
 			CtAudienceEntry *e = &msg->entries[i];

@@ -150,7 +150,7 @@ ct_sync_segments(CtImport *im)
 
 	for (int pass = 0; pass < 2; pass++)
 	{
-		ct_arr_init(&ids, msg->naudiences, INT8OID);
+		ct_arr_for(&ids, CT_Q_SEGMENTS, 2, msg->naudiences);
 		for (int i = 0; i < msg->naudiences; i++)
 			ct_arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
 		values[0] = CStringGetTextDatum(im->project.project_id);
@@ -159,8 +159,8 @@ ct_sync_segments(CtImport *im)
 
 		missing = msg->naudiences;
 		renames = 0;
-		ct_arr_init(&ids, msg->naudiences, INT8OID);
-		ct_arr_init(&names, msg->naudiences, TEXTOID);
+		ct_arr_for(&ids, CT_Q_RENAME_SEGMENTS, 2, msg->naudiences);
+		ct_arr_for(&names, CT_Q_RENAME_SEGMENTS, 3, msg->naudiences);
 		for (uint64 r = 0; r < n; r++)
 		{
 			bool		isnull;
@@ -227,8 +227,8 @@ ct_sync_segments(CtImport *im)
 			elog(ERROR, "segments of the message could not be created");
 
 		/* create the missing ones, then read them back */
-		ct_arr_init(&ids, missing, INT8OID);
-		ct_arr_init(&names, missing, TEXTOID);
+		ct_arr_for(&ids, CT_Q_CREATE_SEGMENTS, 2, missing);
+		ct_arr_for(&names, CT_Q_CREATE_SEGMENTS, 3, missing);
 		for (int i = 0; i < msg->naudiences; i++)
 		{
 			if (found[i])
@@ -480,7 +480,7 @@ ct_resolve_identity(PG_FUNCTION_ARGS)
 		CtArr		keys;
 
 		out[1] = PointerGetDatum(cstring_to_text_with_len(res.r.key, res.r.key_len));
-		ct_arr_init(&keys, 1, TEXTOID);
+		ct_arr_for(&keys, CT_Q_PROFILES_BY_CTID, 2, 1);
 		ct_arr_add(&keys, out[1], false);
 		values[0] = CStringGetTextDatum(im->project.project_id);
 		values[1] = ct_arr_datum(&keys);

@@ -71,8 +71,6 @@ typedef enum CtArgType
 	A_PHONE_ARR
 } CtArgType;
 
-#define CT_MAX_ARGS 10
-
 typedef struct CtStmtDef
 {
 	const char *sql;
@@ -719,14 +717,100 @@ ct_store_get_project(const char *project_id, int len, CtProject *out,
 }
 
 /* Start an array of elemtype with room for cap elements. */
-void
+static void
 ct_arr_init(CtArr *a, int cap, Oid elemtype)
 {
 	a->values = palloc(sizeof(Datum) * Max(cap, 1));
 	a->nulls = palloc(sizeof(bool) * Max(cap, 1));
 	a->n = 0;
+	a->cap = Max(cap, 1);
 	a->elemtype = elemtype;
 	get_typlenbyvalalign(elemtype, &a->typlen, &a->typbyval, &a->typalign);
+}
+
+/* The element type of an array parameter type code (InvalidOid: not an array). */
+static Oid
+ct_arg_elem_oid(CtArgType t)
+{
+	switch (t)
+	{
+		case A_TEXT_ARR:
+			return TEXTOID;
+		case A_INT4_ARR:
+			return INT4OID;
+		case A_INT8_ARR:
+			return INT8OID;
+		case A_BOOL_ARR:
+			return BOOLOID;
+		case A_JSONB_ARR:
+			return JSONBOID;
+		case A_TSTZ_ARR:
+			return TIMESTAMPTZOID;
+		case A_DATE_ARR:
+			return DATEOID;
+		case A_TID_ARR:
+			return TIDOID;
+		case A_EMAIL_ARR:
+			return ct_email_oid;
+		case A_PHONE_ARR:
+			return ct_phone_oid;
+		default:
+			return InvalidOid;
+	}
+}
+
+/* See store.h. */
+void
+ct_arr_for(CtArr *a, CtStmt stmt, int param, int cap)
+{
+	Oid			elem = InvalidOid;
+
+	if (param >= 1 && param <= ct_stmts[stmt].nargs)
+		elem = ct_arg_elem_oid(ct_stmts[stmt].args[param - 1]);
+	if (!OidIsValid(elem))
+		elog(ERROR, "ctaudience statement %d has no array parameter $%d", (int) stmt, param);
+	ct_arr_init(a, cap, elem);
+}
+
+/* See store.h. */
+void
+ct_batch_init(CtBatch *b, CtStmt stmt, int cap)
+{
+	const CtStmtDef *def = &ct_stmts[stmt];
+
+	b->stmt = stmt;
+	for (int k = 1; k <= def->nargs; k++)
+	{
+		b->values[k - 1] = (Datum) 0;
+		b->nulls[k - 1] = ' ';
+		if (OidIsValid(ct_arg_elem_oid(def->args[k - 1])))
+			ct_arr_for(&b->col[k - 1], stmt, k, cap);
+	}
+}
+
+/* See store.h. */
+uint64
+ct_batch_exec(CtBatch *b, bool read_only)
+{
+	const CtStmtDef *def = &ct_stmts[b->stmt];
+
+	for (int k = 1; k <= def->nargs; k++)
+	{
+		if (OidIsValid(ct_arg_elem_oid(def->args[k - 1])))
+			b->values[k - 1] = ct_arr_datum(&b->col[k - 1]);
+	}
+	return ct_store_exec(b->stmt, b->values, b->nulls, read_only);
+}
+
+/* See store.h. */
+uint64
+ct_batch_exec_as(CtBatch *b, CtStmt stmt, bool read_only)
+{
+	if (ct_stmts[stmt].nargs != ct_stmts[b->stmt].nargs ||
+		memcmp(ct_stmts[stmt].args, ct_stmts[b->stmt].args, sizeof(CtArgType) * ct_stmts[stmt].nargs) != 0)
+		elog(ERROR, "ctaudience statements %d and %d take different parameters", (int) b->stmt, (int) stmt);
+	b->stmt = stmt;
+	return ct_batch_exec(b, read_only);
 }
 
 /* The one-dimensional array datum of what was added. */

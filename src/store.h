@@ -97,19 +97,52 @@ typedef struct CtArr
 	Datum	   *values;
 	bool	   *nulls;
 	int			n;
+	int			cap;			/* room for this many */
 	Oid			elemtype;
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
 } CtArr;
 
-extern void ct_arr_init(CtArr *a, int cap, Oid elemtype);
 extern Datum ct_arr_datum(CtArr *a);
+
+/*
+ * An array for parameter $param of a statement (an array parameter), of
+ * the element type the statement declares, with room for cap elements.
+ */
+extern void ct_arr_for(CtArr *a, CtStmt stmt, int param, int cap);
+
+/* The largest number of parameters a statement has. */
+#define CT_MAX_ARGS 10
+
+/*
+ * One execution of a statement that takes a batch of rows as arrays: every
+ * array parameter $k gets an array of the statement's own element type
+ * (CT_COL(b, k)), filled by the caller; scalar parameters are set in
+ * values[k - 1] (nulls[k - 1] = 'n' for NULL).
+ */
+typedef struct CtBatch
+{
+	CtStmt		stmt;
+	CtArr		col[CT_MAX_ARGS];
+	Datum		values[CT_MAX_ARGS];
+	char		nulls[CT_MAX_ARGS];
+} CtBatch;
+
+#define CT_COL(b, k) (&(b)->col[(k) - 1])
+
+extern void ct_batch_init(CtBatch *b, CtStmt stmt, int cap);
+/* Run it: the arrays become the array parameters; returns SPI_processed. */
+extern uint64 ct_batch_exec(CtBatch *b, bool read_only);
+/* Run it as stmt, a statement with the same parameters. */
+extern uint64 ct_batch_exec_as(CtBatch *b, CtStmt stmt, bool read_only);
 
 /* Append an element (the array was sized by ct_arr_init). */
 static inline void
 ct_arr_add(CtArr *a, Datum v, bool isnull)
 {
+	if (unlikely(a->n >= a->cap))
+		elog(ERROR, "ctaudience: an array of %d elements is full", a->cap);
 	a->values[a->n] = v;
 	a->nulls[a->n] = isnull;
 	a->n++;

@@ -347,52 +347,26 @@ ct_delta(CtDeltas *ds, const char *project_id, int64 segment_id)
 static void
 ct_write_deltas(CtDeltas *ds, TimestampTz bucket)
 {
-	CtArr		p,
-				seg,
-				b,
-				m,
-				re,
-				rp,
-				a,
-				r,
-				ls;
-	Datum		values[9];
+	CtBatch		q;
 
 	if (ds->n == 0)
 		return;
-	ct_arr_init(&p, ds->n, TEXTOID);
-	ct_arr_init(&seg, ds->n, INT8OID);
-	ct_arr_init(&b, ds->n, TIMESTAMPTZOID);
-	ct_arr_init(&m, ds->n, INT8OID);
-	ct_arr_init(&re, ds->n, INT8OID);
-	ct_arr_init(&rp, ds->n, INT8OID);
-	ct_arr_init(&a, ds->n, INT8OID);
-	ct_arr_init(&r, ds->n, INT8OID);
-	ct_arr_init(&ls, ds->n, TIMESTAMPTZOID);
+	ct_batch_init(&q, CT_Q_TRIG_DELTAS, ds->n);
 	for (int i = 0; i < ds->n; i++)
 	{
 		CtDelta    *d = &ds->d[i];
 
-		ct_arr_add(&p, CStringGetTextDatum(d->project_id), false);
-		ct_arr_add(&seg, Int64GetDatum(d->segment_id), false);
-		ct_arr_add(&b, TimestampTzGetDatum(d->has_sync ? ct_hour_bucket(d->last_sync) : bucket), false);
-		ct_arr_add(&m, Int64GetDatum(d->members), false);
-		ct_arr_add(&re, Int64GetDatum(d->reachable_email), false);
-		ct_arr_add(&rp, Int64GetDatum(d->reachable_phone), false);
-		ct_arr_add(&a, Int64GetDatum(d->added), false);
-		ct_arr_add(&r, Int64GetDatum(d->removed), false);
-		ct_arr_add(&ls, TimestampTzGetDatum(d->last_sync), !d->has_sync);
+		ct_arr_add(CT_COL(&q, 1), CStringGetTextDatum(d->project_id), false);
+		ct_arr_add(CT_COL(&q, 2), Int64GetDatum(d->segment_id), false);
+		ct_arr_add(CT_COL(&q, 3), TimestampTzGetDatum(d->has_sync ? ct_hour_bucket(d->last_sync) : bucket), false);
+		ct_arr_add(CT_COL(&q, 4), Int64GetDatum(d->members), false);
+		ct_arr_add(CT_COL(&q, 5), Int64GetDatum(d->reachable_email), false);
+		ct_arr_add(CT_COL(&q, 6), Int64GetDatum(d->reachable_phone), false);
+		ct_arr_add(CT_COL(&q, 7), Int64GetDatum(d->added), false);
+		ct_arr_add(CT_COL(&q, 8), Int64GetDatum(d->removed), false);
+		ct_arr_add(CT_COL(&q, 9), TimestampTzGetDatum(d->last_sync), !d->has_sync);
 	}
-	values[0] = ct_arr_datum(&p);
-	values[1] = ct_arr_datum(&seg);
-	values[2] = ct_arr_datum(&b);
-	values[3] = ct_arr_datum(&m);
-	values[4] = ct_arr_datum(&re);
-	values[5] = ct_arr_datum(&rp);
-	values[6] = ct_arr_datum(&a);
-	values[7] = ct_arr_datum(&r);
-	values[8] = ct_arr_datum(&ls);
-	ct_store_exec(CT_Q_TRIG_DELTAS, values, NULL, false);
+	ct_batch_exec(&q, false);
 }
 
 typedef struct CtUsage
@@ -444,34 +418,20 @@ ct_usage_add(CtUsages *us, const char *project_id, DateADT month, int64 events,
 static void
 ct_write_usage(CtUsages *us)
 {
-	CtArr		p,
-				mo,
-				ev,
-				dp,
-				pu;
-	Datum		values[5];
+	CtBatch		q;
 
 	if (us->n == 0)
 		return;
-	ct_arr_init(&p, us->n, TEXTOID);
-	ct_arr_init(&mo, us->n, DATEOID);
-	ct_arr_init(&ev, us->n, INT8OID);
-	ct_arr_init(&dp, us->n, INT8OID);
-	ct_arr_init(&pu, us->n, INT8OID);
+	ct_batch_init(&q, CT_Q_TRIG_USAGE, us->n);
 	for (int i = 0; i < us->n; i++)
 	{
-		ct_arr_add(&p, CStringGetTextDatum(us->u[i].project_id), false);
-		ct_arr_add(&mo, DateADTGetDatum(us->u[i].month), false);
-		ct_arr_add(&ev, Int64GetDatum(us->u[i].events), false);
-		ct_arr_add(&dp, Int64GetDatum(us->u[i].data_points), false);
-		ct_arr_add(&pu, Int64GetDatum(us->u[i].profile_updates), false);
+		ct_arr_add(CT_COL(&q, 1), CStringGetTextDatum(us->u[i].project_id), false);
+		ct_arr_add(CT_COL(&q, 2), DateADTGetDatum(us->u[i].month), false);
+		ct_arr_add(CT_COL(&q, 3), Int64GetDatum(us->u[i].events), false);
+		ct_arr_add(CT_COL(&q, 4), Int64GetDatum(us->u[i].data_points), false);
+		ct_arr_add(CT_COL(&q, 5), Int64GetDatum(us->u[i].profile_updates), false);
 	}
-	values[0] = ct_arr_datum(&p);
-	values[1] = ct_arr_datum(&mo);
-	values[2] = ct_arr_datum(&ev);
-	values[3] = ct_arr_datum(&dp);
-	values[4] = ct_arr_datum(&pu);
-	ct_store_exec(CT_Q_TRIG_USAGE, values, NULL, false);
+	ct_batch_exec(&q, false);
 }
 
 /* ---------------------------------------------------------------------
@@ -510,15 +470,14 @@ ct_member_contacts(CtMemberRow *rows, int n)
 {
 	CtContactFlags *flags = palloc0(sizeof(CtContactFlags) * Max(n, 1));
 	bool	   *need = palloc0(sizeof(bool) * Max(n, 1));
-	CtArr		p,
-				c;
-	Datum		values[2];
+	CtBatch		q;
+	CtArr	   *p = CT_COL(&q, 1);
+	CtArr	   *c = CT_COL(&q, 2);
 	uint64		found;
 	CtStrMap	got;
 	CtContactsFound cf;
 
-	ct_arr_init(&p, n, TEXTOID);
-	ct_arr_init(&c, n, TEXTOID);
+	ct_batch_init(&q, CT_Q_TRIG_CONTACTS, n);
 	for (int i = 0; i < n; i++)
 	{
 		if (!rows[i].changed)
@@ -528,26 +487,24 @@ ct_member_contacts(CtMemberRow *rows, int n)
 									   rows[i].ct_id, &flags[i].email, &flags[i].phone))
 			continue;
 		need[i] = true;
-		ct_arr_add(&p, CStringGetTextDatum(rows[i].project_id), false);
-		ct_arr_add(&c, CStringGetTextDatum(rows[i].ct_id), false);
+		ct_arr_add(p, CStringGetTextDatum(rows[i].project_id), false);
+		ct_arr_add(c, CStringGetTextDatum(rows[i].ct_id), false);
 	}
-	if (p.n == 0)
+	if (p->n == 0)
 		return flags;
 
 	/* the rows that needed a lookup, in the order of p and c */
 	cf.flags = flags;
-	cf.rows = palloc(sizeof(int) * p.n);
+	cf.rows = palloc(sizeof(int) * p->n);
 	for (int i = 0, k = 0; i < n; i++)
 	{
 		if (need[i])
 			cf.rows[k++] = i;
 	}
-	if (ct_direct_profile_contacts(&p, &c, ct_contact_found, &cf))
+	if (ct_direct_profile_contacts(p, c, ct_contact_found, &cf))
 		return flags;
 
-	values[0] = ct_arr_datum(&p);
-	values[1] = ct_arr_datum(&c);
-	found = ct_store_exec(CT_Q_TRIG_CONTACTS, values, NULL, true);
+	found = ct_batch_exec(&q, true);
 	ct_map_init(&got, (int) found);
 	for (uint64 r = 0; r < found; r++)
 	{
@@ -621,16 +578,13 @@ ct_segment_props(CtMemberRow *rows, int n)
 	CtSegmentProps *props = palloc0(sizeof(CtSegmentProps) * Max(n, 1));
 	CtStrMap	seen;
 	CtStrMap	byseg;
-	CtArr		p,
-				seg;
-	Datum		values[2];
+	CtBatch		q;
 	uint64		found;
 	CtSegmentProps *byrow;
 	char	  **keys;
 
 	ct_map_init(&seen, 8);
-	ct_arr_init(&p, n, TEXTOID);
-	ct_arr_init(&seg, n, INT8OID);
+	ct_batch_init(&q, CT_Q_TRIG_SEGMENTS, n);
 	keys = palloc(sizeof(char *) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
@@ -641,15 +595,13 @@ ct_segment_props(CtMemberRow *rows, int n)
 		if (ct_map_get(&seen, keys[i], strlen(keys[i])) < 0)
 		{
 			ct_map_put(&seen, keys[i], strlen(keys[i]), 1);
-			ct_arr_add(&p, CStringGetTextDatum(rows[i].project_id), false);
-			ct_arr_add(&seg, Int64GetDatum(rows[i].segment_id), false);
+			ct_arr_add(CT_COL(&q, 1), CStringGetTextDatum(rows[i].project_id), false);
+			ct_arr_add(CT_COL(&q, 2), Int64GetDatum(rows[i].segment_id), false);
 		}
 	}
-	if (p.n == 0)
+	if (CT_COL(&q, 1)->n == 0)
 		return props;
-	values[0] = ct_arr_datum(&p);
-	values[1] = ct_arr_datum(&seg);
-	found = ct_store_exec(CT_Q_TRIG_SEGMENTS, values, NULL, true);
+	found = ct_batch_exec(&q, true);
 	byrow = palloc0(sizeof(CtSegmentProps) * Max(found, 1));
 	ct_map_init(&byseg, (int) found);
 	for (uint64 r = 0; r < found; r++)
@@ -730,10 +682,7 @@ ct_sync_members(CtMemberRow *rows, int n)
 	CtContactFlags *contacts;
 	CtDeltas	deltas;
 	CtUsages	usage;
-	CtArr		ep,
-				ec,
-				et,
-				ej;
+	CtBatch		events;
 	int64		added = 0,
 				removed = 0;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
@@ -745,10 +694,7 @@ ct_sync_members(CtMemberRow *rows, int n)
 	props = ct_segment_props(rows, n);
 	contacts = ct_member_contacts(rows, n);
 
-	ct_arr_init(&ep, n, TEXTOID);
-	ct_arr_init(&ec, n, TEXTOID);
-	ct_arr_init(&et, n, TIMESTAMPTZOID);
-	ct_arr_init(&ej, n, JSONBOID);
+	ct_batch_init(&events, CT_Q_TRIG_EVENTS, n);
 	for (int i = 0; i < n; i++)
 	{
 		CtMemberRow *r = &rows[i];
@@ -777,14 +723,14 @@ ct_sync_members(CtMemberRow *rows, int n)
 		}
 		if (!props[i].found)
 			continue;			/* a row of a segment that does not exist: no event */
-		ct_arr_add(&ep, CStringGetTextDatum(r->project_id), false);
-		ct_arr_add(&ec, CStringGetTextDatum(r->ct_id), false);
-		ct_arr_add(&et, TimestampTzGetDatum(r->stated_at), false);
-		ct_arr_add(&ej, JsonbPGetDatum(r->is_member ? props[i].added : props[i].removed), false);
+		ct_arr_add(CT_COL(&events, 1), CStringGetTextDatum(r->project_id), false);
+		ct_arr_add(CT_COL(&events, 2), CStringGetTextDatum(r->ct_id), false);
+		ct_arr_add(CT_COL(&events, 3), TimestampTzGetDatum(r->stated_at), false);
+		ct_arr_add(CT_COL(&events, 4), JsonbPGetDatum(r->is_member ? props[i].added : props[i].removed), false);
 		/* an event and each of its five properties: six data points */
 		ct_usage_add(&usage, r->project_id, ct_month(r->stated_at), 1, 6, 0);
 	}
-	ct_direct_insert_events(&ep, &ec, &et, &ej);
+	ct_direct_insert_events(&events);
 	ct_write_deltas(&deltas, ct_hour_bucket(now));
 	ct_write_usage(&usage);
 	if (ct_notify_partner_sync)
@@ -1024,10 +970,7 @@ ct_profile_trigger(PG_FUNCTION_ARGS)
 		int			nold;
 		CtProfileRow *old = ct_read_profiles(rel, trigdata->tg_oldtable, &nold);
 		CtStrMap	before;
-		CtArr		p,
-					c,
-					de,
-					dp;
+		CtBatch		q;
 
 		ct_map_init(&before, nold);
 		for (int i = 0; i < nold; i++)
@@ -1036,10 +979,8 @@ ct_profile_trigger(PG_FUNCTION_ARGS)
 
 			ct_map_put(&before, key, strlen(key), i);
 		}
-		ct_arr_init(&p, n, TEXTOID);
-		ct_arr_init(&c, n, TEXTOID);
-		ct_arr_init(&de, n, INT4OID);
-		ct_arr_init(&dp, n, INT4OID);
+		ct_batch_init(&q, CT_Q_TRIG_REACHABLE, n);
+		q.values[4] = TimestampTzGetDatum(ct_hour_bucket(now));
 		for (int i = 0; i < n; i++)
 		{
 			char	   *key = psprintf("%s|%s", rows[i].project_id, rows[i].ct_id);
@@ -1061,35 +1002,26 @@ ct_profile_trigger(PG_FUNCTION_ARGS)
 			d_phone = (int) rows[i].has_phone - (int) o->has_phone;
 			if (d_email != 0 || d_phone != 0)
 			{
-				ct_arr_add(&p, CStringGetTextDatum(rows[i].project_id), false);
-				ct_arr_add(&c, CStringGetTextDatum(rows[i].ct_id), false);
-				ct_arr_add(&de, Int32GetDatum(d_email), false);
-				ct_arr_add(&dp, Int32GetDatum(d_phone), false);
+				ct_arr_add(CT_COL(&q, 1), CStringGetTextDatum(rows[i].project_id), false);
+				ct_arr_add(CT_COL(&q, 2), CStringGetTextDatum(rows[i].ct_id), false);
+				ct_arr_add(CT_COL(&q, 3), Int32GetDatum(d_email), false);
+				ct_arr_add(CT_COL(&q, 4), Int32GetDatum(d_phone), false);
 			}
 		}
-		if (p.n > 0)
+		if (CT_COL(&q, 1)->n > 0)
 		{
 			/* reachable changes in every segment the profile is in */
 			CtReachable rc;
 
 			memset(&rc.deltas, 0, sizeof(rc.deltas));
 			ct_map_init(&rc.deltas.index, 8);
-			rc.project = &p;
-			rc.de = &de;
-			rc.dp = &dp;
-			if (ct_direct_profile_memberships(&p, &c, ct_reachable_found, &rc))
+			rc.project = CT_COL(&q, 1);
+			rc.de = CT_COL(&q, 3);
+			rc.dp = CT_COL(&q, 4);
+			if (ct_direct_profile_memberships(CT_COL(&q, 1), CT_COL(&q, 2), ct_reachable_found, &rc))
 				ct_write_deltas(&rc.deltas, ct_hour_bucket(now));
 			else
-			{
-				Datum		values[5];
-
-				values[0] = ct_arr_datum(&p);
-				values[1] = ct_arr_datum(&c);
-				values[2] = ct_arr_datum(&de);
-				values[3] = ct_arr_datum(&dp);
-				values[4] = TimestampTzGetDatum(ct_hour_bucket(now));
-				ct_store_exec(CT_Q_TRIG_REACHABLE, values, NULL, false);
-			}
+				ct_batch_exec(&q, false);
 		}
 	}
 	ct_write_usage(&usage);

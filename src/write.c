@@ -163,27 +163,28 @@ ct_cmp_slot_identity(const void *a, const void *b, void *arg)
 	return strcmp(x->ct_id, y->ct_id);
 }
 
-/* The columns of the profiles idx[0..n-1] for the insert/update statements. */
+/*
+ * A batch of the profiles idx[0..n-1] for stmt: an insert (whose $9 is
+ * properties_ts) or CT_Q_UPDATE_PROFILES (whose $9 is the rows' TIDs).
+ */
 static void
-ct_profile_cols(CtImport *im, int *idx, int n, CtProfileCols *c, bool for_update)
+ct_profile_batch(CtImport *im, int *idx, int n, CtBatch *b, CtStmt stmt)
 {
-	ct_arr_init(&c->ct_id, n, TEXTOID);
-	ct_arr_init(&c->identity, n, TEXTOID);
-	ct_arr_init(&c->email, n, ct_email_type_oid());
-	ct_arr_init(&c->phone, n, ct_phone_type_oid());
-	ct_arr_init(&c->mpid, n, TEXTOID);
-	ct_arr_init(&c->props, n, JSONBOID);
-	ct_arr_init(&c->props_ts, n, JSONBOID);
+	bool		for_update = (stmt == CT_Q_UPDATE_PROFILES);
+
+	ct_batch_init(b, stmt, n);
+	b->values[0] = CStringGetTextDatum(im->project.project_id);
+	b->values[7] = TimestampTzGetDatum(im->msg.ts);
 	for (int i = 0; i < n; i++)
 	{
 		CtSlot	   *s = &im->slots[idx[i]];
 		bool		with_identity = for_update ? s->set_identity : (s->identity != NULL);
 
-		ct_arr_add(&c->ct_id, CStringGetTextDatum(s->ct_id), false);
-		ct_arr_add(&c->identity, with_identity ? CStringGetTextDatum(s->identity) : (Datum) 0, !with_identity);
-		ct_arr_add(&c->email, PointerGetDatum(s->new_email), s->new_email == NULL);
-		ct_arr_add(&c->phone, Int64GetDatum(s->new_phone), !s->has_new_phone);
-		ct_arr_add(&c->mpid, s->mpid.s ? PointerGetDatum(cstring_to_text_with_len(s->mpid.s, s->mpid.len)) : (Datum) 0,
+		ct_arr_add(CT_COL(b, 2), CStringGetTextDatum(s->ct_id), false);
+		ct_arr_add(CT_COL(b, 3), with_identity ? CStringGetTextDatum(s->identity) : (Datum) 0, !with_identity);
+		ct_arr_add(CT_COL(b, 4), PointerGetDatum(s->new_email), s->new_email == NULL);
+		ct_arr_add(CT_COL(b, 5), Int64GetDatum(s->new_phone), !s->has_new_phone);
+		ct_arr_add(CT_COL(b, 6), s->mpid.s ? PointerGetDatum(cstring_to_text_with_len(s->mpid.s, s->mpid.len)) : (Datum) 0,
 				   s->mpid.s == NULL);
 		if (s->nops > 0)
 		{
@@ -195,52 +196,19 @@ ct_profile_cols(CtImport *im, int *idx, int n, CtProfileCols *c, bool for_update
 				JsonbValue	v;
 
 				getKeyJsonValueFromContainer(&patch->root, "ts", 2, &v);
-				ct_arr_add(&c->props_ts, JsonbPGetDatum(JsonbValueToJsonb(&v)), false);
+				ct_arr_add(CT_COL(b, 9), JsonbPGetDatum(JsonbValueToJsonb(&v)), false);
 				getKeyJsonValueFromContainer(&patch->root, "set", 3, &v);
 				patch = JsonbValueToJsonb(&v);
 			}
-			ct_arr_add(&c->props, JsonbPGetDatum(patch), false);
+			ct_arr_add(CT_COL(b, 7), JsonbPGetDatum(patch), false);
 		}
 		else
-			ct_arr_add(&c->props, (Datum) 0, true);
-		if (for_update || s->nops == 0)
-			ct_arr_add(&c->props_ts, (Datum) 0, true);
+			ct_arr_add(CT_COL(b, 7), (Datum) 0, true);
+		if (for_update)
+			ct_arr_add(CT_COL(b, 9), PointerGetDatum(&s->tid), false);
+		else if (s->nops == 0)
+			ct_arr_add(CT_COL(b, 9), (Datum) 0, true);
 	}
-}
-
-static void ct_profile_datums(CtImport *im, CtProfileCols *c, Datum *values);
-
-/* The parameters of the insert/update statements from ct_profile_cols. */
-static void
-ct_profile_arrays(CtImport *im, int *idx, int n, Datum *values, bool for_update)
-{
-	CtProfileCols c;
-
-	ct_profile_cols(im, idx, n, &c, for_update);
-	ct_profile_datums(im, &c, values);
-	if (for_update)
-	{
-		CtArr		tids;
-
-		ct_arr_init(&tids, n, TIDOID);
-		for (int i = 0; i < n; i++)
-			ct_arr_add(&tids, PointerGetDatum(&im->slots[idx[i]].tid), false);
-		values[8] = ct_arr_datum(&tids);
-	}
-}
-
-/* The first eight parameters of the insert/update statements. */
-static void
-ct_profile_datums(CtImport *im, CtProfileCols *c, Datum *values)
-{
-	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[1] = ct_arr_datum(&c->ct_id);
-	values[2] = ct_arr_datum(&c->identity);
-	values[3] = ct_arr_datum(&c->email);
-	values[4] = ct_arr_datum(&c->phone);
-	values[5] = ct_arr_datum(&c->mpid);
-	values[6] = ct_arr_datum(&c->props);
-	values[7] = TimestampTzGetDatum(im->msg.ts);
 }
 
 /*
@@ -287,7 +255,7 @@ ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg)
 typedef struct CtNewProfiles
 {
 	CtImport   *im;
-	CtProfileCols *cols;
+	CtBatch    *rows;			/* of CT_Q_INSERT_PROFILES_PLAIN */
 } CtNewProfiles;
 
 /*
@@ -300,20 +268,12 @@ ct_write_new_profiles(void *arg)
 {
 	CtNewProfiles *np = arg;
 	CtImport   *im = np->im;
-	CtProfileCols *c = np->cols;
-	Datum		project_id = CStringGetTextDatum(im->project.project_id);
 
-	if (ct_direct_insert_profiles(project_id, c, im->msg.ts))
-		ct_profiles_inserted(im->project.project_id, c->ct_id.n, c->email.nulls,
-							 c->phone.nulls, im->msg.ts);
+	if (ct_direct_insert_profiles(np->rows))
+		ct_profiles_inserted(im->project.project_id, CT_COL(np->rows, 2)->n,
+							 CT_COL(np->rows, 4)->nulls, CT_COL(np->rows, 5)->nulls, im->msg.ts);
 	else
-	{
-		Datum		values[9];
-
-		ct_profile_datums(im, c, values);
-		values[8] = ct_arr_datum(&c->props_ts);
-		ct_store_exec(CT_Q_INSERT_PROFILES_PLAIN, values, NULL, false);
-	}
+		ct_batch_exec(np->rows, false);
 	return true;
 }
 
@@ -324,13 +284,12 @@ ct_write_new_profiles(void *arg)
 static void
 ct_insert_profile_batch(CtImport *im, int *idx, int n, int *lost, int *nlost)
 {
-	Datum		values[9];
 	uint64		got;
 	CtStrMap	inserted;
-	CtProfileCols cols;
+	CtBatch		rows;
 	CtNewProfiles np;
 
-	ct_profile_cols(im, idx, n, &cols, false);
+	ct_profile_batch(im, idx, n, &rows, CT_Q_INSERT_PROFILES_PLAIN);
 
 	/*
 	 * The keys were looked up and are absent, so they are inserted as they
@@ -340,7 +299,7 @@ ct_insert_profile_batch(CtImport *im, int *idx, int n, int *lost, int *nlost)
 	 * re-resolved.
 	 */
 	np.im = im;
-	np.cols = &cols;
+	np.rows = &rows;
 	if (ct_subxact_unless_unique(ct_write_new_profiles, &np))
 	{
 		for (int i = 0; i < n; i++)
@@ -351,9 +310,7 @@ ct_insert_profile_batch(CtImport *im, int *idx, int n, int *lost, int *nlost)
 		im->counts.created_profiles += n;
 		return;
 	}
-	ct_profile_datums(im, &cols, values);
-	values[8] = ct_arr_datum(&cols.props_ts);
-	got = ct_store_exec(CT_Q_INSERT_PROFILES, values, NULL, false);
+	got = ct_batch_exec_as(&rows, CT_Q_INSERT_PROFILES, false);
 
 	ct_map_init(&inserted, (int) got);
 	for (uint64 r = 0; r < got; r++)
@@ -473,7 +430,7 @@ ct_lock_existing(CtImport *im)
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(tmp);
 
-	ct_arr_init(&keys, im->nslots, TEXTOID);
+	ct_arr_for(&keys, CT_Q_PROFILES_BY_CTID_LOCK, 2, im->nslots);
 	for (int i = 0; i < im->nslots; i++)
 	{
 		CtSlot	   *s = &im->slots[i];
@@ -533,11 +490,11 @@ static bool
 ct_run_profile_update(void *arg)
 {
 	CtProfileUpdate *u = arg;
-	Datum		values[9];
+	CtBatch		rows;
 	uint64		done;
 
-	ct_profile_arrays(u->im, u->idx, u->n, values, true);
-	done = ct_store_exec(CT_Q_UPDATE_PROFILES, values, NULL, false);
+	ct_profile_batch(u->im, u->idx, u->n, &rows, CT_Q_UPDATE_PROFILES);
+	done = ct_batch_exec(&rows, false);
 	SPI_freetuptable(SPI_tuptable);
 	if (done != (uint64) u->n)
 		ereport(ERROR,
@@ -560,7 +517,7 @@ ct_drop_taken_claims(CtImport *im, int *idx, int n)
 	Datum		values[2];
 	uint64		found;
 
-	ct_arr_init(&keys, n, TEXTOID);
+	ct_arr_for(&keys, CT_Q_PROFILES_BY_IDENTITY, 2, n);
 	for (int i = 0; i < n; i++)
 	{
 		if (im->slots[idx[i]].set_identity)
