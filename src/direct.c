@@ -443,7 +443,7 @@ ct_direct_insert_profiles(CtBatch *rows)
 	return true;
 }
 
-/* See store.h. */
+/* See direct.h. */
 int
 ct_cmp_text_datum(const void *a, const void *b)
 {
@@ -651,7 +651,7 @@ ct_lookup_row(void *arg, int i, TupleTableSlot *slot)
 	l->found(l->arg, values, isnull, &slot->tts_tid);
 }
 
-/* See store.h. */
+/* See direct.h. */
 bool
 ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
 						 CtProfileFound found, void *arg)
@@ -695,7 +695,7 @@ ct_present_row(void *arg, int i, TupleTableSlot *slot)
 	((bool *) arg)[i] = true;
 }
 
-/* See store.h. */
+/* See direct.h. */
 bool
 ct_direct_members_present(CtBatch *members, bool *present)
 {
@@ -733,26 +733,48 @@ ct_contact_row(void *arg, int i, TupleTableSlot *slot)
 	cp->found(cp->arg, i, !slot->tts_isnull[cp->a_email], !slot->tts_isnull[cp->a_phone]);
 }
 
-/* See store.h. */
+/*
+ * Open table and its index on (project_id, ct_id) for probes by profile;
+ * NULL when the index is not as the extension made it.
+ */
+static Relation
+ct_open_by_profile(const char *table, const char *index, bool unique, Oid *indexoid)
+{
+	static const char *const cols[] = {"project_id", "ct_id"};
+	Relation	heap = ct_open_table_lock(table, AccessShareLock);
+
+	*indexoid = ct_probe_index(heap, index, 2, cols, unique);
+	if (!OidIsValid(*indexoid))
+	{
+		table_close(heap, NoLock);
+		return NULL;
+	}
+	return heap;
+}
+
+/* Probe heap (ct_open_by_profile) for the profiles (project[i], ct_id[i]). */
+static void
+ct_probe_by_profile(Relation heap, Oid indexoid, CtArr *project, CtArr *ct_id,
+					CtProbeRow row, void *arg)
+{
+	CtProbeColumn columns[2] = {{F_TEXTEQ, 0, project->values}, {F_TEXTEQ, 0, ct_id->values}};
+
+	ct_probe(heap, indexoid, ct_id->n, 2, columns, false, row, arg);
+}
+
+/* See direct.h. */
 bool
 ct_direct_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, void *arg)
 {
-	static const char *const cols[] = {"project_id", "ct_id"};
-	Relation	heap = ct_open_table_lock("ct_profile", AccessShareLock);
-	Oid			indexoid = ct_probe_index(heap, "ct_profile_pkey", 2, cols, true);
-	CtProbeColumn columns[2] = {{F_TEXTEQ, 0, project->values}, {F_TEXTEQ, 0, ct_id->values}};
-	CtContactProbe cp;
+	Oid			indexoid;
+	Relation	heap = ct_open_by_profile("ct_profile", "ct_profile_pkey", true, &indexoid);
+	CtContactProbe cp = {0, 0, found, arg};
 
-	if (!OidIsValid(indexoid))
-	{
-		table_close(heap, NoLock);
+	if (heap == NULL)
 		return false;
-	}
 	cp.a_email = ct_column(RelationGetDescr(heap), "email");
 	cp.a_phone = ct_column(RelationGetDescr(heap), "phone");
-	cp.found = found;
-	cp.arg = arg;
-	ct_probe(heap, indexoid, ct_id->n, 2, columns, false, ct_contact_row, &cp);
+	ct_probe_by_profile(heap, indexoid, project, ct_id, ct_contact_row, &cp);
 	return true;
 }
 
@@ -776,25 +798,19 @@ ct_membership_row(void *arg, int i, TupleTableSlot *slot)
 			  DatumGetBool(slot->tts_values[mp->a_member]));
 }
 
-/* See store.h. */
+/* See direct.h. */
 bool
 ct_direct_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found, void *arg)
 {
-	static const char *const cols[] = {"project_id", "ct_id"};
-	Relation	heap = ct_open_table_lock("ct_segment_member", AccessShareLock);
-	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_profile_idx", 2, cols, false);
-	CtProbeColumn columns[2] = {{F_TEXTEQ, 0, project->values}, {F_TEXTEQ, 0, ct_id->values}};
-	CtMembershipProbe mp;
+	Oid			indexoid;
+	Relation	heap = ct_open_by_profile("ct_segment_member", "ct_segment_member_profile_idx", false,
+										  &indexoid);
+	CtMembershipProbe mp = {0, 0, found, arg};
 
-	if (!OidIsValid(indexoid))
-	{
-		table_close(heap, NoLock);
+	if (heap == NULL)
 		return false;
-	}
 	mp.a_segment = ct_column(RelationGetDescr(heap), "segment_id");
 	mp.a_member = ct_column(RelationGetDescr(heap), "is_member");
-	mp.found = found;
-	mp.arg = arg;
-	ct_probe(heap, indexoid, ct_id->n, 2, columns, false, ct_membership_row, &mp);
+	ct_probe_by_profile(heap, indexoid, project, ct_id, ct_membership_row, &mp);
 	return true;
 }

@@ -185,14 +185,6 @@ ct_firehose(PG_FUNCTION_ARGS)
 Datum
 ct_firehose_text(PG_FUNCTION_ARGS)
 {
-	text	   *body;
-	Jsonb	   *result;
-
 	ct_require_message(fcinfo);
-	body = PG_GETARG_TEXT_PP(0);
-	result = ct_import_membership_text(body, NULL);
-
-	if (result == NULL)
-		result = ct_dispatch(ct_jsonb_from_text(body), NULL);
-	PG_RETURN_JSONB_P(result);
+	PG_RETURN_JSONB_P(ct_import_text_or(PG_GETARG_TEXT_PP(0), NULL, ct_dispatch));
 }

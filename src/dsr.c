@@ -122,8 +122,10 @@ typedef struct CtDsr
 
 /* Parse and validate the whole message before anything is written. */
 static void
-ct_parse_dsr(JsonbContainer *root, CtDsr *dsr)
+ct_parse_dsr(JsonbContainer *root, void *state)
 {
+	CtDsr	   *dsr = state;
+
 	CT_PATH_ROOT(path);
 	CT_PATH_KEY(ipath, &path, "subject_identities");
 	JsonbContainer *subjects;
@@ -235,23 +237,15 @@ ct_answer_dsr(void *arg, Jsonb **counts)
 	return ct_jb_finish(&b);
 }
 
+static const CtMessageKind ct_dsr_kind = {
+	"dsr_processing_request", sizeof(CtDsr),
+	offsetof(CtDsr, env), offsetof(CtDsr, cred), offsetof(CtDsr, project),
+	ct_parse_dsr, ct_answer_dsr
+};
+
 /* See dsr.h. */
 Jsonb *
 ct_handle_dsr(Jsonb *request, CtMessageMode *mode)
 {
-	MemoryContext outer = CurrentMemoryContext;
-	MemoryContext work = AllocSetContextCreate(outer, "ctaudience dsr",
-											   ALLOCSET_SMALL_SIZES);
-	CtDsr	   *dsr;
-	CtMessage	m = {.type = "dsr_processing_request", .mode = mode, .answer = ct_answer_dsr};
-
-	m.started = GetCurrentTimestamp();
-	MemoryContextSwitchTo(work);
-	dsr = palloc0(sizeof(CtDsr));
-	ct_parse_dsr(ct_message_root(request), dsr);
-	m.env = &dsr->env;
-	m.cred = &dsr->cred;
-	m.project = &dsr->project;
-	m.arg = dsr;
-	return ct_message_run(&m, outer, work);
+	return ct_message_handle(request, mode, &ct_dsr_kind);
 }

@@ -720,6 +720,27 @@ ct_parse_audience_list(CtModelBuilder *st, JsonbContainer *arr, const CtPath *pa
 	}
 }
 
+/* Parse the identities of a user profile listed under key, each given to add. */
+static void
+ct_parse_identity_list(JsonbContainer *obj, const char *key, const CtPath *path, CtUserProfile *p,
+					   void (*add) (CtUserProfile *p, CtStr type, bool raw, CtStr value))
+{
+	JsonbContainer *arr = ct_json_get_array(obj, key, path, false);
+	CT_PATH_KEY(ipath, path, key);
+
+	for (int i = 0; arr != NULL && i < (int) JsonContainerSize(arr); i++)
+	{
+		CT_PATH_INDEX(epath, &ipath, i);
+		JsonbContainer *idobj = ct_json_array_object(arr, i, &ipath);
+		CtStr		type,
+					value;
+		bool		raw;
+
+		ct_parse_identity(idobj, &epath, &type, &raw, &value);
+		add(p, type, raw, value);
+	}
+}
+
 /* Parse one element of user_profiles[]. */
 static void
 ct_parse_profile(CtModelBuilder *st, JsonbContainer *obj, const CtPath *path)
@@ -730,43 +751,8 @@ ct_parse_profile(CtModelBuilder *st, JsonbContainer *obj, const CtPath *path)
 
 	ct_json_get_id_text(obj, "mpid", path, &p->mpid);
 
-	arr = ct_json_get_array(obj, "user_identities", path, false);
-	if (arr != NULL)
-	{
-		CT_PATH_KEY(ipath, path, "user_identities");
-		int			n = JsonContainerSize(arr);
-
-		for (int i = 0; i < n; i++)
-		{
-			CT_PATH_INDEX(epath, &ipath, i);
-			JsonbContainer *idobj = ct_json_array_object(arr, i, &ipath);
-			CtStr		type,
-						value;
-			bool		raw;
-
-			ct_parse_identity(idobj, &epath, &type, &raw, &value);
-			ct_model_add_identity(p, type, raw, value);
-		}
-	}
-
-	arr = ct_json_get_array(obj, "partner_identities", path, false);
-	if (arr != NULL)
-	{
-		CT_PATH_KEY(ipath, path, "partner_identities");
-		int			n = JsonContainerSize(arr);
-
-		for (int i = 0; i < n; i++)
-		{
-			CT_PATH_INDEX(epath, &ipath, i);
-			JsonbContainer *idobj = ct_json_array_object(arr, i, &ipath);
-			CtStr		type,
-						value;
-			bool		raw;
-
-			ct_parse_identity(idobj, &epath, &type, &raw, &value);
-			ct_model_add_partner(p, type, raw, value);
-		}
-	}
+	ct_parse_identity_list(obj, "user_identities", path, p, ct_model_add_identity);
+	ct_parse_identity_list(obj, "partner_identities", path, p, ct_model_add_partner);
 
 	arr = ct_json_get_array(obj, "audiences", path, false);
 	if (arr != NULL)

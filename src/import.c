@@ -329,6 +329,16 @@ ct_import_audience(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(ct_import_membership(PG_GETARG_JSONB_P(0), NULL));
 }
 
+/* See import.h. */
+Jsonb *
+ct_import_text_or(text *body, CtMessageMode *mode,
+				  Jsonb *(*otherwise) (Jsonb *request, CtMessageMode *mode))
+{
+	Jsonb	   *result = ct_import_membership_text(body, mode);
+
+	return result != NULL ? result : otherwise(ct_jsonb_from_text(body), mode);
+}
+
 /*
  * SQL: ct_import_audience(request text) returns jsonb.  A message the
  * streaming parser does not take is parsed as jsonb, for the same answer
@@ -337,14 +347,6 @@ ct_import_audience(PG_FUNCTION_ARGS)
 Datum
 ct_import_audience_text(PG_FUNCTION_ARGS)
 {
-	text	   *body;
-	Jsonb	   *result;
-
 	ct_require_message(fcinfo);
-	body = PG_GETARG_TEXT_PP(0);
-	result = ct_import_membership_text(body, NULL);
-
-	if (result == NULL)
-		result = ct_import_membership(ct_jsonb_from_text(body), NULL);
-	PG_RETURN_JSONB_P(result);
+	PG_RETURN_JSONB_P(ct_import_text_or(PG_GETARG_TEXT_PP(0), NULL, ct_import_membership));
 }

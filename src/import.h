@@ -24,4 +24,13 @@ extern Jsonb *ct_import_membership(Jsonb *request, CtMessageMode *mode);
  */
 extern Jsonb *ct_import_membership_text(text *body, CtMessageMode *mode);
 
+/*
+ * A message given as JSON text: imported straight from the text when the
+ * streaming parser takes it as a membership message, else parsed as jsonb
+ * and given to otherwise (ct_import_membership, or ct_dispatch for any
+ * type), for the same answer or error as the jsonb variants.
+ */
+extern Jsonb *ct_import_text_or(text *body, CtMessageMode *mode,
+								Jsonb *(*otherwise) (Jsonb *request, CtMessageMode *mode));
+
 #endif							/* CT_IMPORT_H */

@@ -177,6 +177,13 @@ extern void ct_contact_phone(CtContact *c, const int64 *known);
 extern void ct_lookup_all(CtImport *im);
 extern void ct_assign_slots(CtImport *im);
 extern void ct_merge_all(CtImport *im);
+/*
+ * A slot's stored values from a profile row (CT_PROFILE_LOOKUP_COLS values:
+ * ct_id, identity, email, phone, email_ts, phone_ts, mparticle_id,
+ * properties_ts -- copied only when the message updates attributes) and
+ * its TID; ct_id and identity are left as they are.
+ */
+extern void ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid);
 /* The slot a slot became after a lost insert race (itself, usually). */
 extern int	ct_slot_final(CtImport *im, int s);
 /*

@@ -98,18 +98,6 @@ ct_where_push(void *arg, bool array)
 }
 
 static void
-ct_where_object_start(void *arg)
-{
-	ct_where_push(arg, false);
-}
-
-static void
-ct_where_array_start(void *arg)
-{
-	ct_where_push(arg, true);
-}
-
-static void
 ct_where_end(void *arg)
 {
 	((CtJsonWhere *) arg)->depth--;
@@ -221,42 +209,45 @@ ct_build_unhold(CtJsonBuild *b)
 	b->res = pushJsonbValue(&b->state, WJB_KEY, &k);
 }
 
+/* An object or array begins: kept by the where-tracking, pushed. */
+static void
+ct_build_open(CtJsonBuild *b, bool array)
+{
+	ct_build_unhold(b);
+	ct_where_push(&b->where, array);
+	b->res = pushJsonbValue(&b->state, array ? WJB_BEGIN_ARRAY : WJB_BEGIN_OBJECT, NULL);
+}
+
+/* It ends (tok: WJB_END_OBJECT or WJB_END_ARRAY). */
+static void
+ct_build_close(CtJsonBuild *b, JsonbIteratorToken tok)
+{
+	ct_where_end(&b->where);
+	b->res = pushJsonbValue(&b->state, tok, NULL);
+}
+
 static void
 ct_build_object_start(void *arg)
 {
-	CtJsonBuild *b = arg;
-
-	ct_build_unhold(b);
-	ct_where_object_start(arg);
-	b->res = pushJsonbValue(&b->state, WJB_BEGIN_OBJECT, NULL);
+	ct_build_open(arg, false);
 }
 
 static void
 ct_build_object_end(void *arg)
 {
-	CtJsonBuild *b = arg;
-
-	ct_where_end(arg);
-	b->res = pushJsonbValue(&b->state, WJB_END_OBJECT, NULL);
+	ct_build_close(arg, WJB_END_OBJECT);
 }
 
 static void
 ct_build_array_start(void *arg)
 {
-	CtJsonBuild *b = arg;
-
-	ct_build_unhold(b);
-	ct_where_array_start(arg);
-	b->res = pushJsonbValue(&b->state, WJB_BEGIN_ARRAY, NULL);
+	ct_build_open(arg, true);
 }
 
 static void
 ct_build_array_end(void *arg)
 {
-	CtJsonBuild *b = arg;
-
-	ct_where_end(arg);
-	b->res = pushJsonbValue(&b->state, WJB_END_ARRAY, NULL);
+	ct_build_close(arg, WJB_END_ARRAY);
 }
 
 static void

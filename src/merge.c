@@ -67,17 +67,10 @@ ct_slot_final(CtImport *im, int s)
 	return s;
 }
 
-/*
- * Fill a slot's stored values from a profile row: ct_id, identity, email,
- * phone, email_ts, phone_ts, mparticle_id, properties_ts (copied; only when
- * the message updates attributes) and its TID.
- */
-static void
-ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
+/* See importstate.h. */
+void
+ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
 {
-	s->exists = true;
-	s->ct_id = TextDatumGetCString(v[0]);
-	s->identity = isnull[1] ? NULL : TextDatumGetCString(v[1]);
 	s->st_email = isnull[2] ? NULL : DatumGetTextPCopy(v[2]);
 	s->st_phone_null = isnull[3];
 	s->st_phone = isnull[3] ? 0 : DatumGetInt64(v[3]);
@@ -88,6 +81,16 @@ ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
 	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
 	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
 	ItemPointerCopy(tid, &s->tid);
+}
+
+/* Fill a slot from a profile row: its ct_id, identity and stored values. */
+static void
+ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
+{
+	s->exists = true;
+	s->ct_id = TextDatumGetCString(v[0]);
+	s->identity = isnull[1] ? NULL : TextDatumGetCString(v[1]);
+	ct_slot_stored(im, s, v, isnull, tid);
 }
 
 /*

@@ -58,6 +58,26 @@ typedef struct CtMessage
 extern Jsonb *ct_message_run(CtMessage *m, MemoryContext outer, MemoryContext work);
 
 /*
+ * A kind of message whose handler has nothing more to do than parse it
+ * into a state of its own and answer it (subscription, erasure): the state
+ * is size bytes (zeroed) holding the envelope, credentials and project at
+ * the offsets given.
+ */
+typedef struct CtMessageKind
+{
+	const char *type;			/* the request type */
+	size_t		size;
+	size_t		env_offset;
+	size_t		cred_offset;
+	size_t		project_offset;
+	void		(*parse) (JsonbContainer *root, void *state);	/* before SPI, before any write */
+	Jsonb	   *(*answer) (void *state, Jsonb **counts);	/* see CtMessage */
+} CtMessageKind;
+
+/* Answer a message of such a kind (mode: see CtMessageMode). */
+extern Jsonb *ct_message_handle(Jsonb *request, CtMessageMode *mode, const CtMessageKind *kind);
+
+/*
  * The stored response of a message already processed, marked as a
  * duplicate, or NULL (SPI connected).
  */

@@ -79,6 +79,26 @@ typedef struct CtStmtDef
 	bool		custom;			/* plan for each execution's own values (see below) */
 } CtStmtDef;
 
+/*
+ * New profiles, plainly or racing other sessions ($1 project, $2..$7 the
+ * columns, $8 the message time, $9 properties_ts); memberships, plainly or
+ * as an upsert ($1 project, $2..$4 segment, ct_id, is_member, $5 time).
+ */
+#define CT_SQL_INSERT_PROFILES \
+	"INSERT INTO ctaudience.ct_profile AS p" \
+	"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts, properties_ts)" \
+	" SELECT $1, u.ct_id, u.identity, u.email, u.phone, u.mpid, coalesce(u.props, '{}')," \
+	"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END," \
+	"        coalesce(u.props_ts, '{}')" \
+	"   FROM unnest($2, $3, $4, $5, $6, $7, $9) AS u(ct_id, identity, email, phone, mpid, props, props_ts)"
+#define CT_ARGS_INSERT_PROFILES \
+	A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_JSONB_ARR
+#define CT_SQL_INSERT_MEMBERS \
+	"INSERT INTO ctaudience.ct_segment_member AS m (project_id, segment_id, ct_id, is_member, stated_at)" \
+	" SELECT $1, u.segment_id, u.ct_id, u.is_member, $5" \
+	"   FROM unnest($2, $3, $4) AS u(segment_id, ct_id, is_member)"
+#define CT_ARGS_MEMBERS A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_BOOL_ARR, A_TSTZ
+
 /* Advisory lock class of the per-segment statistics compaction. */
 #define CT_LOCK_CLASS "1129595221"
 
@@ -145,24 +165,12 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		2, {A_TEXT, A_TEXT_ARR}
 	},
 	[CT_Q_INSERT_PROFILES] = {
-		"INSERT INTO ctaudience.ct_profile AS p"
-		"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts, properties_ts)"
-		" SELECT $1, u.ct_id, u.identity, u.email, u.phone, u.mpid, coalesce(u.props, '{}'),"
-		"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END,"
-		"        coalesce(u.props_ts, '{}')"
-		"   FROM unnest($2, $3, $4, $5, $6, $7, $9) AS u(ct_id, identity, email, phone, mpid, props, props_ts)"
-		" ON CONFLICT DO NOTHING"
-		" RETURNING p.ct_id",
-		9, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_JSONB_ARR}
+		CT_SQL_INSERT_PROFILES " ON CONFLICT DO NOTHING RETURNING p.ct_id",
+		9, {CT_ARGS_INSERT_PROFILES}
 	},
 	[CT_Q_INSERT_PROFILES_PLAIN] = {
-		"INSERT INTO ctaudience.ct_profile AS p"
-		"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts, properties_ts)"
-		" SELECT $1, u.ct_id, u.identity, u.email, u.phone, u.mpid, coalesce(u.props, '{}'),"
-		"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END,"
-		"        coalesce(u.props_ts, '{}')"
-		"   FROM unnest($2, $3, $4, $5, $6, $7, $9) AS u(ct_id, identity, email, phone, mpid, props, props_ts)",
-		9, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_JSONB_ARR}
+		CT_SQL_INSERT_PROFILES,
+		9, {CT_ARGS_INSERT_PROFILES}
 	},
 	/*
 	 * The rows to update are reached by the TIDs their lookup returned
@@ -197,19 +205,15 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		9, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_TID_ARR}
 	},
 	[CT_Q_UPSERT_MEMBERS] = {
-		"INSERT INTO ctaudience.ct_segment_member AS m (project_id, segment_id, ct_id, is_member, stated_at)"
-		" SELECT $1, u.segment_id, u.ct_id, u.is_member, $5"
-		"   FROM unnest($2, $3, $4) AS u(segment_id, ct_id, is_member)"
+		CT_SQL_INSERT_MEMBERS
 		" ON CONFLICT (project_id, segment_id, ct_id) DO UPDATE"
 		"   SET is_member = EXCLUDED.is_member, stated_at = EXCLUDED.stated_at"
 		"   WHERE m.stated_at <= EXCLUDED.stated_at",
-		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_BOOL_ARR, A_TSTZ}
+		5, {CT_ARGS_MEMBERS}
 	},
 	[CT_Q_INSERT_MEMBERS] = {
-		"INSERT INTO ctaudience.ct_segment_member (project_id, segment_id, ct_id, is_member, stated_at)"
-		" SELECT $1, u.segment_id, u.ct_id, u.is_member, $5"
-		"   FROM unnest($2, $3, $4) AS u(segment_id, ct_id, is_member)",
-		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_BOOL_ARR, A_TSTZ}
+		CT_SQL_INSERT_MEMBERS,
+		5, {CT_ARGS_MEMBERS}
 	},
 	[CT_Q_STALE_ENTRIES] = {
 		"SELECT u.ord FROM unnest($2, $3, $4) AS u(segment_id, ct_id, ord)"

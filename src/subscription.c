@@ -38,12 +38,15 @@ typedef struct CtSubscription
 
 /* Parse and validate the whole message before anything is written. */
 static void
-ct_parse_subscription(JsonbContainer *root, CtSubscription *sub)
+ct_parse_subscription(JsonbContainer *root, void *state)
 {
+	CtSubscription *sub = state;
+
 	CT_PATH_ROOT(path);
 	CT_PATH_KEY(spath, &path, "audience_subscription_settings");
 	CtStr		action;
 
+	sub->root = root;
 	ct_parse_envelope(root, &sub->env);
 	ct_parse_credentials(root, &sub->cred);
 	ct_json_get_int64(root, "audience_id", &path, true, &sub->audience_id);
@@ -156,24 +159,15 @@ ct_subscribe(void *arg, Jsonb **counts)
 	return ct_jb_finish(&b);
 }
 
+static const CtMessageKind ct_subscription_kind = {
+	"audience_subscription_request", sizeof(CtSubscription),
+	offsetof(CtSubscription, env), offsetof(CtSubscription, cred), offsetof(CtSubscription, project),
+	ct_parse_subscription, ct_subscribe
+};
+
 /* See subscription.h. */
 Jsonb *
 ct_handle_subscription(Jsonb *request, CtMessageMode *mode)
 {
-	MemoryContext outer = CurrentMemoryContext;
-	MemoryContext work = AllocSetContextCreate(outer, "ctaudience subscription",
-											   ALLOCSET_SMALL_SIZES);
-	CtSubscription *sub;
-	CtMessage	m = {.type = "audience_subscription_request", .mode = mode, .answer = ct_subscribe};
-
-	m.started = GetCurrentTimestamp();
-	MemoryContextSwitchTo(work);
-	sub = palloc0(sizeof(CtSubscription));
-	sub->root = ct_message_root(request);
-	ct_parse_subscription(sub->root, sub);
-	m.env = &sub->env;
-	m.cred = &sub->cred;
-	m.project = &sub->project;
-	m.arg = sub;
-	return ct_message_run(&m, outer, work);
+	return ct_message_handle(request, mode, &ct_subscription_kind);
 }

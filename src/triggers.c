@@ -170,92 +170,95 @@ ct_attnum(TupleDesc desc, const char *name)
 	return n;
 }
 
-/* Read every row of a ct_segment_member transition table. */
-static CtMemberRow *
-ct_read_members(Relation rel, Tuplestorestate *ts, int *nrows)
+/*
+ * Read every row of a transition table of rel: read(row, slot, attnums)
+ * fills each row of rowsize bytes from the columns cols[0..ncols - 1]
+ * (attnums[k]: the attribute number of cols[k]).
+ */
+typedef void (*CtReadRow) (void *row, TupleTableSlot *slot, const int *attnums);
+
+static void *
+ct_read_rows(Relation rel, Tuplestorestate *ts, const char *const *cols, int ncols,
+			 size_t rowsize, CtReadRow read, int *nrows)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	int			a_project = ct_attnum(desc, "project_id");
-	int			a_segment = ct_attnum(desc, "segment_id");
-	int			a_ctid = ct_attnum(desc, "ct_id");
-	int			a_member = ct_attnum(desc, "is_member");
-	int			a_stated = ct_attnum(desc, "stated_at");
+	int			attnums[8];
 	int64		cap = Max(tuplestore_tuple_count(ts), 1);
-	CtMemberRow *rows = palloc(sizeof(CtMemberRow) * cap);
+	char	   *rows = palloc(rowsize * cap);
 	int			n = 0;
-	bool		isnull;
 
+	Assert(ncols <= lengthof(attnums));
+	for (int k = 0; k < ncols; k++)
+		attnums[k] = ct_attnum(desc, cols[k]);
 	tuplestore_rescan(ts);
 	while (tuplestore_gettupleslot(ts, true, false, slot))
 	{
-		CtMemberRow *r;
-
 		if (n >= cap)
 		{
 			cap *= 2;
-			rows = repalloc(rows, sizeof(CtMemberRow) * cap);
+			rows = repalloc(rows, rowsize * cap);
 		}
-		r = &rows[n++];
-		r->project_id = TextDatumGetCString(slot_getattr(slot, a_project, &isnull));
-		r->segment_id = DatumGetInt64(slot_getattr(slot, a_segment, &isnull));
-		r->ct_id = TextDatumGetCString(slot_getattr(slot, a_ctid, &isnull));
-		r->is_member = DatumGetBool(slot_getattr(slot, a_member, &isnull));
-		r->stated_at = DatumGetTimestampTz(slot_getattr(slot, a_stated, &isnull));
-		r->changed = false;
+		read(rows + rowsize * n++, slot, attnums);
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	*nrows = n;
 	return rows;
 }
 
+static void
+ct_member_row(void *row, TupleTableSlot *slot, const int *a)
+{
+	CtMemberRow *r = row;
+	bool		isnull;
+
+	r->project_id = TextDatumGetCString(slot_getattr(slot, a[0], &isnull));
+	r->segment_id = DatumGetInt64(slot_getattr(slot, a[1], &isnull));
+	r->ct_id = TextDatumGetCString(slot_getattr(slot, a[2], &isnull));
+	r->is_member = DatumGetBool(slot_getattr(slot, a[3], &isnull));
+	r->stated_at = DatumGetTimestampTz(slot_getattr(slot, a[4], &isnull));
+	r->changed = false;
+}
+
+/* Read every row of a ct_segment_member transition table. */
+static CtMemberRow *
+ct_read_members(Relation rel, Tuplestorestate *ts, int *nrows)
+{
+	static const char *const cols[] = {"project_id", "segment_id", "ct_id", "is_member", "stated_at"};
+
+	return ct_read_rows(rel, ts, cols, lengthof(cols), sizeof(CtMemberRow), ct_member_row, nrows);
+}
+
+static void
+ct_profile_row(void *row, TupleTableSlot *slot, const int *a)
+{
+	CtProfileRow *r = row;
+	bool		isnull;
+	Datum		d;
+
+	r->project_id = TextDatumGetCString(slot_getattr(slot, a[0], &isnull));
+	r->ct_id = TextDatumGetCString(slot_getattr(slot, a[1], &isnull));
+	d = slot_getattr(slot, a[2], &isnull);
+	r->email = isnull ? NULL : DatumGetTextPCopy(d);
+	d = slot_getattr(slot, a[3], &isnull);
+	r->has_phone = !isnull;
+	r->phone = isnull ? 0 : DatumGetInt64(d);
+	r->ts = 0;
+	d = slot_getattr(slot, a[4], &isnull);
+	if (!isnull)
+		r->ts = DatumGetTimestampTz(d);
+	d = slot_getattr(slot, a[5], &isnull);
+	if (!isnull && DatumGetTimestampTz(d) > r->ts)
+		r->ts = DatumGetTimestampTz(d);
+}
+
 /* Read every row of a ct_profile transition table. */
 static CtProfileRow *
 ct_read_profiles(Relation rel, Tuplestorestate *ts, int *nrows)
 {
-	TupleDesc	desc = RelationGetDescr(rel);
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	int			a_project = ct_attnum(desc, "project_id");
-	int			a_ctid = ct_attnum(desc, "ct_id");
-	int			a_email = ct_attnum(desc, "email");
-	int			a_phone = ct_attnum(desc, "phone");
-	int			a_email_ts = ct_attnum(desc, "email_ts");
-	int			a_phone_ts = ct_attnum(desc, "phone_ts");
-	int64		cap = Max(tuplestore_tuple_count(ts), 1);
-	CtProfileRow *rows = palloc(sizeof(CtProfileRow) * cap);
-	int			n = 0;
-	bool		isnull;
-	Datum		d;
+	static const char *const cols[] = {"project_id", "ct_id", "email", "phone", "email_ts", "phone_ts"};
 
-	tuplestore_rescan(ts);
-	while (tuplestore_gettupleslot(ts, true, false, slot))
-	{
-		CtProfileRow *r;
-
-		if (n >= cap)
-		{
-			cap *= 2;
-			rows = repalloc(rows, sizeof(CtProfileRow) * cap);
-		}
-		r = &rows[n++];
-		r->project_id = TextDatumGetCString(slot_getattr(slot, a_project, &isnull));
-		r->ct_id = TextDatumGetCString(slot_getattr(slot, a_ctid, &isnull));
-		d = slot_getattr(slot, a_email, &isnull);
-		r->email = isnull ? NULL : DatumGetTextPCopy(d);
-		d = slot_getattr(slot, a_phone, &isnull);
-		r->has_phone = !isnull;
-		r->phone = isnull ? 0 : DatumGetInt64(d);
-		r->ts = 0;
-		d = slot_getattr(slot, a_email_ts, &isnull);
-		if (!isnull)
-			r->ts = DatumGetTimestampTz(d);
-		d = slot_getattr(slot, a_phone_ts, &isnull);
-		if (!isnull && DatumGetTimestampTz(d) > r->ts)
-			r->ts = DatumGetTimestampTz(d);
-	}
-	ExecDropSingleTupleTableSlot(slot);
-	*nrows = n;
-	return rows;
+	return ct_read_rows(rel, ts, cols, lengthof(cols), sizeof(CtProfileRow), ct_profile_row, nrows);
 }
 
 /* The key of a (project, segment, profile) for pairing old and new rows. */

@@ -396,16 +396,7 @@ ct_profile_locked(void *arg, Datum *v, bool *isnull, ItemPointer tid)
 		s->identity = identity;
 		s->set_identity = false;
 	}
-	s->st_email = isnull[2] ? NULL : DatumGetTextPCopy(v[2]);
-	s->st_phone_null = isnull[3];
-	s->st_phone = isnull[3] ? 0 : DatumGetInt64(v[3]);
-	s->st_email_ts_null = isnull[4];
-	s->st_email_ts = isnull[4] ? 0 : DatumGetTimestampTz(v[4]);
-	s->st_phone_ts_null = isnull[5];
-	s->st_phone_ts = isnull[5] ? 0 : DatumGetTimestampTz(v[5]);
-	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
-	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
-	ItemPointerCopy(tid, &s->tid);
+	ct_slot_stored(im, s, v, isnull, tid);
 	s->dirty = true;			/* the update's own checks decide what changes */
 }
 
