@@ -152,6 +152,20 @@ ct_column(TupleDesc desc, const char *name)
 	return n - 1;
 }
 
+/* Where each of the columns the direct writers fill is: attno of name. */
+typedef struct CtColumnRef
+{
+	const char *name;
+	int		   *attno;
+} CtColumnRef;
+
+static void
+ct_columns(Relation rel, const CtColumnRef *refs, int n)
+{
+	for (int i = 0; i < n; i++)
+		*refs[i].attno = ct_column(RelationGetDescr(rel), refs[i].name);
+}
+
 /* How many columns a table has (not counting dropped ones). */
 static int
 ct_live_columns(TupleDesc desc)
@@ -208,7 +222,6 @@ void
 ct_direct_insert_events(CtBatch *events)
 {
 	Relation	rel;
-	TupleDesc	desc;
 	CtEventRows e;
 
 	if (CT_COL(events, 1)->n == 0)
@@ -223,13 +236,8 @@ ct_direct_insert_events(CtBatch *events)
 		return;
 	}
 
-	desc = RelationGetDescr(rel);
-	e.project = ct_column(desc, "project_id");
-	e.ctid = ct_column(desc, "ct_id");
-	e.id = ct_column(desc, "event_id");
-	e.name = ct_column(desc, "event_name");
-	e.ts = ct_column(desc, "ts");
-	e.props = ct_column(desc, "props");
+	ct_columns(rel, (CtColumnRef[]) {{"project_id", &e.project}, {"ct_id", &e.ctid}, {"event_id", &e.id},
+			   {"event_name", &e.name}, {"ts", &e.ts}, {"props", &e.props}}, 6);
 	e.seq = getIdentitySequence(RelationGetRelid(rel), e.id + 1, false);
 	e.event_name = CStringGetTextDatum("Partner Sync");
 	e.a_project = CT_COL(events, 1);
@@ -300,6 +308,18 @@ ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
 	return has_insert && ct_live_columns(RelationGetDescr(rel)) == ncols;
 }
 
+/* Open a table for ct_multi_insert, or NULL when ct_direct_insert_ok says no. */
+static Relation
+ct_open_for_insert(const char *name, const char *fn_name, int ncols)
+{
+	Relation	rel = ct_open_table(name);
+
+	if (ct_direct_insert_ok(rel, fn_name, ncols))
+		return rel;
+	table_close(rel, NoLock);
+	return NULL;
+}
+
 /*
  * Insert memberships that do not exist yet (those of profiles this message
  * just created, or pairs a probe found absent) the way COPY does, when
@@ -311,22 +331,13 @@ ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
 bool
 ct_direct_insert_members(CtBatch *members)
 {
-	Relation	rel = ct_open_table("ct_segment_member");
+	Relation	rel = ct_open_for_insert("ct_segment_member", "ct_partner_sync_trigger", 5);
 	CtMemberRows m;
-	TupleDesc	desc;
 
-	if (!ct_direct_insert_ok(rel, "ct_partner_sync_trigger", 5))
-	{
-		table_close(rel, NoLock);
+	if (rel == NULL)
 		return false;
-	}
-
-	desc = RelationGetDescr(rel);
-	m.project = ct_column(desc, "project_id");
-	m.segment = ct_column(desc, "segment_id");
-	m.ctid = ct_column(desc, "ct_id");
-	m.member = ct_column(desc, "is_member");
-	m.stated = ct_column(desc, "stated_at");
+	ct_columns(rel, (CtColumnRef[]) {{"project_id", &m.project}, {"segment_id", &m.segment},
+			   {"ct_id", &m.ctid}, {"is_member", &m.member}, {"stated_at", &m.stated}}, 5);
 	m.project_id = members->values[0];
 	m.stated_at = members->values[4];
 	m.a_segment = CT_COL(members, 2);
@@ -405,28 +416,16 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 bool
 ct_direct_insert_profiles(CtBatch *rows)
 {
-	Relation	rel = ct_open_table("ct_profile");
-	TupleDesc	desc;
+	Relation	rel = ct_open_for_insert("ct_profile", "ct_profile_trigger", 12);
 	CtProfileRows p;
 
-	if (!ct_direct_insert_ok(rel, "ct_profile_trigger", 12))
-	{
-		table_close(rel, NoLock);
+	if (rel == NULL)
 		return false;
-	}
-	desc = RelationGetDescr(rel);
-	p.project = ct_column(desc, "project_id");
-	p.ctid = ct_column(desc, "ct_id");
-	p.identity = ct_column(desc, "identity");
-	p.email = ct_column(desc, "email");
-	p.phone = ct_column(desc, "phone");
-	p.mpid = ct_column(desc, "mparticle_id");
-	p.props = ct_column(desc, "properties");
-	p.email_ts = ct_column(desc, "email_ts");
-	p.phone_ts = ct_column(desc, "phone_ts");
-	p.created = ct_column(desc, "created_at");
-	p.updated = ct_column(desc, "updated_at");
-	p.props_ts = ct_column(desc, "properties_ts");
+	ct_columns(rel, (CtColumnRef[]) {{"project_id", &p.project}, {"ct_id", &p.ctid},
+			   {"identity", &p.identity}, {"email", &p.email}, {"phone", &p.phone},
+			   {"mparticle_id", &p.mpid}, {"properties", &p.props}, {"email_ts", &p.email_ts},
+			   {"phone_ts", &p.phone_ts}, {"created_at", &p.created}, {"updated_at", &p.updated},
+			   {"properties_ts", &p.props_ts}}, 12);
 	p.project_id = rows->values[0];
 	p.ts = rows->values[7];
 	p.now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());

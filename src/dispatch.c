@@ -153,9 +153,9 @@ ct_dispatch(Jsonb *request, CtMessageMode *mode)
 	if (ct_str_eq(env.type, "audience_membership_change_request"))
 		result = ct_import_membership(request, mode);
 	else if (ct_str_eq(env.type, "audience_subscription_request"))
-		result = ct_handle_subscription(request, mode);
+		result = ct_message_handle(request, mode, &ct_subscription_kind);
 	else if (ct_str_eq(env.type, "dsr_processing_request"))
-		result = ct_handle_dsr(request, mode);
+		result = ct_message_handle(request, mode, &ct_dsr_kind);
 	else if (ct_str_eq(env.type, "module_registration_request"))
 		result = ct_module_registration(&env);
 	else

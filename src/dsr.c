@@ -112,12 +112,10 @@ typedef enum CtSubjectKind
 /* A parsed dsr_processing_request. */
 typedef struct CtDsr
 {
-	CtEnvelope	env;
-	CtCredentials cred;
+	CtMessageHead h;
 	CtStr		request_id;
 	CtStr		regulation;
 	List	   *subjects[CT_NUM_SUBJECT_KINDS];	/* text datums (an email normalized) */
-	CtProject	project;
 } CtDsr;
 
 /* Parse and validate the whole message before anything is written. */
@@ -134,8 +132,8 @@ ct_parse_dsr(JsonbContainer *root, void *state)
 	JsonbValue	k;
 	JsonbIteratorToken tok;
 
-	ct_parse_envelope(root, &dsr->env);
-	ct_parse_credentials(root, &dsr->cred);
+	ct_parse_envelope(root, &dsr->h.env);
+	ct_parse_credentials(root, &dsr->h.cred);
 	ct_json_get_string(root, "subject_request_type", &path, true, &request_type);
 	if (!ct_str_eq(request_type, "erasure"))
 		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "subject_request_type",
@@ -209,10 +207,10 @@ ct_answer_dsr(void *arg, Jsonb **counts)
 		foreach(lc, dsr->subjects[k])
 			ct_arr_add(CT_COL(&er.find, k + 2), PointerGetDatum(lfirst(lc)), false);
 	}
-	values[0] = er.find.values[0] = CStringGetTextDatum(dsr->project.project_id);
+	values[0] = er.find.values[0] = CStringGetTextDatum(dsr->h.project.project_id);
 	ct_with_triggers(ct_erase, &er);
 
-	values[1] = UUIDPGetDatum(&dsr->env.id);
+	values[1] = UUIDPGetDatum(&dsr->h.env.id);
 	if (dsr->request_id.s != NULL)
 		values[2] = PointerGetDatum(cstring_to_text_with_len(dsr->request_id.s, Min(dsr->request_id.len, 128)));
 	else
@@ -226,7 +224,7 @@ ct_answer_dsr(void *arg, Jsonb **counts)
 	ct_store_exec(CT_Q_LOG_DSR, values, nulls, false);
 
 	ct_jb_begin(&b);
-	ct_jb_response_envelope(&b, "dsr_processing_response", &dsr->env);
+	ct_jb_response_envelope(&b, "dsr_processing_response", &dsr->h.env);
 	ct_jb_begin_object(&b, "ctaudience");
 	ct_jb_int(&b, "profiles_erased", er.erased);
 	ct_jb_end_object(&b);
@@ -237,15 +235,7 @@ ct_answer_dsr(void *arg, Jsonb **counts)
 	return ct_jb_finish(&b);
 }
 
-static const CtMessageKind ct_dsr_kind = {
-	"dsr_processing_request", sizeof(CtDsr),
-	offsetof(CtDsr, env), offsetof(CtDsr, cred), offsetof(CtDsr, project),
-	ct_parse_dsr, ct_answer_dsr
-};
-
 /* See dsr.h. */
-Jsonb *
-ct_handle_dsr(Jsonb *request, CtMessageMode *mode)
-{
-	return ct_message_handle(request, mode, &ct_dsr_kind);
-}
+const CtMessageKind ct_dsr_kind = {
+	"dsr_processing_request", sizeof(CtDsr), ct_parse_dsr, ct_answer_dsr
+};

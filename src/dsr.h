@@ -11,7 +11,7 @@
 
 #include "message.h"
 
-/* Answer a dsr_processing_request (mode: see CtMessageMode). */
-extern Jsonb *ct_handle_dsr(Jsonb *request, CtMessageMode *mode);
+/* dsr_processing_request, for ct_message_handle. */
+extern const CtMessageKind ct_dsr_kind;
 
 #endif							/* CT_DSR_H */

@@ -853,50 +853,47 @@ ct_jb_key(CtJsonBuilder *b, const char *key)
 	pushJsonbValue(&b->state, WJB_KEY, &k);
 }
 
+/* Add a value as the member key, or as an array element when key is NULL. */
+static void
+ct_jb_value(CtJsonBuilder *b, const char *key, JsonbValue *v)
+{
+	if (key)
+		ct_jb_key(b, key);
+	pushJsonbValue(&b->state, key ? WJB_VALUE : WJB_ELEM, v);
+}
+
 /* Add a string member (or array element when key is NULL). */
 void
 ct_jb_string(CtJsonBuilder *b, const char *key, const char *val, int len)
 {
-	JsonbValue	v;
-
-	memset(&v, 0, sizeof(v));
+	JsonbValue	v = {0};
 
 	v.type = jbvString;
 	v.val.string.val = (char *) val;
 	v.val.string.len = len < 0 ? strlen(val) : len;
-	if (key)
-		ct_jb_key(b, key);
-	pushJsonbValue(&b->state, key ? WJB_VALUE : WJB_ELEM, &v);
+	ct_jb_value(b, key, &v);
 }
 
 /* Add an integer member. */
 void
 ct_jb_int(CtJsonBuilder *b, const char *key, int64 val)
 {
-	JsonbValue	v;
-
-	memset(&v, 0, sizeof(v));
+	JsonbValue	v = {0};
 
 	v.type = jbvNumeric;
 	v.val.numeric = int64_to_numeric(val);
-	if (key)
-		ct_jb_key(b, key);
-	pushJsonbValue(&b->state, key ? WJB_VALUE : WJB_ELEM, &v);
+	ct_jb_value(b, key, &v);
 }
 
 /* Add a boolean member. */
 void
 ct_jb_bool(CtJsonBuilder *b, const char *key, bool val)
 {
-	JsonbValue	v;
-
-	memset(&v, 0, sizeof(v));
+	JsonbValue	v = {0};
 
 	v.type = jbvBool;
 	v.val.boolean = val;
-	if (key)
-		ct_jb_key(b, key);
-	pushJsonbValue(&b->state, key ? WJB_VALUE : WJB_ELEM, &v);
+	ct_jb_value(b, key, &v);
 }
 
 /* Add a jsonb member (copied in). */
@@ -915,41 +912,40 @@ ct_jb_jsonb(CtJsonBuilder *b, const char *key, Jsonb *val)
 		v.val.binary.data = &val->root;
 		v.val.binary.len = VARSIZE(val) - VARHDRSZ;
 	}
-	if (key)
-		ct_jb_key(b, key);
-	pushJsonbValue(&b->state, key ? WJB_VALUE : WJB_ELEM, &v);
+	ct_jb_value(b, key, &v);
 }
 
-/* Open a nested object. */
+/* Open (as member key, or an element when key is NULL) or close a nested object or array. */
+static void
+ct_jb_nest(CtJsonBuilder *b, const char *key, JsonbIteratorToken tok)
+{
+	if (key)
+		ct_jb_key(b, key);
+	pushJsonbValue(&b->state, tok, NULL);
+}
+
 void
 ct_jb_begin_object(CtJsonBuilder *b, const char *key)
 {
-	if (key)
-		ct_jb_key(b, key);
-	pushJsonbValue(&b->state, WJB_BEGIN_OBJECT, NULL);
+	ct_jb_nest(b, key, WJB_BEGIN_OBJECT);
 }
 
-/* Close a nested object. */
 void
 ct_jb_end_object(CtJsonBuilder *b)
 {
-	pushJsonbValue(&b->state, WJB_END_OBJECT, NULL);
+	ct_jb_nest(b, NULL, WJB_END_OBJECT);
 }
 
-/* Open a nested array. */
 void
 ct_jb_begin_array(CtJsonBuilder *b, const char *key)
 {
-	if (key)
-		ct_jb_key(b, key);
-	pushJsonbValue(&b->state, WJB_BEGIN_ARRAY, NULL);
+	ct_jb_nest(b, key, WJB_BEGIN_ARRAY);
 }
 
-/* Close a nested array. */
 void
 ct_jb_end_array(CtJsonBuilder *b)
 {
-	pushJsonbValue(&b->state, WJB_END_ARRAY, NULL);
+	ct_jb_nest(b, NULL, WJB_END_ARRAY);
 }
 
 /* Close the top-level object and return it as jsonb. */

@@ -13,6 +13,7 @@
 #include "utils/jsonb.h"
 #include "utils/uuid.h"
 
+#include "direct.h"
 #include "firehose.h"
 #include "identity.h"
 #include "store.h"
@@ -187,10 +188,12 @@ extern void ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, Item
 /* The slot a slot became after a lost insert race (itself, usually). */
 extern int	ct_slot_final(CtImport *im, int s);
 /*
- * Row r of a profile lookup of SPI_tuptable: the CT_PROFILE_LOOKUP_COLS
- * values as ct_slot_fill takes them; returns the TID.
+ * Look up profiles of a project by keys with a lookup statement stmt
+ * (CT_Q_PROFILES_BY_*), each row found given to found as
+ * ct_direct_lookup_profiles gives it.
  */
-extern ItemPointer ct_spi_profile_row(uint64 r, Datum *v, bool *isnull);
+extern void ct_sql_lookup_profiles(Datum project_id, CtStmt stmt, CtArr *keys,
+								   CtProfileFound found, void *arg);
 /* Re-resolve the users of new profiles another session inserted first. */
 extern void ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost);
 /* Whether attribute operation k of a slot is the message's last on its key. */
@@ -208,6 +211,13 @@ extern void ct_count_stale_attributes(CtImport *im);
  * when one was raised (nothing of fn remains), else what fn returned.
  */
 extern bool ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg);
+
+/* A batch of rows an import writes, for a callback (ct_subxact_unless_unique). */
+typedef struct CtImportRows
+{
+	CtImport   *im;
+	CtBatch    *rows;
+} CtImportRows;
 
 /* members.c: memberships and statistics */
 extern void ct_apply_memberships(CtImport *im);

@@ -338,8 +338,14 @@ ct_jsonb_build(text *t, CtStr *passcode)
 	static MemoryContext build_cxt = NULL;
 	char	   *json = VARDATA_ANY(t);
 	int			len = VARSIZE_ANY_EXHDR(t);
+	static const JsonSemAction actions = {
+		.object_start = ct_build_object_start, .object_end = ct_build_object_end,
+		.array_start = ct_build_array_start, .array_end = ct_build_array_end,
+		.object_field_start = ct_build_field, .array_element_start = ct_where_element,
+		.scalar = ct_build_scalar
+	};
 	JsonLexContext *lex;
-	JsonSemAction sem;
+	JsonSemAction sem = actions;
 	CtJsonBuild b;
 	JsonParseErrorType e;
 	MemoryContext caller = CurrentMemoryContext;
@@ -355,15 +361,7 @@ ct_jsonb_build(text *t, CtStr *passcode)
 		build_cxt = AllocSetContextCreate(TopMemoryContext, "ctaudience JSON build",
 										  4 * 1024 * 1024, 4 * 1024 * 1024, 4 * 1024 * 1024);
 
-	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &b;
-	sem.object_start = ct_build_object_start;
-	sem.object_end = ct_build_object_end;
-	sem.array_start = ct_build_array_start;
-	sem.array_end = ct_build_array_end;
-	sem.object_field_start = ct_build_field;
-	sem.array_element_start = ct_where_element;
-	sem.scalar = ct_build_scalar;
 
 	/*
 	 * Read with ct_json_walk; where it declines, and to locate an error, with
@@ -493,6 +491,22 @@ ct_json_member(JsonbContainer *obj, const char *key, JsonbValue *out)
 	return out->type != jbvNull;
 }
 
+/*
+ * Look up a member (v), true when present; absent (or JSON null) it is
+ * false, or, when required, an error naming it.
+ */
+static bool
+ct_json_present(JsonbContainer *obj, const char *key, const CtPath *path, bool required,
+				JsonbValue *v)
+{
+	if (ct_json_member(obj, key, v))
+		return true;
+	if (required)
+		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
+					  "missing required field \"%s\"", key);
+	return false;
+}
+
 /* A string member. */
 bool
 ct_json_get_string(JsonbContainer *obj, const char *key, const CtPath *path,
@@ -500,11 +514,8 @@ ct_json_get_string(JsonbContainer *obj, const char *key, const CtPath *path,
 {
 	JsonbValue	v;
 
-	if (!ct_json_member(obj, key, &v))
+	if (!ct_json_present(obj, key, path, required, &v))
 	{
-		if (required)
-			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
-						  "missing required field \"%s\"", key);
 		out->s = NULL;
 		out->len = 0;
 		return false;
@@ -524,13 +535,8 @@ ct_json_get_object(JsonbContainer *obj, const char *key, const CtPath *path,
 {
 	JsonbValue	v;
 
-	if (!ct_json_member(obj, key, &v))
-	{
-		if (required)
-			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
-						  "missing required field \"%s\"", key);
+	if (!ct_json_present(obj, key, path, required, &v))
 		return NULL;
-	}
 	if (v.type != jbvBinary || !JsonContainerIsObject(v.val.binary.data))
 		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
 					  "\"%s\" must be an object, not %s", key, ct_json_type_name(&v));
@@ -544,13 +550,8 @@ ct_json_get_array(JsonbContainer *obj, const char *key, const CtPath *path,
 {
 	JsonbValue	v;
 
-	if (!ct_json_member(obj, key, &v))
-	{
-		if (required)
-			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
-						  "missing required field \"%s\"", key);
+	if (!ct_json_present(obj, key, path, required, &v))
 		return NULL;
-	}
 	if (v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data) ||
 		JsonContainerIsScalar(v.val.binary.data))
 		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
@@ -608,13 +609,8 @@ ct_json_get_int64(JsonbContainer *obj, const char *key, const CtPath *path,
 {
 	JsonbValue	v;
 
-	if (!ct_json_member(obj, key, &v))
-	{
-		if (required)
-			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, key,
-						  "missing required field \"%s\"", key);
+	if (!ct_json_present(obj, key, path, required, &v))
 		return false;
-	}
 	if (v.type == jbvNumeric)
 	{
 		char	   *txt = DatumGetCString(DirectFunctionCall1(numeric_out,

@@ -86,12 +86,6 @@ ct_import_contact(void *arg, const char *project_id, const char *ct_id,
 	return true;
 }
 
-typedef struct CtAbsentMembers
-{
-	CtImport   *im;
-	CtBatch    *rows;			/* of CT_Q_INSERT_MEMBERS */
-} CtAbsentMembers;
-
 /*
  * Insert memberships of existing profiles that have none in their segment
  * yet (seen absent by ct_direct_members_present) the way COPY does, raising
@@ -102,7 +96,7 @@ typedef struct CtAbsentMembers
 static bool
 ct_write_absent_members(void *arg)
 {
-	CtAbsentMembers *am = arg;
+	CtImportRows *am = arg;		/* rows: of CT_Q_INSERT_MEMBERS */
 
 	if (!ct_direct_insert_members(am->rows))
 		return false;
@@ -150,7 +144,7 @@ ct_upsert_members(CtImport *im, CtBatch *q, CtSyncCounts *sync)
 	{
 		CtBatch		absent,
 					rest;
-		CtAbsentMembers am = {im, &absent};
+		CtImportRows am = {im, &absent};
 		int64		added = sync->added;
 		int64		removed = sync->removed;
 

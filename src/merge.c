@@ -98,7 +98,7 @@ ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
  * email, phone, email_ts, phone_ts, mparticle_id, properties_ts, ctid), as
  * ct_slot_fill takes them; returns the TID.
  */
-ItemPointer
+static ItemPointer
 ct_spi_profile_row(uint64 r, Datum *v, bool *isnull)
 {
 	bool		tidnull;
@@ -106,6 +106,24 @@ ct_spi_profile_row(uint64 r, Datum *v, bool *isnull)
 	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
 		v[c] = ct_store_get(r, c + 1, &isnull[c]);
 	return (ItemPointer) DatumGetPointer(ct_store_get(r, CT_PROFILE_LOOKUP_COLS + 1, &tidnull));
+}
+
+/* See importstate.h. */
+void
+ct_sql_lookup_profiles(Datum project_id, CtStmt stmt, CtArr *keys, CtProfileFound found, void *arg)
+{
+	Datum		values[2] = {project_id, ct_arr_datum(keys)};
+	uint64		n = ct_store_exec(stmt, values, NULL, false);
+
+	for (uint64 r = 0; r < n; r++)
+	{
+		Datum		v[CT_PROFILE_LOOKUP_COLS];
+		bool		isnull[CT_PROFILE_LOOKUP_COLS];
+		ItemPointer tid = ct_spi_profile_row(r, v, isnull);
+
+		found(arg, v, isnull, tid);
+	}
+	SPI_freetuptable(SPI_tuptable);
 }
 
 /* Fill a slot's stored values from row r of SPI_tuptable (a profile lookup). */
@@ -145,26 +163,15 @@ ct_profile_found(void *arg, Datum *v, bool *isnull, ItemPointer tid)
 static void
 ct_lookup_profiles(CtImport *im, bool by_identity, CtArr *keys)
 {
-	Datum		values[2];
-	uint64		n;
+	Datum		project_id;
 
 	if (keys->n == 0)
 		return;
-	values[0] = CStringGetTextDatum(im->project.project_id);
-	if (ct_direct_lookup_profiles(values[0], by_identity, keys, false, ct_profile_found, im))
+	project_id = CStringGetTextDatum(im->project.project_id);
+	if (ct_direct_lookup_profiles(project_id, by_identity, keys, false, ct_profile_found, im))
 		return;
-	values[1] = ct_arr_datum(keys);
-	n = ct_store_exec(by_identity ? CT_Q_PROFILES_BY_IDENTITY : CT_Q_PROFILES_BY_CTID,
-					  values, NULL, false);
-	for (uint64 r = 0; r < n; r++)
-	{
-		Datum		v[CT_PROFILE_LOOKUP_COLS];
-		bool		isnull[CT_PROFILE_LOOKUP_COLS];
-		ItemPointer tid = ct_spi_profile_row(r, v, isnull);
-
-		ct_profile_found(im, v, isnull, tid);
-	}
-	SPI_freetuptable(SPI_tuptable);
+	ct_sql_lookup_profiles(project_id, by_identity ? CT_Q_PROFILES_BY_IDENTITY : CT_Q_PROFILES_BY_CTID,
+						   keys, ct_profile_found, im);
 }
 
 /* Look up every profile the resolutions name, by CleverTap ID and by Identity. */

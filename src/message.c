@@ -191,16 +191,16 @@ ct_message_handle(Jsonb *request, CtMessageMode *mode, const CtMessageKind *kind
 {
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext work = AllocSetContextCreate(outer, "ctaudience message", ALLOCSET_SMALL_SIZES);
-	char	   *state;
+	CtMessageHead *head;
 	CtMessage	m = {.type = kind->type, .mode = mode, .answer = kind->answer};
 
 	m.started = GetCurrentTimestamp();
 	MemoryContextSwitchTo(work);
-	state = palloc0(kind->size);
-	kind->parse(ct_message_root(request), state);
-	m.env = (const CtEnvelope *) (state + kind->env_offset);
-	m.cred = (const CtCredentials *) (state + kind->cred_offset);
-	m.project = (CtProject *) (state + kind->project_offset);
-	m.arg = state;
+	head = palloc0(kind->size);
+	kind->parse(ct_message_root(request), head);
+	m.env = &head->env;
+	m.cred = &head->cred;
+	m.project = &head->project;
+	m.arg = head;
 	return ct_message_run(&m, outer, work);
 }

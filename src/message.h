@@ -57,19 +57,23 @@ typedef struct CtMessage
  */
 extern Jsonb *ct_message_run(CtMessage *m, MemoryContext outer, MemoryContext work);
 
+/* What every parsed message has: its envelope, credentials and project. */
+typedef struct CtMessageHead
+{
+	CtEnvelope	env;
+	CtCredentials cred;
+	CtProject	project;		/* filled once authenticated */
+} CtMessageHead;
+
 /*
  * A kind of message whose handler has nothing more to do than parse it
  * into a state of its own and answer it (subscription, erasure): the state
- * is size bytes (zeroed) holding the envelope, credentials and project at
- * the offsets given.
+ * is size bytes (zeroed) that begin with a CtMessageHead.
  */
 typedef struct CtMessageKind
 {
 	const char *type;			/* the request type */
 	size_t		size;
-	size_t		env_offset;
-	size_t		cred_offset;
-	size_t		project_offset;
 	void		(*parse) (JsonbContainer *root, void *state);	/* before SPI, before any write */
 	Jsonb	   *(*answer) (void *state, Jsonb **counts);	/* see CtMessage */
 } CtMessageKind;

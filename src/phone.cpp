@@ -293,67 +293,45 @@ ToUnicode(const char *s, size_t n)
 }
 
 /*
- * libphonenumber's RegExp::Consume() anchored at the start (lookingAt()
- * from position 0) on the ASCII string [s, s + n): true on a match, with
- * *end set to where the match ends; error is set on ICU failure.
+ * libphonenumber's RegExp::Consume() without its capture (lookingAt() from
+ * position 0: *end is where the match ends) or, with full, FullMatch()
+ * (matches() from position 0), on the ASCII string [s, s + n); error is
+ * set on ICU failure.
  */
 static bool
-LookingAt(const icu::RegexPattern &re, const char *s, size_t n, size_t *end,
-		  bool *error)
+Match(const icu::RegexPattern &re, const char *s, size_t n, bool full, size_t *end,
+	  bool *error)
 {
 	UErrorCode	status = U_ZERO_ERROR;
 	icu::UnicodeString s16 = ToUnicode(s, n);
 	std::unique_ptr<icu::RegexMatcher> m(re.matcher(s16, status));
-	bool		match;
-	int32_t		e;
+	bool		match = false;
+	int32_t		e = 0;
 
-	if (U_FAILURE(status) || !m)
+	if (U_SUCCESS(status) && m)
+		match = full ? m->matches(0, status) : m->lookingAt(0, status);
+	if (U_SUCCESS(status) && m && match && !full)
+		e = m->end(status);
+	if (U_FAILURE(status) || !m || e < 0 || (size_t) e > n)
 	{
 		*error = true;
 		return false;
 	}
-	match = m->lookingAt(0, status);
-	if (U_FAILURE(status))
-	{
-		*error = true;
-		return false;
-	}
-	if (!match)
-		return false;
-	e = m->end(status);
-	if (U_FAILURE(status) || e < 0 || (size_t) e > n)
-	{
-		*error = true;
-		return false;
-	}
-	*end = (size_t) e;
-	return true;
+	if (match && !full)
+		*end = (size_t) e;
+	return match;
 }
 
-/*
- * libphonenumber's RegExp::FullMatch() (matches() from position 0) on the
- * ASCII string [s, s + n); error is set on ICU failure.
- */
+static bool
+LookingAt(const icu::RegexPattern &re, const char *s, size_t n, size_t *end, bool *error)
+{
+	return Match(re, s, n, false, end, error);
+}
+
 static bool
 FullMatch(const icu::RegexPattern &re, const char *s, size_t n, bool *error)
 {
-	UErrorCode	status = U_ZERO_ERROR;
-	icu::UnicodeString s16 = ToUnicode(s, n);
-	std::unique_ptr<icu::RegexMatcher> m(re.matcher(s16, status));
-	bool		match;
-
-	if (U_FAILURE(status) || !m)
-	{
-		*error = true;
-		return false;
-	}
-	match = m->matches(0, status);
-	if (U_FAILURE(status))
-	{
-		*error = true;
-		return false;
-	}
-	return match;
+	return Match(re, s, n, true, NULL, error);
 }
 
 /* True when s is not empty and has only ASCII digits. */
@@ -1257,14 +1235,14 @@ ct_phone_init(void)
 	}
 }
 
-/* See phone.h. */
-extern "C" CtPhoneResult
-ct_phone_normalize(const char *in, size_t len, const char *region,
-				   char *out, int64_t *e164)
+/* Normalize, no C++ exception escaping to C (the backend). */
+static CtPhoneResult
+NormalizeCaught(const char *in, size_t len, const char *region, char *out, int64_t *e164,
+				bool reference)
 {
 	try
 	{
-		return Normalize(in, len, region, out, e164, false);
+		return Normalize(in, len, region, out, e164, reference);
 	}
 	catch (...)
 	{
@@ -1274,17 +1252,18 @@ ct_phone_normalize(const char *in, size_t len, const char *region,
 
 /* See phone.h. */
 extern "C" CtPhoneResult
+ct_phone_normalize(const char *in, size_t len, const char *region,
+				   char *out, int64_t *e164)
+{
+	return NormalizeCaught(in, len, region, out, e164, false);
+}
+
+/* See phone.h. */
+extern "C" CtPhoneResult
 ct_phone_normalize_reference(const char *in, size_t len, const char *region,
 							 char *out, int64_t *e164)
 {
-	try
-	{
-		return Normalize(in, len, region, out, e164, true);
-	}
-	catch (...)
-	{
-		return CT_PHONE_INTERNAL;
-	}
+	return NormalizeCaught(in, len, region, out, e164, true);
 }
 
 /* See phone.h. */

@@ -80,6 +80,21 @@ typedef struct CtStmtDef
 } CtStmtDef;
 
 /*
+ * Profiles of a project by a key column, the CT_PROFILE_LOOKUP_COLS columns
+ * and the TID of each (optionally locked, in the order of the keys).
+ */
+#define CT_SQL_PROFILES_BY(column, lock) \
+	"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts, p.ctid" \
+	"  FROM unnest($2) AS k(key)" \
+	" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p" \
+	"                      WHERE p.project_id = $1 AND p." column " = k.key OFFSET 0" lock ") p"
+
+/* The profiles of the subject of an erasure that one kind of key finds. */
+#define CT_SQL_SUBJECT_BY(keys, cond) \
+	"SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest(" keys ") k(key)" \
+	" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p WHERE " cond " OFFSET 0) p"
+
+/*
  * New profiles, plainly or racing other sessions ($1 project, $2..$7 the
  * columns, $8 the message time, $9 properties_ts); memberships, plainly or
  * as an upsert ($1 project, $2..$4 segment, ct_id, is_member, $5 time).
@@ -143,25 +158,16 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ}, true
 	},
 	[CT_Q_PROFILES_BY_CTID] = {
-		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts, p.ctid"
-		"  FROM unnest($2) AS k(key)"
-		" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p"
-		"                      WHERE p.project_id = $1 AND p.ct_id = k.key OFFSET 0) p",
+		CT_SQL_PROFILES_BY("ct_id", ""),
 		2, {A_TEXT, A_TEXT_ARR}
 	},
 	[CT_Q_PROFILES_BY_IDENTITY] = {
-		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts, p.ctid"
-		"  FROM unnest($2) AS k(key)"
-		" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p"
-		"                      WHERE p.project_id = $1 AND p.identity = k.key OFFSET 0) p",
+		CT_SQL_PROFILES_BY("identity", ""),
 		2, {A_TEXT, A_TEXT_ARR}
 	},
 	/* by CleverTap ID, locking each row (FOR UPDATE) in the order of the keys */
 	[CT_Q_PROFILES_BY_CTID_LOCK] = {
-		"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts, p.ctid"
-		"  FROM unnest($2) AS k(key)"
-		" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p"
-		"                      WHERE p.project_id = $1 AND p.ct_id = k.key OFFSET 0 FOR UPDATE) p",
+		CT_SQL_PROFILES_BY("ct_id", " FOR UPDATE"),
 		2, {A_TEXT, A_TEXT_ARR}
 	},
 	[CT_Q_INSERT_PROFILES] = {
@@ -263,21 +269,10 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 */
 	[CT_Q_ERASE_FIND] = {
 		"SELECT DISTINCT v.ct_id, v.identity, v.email, v.mparticle_id FROM ("
-		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest($2) k(e)"
-		"   CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
-		"                        WHERE p.email OPERATOR(ctaudience.=) k.e AND p.project_id = $1 OFFSET 0) p"
-		"  UNION ALL"
-		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest($3 || $4) k(i)"
-		"   CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
-		"                        WHERE p.project_id = $1 AND p.identity = k.i OFFSET 0) p"
-		"  UNION ALL"
-		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest($4) k(m)"
-		"   CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
-		"                        WHERE p.mparticle_id = k.m AND p.project_id = $1 OFFSET 0) p"
-		"  UNION ALL"
-		"  SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest($5) k(c)"
-		"   CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
-		"                        WHERE p.project_id = $1 AND p.ct_id = k.c OFFSET 0) p) v",
+		CT_SQL_SUBJECT_BY("$2", "p.email OPERATOR(ctaudience.=) k.key AND p.project_id = $1")
+		" UNION ALL " CT_SQL_SUBJECT_BY("$3 || $4", "p.project_id = $1 AND p.identity = k.key")
+		" UNION ALL " CT_SQL_SUBJECT_BY("$4", "p.mparticle_id = k.key AND p.project_id = $1")
+		" UNION ALL " CT_SQL_SUBJECT_BY("$5", "p.project_id = $1 AND p.ct_id = k.key") ") v",
 		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
 	/* memberships first, so the statistics trigger still sees the profiles */
@@ -634,6 +629,25 @@ ct_get_plan(CtStmt stmt)
 	return plan;
 }
 
+/* Run a statement, with the transaction's snapshot or with snap. */
+static uint64
+ct_store_run(CtStmt stmt, Datum *values, const char *nulls, bool read_only, Snapshot snap)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = ct_get_plan(stmt);
+	int			rc;
+
+	if (snap != InvalidSnapshot)
+		rc = SPI_execute_snapshot(plan, values, nulls, snap, InvalidSnapshot, read_only, false, 0);
+	else
+		rc = SPI_execute_plan(plan, values, nulls, read_only, 0);
+	MemoryContextSwitchTo(cxt);
+	if (rc < 0)
+		elog(ERROR, "ctaudience statement %d failed: %s", (int) stmt,
+			 SPI_result_code_string(rc));
+	return SPI_processed;
+}
+
 /*
  * Execute a statement with parameters; returns the rows processed.  The
  * caller's memory context stays current (SPI would leave its procedure
@@ -643,16 +657,7 @@ ct_get_plan(CtStmt stmt)
 uint64
 ct_store_exec(CtStmt stmt, Datum *values, const char *nulls, bool read_only)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	SPIPlanPtr	plan = ct_get_plan(stmt);
-	int			rc;
-
-	rc = SPI_execute_plan(plan, values, nulls, read_only, 0);
-	MemoryContextSwitchTo(cxt);
-	if (rc < 0)
-		elog(ERROR, "ctaudience statement %d failed: %s", (int) stmt,
-			 SPI_result_code_string(rc));
-	return SPI_processed;
+	return ct_store_run(stmt, values, nulls, read_only, InvalidSnapshot);
 }
 
 /*
@@ -662,17 +667,7 @@ ct_store_exec(CtStmt stmt, Datum *values, const char *nulls, bool read_only)
 uint64
 ct_store_exec_latest(CtStmt stmt, Datum *values, const char *nulls)
 {
-	MemoryContext cxt = CurrentMemoryContext;
-	SPIPlanPtr	plan = ct_get_plan(stmt);
-	int			rc;
-
-	rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
-							  InvalidSnapshot, true, false, 0);
-	MemoryContextSwitchTo(cxt);
-	if (rc < 0)
-		elog(ERROR, "ctaudience statement %d failed: %s", (int) stmt,
-			 SPI_result_code_string(rc));
-	return SPI_processed;
+	return ct_store_run(stmt, values, nulls, true, GetLatestSnapshot());
 }
 
 /* A column of a row of SPI_tuptable. */

@@ -833,19 +833,16 @@ ct_stream_reset(CtStream *st, CtEnvelope *env, CtMembershipMessage *msg)
 bool
 ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMessage *msg)
 {
+	static const JsonSemAction actions = {
+		.object_start = ct_object_start, .object_end = ct_close, .array_start = ct_array_start,
+		.array_end = ct_close, .object_field_start = ct_field_start, .scalar = ct_scalar
+	};
 	CtStream	st;
-	JsonSemAction sem;
+	JsonSemAction sem = actions;
 	JsonLexContext *lex;
 
 	ct_stream_reset(&st, env, msg);
-	memset(&sem, 0, sizeof(sem));
 	sem.semstate = &st;
-	sem.object_start = ct_object_start;
-	sem.object_end = ct_close;
-	sem.array_start = ct_array_start;
-	sem.array_end = ct_close;
-	sem.object_field_start = ct_field_start;
-	sem.scalar = ct_scalar;
 
 	switch (ct_json_walk(json, len, GetDatabaseEncoding(), &sem))
 	{

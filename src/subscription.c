@@ -25,15 +25,13 @@
 /* A parsed audience_subscription_request. */
 typedef struct CtSubscription
 {
-	CtEnvelope	env;
-	CtCredentials cred;
+	CtMessageHead h;
 	int64		audience_id;
 	CtStr		name;
 	const char *action;			/* "add", "update" or "remove" */
 	JsonbContainer *settings;	/* audience_subscription_settings, or NULL */
 	int			user_id_field;	/* from the settings, -1 when not given */
 	JsonbContainer *root;		/* the message */
-	CtProject	project;
 } CtSubscription;
 
 /* Parse and validate the whole message before anything is written. */
@@ -47,8 +45,8 @@ ct_parse_subscription(JsonbContainer *root, void *state)
 	CtStr		action;
 
 	sub->root = root;
-	ct_parse_envelope(root, &sub->env);
-	ct_parse_credentials(root, &sub->cred);
+	ct_parse_envelope(root, &sub->h.env);
+	ct_parse_credentials(root, &sub->h.cred);
 	ct_json_get_int64(root, "audience_id", &path, true, &sub->audience_id);
 	if (sub->audience_id <= 0)
 		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "audience_id",
@@ -115,10 +113,10 @@ ct_subscribe(void *arg, Jsonb **counts)
 	CtJsonBuilder b;
 	CtJsonBuilder cb;
 
-	values[0] = CStringGetTextDatum(sub->project.project_id);
+	values[0] = CStringGetTextDatum(sub->h.project.project_id);
 	values[1] = PointerGetDatum(cstring_to_text_with_len(sub->name.s, sub->name.len));
 	values[2] = Int64GetDatum(sub->audience_id);
-	values[3] = TimestampTzGetDatum(sub->env.ts);
+	values[3] = TimestampTzGetDatum(sub->h.env.ts);
 	values[4] = CStringGetTextDatum(strcmp(sub->action, "remove") == 0 ? "disconnected" : "active");
 	if (sub->user_id_field >= 0)
 		values[5] = CStringGetTextDatum(ct_user_id_field_name(sub->user_id_field));
@@ -136,7 +134,7 @@ ct_subscribe(void *arg, Jsonb **counts)
 	SPI_freetuptable(SPI_tuptable);
 
 	ct_jb_begin(&b);
-	ct_jb_response_envelope(&b, "audience_subscription_response", &sub->env);
+	ct_jb_response_envelope(&b, "audience_subscription_response", &sub->h.env);
 	if (settings != NULL)
 		ct_jb_jsonb(&b, "audience_subscription_settings", settings);
 	else
@@ -159,15 +157,7 @@ ct_subscribe(void *arg, Jsonb **counts)
 	return ct_jb_finish(&b);
 }
 
-static const CtMessageKind ct_subscription_kind = {
-	"audience_subscription_request", sizeof(CtSubscription),
-	offsetof(CtSubscription, env), offsetof(CtSubscription, cred), offsetof(CtSubscription, project),
-	ct_parse_subscription, ct_subscribe
-};
-
 /* See subscription.h. */
-Jsonb *
-ct_handle_subscription(Jsonb *request, CtMessageMode *mode)
-{
-	return ct_message_handle(request, mode, &ct_subscription_kind);
-}
+const CtMessageKind ct_subscription_kind = {
+	"audience_subscription_request", sizeof(CtSubscription), ct_parse_subscription, ct_subscribe
+};

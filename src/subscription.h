@@ -12,7 +12,7 @@
 
 #include "message.h"
 
-/* Answer an audience_subscription_request (mode: see CtMessageMode). */
-extern Jsonb *ct_handle_subscription(Jsonb *request, CtMessageMode *mode);
+/* audience_subscription_request, for ct_message_handle. */
+extern const CtMessageKind ct_subscription_kind;
 
 #endif							/* CT_SUBSCRIPTION_H */

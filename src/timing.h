@@ -48,6 +48,27 @@ extern double ct_step_us[CT_NUM_STEPS];
 		} \
 	} while (0)
 
+/* The same around code that is not one statement: start, then add to a step. */
+static inline void
+ct_timer_start(instr_time *t0)
+{
+	if (ct_log_timing)
+		INSTR_TIME_SET_CURRENT(*t0);
+}
+
+static inline void
+ct_timer_add(CtStep step, instr_time *t0)
+{
+	if (ct_log_timing)
+	{
+		instr_time	t1;
+
+		INSTR_TIME_SET_CURRENT(t1);
+		INSTR_TIME_SUBTRACT(t1, *t0);
+		ct_step_us[step] += INSTR_TIME_GET_MICROSEC(t1);
+	}
+}
+
 /* Define ctaudience.log_timing (from _PG_init). */
 extern void ct_timing_init(void);
 

@@ -779,11 +779,9 @@ ct_members_inserted(const char *project_id, int n, Datum *segment, Datum *ct_id,
 					Datum *is_member, TimestampTz stated_at)
 {
 	CtMemberRow *rows = palloc(sizeof(CtMemberRow) * Max(n, 1));
-	instr_time	t0,
-				t1;
+	instr_time	t0;
 
-	if (ct_log_timing)
-		INSTR_TIME_SET_CURRENT(t0);
+	ct_timer_start(&t0);
 	for (int i = 0; i < n; i++)
 	{
 		rows[i].project_id = (char *) project_id;
@@ -804,12 +802,7 @@ ct_members_inserted(const char *project_id, int n, Datum *segment, Datum *ct_id,
 	PushActiveSnapshot(GetTransactionSnapshot());
 	ct_sync_members(rows, n);
 	PopActiveSnapshot();
-	if (ct_log_timing)
-	{
-		INSTR_TIME_SET_CURRENT(t1);
-		INSTR_TIME_SUBTRACT(t1, t0);
-		ct_step_us[CT_STEP_TRIGGER] += INSTR_TIME_GET_MICROSEC(t1);
-	}
+	ct_timer_add(CT_STEP_TRIGGER, &t0);
 }
 
 /* See triggers.h. */
@@ -838,13 +831,11 @@ ct_partner_sync_trigger(PG_FUNCTION_ARGS)
 	Relation	rel = trigdata->tg_relation;
 	CtMemberRow *rows;
 	int			n;
-	instr_time	t0,
-				t1;
+	instr_time	t0;
 
 	if (!ct_triggers_on)
 		return PointerGetDatum(NULL);
-	if (ct_log_timing)
-		INSTR_TIME_SET_CURRENT(t0);
+	ct_timer_start(&t0);
 	ct_store_connect();
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
@@ -884,12 +875,7 @@ ct_partner_sync_trigger(PG_FUNCTION_ARGS)
 		ct_sync_members(rows, n);
 	}
 	ct_store_finish();
-	if (ct_log_timing)
-	{
-		INSTR_TIME_SET_CURRENT(t1);
-		INSTR_TIME_SUBTRACT(t1, t0);
-		ct_step_us[CT_STEP_TRIGGER] += INSTR_TIME_GET_MICROSEC(t1);
-	}
+	ct_timer_add(CT_STEP_TRIGGER, &t0);
 	return PointerGetDatum(NULL);
 }
 
@@ -942,8 +928,7 @@ ct_profile_trigger(PG_FUNCTION_ARGS)
 	CtProfileRow *rows;
 	int			n;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
-	instr_time	t0,
-				t1;
+	instr_time	t0;
 
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		ereport(ERROR,
@@ -951,8 +936,7 @@ ct_profile_trigger(PG_FUNCTION_ARGS)
 				 errmsg("ct_profile_trigger() handles INSERT and UPDATE only")));
 	if (!ct_triggers_on)
 		return PointerGetDatum(NULL);
-	if (ct_log_timing)
-		INSTR_TIME_SET_CURRENT(t0);
+	ct_timer_start(&t0);
 	memset(&usage, 0, sizeof(usage));
 	ct_store_connect();
 	rows = ct_read_profiles(rel, trigdata->tg_newtable, &n);
@@ -1029,11 +1013,6 @@ ct_profile_trigger(PG_FUNCTION_ARGS)
 	}
 	ct_write_usage(&usage);
 	ct_store_finish();
-	if (ct_log_timing)
-	{
-		INSTR_TIME_SET_CURRENT(t1);
-		INSTR_TIME_SUBTRACT(t1, t0);
-		ct_step_us[CT_STEP_TRIGGER] += INSTR_TIME_GET_MICROSEC(t1);
-	}
+	ct_timer_add(CT_STEP_TRIGGER, &t0);
 	return PointerGetDatum(NULL);
 }

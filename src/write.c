@@ -252,12 +252,6 @@ ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg)
 	return ok;
 }
 
-typedef struct CtNewProfiles
-{
-	CtImport   *im;
-	CtBatch    *rows;			/* of CT_Q_INSERT_PROFILES_PLAIN */
-} CtNewProfiles;
-
 /*
  * Write new profiles (looked up and absent): directly, as COPY would, where
  * ct_direct_insert_profiles can, else with the plain SQL INSERT.  Always
@@ -266,7 +260,7 @@ typedef struct CtNewProfiles
 static bool
 ct_write_new_profiles(void *arg)
 {
-	CtNewProfiles *np = arg;
+	CtImportRows *np = arg;		/* rows: of CT_Q_INSERT_PROFILES_PLAIN */
 	CtImport   *im = np->im;
 
 	if (ct_direct_insert_profiles(np->rows))
@@ -287,7 +281,7 @@ ct_insert_profile_batch(CtImport *im, int *idx, int n, int *lost, int *nlost)
 	uint64		got;
 	CtStrMap	inserted;
 	CtBatch		rows;
-	CtNewProfiles np;
+	CtImportRows np;
 
 	ct_profile_batch(im, idx, n, &rows, CT_Q_INSERT_PROFILES_PLAIN);
 
@@ -434,22 +428,8 @@ ct_lock_existing(CtImport *im)
 	if (keys.n > 0 &&
 		!ct_direct_lookup_profiles(project_id, false, &keys, true, ct_profile_locked, im))
 	{
-		Datum		values[2];
-		uint64		n;
-
 		qsort(keys.values, keys.n, sizeof(Datum), ct_cmp_text_datum);
-		values[0] = project_id;
-		values[1] = ct_arr_datum(&keys);
-		n = ct_store_exec(CT_Q_PROFILES_BY_CTID_LOCK, values, NULL, false);
-		for (uint64 r = 0; r < n; r++)
-		{
-			Datum		v[CT_PROFILE_LOOKUP_COLS];
-			bool		isnull[CT_PROFILE_LOOKUP_COLS];
-			ItemPointer tid = ct_spi_profile_row(r, v, isnull);
-
-			ct_profile_locked(im, v, isnull, tid);
-		}
-		SPI_freetuptable(SPI_tuptable);
+		ct_sql_lookup_profiles(project_id, CT_Q_PROFILES_BY_CTID_LOCK, &keys, ct_profile_locked, im);
 	}
 	MemoryContextDelete(tmp);
 	for (int i = 0; i < im->nslots; i++)
