@@ -22,6 +22,7 @@ OBJS = \
 	src/phone.o \
 	src/preview.o \
 	src/resolve.o \
+	src/rules.o \
 	src/store.o \
 	src/stream.o \
 	src/strmap.o \

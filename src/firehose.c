@@ -18,6 +18,7 @@
 #include "utils/timestamp.h"
 
 #include "firehose.h"
+#include "rules.h"
 
 const char *const ct_uid_type_names[CT_UID_NTYPES] = {
 	"other", "customer", "facebook", "twitter", "google", "microsoft",
@@ -76,62 +77,6 @@ ct_message_root(Jsonb *request)
 					  "a message must be a JSON object, not %s",
 					  JB_ROOT_IS_SCALAR(request) ? "a scalar" : "an array");
 	return &request->root;
-}
-
-/* Milliseconds since the Unix epoch to TimestampTz; after 1970-01-01, before year 10000. */
-TimestampTz
-ct_ms_to_timestamptz(int64 ms, const CtPath *path, const char *leaf)
-{
-	if (ms <= 0 || ms > INT64CONST(253402300799999))
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, leaf,
-					  "\"%s\" must be a positive number of milliseconds since 1970-01-01, before year 10000, not " INT64_FORMAT,
-					  leaf, ms);
-	return (TimestampTz) (ms * 1000) -
-		(TimestampTz) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
-}
-
-/* Parse a UUID held in a CtStr as uuid_in does; false when it is not one. */
-bool
-ct_uuid_parse(CtStr s, pg_uuid_t *out)
-{
-	int			digits = 0;
-
-	/* canonical 8-4-4-4-12, optionally braced, hyphens optional (as uuid_in) */
-	if (s.len > 40)
-		return false;
-	for (int i = 0; i < s.len; i++)
-	{
-		char		c = s.s[i];
-
-		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))
-		{
-			int			v = (c <= '9') ? c - '0' : (c | 0x20) - 'a' + 10;
-
-			if (digits >= UUID_LEN * 2)
-				return false;
-			if (digits % 2 == 0)
-				out->data[digits / 2] = v << 4;
-			else
-				out->data[digits / 2] |= v;
-			digits++;
-		}
-		else if (c == '-' && digits > 0 && digits % 4 == 0 && i + 1 < s.len && s.s[i + 1] != '-')
-			continue;
-		else if ((c == '{' && i == 0) || (c == '}' && i == s.len - 1 && s.s[0] == '{'))
-			continue;
-		else
-			return false;
-	}
-	return digits == UUID_LEN * 2;
-}
-
-/* Parse a UUID held in a CtStr (22P02 when it is not one). */
-static void
-ct_parse_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
-{
-	if (!ct_uuid_parse(s, out))
-		ct_json_error(ERRCODE_INVALID_TEXT_REPRESENTATION, path, leaf,
-					  "\"%s\" must be a UUID, not \"%.*s\"", leaf, Min(s.len, 64), s.s);
 }
 
 /* ctaudience.max_clock_skew, in seconds. */
@@ -225,43 +170,6 @@ ct_too_many_profiles(void)
 			 errhint("Have the sender send smaller batches, or raise ctaudience.max_profiles_per_message (superuser).")));
 }
 
-/* Whether a message type's time orders what it writes (membership, subscription). */
-static bool
-ct_time_ordered_type(CtStr type)
-{
-	return ct_str_eq(type, "audience_membership_change_request") ||
-		ct_str_eq(type, "audience_subscription_request");
-}
-
-/* See firehose.h. */
-bool
-ct_dated_in_future(int64 timestamp_ms)
-{
-	int64		now_ms = GetCurrentTimestamp() / 1000 +
-		(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
-
-	return timestamp_ms - now_ms > (int64) ct_max_clock_skew * 1000;
-}
-
-/*
- * Refuse a message dated further ahead of this server's clock than
- * ctaudience.max_clock_skew: stored as the time of its statements, it
- * would make every later real message for the same users stale.
- */
-static void
-ct_check_message_time(const CtEnvelope *env)
-{
-	if (ct_time_ordered_type(env->type) && ct_dated_in_future(env->timestamp_ms))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("invalid Firehose message: \"timestamp_ms\" " INT64_FORMAT
-						" is more than ctaudience.max_clock_skew (%d s) ahead of this server's clock",
-						env->timestamp_ms, ct_max_clock_skew),
-				 errdetail("The problem is at JSON path timestamp_ms."),
-				 errhint("Check the clock of the sender.  Membership and subscription messages may be dated "
-						 "at most ctaudience.max_clock_skew in the future, as newer messages win.")));
-}
-
 /*
  * Parse type, id, timestamp_ms and firehose_version; a membership or
  * subscription message dated too far in the future is refused.
@@ -273,19 +181,13 @@ ct_parse_envelope(JsonbContainer *root, CtEnvelope *env)
 
 	ct_json_get_string(root, "type", &path, true, &env->type);
 	ct_json_get_string(root, "id", &path, true, &env->id_text);
-	ct_parse_uuid(env->id_text, &env->id, &path, "id");
+	ct_rule_uuid(env->id_text, &env->id, &path, "id");
 	ct_json_get_int64(root, "timestamp_ms", &path, true, &env->timestamp_ms);
-	env->ts = ct_ms_to_timestamptz(env->timestamp_ms, &path, "timestamp_ms");
-	if (!ct_json_get_string(root, "firehose_version", &path, false, &env->firehose_version))
-	{
-		/* the response must carry one; answer in the SDK version we model */
-		env->firehose_version.s = "3.2.0";
-		env->firehose_version.len = 5;
-	}
-	else if (env->firehose_version.len == 0 || env->firehose_version.len > 32)
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "firehose_version",
-					  "\"firehose_version\" must be 1 to 32 characters long");
-	ct_check_message_time(env);
+	ct_rule_time_ms(env->timestamp_ms, &path, "timestamp_ms");
+	env->ts = ct_time_from_ms(env->timestamp_ms);
+	ct_json_get_string(root, "firehose_version", &path, false, &env->firehose_version);
+	ct_rule_firehose_version(&env->firehose_version, &path);
+	ct_rule_message_time(env, &path);
 }
 
 /*
@@ -323,14 +225,7 @@ ct_parse_identity(JsonbContainer *obj, const CtPath *path, CtStr *type,
 	ct_json_get_string(obj, "type", path, true, type);
 	ct_json_get_string(obj, "encoding", path, true, &encoding);
 	ct_json_get_string(obj, "value", path, true, value);
-	if (ct_str_eq_ci(encoding, "raw"))
-		*raw = true;
-	else if (ct_str_eq_ci(encoding, "md5") || ct_str_eq_ci(encoding, "sha1") ||
-			 ct_str_eq_ci(encoding, "sha256"))
-		*raw = false;
-	else
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "encoding",
-					  "unknown identity encoding \"%.*s\"", Min(encoding.len, 64), encoding.s);
+	ct_rule_encoding(encoding, raw, path);
 }
 
 /* A string-or-integer member (mpid), as text. */
@@ -371,6 +266,7 @@ ct_parse_subscription_settings(JsonbContainer *settings, const CtPath *path)
 	JsonbValue	v;
 	CT_PATH_KEY(spath, path, "audience_subscription_settings");
 	CtStr		field;
+	int			f;
 
 	if (settings == NULL)
 		return -1;
@@ -381,15 +277,8 @@ ct_parse_subscription_settings(JsonbContainer *settings, const CtPath *path)
 					  "\"userIdField\" must be a string, not %s", ct_json_type_name(&v));
 	field.s = v.val.string.val;
 	field.len = v.val.string.len;
-	{
-		int			f = ct_user_id_field_from_name(field);
-
-		if (f < 0)
-			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &spath, "userIdField",
-						  "unknown userIdField \"%.*s\"; use customer, email, other, other2 to other10, or mpid",
-						  Min(field.len, 64), field.s);
-		return f;
-	}
+	ct_rule_user_id_field(field, &f, &spath);
+	return f;
 }
 
 /* Read user_attributes of one audience entry. */
@@ -414,15 +303,8 @@ ct_parse_attributes(JsonbContainer *arr, const CtPath *path, CtAudienceEntry *en
 		op = &entry->attrs[entry->nattrs++];
 		ct_json_get_string(obj, "key", &apath, true, &op->key);
 		ct_json_get_string(obj, "action", &apath, true, &action);
-		if (ct_str_eq(action, "upsert"))
-			op->is_delete = false;
-		else if (ct_str_eq(action, "delete"))
-			op->is_delete = true;
-		else
-			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &apath, "action",
-						  "unknown user attribute action \"%.*s\"; expected \"upsert\" or \"delete\"",
-						  Min(action.len, 64), action.s);
-		if (op->key.len == 0 || op->key.len > CT_MAX_ATTR_KEY_BYTES)
+		ct_rule_attr_action(action, &op->is_delete, &apath);
+		if (!ct_rule_attr_key_fits(op->key))
 			op->invalid = true;
 
 		op->value.type = jbvNull;
@@ -450,7 +332,7 @@ ct_parse_attributes(JsonbContainer *arr, const CtPath *path, CtAudienceEntry *en
 								  "list_value elements must be strings, not %s",
 								  ct_json_type_name(e));
 				}
-				if (e->val.string.len > CT_MAX_ATTR_VALUE_BYTES)
+				if (!ct_rule_attr_value_fits(e->val.string.len))
 					op->invalid = true;
 				pfree(e);
 			}
@@ -461,11 +343,26 @@ ct_parse_attributes(JsonbContainer *arr, const CtPath *path, CtAudienceEntry *en
 			if (v.type != jbvString)
 				ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &apath, "value",
 							  "\"value\" must be a string, not %s", ct_json_type_name(&v));
-			if (v.val.string.len > CT_MAX_ATTR_VALUE_BYTES)
+			if (!ct_rule_attr_value_fits(v.val.string.len))
 				op->invalid = true;
 			op->value = v;
 		}
 	}
+}
+
+/* Raise the error of an audience entry over ctaudience.max_audiences_per_message. */
+static void
+ct_too_many_audiences(const CtAudienceEntry *e)
+{
+	CT_PATH_ROOT(root);
+	CT_PATH_KEY(ppath, &root, "user_profiles");
+	CT_PATH_INDEX(epath, &ppath, e->profile);
+	CT_PATH_KEY(lpath, &epath, e->list);
+	CT_PATH_INDEX(apath, &lpath, e->index);
+
+	ct_json_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, &apath, NULL,
+				  "more than ctaudience.max_audiences_per_message (%d) audiences in one message",
+				  ct_max_audiences_per_message);
 }
 
 typedef struct CtAudienceHashEntry
@@ -484,6 +381,7 @@ ct_model_begin(CtModelBuilder *b, CtMembershipMessage *msg, int nprofiles)
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(CtAudienceHashEntry);
 	ctl.hcxt = CurrentMemoryContext;
+	memset(b, 0, sizeof(*b));
 	b->msg = msg;
 	b->audience_index = hash_create("ctaudience audiences", 64, &ctl,
 									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
@@ -506,7 +404,12 @@ ct_model_new_profile(CtModelBuilder *b)
 	CtUserProfile *p;
 
 	if (msg->nprofiles >= ct_max_profiles_per_message)
-		ct_too_many_profiles();
+	{
+		if (!b->defer_limits)
+			ct_too_many_profiles();
+		b->over_profiles = true;
+		return -1;
+	}
 
 	if (msg->nprofiles >= b->profiles_cap)
 	{
@@ -611,15 +514,13 @@ ct_model_commit_entry(CtModelBuilder *b, CtAudienceEntry *e)
 	{
 		if (msg->naudiences >= ct_max_audiences_per_message)
 		{
-			CT_PATH_ROOT(root);
-			CT_PATH_KEY(ppath, &root, "user_profiles");
-			CT_PATH_INDEX(epath, &ppath, e->profile);
-			CT_PATH_KEY(lpath, &epath, e->list);
-			CT_PATH_INDEX(apath, &lpath, e->index);
-
-			ct_json_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, &apath, NULL,
-						  "more than ctaudience.max_audiences_per_message (%d) audiences in one message",
-						  ct_max_audiences_per_message);
+			hash_search(b->audience_index, &e->audience_id, HASH_REMOVE, NULL);
+			if (!b->defer_limits)
+				ct_too_many_audiences(e);
+			if (!b->over_audiences)
+				b->over_entry = *e;
+			b->over_audiences = true;
+			return;
 		}
 		if (msg->naudiences >= b->audiences_cap)
 		{
@@ -644,6 +545,16 @@ ct_model_finish(CtModelBuilder *b)
 	hash_destroy(b->audience_index);
 }
 
+/* Raise the error of a limit the message went over, if any (defer_limits). */
+void
+ct_model_raise_deferred(CtModelBuilder *b)
+{
+	if (b->over_profiles)
+		ct_too_many_profiles();
+	if (b->over_audiences)
+		ct_too_many_audiences(&b->over_entry);
+}
+
 /* Append one audience entry, validating it. */
 static void
 ct_parse_audience_entry(CtModelBuilder *st, JsonbContainer *obj, const CtPath *path,
@@ -655,37 +566,15 @@ ct_parse_audience_entry(CtModelBuilder *st, JsonbContainer *obj, const CtPath *p
 	JsonbContainer *attrs;
 
 	ct_json_get_int64(obj, "audience_id", path, true, &e->audience_id);
-	if (e->audience_id <= 0)
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "audience_id",
-					  "\"audience_id\" must be a positive integer, not " INT64_FORMAT,
-					  e->audience_id);
+	ct_rule_audience_id(e->audience_id, path);
 	ct_json_get_string(obj, "audience_name", path, true, &e->name);
-	if (e->name.len == 0)
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "audience_name",
-					  "\"audience_name\" must not be empty");
-	if (e->name.len > CT_MAX_NAME_BYTES)
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "audience_name",
-					  "audience name is %d bytes long; the limit is %d bytes",
-					  e->name.len, CT_MAX_NAME_BYTES);
-	if (memchr(e->name.s, '\0', e->name.len) != NULL)
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "audience_name",
-					  "\"audience_name\" must not contain NUL characters");
-
+	ct_rule_audience_name(e->name, path);
 	if (legacy_action >= 0)
 		e->action = (CtAction) legacy_action;
 	else
 	{
 		ct_json_get_string(obj, "action", path, true, &action);
-		if (ct_str_eq(action, "add"))
-			e->action = CT_ACTION_ADD;
-		else if (ct_str_eq(action, "delete"))
-			e->action = CT_ACTION_DELETE;
-		else if (ct_str_eq(action, "attribute_update"))
-			e->action = CT_ACTION_ATTRIBUTE_UPDATE;
-		else
-			ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, path, "action",
-						  "unknown audience action \"%.*s\"; expected \"add\", \"delete\" or \"attribute_update\"",
-						  Min(action.len, 64), action.s);
+		ct_rule_audience_action(action, &e->action, path);
 	}
 
 	settings = ct_json_get_object(obj, "audience_subscription_settings", path, false);
@@ -916,36 +805,12 @@ ct_jb_jsonb(CtJsonBuilder *b, const char *key, Jsonb *val)
 }
 
 /* Open (as member key, or an element when key is NULL) or close a nested object or array. */
-static void
+void
 ct_jb_nest(CtJsonBuilder *b, const char *key, JsonbIteratorToken tok)
 {
 	if (key)
 		ct_jb_key(b, key);
 	pushJsonbValue(&b->state, tok, NULL);
-}
-
-void
-ct_jb_begin_object(CtJsonBuilder *b, const char *key)
-{
-	ct_jb_nest(b, key, WJB_BEGIN_OBJECT);
-}
-
-void
-ct_jb_end_object(CtJsonBuilder *b)
-{
-	ct_jb_nest(b, NULL, WJB_END_OBJECT);
-}
-
-void
-ct_jb_begin_array(CtJsonBuilder *b, const char *key)
-{
-	ct_jb_nest(b, key, WJB_BEGIN_ARRAY);
-}
-
-void
-ct_jb_end_array(CtJsonBuilder *b)
-{
-	ct_jb_nest(b, NULL, WJB_END_ARRAY);
 }
 
 /* Close the top-level object and return it as jsonb. */

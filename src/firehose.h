@@ -215,8 +215,6 @@ extern int	ct_max_clock_skew;
 /* Define the settings of a message's limits and time (from _PG_init). */
 extern void ct_firehose_init(void);
 
-/* Whether a time is further ahead of this server's clock than ct_max_clock_skew. */
-extern bool ct_dated_in_future(int64 timestamp_ms);
 
 extern JsonbContainer *ct_message_root(Jsonb *request);
 extern void ct_parse_envelope(JsonbContainer *root, CtEnvelope *env);
@@ -234,6 +232,16 @@ typedef struct CtModelBuilder
 	int			entries_cap;
 	int			audiences_cap;
 	struct HTAB *audience_index;
+
+	/*
+	 * The text reader defers the limits' errors to the end of the message,
+	 * so that they come after the envelope's as in the jsonb reader: a
+	 * profile or audience over a limit is noted here and not kept.
+	 */
+	bool		defer_limits;
+	bool		over_profiles;
+	bool		over_audiences;
+	CtAudienceEntry over_entry; /* the first audience over the limit */
 } CtModelBuilder;
 
 extern void ct_model_begin(CtModelBuilder *b, CtMembershipMessage *msg, int nprofiles);
@@ -244,12 +252,7 @@ extern void ct_model_add_partner(CtUserProfile *p, CtStr type, bool raw, CtStr v
 extern CtAudienceEntry *ct_model_new_entry(CtModelBuilder *b, int profile, int index, const char *list);
 extern void ct_model_commit_entry(CtModelBuilder *b, CtAudienceEntry *e);
 extern void ct_model_finish(CtModelBuilder *b);
-
-/* A UUID as uuid_in reads it; false when the text is not one. */
-extern bool ct_uuid_parse(CtStr s, pg_uuid_t *out);
-
-/* Milliseconds since the Unix epoch to a TimestampTz, range-checked. */
-extern TimestampTz ct_ms_to_timestamptz(int64 ms, const CtPath *path, const char *leaf);
+extern void ct_model_raise_deferred(CtModelBuilder *b);
 
 /* Response builder: a flat JSON object assembled in order. */
 typedef struct CtJsonBuilder
@@ -263,10 +266,11 @@ extern void ct_jb_string(CtJsonBuilder *b, const char *key, const char *val, int
 extern void ct_jb_int(CtJsonBuilder *b, const char *key, int64 val);
 extern void ct_jb_bool(CtJsonBuilder *b, const char *key, bool val);
 extern void ct_jb_jsonb(CtJsonBuilder *b, const char *key, Jsonb *val);
-extern void ct_jb_begin_object(CtJsonBuilder *b, const char *key);
-extern void ct_jb_end_object(CtJsonBuilder *b);
-extern void ct_jb_begin_array(CtJsonBuilder *b, const char *key);
-extern void ct_jb_end_array(CtJsonBuilder *b);
+extern void ct_jb_nest(CtJsonBuilder *b, const char *key, JsonbIteratorToken tok);
+#define ct_jb_begin_object(b, key) ct_jb_nest((b), (key), WJB_BEGIN_OBJECT)
+#define ct_jb_end_object(b) ct_jb_nest((b), NULL, WJB_END_OBJECT)
+#define ct_jb_begin_array(b, key) ct_jb_nest((b), (key), WJB_BEGIN_ARRAY)
+#define ct_jb_end_array(b) ct_jb_nest((b), NULL, WJB_END_ARRAY)
 extern Jsonb *ct_jb_finish(CtJsonBuilder *b);
 
 /* The envelope of a response: type, id, timestamp_ms, firehose_version. */

@@ -25,6 +25,7 @@
 
 #include "firehose.h"
 #include "jsonwalk.h"
+#include "rules.h"
 #include "stream.h"
 
 typedef enum CtFrameKind
@@ -258,6 +259,7 @@ ct_open_field(CtStream *st, bool is_object, char *field)
 				ct_push(st, F_PROFILES);
 				st->msg->has_profiles = true;
 				ct_model_begin(&st->builder, st->msg, 1000);
+				st->builder.defer_limits = true;
 				st->building = true;
 				return;
 			}
@@ -288,8 +290,8 @@ ct_open_field(CtStream *st, bool is_object, char *field)
 			if (!is_object)
 				break;
 			f->index++;
-			ct_push(st, F_PROFILE);
-			st->profile = ct_model_new_profile(&st->builder);
+			st->profile = st->builder.over_audiences ? -1 : ct_model_new_profile(&st->builder);
+			ct_push(st, st->profile < 0 ? F_SKIP : F_PROFILE);
 			return;
 		case F_PROFILE:
 			if (ct_is(field, "user_identities") || ct_is(field, "partner_identities"))
@@ -412,17 +414,8 @@ ct_close_identity(CtStream *st, bool partner)
 	CtUserProfile *p = &st->msg->profiles[st->profile];
 	bool		raw;
 
-	if (st->id_type.s == NULL || st->id_enc.s == NULL || st->id_value.s == NULL)
-	{
-		ct_give_up(st);
-		return;
-	}
-	if (ct_str_eq_ci(st->id_enc, "raw"))
-		raw = true;
-	else if (ct_str_eq_ci(st->id_enc, "md5") || ct_str_eq_ci(st->id_enc, "sha1") ||
-			 ct_str_eq_ci(st->id_enc, "sha256"))
-		raw = false;
-	else
+	if (st->id_type.s == NULL || st->id_enc.s == NULL || st->id_value.s == NULL ||
+		!ct_rule_encoding(st->id_enc, &raw, NULL))
 	{
 		ct_give_up(st);
 		return;
@@ -433,27 +426,16 @@ ct_close_identity(CtStream *st, bool partner)
 		ct_model_add_identity(p, st->id_type, raw, st->id_value);
 }
 
-/* Close an audience entry: the checks of the jsonb parser, then keep it. */
+/* Close an audience entry: the rules, then keep it. */
 static void
 ct_close_entry(CtStream *st)
 {
 	CtAudienceEntry *e = st->entry;
 	CtFrame    *f = ct_top(st);
 
-	if (!(f->seen & B_A_ID) || e->audience_id <= 0 ||
-		!(f->seen & B_A_NAME) || e->name.len == 0 || e->name.len > CT_MAX_NAME_BYTES ||
-		st->entry_action.s == NULL)
-	{
-		ct_give_up(st);
-		return;
-	}
-	if (ct_str_eq(st->entry_action, "add"))
-		e->action = CT_ACTION_ADD;
-	else if (ct_str_eq(st->entry_action, "delete"))
-		e->action = CT_ACTION_DELETE;
-	else if (ct_str_eq(st->entry_action, "attribute_update"))
-		e->action = CT_ACTION_ATTRIBUTE_UPDATE;
-	else
+	if (!(f->seen & B_A_ID) || !ct_rule_audience_id(e->audience_id, NULL) ||
+		!(f->seen & B_A_NAME) || !ct_rule_audience_name(e->name, NULL) ||
+		st->entry_action.s == NULL || !ct_rule_audience_action(st->entry_action, &e->action, NULL))
 	{
 		ct_give_up(st);
 		return;
@@ -462,7 +444,7 @@ ct_close_entry(CtStream *st)
 	st->entry = NULL;
 }
 
-/* Close a user attribute: the checks of the jsonb parser, then keep it. */
+/* Close a user attribute: the rules, then keep it. */
 static void
 ct_close_attr(CtStream *st)
 {
@@ -478,23 +460,15 @@ ct_close_attr(CtStream *st)
 		if (st->list_invalid)
 			op->invalid = true;
 	}
-	if (op->key.s == NULL || st->attr_action.s == NULL)
+	if (op->key.s == NULL || st->attr_action.s == NULL ||
+		!ct_rule_attr_action(st->attr_action, &op->is_delete, NULL))
 	{
 		ct_give_up(st);
 		return;
 	}
-	if (ct_str_eq(st->attr_action, "upsert"))
-		op->is_delete = false;
-	else if (ct_str_eq(st->attr_action, "delete"))
-		op->is_delete = true;
-	else
-	{
-		ct_give_up(st);
-		return;
-	}
-	if (op->key.len == 0 || op->key.len > CT_MAX_ATTR_KEY_BYTES)
+	if (!ct_rule_attr_key_fits(op->key))
 		op->invalid = true;
-	if (op->value.type == jbvString && op->value.val.string.len > CT_MAX_ATTR_VALUE_BYTES)
+	if (op->value.type == jbvString && !ct_rule_attr_value_fits(op->value.val.string.len))
 		op->invalid = true;
 	if (e->nattrs >= st->attrs_cap)
 	{
@@ -616,7 +590,7 @@ ct_scalar_field(CtStream *st, char *field, char *token, JsonTokenType type)
 				e.type = jbvString;
 				e.val.string.len = strlen(token);
 				e.val.string.val = ct_arena_copy(st, token, e.val.string.len);
-				if (e.val.string.len > CT_MAX_ATTR_VALUE_BYTES)
+				if (!ct_rule_attr_value_fits(e.val.string.len))
 					st->list_invalid = true;
 				pushJsonbValue(&st->list_state, WJB_ELEM, &e);
 			}
@@ -760,8 +734,7 @@ ct_scalar_field(CtStream *st, char *field, char *token, JsonTokenType type)
 			{
 				if (!is_string || !ct_first(st, B_A_FIELD))
 					break;
-				st->entry->user_id_field = ct_user_id_field_from_name(ct_keep(st, token));
-				if (st->entry->user_id_field < 0)
+				if (!ct_rule_user_id_field(ct_keep(st, token), &st->entry->user_id_field, NULL))
 					break;
 				return;
 			}
@@ -863,22 +836,16 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 	if (st.building)
 		ct_model_finish(&st.builder);
 
-	/* the envelope, as ct_parse_envelope checks it */
+	/* the envelope, as ct_parse_envelope reads it */
 	if (env->type.s == NULL || !ct_str_eq(env->type, "audience_membership_change_request") ||
-		env->id_text.s == NULL || !ct_uuid_parse(env->id_text, &env->id) ||
-		!(st.stack[0].seen & B_TS) ||
-		env->timestamp_ms <= 0 || env->timestamp_ms > INT64CONST(253402300799999) ||
-		ct_dated_in_future(env->timestamp_ms))
+		env->id_text.s == NULL || !ct_rule_uuid(env->id_text, &env->id, NULL, NULL) ||
+		!(st.stack[0].seen & B_TS) || !ct_rule_time_ms(env->timestamp_ms, NULL, NULL) ||
+		!ct_rule_firehose_version(&env->firehose_version, NULL) ||
+		!ct_rule_message_time(env, NULL))
 		return false;
-	if (env->firehose_version.s == NULL)
-	{
-		/* the response must carry one; answer in the SDK version we model */
-		env->firehose_version.s = "3.2.0";
-		env->firehose_version.len = 5;
-	}
-	else if (env->firehose_version.len == 0 || env->firehose_version.len > 32)
-		return false;
-	env->ts = ct_ms_to_timestamptz(env->timestamp_ms, NULL, "timestamp_ms");
+	env->ts = ct_time_from_ms(env->timestamp_ms);
+	if (st.building)
+		ct_model_raise_deferred(&st.builder);
 
 	msg->id = env->id;
 	msg->id_text = env->id_text;

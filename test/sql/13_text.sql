@@ -213,3 +213,24 @@ SELECT count(*) AS messages, count(*) FILTER (WHERE NOT same) AS differ,
 	   count(*) FILTER (WHERE outcome LIKE 'ok %' AND outcome NOT LIKE '%duplicate%') > 40 AS many_imported,
 	   count(DISTINCT outcome) FILTER (WHERE outcome LIKE 'error%') > 20 AS many_kinds_of_error
   FROM fuzz;
+
+-- Limits and the envelope: the text reader meets user_profiles before
+-- firehose_version (jsonb's key order), yet a message over a limit with a
+-- bad envelope fails on the envelope, as through jsonb; over a limit with
+-- a good envelope, on the limit, even when a later profile is malformed.
+CREATE TEMP TABLE limit_cases (n serial, label text, msg text, max_profiles int, max_audiences int);
+INSERT INTO limit_cases (label, msg, max_profiles, max_audiences) VALUES
+	('3 profiles, empty firehose_version', replace(t.msg(740, 1714900000000, jsonb_build_array(:'u1'::jsonb, :'u3'::jsonb, :'u4'::jsonb))::text, '"3.2.0"', '""'), 2, 1000),
+	('3 profiles, dated in the future', t.msg(741, 99999999999999, jsonb_build_array(:'u1'::jsonb, :'u3'::jsonb, :'u4'::jsonb))::text, 2, 1000),
+	('3 profiles, the third malformed', replace(t.msg(742, 1714900000000, jsonb_build_array(:'u1'::jsonb, :'u4'::jsonb, :'u3'::jsonb))::text, '"mpid": "7003"', '"mpid": {}'), 2, 1000),
+	('3 profiles', t.msg(743, 1714900000000, jsonb_build_array(:'u1'::jsonb, :'u3'::jsonb, :'u4'::jsonb))::text, 2, 1000),
+	('2 audiences, empty firehose_version', replace(t.msg(744, 1714900000000, jsonb_build_array(:'u2'::jsonb, :'u1'::jsonb))::text, '"3.2.0"', '""'), 1000, 1),
+	('2 audiences, a later profile malformed', replace(t.msg(745, 1714900000000, jsonb_build_array(:'u2'::jsonb, :'u1'::jsonb))::text, '"mpid": "7001"', '"mpid": {}'), 1000, 1),
+	('2 audiences', t.msg(746, 1714900000000, jsonb_build_array(:'u2'::jsonb, :'u1'::jsonb))::text, 1000, 1),
+	('2 audiences, within the limit', t.msg(747, 1714900000000, jsonb_build_array(:'u2'::jsonb, :'u1'::jsonb))::text, 2, 2);
+SELECT n, label, same, outcome
+  FROM limit_cases,
+	   LATERAL (SELECT set_config('ctaudience.max_profiles_per_message', max_profiles::text, true),
+					   set_config('ctaudience.max_audiences_per_message', max_audiences::text, true)) s,
+	   LATERAL t.compare(msg)
+ ORDER BY n;
