@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "compat.h"
 #include "auth.h"
 
 #define CT_PASSCODE_ITERATIONS	4096
@@ -102,8 +103,8 @@ ct_pbkdf2(const char *passcode, const uint8 *salt, int saltlen, int iterations,
 {
 	const char *errstr = NULL;
 
-	if (scram_SaltedPassword(passcode, (const char *) salt, saltlen, iterations,
-							 out, &errstr) < 0)
+	if (ct_salted_password(passcode, (const char *) salt, saltlen, iterations,
+						   out, &errstr) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not hash passcode: %s", errstr ? errstr : "unknown error")));

@@ -40,6 +40,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "compat.h"
 #include "direct.h"
 #include "store.h"
 
@@ -100,7 +101,7 @@ ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg)
 		table_multi_insert(rel, slots, batch, cid, 0, bistate);
 		for (int i = 0; i < batch; i++)
 		{
-			List	   *recheck = ExecInsertIndexTuples(rri, slots[i], estate, false, false, NULL, NIL);
+			List	   *recheck = ct_insert_index_tuples(rri, slots[i], estate);
 
 			list_free(recheck);
 		}
@@ -238,7 +239,7 @@ ct_direct_insert_events(CtBatch *events)
 
 	ct_columns(rel, (CtColumnRef[]) {{"project_id", &e.project}, {"ct_id", &e.ctid}, {"event_id", &e.id},
 			   {"event_name", &e.name}, {"ts", &e.ts}, {"props", &e.props}}, 6);
-	e.seq = getIdentitySequence(RelationGetRelid(rel), e.id + 1, false);
+	e.seq = ct_identity_sequence(rel, e.id + 1);
 	e.event_name = CStringGetTextDatum("Partner Sync");
 	e.a_project = CT_COL(events, 1);
 	e.a_ctid = CT_COL(events, 2);
@@ -586,7 +587,7 @@ ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *col
 	slot = table_slot_create(heap, NULL);
 	if (lock)
 		locked = table_slot_create(heap, NULL);
-	scan = index_beginscan(heap, index, GetActiveSnapshot(), ncols, 0);
+	scan = ct_index_beginscan(heap, index, GetActiveSnapshot(), ncols);
 	for (int i = 0; i < n; i++)
 	{
 		for (int k = 0; k < ncols; k++)

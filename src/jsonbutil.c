@@ -11,6 +11,7 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
+#include "compat.h"
 #include "jsonbutil.h"
 #include "jsonwalk.h"
 
@@ -226,31 +227,35 @@ ct_build_close(CtJsonBuild *b, JsonbIteratorToken tok)
 	b->res = pushJsonbValue(&b->state, tok, NULL);
 }
 
-static void
+static CtJsonAction
 ct_build_object_start(void *arg)
 {
 	ct_build_open(arg, false);
+	return CT_JSON_ACTION_OK;
 }
 
-static void
+static CtJsonAction
 ct_build_object_end(void *arg)
 {
 	ct_build_close(arg, WJB_END_OBJECT);
+	return CT_JSON_ACTION_OK;
 }
 
-static void
+static CtJsonAction
 ct_build_array_start(void *arg)
 {
 	ct_build_open(arg, true);
+	return CT_JSON_ACTION_OK;
 }
 
-static void
+static CtJsonAction
 ct_build_array_end(void *arg)
 {
 	ct_build_close(arg, WJB_END_ARRAY);
+	return CT_JSON_ACTION_OK;
 }
 
-static void
+static CtJsonAction
 ct_build_field(void *arg, char *fname, bool isnull)
 {
 	CtJsonBuild *b = arg;
@@ -263,13 +268,14 @@ ct_build_field(void *arg, char *fname, bool isnull)
 		strcmp(fname, "passcode") == 0)
 	{
 		b->at_passcode = true;
-		return;
+		return CT_JSON_ACTION_OK;
 	}
 	ct_build_string(&k, fname);
 	b->res = pushJsonbValue(&b->state, WJB_KEY, &k);
+	return CT_JSON_ACTION_OK;
 }
 
-static void
+static CtJsonAction
 ct_build_scalar(void *arg, char *token, JsonTokenType tokentype)
 {
 	CtJsonBuild *b = arg;
@@ -281,7 +287,7 @@ ct_build_scalar(void *arg, char *token, JsonTokenType tokentype)
 		b->at_passcode = false;
 		b->passcode->s = token;
 		b->passcode->len = strlen(token);
-		return;
+		return CT_JSON_ACTION_OK;
 	}
 	ct_build_unhold(b);
 	switch (tokentype)
@@ -323,6 +329,7 @@ ct_build_scalar(void *arg, char *token, JsonTokenType tokentype)
 		b->res = pushJsonbValue(&b->state, WJB_ELEM, &v);
 	else
 		b->res = pushJsonbValue(&b->state, WJB_VALUE, &v);
+	return CT_JSON_ACTION_OK;
 }
 
 /*
@@ -387,7 +394,7 @@ ct_jsonb_build(text *t, CtStr *passcode)
 			}
 			continue;
 		}
-		lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
+		lex = ct_json_lexer(json, len, GetDatabaseEncoding());
 		e = pg_parse_json(lex, &sem);
 	}
 	if (e != JSON_SUCCESS)

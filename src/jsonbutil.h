@@ -11,6 +11,7 @@
 
 #include "postgres.h"
 #include "utils/jsonb.h"
+#include "compat.h"
 
 /* A string inside a jsonb datum; not NUL-terminated. */
 typedef struct CtStr

@@ -23,6 +23,7 @@
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 
+#include "compat.h"
 #include "firehose.h"
 #include "jsonwalk.h"
 #include "rules.h"
@@ -479,35 +480,37 @@ ct_close_attr(CtStream *st)
 	e->attrs[e->nattrs++] = *op;
 }
 
-static void
+static CtJsonAction
 ct_object_start(void *arg)
 {
 	CtStream   *st = arg;
 
 	if (!st->failed)
 		ct_open(st, true);
+	return CT_JSON_ACTION_OK;
 }
 
-static void
+static CtJsonAction
 ct_array_start(void *arg)
 {
 	CtStream   *st = arg;
 
 	if (!st->failed)
 		ct_open(st, false);
+	return CT_JSON_ACTION_OK;
 }
 
 /* The end of an object or an array. */
-static void
+static CtJsonAction
 ct_close(void *arg)
 {
 	CtStream   *st = arg;
 	CtFrame    *f = ct_top(st);
 
 	if (st->failed || f == NULL)
-		return;
+		return CT_JSON_ACTION_OK;
 	if (f->kind == F_SKIP && --f->depth > 0)
-		return;
+		return CT_JSON_ACTION_OK;
 	switch (f->kind)
 	{
 		case F_ID:
@@ -537,9 +540,10 @@ ct_close(void *arg)
 			break;
 	}
 	st->top--;
+	return CT_JSON_ACTION_OK;
 }
 
-static void
+static CtJsonAction
 ct_field_start(void *arg, char *fname, bool isnull)
 {
 	CtStream   *st = arg;
@@ -554,11 +558,12 @@ ct_field_start(void *arg, char *fname, bool isnull)
 		if (isnull && f != NULL && f->kind != F_SKIP)
 			ct_give_up(st);
 		pfree(fname);
-		return;
+		return CT_JSON_ACTION_OK;
 	}
 	st->field = fname;
 	if (f->kind == F_ATTR)
 		st->attr_empty = false;
+	return CT_JSON_ACTION_OK;
 }
 
 /* A scalar: an object member's value (field) or an array element. */
@@ -772,7 +777,7 @@ ct_scalar_field(CtStream *st, char *field, char *token, JsonTokenType type)
 	ct_give_up(st);
 }
 
-static void
+static CtJsonAction
 ct_scalar(void *arg, char *token, JsonTokenType type)
 {
 	CtStream   *st = arg;
@@ -784,6 +789,7 @@ ct_scalar(void *arg, char *token, JsonTokenType type)
 	pfree(token);
 	if (field != NULL)
 		pfree(field);
+	return CT_JSON_ACTION_OK;
 }
 
 /* A fresh parse state, and env and msg emptied. */
@@ -826,7 +832,7 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 		case CT_WALK_UNSUPPORTED:
 			/* \u escapes outside UTF-8, deep nesting: PostgreSQL's parser */
 			ct_stream_reset(&st, env, msg);
-			lex = makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), true);
+			lex = ct_json_lexer(json, len, GetDatabaseEncoding());
 			if (pg_parse_json(lex, &sem) != JSON_SUCCESS)
 				return false;
 			break;
