@@ -9,6 +9,7 @@ OBJS = \
 	src/direct.o \
 	src/dispatch.o \
 	src/dsr.o \
+	src/engage.o \
 	src/firehose.o \
 	src/identity.o \
 	src/import.o \
@@ -30,6 +31,7 @@ OBJS = \
 	src/timing.o \
 	src/triggers.o \
 	src/types.o \
+	src/usage.o \
 	src/write.o
 
 # The install script of this version is assembled from the pieces in

@@ -280,10 +280,11 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"DELETE FROM ctaudience.ct_segment_member m WHERE m.project_id = $1 AND m.ct_id = ANY ($2)",
 		2, {A_TEXT, A_TEXT_ARR}, true
 	},
-	/* the rest: events, import log samples by mpid, profiles */
+	/* the rest: events, import log samples by mpid, campaign queue rows, profiles */
 	[CT_Q_ERASE] = {
 		"WITH ev AS (DELETE FROM ctaudience.ct_event e WHERE e.project_id = $1 AND e.ct_id = ANY ($2)),"
 		" smp AS (DELETE FROM ctaudience.ct_import_sample s WHERE s.project_id = $1 AND s.mpid = ANY ($3)),"
+		" cq AS (DELETE FROM ctaudience.ct_campaign_queue q WHERE q.project_id = $1 AND q.ct_id = ANY ($2)),"
 		" prof AS (DELETE FROM ctaudience.ct_profile p WHERE p.project_id = $1 AND p.ct_id = ANY ($2) RETURNING 1)"
 		" SELECT count(*)::int FROM prof",
 		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
@@ -422,6 +423,38 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"   AND processed_at < clock_timestamp() - make_interval(secs => $1)"
 		"   LIMIT 1000 FOR UPDATE SKIP LOCKED)",
 		1, {A_FLOAT8}
+	},
+	[CT_Q_LIVE_CAMPAIGNS] = {
+		"SELECT c.campaign_id, c.trigger_filter, c.segment_ids, c.recurring"
+		"  FROM ctaudience.ct_campaign c"
+		" WHERE c.project_id = $1 AND c.trigger_event = $2"
+		"   AND c.status = 'running' AND c.kind = 'live_behavior'",
+		2, {A_TEXT, A_TEXT}, true
+	},
+	/*
+	 * Occurrences whose properties matched a campaign's filter ($3..$7): a
+	 * profile qualifies when it is a member of one of the campaign's
+	 * segments now ($7 says when the event itself shows it), at most once
+	 * for a one-time campaign.
+	 */
+	[CT_Q_QUALIFY] = {
+		"INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts, event_props, once)"
+		" SELECT c.project_id, c.campaign_id, u.ct_id, $2, u.ts, u.props, NOT c.recurring"
+		"   FROM unnest($3, $4, $5, $6, $7) AS u(campaign_id, ct_id, ts, props, member)"
+		"   JOIN ctaudience.ct_campaign c ON c.project_id = $1 AND c.campaign_id = u.campaign_id"
+		"  WHERE u.member OR cardinality(c.segment_ids) = 0"
+		"     OR EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m"
+		"                 WHERE m.project_id = $1 AND m.ct_id = u.ct_id"
+		"                   AND m.segment_id = ANY (c.segment_ids) AND m.is_member)"
+		" ON CONFLICT (project_id, campaign_id, ct_id) WHERE once DO NOTHING",
+		7, {A_TEXT, A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR, A_BOOL_ARR}
+	},
+	[CT_Q_RECORD_EVENT] = {
+		"INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
+		" SELECT p.project_id, p.ct_id, $3, $4, $5 FROM ctaudience.ct_profile p"
+		"  WHERE p.project_id = $1 AND p.ct_id = $2"
+		" RETURNING event_id",
+		5, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ, A_JSONB}
 	},
 };
 

@@ -54,6 +54,9 @@ typedef enum CtStmt
 	CT_Q_INBOX_DONE,			/* record a message answered */
 	CT_Q_INBOX_FAILED,			/* record a failed attempt (pending again, or dead) */
 	CT_Q_INBOX_PURGE,			/* remove answered messages past their retention */
+	CT_Q_LIVE_CAMPAIGNS,		/* the running live campaigns an event triggers */
+	CT_Q_QUALIFY,				/* queue qualified profiles of live campaigns */
+	CT_Q_RECORD_EVENT,			/* record an app event of a profile */
 	CT_NUM_STMTS
 } CtStmt;
 

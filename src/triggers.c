@@ -46,11 +46,13 @@
 #include "utils/tuplestore.h"
 
 #include "direct.h"
+#include "engage.h"
 #include "firehose.h"
 #include "store.h"
 #include "strmap.h"
 #include "timing.h"
 #include "triggers.h"
+#include "usage.h"
 
 CtSyncCounts *ct_sync_collector = NULL;
 #define CT_DEFAULT_NOTIFY_PARTNER_SYNC true
@@ -284,19 +286,6 @@ ct_hour_bucket(TimestampTz ts)
 	return h;
 }
 
-/* The first day of the UTC month of a timestamp, as a DateADT. */
-static DateADT
-ct_month(TimestampTz ts)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-
-	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	return date2j(tm.tm_year, tm.tm_mon, 1) - POSTGRES_EPOCH_JDATE;
-}
 
 /* ---------------------------------------------------------------------
  * Accumulators: statistics and usage delta rows
@@ -372,70 +361,6 @@ ct_write_deltas(CtDeltas *ds, TimestampTz bucket)
 	ct_batch_exec(&q, false);
 }
 
-typedef struct CtUsage
-{
-	char	   *project_id;
-	DateADT		month;
-	int64		events;
-	int64		data_points;
-	int64		profile_updates;
-} CtUsage;
-
-typedef struct CtUsages
-{
-	CtUsage    *u;
-	int			n;
-	int			cap;
-} CtUsages;
-
-/* Add to the usage of a project and month. */
-static void
-ct_usage_add(CtUsages *us, const char *project_id, DateADT month, int64 events,
-			 int64 data_points, int64 profile_updates)
-{
-	CtUsage    *u = NULL;
-
-	for (int i = 0; i < us->n && u == NULL; i++)
-	{
-		if (us->u[i].month == month && strcmp(us->u[i].project_id, project_id) == 0)
-			u = &us->u[i];
-	}
-	if (u == NULL)
-	{
-		if (us->n >= us->cap)
-		{
-			us->cap = Max(us->cap * 2, 4);
-			us->u = us->u ? repalloc(us->u, sizeof(CtUsage) * us->cap) : palloc(sizeof(CtUsage) * us->cap);
-		}
-		u = &us->u[us->n++];
-		memset(u, 0, sizeof(*u));
-		u->project_id = pstrdup(project_id);
-		u->month = month;
-	}
-	u->events += events;
-	u->data_points += data_points;
-	u->profile_updates += profile_updates;
-}
-
-/* Write the usage delta rows. */
-static void
-ct_write_usage(CtUsages *us)
-{
-	CtBatch		q;
-
-	if (us->n == 0)
-		return;
-	ct_batch_init(&q, CT_Q_TRIG_USAGE, us->n);
-	for (int i = 0; i < us->n; i++)
-	{
-		ct_arr_add(CT_COL(&q, 1), CStringGetTextDatum(us->u[i].project_id), false);
-		ct_arr_add(CT_COL(&q, 2), DateADTGetDatum(us->u[i].month), false);
-		ct_arr_add(CT_COL(&q, 3), Int64GetDatum(us->u[i].events), false);
-		ct_arr_add(CT_COL(&q, 4), Int64GetDatum(us->u[i].data_points), false);
-		ct_arr_add(CT_COL(&q, 5), Int64GetDatum(us->u[i].profile_updates), false);
-	}
-	ct_batch_exec(&q, false);
-}
 
 /* ---------------------------------------------------------------------
  * Email / phone presence of the profiles behind membership rows
@@ -675,6 +600,42 @@ ct_notify_changes(CtDeltas *ds)
 }
 
 /*
+ * Qualify the Partner Sync events of the changed rows for live campaigns,
+ * one project at a time (a statement writes one project's rows).
+ */
+static void
+ct_qualify_partner_sync(CtMemberRow *rows, int n, CtSegmentProps *props)
+{
+	CtOccurrence *occ = palloc(sizeof(CtOccurrence) * Max(n, 1));
+	bool	   *done = palloc0(sizeof(bool) * Max(n, 1));
+
+	for (int first = 0; first < n; first++)
+	{
+		const char *project_id = rows[first].project_id;
+		int			nocc = 0;
+
+		if (done[first])
+			continue;
+		for (int i = first; i < n; i++)
+		{
+			CtMemberRow *r = &rows[i];
+
+			if (done[i] || strcmp(r->project_id, project_id) != 0)
+				continue;
+			done[i] = true;
+			if (!r->changed || !props[i].found)
+				continue;
+			occ[nocc].ct_id = r->ct_id;
+			occ[nocc].ts = r->stated_at;
+			occ[nocc].props = r->is_member ? props[i].added : props[i].removed;
+			occ[nocc].member_of = r->is_member ? r->segment_id : 0;
+			nocc++;
+		}
+		ct_campaigns_qualify(project_id, "Partner Sync", occ, nocc);
+	}
+}
+
+/*
  * Raise the Partner Sync events of the changed rows, append the segments'
  * statistics and the month's usage, and announce the changes.
  */
@@ -734,6 +695,7 @@ ct_sync_members(CtMemberRow *rows, int n)
 		ct_usage_add(&usage, r->project_id, ct_month(r->stated_at), 1, 6, 0);
 	}
 	ct_direct_insert_events(&events);
+	ct_qualify_partner_sync(rows, n, props);
 	ct_write_deltas(&deltas, ct_hour_bucket(now));
 	ct_write_usage(&usage);
 	if (ct_notify_partner_sync)

@@ -83,3 +83,16 @@ SELECT ctaudience.ct_enqueue(pg_temp.msg('audience_membership_change_request', '
 
 -- fold part of the statistics, as a scheduled job would
 SELECT ctaudience.ct_compact_stats('OTHER-PROJECT') >= 0 AS compacted;
+
+-- campaigns, and the queue an import and a recorded event fill
+SELECT ctaudience.ct_create_campaign('OTHER-PROJECT', 'Welcome', 'email', 'live_behavior', 'Partner Sync',
+									 '{"Action": "Added"}', recurring => true) > 0 AS campaign;
+SELECT ctaudience.ct_create_campaign('OTHER-PROJECT', 'Launch', 'in_app', 'live_behavior', 'App Launched') > 0 AS campaign;
+SELECT ctaudience.ct_enqueue(pg_temp.msg('audience_membership_change_request', 'OTHER-PROJECT', 109, 1730200008000,
+	'{"user_profiles": [{"mpid": "8005", "user_identities": [{"type": "customer", "encoding": "raw", "value": "o-5"}],
+	   "audiences": [{"audience_id": 70001, "audience_name": "Other audience", "action": "add"}]}]}')) > 0 AS queued;
+SELECT done FROM ctaudience.ct_process_inbox(10);
+SELECT ctaudience.ct_record_event('OTHER-PROJECT', p.ct_id, 'App Launched', '{"Platform": "Android"}', '2024-10-29 10:00+00') > 0 AS recorded
+  FROM ctaudience.ct_profile p WHERE p.project_id = 'OTHER-PROJECT' AND p.identity = 'o-5';
+SELECT count(*) AS taken FROM ctaudience.ct_campaign_take((SELECT min(campaign_id) FROM ctaudience.ct_campaign), 1);
+SELECT count(*) > 0 AS queue_filled FROM ctaudience.ct_campaign_queue;
