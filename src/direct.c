@@ -249,6 +249,79 @@ ct_direct_insert_events(CtBatch *events)
 	table_close(rel, NoLock);
 }
 
+typedef struct CtQueueRows
+{
+	int			project,
+				queue,
+				campaign,
+				ctid,
+				event,
+				ts,
+				props,
+				once,
+				qualified,
+				taken;
+	Oid			seq;
+	Datum		project_id;
+	Datum		event_name;
+	Datum		now;
+	CtBatch    *b;
+} CtQueueRows;
+
+static void
+ct_fill_queue(void *arg, int i, Datum *values, bool *nulls)
+{
+	CtQueueRows *q = arg;
+
+	values[q->project] = q->project_id;
+	values[q->queue] = Int64GetDatum(nextval_internal(q->seq, false));
+	values[q->campaign] = CT_COL(q->b, 3)->values[i];
+	values[q->ctid] = CT_COL(q->b, 4)->values[i];
+	values[q->event] = q->event_name;
+	values[q->ts] = CT_COL(q->b, 5)->values[i];
+	values[q->props] = CT_COL(q->b, 6)->values[i];
+	values[q->once] = BoolGetDatum(false);
+	values[q->qualified] = q->now;
+	nulls[q->project] = nulls[q->queue] = nulls[q->campaign] = nulls[q->ctid] = nulls[q->event] =
+		nulls[q->ts] = nulls[q->props] = nulls[q->once] = nulls[q->qualified] = false;
+}
+
+/*
+ * Append queue rows of recurring campaigns (a batch of CT_Q_QUEUE, none
+ * with once set, so no uniqueness to check) the way COPY does, or through
+ * the statement when ct_campaign_queue has grown something this path would
+ * not honour.
+ */
+void
+ct_direct_insert_queue(CtBatch *rows)
+{
+	Relation	rel;
+	CtQueueRows q;
+
+	if (CT_COL(rows, 3)->n == 0)
+		return;
+	rel = ct_open_table("ct_campaign_queue");
+	if (rel->trigdesc != NULL || rel->rd_rel->relrowsecurity ||
+		rel->rd_rel->relkind != RELKIND_RELATION ||
+		ct_live_columns(RelationGetDescr(rel)) != 10)
+	{
+		table_close(rel, NoLock);
+		ct_batch_exec(rows, false);
+		return;
+	}
+	ct_columns(rel, (CtColumnRef[]) {{"project_id", &q.project}, {"queue_id", &q.queue},
+			   {"campaign_id", &q.campaign}, {"ct_id", &q.ctid}, {"event_name", &q.event},
+			   {"event_ts", &q.ts}, {"event_props", &q.props}, {"once", &q.once},
+			   {"qualified_at", &q.qualified}, {"taken_at", &q.taken}}, 10);
+	q.seq = ct_identity_sequence(rel, q.queue + 1);
+	q.project_id = rows->values[0];
+	q.event_name = rows->values[1];
+	q.now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	q.b = rows;
+	ct_multi_insert(rel, CT_COL(rows, 3)->n, ct_fill_queue, &q);
+	table_close(rel, NoLock);
+}
+
 typedef struct CtMemberRows
 {
 	int			project,

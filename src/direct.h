@@ -23,6 +23,7 @@
  * when SQL must do it.
  */
 extern void ct_direct_insert_events(CtBatch *events);	/* of CT_Q_TRIG_EVENTS */
+extern void ct_direct_insert_queue(CtBatch *rows);	/* of CT_Q_QUEUE, recurring only */
 extern bool ct_direct_insert_members(CtBatch *members);	/* of CT_Q_INSERT_MEMBERS */
 extern bool ct_direct_insert_profiles(CtBatch *rows);	/* of CT_Q_INSERT_PROFILES_PLAIN */
 

@@ -6,8 +6,10 @@
  * trigger's C path (triggers.c); an event recorded with ct_record_event
  * here.  Both come through ct_campaigns_qualify: the campaigns on the
  * event are read once, each campaign's trigger_filter is matched against
- * each distinct properties object once, and the occurrences that match go
- * to one INSERT that checks the segments and the one-time rule.
+ * each distinct properties object once, one read checks the segments the
+ * event itself does not show, and the queue rows are written set-wise: a
+ * recurring campaign's the way COPY writes them (direct.c), a one-time
+ * campaign's by an INSERT that keeps one per profile.
  */
 #include "postgres.h"
 
@@ -19,6 +21,7 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
+#include "direct.h"
 #include "engage.h"
 #include "store.h"
 #include "usage.h"
@@ -32,6 +35,7 @@ typedef struct CtLiveCampaign
 	Jsonb	   *filter;
 	int64	   *segments;
 	int			nsegments;
+	bool		recurring;
 } CtLiveCampaign;
 
 /* How many distinct properties objects a campaign remembers the match of. */
@@ -89,6 +93,7 @@ ct_live_campaigns(const char *project_id, const char *event_name, int *n)
 		for (int k = 0; k < nelems; k++)
 			c[r].segments[k] = DatumGetInt64(elems[k]);
 		c[r].nsegments = nelems;
+		c[r].recurring = DatumGetBool(ct_store_get(r, 4, &isnull));
 	}
 	if (found > 0)
 		SPI_freetuptable(SPI_tuptable);
@@ -108,6 +113,46 @@ ct_targets(const CtLiveCampaign *c, int64 segment)
 	return false;
 }
 
+/*
+ * Which candidates (campaign, occurrence) whose membership the event does
+ * not show are members of one of the campaign's segments now: one read.
+ */
+static bool *
+ct_members_now(const char *project_id, const CtLiveCampaign *c, const CtOccurrence *occ,
+			   const int *cand_c, const int *cand_o, int n)
+{
+	bool	   *member = palloc0(sizeof(bool) * Max(n, 1));
+	CtBatch		q;
+	uint64		found;
+
+	ct_batch_init(&q, CT_Q_QUALIFY_MEMBERS, n);
+	q.values[0] = CStringGetTextDatum(project_id);
+	for (int j = 0; j < n; j++)
+	{
+		const CtLiveCampaign *k = &c[cand_c[j]];
+
+		if (k->nsegments == 0 || ct_targets(k, occ[cand_o[j]].member_of))
+		{
+			member[j] = true;
+			continue;
+		}
+		ct_arr_add(CT_COL(&q, 2), Int64GetDatum(k->campaign_id), false);
+		ct_arr_add(CT_COL(&q, 3), CStringGetTextDatum(occ[cand_o[j]].ct_id), false);
+		ct_arr_add(CT_COL(&q, 4), Int32GetDatum(j), false);
+	}
+	if (CT_COL(&q, 2)->n == 0)
+		return member;
+	found = ct_batch_exec(&q, true);
+	for (uint64 r = 0; r < found; r++)
+	{
+		bool		isnull;
+
+		member[DatumGetInt32(ct_store_get(r, 1, &isnull))] = true;
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return member;
+}
+
 /* See engage.h. */
 void
 ct_campaigns_qualify(const char *project_id, const char *event_name,
@@ -116,38 +161,62 @@ ct_campaigns_qualify(const char *project_id, const char *event_name,
 	CtLiveCampaign *c;
 	int			nc;
 	CtFilterCache *caches;
-	int			matches = 0;
-	CtBatch		q;
+	int			ncand = 0;
+	int		   *cand_c;
+	int		   *cand_o;
+	bool	   *member;
+	CtBatch		once;
+	CtBatch		recurring;
 
 	if (n == 0)
 		return;
 	c = ct_live_campaigns(project_id, event_name, &nc);
 	if (nc == 0)
 		return;
+
+	/* the (campaign, occurrence) pairs whose properties match the filter */
 	caches = palloc0(sizeof(CtFilterCache) * nc);
 	for (int k = 0; k < nc; k++)
 		for (int i = 0; i < n; i++)
-			matches += ct_filter_matches(&c[k], &caches[k], occ[i].props);
-	if (matches == 0)
+			ncand += ct_filter_matches(&c[k], &caches[k], occ[i].props);
+	if (ncand == 0)
 		return;
-
-	ct_batch_init(&q, CT_Q_QUALIFY, matches);
-	q.values[0] = CStringGetTextDatum(project_id);
-	q.values[1] = CStringGetTextDatum(event_name);
+	cand_c = palloc(sizeof(int) * ncand);
+	cand_o = palloc(sizeof(int) * ncand);
+	ncand = 0;
 	for (int k = 0; k < nc; k++)
-	{
 		for (int i = 0; i < n; i++)
-		{
-			if (!ct_filter_matches(&c[k], &caches[k], occ[i].props))
-				continue;
-			ct_arr_add(CT_COL(&q, 3), Int64GetDatum(c[k].campaign_id), false);
-			ct_arr_add(CT_COL(&q, 4), CStringGetTextDatum(occ[i].ct_id), false);
-			ct_arr_add(CT_COL(&q, 5), TimestampTzGetDatum(occ[i].ts), false);
-			ct_arr_add(CT_COL(&q, 6), JsonbPGetDatum(occ[i].props), false);
-			ct_arr_add(CT_COL(&q, 7), BoolGetDatum(ct_targets(&c[k], occ[i].member_of)), false);
-		}
+			if (ct_filter_matches(&c[k], &caches[k], occ[i].props))
+			{
+				cand_c[ncand] = k;
+				cand_o[ncand++] = i;
+			}
+
+	/* of those, the profiles in the campaign's segments now */
+	member = ct_members_now(project_id, c, occ, cand_c, cand_o, ncand);
+
+	/* queued: a recurring campaign's the way COPY writes, a one-time's once */
+	ct_batch_init(&once, CT_Q_QUEUE, ncand);
+	ct_batch_init(&recurring, CT_Q_QUEUE, ncand);
+	once.values[0] = recurring.values[0] = CStringGetTextDatum(project_id);
+	once.values[1] = recurring.values[1] = CStringGetTextDatum(event_name);
+	for (int j = 0; j < ncand; j++)
+	{
+		const CtLiveCampaign *k = &c[cand_c[j]];
+		const CtOccurrence *o = &occ[cand_o[j]];
+		CtBatch    *b = k->recurring ? &recurring : &once;
+
+		if (!member[j])
+			continue;
+		ct_arr_add(CT_COL(b, 3), Int64GetDatum(k->campaign_id), false);
+		ct_arr_add(CT_COL(b, 4), CStringGetTextDatum(o->ct_id), false);
+		ct_arr_add(CT_COL(b, 5), TimestampTzGetDatum(o->ts), false);
+		ct_arr_add(CT_COL(b, 6), JsonbPGetDatum(o->props), false);
+		ct_arr_add(CT_COL(b, 7), BoolGetDatum(!k->recurring), false);
 	}
-	ct_batch_exec(&q, false);
+	if (CT_COL(&once, 3)->n > 0)
+		ct_batch_exec(&once, false);
+	ct_direct_insert_queue(&recurring);
 }
 
 /*

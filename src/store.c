@@ -432,20 +432,22 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		2, {A_TEXT, A_TEXT}, true
 	},
 	/*
-	 * Occurrences whose properties matched a campaign's filter ($3..$7): a
-	 * profile qualifies when it is a member of one of the campaign's
-	 * segments now ($7 says when the event itself shows it), at most once
-	 * for a one-time campaign.
+	 * Which (campaign, profile) pairs ($2, $3; $4 their positions) are
+	 * members of one of the campaign's segments now.
 	 */
-	[CT_Q_QUALIFY] = {
+	[CT_Q_QUALIFY_MEMBERS] = {
+		"SELECT u.i FROM unnest($2, $3, $4) AS u(campaign_id, ct_id, i)"
+		"  JOIN ctaudience.ct_campaign c ON c.project_id = $1 AND c.campaign_id = u.campaign_id"
+		" WHERE EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m"
+		"                WHERE m.project_id = $1 AND m.ct_id = u.ct_id"
+		"                  AND m.segment_id = ANY (c.segment_ids) AND m.is_member)",
+		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_INT4_ARR}, true
+	},
+	/* queue qualified profiles; a one-time campaign's at most once ever */
+	[CT_Q_QUEUE] = {
 		"INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts, event_props, once)"
-		" SELECT c.project_id, c.campaign_id, u.ct_id, $2, u.ts, u.props, NOT c.recurring"
-		"   FROM unnest($3, $4, $5, $6, $7) AS u(campaign_id, ct_id, ts, props, member)"
-		"   JOIN ctaudience.ct_campaign c ON c.project_id = $1 AND c.campaign_id = u.campaign_id"
-		"  WHERE u.member OR cardinality(c.segment_ids) = 0"
-		"     OR EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m"
-		"                 WHERE m.project_id = $1 AND m.ct_id = u.ct_id"
-		"                   AND m.segment_id = ANY (c.segment_ids) AND m.is_member)"
+		" SELECT $1, u.campaign_id, u.ct_id, $2, u.ts, u.props, u.once"
+		"   FROM unnest($3, $4, $5, $6, $7) AS u(campaign_id, ct_id, ts, props, once)"
 		" ON CONFLICT (project_id, campaign_id, ct_id) WHERE once DO NOTHING",
 		7, {A_TEXT, A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR, A_BOOL_ARR}
 	},

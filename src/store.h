@@ -55,7 +55,8 @@ typedef enum CtStmt
 	CT_Q_INBOX_FAILED,			/* record a failed attempt (pending again, or dead) */
 	CT_Q_INBOX_PURGE,			/* remove answered messages past their retention */
 	CT_Q_LIVE_CAMPAIGNS,		/* the running live campaigns an event triggers */
-	CT_Q_QUALIFY,				/* queue qualified profiles of live campaigns */
+	CT_Q_QUALIFY_MEMBERS,		/* which profiles are in a live campaign's segments */
+	CT_Q_QUEUE,					/* queue qualified profiles of live campaigns */
 	CT_Q_RECORD_EVENT,			/* record an app event of a profile */
 	CT_NUM_STMTS
 } CtStmt;

@@ -10,12 +10,13 @@ $$;
 CREATE FUNCTION t.seg(audience bigint, project text DEFAULT 'TEST-1') RETURNS bigint LANGUAGE sql AS $$
 	SELECT segment_id FROM ctaudience.ct_segment WHERE project_id = project AND partner_segment_id = audience
 $$;
--- who is queued for a campaign, and on what
+-- who is queued for a campaign, and on what (the order of one statement's
+-- rows follows their CleverTap IDs, which are generated: by time and name)
 CREATE FUNCTION t.queued(campaign bigint)
 RETURNS TABLE (who text, event_name text, action text, taken boolean) LANGUAGE sql AS $$
 	SELECT p.identity, q.event_name, q.event_props ->> 'Action', q.taken_at IS NOT NULL
 	  FROM ctaudience.ct_campaign_queue q JOIN ctaudience.ct_profile p USING (project_id, ct_id)
-	 WHERE q.campaign_id = campaign ORDER BY q.queue_id
+	 WHERE q.campaign_id = campaign ORDER BY q.event_ts, p.identity
 $$;
 
 -- Scenario 1: a one-time export of "Bangalore app users" (52001), then an
@@ -84,7 +85,7 @@ SELECT t.imp(t.msg(2109, 1716000800000, jsonb_build_array(
 SELECT * FROM t.queued(:gone);
 
 -- Taking: a sender gets the oldest rows once
-SELECT who, event_name FROM ct_campaign_take(:cart, 2) JOIN ct_profile p USING (project_id, ct_id) CROSS JOIN LATERAL (SELECT p.identity AS who) w ORDER BY queue_id;
+SELECT who, event_name FROM ct_campaign_take(:cart, 2) JOIN ct_profile p USING (project_id, ct_id) CROSS JOIN LATERAL (SELECT p.identity AS who) w ORDER BY who;
 SELECT count(*) AS left_to_take FROM ct_campaign_take(:cart, 100);
 SELECT count(*) AS nothing_left FROM ct_campaign_take(:cart, 100);
 

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The README runs as written: every sql block of its Getting started and
+# Engage sections, in order, through psql from the repository root into a
+# new database, stopping at the first error; then what the sections
+# promise is checked against the database they left.
+# Runs against the cluster of scripts/test.sh (PGHOST/PGPORT set); it
+# creates and drops the database ct_readme.
+set -euo pipefail
+export PGOPTIONS="-c client_min_messages=warning"
+work=$(mktemp -d /tmp/ctaudience-readme.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+fail=0
+
+python3 - "$work/readme.sql" <<'PY'
+import re, sys
+text = open('README.md').read()
+out = []
+for section in ('## Getting started\n', '## Engage\n'):
+    start = text.index(section)
+    end = text.find('\n## ', start + 1)
+    blocks = re.findall(r'```sql\n(.*?)```', text[start:end], re.S)
+    if not blocks:
+        sys.exit('no sql block in ' + section.strip())
+    out += blocks
+open(sys.argv[1], 'w').write('\n'.join(out))
+PY
+
+q -d postgres -c "DROP DATABASE IF EXISTS ct_readme" -c "CREATE DATABASE ct_readme"
+if q -d ct_readme -f "$work/readme.sql" > "$work/out.txt" 2>&1; then
+	echo "ok - the README's Getting started and Engage run ($(grep -c . "$work/readme.sql") lines of SQL)"
+else
+	cat "$work/out.txt"
+	echo "not ok - the README's Getting started and Engage run"
+	fail=1
+fi
+
+check() {	# description, SQL that returns true
+	if [ "$(psql -X -A -t -d ct_readme -c "$2" 2>&1)" = t ]; then
+		echo "ok - $1"
+	else
+		echo "not ok - $1"
+		fail=1
+	fi
+}
+seg="SELECT segment_id FROM ctaudience.ct_segment WHERE project_id = 'DEMO-PROJECT' AND partner_segment_id ="
+queue="SELECT q.* FROM ctaudience.ct_campaign_queue q JOIN ctaudience.ct_campaign c USING (project_id, campaign_id) WHERE c.name ="
+check "the four sample messages and the one that adds Grace were imported" \
+	"SELECT count(*) = 5 FROM ctaudience.ct_message WHERE project_id = 'DEMO-PROJECT'"
+check "scenario 1: every member of the Bangalore segment, and only they, qualified once and was taken" \
+	"SELECT array_agg(ct_id ORDER BY ct_id) = (SELECT array_agg(ct_id ORDER BY ct_id) FROM ctaudience.ct_segment_member
+	         WHERE project_id = 'DEMO-PROJECT' AND segment_id = ($seg 51210) AND is_member)
+	    AND count(*) > 0 AND bool_and(taken_at IS NOT NULL)
+	   FROM ($queue 'Bangalore: welcome back') x"
+check "scenario 2: the sync that added Grace queued her, and only her" \
+	"SELECT count(*) = 1 AND bool_and(p.identity = 'cust-2001' AND x.taken_at IS NOT NULL)
+	   FROM ($queue 'Your cart misses you') x JOIN ctaudience.ct_profile p USING (project_id, ct_id)"
+check "past behavior: the audience is the segment's members now" \
+	"SELECT (SELECT count(*) FROM ctaudience.ct_campaign_audience((SELECT campaign_id FROM ctaudience.ct_campaign WHERE name = 'Cart reminder')))
+	      = (SELECT count(*) FROM ctaudience.ct_segment_member WHERE project_id = 'DEMO-PROJECT' AND segment_id = ($seg 47444) AND is_member)"
+
+q -d postgres -c "DROP DATABASE ct_readme"
+exit $fail
