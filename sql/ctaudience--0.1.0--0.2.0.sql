@@ -610,6 +610,8 @@ BEGIN
 	RETURN NEW;
 END
 $$;
+COMMENT ON FUNCTION ctaudience.ct_campaign_check() IS
+	'trigger: refuses a campaign whose channel, kind, trigger, filter or segments break the rules (22023)';
 CREATE TRIGGER ct_campaign_check BEFORE INSERT OR UPDATE ON ctaudience.ct_campaign
 	FOR EACH ROW EXECUTE FUNCTION ctaudience.ct_campaign_check();
 
@@ -635,6 +637,15 @@ CREATE INDEX ct_campaign_queue_due_idx ON ctaudience.ct_campaign_queue (campaign
 COMMENT ON TABLE ctaudience.ct_campaign_queue IS 'profiles qualified by a live campaign, one row per event occurrence (per profile for a one-time campaign), until a sender takes them';
 COMMENT ON COLUMN ctaudience.ct_campaign_queue.once IS 'queued by a one-time (not recurring) campaign: unique per campaign and profile';
 COMMENT ON COLUMN ctaudience.ct_campaign_queue.taken_at IS 'when ct_campaign_take handed the row to a sender; NULL while queued';
+
+-- The campaigns, for readers and senders (who read views, not tables).
+CREATE VIEW ctaudience.ct_campaigns AS
+SELECT c.project_id, c.campaign_id, c.name, c.channel, c.kind, c.trigger_event, c.trigger_filter,
+	   c.segment_ids, c.recurring, c.status, c.created_at, c.updated_at,
+	   (SELECT count(*) FROM ctaudience.ct_campaign_queue q
+		 WHERE q.campaign_id = c.campaign_id AND q.taken_at IS NULL) AS queued
+  FROM ctaudience.ct_campaign c;
+COMMENT ON VIEW ctaudience.ct_campaigns IS 'the campaigns, with how many qualified profiles wait in the queue';
 
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_campaign', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_campaign_queue', '');
@@ -787,13 +798,13 @@ BEGIN
 	END IF;
 END
 $$;
-REVOKE ALL ON ctaudience.ct_campaign, ctaudience.ct_campaign_queue FROM PUBLIC;
+REVOKE ALL ON ctaudience.ct_campaign, ctaudience.ct_campaign_queue, ctaudience.ct_campaigns FROM PUBLIC;
 REVOKE ALL ON FUNCTION ctaudience.ct_campaign_check(), ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean),
 	ctaudience.ct_update_campaign(bigint, text, text, text, text, jsonb, bigint[], boolean, text),
 	ctaudience.ct_stop_campaign(bigint), ctaudience.ct_record_event(text, text, text, jsonb, timestamptz),
 	ctaudience.ct_campaign_audience(bigint, text, integer), ctaudience.ct_campaign_take(bigint, integer) FROM PUBLIC;
 GRANT USAGE ON SCHEMA ctaudience TO ctaudience_sender;
-GRANT SELECT ON ctaudience.ct_campaign TO ctaudience_reader, ctaudience_sender;
+GRANT SELECT ON ctaudience.ct_campaigns TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_audience(bigint, text, integer) TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) TO ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_record_event(text, text, text, jsonb, timestamptz) TO ctaudience_importer;

@@ -74,13 +74,13 @@ BEGIN
 	END IF;
 END
 $$;
-REVOKE ALL ON ctaudience.ct_campaign, ctaudience.ct_campaign_queue FROM PUBLIC;
+REVOKE ALL ON ctaudience.ct_campaign, ctaudience.ct_campaign_queue, ctaudience.ct_campaigns FROM PUBLIC;
 REVOKE ALL ON FUNCTION ctaudience.ct_campaign_check(), ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean),
 	ctaudience.ct_update_campaign(bigint, text, text, text, text, jsonb, bigint[], boolean, text),
 	ctaudience.ct_stop_campaign(bigint), ctaudience.ct_record_event(text, text, text, jsonb, timestamptz),
 	ctaudience.ct_campaign_audience(bigint, text, integer), ctaudience.ct_campaign_take(bigint, integer) FROM PUBLIC;
 GRANT USAGE ON SCHEMA ctaudience TO ctaudience_sender;
-GRANT SELECT ON ctaudience.ct_campaign TO ctaudience_reader, ctaudience_sender;
+GRANT SELECT ON ctaudience.ct_campaigns TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_audience(bigint, text, integer) TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) TO ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_record_event(text, text, text, jsonb, timestamptz) TO ctaudience_importer;

@@ -188,7 +188,7 @@ SELECT count(*) AS queued_for_erased FROM ct_campaign_queue WHERE project_id = '
 
 -- Roles: readers see campaigns, senders take from the queue, neither
 -- creates campaigns.
-SELECT has_table_privilege('ctaudience_reader', 'ctaudience.ct_campaign', 'SELECT') AS reader_reads,
+SELECT has_table_privilege('ctaudience_reader', 'ctaudience.ct_campaigns', 'SELECT') AS reader_reads,
 	   has_function_privilege('ctaudience_sender', 'ctaudience.ct_campaign_take(bigint, integer)', 'EXECUTE') AS sender_takes,
 	   has_function_privilege('ctaudience_reader', 'ctaudience.ct_campaign_take(bigint, integer)', 'EXECUTE') AS reader_takes,
 	   has_function_privilege('ctaudience_importer', 'ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean)', 'EXECUTE') AS importer_creates,
