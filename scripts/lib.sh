@@ -38,7 +38,7 @@ ct_install_packages() {
 
 # Build and install the extension (as root).
 ct_build_install() {
-	ct_log "building and installing ctaudience"
+	ct_log "building ctaudience and installing it into this machine's PostgreSQL $CT_PG_VERSION: $("$CT_PG_BIN/pg_config" --pkglibdir), $("$CT_PG_BIN/pg_config" --sharedir)/extension, $CT_PG_BIN/ctaudience-receiver"
 	make -s PG_CONFIG="$CT_PG_BIN/pg_config" >/dev/null
 	make -s install PG_CONFIG="$CT_PG_BIN/pg_config" >/dev/null
 }

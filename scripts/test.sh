@@ -19,6 +19,9 @@ fi
 
 failed=""
 
+ct_log "package metadata (META.json against PGXN meta-spec 1.0.0, CHANGELOG.md)"
+python3 test/meta/check.py || failed="$failed meta"
+
 ct_log "unit tests (pure C: email, identity and CleverTap ID checks, libphonenumber shim, JSON walker)"
 make -s -C test/unit check || failed="$failed unit"
 

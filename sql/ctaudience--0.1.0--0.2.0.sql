@@ -646,6 +646,19 @@ SELECT c.project_id, c.campaign_id, c.name, c.channel, c.kind, c.trigger_event, 
 		 WHERE q.campaign_id = c.campaign_id AND q.taken_at IS NULL) AS queued
   FROM ctaudience.ct_campaign c;
 COMMENT ON VIEW ctaudience.ct_campaigns IS 'the campaigns, with how many qualified profiles wait in the queue';
+COMMENT ON COLUMN ctaudience.ct_campaigns.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_campaigns.campaign_id IS 'the campaign''s id';
+COMMENT ON COLUMN ctaudience.ct_campaigns.name IS 'the campaign name';
+COMMENT ON COLUMN ctaudience.ct_campaigns.channel IS 'the messaging channel';
+COMMENT ON COLUMN ctaudience.ct_campaigns.kind IS 'past_behavior or live_behavior';
+COMMENT ON COLUMN ctaudience.ct_campaigns.trigger_event IS 'live: the event that qualifies a profile';
+COMMENT ON COLUMN ctaudience.ct_campaigns.trigger_filter IS 'live: properties the event must contain';
+COMMENT ON COLUMN ctaudience.ct_campaigns.segment_ids IS 'the segments it targets';
+COMMENT ON COLUMN ctaudience.ct_campaigns.recurring IS 'live: queue on every occurrence (else once per profile)';
+COMMENT ON COLUMN ctaudience.ct_campaigns.status IS 'running or stopped';
+COMMENT ON COLUMN ctaudience.ct_campaigns.created_at IS 'when it was created';
+COMMENT ON COLUMN ctaudience.ct_campaigns.updated_at IS 'when it last changed';
+COMMENT ON COLUMN ctaudience.ct_campaigns.queued IS 'qualified profiles not yet taken by a sender';
 
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_campaign', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_campaign_queue', '');
@@ -791,6 +804,8 @@ CREATE FUNCTION ctaudience.ct_campaign_take(campaign_id bigint, n integer DEFAUL
 COMMENT ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) IS
 	'take up to n queued rows of a campaign (oldest first) and mark them taken; safe from several sessions at once (FOR UPDATE SKIP LOCKED)';
 
+-- Engage: readers see campaigns and their audiences; senders take from
+-- the queue; importers record app events.
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'ctaudience_sender') THEN
@@ -808,3 +823,295 @@ GRANT SELECT ON ctaudience.ct_campaigns TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_audience(bigint, text, integer) TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) TO ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_record_event(text, text, text, jsonb, timestamptz) TO ctaudience_importer;
+
+-- Monthly active users kept apart from the events (ct_purge_events), filled
+-- from the app events an installation already has.
+-- Who was active in a month (an app event recorded, not a Partner Sync):
+-- kept apart from the events, so that purging old events leaves
+-- ct_usage.monthly_active_users as it was.
+CREATE TABLE ctaudience.ct_active_user_month (
+	project_id text COLLATE "C" NOT NULL,
+	month date NOT NULL,
+	ct_id text COLLATE "C" NOT NULL,
+	PRIMARY KEY (project_id, month, ct_id)
+);
+COMMENT ON TABLE ctaudience.ct_active_user_month IS 'profiles with an app event (not Partner Sync) in a UTC month: monthly active users, kept when events are purged';
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_active_user_month', '');
+INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)
+SELECT DISTINCT e.project_id, date_trunc('month', e.ts AT TIME ZONE 'UTC')::date, e.ct_id
+  FROM ctaudience.ct_event e WHERE e.event_name <> 'Partner Sync';
+
+-- Views for BI tools: email and phone as text, no ORDER BY, duration_ms,
+-- monthly active users from ct_active_user_month; new: ct_segment_daily,
+-- ct_inbox_status, ct_inbox_dead_letters; a comment on every column.
+DROP VIEW ctaudience.ct_profile_activity, ctaudience.ct_find_people, ctaudience.ct_usage, ctaudience.ct_import_log;
+
+-- A profile's activity: its events (Partner Sync among them); order by ts
+-- DESC when reading (a view does not order).
+CREATE VIEW ctaudience.ct_profile_activity AS
+SELECT e.project_id,
+	   e.ct_id,
+	   p.identity,
+	   e.event_name,
+	   e.ts,
+	   e.props
+  FROM ctaudience.ct_event e
+  LEFT JOIN ctaudience.ct_profile p ON p.project_id = e.project_id AND p.ct_id = e.ct_id;
+COMMENT ON VIEW ctaudience.ct_profile_activity IS 'a profile''s events: filter by project_id and ct_id (or identity), order by ts DESC for newest first';
+
+-- Find People: users who did Partner Sync, by segment and action, with the
+-- segments they are in now.
+CREATE VIEW ctaudience.ct_find_people AS
+SELECT e.project_id,
+	   e.ct_id,
+	   p.identity,
+	   p.email::text AS email,
+	   p.phone::text AS phone,
+	   (e.props ->> 'Partner Segment ID')::bigint AS partner_segment_id,
+	   e.props ->> 'Partner Segment Name' AS partner_segment_name,
+	   e.props ->> 'Action' AS action,
+	   count(*) AS times,
+	   max(e.ts) AS last_ts,
+	   (SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}')
+		  FROM ctaudience.ct_segment_member m
+		  JOIN ctaudience.ct_segment s ON s.project_id = m.project_id AND s.segment_id = m.segment_id
+		 WHERE m.project_id = e.project_id AND m.ct_id = e.ct_id AND m.is_member) AS segments
+  FROM ctaudience.ct_event e
+  JOIN ctaudience.ct_profile p ON p.project_id = e.project_id AND p.ct_id = e.ct_id
+ WHERE e.event_name = 'Partner Sync'
+ GROUP BY e.project_id, e.ct_id, p.identity, p.email, p.phone,
+		  e.props ->> 'Partner Segment ID', e.props ->> 'Partner Segment Name', e.props ->> 'Action';
+COMMENT ON VIEW ctaudience.ct_find_people IS 'Find People: users who did Partner Sync (filter by partner_segment_id and action) with the segments they are in now';
+
+-- Usage per project and month (UTC, message time), as CleverTap bills it: an
+-- event and each of its properties are data points (a Partner Sync, with its
+-- five properties, is six); email and phone merges are profile property
+-- updates; Partner Sync does not count toward monthly active users.
+CREATE VIEW ctaudience.ct_usage AS
+SELECT u.project_id,
+	   u.month,
+	   sum(u.events)::bigint AS events,
+	   sum(u.data_points)::bigint AS data_points,
+	   sum(u.profile_updates)::bigint AS profile_updates,
+	   (SELECT count(*) FROM ctaudience.ct_active_user_month a
+		 WHERE a.project_id = u.project_id AND a.month = u.month) AS monthly_active_users
+  FROM ctaudience.ct_usage_delta u
+ GROUP BY u.project_id, u.month;
+COMMENT ON VIEW ctaudience.ct_usage IS 'per project and month: Partner Sync events, data points (event + properties), profile property updates; Partner Sync is not counted in monthly_active_users';
+
+-- The import log: one row per processed message, every count of its
+-- response, and its samples of what was skipped or invalid.
+CREATE VIEW ctaudience.ct_import_log AS
+SELECT m.project_id,
+	   m.message_id,
+	   m.message_type,
+	   m.received_at,
+	   m.message_ts,
+	   m.duration,
+	   round(extract(epoch FROM m.duration) * 1000, 3) AS duration_ms,
+	   (m.counts ->> 'profiles')::bigint AS profiles,
+	   (m.counts ->> 'added')::bigint AS added,
+	   (m.counts ->> 'removed')::bigint AS removed,
+	   (m.counts ->> 'unchanged')::bigint AS unchanged,
+	   (m.counts ->> 'stale')::bigint AS stale,
+	   (m.counts ->> 'anonymous')::bigint AS anonymous,
+	   (m.counts ->> 'created_profiles')::bigint AS created_profiles,
+	   (m.counts ->> 'invalid_email')::bigint AS invalid_email,
+	   (m.counts ->> 'invalid_phone')::bigint AS invalid_phone,
+	   (m.counts ->> 'rejected')::bigint AS rejected,
+	   (m.counts ->> 'refused')::bigint AS refused,
+	   (m.counts ->> 'hashed_only')::bigint AS hashed_only,
+	   (m.counts ->> 'forbidden_identity')::bigint AS forbidden_identity,
+	   (m.counts ->> 'invalid_attributes')::bigint AS invalid_attributes,
+	   (m.counts ->> 'identity_conflicts')::bigint AS identity_conflicts,
+	   (m.counts ->> 'profiles_erased')::bigint AS profiles_erased,
+	   (SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+				'reason', s.reason, 'path', s.path, 'audience_id', s.audience_id, 'mpid', s.mpid)) ORDER BY s.n)
+		  FROM ctaudience.ct_import_sample s
+		 WHERE s.project_id = m.project_id AND s.message_id = m.message_id) AS samples
+  FROM ctaudience.ct_message m;
+COMMENT ON VIEW ctaudience.ct_import_log IS 'one row per processed Firehose message: counts, duration and up to 20 samples of what was skipped or invalid';
+
+-- Segment size over time for BI tools: one row per segment and UTC day
+-- from its first change to today, members at the end of the day and the
+-- day's adds and removes, from the statistics delta rows only (no member
+-- or event is read).  Filter by project_id and segment_id: the filter
+-- reaches the delta index.
+CREATE VIEW ctaudience.ct_segment_daily AS
+SELECT x.project_id,
+	   x.segment_id,
+	   x.day,
+	   sum(x.members) OVER (PARTITION BY x.project_id, x.segment_id ORDER BY x.day)::bigint AS members,
+	   x.added,
+	   x.removed
+  FROM (SELECT s.project_id, s.segment_id, g.day::date AS day,
+			   coalesce(d.members, 0) AS members, coalesce(d.added, 0)::bigint AS added,
+			   coalesce(d.removed, 0)::bigint AS removed
+		  FROM ctaudience.ct_segment s
+		 CROSS JOIN LATERAL (SELECT min(f.bucket) AS first FROM ctaudience.ct_segment_delta f
+							  WHERE f.project_id = s.project_id AND f.segment_id = s.segment_id) f
+		 CROSS JOIN LATERAL generate_series((f.first AT TIME ZONE 'UTC')::date,
+											greatest((now() AT TIME ZONE 'UTC')::date, (f.first AT TIME ZONE 'UTC')::date),
+											interval '1 day') AS g(day)
+		  LEFT JOIN LATERAL (SELECT sum(y.members) AS members, sum(y.added) AS added, sum(y.removed) AS removed
+							   FROM ctaudience.ct_segment_delta y
+							  WHERE y.project_id = s.project_id AND y.segment_id = s.segment_id
+								AND y.bucket >= g.day::timestamp AT TIME ZONE 'UTC'
+								AND y.bucket < (g.day + interval '1 day')::timestamp AT TIME ZONE 'UTC') d ON true) x;
+COMMENT ON VIEW ctaudience.ct_segment_daily IS 'segment size over time: per segment and UTC day since its first change, members at the end of the day, added and removed that day (from the statistics deltas)';
+
+-- The inbox at a glance, without any message body: counts by project and
+-- state, and every dead letter with its error.
+CREATE VIEW ctaudience.ct_inbox_status AS
+SELECT i.project_id,
+	   i.status,
+	   count(*) AS messages,
+	   min(i.enqueued_at) AS oldest_enqueued_at,
+	   min(i.next_attempt_at) FILTER (WHERE i.status = 'pending') AS next_attempt_at,
+	   max(i.attempts) AS max_attempts
+  FROM ctaudience.ct_inbox i
+ GROUP BY i.project_id, i.status;
+COMMENT ON VIEW ctaudience.ct_inbox_status IS 'the inbox per project and state (pending, done, dead): how many, the oldest, the next attempt; no message body';
+
+CREATE VIEW ctaudience.ct_inbox_dead_letters AS
+SELECT i.project_id,
+	   i.inbox_id,
+	   i.message_type,
+	   i.message_id,
+	   i.attempts,
+	   i.enqueued_at,
+	   i.processed_at,
+	   i.last_sqlstate,
+	   i.last_error
+  FROM ctaudience.ct_inbox i
+ WHERE i.status = 'dead';
+COMMENT ON VIEW ctaudience.ct_inbox_dead_letters IS 'inbox messages that failed for good, with their SQLSTATE and error (no body); ctaudience.ct_requeue(inbox_id) queues one again';
+
+GRANT SELECT ON ctaudience.ct_profile_activity, ctaudience.ct_find_people, ctaudience.ct_usage,
+	ctaudience.ct_import_log, ctaudience.ct_segment_daily, ctaudience.ct_inbox_status,
+	ctaudience.ct_inbox_dead_letters TO ctaudience_reader;
+
+-- A description for every column of every view (\d+ and BI tools show them).
+COMMENT ON COLUMN ctaudience.ct_segments.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_segments.segment_id IS 'the segment''s id (ct_segment)';
+COMMENT ON COLUMN ctaudience.ct_segments.name IS 'the segment name: the mParticle audience name';
+COMMENT ON COLUMN ctaudience.ct_segments.type IS 'Partner - mParticle';
+COMMENT ON COLUMN ctaudience.ct_segments.partner_name IS 'mParticle';
+COMMENT ON COLUMN ctaudience.ct_segments.partner_segment_id IS 'the mParticle audience id';
+COMMENT ON COLUMN ctaudience.ct_segments.status IS 'active, or disconnected after a subscription remove';
+COMMENT ON COLUMN ctaudience.ct_segments.members IS 'profiles in the segment now';
+COMMENT ON COLUMN ctaudience.ct_segments.created_at IS 'when the first message named the audience';
+COMMENT ON COLUMN ctaudience.ct_segments.updated_at IS 'when the segment last changed';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.segment_id IS 'the segment''s id';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.name IS 'the segment name';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.partner_segment_id IS 'the mParticle audience id';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.status IS 'active or disconnected';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.members IS 'profiles in the segment now';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.reachable_email IS 'members with an email address';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.reachable_phone IS 'members with a phone number';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.added_24h IS 'members added in the last 24 hours (message time)';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.removed_24h IS 'members removed in the last 24 hours';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.added_7d IS 'members added in the last 7 days';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.removed_7d IS 'members removed in the last 7 days';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.added_30d IS 'members added in the last 30 days';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.removed_30d IS 'members removed in the last 30 days';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.last_sync_at IS 'time of the newest message that stated a membership of the segment';
+COMMENT ON COLUMN ctaudience.ct_profile_activity.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_profile_activity.ct_id IS 'the profile''s CleverTap ID';
+COMMENT ON COLUMN ctaudience.ct_profile_activity.identity IS 'the profile''s Identity (Customer ID), if any';
+COMMENT ON COLUMN ctaudience.ct_profile_activity.event_name IS 'Partner Sync, or a recorded app event';
+COMMENT ON COLUMN ctaudience.ct_profile_activity.ts IS 'when it happened (for Partner Sync, the message time)';
+COMMENT ON COLUMN ctaudience.ct_profile_activity.props IS 'the event properties';
+COMMENT ON COLUMN ctaudience.ct_find_people.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_find_people.ct_id IS 'the profile''s CleverTap ID';
+COMMENT ON COLUMN ctaudience.ct_find_people.identity IS 'the profile''s Identity (Customer ID), if any';
+COMMENT ON COLUMN ctaudience.ct_find_people.email IS 'the profile''s email, as text';
+COMMENT ON COLUMN ctaudience.ct_find_people.phone IS 'the profile''s phone in E.164, as text';
+COMMENT ON COLUMN ctaudience.ct_find_people.partner_segment_id IS 'the mParticle audience of the Partner Sync events';
+COMMENT ON COLUMN ctaudience.ct_find_people.partner_segment_name IS 'the audience name the events carry';
+COMMENT ON COLUMN ctaudience.ct_find_people.action IS 'Added or Removed';
+COMMENT ON COLUMN ctaudience.ct_find_people.times IS 'how many such events the profile has';
+COMMENT ON COLUMN ctaudience.ct_find_people.last_ts IS 'the newest of them';
+COMMENT ON COLUMN ctaudience.ct_find_people.segments IS 'names of the segments the profile is in now';
+COMMENT ON COLUMN ctaudience.ct_usage.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_usage.month IS 'the UTC month (its first day)';
+COMMENT ON COLUMN ctaudience.ct_usage.events IS 'events: Partner Sync and recorded app events';
+COMMENT ON COLUMN ctaudience.ct_usage.data_points IS 'data points: each event and each of its properties';
+COMMENT ON COLUMN ctaudience.ct_usage.profile_updates IS 'profile property updates (email and phone merges)';
+COMMENT ON COLUMN ctaudience.ct_usage.monthly_active_users IS 'profiles with an app event in the month (Partner Sync does not count)';
+COMMENT ON COLUMN ctaudience.ct_import_log.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_import_log.message_id IS 'the Firehose message id';
+COMMENT ON COLUMN ctaudience.ct_import_log.message_type IS 'the Firehose message type';
+COMMENT ON COLUMN ctaudience.ct_import_log.received_at IS 'when ctaudience answered it';
+COMMENT ON COLUMN ctaudience.ct_import_log.message_ts IS 'the message''s timestamp_ms';
+COMMENT ON COLUMN ctaudience.ct_import_log.duration IS 'how long answering it took';
+COMMENT ON COLUMN ctaudience.ct_import_log.duration_ms IS 'the same, in milliseconds';
+COMMENT ON COLUMN ctaudience.ct_import_log.profiles IS 'user profiles in the message';
+COMMENT ON COLUMN ctaudience.ct_import_log.added IS 'memberships that became true';
+COMMENT ON COLUMN ctaudience.ct_import_log.removed IS 'memberships that became false';
+COMMENT ON COLUMN ctaudience.ct_import_log.unchanged IS 'membership statements that changed nothing';
+COMMENT ON COLUMN ctaudience.ct_import_log.stale IS 'statements older than the membership''s newest';
+COMMENT ON COLUMN ctaudience.ct_import_log.anonymous IS 'users skipped: no identity the rules accept';
+COMMENT ON COLUMN ctaudience.ct_import_log.created_profiles IS 'profiles created';
+COMMENT ON COLUMN ctaudience.ct_import_log.invalid_email IS 'emails refused';
+COMMENT ON COLUMN ctaudience.ct_import_log.invalid_phone IS 'phone numbers refused';
+COMMENT ON COLUMN ctaudience.ct_import_log.rejected IS 'users refused by the identity rules';
+COMMENT ON COLUMN ctaudience.ct_import_log.refused IS 'entries refused (a disconnected audience)';
+COMMENT ON COLUMN ctaudience.ct_import_log.hashed_only IS 'users with hashed identities only';
+COMMENT ON COLUMN ctaudience.ct_import_log.forbidden_identity IS 'identities refused as placeholders';
+COMMENT ON COLUMN ctaudience.ct_import_log.invalid_attributes IS 'user attributes over the limits';
+COMMENT ON COLUMN ctaudience.ct_import_log.identity_conflicts IS 'Customer IDs another profile holds';
+COMMENT ON COLUMN ctaudience.ct_import_log.profiles_erased IS 'profiles erased (DSR)';
+COMMENT ON COLUMN ctaudience.ct_import_log.samples IS 'up to 20 examples of what was skipped or invalid';
+COMMENT ON COLUMN ctaudience.ct_segment_daily.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_segment_daily.segment_id IS 'the segment''s id';
+COMMENT ON COLUMN ctaudience.ct_segment_daily.day IS 'the UTC day';
+COMMENT ON COLUMN ctaudience.ct_segment_daily.members IS 'members at the end of the day';
+COMMENT ON COLUMN ctaudience.ct_segment_daily.added IS 'members added that day';
+COMMENT ON COLUMN ctaudience.ct_segment_daily.removed IS 'members removed that day';
+COMMENT ON COLUMN ctaudience.ct_inbox_status.project_id IS 'the project the messages were queued for';
+COMMENT ON COLUMN ctaudience.ct_inbox_status.status IS 'pending, done or dead';
+COMMENT ON COLUMN ctaudience.ct_inbox_status.messages IS 'how many';
+COMMENT ON COLUMN ctaudience.ct_inbox_status.oldest_enqueued_at IS 'when the oldest was queued';
+COMMENT ON COLUMN ctaudience.ct_inbox_status.next_attempt_at IS 'pending: when the next is due';
+COMMENT ON COLUMN ctaudience.ct_inbox_status.max_attempts IS 'the most attempts any of them had';
+COMMENT ON COLUMN ctaudience.ct_inbox_dead_letters.project_id IS 'the project the message was queued for';
+COMMENT ON COLUMN ctaudience.ct_inbox_dead_letters.inbox_id IS 'its inbox id (for ct_requeue)';
+COMMENT ON COLUMN ctaudience.ct_inbox_dead_letters.message_type IS 'the Firehose message type';
+COMMENT ON COLUMN ctaudience.ct_inbox_dead_letters.message_id IS 'the Firehose message id';
+COMMENT ON COLUMN ctaudience.ct_inbox_dead_letters.attempts IS 'how many times it was tried';
+COMMENT ON COLUMN ctaudience.ct_inbox_dead_letters.enqueued_at IS 'when it was queued';
+COMMENT ON COLUMN ctaudience.ct_inbox_dead_letters.processed_at IS 'when it died';
+COMMENT ON COLUMN ctaudience.ct_inbox_dead_letters.last_sqlstate IS 'the SQLSTATE of its last error';
+COMMENT ON COLUMN ctaudience.ct_inbox_dead_letters.last_error IS 'its last error message';
+
+-- Event retention: delete a project's events older than a time.  What is
+-- derived from events is kept elsewhere (statistics and trend in the delta
+-- rows, usage in ct_usage_delta and ct_active_user_month, campaign
+-- qualifications in ct_campaign_queue), so only the events go: Find People
+-- and a profile's activity then cover the events kept.
+CREATE FUNCTION ctaudience.ct_purge_events(project_id text, older_than timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	n bigint;
+BEGIN
+	IF project_id IS NULL OR older_than IS NULL THEN
+		RAISE EXCEPTION '% must not be null', CASE WHEN project_id IS NULL THEN 'project_id' ELSE 'older_than' END
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM ctaudience.ct_project p WHERE p.project_id = ct_purge_events.project_id) THEN
+		RAISE EXCEPTION 'unknown CleverTap project "%"', project_id USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	DELETE FROM ctaudience.ct_event e
+	 WHERE e.project_id = ct_purge_events.project_id AND e.ts < older_than;
+	GET DIAGNOSTICS n = ROW_COUNT;
+	RETURN n;
+END
+$$;
+COMMENT ON FUNCTION ctaudience.ct_purge_events(text, timestamptz) IS
+	'delete a project''s events older than older_than (event time); statistics, trend, usage and campaign queues are kept; returns how many were deleted';
+REVOKE ALL ON FUNCTION ctaudience.ct_purge_events(text, timestamptz) FROM PUBLIC;

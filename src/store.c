@@ -285,6 +285,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"WITH ev AS (DELETE FROM ctaudience.ct_event e WHERE e.project_id = $1 AND e.ct_id = ANY ($2)),"
 		" smp AS (DELETE FROM ctaudience.ct_import_sample s WHERE s.project_id = $1 AND s.mpid = ANY ($3)),"
 		" cq AS (DELETE FROM ctaudience.ct_campaign_queue q WHERE q.project_id = $1 AND q.ct_id = ANY ($2)),"
+		" au AS (DELETE FROM ctaudience.ct_active_user_month a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
 		" prof AS (DELETE FROM ctaudience.ct_profile p WHERE p.project_id = $1 AND p.ct_id = ANY ($2) RETURNING 1)"
 		" SELECT count(*)::int FROM prof",
 		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
@@ -452,10 +453,14 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		7, {A_TEXT, A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR, A_BOOL_ARR}
 	},
 	[CT_Q_RECORD_EVENT] = {
-		"INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
-		" SELECT p.project_id, p.ct_id, $3, $4, $5 FROM ctaudience.ct_profile p"
-		"  WHERE p.project_id = $1 AND p.ct_id = $2"
-		" RETURNING event_id",
+		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
+		"            SELECT p.project_id, p.ct_id, $3, $4, $5 FROM ctaudience.ct_profile p"
+		"             WHERE p.project_id = $1 AND p.ct_id = $2"
+		"            RETURNING project_id, ct_id, event_id),"
+		" au AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
+		"        SELECT project_id, date_trunc('month', $4 AT TIME ZONE 'UTC')::date, ct_id FROM ev"
+		"        ON CONFLICT DO NOTHING)"
+		" SELECT event_id FROM ev",
 		5, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ, A_JSONB}
 	},
 };

@@ -188,6 +188,17 @@ CREATE TABLE ctaudience.ct_usage_delta (
 CREATE INDEX ct_usage_delta_month_idx ON ctaudience.ct_usage_delta (project_id, month);
 COMMENT ON TABLE ctaudience.ct_usage_delta IS 'usage as delta rows: Partner Sync events, their data points, profile property updates';
 
+-- Who was active in a month (an app event recorded, not a Partner Sync):
+-- kept apart from the events, so that purging old events leaves
+-- ct_usage.monthly_active_users as it was.
+CREATE TABLE ctaudience.ct_active_user_month (
+	project_id text COLLATE "C" NOT NULL,
+	month date NOT NULL,
+	ct_id text COLLATE "C" NOT NULL,
+	PRIMARY KEY (project_id, month, ct_id)
+);
+COMMENT ON TABLE ctaudience.ct_active_user_month IS 'profiles with an app event (not Partner Sync) in a UTC month: monthly active users, kept when events are purged';
+
 -- Scheduled imports: messages queued by ct_enqueue(), answered by
 -- ct_process_inbox().  The body is kept without its passcode.
 CREATE TABLE ctaudience.ct_inbox (
@@ -231,6 +242,7 @@ SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_inbox', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_inbox', 'inbox_id'), '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_segment_delta', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_usage_delta', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_active_user_month', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_dsr_request', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_import_sample', '');
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_project', '');

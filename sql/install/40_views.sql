@@ -49,7 +49,8 @@ SELECT s.project_id,
 	 WHERE x.project_id = s.project_id AND x.segment_id = s.segment_id) d ON true;
 COMMENT ON VIEW ctaudience.ct_segment_stats IS 'per segment: members now, reachable by email and phone, added/removed in the last 24 hours, 7 and 30 days (message time), last sync';
 
--- A profile's activity: its events, newest first (Partner Sync among them).
+-- A profile's activity: its events (Partner Sync among them); order by ts
+-- DESC when reading (a view does not order).
 CREATE VIEW ctaudience.ct_profile_activity AS
 SELECT e.project_id,
 	   e.ct_id,
@@ -58,9 +59,8 @@ SELECT e.project_id,
 	   e.ts,
 	   e.props
   FROM ctaudience.ct_event e
-  LEFT JOIN ctaudience.ct_profile p ON p.project_id = e.project_id AND p.ct_id = e.ct_id
- ORDER BY e.project_id, e.ct_id, e.ts DESC, e.event_id DESC;
-COMMENT ON VIEW ctaudience.ct_profile_activity IS 'a profile''s events, newest first: filter by project_id and ct_id (or identity)';
+  LEFT JOIN ctaudience.ct_profile p ON p.project_id = e.project_id AND p.ct_id = e.ct_id;
+COMMENT ON VIEW ctaudience.ct_profile_activity IS 'a profile''s events: filter by project_id and ct_id (or identity), order by ts DESC for newest first';
 
 -- Find People: users who did Partner Sync, by segment and action, with the
 -- segments they are in now.
@@ -68,8 +68,8 @@ CREATE VIEW ctaudience.ct_find_people AS
 SELECT e.project_id,
 	   e.ct_id,
 	   p.identity,
-	   p.email,
-	   p.phone,
+	   p.email::text AS email,
+	   p.phone::text AS phone,
 	   (e.props ->> 'Partner Segment ID')::bigint AS partner_segment_id,
 	   e.props ->> 'Partner Segment Name' AS partner_segment_name,
 	   e.props ->> 'Action' AS action,
@@ -96,10 +96,8 @@ SELECT u.project_id,
 	   sum(u.events)::bigint AS events,
 	   sum(u.data_points)::bigint AS data_points,
 	   sum(u.profile_updates)::bigint AS profile_updates,
-	   (SELECT count(DISTINCT e.ct_id) FROM ctaudience.ct_event e
-		 WHERE e.project_id = u.project_id AND e.event_name <> 'Partner Sync'
-		   AND e.ts >= u.month::timestamp AT TIME ZONE 'UTC'
-		   AND e.ts < (u.month + interval '1 month')::timestamp AT TIME ZONE 'UTC') AS monthly_active_users
+	   (SELECT count(*) FROM ctaudience.ct_active_user_month a
+		 WHERE a.project_id = u.project_id AND a.month = u.month) AS monthly_active_users
   FROM ctaudience.ct_usage_delta u
  GROUP BY u.project_id, u.month;
 COMMENT ON VIEW ctaudience.ct_usage IS 'per project and month: Partner Sync events, data points (event + properties), profile property updates; Partner Sync is not counted in monthly_active_users';
@@ -113,6 +111,7 @@ SELECT m.project_id,
 	   m.received_at,
 	   m.message_ts,
 	   m.duration,
+	   round(extract(epoch FROM m.duration) * 1000, 3) AS duration_ms,
 	   (m.counts ->> 'profiles')::bigint AS profiles,
 	   (m.counts ->> 'added')::bigint AS added,
 	   (m.counts ->> 'removed')::bigint AS removed,
@@ -135,3 +134,58 @@ SELECT m.project_id,
 		 WHERE s.project_id = m.project_id AND s.message_id = m.message_id) AS samples
   FROM ctaudience.ct_message m;
 COMMENT ON VIEW ctaudience.ct_import_log IS 'one row per processed Firehose message: counts, duration and up to 20 samples of what was skipped or invalid';
+
+-- Segment size over time for BI tools: one row per segment and UTC day
+-- from its first change to today, members at the end of the day and the
+-- day's adds and removes, from the statistics delta rows only (no member
+-- or event is read).  Filter by project_id and segment_id: the filter
+-- reaches the delta index.
+CREATE VIEW ctaudience.ct_segment_daily AS
+SELECT x.project_id,
+	   x.segment_id,
+	   x.day,
+	   sum(x.members) OVER (PARTITION BY x.project_id, x.segment_id ORDER BY x.day)::bigint AS members,
+	   x.added,
+	   x.removed
+  FROM (SELECT s.project_id, s.segment_id, g.day::date AS day,
+			   coalesce(d.members, 0) AS members, coalesce(d.added, 0)::bigint AS added,
+			   coalesce(d.removed, 0)::bigint AS removed
+		  FROM ctaudience.ct_segment s
+		 CROSS JOIN LATERAL (SELECT min(f.bucket) AS first FROM ctaudience.ct_segment_delta f
+							  WHERE f.project_id = s.project_id AND f.segment_id = s.segment_id) f
+		 CROSS JOIN LATERAL generate_series((f.first AT TIME ZONE 'UTC')::date,
+											greatest((now() AT TIME ZONE 'UTC')::date, (f.first AT TIME ZONE 'UTC')::date),
+											interval '1 day') AS g(day)
+		  LEFT JOIN LATERAL (SELECT sum(y.members) AS members, sum(y.added) AS added, sum(y.removed) AS removed
+							   FROM ctaudience.ct_segment_delta y
+							  WHERE y.project_id = s.project_id AND y.segment_id = s.segment_id
+								AND y.bucket >= g.day::timestamp AT TIME ZONE 'UTC'
+								AND y.bucket < (g.day + interval '1 day')::timestamp AT TIME ZONE 'UTC') d ON true) x;
+COMMENT ON VIEW ctaudience.ct_segment_daily IS 'segment size over time: per segment and UTC day since its first change, members at the end of the day, added and removed that day (from the statistics deltas)';
+
+-- The inbox at a glance, without any message body: counts by project and
+-- state, and every dead letter with its error.
+CREATE VIEW ctaudience.ct_inbox_status AS
+SELECT i.project_id,
+	   i.status,
+	   count(*) AS messages,
+	   min(i.enqueued_at) AS oldest_enqueued_at,
+	   min(i.next_attempt_at) FILTER (WHERE i.status = 'pending') AS next_attempt_at,
+	   max(i.attempts) AS max_attempts
+  FROM ctaudience.ct_inbox i
+ GROUP BY i.project_id, i.status;
+COMMENT ON VIEW ctaudience.ct_inbox_status IS 'the inbox per project and state (pending, done, dead): how many, the oldest, the next attempt; no message body';
+
+CREATE VIEW ctaudience.ct_inbox_dead_letters AS
+SELECT i.project_id,
+	   i.inbox_id,
+	   i.message_type,
+	   i.message_id,
+	   i.attempts,
+	   i.enqueued_at,
+	   i.processed_at,
+	   i.last_sqlstate,
+	   i.last_error
+  FROM ctaudience.ct_inbox i
+ WHERE i.status = 'dead';
+COMMENT ON VIEW ctaudience.ct_inbox_dead_letters IS 'inbox messages that failed for good, with their SQLSTATE and error (no body); ctaudience.ct_requeue(inbox_id) queues one again';

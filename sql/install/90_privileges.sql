@@ -61,7 +61,8 @@ GRANT EXECUTE ON FUNCTION
 GRANT EXECUTE ON PROCEDURE ctaudience.ct_run_inbox(integer, integer, integer, integer) TO ctaudience_importer;
 REVOKE ALL ON PROCEDURE ctaudience.ct_run_inbox(integer, integer, integer, integer) FROM PUBLIC;
 GRANT SELECT ON ctaudience.ct_segments, ctaudience.ct_segment_stats, ctaudience.ct_profile_activity,
-	ctaudience.ct_find_people, ctaudience.ct_usage, ctaudience.ct_import_log TO ctaudience_reader;
+	ctaudience.ct_find_people, ctaudience.ct_usage, ctaudience.ct_import_log, ctaudience.ct_segment_daily,
+	ctaudience.ct_inbox_status, ctaudience.ct_inbox_dead_letters TO ctaudience_reader;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_segment_trend(bigint, int, date),
 	ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) TO ctaudience_reader;
 

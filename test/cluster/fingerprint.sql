@@ -14,7 +14,7 @@
 SELECT format('SELECT %L || '' '' || count(*) || '' '' || md5(coalesce(string_agg(r, E''\n'' ORDER BY r), ''''))'
 			  ' FROM (SELECT %s AS r FROM ctaudience.%I t) t',
 			  (CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'table ' END) || c.relname,
-			  CASE WHEN :stable::int = 1 THEN '(to_jsonb(t) - ''created_at'' - ''updated_at'' - ''received_at'' - ''duration'' - ''processed_at'''
+			  CASE WHEN :stable::int = 1 THEN '(to_jsonb(t) - ''created_at'' - ''updated_at'' - ''received_at'' - ''duration'' - ''duration_ms'' - ''processed_at'''
 								   ' - ''enqueued_at'' - ''next_attempt_at'' - ''qualified_at'' - ''taken_at'' #- ''{response,timestamp_ms}'')::text'
 				   ELSE 't::text' END,
 			  c.relname)

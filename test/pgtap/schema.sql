@@ -1,10 +1,32 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(40);
+SELECT plan(43);
 
 SELECT has_schema('ctaudience');
-SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue']);
+-- every view column is described (psql \d+, BI tools)
+SELECT is(
+	(SELECT array_agg(c.relname || '.' || a.attname ORDER BY c.relname, a.attnum)
+	   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'v' AND col_description(c.oid, a.attnum) IS NULL),
+	NULL, 'every view column has a COMMENT');
+-- views show email and phone as text, so filters work from any search_path
+SELECT is(
+	(SELECT array_agg(c.relname || '.' || a.attname ORDER BY c.relname, a.attnum)
+	   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+	   JOIN pg_type t ON t.oid = a.atttypid
+	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'v' AND t.typname IN ('ct_email', 'ct_phone')),
+	NULL, 'no view column is a ct_email or ct_phone');
+-- no view sorts (a BI tool orders what it reads)
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY c.relname)
+	   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'v'
+		AND pg_get_viewdef(c.oid) ~* '\n\s*ORDER BY [^)]*;?\s*$'),
+	NULL, 'no view has an ORDER BY of its own');
+SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue', 'ct_active_user_month']);
 SELECT has_type('ctaudience', 'ct_email', 'type ct_email exists');
 SELECT has_type('ctaudience', 'ct_phone', 'type ct_phone exists');
 SELECT col_type_is('ctaudience', 'ct_profile', 'email', 'ctaudience', 'ct_email', 'profile email is a ct_email');
@@ -76,7 +98,7 @@ SELECT has_function('ctaudience', 'ct_firehose', ARRAY['text']);
 SELECT table_privs_are('ctaudience', 'ct_profile', 'ctaudience_importer', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_project', 'ctaudience_reader', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_segments', 'ctaudience_reader', ARRAY['SELECT']);
-SELECT views_are('ctaudience', ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaigns']);
+SELECT views_are('ctaudience', ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaigns', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters']);
 SELECT is(
 	(SELECT array_agg(v ORDER BY v) FROM unnest(ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity',
 		'ct_find_people', 'ct_usage', 'ct_import_log']) v

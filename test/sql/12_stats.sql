@@ -109,7 +109,7 @@ SELECT count(*) AS changed_stats FROM (
 -- profile activity: events newest first, Partner Sync among them
 SET TIME ZONE 'UTC';
 SELECT identity, event_name, ts, props ->> 'Action' AS action, props ->> 'Partner Segment Name' AS segment
-  FROM ct_profile_activity WHERE project_id = 'STATS-1' AND identity = 's-2';
+  FROM ct_profile_activity WHERE project_id = 'STATS-1' AND identity = 's-2' ORDER BY ts DESC;
 RESET TIME ZONE;
 
 -- Find People: who did Partner Sync in a segment with Action = Added, and their segments now
@@ -125,9 +125,10 @@ SELECT u.events = e.n AS events_ok, u.data_points = e.dp AS data_points_ok, e.dp
   FROM (SELECT sum(events) AS events, sum(data_points) AS data_points FROM ct_usage WHERE project_id = 'STATS-1') u,
 	   (SELECT count(*) AS n, sum(1 + (SELECT count(*) FROM jsonb_object_keys(props))) AS dp
 		  FROM ct_event WHERE project_id = 'STATS-1' AND event_name = 'Partner Sync') e;
--- Partner Sync is not activity: another event makes a monthly active user
-INSERT INTO ct_event (project_id, ct_id, event_name, ts, props)
-SELECT project_id, ct_id, 'App Launched', '2024-06-10 10:00+00', '{}' FROM ct_profile WHERE project_id = 'STATS-1' AND identity = 's-1';
+-- Partner Sync is not activity: an app event makes a monthly active user
+-- (and is an event of the month's usage)
+SELECT ct_record_event(project_id, ct_id, 'App Launched', '{}', '2024-06-10 10:00+00') > 0 AS recorded
+  FROM ct_profile WHERE project_id = 'STATS-1' AND identity = 's-1';
 SELECT month, events, monthly_active_users FROM ct_usage WHERE project_id = 'STATS-1' AND month = '2024-06-01';
 
 -- erasure lowers the statistics
