@@ -76,12 +76,15 @@ test/expected:
 # libpq client built and installed (into bindir) with the extension.
 all: receiver
 install: install-receiver
+uninstall: uninstall-receiver
 clean: clean-receiver
-.PHONY: receiver install-receiver clean-receiver
+.PHONY: receiver install-receiver uninstall-receiver clean-receiver
 receiver:
 	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG)
 install-receiver: receiver
 	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG) install
+uninstall-receiver:
+	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG) uninstall
 clean-receiver:
 	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG) clean
 
