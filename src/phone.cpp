@@ -1172,49 +1172,76 @@ Emit(const PhoneTables &t, const PhoneNumber &pn, char *out, int64_t *e164)
 	return CT_PHONE_OK;
 }
 
+/* An input as every entry point reads it: trimmed, its region resolved. */
+struct PhoneInput
+{
+	const unsigned char *p;
+	size_t		len;
+	char		region_buf[3];
+	bool		have_region;
+};
+
+static PhoneInput
+ReadInput(const PhoneTables &t, const char *in, size_t len, const char *region)
+{
+	PhoneInput	r;
+
+	r.p = (const unsigned char *) in;
+	r.len = len;
+	Trim(&r.p, &r.len);
+	r.have_region = ResolveRegion(t, region, r.region_buf);
+	return r;
+}
+
+/* libphonenumber's own Parse of an input ("ZZ" without a region). */
+static bool
+ParseSlow(const PhoneTables &t, const PhoneInput &in, PhoneNumber *pn)
+{
+	return t.util->Parse(std::string((const char *) in.p, in.len),
+						 std::string(in.have_region ? in.region_buf : "ZZ"),
+						 pn) == PhoneNumberUtil::NO_PARSING_ERROR;
+}
+
+/* The fast parse of an input; false when it declines. */
+static bool
+ParseFast(const PhoneTables &t, const PhoneInput &in, PhoneNumber *pn)
+{
+	return FastParse(t, in.p, in.len, in.have_region ? PlanFor(t, in.region_buf) : nullptr, pn);
+}
+
 /* ct_phone_normalize or (reference) ct_phone_normalize_reference; may throw. */
 static CtPhoneResult
 Normalize(const char *in, size_t len, const char *region,
 		  char *out, int64_t *e164, bool reference)
 {
 	const PhoneTables &t = GetPhoneTables();
-	const unsigned char *p = (const unsigned char *) in;
-	char		region_buf[3];
-	bool		have_region;
+	PhoneInput	input = ReadInput(t, in, len, region);
 	InputShape	shape;
 	PhoneNumber pn;
 	bool		valid;
 
-	Trim(&p, &len);
-	if (len == 0 || len > kMaxInputLen)
+	if (input.len == 0 || input.len > kMaxInputLen)
 		return CT_PHONE_INVALID;
-	have_region = ResolveRegion(t, region, region_buf);
-	shape = ScanInput(p, len);
+	shape = ScanInput(input.p, input.len);
 
 	if (reference)
 	{
-		if (t.util->Parse(std::string((const char *) p, len),
-						  std::string(have_region ? region_buf : "ZZ"),
-						  &pn) != PhoneNumberUtil::NO_PARSING_ERROR)
-			return FailureKind(shape, have_region);
+		if (!ParseSlow(t, input, &pn))
+			return FailureKind(shape, input.have_region);
 		valid = t.util->IsValidNumber(pn);
 	}
 	else
 	{
-		CtPhoneResult r = Prescreen(shape, have_region);
+		CtPhoneResult r = Prescreen(shape, input.have_region);
 
 		if (r != CT_PHONE_OK)
 			return r;
-		if (!(t.shortcuts &&
-			  FastParse(t, p, len, have_region ? PlanFor(t, region_buf) : nullptr, &pn)) &&
-			t.util->Parse(std::string((const char *) p, len),
-						  std::string(have_region ? region_buf : "ZZ"),
-						  &pn) != PhoneNumberUtil::NO_PARSING_ERROR)
-			return FailureKind(shape, have_region);
+		if (!(t.shortcuts && ParseFast(t, input, &pn)) && !ParseSlow(t, input, &pn))
+			return FailureKind(shape, input.have_region);
 		valid = IsValid(t, pn);
 	}
 	if (!valid)
-		return FailureKind(shape, have_region);
+		return FailureKind(shape, input.have_region);
 	return Emit(t, pn, out, e164);
 }
 
@@ -1287,19 +1314,13 @@ ct_phone_fast_parse_check(const char *in, size_t len, const char *region)
 	try
 	{
 		const PhoneTables &t = GetPhoneTables();
-		const unsigned char *p = (const unsigned char *) in;
-		char		region_buf[3];
-		bool		have_region;
+		PhoneInput	input = ReadInput(t, in, len, region);
 		PhoneNumber fast;
 		PhoneNumber slow;
 
-		Trim(&p, &len);
-		have_region = ResolveRegion(t, region, region_buf);
-		if (!FastParse(t, p, len, have_region ? PlanFor(t, region_buf) : nullptr, &fast))
+		if (!ParseFast(t, input, &fast))
 			return 0;
-		if (t.util->Parse(std::string((const char *) p, len),
-						  std::string(have_region ? region_buf : "ZZ"),
-						  &slow) != PhoneNumberUtil::NO_PARSING_ERROR)
+		if (!ParseSlow(t, input, &slow))
 			return -1;
 		return fast.SerializeAsString() == slow.SerializeAsString() ? 1 : -1;
 	}
