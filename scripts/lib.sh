@@ -6,6 +6,8 @@
 # over a private Unix socket with trust authentication.
 
 CT_PG_VERSION=15
+# where Debian keeps its clusters' configuration (a test points it elsewhere)
+CT_PG_CONF_ROOT=${CT_PG_CONF_ROOT:-/etc/postgresql}
 CT_PG_BIN=/usr/lib/postgresql/$CT_PG_VERSION/bin
 CT_PACKAGES="make gcc g++ clang-14 llvm-14 postgresql-$CT_PG_VERSION postgresql-server-dev-$CT_PG_VERSION \
 postgresql-$CT_PG_VERSION-pgtap libtap-parser-sourcehandler-pgtap-perl postgresql-$CT_PG_VERSION-cron \
@@ -22,7 +24,7 @@ ct_install_packages() {
 	done
 	if [ -n "$missing" ]; then
 		local had_main=no
-		[ -d "/etc/postgresql/$CT_PG_VERSION/main" ] && had_main=yes
+		[ -d "$CT_PG_CONF_ROOT/$CT_PG_VERSION/main" ] && had_main=yes
 		ct_log "installing:$missing"
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get update -q
@@ -30,7 +32,7 @@ ct_install_packages() {
 		apt-get install -y -q --no-install-recommends $missing
 		# installing the server makes and starts a "main" cluster, which we
 		# never use: that one is stopped, never a cluster that was there before
-		if [ "$had_main" = no ] && [ -d "/etc/postgresql/$CT_PG_VERSION/main" ]; then
+		if [ "$had_main" = no ] && [ -d "$CT_PG_CONF_ROOT/$CT_PG_VERSION/main" ]; then
 			pg_ctlcluster "$CT_PG_VERSION" main stop 2>/dev/null || true
 		fi
 	fi

@@ -19,6 +19,9 @@ fi
 
 failed=""
 
+ct_log "the scripts leave other clusters alone (stubbed apt-get and pg_ctlcluster)"
+bash test/scripts/clusters.sh || failed="$failed scripts"
+
 ct_log "package metadata (META.json against PGXN meta-spec 1.0.0, CHANGELOG.md)"
 python3 test/meta/check.py || failed="$failed meta"
 
