@@ -19,7 +19,7 @@ fi
 
 failed=""
 
-ct_log "the scripts leave other clusters alone (stubbed apt-get and pg_ctlcluster)"
+ct_log "the scripts leave other clusters alone (package installation with stubbed tools)"
 bash test/scripts/clusters.sh || failed="$failed scripts"
 
 ct_log "package metadata (META.json against PGXN meta-spec 1.0.0, CHANGELOG.md)"

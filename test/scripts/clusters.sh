@@ -55,7 +55,7 @@ if [ -s "$work/calls" ]; then notok "nothing missing: no apt-get, no cluster tou
 
 # demo.sh and test.sh stop only the cluster whose directory they made
 for s in scripts/demo.sh scripts/test.sh; do
-	if grep -n "pg_ctlcluster\|pg_ctl .*stop\|systemctl" "$s" | grep -v "ct_cluster_stop\|echo " >/dev/null; then
+	if grep -n "pg_ctlcluster\|pg_ctl .*stop\|systemctl" "$s" | grep -v "ct_cluster_stop\|echo \|ct_log \|^[0-9]*:\s*#" >/dev/null; then
 		notok "$s stops no cluster but its own"
 	else
 		ok "$s stops no cluster but its own (only ct_cluster_stop of the directory it made)"
