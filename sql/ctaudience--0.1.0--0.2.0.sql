@@ -805,7 +805,8 @@ COMMENT ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) IS
 	'take up to n queued rows of a campaign (oldest first) and mark them taken; safe from several sessions at once (FOR UPDATE SKIP LOCKED)';
 
 -- Engage: readers see campaigns and their audiences; senders take from
--- the queue; importers record app events.
+-- the queue.  ct_record_event checks no passcode (it writes to any project):
+-- it stays with the owner, who grants it to the event pipeline's role.
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'ctaudience_sender') THEN
@@ -822,7 +823,6 @@ GRANT USAGE ON SCHEMA ctaudience TO ctaudience_sender;
 GRANT SELECT ON ctaudience.ct_campaigns TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_audience(bigint, text, integer) TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) TO ctaudience_sender;
-GRANT EXECUTE ON FUNCTION ctaudience.ct_record_event(text, text, text, jsonb, timestamptz) TO ctaudience_importer;
 
 -- Monthly active users kept apart from the events (ct_purge_events), filled
 -- from the app events an installation already has.

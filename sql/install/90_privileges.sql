@@ -67,7 +67,8 @@ GRANT EXECUTE ON FUNCTION ctaudience.ct_segment_trend(bigint, int, date),
 	ctaudience.ct_resolve_identity(text, text, text, text, text, text, text) TO ctaudience_reader;
 
 -- Engage: readers see campaigns and their audiences; senders take from
--- the queue; importers record app events.
+-- the queue.  ct_record_event checks no passcode (it writes to any project):
+-- it stays with the owner, who grants it to the event pipeline's role.
 DO $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'ctaudience_sender') THEN
@@ -84,4 +85,3 @@ GRANT USAGE ON SCHEMA ctaudience TO ctaudience_sender;
 GRANT SELECT ON ctaudience.ct_campaigns TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_audience(bigint, text, integer) TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) TO ctaudience_sender;
-GRANT EXECUTE ON FUNCTION ctaudience.ct_record_event(text, text, text, jsonb, timestamptz) TO ctaudience_importer;
