@@ -591,10 +591,13 @@ BEGIN
 	IF array_position(NEW.segment_ids, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION 'segment_ids must not contain NULL' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	-- A segment of another project is refused here, on every write.  (A
+	-- segment that does not exist yet is refused by the functions only: a
+	-- restore may load the campaigns before the segments.)
 	SELECT s.id INTO foreign_segment
 	  FROM unnest(NEW.segment_ids) s(id)
-	 WHERE NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment g
-						WHERE g.project_id = NEW.project_id AND g.segment_id = s.id)
+	 WHERE EXISTS (SELECT 1 FROM ctaudience.ct_segment g
+					WHERE g.segment_id = s.id AND g.project_id <> NEW.project_id)
 	 LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'segment % is not a segment of project "%"', foreign_segment, NEW.project_id
@@ -665,6 +668,31 @@ SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_campaign_queue', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_campaign', 'campaign_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_campaign_queue', 'queue_id'), '');
 
+-- The functions refuse a segment the project does not have (the trigger
+-- refuses only another project's, so that a restore can load campaigns
+-- before segments).
+CREATE FUNCTION ctaudience.ct_campaign_segments_exist(project_id text, segment_ids bigint[]) RETURNS void
+	LANGUAGE plpgsql STABLE
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	missing bigint;
+BEGIN
+	SELECT s.id INTO missing
+	  FROM unnest(segment_ids) s(id)
+	 WHERE NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment g
+						WHERE g.project_id = ct_campaign_segments_exist.project_id AND g.segment_id = s.id)
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'segment % is not a segment of project "%"', missing, project_id
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use the segment_id of one of the project''s segments (ctaudience.ct_segments).';
+	END IF;
+END
+$$;
+COMMENT ON FUNCTION ctaudience.ct_campaign_segments_exist(text, bigint[]) IS
+	'raise 22023 unless every segment id is one of the project''s segments (used by ct_create_campaign and ct_update_campaign)';
+
 CREATE FUNCTION ctaudience.ct_create_campaign(project_id text, name text, channel text, kind text,
 											  trigger_event text DEFAULT NULL,
 											  trigger_filter jsonb DEFAULT '{}',
@@ -681,6 +709,7 @@ BEGIN
 		RAISE EXCEPTION 'unknown CleverTap project "%"', ct_create_campaign.project_id
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
+	PERFORM ctaudience.ct_campaign_segments_exist(ct_create_campaign.project_id, ct_create_campaign.segment_ids);
 	INSERT INTO ctaudience.ct_campaign (project_id, name, channel, kind, trigger_event, trigger_filter,
 										segment_ids, recurring)
 	VALUES (ct_create_campaign.project_id, ct_create_campaign.name, ct_create_campaign.channel,
@@ -705,7 +734,16 @@ CREATE FUNCTION ctaudience.ct_update_campaign(campaign_id bigint, name text DEFA
 	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	project text;
 BEGIN
+	SELECT x.project_id INTO project FROM ctaudience.ct_campaign x WHERE x.campaign_id = ct_update_campaign.campaign_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no campaign %', ct_update_campaign.campaign_id USING ERRCODE = 'no_data_found';
+	END IF;
+	IF ct_update_campaign.segment_ids IS NOT NULL THEN
+		PERFORM ctaudience.ct_campaign_segments_exist(project, ct_update_campaign.segment_ids);
+	END IF;
 	UPDATE ctaudience.ct_campaign c
 	   SET name = coalesce(ct_update_campaign.name, c.name),
 		   channel = coalesce(ct_update_campaign.channel, c.channel),
@@ -815,7 +853,7 @@ BEGIN
 END
 $$;
 REVOKE ALL ON ctaudience.ct_campaign, ctaudience.ct_campaign_queue, ctaudience.ct_campaigns FROM PUBLIC;
-REVOKE ALL ON FUNCTION ctaudience.ct_campaign_check(), ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean),
+REVOKE ALL ON FUNCTION ctaudience.ct_campaign_check(), ctaudience.ct_campaign_segments_exist(text, bigint[]), ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean),
 	ctaudience.ct_update_campaign(bigint, text, text, text, text, jsonb, bigint[], boolean, text),
 	ctaudience.ct_stop_campaign(bigint), ctaudience.ct_record_event(text, text, text, jsonb, timestamptz),
 	ctaudience.ct_campaign_audience(bigint, text, integer), ctaudience.ct_campaign_take(bigint, integer) FROM PUBLIC;

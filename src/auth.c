@@ -103,7 +103,7 @@ ct_pbkdf2(const char *passcode, const uint8 *salt, int saltlen, int iterations,
 {
 	const char *errstr = NULL;
 
-	if (ct_salted_password(passcode, (const char *) salt, saltlen, iterations,
+	if (ct_salted_password(passcode, salt, saltlen, iterations,
 						   out, &errstr) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),

@@ -40,14 +40,24 @@ typedef void CtJsonAction;
 	ExecInsertIndexTuples((rri), (slot), (estate), false, false, NULL, NIL)
 #endif
 
-/* SCRAM's salted password, SHA-256 (16 made the hash a parameter). */
-#if PG_VERSION_NUM >= 160000
+/*
+ * SCRAM's salted password, SHA-256, from a uint8 salt: 16 made the hash a
+ * parameter and renamed SCRAM_KEY_LEN, 18 takes the salt as uint8.
+ */
+#if PG_VERSION_NUM >= 180000
 #define ct_salted_password(pw, salt, saltlen, iterations, result, errstr) \
 	scram_SaltedPassword((pw), PG_SHA256, SCRAM_SHA_256_KEY_LEN, (salt), (saltlen), \
 						 (iterations), (result), (errstr))
+#elif PG_VERSION_NUM >= 160000
+#define ct_salted_password(pw, salt, saltlen, iterations, result, errstr) \
+	scram_SaltedPassword((pw), PG_SHA256, SCRAM_SHA_256_KEY_LEN, (const char *) (salt), (saltlen), \
+						 (iterations), (result), (errstr))
 #else
 #define ct_salted_password(pw, salt, saltlen, iterations, result, errstr) \
-	scram_SaltedPassword((pw), (salt), (saltlen), (iterations), (result), (errstr))
+	scram_SaltedPassword((pw), (const char *) (salt), (saltlen), (iterations), (result), (errstr))
+#endif
+#ifndef SCRAM_KEY_LEN
+#define SCRAM_KEY_LEN SCRAM_SHA_256_KEY_LEN
 #endif
 
 /* The sequence of an identity column (17 takes the relation). */

@@ -75,7 +75,8 @@ ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg)
 	 */
 	TupleDesc	slotdesc = CreateTupleDescCopy(desc);
 
-	InitResultRelInfo(rri, rel, 1, NULL, 0);
+	/* no range table: 0, or a constraint's error message would look one up */
+	InitResultRelInfo(rri, rel, 0, NULL, 0);
 	ExecOpenIndices(rri, false);
 	for (int i = 0; i < nslots; i++)
 		slots[i] = MakeSingleTupleTableSlot(slotdesc, &TTSOpsVirtual);

@@ -142,7 +142,13 @@ ct_members_now(const char *project_id, const CtLiveCampaign *c, const CtOccurren
 	}
 	if (CT_COL(&q, 2)->n == 0)
 		return member;
-	found = ct_batch_exec(&q, true);
+
+	/*
+	 * Not read-only: SPI then takes a snapshot after the statement that
+	 * raised the events, so that "a member now" sees what it wrote (a
+	 * read-only query would use the trigger's snapshot, from before it).
+	 */
+	found = ct_batch_exec(&q, false);
 	for (uint64 r = 0; r < found; r++)
 	{
 		bool		isnull;

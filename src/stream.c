@@ -291,6 +291,8 @@ ct_open_field(CtStream *st, bool is_object, char *field)
 			if (!is_object)
 				break;
 			f->index++;
+			if (f->index > ct_max_profiles_per_message)
+				st->builder.over_profiles = true;	/* reported first, as the jsonb reader does */
 			st->profile = st->builder.over_audiences ? -1 : ct_model_new_profile(&st->builder);
 			ct_push(st, st->profile < 0 ? F_SKIP : F_PROFILE);
 			return;

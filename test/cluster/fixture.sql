@@ -87,7 +87,8 @@ SELECT ctaudience.ct_compact_stats('OTHER-PROJECT') >= 0 AS compacted;
 -- campaigns, and the queue an import and a recorded event fill
 SELECT ctaudience.ct_create_campaign('OTHER-PROJECT', 'Welcome', 'email', 'live_behavior', 'Partner Sync',
 									 '{"Action": "Added"}', recurring => true) > 0 AS campaign;
-SELECT ctaudience.ct_create_campaign('OTHER-PROJECT', 'Launch', 'in_app', 'live_behavior', 'App Launched') > 0 AS campaign;
+SELECT ctaudience.ct_create_campaign('OTHER-PROJECT', 'Launch', 'in_app', 'live_behavior', 'App Launched',
+	segment_ids => ARRAY(SELECT segment_id FROM ctaudience.ct_segment WHERE project_id = 'OTHER-PROJECT' ORDER BY 1)) > 0 AS campaign;
 SELECT ctaudience.ct_enqueue(pg_temp.msg('audience_membership_change_request', 'OTHER-PROJECT', 109, 1730200008000,
 	'{"user_profiles": [{"mpid": "8005", "user_identities": [{"type": "customer", "encoding": "raw", "value": "o-5"}],
 	   "audiences": [{"audience_id": 70001, "audience_name": "Other audience", "action": "add"}]}]}')) > 0 AS queued;

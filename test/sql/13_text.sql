@@ -227,6 +227,7 @@ INSERT INTO limit_cases (label, msg, max_profiles, max_audiences) VALUES
 	('2 audiences, empty firehose_version', replace(t.msg(744, 1714900000000, jsonb_build_array(:'u2'::jsonb, :'u1'::jsonb))::text, '"3.2.0"', '""'), 1000, 1),
 	('2 audiences, a later profile malformed', replace(t.msg(745, 1714900000000, jsonb_build_array(:'u2'::jsonb, :'u1'::jsonb))::text, '"mpid": "7001"', '"mpid": {}'), 1000, 1),
 	('2 audiences', t.msg(746, 1714900000000, jsonb_build_array(:'u2'::jsonb, :'u1'::jsonb))::text, 1000, 1),
+	('3 profiles and 2 audiences: the profiles first', t.msg(748, 1714900000000, jsonb_build_array(:'u2'::jsonb, :'u1'::jsonb, :'u3'::jsonb))::text, 2, 1),
 	('2 audiences, within the limit', t.msg(747, 1714900000000, jsonb_build_array(:'u2'::jsonb, :'u1'::jsonb))::text, 2, 2);
 SELECT n, label, same, outcome
   FROM limit_cases,

@@ -123,3 +123,14 @@ SELECT (SELECT ct_id FROM ct_profile WHERE project_id = 'TEST-DW' AND identity =
 DROP TABLE t.dw_seen, t.dw_order_seen;
 DROP FUNCTION t.dw_seen_row();
 DROP FUNCTION t.dw_order_row();
+
+-- A constraint someone adds to a table the import writes below SQL is
+-- enforced there with its usual error (not a crash): a CHECK on ct_event
+-- that every Partner Sync breaks refuses the import, which writes nothing.
+ALTER TABLE ct_event ADD CONSTRAINT dw_no_sync CHECK (event_name <> 'Partner Sync') NOT VALID;
+\set VERBOSITY terse
+SELECT t.dw(40, 'dw-check');
+\set VERBOSITY default
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT count(*) AS written FROM ct_profile WHERE project_id = 'TEST-DW' AND identity = 'dw-check';
+ALTER TABLE ct_event DROP CONSTRAINT dw_no_sync;

@@ -84,6 +84,30 @@ SELECT t.imp(t.msg(2109, 1716000800000, jsonb_build_array(
 	t.u('2104', jsonb_build_array(t.id('customer', 'cart-4')), jsonb_build_array(t.aud(52002, 'Cart Drop off', 'delete'))))));
 SELECT * FROM t.queued(:gone);
 
+-- A campaign on Removed that targets the segment itself: after a removal
+-- the profile is not a member now, so it never qualifies; one on Added
+-- that targets another segment sees a membership the same statement
+-- turned true.
+SELECT ct_create_campaign('TEST-1', 'Removed, still in the segment', 'push', 'live_behavior',
+						  trigger_event => 'Partner Sync', trigger_filter => '{"Action": "Removed"}',
+						  segment_ids => ARRAY[t.seg(52002)], recurring => true) AS removed_in \gset
+SELECT ct_create_campaign('TEST-1', 'Cart, and back in Bangalore', 'push', 'live_behavior',
+						  trigger_event => 'Partner Sync', trigger_filter => '{"Action": "Added", "Partner Segment ID": 52002}',
+						  segment_ids => ARRAY[t.seg(52001)], recurring => true) AS both \gset
+-- mum-1: out of Bangalore (a member row turned false), then in both at once
+SELECT t.imp(t.msg(2120, 1716000750000, jsonb_build_array(
+	t.u('2103', jsonb_build_array(t.id('customer', 'mum-1')), jsonb_build_array(t.aud(52001, 'Bangalore app users', 'delete'))))));
+SELECT t.imp(t.msg(2121, 1716000760000, jsonb_build_array(
+	t.u('2103', jsonb_build_array(t.id('customer', 'mum-1')), jsonb_build_array(t.aud(52001, 'Bangalore app users'))))));
+SELECT t.imp(t.msg(2122, 1716000770000, jsonb_build_array(
+	t.u('2103', jsonb_build_array(t.id('customer', 'mum-1')), jsonb_build_array(t.aud(52001, 'Bangalore app users', 'delete'))))));
+SELECT t.imp(t.msg(2123, 1716000780000, jsonb_build_array(
+	t.u('2103', jsonb_build_array(t.id('customer', 'mum-1')), jsonb_build_array(t.aud(52001, 'Bangalore app users'), t.aud(52002, 'Cart Drop off'))))));
+SELECT t.imp(t.msg(2124, 1716000790000, jsonb_build_array(
+	t.u('2103', jsonb_build_array(t.id('customer', 'mum-1')), jsonb_build_array(t.aud(52002, 'Cart Drop off', 'delete'))))));
+SELECT count(*) AS queued_on_removal FROM ct_campaign_queue WHERE campaign_id = :removed_in;
+SELECT * FROM t.queued(:both);
+
 -- Taking: a sender gets the oldest rows once
 SELECT who, event_name FROM ct_campaign_take(:cart, 2) JOIN ct_profile p USING (project_id, ct_id) CROSS JOIN LATERAL (SELECT p.identity AS who) w ORDER BY who;
 SELECT count(*) AS left_to_take FROM ct_campaign_take(:cart, 100);
@@ -148,6 +172,20 @@ SELECT ct_create_campaign('TEST-1', 'x', 'email', 'sometimes', 'Partner Sync');
 SELECT ct_create_campaign('TEST-1', 'x', 'email', 'live_behavior');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_create_campaign('TEST-1', 'x', 'email', 'live_behavior', 'Partner Sync', segment_ids => ARRAY[t.seg(52009, 'TEST-2')]);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a segment that does not exist: the functions refuse it; a direct INSERT
+-- may name one (a restore loads campaigns before segments), not another
+-- project's
+SELECT ct_create_campaign('TEST-1', 'x', 'email', 'live_behavior', 'Partner Sync', segment_ids => ARRAY[999999]);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_update_campaign(:past, segment_ids => ARRAY[999999]);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_update_campaign(999999, name => 'x');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+INSERT INTO ct_campaign (project_id, name, channel, kind, trigger_event, segment_ids, status)
+VALUES ('TEST-1', 'restored', 'email', 'live_behavior', 'Partner Sync', ARRAY[999999], 'stopped');
+INSERT INTO ct_campaign (project_id, name, channel, kind, trigger_event, segment_ids)
+VALUES ('TEST-1', 'x', 'email', 'live_behavior', 'Partner Sync', ARRAY[t.seg(52009, 'TEST-2')]);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_create_campaign('TEST-1', 'x', 'email', 'past_behavior');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
