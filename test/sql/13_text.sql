@@ -235,3 +235,19 @@ SELECT n, label, same, outcome
 					   set_config('ctaudience.max_audiences_per_message', max_audiences::text, true)) s,
 	   LATERAL t.compare(msg)
  ORDER BY n;
+
+-- The same fuzzing with tight limits (1 to 4 profiles, 1 to 3 audiences):
+-- the limits' errors and the envelope's come in the same order on both.
+SELECT setseed(0.777);
+CREATE TEMP TABLE fuzz_limits AS
+SELECT i, c.same, c.outcome
+  FROM generate_series(1, 600) i,
+	   LATERAL (SELECT set_config('ctaudience.max_profiles_per_message', (1 + i % 4)::text, true),
+					   set_config('ctaudience.max_audiences_per_message', (1 + i % 3)::text, true)) s,
+	   LATERAL (SELECT t.mutate(t.mutate(replace(c.msg, '000000000700', lpad((9000 + i)::text, 12, '0')))) AS msg
+				  FROM cases c WHERE c.label = 'well-formed' AND i > 0) m,
+	   LATERAL t.compare(m.msg) c;
+SELECT count(*) AS messages, count(*) FILTER (WHERE NOT same) AS differ,
+	   count(*) FILTER (WHERE outcome LIKE 'error 54000%') > 100 AS many_over_limits,
+	   count(*) FILTER (WHERE outcome LIKE 'ok %') > 5 AS some_imported
+  FROM fuzz_limits;
