@@ -537,6 +537,12 @@ COMMENT ON COLUMN ctaudience.ct_campaign.segment_ids IS 'segments of the same pr
 COMMENT ON COLUMN ctaudience.ct_campaign.recurring IS 'live_behavior: true queues a profile on every occurrence; false at most once per profile ever';
 COMMENT ON COLUMN ctaudience.ct_campaign.status IS 'running, or stopped (qualifies no one; queued rows stay)';
 
+CREATE FUNCTION ctaudience.ct_is_system_event(name text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'ct_is_system_event'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ctaudience.ct_is_system_event(text) IS
+	'whether an event name is one CleverTap raises itself (Partner Sync, Notification Sent, ...): ct_record_event refuses it, and only Partner Sync can trigger a campaign';
+
 -- Channels a Partner Sync can trigger: it is not an SDK event, so the
 -- channels shown inside an app or a web page while the user is there
 -- cannot use it.
@@ -573,6 +579,11 @@ BEGIN
 		RAISE EXCEPTION 'a past_behavior campaign needs at least one segment'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Name the segments whose members it sends to in segment_ids.';
+	END IF;
+	IF NEW.trigger_event <> 'Partner Sync' AND ctaudience.ct_is_system_event(NEW.trigger_event) THEN
+		RAISE EXCEPTION 'the system event "%" cannot trigger a campaign', NEW.trigger_event
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Of the events CleverTap raises itself, only Partner Sync reaches a campaign here; other triggers are app events recorded with ct_record_event.';
 	END IF;
 	IF NEW.trigger_event = 'Partner Sync' AND NEW.channel = ANY (sdk_only) THEN
 		RAISE EXCEPTION 'the Partner Sync event cannot trigger % campaigns', NEW.channel
@@ -853,7 +864,7 @@ BEGIN
 END
 $$;
 REVOKE ALL ON ctaudience.ct_campaign, ctaudience.ct_campaign_queue, ctaudience.ct_campaigns FROM PUBLIC;
-REVOKE ALL ON FUNCTION ctaudience.ct_campaign_check(), ctaudience.ct_campaign_segments_exist(text, bigint[]), ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean),
+REVOKE ALL ON FUNCTION ctaudience.ct_campaign_check(), ctaudience.ct_is_system_event(text), ctaudience.ct_campaign_segments_exist(text, bigint[]), ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean),
 	ctaudience.ct_update_campaign(bigint, text, text, text, text, jsonb, bigint[], boolean, text),
 	ctaudience.ct_stop_campaign(bigint), ctaudience.ct_record_event(text, text, text, jsonb, timestamptz),
 	ctaudience.ct_campaign_audience(bigint, text, integer), ctaudience.ct_campaign_take(bigint, integer) FROM PUBLIC;

@@ -27,6 +27,7 @@
 #include "usage.h"
 
 PG_FUNCTION_INFO_V1(ct_record_event);
+PG_FUNCTION_INFO_V1(ct_is_system_event);
 
 /* A running live campaign on the event. */
 typedef struct CtLiveCampaign
@@ -235,6 +236,25 @@ static const char *const ct_system_events[] = {
 	"Channel Unsubscribed", "Reply Received", "UTM Visited", "Session Concluded"
 };
 
+/* Whether an event name is one CleverTap raises itself (any case). */
+static bool
+ct_system_event(const char *name)
+{
+	for (int i = 0; i < lengthof(ct_system_events); i++)
+	{
+		if (pg_strcasecmp(name, ct_system_events[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* SQL: ct_is_system_event(name text) returns boolean (strict) */
+Datum
+ct_is_system_event(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ct_system_event(text_to_cstring(PG_GETARG_TEXT_PP(0))));
+}
+
 /* The event names an app may not record, for the error's detail. */
 static char *
 ct_system_event_list(void)
@@ -283,15 +303,12 @@ ct_record_event(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("an event name must be 1 to 512 bytes long")));
-	for (int i = 0; i < lengthof(ct_system_events); i++)
-	{
-		if (pg_strcasecmp(name, ct_system_events[i]) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("\"%s\" is a system event and cannot be recorded", name),
-					 errdetail("System events: %s.", ct_system_event_list()),
-					 errhint("Partner Sync events are raised by imports.")));
-	}
+	if (ct_system_event(name))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"%s\" is a system event and cannot be recorded", name),
+				 errdetail("System events: %s.", ct_system_event_list()),
+				 errhint("Partner Sync events are raised by imports.")));
 	if (!JB_ROOT_IS_OBJECT(props) || JB_ROOT_IS_SCALAR(props))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

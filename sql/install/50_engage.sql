@@ -35,6 +35,12 @@ COMMENT ON COLUMN ctaudience.ct_campaign.segment_ids IS 'segments of the same pr
 COMMENT ON COLUMN ctaudience.ct_campaign.recurring IS 'live_behavior: true queues a profile on every occurrence; false at most once per profile ever';
 COMMENT ON COLUMN ctaudience.ct_campaign.status IS 'running, or stopped (qualifies no one; queued rows stay)';
 
+CREATE FUNCTION ctaudience.ct_is_system_event(name text) RETURNS boolean
+	AS 'MODULE_PATHNAME', 'ct_is_system_event'
+	LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ctaudience.ct_is_system_event(text) IS
+	'whether an event name is one CleverTap raises itself (Partner Sync, Notification Sent, ...): ct_record_event refuses it, and only Partner Sync can trigger a campaign';
+
 -- Channels a Partner Sync can trigger: it is not an SDK event, so the
 -- channels shown inside an app or a web page while the user is there
 -- cannot use it.
@@ -71,6 +77,11 @@ BEGIN
 		RAISE EXCEPTION 'a past_behavior campaign needs at least one segment'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Name the segments whose members it sends to in segment_ids.';
+	END IF;
+	IF NEW.trigger_event <> 'Partner Sync' AND ctaudience.ct_is_system_event(NEW.trigger_event) THEN
+		RAISE EXCEPTION 'the system event "%" cannot trigger a campaign', NEW.trigger_event
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Of the events CleverTap raises itself, only Partner Sync reaches a campaign here; other triggers are app events recorded with ct_record_event.';
 	END IF;
 	IF NEW.trigger_event = 'Partner Sync' AND NEW.channel = ANY (sdk_only) THEN
 		RAISE EXCEPTION 'the Partner Sync event cannot trigger % campaigns', NEW.channel

@@ -77,7 +77,7 @@ BEGIN
 END
 $$;
 REVOKE ALL ON ctaudience.ct_campaign, ctaudience.ct_campaign_queue, ctaudience.ct_campaigns FROM PUBLIC;
-REVOKE ALL ON FUNCTION ctaudience.ct_campaign_check(), ctaudience.ct_campaign_segments_exist(text, bigint[]), ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean),
+REVOKE ALL ON FUNCTION ctaudience.ct_campaign_check(), ctaudience.ct_is_system_event(text), ctaudience.ct_campaign_segments_exist(text, bigint[]), ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean),
 	ctaudience.ct_update_campaign(bigint, text, text, text, text, jsonb, bigint[], boolean, text),
 	ctaudience.ct_stop_campaign(bigint), ctaudience.ct_record_event(text, text, text, jsonb, timestamptz),
 	ctaudience.ct_campaign_audience(bigint, text, integer), ctaudience.ct_campaign_take(bigint, integer) FROM PUBLIC;

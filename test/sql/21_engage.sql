@@ -231,3 +231,9 @@ SELECT has_table_privilege('ctaudience_reader', 'ctaudience.ct_campaigns', 'SELE
 	   has_function_privilege('ctaudience_reader', 'ctaudience.ct_campaign_take(bigint, integer)', 'EXECUTE') AS reader_takes,
 	   has_function_privilege('ctaudience_importer', 'ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean)', 'EXECUTE') AS importer_creates,
 	   has_function_privilege('ctaudience_importer', 'ctaudience.ct_record_event(text, text, text, jsonb, timestamptz)', 'EXECUTE') AS importer_records;
+
+-- Only Partner Sync, of the events CleverTap raises itself, can trigger a
+-- campaign here (the others are never recorded, so they would never fire).
+SELECT ct_create_campaign('TEST-1', 'x', 'push', 'live_behavior', 'Notification Clicked');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_is_system_event('notification clicked') AS system, ct_is_system_event('App Launched') AS app;
