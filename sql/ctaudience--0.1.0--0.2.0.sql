@@ -1164,3 +1164,23 @@ $$;
 COMMENT ON FUNCTION ctaudience.ct_purge_events(text, timestamptz) IS
 	'delete a project''s events older than older_than (event time); statistics, trend, usage and campaign queues are kept; returns how many were deleted';
 REVOKE ALL ON FUNCTION ctaudience.ct_purge_events(text, timestamptz) FROM PUBLIC;
+
+-- The same two with the project as an argument: the message must be that
+-- project's.  A distributed cluster routes a call by such an argument.
+CREATE FUNCTION ctaudience.ct_import_audience(project_id text, request text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'ct_import_audience_project'
+	LANGUAGE C VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+COMMENT ON FUNCTION ctaudience.ct_import_audience(text, text) IS
+	'ct_import_audience(request) for a message that must be project_id''s: another account''s is refused as a wrong passcode is (28000)';
+
+CREATE FUNCTION ctaudience.ct_firehose(project_id text, request text) RETURNS jsonb
+	AS 'MODULE_PATHNAME', 'ct_firehose_project'
+	LANGUAGE C VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+COMMENT ON FUNCTION ctaudience.ct_firehose(text, text) IS
+	'ct_firehose(request) for a message that must be project_id''s (a registration, which names none, is answered as ever): another account''s is refused as a wrong passcode is (28000)';
+REVOKE ALL ON FUNCTION ctaudience.ct_import_audience(text, text), ctaudience.ct_firehose(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ctaudience.ct_import_audience(text, text), ctaudience.ct_firehose(text, text) TO ctaudience_importer;

@@ -27,14 +27,16 @@ ct_require_arg(FunctionCallInfo fcinfo, int n, const char *name)
 }
 
 /*
- * The Firehose message argument (the first): not NULL, and not larger
- * than ctaudience.max_message_bytes, checked before it is detoasted.
+ * The Firehose message argument (number n): not NULL, and not larger than
+ * ctaudience.max_message_bytes, checked before it is detoasted.
  */
 static inline void
-ct_require_message(FunctionCallInfo fcinfo)
+ct_require_message_at(FunctionCallInfo fcinfo, int n)
 {
-	ct_require_arg(fcinfo, 0, "request");
-	ct_check_message_bytes(toast_raw_datum_size(PG_GETARG_DATUM(0)) - VARHDRSZ);
+	ct_require_arg(fcinfo, n, "request");
+	ct_check_message_bytes(toast_raw_datum_size(PG_GETARG_DATUM(n)) - VARHDRSZ);
 }
+
+#define ct_require_message(fcinfo) ct_require_message_at((fcinfo), 0)
 
 #endif							/* CT_ARGS_H */

@@ -222,8 +222,8 @@ ct_region_matches(CtStr given, const char *region)
  * passcode and a wrong one, so that a caller cannot tell which projects
  * exist.
  */
-static void
-ct_error_credentials(CtStr project_id)
+void
+ct_refuse_credentials(CtStr project_id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
@@ -258,13 +258,13 @@ ct_authenticate_passcode(CtStr project_id, CtStr passcode, bool verified, CtProj
 		!ct_store_get_project(project_id.s, project_id.len, proj, mcxt))
 	{
 		ct_spend_verification(passcode);
-		ct_error_credentials(project_id);
+		ct_refuse_credentials(project_id);
 	}
 	if (verified)
 		return;					/* queued by ct_enqueue(), which checked the passcode */
 	if (passcode.len == 0 ||
 		!ct_verify_passcode(proj->project_id, proj->passcode_hash, passcode))
-		ct_error_credentials(project_id);
+		ct_refuse_credentials(project_id);
 	if (proj->has_expiry && proj->passcode_expires_at <= GetCurrentTransactionStartTimestamp())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PASSWORD),

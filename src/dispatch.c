@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
@@ -23,6 +24,7 @@
 
 PG_FUNCTION_INFO_V1(ct_firehose);
 PG_FUNCTION_INFO_V1(ct_firehose_text);
+PG_FUNCTION_INFO_V1(ct_firehose_project);
 
 #ifndef CT_VERSION
 #define CT_VERSION "unknown"
@@ -187,4 +189,20 @@ ct_firehose_text(PG_FUNCTION_ARGS)
 {
 	ct_require_message(fcinfo);
 	PG_RETURN_JSONB_P(ct_import_text_or(PG_GETARG_TEXT_PP(0), NULL, ct_dispatch));
+}
+
+/*
+ * SQL: ct_firehose(project_id text, request text) returns jsonb: the same
+ * for a message that must be project_id's (28000 otherwise, as for a wrong
+ * passcode; a registration, which names no project, is answered as ever).
+ */
+Datum
+ct_firehose_project(PG_FUNCTION_ARGS)
+{
+	CtMessageMode mode = {0};
+
+	ct_require_arg(fcinfo, 0, "project_id");
+	ct_require_message_at(fcinfo, 1);
+	mode.project = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	PG_RETURN_JSONB_P(ct_import_text_or(PG_GETARG_TEXT_PP(1), &mode, ct_dispatch));
 }

@@ -48,6 +48,7 @@
 
 PG_FUNCTION_INFO_V1(ct_import_audience);
 PG_FUNCTION_INFO_V1(ct_import_audience_text);
+PG_FUNCTION_INFO_V1(ct_import_audience_project);
 
 /* ---------------------------------------------------------------------
  * Import state
@@ -337,6 +338,23 @@ ct_import_text_or(text *body, CtMessageMode *mode,
 	Jsonb	   *result = ct_import_membership_text(body, mode);
 
 	return result != NULL ? result : otherwise(ct_jsonb_from_text(body), mode);
+}
+
+/*
+ * SQL: ct_import_audience(project_id text, request text) returns jsonb:
+ * the same for a message that must be project_id's (28000 otherwise, as for
+ * a wrong passcode).  The project as an argument is what a distributed
+ * function call is routed by.
+ */
+Datum
+ct_import_audience_project(PG_FUNCTION_ARGS)
+{
+	CtMessageMode mode = {0};
+
+	ct_require_arg(fcinfo, 0, "project_id");
+	ct_require_message_at(fcinfo, 1);
+	mode.project = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	PG_RETURN_JSONB_P(ct_import_text_or(PG_GETARG_TEXT_PP(1), &mode, ct_import_membership));
 }
 
 /*

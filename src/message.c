@@ -168,6 +168,9 @@ ct_message_run(CtMessage *m, MemoryContext outer, MemoryContext work)
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;
+	if (m->mode != NULL && m->mode->project != NULL &&
+		!ct_str_eq(m->cred->account_id, m->mode->project))
+		ct_refuse_credentials(m->cred->account_id);
 	CT_TIMED(CT_STEP_AUTH,
 			 ct_authenticate(m->cred, m->project, work, m->mode ? m->mode->queued : NULL);
 			 ct_lock_message(m->project->project_id, &m->env->id, m->mode);

@@ -21,12 +21,15 @@
  * another session is answering is waited for.  From the inbox (queued: the
  * project the message was queued for, whose passcode ct_enqueue checked)
  * the passcode is not checked again, and a message another session is
- * answering is not waited for: busy is set and 55P03 raised.
+ * answering is not waited for: busy is set and 55P03 raised.  From SQL
+ * with a project argument (project), a message of another account is
+ * refused as a wrong passcode is.
  */
 typedef struct CtMessageMode
 {
 	const char *queued;
 	bool		busy;
+	const char *project;		/* from SQL with a project argument: the message must be its */
 } CtMessageMode;
 
 /* What a handler gives ct_message_run. */

@@ -47,6 +47,8 @@ GRANT EXECUTE ON FUNCTION
 	ctaudience.ct_import_audience(text),
 	ctaudience.ct_firehose(jsonb),
 	ctaudience.ct_firehose(text),
+	ctaudience.ct_import_audience(text, text),
+	ctaudience.ct_firehose(text, text),
 	ctaudience.ct_preview_import(jsonb),
 	ctaudience.ct_enqueue(jsonb),
 	ctaudience.ct_enqueue(text),
