@@ -182,6 +182,27 @@ ct_live_columns(TupleDesc desc)
 	return live;
 }
 
+/*
+ * Open a table the extension writes without triggers (ct_event,
+ * ct_campaign_queue) for ct_multi_insert, when it is as the extension made
+ * it: no trigger, no row security, not partitioned, exactly ncols columns.
+ * Otherwise the rows go through the batch's own statement and NULL is
+ * returned, so that what someone added to the table is honoured.
+ */
+static Relation
+ct_open_plain(const char *name, int ncols, CtBatch *otherwise)
+{
+	Relation	rel = ct_open_table(name);
+
+	if (rel->trigdesc == NULL && !rel->rd_rel->relrowsecurity &&
+		rel->rd_rel->relkind == RELKIND_RELATION &&
+		ct_live_columns(RelationGetDescr(rel)) == ncols)
+		return rel;
+	table_close(rel, NoLock);
+	ct_batch_exec(otherwise, false);
+	return NULL;
+}
+
 typedef struct CtEventRows
 {
 	int			project,
@@ -228,15 +249,9 @@ ct_direct_insert_events(CtBatch *events)
 
 	if (CT_COL(events, 1)->n == 0)
 		return;
-	rel = ct_open_table("ct_event");
-	if (rel->trigdesc != NULL || rel->rd_rel->relrowsecurity ||
-		rel->rd_rel->relkind != RELKIND_RELATION ||
-		ct_live_columns(RelationGetDescr(rel)) != 6)
-	{
-		table_close(rel, NoLock);
-		ct_batch_exec(events, false);
+	rel = ct_open_plain("ct_event", 6, events);
+	if (rel == NULL)
 		return;
-	}
 
 	ct_columns(rel, (CtColumnRef[]) {{"project_id", &e.project}, {"ct_id", &e.ctid}, {"event_id", &e.id},
 			   {"event_name", &e.name}, {"ts", &e.ts}, {"props", &e.props}}, 6);
@@ -301,15 +316,9 @@ ct_direct_insert_queue(CtBatch *rows)
 
 	if (CT_COL(rows, 3)->n == 0)
 		return;
-	rel = ct_open_table("ct_campaign_queue");
-	if (rel->trigdesc != NULL || rel->rd_rel->relrowsecurity ||
-		rel->rd_rel->relkind != RELKIND_RELATION ||
-		ct_live_columns(RelationGetDescr(rel)) != 10)
-	{
-		table_close(rel, NoLock);
-		ct_batch_exec(rows, false);
+	rel = ct_open_plain("ct_campaign_queue", 10, rows);
+	if (rel == NULL)
 		return;
-	}
 	ct_columns(rel, (CtColumnRef[]) {{"project_id", &q.project}, {"queue_id", &q.queue},
 			   {"campaign_id", &q.campaign}, {"ct_id", &q.ctid}, {"event_name", &q.event},
 			   {"event_ts", &q.ts}, {"event_props", &q.props}, {"once", &q.once},

@@ -183,21 +183,25 @@ ct_campaigns_qualify(const char *project_id, const char *event_name,
 
 	/* the (campaign, occurrence) pairs whose properties match the filter */
 	caches = palloc0(sizeof(CtFilterCache) * nc);
+	cand_c = palloc(sizeof(int) * n);
+	cand_o = palloc(sizeof(int) * n);
 	for (int k = 0; k < nc; k++)
+	{
 		for (int i = 0; i < n; i++)
-			ncand += ct_filter_matches(&c[k], &caches[k], occ[i].props);
+		{
+			if (!ct_filter_matches(&c[k], &caches[k], occ[i].props))
+				continue;
+			if (ncand > 0 && ncand % n == 0)
+			{
+				cand_c = repalloc(cand_c, sizeof(int) * (ncand + n));
+				cand_o = repalloc(cand_o, sizeof(int) * (ncand + n));
+			}
+			cand_c[ncand] = k;
+			cand_o[ncand++] = i;
+		}
+	}
 	if (ncand == 0)
 		return;
-	cand_c = palloc(sizeof(int) * ncand);
-	cand_o = palloc(sizeof(int) * ncand);
-	ncand = 0;
-	for (int k = 0; k < nc; k++)
-		for (int i = 0; i < n; i++)
-			if (ct_filter_matches(&c[k], &caches[k], occ[i].props))
-			{
-				cand_c[ncand] = k;
-				cand_o[ncand++] = i;
-			}
 
 	/* of those, the profiles in the campaign's segments now */
 	member = ct_members_now(project_id, c, occ, cand_c, cand_o, ncand);
