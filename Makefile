@@ -28,6 +28,7 @@ OBJS = \
 	src/stream.o \
 	src/strmap.o \
 	src/subscription.o \
+	src/citus.o \
 	src/timing.o \
 	src/triggers.o \
 	src/types.o \

@@ -40,6 +40,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "citus.h"
 #include "compat.h"
 #include "direct.h"
 #include "store.h"
@@ -125,22 +126,36 @@ ct_direct_function_oid(const char *name)
 						  0, NULL, false);
 }
 
-/* A table of the extension, opened with lockmode. */
+/*
+ * A table of the extension, where project's rows are (its shard on a Citus
+ * worker), opened with lockmode.
+ */
 static Relation
-ct_open_table_lock(const char *name, LOCKMODE lockmode)
+ct_open_table_lock(const char *name, Datum project, LOCKMODE lockmode)
 {
-	Oid			relid = get_relname_relid(name, get_namespace_oid("ctaudience", false));
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "table ctaudience.%s does not exist", name);
-	return table_open(relid, lockmode);
+	return table_open(ct_citus_relid(name, project), lockmode);
 }
 
-/* A table of the extension, opened RowExclusiveLock (to be written). */
+/* The same, opened RowExclusiveLock (to be written). */
 static Relation
-ct_open_table(const char *name)
+ct_open_table(const char *name, Datum project)
 {
-	return ct_open_table_lock(name, RowExclusiveLock);
+	return ct_open_table_lock(name, project, RowExclusiveLock);
+}
+
+/*
+ * The sequence of an identity column of table name (a shard on a Citus
+ * worker has none: the table's own is the node's).
+ */
+static Oid
+ct_table_sequence(const char *name, const char *column)
+{
+	Relation	rel = table_open(get_relname_relid(name, get_namespace_oid("ctaudience", false)),
+								 AccessShareLock);
+	Oid			seq = ct_identity_sequence(rel, SPI_fnumber(RelationGetDescr(rel), column));
+
+	table_close(rel, AccessShareLock);
+	return seq;
 }
 
 /* The attribute number of a column (error when missing). */
@@ -190,9 +205,9 @@ ct_live_columns(TupleDesc desc)
  * returned, so that what someone added to the table is honoured.
  */
 static Relation
-ct_open_plain(const char *name, int ncols, CtBatch *otherwise)
+ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise)
 {
-	Relation	rel = ct_open_table(name);
+	Relation	rel = ct_open_table(name, project);
 
 	if (rel->trigdesc == NULL && !rel->rd_rel->relrowsecurity &&
 		rel->rd_rel->relkind == RELKIND_RELATION &&
@@ -249,13 +264,13 @@ ct_direct_insert_events(CtBatch *events)
 
 	if (CT_COL(events, 1)->n == 0)
 		return;
-	rel = ct_open_plain("ct_event", 6, events);
+	rel = ct_open_plain("ct_event", CT_COL(events, 1)->values[0], 6, events);
 	if (rel == NULL)
 		return;
 
 	ct_columns(rel, (CtColumnRef[]) {{"project_id", &e.project}, {"ct_id", &e.ctid}, {"event_id", &e.id},
 			   {"event_name", &e.name}, {"ts", &e.ts}, {"props", &e.props}}, 6);
-	e.seq = ct_identity_sequence(rel, e.id + 1);
+	e.seq = ct_table_sequence("ct_event", "event_id");
 	e.event_name = CStringGetTextDatum("Partner Sync");
 	e.a_project = CT_COL(events, 1);
 	e.a_ctid = CT_COL(events, 2);
@@ -316,14 +331,14 @@ ct_direct_insert_queue(CtBatch *rows)
 
 	if (CT_COL(rows, 3)->n == 0)
 		return;
-	rel = ct_open_plain("ct_campaign_queue", 10, rows);
+	rel = ct_open_plain("ct_campaign_queue", rows->values[0], 10, rows);
 	if (rel == NULL)
 		return;
 	ct_columns(rel, (CtColumnRef[]) {{"project_id", &q.project}, {"queue_id", &q.queue},
 			   {"campaign_id", &q.campaign}, {"ct_id", &q.ctid}, {"event_name", &q.event},
 			   {"event_ts", &q.ts}, {"event_props", &q.props}, {"once", &q.once},
 			   {"qualified_at", &q.qualified}, {"taken_at", &q.taken}}, 10);
-	q.seq = ct_identity_sequence(rel, q.queue + 1);
+	q.seq = ct_table_sequence("ct_campaign_queue", "queue_id");
 	q.project_id = rows->values[0];
 	q.event_name = rows->values[1];
 	q.now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
@@ -394,9 +409,9 @@ ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
 
 /* Open a table for ct_multi_insert, or NULL when ct_direct_insert_ok says no. */
 static Relation
-ct_open_for_insert(const char *name, const char *fn_name, int ncols)
+ct_open_for_insert(const char *name, Datum project, const char *fn_name, int ncols)
 {
-	Relation	rel = ct_open_table(name);
+	Relation	rel = ct_open_table(name, project);
 
 	if (ct_direct_insert_ok(rel, fn_name, ncols))
 		return rel;
@@ -415,7 +430,8 @@ ct_open_for_insert(const char *name, const char *fn_name, int ncols)
 bool
 ct_direct_insert_members(CtBatch *members)
 {
-	Relation	rel = ct_open_for_insert("ct_segment_member", "ct_partner_sync_trigger", 5);
+	Relation	rel = ct_open_for_insert("ct_segment_member", members->values[0],
+										"ct_partner_sync_trigger", 5);
 	CtMemberRows m;
 
 	if (rel == NULL)
@@ -500,7 +516,7 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 bool
 ct_direct_insert_profiles(CtBatch *rows)
 {
-	Relation	rel = ct_open_for_insert("ct_profile", "ct_profile_trigger", 12);
+	Relation	rel = ct_open_for_insert("ct_profile", rows->values[0], "ct_profile_trigger", 12);
 	CtProfileRows p;
 
 	if (rel == NULL)
@@ -548,7 +564,7 @@ static Oid
 ct_key_index(Relation heap, const char *name, int ncols, const char *const *columns,
 			 bool unique)
 {
-	Oid			relid = get_relname_relid(name, RelationGetNamespace(heap));
+	Oid			relid = get_relname_relid(ct_citus_index_name(heap, name), RelationGetNamespace(heap));
 	HeapTuple	tup;
 	Form_pg_index ix;
 	bool		ok;
@@ -741,7 +757,7 @@ ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool 
 {
 	static const char *const by_ctid_cols[] = {"project_id", "ct_id"};
 	static const char *const by_identity_cols[] = {"project_id", "identity"};
-	Relation	heap = ct_open_table("ct_profile");
+	Relation	heap = ct_open_table("ct_profile", project_id);
 	TupleDesc	desc = RelationGetDescr(heap);
 	Oid			indexoid;
 	CtLookup	l;
@@ -783,7 +799,7 @@ bool
 ct_direct_members_present(CtBatch *members, bool *present)
 {
 	static const char *const cols[] = {"project_id", "segment_id", "ct_id"};
-	Relation	heap = ct_open_table("ct_segment_member");
+	Relation	heap = ct_open_table("ct_segment_member", members->values[0]);
 	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_pkey", 3, cols, true);
 	int			n = CT_COL(members, 2)->n;
 	CtProbeColumn columns[3] = {{F_TEXTEQ, members->values[0], NULL},
@@ -821,10 +837,10 @@ ct_contact_row(void *arg, int i, TupleTableSlot *slot)
  * NULL when the index is not as the extension made it.
  */
 static Relation
-ct_open_by_profile(const char *table, const char *index, bool unique, Oid *indexoid)
+ct_open_by_profile(const char *table, Datum project, const char *index, bool unique, Oid *indexoid)
 {
 	static const char *const cols[] = {"project_id", "ct_id"};
-	Relation	heap = ct_open_table_lock(table, AccessShareLock);
+	Relation	heap = ct_open_table_lock(table, project, AccessShareLock);
 
 	*indexoid = ct_probe_index(heap, index, 2, cols, unique);
 	if (!OidIsValid(*indexoid))
@@ -850,7 +866,7 @@ bool
 ct_direct_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, void *arg)
 {
 	Oid			indexoid;
-	Relation	heap = ct_open_by_profile("ct_profile", "ct_profile_pkey", true, &indexoid);
+	Relation	heap = ct_open_by_profile("ct_profile", project->values[0], "ct_profile_pkey", true, &indexoid);
 	CtContactProbe cp = {0, 0, found, arg};
 
 	if (heap == NULL)
@@ -886,7 +902,7 @@ bool
 ct_direct_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found, void *arg)
 {
 	Oid			indexoid;
-	Relation	heap = ct_open_by_profile("ct_segment_member", "ct_segment_member_profile_idx", false,
+	Relation	heap = ct_open_by_profile("ct_segment_member", project->values[0], "ct_segment_member_profile_idx", false,
 										  &indexoid);
 	CtMembershipProbe mp = {0, 0, found, arg};
 

@@ -176,8 +176,13 @@ ct_dispatch(Jsonb *request, CtMessageMode *mode)
 Datum
 ct_firehose(PG_FUNCTION_ARGS)
 {
+	Jsonb	   *result;
+
 	ct_require_message(fcinfo);
-	PG_RETURN_JSONB_P(ct_dispatch(PG_GETARG_JSONB_P(0), NULL));
+	result = ct_forward_jsonb(PG_GETARG_JSONB_P(0), "ct_firehose");
+	if (result == NULL)
+		result = ct_dispatch(PG_GETARG_JSONB_P(0), NULL);
+	PG_RETURN_JSONB_P(result);
 }
 
 /*

@@ -36,6 +36,7 @@
 #include "auth.h"
 #include "firehose.h"
 #include "identity.h"
+#include "citus.h"
 #include "import.h"
 #include "importstate.h"
 #include "normalize.h"
@@ -322,12 +323,42 @@ ct_import_membership_text(text *body, CtMessageMode *mode)
 	return ct_import_run(im, mode, outer, work);
 }
 
+/* See import.h. */
+Jsonb *
+ct_forward_text(text *body, CtMessageMode *mode, const char *function)
+{
+	const char *project;
+
+	if (!ct_citus_distributed())
+		return NULL;
+	project = mode != NULL && mode->project != NULL ? mode->project :
+		ct_request_project(VARDATA_ANY(body), VARSIZE_ANY_EXHDR(body));
+	if (project == NULL || ct_citus_is_local(project))
+		return NULL;
+	return DatumGetJsonbP(ct_citus_forward(function, project, PointerGetDatum(body), TEXTOID));
+}
+
+/* See import.h. */
+Jsonb *
+ct_forward_jsonb(Jsonb *request, const char *function)
+{
+	if (!ct_citus_distributed())
+		return NULL;
+	return ct_forward_text(cstring_to_text(JsonbToCString(NULL, &request->root, VARSIZE(request))),
+						   NULL, function);
+}
+
 /* SQL: ct_import_audience(request jsonb) returns jsonb */
 Datum
 ct_import_audience(PG_FUNCTION_ARGS)
 {
+	Jsonb	   *result;
+
 	ct_require_message(fcinfo);
-	PG_RETURN_JSONB_P(ct_import_membership(PG_GETARG_JSONB_P(0), NULL));
+	result = ct_forward_jsonb(PG_GETARG_JSONB_P(0), "ct_import_audience");
+	if (result == NULL)
+		result = ct_import_membership(PG_GETARG_JSONB_P(0), NULL);
+	PG_RETURN_JSONB_P(result);
 }
 
 /* See import.h. */
@@ -335,7 +366,12 @@ Jsonb *
 ct_import_text_or(text *body, CtMessageMode *mode,
 				  Jsonb *(*otherwise) (Jsonb *request, CtMessageMode *mode))
 {
-	Jsonb	   *result = ct_import_membership_text(body, mode);
+	Jsonb	   *result = ct_forward_text(body, mode, otherwise == ct_import_membership ?
+										 "ct_import_audience" : "ct_firehose");
+
+	if (result != NULL)
+		return result;
+	result = ct_import_membership_text(body, mode);
 
 	return result != NULL ? result : otherwise(ct_jsonb_from_text(body), mode);
 }

@@ -33,4 +33,13 @@ extern Jsonb *ct_import_membership_text(text *body, CtMessageMode *mode);
 extern Jsonb *ct_import_text_or(text *body, CtMessageMode *mode,
 								Jsonb *(*otherwise) (Jsonb *request, CtMessageMode *mode));
 
+/*
+ * On a Citus cluster, when the message's project is kept on another node:
+ * the answer of function(project_id, request text) there (citus.h).  NULL
+ * otherwise: the caller answers here.  function is ct_import_audience or
+ * ct_firehose; the project is mode's, else the message's own.
+ */
+extern Jsonb *ct_forward_text(text *body, CtMessageMode *mode, const char *function);
+extern Jsonb *ct_forward_jsonb(Jsonb *request, const char *function);
+
 #endif							/* CT_IMPORT_H */

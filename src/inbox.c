@@ -42,6 +42,7 @@
 
 #include "args.h"
 #include "auth.h"
+#include "citus.h"
 #include "dispatch.h"
 #include "firehose.h"
 #include "inbox.h"
@@ -55,6 +56,7 @@ PG_FUNCTION_INFO_V1(ct_inbox_depth);
 PG_FUNCTION_INFO_V1(ct_process_inbox);
 PG_FUNCTION_INFO_V1(ct_inbox_claim);
 PG_FUNCTION_INFO_V1(ct_inbox_answer);
+PG_FUNCTION_INFO_V1(ct_answer_queued);
 
 #define CT_DEFAULT_INBOX_MAX_ATTEMPTS 5
 #define CT_DEFAULT_INBOX_RETRY_DELAY 60	/* seconds, doubled on each attempt */
@@ -367,6 +369,34 @@ ct_message_timer_stop(void)
 }
 
 /*
+ * Answer a queued message: here, or on a Citus cluster through
+ * ct_answer_queued, which Citus runs on the node that holds the project
+ * (ct_inbox stays on the coordinator).
+ */
+static Datum
+ct_answer_body(Datum body, CtMessageMode *mode)
+{
+	if (!ct_citus_is_local(mode->queued))
+		return ct_citus_forward("ct_answer_queued", mode->queued, body, JSONBOID);
+	return PointerGetDatum(ct_dispatch(DatumGetJsonbP(body), mode));
+}
+
+/*
+ * SQL: ct_answer_queued(project_id text, request jsonb) returns jsonb.  An
+ * inbox message of project_id answered where the project's rows are.
+ */
+Datum
+ct_answer_queued(PG_FUNCTION_ARGS)
+{
+	CtMessageMode mode = {0};
+
+	ct_require_arg(fcinfo, 0, "project_id");
+	ct_require_arg(fcinfo, 1, "request");
+	mode.queued = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	PG_RETURN_JSONB_P(ct_dispatch(PG_GETARG_JSONB_P(1), &mode));
+}
+
+/*
  * Answer one queued message in a subtransaction.  True with *response set
  * when it worked; false with *edata when it failed (nothing of it remains),
  * and *busy when another session was answering it.  A cancel or a
@@ -385,7 +415,7 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata,
 	PG_TRY();
 	{
 		ct_message_timer_start();
-		*response = PointerGetDatum(ct_dispatch(DatumGetJsonbP(body), &mode));
+		*response = ct_answer_body(body, &mode);
 		ct_message_timer_stop();
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);

@@ -28,6 +28,7 @@
 #include "identity.h"
 #include "import.h"
 #include "importstate.h"
+#include "citus.h"
 #include "message.h"
 #include "normalize.h"
 #include "store.h"
@@ -173,6 +174,7 @@ ct_message_run(CtMessage *m, MemoryContext outer, MemoryContext work)
 		ct_refuse_credentials(m->cred->account_id);
 	CT_TIMED(CT_STEP_AUTH,
 			 ct_authenticate(m->cred, m->project, work, m->mode ? m->mode->queued : NULL);
+			 ct_citus_enter(m->project->project_id);
 			 ct_lock_message(m->project->project_id, &m->env->id, m->mode);
 			 response = ct_find_processed(m->project->project_id, &m->env->id));
 	m->answered = (response == NULL);

@@ -46,6 +46,7 @@
 #include "utils/syscache.h"
 #include "utils/memutils.h"
 
+#include "citus.h"
 #include "store.h"
 
 /* Parameter type codes, resolved to OIDs when a plan is prepared. */
@@ -143,9 +144,15 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"                        AND s.partner_segment_id = k.id OFFSET 0) s",
 		2, {A_TEXT, A_INT8_ARR}
 	},
+	/*
+	 * The inserts into tables with an identity column name its sequence
+	 * themselves (OVERRIDING SYSTEM VALUE): on a Citus worker they write the
+	 * project's shard, which has no identity of its own (citus.h).
+	 */
 	[CT_Q_CREATE_SEGMENTS] = {
-		"INSERT INTO ctaudience.ct_segment (project_id, name, partner_segment_id, name_ts)"
-		" SELECT $1, u.name, u.id, $4"
+		"INSERT INTO ctaudience.ct_segment (project_id, segment_id, name, partner_segment_id, name_ts)"
+		" OVERRIDING SYSTEM VALUE"
+		" SELECT $1, nextval('ctaudience.ct_segment_segment_id_seq'), u.name, u.id, $4"
 		"   FROM unnest($2::int8[], $3::text[]) AS u(id, name) ORDER BY u.id"
 		" ON CONFLICT DO NOTHING",
 		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ}
@@ -246,8 +253,9 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 	[CT_Q_SUBSCRIBE] = {
 		"INSERT INTO ctaudience.ct_segment AS s"
-		"  (project_id, name, partner_segment_id, name_ts, status, status_ts, user_id_field, settings)"
-		" VALUES ($1, $2, $3, $4, $5, $4, $6, coalesce($7, '{}'))"
+		"  (project_id, segment_id, name, partner_segment_id, name_ts, status, status_ts, user_id_field, settings)"
+		" OVERRIDING SYSTEM VALUE"
+		" VALUES ($1, nextval('ctaudience.ct_segment_segment_id_seq'), $2, $3, $4, $5, $4, $6, coalesce($7, '{}'))"
 		" ON CONFLICT (project_id, partner_name, partner_segment_id) DO UPDATE SET"
 		"  name = CASE WHEN s.name_ts IS NULL OR s.name_ts <= EXCLUDED.name_ts"
 		"              THEN EXCLUDED.name ELSE s.name END,"
@@ -327,8 +335,9 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		2, {A_TEXT_ARR, A_TEXT_ARR}
 	},
 	[CT_Q_TRIG_EVENTS] = {
-		"INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
-		" SELECT u.project_id, u.ct_id, 'Partner Sync', u.ts, u.props"
+		"INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
+		" OVERRIDING SYSTEM VALUE"
+		" SELECT u.project_id, u.ct_id, nextval('ctaudience.ct_event_event_id_seq'), 'Partner Sync', u.ts, u.props"
 		"   FROM unnest($1, $2, $3, $4) AS u(project_id, ct_id, ts, props)",
 		4, {A_TEXT_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR}
 	},
@@ -446,15 +455,18 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 	/* queue qualified profiles; a one-time campaign's at most once ever */
 	[CT_Q_QUEUE] = {
-		"INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts, event_props, once)"
-		" SELECT $1, u.campaign_id, u.ct_id, $2, u.ts, u.props, u.once"
+		"INSERT INTO ctaudience.ct_campaign_queue (project_id, queue_id, campaign_id, ct_id, event_name, event_ts, event_props, once)"
+		" OVERRIDING SYSTEM VALUE"
+		" SELECT $1, nextval('ctaudience.ct_campaign_queue_queue_id_seq'), u.campaign_id, u.ct_id, $2, u.ts, u.props, u.once"
 		"   FROM unnest($3, $4, $5, $6, $7) AS u(campaign_id, ct_id, ts, props, once)"
 		" ON CONFLICT (project_id, campaign_id, ct_id) WHERE once DO NOTHING",
 		7, {A_TEXT, A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR, A_BOOL_ARR}
 	},
 	[CT_Q_RECORD_EVENT] = {
-		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_name, ts, props)"
-		"            SELECT p.project_id, p.ct_id, $3, $4, $5 FROM ctaudience.ct_profile p"
+		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
+		"            OVERRIDING SYSTEM VALUE"
+		"            SELECT p.project_id, p.ct_id, nextval('ctaudience.ct_event_event_id_seq'), $3, $4, $5"
+		"              FROM ctaudience.ct_profile p"
 		"             WHERE p.project_id = $1 AND p.ct_id = $2"
 		"            RETURNING project_id, ct_id, event_id),"
 		" au AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
@@ -466,6 +478,9 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 };
 
 static SPIPlanPtr ct_plans[CT_NUM_STMTS];
+static bool ct_plan_custom[CT_NUM_STMTS];	/* how ct_plans[i] was planned */
+static SPIPlanPtr ct_group_plans[CT_NUM_STMTS];	/* on the shards of ct_plans_group */
+static int64 ct_plans_group = 0;
 static Oid	ct_plans_extension = InvalidOid;
 static Oid	ct_email_oid = InvalidOid;
 static Oid	ct_phone_oid = InvalidOid;
@@ -492,6 +507,9 @@ ct_store_reset(void)
 		if (ct_plans[i] != NULL)
 			SPI_freeplan(ct_plans[i]);
 		ct_plans[i] = NULL;
+		if (ct_group_plans[i] != NULL)
+			SPI_freeplan(ct_group_plans[i]);
+		ct_group_plans[i] = NULL;
 	}
 }
 
@@ -640,8 +658,46 @@ ct_get_plan(CtStmt stmt)
 	Oid			argtypes[CT_MAX_ARGS];
 	SPIPlanPtr	plan;
 
-	if (ct_plans[stmt] != NULL)
-		return ct_plans[stmt];
+	bool		custom;
+	int64		group = ct_citus_group();
+	char	   *sql = (char *) def->sql;
+
+	/*
+	 * A message on a Citus worker: the statement on the project's shards,
+	 * planned for that shard group (the plans of the last group are kept).
+	 */
+	if (group != 0)
+	{
+		if (group != ct_plans_group)
+		{
+			for (int i = 0; i < CT_NUM_STMTS; i++)
+			{
+				if (ct_group_plans[i] != NULL)
+					SPI_freeplan(ct_group_plans[i]);
+				ct_group_plans[i] = NULL;
+			}
+			ct_plans_group = group;
+		}
+		if (ct_group_plans[stmt] != NULL)
+			return ct_group_plans[stmt];
+		sql = ct_citus_rewrite(def->sql);
+		custom = def->custom;
+	}
+	else
+	{
+		/*
+		 * Elsewhere on a Citus cluster, a statement on the shells is planned
+		 * by Citus for its parameters' values (it routes by the project).
+		 */
+		custom = def->custom || ct_citus_distributed();
+		if (ct_plans[stmt] != NULL && ct_plan_custom[stmt] == custom)
+			return ct_plans[stmt];
+		if (ct_plans[stmt] != NULL)
+		{
+			SPI_freeplan(ct_plans[stmt]);
+			ct_plans[stmt] = NULL;
+		}
+	}
 	for (int i = 0; i < def->nargs; i++)
 		argtypes[i] = ct_arg_oid(def->args[i]);
 
@@ -658,14 +714,20 @@ ct_get_plan(CtStmt stmt)
 	 * (renames, erasure, compaction: rare, on small sets) are planned for
 	 * each execution ("custom").
 	 */
-	plan = SPI_prepare_cursor(def->sql, def->nargs, argtypes,
-							  def->custom ? CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN);
+	plan = SPI_prepare_cursor(sql, def->nargs, argtypes,
+							  custom ? CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for ctaudience statement %d: %s",
 			 (int) stmt, SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
-	ct_plans[stmt] = plan;
+	if (group != 0)
+		ct_group_plans[stmt] = plan;
+	else
+	{
+		ct_plans[stmt] = plan;
+		ct_plan_custom[stmt] = custom;
+	}
 	return plan;
 }
 

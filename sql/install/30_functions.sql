@@ -124,7 +124,7 @@ BEGIN
 			passcode_hash = EXCLUDED.passcode_hash,
 			passcode_expires_at = coalesce(ct_register_project.passcode_expires_at, p.passcode_expires_at),
 			default_country = coalesce(ct_register_project.default_country, p.default_country),
-			updated_at = now();
+			updated_at = EXCLUDED.updated_at;
 END;
 $$;
 COMMENT ON FUNCTION ctaudience.ct_register_project(text, text, text, text, text, timestamptz, text) IS

@@ -1,0 +1,403 @@
+/*
+ * citus.c
+ *	  Where a project's rows are, on a single node or a Citus cluster (see
+ *	  citus.h).
+ *
+ * Citus keeps which shard holds a value in its catalogs; asking costs an
+ * SPI query, so the answer for one project is kept until the transaction
+ * ends (a shard that moves takes a lock this transaction then waits for).
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "common/jsonapi.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "storage/proc.h"
+#include "lib/stringinfo.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "citus.h"
+#include "compat.h"
+#include "jsonwalk.h"
+
+#define CT_MAX_DISTRIBUTED 16
+
+typedef struct CtShard
+{
+	char		table[NAMEDATALEN];
+	int64		shardid;
+} CtShard;
+
+static LocalTransactionId ct_checked_lxid = InvalidLocalTransactionId;
+static bool ct_distributed = false;
+
+/* The shards of one project, for the transaction ct_shards_lxid. */
+static LocalTransactionId ct_shards_lxid = InvalidLocalTransactionId;
+static char *ct_shards_project = NULL;	/* in TopMemoryContext */
+static int	ct_nshards = 0;
+static CtShard ct_shards[CT_MAX_DISTRIBUTED];
+
+/* The shard group of the project a message of this transaction is for. */
+static LocalTransactionId ct_group_lxid = InvalidLocalTransactionId;
+static int64 ct_group = 0;
+
+/* Run a read-only query with SPI, connected or not. */
+static void
+ct_citus_query(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	int			rc;
+
+	SPI_connect();
+	rc = SPI_execute_with_args(sql, nargs, types, values, NULL, true, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "ctaudience: Citus catalog query failed: %s", SPI_result_code_string(rc));
+}
+
+/* See citus.h. */
+bool
+ct_citus_distributed(void)
+{
+	if (ct_checked_lxid == MyProc->lxid && ct_checked_lxid != InvalidLocalTransactionId)
+		return ct_distributed;
+	ct_distributed = false;
+	if (OidIsValid(get_extension_oid("citus", true)) &&
+		OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+	{
+		ct_citus_query("SELECT 1 FROM pg_catalog.pg_dist_partition"
+					   " WHERE logicalrelid = 'ctaudience.ct_profile'::pg_catalog.regclass",
+					   0, NULL, NULL);
+		ct_distributed = SPI_processed > 0;
+		SPI_finish();
+	}
+	ct_checked_lxid = MyProc->lxid;
+	return ct_distributed;
+}
+
+/* Fill ct_shards with the shard ids of project's rows, table by table. */
+static void
+ct_load_shards(const char *project)
+{
+	Oid			type = TEXTOID;
+	Datum		value = CStringGetTextDatum(project);
+
+	ct_citus_query("SELECT c.relname::text,"
+				   "       CASE p.partmethod WHEN 'h'"
+				   "       THEN pg_catalog.get_shard_id_for_distribution_column(p.logicalrelid, $1)"
+				   "       ELSE (SELECT min(s.shardid) FROM pg_catalog.pg_dist_shard s"
+				   "              WHERE s.logicalrelid = p.logicalrelid) END"
+				   "  FROM pg_catalog.pg_dist_partition p"
+				   "  JOIN pg_catalog.pg_class c ON c.oid = p.logicalrelid"
+				   "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+				   " WHERE n.nspname = 'ctaudience'",
+				   1, &type, &value);
+	if (SPI_processed > CT_MAX_DISTRIBUTED)
+		elog(ERROR, "ctaudience: more distributed tables than expected");
+	ct_nshards = 0;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		char	   *name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		Datum		shardid = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull);
+
+		strlcpy(ct_shards[ct_nshards].table, name, NAMEDATALEN);
+		ct_shards[ct_nshards].shardid = isnull ? 0 : DatumGetInt64(shardid);
+		ct_nshards++;
+	}
+	SPI_finish();
+	if (ct_shards_project != NULL)
+		pfree(ct_shards_project);
+	ct_shards_project = MemoryContextStrdup(TopMemoryContext, project);
+	ct_shards_lxid = MyProc->lxid;
+}
+
+/* The shard holding project's rows of table, or 0 (not distributed). */
+static int64
+ct_shard_of(const char *table, const char *project)
+{
+	if (ct_shards_lxid != MyProc->lxid || strcmp(ct_shards_project, project) != 0)
+		ct_load_shards(project);
+	for (int i = 0; i < ct_nshards; i++)
+	{
+		if (strcmp(ct_shards[i].table, table) == 0)
+			return ct_shards[i].shardid;
+	}
+	return 0;
+}
+
+static void
+ct_not_local(const char *project)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("project %s is kept on another node of this Citus cluster", project),
+			 errhint("Call ctaudience.ct_import_audience(project_id, request) or "
+					 "ctaudience.ct_firehose(project_id, request): ct_distribute() makes them run on the node that holds the project.")));
+}
+
+/* See citus.h. */
+Oid
+ct_citus_relid(const char *name, Datum project)
+{
+	Oid			nsp = get_namespace_oid("ctaudience", false);
+	Oid			relid;
+
+	if (ct_citus_distributed())
+	{
+		char	   *p = TextDatumGetCString(project);
+		int64		shardid = ct_shard_of(name, p);
+
+		if (shardid != 0)
+		{
+			char		shard[NAMEDATALEN];
+
+			snprintf(shard, sizeof(shard), "%s_" INT64_FORMAT, name, shardid);
+			relid = get_relname_relid(shard, nsp);
+			if (!OidIsValid(relid))
+				ct_not_local(p);
+			pfree(p);
+			return relid;
+		}
+		pfree(p);
+	}
+	relid = get_relname_relid(name, nsp);
+	if (!OidIsValid(relid))
+		elog(ERROR, "table ctaudience.%s does not exist", name);
+	return relid;
+}
+
+/* See citus.h. */
+void
+ct_citus_enter(const char *project)
+{
+	if (!ct_citus_distributed())
+		return;
+	(void) ct_citus_relid("ct_profile", CStringGetTextDatum(project));
+	ct_group = ct_shard_of("ct_profile", project);
+	ct_group_lxid = MyProc->lxid;
+	/* a session of the user's own (not Citus's) may write shards then */
+	(void) set_config_option("citus.enable_manual_changes_to_shards", "on",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+}
+
+/* See citus.h. */
+int64
+ct_citus_group(void)
+{
+	return ct_group_lxid == MyProc->lxid && ct_group_lxid != InvalidLocalTransactionId ? ct_group : 0;
+}
+
+/* See citus.h. */
+char *
+ct_citus_rewrite(const char *sql)
+{
+	StringInfoData out;
+	const char *p = sql;
+	static const char prefix[] = "ctaudience.";
+
+	initStringInfo(&out);
+	while (*p)
+	{
+		const char *hit = strstr(p, prefix);
+		const char *name;
+		size_t		len;
+		int			i;
+
+		if (hit == NULL)
+		{
+			appendStringInfoString(&out, p);
+			break;
+		}
+		name = hit + sizeof(prefix) - 1;
+		len = strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_");
+		appendBinaryStringInfo(&out, p, name - p);
+		for (i = 0; i < ct_nshards; i++)
+		{
+			if (strlen(ct_shards[i].table) == len && strncmp(ct_shards[i].table, name, len) == 0)
+				break;
+		}
+		appendBinaryStringInfo(&out, name, len);
+		if (i < ct_nshards && ct_shards[i].shardid != 0)
+			appendStringInfo(&out, "_" INT64_FORMAT, ct_shards[i].shardid);
+		p = name + len;
+	}
+	return out.data;
+}
+
+/* See citus.h. */
+const char *
+ct_citus_index_name(Relation heap, const char *index)
+{
+	const char *name = RelationGetRelationName(heap);
+	const char *suffix = strrchr(name, '_');
+
+	if (suffix != NULL && suffix[1] != '\0' && strspn(suffix + 1, "0123456789") == strlen(suffix + 1) &&
+		ct_citus_distributed())
+		return psprintf("%s%s", index, suffix);
+	return index;
+}
+
+/* See citus.h. */
+bool
+ct_citus_is_local(const char *project)
+{
+	char		shard[NAMEDATALEN];
+	int64		shardid;
+
+	if (!ct_citus_distributed())
+		return true;
+	shardid = ct_shard_of("ct_profile", project);
+	if (shardid == 0)
+		return true;
+	snprintf(shard, sizeof(shard), "ct_profile_" INT64_FORMAT, shardid);
+	return OidIsValid(get_relname_relid(shard, get_namespace_oid("ctaudience", false)));
+}
+
+/* ---------------------------------------------------------------------
+ * The project of a message, read from its text without building it
+ * ---------------------------------------------------------------------
+ */
+
+typedef struct CtAccountScan
+{
+	int			depth;			/* of objects and arrays, the top object 1 */
+	const char *field[4];		/* the member being read at depths 1..3 */
+	char	   *account;		/* the last account.account_settings.accountId */
+} CtAccountScan;
+
+static CtJsonAction
+ct_scan_open(void *arg)
+{
+	CtAccountScan *sc = arg;
+
+	sc->depth++;
+	if (sc->depth < 4)
+		sc->field[sc->depth] = NULL;
+	return CT_JSON_ACTION_OK;
+}
+
+static CtJsonAction
+ct_scan_close(void *arg)
+{
+	((CtAccountScan *) arg)->depth--;
+	return CT_JSON_ACTION_OK;
+}
+
+static CtJsonAction
+ct_scan_field(void *arg, char *fname, bool isnull)
+{
+	CtAccountScan *sc = arg;
+
+	if (sc->depth < 4)
+		sc->field[sc->depth] = fname;
+	return CT_JSON_ACTION_OK;
+}
+
+static CtJsonAction
+ct_scan_scalar(void *arg, char *token, JsonTokenType type)
+{
+	CtAccountScan *sc = arg;
+
+	if (sc->depth == 3 && type == JSON_TOKEN_STRING &&
+		sc->field[1] != NULL && strcmp(sc->field[1], "account") == 0 &&
+		sc->field[2] != NULL && strcmp(sc->field[2], "account_settings") == 0 &&
+		sc->field[3] != NULL && strcmp(sc->field[3], "accountId") == 0)
+		sc->account = token;
+	return CT_JSON_ACTION_OK;
+}
+
+/* See citus.h. */
+char *
+ct_request_project(const char *json, int len)
+{
+	CtAccountScan sc = {0};
+	JsonSemAction sem = {0};
+
+	sem.semstate = &sc;
+	sem.object_start = ct_scan_open;
+	sem.array_start = ct_scan_open;
+	sem.object_end = ct_scan_close;
+	sem.array_end = ct_scan_close;
+	sem.object_field_start = ct_scan_field;
+	sem.scalar = ct_scan_scalar;
+	if (ct_json_walk(json, len, GetDatabaseEncoding(), &sem) != CT_WALK_OK)
+	{
+		memset(&sc, 0, sizeof(sc));
+		if (pg_parse_json(ct_json_lexer((char *) json, len, GetDatabaseEncoding()), &sem) != JSON_SUCCESS)
+			return NULL;
+	}
+	return sc.account;
+}
+
+PG_FUNCTION_INFO_V1(ct_message_project);
+
+/*
+ * SQL: ct_message_project(request text) returns text: the project a
+ * Firehose message names (account.account_settings.accountId), NULL when
+ * none or not JSON.  A receiver on a Citus coordinator passes it to
+ * ct_firehose(project_id, request), which Citus routes by it.
+ */
+Datum
+ct_message_project(PG_FUNCTION_ARGS)
+{
+	text	   *body = PG_GETARG_TEXT_PP(0);
+	char	   *project = ct_request_project(VARDATA_ANY(body), VARSIZE_ANY_EXHDR(body));
+
+	if (project == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(project));
+}
+
+/* ---------------------------------------------------------------------
+ * Calls answered on the node that holds the project
+ * ---------------------------------------------------------------------
+ */
+
+static bool ct_forwarding = false;
+
+/* See citus.h. */
+Datum
+ct_citus_forward(const char *function, const char *project, Datum request, Oid request_type)
+{
+	Oid			types[2] = {TEXTOID, request_type};
+	Datum		values[2] = {CStringGetTextDatum(project), request};
+	char	   *sql;
+	Datum		response;
+	bool		isnull;
+	volatile bool failed = false;
+
+	/* Citus would run the call here again were it not to delegate it */
+	if (ct_forwarding)
+		ct_not_local(project);
+	sql = psprintf("SELECT r FROM ctaudience.%s($1, $2) AS r", function);
+	SPI_connect();
+	ct_forwarding = true;
+	PG_TRY();
+	{
+		/* in FROM: Citus delegates no call that is a simple expression */
+		if (SPI_execute_with_args(sql, 2, types, values, NULL, false, 1) != SPI_OK_SELECT ||
+			SPI_processed != 1)
+			failed = true;
+	}
+	PG_FINALLY();
+	{
+		ct_forwarding = false;
+	}
+	PG_END_TRY();
+	if (failed)
+		elog(ERROR, "ctaudience: %s returned no answer", function);
+	response = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		elog(ERROR, "ctaudience: %s returned no answer", function);
+	response = SPI_datumTransfer(response, false, -1);
+	SPI_finish();
+	return response;
+}
