@@ -7,11 +7,14 @@ SELECT s.project_id,
 	   s.partner_name,
 	   s.partner_segment_id,
 	   s.status,
-	   coalesce((SELECT sum(d.members) FROM ctaudience.ct_segment_delta d
-				  WHERE d.project_id = s.project_id AND d.segment_id = s.segment_id), 0)::bigint AS members,
+	   coalesce(d.members, 0)::bigint AS members,
 	   s.created_at,
 	   s.updated_at
-  FROM ctaudience.ct_segment s;
+  FROM ctaudience.ct_segment s
+  LEFT JOIN (SELECT x.project_id, x.segment_id, sum(x.members) AS members
+			   FROM ctaudience.ct_segment_delta x
+			  GROUP BY x.project_id, x.segment_id) d
+	ON d.project_id = s.project_id AND d.segment_id = s.segment_id;
 COMMENT ON VIEW ctaudience.ct_segments IS 'the Segments list: one row per imported mParticle audience, with its members now';
 
 -- Segment statistics, like any other segment's: read from the delta rows, so
@@ -34,8 +37,10 @@ SELECT s.project_id,
 	   coalesce(d.removed_30d, 0)::bigint AS removed_30d,
 	   d.last_sync_at
   FROM ctaudience.ct_segment s
-  LEFT JOIN LATERAL (
-	SELECT sum(x.members) AS members,
+  LEFT JOIN (
+	SELECT x.project_id,
+		   x.segment_id,
+		   sum(x.members) AS members,
 		   sum(x.reachable_email) AS reachable_email,
 		   sum(x.reachable_phone) AS reachable_phone,
 		   sum(x.added) FILTER (WHERE x.bucket > now() - interval '24 hours') AS added_24h,
@@ -46,7 +51,8 @@ SELECT s.project_id,
 		   sum(x.removed) FILTER (WHERE x.bucket > now() - interval '30 days') AS removed_30d,
 		   max(x.last_sync_at) AS last_sync_at
 	  FROM ctaudience.ct_segment_delta x
-	 WHERE x.project_id = s.project_id AND x.segment_id = s.segment_id) d ON true;
+	 GROUP BY x.project_id, x.segment_id) d
+	ON d.project_id = s.project_id AND d.segment_id = s.segment_id;
 COMMENT ON VIEW ctaudience.ct_segment_stats IS 'per segment: members now, reachable by email and phone, added/removed in the last 24 hours, 7 and 30 days (message time), last sync';
 
 -- A profile's activity: its events (Partner Sync among them); order by ts
@@ -75,15 +81,17 @@ SELECT e.project_id,
 	   e.props ->> 'Action' AS action,
 	   count(*) AS times,
 	   max(e.ts) AS last_ts,
-	   (SELECT coalesce(array_agg(s.name ORDER BY s.name), '{}')
-		  FROM ctaudience.ct_segment_member m
-		  JOIN ctaudience.ct_segment s ON s.project_id = m.project_id AND s.segment_id = m.segment_id
-		 WHERE m.project_id = e.project_id AND m.ct_id = e.ct_id AND m.is_member) AS segments
+	   coalesce(m.segments, '{}') AS segments
   FROM ctaudience.ct_event e
   JOIN ctaudience.ct_profile p ON p.project_id = e.project_id AND p.ct_id = e.ct_id
+  LEFT JOIN (SELECT m.project_id, m.ct_id, array_agg(s.name ORDER BY s.name) AS segments
+			   FROM ctaudience.ct_segment_member m
+			   JOIN ctaudience.ct_segment s ON s.project_id = m.project_id AND s.segment_id = m.segment_id
+			  WHERE m.is_member
+			  GROUP BY m.project_id, m.ct_id) m ON m.project_id = e.project_id AND m.ct_id = e.ct_id
  WHERE e.event_name = 'Partner Sync'
  GROUP BY e.project_id, e.ct_id, p.identity, p.email, p.phone,
-		  e.props ->> 'Partner Segment ID', e.props ->> 'Partner Segment Name', e.props ->> 'Action';
+		  e.props ->> 'Partner Segment ID', e.props ->> 'Partner Segment Name', e.props ->> 'Action', m.segments;
 COMMENT ON VIEW ctaudience.ct_find_people IS 'Find People: users who did Partner Sync (filter by partner_segment_id and action) with the segments they are in now';
 
 -- Usage per project and month (UTC, message time), as CleverTap bills it: an
@@ -96,10 +104,12 @@ SELECT u.project_id,
 	   sum(u.events)::bigint AS events,
 	   sum(u.data_points)::bigint AS data_points,
 	   sum(u.profile_updates)::bigint AS profile_updates,
-	   (SELECT count(*) FROM ctaudience.ct_active_user_month a
-		 WHERE a.project_id = u.project_id AND a.month = u.month) AS monthly_active_users
+	   coalesce(a.users, 0) AS monthly_active_users
   FROM ctaudience.ct_usage_delta u
- GROUP BY u.project_id, u.month;
+  LEFT JOIN (SELECT a.project_id, a.month, count(*) AS users
+			   FROM ctaudience.ct_active_user_month a
+			  GROUP BY a.project_id, a.month) a ON a.project_id = u.project_id AND a.month = u.month
+ GROUP BY u.project_id, u.month, a.users;
 COMMENT ON VIEW ctaudience.ct_usage IS 'per project and month: Partner Sync events, data points (event + properties), profile property updates; Partner Sync is not counted in monthly_active_users';
 
 -- The import log: one row per processed message, every count of its
@@ -128,11 +138,13 @@ SELECT m.project_id,
 	   (m.counts ->> 'invalid_attributes')::bigint AS invalid_attributes,
 	   (m.counts ->> 'identity_conflicts')::bigint AS identity_conflicts,
 	   (m.counts ->> 'profiles_erased')::bigint AS profiles_erased,
-	   (SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-				'reason', s.reason, 'path', s.path, 'audience_id', s.audience_id, 'mpid', s.mpid)) ORDER BY s.n)
-		  FROM ctaudience.ct_import_sample s
-		 WHERE s.project_id = m.project_id AND s.message_id = m.message_id) AS samples
-  FROM ctaudience.ct_message m;
+	   s.samples
+  FROM ctaudience.ct_message m
+  LEFT JOIN (SELECT s.project_id, s.message_id,
+					jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+						'reason', s.reason, 'path', s.path, 'audience_id', s.audience_id, 'mpid', s.mpid)) ORDER BY s.n) AS samples
+			   FROM ctaudience.ct_import_sample s
+			  GROUP BY s.project_id, s.message_id) s ON s.project_id = m.project_id AND s.message_id = m.message_id;
 COMMENT ON VIEW ctaudience.ct_import_log IS 'one row per processed Firehose message: counts, duration and up to 20 samples of what was skipped or invalid';
 
 -- Segment size over time for BI tools: one row per segment and UTC day
@@ -151,16 +163,18 @@ SELECT x.project_id,
 			   coalesce(d.members, 0) AS members, coalesce(d.added, 0)::bigint AS added,
 			   coalesce(d.removed, 0)::bigint AS removed
 		  FROM ctaudience.ct_segment s
-		 CROSS JOIN LATERAL (SELECT min(f.bucket) AS first FROM ctaudience.ct_segment_delta f
-							  WHERE f.project_id = s.project_id AND f.segment_id = s.segment_id) f
+		  JOIN (SELECT f.project_id, f.segment_id, min(f.bucket) AS first
+				  FROM ctaudience.ct_segment_delta f
+				 GROUP BY f.project_id, f.segment_id) f
+			ON f.project_id = s.project_id AND f.segment_id = s.segment_id
 		 CROSS JOIN LATERAL generate_series((f.first AT TIME ZONE 'UTC')::date,
 											greatest((now() AT TIME ZONE 'UTC')::date, (f.first AT TIME ZONE 'UTC')::date),
 											interval '1 day') AS g(day)
-		  LEFT JOIN LATERAL (SELECT sum(y.members) AS members, sum(y.added) AS added, sum(y.removed) AS removed
-							   FROM ctaudience.ct_segment_delta y
-							  WHERE y.project_id = s.project_id AND y.segment_id = s.segment_id
-								AND y.bucket >= g.day::timestamp AT TIME ZONE 'UTC'
-								AND y.bucket < (g.day + interval '1 day')::timestamp AT TIME ZONE 'UTC') d ON true) x;
+		  LEFT JOIN (SELECT y.project_id, y.segment_id, (y.bucket AT TIME ZONE 'UTC')::date AS day,
+							sum(y.members) AS members, sum(y.added) AS added, sum(y.removed) AS removed
+					   FROM ctaudience.ct_segment_delta y
+					  GROUP BY y.project_id, y.segment_id, (y.bucket AT TIME ZONE 'UTC')::date) d
+			ON d.project_id = s.project_id AND d.segment_id = s.segment_id AND d.day = g.day::date) x;
 COMMENT ON VIEW ctaudience.ct_segment_daily IS 'segment size over time: per segment and UTC day since its first change, members at the end of the day, added and removed that day (from the statistics deltas)';
 
 -- The inbox at a glance, without any message body: counts by project and

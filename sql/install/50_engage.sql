@@ -154,9 +154,12 @@ COMMENT ON COLUMN ctaudience.ct_campaign_queue.taken_at IS 'when ct_campaign_tak
 CREATE VIEW ctaudience.ct_campaigns AS
 SELECT c.project_id, c.campaign_id, c.name, c.channel, c.kind, c.trigger_event, c.trigger_filter,
 	   c.segment_ids, c.recurring, c.status, c.created_at, c.updated_at,
-	   (SELECT count(*) FROM ctaudience.ct_campaign_queue q
-		 WHERE q.campaign_id = c.campaign_id AND q.taken_at IS NULL) AS queued
-  FROM ctaudience.ct_campaign c;
+	   coalesce(q.queued, 0) AS queued
+  FROM ctaudience.ct_campaign c
+  LEFT JOIN (SELECT q.project_id, q.campaign_id, count(*) AS queued
+			   FROM ctaudience.ct_campaign_queue q
+			  WHERE q.taken_at IS NULL
+			  GROUP BY q.project_id, q.campaign_id) q ON q.project_id = c.project_id AND q.campaign_id = c.campaign_id;
 COMMENT ON VIEW ctaudience.ct_campaigns IS 'the campaigns, with how many qualified profiles wait in the queue';
 COMMENT ON COLUMN ctaudience.ct_campaigns.project_id IS 'the CleverTap project';
 COMMENT ON COLUMN ctaudience.ct_campaigns.campaign_id IS 'the campaign''s id';

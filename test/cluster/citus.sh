@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# ctaudience on a Citus cluster: a coordinator and two workers started
+# here (Unix sockets in a directory of their own, stopped at the end),
+# Citus built from ../shared/citus, ctaudience on every node,
+# ct_distribute(); then test/cluster/citus_test.py imports the same
+# messages for eight projects into the cluster and into a single-node
+# database and compares them (see its docstring).  Skipped, with a notice,
+# where ../shared/citus is absent.  From the repository root, as root.
+set -euo pipefail
+. scripts/lib.sh
+citus_src=$(cd .. && pwd)/shared/citus
+if [ ! -f "$citus_src/build.sh" ]; then
+	echo "NOTICE: ../shared/citus is absent: the Citus cluster test is SKIPPED"
+	exit 0
+fi
+bash "$citus_src/build.sh"
+
+dir=$(mktemp -d /tmp/ctaudience-citus.XXXXXX)
+chmod 755 "$dir"
+stop_all() {
+	for node in coordinator worker1 worker2; do ct_cluster_stop "$dir/$node"; done
+	rm -rf "$dir"
+}
+trap stop_all EXIT
+n=0
+for node in coordinator worker1 worker2; do
+	n=$((n + 1))
+	ct_cluster_start "$dir/$node" "5700$n" "shared_preload_libraries = 'citus,pg_cron'
+max_prepared_transactions = 100
+wal_level = logical
+citus.enable_statistics_collection = off
+track_functions = 'all'
+cron.database_name = 'ct_citus'
+cron.use_background_workers = on
+max_worker_processes = 16" >/dev/null
+done
+export CT_CITUS_DIR=$dir CT_TEST_PG_BIN=$CT_PG_BIN
+python3 test/cluster/citus_test.py

@@ -1,0 +1,452 @@
+#!/usr/bin/env python3
+"""ctaudience on a Citus cluster against a single node, message for message.
+
+Started by test/cluster/citus.sh, which starts a coordinator and two workers
+(CT_CITUS_DIR/{coordinator,worker1,worker2}, Unix sockets only).  Here:
+
+  - every node gets citus and ctaudience in database ct_citus; the workers
+    are added and ct_distribute() is run on the coordinator (again: a notice;
+    on a worker: refused);
+  - database ct_single on the coordinator, without Citus, is the single node;
+  - eight projects, spread over both workers, are registered in both; each
+    gets its membership messages (bench/generate.py, a seed of its own; half
+    with attribute updates), a subscription (rename and settings), a
+    redelivery and an erasure (by Customer ID or by email), sent through
+    every entry point: ct_firehose(project_id, text) (delegated by Citus),
+    ct_firehose(text) and ct_import_audience(jsonb) (sent on by the
+    coordinator); each response must equal the single node's;
+  - the inbox: messages queued on the coordinator, answered by CALL
+    ct_run_inbox() and by the pg_cron job ct_schedule_inbox() makes;
+  - each import ran on exactly one worker, the one holding the project
+    (pg_stat_user_functions on every node), and a view read filtered by
+    one project is one task on that worker (EXPLAIN);
+  - a worker restarted mid-run: a message whose transaction was open on it
+    fails with a retryable error and leaves nothing, then succeeds when
+    sent again; a stream of messages meanwhile all succeed on retry;
+  - at the end every view (canonical: CleverTap IDs made at random read as
+    the profile's Identity, segment ids as the mParticle audience id, times
+    of processing left out) row for row, the trend of every segment, and
+    the count of every table, equal to the single node's.
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+DIR = os.environ["CT_CITUS_DIR"]
+PG_BIN = os.environ.get("CT_TEST_PG_BIN", "/usr/lib/postgresql/15/bin")
+NODES = {"coordinator": 57001, "worker1": 57002, "worker2": 57003}
+DB = "ct_citus"
+SINGLE = "ct_single"
+PROJECTS = ["P%d" % i for i in range(8)]
+WORK = os.path.join(DIR, "work")
+failures = 0
+
+
+def ok(cond, desc, detail=""):
+    global failures
+    if cond:
+        print(f"ok - {desc}", flush=True)
+    else:
+        failures += 1
+        print(f"not ok - {desc}" + (f": {detail}" if detail else ""), flush=True)
+
+
+def psql(sql, node="coordinator", db=DB, check=True, script=None):
+    """Run sql (or a script on stdin); stdout lines.  check: raise on error."""
+    cmd = [os.path.join(PG_BIN, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+           "-h", os.path.join(DIR, node), "-p", str(NODES[node]), "-U", "postgres", "-d", db]
+    if sql is not None:
+        cmd += ["-c", sql]
+    r = subprocess.run(cmd, input=script, capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError(f"psql on {node}/{db} failed: {(sql or script)[:300]}\n{r.stderr}")
+    return r
+
+
+def rows(sql, node="coordinator", db=DB):
+    out = psql(sql, node, db).stdout
+    return [line for line in out.split("\n") if line != ""]
+
+
+def pg_ctl(node, action):
+    subprocess.run(["runuser", "-u", "postgres", "--", os.path.join(PG_BIN, "pg_ctl"), "-D",
+                    os.path.join(DIR, node, "data"), "-l", os.path.join(DIR, node, "server.log"),
+                    "-m", "fast", "-w", action], check=True, stdout=subprocess.DEVNULL)
+
+
+def lit(s):
+    """A dollar-quoted literal."""
+    assert "$m$" not in s
+    return "$m$" + s + "$m$"
+
+
+# ---------------------------------------------------------------------
+# The cluster and the single node
+# ---------------------------------------------------------------------
+
+def setup():
+    for node in NODES:
+        psql(f"CREATE DATABASE {DB}", node, "postgres")
+        psql("CREATE EXTENSION citus", node)
+        psql("CREATE EXTENSION ctaudience", node)
+    coord = os.path.join(DIR, "coordinator")
+    psql(f"SELECT citus_set_coordinator_host('{coord}', {NODES['coordinator']})")
+    for w in ("worker1", "worker2"):
+        psql(f"SELECT citus_add_node('{os.path.join(DIR, w)}', {NODES[w]})")
+    psql("CREATE EXTENSION pg_cron")
+    r = psql("SELECT ctaudience.ct_distribute()", "worker1", check=False)
+    ok(r.returncode != 0 and "runs on the coordinator" in r.stderr,
+       "ct_distribute() is refused on a worker", r.stderr.strip())
+    psql("SELECT ctaudience.ct_distribute()")
+    tables = rows("SELECT logicalrelid::text || ' ' || partmethod::text FROM pg_dist_partition ORDER BY 1")
+    ok(len(tables) == 13 and "ctaudience.ct_project n" in tables and
+       all(t.endswith(" h") for t in tables if not t.startswith("ctaudience.ct_project ")),
+       "ct_distribute(): ct_project a reference table, 12 tables distributed (ct_inbox stays)", tables)
+    coloc = rows("SELECT count(DISTINCT colocationid) FROM pg_dist_partition WHERE partmethod = 'h'")
+    ok(coloc == ["1"], "the distributed tables are co-located with ct_profile", coloc)
+    r = psql("SELECT ctaudience.ct_distribute()", check=False)
+    ok(r.returncode == 0 and "distributed already" in r.stderr, "ct_distribute() a second time: a notice")
+    psql(f"CREATE DATABASE {SINGLE}", "coordinator", "postgres")
+    psql("CREATE EXTENSION ctaudience", db=SINGLE)
+    for p in PROJECTS:
+        for db in (DB, SINGLE):
+            psql(f"SELECT ctaudience.ct_register_project('{p}', 'passcode-{p}', 'token-{p}', 'eu1', 'Project {p}', NULL, 'US')",
+                 db=db)
+
+
+def holder(project):
+    return rows(f"""SELECT n.nodeport FROM pg_dist_placement pl JOIN pg_dist_node n USING (groupid)
+                     WHERE pl.shardid = get_shard_id_for_distribution_column('ctaudience.ct_profile', '{project}')""")[0]
+
+
+# ---------------------------------------------------------------------
+# Messages
+# ---------------------------------------------------------------------
+
+def messages_for(k, project):
+    """Membership messages (generate.py), a subscription, an erasure."""
+    path = os.path.join(WORK, project + ".jsonl")
+    args = [sys.executable, "bench/generate.py", "1500", path, "--seed", str(100 + k)]
+    if k % 2:
+        args.append("--attributes")
+    subprocess.run(args, check=True)
+    account = {"account_id": 7001, "account_settings": {
+        "accountId": project, "passcode": "passcode-" + project, "accountToken": "token-" + project,
+        "region": "eu1"}}
+    out = []
+    customer = email = None
+    for line in open(path):
+        line = line.strip()
+        if line in ("", "#"):
+            continue
+        m = json.loads(line)
+        m["account"] = account
+        for prof in m.get("user_profiles", []):
+            for i in prof.get("user_identities", []):
+                if i.get("type") == "customer" and i.get("encoding") == "raw" and customer is None:
+                    customer = i["value"]
+                if i.get("type") == "email" and i.get("encoding") == "raw" and email is None:
+                    email = i["value"]
+        out.append(m)
+    base = {"firehose_version": "3.2.0", "account": account}
+    out.insert(1, dict(base, type="audience_subscription_request", id="00000000-0000-4000-8000-%012d" % (k * 10 + 1),
+                       timestamp_ms=1730000000500, audience_id=71001, audience_name="Cart Drop off (renamed)",
+                       action="update", audience_subscription_settings={"userIdField": "customer"}))
+    subject = ({"customer_id": {"encoding": "raw", "value": customer}} if k % 2 == 0 else
+               {"email": {"encoding": "raw", "value": email}})
+    out.append(dict(base, type="dsr_processing_request", id="00000000-0000-4000-8000-%012d" % (k * 10 + 2),
+                    timestamp_ms=1730100000000, subject_request_id="dsr-" + project,
+                    subject_request_type="erasure", regulation="gdpr", subject_identities=subject))
+    return out
+
+
+def call(m, form):
+    """The distributed cluster's call of message m, in one of three forms."""
+    body = json.dumps(m, separators=(",", ":"))
+    project = m["account"]["account_settings"]["accountId"]
+    if form == 0 or m["type"] != "audience_membership_change_request":
+        # the call alone, as a receiver makes it: Citus sends it to the worker
+        return f"SELECT ctaudience.ct_firehose('{project}', {lit(body)});"
+    if form == 1:
+        return f"SELECT ctaudience.ct_firehose({lit(body)}::text);"
+    return f"SELECT ctaudience.ct_import_audience({lit(body)}::jsonb);"
+
+
+def single_call(m):
+    return f"SELECT ctaudience.ct_firehose({lit(json.dumps(m, separators=(',', ':')))}::text);"
+
+
+def response(text):
+    """A response less its time and the segment's id (each node has its range)."""
+    r = json.loads(text)
+    r.pop("timestamp_ms", None)
+    if isinstance(r.get("ctaudience"), dict):
+        r["ctaudience"].pop("segment_id", None)
+    return r
+
+
+def send_both(msgs, forms):
+    """Send msgs to both; the responses, pairwise."""
+    dist = psql(None, script="\n".join(call(m, f) for m, f in zip(msgs, forms))).stdout.split("\n")
+    single = psql(None, db=SINGLE, script="\n".join(single_call(m) for m in msgs)).stdout.split("\n")
+    dist = [line for line in dist if line]
+    single = [line for line in single if line]
+    return dist, single
+
+
+# ---------------------------------------------------------------------
+# Comparison
+# ---------------------------------------------------------------------
+
+VOLATILE = {"created_at", "updated_at", "received_at", "duration", "duration_ms", "processed_at",
+            "enqueued_at", "next_attempt_at", "oldest_enqueued_at", "qualified_at", "taken_at",
+            "inbox_id", "event_id", "queue_id", "passcode_hash"}
+TABLES = ["ct_project", "ct_profile", "ct_segment", "ct_segment_member", "ct_event", "ct_message",
+          "ct_import_sample", "ct_dsr_request", "ct_segment_delta", "ct_usage_delta",
+          "ct_active_user_month", "ct_inbox", "ct_campaign", "ct_campaign_queue"]
+
+
+def canonical(db, node="coordinator"):
+    """Every view and table, canonical rows, sorted; with counts of tables."""
+    pmap = {}
+    for line in rows("SELECT project_id || ' ' || ct_id || ' ' || coalesce(identity, ct_id) FROM ctaudience.ct_profile",
+                     node, db):
+        p, c, k = line.split(" ", 2)
+        pmap[(p, c)] = k
+    smap = {}
+    for line in rows("SELECT project_id || ' ' || segment_id || ' ' || partner_segment_id FROM ctaudience.ct_segment",
+                     node, db):
+        p, s, a = line.split(" ")
+        smap[(p, s)] = "audience " + a
+
+    def canon(row):
+        out = {}
+        for k, v in row.items():
+            if k in VOLATILE:
+                continue
+            if k == "ct_id" and (row.get("project_id"), v) in pmap:
+                v = pmap[(row["project_id"], v)]
+            elif k == "segment_id" and (row.get("project_id"), str(v)) in smap:
+                v = smap[(row["project_id"], str(v))]
+            elif k == "response" and isinstance(v, dict):
+                v = dict(v)
+                v.pop("timestamp_ms", None)
+            out[k] = v
+        return json.dumps(out, sort_keys=True)
+
+    result = {}
+    views = rows("SELECT relname FROM pg_class WHERE relnamespace = 'ctaudience'::regnamespace AND relkind = 'v' ORDER BY 1",
+                 node, db)
+    for v in views:
+        result["view " + v] = sorted(canon(json.loads(line)) for line in
+                                     rows(f"SELECT to_jsonb(v)::text FROM ctaudience.{v} v", node, db))
+    for key, seg in sorted(smap.items()):
+        result[f"trend {key[0]} {seg}"] = rows(
+            f"SELECT to_jsonb(t)::text FROM ctaudience.ct_segment_trend({key[1]}, 1000, current_date) t", node, db)
+    for t in TABLES:
+        result["count " + t] = rows(f"SELECT count(*) FROM ctaudience.{t}", node, db)
+    return result
+
+
+def compare(label):
+    dist, single = canonical(DB), canonical(SINGLE)
+    bad = [k for k in sorted(set(dist) | set(single)) if dist.get(k) != single.get(k)]
+    for k in bad[:5]:
+        d, s = dist.get(k) or [], single.get(k) or []
+        only_d = [x for x in d if x not in s][:2]
+        only_s = [x for x in s if x not in d][:2]
+        print(f"# {k}: cluster {len(d)} rows, single {len(s)}; only cluster {only_d}; only single {only_s}")
+    ok(not bad, f"{label}: every view, trend and table count equals the single node's "
+       f"({len(dist)} compared)", bad[:10])
+
+
+def function_calls(node):
+    """Calls of the functions that answer a message of one project, on node."""
+    return int(rows("""SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions
+                        WHERE funcid IN ('ctaudience.ct_firehose(text,text)'::regprocedure,
+                                         'ctaudience.ct_import_audience(text,text)'::regprocedure,
+                                         'ctaudience.ct_answer_queued(text,jsonb)'::regprocedure)""", node)[0])
+
+
+# ---------------------------------------------------------------------
+# The test
+# ---------------------------------------------------------------------
+
+def main():
+    os.makedirs(WORK, exist_ok=True)
+    setup()
+    where = {p: holder(p) for p in PROJECTS}
+    ports = sorted(set(where.values()))
+    ok(len(ports) == 2, "the eight projects are kept on both workers", where)
+
+    per_project = {p: messages_for(k, p) for k, p in enumerate(PROJECTS)}
+    # round robin over the projects; every third membership message by each form
+    msgs, forms = [], []
+    longest = max(len(v) for v in per_project.values())
+    for i in range(longest):
+        for p in PROJECTS:
+            if i < len(per_project[p]):
+                msgs.append(per_project[p][i])
+                forms.append(len(msgs) % 3)
+    expected_calls = {port: 0 for port in ports}
+    for m in msgs:
+        expected_calls[where[m["account"]["account_settings"]["accountId"]]] += 1
+    t0 = time.time()
+    dist, single = send_both(msgs, forms)
+    print(f"# {len(msgs)} messages sent to each in {time.time() - t0:.1f} s")
+    same = len(dist) == len(single) == len(msgs) and all(response(a) == response(b) for a, b in zip(dist, single))
+    ok(same, f"{len(msgs)} messages (membership, attributes, subscription, erasure) answered as by the single node",
+       next(((a, b) for a, b in zip(dist, single) if response(a) != response(b)), (len(dist), len(single))))
+    erased = [response(a).get("ctaudience", {}).get("profiles_erased")
+              for a, m in zip(dist, msgs) if m["type"] == "dsr_processing_request"]
+    ok(len(erased) == 8 and all(e and e > 0 for e in erased), "each project's erasure erased its subject", erased)
+
+    # redelivery: the same ids again, answered from the log
+    again = [msgs[3], msgs[10], msgs[20]]
+    d2, s2 = send_both(again, [0, 1, 2])
+    def redelivered(text):
+        r = response(text)
+        r["ctaudience"]["duplicate_message"] = 1
+        return r
+
+    ok(all(response(a) == response(b) for a, b in zip(d2, s2)) and
+       all(response(a) == redelivered(dist[msgs.index(m)]) for a, m in zip(d2, again)),
+       "redelivered messages are answered as the first time, as by the single node",
+       [(response(a), response(b)) for a, b in zip(d2, s2)][:1])
+    for m in again:
+        expected_calls[where[m["account"]["account_settings"]["accountId"]]] += 1
+    compare("after the messages")
+
+    # the inbox, answered by CALL ct_run_inbox() on the coordinator
+    extra = []
+    for k, p in enumerate(PROJECTS[:4]):
+        m = json.loads(json.dumps(per_project[p][0]))
+        m["id"] = "00000000-0000-4000-9000-%012d" % k
+        m["timestamp_ms"] = 1730200000000 + k
+        for prof in m["user_profiles"][:50]:
+            for a in prof.get("audiences", []):
+                if a.get("action") == "add":
+                    a["action"] = "delete"
+        m["user_profiles"] = m["user_profiles"][:50]
+        extra.append(m)
+    for db in (DB, SINGLE):
+        psql(None, db=db, script="\n".join(
+            f"SELECT ctaudience.ct_enqueue({lit(json.dumps(m))}::text);" for m in extra[:2]))
+    for db in (DB, SINGLE):
+        r = rows("CALL ctaudience.ct_run_inbox(10)", db=db)
+        ok(r == ["2|0|0"], f"CALL ct_run_inbox() answers two queued messages ({db})", r)
+    for m in extra[:2]:
+        expected_calls[where[m["account"]["account_settings"]["accountId"]]] += 1
+
+    # ... and by the pg_cron job on the coordinator
+    for db in (DB, SINGLE):
+        psql(None, db=db, script="\n".join(
+            f"SELECT ctaudience.ct_enqueue({lit(json.dumps(m))}::text);" for m in extra[2:]))
+    psql("SELECT ctaudience.ct_schedule_inbox('* * * * *', 100, 'ctaudience_citus_inbox')")
+    deadline = time.time() + 130
+    pending = None
+    while time.time() < deadline:
+        pending = rows("SELECT count(*) FROM ctaudience.ct_inbox WHERE status <> 'done'")[0]
+        if pending == "0":
+            break
+        time.sleep(2)
+    psql("SELECT cron.unschedule('ctaudience_citus_inbox')")
+    ok(pending == "0", "the pg_cron job on the coordinator answers the inbox", pending)
+    rows("CALL ctaudience.ct_run_inbox(10)", db=SINGLE)
+    for m in extra[2:]:
+        expected_calls[where[m["account"]["account_settings"]["accountId"]]] += 1
+    compare("after the inbox")
+
+    # where the work ran: each message on the worker that holds its project
+    time.sleep(1.5)
+    calls = {}
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        calls = {NODES[n]: function_calls(n) for n in NODES}
+        if all(calls[int(port)] >= expected_calls[port] for port in ports):
+            break
+        time.sleep(1)
+    ok(calls[NODES["coordinator"]] == 0 and all(calls[int(port)] == expected_calls[port] for port in ports),
+       "each message was answered on exactly one worker, the one holding its project "
+       f"(calls by node port {calls}, expected {expected_calls})")
+    for view in ("ct_segment_stats", "ct_find_people", "ct_usage", "ct_import_log", "ct_segments"):
+        plan = "\n".join(rows(f"EXPLAIN (COSTS OFF) SELECT * FROM ctaudience.{view} WHERE project_id = 'P3'"))
+        ok("Task Count: 1" in plan and f"port={where['P3']}" in plan,
+           f"{view} filtered by one project: one task, on the worker that holds it", plan[:400])
+
+    worker_restart(per_project, where)
+    compare("after a worker restart")
+
+    print(f"# {failures} failure(s)")
+    sys.exit(1 if failures else 0)
+
+
+def worker_restart(per_project, where):
+    """A worker restarted mid-run: retryable errors, nothing half-written."""
+    node = "worker2" if str(NODES["worker2"]) in where.values() else "worker1"
+    projects = [p for p in PROJECTS if where[p] == str(NODES[node])]
+    others = [p for p in PROJECTS if where[p] != str(NODES[node])]
+
+    def fresh(p, n):
+        m = json.loads(json.dumps(per_project[p][0]))
+        m["id"] = "00000000-0000-4000-a000-%012d" % n
+        m["timestamp_ms"] = 1730300000000 + n
+        m["user_profiles"] = m["user_profiles"][n % 5 * 100:(n % 5 + 1) * 100]
+        return m
+
+    # a message's transaction open on the worker when it restarts
+    m = fresh(projects[0], 1)
+    pdir = os.path.join(DIR, node, "data")
+    r = psql(None, check=False, script=f"""
+\\set ON_ERROR_STOP 0
+\\set VERBOSITY sqlstate
+BEGIN;
+SELECT ctaudience.ct_firehose('{projects[0]}', {lit(json.dumps(m))}) IS NOT NULL;
+\\! runuser -u postgres -- {PG_BIN}/pg_ctl -D {pdir} -m fast -w restart >/dev/null
+COMMIT;
+""")
+    err = r.stderr.strip()
+    ok(err != "" and err.split()[-1][:2] in ("08", "57", "40", "53", "XX"),
+       "a message in a transaction open on a restarted worker fails", err)
+    left = rows(f"SELECT count(*) FROM ctaudience.ct_message WHERE project_id = '{projects[0]}' AND message_id = '{m['id']}'")
+    ok(left == ["0"], "it leaves nothing: no log entry, no rows", left)
+    d, s = send_both([m], [0])
+    ok(len(d) == 1 and response(d[0]) == response(s[0]), "sent again, it succeeds, as on the single node")
+
+    # a stream of messages for both workers while one restarts
+    stream = [fresh(projects[i % len(projects)] if i % 2 else others[i % len(others)], 10 + i) for i in range(16)]
+    codes = []
+    answers = {}
+
+    def sender():
+        for i, msg in enumerate(stream):
+            for attempt in range(40):
+                r = psql(None, check=False,
+                         script="\\set VERBOSITY sqlstate\n" + call(msg, i % 3))
+                if r.returncode == 0:
+                    answers[i] = r.stdout.strip()
+                    break
+                codes.append(r.stderr.strip().split()[-1] if r.stderr.strip() else "?")
+                time.sleep(0.5)
+
+    t = threading.Thread(target=sender)
+    t.start()
+    time.sleep(0.3)
+    pg_ctl(node, "restart")
+    t.join()
+    print(f"# errors during the restart, by SQLSTATE: {sorted(set(codes))} ({len(codes)} in all)")
+    ok(len(answers) == len(stream), "every message of the stream succeeded, on retry where needed",
+       f"{len(answers)} of {len(stream)}")
+    ok(all(c[:2] in ("08", "57", "40", "53", "XX") for c in codes),
+       "the errors were of a connection or shutdown, to retry", codes)
+    single = psql(None, db=SINGLE, script="\n".join(single_call(msg) for msg in stream)).stdout.split("\n")
+    single = [x for x in single if x]
+    ok(all(response(answers[i]) == response(single[i]) for i in range(len(stream)) if i in answers),
+       "their answers equal the single node's")
+
+
+if __name__ == "__main__":
+    main()
