@@ -574,13 +574,18 @@ BEGIN
 	END IF;
 	-- A segment of another project is refused here, on every write.  (A
 	-- segment that does not exist yet is refused by the functions only: a
-	-- restore may load the campaigns before the segments.)
-	SELECT s.id INTO foreign_segment
-	  FROM unnest(NEW.segment_ids) s(id)
-	 WHERE EXISTS (SELECT 1 FROM ctaudience.ct_segment g
-					WHERE g.segment_id = s.id AND g.project_id <> NEW.project_id)
-	 LIMIT 1;
-	IF FOUND THEN
+	-- restore may load the campaigns before the segments.)  Not on a shard
+	-- of a Citus cluster (ct_campaign_102008), which cannot read the other
+	-- shards: there the functions' check of the project's own segments is
+	-- all, and segment ids are unique across its nodes (ct_distribute()).
+	IF TG_TABLE_NAME = 'ct_campaign' THEN
+		SELECT s.id INTO foreign_segment
+		  FROM unnest(NEW.segment_ids) s(id)
+		 WHERE EXISTS (SELECT 1 FROM ctaudience.ct_segment g
+						WHERE g.segment_id = s.id AND g.project_id <> NEW.project_id)
+		 LIMIT 1;
+	END IF;
+	IF foreign_segment IS NOT NULL THEN
 		RAISE EXCEPTION 'segment % is not a segment of project "%"', foreign_segment, NEW.project_id
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Use the segment_id of one of the project''s segments (ctaudience.ct_segments).';
@@ -807,22 +812,29 @@ COMMENT ON FUNCTION ctaudience.ct_campaign_audience(bigint, text, integer) IS
 CREATE FUNCTION ctaudience.ct_campaign_take(campaign_id bigint, n integer DEFAULT 100)
 	RETURNS TABLE (queue_id bigint, project_id text, ct_id text, event_name text,
 				   event_ts timestamptz, event_props jsonb, qualified_at timestamptz)
-	LANGUAGE sql VOLATILE SECURITY DEFINER
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
-	BEGIN ATOMIC
-		WITH picked AS (
-			SELECT q.project_id, q.queue_id
-			  FROM ctaudience.ct_campaign_queue q
-			 WHERE q.campaign_id = ct_campaign_take.campaign_id AND q.taken_at IS NULL
-			 ORDER BY q.queue_id
-			 LIMIT greatest(ct_campaign_take.n, 0)
-			   FOR UPDATE SKIP LOCKED)
-		UPDATE ctaudience.ct_campaign_queue q
-		   SET taken_at = now()
-		  FROM picked
-		 WHERE q.project_id = picked.project_id AND q.queue_id = picked.queue_id
-		RETURNING q.queue_id, q.project_id, q.ct_id, q.event_name, q.event_ts, q.event_props, q.qualified_at;
-	END;
+AS $$
+DECLARE
+	project text;
+BEGIN
+	-- by the campaign's project, so that a Citus cluster routes it to one shard
+	SELECT c.project_id INTO project FROM ctaudience.ct_campaign c WHERE c.campaign_id = ct_campaign_take.campaign_id;
+	RETURN QUERY
+	WITH picked AS (
+		SELECT q.project_id, q.queue_id
+		  FROM ctaudience.ct_campaign_queue q
+		 WHERE q.project_id = project AND q.campaign_id = ct_campaign_take.campaign_id AND q.taken_at IS NULL
+		 ORDER BY q.queue_id
+		 LIMIT greatest(ct_campaign_take.n, 0)
+		   FOR UPDATE SKIP LOCKED)
+	UPDATE ctaudience.ct_campaign_queue q
+	   SET taken_at = now()
+	  FROM picked
+	 WHERE q.project_id = project AND q.project_id = picked.project_id AND q.queue_id = picked.queue_id
+	RETURNING q.queue_id, q.project_id::text, q.ct_id::text, q.event_name, q.event_ts, q.event_props, q.qualified_at;
+END
+$$;
 COMMENT ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) IS
 	'take up to n queued rows of a campaign (oldest first) and mark them taken; safe from several sessions at once (FOR UPDATE SKIP LOCKED)';
 

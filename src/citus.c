@@ -139,8 +139,9 @@ ct_not_local(const char *project)
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("project %s is kept on another node of this Citus cluster", project),
-			 errhint("Call ctaudience.ct_import_audience(project_id, request) or "
-					 "ctaudience.ct_firehose(project_id, request): ct_distribute() makes them run on the node that holds the project.")));
+			 errhint("ct_distribute() makes Citus run ct_import_audience(project_id, request), "
+					 "ct_firehose(project_id, request) and ct_record_event(project_id, ...) on the node that holds "
+					 "the project when the project id is a constant.")));
 }
 
 /* See citus.h. */

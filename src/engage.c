@@ -22,6 +22,7 @@
 #include "utils/timestamp.h"
 
 #include "direct.h"
+#include "citus.h"
 #include "engage.h"
 #include "store.h"
 #include "usage.h"
@@ -323,6 +324,7 @@ ct_record_event(PG_FUNCTION_ARGS)
 				 errmsg("an event's time must be finite")));
 
 	ct_store_connect();
+	ct_citus_enter(project_id);
 	args[0] = CStringGetTextDatum(project_id);
 	args[1] = CStringGetTextDatum(ct_id);
 	args[2] = CStringGetTextDatum(name);

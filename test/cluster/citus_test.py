@@ -231,6 +231,8 @@ def canonical(db, node="coordinator"):
                 v = pmap[(row["project_id"], v)]
             elif k == "segment_id" and (row.get("project_id"), str(v)) in smap:
                 v = smap[(row["project_id"], str(v))]
+            elif k == "segment_ids" and isinstance(v, list):
+                v = [smap.get((row.get("project_id"), str(x)), x) for x in v]
             elif k == "response" and isinstance(v, dict):
                 v = dict(v)
                 v.pop("timestamp_ms", None)
@@ -319,6 +321,7 @@ def main():
     for m in again:
         expected_calls[where[m["account"]["account_settings"]["accountId"]]] += 1
     compare("after the messages")
+    campaigns()
 
     # the inbox, answered by CALL ct_run_inbox() on the coordinator
     extra = []
@@ -372,16 +375,52 @@ def main():
     ok(calls[NODES["coordinator"]] == 0 and all(calls[int(port)] == expected_calls[port] for port in ports),
        "each message was answered on exactly one worker, the one holding its project "
        f"(calls by node port {calls}, expected {expected_calls})")
-    for view in ("ct_segment_stats", "ct_find_people", "ct_usage", "ct_import_log", "ct_segments"):
+    for view in ("ct_segments", "ct_segment_stats", "ct_segment_daily", "ct_profile_activity", "ct_find_people",
+                 "ct_usage", "ct_import_log", "ct_campaigns"):
         plan = "\n".join(rows(f"EXPLAIN (COSTS OFF) SELECT * FROM ctaudience.{view} WHERE project_id = 'P3'"))
         ok("Task Count: 1" in plan and f"port={where['P3']}" in plan,
            f"{view} filtered by one project: one task, on the worker that holds it", plan[:400])
 
     worker_restart(per_project, where)
-    compare("after a worker restart")
+    app_events()
+    compare("after a worker restart, app events and sends")
 
     print(f"# {failures} failure(s)")
     sys.exit(1 if failures else 0)
+
+
+def campaigns():
+    """In both: per project a live campaign on Partner Sync (Added) to one
+    segment, and one on App Launched to everyone."""
+    for db in (DB, SINGLE):
+        for p in PROJECTS:
+            seg = rows(f"SELECT segment_id FROM ctaudience.ct_segment WHERE project_id = '{p}' AND partner_segment_id = 71002",
+                       db=db)[0]
+            psql(f"""SELECT ctaudience.ct_create_campaign('{p}', 'added {p}', 'email', 'live_behavior', 'Partner Sync',
+                                                          '{{"Action": "Added"}}', ARRAY[{seg}]::bigint[], true)""", db=db)
+            psql(f"""SELECT ctaudience.ct_create_campaign('{p}', 'app {p}', 'push', 'live_behavior', 'App Launched')""",
+                 db=db)
+    n = rows("SELECT count(*) FROM ctaudience.ct_campaigns")
+    ok(n == ["16"], "campaigns are created on the cluster (ct_campaigns)", n)
+
+
+def app_events():
+    """An app event of three profiles per project, through ct_record_event
+    (Citus runs it on the worker); then a sender takes some of the queue."""
+    for db in (DB, SINGLE):
+        for p in PROJECTS:
+            for k, ident in enumerate(rows(f"SELECT identity FROM ctaudience.ct_profile WHERE project_id = '{p}' AND identity IS NOT NULL ORDER BY identity LIMIT 3",
+                                           db=db)):
+                ct_id = rows(f"SELECT ct_id FROM ctaudience.ct_profile WHERE project_id = '{p}' AND identity = '{ident}'",
+                             db=db)[0]
+                psql(f"SELECT ctaudience.ct_record_event('{p}', '{ct_id}', 'App Launched', '{{\"Platform\": \"Android\"}}', '2024-11-0{k + 1} 10:00+00')",
+                     db=db)
+        for c in rows("SELECT campaign_id FROM ctaudience.ct_campaign ORDER BY name", db=db)[:6]:
+            rows(f"SELECT count(*) FROM ctaudience.ct_campaign_take({c}, 5)", db=db)
+    queued = rows("SELECT sum(queued) FROM ctaudience.ct_campaigns")
+    taken = rows("SELECT count(*) FROM ctaudience.ct_campaign_queue WHERE taken_at IS NOT NULL")
+    ok(queued[0] not in ("", "0") and taken[0] not in ("", "0"),
+       "imports and app events queue campaign rows on the cluster, and senders take them", (queued, taken))
 
 
 def worker_restart(per_project, where):
@@ -409,6 +448,7 @@ SELECT ctaudience.ct_firehose('{projects[0]}', {lit(json.dumps(m))}) IS NOT NULL
 COMMIT;
 """)
     err = r.stderr.strip()
+    print(f"# the open transaction's error: {err}")
     ok(err != "" and err.split()[-1][:2] in ("08", "57", "40", "53", "XX"),
        "a message in a transaction open on a restarted worker fails", err)
     left = rows(f"SELECT count(*) FROM ctaudience.ct_message WHERE project_id = '{projects[0]}' AND message_id = '{m['id']}'")
