@@ -239,3 +239,53 @@ ct_answer_dsr(void *arg, Jsonb **counts)
 const CtMessageKind ct_dsr_kind = {
 	"dsr_processing_request", sizeof(CtDsr), ct_parse_dsr, ct_answer_dsr
 };
+
+/* Whether the string member key of object root is value. */
+static bool
+ct_member_is(JsonbContainer *root, const char *key, const char *value)
+{
+	JsonbValue	v;
+	JsonbValue *found;
+
+	if (!JsonContainerIsObject(root))
+		return false;
+	found = getKeyJsonValueFromContainer(root, key, strlen(key), &v);
+	return found != NULL && found->type == jbvString && found->val.string.len == strlen(value) &&
+		memcmp(found->val.string.val, value, found->val.string.len) == 0;
+}
+
+/* See dsr.h. */
+bool
+ct_is_dsr_response(Jsonb *response)
+{
+	return ct_member_is(&response->root, "type", "dsr_processing_response");
+}
+
+/* See dsr.h. */
+void
+ct_dsr_erase_queued(Jsonb *request)
+{
+	CtDsr		dsr;
+	CtBatch		inbox;
+	int			cap = 1;
+
+	if (!ct_member_is(&request->root, "type", "dsr_processing_request"))
+		return;
+	memset(&dsr, 0, sizeof(dsr));
+	ct_parse_dsr(&request->root, &dsr);
+	for (int k = 0; k < CT_NUM_SUBJECT_KINDS; k++)
+		cap = Max(cap, list_length(dsr.subjects[k]));
+	ct_store_connect();
+	ct_batch_init(&inbox, CT_Q_ERASE_INBOX, cap);
+	inbox.values[0] = PointerGetDatum(cstring_to_text_with_len(dsr.h.cred.account_id.s,
+															   dsr.h.cred.account_id.len));
+	for (int k = 0; k < CT_NUM_SUBJECT_KINDS; k++)
+	{
+		ListCell   *lc;
+
+		foreach(lc, dsr.subjects[k])
+			ct_arr_add(CT_COL(&inbox, k + 2), PointerGetDatum(lfirst(lc)), false);
+	}
+	ct_batch_exec(&inbox, false);
+	ct_store_finish();
+}

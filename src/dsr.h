@@ -14,4 +14,15 @@
 /* dsr_processing_request, for ct_message_handle. */
 extern const CtMessageKind ct_dsr_kind;
 
+/*
+ * When request is an erasure: take the user profiles that name its
+ * subject identities out of this node's queued messages of its project.
+ * On a Citus coordinator, after the erasure was answered on a worker
+ * (which cannot reach the coordinator's ct_inbox).
+ */
+extern void ct_dsr_erase_queued(Jsonb *request);
+
+/* Whether a response is an erasure's. */
+extern bool ct_is_dsr_response(Jsonb *response);
+
 #endif							/* CT_DSR_H */

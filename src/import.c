@@ -37,6 +37,7 @@
 #include "firehose.h"
 #include "identity.h"
 #include "citus.h"
+#include "dsr.h"
 #include "import.h"
 #include "importstate.h"
 #include "normalize.h"
@@ -328,6 +329,7 @@ Jsonb *
 ct_forward_text(text *body, CtMessageMode *mode, const char *function)
 {
 	const char *project;
+	Jsonb	   *result;
 
 	if (!ct_citus_distributed())
 		return NULL;
@@ -335,7 +337,10 @@ ct_forward_text(text *body, CtMessageMode *mode, const char *function)
 		ct_request_project(VARDATA_ANY(body), VARSIZE_ANY_EXHDR(body));
 	if (project == NULL || ct_citus_is_local(project))
 		return NULL;
-	return DatumGetJsonbP(ct_citus_forward(function, project, PointerGetDatum(body), TEXTOID));
+	result = DatumGetJsonbP(ct_citus_forward(function, project, PointerGetDatum(body), TEXTOID));
+	if (ct_is_dsr_response(result))
+		ct_dsr_erase_queued(ct_jsonb_from_text(body));
+	return result;
 }
 
 /* See import.h. */

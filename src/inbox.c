@@ -44,6 +44,7 @@
 #include "auth.h"
 #include "citus.h"
 #include "dispatch.h"
+#include "dsr.h"
 #include "firehose.h"
 #include "inbox.h"
 #include "message.h"
@@ -376,9 +377,14 @@ ct_message_timer_stop(void)
 static Datum
 ct_answer_body(Datum body, CtMessageMode *mode)
 {
-	if (!ct_citus_is_local(mode->queued))
-		return ct_citus_forward("ct_answer_queued", mode->queued, body, JSONBOID);
-	return PointerGetDatum(ct_dispatch(DatumGetJsonbP(body), mode));
+	Datum		response;
+
+	if (ct_citus_is_local(mode->queued))
+		return PointerGetDatum(ct_dispatch(DatumGetJsonbP(body), mode));
+	response = ct_citus_forward("ct_answer_queued", mode->queued, body, JSONBOID);
+	/* the worker's erasure cannot reach this node's queue */
+	ct_dsr_erase_queued(DatumGetJsonbP(body));
+	return response;
 }
 
 /*
