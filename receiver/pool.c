@@ -5,7 +5,8 @@
  *	  429); a connection that broke is closed and made again when next
  *	  needed, no sooner than its backoff allows (meanwhile 503).  Each
  *	  connection sets statement_timeout and plan_cache_mode (a generic plan
- *	  does not copy the message into the plan), and prepares its statements.
+ *	  does not copy the message into the plan; on a Citus cluster a custom
+ *	  one lets Citus route the call), and prepares its statements.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,6 +29,14 @@ struct CtConn
 static CtConn *ct_conns;
 static pthread_mutex_t ct_pool_mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ct_pool_cond;
+
+/*
+ * On a Citus cluster (ct_distribute()), the call names the message's
+ * project and is nothing but the call, planned for its values: Citus then
+ * sends it to the worker that holds the project (docs/scaling.md).
+ */
+static const char ct_firehose_citus[] =
+	"SELECT ctaudience.ct_firehose(coalesce(ctaudience.ct_message_project($1::text), ''), $1::text)";
 
 static const char *const ct_stmt_sql[] = {
 	[CT_STMT_FIREHOSE] = "SELECT ctaudience.ct_firehose($1::text)::text",
@@ -63,8 +72,9 @@ ct_pool_init(void)
 static bool
 ct_connect(CtConn *c)
 {
-	char		setting[128];
+	char		setting[160];
 	PGresult   *r;
+	bool		distributed;
 
 	c->pg = PQconnectdb(ct_config.dsn);
 	if (PQstatus(c->pg) != CONNECTION_OK)
@@ -74,9 +84,20 @@ ct_connect(CtConn *c)
 			   PQerrorMessage(c->pg));
 		goto fail;
 	}
+	r = PQexec(c->pg, "SELECT ctaudience.ct_is_distributed()");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+	{
+		ct_log("database session set-up failed: %.*s", (int) strcspn(PQresultErrorMessage(r), "\n"),
+			   PQresultErrorMessage(r));
+		PQclear(r);
+		goto fail;
+	}
+	distributed = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
 	snprintf(setting, sizeof(setting),
 			 "SET application_name = 'ctaudience-receiver'; SET statement_timeout = %d;"
-			 " SET plan_cache_mode = force_generic_plan", ct_config.statement_timeout);
+			 " SET plan_cache_mode = %s", ct_config.statement_timeout,
+			 distributed ? "force_custom_plan" : "force_generic_plan");
 	r = PQexec(c->pg, setting);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 	{
@@ -91,7 +112,8 @@ ct_connect(CtConn *c)
 		char		name[16];
 
 		snprintf(name, sizeof(name), "ct%d", s);
-		r = PQprepare(c->pg, name, ct_stmt_sql[s], s == CT_STMT_FIREHOSE || s == CT_STMT_ENQUEUE ? 1 : 0, NULL);
+		r = PQprepare(c->pg, name, distributed && s == CT_STMT_FIREHOSE ? ct_firehose_citus : ct_stmt_sql[s],
+					  s == CT_STMT_FIREHOSE || s == CT_STMT_ENQUEUE ? 1 : 0, NULL);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		{
 			/* e.g. ct_inbox_depth missing: the extension is older than the receiver */

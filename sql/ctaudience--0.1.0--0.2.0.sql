@@ -1206,6 +1206,12 @@ CREATE FUNCTION ctaudience.ct_message_project(request text) RETURNS text
 COMMENT ON FUNCTION ctaudience.ct_message_project(text) IS
 	'the project (account.account_settings.accountId) a Firehose message names; NULL when it names none or is not JSON';
 
+CREATE FUNCTION ctaudience.ct_is_distributed() RETURNS boolean
+	AS 'MODULE_PATHNAME', 'ct_is_distributed'
+	LANGUAGE C STABLE;
+COMMENT ON FUNCTION ctaudience.ct_is_distributed() IS
+	'whether ct_distribute() distributed this database''s tables over a Citus cluster';
+
 -- The functions a distributed cluster runs on the node that holds the
 -- project named by their first argument.
 CREATE FUNCTION ctaudience.ct_distributed_functions() RETURNS SETOF regprocedure
@@ -1220,6 +1226,8 @@ CREATE FUNCTION ctaudience.ct_distributed_functions() RETURNS SETOF regprocedure
 $$;
 COMMENT ON FUNCTION ctaudience.ct_distributed_functions() IS
 	'the functions ct_distribute() delegates, by their first argument (the project id), to the node that holds the project';
+REVOKE ALL ON FUNCTION ctaudience.ct_message_project(text), ctaudience.ct_is_distributed(),
+	ctaudience.ct_distributed_functions() FROM PUBLIC;
 
 -- The identity sequences of the extension's tables: on a distributed
 -- cluster each node draws from a range of its own.
@@ -1236,6 +1244,7 @@ CREATE FUNCTION ctaudience.ct_identity_sequences() RETURNS SETOF regclass
 $$;
 COMMENT ON FUNCTION ctaudience.ct_identity_sequences() IS
 	'the sequences of the identity columns of the extension''s tables';
+REVOKE ALL ON FUNCTION ctaudience.ct_identity_sequences() FROM PUBLIC;
 
 -- On a worker: let its identity sequences draw from the range of its
 -- group (group << 48 onward), as Citus does for the sequences it manages,
@@ -1387,3 +1396,7 @@ SELECT s.project_id,
 	  FROM ctaudience.ct_segment_delta x
 	 GROUP BY x.project_id, x.segment_id) d
 	ON d.project_id = s.project_id AND d.segment_id = s.segment_id;
+
+-- A receiver on a Citus coordinator routes by the message's project.
+GRANT EXECUTE ON FUNCTION ctaudience.ct_message_project(text), ctaudience.ct_is_distributed()
+	TO ctaudience_importer;

@@ -339,6 +339,14 @@ ct_request_project(const char *json, int len)
 }
 
 PG_FUNCTION_INFO_V1(ct_message_project);
+PG_FUNCTION_INFO_V1(ct_is_distributed);
+
+/* SQL: ct_is_distributed() returns boolean. */
+Datum
+ct_is_distributed(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(ct_citus_distributed());
+}
 
 /*
  * SQL: ct_message_project(request text) returns text: the project a

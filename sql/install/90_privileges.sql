@@ -87,3 +87,7 @@ GRANT USAGE ON SCHEMA ctaudience TO ctaudience_sender;
 GRANT SELECT ON ctaudience.ct_campaigns TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_audience(bigint, text, integer) TO ctaudience_reader, ctaudience_sender;
 GRANT EXECUTE ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) TO ctaudience_sender;
+
+-- A receiver on a Citus coordinator routes by the message's project.
+GRANT EXECUTE ON FUNCTION ctaudience.ct_message_project(text), ctaudience.ct_is_distributed()
+	TO ctaudience_importer;

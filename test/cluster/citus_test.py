@@ -16,7 +16,11 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
     ct_firehose(text) and ct_import_audience(jsonb) (sent on by the
     coordinator); each response must equal the single node's;
   - the inbox: messages queued on the coordinator, answered by CALL
-    ct_run_inbox() and by the pg_cron job ct_schedule_inbox() makes;
+    ct_run_inbox() and by the pg_cron job ct_schedule_inbox() makes; an
+    erasure from the inbox clears the messages queued behind it;
+  - ctaudience-receiver on the coordinator (direct mode): Citus sends its
+    calls to the workers;
+  - live campaigns, app events (ct_record_event) and senders taking rows;
   - each import ran on exactly one worker, the one holding the project
     (pg_stat_user_functions on every node), and a view read filtered by
     one project is one task on that worker (EXPLAIN);
@@ -28,6 +32,7 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
     of processing left out) row for row, the trend of every segment, and
     the count of every table, equal to the single node's.
 """
+import http.client
 import json
 import os
 import subprocess
@@ -388,6 +393,11 @@ def main():
        "(the other profile of that message imported)", left)
     compare("after the inbox")
 
+    # the receiver in direct mode, on the coordinator: it routes each call
+    sent = receiver(per_project)
+    for m in sent:
+        expected_calls[where[m["account"]["account_settings"]["accountId"]]] += 1
+
     # where the work ran: each message on the worker that holds its project
     time.sleep(1.5)
     calls = {}
@@ -412,6 +422,49 @@ def main():
 
     print(f"# {failures} failure(s)")
     sys.exit(1 if failures else 0)
+
+
+def receiver(per_project):
+    """ctaudience-receiver against the coordinator: messages posted to it
+    are answered as the single node answers them."""
+    port = 18000 + os.getpid() % 1000
+    dsn = f"host={os.path.join(DIR, 'coordinator')} port={NODES['coordinator']} user=postgres dbname={DB}"
+    log = open(os.path.join(WORK, "receiver.log"), "w")
+    proc = subprocess.Popen([os.path.join(PG_BIN, "ctaudience-receiver"), "--listen", f"127.0.0.1:{port}",
+                             "--dsn", dsn, "--pool", "2"], stdout=log, stderr=log)
+    msgs = []
+    for k, p in enumerate(PROJECTS):
+        m = json.loads(json.dumps(per_project[p][0]))
+        m["id"] = "00000000-0000-4000-c000-%012d" % k
+        m["timestamp_ms"] = 1730250000000 + k
+        m["user_profiles"] = m["user_profiles"][200:260]
+        msgs.append(m)
+    answers = []
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        for m in msgs:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request("POST", "/firehose", body=json.dumps(m), headers={"Content-Type": "application/json"})
+            r = c.getresponse()
+            answers.append((r.status, r.read().decode()))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+    single = [x for x in psql(None, db=SINGLE, script="\n".join(single_call(m) for m in msgs)).stdout.split("\n") if x]
+    ok(len(answers) == len(msgs) and all(st == 200 for st, _ in answers) and
+       all(response(a) == response(b) for (_, a), b in zip(answers, single)),
+       f"ctaudience-receiver on the coordinator answers {len(msgs)} messages as the single node does",
+       answers[:1])
+    return msgs
 
 
 def campaigns():
