@@ -141,7 +141,7 @@ ct_not_local(const char *project)
 			 errmsg("project %s is kept on another node of this Citus cluster", project),
 			 errhint("ct_distribute() makes Citus run ct_import_audience(project_id, request), "
 					 "ct_firehose(project_id, request) and ct_record_event(project_id, ...) on the node that holds "
-					 "the project when the project id is a constant.")));
+					 "the project when the project id is a constant; run ct_preview_import on that worker.")));
 }
 
 /* See citus.h. */

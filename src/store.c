@@ -365,7 +365,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	[CT_Q_COMPACT_SEGMENTS] = {
 		"WITH seg AS MATERIALIZED ("
 		"  SELECT DISTINCT s FROM unnest($2) s"
-		"   WHERE pg_try_advisory_xact_lock(" CT_LOCK_CLASS ", s::int)),"
+		"   WHERE pg_try_advisory_xact_lock(" CT_LOCK_CLASS ", hashint8(s))),"
 		" d AS (DELETE FROM ctaudience.ct_segment_delta x USING seg"
 		"        WHERE x.project_id = $1 AND x.segment_id = seg.s RETURNING x.*)"
 		" INSERT INTO ctaudience.ct_segment_delta"

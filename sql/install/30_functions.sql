@@ -521,7 +521,7 @@ BEGIN
 	LOOP
 		-- segment by segment, each under the advisory lock the import's own folding takes
 		WITH seg AS MATERIALIZED (
-			SELECT DISTINCT s FROM unnest(segs) s WHERE pg_try_advisory_xact_lock(1129595221, s::int)),
+			SELECT DISTINCT s FROM unnest(segs) s WHERE pg_try_advisory_xact_lock(1129595221, hashint8(s))),
 		d AS (DELETE FROM ctaudience.ct_segment_delta x USING seg
 			   WHERE x.project_id = p AND x.segment_id = seg.s RETURNING x.*),
 		ins AS (INSERT INTO ctaudience.ct_segment_delta

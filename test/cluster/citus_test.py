@@ -21,6 +21,7 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
   - ctaudience-receiver on the coordinator (direct mode): Citus sends its
     calls to the workers;
   - live campaigns, app events (ct_record_event) and senders taking rows;
+  - upkeep from the coordinator: ct_compact_stats(), ct_purge_events();
   - each import ran on exactly one worker, the one holding the project
     (pg_stat_user_functions on every node), and a view read filtered by
     one project is one task on that worker (EXPLAIN);
@@ -418,6 +419,12 @@ def main():
 
     worker_restart(per_project, where)
     app_events()
+    # upkeep from the coordinator: statistics folded, old events purged
+    for db in (DB, SINGLE):
+        rows("SELECT ctaudience.ct_compact_stats()", db=db)
+        rows("SELECT ctaudience.ct_purge_events('P5', '2024-10-27 04:00+00')", db=db)
+    deltas = rows("SELECT count(*) FROM ctaudience.ct_segment_delta")
+    ok(deltas != ["0"], "ct_compact_stats() and ct_purge_events() run from the coordinator", deltas)
     compare("after a worker restart, app events and sends")
 
     print(f"# {failures} failure(s)")
