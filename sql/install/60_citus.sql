@@ -149,6 +149,12 @@ BEGIN
 							 'ct_campaign', 'ct_campaign_queue'] LOOP
 		PERFORM create_distributed_table('ctaudience.' || t, 'project_id', colocate_with => 'ctaudience.ct_profile');
 	END LOOP;
+	-- rows a single node had are in the shards now: the coordinator's copy goes
+	FOREACH t IN ARRAY ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message',
+							 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta',
+							 'ct_active_user_month', 'ct_campaign', 'ct_campaign_queue'] LOOP
+		PERFORM truncate_local_data_after_distributing_table('ctaudience.' || t);
+	END LOOP;
 	-- ct_inbox stays a table of the coordinator, where pg_cron answers it
 	FOR f IN SELECT ctaudience.ct_distributed_functions() LOOP
 		PERFORM create_distributed_function(f, '$1', colocate_with => 'ctaudience.ct_profile',

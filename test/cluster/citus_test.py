@@ -5,8 +5,9 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
 (CT_CITUS_DIR/{coordinator,worker1,worker2}, Unix sockets only).  Here:
 
   - every node gets citus and ctaudience in database ct_citus; the workers
-    are added and ct_distribute() is run on the coordinator (again: a notice;
-    on a worker: refused);
+    are added, projects registered and one message imported, then
+    ct_distribute() is run on the coordinator (again: a notice; on a
+    worker: refused);
   - database ct_single on the coordinator, without Citus, is the single node;
   - eight projects, spread over both workers, are registered in both; each
     gets its membership messages (bench/generate.py, a seed of its own; half
@@ -103,6 +104,23 @@ def setup():
     for w in ("worker1", "worker2"):
         psql(f"SELECT citus_add_node('{os.path.join(DIR, w)}', {NODES[w]})")
     psql("CREATE EXTENSION pg_cron")
+    psql(f"CREATE DATABASE {SINGLE}", "coordinator", "postgres")
+    psql("CREATE EXTENSION ctaudience", db=SINGLE)
+    for p in PROJECTS:
+        for db in (DB, SINGLE):
+            psql(f"SELECT ctaudience.ct_register_project('{p}', 'passcode-{p}', 'token-{p}', 'eu1', 'Project {p}', NULL, 'US')",
+                 db=db)
+    # rows from before the distribution: a message imported while one node
+    before = {"type": "audience_membership_change_request", "id": "00000000-0000-4000-d000-000000000001",
+              "timestamp_ms": 1729000000000, "firehose_version": "3.2.0",
+              "account": {"account_id": 7001, "account_settings": {"accountId": "P7", "passcode": "passcode-P7",
+                                                                   "accountToken": "token-P7", "region": "eu1"}},
+              "user_profiles": [{"mpid": str(900 + i), "user_identities": [
+                  {"type": "customer", "encoding": "raw", "value": f"early-{i}"},
+                  {"type": "email", "encoding": "raw", "value": f"early-{i}@example.com"}],
+                  "audiences": [{"audience_id": 71009, "audience_name": "Early", "action": "add"}]} for i in range(3)]}
+    for db in (DB, SINGLE):
+        psql(None, db=db, script=single_call(before))
     r = psql("SELECT ctaudience.ct_distribute()", "worker1", check=False)
     ok(r.returncode != 0 and "runs on the coordinator" in r.stderr,
        "ct_distribute() is refused on a worker", r.stderr.strip())
@@ -115,12 +133,9 @@ def setup():
     ok(coloc == ["1"], "the distributed tables are co-located with ct_profile", coloc)
     r = psql("SELECT ctaudience.ct_distribute()", check=False)
     ok(r.returncode == 0 and "distributed already" in r.stderr, "ct_distribute() a second time: a notice")
-    psql(f"CREATE DATABASE {SINGLE}", "coordinator", "postgres")
-    psql("CREATE EXTENSION ctaudience", db=SINGLE)
-    for p in PROJECTS:
-        for db in (DB, SINGLE):
-            psql(f"SELECT ctaudience.ct_register_project('{p}', 'passcode-{p}', 'token-{p}', 'eu1', 'Project {p}', NULL, 'US')",
-                 db=db)
+    local = rows("SELECT sum(pg_relation_size(c.oid)) FROM pg_class c WHERE c.relnamespace = 'ctaudience'::regnamespace "
+                 "AND c.relkind = 'r' AND c.relname <> 'ct_inbox'")
+    ok(local == ["0"], "the rows imported before ct_distribute() left the coordinator's tables for the shards", local)
 
 
 def holder(project):
