@@ -176,13 +176,8 @@ ct_dispatch(Jsonb *request, CtMessageMode *mode)
 Datum
 ct_firehose(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *result;
-
 	ct_require_message(fcinfo);
-	result = ct_forward_jsonb(PG_GETARG_JSONB_P(0), "ct_firehose");
-	if (result == NULL)
-		result = ct_dispatch(PG_GETARG_JSONB_P(0), NULL);
-	PG_RETURN_JSONB_P(result);
+	PG_RETURN_JSONB_P(ct_import_jsonb_or(PG_GETARG_JSONB_P(0), "ct_firehose", ct_dispatch));
 }
 
 /*

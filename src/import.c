@@ -345,25 +345,23 @@ ct_forward_text(text *body, CtMessageMode *mode, const char *function)
 
 /* See import.h. */
 Jsonb *
-ct_forward_jsonb(Jsonb *request, const char *function)
+ct_import_jsonb_or(Jsonb *request, const char *function,
+				   Jsonb *(*answer) (Jsonb *request, CtMessageMode *mode))
 {
-	if (!ct_citus_distributed())
-		return NULL;
-	return ct_forward_text(cstring_to_text(JsonbToCString(NULL, &request->root, VARSIZE(request))),
-						   NULL, function);
+	Jsonb	   *result = NULL;
+
+	if (ct_citus_distributed())
+		result = ct_forward_text(cstring_to_text(JsonbToCString(NULL, &request->root, VARSIZE(request))),
+								 NULL, function);
+	return result != NULL ? result : answer(request, NULL);
 }
 
 /* SQL: ct_import_audience(request jsonb) returns jsonb */
 Datum
 ct_import_audience(PG_FUNCTION_ARGS)
 {
-	Jsonb	   *result;
-
 	ct_require_message(fcinfo);
-	result = ct_forward_jsonb(PG_GETARG_JSONB_P(0), "ct_import_audience");
-	if (result == NULL)
-		result = ct_import_membership(PG_GETARG_JSONB_P(0), NULL);
-	PG_RETURN_JSONB_P(result);
+	PG_RETURN_JSONB_P(ct_import_jsonb_or(PG_GETARG_JSONB_P(0), "ct_import_audience", ct_import_membership));
 }
 
 /* See import.h. */

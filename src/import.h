@@ -40,6 +40,9 @@ extern Jsonb *ct_import_text_or(text *body, CtMessageMode *mode,
  * ct_firehose; the project is mode's, else the message's own.
  */
 extern Jsonb *ct_forward_text(text *body, CtMessageMode *mode, const char *function);
-extern Jsonb *ct_forward_jsonb(Jsonb *request, const char *function);
+
+/* A message given as jsonb: sent on as ct_forward_text says, else answer's. */
+extern Jsonb *ct_import_jsonb_or(Jsonb *request, const char *function,
+								 Jsonb *(*answer) (Jsonb *request, CtMessageMode *mode));
 
 #endif							/* CT_IMPORT_H */

@@ -17,10 +17,11 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
     ct_firehose(text) and ct_import_audience(jsonb) (sent on by the
     coordinator); each response must equal the single node's;
   - the inbox: messages queued on the coordinator, answered by CALL
-    ct_run_inbox() and by the pg_cron job ct_schedule_inbox() makes; an
+    ct_run_inbox(), by ct_process_inbox() and by the pg_cron job
+    ct_schedule_inbox() makes; an
     erasure from the inbox clears the messages queued behind it;
   - ctaudience-receiver on the coordinator (direct mode): Citus sends its
-    calls to the workers;
+    calls to the workers; NOTIFY ct_partner_sync heard on the worker;
   - live campaigns, app events (ct_record_event) and senders taking rows;
   - upkeep from the coordinator: ct_compact_stats(), ct_purge_events();
   - each import ran on exactly one worker, the one holding the project
@@ -409,6 +410,21 @@ def main():
        "(the other profile of that message imported)", left)
     compare("after the inbox")
 
+    # ct_process_inbox() (the function pg_cron ran before 0.2.0) on the coordinator
+    late = json.loads(json.dumps(extra[0]))
+    late["id"] = "00000000-0000-4000-9000-000000000099"
+    late["timestamp_ms"] = 1730200009000
+    for db in (DB, SINGLE):
+        psql(None, db=db, script=f"SELECT ctaudience.ct_enqueue({lit(json.dumps(late))}::text);")
+        r = rows("SELECT done, retried, dead FROM ctaudience.ct_process_inbox(10)", db=db)
+        ok(r == ["1|0|0"], f"ct_process_inbox() answers a queued message ({db})", r)
+    expected_calls[where[late["account"]["account_settings"]["accountId"]]] += 1
+
+    # NOTIFY ct_partner_sync is raised on the worker that imported
+    notified = listen_and_import(per_project, where)
+    ok(notified, "a listener on the worker that holds the project hears ct_partner_sync (one on the other worker does not)")
+    expected_calls[where["P4"]] += 1
+
     # the receiver in direct mode, on the coordinator: it routes each call
     sent = receiver(per_project)
     for m in sent:
@@ -444,6 +460,35 @@ def main():
 
     print(f"# {failures} failure(s)")
     sys.exit(1 if failures else 0)
+
+
+def listen_and_import(per_project, where):
+    """LISTEN on both workers, import a message of P4 through the
+    coordinator (in both databases): whether only the worker holding P4
+    heard it."""
+    listeners = {}
+    for node in ("worker1", "worker2"):
+        listeners[node] = subprocess.Popen([os.path.join(PG_BIN, "psql"), "-X", "-h", os.path.join(DIR, node),
+                                            "-p", str(NODES[node]), "-U", "postgres", "-d", DB],
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                           text=True)
+        listeners[node].stdin.write("LISTEN ct_partner_sync;\nSELECT 'listening';\n")
+        listeners[node].stdin.flush()
+    time.sleep(1)
+    m = json.loads(json.dumps(per_project["P4"][0]))
+    m["id"] = "00000000-0000-4000-9000-000000000098"
+    m["timestamp_ms"] = 1730200010000
+    m["user_profiles"] = m["user_profiles"][:20]
+    for prof in m["user_profiles"]:
+        for a in prof.get("audiences", []):
+            a["action"] = "delete"
+    send_both([m], [0])
+    time.sleep(1)
+    heard = {}
+    for node, listener in listeners.items():
+        out, _ = listener.communicate("SELECT 'done';\n", timeout=30)
+        heard[str(NODES[node])] = 'Asynchronous notification "ct_partner_sync"' in out
+    return heard[where["P4"]] and not any(h for port, h in heard.items() if port != where["P4"])
 
 
 def receiver(per_project):
