@@ -904,19 +904,19 @@ SELECT e.project_id,
 	   (e.props ->> 'Partner Segment ID')::bigint AS partner_segment_id,
 	   e.props ->> 'Partner Segment Name' AS partner_segment_name,
 	   e.props ->> 'Action' AS action,
-	   count(*) AS times,
+	   count(DISTINCT e.event_id) AS times,
 	   max(e.ts) AS last_ts,
-	   coalesce(m.segments, '{}') AS segments
+	   ARRAY(SELECT x.name
+			   FROM unnest(array_agg(DISTINCT ROW(s.name, s.segment_id)) FILTER (WHERE s.segment_id IS NOT NULL))
+					AS x(name text, segment_id bigint)
+			  ORDER BY x.name, x.segment_id) AS segments
   FROM ctaudience.ct_event e
   JOIN ctaudience.ct_profile p ON p.project_id = e.project_id AND p.ct_id = e.ct_id
-  LEFT JOIN (SELECT m.project_id, m.ct_id, array_agg(s.name ORDER BY s.name) AS segments
-			   FROM ctaudience.ct_segment_member m
-			   JOIN ctaudience.ct_segment s ON s.project_id = m.project_id AND s.segment_id = m.segment_id
-			  WHERE m.is_member
-			  GROUP BY m.project_id, m.ct_id) m ON m.project_id = e.project_id AND m.ct_id = e.ct_id
+  LEFT JOIN ctaudience.ct_segment_member m ON m.project_id = e.project_id AND m.ct_id = e.ct_id AND m.is_member
+  LEFT JOIN ctaudience.ct_segment s ON s.project_id = m.project_id AND s.segment_id = m.segment_id
  WHERE e.event_name = 'Partner Sync'
  GROUP BY e.project_id, e.ct_id, p.identity, p.email, p.phone,
-		  e.props ->> 'Partner Segment ID', e.props ->> 'Partner Segment Name', e.props ->> 'Action', m.segments;
+		  e.props ->> 'Partner Segment ID', e.props ->> 'Partner Segment Name', e.props ->> 'Action';
 COMMENT ON VIEW ctaudience.ct_find_people IS 'Find People: users who did Partner Sync (filter by partner_segment_id and action) with the segments they are in now';
 
 -- Usage per project and month (UTC, message time), as CleverTap bills it: an
@@ -963,13 +963,11 @@ SELECT m.project_id,
 	   (m.counts ->> 'invalid_attributes')::bigint AS invalid_attributes,
 	   (m.counts ->> 'identity_conflicts')::bigint AS identity_conflicts,
 	   (m.counts ->> 'profiles_erased')::bigint AS profiles_erased,
-	   s.samples
-  FROM ctaudience.ct_message m
-  LEFT JOIN (SELECT s.project_id, s.message_id,
-					jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-						'reason', s.reason, 'path', s.path, 'audience_id', s.audience_id, 'mpid', s.mpid)) ORDER BY s.n) AS samples
-			   FROM ctaudience.ct_import_sample s
-			  GROUP BY s.project_id, s.message_id) s ON s.project_id = m.project_id AND s.message_id = m.message_id;
+	   (SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
+				'reason', s.reason, 'path', s.path, 'audience_id', s.audience_id, 'mpid', s.mpid)) ORDER BY s.n)
+		  FROM ctaudience.ct_import_sample s
+		 WHERE s.project_id = m.project_id AND s.message_id = m.message_id) AS samples
+  FROM ctaudience.ct_message m;
 COMMENT ON VIEW ctaudience.ct_import_log IS 'one row per processed Firehose message: counts, duration and up to 20 samples of what was skipped or invalid';
 
 -- Segment size over time for BI tools: one row per segment and UTC day
