@@ -144,24 +144,37 @@ ct_not_local(const char *project)
 					 "the project when the project id is a constant; run ct_preview_import on that worker.")));
 }
 
+/*
+ * Project's shard of the extension's table name on this node: its OID, or
+ * InvalidOid when it is on another node.  *shardid 0 (and InvalidOid) when
+ * name is not distributed.
+ */
+static Oid
+ct_local_shard(const char *name, const char *project, int64 *shardid)
+{
+	char		shard[NAMEDATALEN];
+
+	*shardid = ct_shard_of(name, project);
+	if (*shardid == 0)
+		return InvalidOid;
+	snprintf(shard, sizeof(shard), "%s_" INT64_FORMAT, name, *shardid);
+	return get_relname_relid(shard, get_namespace_oid("ctaudience", false));
+}
+
 /* See citus.h. */
 Oid
 ct_citus_relid(const char *name, Datum project)
 {
-	Oid			nsp = get_namespace_oid("ctaudience", false);
 	Oid			relid;
 
 	if (ct_citus_distributed())
 	{
 		char	   *p = TextDatumGetCString(project);
-		int64		shardid = ct_shard_of(name, p);
+		int64		shardid;
 
+		relid = ct_local_shard(name, p, &shardid);
 		if (shardid != 0)
 		{
-			char		shard[NAMEDATALEN];
-
-			snprintf(shard, sizeof(shard), "%s_" INT64_FORMAT, name, shardid);
-			relid = get_relname_relid(shard, nsp);
 			if (!OidIsValid(relid))
 				ct_not_local(p);
 			pfree(p);
@@ -169,7 +182,7 @@ ct_citus_relid(const char *name, Datum project)
 		}
 		pfree(p);
 	}
-	relid = get_relname_relid(name, nsp);
+	relid = get_relname_relid(name, get_namespace_oid("ctaudience", false));
 	if (!OidIsValid(relid))
 		elog(ERROR, "table ctaudience.%s does not exist", name);
 	return relid;
@@ -250,16 +263,10 @@ ct_citus_index_name(Relation heap, const char *index)
 bool
 ct_citus_is_local(const char *project)
 {
-	char		shard[NAMEDATALEN];
 	int64		shardid;
 
-	if (!ct_citus_distributed())
-		return true;
-	shardid = ct_shard_of("ct_profile", project);
-	if (shardid == 0)
-		return true;
-	snprintf(shard, sizeof(shard), "ct_profile_" INT64_FORMAT, shardid);
-	return OidIsValid(get_relname_relid(shard, get_namespace_oid("ctaudience", false)));
+	return !ct_citus_distributed() ||
+		OidIsValid(ct_local_shard("ct_profile", project, &shardid)) || shardid == 0;
 }
 
 /* ---------------------------------------------------------------------

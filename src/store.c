@@ -479,8 +479,54 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 
 static SPIPlanPtr ct_plans[CT_NUM_STMTS];
 static bool ct_plan_custom[CT_NUM_STMTS];	/* how ct_plans[i] was planned */
-static SPIPlanPtr ct_group_plans[CT_NUM_STMTS];	/* on the shards of ct_plans_group */
-static int64 ct_plans_group = 0;
+/*
+ * On a Citus worker, plans on the shards of a shard group, for the groups
+ * used last (a worker holds several; planning every statement again for
+ * each message that changes group would cost milliseconds a message).
+ */
+#define CT_GROUP_PLAN_SETS 8
+typedef struct CtGroupPlans
+{
+	int64		group;			/* ct_profile's shard id; 0: unused */
+	uint64		used;			/* when last used (ct_group_clock) */
+	SPIPlanPtr	plans[CT_NUM_STMTS];
+} CtGroupPlans;
+static CtGroupPlans ct_group_sets[CT_GROUP_PLAN_SETS];
+static uint64 ct_group_clock = 0;
+
+/* Free the plans of a set. */
+static void
+ct_free_plans(SPIPlanPtr *plans)
+{
+	for (int i = 0; i < CT_NUM_STMTS; i++)
+	{
+		if (plans[i] != NULL)
+			SPI_freeplan(plans[i]);
+		plans[i] = NULL;
+	}
+}
+
+/* The plans of group: its set, or the least recently used one emptied. */
+static SPIPlanPtr *
+ct_group_plans(int64 group)
+{
+	CtGroupPlans *victim = &ct_group_sets[0];
+
+	for (int i = 0; i < CT_GROUP_PLAN_SETS; i++)
+	{
+		if (ct_group_sets[i].group == group)
+		{
+			ct_group_sets[i].used = ++ct_group_clock;
+			return ct_group_sets[i].plans;
+		}
+		if (ct_group_sets[i].used < victim->used)
+			victim = &ct_group_sets[i];
+	}
+	ct_free_plans(victim->plans);
+	victim->group = group;
+	victim->used = ++ct_group_clock;
+	return victim->plans;
+}
 static Oid	ct_plans_extension = InvalidOid;
 static Oid	ct_email_oid = InvalidOid;
 static Oid	ct_phone_oid = InvalidOid;
@@ -502,14 +548,11 @@ ct_lookup_type(const char *name)
 static void
 ct_store_reset(void)
 {
-	for (int i = 0; i < CT_NUM_STMTS; i++)
+	ct_free_plans(ct_plans);
+	for (int i = 0; i < CT_GROUP_PLAN_SETS; i++)
 	{
-		if (ct_plans[i] != NULL)
-			SPI_freeplan(ct_plans[i]);
-		ct_plans[i] = NULL;
-		if (ct_group_plans[i] != NULL)
-			SPI_freeplan(ct_group_plans[i]);
-		ct_group_plans[i] = NULL;
+		ct_free_plans(ct_group_sets[i].plans);
+		ct_group_sets[i].group = 0;
 	}
 }
 
@@ -657,29 +700,20 @@ ct_get_plan(CtStmt stmt)
 	const CtStmtDef *def = &ct_stmts[stmt];
 	Oid			argtypes[CT_MAX_ARGS];
 	SPIPlanPtr	plan;
-
 	bool		custom;
 	int64		group = ct_citus_group();
+	SPIPlanPtr *group_plans = NULL;
 	char	   *sql = (char *) def->sql;
 
 	/*
 	 * A message on a Citus worker: the statement on the project's shards,
-	 * planned for that shard group (the plans of the last group are kept).
+	 * planned for that shard group.
 	 */
 	if (group != 0)
 	{
-		if (group != ct_plans_group)
-		{
-			for (int i = 0; i < CT_NUM_STMTS; i++)
-			{
-				if (ct_group_plans[i] != NULL)
-					SPI_freeplan(ct_group_plans[i]);
-				ct_group_plans[i] = NULL;
-			}
-			ct_plans_group = group;
-		}
-		if (ct_group_plans[stmt] != NULL)
-			return ct_group_plans[stmt];
+		group_plans = ct_group_plans(group);
+		if (group_plans[stmt] != NULL)
+			return group_plans[stmt];
 		sql = ct_citus_rewrite(def->sql);
 		custom = def->custom;
 	}
@@ -721,8 +755,8 @@ ct_get_plan(CtStmt stmt)
 			 (int) stmt, SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
-	if (group != 0)
-		ct_group_plans[stmt] = plan;
+	if (group_plans != NULL)
+		group_plans[stmt] = plan;
 	else
 	{
 		ct_plans[stmt] = plan;
