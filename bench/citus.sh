@@ -84,7 +84,6 @@ floor_sql() {
 	for t in $tables; do echo "COPY ctaudience.$t FROM '$copydir/$t.copy';"; done
 	echo "COMMIT;"
 }
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 ct_log "warm-up: one import into each kind of database (not measured)"
 single_db warm_s

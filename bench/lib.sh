@@ -88,7 +88,3 @@ SELECT 'stats members=' || sum(members) || ' email=' || sum(reachable_email) || 
 SQL
 }
 
-# the median of the numbers given as arguments
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
-}

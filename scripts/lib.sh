@@ -85,3 +85,8 @@ ct_free_port() {
 	done
 	echo 54399
 }
+
+# The median of the numbers given as arguments (the benchmarks' figures).
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
