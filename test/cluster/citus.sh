@@ -13,7 +13,7 @@ if [ ! -f "$citus_src/build.sh" ]; then
 	echo "NOTICE: ../shared/citus is absent: the Citus cluster test is SKIPPED"
 	exit 0
 fi
-bash "$citus_src/build.sh"
+PG_CONFIG="$CT_PG_BIN/pg_config" bash "$citus_src/build.sh"
 
 dir=$(mktemp -d /tmp/ctaudience-citus.XXXXXX)
 chmod 755 "$dir"

@@ -20,7 +20,7 @@ q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
 fail=0
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; fail=1; }
-pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+pg_config=${PG_CONFIG:-${CT_PG_BIN:-/usr/lib/postgresql/15/bin}/pg_config}
 cc -O2 -Wall -o "$work/driver" bench/driver.c -I"$("$pg_config" --includedir)" -lpq -lpthread
 conn="host=$PGHOST port=$PGPORT user=${PGUSER:-postgres}"
 
