@@ -37,7 +37,8 @@ run() {	# case name, MISSING package, whether main exists before
 	rm -rf "$work/etc" "$work/calls"
 	mkdir -p "$work/etc"
 	[ "$3" = yes ] && mkdir -p "$work/etc/15/main"
-	( export PATH="$work/bin:$PATH" CALLS="$work/calls" MISSING="$2" CT_PG_CONF_ROOT="$work/etc"
+	( unset CT_SKIP_APT
+	  export PATH="$work/bin:$PATH" CALLS="$work/calls" MISSING="$2" CT_PG_CONF_ROOT="$work/etc"
 	  . scripts/lib.sh
 	  ct_install_packages ) > "$work/out" 2>&1
 	touch "$work/calls"
