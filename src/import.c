@@ -158,7 +158,8 @@ ct_import_prepare(CtImport *im)
 	CT_TIMED(CT_STEP_SEGMENTS, ct_sync_segments(im));
 	CT_TIMED(CT_STEP_RESOLVE, ct_resolve_all(im));
 	CT_TIMED(CT_STEP_LOOKUP, ct_lookup_all(im));
-	CT_TIMED(CT_STEP_MERGE, ct_assign_slots(im); ct_merge_all(im));
+	CT_TIMED(CT_STEP_MERGE, ct_assign_slots(im));
+	CT_TIMED(CT_STEP_MERGE, ct_merge_all(im));
 }
 
 /*
@@ -186,8 +187,11 @@ ct_import_write(void *arg)
 		ct_resolve_lost_inserts(im, lost, nlost);
 		lost = repalloc(lost, sizeof(int) * Max(im->nslots, 1));
 	}
-	CT_TIMED(CT_STEP_UPDATE, ct_lock_existing(im); ct_update_profiles(im); ct_count_stale_attributes(im));
-	CT_TIMED(CT_STEP_MEMBERS, ct_apply_memberships(im); ct_maybe_compact(im));
+	CT_TIMED(CT_STEP_UPDATE, ct_lock_existing(im));
+	CT_TIMED(CT_STEP_UPDATE, ct_update_profiles(im));
+	CT_TIMED(CT_STEP_UPDATE, ct_count_stale_attributes(im));
+	CT_TIMED(CT_STEP_MEMBERS, ct_apply_memberships(im));
+	CT_TIMED(CT_STEP_MEMBERS, ct_maybe_compact(im));
 }
 
 /* ct_message_run's answer: import the message, or answer a ping. */
