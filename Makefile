@@ -13,9 +13,11 @@ OBJS = \
 	src/firehose.o \
 	src/identity.o \
 	src/import.o \
+	src/importstate.o \
 	src/inbox.o \
 	src/jsonbutil.o \
 	src/jsonwalk.o \
+	src/lookup.o \
 	src/members.o \
 	src/merge.o \
 	src/message.o \
@@ -23,7 +25,9 @@ OBJS = \
 	src/phone.o \
 	src/preview.o \
 	src/resolve.o \
+	src/route.o \
 	src/rules.o \
+	src/segments.o \
 	src/store.o \
 	src/stream.o \
 	src/strmap.o \

@@ -393,6 +393,7 @@ http_connect(HttpRun *run)
 	struct addrinfo hints = {0},
 			   *ai;
 	int			fd;
+	int			nodelay = 1;
 
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(run->host, run->port, &hints, &ai) != 0)
@@ -411,7 +412,7 @@ http_connect(HttpRun *run)
 	 * segment of a body waits for the ACK of the one before (Nagle), which
 	 * the receiving side may delay by up to 40 ms.
 	 */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int) {1}, sizeof(int));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof(nodelay));
 	freeaddrinfo(ai);
 	return fd;
 }

@@ -268,8 +268,12 @@ ct_direct_insert_events(CtBatch *events)
 	if (rel == NULL)
 		return;
 
-	ct_columns(rel, (CtColumnRef[]) {{"project_id", &e.project}, {"ct_id", &e.ctid}, {"event_id", &e.id},
-			   {"event_name", &e.name}, {"ts", &e.ts}, {"props", &e.props}}, 6);
+	{
+		const CtColumnRef cols[] = {{"project_id", &e.project}, {"ct_id", &e.ctid}, {"event_id", &e.id},
+			{"event_name", &e.name}, {"ts", &e.ts}, {"props", &e.props}};
+
+		ct_columns(rel, cols, lengthof(cols));
+	}
 	e.seq = ct_table_sequence("ct_event", "event_id");
 	e.event_name = CStringGetTextDatum("Partner Sync");
 	e.a_project = CT_COL(events, 1);
@@ -334,10 +338,14 @@ ct_direct_insert_queue(CtBatch *rows)
 	rel = ct_open_plain("ct_campaign_queue", rows->values[0], 10, rows);
 	if (rel == NULL)
 		return;
-	ct_columns(rel, (CtColumnRef[]) {{"project_id", &q.project}, {"queue_id", &q.queue},
-			   {"campaign_id", &q.campaign}, {"ct_id", &q.ctid}, {"event_name", &q.event},
-			   {"event_ts", &q.ts}, {"event_props", &q.props}, {"once", &q.once},
-			   {"qualified_at", &q.qualified}, {"taken_at", &q.taken}}, 10);
+	{
+		const CtColumnRef cols[] = {{"project_id", &q.project}, {"queue_id", &q.queue},
+			{"campaign_id", &q.campaign}, {"ct_id", &q.ctid}, {"event_name", &q.event},
+			{"event_ts", &q.ts}, {"event_props", &q.props}, {"once", &q.once},
+			{"qualified_at", &q.qualified}, {"taken_at", &q.taken}};
+
+		ct_columns(rel, cols, lengthof(cols));
+	}
 	q.seq = ct_table_sequence("ct_campaign_queue", "queue_id");
 	q.project_id = rows->values[0];
 	q.event_name = rows->values[1];
@@ -436,8 +444,12 @@ ct_direct_insert_members(CtBatch *members)
 
 	if (rel == NULL)
 		return false;
-	ct_columns(rel, (CtColumnRef[]) {{"project_id", &m.project}, {"segment_id", &m.segment},
-			   {"ct_id", &m.ctid}, {"is_member", &m.member}, {"stated_at", &m.stated}}, 5);
+	{
+		const CtColumnRef cols[] = {{"project_id", &m.project}, {"segment_id", &m.segment},
+			{"ct_id", &m.ctid}, {"is_member", &m.member}, {"stated_at", &m.stated}};
+
+		ct_columns(rel, cols, lengthof(cols));
+	}
 	m.project_id = members->values[0];
 	m.stated_at = members->values[4];
 	m.a_segment = CT_COL(members, 2);
@@ -521,11 +533,15 @@ ct_direct_insert_profiles(CtBatch *rows)
 
 	if (rel == NULL)
 		return false;
-	ct_columns(rel, (CtColumnRef[]) {{"project_id", &p.project}, {"ct_id", &p.ctid},
-			   {"identity", &p.identity}, {"email", &p.email}, {"phone", &p.phone},
-			   {"mparticle_id", &p.mpid}, {"properties", &p.props}, {"email_ts", &p.email_ts},
-			   {"phone_ts", &p.phone_ts}, {"created_at", &p.created}, {"updated_at", &p.updated},
-			   {"properties_ts", &p.props_ts}}, 12);
+	{
+		const CtColumnRef cols[] = {{"project_id", &p.project}, {"ct_id", &p.ctid},
+			{"identity", &p.identity}, {"email", &p.email}, {"phone", &p.phone},
+			{"mparticle_id", &p.mpid}, {"properties", &p.props}, {"email_ts", &p.email_ts},
+			{"phone_ts", &p.phone_ts}, {"created_at", &p.created}, {"updated_at", &p.updated},
+			{"properties_ts", &p.props_ts}};
+
+		ct_columns(rel, cols, lengthof(cols));
+	}
 	p.project_id = rows->values[0];
 	p.ts = rows->values[7];
 	p.now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());

@@ -20,6 +20,7 @@
 #include "dsr.h"
 #include "firehose.h"
 #include "import.h"
+#include "route.h"
 #include "subscription.h"
 
 PG_FUNCTION_INFO_V1(ct_firehose);

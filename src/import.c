@@ -1,11 +1,14 @@
 /*
  * import.c
- *	  ct_import_audience(): one audience_membership_change_request.
+ *	  One audience_membership_change_request, imported: the only file that
+ *	  knows the order of the import's steps.
  *
- *	  authenticate -> redelivery check (message.c) -> segments -> resolve
- *	  identities (resolve.c) -> look up profiles, merge users into them
- *	  (merge.c) -> create and update profiles (write.c) -> memberships, and
- *	  with them Partner Sync (members.c) -> log and respond (message.c)
+ *	  parse (firehose.c or stream.c) -> authenticate, redelivery check
+ *	  (message.c) -> segments (segments.c) -> resolve identities
+ *	  (resolve.c) -> look up profiles (lookup.c) -> merge users into them
+ *	  (merge.c) -> create, lock and update profiles (write.c) ->
+ *	  memberships, and with them Partner Sync (members.c) -> log and
+ *	  respond (message.c)
  *
  * Everything is set-wise: each step handles the whole message at once
  * (arrays fed to one statement, or rows written below SQL, in batches), so
@@ -15,59 +18,22 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
-#include "catalog/pg_type.h"
-#include "common/hashfn.h"
-#include "fmgr.h"
-#include "funcapi.h"
-#include "miscadmin.h"
-#include "storage/lock.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/numeric.h"
-#include "utils/resowner.h"
-#include "utils/acl.h"
 #include "utils/timestamp.h"
 
-#include "args.h"
-#include "auth.h"
-#include "firehose.h"
-#include "identity.h"
-#include "citus.h"
-#include "dsr.h"
 #include "import.h"
 #include "importstate.h"
+#include "lookup.h"
+#include "members.h"
+#include "merge.h"
 #include "normalize.h"
-#include "store.h"
+#include "resolve.h"
+#include "segments.h"
 #include "stream.h"
-#include "strmap.h"
 #include "timing.h"
 #include "triggers.h"
-#include "types.h"
-
-PG_FUNCTION_INFO_V1(ct_import_audience);
-PG_FUNCTION_INFO_V1(ct_import_audience_text);
-PG_FUNCTION_INFO_V1(ct_import_audience_project);
-
-/* ---------------------------------------------------------------------
- * Import state
- * ---------------------------------------------------------------------
- */
-
-/* Remember a sample for the import log (the first CT_MAX_SAMPLES only). */
-void
-ct_import_sample(CtImport *im, const char *reason, int profile, int entry)
-{
-	if (im->nsamples >= CT_MAX_SAMPLES)
-		return;
-	im->samples[im->nsamples].reason = reason;
-	im->samples[im->nsamples].profile = profile;
-	im->samples[im->nsamples].entry = entry;
-	im->nsamples++;
-}
+#include "write.h"
 
 /* Write the samples of the import log. */
 static void
@@ -192,7 +158,8 @@ ct_import_prepare(CtImport *im)
 	CT_TIMED(CT_STEP_SEGMENTS, ct_sync_segments(im));
 	CT_TIMED(CT_STEP_RESOLVE, ct_resolve_all(im));
 	CT_TIMED(CT_STEP_LOOKUP, ct_lookup_all(im));
-	CT_TIMED(CT_STEP_MERGE, ct_assign_slots(im); ct_merge_all(im));
+	CT_TIMED(CT_STEP_MERGE, ct_assign_slots(im));
+	CT_TIMED(CT_STEP_MERGE, ct_merge_all(im));
 }
 
 /*
@@ -220,8 +187,11 @@ ct_import_write(void *arg)
 		ct_resolve_lost_inserts(im, lost, nlost);
 		lost = repalloc(lost, sizeof(int) * Max(im->nslots, 1));
 	}
-	CT_TIMED(CT_STEP_UPDATE, ct_lock_existing(im); ct_update_profiles(im); ct_count_stale_attributes(im));
-	CT_TIMED(CT_STEP_MEMBERS, ct_apply_memberships(im); ct_maybe_compact(im));
+	CT_TIMED(CT_STEP_UPDATE, ct_lock_existing(im));
+	CT_TIMED(CT_STEP_UPDATE, ct_update_profiles(im));
+	CT_TIMED(CT_STEP_UPDATE, ct_count_stale_attributes(im));
+	CT_TIMED(CT_STEP_MEMBERS, ct_apply_memberships(im));
+	CT_TIMED(CT_STEP_MEMBERS, ct_maybe_compact(im));
 }
 
 /* ct_message_run's answer: import the message, or answer a ping. */
@@ -322,88 +292,4 @@ ct_import_membership_text(text *body, CtMessageMode *mode)
 							 im->env.id_text.len, im->env.id_text.s, im->msg.nprofiles)));
 	im->counts.profiles = im->msg.nprofiles;
 	return ct_import_run(im, mode, outer, work);
-}
-
-/* See import.h. */
-Jsonb *
-ct_forward_text(text *body, CtMessageMode *mode, const char *function)
-{
-	const char *project;
-	Jsonb	   *result;
-
-	if (!ct_citus_distributed())
-		return NULL;
-	project = mode != NULL && mode->project != NULL ? mode->project :
-		ct_request_project(VARDATA_ANY(body), VARSIZE_ANY_EXHDR(body));
-	if (project == NULL || ct_citus_is_local(project))
-		return NULL;
-	result = DatumGetJsonbP(ct_citus_forward(function, project, PointerGetDatum(body), TEXTOID));
-	if (ct_is_dsr_response(result))
-		ct_dsr_erase_queued(ct_jsonb_from_text(body));
-	return result;
-}
-
-/* See import.h. */
-Jsonb *
-ct_import_jsonb_or(Jsonb *request, const char *function,
-				   Jsonb *(*answer) (Jsonb *request, CtMessageMode *mode))
-{
-	Jsonb	   *result = NULL;
-
-	if (ct_citus_distributed())
-		result = ct_forward_text(cstring_to_text(JsonbToCString(NULL, &request->root, VARSIZE(request))),
-								 NULL, function);
-	return result != NULL ? result : answer(request, NULL);
-}
-
-/* SQL: ct_import_audience(request jsonb) returns jsonb */
-Datum
-ct_import_audience(PG_FUNCTION_ARGS)
-{
-	ct_require_message(fcinfo);
-	PG_RETURN_JSONB_P(ct_import_jsonb_or(PG_GETARG_JSONB_P(0), "ct_import_audience", ct_import_membership));
-}
-
-/* See import.h. */
-Jsonb *
-ct_import_text_or(text *body, CtMessageMode *mode,
-				  Jsonb *(*otherwise) (Jsonb *request, CtMessageMode *mode))
-{
-	Jsonb	   *result = ct_forward_text(body, mode, otherwise == ct_import_membership ?
-										 "ct_import_audience" : "ct_firehose");
-
-	if (result != NULL)
-		return result;
-	result = ct_import_membership_text(body, mode);
-
-	return result != NULL ? result : otherwise(ct_jsonb_from_text(body), mode);
-}
-
-/*
- * SQL: ct_import_audience(project_id text, request text) returns jsonb:
- * the same for a message that must be project_id's (28000 otherwise, as for
- * a wrong passcode).  The project as an argument is what a distributed
- * function call is routed by.
- */
-Datum
-ct_import_audience_project(PG_FUNCTION_ARGS)
-{
-	CtMessageMode mode = {0};
-
-	ct_require_arg(fcinfo, 0, "project_id");
-	ct_require_message_at(fcinfo, 1);
-	mode.project = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	PG_RETURN_JSONB_P(ct_import_text_or(PG_GETARG_TEXT_PP(1), &mode, ct_import_membership));
-}
-
-/*
- * SQL: ct_import_audience(request text) returns jsonb.  A message the
- * streaming parser does not take is parsed as jsonb, for the same answer
- * or error as the jsonb variant.
- */
-Datum
-ct_import_audience_text(PG_FUNCTION_ARGS)
-{
-	ct_require_message(fcinfo);
-	PG_RETURN_JSONB_P(ct_import_text_or(PG_GETARG_TEXT_PP(0), NULL, ct_import_membership));
 }

@@ -9,6 +9,7 @@
 
 #include "utils/jsonb.h"
 
+#include "importstate.h"
 #include "message.h"
 
 /*
@@ -25,24 +26,13 @@ extern Jsonb *ct_import_membership(Jsonb *request, CtMessageMode *mode);
 extern Jsonb *ct_import_membership_text(text *body, CtMessageMode *mode);
 
 /*
- * A message given as JSON text: imported straight from the text when the
- * streaming parser takes it as a membership message, else parsed as jsonb
- * and given to otherwise (ct_import_membership, or ct_dispatch for any
- * type), for the same answer or error as the jsonb variants.
+ * The steps the import and its dry run (preview.c) share.  Parse and
+ * validate a whole message into im, before SPI and before any write; then,
+ * with SPI connected and the message authenticated, find its segments,
+ * resolve every user and merge the users into profile slots, writing
+ * nothing but missing segments (and not those when im->dry_run).
  */
-extern Jsonb *ct_import_text_or(text *body, CtMessageMode *mode,
-								Jsonb *(*otherwise) (Jsonb *request, CtMessageMode *mode));
-
-/*
- * On a Citus cluster, when the message's project is kept on another node:
- * the answer of function(project_id, request text) there (citus.h).  NULL
- * otherwise: the caller answers here.  function is ct_import_audience or
- * ct_firehose; the project is mode's, else the message's own.
- */
-extern Jsonb *ct_forward_text(text *body, CtMessageMode *mode, const char *function);
-
-/* A message given as jsonb: sent on as ct_forward_text says, else answer's. */
-extern Jsonb *ct_import_jsonb_or(Jsonb *request, const char *function,
-								 Jsonb *(*answer) (Jsonb *request, CtMessageMode *mode));
+extern void ct_import_parse(CtImport *im, Jsonb *request);
+extern void ct_import_prepare(CtImport *im);
 
 #endif							/* CT_IMPORT_H */

@@ -1,8 +1,9 @@
 /*
  * importstate.h
- *	  The state of one membership import, and its steps, for the files that
- *	  carry them out (import.c, resolve.c, merge.c, write.c, members.c) and
- *	  the dry run (preview.c).
+ *	  The state of one membership import and the helpers its steps share
+ *	  (importstate.c), below the steps (segments.c, resolve.c, lookup.c,
+ *	  merge.c, write.c, members.c), the import that runs them in order
+ *	  (import.c) and its dry run (preview.c).
  */
 #ifndef CT_IMPORTSTATE_H
 #define CT_IMPORTSTATE_H
@@ -157,27 +158,13 @@ typedef struct CtImport
 } CtImport;
 
 
-/*
- * import.c: parse the message (before SPI), then, with SPI connected and
- * the message authenticated, look up segments and resolve and merge every
- * user into profile slots, writing nothing but (unless dry_run) missing
- * segments -- the steps the import and its dry run share; and the samples
- * of the import log.
- */
-extern void ct_import_parse(CtImport *im, Jsonb *request);
-extern void ct_import_prepare(CtImport *im);
+/* Remember a sample for the import log (the first CT_MAX_SAMPLES only). */
 extern void ct_import_sample(CtImport *im, const char *reason, int profile, int entry);
 
-/* resolve.c: segments and identity rules */
-extern void ct_sync_segments(CtImport *im);
-extern void ct_resolve_all(CtImport *im);
-/* Parse a user's phone if not done yet (known: the stored E.164, or NULL). */
-extern void ct_contact_phone(CtContact *c, const int64 *known);
-
-/* merge.c: lookups, new CleverTap IDs, merging users into slots */
-extern void ct_lookup_all(CtImport *im);
-extern void ct_assign_slots(CtImport *im);
-extern void ct_merge_all(CtImport *im);
+/* Slots */
+extern int	ct_new_slot(CtImport *im);
+/* The slot a slot became after a lost insert race (itself, usually). */
+extern int	ct_slot_final(CtImport *im, int s);
 /*
  * A slot's stored values from a profile row (CT_PROFILE_LOOKUP_COLS values:
  * ct_id, identity, email, phone, email_ts, phone_ts, mparticle_id,
@@ -185,8 +172,13 @@ extern void ct_merge_all(CtImport *im);
  * its TID; ct_id and identity are left as they are.
  */
 extern void ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid);
-/* The slot a slot became after a lost insert race (itself, usually). */
-extern int	ct_slot_final(CtImport *im, int s);
+/* The same, and the row's ct_id and identity: the slot of an existing profile. */
+extern void ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid);
+/* ct_slot_fill from row r of SPI_tuptable, the result of a profile lookup statement. */
+extern void ct_slot_read_row(CtImport *im, CtSlot *s, uint64 r);
+/* Enter slot si in the maps by CleverTap ID and (when it has one) Identity. */
+extern void ct_slot_map(CtImport *im, int si);
+
 /*
  * Look up profiles of a project by keys with a lookup statement stmt
  * (CT_Q_PROFILES_BY_*), each row found given to found as
@@ -194,18 +186,17 @@ extern int	ct_slot_final(CtImport *im, int s);
  */
 extern void ct_sql_lookup_profiles(Datum project_id, CtStmt stmt, CtArr *keys,
 								   CtProfileFound found, void *arg);
-/* Re-resolve the users of new profiles another session inserted first. */
-extern void ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost);
+
+/* A user's email (normalized now) and phones (parsed when first needed). */
+extern void ct_contact_init(CtContact *c, const CtUserProfile *p, const char *region);
+/* Parse a user's phone if not done yet (known: the stored E.164, or NULL). */
+extern void ct_contact_phone(CtContact *c, const int64 *known);
+
 /* Whether attribute operation k of a slot is the message's last on its key. */
 extern bool ct_attr_op_final(const CtSlot *s, int k);
 /* Whether attribute operation k of a slot is older than what the profile holds for its key. */
 extern bool ct_attr_op_stale(CtImport *im, const CtSlot *s, int k);
 
-/* write.c: profiles */
-extern int	ct_insert_new_profiles(CtImport *im, int *lost);
-extern void ct_lock_existing(CtImport *im);
-extern void ct_update_profiles(CtImport *im);
-extern void ct_count_stale_attributes(CtImport *im);
 /*
  * Run fn(arg) in a subtransaction that absorbs a unique violation: false
  * when one was raised (nothing of fn remains), else what fn returned.
@@ -218,9 +209,5 @@ typedef struct CtImportRows
 	CtImport   *im;
 	CtBatch    *rows;
 } CtImportRows;
-
-/* members.c: memberships and statistics */
-extern void ct_apply_memberships(CtImport *im);
-extern void ct_maybe_compact(CtImport *im);
 
 #endif							/* CT_IMPORTSTATE_H */

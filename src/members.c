@@ -1,53 +1,20 @@
 /*
  * members.c
- *	  Writing memberships (the Partner Sync events come from the trigger
- *	  path) and folding statistics deltas.
+ *	  The import steps that write memberships (the Partner Sync events come
+ *	  from the trigger path) and fold statistics deltas.
  */
 #include "postgres.h"
 
-#include "access/xact.h"
-#include "catalog/pg_type.h"
-#include "common/hashfn.h"
-#include "fmgr.h"
-#include "funcapi.h"
-#include "miscadmin.h"
-#include "storage/lock.h"
-#include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/jsonb.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/numeric.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
+#include "utils/memutils.h"
 
-#include "args.h"
-#include "auth.h"
 #include "direct.h"
-#include "firehose.h"
-#include "identity.h"
 #include "importstate.h"
-#include "message.h"
-#include "normalize.h"
-#include "store.h"
-#include "stream.h"
-#include "strmap.h"
-#include "timing.h"
+#include "members.h"
 #include "triggers.h"
-#include "types.h"
 
-/* One membership statement of the message, for sorting and dedup. */
-typedef struct CtMember
-{
-	int64		segment_id;
-	const char *ct_id;
-	int			order;
-	bool		is_member;
-	bool		created;		/* its profile was created by this message */
-	bool		superseded;		/* a later entry of the message states the same pair */
-} CtMember;
-
+/* Membership statements in the order they are applied: by segment, profile, then message order. */
 static int
 ct_cmp_member(const void *a, const void *b)
 {
@@ -57,10 +24,77 @@ ct_cmp_member(const void *a, const void *b)
 
 	if (x->segment_id != y->segment_id)
 		return x->segment_id < y->segment_id ? -1 : 1;
+	if (x->audience != y->audience)
+		return x->audience - y->audience;	/* segments a dry run did not create */
 	c = strcmp(x->ct_id, y->ct_id);
 	if (c != 0)
 		return c;
 	return x->order - y->order;
+}
+
+/* See members.h. */
+CtMember *
+ct_member_statements(CtImport *im, int *count)
+{
+	CtMembershipMessage *msg = &im->msg;
+	CtMember   *m = palloc(sizeof(CtMember) * Max(msg->nentries, 1));
+	int			n = 0;
+
+	for (int i = 0; i < msg->nentries; i++)
+	{
+		CtAudienceEntry *e = &msg->entries[i];
+		int			si;
+
+		if (e->action == CT_ACTION_ATTRIBUTE_UPDATE)
+			continue;
+		si = ct_slot_final(im, im->res[im->entry_res[i]].slot);
+		if (si < 0)
+			continue;			/* anonymous */
+		if (im->segments[e->audience].disconnected)
+		{
+			im->counts.refused++;
+			ct_import_sample(im, "refused", e->profile, i);
+			continue;
+		}
+		m[n].segment_id = im->segments[e->audience].segment_id;
+		m[n].audience = e->audience;
+		m[n].ct_id = im->slots[si].ct_id;
+		m[n].order = i;
+		m[n].is_member = (e->action == CT_ACTION_ADD);
+		m[n].created = im->slots[si].created;
+		m[n].superseded = false;
+		n++;
+	}
+	if (n > 0)
+		qsort(m, n, sizeof(CtMember), ct_cmp_member);
+	for (int i = 0; i + 1 < n; i++)
+	{
+		if (m[i + 1].audience == m[i].audience && strcmp(m[i + 1].ct_id, m[i].ct_id) == 0)
+		{
+			m[i].superseded = true;
+			im->counts.unchanged++;
+		}
+	}
+	*count = n;
+	return m;
+}
+
+/*
+ * See members.h.  The rule of CT_Q_UPSERT_MEMBERS (its WHERE: a stored
+ * statement newer than the message's is kept) and of the Partner Sync
+ * trigger (Added or Removed when is_member changes); an absent pair is
+ * inserted, a member only by an add.
+ */
+CtMemberChange
+ct_member_change(const CtStoredMember *stored, bool is_member, TimestampTz ts)
+{
+	if (stored == NULL)
+		return is_member ? CT_CHANGE_ADD : CT_CHANGE_NONE;
+	if (stored->stated_at > ts)
+		return CT_CHANGE_STALE;
+	if (stored->is_member == is_member)
+		return CT_CHANGE_NONE;
+	return is_member ? CT_CHANGE_ADD : CT_CHANGE_REMOVE;
 }
 
 /*
@@ -262,49 +296,14 @@ ct_apply_member_batch(CtImport *im, CtMember *m, int n, CtSyncCounts *sync)
 void
 ct_apply_memberships(CtImport *im)
 {
-	CtMembershipMessage *msg = &im->msg;
-	CtMember   *m = palloc(sizeof(CtMember) * Max(msg->nentries, 1));
-	int			n = 0;
+	int			n;
+	CtMember   *m = ct_member_statements(im, &n);
 	CtSyncCounts sync = {0, 0, ct_import_contact, im};
 	MemoryContext batch;
 	MemoryContext old;
 
-	for (int i = 0; i < msg->nentries; i++)
-	{
-		CtAudienceEntry *e = &msg->entries[i];
-		int			si;
-
-		if (e->action == CT_ACTION_ATTRIBUTE_UPDATE)
-			continue;
-		si = ct_slot_final(im, im->res[im->entry_res[i]].slot);
-		if (si < 0)
-			continue;			/* anonymous */
-		if (im->segments[e->audience].disconnected)
-		{
-			im->counts.refused++;
-			ct_import_sample(im, "refused", e->profile, i);
-			continue;
-		}
-		m[n].segment_id = im->segments[e->audience].segment_id;
-		m[n].ct_id = im->slots[si].ct_id;
-		m[n].order = i;
-		m[n].is_member = (e->action == CT_ACTION_ADD);
-		m[n].created = im->slots[si].created;
-		m[n].superseded = false;
-		n++;
-	}
 	if (n == 0)
 		return;
-	qsort(m, n, sizeof(CtMember), ct_cmp_member);
-	for (int i = 0; i + 1 < n; i++)
-	{
-		if (m[i + 1].segment_id == m[i].segment_id && strcmp(m[i + 1].ct_id, m[i].ct_id) == 0)
-		{
-			m[i].superseded = true;
-			im->counts.unchanged++;
-		}
-	}
-
 	batch = AllocSetContextCreate(CurrentMemoryContext, "ctaudience membership batch",
 								  ALLOCSET_DEFAULT_SIZES);
 	ct_sync_collector = &sync;

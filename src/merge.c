@@ -1,231 +1,18 @@
 /*
  * merge.c
- *	  Profile lookups, new CleverTap IDs and the merge of each user into the
- *	  profile slots the message touches.
+ *	  The import step that gives every resolved user a profile slot (new
+ *	  profiles get a CleverTap ID) and merges what the users bring into
+ *	  their slots; and, after an insert race was lost, the merge of a slot
+ *	  into the profile that won it.
  */
 #include "postgres.h"
 
-#include "access/xact.h"
-#include "catalog/pg_type.h"
-#include "common/hashfn.h"
-#include "fmgr.h"
-#include "funcapi.h"
-#include "miscadmin.h"
-#include "storage/lock.h"
-#include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/jsonb.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/numeric.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
 
-#include "args.h"
-#include "auth.h"
-#include "direct.h"
-#include "firehose.h"
-#include "identity.h"
 #include "importstate.h"
-#include "message.h"
+#include "merge.h"
 #include "normalize.h"
-#include "store.h"
-#include "stream.h"
-#include "strmap.h"
-#include "timing.h"
-#include "triggers.h"
-#include "types.h"
-
-/* A new slot. */
-static int
-ct_new_slot(CtImport *im)
-{
-	CtSlot	   *s;
-
-	if (im->nslots >= im->capslots)
-	{
-		im->capslots = Max(im->capslots * 2, 64);
-		im->slots = im->slots ? repalloc(im->slots, sizeof(CtSlot) * im->capslots)
-			: palloc(sizeof(CtSlot) * im->capslots);
-	}
-	s = &im->slots[im->nslots];
-	memset(s, 0, sizeof(*s));
-	s->forward = -1;
-	s->st_email_ts_null = true;
-	s->st_phone_null = true;
-	s->st_phone_ts_null = true;
-	return im->nslots++;
-}
-
-/* Follow the forward chain of a slot that lost an insert race. */
-int
-ct_slot_final(CtImport *im, int s)
-{
-	while (s >= 0 && im->slots[s].forward >= 0)
-		s = im->slots[s].forward;
-	return s;
-}
-
-/* See importstate.h. */
-void
-ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
-{
-	s->st_email = isnull[2] ? NULL : DatumGetTextPCopy(v[2]);
-	s->st_phone_null = isnull[3];
-	s->st_phone = isnull[3] ? 0 : DatumGetInt64(v[3]);
-	s->st_email_ts_null = isnull[4];
-	s->st_email_ts = isnull[4] ? 0 : DatumGetTimestampTz(v[4]);
-	s->st_phone_ts_null = isnull[5];
-	s->st_phone_ts = isnull[5] ? 0 : DatumGetTimestampTz(v[5]);
-	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
-	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
-	ItemPointerCopy(tid, &s->tid);
-}
-
-/* Fill a slot from a profile row: its ct_id, identity and stored values. */
-static void
-ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
-{
-	s->exists = true;
-	s->ct_id = TextDatumGetCString(v[0]);
-	s->identity = isnull[1] ? NULL : TextDatumGetCString(v[1]);
-	ct_slot_stored(im, s, v, isnull, tid);
-}
-
-/*
- * The columns of row r of SPI_tuptable (a profile lookup: ct_id, identity,
- * email, phone, email_ts, phone_ts, mparticle_id, properties_ts, ctid), as
- * ct_slot_fill takes them; returns the TID.
- */
-static ItemPointer
-ct_spi_profile_row(uint64 r, Datum *v, bool *isnull)
-{
-	bool		tidnull;
-
-	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
-		v[c] = ct_store_get(r, c + 1, &isnull[c]);
-	return (ItemPointer) DatumGetPointer(ct_store_get(r, CT_PROFILE_LOOKUP_COLS + 1, &tidnull));
-}
-
-/* See importstate.h. */
-void
-ct_sql_lookup_profiles(Datum project_id, CtStmt stmt, CtArr *keys, CtProfileFound found, void *arg)
-{
-	Datum		values[2] = {project_id, ct_arr_datum(keys)};
-	uint64		n = ct_store_exec(stmt, values, NULL, false);
-
-	for (uint64 r = 0; r < n; r++)
-	{
-		Datum		v[CT_PROFILE_LOOKUP_COLS];
-		bool		isnull[CT_PROFILE_LOOKUP_COLS];
-		ItemPointer tid = ct_spi_profile_row(r, v, isnull);
-
-		found(arg, v, isnull, tid);
-	}
-	SPI_freetuptable(SPI_tuptable);
-}
-
-/* Fill a slot's stored values from row r of SPI_tuptable (a profile lookup). */
-static void
-ct_slot_read_row(CtImport *im, CtSlot *s, uint64 r)
-{
-	Datum		v[CT_PROFILE_LOOKUP_COLS];
-	bool		isnull[CT_PROFILE_LOOKUP_COLS];
-	ItemPointer tid = ct_spi_profile_row(r, v, isnull);
-
-	ct_slot_fill(im, s, v, isnull, tid);
-}
-
-/* A profile found by a lookup becomes a slot, unless it is one already. */
-static void
-ct_profile_found(void *arg, Datum *v, bool *isnull, ItemPointer tid)
-{
-	CtImport   *im = arg;
-	text	   *ct_id = DatumGetTextPP(v[0]);
-	int			si;
-	CtSlot	   *s;
-
-	if (ct_map_get(&im->by_ctid, VARDATA_ANY(ct_id), VARSIZE_ANY_EXHDR(ct_id)) >= 0)
-		return;					/* found by both keys */
-	si = ct_new_slot(im);
-	s = &im->slots[si];
-	ct_slot_fill(im, s, v, isnull, tid);
-	ct_map_put(&im->by_ctid, s->ct_id, strlen(s->ct_id), si);
-	if (s->identity != NULL)
-		ct_map_put(&im->by_identity, s->identity, strlen(s->identity), si);
-}
-
-/*
- * Run one profile lookup over keys: direct index probes, or the SQL
- * statement where ct_direct_lookup_profiles cannot.
- */
-static void
-ct_lookup_profiles(CtImport *im, bool by_identity, CtArr *keys)
-{
-	Datum		project_id;
-
-	if (keys->n == 0)
-		return;
-	project_id = CStringGetTextDatum(im->project.project_id);
-	if (ct_direct_lookup_profiles(project_id, by_identity, keys, false, ct_profile_found, im))
-		return;
-	ct_sql_lookup_profiles(project_id, by_identity ? CT_Q_PROFILES_BY_IDENTITY : CT_Q_PROFILES_BY_CTID,
-						   keys, ct_profile_found, im);
-}
-
-/* Look up every profile the resolutions name, by CleverTap ID and by Identity. */
-void
-ct_lookup_all(CtImport *im)
-{
-	CtArr		ctids,
-				idents;
-	CtStrMap	seen_c,
-				seen_i;
-	MemoryContext keys = AllocSetContextCreate(CurrentMemoryContext, "ctaudience lookup keys",
-											   ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(keys);
-
-	/* the keys, deduplicated, in a context of their own freed after the lookups */
-	ct_arr_for(&ctids, CT_Q_PROFILES_BY_CTID, 2, im->nres);
-	ct_arr_for(&idents, CT_Q_PROFILES_BY_IDENTITY, 2, im->nres * 2);
-	ct_map_init(&seen_c, 64);
-	ct_map_init(&seen_i, 64);
-	for (int i = 0; i < im->nres; i++)
-	{
-		CtIdentityResult *r = &im->res[i].r;
-
-		if (im->res[i].refused)
-			continue;
-		if (r->rule == CT_RULE_PARTNER_ID)
-		{
-			if (ct_map_get(&seen_c, r->key, r->key_len) < 0)
-			{
-				ct_map_put(&seen_c, r->key, r->key_len, 1);
-				ct_arr_add(&ctids, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
-			}
-			if (r->claim != NULL && ct_map_get(&seen_i, r->claim, r->claim_len) < 0)
-			{
-				ct_map_put(&seen_i, r->claim, r->claim_len, 1);
-				ct_arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->claim, r->claim_len)), false);
-			}
-		}
-		else if (r->rule != CT_RULE_ANONYMOUS)
-		{
-			if (ct_map_get(&seen_i, r->key, r->key_len) < 0)
-			{
-				ct_map_put(&seen_i, r->key, r->key_len, 1);
-				ct_arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
-			}
-		}
-	}
-	MemoryContextSwitchTo(old);
-	ct_map_init(&im->by_ctid, im->nres);
-	ct_map_init(&im->by_identity, im->nres);
-	ct_lookup_profiles(im, false, &ctids);
-	ct_lookup_profiles(im, true, &idents);
-	MemoryContextDelete(keys);
-}
 
 /*
  * A fresh CleverTap ID: 32 lowercase hex characters, laid out like a UUIDv7
@@ -470,44 +257,6 @@ ct_merge_all(CtImport *im)
 	}
 }
 
-/* Whether attribute operation k of a slot is the message's last on its key. */
-bool
-ct_attr_op_final(const CtSlot *s, int k)
-{
-	const CtAttrOp *op = s->ops[k];
-
-	for (int j = k + 1; j < s->nops; j++)
-	{
-		if (s->ops[j]->key.len == op->key.len &&
-			memcmp(s->ops[j]->key.s, op->key.s, op->key.len) == 0)
-			return false;
-	}
-	return true;
-}
-
-/*
- * Whether attribute operation k of a slot is stale: the profile holds a
- * newer time for its key (properties_ts) than the message's.  Attributes
- * follow the rule of memberships, emails and phones: the newest message
- * wins, key by key, and an equal time applies.
- */
-bool
-ct_attr_op_stale(CtImport *im, const CtSlot *s, int k)
-{
-	JsonbValue *v;
-
-	if (s->st_attr_ts == NULL || !s->exists || s->created)
-		return false;
-	v = getKeyJsonValueFromContainer(&s->st_attr_ts->root, s->ops[k]->key.s,
-									 s->ops[k]->key.len, NULL);
-	if (v == NULL || v->type != jbvNumeric)
-		return false;
-	if (im->msg_ms_numeric == NULL)
-		im->msg_ms_numeric = int64_to_numeric(im->msg.timestamp_ms);
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v->val.numeric),
-											 NumericGetDatum(im->msg_ms_numeric))) > 0;
-}
-
 /*
  * A slot whose insert lost a race becomes the profile that won it: the
  * incoming values move to that profile's slot, which is then updated.
@@ -524,10 +273,7 @@ ct_adopt_row(CtImport *im, int lost, uint64 r)
 	{
 		target = ct_new_slot(im);
 		ct_slot_read_row(im, &im->slots[target], r);
-		ct_map_put(&im->by_ctid, im->slots[target].ct_id, strlen(im->slots[target].ct_id), target);
-		if (im->slots[target].identity != NULL)
-			ct_map_put(&im->by_identity, im->slots[target].identity,
-					strlen(im->slots[target].identity), target);
+		ct_slot_map(im, target);
 	}
 	l = &im->slots[lost];
 	t = &im->slots[target];

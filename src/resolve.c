@@ -1,117 +1,23 @@
 /*
  * resolve.c
- *	  Segments and identity resolution of a membership message, and the SQL
- *	  function ct_resolve_identity.
+ *	  The identity rules applied to every user of a membership message, and
+ *	  the SQL function ct_resolve_identity that applies them to one user.
  */
 #include "postgres.h"
 
-#include "access/xact.h"
-#include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "storage/lock.h"
 #include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/numeric.h"
-#include "utils/resowner.h"
-#include "utils/timestamp.h"
 
-#include "args.h"
 #include "auth.h"
-#include "firehose.h"
 #include "identity.h"
 #include "importstate.h"
-#include "message.h"
-#include "normalize.h"
-#include "store.h"
-#include "stream.h"
-#include "strmap.h"
-#include "timing.h"
-#include "triggers.h"
-#include "types.h"
+#include "resolve.h"
 
 PG_FUNCTION_INFO_V1(ct_resolve_identity);
-
-/* ---------------------------------------------------------------------
- * Contact normalization
- * ---------------------------------------------------------------------
- */
-
-static const int ct_phone_order[CT_NPHONES] = {
-	CT_UID_MOBILE_NUMBER, CT_UID_PHONE_NUMBER_2, CT_UID_PHONE_NUMBER_3
-};
-
-/* Normalize the email now (cheap); note whether phones came. */
-static void
-ct_contact_init(CtContact *c, const CtUserProfile *p, const char *region)
-{
-	memset(c, 0, sizeof(*c));
-	c->profile = p;
-	c->project_region = region;
-	if (ct_uid(p, CT_UID_EMAIL).s != NULL)
-	{
-		CtStr		email = ct_uid(p, CT_UID_EMAIL);
-
-		c->email = ct_email_make(email.s, email.len);
-		c->email_state = c->email ? CT_C_VALID : CT_C_INVALID;
-	}
-	for (int i = 0; i < CT_NPHONES; i++)
-	{
-		if (ct_uid(p, ct_phone_order[i]).s != NULL)
-			c->phone_state = CT_C_UNCHECKED;
-	}
-}
-
-/*
- * Parse the phone: mobile_number, else phone_number_2, else
- * phone_number_3; the first valid one wins.  When known is given and one
- * of the raw values already reads as exactly that E.164 number, it is
- * taken without calling libphonenumber.
- */
-void
-ct_contact_phone(CtContact *c, const int64 *known)
-{
-	if (c->phone_state != CT_C_UNCHECKED)
-		return;
-	if (known != NULL)
-	{
-		char		buf[CT_PHONE_E164_BUFSIZE];
-		int			n = ct_phone_format(*known, buf);
-
-		for (int i = 0; i < CT_NPHONES; i++)
-		{
-			CtStr		raw = ct_uid(c->profile, ct_phone_order[i]);
-
-			if (raw.s != NULL && raw.len == n && memcmp(raw.s, buf, n) == 0)
-			{
-				c->phone = *known;
-				c->phone_state = CT_C_VALID;
-				return;
-			}
-			if (raw.s != NULL)
-				break;			/* an earlier candidate must be parsed first */
-		}
-	}
-	for (int i = 0; i < CT_NPHONES; i++)
-	{
-		CtStr		raw = ct_uid(c->profile, ct_phone_order[i]);
-
-		if (raw.s == NULL)
-			continue;
-		if (ct_phone_parse(raw.s, raw.len, c->project_region, &c->phone) == CT_PHONE_OK)
-		{
-			c->phone_state = CT_C_VALID;
-			return;
-		}
-	}
-	c->phone_state = CT_C_INVALID;
-}
 
 /* Callback for the identity rules: a valid raw email or phone? */
 static bool
@@ -123,126 +29,6 @@ ct_contact_present(void *arg)
 		return true;
 	ct_contact_phone(c, NULL);
 	return c->phone_state == CT_C_VALID;
-}
-
-/* ---------------------------------------------------------------------
- * Steps
- * ---------------------------------------------------------------------
- */
-
-/* Look up, create and rename the message's segments. */
-void
-ct_sync_segments(CtImport *im)
-{
-	CtMembershipMessage *msg = &im->msg;
-	Datum		values[4];
-	CtArr		ids,
-				names;
-	uint64		n;
-	bool	   *found;
-	int			missing = 0;
-	int			renames = 0;
-
-	im->segments = palloc0(sizeof(CtSegmentInfo) * Max(msg->naudiences, 1));
-	if (msg->naudiences == 0)
-		return;
-	found = palloc0(sizeof(bool) * msg->naudiences);
-
-	for (int pass = 0; pass < 2; pass++)
-	{
-		ct_arr_for(&ids, CT_Q_SEGMENTS, 2, msg->naudiences);
-		for (int i = 0; i < msg->naudiences; i++)
-			ct_arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
-		values[0] = CStringGetTextDatum(im->project.project_id);
-		values[1] = ct_arr_datum(&ids);
-		n = ct_store_exec(CT_Q_SEGMENTS, values, NULL, false);
-
-		missing = msg->naudiences;
-		renames = 0;
-		ct_arr_for(&ids, CT_Q_RENAME_SEGMENTS, 2, msg->naudiences);
-		ct_arr_for(&names, CT_Q_RENAME_SEGMENTS, 3, msg->naudiences);
-		for (uint64 r = 0; r < n; r++)
-		{
-			bool		isnull;
-			int64		aid = DatumGetInt64(ct_store_get(r, 1, &isnull));
-			int64		sid = DatumGetInt64(ct_store_get(r, 2, &isnull));
-			char	   *name = ct_store_get_text(r, 3);
-			Datum		name_ts = ct_store_get(r, 4, &isnull);
-			char	   *status = ct_store_get_text(r, 5);
-			char	   *field = ct_store_get_text(r, 6);
-
-			for (int i = 0; i < msg->naudiences; i++)
-			{
-				CtAudienceRef *a = &msg->audiences[i];
-
-				if (a->audience_id != aid)
-					continue;
-				found[i] = true;
-				missing--;
-				im->segments[i].segment_id = sid;
-				im->segments[i].disconnected = (strcmp(status, "active") != 0);
-				im->segments[i].user_id_field = -1;
-				if (field != NULL)
-				{
-					CtStr		f = {field, strlen(field)};
-
-					im->segments[i].user_id_field = ct_user_id_field_from_name(f);
-				}
-				if (!(a->name.len == (int) strlen(name) &&
-					  memcmp(a->name.s, name, a->name.len) == 0) &&
-					(isnull || DatumGetTimestampTz(name_ts) <= msg->ts))
-				{
-					ct_arr_add(&ids, Int64GetDatum(aid), false);
-					ct_arr_add(&names, PointerGetDatum(cstring_to_text_with_len(a->name.s, a->name.len)), false);
-					renames++;
-				}
-				break;
-			}
-		}
-		SPI_freetuptable(SPI_tuptable);
-
-		if (renames > 0 && !im->dry_run)
-		{
-			values[1] = ct_arr_datum(&ids);
-			values[2] = ct_arr_datum(&names);
-			values[3] = TimestampTzGetDatum(msg->ts);
-			ct_store_exec(CT_Q_RENAME_SEGMENTS, values, NULL, false);
-		}
-		if (missing == 0)
-			break;
-		if (im->dry_run)
-		{
-			/* the dry run only reports what would be created */
-			for (int i = 0; i < msg->naudiences; i++)
-			{
-				if (!found[i])
-				{
-					im->segments[i].segment_id = 0;
-					im->segments[i].user_id_field = -1;
-				}
-			}
-			break;
-		}
-		if (pass == 1)
-			elog(ERROR, "segments of the message could not be created");
-
-		/* create the missing ones, then read them back */
-		ct_arr_for(&ids, CT_Q_CREATE_SEGMENTS, 2, missing);
-		ct_arr_for(&names, CT_Q_CREATE_SEGMENTS, 3, missing);
-		for (int i = 0; i < msg->naudiences; i++)
-		{
-			if (found[i])
-				continue;
-			ct_arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
-			ct_arr_add(&names, PointerGetDatum(cstring_to_text_with_len(msg->audiences[i].name.s,
-																	 msg->audiences[i].name.len)), false);
-		}
-		values[1] = ct_arr_datum(&ids);
-		values[2] = ct_arr_datum(&names);
-		values[3] = TimestampTzGetDatum(msg->ts);
-		ct_store_exec(CT_Q_CREATE_SEGMENTS, values, NULL, false);
-		memset(found, 0, sizeof(bool) * msg->naudiences);
-	}
 }
 
 /* The userIdField that applies to an entry. */

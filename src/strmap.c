@@ -8,73 +8,58 @@
 
 #include "strmap.h"
 
+/* A key: bytes that are not copied. */
+typedef struct CtStrKey
+{
+	const char *s;
+	int			len;
+} CtStrKey;
+
+typedef struct CtStrEntry
+{
+	CtStrKey	key;
+	uint32		hash;
+	int			value;
+	char		status;			/* simplehash's */
+} CtStrEntry;
+
+#define SH_PREFIX ct_strmap
+#define SH_ELEMENT_TYPE CtStrEntry
+#define SH_KEY_TYPE CtStrKey
+#define SH_KEY key
+#define SH_HASH_KEY(tb, k) hash_bytes((const unsigned char *) (k).s, (k).len)
+#define SH_EQUAL(tb, a, b) ((a).len == (b).len && memcmp((a).s, (b).s, (a).len) == 0)
+#define SH_STORE_HASH
+#define SH_GET_HASH(tb, e) ((e)->hash)
+#define SH_SCOPE static inline
+#define SH_DECLARE
+#define SH_DEFINE
+#include "lib/simplehash.h"
+
 /* Size a map for about expected keys. */
 void
 ct_map_init(CtStrMap *m, int expected)
 {
-	uint32		size = 16;
-
-	while (size < (uint32) expected * 2 + 2)
-		size <<= 1;
-	m->buckets = palloc0(sizeof(CtMapEntry) * size);
-	m->mask = size - 1;
-	m->count = 0;
-}
-
-static CtMapEntry *
-ct_map_find(CtStrMap *m, const char *key, int len, uint32 hash)
-{
-	uint32		i = hash & m->mask;
-
-	for (;;)
-	{
-		CtMapEntry *e = &m->buckets[i];
-
-		if (e->key == NULL ||
-			(e->hash == hash && e->len == len && memcmp(e->key, key, len) == 0))
-			return e;
-		i = (i + 1) & m->mask;
-	}
+	m->table = ct_strmap_create(CurrentMemoryContext, Max(expected, 16), NULL);
 }
 
 /* The value stored for key, or -1. */
 int
 ct_map_get(CtStrMap *m, const char *key, int len)
 {
-	CtMapEntry *e = ct_map_find(m, key, len, hash_bytes((const unsigned char *) key, len));
+	CtStrKey	k = {key, len};
+	CtStrEntry *e = ct_strmap_lookup(m->table, k);
 
-	return e->key ? e->value : -1;
+	return e != NULL ? e->value : -1;
 }
 
 /* Store value for key (key memory must outlive the map). */
 void
 ct_map_put(CtStrMap *m, const char *key, int len, int value)
 {
-	uint32		hash = hash_bytes((const unsigned char *) key, len);
-	CtMapEntry *e = ct_map_find(m, key, len, hash);
+	CtStrKey	k = {key, len};
+	bool		found;
+	CtStrEntry *e = ct_strmap_insert(m->table, k, &found);
 
-	if (e->key == NULL)
-	{
-		if ((uint32) (m->count + 1) * 2 > m->mask + 1)
-		{
-			CtMapEntry *old = m->buckets;
-			uint32		oldsize = m->mask + 1;
-
-			m->buckets = palloc0(sizeof(CtMapEntry) * oldsize * 2);
-			m->mask = oldsize * 2 - 1;
-			for (uint32 i = 0; i < oldsize; i++)
-			{
-				if (old[i].key != NULL)
-					*ct_map_find(m, old[i].key, old[i].len, old[i].hash) = old[i];
-			}
-			pfree(old);
-			e = ct_map_find(m, key, len, hash);
-		}
-		e->key = key;
-		e->len = len;
-		e->hash = hash;
-		m->count++;
-	}
 	e->value = value;
 }
-

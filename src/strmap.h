@@ -1,27 +1,17 @@
 /*
  * strmap.h
- *	  A small open-addressing map from byte strings to ints, for the
- *	  per-message lookups of the import (keys point into memory that
- *	  outlives the map; nothing is copied).
+ *	  A map from byte strings to ints, for the per-message lookups of the
+ *	  import: PostgreSQL's simplehash.h (open addressing, robin hood), keyed
+ *	  by strings in memory that outlives the map (nothing is copied).
  */
 #ifndef CT_STRMAP_H
 #define CT_STRMAP_H
 
 #include "postgres.h"
 
-typedef struct CtMapEntry
-{
-	const char *key;			/* NULL = empty bucket */
-	int			len;
-	uint32		hash;
-	int			value;
-} CtMapEntry;
-
 typedef struct CtStrMap
 {
-	CtMapEntry *buckets;
-	uint32		mask;
-	int			count;
+	struct ct_strmap_hash *table;	/* in the memory context current at ct_map_init */
 } CtStrMap;
 
 /* Size a map for about expected keys (it grows as needed). */

@@ -1,41 +1,18 @@
 /*
  * write.c
- *	  Writing profiles: new ones inserted, existing ones locked in CleverTap ID
- *	  order and updated.
+ *	  The import steps that write profiles: new ones inserted, existing ones
+ *	  locked in CleverTap ID order and updated.
  */
 #include "postgres.h"
 
-#include "access/xact.h"
-#include "catalog/pg_type.h"
-#include "common/hashfn.h"
-#include "fmgr.h"
-#include "funcapi.h"
-#include "miscadmin.h"
-#include "storage/lock.h"
-#include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/jsonb.h"
-#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
-#include "utils/resowner.h"
-#include "utils/timestamp.h"
 
-#include "args.h"
-#include "auth.h"
-#include "direct.h"
-#include "firehose.h"
-#include "identity.h"
 #include "importstate.h"
-#include "message.h"
-#include "normalize.h"
-#include "store.h"
-#include "stream.h"
-#include "strmap.h"
-#include "timing.h"
 #include "triggers.h"
-#include "types.h"
+#include "write.h"
 
 /*
  * The attribute patch of a slot: {"set": {...}, "delete": [...], "ts":
@@ -209,47 +186,6 @@ ct_profile_batch(CtImport *im, int *idx, int n, CtBatch *b, CtStmt stmt)
 		else if (s->nops == 0)
 			ct_arr_add(CT_COL(b, 9), (Datum) 0, true);
 	}
-}
-
-/*
- * Run fn(arg) in a subtransaction.  True when it returned true.  False when
- * it returned false (having written nothing, by its contract) or raised a
- * unique violation, which a concurrent import inserting the same key first
- * raises: then nothing of it remains.  Other errors propagate.
- */
-bool
-ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg)
-{
-	MemoryContext oldcontext = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool ok = false;
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcontext);
-	PG_TRY();
-	{
-		ok = fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcontext);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcontext);
-		CurrentResourceOwner = oldowner;
-		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-		ok = false;
-	}
-	PG_END_TRY();
-	return ok;
 }
 
 /*

@@ -1,0 +1,322 @@
+/*
+ * importstate.c
+ *	  What the steps of a membership import share, below all of them: the
+ *	  samples of the import log, profile slots, a user's email and phone,
+ *	  attribute operations, profile rows read by SQL, and the
+ *	  subtransaction that absorbs a lost insert race.  See importstate.h.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "importstate.h"
+#include "types.h"
+
+/* ---------------------------------------------------------------------
+ * Samples
+ * ---------------------------------------------------------------------
+ */
+
+/* Remember a sample for the import log (the first CT_MAX_SAMPLES only). */
+void
+ct_import_sample(CtImport *im, const char *reason, int profile, int entry)
+{
+	if (im->nsamples >= CT_MAX_SAMPLES)
+		return;
+	im->samples[im->nsamples].reason = reason;
+	im->samples[im->nsamples].profile = profile;
+	im->samples[im->nsamples].entry = entry;
+	im->nsamples++;
+}
+
+/* ---------------------------------------------------------------------
+ * Slots
+ * ---------------------------------------------------------------------
+ */
+
+/* A new slot. */
+int
+ct_new_slot(CtImport *im)
+{
+	CtSlot	   *s;
+
+	if (im->nslots >= im->capslots)
+	{
+		im->capslots = Max(im->capslots * 2, 64);
+		im->slots = im->slots ? repalloc(im->slots, sizeof(CtSlot) * im->capslots)
+			: palloc(sizeof(CtSlot) * im->capslots);
+	}
+	s = &im->slots[im->nslots];
+	memset(s, 0, sizeof(*s));
+	s->forward = -1;
+	s->st_email_ts_null = true;
+	s->st_phone_null = true;
+	s->st_phone_ts_null = true;
+	return im->nslots++;
+}
+
+/* Follow the forward chain of a slot that lost an insert race. */
+int
+ct_slot_final(CtImport *im, int s)
+{
+	while (s >= 0 && im->slots[s].forward >= 0)
+		s = im->slots[s].forward;
+	return s;
+}
+
+/* See importstate.h. */
+void
+ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
+{
+	s->st_email = isnull[2] ? NULL : DatumGetTextPCopy(v[2]);
+	s->st_phone_null = isnull[3];
+	s->st_phone = isnull[3] ? 0 : DatumGetInt64(v[3]);
+	s->st_email_ts_null = isnull[4];
+	s->st_email_ts = isnull[4] ? 0 : DatumGetTimestampTz(v[4]);
+	s->st_phone_ts_null = isnull[5];
+	s->st_phone_ts = isnull[5] ? 0 : DatumGetTimestampTz(v[5]);
+	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
+	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
+	ItemPointerCopy(tid, &s->tid);
+}
+
+/* See importstate.h. */
+void
+ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
+{
+	s->exists = true;
+	s->ct_id = TextDatumGetCString(v[0]);
+	s->identity = isnull[1] ? NULL : TextDatumGetCString(v[1]);
+	ct_slot_stored(im, s, v, isnull, tid);
+}
+
+/* See importstate.h. */
+void
+ct_slot_map(CtImport *im, int si)
+{
+	CtSlot	   *s = &im->slots[si];
+
+	ct_map_put(&im->by_ctid, s->ct_id, strlen(s->ct_id), si);
+	if (s->identity != NULL)
+		ct_map_put(&im->by_identity, s->identity, strlen(s->identity), si);
+}
+
+/* ---------------------------------------------------------------------
+ * Profile rows read by SQL
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * The columns of row r of SPI_tuptable (a profile lookup: ct_id, identity,
+ * email, phone, email_ts, phone_ts, mparticle_id, properties_ts, ctid), as
+ * ct_slot_fill takes them; returns the TID.
+ */
+static ItemPointer
+ct_spi_profile_row(uint64 r, Datum *v, bool *isnull)
+{
+	bool		tidnull;
+
+	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
+		v[c] = ct_store_get(r, c + 1, &isnull[c]);
+	return (ItemPointer) DatumGetPointer(ct_store_get(r, CT_PROFILE_LOOKUP_COLS + 1, &tidnull));
+}
+
+/* See importstate.h. */
+void
+ct_slot_read_row(CtImport *im, CtSlot *s, uint64 r)
+{
+	Datum		v[CT_PROFILE_LOOKUP_COLS];
+	bool		isnull[CT_PROFILE_LOOKUP_COLS];
+	ItemPointer tid = ct_spi_profile_row(r, v, isnull);
+
+	ct_slot_fill(im, s, v, isnull, tid);
+}
+
+/* See importstate.h. */
+void
+ct_sql_lookup_profiles(Datum project_id, CtStmt stmt, CtArr *keys, CtProfileFound found, void *arg)
+{
+	Datum		values[2] = {project_id, ct_arr_datum(keys)};
+	uint64		n = ct_store_exec(stmt, values, NULL, false);
+
+	for (uint64 r = 0; r < n; r++)
+	{
+		Datum		v[CT_PROFILE_LOOKUP_COLS];
+		bool		isnull[CT_PROFILE_LOOKUP_COLS];
+		ItemPointer tid = ct_spi_profile_row(r, v, isnull);
+
+		found(arg, v, isnull, tid);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* ---------------------------------------------------------------------
+ * Email and phone of a user
+ * ---------------------------------------------------------------------
+ */
+
+static const int ct_phone_order[CT_NPHONES] = {
+	CT_UID_MOBILE_NUMBER, CT_UID_PHONE_NUMBER_2, CT_UID_PHONE_NUMBER_3
+};
+
+/* See importstate.h. */
+void
+ct_contact_init(CtContact *c, const CtUserProfile *p, const char *region)
+{
+	memset(c, 0, sizeof(*c));
+	c->profile = p;
+	c->project_region = region;
+	if (ct_uid(p, CT_UID_EMAIL).s != NULL)
+	{
+		CtStr		email = ct_uid(p, CT_UID_EMAIL);
+
+		c->email = ct_email_make(email.s, email.len);
+		c->email_state = c->email ? CT_C_VALID : CT_C_INVALID;
+	}
+	for (int i = 0; i < CT_NPHONES; i++)
+	{
+		if (ct_uid(p, ct_phone_order[i]).s != NULL)
+			c->phone_state = CT_C_UNCHECKED;
+	}
+}
+
+/*
+ * Parse the phone: mobile_number, else phone_number_2, else
+ * phone_number_3; the first valid one wins.  When known is given and one
+ * of the raw values already reads as exactly that E.164 number, it is
+ * taken without calling libphonenumber.
+ */
+void
+ct_contact_phone(CtContact *c, const int64 *known)
+{
+	if (c->phone_state != CT_C_UNCHECKED)
+		return;
+	if (known != NULL)
+	{
+		char		buf[CT_PHONE_E164_BUFSIZE];
+		int			n = ct_phone_format(*known, buf);
+
+		for (int i = 0; i < CT_NPHONES; i++)
+		{
+			CtStr		raw = ct_uid(c->profile, ct_phone_order[i]);
+
+			if (raw.s != NULL && raw.len == n && memcmp(raw.s, buf, n) == 0)
+			{
+				c->phone = *known;
+				c->phone_state = CT_C_VALID;
+				return;
+			}
+			if (raw.s != NULL)
+				break;			/* an earlier candidate must be parsed first */
+		}
+	}
+	for (int i = 0; i < CT_NPHONES; i++)
+	{
+		CtStr		raw = ct_uid(c->profile, ct_phone_order[i]);
+
+		if (raw.s == NULL)
+			continue;
+		if (ct_phone_parse(raw.s, raw.len, c->project_region, &c->phone) == CT_PHONE_OK)
+		{
+			c->phone_state = CT_C_VALID;
+			return;
+		}
+	}
+	c->phone_state = CT_C_INVALID;
+}
+
+/* ---------------------------------------------------------------------
+ * Attribute operations
+ * ---------------------------------------------------------------------
+ */
+
+/* Whether attribute operation k of a slot is the message's last on its key. */
+bool
+ct_attr_op_final(const CtSlot *s, int k)
+{
+	const CtAttrOp *op = s->ops[k];
+
+	for (int j = k + 1; j < s->nops; j++)
+	{
+		if (s->ops[j]->key.len == op->key.len &&
+			memcmp(s->ops[j]->key.s, op->key.s, op->key.len) == 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether attribute operation k of a slot is stale: the profile holds a
+ * newer time for its key (properties_ts) than the message's.  Attributes
+ * follow the rule of memberships, emails and phones: the newest message
+ * wins, key by key, and an equal time applies.
+ */
+bool
+ct_attr_op_stale(CtImport *im, const CtSlot *s, int k)
+{
+	JsonbValue *v;
+
+	if (s->st_attr_ts == NULL || !s->exists || s->created)
+		return false;
+	v = getKeyJsonValueFromContainer(&s->st_attr_ts->root, s->ops[k]->key.s,
+									 s->ops[k]->key.len, NULL);
+	if (v == NULL || v->type != jbvNumeric)
+		return false;
+	if (im->msg_ms_numeric == NULL)
+		im->msg_ms_numeric = int64_to_numeric(im->msg.timestamp_ms);
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v->val.numeric),
+											 NumericGetDatum(im->msg_ms_numeric))) > 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Lost insert races
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Run fn(arg) in a subtransaction.  True when it returned true.  False when
+ * it returned false (having written nothing, by its contract) or raised a
+ * unique violation, which a concurrent import inserting the same key first
+ * raises: then nothing of it remains.  Other errors propagate.
+ */
+bool
+ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg)
+{
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool ok = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcontext);
+	PG_TRY();
+	{
+		ok = fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcontext);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			ReThrowError(edata);
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}

@@ -1,0 +1,98 @@
+/*
+ * lookup.c
+ *	  The import step that finds the stored profiles a message names, by
+ *	  CleverTap ID and by Identity, each becoming a slot.
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "importstate.h"
+#include "lookup.h"
+
+/* A profile found by a lookup becomes a slot, unless it is one already. */
+static void
+ct_profile_found(void *arg, Datum *v, bool *isnull, ItemPointer tid)
+{
+	CtImport   *im = arg;
+	text	   *ct_id = DatumGetTextPP(v[0]);
+	int			si;
+
+	if (ct_map_get(&im->by_ctid, VARDATA_ANY(ct_id), VARSIZE_ANY_EXHDR(ct_id)) >= 0)
+		return;					/* found by both keys */
+	si = ct_new_slot(im);
+	ct_slot_fill(im, &im->slots[si], v, isnull, tid);
+	ct_slot_map(im, si);
+}
+
+/*
+ * Run one profile lookup over keys: direct index probes, or the SQL
+ * statement where ct_direct_lookup_profiles cannot.
+ */
+static void
+ct_lookup_profiles(CtImport *im, bool by_identity, CtArr *keys)
+{
+	Datum		project_id;
+
+	if (keys->n == 0)
+		return;
+	project_id = CStringGetTextDatum(im->project.project_id);
+	if (ct_direct_lookup_profiles(project_id, by_identity, keys, false, ct_profile_found, im))
+		return;
+	ct_sql_lookup_profiles(project_id, by_identity ? CT_Q_PROFILES_BY_IDENTITY : CT_Q_PROFILES_BY_CTID,
+						   keys, ct_profile_found, im);
+}
+
+/* Look up every profile the resolutions name, by CleverTap ID and by Identity. */
+void
+ct_lookup_all(CtImport *im)
+{
+	CtArr		ctids,
+				idents;
+	CtStrMap	seen_c,
+				seen_i;
+	MemoryContext keys = AllocSetContextCreate(CurrentMemoryContext, "ctaudience lookup keys",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(keys);
+
+	/* the keys, deduplicated, in a context of their own freed after the lookups */
+	ct_arr_for(&ctids, CT_Q_PROFILES_BY_CTID, 2, im->nres);
+	ct_arr_for(&idents, CT_Q_PROFILES_BY_IDENTITY, 2, im->nres * 2);
+	ct_map_init(&seen_c, 64);
+	ct_map_init(&seen_i, 64);
+	for (int i = 0; i < im->nres; i++)
+	{
+		CtIdentityResult *r = &im->res[i].r;
+
+		if (im->res[i].refused)
+			continue;
+		if (r->rule == CT_RULE_PARTNER_ID)
+		{
+			if (ct_map_get(&seen_c, r->key, r->key_len) < 0)
+			{
+				ct_map_put(&seen_c, r->key, r->key_len, 1);
+				ct_arr_add(&ctids, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
+			}
+			if (r->claim != NULL && ct_map_get(&seen_i, r->claim, r->claim_len) < 0)
+			{
+				ct_map_put(&seen_i, r->claim, r->claim_len, 1);
+				ct_arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->claim, r->claim_len)), false);
+			}
+		}
+		else if (r->rule != CT_RULE_ANONYMOUS)
+		{
+			if (ct_map_get(&seen_i, r->key, r->key_len) < 0)
+			{
+				ct_map_put(&seen_i, r->key, r->key_len, 1);
+				ct_arr_add(&idents, PointerGetDatum(cstring_to_text_with_len(r->key, r->key_len)), false);
+			}
+		}
+	}
+	MemoryContextSwitchTo(old);
+	ct_map_init(&im->by_ctid, im->nres);
+	ct_map_init(&im->by_identity, im->nres);
+	ct_lookup_profiles(im, false, &ctids);
+	ct_lookup_profiles(im, true, &idents);
+	MemoryContextDelete(keys);
+}
