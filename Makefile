@@ -47,8 +47,9 @@ OBJS = \
 #   sql/ctaudience--A--B.sql.in    upgrade script from A to B
 # sql/include.awk expands them: awk comes with every PGXS build ($(AWK)) and
 # copies each file byte for byte, where cpp would read the SQL as C (quotes in
-# comments, #, $$).  The built scripts are not kept in git.  A file that a
-# released script includes is never edited.
+# comments, #, $$).  The built scripts are not kept in git; the sha256 of each
+# released one is in sql/released.sha256, and test/cluster/upgrade.sh fails if
+# one changes: a file that a released script includes is never edited.
 #
 # A new view goes in views/<name>--<next>.sql: CREATE VIEW, its COMMENT, a
 # COMMENT for each column, its GRANT.  A new function likewise in functions/,
@@ -65,7 +66,8 @@ OBJS = \
 # The next version: set default_version in ctaudience.control and write
 # sql/ctaudience--0.2.0--0.3.0.sql.in: the \echo guard, the \ir lines of what
 # it adds or replaces, and the steps only an update takes (ALTER, DROP, moving
-# data) written out.  Only the current version has an install script
+# data) written out.  When it is released, add its sha256 to
+# sql/released.sha256.  Only the current version has an install script
 # besides 0.1.0: CREATE EXTENSION ... VERSION of an older one runs 0.1.0's
 # and the upgrades.
 SQL_RECIPES = $(wildcard sql/$(EXTENSION)--*.sql.in)
