@@ -35,41 +35,41 @@ OBJS = \
 	src/usage.o \
 	src/write.o
 
-# SQL.  Each object (type, table, function, view, grant set) is written once,
-# in sql/<kind>/<name>--<version>.sql, <version> being the first release whose
-# scripts carry that text: an object that changed has a file per version, and
-# a part of it that stayed (a comment, an index) a file <name>.<part>--<version>.sql.
-# The scripts PostgreSQL runs are built from recipes, in which "\ir FILE"
-# (psql's include, relative to sql/) brings in a file and any other line is
-# copied as it is:
-#   sql/ctaudience.sql.in          install script of the version in ctaudience.control
-#   sql/ctaudience--0.1.0.sql.in   install script of release 0.1.0
-#   sql/ctaudience--A--B.sql.in    upgrade script from A to B
+# SQL.  Each object (type, table, function, view, grant set) is written
+# once, in sql/<kind>/<name>--<version>.sql, <version> being the first
+# release whose scripts carry that text.  An object that changed has a file
+# per version; a part of it that stayed (a comment, an index) has a file of
+# its own, <name>.<part>--<version>.sql.  The scripts PostgreSQL runs are
+# built from recipes, where a line "\ir FILE" (psql's include, relative to
+# sql/) brings in a file and any other line is copied as it is:
+#   sql/ctaudience.sql.in         install script of the current version
+#   sql/ctaudience--0.1.0.sql.in  install script of release 0.1.0
+#   sql/ctaudience--A--B.sql.in   upgrade script from A to B
 # sql/include.awk expands them: awk comes with every PGXS build ($(AWK)) and
-# copies each file byte for byte, where cpp would read the SQL as C (quotes in
-# comments, #, $$).  The built scripts are not kept in git; the sha256 of each
-# released one is in sql/released.sha256, and test/cluster/upgrade.sh fails if
-# one changes: a file that a released script includes is never edited.
+# copies each file byte for byte, where cpp would read the SQL as C (quotes
+# in comments, #, $$).  The built scripts are not kept in git.  A released
+# script never changes (test/cluster/upgrade.sh checks the sha256 of each
+# against sql/released.sha256), so a file it includes keeps its text.
 #
-# A new view goes in views/<name>--<next>.sql: CREATE VIEW, its COMMENT, a
-# COMMENT for each column, its GRANT.  A new function likewise in functions/,
-# with its REVOKE ALL ... FROM PUBLIC (only the install ends by revoking
-# PUBLIC's rights) and GRANTs; a new table in tables/ with its indexes,
-# COMMENTs and pg_extension_config_dump.  Each gets an \ir line in
-# sql/ctaudience.sql.in and in the next upgrade's recipe.  A function or view
-# that changes gets a new file <name>--<next>.sql with the whole object
-# (CREATE OR REPLACE, COMMENT): the next upgrade includes it, and it takes the
-# old file's place in sql/ctaudience.sql.in.  A table that changes: its new
+# A new view: views/<name>--<next>.sql with CREATE VIEW, its COMMENT, a
+# COMMENT for each column and its GRANT.  A new function: the same in
+# functions/, with REVOKE ALL ... FROM PUBLIC (only the install ends by
+# revoking PUBLIC's rights) and its GRANTs.  A new table: tables/, with its
+# indexes, COMMENTs and pg_extension_config_dump.  Each gets an \ir line in
+# sql/ctaudience.sql.in and in the next upgrade's recipe.  A function or
+# view that changes: a new file <name>--<next>.sql with the whole object
+# (CREATE OR REPLACE, COMMENT), included by the next upgrade and in place of
+# the old file in sql/ctaudience.sql.in.  A table that changes: its new
 # CREATE TABLE in tables/<name>--<next>.sql, the ALTER TABLE in the upgrade.
-# A new setting is C, not SQL: DefineCustom*Variable("ctaudience.<name>") in
-# the *_init function of the module that reads it.
+# A new setting is C, not SQL: DefineCustom*Variable("ctaudience.<name>")
+# in the *_init function of the module that reads it.
 # The next version: set default_version in ctaudience.control and write
-# sql/ctaudience--0.2.0--0.3.0.sql.in: the \echo guard, the \ir lines of what
-# it adds or replaces, and the steps only an update takes (ALTER, DROP, moving
-# data) written out.  When it is released, add its sha256 to
-# sql/released.sha256.  Only the current version has an install script
-# besides 0.1.0: CREATE EXTENSION ... VERSION of an older one runs 0.1.0's
-# and the upgrades.
+# sql/ctaudience--0.2.0--0.3.0.sql.in: the \echo guard, the \ir lines of
+# what it adds or replaces, and the steps only an update takes (ALTER, DROP,
+# moving data) written out.  At its release, add the sha256 of the upgrade
+# script to sql/released.sha256.  Only the current version has an install
+# script besides 0.1.0: CREATE EXTENSION ... VERSION of an older version
+# runs 0.1.0's and the upgrades.
 SQL_RECIPES = $(wildcard sql/$(EXTENSION)--*.sql.in)
 SQL_SOURCES = sql/include.awk $(wildcard sql/*/*.sql)
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(SQL_RECIPES:.sql.in=.sql)
@@ -95,6 +95,7 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# the extension scripts from their recipes (see SQL above)
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql.in $(SQL_SOURCES)
 	$(AWK) -f sql/include.awk $< >$@ || { rm -f $@; exit 1; }
 sql/$(EXTENSION)--%.sql: sql/$(EXTENSION)--%.sql.in $(SQL_SOURCES)

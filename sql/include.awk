@@ -12,7 +12,7 @@ FNR == 1 {
 	lines = 0
 	while ((got = (getline line < file)) > 0) {
 		if (line ~ /^\\ir /)
-			fail(file ": an object file includes nothing")
+			fail(file ": \\ir in an object file (only a recipe includes)")
 		print line
 		lines++
 	}
