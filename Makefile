@@ -39,14 +39,44 @@ OBJS = \
 	src/usage.o \
 	src/write.o
 
-# The install script of this version is assembled from the pieces in
-# sql/install, in name order.  Released versions keep their install script,
-# frozen (sql/ctaudience--0.1.0.sql), and every upgrade script
-# (sql/ctaudience--A--B.sql) is installed too, so an older installation
-# updates in place with ALTER EXTENSION ctaudience UPDATE.
-INSTALL_PIECES = $(sort $(wildcard sql/install/*.sql))
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built), $(wildcard sql/$(EXTENSION)--*.sql))
+# SQL.  Each object (type, table, function, view, grant set) is written
+# once, in sql/<kind>/<name>--<version>.sql, <version> being the first
+# release whose scripts carry that text.  An object that changed has a file
+# per version; a part of it that stayed (a comment, an index) has a file of
+# its own, <name>.<part>--<version>.sql.  The scripts PostgreSQL runs are
+# built from recipes, where a line "\ir FILE" (psql's include, relative to
+# sql/) brings in a file and any other line is copied as it is:
+#   sql/ctaudience.sql.in         install script of the current version
+#   sql/ctaudience--0.1.0.sql.in  install script of release 0.1.0
+#   sql/ctaudience--A--B.sql.in   upgrade script from A to B
+# sql/include.awk expands them: awk comes with every PGXS build ($(AWK)) and
+# copies each file byte for byte, where cpp would read the SQL as C (quotes
+# in comments, #, $$).  The built scripts are not kept in git.  A released
+# script never changes (test/cluster/upgrade.sh checks the sha256 of each
+# against sql/released.sha256), so a file it includes keeps its text.
+#
+# A new view: views/<name>--<next>.sql with CREATE VIEW, its COMMENT, a
+# COMMENT for each column and its GRANT.  A new function: the same in
+# functions/, with REVOKE ALL ... FROM PUBLIC (only the install ends by
+# revoking PUBLIC's rights) and its GRANTs.  A new table: tables/, with its
+# indexes, COMMENTs and pg_extension_config_dump.  Each gets an \ir line in
+# sql/ctaudience.sql.in and in the next upgrade's recipe.  A function or
+# view that changes: a new file <name>--<next>.sql with the whole object
+# (CREATE OR REPLACE, COMMENT), included by the next upgrade and in place of
+# the old file in sql/ctaudience.sql.in.  A table that changes: its new
+# CREATE TABLE in tables/<name>--<next>.sql, the ALTER TABLE in the upgrade.
+# A new setting is C, not SQL: DefineCustom*Variable("ctaudience.<name>")
+# in the *_init function of the module that reads it.
+# The next version: set default_version in ctaudience.control and write
+# sql/ctaudience--0.2.0--0.3.0.sql.in: the \echo guard, the \ir lines of
+# what it adds or replaces, and the steps only an update takes (ALTER, DROP,
+# moving data) written out.  At its release, add the sha256 of the upgrade
+# script to sql/released.sha256.  Only the current version has an install
+# script besides 0.1.0: CREATE EXTENSION ... VERSION of an older version
+# runs 0.1.0's and the upgrades.
+SQL_RECIPES = $(wildcard sql/$(EXTENSION)--*.sql.in)
+SQL_SOURCES = sql/include.awk $(wildcard sql/*/*.sql)
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql $(SQL_RECIPES:.sql.in=.sql)
 
 # Regression tests: every file in test/sql, in name order.  Expected output
 # lives in expected/ (test/expected links to it, where pg_regress looks).
@@ -69,8 +99,11 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(DATA_built): $(INSTALL_PIECES) $(EXTENSION).control
-	cat $(INSTALL_PIECES) > $@
+# the extension scripts from their recipes (see SQL above)
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql.in $(SQL_SOURCES)
+	$(AWK) -f sql/include.awk $< >$@ || { rm -f $@; exit 1; }
+sql/$(EXTENSION)--%.sql: sql/$(EXTENSION)--%.sql.in $(SQL_SOURCES)
+	$(AWK) -f sql/include.awk $< >$@ || { rm -f $@; exit 1; }
 
 # pg_regress needs these for --inputdir=test
 installcheck: test/expected

@@ -10,6 +10,9 @@
 #   - the updated database and a fresh installation loaded with the same
 #     data stay equal while both import the same messages.
 # Before the update, the library refuses to work on the 0.1.0 schema.
+# And first: each released script, as built in sql/ and as installed, is
+# byte for byte what was released (its sha256 in sql/released.sha256), and
+# every object file under sql/ is included by a recipe.
 # Runs against the cluster of scripts/test.sh (PGHOST/PGPORT set), from the
 # repository root; it creates and drops databases ct_up_*.
 set -euo pipefail
@@ -21,6 +24,19 @@ fail=0
 ok() { echo "ok - $*"; }
 notok() { echo "not ok - $*"; fail=1; }
 version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" ctaudience.control)
+
+extdir=$(q -A -t -d postgres -c "SELECT setting FROM pg_config WHERE name = 'SHAREDIR'")/extension
+while read -r sum name; do
+	case $sum in '#'* | '') continue ;; esac
+	for f in "sql/$name" "$extdir/$name"; do
+		if [ -f "$f" ]; then got=$(sha256sum <"$f" | cut -c1-64); else got=missing; fi
+		[ "$got" = "$sum" ] && ok "released script unchanged: $f" ||
+			notok "released script unchanged: $f (sha256 $got, released $sum)"
+	done
+done <sql/released.sha256
+unused=$(for f in sql/*/*.sql; do grep -qxF "\\ir ${f#sql/}" sql/*.sql.in || echo "$f"; done)
+[ -z "$unused" ] && ok "every object file under sql/ is included by a recipe" ||
+	notok "every object file under sql/ is included by a recipe; not: $unused"
 dbs="ct_up_old ct_up_fresh ct_up_new ct_up_old_schema ct_up_new_schema"
 for db in $dbs; do q -d postgres -c "DROP DATABASE IF EXISTS $db"; done
 

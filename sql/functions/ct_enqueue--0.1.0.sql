@@ -1,0 +1,4 @@
+CREATE FUNCTION ctaudience.ct_enqueue(request jsonb) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'ct_enqueue'
+	LANGUAGE C VOLATILE STRICT SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp;

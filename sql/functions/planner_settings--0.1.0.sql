@@ -1,0 +1,8 @@
+-- Planner settings of the C functions.  Every statement they run is a batch
+-- of key lookups, inserts or updates through unique indexes, for one message
+-- (about a thousand keys): a nested loop over an index is the right plan at
+-- every table size.  Left to itself the planner picks hash joins and
+-- sequential scans for such batches, and a plan chosen while the tables were
+-- small would be kept as they grow to millions of rows.  With these settings
+-- the statements keep generic plans, so nothing is planned per message.
+--

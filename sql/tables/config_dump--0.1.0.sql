@@ -1,0 +1,14 @@
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_inbox', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_inbox', 'inbox_id'), '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_segment_delta', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_usage_delta', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_dsr_request', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_import_sample', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_project', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_profile', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_segment', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_segment_member', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_event', '');
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_message', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_segment', 'segment_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_event', 'event_id'), '');

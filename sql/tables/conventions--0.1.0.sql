@@ -1,0 +1,13 @@
+-- Every table leads with project_id and every primary key and unique
+-- constraint includes it, so the schema can be distributed by project.
+--
+-- Identifiers (project_id, ct_id, identity, mparticle_id) are opaque byte
+-- strings, so they use the "C" collation: their indexes compare with memcmp
+-- instead of the database's linguistic collation, which is several times
+-- slower on every index descent of every import.
+--
+-- The hot tables (ct_profile, ct_segment_member, ct_event) carry no
+-- foreign keys: each would add a per-row lookup and a row lock on the
+-- referenced row to every import.  Only the extension's functions write
+-- them (see the privileges at the end of the script), and they keep the
+-- references whole; ct_erase_profiles deletes across all of them.

@@ -1,0 +1,11 @@
+COMMENT ON COLUMN ctaudience.ct_find_people.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_find_people.ct_id IS 'the profile''s CleverTap ID';
+COMMENT ON COLUMN ctaudience.ct_find_people.identity IS 'the profile''s Identity (Customer ID), if any';
+COMMENT ON COLUMN ctaudience.ct_find_people.email IS 'the profile''s email, as text';
+COMMENT ON COLUMN ctaudience.ct_find_people.phone IS 'the profile''s phone in E.164, as text';
+COMMENT ON COLUMN ctaudience.ct_find_people.partner_segment_id IS 'the mParticle audience of the Partner Sync events';
+COMMENT ON COLUMN ctaudience.ct_find_people.partner_segment_name IS 'the audience name the events carry';
+COMMENT ON COLUMN ctaudience.ct_find_people.action IS 'Added or Removed';
+COMMENT ON COLUMN ctaudience.ct_find_people.times IS 'how many such events the profile has';
+COMMENT ON COLUMN ctaudience.ct_find_people.last_ts IS 'the newest of them';
+COMMENT ON COLUMN ctaudience.ct_find_people.segments IS 'names of the segments the profile is in now';

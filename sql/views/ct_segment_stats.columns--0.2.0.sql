@@ -1,0 +1,15 @@
+COMMENT ON COLUMN ctaudience.ct_segment_stats.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.segment_id IS 'the segment''s id';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.name IS 'the segment name';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.partner_segment_id IS 'the mParticle audience id';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.status IS 'active or disconnected';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.members IS 'profiles in the segment now';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.reachable_email IS 'members with an email address';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.reachable_phone IS 'members with a phone number';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.added_24h IS 'members added in the last 24 hours (message time)';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.removed_24h IS 'members removed in the last 24 hours';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.added_7d IS 'members added in the last 7 days';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.removed_7d IS 'members removed in the last 7 days';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.added_30d IS 'members added in the last 30 days';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.removed_30d IS 'members removed in the last 30 days';
+COMMENT ON COLUMN ctaudience.ct_segment_stats.last_sync_at IS 'time of the newest message that stated a membership of the segment';

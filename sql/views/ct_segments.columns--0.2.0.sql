@@ -1,0 +1,10 @@
+COMMENT ON COLUMN ctaudience.ct_segments.project_id IS 'the CleverTap project';
+COMMENT ON COLUMN ctaudience.ct_segments.segment_id IS 'the segment''s id (ct_segment)';
+COMMENT ON COLUMN ctaudience.ct_segments.name IS 'the segment name: the mParticle audience name';
+COMMENT ON COLUMN ctaudience.ct_segments.type IS 'Partner - mParticle';
+COMMENT ON COLUMN ctaudience.ct_segments.partner_name IS 'mParticle';
+COMMENT ON COLUMN ctaudience.ct_segments.partner_segment_id IS 'the mParticle audience id';
+COMMENT ON COLUMN ctaudience.ct_segments.status IS 'active, or disconnected after a subscription remove';
+COMMENT ON COLUMN ctaudience.ct_segments.members IS 'profiles in the segment now';
+COMMENT ON COLUMN ctaudience.ct_segments.created_at IS 'when the first message named the audience';
+COMMENT ON COLUMN ctaudience.ct_segments.updated_at IS 'when the segment last changed';
