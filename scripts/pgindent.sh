@@ -145,12 +145,15 @@ run_pgindent() {
 if [ "$mode" = format ]; then
 	abs=()
 	for f in "${files[@]}"; do abs+=("$PWD/$f"); done
-	if ! run_pgindent "${abs[@]}"; then
-		echo "pgindent failed" >&2
-		exit 1
-	fi
-	git diff --stat -- "${files[@]}" 2>/dev/null | tail -n 1 || true
-	exit 0
+	status=0
+	run_pgindent "${abs[@]}" || status=$?
+	git diff --shortstat -- "${files[@]}" 2>/dev/null || true
+	case $status in
+	0) exit 0 ;;
+	3) echo "the files named above were left as they are: pg_bsd_indent cannot parse them (see --check)" >&2 ;;
+	*) echo "pgindent failed" >&2 ;;
+	esac
+	exit 1
 fi
 
 # --check and --diff: format copies, compare
