@@ -6,7 +6,10 @@
 #   scripts/pgindent.sh [FILE...]          format the files in place (default:
 #                                          every .c and .h file of the project)
 #   scripts/pgindent.sh --check [FILE...]  change nothing; list the files that
-#                                          would change and exit 1 (the suite)
+#                                          would change, those pg_bsd_indent
+#                                          cannot parse and the typedefs
+#                                          missing from the list; exit 1 on
+#                                          any (the suite)
 #   scripts/pgindent.sh --diff [FILE...]   the same, showing the changes
 #   scripts/pgindent.sh --typedefs         rewrite scripts/typedefs.list (run
 #                                          it after adding a typedef)
@@ -65,6 +68,15 @@ pgindent=$(echo "$work"/*/src/tools/pgindent/pgindent)
 pg_typedefs=$(echo "$work"/*/src/tools/pgindent/typedefs.list)
 [ -f "$pgindent" ] && [ -f "$pg_typedefs" ] || { echo "no pgindent in $tarball" >&2; exit 1; }
 
+# the typedef names written in the C files named (each once, as written)
+source_typedefs() {
+	[ $# -gt 0 ] || return 0
+	perl -0777 -ne '
+		s{/\*.*?\*/}{ }gs; s{//[^\n]*}{}g;
+		print "$2\n" while /\btypedef\b(?:[^;{}]|(\{(?:[^{}]++|(?1))*\}))*?\b(\w+)\s*(?:\[[^\]]*\]\s*)?;/g;
+		print "$1\n" while /\btypedef\b[^;{}]*?\(\s*\*\s*(\w+)\s*\)/g;' "$@" | LC_ALL=C sort -u
+}
+
 # ---- --typedefs: the names PostgreSQL's list lacks ----
 if [ "$mode" = typedefs ]; then
 	ct_log "building, for the debug information of the objects"
@@ -81,10 +93,8 @@ if [ "$mode" = typedefs ]; then
 				/Abbrev Number/ { t = 0 }'
 		# and every typedef written in the C files (test and bench code is not
 		# built by make; a typedef not used yet is in no object)
-		git ls-files --cached --others --exclude-standard -- '*.c' '*.h' | xargs -r perl -0777 -ne '
-			s{/\*.*?\*/}{ }gs; s{//[^\n]*}{}g;
-			print "$2\n" while /\btypedef\b(?:[^;{}]|(\{(?:[^{}]++|(?1))*\}))*?\b(\w+)\s*(?:\[[^\]]*\]\s*)?;/g;
-			print "$1\n" while /\btypedef\b[^;{}]*?\(\s*\*\s*(\w+)\s*\)/g;'
+		mapfile -t all < <(git ls-files --cached --others --exclude-standard -- '*.c' '*.h')
+		source_typedefs "${all[@]}"
 	} | grep -v '^_' | LC_ALL=C sort -u | grep -vxF -f "$pg_typedefs" >"$work/typedefs.list" || true
 	mv "$work/typedefs.list" "$typedefs_list"
 	echo "$typedefs_list: $(wc -l <"$typedefs_list") names besides PostgreSQL's ($(basename "$tarball"))"
@@ -137,6 +147,13 @@ else
 fi
 [ ${#files[@]} -gt 0 ] || { echo "no C files" >&2; exit 1; }
 
+# a typedef pgindent does not know is laid out as an expression: none may be missing
+missing=$(source_typedefs "${files[@]}" | grep -vxF -f "$work/typedefs.all" || true)
+if [ -n "$missing" ]; then
+	echo "typedefs not in $typedefs_list: $(echo $missing); add them with scripts/pgindent.sh --typedefs" >&2
+	[ "$mode" = format ] && exit 1
+fi
+
 # pgindent leaves its temporary files in the current directory: run it in $work
 run_pgindent() {
 	(cd "$work" && perl "$pgindent" --indent="$indent" --typedefs="$work/typedefs.all" "$@")
@@ -163,9 +180,19 @@ for f in "${files[@]}"; do
 	cp "$f" "$work/tree/$f"
 	copies+=("$work/tree/$f")
 done
+# a canary laid out wrong, formatted in the same run: if it comes back
+# unchanged, nothing was checked
+canary_text='int f(void){int x=1;return x;}'
+mkdir -p "$work/canary"
+echo "$canary_text" >"$work/canary/canary.c"
+copies+=("$work/canary/canary.c")
 # exit status 3: pg_bsd_indent could not read some files (the others are done)
 status=0
 run_pgindent "${copies[@]}" 2>"$work/errors" || status=$?
+if [ "$(cat "$work/canary/canary.c")" = "$canary_text" ]; then
+	echo "pgindent changed not even a badly laid out file: the check checks nothing" >&2
+	exit 1
+fi
 sed "s|$work/tree/||g" "$work/errors" >&2
 if [ "$status" != 0 ] && [ "$status" != 3 ]; then
 	echo "pgindent failed" >&2
@@ -195,7 +222,7 @@ if [ "$changed" -gt 0 ]; then
 	echo "$changed of ${#files[@]} C files are not laid out as pgindent lays them ($lines lines removed or added);"
 	echo "format them with scripts/pgindent.sh (or see the changes: scripts/pgindent.sh --diff)"
 fi
-if [ -n "$unreadable" ] || [ "$changed" -gt 0 ]; then
+if [ -n "$unreadable" ] || [ "$changed" -gt 0 ] || [ -n "$missing" ]; then
 	exit 1
 fi
 echo "ok: all ${#files[@]} C files are laid out as pgindent lays them (pg_bsd_indent $version)"
