@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests of the pure C (normalize, phone shim,
-# the JSON walker against pg_parse_json), the regression and isolation tests
+# The whole test suite: the structure of the C sources (no circles between
+# files, no .c file over 1,000 lines: test/structure), their layout
+# (pgindent: scripts/pgindent.sh --check), unit tests of the pure C
+# (normalize, phone shim, the JSON walker against pg_parse_json), the
+# regression and isolation tests
 # (pg_regress), the pgTAP suites (pg_prove) and the cluster tests (dump and
 # restore, upgrades: test/cluster), on a throwaway PostgreSQL 15 cluster run
 # as the postgres system user.
@@ -18,6 +21,18 @@ if [ ! -d ../shared/mparticle-firehose ]; then
 fi
 
 failed=""
+
+ct_log "structure of the C sources: the check's own test, then the tree (test/structure)"
+if out=$(python3 test/structure/check.py --self-test 2>&1); then
+	echo "the check's own test on a synthetic tree: $(tail -n 1 <<<"$out")"
+else
+	echo "$out"
+	failed="$failed structure-self-test"
+fi
+python3 test/structure/check.py || failed="$failed structure"
+
+ct_log "layout of the C files (pgindent with pg_bsd_indent, from ../shared/postgres)"
+bash scripts/pgindent.sh --check || failed="$failed format"
 
 ct_log "the scripts leave other clusters alone (package installation with stubbed tools)"
 bash test/scripts/clusters.sh || failed="$failed scripts"
