@@ -1,7 +1,7 @@
 /*
  * engage.h
  *	  Live campaigns: the occurrences of an event qualify the profiles that
- *	  a running campaign on that event targets (see sql/install/50_engage.sql).
+ *	  a running campaign on that event targets (see sql/tables/ct_campaign--0.2.0.sql).
  */
 #ifndef CT_ENGAGE_H
 #define CT_ENGAGE_H

@@ -743,7 +743,7 @@ ct_get_plan(CtStmt stmt)
 	 * = ANY(array) the planner could turn, for a table that happened to be
 	 * empty, into one scan of the whole project per message; and the
 	 * functions disable sequential scans, hash and merge joins (see
-	 * sql/install/30_functions.sql).  The profile update reaches its rows by
+	 * sql/functions/planner_settings--0.1.0.sql).  The profile update reaches its rows by
 	 * TID.  The remaining UPDATE ... FROM and DELETE ... USING statements
 	 * (renames, erasure, compaction: rare, on small sets) are planned for
 	 * each execution ("custom").
