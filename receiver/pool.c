@@ -79,16 +79,13 @@ ct_connect(CtConn *c)
 	c->pg = PQconnectdb(ct_config.dsn);
 	if (PQstatus(c->pg) != CONNECTION_OK)
 	{
-		/* the libpq message names the server, never a password */
-		ct_log("database connection failed: %.*s", (int) strcspn(PQerrorMessage(c->pg), "\n"),
-			   PQerrorMessage(c->pg));
+		ct_log_error("database connection failed", PQerrorMessage(c->pg));
 		goto fail;
 	}
 	r = PQexec(c->pg, "SELECT ctaudience.ct_is_distributed()");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
 	{
-		ct_log("database session set-up failed: %.*s", (int) strcspn(PQresultErrorMessage(r), "\n"),
-			   PQresultErrorMessage(r));
+		ct_log_error("database session set-up failed", PQresultErrorMessage(r));
 		PQclear(r);
 		goto fail;
 	}
@@ -101,8 +98,7 @@ ct_connect(CtConn *c)
 	r = PQexec(c->pg, setting);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 	{
-		ct_log("database session set-up failed: %.*s", (int) strcspn(PQresultErrorMessage(r), "\n"),
-			   PQresultErrorMessage(r));
+		ct_log_error("database session set-up failed", PQresultErrorMessage(r));
 		PQclear(r);
 		goto fail;
 	}
@@ -117,8 +113,7 @@ ct_connect(CtConn *c)
 		if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		{
 			/* e.g. ct_inbox_depth missing: the extension is older than the receiver */
-			ct_log("preparing a statement failed: %.*s", (int) strcspn(PQresultErrorMessage(r), "\n"),
-				   PQresultErrorMessage(r));
+			ct_log_error("preparing a statement failed", PQresultErrorMessage(r));
 			PQclear(r);
 			goto fail;
 		}

@@ -17,11 +17,9 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -49,39 +47,6 @@ CtConfig	ct_config = {
 static volatile sig_atomic_t ct_stop = 0;
 static pthread_mutex_t ct_inflight_mutex = PTHREAD_MUTEX_INITIALIZER;
 static int	ct_inflight = 0;
-
-/* ---------------------------------------------------------------------
- * Utilities
- * ---------------------------------------------------------------------
- */
-
-double
-ct_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* One line on stderr, with the time (UTC). */
-void
-ct_log(const char *fmt,...)
-{
-	char		line[1024];
-	char		stamp[32];
-	struct timeval tv;
-	struct tm	tm;
-	va_list		args;
-
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	va_start(args, fmt);
-	vsnprintf(line, sizeof(line), fmt, args);
-	va_end(args);
-	fprintf(stderr, "%s.%03dZ %s\n", stamp, (int) (tv.tv_usec / 1000), line);
-}
 
 /* Whether two strings are equal, in a time that does not depend on where they differ. */
 static bool

@@ -12,6 +12,8 @@
 
 #include <libpq-fe.h>
 
+#include "common_log.h"
+
 /* The settings, from flags or the environment. */
 typedef struct CtConfig
 {
@@ -66,10 +68,5 @@ extern PGresult *ct_conn_exec(CtConn *conn, CtStmt stmt, const char *param, int 
 
 extern void ct_metrics_request(int status, double seconds);
 extern char *ct_metrics_text(void);	/* malloc'd */
-
-/* ---- util ---- */
-
-extern double ct_now(void);		/* seconds, monotonic */
-extern void ct_log(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 
 #endif							/* CT_RECEIVER_H */
