@@ -27,6 +27,7 @@
 
 #include <microhttpd.h>
 
+#include "common_options.h"
 #include "receiver.h"
 
 CtConfig	ct_config = {
@@ -560,45 +561,6 @@ ct_usage(FILE *f)
 			"SIGTERM: stop accepting, finish the requests in flight, exit.\n");
 }
 
-/* The contents of a file (malloc'd), or exit. */
-static char *
-ct_read_file(const char *path, const char *what)
-{
-	FILE	   *f = fopen(path, "rb");
-	char	   *buf;
-	long		n;
-
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0)
-	{
-		fprintf(stderr, "ctaudience-receiver: cannot read %s %s: %s\n", what, path, strerror(errno));
-		exit(2);
-	}
-	buf = malloc(n + 1);
-	if (fread(buf, 1, n, f) != (size_t) n)
-	{
-		fprintf(stderr, "ctaudience-receiver: cannot read %s %s\n", what, path);
-		exit(2);
-	}
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* A number option, or exit. */
-static long
-ct_number(const char *name, const char *value, long min, long max)
-{
-	char	   *end;
-	long		v = strtol(value, &end, 10);
-
-	if (*value == '\0' || *end != '\0' || v < min || v > max)
-	{
-		fprintf(stderr, "ctaudience-receiver: %s must be a number from %ld to %ld, not \"%s\"\n", name, min, max, value);
-		exit(2);
-	}
-	return v;
-}
-
 /* Apply one setting, from a flag or the environment. */
 static void
 ct_set(int opt, const char *value)
@@ -610,12 +572,9 @@ ct_set(int opt, const char *value)
 				const char *colon = strrchr(value, ':');
 
 				if (colon == NULL)
-				{
-					fprintf(stderr, "ctaudience-receiver: --listen must be HOST:PORT, not \"%s\"\n", value);
-					exit(2);
-				}
+					ct_fail("--listen must be HOST:PORT, not \"%s\"", value);
 				ct_config.listen_host = strndup(value, colon - value);
-				ct_config.listen_port = (int) ct_number("--listen port", colon + 1, 1, 65535);
+				ct_config.listen_port = (int) ct_option_number("--listen port", colon + 1, 1, 65535);
 				break;
 			}
 		case 'd':
@@ -623,45 +582,32 @@ ct_set(int opt, const char *value)
 			break;
 		case 'm':
 			if (strcmp(value, "direct") != 0 && strcmp(value, "queue") != 0)
-			{
-				fprintf(stderr, "ctaudience-receiver: --mode must be direct or queue, not \"%s\"\n", value);
-				exit(2);
-			}
+				ct_fail("--mode must be direct or queue, not \"%s\"", value);
 			ct_config.queue = strcmp(value, "queue") == 0;
 			break;
 		case 'p':
-			ct_config.pool = (int) ct_number("--pool", value, 1, 1000);
+			ct_config.pool = (int) ct_option_number("--pool", value, 1, 1000);
 			break;
 		case 'w':
-			ct_config.pool_wait = (int) ct_number("--pool-wait", value, 0, 600000);
+			ct_config.pool_wait = (int) ct_option_number("--pool-wait", value, 0, 600000);
 			break;
 		case 'b':
-			ct_config.max_body = ct_number("--max-body", value, 1, 1L << 30);
+			ct_config.max_body = ct_option_number("--max-body", value, 1, 1L << 30);
 			break;
 		case 'B':
-			ct_config.max_buffered = ct_number("--max-buffered", value, 1, 1L << 40);
+			ct_config.max_buffered = ct_option_number("--max-buffered", value, 1, 1L << 40);
 			break;
 		case 't':
-			ct_config.statement_timeout = (int) ct_number("--statement-timeout", value, 0, 86400000);
+			ct_config.statement_timeout = (int) ct_option_number("--statement-timeout", value, 0, 86400000);
 			break;
 		case 's':
-			{
-				char	   *s = ct_read_file(value, "secret file");
-
-				s[strcspn(s, "\r\n")] = '\0';
-				if (s[0] == '\0')
-				{
-					fprintf(stderr, "ctaudience-receiver: the secret file %s is empty\n", value);
-					exit(2);
-				}
-				ct_config.secret = s;
-				break;
-			}
+			ct_config.secret = ct_option_secret(value);
+			break;
 		case 'c':
-			ct_config.tls_cert = ct_read_file(value, "TLS certificate");
+			ct_config.tls_cert = ct_option_file(value, "TLS certificate");
 			break;
 		case 'k':
-			ct_config.tls_key = ct_read_file(value, "TLS key");
+			ct_config.tls_key = ct_option_file(value, "TLS key");
 			break;
 	}
 }
@@ -704,6 +650,7 @@ main(int argc, char **argv)
 		MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	int			opt;
 
+	ct_program_name = "ctaudience-receiver";
 	/* the environment first, flags over it */
 	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
 		if (getenv(envs[i].env) != NULL && getenv(envs[i].env)[0] != '\0')
@@ -725,7 +672,7 @@ main(int argc, char **argv)
 	if (optind < argc || (ct_config.tls_cert == NULL) != (ct_config.tls_key == NULL))
 	{
 		if (optind >= argc)
-			fprintf(stderr, "ctaudience-receiver: --tls-cert and --tls-key go together\n");
+			ct_complain("--tls-cert and --tls-key go together");
 		ct_usage(stderr);
 		return 2;
 	}
@@ -740,8 +687,7 @@ main(int argc, char **argv)
 	addr.sin_port = htons(ct_config.listen_port);
 	if (inet_pton(AF_INET, ct_config.listen_host, &addr.sin_addr) != 1)
 	{
-		fprintf(stderr, "ctaudience-receiver: --listen host must be an IPv4 address, not \"%s\"\n",
-				ct_config.listen_host);
+		ct_complain("--listen host must be an IPv4 address, not \"%s\"", ct_config.listen_host);
 		return 2;
 	}
 
@@ -770,7 +716,7 @@ main(int argc, char **argv)
 							  MHD_OPTION_END);
 	if (daemon == NULL)
 	{
-		fprintf(stderr, "ctaudience-receiver: cannot listen on %s:%d\n", ct_config.listen_host, ct_config.listen_port);
+		ct_complain("cannot listen on %s:%d", ct_config.listen_host, ct_config.listen_port);
 		return 1;
 	}
 	ct_log("listening on %s%s:%d, mode %s, pool %d", ct_config.tls_cert ? "https://" : "http://",
