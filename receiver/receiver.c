@@ -14,7 +14,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,19 +27,8 @@
 #include <microhttpd.h>
 
 #include "common_options.h"
+#include "config.h"
 #include "receiver.h"
-
-CtConfig	ct_config = {
-	.listen_host = "127.0.0.1",
-	.listen_port = 8080,
-	.dsn = "",
-	.queue = false,
-	.pool = 4,
-	.max_body = 64L * 1024 * 1024,
-	.statement_timeout = 60000,
-	.pool_wait = 1000,
-	.max_buffered = 0,			/* 0: 2 x pool x max_body */
-};
 
 /* Seconds the answers 429 and 503 ask mParticle to wait before retrying. */
 #define CT_RETRY_AFTER "5"
@@ -532,115 +520,9 @@ ct_completed(void *cls, struct MHD_Connection *con, void **con_cls,
  * ---------------------------------------------------------------------
  */
 
-static void
-ct_usage(FILE *f)
-{
-	fprintf(f,
-			"ctaudience-receiver: receive mParticle Firehose messages over HTTP for ctaudience\n"
-			"\n"
-			"Usage: ctaudience-receiver [OPTION]...\n"
-			"\n"
-			"  --listen HOST:PORT        where to listen (CT_RECEIVER_LISTEN; default 127.0.0.1:8080)\n"
-			"  --dsn CONNINFO            the database, as libpq reads it (CT_RECEIVER_DSN; default: the PG* environment)\n"
-			"  --mode direct|queue       direct: import at once; queue: queue membership and erasure messages\n"
-			"                            for ct_run_inbox (CT_RECEIVER_MODE; default direct)\n"
-			"  --pool N                  database connections (CT_RECEIVER_POOL; default 4)\n"
-			"  --pool-wait MS            how long a request waits for a connection before 429 (CT_RECEIVER_POOL_WAIT; default 1000)\n"
-			"  --max-body BYTES          the largest body accepted, else 413 (CT_RECEIVER_MAX_BODY; default 67108864)\n"
-			"  --max-buffered BYTES      the most body bytes held at once, else 429 (CT_RECEIVER_MAX_BUFFERED;\n"
-			"                            default 2 x pool x max-body)\n"
-			"  --statement-timeout MS    statement_timeout of each connection (CT_RECEIVER_STATEMENT_TIMEOUT; default 60000)\n"
-			"  --secret-file FILE        require \"Authorization: Bearer <the file's first line>\" (CT_RECEIVER_SECRET_FILE)\n"
-			"  --tls-cert FILE           serve HTTPS with this certificate (PEM) ... (CT_RECEIVER_TLS_CERT)\n"
-			"  --tls-key FILE            ... and this key (CT_RECEIVER_TLS_KEY)\n"
-			"  --help                    this text\n"
-			"\n"
-			"POST /firehose answers a Firehose message: 200 with the response; 400 bad message; 401 credentials\n"
-			"or bearer; 413 too large; 429 busy and 503 database unavailable (both with Retry-After); 500 other.\n"
-			"GET /healthz: 200 when the database answers, else 503.  GET /metrics: Prometheus text.\n"
-			"SIGTERM: stop accepting, finish the requests in flight, exit.\n");
-}
-
-/* Apply one setting, from a flag or the environment. */
-static void
-ct_set(int opt, const char *value)
-{
-	switch (opt)
-	{
-		case 'l':
-			{
-				const char *colon = strrchr(value, ':');
-
-				if (colon == NULL)
-					ct_fail("--listen must be HOST:PORT, not \"%s\"", value);
-				ct_config.listen_host = strndup(value, colon - value);
-				ct_config.listen_port = (int) ct_option_number("--listen port", colon + 1, 1, 65535);
-				break;
-			}
-		case 'd':
-			ct_config.dsn = value;
-			break;
-		case 'm':
-			if (strcmp(value, "direct") != 0 && strcmp(value, "queue") != 0)
-				ct_fail("--mode must be direct or queue, not \"%s\"", value);
-			ct_config.queue = strcmp(value, "queue") == 0;
-			break;
-		case 'p':
-			ct_config.pool = (int) ct_option_number("--pool", value, 1, 1000);
-			break;
-		case 'w':
-			ct_config.pool_wait = (int) ct_option_number("--pool-wait", value, 0, 600000);
-			break;
-		case 'b':
-			ct_config.max_body = ct_option_number("--max-body", value, 1, 1L << 30);
-			break;
-		case 'B':
-			ct_config.max_buffered = ct_option_number("--max-buffered", value, 1, 1L << 40);
-			break;
-		case 't':
-			ct_config.statement_timeout = (int) ct_option_number("--statement-timeout", value, 0, 86400000);
-			break;
-		case 's':
-			ct_config.secret = ct_option_secret(value);
-			break;
-		case 'c':
-			ct_config.tls_cert = ct_option_file(value, "TLS certificate");
-			break;
-		case 'k':
-			ct_config.tls_key = ct_option_file(value, "TLS key");
-			break;
-	}
-}
-
 int
 main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{"listen", required_argument, NULL, 'l'},
-		{"dsn", required_argument, NULL, 'd'},
-		{"mode", required_argument, NULL, 'm'},
-		{"pool", required_argument, NULL, 'p'},
-		{"pool-wait", required_argument, NULL, 'w'},
-		{"max-body", required_argument, NULL, 'b'},
-		{"max-buffered", required_argument, NULL, 'B'},
-		{"statement-timeout", required_argument, NULL, 't'},
-		{"secret-file", required_argument, NULL, 's'},
-		{"tls-cert", required_argument, NULL, 'c'},
-		{"tls-key", required_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0}
-	};
-	static const struct
-	{
-		const char *env;
-		int			opt;
-	}			envs[] = {
-		{"CT_RECEIVER_LISTEN", 'l'}, {"CT_RECEIVER_DSN", 'd'}, {"CT_RECEIVER_MODE", 'm'},
-		{"CT_RECEIVER_POOL", 'p'}, {"CT_RECEIVER_POOL_WAIT", 'w'}, {"CT_RECEIVER_MAX_BODY", 'b'},
-		{"CT_RECEIVER_MAX_BUFFERED", 'B'},
-		{"CT_RECEIVER_STATEMENT_TIMEOUT", 't'}, {"CT_RECEIVER_SECRET_FILE", 's'},
-		{"CT_RECEIVER_TLS_CERT", 'c'}, {"CT_RECEIVER_TLS_KEY", 'k'}
-	};
 	struct MHD_Daemon *daemon;
 	struct sockaddr_in addr;
 	sigset_t	stop_signals;
@@ -648,48 +530,13 @@ main(int argc, char **argv)
 	MHD_socket	listener;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 		MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	int			opt;
 
-	ct_program_name = "ctaudience-receiver";
-	/* the environment first, flags over it */
-	for (size_t i = 0; i < sizeof(envs) / sizeof(envs[0]); i++)
-		if (getenv(envs[i].env) != NULL && getenv(envs[i].env)[0] != '\0')
-			ct_set(envs[i].opt, getenv(envs[i].env));
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
-	{
-		if (opt == 'h')
-		{
-			ct_usage(stdout);
-			return 0;
-		}
-		if (opt == '?')
-		{
-			ct_usage(stderr);
-			return 2;
-		}
-		ct_set(opt, optarg);
-	}
-	if (optind < argc || (ct_config.tls_cert == NULL) != (ct_config.tls_key == NULL))
-	{
-		if (optind >= argc)
-			ct_complain("--tls-cert and --tls-key go together");
-		ct_usage(stderr);
-		return 2;
-	}
-
-	if (ct_config.max_buffered == 0)
-		ct_config.max_buffered = 2L * ct_config.pool * ct_config.max_body;
-	if (ct_config.max_buffered < ct_config.max_body)
-		ct_config.max_buffered = ct_config.max_body;
+	ct_config_load(argc, argv);
 
 	memset(&addr, 0, sizeof(addr));
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons(ct_config.listen_port);
-	if (inet_pton(AF_INET, ct_config.listen_host, &addr.sin_addr) != 1)
-	{
-		ct_complain("--listen host must be an IPv4 address, not \"%s\"", ct_config.listen_host);
-		return 2;
-	}
+	addr.sin_addr = ct_config.listen_addr;
 
 	/*
 	 * SIGTERM and SIGINT are blocked in every thread (the server's threads

@@ -13,25 +13,7 @@
 #include <libpq-fe.h>
 
 #include "common_log.h"
-
-/* The settings, from flags or the environment. */
-typedef struct CtConfig
-{
-	const char *listen_host;
-	int			listen_port;
-	const char *dsn;
-	bool		queue;			/* --mode queue */
-	int			pool;
-	long		max_body;
-	long		max_buffered;	/* body bytes held at once */
-	int			statement_timeout;	/* ms */
-	int			pool_wait;		/* ms a request waits for a connection before 429 */
-	char	   *secret;			/* from --secret-file; NULL: none */
-	char	   *tls_cert;
-	char	   *tls_key;
-} CtConfig;
-
-extern CtConfig ct_config;
+#include "config.h"
 
 /* ---- pool.c: a fixed pool of database connections ---- */
 
