@@ -74,7 +74,7 @@ ct_metrics_text(void)
 		/* the inbox, when a connection is free at once */
 		if (ct_pool_acquire(0, &c) == CT_ACQUIRED)
 		{
-			PGresult   *r = ct_conn_exec(c, CT_STMT_INBOX, NULL, 0);
+			PGresult   *r = ct_stmt_exec(c, CT_STMT_INBOX, NULL, 0);
 
 			if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
 				fprintf(f, "# HELP ctaudience_inbox_pending Queued messages not yet answered.\n"

@@ -262,7 +262,7 @@ ct_answer_firehose(struct MHD_Connection *con, CtRequest *req, size_t *bytes)
 	 * In queue mode the extension decides by the message's type what is
 	 * queued (membership, erasure) and what is answered at once.
 	 */
-	r = ct_conn_exec(c, ct_config.queue ? CT_STMT_ENQUEUE : CT_STMT_FIREHOSE, req->body, (int) req->len);
+	r = ct_stmt_exec(c, ct_config.queue ? CT_STMT_ENQUEUE : CT_STMT_FIREHOSE, req->body, (int) req->len);
 	if (r == NULL)
 	{
 		body = ct_error_json("08006", "the connection to the database broke");
@@ -298,7 +298,7 @@ ct_answer_health(struct MHD_Connection *con)
 
 	if (ct_pool_acquire(ct_config.pool_wait, &c) == CT_ACQUIRED)
 	{
-		PGresult   *r = ct_conn_exec(c, CT_STMT_HEALTH, NULL, 0);
+		PGresult   *r = ct_stmt_exec(c, CT_STMT_HEALTH, NULL, 0);
 
 		ok = (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK);
 		PQclear(r);
@@ -548,7 +548,7 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	ct_pool_init();
+	ct_pool_init(ct_config.dsn, ct_config.pool, ct_session_setup);
 	if (ct_config.tls_cert != NULL)
 		flags |= MHD_USE_TLS;
 	daemon = MHD_start_daemon(flags, (uint16_t) ct_config.listen_port, NULL, NULL, ct_handle, NULL,

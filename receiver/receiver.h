@@ -14,37 +14,7 @@
 
 #include "common_log.h"
 #include "config.h"
-
-/* ---- pool.c: a fixed pool of database connections ---- */
-
-typedef struct CtConn CtConn;
-
-typedef enum CtAcquire
-{
-	CT_ACQUIRED,
-	CT_POOL_BUSY,				/* every connection in use past the wait: 429 */
-	CT_DB_DOWN					/* no connection to the database: 503 */
-} CtAcquire;
-
-extern void ct_pool_init(void);
-extern CtAcquire ct_pool_acquire(int wait_ms, CtConn **conn);
-extern void ct_pool_release(CtConn *conn);
-extern void ct_pool_close(void);
-extern int	ct_pool_in_use(void);
-
-/*
- * Run one of the receiver's statements with one text parameter.  The
- * result (NULL when the connection broke) is the caller's to PQclear; a
- * broken connection is closed, to be made again with backoff.
- */
-typedef enum CtStmt
-{
-	CT_STMT_FIREHOSE,			/* ct_firehose($1::text) */
-	CT_STMT_ENQUEUE,			/* ct_firehose_enqueue($1::text) */
-	CT_STMT_HEALTH,				/* SELECT 1 */
-	CT_STMT_INBOX				/* ct_inbox_depth() */
-} CtStmt;
-extern PGresult *ct_conn_exec(CtConn *conn, CtStmt stmt, const char *param, int len);
+#include "statements.h"
 
 /* ---- metrics.c: Prometheus counters ---- */
 
