@@ -13,17 +13,25 @@
 
 const char *ct_program_name = "ctaudience";
 
+static void ct_vcomplain(const char *fmt, va_list args) __attribute__((format(printf, 1, 0)));
+
+static void
+ct_vcomplain(const char *fmt, va_list args)
+{
+	fprintf(stderr, "%s: ", ct_program_name);
+	vfprintf(stderr, fmt, args);
+	fputc('\n', stderr);
+}
+
 /* "program: message" on stderr. */
 void
 ct_complain(const char *fmt,...)
 {
 	va_list		args;
 
-	fprintf(stderr, "%s: ", ct_program_name);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	ct_vcomplain(fmt, args);
 	va_end(args);
-	fputc('\n', stderr);
 }
 
 /* "program: message" on stderr, then exit 2. */
@@ -32,11 +40,9 @@ ct_fail(const char *fmt,...)
 {
 	va_list		args;
 
-	fprintf(stderr, "%s: ", ct_program_name);
 	va_start(args, fmt);
-	vfprintf(stderr, fmt, args);
+	ct_vcomplain(fmt, args);
 	va_end(args);
-	fputc('\n', stderr);
 	exit(2);
 }
 
