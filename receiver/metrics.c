@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "receiver.h"
+#include "common_pool.h"
+#include "config.h"
+#include "metrics.h"
+#include "statements.h"
 
 static const int ct_statuses[] = {200, 400, 401, 404, 405, 413, 429, 500, 503};
 #define CT_NSTATUS (sizeof(ct_statuses) / sizeof(ct_statuses[0]))
