@@ -175,8 +175,7 @@ ct_conn_exec(CtConn *c, const char *name, int nparams, const char *const *values
 		/*
 		 * A connection that had been idle may have been closed by a restart
 		 * of the server in the meantime: one fresh connection is tried at
-		 * once.  (Sending a message twice is harmless: the extension answers
-		 * a message id it has answered with the same response.)
+		 * once (so a statement may run twice; see common_pool.h).
 		 */
 		if (attempt > 0 || !c->reused || !ct_connect(c))
 		{

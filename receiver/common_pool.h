@@ -34,7 +34,9 @@ extern void ct_pool_close(void);
 /*
  * Run a statement the set-up prepared.  The result (NULL when the
  * connection broke) is the caller's to PQclear; a broken connection is
- * closed, to be made again with backoff.
+ * closed, to be made again with backoff.  When a connection that had been
+ * idle broke, the statement is sent once more on a fresh one: it must be
+ * harmless to run twice.
  */
 extern PGresult *ct_conn_exec(CtConn *conn, const char *name, int nparams,
 							  const char *const *values, const int *lengths);

@@ -22,7 +22,11 @@ typedef enum CtStmt
 
 extern bool ct_session_setup(PGconn *pg);
 
-/* One statement with its text parameter (or none: NULL); as ct_conn_exec. */
+/*
+ * One statement with its text parameter (or none: NULL), as ct_conn_exec.
+ * Each is harmless to run twice: the extension answers a message id it has
+ * answered with the same response.
+ */
 extern PGresult *ct_stmt_exec(CtConn *conn, CtStmt stmt, const char *param, int len);
 
 #endif							/* CT_STATEMENTS_H */
