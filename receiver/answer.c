@@ -22,6 +22,19 @@
 #include "metrics.h"
 #include "statements.h"
 
+/* An answer: its status, its body (malloc'd), its content type and log line. */
+static CtAnswer
+ct_answer(int status, char *body, bool json, bool log_bytes)
+{
+	CtAnswer	answer;
+
+	answer.status = status;
+	answer.body = body;
+	answer.json = json;
+	answer.log_bytes = log_bytes;
+	return answer;
+}
+
 /* An answer of status with a small JSON error object for its body. */
 static CtAnswer
 ct_error(int status, const char *sqlstate, const char *message)
@@ -43,7 +56,7 @@ ct_error(int status, const char *sqlstate, const char *message)
 			*p++ = c;
 	}
 	strcpy(p, "\"}}");
-	return (CtAnswer) {status, out, true, true};
+	return ct_answer(status, out, true, true);
 }
 
 /*
@@ -98,7 +111,7 @@ ct_answer_firehose(const char *body, size_t len)
 	if (r == NULL)
 		answer = ct_error(503, "08006", "the connection to the database broke");
 	else if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
-		answer = (CtAnswer) {200, strdup(PQgetvalue(r, 0, 0)), true, true};
+		answer = ct_answer(200, strdup(PQgetvalue(r, 0, 0)), true, true);
 	else
 	{
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
@@ -127,14 +140,14 @@ ct_answer_health(void)
 		PQclear(r);
 		ct_pool_release(c);
 	}
-	return (CtAnswer) {ok ? 200 : 503, strdup(ok ? "ok\n" : "the database does not answer\n"), false, false};
+	return ct_answer(ok ? 200 : 503, strdup(ok ? "ok\n" : "the database does not answer\n"), false, false);
 }
 
 /* GET /metrics: Prometheus text. */
 CtAnswer
 ct_answer_metrics(void)
 {
-	return (CtAnswer) {200, ct_metrics_text(), false, true};
+	return ct_answer(200, ct_metrics_text(), false, true);
 }
 
 /* A /firehose POST without the bearer token --secret-file asks for. */

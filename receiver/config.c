@@ -134,16 +134,20 @@ ct_config_load(int argc, char **argv)
 	int			opt;
 
 	ct_program_name = "ctaudience-receiver";
+	memset(options, 0, sizeof(options));
 	for (size_t i = 0; i < CT_NSETTINGS; i++)
 	{
 		const char *env = getenv(ct_settings[i].env);
 
-		options[i] = (struct option) {ct_settings[i].flag, required_argument, NULL, ct_settings[i].opt};
+		options[i].name = ct_settings[i].flag;
+		options[i].has_arg = required_argument;
+		options[i].val = ct_settings[i].opt;
 		if (env != NULL && env[0] != '\0')
 			ct_set(ct_settings[i].opt, env);
 	}
-	options[CT_NSETTINGS] = (struct option) {"help", no_argument, NULL, 'h'};
-	options[CT_NSETTINGS + 1] = (struct option) {NULL, 0, NULL, 0};
+	options[CT_NSETTINGS].name = "help";
+	options[CT_NSETTINGS].has_arg = no_argument;
+	options[CT_NSETTINGS].val = 'h';
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
 	{

@@ -19,7 +19,7 @@ typedef struct CtConfig
 	long		max_body;
 	long		max_buffered;	/* body bytes held at once */
 	int			statement_timeout;	/* ms */
-	int			pool_wait;		/* ms a request waits for a connection before 429 */
+	int			pool_wait;		/* ms to wait for a connection, then 429 */
 	char	   *secret;			/* from --secret-file; NULL: none */
 	char	   *tls_cert;
 	char	   *tls_key;

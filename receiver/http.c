@@ -29,6 +29,9 @@
 /* Seconds the answers 429 and 503 ask mParticle to wait before retrying. */
 #define CT_RETRY_AFTER "5"
 
+/* Large reads: a body of 360 KB in a dozen reads, not a hundred. */
+#define CT_CONNECTION_MEMORY ((size_t) (1024 * 1024))
+
 static struct MHD_Daemon *ct_daemon;
 static volatile sig_atomic_t ct_stopping = 0;
 static pthread_mutex_t ct_inflight_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -46,7 +49,7 @@ typedef struct CtRequest
 	bool		over_budget;	/* over --max-buffered: 429 */
 	size_t		discarded;
 	const char *content_length; /* refused on it: logged */
-	char		type[CT_PEEK_SIZE];	/* the message's, for the log line */
+	char		type[CT_PEEK_SIZE]; /* the message's, for the log line */
 	char		id[CT_PEEK_SIZE];
 } CtRequest;
 
@@ -315,8 +318,7 @@ ct_http_start(void)
 								 MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
 								 MHD_OPTION_NOTIFY_COMPLETED, ct_completed, NULL,
 								 MHD_OPTION_CONNECTION_LIMIT, (unsigned int) 1000,
-								 /* large reads: a body of 360 KB in a dozen reads, not a hundred */
-								 MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t) (1024 * 1024),
+								 MHD_OPTION_CONNECTION_MEMORY_LIMIT, CT_CONNECTION_MEMORY,
 								 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int) 120,
 								 ct_config.tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, ct_config.tls_cert,
 								 MHD_OPTION_HTTPS_MEM_KEY, ct_config.tls_key,

@@ -6,6 +6,6 @@
 #define CT_METRICS_H
 
 extern void ct_metrics_request(int status, double seconds);
-extern char *ct_metrics_text(void);	/* malloc'd */
+extern char *ct_metrics_text(void); /* malloc'd */
 
 #endif							/* CT_METRICS_H */

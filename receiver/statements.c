@@ -18,7 +18,7 @@
  * sends it to the worker that holds the project (docs/scaling.md).
  */
 static const char ct_firehose_citus[] =
-	"SELECT ctaudience.ct_firehose(coalesce(ctaudience.ct_message_project($1::text), ''), $1::text)";
+"SELECT ctaudience.ct_firehose(coalesce(ctaudience.ct_message_project($1::text), ''), $1::text)";
 
 static const char *const ct_stmt_sql[] = {
 	[CT_STMT_FIREHOSE] = "SELECT ctaudience.ct_firehose($1::text)::text",
@@ -71,17 +71,17 @@ ct_session_setup(PGconn *pg)
 	for (int s = 0; s < CT_NSTMTS; s++)
 	{
 		ct_stmt_name(s, name);
+		/* fails e.g. when the extension is older than the receiver */
 		r = PQprepare(pg, name, distributed && s == CT_STMT_FIREHOSE ? ct_firehose_citus : ct_stmt_sql[s],
 					  s == CT_STMT_FIREHOSE || s == CT_STMT_ENQUEUE ? 1 : 0, NULL);
-		/* e.g. ct_inbox_depth missing: the extension is older than the receiver */
 		if (!ct_setup_ok(r, PGRES_COMMAND_OK, "preparing a statement failed"))
 			return false;
 		PQclear(r);
 	}
 
 	/*
-	 * Load the extension's library in the new backend now, rather than in
-	 * the first request it serves.
+	 * Load the extension's library in the new backend now, rather than in the
+	 * first request it serves.
 	 */
 	ct_stmt_name(CT_STMT_INBOX, name);
 	PQclear(PQexecPrepared(pg, name, 0, NULL, NULL, NULL, 0));
