@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "receiver.h"
+#include "common_pool.h"
+#include "config.h"
+#include "metrics.h"
+#include "statements.h"
 
 static const int ct_statuses[] = {200, 400, 401, 404, 405, 413, 429, 500, 503};
 #define CT_NSTATUS (sizeof(ct_statuses) / sizeof(ct_statuses[0]))
@@ -74,7 +77,7 @@ ct_metrics_text(void)
 		/* the inbox, when a connection is free at once */
 		if (ct_pool_acquire(0, &c) == CT_ACQUIRED)
 		{
-			PGresult   *r = ct_conn_exec(c, CT_STMT_INBOX, NULL, 0);
+			PGresult   *r = ct_stmt_exec(c, CT_STMT_INBOX, NULL, 0);
 
 			if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
 				fprintf(f, "# HELP ctaudience_inbox_pending Queued messages not yet answered.\n"
