@@ -19,10 +19,12 @@ OBJS = \
 	src/members.o \
 	src/merge.o \
 	src/message.o \
+	src/model.o \
 	src/normalize.o \
 	src/phone.o \
 	src/preview.o \
 	src/resolve.o \
+	src/response.o \
 	src/rules.o \
 	src/store.o \
 	src/stream.o \

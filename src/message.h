@@ -12,7 +12,7 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
-#include "firehose.h"
+#include "model.h"
 #include "store.h"
 
 /*

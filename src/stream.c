@@ -1,7 +1,7 @@
 /*
  * stream.c
  *	  Parse the JSON text of an audience_membership_change_request straight
- *	  into the model of firehose.h with the actions of PostgreSQL's
+ *	  into the model of model.h with the actions of PostgreSQL's
  *	  event-based JSON parser, called by ct_json_walk (jsonwalk.c) or, where
  *	  that declines, by pg_parse_json itself; building no jsonb.
  *
@@ -24,7 +24,6 @@
 #include "mb/pg_wchar.h"
 
 #include "compat.h"
-#include "firehose.h"
 #include "jsonwalk.h"
 #include "rules.h"
 #include "stream.h"
