@@ -16,6 +16,7 @@ OBJS = \
 	src/inbox.o \
 	src/jsonbutil.o \
 	src/jsonwalk.o \
+	src/kind.o \
 	src/members.o \
 	src/merge.o \
 	src/message.o \
@@ -23,6 +24,7 @@ OBJS = \
 	src/normalize.o \
 	src/phone.o \
 	src/preview.o \
+	src/registration.o \
 	src/resolve.o \
 	src/response.o \
 	src/rules.o \

@@ -37,10 +37,7 @@ ct_check_settings_size(JsonbContainer *parent, const CtPath *path)
 					  v.val.binary.len, CT_MAX_SETTING_BYTES);
 }
 
-/*
- * Parse type, id, timestamp_ms and firehose_version; a membership or
- * subscription message dated too far in the future is refused.
- */
+/* See firehose.h. */
 void
 ct_parse_envelope(JsonbContainer *root, CtEnvelope *env)
 {

@@ -24,8 +24,8 @@
 extern JsonbContainer *ct_message_root(Jsonb *request);
 
 /*
- * Parse type, id, timestamp_ms and firehose_version; a membership or
- * subscription message dated too far in the future is refused.
+ * Parse type, id, timestamp_ms and firehose_version; a message of a dated
+ * kind (CT_DATED, kindlist.h) dated too far in the future is refused.
  */
 extern void ct_parse_envelope(JsonbContainer *root, CtEnvelope *env);
 

@@ -180,7 +180,7 @@ ct_message_handle(Jsonb *request, CtMessageMode *mode, const CtMessageKind *kind
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext work = AllocSetContextCreate(outer, "ctaudience message", ALLOCSET_SMALL_SIZES);
 	CtMessageHead *head;
-	CtMessage	m = {.type = kind->type, .mode = mode, .answer = kind->answer};
+	CtMessage	m = {.type = ct_kinds[kind->id].type, .mode = mode, .answer = kind->answer};
 
 	m.started = GetCurrentTimestamp();
 	MemoryContextSwitchTo(work);

@@ -25,6 +25,7 @@
 
 #include "compat.h"
 #include "jsonwalk.h"
+#include "kind.h"
 #include "rules.h"
 #include "stream.h"
 
@@ -844,7 +845,7 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 		ct_model_finish(&st.builder);
 
 	/* the envelope, as ct_parse_envelope reads it */
-	if (env->type.s == NULL || !ct_str_eq(env->type, "audience_membership_change_request") ||
+	if (env->type.s == NULL || !ct_str_eq(env->type, ct_kinds[CT_KIND_MEMBERSHIP].type) ||
 		env->id_text.s == NULL || !ct_rule_uuid(env->id_text, &env->id, NULL, NULL) ||
 		!(st.stack[0].seen & B_TS) || !ct_rule_time_ms(env->timestamp_ms, NULL, NULL) ||
 		!ct_rule_firehose_version(&env->firehose_version, NULL) ||

@@ -18,7 +18,9 @@
 #include "utils/timestamp.h"
 
 #include "firehose.h"
+#include "kind.h"
 #include "message.h"
+#include "response.h"
 #include "store.h"
 #include "subscription.h"
 
@@ -134,7 +136,7 @@ ct_subscribe(void *arg, Jsonb **counts)
 	SPI_freetuptable(SPI_tuptable);
 
 	ct_jb_begin(&b);
-	ct_jb_response_envelope(&b, "audience_subscription_response", &sub->h.env);
+	ct_jb_response_envelope(&b, ct_kinds[CT_KIND_SUBSCRIPTION].response, &sub->h.env);
 	if (settings != NULL)
 		ct_jb_jsonb(&b, "audience_subscription_settings", settings);
 	else
@@ -157,7 +159,13 @@ ct_subscribe(void *arg, Jsonb **counts)
 	return ct_jb_finish(&b);
 }
 
-/* See subscription.h. */
-const CtMessageKind ct_subscription_kind = {
-	"audience_subscription_request", sizeof(CtSubscription), ct_parse_subscription, ct_subscribe
+static const CtMessageKind ct_subscription_kind = {
+	CT_KIND_SUBSCRIPTION, sizeof(CtSubscription), ct_parse_subscription, ct_subscribe
 };
+
+/* See subscription.h. */
+Jsonb *
+ct_subscription_handle(Jsonb *request, CtMessageMode *mode)
+{
+	return ct_message_handle(request, mode, &ct_subscription_kind);
+}
