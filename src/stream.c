@@ -448,8 +448,8 @@ static const CtField ct_settings_fields[] = {
 static const CtField ct_profile_fields[] = {
 	{"mpid", V_ID, CT_AT(mpid)},
 	{"user_identities", V_ARRAY, 0, F_UIDS},
-	{"partner_identities", V_ARRAY, 0, F_PIDS},
 	{"audiences", V_ARRAY, 0, F_AUDS},
+	{"partner_identities", V_ARRAY, 0, F_PIDS},
 	{"added_audiences", V_JSONB_ONLY},
 	{"removed_audiences", V_JSONB_ONLY},
 };
@@ -526,7 +526,11 @@ ct_push(CtStream *st, CtFrameKind kind, int position)
 		f->depth = 1;
 }
 
-/* A member of an interpreted object begins: its field, or NULL; a second one gives up. */
+/*
+ * A member of an interpreted object begins: its field, or NULL; a second
+ * one gives up.  Most names compared differ in their first two characters
+ * (a name that matches the first has a second, if only its end).
+ */
 static void
 ct_member(CtStream *st, CtFrame *f, const char *name)
 {
@@ -535,7 +539,9 @@ ct_member(CtStream *st, CtFrame *f, const char *name)
 	f->index++;
 	for (int i = 0; i < def->nfields; i++)
 	{
-		if (strcmp(name, def->fields[i].name) == 0)
+		const char *fname = def->fields[i].name;
+
+		if (name[0] == fname[0] && name[1] == fname[1] && strcmp(name, fname) == 0)
 		{
 			if (f->seen & (1u << i))
 				ct_give_up(st);
