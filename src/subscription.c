@@ -21,6 +21,7 @@
 #include "kind.h"
 #include "message.h"
 #include "response.h"
+#include "rules.h"
 #include "store.h"
 #include "subscription.h"
 
@@ -50,10 +51,7 @@ ct_parse_subscription(JsonbContainer *root, void *state)
 	ct_parse_envelope(root, &sub->h.env);
 	ct_parse_credentials(root, &sub->h.cred);
 	ct_json_get_int64(root, "audience_id", &path, true, &sub->audience_id);
-	if (sub->audience_id <= 0)
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "audience_id",
-					  "\"audience_id\" must be a positive integer, not " INT64_FORMAT,
-					  sub->audience_id);
+	ct_rule_audience_id(sub->audience_id, &path);
 	ct_json_get_string(root, "audience_name", &path, true, &sub->name);
 	if (sub->name.len == 0 || sub->name.len > CT_MAX_NAME_BYTES)
 		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "audience_name",
@@ -79,13 +77,7 @@ ct_parse_subscription(JsonbContainer *root, void *state)
 
 		ct_check_settings_size(root, &path);
 		if (ct_json_get_string(sub->settings, "userIdField", &spath, false, &field))
-		{
-			sub->user_id_field = ct_user_id_field_from_name(field);
-			if (sub->user_id_field < 0)
-				ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &spath, "userIdField",
-							  "unknown userIdField \"%.*s\"; use customer, email, other, other2 to other10, or mpid",
-							  Min(field.len, 64), field.s);
-		}
+			ct_rule_user_id_field(field, &sub->user_id_field, &spath);
 	}
 }
 
