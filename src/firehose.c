@@ -128,6 +128,7 @@ static int
 ct_parse_subscription_settings(JsonbContainer *settings, const CtPath *path)
 {
 	JsonbValue	v;
+
 	CT_PATH_KEY(spath, path, "audience_subscription_settings");
 	CtStr		field;
 	int			f;
@@ -276,6 +277,7 @@ ct_parse_identity_list(JsonbContainer *obj, const char *key, const CtPath *path,
 					   void (*add) (CtUserProfile *p, CtStr type, bool raw, CtStr value))
 {
 	JsonbContainer *arr = ct_json_get_array(obj, key, path, false);
+
 	CT_PATH_KEY(ipath, path, key);
 
 	for (int i = 0; arr != NULL && i < (int) JsonContainerSize(arr); i++)
@@ -340,7 +342,7 @@ ct_parse_membership(JsonbContainer *root, CtMembershipMessage *msg)
 {
 	CT_PATH_ROOT(path);
 	CT_PATH_KEY(ppath, &path, "user_profiles");
-	CtEnvelope env;
+	CtEnvelope	env;
 	JsonbContainer *profiles;
 	CtModelBuilder st;
 

@@ -10,19 +10,23 @@
 
 #include "jsonbutil.h"
 
-/* What ctaudience does with a kind of message (CtKind.flags). */
-#define CT_DATED			(1 << 0)	/* its time orders what it states: it may
-										 * be dated at most
-										 * ctaudience.max_clock_skew ahead */
-#define CT_OF_PROJECT		(1 << 1)	/* of a project: authenticated, and
-										 * ct_enqueue() may queue it */
-#define CT_QUEUED_AT_ONCE	(1 << 2)	/* ct_firehose_enqueue() queues it and
-										 * answers at once (others: answered) */
-#define CT_HAS_PROFILES		(1 << 3)	/* carries user_profiles: more than
-										 * ctaudience.max_profiles_per_message
-										 * is refused before it is queued */
-#define CT_SUSPENDABLE		(1 << 4)	/* its response carries
-										 * suspend_subscription */
+/*
+ * What ctaudience does with a kind of message (CtKind.flags):
+ *	CT_DATED			its time orders what it states: dated more than
+ *						ctaudience.max_clock_skew ahead, it is refused (rules.c)
+ *	CT_OF_PROJECT		it belongs to a project: ct_enqueue() queues it
+ *	CT_QUEUED_AT_ONCE	ct_firehose_enqueue() queues it and answers at once;
+ *						it answers any other kind as ct_firehose() does
+ *	CT_HAS_PROFILES		it carries user_profiles: more than
+ *						ctaudience.max_profiles_per_message is refused when it
+ *						is queued, not only when it is answered
+ *	CT_SUSPENDABLE		its response carries suspend_subscription
+ */
+#define CT_DATED			(1 << 0)
+#define CT_OF_PROJECT		(1 << 1)
+#define CT_QUEUED_AT_ONCE	(1 << 2)
+#define CT_HAS_PROFILES		(1 << 3)
+#define CT_SUSPENDABLE		(1 << 4)
 
 typedef enum CtKindId
 {

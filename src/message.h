@@ -37,7 +37,7 @@ typedef struct CtMessageMode
  * What answers one kind of message (kindlist.h): the response to request
  * (mode: see CtMessageMode; NULL from SQL).
  */
-typedef Jsonb *CtHandler (Jsonb *request, CtMessageMode *mode);
+typedef Jsonb *CtHandler(Jsonb *request, CtMessageMode *mode);
 
 /* What a handler gives ct_message_run. */
 typedef struct CtMessage

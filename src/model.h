@@ -102,12 +102,15 @@ typedef struct CtAttrOp
 typedef struct CtAudienceEntry
 {
 	int			profile;		/* index of its user profile */
-	int			index;			/* position in that profile's list of audiences */
-	const char *list;			/* "audiences", or legacy "added_audiences" / "removed_audiences" */
+	int			index;			/* position in that profile's list of
+								 * audiences */
+	const char *list;			/* "audiences", or legacy "added_audiences" /
+								 * "removed_audiences" */
 	int64		audience_id;
 	CtStr		name;
 	CtAction	action;
-	int			user_id_field;	/* from its subscription settings; -1 = not given */
+	int			user_id_field;	/* from its subscription settings; -1 = not
+								 * given */
 	int			nattrs;
 	CtAttrOp   *attrs;
 	int			audience;		/* index into CtMessage.audiences */
@@ -139,7 +142,8 @@ typedef struct CtUserProfile
 	bool		any_hashed;		/* some user or partner identity was hashed */
 	int			nuids;
 	CtUid		uids[CT_UID_INLINE];
-	CtUid	   *more;			/* uids beyond CT_UID_INLINE, room for CT_UID_NTYPES */
+	CtUid	   *more;			/* uids beyond CT_UID_INLINE, room for
+								 * CT_UID_NTYPES */
 	int			first_entry;
 	int			nentries;
 } CtUserProfile;
@@ -223,9 +227,9 @@ typedef struct CtModelBuilder
 	struct HTAB *audience_index;
 
 	/*
-	 * The text reader defers the limits' errors to the end of the message,
-	 * so that they come after the envelope's as in the jsonb reader: a
-	 * profile or audience over a limit is noted here and not kept.
+	 * The text reader defers the limits' errors to the end of the message, so
+	 * that they come after the envelope's as in the jsonb reader: a profile
+	 * or audience over a limit is noted here and not kept.
 	 */
 	bool		defer_limits;
 	bool		over_profiles;

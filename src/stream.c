@@ -49,7 +49,7 @@ typedef enum CtFrameKind
 	F_PID,
 	F_AUDS,
 	F_AUD,
-	F_AUDSET,					/* an audience's audience_subscription_settings */
+	F_AUDSET,					/* an audience's subscription settings */
 	F_ATTRS,
 	F_ATTR,
 	F_LIST,						/* an attribute's list_value */
@@ -61,9 +61,9 @@ typedef enum CtFrameKind
 typedef struct CtFrame
 {
 	CtFrameKind kind;
-	int			index;			/* arrays: elements seen; objects: members seen */
+	int			index;			/* elements, or members, seen */
 	int			others;			/* objects: members not interpreted */
-	uint32		seen;			/* objects: interpreted members seen, a bit per field */
+	uint32		seen;			/* objects: a bit per field seen */
 	int			depth;			/* F_SKIP: nesting below it */
 } CtFrame;
 
@@ -75,7 +75,7 @@ typedef enum CtValue
 	V_ID,						/* a string, or an integer kept as its text */
 	V_OBJECT,
 	V_ARRAY,
-	V_JSONB_ONLY				/* read by the jsonb reader only (legacy lists) */
+	V_JSONB_ONLY				/* left to the jsonb reader (legacy lists) */
 } CtValue;
 
 /*
@@ -94,8 +94,8 @@ typedef struct CtStream
 {
 	bool		failed;
 	CtFrame		stack[CT_MAX_DEPTH];
-	int			top;			/* index of the innermost frame; -1 before the root */
-	const CtField *field;		/* the interpreted member whose value comes next */
+	int			top;			/* the innermost frame; -1 before the root */
+	const CtField *field;		/* the member whose value comes next */
 
 	CtMembershipMessage *msg;
 	CtModelBuilder builder;
@@ -126,20 +126,26 @@ typedef struct CtStream
 	bool		list_invalid;
 	JsonbValue	list;
 
-	char	   *arena;			/* where kept strings are copied, and room left */
-	Size		arena_left;
+	char	   *arena;			/* where kept strings are copied */
+	Size		arena_left;		/* and the room left there */
 } CtStream;
 
-/* What the reader does with a frame of one kind. */
+/*
+ * What the reader does with a frame of one kind.  An object interprets
+ * fields; its other members are skipped, or, with few_others, may only be
+ * a few short scalars.  An array's elements are objects that open element
+ * frames, or, with add, strings.  begin may decline a frame, which is then
+ * skipped whole.
+ */
 typedef struct CtFrameDef
 {
 	bool		array;
-	const CtField *fields;		/* objects: the members interpreted */
+	const CtField *fields;
 	int			nfields;
-	bool		few_others;		/* objects: other members may only be a few short scalars */
-	CtFrameKind element;		/* arrays: the frame each object element opens; F_SKIP: none */
-	void		(*add) (CtStream *st, char *token); /* arrays: a string element */
-	bool		(*begin) (CtStream *st, int position);	/* false: skip it whole */
+	bool		few_others;
+	CtFrameKind element;
+	void		(*add) (CtStream *st, char *token);
+	bool		(*begin) (CtStream *st, int position);
 	void		(*end) (CtStream *st, CtFrame *f);
 } CtFrameDef;
 
@@ -348,8 +354,9 @@ ct_end_attribute(CtStream *st, CtFrame *f)
 {
 	CtAttrOp	op;
 
+	/* {} is ignored, as mParticle's own example has one */
 	if (f->index == 0)
-		return;					/* {} is ignored, as mParticle's own example has one */
+		return;
 	memset(&op, 0, sizeof(op));
 	if (st->attr_key.s == NULL || st->attr_action.s == NULL ||
 		!ct_rule_attr_action(st->attr_action, &op.is_delete, NULL))
@@ -479,30 +486,38 @@ static const CtField ct_attribute_fields[] = {
 	{"list_value", V_ARRAY, 0, F_LIST},
 };
 
-#define CT_FIELDS(a) .fields = (a), .nfields = lengthof(a)
+/* An object: the fields it interprets, and what happens when it begins and ends. */
+#define CT_OBJECT(fields, begin, end) \
+	{false, fields, lengthof(fields), false, F_SKIP, NULL, begin, end}
+/* The same, for an object whose other members may only be a few short scalars. */
+#define CT_OBJECT_OF_FEW(fields) \
+	{false, fields, lengthof(fields), true, F_SKIP, NULL, NULL, NULL}
+/* An array of objects read as element frames, or (element F_SKIP) of strings given to add. */
+#define CT_ARRAY(element, add, begin, end) \
+	{true, NULL, 0, false, element, add, begin, end}
 
 /*
  * Every frame.  The settings of an audience may hold a few short scalars
  * besides userIdField; larger ones are left to the jsonb reader's check of
- * their size.  A list_value holds strings.
+ * their size.
  */
 static const CtFrameDef ct_frames[F_NKINDS] = {
 	[F_SKIP] = {0},
-	[F_ROOT] = {CT_FIELDS(ct_root_fields)},
-	[F_ACCOUNT] = {CT_FIELDS(ct_account_fields)},
-	[F_SETTINGS] = {CT_FIELDS(ct_settings_fields)},
-	[F_PROFILES] = {.array = true, .element = F_PROFILE, .begin = ct_begin_profiles},
-	[F_PROFILE] = {CT_FIELDS(ct_profile_fields), .begin = ct_begin_profile, .end = ct_end_profile},
-	[F_UIDS] = {.array = true, .element = F_UID},
-	[F_UID] = {CT_FIELDS(ct_identity_fields), .begin = ct_begin_identity, .end = ct_end_user_identity},
-	[F_PIDS] = {.array = true, .element = F_PID},
-	[F_PID] = {CT_FIELDS(ct_identity_fields), .begin = ct_begin_identity, .end = ct_end_partner_identity},
-	[F_AUDS] = {.array = true, .element = F_AUD},
-	[F_AUD] = {CT_FIELDS(ct_audience_fields), .begin = ct_begin_audience, .end = ct_end_audience},
-	[F_AUDSET] = {CT_FIELDS(ct_audience_settings_fields), .few_others = true},
-	[F_ATTRS] = {.array = true, .element = F_ATTR},
-	[F_ATTR] = {CT_FIELDS(ct_attribute_fields), .begin = ct_begin_attribute, .end = ct_end_attribute},
-	[F_LIST] = {.array = true, .add = ct_add_list_element, .begin = ct_begin_list, .end = ct_end_list},
+	[F_ROOT] = CT_OBJECT(ct_root_fields, NULL, NULL),
+	[F_ACCOUNT] = CT_OBJECT(ct_account_fields, NULL, NULL),
+	[F_SETTINGS] = CT_OBJECT(ct_settings_fields, NULL, NULL),
+	[F_PROFILES] = CT_ARRAY(F_PROFILE, NULL, ct_begin_profiles, NULL),
+	[F_PROFILE] = CT_OBJECT(ct_profile_fields, ct_begin_profile, ct_end_profile),
+	[F_UIDS] = CT_ARRAY(F_UID, NULL, NULL, NULL),
+	[F_UID] = CT_OBJECT(ct_identity_fields, ct_begin_identity, ct_end_user_identity),
+	[F_PIDS] = CT_ARRAY(F_PID, NULL, NULL, NULL),
+	[F_PID] = CT_OBJECT(ct_identity_fields, ct_begin_identity, ct_end_partner_identity),
+	[F_AUDS] = CT_ARRAY(F_AUD, NULL, NULL, NULL),
+	[F_AUD] = CT_OBJECT(ct_audience_fields, ct_begin_audience, ct_end_audience),
+	[F_AUDSET] = CT_OBJECT_OF_FEW(ct_audience_settings_fields),
+	[F_ATTRS] = CT_ARRAY(F_ATTR, NULL, NULL, NULL),
+	[F_ATTR] = CT_OBJECT(ct_attribute_fields, ct_begin_attribute, ct_end_attribute),
+	[F_LIST] = CT_ARRAY(F_SKIP, ct_add_list_element, ct_begin_list, ct_end_list),
 };
 
 /* Enter a frame of kind (position: in its array); one its begin declines is skipped. */
@@ -592,7 +607,7 @@ ct_open(CtStream *st, const CtField *fd, bool is_object)
 			ct_give_up(st);
 	}
 	else if (def->few_others)
-		ct_give_up(st);			/* nested: left to the jsonb reader's check of size */
+		ct_give_up(st);			/* left to the jsonb reader's size check */
 	else
 		ct_push(st, F_SKIP, 0);
 }
@@ -625,7 +640,7 @@ ct_keep_value(CtStream *st, const CtField *fd, char *token, JsonTokenType type)
 				return false;
 			return true;
 		default:
-			return false;		/* an object or an array, or left to the jsonb reader */
+			return false;		/* an object or array, or V_JSONB_ONLY */
 	}
 }
 
@@ -751,8 +766,12 @@ static bool
 ct_stream_walk(CtStream *st, char *json, int len, CtMembershipMessage *msg)
 {
 	static const JsonSemAction actions = {
-		.object_start = ct_object_start, .object_end = ct_close, .array_start = ct_array_start,
-		.array_end = ct_close, .object_field_start = ct_field_start, .scalar = ct_scalar
+		.object_start = ct_object_start,
+		.object_end = ct_close,
+		.array_start = ct_array_start,
+		.array_end = ct_close,
+		.object_field_start = ct_field_start,
+		.scalar = ct_scalar
 	};
 	JsonSemAction sem = actions;
 	JsonLexContext *lex;
@@ -792,7 +811,7 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 	if (st.building)
 		ct_model_finish(&st.builder);
 
-	/* the envelope, as ct_parse_envelope reads it (an absent timestamp_ms stays 0) */
+	/* the envelope, as ct_parse_envelope reads it (absent timestamp_ms: 0) */
 	*env = st.env;
 	if (env->type.s == NULL || !ct_str_eq(env->type, ct_kinds[CT_KIND_MEMBERSHIP].type) ||
 		env->id_text.s == NULL || !ct_rule_uuid(env->id_text, &env->id, NULL, NULL) ||
