@@ -17,14 +17,18 @@ OBJS = \
 	src/inbox.o \
 	src/jsonbutil.o \
 	src/jsonwalk.o \
+	src/kind.o \
 	src/lookup.o \
 	src/members.o \
 	src/merge.o \
 	src/message.o \
+	src/model.o \
 	src/normalize.o \
 	src/phone.o \
 	src/preview.o \
+	src/registration.o \
 	src/resolve.o \
+	src/response.o \
 	src/route.o \
 	src/rules.o \
 	src/segments.o \

@@ -10,7 +10,7 @@
 #include "access/detoast.h"
 #include "fmgr.h"
 
-#include "firehose.h"
+#include "model.h"
 
 /*
  * Raise 22004 naming the argument when argument n is NULL: the functions

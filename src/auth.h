@@ -5,7 +5,7 @@
 #ifndef CT_AUTH_H
 #define CT_AUTH_H
 
-#include "firehose.h"
+#include "model.h"
 #include "store.h"
 
 /*

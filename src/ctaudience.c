@@ -11,8 +11,8 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
-#include "firehose.h"
 #include "inbox.h"
+#include "model.h"
 #include "phone.h"
 #include "timing.h"
 #include "triggers.h"
@@ -30,7 +30,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
-	ct_firehose_init();
+	ct_model_init();
 	ct_inbox_init();
 	ct_triggers_init();
 	ct_timing_init();

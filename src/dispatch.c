@@ -1,12 +1,7 @@
 /*
  * dispatch.c
  *	  ct_firehose(): answer any Firehose message an audience integration
- *	  receives, by its type.
- *
- *	  module_registration_request        -> what this integration needs
- *	  audience_subscription_request      -> subscription.c
- *	  audience_membership_change_request -> import.c
- *	  dsr_processing_request             -> dsr.c
+ *	  receives, by the handler of its kind (kindlist.h).
  */
 #include "postgres.h"
 
@@ -17,125 +12,25 @@
 
 #include "args.h"
 #include "dispatch.h"
-#include "dsr.h"
 #include "firehose.h"
 #include "import.h"
+#include "kind.h"
 #include "route.h"
-#include "subscription.h"
 
 PG_FUNCTION_INFO_V1(ct_firehose);
 PG_FUNCTION_INFO_V1(ct_firehose_text);
 PG_FUNCTION_INFO_V1(ct_firehose_project);
 
-#ifndef CT_VERSION
-#define CT_VERSION "unknown"
-#endif
+/* The handler of each kind, declared and listed from kindlist.h. */
+#define CT_KIND(id, type, response, name, flags, handler) extern CtHandler handler;
+#include "kindlist.h"
+#undef CT_KIND
 
-/* One account setting of the registration, as mParticle's Setting model. */
-static void
-ct_jb_setting(CtJsonBuilder *b, const char *id, const char *name,
-			  const char *description, bool required, bool confidential,
-			  const char *default_value)
-{
-	ct_jb_begin_object(b, NULL);
-	ct_jb_string(b, "type", "text", -1);
-	ct_jb_string(b, "id", id, -1);
-	ct_jb_string(b, "name", name, -1);
-	ct_jb_string(b, "description", description, -1);
-	ct_jb_bool(b, "visible", true);
-	ct_jb_bool(b, "required", required);
-	ct_jb_bool(b, "confidential", confidential);
-	if (default_value != NULL)
-		ct_jb_string(b, "default_value", default_value, -1);
-	ct_jb_end_object(b);
-}
-
-/* The four account settings of a CleverTap connection. */
-static void
-ct_jb_account_settings(CtJsonBuilder *b)
-{
-	ct_jb_begin_array(b, "account_settings");
-	ct_jb_setting(b, "accountId", "Account ID",
-				  "The Project ID of your CleverTap project (Settings > Project).",
-				  true, false, NULL);
-	ct_jb_setting(b, "passcode", "Passcode",
-				  "The Passcode of your CleverTap project.",
-				  true, true, NULL);
-	ct_jb_setting(b, "accountToken", "Account Token",
-				  "The Project Token of your CleverTap project (Settings > Project).",
-				  true, false, NULL);
-	ct_jb_setting(b, "region", "Region",
-				  "The region of your CleverTap project: eu1, in1, sg1, us1, aps3, mec1 or sk1.",
-				  true, false, "eu1");
-	ct_jb_end_array(b);
-}
-
-/* One identity permission {type, encoding, required}. */
-static void
-ct_jb_permission(CtJsonBuilder *b, const char *type)
-{
-	ct_jb_begin_object(b, NULL);
-	ct_jb_string(b, "type", type, -1);
-	ct_jb_string(b, "encoding", "raw", -1);
-	ct_jb_bool(b, "required", false);
-	ct_jb_end_object(b);
-}
-
-/*
- * The module_registration_response: the identities this integration reads,
- * its account settings and its audience setting userIdField.
- */
-static Jsonb *
-ct_module_registration(const CtEnvelope *env)
-{
-	static const char *const user_identities[] = {
-		"customer", "email", "mobile_number", "phone_number_2", "phone_number_3",
-		/* the identities a connection may choose as its User ID (userIdField) */
-		"other", "other2", "other3", "other4", "other5", "other6", "other7",
-		"other8", "other9", "other10"
-	};
-	CtJsonBuilder b;
-
-	ct_jb_begin(&b);
-	ct_jb_response_envelope(&b, "module_registration_response", env);
-	ct_jb_string(&b, "sdk_version", "3.2.0", -1);
-	ct_jb_string(&b, "name", "CleverTap", -1);
-	ct_jb_string(&b, "description",
-				 "Imports mParticle audiences into CleverTap segments of type Partner - mParticle "
-				 "(ctaudience, a PostgreSQL extension).", -1);
-	ct_jb_string(&b, "version", CT_VERSION, -1);
-
-	ct_jb_begin_object(&b, "permissions");
-	ct_jb_begin_array(&b, "user_identities");
-	for (int i = 0; i < lengthof(user_identities); i++)
-		ct_jb_permission(&b, user_identities[i]);
-	ct_jb_end_array(&b);
-	ct_jb_begin_array(&b, "partner_identities");
-	ct_jb_permission(&b, "CleverTap_User_ID");
-	ct_jb_end_array(&b);
-	ct_jb_bool(&b, "allow_access_mpid", true);
-	ct_jb_bool(&b, "allow_audience_user_attributes", true);
-	ct_jb_end_object(&b);
-
-	ct_jb_begin_object(&b, "audience_processing_registration");
-	ct_jb_account_settings(&b);
-	ct_jb_begin_array(&b, "audience_subscription_settings");
-	ct_jb_setting(&b, "userIdField", "User ID",
-				  "The mParticle identity matched to CleverTap Identity when no Partner ID comes: "
-				  "customer (Customer ID), email, other, other2 to other10, or mpid.",
-				  false, false, "customer");
-	ct_jb_end_array(&b);
-	ct_jb_end_object(&b);
-
-	ct_jb_begin_object(&b, "dsr_processing_registration");
-	ct_jb_account_settings(&b);
-	ct_jb_begin_array(&b, "supported_dsr_types");
-	ct_jb_string(&b, NULL, "erasure", -1);
-	ct_jb_end_array(&b);
-	ct_jb_end_object(&b);
-
-	return ct_jb_finish(&b);
-}
+static CtHandler *const ct_handlers[CT_NKINDS] = {
+#define CT_KIND(id, type, response, name, flags, handler) [id] = handler,
+#include "kindlist.h"
+#undef CT_KIND
+};
 
 /* See dispatch.h. */
 Jsonb *
@@ -144,31 +39,22 @@ ct_dispatch(Jsonb *request, CtMessageMode *mode)
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext work = AllocSetContextCreate(outer, "ctaudience firehose",
 											   ALLOCSET_SMALL_SIZES);
-	JsonbContainer *root;
 	CtEnvelope	env;
+	const CtKind *kind;
 	Jsonb	   *result;
 
 	MemoryContextSwitchTo(work);
-	root = ct_message_root(request);
-	ct_parse_envelope(root, &env);
-	MemoryContextSwitchTo(outer);
-
-	if (ct_str_eq(env.type, "audience_membership_change_request"))
-		result = ct_import_membership(request, mode);
-	else if (ct_str_eq(env.type, "audience_subscription_request"))
-		result = ct_message_handle(request, mode, &ct_subscription_kind);
-	else if (ct_str_eq(env.type, "dsr_processing_request"))
-		result = ct_message_handle(request, mode, &ct_dsr_kind);
-	else if (ct_str_eq(env.type, "module_registration_request"))
-		result = ct_module_registration(&env);
-	else
+	ct_parse_envelope(ct_message_root(request), &env);
+	kind = ct_kind_find(env.type);
+	if (kind == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid Firehose message: unsupported message type \"%.*s\"",
 						Min(env.type.len, 64), env.type.s),
 				 errdetail("The problem is at JSON path type."),
-				 errhint("ct_firehose() answers module_registration_request, audience_subscription_request, "
-						 "audience_membership_change_request and dsr_processing_request.")));
+				 errhint("ct_firehose() answers %s.", ct_kind_list(0))));
+	MemoryContextSwitchTo(outer);
+	result = ct_handlers[kind - ct_kinds] (request, mode);
 	MemoryContextDelete(work);
 	return result;
 }

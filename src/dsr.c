@@ -20,7 +20,9 @@
 
 #include "dsr.h"
 #include "firehose.h"
+#include "kind.h"
 #include "message.h"
+#include "response.h"
 #include "store.h"
 #include "triggers.h"
 #include "types.h"
@@ -224,7 +226,7 @@ ct_answer_dsr(void *arg, Jsonb **counts)
 	ct_store_exec(CT_Q_LOG_DSR, values, nulls, false);
 
 	ct_jb_begin(&b);
-	ct_jb_response_envelope(&b, "dsr_processing_response", &dsr->h.env);
+	ct_jb_response_envelope(&b, ct_kinds[CT_KIND_ERASURE].response, &dsr->h.env);
 	ct_jb_begin_object(&b, "ctaudience");
 	ct_jb_int(&b, "profiles_erased", er.erased);
 	ct_jb_end_object(&b);
@@ -235,10 +237,16 @@ ct_answer_dsr(void *arg, Jsonb **counts)
 	return ct_jb_finish(&b);
 }
 
-/* See dsr.h. */
-const CtMessageKind ct_dsr_kind = {
-	"dsr_processing_request", sizeof(CtDsr), ct_parse_dsr, ct_answer_dsr
+static const CtMessageKind ct_dsr_kind = {
+	CT_KIND_ERASURE, sizeof(CtDsr), ct_parse_dsr, ct_answer_dsr
 };
+
+/* See dsr.h. */
+Jsonb *
+ct_dsr_handle(Jsonb *request, CtMessageMode *mode)
+{
+	return ct_message_handle(request, mode, &ct_dsr_kind);
+}
 
 /* Whether the string member key of object root is value. */
 static bool

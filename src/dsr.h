@@ -11,8 +11,8 @@
 
 #include "message.h"
 
-/* dsr_processing_request, for ct_message_handle. */
-extern const CtMessageKind ct_dsr_kind;
+/* Answer a dsr_processing_request (kindlist.h). */
+extern CtHandler ct_dsr_handle;
 
 /*
  * When request is an erasure: take the user profiles that name its

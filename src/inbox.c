@@ -47,7 +47,9 @@
 #include "dsr.h"
 #include "firehose.h"
 #include "inbox.h"
+#include "kind.h"
 #include "message.h"
+#include "response.h"
 #include "store.h"
 
 PG_FUNCTION_INFO_V1(ct_enqueue);
@@ -108,15 +110,6 @@ ct_inbox_init(void)
 							NULL, NULL, NULL);
 }
 
-/* The message types that may be queued: those of a project. */
-static bool
-ct_queueable_type(CtStr type)
-{
-	return ct_str_eq(type, "audience_membership_change_request") ||
-		ct_str_eq(type, "audience_subscription_request") ||
-		ct_str_eq(type, "dsr_processing_request");
-}
-
 /*
  * Queue a message: check its envelope and credentials now, store it
  * without its passcode; its inbox_id.  env gets its envelope.  With
@@ -127,6 +120,7 @@ static int64
 ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode)
 {
 	JsonbContainer *root = ct_message_root(request);
+	const CtKind *kind;
 	CtCredentials cred;
 	CtProject	project;
 	Datum		path[3];
@@ -136,24 +130,25 @@ ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode)
 	int64		id;
 
 	ct_parse_envelope(root, env);
-	if (ct_str_eq(env->type, "module_registration_request"))
+	kind = ct_kind_find(env->type);
+	if (kind != NULL && !(kind->flags & CT_OF_PROJECT))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a module_registration_request is not queued"),
-				 errdetail("mParticle waits for the registration response: it belongs to no project and writes nothing."),
+				 errmsg("a %s is not queued", kind->type),
+				 errdetail("mParticle waits for the %s response: it belongs to no project and writes nothing.",
+						   kind->name),
 				 errhint("Answer it at once with ctaudience.ct_firehose().")));
-	if (!ct_queueable_type(env->type))
+	if (kind == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid Firehose message: unsupported message type \"%.*s\"",
 						Min(env->type.len, 64), env->type.s),
 				 errdetail("The problem is at JSON path type."),
-				 errhint("ct_enqueue() queues audience_subscription_request, "
-						 "audience_membership_change_request and dsr_processing_request.")));
+				 errhint("ct_enqueue() queues %s.", ct_kind_list(CT_OF_PROJECT))));
 	ct_parse_credentials(root, &cred);
 	if (passcode != NULL && passcode->s != NULL)
 		cred.passcode = *passcode;
-	if (ct_str_eq(env->type, "audience_membership_change_request"))
+	if (kind->flags & CT_HAS_PROFILES)
 	{
 		/* refuse at once what ct_process_inbox would refuse for its size */
 		JsonbValue	v;
@@ -216,36 +211,36 @@ ct_enqueue_text(PG_FUNCTION_ARGS)
 
 /*
  * SQL: ct_firehose_enqueue(request text) returns jsonb: what a receiver in
- * queue mode answers.  A membership or erasure message is queued and
- * answered at once with its Firehose response (the request's id, and under
- * "ctaudience" the inbox_id); a registration or subscription message is
- * answered as ct_firehose() answers it.
+ * queue mode answers.  A message of a kind queued at once
+ * (CT_QUEUED_AT_ONCE: membership, erasure) is queued and answered with its
+ * Firehose response (the request's id, and under "ctaudience" the
+ * inbox_id); any other (registration, subscription) is answered as
+ * ct_firehose() answers it.
  */
 Datum
 ct_firehose_enqueue(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *request;
 	CtEnvelope	env;
+	const CtKind *kind;
 	CtJsonBuilder b;
 	int64		id;
-	bool		membership;
 
 	CtStr		passcode;
 
 	ct_require_message(fcinfo);
 	request = ct_jsonb_from_text_sans_passcode(PG_GETARG_TEXT_PP(0), &passcode);
 	ct_parse_envelope(ct_message_root(request), &env);
-	membership = ct_str_eq(env.type, "audience_membership_change_request");
-	if (!membership && !ct_str_eq(env.type, "dsr_processing_request"))
+	kind = ct_kind_find(env.type);
+	if (kind == NULL || !(kind->flags & CT_QUEUED_AT_ONCE))
 	{
 		/* answered now, with its passcode: parsed again (these are small) */
 		PG_RETURN_JSONB_P(ct_dispatch(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0)), NULL));
 	}
 	id = ct_enqueue_message(request, &env, &passcode);
 	ct_jb_begin(&b);
-	ct_jb_response_envelope(&b, membership ? "audience_membership_change_response" : "dsr_processing_response",
-							&env);
-	if (membership)
+	ct_jb_response_envelope(&b, kind->response, &env);
+	if (kind->flags & CT_SUSPENDABLE)
 		ct_jb_bool(&b, "suspend_subscription", false);
 	ct_jb_begin_object(&b, "ctaudience");
 	ct_jb_int(&b, "queued", id);

@@ -6,37 +6,20 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/pg_type.h"
 #include "common/hashfn.h"
-#include "fmgr.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
-#include "utils/acl.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/numeric.h"
-#include "utils/resowner.h"
 #include "utils/timestamp.h"
+#include "utils/uuid.h"
 
-#include "args.h"
 #include "auth.h"
-#include "firehose.h"
-#include "identity.h"
-#include "import.h"
-#include "importstate.h"
 #include "citus.h"
+#include "firehose.h"
 #include "message.h"
-#include "normalize.h"
 #include "store.h"
-#include "stream.h"
-#include "strmap.h"
 #include "timing.h"
-#include "triggers.h"
-#include "types.h"
 
 /*
  * Lock a message id for the rest of the transaction, before looking it up
@@ -197,7 +180,7 @@ ct_message_handle(Jsonb *request, CtMessageMode *mode, const CtMessageKind *kind
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext work = AllocSetContextCreate(outer, "ctaudience message", ALLOCSET_SMALL_SIZES);
 	CtMessageHead *head;
-	CtMessage	m = {.type = kind->type, .mode = mode, .answer = kind->answer};
+	CtMessage	m = {.type = ct_kinds[kind->id].type, .mode = mode, .answer = kind->answer};
 
 	m.started = GetCurrentTimestamp();
 	MemoryContextSwitchTo(work);

@@ -12,7 +12,8 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
-#include "firehose.h"
+#include "kind.h"
+#include "model.h"
 #include "store.h"
 
 /*
@@ -31,6 +32,12 @@ typedef struct CtMessageMode
 	bool		busy;
 	const char *project;		/* from SQL with a project argument: the message must be its */
 } CtMessageMode;
+
+/*
+ * What answers one kind of message (kindlist.h): the response to request
+ * (mode: see CtMessageMode; NULL from SQL).
+ */
+typedef Jsonb *CtHandler(Jsonb *request, CtMessageMode *mode);
 
 /* What a handler gives ct_message_run. */
 typedef struct CtMessage
@@ -75,7 +82,7 @@ typedef struct CtMessageHead
  */
 typedef struct CtMessageKind
 {
-	const char *type;			/* the request type */
+	CtKindId	id;				/* its row in kindlist.h */
 	size_t		size;
 	void		(*parse) (JsonbContainer *root, void *state);	/* before SPI, before any write */
 	Jsonb	   *(*answer) (void *state, Jsonb **counts);	/* see CtMessage */

@@ -6,6 +6,7 @@
 
 #include "utils/timestamp.h"
 
+#include "kind.h"
 #include "rules.h"
 
 /* The newest time a message may carry: 9999-12-31 23:59:59.999 UTC. */
@@ -88,19 +89,19 @@ ct_rule_firehose_version(CtStr *version, const CtPath *path)
 }
 
 /*
- * A membership or subscription message dated further ahead of this
- * server's clock than ctaudience.max_clock_skew is refused: stored as the
- * time of its statements, it would make every later real message for the
- * same users stale.
+ * A message of a dated kind (CT_DATED: membership, subscription) dated
+ * further ahead of this server's clock than ctaudience.max_clock_skew is
+ * refused: stored as the time of its statements, it would make every
+ * later real message for the same users stale.
  */
 bool
 ct_rule_message_time(const CtEnvelope *env, const CtPath *path)
 {
+	const CtKind *kind = ct_kind_find(env->type);
 	int64		now_ms = GetCurrentTimestamp() / 1000 +
 		(int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
 
-	if (!ct_str_eq(env->type, "audience_membership_change_request") &&
-		!ct_str_eq(env->type, "audience_subscription_request"))
+	if (kind == NULL || !(kind->flags & CT_DATED))
 		return true;
 	if (env->timestamp_ms - now_ms <= (int64) ct_max_clock_skew * 1000)
 		return true;

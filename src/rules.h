@@ -12,7 +12,7 @@
 #ifndef CT_RULES_H
 #define CT_RULES_H
 
-#include "firehose.h"
+#include "model.h"
 
 /* Milliseconds since the Unix epoch (checked by ct_rule_time_ms) as TimestampTz. */
 static inline TimestampTz

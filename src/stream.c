@@ -1,7 +1,7 @@
 /*
  * stream.c
  *	  Parse the JSON text of an audience_membership_change_request straight
- *	  into the model of firehose.h with the actions of PostgreSQL's
+ *	  into the model of model.h with the actions of PostgreSQL's
  *	  event-based JSON parser, called by ct_json_walk (jsonwalk.c) or, where
  *	  that declines, by pg_parse_json itself; building no jsonb.
  *
@@ -9,6 +9,11 @@
  * jsonb first, a message becomes a tree several times its size before the
  * import starts; read here, it costs a fraction of that time and little
  * more memory than the text itself.
+ *
+ * Each object and array the reader interprets is a frame (CtFrameKind),
+ * described once in ct_frames: the members an object interprets, each
+ * with the type of its value and where it is kept (ct_*_fields), and what
+ * happens when the frame begins and ends.  Every other member is skipped.
  *
  * Only well-formed messages take this path.  Anything it does not expect --
  * invalid JSON, a field of the wrong type, a missing field, a duplicate key,
@@ -24,27 +29,31 @@
 #include "mb/pg_wchar.h"
 
 #include "compat.h"
-#include "firehose.h"
 #include "jsonwalk.h"
+#include "kind.h"
 #include "rules.h"
 #include "stream.h"
 
+/* The objects and arrays the reader interprets; F_SKIP is any other value. */
 typedef enum CtFrameKind
 {
+	F_SKIP,
 	F_ROOT,
 	F_ACCOUNT,
-	F_SETTINGS,
+	F_SETTINGS,					/* account.account_settings */
 	F_PROFILES,
 	F_PROFILE,
-	F_IDS,
-	F_ID,
+	F_UIDS,						/* user_identities */
+	F_UID,
+	F_PIDS,						/* partner_identities */
+	F_PID,
 	F_AUDS,
 	F_AUD,
-	F_AUDSET,
+	F_AUDSET,					/* an audience's subscription settings */
 	F_ATTRS,
 	F_ATTR,
-	F_LIST,
-	F_SKIP
+	F_LIST,						/* an attribute's list_value */
+	F_NKINDS
 } CtFrameKind;
 
 #define CT_MAX_DEPTH 16
@@ -52,76 +61,93 @@ typedef enum CtFrameKind
 typedef struct CtFrame
 {
 	CtFrameKind kind;
-	int			index;			/* arrays: elements seen */
-	uint32		seen;			/* objects: interpreted fields seen (duplicates give up) */
+	int			index;			/* elements, or members, seen */
+	int			others;			/* objects: members not interpreted */
+	uint32		seen;			/* objects: a bit per field seen */
 	int			depth;			/* F_SKIP: nesting below it */
-	bool		partner;		/* F_IDS / F_ID: partner_identities */
 } CtFrame;
 
-/* The fields each object interprets, as bits of CtFrame.seen. */
-enum
+/* The value an interpreted member must have. */
+typedef enum CtValue
 {
-	B_TYPE = 1 << 0,
-	B_ID = 1 << 1,
-	B_TS = 1 << 2,
-	B_VERSION = 1 << 3,
-	B_ACCOUNT = 1 << 4,
-	B_PROFILES = 1 << 5,
-	B_ACCOUNT_ID = 1 << 6,
-	B_SETTINGS = 1 << 7,
-	B_S_ACCOUNT = 1 << 8,
-	B_S_PASSCODE = 1 << 9,
-	B_S_TOKEN = 1 << 10,
-	B_S_REGION = 1 << 11,
-	B_MPID = 1 << 12,
-	B_UIDS = 1 << 13,
-	B_PIDS = 1 << 14,
-	B_AUDS = 1 << 15,
-	B_I_TYPE = 1 << 16,
-	B_I_ENC = 1 << 17,
-	B_I_VALUE = 1 << 18,
-	B_A_ID = 1 << 19,
-	B_A_NAME = 1 << 20,
-	B_A_ACTION = 1 << 21,
-	B_A_SETTINGS = 1 << 22,
-	B_A_ATTRS = 1 << 23,
-	B_A_FIELD = 1 << 24,
-	B_T_KEY = 1 << 25,
-	B_T_ACTION = 1 << 26,
-	B_T_VALUE = 1 << 27,
-	B_T_LIST = 1 << 28
-};
+	V_STRING,
+	V_INT,						/* an integer, or a string of one */
+	V_ID,						/* a string, or an integer kept as its text */
+	V_OBJECT,
+	V_ARRAY,
+	V_JSONB_ONLY				/* left to the jsonb reader (legacy lists) */
+} CtValue;
+
+/*
+ * A member an object interprets: a scalar kept at offset in CtStream (a
+ * CtStr, or an int64 for V_INT), or an object or array read as frame.
+ */
+typedef struct CtField
+{
+	const char *name;
+	CtValue		value;
+	size_t		offset;
+	CtFrameKind frame;
+} CtField;
 
 typedef struct CtStream
 {
 	bool		failed;
 	CtFrame		stack[CT_MAX_DEPTH];
-	int			top;			/* index of the innermost frame; -1 before the root */
-	char	   *field;			/* the field whose value comes next, in the innermost object */
+	int			top;			/* the innermost frame; -1 before the root */
+	const CtField *field;		/* the member whose value comes next */
 
-	CtEnvelope *env;
 	CtMembershipMessage *msg;
 	CtModelBuilder builder;
 	bool		building;
 
-	/* the current user profile, identity, audience entry and attribute */
-	int			profile;
-	CtStr		id_type,
-				id_enc,
+	/* what the members read are kept in until the object that holds them ends */
+	CtEnvelope	env;
+	CtCredentials cred;
+	int64		account_id;		/* checked, not kept */
+	int			profile;		/* the user profile */
+	CtStr		mpid;
+	CtStr		id_type,		/* the identity */
+				id_encoding,
 				id_value;
-	CtAudienceEntry *entry;
-	CtStr		entry_action;
-	int			attrs_cap;
-	CtAttrOp	attr;
-	CtStr		attr_action;
-	bool		attr_empty;
-	JsonbParseState *list_state;	/* list_value being read */
+	int			entry_index;	/* the audience entry: its position */
+	int64		audience_id;
+	CtStr		audience_name,
+				audience_action,
+				user_id_field;
+	CtAttrOp   *attrs;			/* its user attributes */
+	int			nattrs,
+				attrs_cap;
+	CtStr		attr_key,		/* the user attribute */
+				attr_action,
+				attr_value;
+	JsonbParseState *list_state;	/* its list_value, being read */
 	bool		has_list;
 	bool		list_invalid;
 	JsonbValue	list;
-	char	   *arena;			/* where kept strings are copied, and room left */
-	Size		arena_left;
+
+	char	   *arena;			/* where kept strings are copied */
+	Size		arena_left;		/* and the room left there */
 } CtStream;
+
+/*
+ * What the reader does with a frame of one kind.  An object interprets
+ * fields; its other members are skipped, or, with few_others, may only be
+ * a few short scalars.  An array's elements are objects that open element
+ * frames, or, with add, strings.  begin may decline a frame, which is then
+ * skipped whole.
+ */
+typedef struct CtFrameDef
+{
+	bool		array;
+	const CtField *fields;
+	int			nfields;
+	bool		few_others;
+	CtFrameKind element;
+	void		(*add) (CtStream *st, char *token);
+	bool		(*begin) (CtStream *st, int position);
+	void		(*end) (CtStream *st, CtFrame *f);
+} CtFrameDef;
 
 /* Give up: the caller parses the message as jsonb instead. */
 static inline void
@@ -134,44 +160,6 @@ static inline CtFrame *
 ct_top(CtStream *st)
 {
 	return st->top >= 0 ? &st->stack[st->top] : NULL;
-}
-
-static void
-ct_push(CtStream *st, CtFrameKind kind)
-{
-	CtFrame    *f;
-
-	if (st->top + 1 >= CT_MAX_DEPTH)
-	{
-		ct_give_up(st);
-		return;
-	}
-	f = &st->stack[++st->top];
-	memset(f, 0, sizeof(*f));
-	f->kind = kind;
-	if (kind == F_SKIP)
-		f->depth = 1;
-}
-
-/* Note an interpreted field of the innermost object; a second one gives up. */
-static bool
-ct_first(CtStream *st, uint32 bit)
-{
-	CtFrame    *f = ct_top(st);
-
-	if (f->seen & bit)
-	{
-		ct_give_up(st);
-		return false;
-	}
-	f->seen |= bit;
-	return true;
-}
-
-static inline bool
-ct_is(const char *a, const char *b)
-{
-	return a != NULL && strcmp(a, b) == 0;
 }
 
 /*
@@ -222,203 +210,66 @@ ct_token_int64(char *token, JsonTokenType type, int64 *out)
 	return ct_parse_int64(token, strlen(token), out);
 }
 
-/* The kind of frame a nested object or array opens, or F_SKIP. */
-static void
-ct_open_field(CtStream *st, bool is_object, char *field)
+/* An integer as the text the model keeps of it. */
+static CtStr
+ct_int64_text(int64 v)
 {
-	CtFrame    *f = ct_top(st);
+	CtStr		r;
 
-	if (f == NULL)
-	{
-		/* the message itself must be an object */
-		if (!is_object)
-			ct_give_up(st);
-		else
-			ct_push(st, F_ROOT);
-		return;
-	}
-	if (f->kind == F_SKIP)
-	{
-		f->depth++;
-		return;
-	}
-
-	switch (f->kind)
-	{
-		case F_ROOT:
-			if (ct_is(field, "account"))
-			{
-				if (!is_object || !ct_first(st, B_ACCOUNT))
-					break;
-				ct_push(st, F_ACCOUNT);
-				return;
-			}
-			if (ct_is(field, "user_profiles"))
-			{
-				if (is_object || !ct_first(st, B_PROFILES))
-					break;
-				ct_push(st, F_PROFILES);
-				st->msg->has_profiles = true;
-				ct_model_begin(&st->builder, st->msg, 1000);
-				st->builder.defer_limits = true;
-				st->building = true;
-				return;
-			}
-			if (ct_is(field, "type") || ct_is(field, "id") || ct_is(field, "timestamp_ms") ||
-				ct_is(field, "firehose_version"))
-				break;
-			ct_push(st, F_SKIP);
-			return;
-		case F_ACCOUNT:
-			if (ct_is(field, "account_settings"))
-			{
-				if (!is_object || !ct_first(st, B_SETTINGS))
-					break;
-				ct_push(st, F_SETTINGS);
-				return;
-			}
-			if (ct_is(field, "account_id"))
-				break;
-			ct_push(st, F_SKIP);
-			return;
-		case F_SETTINGS:
-			if (ct_is(field, "accountId") || ct_is(field, "passcode") ||
-				ct_is(field, "accountToken") || ct_is(field, "region"))
-				break;
-			ct_push(st, F_SKIP);
-			return;
-		case F_PROFILES:
-			if (!is_object)
-				break;
-			f->index++;
-			if (f->index > ct_max_profiles_per_message)
-				st->builder.over_profiles = true;	/* reported first, as the jsonb reader does */
-			st->profile = st->builder.over_audiences ? -1 : ct_model_new_profile(&st->builder);
-			ct_push(st, st->profile < 0 ? F_SKIP : F_PROFILE);
-			return;
-		case F_PROFILE:
-			if (ct_is(field, "user_identities") || ct_is(field, "partner_identities"))
-			{
-				bool		partner = ct_is(field, "partner_identities");
-
-				if (is_object || !ct_first(st, partner ? B_PIDS : B_UIDS))
-					break;
-				ct_push(st, F_IDS);
-				ct_top(st)->partner = partner;
-				return;
-			}
-			if (ct_is(field, "audiences"))
-			{
-				if (is_object || !ct_first(st, B_AUDS))
-					break;
-				ct_push(st, F_AUDS);
-				return;
-			}
-			if (ct_is(field, "mpid") || ct_is(field, "added_audiences") ||
-				ct_is(field, "removed_audiences"))
-				break;			/* legacy lists: the jsonb parser handles them */
-			ct_push(st, F_SKIP);
-			return;
-		case F_IDS:
-			if (!is_object)
-				break;
-			f->index++;
-			ct_push(st, F_ID);
-			ct_top(st)->partner = f->partner;
-			memset(&st->id_type, 0, sizeof(CtStr));
-			memset(&st->id_enc, 0, sizeof(CtStr));
-			memset(&st->id_value, 0, sizeof(CtStr));
-			return;
-		case F_ID:
-			if (ct_is(field, "type") || ct_is(field, "encoding") || ct_is(field, "value"))
-				break;
-			ct_push(st, F_SKIP);
-			return;
-		case F_AUDS:
-			if (!is_object)
-				break;
-			ct_push(st, F_AUD);
-			st->entry = ct_model_new_entry(&st->builder, st->profile, f->index, "audiences");
-			st->entry->user_id_field = -1;
-			memset(&st->entry_action, 0, sizeof(CtStr));
-			st->attrs_cap = 0;
-			f->index++;
-			return;
-		case F_AUD:
-			if (ct_is(field, "audience_subscription_settings"))
-			{
-				if (!is_object || !ct_first(st, B_A_SETTINGS))
-					break;
-				ct_push(st, F_AUDSET);
-				return;
-			}
-			if (ct_is(field, "user_attributes"))
-			{
-				if (is_object || !ct_first(st, B_A_ATTRS))
-					break;
-				ct_push(st, F_ATTRS);
-				return;
-			}
-			if (ct_is(field, "audience_id") || ct_is(field, "audience_name") || ct_is(field, "action"))
-				break;
-			ct_push(st, F_SKIP);
-			return;
-		case F_AUDSET:
-			/* nested settings: the jsonb parser checks their size */
-			break;
-		case F_ATTRS:
-			if (!is_object)
-				break;
-			ct_push(st, F_ATTR);
-			memset(&st->attr, 0, sizeof(CtAttrOp));
-			st->attr.value.type = jbvNull;
-			memset(&st->attr_action, 0, sizeof(CtStr));
-			st->attr_empty = true;
-			st->has_list = false;
-			st->list_invalid = false;
-			return;
-		case F_ATTR:
-			if (ct_is(field, "list_value"))
-			{
-				if (is_object || !ct_first(st, B_T_LIST))
-					break;
-				ct_push(st, F_LIST);
-				st->list_state = NULL;
-				pushJsonbValue(&st->list_state, WJB_BEGIN_ARRAY, NULL);
-				return;
-			}
-			if (ct_is(field, "key") || ct_is(field, "action") || ct_is(field, "value"))
-				break;
-			ct_push(st, F_SKIP);
-			return;
-		case F_LIST:
-			break;				/* list_value elements must be strings */
-		case F_SKIP:
-			break;
-	}
-	ct_give_up(st);
+	r.s = psprintf(INT64_FORMAT, v);
+	r.len = strlen(r.s);
+	return r;
 }
 
-static void
-ct_open(CtStream *st, bool is_object)
+/* user_profiles begins: so does the model. */
+static bool
+ct_begin_profiles(CtStream *st, int position)
 {
-	char	   *field = st->field;
-
-	st->field = NULL;
-	ct_open_field(st, is_object, field);
-	if (field != NULL)
-		pfree(field);
+	st->msg->has_profiles = true;
+	ct_model_begin(&st->builder, st->msg, 1000);
+	st->builder.defer_limits = true;
+	st->building = true;
+	return true;
 }
 
-/* Close an identity: record it in its profile. */
+/* A user profile begins; one over a limit is skipped (the limit is reported first). */
+static bool
+ct_begin_profile(CtStream *st, int position)
+{
+	if (position >= ct_max_profiles_per_message)
+		st->builder.over_profiles = true;
+	st->profile = st->builder.over_audiences ? -1 : ct_model_new_profile(&st->builder);
+	memset(&st->mpid, 0, sizeof(CtStr));
+	return st->profile >= 0;
+}
+
+/* A user profile ends: its mpid, and its entries are those read since it began. */
 static void
-ct_close_identity(CtStream *st, bool partner)
+ct_end_profile(CtStream *st, CtFrame *f)
+{
+	st->msg->profiles[st->profile].mpid = st->mpid;
+	ct_model_end_profile(&st->builder, st->profile);
+}
+
+/* An identity begins. */
+static bool
+ct_begin_identity(CtStream *st, int position)
+{
+	memset(&st->id_type, 0, sizeof(CtStr));
+	memset(&st->id_encoding, 0, sizeof(CtStr));
+	memset(&st->id_value, 0, sizeof(CtStr));
+	return true;
+}
+
+/* An identity ends: record it in its profile. */
+static void
+ct_end_identity(CtStream *st, bool partner)
 {
 	CtUserProfile *p = &st->msg->profiles[st->profile];
 	bool		raw;
 
-	if (st->id_type.s == NULL || st->id_enc.s == NULL || st->id_value.s == NULL ||
-		!ct_rule_encoding(st->id_enc, &raw, NULL))
+	if (st->id_type.s == NULL || st->id_encoding.s == NULL || st->id_value.s == NULL ||
+		!ct_rule_encoding(st->id_encoding, &raw, NULL))
 	{
 		ct_give_up(st);
 		return;
@@ -429,66 +280,411 @@ ct_close_identity(CtStream *st, bool partner)
 		ct_model_add_identity(p, st->id_type, raw, st->id_value);
 }
 
-/* Close an audience entry: the rules, then keep it. */
 static void
-ct_close_entry(CtStream *st)
+ct_end_user_identity(CtStream *st, CtFrame *f)
 {
-	CtAudienceEntry *e = st->entry;
-	CtFrame    *f = ct_top(st);
+	ct_end_identity(st, false);
+}
 
-	if (!(f->seen & B_A_ID) || !ct_rule_audience_id(e->audience_id, NULL) ||
-		!(f->seen & B_A_NAME) || !ct_rule_audience_name(e->name, NULL) ||
-		st->entry_action.s == NULL || !ct_rule_audience_action(st->entry_action, &e->action, NULL))
+static void
+ct_end_partner_identity(CtStream *st, CtFrame *f)
+{
+	ct_end_identity(st, true);
+}
+
+/* An audience entry begins, at position in its profile's audiences. */
+static bool
+ct_begin_audience(CtStream *st, int position)
+{
+	st->entry_index = position;
+	st->audience_id = 0;
+	memset(&st->audience_name, 0, sizeof(CtStr));
+	memset(&st->audience_action, 0, sizeof(CtStr));
+	memset(&st->user_id_field, 0, sizeof(CtStr));
+	st->attrs = NULL;
+	st->nattrs = 0;
+	st->attrs_cap = 0;
+	return true;
+}
+
+/*
+ * An audience entry ends: the rules, then keep it.  An absent audience_id
+ * stays 0, which its rule refuses.
+ */
+static void
+ct_end_audience(CtStream *st, CtFrame *f)
+{
+	CtAudienceEntry *e;
+	CtAction	action;
+	int			field = -1;
+
+	if (!ct_rule_audience_id(st->audience_id, NULL) ||
+		st->audience_name.s == NULL || !ct_rule_audience_name(st->audience_name, NULL) ||
+		st->audience_action.s == NULL || !ct_rule_audience_action(st->audience_action, &action, NULL) ||
+		(st->user_id_field.s != NULL && !ct_rule_user_id_field(st->user_id_field, &field, NULL)))
 	{
 		ct_give_up(st);
 		return;
 	}
+	e = ct_model_new_entry(&st->builder, st->profile, st->entry_index, "audiences");
+	e->audience_id = st->audience_id;
+	e->name = st->audience_name;
+	e->action = action;
+	e->user_id_field = field;
+	e->nattrs = st->nattrs;
+	e->attrs = st->attrs;
 	ct_model_commit_entry(&st->builder, e);
-	st->entry = NULL;
 }
 
-/* Close a user attribute: the rules, then keep it. */
-static void
-ct_close_attr(CtStream *st)
+/* A user attribute begins. */
+static bool
+ct_begin_attribute(CtStream *st, int position)
 {
-	CtAudienceEntry *e = st->entry;
-	CtAttrOp   *op = &st->attr;
+	memset(&st->attr_key, 0, sizeof(CtStr));
+	memset(&st->attr_action, 0, sizeof(CtStr));
+	memset(&st->attr_value, 0, sizeof(CtStr));
+	st->has_list = false;
+	st->list_invalid = false;
+	return true;
+}
 
-	if (st->attr_empty)
-		return;					/* {} is ignored, as mParticle's own example has one */
+/* A user attribute ends: the rules, then keep it with its audience entry. */
+static void
+ct_end_attribute(CtStream *st, CtFrame *f)
+{
+	CtAttrOp	op;
+
+	/* {} is ignored, as mParticle's own example has one */
+	if (f->index == 0)
+		return;
+	memset(&op, 0, sizeof(op));
+	if (st->attr_key.s == NULL || st->attr_action.s == NULL ||
+		!ct_rule_attr_action(st->attr_action, &op.is_delete, NULL))
+	{
+		ct_give_up(st);
+		return;
+	}
+	op.key = st->attr_key;
+	op.invalid = !ct_rule_attr_key_fits(op.key);
+	op.value.type = jbvNull;
 	if (st->has_list)
 	{
 		/* list_value takes precedence over value, as in the jsonb parser */
-		op->value = st->list;
-		if (st->list_invalid)
-			op->invalid = true;
+		op.value = st->list;
+		op.invalid |= st->list_invalid;
 	}
-	if (op->key.s == NULL || st->attr_action.s == NULL ||
-		!ct_rule_attr_action(st->attr_action, &op->is_delete, NULL))
+	else if (st->attr_value.s != NULL)
+	{
+		op.value.type = jbvString;
+		op.value.val.string.val = (char *) st->attr_value.s;
+		op.value.val.string.len = st->attr_value.len;
+		op.invalid |= !ct_rule_attr_value_fits(st->attr_value.len);
+	}
+	if (st->nattrs >= st->attrs_cap)
+	{
+		st->attrs_cap = Max(st->attrs_cap * 2, 4);
+		st->attrs = st->attrs ? repalloc(st->attrs, sizeof(CtAttrOp) * st->attrs_cap)
+			: palloc(sizeof(CtAttrOp) * st->attrs_cap);
+	}
+	st->attrs[st->nattrs++] = op;
+}
+
+/* A list_value begins: it is built as a jsonb array. */
+static bool
+ct_begin_list(CtStream *st, int position)
+{
+	st->list_state = NULL;
+	pushJsonbValue(&st->list_state, WJB_BEGIN_ARRAY, NULL);
+	return true;
+}
+
+/* One string of a list_value. */
+static void
+ct_add_list_element(CtStream *st, char *token)
+{
+	JsonbValue	e;
+
+	e.type = jbvString;
+	e.val.string.len = strlen(token);
+	e.val.string.val = ct_arena_copy(st, token, e.val.string.len);
+	if (!ct_rule_attr_value_fits(e.val.string.len))
+		st->list_invalid = true;
+	pushJsonbValue(&st->list_state, WJB_ELEM, &e);
+}
+
+/* A list_value ends. */
+static void
+ct_end_list(CtStream *st, CtFrame *f)
+{
+	JsonbValue *res = pushJsonbValue(&st->list_state, WJB_END_ARRAY, NULL);
+	Jsonb	   *list = JsonbValueToJsonb(res);
+
+	st->list.type = jbvBinary;
+	st->list.val.binary.data = &list->root;
+	st->list.val.binary.len = VARSIZE(list) - VARHDRSZ;
+	st->has_list = true;
+}
+
+/*
+ * The members each object interprets, the most frequent first: the type of
+ * its value, and where it is kept or the frame it opens.
+ */
+#define CT_AT(member) offsetof(CtStream, member)
+
+static const CtField ct_root_fields[] = {
+	{"type", V_STRING, CT_AT(env.type)},
+	{"id", V_STRING, CT_AT(env.id_text)},
+	{"timestamp_ms", V_INT, CT_AT(env.timestamp_ms)},
+	{"firehose_version", V_STRING, CT_AT(env.firehose_version)},
+	{"account", V_OBJECT, 0, F_ACCOUNT},
+	{"user_profiles", V_ARRAY, 0, F_PROFILES},
+};
+
+static const CtField ct_account_fields[] = {
+	{"account_id", V_INT, CT_AT(account_id)},
+	{"account_settings", V_OBJECT, 0, F_SETTINGS},
+};
+
+static const CtField ct_settings_fields[] = {
+	{"accountId", V_STRING, CT_AT(cred.account_id)},
+	{"passcode", V_STRING, CT_AT(cred.passcode)},
+	{"accountToken", V_STRING, CT_AT(cred.account_token)},
+	{"region", V_STRING, CT_AT(cred.region)},
+};
+
+static const CtField ct_profile_fields[] = {
+	{"mpid", V_ID, CT_AT(mpid)},
+	{"user_identities", V_ARRAY, 0, F_UIDS},
+	{"audiences", V_ARRAY, 0, F_AUDS},
+	{"partner_identities", V_ARRAY, 0, F_PIDS},
+	{"added_audiences", V_JSONB_ONLY},
+	{"removed_audiences", V_JSONB_ONLY},
+};
+
+static const CtField ct_identity_fields[] = {
+	{"type", V_STRING, CT_AT(id_type)},
+	{"encoding", V_STRING, CT_AT(id_encoding)},
+	{"value", V_STRING, CT_AT(id_value)},
+};
+
+static const CtField ct_audience_fields[] = {
+	{"audience_id", V_INT, CT_AT(audience_id)},
+	{"audience_name", V_STRING, CT_AT(audience_name)},
+	{"action", V_STRING, CT_AT(audience_action)},
+	{"audience_subscription_settings", V_OBJECT, 0, F_AUDSET},
+	{"user_attributes", V_ARRAY, 0, F_ATTRS},
+};
+
+static const CtField ct_audience_settings_fields[] = {
+	{"userIdField", V_STRING, CT_AT(user_id_field)},
+};
+
+static const CtField ct_attribute_fields[] = {
+	{"key", V_STRING, CT_AT(attr_key)},
+	{"action", V_STRING, CT_AT(attr_action)},
+	{"value", V_STRING, CT_AT(attr_value)},
+	{"list_value", V_ARRAY, 0, F_LIST},
+};
+
+/* An object: the fields it interprets, and what happens when it begins and ends. */
+#define CT_OBJECT(fields, begin, end) \
+	{false, fields, lengthof(fields), false, F_SKIP, NULL, begin, end}
+/* The same, for an object whose other members may only be a few short scalars. */
+#define CT_OBJECT_OF_FEW(fields) \
+	{false, fields, lengthof(fields), true, F_SKIP, NULL, NULL, NULL}
+/* An array of objects read as element frames, or (element F_SKIP) of strings given to add. */
+#define CT_ARRAY(element, add, begin, end) \
+	{true, NULL, 0, false, element, add, begin, end}
+
+/*
+ * Every frame.  The settings of an audience may hold a few short scalars
+ * besides userIdField; larger ones are left to the jsonb reader's check of
+ * their size.
+ */
+static const CtFrameDef ct_frames[F_NKINDS] = {
+	[F_SKIP] = {0},
+	[F_ROOT] = CT_OBJECT(ct_root_fields, NULL, NULL),
+	[F_ACCOUNT] = CT_OBJECT(ct_account_fields, NULL, NULL),
+	[F_SETTINGS] = CT_OBJECT(ct_settings_fields, NULL, NULL),
+	[F_PROFILES] = CT_ARRAY(F_PROFILE, NULL, ct_begin_profiles, NULL),
+	[F_PROFILE] = CT_OBJECT(ct_profile_fields, ct_begin_profile, ct_end_profile),
+	[F_UIDS] = CT_ARRAY(F_UID, NULL, NULL, NULL),
+	[F_UID] = CT_OBJECT(ct_identity_fields, ct_begin_identity, ct_end_user_identity),
+	[F_PIDS] = CT_ARRAY(F_PID, NULL, NULL, NULL),
+	[F_PID] = CT_OBJECT(ct_identity_fields, ct_begin_identity, ct_end_partner_identity),
+	[F_AUDS] = CT_ARRAY(F_AUD, NULL, NULL, NULL),
+	[F_AUD] = CT_OBJECT(ct_audience_fields, ct_begin_audience, ct_end_audience),
+	[F_AUDSET] = CT_OBJECT_OF_FEW(ct_audience_settings_fields),
+	[F_ATTRS] = CT_ARRAY(F_ATTR, NULL, NULL, NULL),
+	[F_ATTR] = CT_OBJECT(ct_attribute_fields, ct_begin_attribute, ct_end_attribute),
+	[F_LIST] = CT_ARRAY(F_SKIP, ct_add_list_element, ct_begin_list, ct_end_list),
+};
+
+/* Enter a frame of kind (position: in its array); one its begin declines is skipped. */
+static void
+ct_push(CtStream *st, CtFrameKind kind, int position)
+{
+	const CtFrameDef *def = &ct_frames[kind];
+	CtFrame    *f;
+
+	if (st->top + 1 >= CT_MAX_DEPTH)
 	{
 		ct_give_up(st);
 		return;
 	}
-	if (!ct_rule_attr_key_fits(op->key))
-		op->invalid = true;
-	if (op->value.type == jbvString && !ct_rule_attr_value_fits(op->value.val.string.len))
-		op->invalid = true;
-	if (e->nattrs >= st->attrs_cap)
+	f = &st->stack[++st->top];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	if (def->begin != NULL && !def->begin(st, position))
+		f->kind = F_SKIP;
+	if (f->kind == F_SKIP)
+		f->depth = 1;
+}
+
+/*
+ * A member of an interpreted object begins: its field, or NULL; a second
+ * one gives up.  Most names compared differ in their first two characters
+ * (a name that matches the first has a second, if only its end).
+ */
+static void
+ct_member(CtStream *st, CtFrame *f, const char *name)
+{
+	const CtFrameDef *def = &ct_frames[f->kind];
+
+	f->index++;
+	for (int i = 0; i < def->nfields; i++)
 	{
-		st->attrs_cap = Max(st->attrs_cap * 2, 4);
-		e->attrs = e->attrs ? repalloc(e->attrs, sizeof(CtAttrOp) * st->attrs_cap)
-			: palloc(sizeof(CtAttrOp) * st->attrs_cap);
+		const char *fname = def->fields[i].name;
+
+		if (name[0] == fname[0] && name[1] == fname[1] && strcmp(name, fname) == 0)
+		{
+			if (f->seen & (1u << i))
+				ct_give_up(st);
+			f->seen |= 1u << i;
+			st->field = &def->fields[i];
+			return;
+		}
 	}
-	e->attrs[e->nattrs++] = *op;
+	st->field = NULL;
+	if (def->few_others && (++f->others > 8 || strlen(name) > 64))
+		ct_give_up(st);
+}
+
+/* An object or an array begins, as the value of field fd or an element. */
+static void
+ct_open(CtStream *st, const CtField *fd, bool is_object)
+{
+	CtFrame    *f = ct_top(st);
+	const CtFrameDef *def;
+
+	if (f == NULL)
+	{
+		/* the message itself must be an object */
+		if (is_object)
+			ct_push(st, F_ROOT, 0);
+		else
+			ct_give_up(st);
+		return;
+	}
+	if (f->kind == F_SKIP)
+	{
+		f->depth++;
+		return;
+	}
+	def = &ct_frames[f->kind];
+	if (def->array)
+	{
+		if (is_object && def->element != F_SKIP)
+			ct_push(st, def->element, f->index++);
+		else
+			ct_give_up(st);
+	}
+	else if (fd != NULL)
+	{
+		if (fd->value == (is_object ? V_OBJECT : V_ARRAY))
+			ct_push(st, fd->frame, 0);
+		else
+			ct_give_up(st);
+	}
+	else if (def->few_others)
+		ct_give_up(st);			/* left to the jsonb reader's size check */
+	else
+		ct_push(st, F_SKIP, 0);
+}
+
+/* Keep the scalar value of field fd; false when it is not of the field's type. */
+static bool
+ct_keep_value(CtStream *st, const CtField *fd, char *token, JsonTokenType type)
+{
+	char	   *at = (char *) st + fd->offset;
+	int64		v;
+
+	switch (fd->value)
+	{
+		case V_STRING:
+			if (type != JSON_TOKEN_STRING)
+				return false;
+			*(CtStr *) at = ct_keep(st, token);
+			return true;
+		case V_INT:
+			if (!ct_token_int64(token, type, &v))
+				return false;
+			*(int64 *) at = v;
+			return true;
+		case V_ID:
+			if (type == JSON_TOKEN_STRING)
+				*(CtStr *) at = ct_keep(st, token);
+			else if (type == JSON_TOKEN_NUMBER && ct_token_int64(token, type, &v))
+				*(CtStr *) at = ct_int64_text(v);
+			else
+				return false;
+			return true;
+		default:
+			return false;		/* an object or array, or V_JSONB_ONLY */
+	}
+}
+
+/* A scalar, as the value of field fd or an element. */
+static void
+ct_scalar_value(CtStream *st, const CtField *fd, char *token, JsonTokenType type)
+{
+	CtFrame    *f = ct_top(st);
+	const CtFrameDef *def;
+
+	if (f == NULL)
+	{
+		ct_give_up(st);			/* a scalar message */
+		return;
+	}
+	if (f->kind == F_SKIP)
+		return;
+	def = &ct_frames[f->kind];
+	if (def->array)
+	{
+		/* a list_value's string; anything else is not what the array holds */
+		if (def->add != NULL && type == JSON_TOKEN_STRING)
+			def->add(st, token);
+		else
+			ct_give_up(st);
+	}
+	else if (fd != NULL)
+	{
+		if (!ct_keep_value(st, fd, token, type))
+			ct_give_up(st);
+	}
+	else if (def->few_others && strlen(token) > 64)
+		ct_give_up(st);
 }
 
 static CtJsonAction
 ct_object_start(void *arg)
 {
 	CtStream   *st = arg;
+	const CtField *fd = st->field;
 
+	st->field = NULL;
 	if (!st->failed)
-		ct_open(st, true);
+		ct_open(st, fd, true);
 	return CT_JSON_ACTION_OK;
 }
 
@@ -496,9 +692,11 @@ static CtJsonAction
 ct_array_start(void *arg)
 {
 	CtStream   *st = arg;
+	const CtField *fd = st->field;
 
+	st->field = NULL;
 	if (!st->failed)
-		ct_open(st, false);
+		ct_open(st, fd, false);
 	return CT_JSON_ACTION_OK;
 }
 
@@ -513,34 +711,8 @@ ct_close(void *arg)
 		return CT_JSON_ACTION_OK;
 	if (f->kind == F_SKIP && --f->depth > 0)
 		return CT_JSON_ACTION_OK;
-	switch (f->kind)
-	{
-		case F_ID:
-			ct_close_identity(st, f->partner);
-			break;
-		case F_AUD:
-			ct_close_entry(st);
-			break;
-		case F_ATTR:
-			ct_close_attr(st);
-			break;
-		case F_LIST:
-			{
-				JsonbValue *res = pushJsonbValue(&st->list_state, WJB_END_ARRAY, NULL);
-				Jsonb	   *list = JsonbValueToJsonb(res);
-
-				st->list.type = jbvBinary;
-				st->list.val.binary.data = &list->root;
-				st->list.val.binary.len = VARSIZE(list) - VARHDRSZ;
-				st->has_list = true;
-			}
-			break;
-		case F_PROFILE:
-			ct_model_end_profile(&st->builder, st->profile);
-			break;
-		default:
-			break;
-	}
+	if (ct_frames[f->kind].end != NULL)
+		ct_frames[f->kind].end(st, f);
 	st->top--;
 	return CT_JSON_ACTION_OK;
 }
@@ -551,259 +723,76 @@ ct_field_start(void *arg, char *fname, bool isnull)
 	CtStream   *st = arg;
 	CtFrame    *f = ct_top(st);
 
-	if (st->failed || f == NULL || f->kind == F_SKIP || isnull)
+	if (!st->failed && f != NULL && f->kind != F_SKIP)
 	{
 		/*
 		 * The jsonb parser takes a null member for an absent one, but keeps
 		 * the last of duplicate keys; rather than track both, give up.
 		 */
-		if (isnull && f != NULL && f->kind != F_SKIP)
+		if (isnull)
 			ct_give_up(st);
-		pfree(fname);
-		return CT_JSON_ACTION_OK;
+		else
+			ct_member(st, f, fname);
 	}
-	st->field = fname;
-	if (f->kind == F_ATTR)
-		st->attr_empty = false;
+	pfree(fname);
 	return CT_JSON_ACTION_OK;
-}
-
-/* A scalar: an object member's value (field) or an array element. */
-static void
-ct_scalar_field(CtStream *st, char *field, char *token, JsonTokenType type)
-{
-	CtFrame    *f = ct_top(st);
-	bool		is_string = (type == JSON_TOKEN_STRING);
-	int64		v;
-
-	if (f == NULL)
-	{
-		ct_give_up(st);			/* a scalar message */
-		return;
-	}
-	switch (f->kind)
-	{
-		case F_SKIP:
-			return;
-		case F_LIST:
-			if (!is_string)
-			{
-				ct_give_up(st);
-				return;
-			}
-			{
-				JsonbValue	e;
-
-				e.type = jbvString;
-				e.val.string.len = strlen(token);
-				e.val.string.val = ct_arena_copy(st, token, e.val.string.len);
-				if (!ct_rule_attr_value_fits(e.val.string.len))
-					st->list_invalid = true;
-				pushJsonbValue(&st->list_state, WJB_ELEM, &e);
-			}
-			return;
-		case F_PROFILES:
-		case F_IDS:
-		case F_AUDS:
-		case F_ATTRS:
-			ct_give_up(st);		/* an array element that is not an object */
-			return;
-		default:
-			break;
-	}
-	if (field == NULL)
-		return;					/* not an object member: cannot happen */
-
-	switch (f->kind)
-	{
-		case F_ROOT:
-			if (ct_is(field, "type") || ct_is(field, "id") || ct_is(field, "firehose_version"))
-			{
-				uint32		bit = ct_is(field, "type") ? B_TYPE : ct_is(field, "id") ? B_ID : B_VERSION;
-
-				if (!is_string || !ct_first(st, bit))
-					break;
-				if (bit == B_TYPE)
-					st->env->type = ct_keep(st, token);
-				else if (bit == B_ID)
-					st->env->id_text = ct_keep(st, token);
-				else
-					st->env->firehose_version = ct_keep(st, token);
-				return;
-			}
-			if (ct_is(field, "timestamp_ms"))
-			{
-				if (!ct_token_int64(token, type, &v) || !ct_first(st, B_TS))
-					break;
-				st->env->timestamp_ms = v;
-				return;
-			}
-			if (ct_is(field, "account") || ct_is(field, "user_profiles"))
-				break;
-			return;
-		case F_ACCOUNT:
-			if (ct_is(field, "account_id"))
-			{
-				if (!ct_token_int64(token, type, &v) || !ct_first(st, B_ACCOUNT_ID))
-					break;
-				return;
-			}
-			if (ct_is(field, "account_settings"))
-				break;
-			return;
-		case F_SETTINGS:
-			{
-				CtCredentials *c = &st->msg->cred;
-				CtStr	   *dst = NULL;
-				uint32		bit = 0;
-
-				if (ct_is(field, "accountId"))
-					dst = &c->account_id, bit = B_S_ACCOUNT;
-				else if (ct_is(field, "passcode"))
-					dst = &c->passcode, bit = B_S_PASSCODE;
-				else if (ct_is(field, "accountToken"))
-					dst = &c->account_token, bit = B_S_TOKEN;
-				else if (ct_is(field, "region"))
-					dst = &c->region, bit = B_S_REGION;
-				if (dst == NULL)
-					return;
-				if (!is_string || !ct_first(st, bit))
-					break;
-				*dst = ct_keep(st, token);
-				return;
-			}
-		case F_PROFILE:
-			if (ct_is(field, "mpid"))
-			{
-				CtUserProfile *p = &st->msg->profiles[st->profile];
-
-				if (!ct_first(st, B_MPID))
-					break;
-				if (is_string)
-					p->mpid = ct_keep(st, token);
-				else if (type == JSON_TOKEN_NUMBER && ct_token_int64(token, type, &v))
-				{
-					p->mpid.s = psprintf(INT64_FORMAT, v);
-					p->mpid.len = strlen(p->mpid.s);
-				}
-				else
-					break;
-				return;
-			}
-			if (ct_is(field, "user_identities") || ct_is(field, "partner_identities") ||
-				ct_is(field, "audiences") || ct_is(field, "added_audiences") ||
-				ct_is(field, "removed_audiences"))
-				break;
-			return;
-		case F_ID:
-			{
-				CtStr	   *dst = NULL;
-				uint32		bit = 0;
-
-				if (ct_is(field, "type"))
-					dst = &st->id_type, bit = B_I_TYPE;
-				else if (ct_is(field, "encoding"))
-					dst = &st->id_enc, bit = B_I_ENC;
-				else if (ct_is(field, "value"))
-					dst = &st->id_value, bit = B_I_VALUE;
-				if (dst == NULL)
-					return;
-				if (!is_string || !ct_first(st, bit))
-					break;
-				*dst = ct_keep(st, token);
-				return;
-			}
-		case F_AUD:
-			if (ct_is(field, "audience_id"))
-			{
-				if (!ct_token_int64(token, type, &v) || !ct_first(st, B_A_ID))
-					break;
-				st->entry->audience_id = v;
-				return;
-			}
-			if (ct_is(field, "audience_name") || ct_is(field, "action"))
-			{
-				bool		name = ct_is(field, "audience_name");
-
-				if (!is_string || !ct_first(st, name ? B_A_NAME : B_A_ACTION))
-					break;
-				if (name)
-					st->entry->name = ct_keep(st, token);
-				else
-					st->entry_action = ct_keep(st, token);
-				return;
-			}
-			if (ct_is(field, "audience_subscription_settings") || ct_is(field, "user_attributes"))
-				break;
-			return;
-		case F_AUDSET:
-			if (ct_is(field, "userIdField"))
-			{
-				if (!is_string || !ct_first(st, B_A_FIELD))
-					break;
-				if (!ct_rule_user_id_field(ct_keep(st, token), &st->entry->user_id_field, NULL))
-					break;
-				return;
-			}
-			/* a few short settings; larger ones are left to the jsonb parser's size check */
-			if (++f->index > 8 || strlen(field) > 64 || strlen(token) > 64)
-				break;
-			return;
-		case F_ATTR:
-			if (ct_is(field, "key") || ct_is(field, "action") || ct_is(field, "value"))
-			{
-				uint32		bit = ct_is(field, "key") ? B_T_KEY : ct_is(field, "action") ? B_T_ACTION : B_T_VALUE;
-
-				if (!is_string || !ct_first(st, bit))
-					break;
-				if (bit == B_T_KEY)
-					st->attr.key = ct_keep(st, token);
-				else if (bit == B_T_ACTION)
-					st->attr_action = ct_keep(st, token);
-				else
-				{
-					st->attr.value.type = jbvString;
-					st->attr.value.val.string.len = strlen(token);
-					st->attr.value.val.string.val = ct_arena_copy(st, token, st->attr.value.val.string.len);
-				}
-				return;
-			}
-			if (ct_is(field, "list_value"))
-				break;
-			return;
-		case F_LIST:
-			return;				/* elements were handled above */
-		default:
-			return;
-	}
-	ct_give_up(st);
 }
 
 static CtJsonAction
 ct_scalar(void *arg, char *token, JsonTokenType type)
 {
 	CtStream   *st = arg;
-	char	   *field = st->field;
+	const CtField *fd = st->field;
 
 	st->field = NULL;
 	if (!st->failed)
-		ct_scalar_field(st, field, token, type);
+		ct_scalar_value(st, fd, token, type);
 	pfree(token);
-	if (field != NULL)
-		pfree(field);
 	return CT_JSON_ACTION_OK;
 }
 
-/* A fresh parse state, and env and msg emptied. */
+/* A fresh parse state, and msg emptied. */
 static void
-ct_stream_reset(CtStream *st, CtEnvelope *env, CtMembershipMessage *msg)
+ct_stream_reset(CtStream *st, CtMembershipMessage *msg)
 {
 	memset(st, 0, sizeof(*st));
-	memset(env, 0, sizeof(*env));
 	memset(msg, 0, sizeof(*msg));
 	st->top = -1;
-	st->env = env;
 	st->msg = msg;
+}
+
+/* Read json into st and msg; false when it is not JSON, or the reader gave up. */
+static bool
+ct_stream_walk(CtStream *st, char *json, int len, CtMembershipMessage *msg)
+{
+	static const JsonSemAction actions = {
+		.object_start = ct_object_start,
+		.object_end = ct_close,
+		.array_start = ct_array_start,
+		.array_end = ct_close,
+		.object_field_start = ct_field_start,
+		.scalar = ct_scalar
+	};
+	JsonSemAction sem = actions;
+	JsonLexContext *lex;
+
+	ct_stream_reset(st, msg);
+	sem.semstate = st;
+	switch (ct_json_walk(json, len, GetDatabaseEncoding(), &sem))
+	{
+		case CT_WALK_OK:
+			break;
+		case CT_WALK_INVALID:
+			return false;
+		case CT_WALK_UNSUPPORTED:
+			/* \u escapes outside UTF-8, deep nesting: PostgreSQL's parser */
+			ct_stream_reset(st, msg);
+			lex = ct_json_lexer(json, len, GetDatabaseEncoding());
+			if (pg_parse_json(lex, &sem) != JSON_SUCCESS)
+				return false;
+			break;
+	}
+	return !st->failed;
 }
 
 /*
@@ -814,40 +803,19 @@ ct_stream_reset(CtStream *st, CtEnvelope *env, CtMembershipMessage *msg)
 bool
 ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMessage *msg)
 {
-	static const JsonSemAction actions = {
-		.object_start = ct_object_start, .object_end = ct_close, .array_start = ct_array_start,
-		.array_end = ct_close, .object_field_start = ct_field_start, .scalar = ct_scalar
-	};
 	CtStream	st;
-	JsonSemAction sem = actions;
-	JsonLexContext *lex;
 
-	ct_stream_reset(&st, env, msg);
-	sem.semstate = &st;
-
-	switch (ct_json_walk(json, len, GetDatabaseEncoding(), &sem))
-	{
-		case CT_WALK_OK:
-			break;
-		case CT_WALK_INVALID:
-			return false;
-		case CT_WALK_UNSUPPORTED:
-			/* \u escapes outside UTF-8, deep nesting: PostgreSQL's parser */
-			ct_stream_reset(&st, env, msg);
-			lex = ct_json_lexer(json, len, GetDatabaseEncoding());
-			if (pg_parse_json(lex, &sem) != JSON_SUCCESS)
-				return false;
-			break;
-	}
-	if (st.failed)
+	memset(env, 0, sizeof(*env));
+	if (!ct_stream_walk(&st, json, len, msg))
 		return false;
 	if (st.building)
 		ct_model_finish(&st.builder);
 
-	/* the envelope, as ct_parse_envelope reads it */
-	if (env->type.s == NULL || !ct_str_eq(env->type, "audience_membership_change_request") ||
+	/* the envelope, as ct_parse_envelope reads it (absent timestamp_ms: 0) */
+	*env = st.env;
+	if (env->type.s == NULL || !ct_str_eq(env->type, ct_kinds[CT_KIND_MEMBERSHIP].type) ||
 		env->id_text.s == NULL || !ct_rule_uuid(env->id_text, &env->id, NULL, NULL) ||
-		!(st.stack[0].seen & B_TS) || !ct_rule_time_ms(env->timestamp_ms, NULL, NULL) ||
+		!ct_rule_time_ms(env->timestamp_ms, NULL, NULL) ||
 		!ct_rule_firehose_version(&env->firehose_version, NULL) ||
 		!ct_rule_message_time(env, NULL))
 		return false;
@@ -855,6 +823,7 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 	if (st.building)
 		ct_model_raise_deferred(&st.builder);
 
+	msg->cred = st.cred;
 	msg->id = env->id;
 	msg->id_text = env->id_text;
 	msg->firehose_version = env->firehose_version;

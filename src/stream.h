@@ -5,7 +5,7 @@
 #ifndef CT_STREAM_H
 #define CT_STREAM_H
 
-#include "firehose.h"
+#include "model.h"
 
 /*
  * Parse json (len bytes, in the database encoding) into env and msg when it

@@ -18,7 +18,10 @@
 #include "utils/timestamp.h"
 
 #include "firehose.h"
+#include "kind.h"
 #include "message.h"
+#include "response.h"
+#include "rules.h"
 #include "store.h"
 #include "subscription.h"
 
@@ -48,10 +51,7 @@ ct_parse_subscription(JsonbContainer *root, void *state)
 	ct_parse_envelope(root, &sub->h.env);
 	ct_parse_credentials(root, &sub->h.cred);
 	ct_json_get_int64(root, "audience_id", &path, true, &sub->audience_id);
-	if (sub->audience_id <= 0)
-		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "audience_id",
-					  "\"audience_id\" must be a positive integer, not " INT64_FORMAT,
-					  sub->audience_id);
+	ct_rule_audience_id(sub->audience_id, &path);
 	ct_json_get_string(root, "audience_name", &path, true, &sub->name);
 	if (sub->name.len == 0 || sub->name.len > CT_MAX_NAME_BYTES)
 		ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &path, "audience_name",
@@ -77,13 +77,7 @@ ct_parse_subscription(JsonbContainer *root, void *state)
 
 		ct_check_settings_size(root, &path);
 		if (ct_json_get_string(sub->settings, "userIdField", &spath, false, &field))
-		{
-			sub->user_id_field = ct_user_id_field_from_name(field);
-			if (sub->user_id_field < 0)
-				ct_json_error(ERRCODE_INVALID_PARAMETER_VALUE, &spath, "userIdField",
-							  "unknown userIdField \"%.*s\"; use customer, email, other, other2 to other10, or mpid",
-							  Min(field.len, 64), field.s);
-		}
+			ct_rule_user_id_field(field, &sub->user_id_field, &spath);
 	}
 }
 
@@ -134,7 +128,7 @@ ct_subscribe(void *arg, Jsonb **counts)
 	SPI_freetuptable(SPI_tuptable);
 
 	ct_jb_begin(&b);
-	ct_jb_response_envelope(&b, "audience_subscription_response", &sub->h.env);
+	ct_jb_response_envelope(&b, ct_kinds[CT_KIND_SUBSCRIPTION].response, &sub->h.env);
 	if (settings != NULL)
 		ct_jb_jsonb(&b, "audience_subscription_settings", settings);
 	else
@@ -157,7 +151,13 @@ ct_subscribe(void *arg, Jsonb **counts)
 	return ct_jb_finish(&b);
 }
 
-/* See subscription.h. */
-const CtMessageKind ct_subscription_kind = {
-	"audience_subscription_request", sizeof(CtSubscription), ct_parse_subscription, ct_subscribe
+static const CtMessageKind ct_subscription_kind = {
+	CT_KIND_SUBSCRIPTION, sizeof(CtSubscription), ct_parse_subscription, ct_subscribe
 };
+
+/* See subscription.h. */
+Jsonb *
+ct_subscription_handle(Jsonb *request, CtMessageMode *mode)
+{
+	return ct_message_handle(request, mode, &ct_subscription_kind);
+}

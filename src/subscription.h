@@ -12,7 +12,7 @@
 
 #include "message.h"
 
-/* audience_subscription_request, for ct_message_handle. */
-extern const CtMessageKind ct_subscription_kind;
+/* Answer an audience_subscription_request (kindlist.h). */
+extern CtHandler ct_subscription_handle;
 
 #endif							/* CT_SUBSCRIPTION_H */

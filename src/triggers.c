@@ -47,7 +47,7 @@
 
 #include "direct.h"
 #include "engage.h"
-#include "firehose.h"
+#include "response.h"
 #include "store.h"
 #include "strmap.h"
 #include "timing.h"
