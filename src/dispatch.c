@@ -1,7 +1,8 @@
 /*
  * dispatch.c
- *	  ct_firehose(): answer any Firehose message an audience integration
- *	  receives, by the handler of its kind (kindlist.h).
+ *	  The SQL functions that answer Firehose messages: ct_firehose() any
+ *	  message an audience integration receives, by the handler of its kind
+ *	  (kindlist.h), and ct_import_audience() a membership message.
  */
 #include "postgres.h"
 
@@ -20,6 +21,9 @@
 PG_FUNCTION_INFO_V1(ct_firehose);
 PG_FUNCTION_INFO_V1(ct_firehose_text);
 PG_FUNCTION_INFO_V1(ct_firehose_project);
+PG_FUNCTION_INFO_V1(ct_import_audience);
+PG_FUNCTION_INFO_V1(ct_import_audience_text);
+PG_FUNCTION_INFO_V1(ct_import_audience_project);
 
 /* The handler of each kind, declared and listed from kindlist.h. */
 #define CT_KIND(id, type, response, name, flags, handler) extern CtHandler handler;
@@ -63,8 +67,7 @@ ct_dispatch(Jsonb *request, CtMessageMode *mode)
 Datum
 ct_firehose(PG_FUNCTION_ARGS)
 {
-	ct_require_message(fcinfo);
-	PG_RETURN_JSONB_P(ct_import_jsonb_or(PG_GETARG_JSONB_P(0), "ct_firehose", ct_dispatch));
+	PG_RETURN_JSONB_P(ct_route_jsonb(fcinfo, "ct_firehose", ct_dispatch));
 }
 
 /*
@@ -74,8 +77,7 @@ ct_firehose(PG_FUNCTION_ARGS)
 Datum
 ct_firehose_text(PG_FUNCTION_ARGS)
 {
-	ct_require_message(fcinfo);
-	PG_RETURN_JSONB_P(ct_import_text_or(PG_GETARG_TEXT_PP(0), NULL, ct_dispatch));
+	PG_RETURN_JSONB_P(ct_route_text(fcinfo, "ct_firehose", ct_dispatch));
 }
 
 /*
@@ -86,10 +88,33 @@ ct_firehose_text(PG_FUNCTION_ARGS)
 Datum
 ct_firehose_project(PG_FUNCTION_ARGS)
 {
-	CtMessageMode mode = {0};
+	PG_RETURN_JSONB_P(ct_route_project(fcinfo, "ct_firehose", ct_dispatch));
+}
 
-	ct_require_arg(fcinfo, 0, "project_id");
-	ct_require_message_at(fcinfo, 1);
-	mode.project = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	PG_RETURN_JSONB_P(ct_import_text_or(PG_GETARG_TEXT_PP(1), &mode, ct_dispatch));
+/* SQL: ct_import_audience(request jsonb) returns jsonb */
+Datum
+ct_import_audience(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(ct_route_jsonb(fcinfo, "ct_import_audience", ct_import_membership));
+}
+
+/*
+ * SQL: ct_import_audience(request text) returns jsonb.  A message the
+ * streaming parser does not take is parsed as jsonb, for the same answer
+ * or error as the jsonb variant.
+ */
+Datum
+ct_import_audience_text(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(ct_route_text(fcinfo, "ct_import_audience", ct_import_membership));
+}
+
+/*
+ * SQL: ct_import_audience(project_id text, request text) returns jsonb: the
+ * same for a message that must be project_id's.
+ */
+Datum
+ct_import_audience_project(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(ct_route_project(fcinfo, "ct_import_audience", ct_import_membership));
 }

@@ -8,29 +8,23 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "utils/jsonb.h"
 
 #include "message.h"
 
 /*
- * A message given as JSON text: imported straight from the text when the
- * streaming parser takes it as a membership message, else parsed as jsonb
- * and given to otherwise (ct_import_membership, or ct_dispatch for any
- * type), for the same answer or error as the jsonb variants.
+ * The answer to a call of the SQL function function (ct_import_audience or
+ * ct_firehose) whose arguments are fcinfo's: (request jsonb), (request
+ * text) or (project_id text, request text).  On a Citus cluster a message
+ * of a project kept on another node is answered there, by the same
+ * function (citus.h).  Here, answer answers it; a membership message given
+ * as text is first read straight from the text (ct_import_membership_text),
+ * and only a message that reader does not take is parsed as jsonb, for the
+ * same answer or error.
  */
-extern Jsonb *ct_import_text_or(text *body, CtMessageMode *mode,
-								Jsonb *(*otherwise) (Jsonb *request, CtMessageMode *mode));
-
-/*
- * On a Citus cluster, when the message's project is kept on another node:
- * the answer of function(project_id, request text) there (citus.h).  NULL
- * otherwise: the caller answers here.  function is ct_import_audience or
- * ct_firehose; the project is mode's, else the message's own.
- */
-extern Jsonb *ct_forward_text(text *body, CtMessageMode *mode, const char *function);
-
-/* A message given as jsonb: sent on as ct_forward_text says, else answer's. */
-extern Jsonb *ct_import_jsonb_or(Jsonb *request, const char *function,
-								 Jsonb *(*answer) (Jsonb *request, CtMessageMode *mode));
+extern Jsonb *ct_route_jsonb(FunctionCallInfo fcinfo, const char *function, CtHandler answer);
+extern Jsonb *ct_route_text(FunctionCallInfo fcinfo, const char *function, CtHandler answer);
+extern Jsonb *ct_route_project(FunctionCallInfo fcinfo, const char *function, CtHandler answer);
 
 #endif							/* CT_ROUTE_H */
