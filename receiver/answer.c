@@ -10,7 +10,6 @@
  * ct_firehose_enqueue() for ct_run_inbox() (pg_cron) to import, and the
  * registration and subscription messages directly.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

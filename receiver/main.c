@@ -6,7 +6,6 @@
  *	  pool with the receiver's session set-up, the HTTP server, and a stop
  *	  on SIGTERM or SIGINT that lets the requests in flight finish.
  */
-#include <pthread.h>
 #include <signal.h>
 
 #include "common_log.h"

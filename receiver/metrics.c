@@ -5,8 +5,6 @@
  */
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "common_pool.h"
 #include "config.h"

@@ -9,7 +9,6 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "common/jsonapi.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"

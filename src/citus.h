@@ -11,7 +11,6 @@
 
 #include "postgres.h"
 
-#include "utils/rel.h"
 
 /* Whether ct_distribute() distributed this database's tables (per transaction). */
 extern bool ct_citus_distributed(void);

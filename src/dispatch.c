@@ -7,14 +7,11 @@
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
-#include "args.h"
 #include "dispatch.h"
 #include "firehose.h"
-#include "import.h"
 #include "kind.h"
 #include "route.h"
 

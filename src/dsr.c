@@ -12,11 +12,8 @@
  */
 #include "postgres.h"
 
-#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
-#include "utils/memutils.h"
-#include "utils/timestamp.h"
 
 #include "dsr.h"
 #include "firehose.h"

@@ -18,7 +18,6 @@
 #include "jsonbutil.h"
 #include "model.h"
 /* for the files that include this header to build responses */
-#include "response.h"
 
 /* The root object of a request; anything else is a shape error. */
 extern JsonbContainer *ct_message_root(Jsonb *request);

@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "firehose.h"
 #include "import.h"
 #include "importstate.h"
 #include "lookup.h"
@@ -29,6 +30,7 @@
 #include "merge.h"
 #include "normalize.h"
 #include "resolve.h"
+#include "response.h"
 #include "segments.h"
 #include "stream.h"
 #include "timing.h"

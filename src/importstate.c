@@ -11,7 +11,6 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/jsonb.h"
-#include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"

@@ -12,10 +12,9 @@
 
 #include "storage/itemptr.h"
 #include "utils/jsonb.h"
-#include "utils/uuid.h"
 
 #include "direct.h"
-#include "firehose.h"
+#include "model.h"
 #include "identity.h"
 #include "store.h"
 #include "strmap.h"

@@ -26,7 +26,6 @@
 #include <signal.h>
 
 #include "access/xact.h"
-#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -35,7 +34,6 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
-#include "utils/memutils.h"
 #include "storage/proc.h"
 #include "utils/resowner.h"
 #include "utils/timeout.h"

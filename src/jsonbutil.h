@@ -11,7 +11,6 @@
 
 #include "postgres.h"
 #include "utils/jsonb.h"
-#include "compat.h"
 
 /* A string inside a jsonb datum; not NUL-terminated. */
 typedef struct CtStr

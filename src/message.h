@@ -10,7 +10,6 @@
 #include "postgres.h"
 
 #include "utils/jsonb.h"
-#include "utils/timestamp.h"
 
 #include "kind.h"
 #include "model.h"

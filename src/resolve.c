@@ -10,7 +10,6 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
 
 #include "auth.h"
 #include "identity.h"

@@ -11,7 +11,6 @@
 
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
-#include "utils/jsonb.h"
 
 /* The statements; their SQL and parameter types are in store.c. */
 typedef enum CtStmt

@@ -11,6 +11,7 @@
 #include "utils/numeric.h"
 
 #include "importstate.h"
+#include "response.h"
 #include "triggers.h"
 #include "write.h"
 
