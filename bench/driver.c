@@ -246,10 +246,11 @@ static void
 session(const char *conninfo, Lines *l, int k, int nsessions, Shared *sh)
 {
 	PGconn	   *c = connect_or_die(conninfo);
+
 	/*
-	 * every 10 ms while importing: with two sessions on two cores there is
-	 * no idle core, and reading /proc every millisecond in each session
-	 * would take its share from the backends being measured
+	 * every 10 ms while importing: with two sessions on two cores there is no
+	 * idle core, and reading /proc every millisecond in each session would
+	 * take its share from the backends being measured
 	 */
 	Sampler		s = {0, 0, 0, 10000};
 	pthread_t	th;
@@ -258,7 +259,7 @@ session(const char *conninfo, Lines *l, int k, int nsessions, Shared *sh)
 	prepare_import(c);
 	sh->base_kb[k] = rss_anon_kb(s.pid);
 	pthread_create(&th, NULL, sampler_main, &s);
-	pthread_barrier_wait(&sh->barrier);		/* start together */
+	pthread_barrier_wait(&sh->barrier); /* start together */
 
 	for (int i = 0, j = 0; i < l->n; i++)
 	{
@@ -274,7 +275,7 @@ session(const char *conninfo, Lines *l, int k, int nsessions, Shared *sh)
 	s.stop = 1;
 	pthread_join(th, NULL);
 	sh->peak_kb[k] = s.peak_kb;
-	pthread_barrier_wait(&sh->barrier);		/* done together */
+	pthread_barrier_wait(&sh->barrier); /* done together */
 	PQfinish(c);
 }
 
@@ -312,11 +313,11 @@ cmd_import(const char *conninfo, const char *file, int nsessions)
 			_exit(0);
 		}
 	}
-	pthread_barrier_wait(&sh->barrier);		/* everyone connected */
+	pthread_barrier_wait(&sh->barrier); /* everyone connected */
 	t0 = now_s();
 	for (int b = 0; b < barriers; b++)
 		pthread_barrier_wait(&sh->barrier);
-	pthread_barrier_wait(&sh->barrier);		/* everyone done */
+	pthread_barrier_wait(&sh->barrier); /* everyone done */
 	t1 = now_s();
 	for (int k = 0; k < nsessions; k++)
 	{
@@ -407,6 +408,7 @@ http_connect(HttpRun *run)
 		fprintf(stderr, "cannot connect to %s:%s: %s\n", run->host, run->port, strerror(errno));
 		exit(2);
 	}
+
 	/*
 	 * As HTTP clients do (curl, Go's net/http): without it the last, short
 	 * segment of a body waits for the ACK of the one before (Nagle), which
@@ -647,7 +649,10 @@ main(int argc, char **argv)
 		return cmd_import(argv[2], argv[3], argc >= 5 ? atoi(argv[4]) : 1);
 	if ((argc == 4 || argc == 5) && strcmp(argv[1], "memory") == 0)
 	{
-		/* an optional statement in place of the import, e.g. to measure jsonb_in alone */
+		/*
+		 * an optional statement in place of the import, e.g. to measure
+		 * jsonb_in alone
+		 */
 		if (argc == 5)
 			import_sql = argv[4];
 		return cmd_memory(argv[2], argv[3]);

@@ -31,7 +31,8 @@ typedef struct CtAuthCacheEntry
 {
 	bool		used;
 	char		project_id[65];
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];	/* sha256(verifier || passcode) */
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];	/* sha256(verifier ||
+													 * passcode) */
 } CtAuthCacheEntry;
 
 static CtAuthCacheEntry ct_auth_cache[CT_AUTH_CACHE_SIZE];
@@ -261,7 +262,8 @@ ct_authenticate_passcode(CtStr project_id, CtStr passcode, bool verified, CtProj
 		ct_refuse_credentials(project_id);
 	}
 	if (verified)
-		return;					/* queued by ct_enqueue(), which checked the passcode */
+		return;					/* queued by ct_enqueue(), which checked the
+								 * passcode */
 	if (passcode.len == 0 ||
 		!ct_verify_passcode(proj->project_id, proj->passcode_hash, passcode))
 		ct_refuse_credentials(project_id);

@@ -62,10 +62,10 @@ ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg)
 	TupleTableSlot **slots = palloc(sizeof(TupleTableSlot *) * nslots);
 
 	/*
-	 * The slots get a copy of the descriptor, which is not reference
-	 * counted: a thousand slots sharing the relation's own descriptor would
-	 * each remember it in the resource owner, and forgetting them is a
-	 * linear search each.
+	 * The slots get a copy of the descriptor, which is not reference counted:
+	 * a thousand slots sharing the relation's own descriptor would each
+	 * remember it in the resource owner, and forgetting them is a linear
+	 * search each.
 	 */
 	TupleDesc	slotdesc = CreateTupleDescCopy(desc);
 
@@ -263,7 +263,7 @@ ct_direct_insert_events(CtBatch *events)
 
 	{
 		const CtColumnRef cols[] = {{"project_id", &e.project}, {"ct_id", &e.ctid}, {"event_id", &e.id},
-			{"event_name", &e.name}, {"ts", &e.ts}, {"props", &e.props}};
+		{"event_name", &e.name}, {"ts", &e.ts}, {"props", &e.props}};
 
 		ct_columns(rel, cols, lengthof(cols));
 	}
@@ -333,9 +333,9 @@ ct_direct_insert_queue(CtBatch *rows)
 		return;
 	{
 		const CtColumnRef cols[] = {{"project_id", &q.project}, {"queue_id", &q.queue},
-			{"campaign_id", &q.campaign}, {"ct_id", &q.ctid}, {"event_name", &q.event},
-			{"event_ts", &q.ts}, {"event_props", &q.props}, {"once", &q.once},
-			{"qualified_at", &q.qualified}, {"taken_at", &q.taken}};
+		{"campaign_id", &q.campaign}, {"ct_id", &q.ctid}, {"event_name", &q.event},
+		{"event_ts", &q.ts}, {"event_props", &q.props}, {"once", &q.once},
+		{"qualified_at", &q.qualified}, {"taken_at", &q.taken}};
 
 		ct_columns(rel, cols, lengthof(cols));
 	}
@@ -432,14 +432,14 @@ bool
 ct_direct_insert_members(CtBatch *members)
 {
 	Relation	rel = ct_open_for_insert("ct_segment_member", members->values[0],
-										"ct_partner_sync_trigger", 5);
+										 "ct_partner_sync_trigger", 5);
 	CtMemberRows m;
 
 	if (rel == NULL)
 		return false;
 	{
 		const CtColumnRef cols[] = {{"project_id", &m.project}, {"segment_id", &m.segment},
-			{"ct_id", &m.ctid}, {"is_member", &m.member}, {"stated_at", &m.stated}};
+		{"ct_id", &m.ctid}, {"is_member", &m.member}, {"stated_at", &m.stated}};
 
 		ct_columns(rel, cols, lengthof(cols));
 	}
@@ -528,10 +528,10 @@ ct_direct_insert_profiles(CtBatch *rows)
 		return false;
 	{
 		const CtColumnRef cols[] = {{"project_id", &p.project}, {"ct_id", &p.ctid},
-			{"identity", &p.identity}, {"email", &p.email}, {"phone", &p.phone},
-			{"mparticle_id", &p.mpid}, {"properties", &p.props}, {"email_ts", &p.email_ts},
-			{"phone_ts", &p.phone_ts}, {"created_at", &p.created}, {"updated_at", &p.updated},
-			{"properties_ts", &p.props_ts}};
+		{"identity", &p.identity}, {"email", &p.email}, {"phone", &p.phone},
+		{"mparticle_id", &p.mpid}, {"properties", &p.props}, {"email_ts", &p.email_ts},
+		{"phone_ts", &p.phone_ts}, {"created_at", &p.created}, {"updated_at", &p.updated},
+		{"properties_ts", &p.props_ts}};
 
 		ct_columns(rel, cols, lengthof(cols));
 	}
@@ -762,7 +762,7 @@ ct_lookup_row(void *arg, int i, TupleTableSlot *slot)
 /* See direct.h. */
 bool
 ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
-						 CtProfileFound found, void *arg)
+						  CtProfileFound found, void *arg)
 {
 	static const char *const by_ctid_cols[] = {"project_id", "ct_id"};
 	static const char *const by_identity_cols[] = {"project_id", "identity"};

@@ -23,9 +23,12 @@
  * when SQL must do it.
  */
 extern void ct_direct_insert_events(CtBatch *events);	/* of CT_Q_TRIG_EVENTS */
-extern void ct_direct_insert_queue(CtBatch *rows);	/* of CT_Q_QUEUE, recurring only */
-extern bool ct_direct_insert_members(CtBatch *members);	/* of CT_Q_INSERT_MEMBERS */
-extern bool ct_direct_insert_profiles(CtBatch *rows);	/* of CT_Q_INSERT_PROFILES_PLAIN */
+extern void ct_direct_insert_queue(CtBatch *rows);	/* of CT_Q_QUEUE,
+													 * recurring only */
+extern bool ct_direct_insert_members(CtBatch *members); /* of
+														 * CT_Q_INSERT_MEMBERS */
+extern bool ct_direct_insert_profiles(CtBatch *rows);	/* of
+														 * CT_Q_INSERT_PROFILES_PLAIN */
 
 /*
  * Whether each (segment, ct_id) pair of one project has a membership row a
@@ -43,7 +46,7 @@ extern bool ct_direct_members_present(CtBatch *members, bool *present);
  */
 typedef void (*CtContactFound) (void *arg, int i, bool has_email, bool has_phone);
 extern bool ct_direct_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found,
-									  void *arg);
+									   void *arg);
 
 /*
  * The memberships of the profiles (project[i], ct_id[i]): found(arg, i,
@@ -53,7 +56,7 @@ extern bool ct_direct_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFo
  */
 typedef void (*CtMembershipFound) (void *arg, int i, int64 segment_id, bool is_member);
 extern bool ct_direct_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found,
-										 void *arg);
+										  void *arg);
 
 /*
  * Look up the profiles of one project by CleverTap ID or by Identity (text
@@ -70,7 +73,7 @@ extern bool ct_direct_profile_memberships(CtArr *project, CtArr *ct_id, CtMember
 #define CT_PROFILE_LOOKUP_COLS 8
 typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPointer tid);
 extern bool ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
-									 CtProfileFound found, void *arg);
+									  CtProfileFound found, void *arg);
 
 /* Sort text datums bytewise (the C collation of the key columns). */
 extern int	ct_cmp_text_datum(const void *a, const void *b);

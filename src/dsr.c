@@ -114,7 +114,8 @@ typedef struct CtDsr
 	CtMessageHead h;
 	CtStr		request_id;
 	CtStr		regulation;
-	List	   *subjects[CT_NUM_SUBJECT_KINDS];	/* text datums (an email normalized) */
+	List	   *subjects[CT_NUM_SUBJECT_KINDS]; /* text datums (an email
+												 * normalized) */
 } CtDsr;
 
 /* Parse and validate the whole message before anything is written. */
@@ -142,9 +143,12 @@ ct_parse_dsr(JsonbContainer *root, void *state)
 	ct_json_get_string(root, "regulation", &path, false, &dsr->regulation);
 	subjects = ct_json_get_object(root, "subject_identities", &path, true);
 
-	/* read every subject identity: {"email": {"encoding": "raw", "value": ...}, ...} */
+	/*
+	 * read every subject identity: {"email": {"encoding": "raw", "value":
+	 * ...}, ...}
+	 */
 	it = JsonbIteratorInit(subjects);
-	tok = JsonbIteratorNext(&it, &k, true);		/* WJB_BEGIN_OBJECT */
+	tok = JsonbIteratorNext(&it, &k, true); /* WJB_BEGIN_OBJECT */
 	while ((tok = JsonbIteratorNext(&it, &k, true)) == WJB_KEY)
 	{
 		JsonbValue	v;
@@ -152,6 +156,7 @@ ct_parse_dsr(JsonbContainer *root, void *state)
 		CtStr		encoding,
 					value;
 		char	   *key = pnstrdup(type.s, type.len);
+
 		CT_PATH_KEY(spath, &ipath, key);
 
 		tok = JsonbIteratorNext(&it, &v, true);

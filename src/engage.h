@@ -16,8 +16,10 @@ typedef struct CtOccurrence
 {
 	const char *ct_id;
 	TimestampTz ts;
-	Jsonb	   *props;			/* shared by occurrences with the same properties */
-	int64		member_of;		/* a segment the event shows the profile in now; 0 */
+	Jsonb	   *props;			/* shared by occurrences with the same
+								 * properties */
+	int64		member_of;		/* a segment the event shows the profile in
+								 * now; 0 */
 } CtOccurrence;
 
 /*

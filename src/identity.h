@@ -27,7 +27,8 @@ typedef enum CtRule
 #define CT_IDP_TOO_LONG		0x02	/* an identity of 1024 characters or more */
 #define CT_IDP_BAD_CTID		0x04	/* a partner id that is not a CleverTap ID */
 #define CT_IDP_HASHED_ONLY	0x08	/* anonymous, and hashed identities came */
-#define CT_IDP_CONFLICT		0x10	/* rule 1: the User ID is another profile's Identity */
+#define CT_IDP_CONFLICT		0x10	/* rule 1: the User ID is another
+									 * profile's Identity */
 
 typedef struct CtIdentityInput
 {
@@ -48,7 +49,8 @@ typedef struct CtIdentityResult
 	CtRule		rule;
 	const char *key;			/* the identifier used; NULL when anonymous */
 	size_t		key_len;
-	const char *claim;			/* rule 1: the User ID that may become Identity */
+	const char *claim;			/* rule 1: the User ID that may become
+								 * Identity */
 	size_t		claim_len;
 	unsigned	problems;		/* CT_IDP_* */
 } CtIdentityResult;

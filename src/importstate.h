@@ -23,21 +23,32 @@
 typedef struct CtImportCounts
 {
 	int64		profiles;		/* user profiles in the message */
-	int64		added;			/* memberships that became true (Partner Sync "Added") */
-	int64		removed;		/* memberships that became false (Partner Sync "Removed") */
+	int64		added;			/* memberships that became true (Partner Sync
+								 * "Added") */
+	int64		removed;		/* memberships that became false (Partner Sync
+								 * "Removed") */
 	int64		unchanged;		/* applied statements that changed nothing */
-	int64		stale;			/* membership statements and attribute operations older than the stored ones: ignored */
-	int64		anonymous;		/* users without a usable identity: not imported */
+	int64		stale;			/* membership statements and attribute
+								 * operations older than the stored ones:
+								 * ignored */
+	int64		anonymous;		/* users without a usable identity: not
+								 * imported */
 	int64		created_profiles;	/* profiles created */
 	int64		invalid_email;	/* users whose raw email is not an address */
 	int64		invalid_phone;	/* users whose phones are all invalid */
-	int64		rejected;		/* users or attributes with values dropped as invalid */
-	int64		duplicate_message;	/* 1 when the message id was already processed */
+	int64		rejected;		/* users or attributes with values dropped as
+								 * invalid */
+	int64		duplicate_message;	/* 1 when the message id was already
+									 * processed */
 	int64		refused;		/* statements for disconnected segments */
-	int64		hashed_only;	/* anonymous users that came with hashed identities only */
-	int64		forbidden_identity; /* users with an identity value on the forbidden list */
-	int64		invalid_attributes; /* user attributes dropped (over 512 bytes) */
-	int64		identity_conflicts; /* Customer IDs not merged: another profile holds them */
+	int64		hashed_only;	/* anonymous users that came with hashed
+								 * identities only */
+	int64		forbidden_identity; /* users with an identity value on the
+									 * forbidden list */
+	int64		invalid_attributes; /* user attributes dropped (over 512
+									 * bytes) */
+	int64		identity_conflicts; /* Customer IDs not merged: another
+									 * profile holds them */
 } CtImportCounts;
 
 
@@ -98,8 +109,10 @@ typedef struct CtSlot
 	bool		set_identity;	/* existing row gets identity */
 	bool		claimed;		/* new row's identity is a rule 1 claim */
 	bool		locked;			/* existing row locked (ct_lock_existing) */
-	int			claim_profile;	/* the user profile whose rule 1 claim set identity */
-	int			forward;		/* after a lost insert race: the slot it became */
+	int			claim_profile;	/* the user profile whose rule 1 claim set
+								 * identity */
+	int			forward;		/* after a lost insert race: the slot it
+								 * became */
 	/* stored values of an existing row, and where it is */
 	ItemPointerData tid;
 	text	   *st_email;
@@ -120,7 +133,8 @@ typedef struct CtSlot
 	int			capops;
 	CtAttrOp  **ops;
 	int		   *op_entry;
-	Jsonb	   *st_attr_ts;		/* stored properties_ts (when the message has attribute operations) */
+	Jsonb	   *st_attr_ts;		/* stored properties_ts (when the message has
+								 * attribute operations) */
 } CtSlot;
 
 /* Segment state of each audience of the message. */
@@ -150,7 +164,8 @@ typedef struct CtImport
 	CtStrMap	by_identity;
 	TimestampTz started;
 	bool		attr_ops;		/* the message has attribute operations */
-	struct NumericData *msg_ms_numeric; /* msg.timestamp_ms as a numeric, once needed */
+	struct NumericData *msg_ms_numeric; /* msg.timestamp_ms as a numeric, once
+										 * needed */
 	bool		dry_run;		/* ct_preview_import: look, never write */
 	int			nsamples;
 	CtSample	samples[CT_MAX_SAMPLES];
@@ -162,8 +177,10 @@ extern void ct_import_sample(CtImport *im, const char *reason, int profile, int 
 
 /* Slots */
 extern int	ct_new_slot(CtImport *im);
+
 /* The slot a slot became after a lost insert race (itself, usually). */
 extern int	ct_slot_final(CtImport *im, int s);
+
 /*
  * A slot's stored values from a profile row (CT_PROFILE_LOOKUP_COLS values:
  * ct_id, identity, email, phone, email_ts, phone_ts, mparticle_id,
@@ -171,10 +188,13 @@ extern int	ct_slot_final(CtImport *im, int s);
  * its TID; ct_id and identity are left as they are.
  */
 extern void ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid);
+
 /* The same, and the row's ct_id and identity: the slot of an existing profile. */
 extern void ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid);
+
 /* ct_slot_fill from row r of SPI_tuptable, the result of a profile lookup statement. */
 extern void ct_slot_read_row(CtImport *im, CtSlot *s, uint64 r);
+
 /* Enter slot si in the maps by CleverTap ID and (when it has one) Identity. */
 extern void ct_slot_map(CtImport *im, int si);
 
@@ -188,11 +208,13 @@ extern void ct_sql_lookup_profiles(Datum project_id, CtStmt stmt, CtArr *keys,
 
 /* A user's email (normalized now) and phones (parsed when first needed). */
 extern void ct_contact_init(CtContact *c, const CtUserProfile *p, const char *region);
+
 /* Parse a user's phone if not done yet (known: the stored E.164, or NULL). */
 extern void ct_contact_phone(CtContact *c, const int64 *known);
 
 /* Whether attribute operation k of a slot is the message's last on its key. */
 extern bool ct_attr_op_final(const CtSlot *s, int k);
+
 /* Whether attribute operation k of a slot is older than what the profile holds for its key. */
 extern bool ct_attr_op_stale(CtImport *im, const CtSlot *s, int k);
 

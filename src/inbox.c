@@ -60,8 +60,8 @@ PG_FUNCTION_INFO_V1(ct_inbox_answer);
 PG_FUNCTION_INFO_V1(ct_answer_queued);
 
 #define CT_DEFAULT_INBOX_MAX_ATTEMPTS 5
-#define CT_DEFAULT_INBOX_RETRY_DELAY 60	/* seconds, doubled on each attempt */
-#define CT_DEFAULT_INBOX_MESSAGE_TIMEOUT 300000	/* ms; 0: none */
+#define CT_DEFAULT_INBOX_RETRY_DELAY 60 /* seconds, doubled on each attempt */
+#define CT_DEFAULT_INBOX_MESSAGE_TIMEOUT 300000 /* ms; 0: none */
 #define CT_DEFAULT_INBOX_RETENTION (7 * 86400)	/* seconds; -1: forever */
 
 static int	ct_inbox_max_attempts = CT_DEFAULT_INBOX_MAX_ATTEMPTS;
@@ -456,7 +456,9 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata,
 static void
 ct_record_done(Datum id, int32 attempts, Datum response)
 {
-	ct_store_exec(CT_Q_INBOX_DONE, (Datum[]) {id, Int32GetDatum(attempts), response}, NULL, false);
+	Datum		values[3] = {id, Int32GetDatum(attempts), response};
+
+	ct_store_exec(CT_Q_INBOX_DONE, values, NULL, false);
 }
 
 /*
@@ -475,18 +477,20 @@ ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
 	char	   *error = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) :
 		pstrdup(edata->message);
 	double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(*attempts - 1, 20)), 86400.0);
+	Datum		values[6];
 
 	if (busy)
 	{
 		(*attempts)--;
 		delay = 0;
 	}
-	ct_store_exec(CT_Q_INBOX_FAILED,
-				  (Datum[]) {id, CStringGetTextDatum(final ? "dead" : "pending"),
-					  Int32GetDatum(*attempts), CStringGetTextDatum(error),
-					  CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode)),
-				  Float8GetDatum(delay)},
-				  NULL, false);
+	values[0] = id;
+	values[1] = CStringGetTextDatum(final ? "dead" : "pending");
+	values[2] = Int32GetDatum(*attempts);
+	values[3] = CStringGetTextDatum(error);
+	values[4] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
+	values[5] = Float8GetDatum(delay);
+	ct_store_exec(CT_Q_INBOX_FAILED, values, NULL, false);
 	if (final)
 		ereport(WARNING,
 				(errmsg_plural("ctaudience: inbox message %lld is dead after %d attempt: %s",
@@ -504,9 +508,11 @@ ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
 static void
 ct_purge_done(void)
 {
+	Datum		retention = Float8GetDatum((double) ct_inbox_retention);
+
 	if (ct_inbox_retention < 0)
 		return;
-	ct_store_exec(CT_Q_INBOX_PURGE, (Datum[]) {Float8GetDatum((double) ct_inbox_retention)}, NULL, false);
+	ct_store_exec(CT_Q_INBOX_PURGE, &retention, NULL, false);
 }
 
 /*
@@ -526,6 +532,7 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 				dead = 0;
 	SPITupleTable *rows;
 	uint64		nrows;
+	Datum		limit;
 	MemoryContext outer = CurrentMemoryContext;
 
 	ct_require_arg(fcinfo, 0, "max_messages");
@@ -539,7 +546,8 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 
 	ct_store_connect();
 	ct_purge_done();
-	nrows = ct_store_exec(CT_Q_INBOX_DUE, (Datum[]) {Int32GetDatum(max_messages)}, NULL, false);
+	limit = Int32GetDatum(max_messages);
+	nrows = ct_store_exec(CT_Q_INBOX_DUE, &limit, NULL, false);
 	rows = SPI_tuptable;
 
 	for (uint64 r = 0; r < nrows && ct_time_for_message(); r++)
@@ -602,10 +610,10 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 		bool		isnull;
 		int32		attempts;
 
-		if (ct_store_exec(CT_Q_INBOX_CLAIM,
-						  (Datum[]) {Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
-													Min((double) ct_inbox_retry_delay, 86400.0))},
-						  NULL, false) == 0)
+		Datum		lease = Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
+										   Min((double) ct_inbox_retry_delay, 86400.0));
+
+		if (ct_store_exec(CT_Q_INBOX_CLAIM, &lease, NULL, false) == 0)
 			break;
 		id = DatumGetInt64(ct_store_get(0, 1, &isnull));
 		attempts = DatumGetInt32(ct_store_get(0, 2, &isnull));

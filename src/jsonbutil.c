@@ -346,9 +346,9 @@ ct_jsonb_build(text *t, CtStr *passcode)
 	char	   *json = VARDATA_ANY(t);
 	int			len = VARSIZE_ANY_EXHDR(t);
 	static const JsonSemAction actions = {
-		.object_start = ct_build_object_start, .object_end = ct_build_object_end,
-		.array_start = ct_build_array_start, .array_end = ct_build_array_end,
-		.object_field_start = ct_build_field, .array_element_start = ct_where_element,
+		.object_start = ct_build_object_start,.object_end = ct_build_object_end,
+		.array_start = ct_build_array_start,.array_end = ct_build_array_end,
+		.object_field_start = ct_build_field,.array_element_start = ct_where_element,
 		.scalar = ct_build_scalar
 	};
 	JsonLexContext *lex;
@@ -361,8 +361,8 @@ ct_jsonb_build(text *t, CtStr *passcode)
 	/*
 	 * The tokens and the tree of values live in a context of their own, kept
 	 * by the backend with its first 4 MB block and reset after each use:
-	 * memory given back to the system and taken again for every message
-	 * costs a page fault every 4 kB.
+	 * memory given back to the system and taken again for every message costs
+	 * a page fault every 4 kB.
 	 */
 	if (build_cxt == NULL)
 		build_cxt = AllocSetContextCreate(TopMemoryContext, "ctaudience JSON build",

@@ -52,8 +52,10 @@ extern JsonbContainer *ct_json_get_object(JsonbContainer *obj, const char *key,
 										  const CtPath *path, bool required);
 extern JsonbContainer *ct_json_get_array(JsonbContainer *obj, const char *key,
 										 const CtPath *path, bool required);
+
 /* Text to jsonb, exactly as a cast would do it. */
 extern Jsonb *ct_jsonb_from_text(text *t);
+
 /* The same, less account.account_settings.passcode (a string): its value in *passcode. */
 extern Jsonb *ct_jsonb_from_text_sans_passcode(text *t, CtStr *passcode);
 

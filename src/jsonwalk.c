@@ -41,7 +41,8 @@
 typedef struct CtWalkFrame
 {
 	bool		object;
-	bool		isnull;			/* the current member's / element's value is null */
+	bool		isnull;			/* the current member's / element's value is
+								 * null */
 	char	   *fname;			/* the current member's name (objects) */
 } CtWalkFrame;
 

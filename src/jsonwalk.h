@@ -14,7 +14,8 @@ typedef enum CtWalkResult
 {
 	CT_WALK_OK,					/* valid JSON, every action called */
 	CT_WALK_INVALID,			/* not valid JSON (pg_parse_json fails too) */
-	CT_WALK_UNSUPPORTED			/* \u escapes outside UTF-8, or deep nesting: use pg_parse_json */
+	CT_WALK_UNSUPPORTED			/* \u escapes outside UTF-8, or deep nesting:
+								 * use pg_parse_json */
 } CtWalkResult;
 
 /* Nesting deeper than this is left to pg_parse_json (and its stack check). */

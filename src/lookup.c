@@ -56,7 +56,10 @@ ct_lookup_all(CtImport *im)
 											   ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(keys);
 
-	/* the keys, deduplicated, in a context of their own freed after the lookups */
+	/*
+	 * the keys, deduplicated, in a context of their own freed after the
+	 * lookups
+	 */
 	ct_arr_for(&ctids, CT_Q_PROFILES_BY_CTID, 2, im->nres);
 	ct_arr_for(&idents, CT_Q_PROFILES_BY_IDENTITY, 2, im->nres * 2);
 	ct_map_init(&seen_c, 64);

@@ -25,7 +25,8 @@ ct_cmp_member(const void *a, const void *b)
 	if (x->segment_id != y->segment_id)
 		return x->segment_id < y->segment_id ? -1 : 1;
 	if (x->audience != y->audience)
-		return x->audience - y->audience;	/* segments a dry run did not create */
+		return x->audience - y->audience;	/* segments a dry run did not
+											 * create */
 	c = strcmp(x->ct_id, y->ct_id);
 	if (c != 0)
 		return c;

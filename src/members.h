@@ -16,7 +16,8 @@ typedef struct CtMember
 	int			order;			/* index into msg.entries */
 	bool		is_member;
 	bool		created;		/* its profile was created by this message */
-	bool		superseded;		/* a later entry of the message states the same pair */
+	bool		superseded;		/* a later entry of the message states the
+								 * same pair */
 } CtMember;
 
 /*

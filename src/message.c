@@ -149,26 +149,29 @@ ct_message_run(CtMessage *m, MemoryContext outer, MemoryContext work)
 	MemoryContext spi;
 	Jsonb	   *response;
 	Jsonb	   *counts = NULL;
+	instr_time	t0;
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;
 	if (m->mode != NULL && m->mode->project != NULL &&
 		!ct_str_eq(m->cred->account_id, m->mode->project))
 		ct_refuse_credentials(m->cred->account_id);
-	CT_TIMED(CT_STEP_AUTH,
-			 ct_authenticate(m->cred, m->project, work, m->mode ? m->mode->queued : NULL);
-			 ct_citus_enter(m->project->project_id);
-			 ct_lock_message(m->project->project_id, &m->env->id, m->mode);
-			 response = ct_find_processed(m->project->project_id, &m->env->id));
+	ct_timer_start(&t0);
+	ct_authenticate(m->cred, m->project, work, m->mode ? m->mode->queued : NULL);
+	ct_citus_enter(m->project->project_id);
+	ct_lock_message(m->project->project_id, &m->env->id, m->mode);
+	response = ct_find_processed(m->project->project_id, &m->env->id);
+	ct_timer_add(CT_STEP_AUTH, &t0);
 	m->answered = (response == NULL);
 	if (m->answered)
 	{
 		response = m->answer(m->arg, &counts);
-		CT_TIMED(CT_STEP_LOG,
-				 ct_log_processed(m->project->project_id, m->env, m->type, m->started,
-								  counts, response);
-				 if (m->logged)
-				 m->logged(m->arg));
+		ct_timer_start(&t0);
+		ct_log_processed(m->project->project_id, m->env, m->type, m->started,
+						 counts, response);
+		if (m->logged)
+			m->logged(m->arg);
+		ct_timer_add(CT_STEP_LOG, &t0);
 	}
 	return ct_finish_message(response, outer, spi, work);
 }
@@ -180,7 +183,7 @@ ct_message_handle(Jsonb *request, CtMessageMode *mode, const CtMessageKind *kind
 	MemoryContext outer = CurrentMemoryContext;
 	MemoryContext work = AllocSetContextCreate(outer, "ctaudience message", ALLOCSET_SMALL_SIZES);
 	CtMessageHead *head;
-	CtMessage	m = {.type = ct_kinds[kind->id].type, .mode = mode, .answer = kind->answer};
+	CtMessage	m = {.type = ct_kinds[kind->id].type,.mode = mode,.answer = kind->answer};
 
 	m.started = GetCurrentTimestamp();
 	MemoryContextSwitchTo(work);

@@ -29,7 +29,8 @@ typedef struct CtMessageMode
 {
 	const char *queued;
 	bool		busy;
-	const char *project;		/* from SQL with a project argument: the message must be its */
+	const char *project;		/* from SQL with a project argument: the
+								 * message must be its */
 } CtMessageMode;
 
 /*
@@ -83,7 +84,8 @@ typedef struct CtMessageKind
 {
 	CtKindId	id;				/* its row in kindlist.h */
 	size_t		size;
-	void		(*parse) (JsonbContainer *root, void *state);	/* before SPI, before any write */
+	void		(*parse) (JsonbContainer *root, void *state);	/* before SPI, before
+																 * any write */
 	Jsonb	   *(*answer) (void *state, Jsonb **counts);	/* see CtMessage */
 } CtMessageKind;
 

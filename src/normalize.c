@@ -301,8 +301,9 @@ ct_normalize_email(const char *in, size_t len, char *out)
 static const struct
 {
 	unsigned char len;
-	char		text[10];
+	char text[	10];
 }			ct_forbidden_identities[] =
+
 {
 	{9, "undefined"},
 	{4, "null"},

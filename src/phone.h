@@ -21,8 +21,10 @@ typedef enum CtPhoneResult
 {
 	CT_PHONE_OK = 0,			/* normalized */
 	CT_PHONE_INVALID = 1,		/* not a valid phone number */
-	CT_PHONE_NO_REGION = 2,		/* national number and no (valid) default region */
-	CT_PHONE_INTERNAL = 3		/* libphonenumber failed unexpectedly (exception, allocation) */
+	CT_PHONE_NO_REGION = 2,		/* national number and no (valid) default
+								 * region */
+	CT_PHONE_INTERNAL = 3		/* libphonenumber failed unexpectedly
+								 * (exception, allocation) */
 } CtPhoneResult;
 
 /*

@@ -104,7 +104,10 @@ ct_resolve_all(CtImport *im)
 		bool		refused = (p->nentries > 0);
 		unsigned	problems = 0;
 
-		/* a user whose every audience is disconnected is refused, not imported */
+		/*
+		 * a user whose every audience is disconnected is refused, not
+		 * imported
+		 */
 		for (int k = 0; k < p->nentries && refused; k++)
 		{
 			if (!im->segments[msg->entries[p->first_entry + k].audience].disconnected)

@@ -116,7 +116,7 @@ ct_sync_segments(CtImport *im)
 				continue;
 			ct_arr_add(&ids, Int64GetDatum(msg->audiences[i].audience_id), false);
 			ct_arr_add(&names, PointerGetDatum(cstring_to_text_with_len(msg->audiences[i].name.s,
-																	 msg->audiences[i].name.len)), false);
+																		msg->audiences[i].name.len)), false);
 		}
 		values[1] = ct_arr_datum(&ids);
 		values[2] = ct_arr_datum(&names);

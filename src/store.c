@@ -59,7 +59,8 @@ typedef struct CtStmtDef
 	const char *sql;
 	int			nargs;
 	CtArgType	args[CT_MAX_ARGS];
-	bool		custom;			/* plan for each execution's own values (see below) */
+	bool		custom;			/* plan for each execution's own values (see
+								 * below) */
 } CtStmtDef;
 
 /*
@@ -126,6 +127,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"                        AND s.partner_segment_id = k.id OFFSET 0) s",
 		2, {A_TEXT, A_INT8_ARR}
 	},
+
 	/*
 	 * The inserts into tables with an identity column name its sequence
 	 * themselves (OVERRIDING SYSTEM VALUE): on a Citus worker they write the
@@ -167,13 +169,14 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		CT_SQL_INSERT_PROFILES,
 		9, {CT_ARGS_INSERT_PROFILES}
 	},
+
 	/*
-	 * The rows to update are reached by the TIDs their lookup returned
-	 * ($9): a parameterized TID scan is the only plan, whatever the
-	 * statistics say (project_id is compared as a join clause, so no index
-	 * path for the whole project exists to be chosen instead).  A row updated
-	 * by another session since its lookup fails the TID and key checks and
-	 * is missing from RETURNING; the caller looks it up again.
+	 * The rows to update are reached by the TIDs their lookup returned ($9):
+	 * a parameterized TID scan is the only plan, whatever the statistics say
+	 * (project_id is compared as a join clause, so no index path for the
+	 * whole project exists to be chosen instead).  A row updated by another
+	 * session since its lookup fails the TID and key checks and is missing
+	 * from RETURNING; the caller looks it up again.
 	 */
 	[CT_Q_UPDATE_PROFILES] = {
 		"UPDATE ctaudience.ct_profile AS p SET"
@@ -253,6 +256,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" RETURNING s.segment_id, s.status, s.user_id_field, s.name",
 		7, {A_TEXT, A_TEXT, A_INT8, A_TSTZ, A_TEXT, A_TEXT, A_JSONB}
 	},
+
 	/*
 	 * Data subject erasure: the profiles the subject's identities name, each
 	 * key through the index of its kind of identity.
@@ -270,7 +274,11 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"DELETE FROM ctaudience.ct_segment_member m WHERE m.project_id = $1 AND m.ct_id = ANY ($2)",
 		2, {A_TEXT, A_TEXT_ARR}, true
 	},
-	/* the rest: events, import log samples by mpid, campaign queue rows, profiles */
+
+	/*
+	 * the rest: events, import log samples by mpid, campaign queue rows,
+	 * profiles
+	 */
 	[CT_Q_ERASE] = {
 		"WITH ev AS (DELETE FROM ctaudience.ct_event e WHERE e.project_id = $1 AND e.ct_id = ANY ($2)),"
 		" smp AS (DELETE FROM ctaudience.ct_import_sample s WHERE s.project_id = $1 AND s.mpid = ANY ($3)),"
@@ -280,10 +288,11 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" SELECT count(*)::int FROM prof",
 		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
+
 	/*
-	 * Every queued message of the project, whatever its state, loses the
-	 * user profiles that name the subject (or an erased profile): none is
-	 * kept, and none imported later brings the subject back.
+	 * Every queued message of the project, whatever its state, loses the user
+	 * profiles that name the subject (or an erased profile): none is kept,
+	 * and none imported later brings the subject back.
 	 */
 	[CT_Q_ERASE_INBOX] = {
 		"UPDATE ctaudience.ct_inbox i"
@@ -360,6 +369,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"   FROM d GROUP BY 1, 2, 3",
 		2, {A_TEXT, A_INT8_ARR}, true
 	},
+
 	/*
 	 * The inbox.  Each count of CT_Q_INBOX_DEPTH reads its partial index
 	 * (ct_inbox_due_idx, ct_inbox_dead_idx).
@@ -423,6 +433,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"   AND c.status = 'running' AND c.kind = 'live_behavior'",
 		2, {A_TEXT, A_TEXT}, true
 	},
+
 	/*
 	 * Which (campaign, profile) pairs ($2, $3; $4 their positions) are
 	 * members of one of the campaign's segments now.
@@ -461,6 +472,7 @@ static const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 
 static SPIPlanPtr ct_plans[CT_NUM_STMTS];
 static bool ct_plan_custom[CT_NUM_STMTS];	/* how ct_plans[i] was planned */
+
 /*
  * On a Citus worker, plans on the shards of a shard group, for the groups
  * used last (a worker holds several; planning every statement again for
@@ -721,14 +733,14 @@ ct_get_plan(CtStmt stmt)
 	 * Most plans are generic, planned once per backend, whatever the size of
 	 * the tables at that moment.  So their shape must not depend on it: a
 	 * batch of keys is unnest()ed and each key fetched by a LATERAL subquery
-	 * (OFFSET 0 keeps it a per-key index probe) rather than by a join or an
-	 * = ANY(array) the planner could turn, for a table that happened to be
+	 * (OFFSET 0 keeps it a per-key index probe) rather than by a join or an =
+	 * ANY(array) the planner could turn, for a table that happened to be
 	 * empty, into one scan of the whole project per message; and the
 	 * functions disable sequential scans, hash and merge joins (see
-	 * sql/functions/planner_settings--0.1.0.sql).  The profile update reaches its rows by
-	 * TID.  The remaining UPDATE ... FROM and DELETE ... USING statements
-	 * (renames, erasure, compaction: rare, on small sets) are planned for
-	 * each execution ("custom").
+	 * sql/functions/planner_settings--0.1.0.sql).  The profile update reaches
+	 * its rows by TID.  The remaining UPDATE ... FROM and DELETE ... USING
+	 * statements (renames, erasure, compaction: rare, on small sets) are
+	 * planned for each execution ("custom").
 	 */
 	plan = SPI_prepare_cursor(sql, def->nargs, argtypes,
 							  custom ? CURSOR_OPT_CUSTOM_PLAN : CURSOR_OPT_GENERIC_PLAN);

@@ -23,7 +23,8 @@ typedef enum CtStmt
 	CT_Q_RENAME_SEGMENTS,		/* rename segments (newest name wins) */
 	CT_Q_PROFILES_BY_CTID,		/* profiles by CleverTap ID */
 	CT_Q_PROFILES_BY_IDENTITY,	/* profiles by Identity */
-	CT_Q_PROFILES_BY_CTID_LOCK, /* profiles by CleverTap ID, locked in key order */
+	CT_Q_PROFILES_BY_CTID_LOCK, /* profiles by CleverTap ID, locked in key
+								 * order */
 	CT_Q_INSERT_PROFILES,		/* create profiles, racing other sessions */
 	CT_Q_INSERT_PROFILES_PLAIN, /* create profiles known to be absent */
 	CT_Q_UPDATE_PROFILES,		/* merge email, phone, identity, attributes */
@@ -31,30 +32,39 @@ typedef enum CtStmt
 	CT_Q_INSERT_MEMBERS,		/* memberships of profiles just created */
 	CT_Q_STALE_ENTRIES,			/* which membership statements were stale */
 	CT_Q_LOG_SAMPLES,			/* samples of skipped or invalid users */
-	CT_Q_MEMBERS,				/* memberships of (segment, profile) pairs, for the dry run */
+	CT_Q_MEMBERS,				/* memberships of (segment, profile) pairs,
+								 * for the dry run */
 	CT_Q_SUBSCRIBE,				/* audience subscription add/update/remove */
 	CT_Q_ERASE_FIND,			/* data subject erasure: the profiles named */
 	CT_Q_ERASE_MEMBERS,			/* data subject erasure: memberships first */
 	CT_Q_ERASE,					/* data subject erasure: the rest */
 	CT_Q_ERASE_INBOX,			/* data subject erasure: queued messages */
 	CT_Q_LOG_DSR,				/* record a data subject request */
-	CT_Q_TRIG_SEGMENTS,			/* trigger: the segments of changed memberships */
+	CT_Q_TRIG_SEGMENTS,			/* trigger: the segments of changed
+								 * memberships */
 	CT_Q_TRIG_CONTACTS,			/* trigger: email/phone presence of profiles */
 	CT_Q_TRIG_EVENTS,			/* trigger: Partner Sync events */
 	CT_Q_TRIG_DELTAS,			/* trigger: segment statistics delta rows */
 	CT_Q_TRIG_USAGE,			/* trigger: usage delta rows */
-	CT_Q_TRIG_REACHABLE,		/* trigger: reachable changes of profiles' segments */
+	CT_Q_TRIG_REACHABLE,		/* trigger: reachable changes of profiles'
+								 * segments */
 	CT_Q_COMPACT_SEGMENTS,		/* fold statistics delta rows of segments */
 	CT_Q_INBOX_ENQUEUE,			/* queue a message */
 	CT_Q_INBOX_DEPTH,			/* messages pending and dead */
-	CT_Q_INBOX_DUE,				/* due messages, oldest first, locked (ct_process_inbox) */
-	CT_Q_INBOX_CLAIM,			/* claim the oldest due message: its attempt counted, leased */
+	CT_Q_INBOX_DUE,				/* due messages, oldest first, locked
+								 * (ct_process_inbox) */
+	CT_Q_INBOX_CLAIM,			/* claim the oldest due message: its attempt
+								 * counted, leased */
 	CT_Q_INBOX_READ,			/* a claimed message, locked */
 	CT_Q_INBOX_DONE,			/* record a message answered */
-	CT_Q_INBOX_FAILED,			/* record a failed attempt (pending again, or dead) */
-	CT_Q_INBOX_PURGE,			/* remove answered messages past their retention */
-	CT_Q_LIVE_CAMPAIGNS,		/* the running live campaigns an event triggers */
-	CT_Q_QUALIFY_MEMBERS,		/* which profiles are in a live campaign's segments */
+	CT_Q_INBOX_FAILED,			/* record a failed attempt (pending again, or
+								 * dead) */
+	CT_Q_INBOX_PURGE,			/* remove answered messages past their
+								 * retention */
+	CT_Q_LIVE_CAMPAIGNS,		/* the running live campaigns an event
+								 * triggers */
+	CT_Q_QUALIFY_MEMBERS,		/* which profiles are in a live campaign's
+								 * segments */
 	CT_Q_QUEUE,					/* queue qualified profiles of live campaigns */
 	CT_Q_RECORD_EVENT,			/* record an app event of a profile */
 	CT_NUM_STMTS
@@ -75,7 +85,8 @@ extern Oid	ct_phone_type_oid(void);
 
 /* Small helpers over the current SPI_tuptable. */
 extern Datum ct_store_get(int row, int col, bool *isnull);
-extern char *ct_store_get_text(int row, int col);	/* palloc'd in caller's context, NULL if null */
+extern char *ct_store_get_text(int row, int col);	/* palloc'd in caller's
+													 * context, NULL if null */
 
 typedef struct CtProject
 {
@@ -135,8 +146,10 @@ typedef struct CtBatch
 #define CT_COL(b, k) (&(b)->col[(k) - 1])
 
 extern void ct_batch_init(CtBatch *b, CtStmt stmt, int cap);
+
 /* Run it: the arrays become the array parameters; returns SPI_processed. */
 extern uint64 ct_batch_exec(CtBatch *b, bool read_only);
+
 /* Run it as stmt, a statement with the same parameters. */
 extern uint64 ct_batch_exec_as(CtBatch *b, CtStmt stmt, bool read_only);
 

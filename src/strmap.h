@@ -11,7 +11,8 @@
 
 typedef struct CtStrMap
 {
-	struct ct_strmap_hash *table;	/* in the memory context current at ct_map_init */
+	struct ct_strmap_hash *table;	/* in the memory context current at
+									 * ct_map_init */
 } CtStrMap;
 
 /* Size a map for about expected keys (it grows as needed). */

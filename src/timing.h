@@ -16,7 +16,8 @@ typedef enum CtStep
 	CT_STEP_PARSE,				/* read and validate the message */
 	CT_STEP_AUTH,				/* authenticate, redelivery check */
 	CT_STEP_SEGMENTS,			/* look up / create / rename segments */
-	CT_STEP_RESOLVE,			/* identity rules, email (and some phone) normalization */
+	CT_STEP_RESOLVE,			/* identity rules, email (and some phone)
+								 * normalization */
 	CT_STEP_LOOKUP,				/* profile lookups */
 	CT_STEP_MERGE,				/* slots, merges, phone normalization */
 	CT_STEP_INSERT,				/* new profiles (with their trigger) */

@@ -123,7 +123,8 @@ typedef struct CtProfileRow
 	text	   *email;			/* NULL when null */
 	bool		has_phone;
 	int64		phone;
-	TimestampTz ts;				/* the newest of email_ts and phone_ts; 0 if none */
+	TimestampTz ts;				/* the newest of email_ts and phone_ts; 0 if
+								 * none */
 } CtProfileRow;
 
 /* Check how a trigger function was called; the transition tables it needs. */
@@ -679,7 +680,8 @@ ct_sync_members(CtMemberRow *rows, int n)
 			removed++;
 		}
 		if (!props[i].found)
-			continue;			/* a row of a segment that does not exist: no event */
+			continue;			/* a row of a segment that does not exist: no
+								 * event */
 		ct_arr_add(CT_COL(&events, 1), CStringGetTextDatum(r->project_id), false);
 		ct_arr_add(CT_COL(&events, 2), CStringGetTextDatum(r->ct_id), false);
 		ct_arr_add(CT_COL(&events, 3), TimestampTzGetDatum(r->stated_at), false);
@@ -749,9 +751,9 @@ ct_members_inserted(const char *project_id, int n, Datum *segment, Datum *ct_id,
 	}
 
 	/*
-	 * What the trigger reads (read-only) must see this statement's writes,
-	 * as it would in the trigger of an INSERT: a fresh snapshot, as SPI
-	 * takes for each statement.
+	 * What the trigger reads (read-only) must see this statement's writes, as
+	 * it would in the trigger of an INSERT: a fresh snapshot, as SPI takes
+	 * for each statement.
 	 */
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
@@ -802,7 +804,10 @@ ct_partner_sync_trigger(PG_FUNCTION_ARGS)
 		rows = ct_read_members(rel, trigdata->tg_newtable, &n);
 		if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		{
-			/* a row inserted as a member is a change; as a non-member it is not */
+			/*
+			 * a row inserted as a member is a change; as a non-member it is
+			 * not
+			 */
 			for (int i = 0; i < n; i++)
 				rows[i].changed = rows[i].is_member;
 		}

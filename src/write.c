@@ -170,7 +170,10 @@ ct_profile_batch(CtImport *im, int *idx, int n, CtBatch *b, CtStmt stmt)
 
 			if (!for_update)
 			{
-				/* a new profile: its properties and their times are the "set" and "ts" parts */
+				/*
+				 * a new profile: its properties and their times are the "set"
+				 * and "ts" parts
+				 */
 				JsonbValue	v;
 
 				getKeyJsonValueFromContainer(&patch->root, "ts", 2, &v);

@@ -195,9 +195,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 5:
 			{
 				/*
-				 * A region from two bytes ('A'..'Z' from any byte, letters
-				 * as themselves), then digits and " -.()" as they are, any
-				 * other byte a digit or, 1 in 8, a separator.  No plus.
+				 * A region from two bytes ('A'..'Z' from any byte, letters as
+				 * themselves), then digits and " -.()" as they are, any other
+				 * byte a digit or, 1 in 8, a separator.  No plus.
 				 */
 				static const char sep[] = " -.()";
 				char		region[3];

@@ -491,7 +491,10 @@ main(int argc, char **argv)
 	check_dir("../data", "test/data");
 	check_dir("../data/demo", "test/data/demo");
 
-	/* mParticle's example messages and schemas, when shared/ is beside the repository */
+	/*
+	 * mParticle's example messages and schemas, when shared/ is beside the
+	 * repository
+	 */
 	snprintf(dir, sizeof(dir), "%s/mparticle-firehose", shared ? shared : "../../../shared");
 	if (check_dir(dir, "mParticle's example messages") < 0)
 	{

@@ -418,12 +418,12 @@ test_phone(void)
 			 "\xEF\xBC\x97\xEF\xBC\x91", NULL, "+14155552671");
 
 	/* shapes the fast path reads, and ones it must leave to Parse() */
-	phone_ok("+44 (0) 7911 123456", NULL, "+447911123456");	/* national prefix */
+	phone_ok("+44 (0) 7911 123456", NULL, "+447911123456"); /* national prefix */
 	phone_ok("+4407911123456", NULL, "+447911123456");
 	phone_ok("+39 06 1234 5678", NULL, "+390612345678");	/* Italian leading 0 */
 	phone_ok("+800 1234 5678", NULL, "+80012345678");	/* non-geographic */
 	phone_ok("+1 264 235 1234", NULL, "+12642351234");	/* Anguilla, +1 */
-	phone_ok("+44 1481 256789", NULL, "+441481256789");	/* Guernsey, +44 */
+	phone_ok("+44 1481 256789", NULL, "+441481256789"); /* Guernsey, +44 */
 	phone_ok("+7 701 234 5678", NULL, "+77012345678");	/* Kazakhstan, +7 */
 	phone_ok("+358 18 123456", NULL, "+35818123456");	/* Aland, +358 */
 	/* libphonenumber's E.164 for Mexico is not a fixed point (see README) */
@@ -441,7 +441,7 @@ test_phone(void)
 	phone_ok("98765 43210", "IN", "+919876543210");
 	phone_ok("030 12345678", "DE", "+493012345678");
 	phone_ok("0151 23456789", "DE", "+4915123456789");
-	phone_ok("011 44 20 7946 0958", "US", "+442079460958");	/* US exit code */
+	phone_ok("011 44 20 7946 0958", "US", "+442079460958"); /* US exit code */
 	phone_ok("00 44 20 7946 0958", "DE", "+442079460958");
 
 	/* national numbers without a usable region */
@@ -466,8 +466,9 @@ test_phone(void)
 	PHONE_BAD("+44 1234", NULL, CT_PHONE_INVALID);
 	PHONE_BAD("+999 1234567890", NULL, CT_PHONE_INVALID);	/* no such country code */
 	PHONE_BAD("+1 415 555 26711", NULL, CT_PHONE_INVALID);	/* one digit too many */
-	PHONE_BAD("+683 7012", NULL, CT_PHONE_INVALID);	/* Niue: valid, but 7 digits */
-	PHONE_BAD("+690 3101", NULL, CT_PHONE_INVALID);	/* Tokelau: the same */
+	PHONE_BAD("+683 7012", NULL, CT_PHONE_INVALID); /* Niue: valid, but 7
+													 * digits */
+	PHONE_BAD("+690 3101", NULL, CT_PHONE_INVALID); /* Tokelau: the same */
 	PHONE_BAD("+", NULL, CT_PHONE_INVALID);
 	PHONE_BAD("\xEF\xBC\x8B", NULL, CT_PHONE_INVALID);
 	PHONE_BAD("+1 415 555 2671\xC3", NULL, CT_PHONE_INVALID);	/* bad UTF-8 */
@@ -870,8 +871,10 @@ test_phone_national_agree(void)
 		const char *number;
 		const char *region;
 	}			cases[] = {
-		/* US: plain, in every punctuation; with the calling code (too long
-		 * with it: stripped), twice, or not strippable */
+		/*
+		 * US: plain, in every punctuation; with the calling code (too long
+		 * with it: stripped), twice, or not strippable
+		 */
 		{"(415) 555-2671", "US"}, {"415-555-2671", "US"}, {"415.555.2671", "US"},
 		{"4155552671", "US"}, {"415 555 2671", "US"}, {"1 415 555 2671", "US"},
 		{"1-415-555-2671", "US"}, {"1 (415) 555-2671", "US"}, {"14155552671", "US"},
@@ -889,8 +892,11 @@ test_phone_national_agree(void)
 		{"0000000000", "US"}, {"00000000000000000", "US"}, {"0415 555 2671", "US"},
 		{"123456789012345678", "US"}, {"12345678901234567890", "US"},
 		{"4155552671415555267", "US"}, {"415 555 2671 415 555 2671 41", "US"},
-		/* US international prefix 011: then a calling code; followed by 0
-		 * it is none; alone or nearly */
+
+		/*
+		 * US international prefix 011: then a calling code; followed by 0 it
+		 * is none; alone or nearly
+		 */
 		{"011 44 20 7946 0958", "US"}, {"01144 2079460958", "US"}, {"011 0 44 20 7946 0958", "US"},
 		{"011 0 20 7946 0958", "US"}, {"011", "US"}, {"0114", "US"}, {"011 44", "US"},
 		{"011 44 7911", "US"}, {"011 999 1234 5678", "US"}, {"011 1 415 555 2671", "US"},
@@ -947,8 +953,11 @@ test_phone_national_agree(void)
 		{"02 123 4567", "TH"}, {"001 1 415 555 2671", "TH"}, {"009 0 2 123 4567", "TH"},
 		{"6123 4567", "SG"}, {"001 1 415 555 2671", "SG"}, {"000 1234 5678", "SG"},
 		{"02-123-4567", "IL"}, {"014 44 20 7946 0958", "IL"}, {"00 972 2 123 4567", "IL"},
-		/* a national prefix kept because the number matches the general
-		 * pattern only with it (JP and ID "00...", RU "8...", UZ) */
+
+		/*
+		 * a national prefix kept because the number matches the general
+		 * pattern only with it (JP and ID "00...", RU "8...", UZ)
+		 */
 		{"0057 0123 4567", "JP"}, {"0050 1234 5678", "JP"}, {"00 626 195 8110", "ID"},
 		{"7 8259 346 937 0409", "RU"}, {"7 80 912 345 6789", "KZ"}, {"998 8859 189 35", "UZ"},
 		/* no usable region */
@@ -1202,8 +1211,8 @@ main(int argc, char **argv)
 	test_phone_national_agree();
 	{
 		/*
-		 * CT_PHONE_DIFF_CASES generated national inputs (default 6000;
-		 * "make check-long" runs a million), from CT_PHONE_DIFF_SEED.
+		 * CT_PHONE_DIFF_CASES generated national inputs (default 6000; "make
+		 * check-long" runs a million), from CT_PHONE_DIFF_SEED.
 		 */
 		const char *cases = getenv("CT_PHONE_DIFF_CASES");
 		const char *seed = getenv("CT_PHONE_DIFF_SEED");
