@@ -130,5 +130,7 @@ uninstall-receiver:
 clean-receiver:
 	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG) clean
 
-# Rebuild every object when a header changes (PGXS tracks no header dependencies).
+# Rebuild every object when a header changes (PGXS tracks no header dependencies),
+# and the two that compile the version in (CT_VERSION) when it changes.
 $(OBJS): $(wildcard src/*.h)
+src/registration.o src/store.o: $(EXTENSION).control
