@@ -583,9 +583,14 @@ def deliveries_and_export():
     holds it, and mParticle's 202 moves it on."""
     bodies = {}
     for db in (DB, SINGLE):
+        # the profiles of the App Launched campaigns' queues (the same in
+        # both: app_events() recorded the same launches), all taken
+        psql("UPDATE ctaudience.ct_campaign_queue q SET taken_at = coalesce(q.taken_at, '2024-11-05 09:00+00') "
+             "FROM ctaudience.ct_campaign c WHERE c.project_id = q.project_id AND c.campaign_id = q.campaign_id "
+             "AND c.name LIKE 'app %'", db=db)
         for c, p, ct_id in (line.split(" ") for line in rows(
-                "SELECT campaign_id || ' ' || project_id || ' ' || ct_id FROM ctaudience.ct_campaign_queue "
-                "WHERE taken_at IS NOT NULL ORDER BY project_id, campaign_id, ct_id", db=db)):
+                "SELECT DISTINCT q.campaign_id || ' ' || q.project_id || ' ' || q.ct_id FROM ctaudience.ct_campaign_queue q "
+                "JOIN ctaudience.ct_campaign c USING (project_id, campaign_id) WHERE c.name LIKE 'app %'", db=db)):
             psql(f"SELECT ctaudience.ct_record_delivery('{p}', {c}, '{ct_id}', 'sent', '2024-11-05 10:00+00')", db=db)
         psql("SELECT ctaudience.ct_configure_export('P1', 'feed-key', endpoint => 'http://127.0.0.1:1/s2s')", db=db)
         ct_id = rows("SELECT ct_id FROM ctaudience.ct_profile WHERE project_id = 'P1' ORDER BY identity LIMIT 1", db=db)[0]
