@@ -86,9 +86,10 @@ ct_status_of(const char *sqlstate)
 }
 
 /*
- * Whether the database answered the last call made to it (any answer, an
- * error too; not a broken or refused connection).  /healthz gives it when
- * every connection is busy.
+ * Whether the database answered the last call made to it: a message's
+ * call with any answer, an error too (not a broken or refused
+ * connection); SELECT 1 with its row.  /healthz gives it when every
+ * connection is busy.
  */
 static bool ct_db_answered = true;
 
@@ -143,6 +144,15 @@ ct_answer_firehose(const char *body, size_t len, int wait_ms)
 	return answer;
 }
 
+/* GET /healthz from what is known: whether the database answered its last call. */
+CtAnswer
+ct_answer_health_known(void)
+{
+	bool		ok = __atomic_load_n(&ct_db_answered, __ATOMIC_RELAXED);
+
+	return ct_answer(ok ? 200 : 503, strdup(ok ? "ok\n" : "the database does not answer\n"), false, false);
+}
+
 /*
  * GET /healthz: 200 when the database answers SELECT 1 on a free
  * connection; when every connection is busy it is not waited for: the
@@ -152,28 +162,23 @@ CtAnswer
 ct_answer_health(void)
 {
 	CtConn	   *c;
-	bool		ok = false;
+	PGresult   *r;
 
 	switch (ct_pool_acquire(0, &c))
 	{
-		case CT_ACQUIRED:
-			{
-				PGresult   *r = ct_stmt_exec(c, CT_STMT_HEALTH, NULL, 0);
-
-				ok = (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK);
-				ct_db_answers(r != NULL);
-				PQclear(r);
-				ct_pool_release(c);
-				break;
-			}
 		case CT_POOL_BUSY:
-			ok = __atomic_load_n(&ct_db_answered, __ATOMIC_RELAXED);
-			break;
+			return ct_answer_health_known();
 		case CT_DB_DOWN:
 			ct_db_answers(false);
+			return ct_answer_health_known();
+		case CT_ACQUIRED:
 			break;
 	}
-	return ct_answer(ok ? 200 : 503, strdup(ok ? "ok\n" : "the database does not answer\n"), false, false);
+	r = ct_stmt_exec(c, CT_STMT_HEALTH, NULL, 0);
+	ct_db_answers(r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK);
+	PQclear(r);
+	ct_pool_release(c);
+	return ct_answer_health_known();
 }
 
 /* GET /metrics: Prometheus text. */

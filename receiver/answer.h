@@ -20,6 +20,7 @@ typedef struct CtAnswer
 
 extern CtAnswer ct_answer_firehose(const char *body, size_t len, int wait_ms);
 extern CtAnswer ct_answer_health(void);
+extern CtAnswer ct_answer_health_known(void);
 extern CtAnswer ct_answer_metrics(void);
 extern CtAnswer ct_answer_unauthorized(void);
 extern CtAnswer ct_answer_too_big(void);

@@ -53,6 +53,12 @@
  */
 #define CT_IDLE_SECONDS 60
 
+/*
+ * How long GET /healthz waits for the side worker before it answers from
+ * what is known.
+ */
+#define CT_HEALTH_WAIT_MS 50
+
 static struct MHD_Daemon *ct_daemon;
 static CtWork *ct_db_work;		/* POST /firehose: --pool threads */
 static CtWork *ct_side_work;	/* GET /healthz and /metrics: one thread */
@@ -261,6 +267,13 @@ ct_job_health(CtJob *job)
 	ct_resume((CtRequest *) job, ct_answer_health());
 }
 
+/* The side worker is busy (a call that hangs, a flood of health checks): what is known. */
+static void
+ct_job_health_known(CtJob *job)
+{
+	ct_resume((CtRequest *) job, ct_answer_health_known());
+}
+
 /* The side worker: GET /metrics. */
 static void
 ct_job_metrics(CtJob *job)
@@ -304,7 +317,7 @@ ct_route(struct MHD_Connection *con, CtRequest *req, const char *method, const c
 			return ct_suspend(req, ct_db_work, ct_job_firehose, ct_job_busy, ct_config.pool_wait);
 	}
 	else if (strcmp(url, "/healthz") == 0 && strcmp(method, "GET") == 0)
-		return ct_suspend(req, ct_side_work, ct_job_health, NULL, 0);
+		return ct_suspend(req, ct_side_work, ct_job_health, ct_job_health_known, CT_HEALTH_WAIT_MS);
 	else if (strcmp(url, "/metrics") == 0 && strcmp(method, "GET") == 0)
 		return ct_suspend(req, ct_side_work, ct_job_metrics, NULL, 0);
 	else

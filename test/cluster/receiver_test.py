@@ -439,6 +439,9 @@ def test_busy():
     s, h, b = rec.post(REGISTRATION)
     check(s == 429 and h.get("retry-after") and error_of(b)[0] == "53300",
           "every pooled connection busy: 429 with Retry-After", f"{s} {h} {b!r}")
+    (s, _, b), ms = timed(lambda: rec.request("GET", "/healthz"))
+    check(s == 200 and ms < 100, "... while /healthz answers 200 at once (the database answered its last call)",
+          f"{s} {b!r} in {ms:.0f} ms")
     t.join()
     holder.release()
     s, h, b = out.get("result", (None, {}, b""))
