@@ -2,11 +2,15 @@
 # Run the regression suite against a server running under valgrind memcheck
 # and report every memcheck error whose stack passes through ctaudience or
 # libphonenumber.  Slow (minutes).  Run as root: ./scripts/valgrind.sh
+# (Debian's PostgreSQL 15); another installation with CT_PG_BIN set to its
+# programs' folder, e.g. the suite's PostgreSQL 18:
+#   CT_PG_BIN=/opt/pg18/bin CT_SKIP_APT=1 ./scripts/valgrind.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 command -v valgrind >/dev/null || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -q valgrind; }
 ct_install_packages
+ct_use_pg "$CT_PG_BIN"
 ct_build_install
 
 dir=$(mktemp -d /tmp/ctaudience-valgrind.XXXXXX)
