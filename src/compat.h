@@ -3,10 +3,12 @@
  *	  The PostgreSQL calls, types and headers that changed after version 15,
  *	  written once for each version.
  *
- * 15 and 18 are built and tested; the branches for 16 and 17 follow those
- * versions' release notes and compile on 18's headers, untested (see the
- * README's Supported versions).  Server code and the frontend unit tests
- * both include it, after postgres.h or postgres_fe.h.
+ * 15 and 18 are built and tested (see the README's Supported versions).
+ * A change made in 16 or 17 is written as ">= 160000" or ">= 170000", so
+ * 18 compiles that branch too; the one branch for 16 and 17 alone
+ * (scram_SaltedPassword's salt) is compiled on neither.  Server code and the
+ * frontend unit tests both include this file, after postgres.h or
+ * postgres_fe.h.
  */
 #ifndef CT_COMPAT_H
 #define CT_COMPAT_H
