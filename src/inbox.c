@@ -135,6 +135,14 @@ ct_inbox_message_id(const pg_uuid_t *id)
 	return CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(id))));
 }
 
+/* A project and message id the inbox was found not to hold (set: it was looked for). */
+typedef struct CtInboxMiss
+{
+	bool		set;
+	CtStr		project_id;
+	pg_uuid_t	id;
+} CtInboxMiss;
+
 /*
  * A redelivery of a text body, answered before the body is parsed.  The
  * project and id peeked at in its first bytes (ct_stream_peek_id) find
@@ -142,11 +150,12 @@ ct_inbox_message_id(const pg_uuid_t *id)
  * the whole text (ct_stream_parse_head: the rest only checked to be JSON)
  * and, when the kind has the flags and the row is theirs, the credentials
  * are checked as for any message and *id is that row's.  False otherwise,
- * at the cost of the peek for a new message: the caller queues the message
+ * at the cost of the peek and a lookup for a new message (*miss says
+ * which, so that it is not looked up twice): the caller queues the message
  * the whole way, which checks everything (and finds a row all the same).
  */
 static bool
-ct_enqueue_redelivery(text *body, int flags, CtEnvelope *env, int64 *id)
+ct_enqueue_redelivery(text *body, int flags, CtEnvelope *env, int64 *id, CtInboxMiss *miss)
 {
 	char	   *json = VARDATA_ANY(body);
 	int			len = VARSIZE_ANY_EXHDR(body);
@@ -166,7 +175,13 @@ ct_enqueue_redelivery(text *body, int flags, CtEnvelope *env, int64 *id)
 	values[0] = PointerGetDatum(cstring_to_text_with_len(account_id.s, account_id.len));
 	values[1] = ct_inbox_message_id(&uuid);
 	*id = ct_inbox_find(values);
-	if (*id != 0)
+	if (*id == 0)
+	{
+		miss->set = true;
+		miss->project_id = account_id;
+		miss->id = uuid;
+	}
+	else
 	{
 		/* the envelope lives on after SPI */
 		MemoryContext spi = MemoryContextSwitchTo(outer);
@@ -198,10 +213,11 @@ ct_enqueue_redelivery(text *body, int flags, CtEnvelope *env, int64 *id)
  * Two sessions that queue one id at once store it once: the second insert
  * waits for the first and then finds its row.  env gets its envelope.
  * With passcode, request was built without it
- * (ct_jsonb_from_text_sans_passcode) and this is its value.
+ * (ct_jsonb_from_text_sans_passcode) and this is its value.  miss, if
+ * any, is what the inbox was found not to hold.
  */
 static int64
-ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode)
+ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode, const CtInboxMiss *miss)
 {
 	JsonbContainer *root = ct_message_root(request);
 	const CtKind *kind;
@@ -247,11 +263,15 @@ ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode)
 	/* the id as a UUID prints: one message, however its id was written */
 	values[0] = CStringGetTextDatum(project.project_id);
 	values[1] = ct_inbox_message_id(&env->id);
-	id = ct_inbox_find(values);
-	if (id != 0)
+	if (miss == NULL || !miss->set || !ct_str_eq(miss->project_id, project.project_id) ||
+		memcmp(miss->id.data, env->id.data, UUID_LEN) != 0)
 	{
-		ct_store_finish();
-		return id;
+		id = ct_inbox_find(values);
+		if (id != 0)
+		{
+			ct_store_finish();
+			return id;
+		}
 	}
 
 	/* the body as received, less account.account_settings.passcode */
@@ -284,7 +304,7 @@ ct_enqueue(PG_FUNCTION_ARGS)
 	CtEnvelope	env;
 
 	ct_require_message(fcinfo);
-	PG_RETURN_INT64(ct_enqueue_message(PG_GETARG_JSONB_P(0), &env, NULL));
+	PG_RETURN_INT64(ct_enqueue_message(PG_GETARG_JSONB_P(0), &env, NULL, NULL));
 }
 
 /* SQL: ct_enqueue(request text) returns bigint: the same, for the body as posted. */
@@ -295,12 +315,13 @@ ct_enqueue_text(PG_FUNCTION_ARGS)
 	CtStr		passcode;
 	Jsonb	   *request;
 	int64		id;
+	CtInboxMiss miss = {0};
 
 	ct_require_message(fcinfo);
-	if (ct_enqueue_redelivery(PG_GETARG_TEXT_PP(0), CT_OF_PROJECT, &env, &id))
+	if (ct_enqueue_redelivery(PG_GETARG_TEXT_PP(0), CT_OF_PROJECT, &env, &id, &miss))
 		PG_RETURN_INT64(id);
 	request = ct_jsonb_from_text_sans_passcode(PG_GETARG_TEXT_PP(0), &passcode);
-	PG_RETURN_INT64(ct_enqueue_message(request, &env, &passcode));
+	PG_RETURN_INT64(ct_enqueue_message(request, &env, &passcode, &miss));
 }
 
 /*
@@ -321,9 +342,10 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 	CtJsonBuilder b;
 	int64		id;
 	CtStr		passcode;
+	CtInboxMiss miss = {0};
 
 	ct_require_message(fcinfo);
-	if (!ct_enqueue_redelivery(PG_GETARG_TEXT_PP(0), CT_QUEUED_AT_ONCE, &env, &id))
+	if (!ct_enqueue_redelivery(PG_GETARG_TEXT_PP(0), CT_QUEUED_AT_ONCE, &env, &id, &miss))
 	{
 		request = ct_jsonb_from_text_sans_passcode(PG_GETARG_TEXT_PP(0), &passcode);
 		ct_parse_envelope(ct_message_root(request), &env);
@@ -333,7 +355,7 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 			/* answered now, with its passcode: parsed again (these are small) */
 			PG_RETURN_JSONB_P(ct_dispatch(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0)), NULL));
 		}
-		id = ct_enqueue_message(request, &env, &passcode);
+		id = ct_enqueue_message(request, &env, &passcode, &miss);
 	}
 	kind = ct_kind_find(env.type);
 	ct_jb_begin(&b);
