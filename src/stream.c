@@ -22,6 +22,11 @@
  * firehose.c, which reports the canonical error (or accepts what only it
  * handles).  So the text and jsonb entry points accept the same messages,
  * build the same model and fail with the same errors.
+ *
+ * The inbox reads less to know a redelivery: the id and project peeked at
+ * in the first bytes (ct_stream_peek_id), then the envelope and account
+ * settings of a message of any kind (ct_stream_parse_head), by the same
+ * frames and rules, the rest of the text only walked.
  */
 #include "postgres.h"
 
