@@ -882,13 +882,16 @@ ct_token_is(const char *const token[2], const char *s)
 		memcmp(token[0] + 1, s, n) == 0;
 }
 
+/* How far into a message ct_stream_peek_id reads. */
+#define CT_PEEK_BYTES 65536
+
 /*
  * The id and account.account_settings.accountId of a message, as written,
  * read with the lexer alone and no further than needed to meet both:
  * mParticle sends the envelope before the user profiles, so this reads a
- * few hundred bytes where ct_stream_parse_head reads the whole text.  A
- * hint only (it sees the first of duplicate keys, and no escapes): false
- * when it does not find both.
+ * few hundred bytes where ct_stream_parse_head reads the whole text, and
+ * it gives up past CT_PEEK_BYTES.  A hint only (it sees the first of
+ * duplicate keys, and no escapes): false when it does not find both.
  */
 bool
 ct_stream_peek_id(char *json, int len, CtStr *account_id, CtStr *id)
@@ -901,7 +904,8 @@ ct_stream_peek_id(char *json, int len, CtStr *account_id, CtStr *id)
 
 	memset(account_id, 0, sizeof(*account_id));
 	memset(id, 0, sizeof(*id));
-	while (json_lex(lex) == JSON_SUCCESS && lex->token_type != JSON_TOKEN_END)
+	while (json_lex(lex) == JSON_SUCCESS && lex->token_type != JSON_TOKEN_END &&
+		   lex->token_start - json < CT_PEEK_BYTES)
 	{
 		const char *start = lex->token_start;
 		const char *end = lex->token_terminator;

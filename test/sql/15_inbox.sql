@@ -191,4 +191,11 @@ SELECT ct_enqueue('{"id": "00000000-0000-4000-8000-000000001540", ' ||
 SELECT :q43 <> :q40 AS new_row, message_id FROM ct_inbox WHERE inbox_id = :q43;
 SELECT ct_enqueue('{"id": "00000000-0000-4000-8000-000000001544", ' || substr(:'m40', 2)) = :q40 AS same_row;
 SELECT ct_enqueue('{"account": {"account_settings": {"accountId": "TEST-Q2"}}, ' || substr(:'m40', 2)) = :q40 AS same_row;
+-- the peek reads 64 kB at most: a body whose envelope comes later is
+-- parsed whole, and its redelivery found all the same
+SELECT '{"user_profiles": ' || (SELECT jsonb_agg(t.u('86' || i, jsonb_build_array(t.id('customer', 'inbox-late-' || i)),
+		jsonb_build_array(t.aud(48100, 'Inbox'))))::text FROM generate_series(1, 700) i) || ', '
+	|| substr(replace((:'m40'::jsonb - 'user_profiles')::text, '00000000-0000-4000-8000-000000001540',
+					  '00000000-0000-4000-8000-000000001545'), 2) AS m45 \gset
+SELECT length(:'m45') > 65536 AS long_before_the_envelope, ct_enqueue(:'m45') = ct_enqueue(:'m45') AS same_row;
 SELECT * FROM ct_process_inbox(100);
