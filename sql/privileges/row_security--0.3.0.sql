@@ -1,70 +1,32 @@
--- Row-level security on every table a view shows: the four roles of
--- every project see all rows; a member of ctaudience_scoped sees the rows
--- of the projects granted to it for a capability that reads the table.
--- The extension's owner (whose SECURITY DEFINER functions import) is not
--- subject to it: the import reads and writes as before.  Only SELECT is
--- granted to anyone but the owner, so only SELECT has policies.
-ALTER TABLE ctaudience.ct_segment ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_segment FOR SELECT TO ctaudience_reader USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_segment FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read}'));
-ALTER TABLE ctaudience.ct_segment_delta ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_segment_delta FOR SELECT TO ctaudience_reader USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_segment_delta FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read}'));
-ALTER TABLE ctaudience.ct_segment_member ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_segment_member FOR SELECT TO ctaudience_reader USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_segment_member FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read}'));
-ALTER TABLE ctaudience.ct_profile ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_profile FOR SELECT TO ctaudience_reader USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_profile FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read}'));
-ALTER TABLE ctaudience.ct_event ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_event FOR SELECT TO ctaudience_reader USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_event FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read}'));
-ALTER TABLE ctaudience.ct_usage_delta ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_usage_delta FOR SELECT TO ctaudience_reader USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_usage_delta FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read}'));
-ALTER TABLE ctaudience.ct_active_user_month ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_active_user_month FOR SELECT TO ctaudience_reader USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_active_user_month FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read}'));
-ALTER TABLE ctaudience.ct_message ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_message FOR SELECT TO ctaudience_reader USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_message FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read}'));
-ALTER TABLE ctaudience.ct_import_sample ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_import_sample FOR SELECT TO ctaudience_reader USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_import_sample FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read}'));
-ALTER TABLE ctaudience.ct_inbox ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_inbox FOR SELECT TO ctaudience_reader, ctaudience_operator USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_inbox FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read,operate}'));
-ALTER TABLE ctaudience.ct_campaign ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_campaign FOR SELECT TO ctaudience_reader, ctaudience_sender USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_campaign FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read,send}'));
-ALTER TABLE ctaudience.ct_campaign_queue ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_campaign_queue FOR SELECT TO ctaudience_reader, ctaudience_sender USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_campaign_queue FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read,send}'));
-ALTER TABLE ctaudience.ct_delivery ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_delivery FOR SELECT TO ctaudience_reader, ctaudience_sender USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_delivery FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read,send}'));
-ALTER TABLE ctaudience.ct_export ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_export FOR SELECT TO ctaudience_reader, ctaudience_exporter USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_export FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read,export}'));
-ALTER TABLE ctaudience.ct_export_outbox ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_export_outbox FOR SELECT TO ctaudience_reader, ctaudience_exporter USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_export_outbox FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read,export}'));
-ALTER TABLE ctaudience.ct_export_request ENABLE ROW LEVEL SECURITY;
-CREATE POLICY ct_every_project ON ctaudience.ct_export_request FOR SELECT TO ctaudience_reader, ctaudience_exporter USING (true);
-CREATE POLICY ct_granted_projects ON ctaudience.ct_export_request FOR SELECT TO ctaudience_scoped
-	USING (ctaudience.ct_project_visible(project_id, '{read,export}'));
+-- Row-level security on every table a view shows, with the capabilities
+-- that read it: the roles of every project (a capability each) see all
+-- rows; a member of ctaudience_scoped sees the rows of the projects
+-- granted to it for one of them.  The extension's owner (whose SECURITY
+-- DEFINER functions import) is not subject to it: the import reads and
+-- writes as before.  Only the owner writes, so only SELECT has policies.
+DO $$
+DECLARE
+	t record;
+BEGIN
+	FOR t IN
+		SELECT x.name, x.capabilities,
+			   (SELECT string_agg(CASE c WHEN 'read' THEN 'ctaudience_reader' WHEN 'send' THEN 'ctaudience_sender'
+										 WHEN 'operate' THEN 'ctaudience_operator' WHEN 'export' THEN 'ctaudience_exporter' END,
+								  ', ' ORDER BY o)
+				  FROM unnest(x.capabilities) WITH ORDINALITY AS u(c, o)) AS every_project
+		  FROM (VALUES ('ct_segment', '{read}'::text[]), ('ct_segment_delta', '{read}'), ('ct_segment_member', '{read}'),
+					   ('ct_profile', '{read}'), ('ct_event', '{read}'), ('ct_usage_delta', '{read}'),
+					   ('ct_active_user_month', '{read}'), ('ct_message', '{read}'), ('ct_import_sample', '{read}'),
+					   ('ct_inbox', '{read,operate}'),
+					   ('ct_campaign', '{read,send}'), ('ct_campaign_queue', '{read,send}'), ('ct_delivery', '{read,send}'),
+					   ('ct_export', '{read,export}'), ('ct_export_outbox', '{read,export}'),
+					   ('ct_export_request', '{read,export}')) AS x(name, capabilities)
+	LOOP
+		EXECUTE format('ALTER TABLE ctaudience.%I ENABLE ROW LEVEL SECURITY', t.name);
+		EXECUTE format('CREATE POLICY ct_every_project ON ctaudience.%I FOR SELECT TO %s USING (true)',
+					   t.name, t.every_project);
+		EXECUTE format('CREATE POLICY ct_granted_projects ON ctaudience.%I FOR SELECT TO ctaudience_scoped'
+					   ' USING (ctaudience.ct_project_visible(project_id, %L))', t.name, t.capabilities);
+	END LOOP;
+END
+$$;
