@@ -30,6 +30,7 @@
 #include "utils/syscache.h"
 
 #include "citus.h"
+#include "compat.h"
 #include "scope.h"
 
 PG_FUNCTION_INFO_V1(ct_project_visible);
@@ -126,7 +127,7 @@ ct_cap_list(int caps)
 static CtScope *
 ct_scope_of(Oid role)
 {
-	LocalTransactionId lxid = MyProc->lxid;
+	LocalTransactionId lxid = ct_my_lxid();
 	CommandId	cid = GetCurrentCommandId(false);
 	int			every = 0;
 	bool		scoped;
