@@ -49,7 +49,8 @@ ct_delivery_campaign(const char *project_id, int64 campaign_id, const char *ct_i
 				 errmsg("project \"%s\" has no campaign " INT64_FORMAT, project_id, campaign_id)));
 	c->name = ct_store_get_text(0, 1);
 	c->channel = ct_store_get_text(0, 2);
-	c->live = strcmp(ct_store_get_text(0, 3), "live_behavior") == 0;
+	/* live campaigns and journeys' send nodes queue; past behavior does not */
+	c->live = strcmp(ct_store_get_text(0, 3), "past_behavior") != 0;
 	c->taken = DatumGetBool(ct_store_get(0, 4, &isnull));
 	c->member = DatumGetBool(ct_store_get(0, 5, &isnull));
 	SPI_freetuptable(SPI_tuptable);
