@@ -249,8 +249,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 
 	/*
 	 * the rest: events, import log samples by mpid, campaign queue rows and
-	 * deliveries, what waits for an export and the requests (sent or dead)
-	 * that carry the subject, profiles
+	 * deliveries, journey states and steps, what waits for an export and the
+	 * requests (sent or dead) that carry the subject, profiles
 	 */
 	[CT_Q_ERASE] = {
 		"WITH ev AS (DELETE FROM ctaudience.ct_event e WHERE e.project_id = $1 AND e.ct_id = ANY ($2)),"
@@ -258,6 +258,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" cq AS (DELETE FROM ctaudience.ct_campaign_queue q WHERE q.project_id = $1 AND q.ct_id = ANY ($2)),"
 		" au AS (DELETE FROM ctaudience.ct_active_user_month a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
 		" dl AS (DELETE FROM ctaudience.ct_delivery d WHERE d.project_id = $1 AND d.ct_id = ANY ($2)),"
+		" js AS (DELETE FROM ctaudience.ct_journey_state j WHERE j.project_id = $1 AND j.ct_id = ANY ($2)),"
+		" jst AS (DELETE FROM ctaudience.ct_journey_step j WHERE j.project_id = $1 AND j.ct_id = ANY ($2)),"
 		" al AS (DELETE FROM ctaudience.ct_profile_alias a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
 		" ob AS (DELETE FROM ctaudience.ct_export_outbox o WHERE o.project_id = $1 AND o.ct_id = ANY ($2)),"
 		" rq AS (DELETE FROM ctaudience.ct_export_request r"

@@ -1,0 +1,167 @@
+-- The journeys' clock.  First it enters, into each live journey, the
+-- members of its entry segment an import added (a Partner Sync with Action
+-- Added) since the journey started and that are not in it yet.  Then it
+-- claims up to max_profiles due profiles (FOR UPDATE SKIP LOCKED: several
+-- callers never move one twice) and moves each through its nodes up to the
+-- next wait or an exit; a profile that left the entry segment exits (reason
+-- left_segment) whether its wait is over or not.  The journey's time of a
+-- step is the end of the wait before it (the entry: the Partner Sync's
+-- time), so a late run shifts no wait.  Every step is a row of
+-- ct_journey_step.  Entry is on this clock, not in the import's statement.
+CREATE FUNCTION ctaudience.ct_advance_journeys(max_profiles integer DEFAULT 1000, as_of timestamptz DEFAULT NULL)
+	RETURNS bigint
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	clock CONSTANT timestamptz := coalesce(as_of, now());
+	scope text[];
+	j record;
+	s record;
+	nd jsonb;
+	cur text;
+	waiting boolean;
+	t timestamptz;
+	yes boolean;
+	campaign bigint;
+	hops integer;
+	moved bigint := 0;
+BEGIN
+	IF max_profiles IS NULL OR max_profiles < 1 THEN
+		RAISE EXCEPTION 'max_profiles must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF as_of IS NOT NULL AND NOT ctaudience.ct_caller_is_owner() THEN
+		RAISE EXCEPTION 'only the extension''s owner runs the journeys'' clock as of a given time'
+			USING ERRCODE = 'insufficient_privilege', HINT = 'Leave as_of out: the clock runs now.';
+	END IF;
+	-- an operator given projects moves the journeys of those only
+	scope := ctaudience.ct_caller_projects('{operate}');
+
+	-- entry: one row per journey and profile, so a redelivered Partner Sync
+	-- or another caller enters no one twice
+	FOR j IN
+		SELECT x.project_id, x.journey_id, x.segment_id, x.started_at, g.partner_segment_id,
+			   (SELECT n ->> 'id' FROM jsonb_array_elements(x.nodes) n WHERE n ->> 'type' = 'entry') AS entry
+		  FROM ctaudience.ct_journey x
+		  JOIN ctaudience.ct_segment g ON g.project_id = x.project_id AND g.segment_id = x.segment_id
+		 WHERE x.status = 'live' AND (scope IS NULL OR x.project_id = ANY (scope))
+		 ORDER BY x.project_id, x.journey_id
+	LOOP
+		WITH e AS (
+			SELECT m.ct_id, ev.ts
+			  FROM ctaudience.ct_segment_member m
+			 CROSS JOIN LATERAL (
+				SELECT min(ev.ts) AS ts FROM ctaudience.ct_event ev
+				 WHERE ev.project_id = m.project_id AND ev.ct_id = m.ct_id AND ev.event_name = 'Partner Sync'
+				   AND ev.ts >= j.started_at AND ev.ts <= clock
+				   AND ev.props @> jsonb_build_object('Action', 'Added', 'Partner Segment ID', j.partner_segment_id)) ev
+			 WHERE m.project_id = j.project_id AND m.segment_id = j.segment_id AND m.is_member
+			   AND m.stated_at >= j.started_at AND ev.ts IS NOT NULL
+			   AND NOT EXISTS (SELECT 1 FROM ctaudience.ct_journey_state x
+								WHERE x.project_id = j.project_id AND x.journey_id = j.journey_id AND x.ct_id = m.ct_id)
+			 ORDER BY ev.ts, m.ct_id
+			 LIMIT max_profiles),
+		ins AS (
+			INSERT INTO ctaudience.ct_journey_state (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)
+			SELECT j.project_id, j.journey_id, e.ct_id, j.entry, e.ts, e.ts, e.ts FROM e
+			ON CONFLICT DO NOTHING
+			RETURNING ct_id, entered_at)
+		INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+		SELECT j.project_id, j.journey_id, ins.ct_id, j.entry, 'entered', ins.entered_at FROM ins;
+	END LOOP;
+
+	-- the due profiles, and those that left the entry segment
+	FOR s IN
+		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.due_at, y.nodes,
+			   EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
+						WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id AND m.ct_id = x.ct_id
+						  AND m.is_member) AS member
+		  FROM ctaudience.ct_journey_state x
+		  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
+		 WHERE y.status = 'live' AND (scope IS NULL OR x.project_id = ANY (scope)) AND x.exited_at IS NULL
+		   AND (x.due_at <= clock
+				OR NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
+								WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id
+								  AND m.ct_id = x.ct_id AND m.is_member))
+		 ORDER BY x.due_at
+		 LIMIT max_profiles
+		   FOR UPDATE OF x SKIP LOCKED
+	LOOP
+		moved := moved + 1;
+		IF NOT s.member THEN
+			UPDATE ctaudience.ct_journey_state x
+			   SET waiting = false, due_at = NULL, exited_at = clock, exit_reason = 'left_segment'
+			 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+			VALUES (s.project_id, s.journey_id, s.ct_id, s.node, 'left_segment', clock);
+			CONTINUE;
+		END IF;
+		cur := s.node;
+		waiting := s.waiting;
+		t := s.due_at;
+		hops := 0;
+		LOOP
+			-- the check trigger refuses a loop without a wait: this is a guard
+			hops := hops + 1;
+			IF hops > 2 * jsonb_array_length(s.nodes) + 2 THEN
+				RAISE EXCEPTION 'journey % went round without a wait at node "%"', s.journey_id, cur
+					USING ERRCODE = 'internal_error';
+			END IF;
+			SELECT n INTO nd FROM jsonb_array_elements(s.nodes) n WHERE n ->> 'id' = cur;
+			CASE nd ->> 'type'
+			WHEN 'entry' THEN
+				cur := nd ->> 'next';
+			WHEN 'wait' THEN
+				IF waiting THEN
+					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'passed', t);
+					waiting := false;
+					cur := nd ->> 'next';
+				ELSE
+					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'waiting', t);
+					UPDATE ctaudience.ct_journey_state x
+					   SET node = cur, waiting = true, node_at = t, due_at = t + (nd ->> 'duration')::interval
+					 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+					EXIT;
+				END IF;
+			WHEN 'condition' THEN
+				IF nd ? 'in_segment' THEN
+					yes := EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
+									WHERE m.project_id = s.project_id AND m.segment_id = (nd ->> 'in_segment')::bigint
+									  AND m.ct_id = s.ct_id AND m.is_member);
+				ELSE
+					yes := EXISTS (SELECT 1 FROM ctaudience.ct_event ev
+									WHERE ev.project_id = s.project_id AND ev.ct_id = s.ct_id
+									  AND ev.event_name = nd ->> 'did_event'
+									  AND ev.ts >= s.entered_at AND ev.ts <= clock
+									  AND ev.props @> coalesce(nd -> 'filter', '{}'));
+				END IF;
+				INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+				VALUES (s.project_id, s.journey_id, s.ct_id, cur, CASE WHEN yes THEN 'yes' ELSE 'no' END, t);
+				cur := nd ->> CASE WHEN yes THEN 'yes' ELSE 'no' END;
+			WHEN 'send' THEN
+				SELECT c.campaign_id INTO campaign FROM ctaudience.ct_campaign c
+				 WHERE c.project_id = s.project_id AND c.journey_id = s.journey_id AND c.journey_node = cur;
+				INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts, event_props,
+														  once, qualified_at)
+				VALUES (s.project_id, campaign, s.ct_id, 'Partner Sync', s.entered_at,
+						jsonb_build_object('Journey id', s.journey_id, 'Journey node', cur), false, clock);
+				INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+				VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'sent', t);
+				cur := nd ->> 'next';
+			WHEN 'exit' THEN
+				INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+				VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'completed', t);
+				UPDATE ctaudience.ct_journey_state x
+				   SET node = cur, waiting = false, node_at = t, due_at = NULL, exited_at = t, exit_reason = 'completed'
+				 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+				EXIT;
+			END CASE;
+		END LOOP;
+	END LOOP;
+	RETURN moved;
+END
+$$;
+COMMENT ON FUNCTION ctaudience.ct_advance_journeys(integer, timestamptz) IS
+	'the journeys'' clock: enter the profiles added to live journeys'' entry segments since they started, then move up to max_profiles due profiles (oldest due first, FOR UPDATE SKIP LOCKED) through their nodes to the next wait or exit, a profile that left the entry segment out; as_of (the extension''s owner only) runs it at that time; returns how many profiles moved';

@@ -1,0 +1,54 @@
+-- Every write of ct_journey, through the functions or direct DML, is
+-- checked: the nodes (ct_journey_nodes_check), no segment of another
+-- project, and the life of a journey: only a draft changes; draft -> live
+-- -> stopped.  segment_id is the entry node's.
+CREATE FUNCTION ctaudience.ct_journey_check() RETURNS trigger
+	LANGUAGE plpgsql
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	segments bigint[];
+	foreign_segment bigint;
+BEGIN
+	IF TG_OP = 'UPDATE' THEN
+		IF (NEW.project_id, NEW.journey_id) IS DISTINCT FROM (OLD.project_id, OLD.journey_id) THEN
+			RAISE EXCEPTION 'a journey cannot move to another project or id' USING ERRCODE = 'invalid_parameter_value';
+		END IF;
+		IF OLD.status <> 'draft' AND (NEW.name, NEW.nodes) IS DISTINCT FROM (OLD.name, OLD.nodes) THEN
+			RAISE EXCEPTION 'journey % is %: only a draft journey can be changed', OLD.journey_id, OLD.status
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Profiles go through it as it is.  Stop it and create a new journey with the changes.';
+		END IF;
+		IF NEW.status IS DISTINCT FROM OLD.status
+		   AND NOT (OLD.status = 'draft' AND NEW.status IN ('live', 'stopped') OR OLD.status = 'live' AND NEW.status = 'stopped') THEN
+			RAISE EXCEPTION 'journey % cannot go from % to %', OLD.journey_id, OLD.status, NEW.status
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'A journey goes from draft to live (ct_start_journey) to stopped (ct_stop_journey); a stopped journey stays stopped.';
+		END IF;
+		NEW.updated_at := now();
+	END IF;
+	IF NEW.status = 'live' AND NEW.started_at IS NULL THEN
+		RAISE EXCEPTION 'a live journey has a start time' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Start it with ctaudience.ct_start_journey.';
+	END IF;
+	segments := ctaudience.ct_journey_nodes_check(NEW.nodes);
+	NEW.segment_id := segments[1];
+	-- A segment of another project is refused here, on every write; one that
+	-- does not exist by the functions only (a restore may load journeys
+	-- before segments), as for campaigns.
+	SELECT s.id INTO foreign_segment
+	  FROM unnest(segments) s(id)
+	 WHERE EXISTS (SELECT 1 FROM ctaudience.ct_segment g WHERE g.segment_id = s.id AND g.project_id <> NEW.project_id)
+	 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'segment % is not a segment of project "%"', foreign_segment, NEW.project_id
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use the segment_id of one of the project''s segments (ctaudience.ct_segments).';
+	END IF;
+	RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION ctaudience.ct_journey_check() IS
+	'trigger: refuses a journey whose nodes break the rules or name another project''s segment (22023), a change to a journey that is not a draft and a status change out of order (55000)';
+CREATE TRIGGER ct_journey_check BEFORE INSERT OR UPDATE ON ctaudience.ct_journey
+	FOR EACH ROW EXECUTE FUNCTION ctaudience.ct_journey_check();

@@ -1,0 +1,37 @@
+-- Start a draft journey: it goes live, and each of its send nodes gets a
+-- campaign of kind journey, whose queue the node fills and senders take.
+CREATE FUNCTION ctaudience.ct_start_journey(journey_id bigint, as_of timestamptz DEFAULT NULL) RETURNS void
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	j ctaudience.ct_journey;
+BEGIN
+	SELECT * INTO j FROM ctaudience.ct_journey x WHERE x.journey_id = ct_start_journey.journey_id FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no journey %', ct_start_journey.journey_id USING ERRCODE = 'no_data_found';
+	END IF;
+	PERFORM ctaudience.ct_check_project(j.project_id, '{operate}', format('journey %s', j.journey_id),
+										unless_scoped => true);
+	IF as_of IS NOT NULL AND NOT ctaudience.ct_caller_is_owner() THEN
+		RAISE EXCEPTION 'only the extension''s owner starts a journey as of a given time'
+			USING ERRCODE = 'insufficient_privilege', HINT = 'Leave as_of out: the journey starts now.';
+	END IF;
+	IF j.status <> 'draft' THEN
+		RAISE EXCEPTION 'journey % is % already', j.journey_id, j.status
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Only a draft journey starts; a stopped one stays stopped (create a new one).';
+	END IF;
+	PERFORM ctaudience.ct_campaign_segments_exist(j.project_id, ctaudience.ct_journey_nodes_check(j.nodes));
+	UPDATE ctaudience.ct_journey x SET status = 'live', started_at = coalesce(as_of, now())
+	 WHERE x.project_id = j.project_id AND x.journey_id = j.journey_id;
+	INSERT INTO ctaudience.ct_campaign (project_id, name, channel, kind, journey_id, journey_node)
+	SELECT j.project_id, left(j.name || ': ' || (n.node ->> 'id'), 512), n.node ->> 'channel', 'journey', j.journey_id,
+		   n.node ->> 'id'
+	  FROM jsonb_array_elements(j.nodes) WITH ORDINALITY AS n(node, i)
+	 WHERE n.node ->> 'type' = 'send'
+	 ORDER BY n.i;
+END
+$$;
+COMMENT ON FUNCTION ctaudience.ct_start_journey(bigint, timestamptz) IS
+	'start a draft journey (a live or stopped one: 55000): the Partner Sync events from then on enter profiles, and each send node gets its campaign (kind journey); as_of (the extension''s owner only): start it as of that time';

@@ -1,0 +1,26 @@
+CREATE FUNCTION ctaudience.ct_update_journey(journey_id bigint, name text DEFAULT NULL, nodes jsonb DEFAULT NULL)
+	RETURNS void
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	project text;
+BEGIN
+	SELECT x.project_id INTO project FROM ctaudience.ct_journey x WHERE x.journey_id = ct_update_journey.journey_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'no journey %', ct_update_journey.journey_id USING ERRCODE = 'no_data_found';
+	END IF;
+	PERFORM ctaudience.ct_check_project(project, '{operate}', format('journey %s', ct_update_journey.journey_id),
+										unless_scoped => true);
+	IF ct_update_journey.nodes IS NOT NULL THEN
+		PERFORM ctaudience.ct_campaign_segments_exist(project, ctaudience.ct_journey_nodes_check(ct_update_journey.nodes));
+	END IF;
+	-- the trigger refuses a journey that is not a draft
+	UPDATE ctaudience.ct_journey x
+	   SET name = coalesce(ct_update_journey.name, x.name),
+		   nodes = coalesce(ct_update_journey.nodes, x.nodes)
+	 WHERE x.project_id = project AND x.journey_id = ct_update_journey.journey_id;
+END
+$$;
+COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb) IS
+	'change the name or the nodes (non-NULL) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';

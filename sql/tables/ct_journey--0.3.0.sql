@@ -1,0 +1,28 @@
+-- Journeys: multi-step flows on imported segments.  A profile enters when
+-- an import adds it to the segment of the journey's entry node (a Partner
+-- Sync with Action Added, after the journey started); then it goes through
+-- the nodes (a JSON array of objects with an id and a type: entry, wait,
+-- condition, send, exit), moved on a clock by ct_advance_journeys, until
+-- it reaches an exit node or leaves the segment.  Where each profile is:
+-- ct_journey_state; every step: ct_journey_step.
+CREATE TABLE ctaudience.ct_journey (
+	project_id text COLLATE "C" NOT NULL,
+	journey_id bigint GENERATED ALWAYS AS IDENTITY,
+	name text NOT NULL CONSTRAINT ct_journey_name_check CHECK (octet_length(name) BETWEEN 1 AND 512),
+	status text NOT NULL DEFAULT 'draft'
+		CONSTRAINT ct_journey_status_check CHECK (status IN ('draft', 'live', 'stopped')),
+	nodes jsonb NOT NULL,
+	segment_id bigint NOT NULL,
+	started_at timestamptz,
+	stopped_at timestamptz,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	updated_at timestamptz NOT NULL DEFAULT now(),
+	PRIMARY KEY (project_id, journey_id)
+);
+COMMENT ON TABLE ctaudience.ct_journey IS 'journeys: multi-step flows (waits, conditions, sends) that the profiles an import adds to a segment go through, on a clock (ct_advance_journeys)';
+COMMENT ON COLUMN ctaudience.ct_journey.status IS 'draft (can be changed), live (profiles enter and move; cannot be changed) or stopped (every profile exited)';
+COMMENT ON COLUMN ctaudience.ct_journey.nodes IS 'the nodes: a JSON array of objects with an id and a type (entry, wait, condition, send, exit) and their next nodes (see the README, Journeys)';
+COMMENT ON COLUMN ctaudience.ct_journey.segment_id IS 'the segment of the entry node (set from nodes by the check trigger): a Partner Sync adding a profile to it enters the profile; leaving it exits the profile';
+COMMENT ON COLUMN ctaudience.ct_journey.started_at IS 'when it went live: Partner Sync events from then on enter profiles';
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_journey', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_journey', 'journey_id'), '');
