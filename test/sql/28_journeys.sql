@@ -1,0 +1,279 @@
+-- Journeys: the cart-abandonment journey end to end on a controlled clock
+-- (ct_start_journey and ct_advance_journeys as of given times), the
+-- definitions refused, the roles, the statistics and erasure.
+SET search_path = ctaudience, t, public;
+\set SHOW_CONTEXT never
+
+DO $$
+DECLARE
+	r text;
+BEGIN
+	FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'ct\_jr\_%' LOOP
+		EXECUTE format('DROP OWNED BY %I', r);
+		EXECUTE format('DROP ROLE %I', r);
+	END LOOP;
+END
+$$;
+
+SELECT ct_register_project('TEST-J', 'test-passcode-1', 'token-TEST-J', 'eu1', 'Journeys');
+SELECT ct_register_project('TEST-K', 'test-passcode-1', 'token-TEST-K', 'eu1', 'Journeys elsewhere');
+-- t.at(time): a message's timestamp_ms
+CREATE FUNCTION t.at(ts timestamptz) RETURNS bigint LANGUAGE sql AS $$
+	SELECT (extract(epoch FROM ts) * 1000)::bigint
+$$;
+CREATE FUNCTION t.jc(who text) RETURNS text LANGUAGE sql AS $$
+	SELECT ct_id FROM ctaudience.ct_profile WHERE project_id = 'TEST-J' AND identity = who
+$$;
+-- where each profile is, by identity
+CREATE VIEW t.journey_where AS
+SELECT p.identity, x.node, x.waiting, x.entered_at, x.due_at, x.exited_at, x.exit_reason
+  FROM ctaudience.ct_journey_profiles x JOIN ctaudience.ct_profile p USING (project_id, ct_id)
+ WHERE x.project_id = 'TEST-J'
+ ORDER BY x.journey_id, p.identity;
+SET timezone = 'UTC';
+
+-- Ann and Bob are in "Cart Drop off" before the journey starts.
+SELECT t.imp(t.msg(2801, t.at('2025-03-01 09:00+00'), jsonb_build_array(
+	t.u('2801', jsonb_build_array(t.id('customer', 'ann')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
+	t.u('2802', jsonb_build_array(t.id('customer', 'bob')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
+	t.u('2803', jsonb_build_array(t.id('customer', 'vip')), jsonb_build_array(t.aud(57002, 'VIP')))), 'TEST-J'));
+SELECT t.imp(t.msg(2802, t.at('2025-03-01 09:00+00'), jsonb_build_array(
+	t.u('2811', jsonb_build_array(t.id('customer', 'kim')), jsonb_build_array(t.aud(57101, 'K carts')))), 'TEST-K'));
+SELECT segment_id AS cart FROM ct_segment WHERE project_id = 'TEST-J' AND partner_segment_id = 57001 \gset
+SELECT segment_id AS vip FROM ct_segment WHERE project_id = 'TEST-J' AND partner_segment_id = 57002 \gset
+SELECT segment_id AS kcart FROM ct_segment WHERE project_id = 'TEST-K' AND partner_segment_id = 57101 \gset
+
+-- The journey: added to Cart Drop off -> wait an hour -> bought since?
+-- no: email -> wait a day -> bought since? no: SMS -> exit.
+SELECT jsonb_build_array(
+	jsonb_build_object('id', 'added', 'type', 'entry', 'segment_id', :cart, 'next', 'wait 1h'),
+	'{"id": "wait 1h", "type": "wait", "duration": "1 hour", "next": "bought?"}'::jsonb,
+	'{"id": "bought?", "type": "condition", "did_event": "Charged", "yes": "done", "no": "email"}'::jsonb,
+	'{"id": "email", "type": "send", "channel": "email", "next": "wait 1d"}'::jsonb,
+	'{"id": "wait 1d", "type": "wait", "duration": "1 day", "next": "bought now?"}'::jsonb,
+	'{"id": "bought now?", "type": "condition", "did_event": "Charged", "yes": "done", "no": "sms"}'::jsonb,
+	'{"id": "sms", "type": "send", "channel": "sms", "next": "done"}'::jsonb,
+	'{"id": "done", "type": "exit"}'::jsonb) AS cart_nodes \gset
+SELECT ct_create_journey('TEST-J', 'Cart abandonment (draft)', :'cart_nodes') AS journey \gset
+SELECT project_id, name, status, segment_id = :cart AS entry_segment, started_at FROM ct_journey WHERE journey_id = :journey;
+-- a draft changes
+SELECT ct_update_journey(:journey, name => 'Cart abandonment');
+SELECT name, status FROM ct_journey WHERE journey_id = :journey;
+-- no campaign until it starts
+SELECT count(*) AS campaigns FROM ct_campaign WHERE journey_id = :journey;
+
+-- Definitions refused, with 22023 and a hint.
+-- (the id of TEST-K's segment shows as <TEST-K's>)
+CREATE FUNCTION t.try_nodes(nodes jsonb, kcart bigint) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	m text;
+	h text;
+BEGIN
+	PERFORM ctaudience.ct_create_journey('TEST-J', 'refused', nodes);
+	RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, h = PG_EXCEPTION_HINT;
+	RETURN SQLSTATE || ': ' || replace(m, 'segment ' || kcart || ' ', 'segment <TEST-K''s> ') || CASE WHEN h <> '' THEN ' [hint: ' || h || ']' ELSE '' END;
+END
+$$;
+SELECT t.try_nodes(n, :kcart) FROM (VALUES
+	('{}'::jsonb),
+	('[]'),
+	(jsonb_build_array('{"id": "x", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'z'),
+					   jsonb_build_object('id', 'b', 'type', 'entry', 'segment_id', :cart, 'next', 'z'),
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'next', 'z'), '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'nowhere'),
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'z'),
+					   '{"id": "z", "type": "exit"}'::jsonb, '{"id": "lost", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
+					   '{"id": "c", "type": "condition", "in_segment": 1, "yes": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
+					   jsonb_build_object('id', 'c', 'type', 'condition', 'in_segment', :vip, 'yes', 'z', 'no', 's'),
+					   '{"id": "s", "type": "send", "channel": "push", "next": "c"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 's'),
+					   '{"id": "s", "type": "send", "channel": "in_app", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 's'),
+					   '{"id": "s", "type": "send", "channel": "pigeon", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "duration": "-1 hour", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "duration": "1 hour", "next": "a"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :kcart, 'next', 'z'),
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', 999999, 'next', 'z'),
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'z'),
+					   '{"id": "z", "type": "teleport"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'a2'),
+					   '{"id": "a2", "type": "exit"}'::jsonb, '{"id": "a2", "type": "exit"}'::jsonb))) AS v(n);
+-- a loop with a wait in it is fine
+SELECT t.try_nodes(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
+	jsonb_build_object('id', 'c', 'type', 'condition', 'in_segment', :vip, 'yes', 'z', 'no', 's'),
+	'{"id": "s", "type": "send", "channel": "push", "next": "w"}'::jsonb,
+	'{"id": "w", "type": "wait", "duration": "1 week", "next": "c"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb), :kcart) AS loop_with_wait;
+-- t.try(statement): run it, show its error with the ids that vary masked
+-- (%J: the journey, %C: a campaign, %N: the nodes)
+CREATE FUNCTION t.try(q text, journey bigint, campaign bigint, nodes jsonb, kcart bigint DEFAULT NULL)
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	m text;
+	h text;
+BEGIN
+	EXECUTE replace(replace(replace(q, '%J', journey::text), '%C', coalesce(campaign::text, '')), '%N', coalesce(quote_literal(nodes), 'NULL'));
+	RETURN 'done';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, h = PG_EXCEPTION_HINT;
+	m := replace(m, 'segment ' || coalesce(kcart, -1) || ' ', 'segment <TEST-K''s> ');
+	m := regexp_replace(regexp_replace(m, 'journey \d+', 'journey <J>', 'g'), 'campaign \d+', 'campaign <C>', 'g');
+	RETURN SQLSTATE || ': ' || m || CASE WHEN h <> '' THEN ' [hint: ' || h || ']' ELSE '' END;
+END
+$$;
+-- the trigger checks direct writes too
+INSERT INTO ct_journey (project_id, name, nodes, segment_id)
+VALUES ('TEST-J', 'direct', jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'b'),
+											  '{"id": "b", "type": "wait", "duration": "1 hour", "next": "b"}'::jsonb,
+											  '{"id": "z", "type": "exit"}'::jsonb), 0);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT t.try(format($$UPDATE ctaudience.ct_journey SET nodes = jsonb_build_array(
+	jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', %s, 'next', 'z'), '{"id": "z", "type": "exit"}'::jsonb)
+	WHERE journey_id = %%J$$, :kcart), :journey, NULL, NULL, :kcart) AS refused;
+SELECT t.try($$UPDATE ct_journey SET status = 'live' WHERE journey_id = %J$$, :journey, NULL, NULL) AS refused;
+
+-- It starts at 10:00 (the owner may start it as of a time).
+SELECT ct_start_journey(:journey, as_of => '2025-03-01 10:00+00');
+SELECT status, started_at FROM ct_journey WHERE journey_id = :journey;
+SELECT journey_node, name, channel, kind, status FROM ct_campaign WHERE journey_id = :journey ORDER BY journey_node;
+SELECT campaign_id AS email FROM ct_campaign WHERE journey_id = :journey AND journey_node = 'email' \gset
+SELECT campaign_id AS sms FROM ct_campaign WHERE journey_id = :journey AND journey_node = 'sms' \gset
+-- a live journey is not edited, by the functions or directly
+SELECT t.try($$SELECT ct_update_journey(%J, name => 'Cart abandonment v2')$$, :journey, :email, :'cart_nodes') AS refused;
+SELECT t.try($$UPDATE ct_journey SET nodes = %N::jsonb - 3 WHERE journey_id = %J$$, :journey, :email, :'cart_nodes') AS refused;
+SELECT t.try($$SELECT ct_start_journey(%J)$$, :journey, :email, :'cart_nodes') AS refused;
+SELECT t.try($$UPDATE ct_campaign SET channel = 'push' WHERE campaign_id = %C$$, :journey, :email, :'cart_nodes') AS refused;
+
+-- 10:30: the next sync adds Carl and Dora; Ann, already in, is stated again.
+SELECT t.imp(t.msg(2803, t.at('2025-03-01 10:30+00'), jsonb_build_array(
+	t.u('2801', jsonb_build_array(t.id('customer', 'ann')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
+	t.u('2804', jsonb_build_array(t.id('customer', 'carl')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
+	t.u('2805', jsonb_build_array(t.id('customer', 'dora')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
+-- nothing moves before the clock runs; at 10:20 it has not happened yet
+SELECT count(*) AS in_journey FROM ct_journey_state WHERE journey_id = :journey;
+SELECT ct_advance_journeys(100, as_of => '2025-03-01 10:20+00') AS moved;
+-- 10:40: Carl and Dora enter and wait an hour; Ann and Bob were in before the start
+SELECT ct_advance_journeys(100, as_of => '2025-03-01 10:40+00') AS moved;
+SELECT * FROM t.journey_where;
+-- the same message redelivered, and the clock again: no one enters twice
+SELECT t.imp(t.msg(2803, t.at('2025-03-01 10:30+00'), jsonb_build_array(
+	t.u('2804', jsonb_build_array(t.id('customer', 'carl')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
+SELECT ct_advance_journeys(100, as_of => '2025-03-01 10:41+00') AS moved;
+SELECT count(*) AS entered FROM ct_journey_step WHERE journey_id = :journey AND outcome = 'entered';
+
+-- 11:00 Dora buys; at 11:35 the hour is over: Dora converted and exits,
+-- Carl did not and is emailed, then waits a day.
+SELECT ct_record_event('TEST-J', t.jc('dora'), 'Charged', '{"Amount": 59}', '2025-03-01 11:00+00') > 0 AS recorded;
+SELECT ct_advance_journeys(100, as_of => '2025-03-01 11:35+00') AS moved;
+SELECT * FROM t.journey_where;
+SELECT ct_advance_journeys(100, as_of => '2025-03-01 11:36+00') AS moved_again;
+SELECT p.identity, q.event_name, (q.event_props ->> 'Journey id')::bigint = :journey AS this_journey,
+	   q.event_props ->> 'Journey node' AS journey_node, q.qualified_at
+  FROM ct_campaign_take(:email, 10) q JOIN ct_profile p USING (project_id, ct_id);
+SELECT count(*) AS sms_queued FROM ct_campaign_queue WHERE campaign_id = :sms;
+-- the sender reports the email like any campaign's
+SELECT ct_record_delivery('TEST-J', :email, t.jc('carl'), 'sent', '2025-03-01 11:40+00') > 0 AS reported;
+
+-- 12:00 Eve is added; 20:00 mParticle removes Carl from the audience: he
+-- exits before his wait is over.
+SELECT t.imp(t.msg(2804, t.at('2025-03-01 12:00+00'), jsonb_build_array(
+	t.u('2806', jsonb_build_array(t.id('customer', 'eve')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
+SELECT t.imp(t.msg(2805, t.at('2025-03-01 20:00+00'), jsonb_build_array(
+	t.u('2804', jsonb_build_array(t.id('customer', 'carl')), jsonb_build_array(t.aud(57001, 'Cart Drop off', 'delete')))), 'TEST-J'));
+SELECT ct_advance_journeys(100, as_of => '2025-03-01 20:05+00') AS moved;
+SELECT * FROM t.journey_where;
+
+-- The next day: Eve is emailed (her hour ended at 13:00), then, once her
+-- day is over too, texted, and leaves at the exit node.
+SELECT ct_advance_journeys(100, as_of => '2025-03-02 13:05+00') AS moved;
+SELECT ct_advance_journeys(100, as_of => '2025-03-02 13:05+00') AS moved;
+SELECT * FROM t.journey_where;
+SELECT c.journey_node, p.identity, q.event_props ->> 'Journey node' AS journey_node_prop, q.taken_at IS NOT NULL AS taken
+  FROM ct_campaign_queue q JOIN ct_campaign c USING (project_id, campaign_id) JOIN ct_profile p USING (project_id, ct_id)
+ WHERE c.journey_id = :journey ORDER BY q.queue_id;
+SELECT p.identity, s.node, s.outcome, s.ts
+  FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :journey ORDER BY p.identity, s.step_id;
+
+-- The statistics per node, from the record.
+SELECT node, node_type, entered, waiting_now, waited, passed, yes, no, sent, completed, left_segment, stopped
+  FROM ct_journey_stats WHERE journey_id = :journey ORDER BY node_position;
+
+-- Fred is added on the third day and waits his hour.
+SELECT t.imp(t.msg(2806, t.at('2025-03-03 09:00+00'), jsonb_build_array(
+	t.u('2807', jsonb_build_array(t.id('customer', 'fred')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
+SELECT ct_advance_journeys(100, as_of => '2025-03-03 09:05+00') AS moved;
+
+-- Roles.  Readers read the views; a role given TEST-K reads TEST-K's only;
+-- the journey functions are the owner's unless granted; an operator given
+-- TEST-K runs the clock there, but not as of a time.
+SELECT ct_create_journey('TEST-K', 'K journey', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :kcart, 'next', 'out'), '{"id": "out", "type": "exit"}'::jsonb)) AS kjourney \gset
+CREATE ROLE ct_jr_reader IN ROLE ctaudience_reader;
+CREATE ROLE ct_jr_team_k;
+CREATE ROLE ct_jr_nobody;
+SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'read');
+SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'operate');
+GRANT EXECUTE ON FUNCTION ct_create_journey(text, text, jsonb), ct_start_journey(bigint, timestamptz),
+	ct_stop_journey(bigint) TO ct_jr_team_k;
+SET ROLE ct_jr_reader;
+SELECT project_id, count(*) AS nodes, sum(entered) AS entered FROM ct_journey_stats
+ WHERE project_id IN ('TEST-J', 'TEST-K') GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS profiles FROM ct_journey_profiles WHERE project_id = 'TEST-J';
+SELECT ct_advance_journeys(10);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SET ROLE ct_jr_team_k;
+SELECT project_id, count(*) AS nodes FROM ct_journey_stats GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS profiles_seen FROM ct_journey_profiles;
+SELECT ct_create_journey('TEST-J', 'not mine', :'cart_nodes');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- (the message names the journey, whose id varies)
+\set VERBOSITY sqlstate
+SELECT ct_stop_journey(:journey);
+\set VERBOSITY default
+SELECT ct_start_journey(:kjourney, as_of => '2025-03-01 00:00+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_start_journey(:kjourney);
+-- Fred's hour is over by now, but he is not TEST-K's
+SELECT ct_advance_journeys(10) AS moved_k;
+SELECT ct_advance_journeys(10, as_of => '2030-01-01 00:00+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SET ROLE ct_jr_nobody;
+SELECT * FROM ctaudience.ct_journey_stats;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+RESET ROLE;
+SELECT status FROM ct_journey WHERE journey_id = :journey;
+SELECT identity, node, waiting FROM t.journey_where WHERE identity = 'fred';
+
+-- Stopping: Fred, still waiting, exits (reason stopped); the campaigns stop.
+SELECT ct_stop_journey(:journey) AS exited;
+SELECT ct_stop_journey(:journey) AS exited_again;
+SELECT identity, node, exit_reason FROM t.journey_where WHERE identity = 'fred';
+SELECT journey_node, status FROM ct_campaign WHERE journey_id = :journey ORDER BY journey_node;
+SELECT ct_advance_journeys(100, as_of => '2025-03-09 00:00+00') AS moved_after_stop;
+
+-- An erasure removes the subject's journey state and steps.
+SELECT t.jc('eve') AS eve \gset
+SELECT (SELECT count(*) FROM ct_journey_state WHERE ct_id = :'eve') AS states,
+	   (SELECT count(*) FROM ct_journey_step WHERE ct_id = :'eve') AS steps;
+SELECT (ct_firehose((t.msg(2807, t.at('2025-03-04 00:00+00'), NULL, 'TEST-J') - 'user_profiles') || jsonb_build_object(
+	'type', 'dsr_processing_request', 'subject_request_type', 'erasure',
+	'subject_identities', '{"customer_id": {"encoding": "raw", "value": "eve"}}'::jsonb)) -> 'ctaudience') AS erased;
+SELECT (SELECT count(*) FROM ct_journey_state WHERE ct_id = :'eve') AS states,
+	   (SELECT count(*) FROM ct_journey_step WHERE ct_id = :'eve') AS steps,
+	   (SELECT count(*) FROM ct_journey_step WHERE journey_id = :journey) AS others_steps;
+
+DROP OWNED BY ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
+DROP ROLE ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
