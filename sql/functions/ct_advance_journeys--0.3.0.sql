@@ -38,7 +38,8 @@ BEGIN
 	scope := ctaudience.ct_caller_projects('{operate}');
 
 	-- entry: one row per journey and profile, so a redelivered Partner Sync
-	-- or another caller enters no one twice
+	-- or another caller enters no one twice (ON CONFLICT: a caller that
+	-- took the lock after another committed)
 	FOR j IN
 		SELECT x.project_id, x.journey_id, x.segment_id, x.started_at, g.partner_segment_id,
 			   (SELECT n ->> 'id' FROM jsonb_array_elements(x.nodes) n WHERE n ->> 'type' = 'entry') AS entry
@@ -47,6 +48,11 @@ BEGIN
 		 WHERE x.status = 'live' AND (scope IS NULL OR x.project_id = ANY (scope))
 		 ORDER BY x.project_id, x.journey_id
 	LOOP
+		-- one caller enters a journey's profiles at a time; another skips
+		-- that journey rather than wait on the rows the first inserts
+		IF NOT pg_try_advisory_xact_lock(1129595242, hashint8(j.journey_id)) THEN
+			CONTINUE;
+		END IF;
 		WITH e AS (
 			SELECT m.ct_id, ev.ts
 			  FROM ctaudience.ct_segment_member m
