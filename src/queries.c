@@ -450,6 +450,23 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * One event of a profile ($6: the user was active, for monthly active
 	 * users), queued for a running export of the project that takes it.
 	 */
+	[CT_Q_LIVE_JOURNEYS] = {
+		"SELECT j.journey_id, j.segment_id, j.started_at,"
+		"       (SELECT n ->> 'id' FROM jsonb_array_elements(j.nodes) n WHERE n ->> 'type' = 'entry' LIMIT 1)"
+		"  FROM ctaudience.ct_journey j WHERE j.project_id = $1 AND j.status = 'live'",
+		1, {A_TEXT}
+	},
+	/* enter profiles into journeys, once ever per journey and profile */
+	[CT_Q_JOURNEY_ENTER] = {
+		"WITH ins AS (INSERT INTO ctaudience.ct_journey_state (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)"
+		"             SELECT $1, u.journey_id, u.ct_id, u.node, u.ts, u.ts, u.ts"
+		"               FROM unnest($2, $3, $4, $5) AS u(journey_id, ct_id, ts, node)"
+		"             ON CONFLICT DO NOTHING"
+		"             RETURNING journey_id, ct_id, node, entered_at)"
+		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)"
+		" SELECT $1, ins.journey_id, ins.ct_id, ins.node, 'entered', ins.entered_at FROM ins",
+		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_TEXT_ARR}
+	},
 	[CT_Q_RECORD_EVENT] = {
 		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
 		"            OVERRIDING SYSTEM VALUE"

@@ -39,6 +39,7 @@
 #include "direct.h"
 #include "engage.h"
 #include "export.h"
+#include "journeys.h"
 #include "response.h"
 #include "store.h"
 #include "strmap.h"
@@ -431,7 +432,8 @@ ct_notify_changes(CtDeltas *ds)
 
 /*
  * Qualify the Partner Sync events of the changed rows for live campaigns,
- * one project at a time (a statement writes one project's rows).
+ * and enter the profiles they add to live journeys' entry segments, one
+ * project at a time (a statement writes one project's rows).
  */
 static void
 ct_qualify_partner_sync(CtMemberRow *rows, int n, CtSegmentProps *props)
@@ -462,6 +464,7 @@ ct_qualify_partner_sync(CtMemberRow *rows, int n, CtSegmentProps *props)
 			nocc++;
 		}
 		ct_campaigns_qualify(project_id, "Partner Sync", occ, nocc);
+		ct_journeys_enter(project_id, occ, nocc);
 	}
 }
 

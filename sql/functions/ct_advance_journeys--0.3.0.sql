@@ -1,13 +1,11 @@
--- The journeys' clock.  First it enters, into each live journey, the
--- members of its entry segment an import added (a Partner Sync with Action
--- Added) since the journey started and that are not in it yet.  Then it
--- claims up to max_profiles due profiles (FOR UPDATE SKIP LOCKED: several
--- callers never move one twice) and moves each through its nodes up to the
--- next wait or an exit; a profile that left the entry segment exits (reason
--- left_segment) whether its wait is over or not.  The journey's time of a
--- step is the end of the wait before it (the entry: the Partner Sync's
--- time), so a late run shifts no wait.  Every step is a row of
--- ct_journey_step.  Entry is on this clock, not in the import's statement.
+-- The journeys' clock.  Profiles enter live, in the import's statement
+-- (journeys.c); this claims up to max_profiles due profiles (FOR UPDATE
+-- SKIP LOCKED: several callers never move one twice, and none waits for
+-- another) and moves each through its nodes up to the next wait or an
+-- exit; a profile that left the entry segment exits (reason left_segment)
+-- whether its wait is over or not.  The journey's time of a step is the
+-- end of the wait before it (the entry: the Partner Sync's time), so a
+-- late run shifts no wait.  Every step is a row of ct_journey_step.
 CREATE FUNCTION ctaudience.ct_advance_journeys(max_profiles integer DEFAULT 1000, as_of timestamptz DEFAULT NULL)
 	RETURNS bigint
 	LANGUAGE plpgsql SECURITY DEFINER
@@ -16,7 +14,6 @@ AS $$
 DECLARE
 	clock CONSTANT timestamptz := coalesce(as_of, now());
 	scope text[];
-	j record;
 	s record;
 	nd jsonb;
 	cur text;
@@ -36,45 +33,6 @@ BEGIN
 	END IF;
 	-- an operator given projects moves the journeys of those only
 	scope := ctaudience.ct_caller_projects('{operate}');
-
-	-- entry: one row per journey and profile, so a redelivered Partner Sync
-	-- or another caller enters no one twice (ON CONFLICT: a caller that
-	-- took the lock after another committed)
-	FOR j IN
-		SELECT x.project_id, x.journey_id, x.segment_id, x.started_at, g.partner_segment_id,
-			   (SELECT n ->> 'id' FROM jsonb_array_elements(x.nodes) n WHERE n ->> 'type' = 'entry') AS entry
-		  FROM ctaudience.ct_journey x
-		  JOIN ctaudience.ct_segment g ON g.project_id = x.project_id AND g.segment_id = x.segment_id
-		 WHERE x.status = 'live' AND (scope IS NULL OR x.project_id = ANY (scope))
-		 ORDER BY x.project_id, x.journey_id
-	LOOP
-		-- one caller enters a journey's profiles at a time; another skips
-		-- that journey rather than wait on the rows the first inserts
-		IF NOT pg_try_advisory_xact_lock(1129595242, hashint8(j.journey_id)) THEN
-			CONTINUE;
-		END IF;
-		WITH e AS (
-			SELECT m.ct_id, ev.ts
-			  FROM ctaudience.ct_segment_member m
-			 CROSS JOIN LATERAL (
-				SELECT min(ev.ts) AS ts FROM ctaudience.ct_event ev
-				 WHERE ev.project_id = m.project_id AND ev.ct_id = m.ct_id AND ev.event_name = 'Partner Sync'
-				   AND ev.ts >= j.started_at AND ev.ts <= clock
-				   AND ev.props @> jsonb_build_object('Action', 'Added', 'Partner Segment ID', j.partner_segment_id)) ev
-			 WHERE m.project_id = j.project_id AND m.segment_id = j.segment_id AND m.is_member
-			   AND m.stated_at >= j.started_at AND ev.ts IS NOT NULL
-			   AND NOT EXISTS (SELECT 1 FROM ctaudience.ct_journey_state x
-								WHERE x.project_id = j.project_id AND x.journey_id = j.journey_id AND x.ct_id = m.ct_id)
-			 ORDER BY ev.ts, m.ct_id
-			 LIMIT max_profiles),
-		ins AS (
-			INSERT INTO ctaudience.ct_journey_state (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)
-			SELECT j.project_id, j.journey_id, e.ct_id, j.entry, e.ts, e.ts, e.ts FROM e
-			ON CONFLICT DO NOTHING
-			RETURNING ct_id, entered_at)
-		INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-		SELECT j.project_id, j.journey_id, ins.ct_id, j.entry, 'entered', ins.entered_at FROM ins;
-	END LOOP;
 
 	-- the due profiles, and those that left the entry segment
 	FOR s IN
@@ -170,4 +128,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_advance_journeys(integer, timestamptz) IS
-	'the journeys'' clock: enter the profiles added to live journeys'' entry segments since they started, then move up to max_profiles due profiles (oldest due first, FOR UPDATE SKIP LOCKED) through their nodes to the next wait or exit, a profile that left the entry segment out; as_of (the extension''s owner only) runs it at that time; returns how many profiles moved';
+	'the journeys'' clock: move up to max_profiles due profiles (oldest due first, FOR UPDATE SKIP LOCKED) through their nodes to the next wait or exit, a profile that left the entry segment out; as_of (the extension''s owner only) runs it at that time; returns how many profiles moved';

@@ -1,10 +1,11 @@
 -- Journeys: multi-step flows on imported segments.  A profile enters when
 -- an import adds it to the segment of the journey's entry node (a Partner
--- Sync with Action Added, after the journey started); then it goes through
--- the nodes (a JSON array of objects with an id and a type: entry, wait,
--- condition, send, exit), moved on a clock by ct_advance_journeys, until
--- it reaches an exit node or leaves the segment.  Where each profile is:
--- ct_journey_state; every step: ct_journey_step.
+-- Sync with Action Added, after the journey started; in the import's own
+-- statement); then it goes through the nodes (a JSON array of objects with
+-- an id and a type: entry, wait, condition, send, exit), moved on a clock
+-- by ct_advance_journeys, until it reaches an exit node or leaves the
+-- segment.  Where each profile is: ct_journey_state; every step:
+-- ct_journey_step.
 CREATE TABLE ctaudience.ct_journey (
 	project_id text COLLATE "C" NOT NULL,
 	journey_id bigint GENERATED ALWAYS AS IDENTITY,
@@ -19,6 +20,9 @@ CREATE TABLE ctaudience.ct_journey (
 	updated_at timestamptz NOT NULL DEFAULT now(),
 	PRIMARY KEY (project_id, journey_id)
 );
+-- the live journeys an import's Partner Sync events enter profiles into,
+-- looked up once per statement
+CREATE INDEX ct_journey_live_idx ON ctaudience.ct_journey (project_id) WHERE status = 'live';
 COMMENT ON TABLE ctaudience.ct_journey IS 'journeys: multi-step flows (waits, conditions, sends) that the profiles an import adds to a segment go through, on a clock (ct_advance_journeys)';
 COMMENT ON COLUMN ctaudience.ct_journey.status IS 'draft (can be changed), live (profiles enter and move; cannot be changed) or stopped (every profile exited)';
 COMMENT ON COLUMN ctaudience.ct_journey.nodes IS 'the nodes: a JSON array of objects with an id and a type (entry, wait, condition, send, exit) and their next nodes (see the README, Journeys)';

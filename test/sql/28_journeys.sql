@@ -159,14 +159,17 @@ SELECT t.imp(t.msg(2803, t.at('2025-03-01 10:30+00'), jsonb_build_array(
 	t.u('2801', jsonb_build_array(t.id('customer', 'ann')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
 	t.u('2804', jsonb_build_array(t.id('customer', 'carl')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
 	t.u('2805', jsonb_build_array(t.id('customer', 'dora')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
--- nothing moves before the clock runs; at 10:20 it has not happened yet
-SELECT count(*) AS in_journey FROM ct_journey_state WHERE journey_id = :journey;
+-- Carl and Dora entered in the import's own statement (Ann and Bob were
+-- in before the start); the clock moves them from 10:30, not at 10:20
+SELECT * FROM t.journey_where;
 SELECT ct_advance_journeys(100, as_of => '2025-03-01 10:20+00') AS moved;
--- 10:40: Carl and Dora enter and wait an hour; Ann and Bob were in before the start
+-- 10:40: they wait an hour
 SELECT ct_advance_journeys(100, as_of => '2025-03-01 10:40+00') AS moved;
 SELECT * FROM t.journey_where;
--- the same message redelivered, and the clock again: no one enters twice
+-- the same message redelivered, and a sync stating Carl again: no one enters twice
 SELECT t.imp(t.msg(2803, t.at('2025-03-01 10:30+00'), jsonb_build_array(
+	t.u('2804', jsonb_build_array(t.id('customer', 'carl')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
+SELECT t.imp(t.msg(2808, t.at('2025-03-01 10:35+00'), jsonb_build_array(
 	t.u('2804', jsonb_build_array(t.id('customer', 'carl')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
 SELECT ct_advance_journeys(100, as_of => '2025-03-01 10:41+00') AS moved;
 SELECT count(*) AS entered FROM ct_journey_step WHERE journey_id = :journey AND outcome = 'entered';
@@ -192,6 +195,11 @@ SELECT t.imp(t.msg(2805, t.at('2025-03-01 20:00+00'), jsonb_build_array(
 	t.u('2804', jsonb_build_array(t.id('customer', 'carl')), jsonb_build_array(t.aud(57001, 'Cart Drop off', 'delete')))), 'TEST-J'));
 SELECT ct_advance_journeys(100, as_of => '2025-03-01 20:05+00') AS moved;
 SELECT * FROM t.journey_where;
+-- 21:00 he is added again: a profile enters a journey once
+SELECT t.imp(t.msg(2809, t.at('2025-03-01 21:00+00'), jsonb_build_array(
+	t.u('2804', jsonb_build_array(t.id('customer', 'carl')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
+SELECT identity, exit_reason FROM t.journey_where WHERE identity = 'carl';
+SELECT count(*) AS carl_entered FROM ct_journey_step WHERE journey_id = :journey AND ct_id = t.jc('carl') AND outcome = 'entered';
 
 -- The next day: Eve is emailed (her hour ended at 13:00), then, once her
 -- day is over too, texted, and leaves at the exit node.
