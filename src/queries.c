@@ -619,8 +619,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * A generated profile ($2[i]) merged into the Partner ID's profile
 	 * ($3[i]) that claims its Identity: first its memberships (the newest
 	 * statement of each segment wins; the trigger keeps the statistics and
-	 * raises no Partner Sync meanwhile), then the rows that name it, then the
-	 * profile.
+	 * raises no Partner Sync meanwhile), then the rows that name it (its
+	 * place in a journey moves unless the Partner ID's profile has one
+	 * there; its steps move), then the profile.
 	 */
 	[CT_Q_ABSORB_MEMBERS] = {
 		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
@@ -645,6 +646,16 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"            WHERE q.project_id = $1 AND q.ct_id = u.g"
 		"              AND NOT (q.once AND EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue o WHERE o.project_id = $1"
 		"                                           AND o.campaign_id = q.campaign_id AND o.ct_id = u.p AND o.once))),"
+		" js AS (SELECT s.journey_id, s.ct_id AS g, u.p,"
+		"               row_number() OVER (PARTITION BY s.journey_id, u.p ORDER BY s.entered_at, s.ct_id) AS n,"
+		"               EXISTS (SELECT 1 FROM ctaudience.ct_journey_state o"
+		"                        WHERE o.project_id = $1 AND o.journey_id = s.journey_id AND o.ct_id = u.p) AS taken"
+		"          FROM ctaudience.ct_journey_state s JOIN u ON s.ct_id = u.g WHERE s.project_id = $1),"
+		" jsdel AS (DELETE FROM ctaudience.ct_journey_state s USING js"
+		"            WHERE s.project_id = $1 AND s.journey_id = js.journey_id AND s.ct_id = js.g AND (js.taken OR js.n > 1)),"
+		" jsmove AS (UPDATE ctaudience.ct_journey_state s SET ct_id = js.p FROM js"
+		"             WHERE s.project_id = $1 AND s.journey_id = js.journey_id AND s.ct_id = js.g AND NOT js.taken AND js.n = 1),"
+		" jstep AS (UPDATE ctaudience.ct_journey_step s SET ct_id = u.p FROM u WHERE s.project_id = $1 AND s.ct_id = u.g),"
 		" amadd AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
 		"           SELECT $1, a.month, u.p FROM u JOIN ctaudience.ct_active_user_month a"
 		"             ON a.project_id = $1 AND a.ct_id = u.g ON CONFLICT DO NOTHING),"

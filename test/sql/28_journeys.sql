@@ -283,5 +283,30 @@ SELECT (SELECT count(*) FROM ct_journey_state WHERE ct_id = :'eve') AS states,
 	   (SELECT count(*) FROM ct_journey_step WHERE ct_id = :'eve') AS steps,
 	   (SELECT count(*) FROM ct_journey_step WHERE journey_id = :journey) AS others_steps;
 
+-- Identity rule 1: a generated profile in a journey merged into the
+-- Partner ID's profile takes its place and steps there; when both are in
+-- the journey, the Partner ID's place stays and the steps of both count.
+SELECT ct_create_journey('TEST-J', 'Merges', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :cart, 'next', 'day'),
+	'{"id": "day", "type": "wait", "duration": "1 day", "next": "out"}'::jsonb, '{"id": "out", "type": "exit"}'::jsonb)) AS merges \gset
+SELECT ct_start_journey(:merges, as_of => '2025-03-05 00:00+00');
+-- Gus and Jo (generated: no Partner ID) and __p-jo (a Partner ID, no Customer ID), all added
+SELECT t.imp(t.msg(2810, t.at('2025-03-05 10:00+00'), jsonb_build_array(
+	t.u('2820', jsonb_build_array(t.id('customer', 'gus')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
+	t.u('2821', jsonb_build_array(t.id('customer', 'jo')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
+	t.u('2822', '[]'::jsonb, jsonb_build_array(t.aud(57001, 'Cart Drop off')), '__p-jo')), 'TEST-J'));
+SELECT ct_advance_journeys(100, as_of => '2025-03-05 10:05+00') AS moved;
+SELECT t.jc('gus') AS gus_generated \gset
+-- Gus's Customer ID comes with the Partner ID __p-gus (a new profile), Jo's with __p-jo
+SELECT t.imp(t.msg(2811, t.at('2025-03-05 11:00+00'), jsonb_build_array(
+	t.u('2820', jsonb_build_array(t.id('customer', 'gus')), '[]'::jsonb, '__p-gus'),
+	t.u('2822', jsonb_build_array(t.id('customer', 'jo')), '[]'::jsonb, '__p-jo')), 'TEST-J'));
+SELECT CASE WHEN x.ct_id ~ '^[0-9a-f]{32}$' THEN '(generated)' ELSE x.ct_id END AS ct_id, x.node, x.waiting,
+	   (SELECT count(*) FROM ct_journey_step s WHERE s.project_id = x.project_id AND s.journey_id = x.journey_id
+		   AND s.ct_id = x.ct_id) AS steps
+  FROM ct_journey_state x WHERE x.journey_id = :merges ORDER BY 1;
+SELECT count(*) AS left_behind FROM ct_journey_step WHERE ct_id = :'gus_generated';
+SELECT entered, waiting_now, waited FROM ct_journey_stats WHERE journey_id = :merges AND node IN ('in', 'day') ORDER BY node_position;
+
 DROP OWNED BY ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
 DROP ROLE ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
