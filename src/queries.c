@@ -620,8 +620,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * ($3[i]) that claims its Identity: first its memberships (the newest
 	 * statement of each segment wins; the trigger keeps the statistics and
 	 * raises no Partner Sync meanwhile), then the rows that name it (its
-	 * place in a journey moves unless the Partner ID's profile has one
-	 * there; its steps move), then the profile.
+	 * place in a journey moves unless the Partner ID's profile has one there;
+	 * its steps move), then the profile.
 	 */
 	[CT_Q_ABSORB_MEMBERS] = {
 		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
