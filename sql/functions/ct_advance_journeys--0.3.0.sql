@@ -34,16 +34,17 @@ BEGIN
 	-- an operator given projects moves the journeys of those only
 	scope := ctaudience.ct_caller_projects('{operate}');
 
-	-- the due profiles, and those that left the entry segment
+	-- the due profiles, those that left the entry segment, and those an
+	-- import entered while the journey was being stopped
 	FOR s IN
-		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.due_at, y.nodes,
+		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.due_at, y.nodes, y.status,
 			   EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 						WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id AND m.ct_id = x.ct_id
 						  AND m.is_member) AS member
 		  FROM ctaudience.ct_journey_state x
 		  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
-		 WHERE y.status = 'live' AND (scope IS NULL OR x.project_id = ANY (scope)) AND x.exited_at IS NULL
-		   AND (x.due_at <= clock
+		 WHERE y.status IN ('live', 'stopped') AND (scope IS NULL OR x.project_id = ANY (scope)) AND x.exited_at IS NULL
+		   AND (y.status = 'stopped' OR x.due_at <= clock
 				OR NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 								WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id
 								  AND m.ct_id = x.ct_id AND m.is_member))
@@ -52,12 +53,14 @@ BEGIN
 		   FOR UPDATE OF x SKIP LOCKED
 	LOOP
 		moved := moved + 1;
-		IF NOT s.member THEN
+		IF s.status = 'stopped' OR NOT s.member THEN
 			UPDATE ctaudience.ct_journey_state x
-			   SET waiting = false, due_at = NULL, exited_at = clock, exit_reason = 'left_segment'
+			   SET waiting = false, due_at = NULL, exited_at = clock,
+				   exit_reason = CASE WHEN s.status = 'stopped' THEN 'stopped' ELSE 'left_segment' END
 			 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
 			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-			VALUES (s.project_id, s.journey_id, s.ct_id, s.node, 'left_segment', clock);
+			VALUES (s.project_id, s.journey_id, s.ct_id, s.node,
+					CASE WHEN s.status = 'stopped' THEN 'stopped' ELSE 'left_segment' END, clock);
 			CONTINUE;
 		END IF;
 		cur := s.node;

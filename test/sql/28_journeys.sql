@@ -270,7 +270,13 @@ SELECT ct_stop_journey(:journey) AS exited;
 SELECT ct_stop_journey(:journey) AS exited_again;
 SELECT identity, node, exit_reason FROM t.journey_where WHERE identity = 'fred';
 SELECT journey_node, status FROM ct_campaign WHERE journey_id = :journey ORDER BY journey_node;
+-- an import that read the journey live before the stop committed enters
+-- a profile after it: the next run exits it (reason stopped)
+INSERT INTO ct_journey_state (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)
+VALUES ('TEST-J', :journey, t.jc('ann'), 'added', '2025-03-03 09:30+00', '2025-03-03 09:30+00', '2025-03-03 09:30+00');
 SELECT ct_advance_journeys(100, as_of => '2025-03-09 00:00+00') AS moved_after_stop;
+SELECT identity, node, exit_reason FROM t.journey_where WHERE identity = 'ann';
+SELECT ct_advance_journeys(100, as_of => '2025-03-09 00:00+00') AS moved_again;
 
 -- An erasure removes the subject's journey state and steps.
 SELECT t.jc('eve') AS eve \gset
