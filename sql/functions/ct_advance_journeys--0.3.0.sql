@@ -24,7 +24,10 @@ DECLARE
 	hops integer;
 	moved bigint := 0;
 BEGIN
-	IF max_profiles IS NULL OR max_profiles < 1 THEN
+	IF max_profiles IS NULL THEN
+		RAISE EXCEPTION 'max_profiles must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF max_profiles < 1 THEN
 		RAISE EXCEPTION 'max_profiles must be at least 1' USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	IF as_of IS NOT NULL AND NOT ctaudience.ct_caller_is_owner() THEN

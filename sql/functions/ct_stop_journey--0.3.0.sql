@@ -9,6 +9,9 @@ DECLARE
 	j ctaudience.ct_journey;
 	exited bigint;
 BEGIN
+	IF ct_stop_journey.journey_id IS NULL THEN
+		RAISE EXCEPTION 'journey_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	SELECT * INTO j FROM ctaudience.ct_journey x WHERE x.journey_id = ct_stop_journey.journey_id FOR UPDATE;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no journey %', ct_stop_journey.journey_id USING ERRCODE = 'no_data_found';

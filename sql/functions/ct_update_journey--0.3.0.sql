@@ -6,6 +6,9 @@ AS $$
 DECLARE
 	project text;
 BEGIN
+	IF ct_update_journey.journey_id IS NULL THEN
+		RAISE EXCEPTION 'journey_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	SELECT x.project_id INTO project FROM ctaudience.ct_journey x WHERE x.journey_id = ct_update_journey.journey_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no journey %', ct_update_journey.journey_id USING ERRCODE = 'no_data_found';

@@ -314,5 +314,33 @@ SELECT CASE WHEN x.ct_id ~ '^[0-9a-f]{32}$' THEN '(generated)' ELSE x.ct_id END 
 SELECT count(*) AS left_behind FROM ct_journey_step WHERE ct_id = :'gus_generated';
 SELECT entered, waiting_now, waited FROM ct_journey_stats WHERE journey_id = :merges AND node IN ('in', 'day') ORDER BY node_position;
 
+-- NULLs and limits: 22004 naming the argument, 22023; an unknown journey P0002
+CREATE FUNCTION t.jerr(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ' ' || SQLERRM;
+END
+$$;
+SELECT f, t.jerr(q) AS error FROM (VALUES
+	('ct_create_journey', $$SELECT ctaudience.ct_create_journey('TEST-J', 'x', NULL)$$),
+	('ct_create_journey project', $$SELECT ctaudience.ct_create_journey('TEST-NONE', 'x', '[]')$$),
+	('ct_update_journey', 'SELECT ctaudience.ct_update_journey(NULL)'),
+	('ct_update_journey unknown', 'SELECT ctaudience.ct_update_journey(-1)'),
+	('ct_start_journey', 'SELECT ctaudience.ct_start_journey(NULL)'),
+	('ct_stop_journey', 'SELECT ctaudience.ct_stop_journey(NULL)'),
+	('ct_advance_journeys', 'SELECT ctaudience.ct_advance_journeys(NULL)'),
+	('ct_advance_journeys 0', 'SELECT ctaudience.ct_advance_journeys(0)'),
+	('ct_schedule_journeys', 'SELECT ctaudience.ct_schedule_journeys(NULL)')) AS c(f, q)
+ORDER BY f;
+
+-- scheduling with pg_cron (loaded for this database by the test cluster)
+CREATE EXTENSION pg_cron;
+SELECT ct_schedule_journeys('* * * * *', 500) > 0 AS scheduled;
+SELECT jobname, schedule, command, database = current_database() AS this_database FROM cron.job;
+SELECT cron.unschedule('ctaudience_journeys');
+DROP EXTENSION pg_cron;
+
 DROP OWNED BY ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
 DROP ROLE ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
