@@ -467,6 +467,18 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" SELECT $1, ins.journey_id, ins.ct_id, ins.node, 'entered', ins.entered_at FROM ins",
 		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_TEXT_ARR}
 	},
+
+	/*
+	 * profiles removed from a journey's entry segment: due at once, so the
+	 * clock exits them (it sees their membership) without waiting for their
+	 * wait to end
+	 */
+	[CT_Q_JOURNEY_LEFT] = {
+		"UPDATE ctaudience.ct_journey_state s SET due_at = least(s.due_at, u.ts)"
+		"  FROM unnest($2, $3, $4) AS u(journey_id, ct_id, ts)"
+		" WHERE s.project_id = $1 AND s.journey_id = u.journey_id AND s.ct_id = u.ct_id AND s.exited_at IS NULL",
+		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR}
+	},
 	[CT_Q_RECORD_EVENT] = {
 		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
 		"            OVERRIDING SYSTEM VALUE"

@@ -461,6 +461,7 @@ ct_qualify_partner_sync(CtMemberRow *rows, int n, CtSegmentProps *props)
 			occ[nocc].ts = r->stated_at;
 			occ[nocc].props = r->is_member ? props[i].added : props[i].removed;
 			occ[nocc].member_of = r->is_member ? r->segment_id : 0;
+			occ[nocc].left = r->is_member ? 0 : r->segment_id;
 			nocc++;
 		}
 		ct_campaigns_qualify(project_id, "Partner Sync", occ, nocc);

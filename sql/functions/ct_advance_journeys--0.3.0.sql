@@ -1,9 +1,10 @@
 -- The journeys' clock.  Profiles enter live, in the import's statement
--- (journeys.c); this claims up to max_profiles due profiles (FOR UPDATE
--- SKIP LOCKED: several callers never move one twice, and none waits for
--- another) and moves each through its nodes up to the next wait or an
--- exit; a profile that left the entry segment exits (reason left_segment)
--- whether its wait is over or not.  The journey's time of a step is the
+-- (journeys.c), which also makes those it removes from the entry segment
+-- due; this claims up to max_profiles due profiles, oldest first, through
+-- the index on due_at (FOR UPDATE SKIP LOCKED: several callers never move
+-- one twice, and none waits for another) and moves each through its nodes
+-- up to the next wait or an exit; a profile no longer in the entry segment
+-- exits (reason left_segment) whether its wait is over or not.  The journey's time of a step is the
 -- end of the wait before it (the entry: the Partner Sync's time), so a
 -- late run shifts no wait.  Every step is a row of ct_journey_step.
 CREATE FUNCTION ctaudience.ct_advance_journeys(max_profiles integer DEFAULT 1000, as_of timestamptz DEFAULT NULL)
@@ -37,20 +38,18 @@ BEGIN
 	-- an operator given projects moves the journeys of those only
 	scope := ctaudience.ct_caller_projects('{operate}');
 
-	-- the due profiles, those that left the entry segment, and those an
-	-- import entered while the journey was being stopped
+	-- the due profiles: at the end of a wait, entered, removed from the
+	-- entry segment (an import makes them due), or entered by an import
+	-- while the journey was being stopped
 	FOR s IN
-		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.due_at, y.nodes, y.status,
+		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at, y.nodes, y.status,
 			   EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 						WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id AND m.ct_id = x.ct_id
 						  AND m.is_member) AS member
 		  FROM ctaudience.ct_journey_state x
 		  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
-		 WHERE y.status IN ('live', 'stopped') AND (scope IS NULL OR x.project_id = ANY (scope)) AND x.exited_at IS NULL
-		   AND (y.status = 'stopped' OR x.due_at <= clock
-				OR NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
-								WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id
-								  AND m.ct_id = x.ct_id AND m.is_member))
+		 WHERE x.due_at <= clock AND x.exited_at IS NULL AND y.status IN ('live', 'stopped')
+		   AND (scope IS NULL OR x.project_id = ANY (scope))
 		 ORDER BY x.due_at
 		 LIMIT max_profiles
 		   FOR UPDATE OF x SKIP LOCKED
@@ -69,6 +68,16 @@ BEGIN
 		cur := s.node;
 		waiting := s.waiting;
 		t := s.due_at;
+		IF waiting THEN
+			-- made due by a removal, added again since: it waits on
+			SELECT n INTO nd FROM jsonb_array_elements(s.nodes) n WHERE n ->> 'id' = cur;
+			t := s.node_at + (nd ->> 'duration')::interval;
+			IF t > clock THEN
+				UPDATE ctaudience.ct_journey_state x SET due_at = t
+				 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+				CONTINUE;
+			END IF;
+		END IF;
 		hops := 0;
 		LOOP
 			-- the check trigger refuses a loop without a wait: this is a guard

@@ -313,6 +313,19 @@ SELECT CASE WHEN x.ct_id ~ '^[0-9a-f]{32}$' THEN '(generated)' ELSE x.ct_id END 
   FROM ct_journey_state x WHERE x.journey_id = :merges ORDER BY 1;
 SELECT count(*) AS left_behind FROM ct_journey_step WHERE ct_id = :'gus_generated';
 SELECT entered, waiting_now, waited FROM ct_journey_stats WHERE journey_id = :merges AND node IN ('in', 'day') ORDER BY node_position;
+-- 12:00 both are removed from Cart Drop off, and at 12:01 __p-jo is added
+-- again: the removals make both due at once (in the import), the clock
+-- exits __p-gus and leaves __p-jo waiting until its day is over
+SELECT t.imp(t.msg(2812, t.at('2025-03-05 12:00+00'), jsonb_build_array(
+	t.u('2820', '[]'::jsonb, jsonb_build_array(t.aud(57001, 'Cart Drop off', 'delete')), '__p-gus'),
+	t.u('2822', '[]'::jsonb, jsonb_build_array(t.aud(57001, 'Cart Drop off', 'delete')), '__p-jo')), 'TEST-J'));
+SELECT ct_id, due_at FROM ct_journey_state WHERE journey_id = :merges ORDER BY 1;
+SELECT t.imp(t.msg(2813, t.at('2025-03-05 12:01+00'), jsonb_build_array(
+	t.u('2822', '[]'::jsonb, jsonb_build_array(t.aud(57001, 'Cart Drop off')), '__p-jo')), 'TEST-J'));
+SELECT ct_advance_journeys(100, as_of => '2025-03-05 12:05+00') AS moved;
+SELECT ct_id, node, waiting, due_at, exit_reason FROM ct_journey_state WHERE journey_id = :merges ORDER BY 1;
+SELECT ct_advance_journeys(100, as_of => '2025-03-06 10:05+00') AS moved;
+SELECT ct_id, node, exit_reason FROM ct_journey_state WHERE journey_id = :merges ORDER BY 1;
 
 -- NULLs and limits: 22004 naming the argument, 22023; an unknown journey P0002
 CREATE FUNCTION t.jerr(q text) RETURNS text LANGUAGE plpgsql AS $$
