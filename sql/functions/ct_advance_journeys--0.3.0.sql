@@ -3,8 +3,10 @@
 -- due; this claims up to max_profiles due profiles, oldest first, through
 -- the index on due_at (FOR UPDATE SKIP LOCKED: several callers never move
 -- one twice, and none waits for another) and moves each through its nodes
--- up to the next wait or an exit; a profile no longer in the entry segment
--- exits (reason left_segment) whether its wait is over or not.  The journey's time of a step is the
+-- up to the next wait or an exit; a profile that did the journey's goal
+-- event since it entered exits (reason goal, at the event's time) before
+-- its next step, and one no longer in the entry segment (reason
+-- left_segment) whether its wait is over or not.  The journey's time of a step is the
 -- end of the wait before it (the entry: the Partner Sync's time), so a
 -- late run shifts no wait.  Every step is a row of ct_journey_step.
 CREATE FUNCTION ctaudience.ct_advance_journeys(max_profiles integer DEFAULT 1000, as_of timestamptz DEFAULT NULL)
@@ -23,6 +25,7 @@ DECLARE
 	yes boolean;
 	campaign bigint;
 	hops integer;
+	goal_at timestamptz;
 	moved bigint := 0;
 BEGIN
 	IF max_profiles IS NULL THEN
@@ -43,6 +46,7 @@ BEGIN
 	-- while the journey was being stopped
 	FOR s IN
 		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at, y.nodes, y.status,
+			   y.goal_event, y.goal_filter,
 			   EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 						WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id AND m.ct_id = x.ct_id
 						  AND m.is_member) AS member
@@ -55,6 +59,21 @@ BEGIN
 		   FOR UPDATE OF x SKIP LOCKED
 	LOOP
 		moved := moved + 1;
+		-- the goal first: an audience that drops buyers drops the converted
+		goal_at := NULL;
+		IF s.goal_event IS NOT NULL AND s.status = 'live' THEN
+			SELECT min(ev.ts) INTO goal_at FROM ctaudience.ct_event ev
+			 WHERE ev.project_id = s.project_id AND ev.ct_id = s.ct_id AND ev.event_name = s.goal_event
+			   AND ev.ts >= s.entered_at AND ev.ts <= clock AND ev.props @> s.goal_filter;
+		END IF;
+		IF goal_at IS NOT NULL THEN
+			UPDATE ctaudience.ct_journey_state x
+			   SET waiting = false, due_at = NULL, exited_at = goal_at, exit_reason = 'goal'
+			 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+			VALUES (s.project_id, s.journey_id, s.ct_id, s.node, 'goal', goal_at);
+			CONTINUE;
+		END IF;
 		IF s.status = 'stopped' OR NOT s.member THEN
 			UPDATE ctaudience.ct_journey_state x
 			   SET waiting = false, due_at = NULL, exited_at = clock,

@@ -1,4 +1,6 @@
-CREATE FUNCTION ctaudience.ct_create_journey(project_id text, name text, nodes jsonb) RETURNS bigint
+CREATE FUNCTION ctaudience.ct_create_journey(project_id text, name text, nodes jsonb,
+											 goal_event text DEFAULT NULL, goal_filter jsonb DEFAULT '{}')
+	RETURNS bigint
 	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
 AS $$
@@ -17,11 +19,13 @@ BEGIN
 	END IF;
 	PERFORM ctaudience.ct_campaign_segments_exist(ct_create_journey.project_id,
 												  ctaudience.ct_journey_nodes_check(ct_create_journey.nodes));
-	INSERT INTO ctaudience.ct_journey (project_id, name, nodes, segment_id)
-	VALUES (ct_create_journey.project_id, ct_create_journey.name, ct_create_journey.nodes, 0)	-- segment_id: the trigger's
+	INSERT INTO ctaudience.ct_journey (project_id, name, nodes, segment_id, goal_event, goal_filter)
+	VALUES (ct_create_journey.project_id, ct_create_journey.name, ct_create_journey.nodes,
+			0,	-- the trigger's: the entry node's
+			ct_create_journey.goal_event, coalesce(ct_create_journey.goal_filter, '{}'))
 	RETURNING journey_id INTO id;
 	RETURN id;
 END
 $$;
-COMMENT ON FUNCTION ctaudience.ct_create_journey(text, text, jsonb) IS
-	'create a draft journey from its nodes; returns its journey_id (22023 with a hint for nodes that break a rule or a segment the project does not have)';
+COMMENT ON FUNCTION ctaudience.ct_create_journey(text, text, jsonb, text, jsonb) IS
+	'create a draft journey from its nodes, with a conversion goal (an event, with properties that contain goal_filter) or none; returns its journey_id (22023 with a hint for nodes that break a rule or a segment the project does not have)';

@@ -1,6 +1,6 @@
 -- Every write of ct_journey, through the functions or direct DML, is
--- checked: the nodes (ct_journey_nodes_check), no segment of another
--- project, and the life of a journey: only a draft changes; draft -> live
+-- checked: the nodes (ct_journey_nodes_check), the goal, no segment of
+-- another project, and the life of a journey: only a draft changes; draft -> live
 -- -> stopped.  segment_id is the entry node's.
 CREATE FUNCTION ctaudience.ct_journey_check() RETURNS trigger
 	LANGUAGE plpgsql
@@ -14,7 +14,9 @@ BEGIN
 		IF (NEW.project_id, NEW.journey_id) IS DISTINCT FROM (OLD.project_id, OLD.journey_id) THEN
 			RAISE EXCEPTION 'a journey cannot move to another project or id' USING ERRCODE = 'invalid_parameter_value';
 		END IF;
-		IF OLD.status <> 'draft' AND (NEW.name, NEW.nodes) IS DISTINCT FROM (OLD.name, OLD.nodes) THEN
+		IF OLD.status <> 'draft'
+		   AND (NEW.name, NEW.nodes, NEW.goal_event, NEW.goal_filter) IS DISTINCT FROM
+			   (OLD.name, OLD.nodes, OLD.goal_event, OLD.goal_filter) THEN
 			RAISE EXCEPTION 'journey % is %: only a draft journey can be changed', OLD.journey_id, OLD.status
 				USING ERRCODE = 'object_not_in_prerequisite_state',
 					  HINT = 'Profiles go through it as it is.  Stop it and create a new journey with the changes.';
@@ -30,6 +32,19 @@ BEGIN
 	IF NEW.status = 'live' AND NEW.started_at IS NULL THEN
 		RAISE EXCEPTION 'a live journey has a start time' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Start it with ctaudience.ct_start_journey.';
+	END IF;
+	IF octet_length(NEW.goal_event) NOT BETWEEN 1 AND 512 THEN
+		RAISE EXCEPTION 'a goal event''s name is 1 to 512 bytes long' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'For example Charged; NULL for no goal.';
+	END IF;
+	IF jsonb_typeof(NEW.goal_filter) IS DISTINCT FROM 'object' THEN
+		RAISE EXCEPTION 'goal_filter must be a JSON object of event properties, not %',
+			coalesce(jsonb_typeof(NEW.goal_filter), 'null')
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"Category": "Shoes"}.';
+	END IF;
+	IF NEW.goal_event IS NULL AND NEW.goal_filter <> '{}' THEN
+		RAISE EXCEPTION 'a goal_filter needs a goal_event' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'Name the event the filter applies to, e.g. goal_event => ''Charged''.';
 	END IF;
 	segments := ctaudience.ct_journey_nodes_check(NEW.nodes);
 	NEW.segment_id := segments[1];

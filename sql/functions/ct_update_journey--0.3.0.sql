@@ -1,4 +1,5 @@
-CREATE FUNCTION ctaudience.ct_update_journey(journey_id bigint, name text DEFAULT NULL, nodes jsonb DEFAULT NULL)
+CREATE FUNCTION ctaudience.ct_update_journey(journey_id bigint, name text DEFAULT NULL, nodes jsonb DEFAULT NULL,
+											 goal_event text DEFAULT NULL, goal_filter jsonb DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -21,9 +22,13 @@ BEGIN
 	-- the trigger refuses a journey that is not a draft
 	UPDATE ctaudience.ct_journey x
 	   SET name = coalesce(ct_update_journey.name, x.name),
-		   nodes = coalesce(ct_update_journey.nodes, x.nodes)
+		   nodes = coalesce(ct_update_journey.nodes, x.nodes),
+		   goal_event = CASE WHEN ct_update_journey.goal_event = '' THEN NULL
+							 ELSE coalesce(ct_update_journey.goal_event, x.goal_event) END,
+		   goal_filter = CASE WHEN ct_update_journey.goal_event = '' THEN '{}'
+							  ELSE coalesce(ct_update_journey.goal_filter, x.goal_filter) END
 	 WHERE x.project_id = project AND x.journey_id = ct_update_journey.journey_id;
 END
 $$;
-COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb) IS
-	'change the name or the nodes (non-NULL) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';
+COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb) IS
+	'change the name, the nodes or the goal (non-NULL; goal_event => '''' removes the goal) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';

@@ -3,8 +3,8 @@
 -- Sync with Action Added, after the journey started; in the import's own
 -- statement); then it goes through the nodes (a JSON array of objects with
 -- an id and a type: entry, wait, condition, send, exit), moved on a clock
--- by ct_advance_journeys, until it reaches an exit node or leaves the
--- segment.  Where each profile is: ct_journey_state; every step:
+-- by ct_advance_journeys, until it reaches an exit node, leaves the
+-- segment or does the journey's goal event.  Where each profile is: ct_journey_state; every step:
 -- ct_journey_step.
 CREATE TABLE ctaudience.ct_journey (
 	project_id text COLLATE "C" NOT NULL,
@@ -14,6 +14,8 @@ CREATE TABLE ctaudience.ct_journey (
 		CONSTRAINT ct_journey_status_check CHECK (status IN ('draft', 'live', 'stopped')),
 	nodes jsonb NOT NULL,
 	segment_id bigint NOT NULL,
+	goal_event text,
+	goal_filter jsonb NOT NULL DEFAULT '{}',
 	started_at timestamptz,
 	stopped_at timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now(),
@@ -27,6 +29,8 @@ COMMENT ON TABLE ctaudience.ct_journey IS 'journeys: multi-step flows (waits, co
 COMMENT ON COLUMN ctaudience.ct_journey.status IS 'draft (can be changed), live (profiles enter and move; cannot be changed) or stopped (every profile exited)';
 COMMENT ON COLUMN ctaudience.ct_journey.nodes IS 'the nodes: a JSON array of objects with an id and a type (entry, wait, condition, send, exit) and their next nodes (see the README, Journeys)';
 COMMENT ON COLUMN ctaudience.ct_journey.segment_id IS 'the segment of the entry node (set from nodes by the check trigger): a Partner Sync adding a profile to it enters the profile; leaving it exits the profile';
+COMMENT ON COLUMN ctaudience.ct_journey.goal_event IS 'the conversion goal: a profile that does it (with properties that contain goal_filter) after it entered exits (reason goal) before its next step; NULL: none';
+COMMENT ON COLUMN ctaudience.ct_journey.goal_filter IS 'a JSON object the goal event''s properties must contain; {} matches every occurrence';
 COMMENT ON COLUMN ctaudience.ct_journey.started_at IS 'when it went live: Partner Sync events from then on enter profiles';
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_journey', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_journey', 'journey_id'), '');

@@ -17,6 +17,7 @@ SELECT j.project_id,
 	   coalesce(r.no, 0) AS no,
 	   coalesce(r.sent, 0) AS sent,
 	   coalesce(r.completed, 0) AS completed,
+	   coalesce(r.goal, 0) AS goal,
 	   coalesce(r.left_segment, 0) AS left_segment,
 	   coalesce(r.stopped, 0) AS stopped
   FROM ctaudience.ct_journey j
@@ -29,6 +30,7 @@ SELECT j.project_id,
 					count(*) FILTER (WHERE s.outcome = 'no') AS no,
 					count(*) FILTER (WHERE s.outcome = 'sent') AS sent,
 					count(*) FILTER (WHERE s.outcome = 'completed') AS completed,
+					count(*) FILTER (WHERE s.outcome = 'goal') AS goal,
 					count(*) FILTER (WHERE s.outcome = 'left_segment') AS left_segment,
 					count(*) FILTER (WHERE s.outcome = 'stopped') AS stopped
 			   FROM ctaudience.ct_journey_step s
@@ -39,7 +41,7 @@ SELECT j.project_id,
 			  WHERE x.waiting AND x.exited_at IS NULL
 			  GROUP BY x.project_id, x.journey_id, x.node) w
 	ON w.project_id = j.project_id AND w.journey_id = j.journey_id AND w.node = n.node ->> 'id';
-COMMENT ON VIEW ctaudience.ct_journey_stats IS 'each journey''s nodes with what happened there, counted from the record of steps: entered, waiting now, passed, each branch, sent, exited by reason';
+COMMENT ON VIEW ctaudience.ct_journey_stats IS 'each journey''s nodes with what happened there, counted from the record of steps: entered, waiting now, passed, each branch, sent, converted (the goal), exited by reason';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.project_id IS 'the CleverTap project';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.journey_id IS 'the journey';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.name IS 'its name';
@@ -55,6 +57,7 @@ COMMENT ON COLUMN ctaudience.ct_journey_stats.yes IS 'condition node: profiles t
 COMMENT ON COLUMN ctaudience.ct_journey_stats.no IS 'condition node: profiles that took the no branch';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.sent IS 'send node: profiles queued for its campaign';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.completed IS 'exit node: profiles that left the journey there';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.goal IS 'profiles that did the journey''s goal event (converted) while at this node, and exited';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.left_segment IS 'profiles that exited at this node because they left the entry segment';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.stopped IS 'profiles that were at this node when the journey was stopped';
 REVOKE ALL ON ctaudience.ct_journey_stats FROM PUBLIC;
