@@ -58,10 +58,10 @@ check "scenario 2: the sync that added Grace queued her, and only her" \
 check "deliveries: Grace's email was sent, viewed and clicked, as the results say" \
 	"SELECT sent = 1 AND viewed = 1 AND clicked = 1 AND day = '2024-10-30'
 	   FROM ctaudience.ct_campaign_results WHERE name = 'Your cart misses you' AND sent > 0"
-check "journeys: Heidi entered, waited, was emailed once, bought, and left at the exit without an SMS" \
+check "journeys: Heidi entered, waited, was emailed once, bought, and left for the goal without an SMS" \
 	"SELECT bool_and(CASE node WHEN 'added' THEN entered = 1 WHEN 'email' THEN sent = 1 WHEN 'sms' THEN sent = 0
-	                           WHEN 'bought?' THEN no = 1 AND yes = 0 WHEN 'bought now?' THEN yes = 1 AND no = 0
-	                           WHEN 'done' THEN completed = 1 ELSE true END) AND count(*) = 8
+	                           WHEN 'bought?' THEN no = 1 AND yes = 0 WHEN 'wait 1d' THEN goal = 1 AND passed = 0
+	                           ELSE goal = 0 AND completed = 0 END) AND count(*) = 8
 	   FROM ctaudience.ct_journey_stats WHERE name = 'Cart abandonment'"
 check "journeys: the email went to Heidi through the campaign queue, and was taken" \
 	"SELECT count(*) = 1 AND bool_and(p.identity = 'cust-2002' AND x.taken_at IS NOT NULL)
