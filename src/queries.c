@@ -456,12 +456,25 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"  FROM ctaudience.ct_journey j WHERE j.project_id = $1 AND j.status = 'live'",
 		1, {A_TEXT}
 	},
-	/* enter profiles into journeys, once ever per journey and profile */
+
+	/*
+	 * enter profiles into journeys: a profile in one already, or that exited
+	 * one whose re-entry policy does not let it in again, is left as it is
+	 */
 	[CT_Q_JOURNEY_ENTER] = {
-		"WITH ins AS (INSERT INTO ctaudience.ct_journey_state (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)"
-		"             SELECT $1, u.journey_id, u.ct_id, u.node, u.ts, u.ts, u.ts"
+		"WITH ins AS (INSERT INTO ctaudience.ct_journey_state AS s"
+		"               (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)"
+		"             SELECT DISTINCT ON (u.journey_id, u.ct_id) $1, u.journey_id, u.ct_id, u.node, u.ts, u.ts, u.ts"
 		"               FROM unnest($2, $3, $4, $5) AS u(journey_id, ct_id, ts, node)"
-		"             ON CONFLICT DO NOTHING"
+		"              ORDER BY u.journey_id, u.ct_id, u.ts"
+		"             ON CONFLICT (project_id, journey_id, ct_id) DO UPDATE"
+		"               SET node = EXCLUDED.node, waiting = false, entered_at = EXCLUDED.entered_at,"
+		"                   node_at = EXCLUDED.node_at, due_at = EXCLUDED.due_at, exited_at = NULL, exit_reason = NULL"
+		"             WHERE s.exited_at IS NOT NULL AND EXCLUDED.entered_at > s.entered_at"
+		"               AND EXISTS (SELECT 1 FROM ctaudience.ct_journey j"
+		"                            WHERE j.project_id = s.project_id AND j.journey_id = s.journey_id"
+		"                              AND (j.reentry = 'always'"
+		"                                   OR j.reentry = 'after' AND EXCLUDED.entered_at >= s.entered_at + j.reentry_after))"
 		"             RETURNING journey_id, ct_id, node, entered_at)"
 		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)"
 		" SELECT $1, ins.journey_id, ins.ct_id, ins.node, 'entered', ins.entered_at FROM ins",

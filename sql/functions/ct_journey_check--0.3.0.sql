@@ -1,6 +1,6 @@
 -- Every write of ct_journey, through the functions or direct DML, is
--- checked: the nodes (ct_journey_nodes_check), the goal, no segment of
--- another project, and the life of a journey: only a draft changes; draft -> live
+-- checked: the nodes (ct_journey_nodes_check), the goal, the re-entry
+-- policy, no segment of another project, and the life of a journey: only a draft changes; draft -> live
 -- -> stopped.  segment_id is the entry node's.
 CREATE FUNCTION ctaudience.ct_journey_check() RETURNS trigger
 	LANGUAGE plpgsql
@@ -15,8 +15,8 @@ BEGIN
 			RAISE EXCEPTION 'a journey cannot move to another project or id' USING ERRCODE = 'invalid_parameter_value';
 		END IF;
 		IF OLD.status <> 'draft'
-		   AND (NEW.name, NEW.nodes, NEW.goal_event, NEW.goal_filter) IS DISTINCT FROM
-			   (OLD.name, OLD.nodes, OLD.goal_event, OLD.goal_filter) THEN
+		   AND (NEW.name, NEW.nodes, NEW.goal_event, NEW.goal_filter, NEW.reentry, NEW.reentry_after) IS DISTINCT FROM
+			   (OLD.name, OLD.nodes, OLD.goal_event, OLD.goal_filter, OLD.reentry, OLD.reentry_after) THEN
 			RAISE EXCEPTION 'journey % is %: only a draft journey can be changed', OLD.journey_id, OLD.status
 				USING ERRCODE = 'object_not_in_prerequisite_state',
 					  HINT = 'Profiles go through it as it is.  Stop it and create a new journey with the changes.';
@@ -45,6 +45,17 @@ BEGIN
 	IF NEW.goal_event IS NULL AND NEW.goal_filter <> '{}' THEN
 		RAISE EXCEPTION 'a goal_filter needs a goal_event' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Name the event the filter applies to, e.g. goal_event => ''Charged''.';
+	END IF;
+	IF NEW.reentry IS NULL OR NEW.reentry NOT IN ('once', 'after', 'always') THEN
+		RAISE EXCEPTION 'unknown re-entry policy "%"', NEW.reentry
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use once (a profile enters once ever), after (with reentry_after) or always.';
+	END IF;
+	IF (NEW.reentry = 'after') <> (NEW.reentry_after IS NOT NULL) OR NEW.reentry_after <= interval '0' THEN
+		RAISE EXCEPTION 'reentry % %', NEW.reentry,
+			CASE WHEN NEW.reentry = 'after' THEN 'needs a positive reentry_after' ELSE 'takes no reentry_after' END
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'reentry => ''after'' with reentry_after => ''30 days''; ''once'' and ''always'' without.';
 	END IF;
 	segments := ctaudience.ct_journey_nodes_check(NEW.nodes);
 	NEW.segment_id := segments[1];

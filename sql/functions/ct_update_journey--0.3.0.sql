@@ -1,5 +1,6 @@
 CREATE FUNCTION ctaudience.ct_update_journey(journey_id bigint, name text DEFAULT NULL, nodes jsonb DEFAULT NULL,
-											 goal_event text DEFAULT NULL, goal_filter jsonb DEFAULT NULL)
+											 goal_event text DEFAULT NULL, goal_filter jsonb DEFAULT NULL,
+											 reentry text DEFAULT NULL, reentry_after interval DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -26,9 +27,12 @@ BEGIN
 		   goal_event = CASE WHEN ct_update_journey.goal_event = '' THEN NULL
 							 ELSE coalesce(ct_update_journey.goal_event, x.goal_event) END,
 		   goal_filter = CASE WHEN ct_update_journey.goal_event = '' THEN '{}'
-							  ELSE coalesce(ct_update_journey.goal_filter, x.goal_filter) END
+							  ELSE coalesce(ct_update_journey.goal_filter, x.goal_filter) END,
+		   reentry = coalesce(ct_update_journey.reentry, x.reentry),
+		   reentry_after = CASE WHEN coalesce(ct_update_journey.reentry, x.reentry) = 'after'
+								THEN coalesce(ct_update_journey.reentry_after, x.reentry_after) END
 	 WHERE x.project_id = project AND x.journey_id = ct_update_journey.journey_id;
 END
 $$;
-COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb) IS
-	'change the name, the nodes or the goal (non-NULL; goal_event => '''' removes the goal) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';
+COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, interval) IS
+	'change the name, the nodes, the goal (goal_event => '''' removes it) or the re-entry policy (non-NULL) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';

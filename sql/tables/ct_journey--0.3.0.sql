@@ -16,6 +16,9 @@ CREATE TABLE ctaudience.ct_journey (
 	segment_id bigint NOT NULL,
 	goal_event text,
 	goal_filter jsonb NOT NULL DEFAULT '{}',
+	reentry text NOT NULL DEFAULT 'once'
+		CONSTRAINT ct_journey_reentry_check CHECK (reentry IN ('once', 'after', 'always')),
+	reentry_after interval,
 	started_at timestamptz,
 	stopped_at timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now(),
@@ -31,6 +34,8 @@ COMMENT ON COLUMN ctaudience.ct_journey.nodes IS 'the nodes: a JSON array of obj
 COMMENT ON COLUMN ctaudience.ct_journey.segment_id IS 'the segment of the entry node (set from nodes by the check trigger): a Partner Sync adding a profile to it enters the profile; leaving it exits the profile';
 COMMENT ON COLUMN ctaudience.ct_journey.goal_event IS 'the conversion goal: a profile that does it (with properties that contain goal_filter) after it entered exits (reason goal) before its next step; NULL: none';
 COMMENT ON COLUMN ctaudience.ct_journey.goal_filter IS 'a JSON object the goal event''s properties must contain; {} matches every occurrence';
+COMMENT ON COLUMN ctaudience.ct_journey.reentry IS 'whether a profile that exited enters again when added again: once (never), after (reentry_after since it last entered) or always; never while it is in the journey';
+COMMENT ON COLUMN ctaudience.ct_journey.reentry_after IS 'reentry after: how long after its last entry a profile may enter again';
 COMMENT ON COLUMN ctaudience.ct_journey.started_at IS 'when it went live: Partner Sync events from then on enter profiles';
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_journey', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_journey', 'journey_id'), '');

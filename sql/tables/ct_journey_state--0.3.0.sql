@@ -1,5 +1,6 @@
 -- Where each profile is in each journey it entered: one row per journey and
--- profile, kept after it exits (a profile enters a journey once ever).
+-- profile, kept after it exits (the journey's re-entry policy reads it),
+-- its latest entry.
 -- due_at is when ct_advance_journeys moves it next (NULL once it exited):
 -- the end of its wait, or, for a profile that has just entered, the time
 -- of the Partner Sync that entered it.
@@ -20,7 +21,7 @@ CREATE TABLE ctaudience.ct_journey_state (
 CREATE INDEX ct_journey_state_due_idx ON ctaudience.ct_journey_state (due_at) WHERE due_at IS NOT NULL;
 -- an erasure's rows
 CREATE INDEX ct_journey_state_profile_idx ON ctaudience.ct_journey_state (project_id, ct_id);
-COMMENT ON TABLE ctaudience.ct_journey_state IS 'where each profile is in each journey it entered (once ever), moved on a clock by ct_advance_journeys';
+COMMENT ON TABLE ctaudience.ct_journey_state IS 'where each profile is in each journey it entered (its latest entry), moved on a clock by ct_advance_journeys';
 COMMENT ON COLUMN ctaudience.ct_journey_state.node IS 'the id of the node it is at (the last one once it exited)';
 COMMENT ON COLUMN ctaudience.ct_journey_state.waiting IS 'true: it waits at a wait node until due_at; false: it is due to go through node';
 COMMENT ON COLUMN ctaudience.ct_journey_state.node_at IS 'when it reached node (the journey''s clock: the end of the wait before, not when the clock ran)';

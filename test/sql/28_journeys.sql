@@ -232,7 +232,7 @@ CREATE ROLE ct_jr_team_k;
 CREATE ROLE ct_jr_nobody;
 SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'read');
 SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'operate');
-GRANT EXECUTE ON FUNCTION ct_create_journey(text, text, jsonb, text, jsonb), ct_start_journey(bigint, timestamptz),
+GRANT EXECUTE ON FUNCTION ct_create_journey(text, text, jsonb, text, jsonb, text, interval), ct_start_journey(bigint, timestamptz),
 	ct_stop_journey(bigint) TO ct_jr_team_k;
 SET ROLE ct_jr_reader;
 SELECT project_id, count(*) AS nodes, sum(entered) AS entered FROM ct_journey_stats
@@ -389,6 +389,43 @@ SELECT ct_schedule_journeys('* * * * *', 500) > 0 AS scheduled;
 SELECT jobname, schedule, command, database = current_database() AS this_database FROM cron.job;
 SELECT cron.unschedule('ctaudience_journeys');
 DROP EXTENSION pg_cron;
+
+-- Re-entry: once (the default, Carl above), after an interval since the
+-- last entry, always; never while in the journey.
+SELECT ct_create_journey('TEST-J', 'Again ' || r, jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :cart, 'next', 'out'), '{"id": "out", "type": "exit"}'::jsonb),
+	reentry => r, reentry_after => CASE WHEN r = 'after' THEN interval '1 day' END) > 0 AS created
+  FROM unnest(ARRAY['after', 'always']) r;
+SELECT ct_start_journey(journey_id, as_of => '2025-03-10 00:00+00') FROM ct_journey WHERE name LIKE 'Again %';
+SELECT r AS reentry, ra AS reentry_after, t.jerr(format('SELECT ctaudience.ct_create_journey(%L, %L, %L::jsonb, reentry => %L, reentry_after => %L)',
+	'TEST-J', 'refused', jsonb_build_array(jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :cart, 'next', 'out'),
+											'{"id": "out", "type": "exit"}'::jsonb), r, ra)) AS error
+  FROM (VALUES ('after', NULL), ('after', '-1 day'), ('always', '1 day'), ('sometimes', NULL)) AS v(r, ra);
+CREATE FUNCTION t.again(ts timestamptz, action text) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT t.imp(t.msg((2900 + (extract(epoch FROM ts)::bigint / 60) % 1000)::int, t.at(ts), jsonb_build_array(
+		t.u('2840', jsonb_build_array(t.id('customer', 'nia')), jsonb_build_array(t.aud(57001, 'Cart Drop off', action)))), 'TEST-J'))
+$$;
+CREATE VIEW t.again_steps AS
+SELECT j.name, count(*) FILTER (WHERE s.outcome = 'entered') AS entered, count(*) FILTER (WHERE s.outcome = 'completed') AS completed
+  FROM ct_journey j LEFT JOIN ct_journey_step s USING (project_id, journey_id)
+ WHERE j.name LIKE 'Again %' AND (s.ct_id IS NULL OR s.ct_id = t.jc('nia')) GROUP BY j.name ORDER BY j.name;
+-- Nia is added at 10:00 and goes through both; removed and added again at
+-- 12:00 she enters "always" again, not "after" (a day has not passed)
+SELECT t.again('2025-03-10 10:00+00', 'add');
+SELECT ct_advance_journeys(100, as_of => '2025-03-10 10:05+00') > 0 AS moved;
+SELECT t.again('2025-03-10 11:00+00', 'delete');
+SELECT t.again('2025-03-10 12:00+00', 'add');
+SELECT * FROM t.again_steps;
+SELECT ct_advance_journeys(100, as_of => '2025-03-10 12:05+00') > 0 AS moved;
+-- the next day, 10:00 and after: both let her in again; while she is in
+-- them (before the clock ran), a second addition enters her in neither
+SELECT t.again('2025-03-11 09:00+00', 'delete');
+SELECT t.again('2025-03-11 10:30+00', 'add');
+SELECT t.again('2025-03-11 10:40+00', 'delete');
+SELECT t.again('2025-03-11 10:50+00', 'add');
+SELECT * FROM t.again_steps;
+SELECT ct_advance_journeys(100, as_of => '2025-03-11 11:00+00') > 0 AS moved;
+SELECT * FROM t.again_steps;
 
 DROP OWNED BY ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
 DROP ROLE ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
