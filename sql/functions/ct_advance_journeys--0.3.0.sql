@@ -90,7 +90,7 @@ BEGIN
 		IF waiting THEN
 			-- made due by a removal, added again since: it waits on
 			SELECT n INTO nd FROM jsonb_array_elements(s.nodes) n WHERE n ->> 'id' = cur;
-			t := s.node_at + (nd ->> 'duration')::interval;
+			t := ctaudience.ct_journey_wait_end(nd, s.node_at);
 			IF t > clock THEN
 				UPDATE ctaudience.ct_journey_state x SET due_at = t
 				 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
@@ -119,7 +119,7 @@ BEGIN
 					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
 					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'waiting', t);
 					UPDATE ctaudience.ct_journey_state x
-					   SET node = cur, waiting = true, node_at = t, due_at = t + (nd ->> 'duration')::interval
+					   SET node = cur, waiting = true, node_at = t, due_at = ctaudience.ct_journey_wait_end(nd, t)
 					 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
 					EXIT;
 				END IF;
@@ -128,6 +128,10 @@ BEGIN
 					yes := EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 									WHERE m.project_id = s.project_id AND m.segment_id = (nd ->> 'in_segment')::bigint
 									  AND m.ct_id = s.ct_id AND m.is_member);
+				ELSIF nd ? 'has_properties' THEN
+					yes := EXISTS (SELECT 1 FROM ctaudience.ct_profile p
+									WHERE p.project_id = s.project_id AND p.ct_id = s.ct_id
+									  AND p.properties @> (nd -> 'has_properties'));
 				ELSE
 					yes := EXISTS (SELECT 1 FROM ctaudience.ct_event ev
 									WHERE ev.project_id = s.project_id AND ev.ct_id = s.ct_id

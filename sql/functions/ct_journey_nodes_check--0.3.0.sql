@@ -3,7 +3,7 @@
 -- entry, no loop without a wait.  Returns the segments the nodes name,
 -- the entry's first.
 CREATE FUNCTION ctaudience.ct_journey_nodes_check(nodes jsonb) RETURNS bigint[]
-	LANGUAGE plpgsql IMMUTABLE
+	LANGUAGE plpgsql STABLE
 	SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -81,21 +81,49 @@ BEGIN
 			entry := id;
 			entry_segment := (node ->> 'segment_id')::bigint;
 		WHEN 'wait' THEN
-			BEGIN
-				d := (node ->> 'duration')::interval;
-			EXCEPTION WHEN data_exception THEN
-				d := NULL;
-			END;
-			IF d IS NULL OR d <= interval '0' THEN
-				RAISE EXCEPTION 'the wait node "%" has no positive duration', id
+			IF (node ? 'duration') = (node ? 'until') THEN
+				RAISE EXCEPTION 'the wait node "%" needs one of duration and until', id
 					USING ERRCODE = 'invalid_parameter_value',
-						  HINT = 'Give it "duration", an interval such as "1 hour" or "1 day".';
+						  HINT = '"duration": an interval such as "1 hour" or "1 day"; or "until": a time of day such as "09:00", in "time_zone" (an IANA name such as "Asia/Kolkata"; UTC when none).';
+			END IF;
+			IF node ? 'duration' THEN
+				BEGIN
+					d := (node ->> 'duration')::interval;
+				EXCEPTION WHEN data_exception THEN
+					d := NULL;
+				END;
+				IF d IS NULL OR d <= interval '0' THEN
+					RAISE EXCEPTION 'the wait node "%" has no positive duration', id
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'Give it "duration", an interval such as "1 hour" or "1 day".';
+				END IF;
+			ELSE
+				IF coalesce(node ->> 'until', '') !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' THEN
+					RAISE EXCEPTION 'the wait node "%": until is a time of day, not "%"', id, node ->> 'until'
+						USING ERRCODE = 'invalid_parameter_value', HINT = 'Write it HH:MM, from "00:00" to "23:59".';
+				END IF;
+				BEGIN
+					PERFORM now() AT TIME ZONE coalesce(node ->> 'time_zone', 'UTC');
+				EXCEPTION WHEN OTHERS THEN
+					RAISE EXCEPTION 'the wait node "%": unknown time zone "%"', id, node ->> 'time_zone'
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'Use an IANA name such as "Asia/Kolkata" or "Europe/Berlin" (pg_timezone_names).';
+				END;
+			END IF;
+			IF node ? 'time_zone' AND NOT node ? 'until' THEN
+				RAISE EXCEPTION 'the wait node "%": time_zone goes with until', id
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'A duration is the same in every time zone.';
 			END IF;
 		WHEN 'condition' THEN
-			IF (node ? 'in_segment') = (node ? 'did_event') THEN
-				RAISE EXCEPTION 'the condition node "%" needs one of in_segment and did_event', id
+			IF (node ? 'in_segment')::int + (node ? 'did_event')::int + (node ? 'has_properties')::int <> 1 THEN
+				RAISE EXCEPTION 'the condition node "%" needs one of in_segment, did_event and has_properties', id
 					USING ERRCODE = 'invalid_parameter_value',
-						  HINT = '"in_segment": a segment_id (yes: the profile is a member now), or "did_event": an event name (yes: the profile did it since it entered), with an optional "filter" of its properties.';
+						  HINT = '"in_segment": a segment_id (yes: the profile is a member now); "did_event": an event name (yes: the profile did it since it entered), with an optional "filter" of its properties; "has_properties": a JSON object the profile''s properties contain now.';
+			END IF;
+			IF node ? 'has_properties' AND (jsonb_typeof(node -> 'has_properties') IS DISTINCT FROM 'object'
+											OR node -> 'has_properties' = '{}') THEN
+				RAISE EXCEPTION 'the condition node "%": has_properties is a non-empty JSON object of profile properties', id
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"Tier": "Gold"}.';
 			END IF;
 			IF node ? 'in_segment' AND jsonb_typeof(node -> 'in_segment') IS DISTINCT FROM 'number' THEN
 				RAISE EXCEPTION 'the condition node "%": in_segment is a segment_id', id

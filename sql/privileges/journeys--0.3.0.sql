@@ -4,6 +4,7 @@
 -- the views show: a role given projects sees the rows of those only.
 REVOKE ALL ON ctaudience.ct_journey, ctaudience.ct_journey_state, ctaudience.ct_journey_step FROM PUBLIC;
 REVOKE ALL ON FUNCTION ctaudience.ct_journey_nodes_check(jsonb), ctaudience.ct_journey_check(),
+	ctaudience.ct_journey_wait_end(jsonb, timestamptz),
 	ctaudience.ct_create_journey(text, text, jsonb, text, jsonb, text, interval),
 	ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, interval),
 	ctaudience.ct_start_journey(bigint, timestamptz), ctaudience.ct_stop_journey(bigint),

@@ -108,7 +108,21 @@ SELECT t.try_nodes(n, :kcart) FROM (VALUES
 	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'z'),
 					   '{"id": "z", "type": "teleport"}'::jsonb)),
 	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'a2'),
-					   '{"id": "a2", "type": "exit"}'::jsonb, '{"id": "a2", "type": "exit"}'::jsonb))) AS v(n);
+					   '{"id": "a2", "type": "exit"}'::jsonb, '{"id": "a2", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "duration": "1 hour", "until": "09:00", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "until": "24:00", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "until": "09:00", "time_zone": "Mars/Olympus", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "duration": "1 day", "time_zone": "Asia/Kolkata", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
+					   '{"id": "c", "type": "condition", "did_event": "Charged", "has_properties": {"Tier": "gold"}, "yes": "z", "no": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
+					   '{"id": "c", "type": "condition", "has_properties": {}, "yes": "z", "no": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb))) AS v(n);
 -- a loop with a wait in it is fine
 SELECT t.try_nodes(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
 	jsonb_build_object('id', 'c', 'type', 'condition', 'in_segment', :vip, 'yes', 'z', 'no', 's'),
@@ -361,6 +375,32 @@ SELECT p.identity FROM ct_campaign_queue q JOIN ct_campaign c USING (project_id,
   JOIN ct_profile p USING (project_id, ct_id) WHERE c.journey_id = :goal ORDER BY 1;
 SELECT node, entered, waited, passed, sent, goal, completed, left_segment
   FROM ct_journey_stats WHERE journey_id = :goal ORDER BY node_position;
+
+-- A wait until a time of day in a time zone, and a condition on the
+-- profile's properties: the gold tier is pushed at 09:00 in Kolkata
+-- (03:30 UTC) the morning after it is added; the others leave.
+SELECT ct_create_journey('TEST-J', 'Morning', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :vip, 'next', 'nine'),
+	'{"id": "nine", "type": "wait", "until": "09:00", "time_zone": "Asia/Kolkata", "next": "gold?"}'::jsonb,
+	'{"id": "gold?", "type": "condition", "has_properties": {"Tier": "gold"}, "yes": "push", "no": "out"}'::jsonb,
+	'{"id": "push", "type": "send", "channel": "push", "next": "out"}'::jsonb, '{"id": "out", "type": "exit"}'::jsonb)) AS morning \gset
+SELECT ct_start_journey(:morning, as_of => '2025-03-12 00:00+00');
+-- 2025-03-12 20:00 UTC is 01:30 on the 13th in Kolkata: 09:00 there is 03:30 UTC on the 13th
+SELECT t.imp(t.msg(2816, t.at('2025-03-12 20:00+00'), jsonb_build_array(
+	t.u('2850', jsonb_build_array(t.id('customer', 'ola')), jsonb_build_array(t.aud(57002, 'VIP'),
+		t.aud(57002, 'VIP') || jsonb_build_object('action', 'attribute_update', 'user_attributes', jsonb_build_array(
+			jsonb_build_object('key', 'Tier', 'value', 'gold', 'action', 'upsert'))))),
+	t.u('2851', jsonb_build_array(t.id('customer', 'pat')), jsonb_build_array(t.aud(57002, 'VIP')))), 'TEST-J'));
+SELECT p.identity, p.properties FROM ct_profile p WHERE p.project_id = 'TEST-J' AND p.identity IN ('ola', 'pat') ORDER BY 1;
+SELECT ct_advance_journeys(100, as_of => '2025-03-12 20:05+00') AS moved;
+SELECT p.identity, x.node, x.due_at FROM ct_journey_state x JOIN ct_profile p USING (project_id, ct_id)
+ WHERE x.journey_id = :morning ORDER BY 1;
+SELECT ct_advance_journeys(100, as_of => '2025-03-13 03:29+00') AS moved_before_nine;
+SELECT ct_advance_journeys(100, as_of => '2025-03-13 03:31+00') AS moved_at_nine;
+SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :morning ORDER BY 1, s.step_id;
+SELECT ctaudience.ct_journey_wait_end('{"until": "09:00", "time_zone": "Asia/Kolkata"}', t) AS ends
+  FROM unnest(ARRAY['2025-03-13 03:29+00', '2025-03-13 03:30+00']::timestamptz[]) t;
 
 -- NULLs and limits: 22004 naming the argument, 22023; an unknown journey P0002
 CREATE FUNCTION t.jerr(q text) RETURNS text LANGUAGE plpgsql AS $$
