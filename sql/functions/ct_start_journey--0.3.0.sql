@@ -20,6 +20,11 @@ BEGIN
 		RAISE EXCEPTION 'only the extension''s owner starts a journey as of a given time'
 			USING ERRCODE = 'insufficient_privilege', HINT = 'Leave as_of out: the journey starts now.';
 	END IF;
+	IF ctaudience.ct_is_distributed() THEN
+		RAISE EXCEPTION 'journeys do not run on a distributed (Citus) installation yet'
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'ct_distribute() does not distribute the journeys'' tables: imports on the workers would enter no one.';
+	END IF;
 	IF j.status <> 'draft' THEN
 		RAISE EXCEPTION 'journey % is % already', j.journey_id, j.status
 			USING ERRCODE = 'object_not_in_prerequisite_state',
