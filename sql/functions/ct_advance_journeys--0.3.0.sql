@@ -46,7 +46,7 @@ BEGIN
 	-- while the journey was being stopped
 	FOR s IN
 		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at, y.nodes, y.status,
-			   y.goal_event, y.goal_filter,
+			   y.goal_event, y.goal_filter, y.control_group,
 			   EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 						WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id AND m.ct_id = x.ct_id
 						  AND m.is_member) AS member
@@ -145,12 +145,21 @@ BEGIN
 			WHEN 'send' THEN
 				SELECT c.campaign_id INTO campaign FROM ctaudience.ct_campaign c
 				 WHERE c.project_id = s.project_id AND c.journey_id = s.journey_id AND c.journey_node = cur;
-				INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts, event_props,
-														  once, qualified_at)
-				VALUES (s.project_id, campaign, s.ct_id, 'Partner Sync', s.entered_at,
-						jsonb_build_object('Journey id', s.journey_id, 'Journey node', cur), false, clock);
-				INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-				VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'sent', t);
+				-- the control group: the same profiles at every send of the
+				-- journey (a hash of the journey and the profile), held back
+				IF s.control_group > 0
+				   AND ('x' || left(md5(s.journey_id || '/' || s.ct_id), 8))::bit(32)::bigint % 100 < s.control_group THEN
+					PERFORM ctaudience.ct_journey_control_group(s.project_id, campaign, s.ct_id, t);
+					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'control_group', t);
+				ELSE
+					INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts,
+															  event_props, once, qualified_at)
+					VALUES (s.project_id, campaign, s.ct_id, 'Partner Sync', s.entered_at,
+							jsonb_build_object('Journey id', s.journey_id, 'Journey node', cur), false, clock);
+					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'sent', t);
+				END IF;
 				cur := nd ->> 'next';
 			WHEN 'exit' THEN
 				INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)

@@ -1,6 +1,6 @@
 -- Every write of ct_journey, through the functions or direct DML, is
 -- checked: the nodes (ct_journey_nodes_check), the goal, the re-entry
--- policy, no segment of another project, and the life of a journey: only a draft changes; draft -> live
+-- policy, the control group, no segment of another project, and the life of a journey: only a draft changes; draft -> live
 -- -> stopped.  segment_id is the entry node's.
 CREATE FUNCTION ctaudience.ct_journey_check() RETURNS trigger
 	LANGUAGE plpgsql
@@ -15,8 +15,9 @@ BEGIN
 			RAISE EXCEPTION 'a journey cannot move to another project or id' USING ERRCODE = 'invalid_parameter_value';
 		END IF;
 		IF OLD.status <> 'draft'
-		   AND (NEW.name, NEW.nodes, NEW.goal_event, NEW.goal_filter, NEW.reentry, NEW.reentry_after) IS DISTINCT FROM
-			   (OLD.name, OLD.nodes, OLD.goal_event, OLD.goal_filter, OLD.reentry, OLD.reentry_after) THEN
+		   AND (NEW.name, NEW.nodes, NEW.goal_event, NEW.goal_filter, NEW.reentry, NEW.reentry_after, NEW.control_group)
+			   IS DISTINCT FROM
+			   (OLD.name, OLD.nodes, OLD.goal_event, OLD.goal_filter, OLD.reentry, OLD.reentry_after, OLD.control_group) THEN
 			RAISE EXCEPTION 'journey % is %: only a draft journey can be changed', OLD.journey_id, OLD.status
 				USING ERRCODE = 'object_not_in_prerequisite_state',
 					  HINT = 'Profiles go through it as it is.  Stop it and create a new journey with the changes.';
@@ -56,6 +57,10 @@ BEGIN
 			CASE WHEN NEW.reentry = 'after' THEN 'needs a positive reentry_after' ELSE 'takes no reentry_after' END
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'reentry => ''after'' with reentry_after => ''30 days''; ''once'' and ''always'' without.';
+	END IF;
+	IF NEW.control_group IS NULL OR NEW.control_group NOT BETWEEN 0 AND 90 THEN
+		RAISE EXCEPTION 'a control group is 0 to 90 percent of the profiles, not %', NEW.control_group
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'For example control_group => 10; 0 for none.';
 	END IF;
 	segments := ctaudience.ct_journey_nodes_check(NEW.nodes);
 	NEW.segment_id := segments[1];

@@ -1,6 +1,7 @@
 CREATE FUNCTION ctaudience.ct_update_journey(journey_id bigint, name text DEFAULT NULL, nodes jsonb DEFAULT NULL,
 											 goal_event text DEFAULT NULL, goal_filter jsonb DEFAULT NULL,
-											 reentry text DEFAULT NULL, reentry_after interval DEFAULT NULL)
+											 reentry text DEFAULT NULL, reentry_after interval DEFAULT NULL,
+											 control_group integer DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -30,9 +31,10 @@ BEGIN
 							  ELSE coalesce(ct_update_journey.goal_filter, x.goal_filter) END,
 		   reentry = coalesce(ct_update_journey.reentry, x.reentry),
 		   reentry_after = CASE WHEN coalesce(ct_update_journey.reentry, x.reentry) = 'after'
-								THEN coalesce(ct_update_journey.reentry_after, x.reentry_after) END
+								THEN coalesce(ct_update_journey.reentry_after, x.reentry_after) END,
+		   control_group = coalesce(ct_update_journey.control_group, x.control_group)
 	 WHERE x.project_id = project AND x.journey_id = ct_update_journey.journey_id;
 END
 $$;
-COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, interval) IS
-	'change the name, the nodes, the goal (goal_event => '''' removes it) or the re-entry policy (non-NULL) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';
+COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, interval, integer) IS
+	'change the name, the nodes, the goal (goal_event => '''' removes it), the re-entry policy or the control group (non-NULL) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';

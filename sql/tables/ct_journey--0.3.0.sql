@@ -19,6 +19,7 @@ CREATE TABLE ctaudience.ct_journey (
 	reentry text NOT NULL DEFAULT 'once'
 		CONSTRAINT ct_journey_reentry_check CHECK (reentry IN ('once', 'after', 'always')),
 	reentry_after interval,
+	control_group integer NOT NULL DEFAULT 0,
 	started_at timestamptz,
 	stopped_at timestamptz,
 	created_at timestamptz NOT NULL DEFAULT now(),
@@ -36,6 +37,7 @@ COMMENT ON COLUMN ctaudience.ct_journey.goal_event IS 'the conversion goal: a pr
 COMMENT ON COLUMN ctaudience.ct_journey.goal_filter IS 'a JSON object the goal event''s properties must contain; {} matches every occurrence';
 COMMENT ON COLUMN ctaudience.ct_journey.reentry IS 'whether a profile that exited enters again when added again: once (never), after (reentry_after since it last entered) or always; never while it is in the journey';
 COMMENT ON COLUMN ctaudience.ct_journey.reentry_after IS 'reentry after: how long after its last entry a profile may enter again';
+COMMENT ON COLUMN ctaudience.ct_journey.control_group IS 'the percentage of profiles (0 to 90, decided by a hash of the journey and the profile: always the same) held back: at each send node they get the System Control Group event instead of a queued message';
 COMMENT ON COLUMN ctaudience.ct_journey.started_at IS 'when it went live: Partner Sync events from then on enter profiles';
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_journey', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_journey', 'journey_id'), '');

@@ -16,6 +16,7 @@ SELECT j.project_id,
 	   coalesce(r.yes, 0) AS yes,
 	   coalesce(r.no, 0) AS no,
 	   coalesce(r.sent, 0) AS sent,
+	   coalesce(r.control_group, 0) AS control_group,
 	   coalesce(r.completed, 0) AS completed,
 	   coalesce(r.goal, 0) AS goal,
 	   coalesce(r.left_segment, 0) AS left_segment,
@@ -29,6 +30,7 @@ SELECT j.project_id,
 					count(*) FILTER (WHERE s.outcome = 'yes') AS yes,
 					count(*) FILTER (WHERE s.outcome = 'no') AS no,
 					count(*) FILTER (WHERE s.outcome = 'sent') AS sent,
+					count(*) FILTER (WHERE s.outcome = 'control_group') AS control_group,
 					count(*) FILTER (WHERE s.outcome = 'completed') AS completed,
 					count(*) FILTER (WHERE s.outcome = 'goal') AS goal,
 					count(*) FILTER (WHERE s.outcome = 'left_segment') AS left_segment,
@@ -56,6 +58,7 @@ COMMENT ON COLUMN ctaudience.ct_journey_stats.passed IS 'wait node: profiles who
 COMMENT ON COLUMN ctaudience.ct_journey_stats.yes IS 'condition node: profiles that took the yes branch';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.no IS 'condition node: profiles that took the no branch';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.sent IS 'send node: profiles queued for its campaign';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.control_group IS 'send node: profiles of the control group held back (the System Control Group event instead)';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.completed IS 'exit node: profiles that left the journey there';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.goal IS 'profiles that did the journey''s goal event (converted) while at this node, and exited';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.left_segment IS 'profiles that exited at this node because they left the entry segment';

@@ -246,7 +246,7 @@ CREATE ROLE ct_jr_team_k;
 CREATE ROLE ct_jr_nobody;
 SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'read');
 SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'operate');
-GRANT EXECUTE ON FUNCTION ct_create_journey(text, text, jsonb, text, jsonb, text, interval), ct_start_journey(bigint, timestamptz),
+GRANT EXECUTE ON FUNCTION ct_create_journey(text, text, jsonb, text, jsonb, text, interval, integer), ct_start_journey(bigint, timestamptz),
 	ct_stop_journey(bigint) TO ct_jr_team_k;
 SET ROLE ct_jr_reader;
 SELECT project_id, count(*) AS nodes, sum(entered) AS entered FROM ct_journey_stats
@@ -429,6 +429,47 @@ SELECT ct_schedule_journeys('* * * * *', 500) > 0 AS scheduled;
 SELECT jobname, schedule, command, database = current_database() AS this_database FROM cron.job;
 SELECT cron.unschedule('ctaudience_journeys');
 DROP EXTENSION pg_cron;
+
+-- A control group: the same profiles (a hash of the journey and the
+-- profile) are held back at every send node, getting the System Control
+-- Group event (and a control_group delivery) instead of a queued message.
+SELECT t.imp(t.msg(2817, t.at('2025-03-14 09:00+00'), jsonb_build_array(
+	t.u('2860', jsonb_build_array(t.id('customer', 'ctl-0')), jsonb_build_array(t.aud(57003, 'Control test')))), 'TEST-J'));
+SELECT segment_id AS ctl FROM ct_segment WHERE project_id = 'TEST-J' AND partner_segment_id = 57003 \gset
+SELECT t.jerr(format('SELECT ctaudience.ct_create_journey(%L, %L, %L::jsonb, control_group => 95)', 'TEST-J', 'refused',
+	jsonb_build_array(jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :ctl, 'next', 'out'),
+					  '{"id": "out", "type": "exit"}'::jsonb))) AS refused;
+SELECT ct_create_journey('TEST-J', 'Control', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :ctl, 'next', 'first'),
+	'{"id": "first", "type": "send", "channel": "push", "next": "hour"}'::jsonb,
+	'{"id": "hour", "type": "wait", "duration": "1 hour", "next": "second"}'::jsonb,
+	'{"id": "second", "type": "send", "channel": "sms", "next": "out"}'::jsonb, '{"id": "out", "type": "exit"}'::jsonb),
+	control_group => 50) AS control \gset
+SELECT ct_start_journey(:control, as_of => '2025-03-14 09:30+00');
+SELECT t.imp(t.msg(2818, t.at('2025-03-14 10:00+00'), (SELECT jsonb_agg(
+	t.u((2860 + i)::text, jsonb_build_array(t.id('customer', 'ctl-' || i)), jsonb_build_array(t.aud(57003, 'Control test'))))
+	FROM generate_series(1, 20) i), 'TEST-J'));
+SELECT ct_advance_journeys(100, as_of => '2025-03-14 10:05+00') AS moved;
+SELECT ct_advance_journeys(100, as_of => '2025-03-14 11:05+00') AS moved;
+CREATE VIEW t.held AS
+SELECT node, ct_id FROM ct_journey_step WHERE journey_id = :control AND outcome = 'control_group';
+-- (which profiles, and so how many, varies with their generated CleverTap IDs)
+SELECT node, sent + control_group AS profiles, control_group BETWEEN 1 AND 19 AS some_held_back
+  FROM ct_journey_stats WHERE journey_id = :control AND node_type = 'send' ORDER BY node_position;
+-- the same profiles at both sends; none of them queued; each with its events and deliveries
+SELECT (SELECT array_agg(ct_id ORDER BY ct_id) FROM t.held WHERE node = 'first')
+	 = (SELECT array_agg(ct_id ORDER BY ct_id) FROM t.held WHERE node = 'second') AS same_profiles,
+	   (SELECT count(*) FROM ct_campaign_queue q JOIN ct_campaign c USING (project_id, campaign_id)
+		 WHERE c.journey_id = :control AND q.ct_id IN (SELECT ct_id FROM t.held)) AS held_queued,
+	   (SELECT count(*) FROM ct_campaign_queue q JOIN ct_campaign c USING (project_id, campaign_id)
+		 WHERE c.journey_id = :control) + (SELECT count(*) FROM t.held) AS queued_and_held,
+	   (SELECT count(*) FROM ct_event e WHERE e.project_id = 'TEST-J' AND e.event_name = 'System Control Group'
+		   AND (e.props ->> 'Campaign id')::bigint IN (SELECT campaign_id FROM ct_campaign WHERE journey_id = :control)
+		   AND e.ct_id IN (SELECT ct_id FROM t.held)) = (SELECT count(*) FROM t.held) AS events_recorded,
+	   (SELECT sum(control_group) FROM ct_campaign_results r JOIN ct_campaign c USING (project_id, campaign_id)
+		 WHERE c.journey_id = :control) = (SELECT count(*) FROM t.held) AS in_campaign_results;
+SELECT DISTINCT e.props ->> 'Campaign type' AS campaign_type, e.props ->> 'CT Source' AS source
+  FROM ct_event e JOIN t.held h USING (ct_id) WHERE e.project_id = 'TEST-J' AND e.event_name = 'System Control Group' ORDER BY 1;
 
 -- Re-entry: once (the default, Carl above), after an interval since the
 -- last entry, always; never while in the journey.
