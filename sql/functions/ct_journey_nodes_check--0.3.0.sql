@@ -78,6 +78,11 @@ BEGIN
 					USING ERRCODE = 'invalid_parameter_value',
 						  HINT = 'A profile enters when an import adds it to this segment (Partner Sync, Action Added); see ctaudience.ct_segments.';
 			END IF;
+			IF node ? 'members_at_start' AND jsonb_typeof(node -> 'members_at_start') IS DISTINCT FROM 'boolean' THEN
+				RAISE EXCEPTION 'the entry node "%": members_at_start is true or false', id
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = 'true: the segment''s members when the journey starts enter too (past behavior).';
+			END IF;
 			entry := id;
 			entry_segment := (node ->> 'segment_id')::bigint;
 		WHEN 'wait' THEN

@@ -122,6 +122,8 @@ SELECT t.try_nodes(n, :kcart) FROM (VALUES
 					   '{"id": "z", "type": "exit"}'::jsonb)),
 	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
 					   '{"id": "c", "type": "condition", "has_properties": {}, "yes": "z", "no": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'members_at_start', 'yes', 'next', 'z'),
 					   '{"id": "z", "type": "exit"}'::jsonb))) AS v(n);
 -- a loop with a wait in it is fine
 SELECT t.try_nodes(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
@@ -401,6 +403,19 @@ SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profil
  WHERE s.journey_id = :morning ORDER BY 1, s.step_id;
 SELECT ctaudience.ct_journey_wait_end('{"until": "09:00", "time_zone": "Asia/Kolkata"}', t) AS ends
   FROM unnest(ARRAY['2025-03-13 03:29+00', '2025-03-13 03:30+00']::timestamptz[]) t;
+
+-- Past behavior: with members_at_start, the entry segment's members when
+-- the journey starts enter too, at its start; those added later as ever.
+SELECT ct_create_journey('TEST-J', 'Everyone', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :vip, 'members_at_start', true, 'next', 'out'),
+	'{"id": "out", "type": "exit"}'::jsonb)) AS everyone \gset
+SELECT ct_start_journey(:everyone, as_of => '2025-03-13 12:00+00');
+SELECT p.identity, x.node, x.entered_at FROM ct_journey_state x JOIN ct_profile p USING (project_id, ct_id)
+ WHERE x.journey_id = :everyone ORDER BY 1;
+SELECT (SELECT count(*) FROM ct_segment_member WHERE project_id = 'TEST-J' AND segment_id = :vip AND is_member) AS members,
+	   (SELECT entered FROM ct_journey_stats WHERE journey_id = :everyone AND node = 'in') AS entered;
+SELECT ct_advance_journeys(100, as_of => '2025-03-13 12:05+00') > 0 AS moved;
+SELECT completed FROM ct_journey_stats WHERE journey_id = :everyone AND node = 'out';
 
 -- NULLs and limits: 22004 naming the argument, 22023; an unknown journey P0002
 CREATE FUNCTION t.jerr(q text) RETURNS text LANGUAGE plpgsql AS $$
