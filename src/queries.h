@@ -67,6 +67,8 @@ typedef enum CtStmt
 	CT_Q_JOURNEY_ENTER,			/* enter profiles into journeys */
 	CT_Q_JOURNEY_LEFT,			/* make profiles that left a journey's entry
 								 * segment due */
+	CT_Q_JOURNEY_EVENT,			/* make profiles that wait for an event, or
+								 * have it as their goal, due */
 	CT_Q_RECORD_EVENT,			/* record an event of a profile */
 	CT_Q_TRIG_EVENTS_IDS,		/* trigger: Partner Sync events, returning
 								 * their ids */

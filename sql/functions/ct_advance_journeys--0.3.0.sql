@@ -3,7 +3,9 @@
 -- due; this claims up to max_profiles due profiles, oldest first, through
 -- the index on due_at (FOR UPDATE SKIP LOCKED: several callers never move
 -- one twice, and none waits for another) and moves each through its nodes
--- up to the next wait or an exit; a profile that did the journey's goal
+-- up to the next wait (or wait for an event) or an exit; recording an
+-- event makes the profiles that wait for it, or have it as their goal,
+-- due at once (engage.c); a profile that did the journey's goal
 -- event since it entered exits (reason goal, at the event's time) before
 -- its next step, and one no longer in the entry segment (reason
 -- left_segment) whether its wait is over or not.  The journey's time of a step is the
@@ -26,6 +28,8 @@ DECLARE
 	campaign bigint;
 	hops integer;
 	goal_at timestamptz;
+	arrived timestamptz;
+	ets timestamptz;
 	moved bigint := 0;
 BEGIN
 	IF max_profiles IS NULL THEN
@@ -87,13 +91,14 @@ BEGIN
 		cur := s.node;
 		waiting := s.waiting;
 		t := s.due_at;
-		IF waiting THEN
-			-- made due by a removal, added again since: it waits on
-			SELECT n INTO nd FROM jsonb_array_elements(s.nodes) n WHERE n ->> 'id' = cur;
+		SELECT n INTO nd FROM jsonb_array_elements(s.nodes) n WHERE n ->> 'id' = cur;
+		IF waiting AND nd ->> 'type' = 'wait' THEN
+			-- made due early (a removal, an event), still in: it waits on
 			t := ctaudience.ct_journey_wait_end(nd, s.node_at);
 			IF t > clock THEN
 				UPDATE ctaudience.ct_journey_state x SET due_at = t
 				 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+				moved := moved - 1;		-- claimed, not moved
 				CONTINUE;
 			END IF;
 		END IF;
@@ -121,6 +126,41 @@ BEGIN
 					UPDATE ctaudience.ct_journey_state x
 					   SET node = cur, waiting = true, node_at = t, due_at = ctaudience.ct_journey_wait_end(nd, t)
 					 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+					EXIT;
+				END IF;
+			WHEN 'wait_for_event' THEN
+				-- the first such event since it got here, if within the time
+				-- allowed (and known to the clock); else the timeout
+				IF waiting THEN
+					arrived := s.node_at;
+				ELSE
+					arrived := t;
+					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'waiting', t);
+				END IF;
+				SELECT min(ev.ts) INTO ets FROM ctaudience.ct_event ev
+				 WHERE ev.project_id = s.project_id AND ev.ct_id = s.ct_id AND ev.event_name = nd ->> 'event'
+				   AND ev.ts >= arrived AND ev.ts <= least(clock, arrived + (nd ->> 'within')::interval)
+				   AND ev.props @> coalesce(nd -> 'filter', '{}');
+				IF ets IS NOT NULL THEN
+					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'event', ets);
+					t := ets;
+					waiting := false;
+					cur := nd ->> 'next';
+				ELSIF arrived + (nd ->> 'within')::interval <= clock THEN
+					t := arrived + (nd ->> 'within')::interval;
+					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'timeout', t);
+					waiting := false;
+					cur := nd ->> 'timeout';
+				ELSE
+					UPDATE ctaudience.ct_journey_state x
+					   SET node = cur, waiting = true, node_at = arrived, due_at = arrived + (nd ->> 'within')::interval
+					 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+					IF waiting THEN
+						moved := moved - 1;		-- claimed (another event), not moved
+					END IF;
 					EXIT;
 				END IF;
 			WHEN 'condition' THEN

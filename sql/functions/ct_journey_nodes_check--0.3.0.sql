@@ -9,7 +9,8 @@ AS $$
 DECLARE
 	channels CONSTANT text[] := ARRAY['push', 'email', 'sms', 'whatsapp', 'webhook', 'web_push'];
 	sdk_only CONSTANT text[] := ARRAY['in_app', 'web_popup', 'web_exit_intent', 'app_inbox', 'native_display'];
-	branches CONSTANT jsonb := '{"entry": ["next"], "wait": ["next"], "condition": ["yes", "no"],
+	branches CONSTANT jsonb := '{"entry": ["next"], "wait": ["next"], "wait_for_event": ["next", "timeout"],
+								 "condition": ["yes", "no"],
 								 "send": ["next"], "exit": []}';
 	node jsonb;
 	pos bigint;
@@ -17,9 +18,9 @@ DECLARE
 	kind text;
 	member text;
 	ids text[] := '{}';
-	kinds text[] := '{}';
 	e_src text[] := '{}';
 	e_dst text[] := '{}';
+	e_waits boolean[] := '{}';
 	entry text;
 	segments bigint[] := '{}';
 	entry_segment bigint;
@@ -54,7 +55,7 @@ BEGIN
 		END IF;
 		IF kind IS NULL OR NOT branches ? kind THEN
 			RAISE EXCEPTION 'node "%" has an unknown type "%"', id, kind
-				USING ERRCODE = 'invalid_parameter_value', HINT = 'Use entry, wait, condition, send or exit.';
+				USING ERRCODE = 'invalid_parameter_value', HINT = 'Use entry, wait, wait_for_event, condition, send or exit.';
 		END IF;
 		FOR member IN SELECT jsonb_array_elements_text(branches -> kind) LOOP
 			IF jsonb_typeof(node -> member) IS DISTINCT FROM 'string' THEN
@@ -65,6 +66,9 @@ BEGIN
 			END IF;
 			e_src := e_src || id;
 			e_dst := e_dst || (node ->> member);
+			-- an edge that cannot be taken at once: out of a wait, or a wait
+			-- for an event timing out
+			e_waits := e_waits || (kind = 'wait' OR kind = 'wait_for_event' AND member = 'timeout');
 		END LOOP;
 		CASE kind
 		WHEN 'entry' THEN
@@ -119,6 +123,25 @@ BEGIN
 				RAISE EXCEPTION 'the wait node "%": time_zone goes with until', id
 					USING ERRCODE = 'invalid_parameter_value', HINT = 'A duration is the same in every time zone.';
 			END IF;
+		WHEN 'wait_for_event' THEN
+			IF jsonb_typeof(node -> 'event') IS DISTINCT FROM 'string' OR octet_length(node ->> 'event') NOT BETWEEN 1 AND 512 THEN
+				RAISE EXCEPTION 'the wait_for_event node "%" needs an event name of 1 to 512 bytes', id
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'For example "event": "Charged".';
+			END IF;
+			IF node ? 'filter' AND jsonb_typeof(node -> 'filter') IS DISTINCT FROM 'object' THEN
+				RAISE EXCEPTION 'the wait_for_event node "%": filter is a JSON object of event properties', id
+					USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"Category": "Shoes"}.';
+			END IF;
+			BEGIN
+				d := (node ->> 'within')::interval;
+			EXCEPTION WHEN data_exception THEN
+				d := NULL;
+			END;
+			IF d IS NULL OR d <= interval '0' THEN
+				RAISE EXCEPTION 'the wait_for_event node "%" has no positive "within"', id
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = 'Give it "within", an interval such as "1 day": after it, the profile takes the "timeout" branch.';
+			END IF;
 		WHEN 'condition' THEN
 			IF (node ? 'in_segment')::int + (node ? 'did_event')::int + (node ? 'has_properties')::int <> 1 THEN
 				RAISE EXCEPTION 'the condition node "%" needs one of in_segment, did_event and has_properties', id
@@ -163,7 +186,6 @@ BEGIN
 			NULL;
 		END CASE;
 		ids := ids || id;
-		kinds := kinds || kind;
 	END LOOP;
 	IF entry IS NULL THEN
 		RAISE EXCEPTION 'a journey needs an entry node'
@@ -196,18 +218,16 @@ BEGIN
 				  DETAIL = 'Nodes not reached: ' || array_to_string(left_over, ', ') || '.',
 				  HINT = 'Lead a branch of a reachable node to it, or remove it.';
 	END IF;
-	-- no loop without a wait: without the edges out of wait nodes the graph
-	-- has no cycle; peel off the nodes without an edge out (or in) until
-	-- none is left, or a loop is
+	-- no loop without a wait: without the edges that wait (out of a wait
+	-- node, a wait for an event's timeout) the graph has no cycle; peel off
+	-- the nodes without an edge out (or in) until none is left, or a loop is
 	left_over := ids;
 	LOOP
 		removed := ARRAY(SELECT i FROM unnest(left_over) i
-						  WHERE NOT EXISTS (SELECT 1 FROM unnest(e_src, e_dst) e(src, dst)
-											 WHERE e.src = i AND e.dst = ANY (left_over)
-											   AND kinds[array_position(ids, e.src)] <> 'wait')
-							 OR NOT EXISTS (SELECT 1 FROM unnest(e_src, e_dst) e(src, dst)
-											 WHERE e.dst = i AND e.src = ANY (left_over)
-											   AND kinds[array_position(ids, e.src)] <> 'wait'));
+						  WHERE NOT EXISTS (SELECT 1 FROM unnest(e_src, e_dst, e_waits) e(src, dst, waits)
+											 WHERE e.src = i AND e.dst = ANY (left_over) AND NOT e.waits)
+							 OR NOT EXISTS (SELECT 1 FROM unnest(e_src, e_dst, e_waits) e(src, dst, waits)
+											 WHERE e.dst = i AND e.src = ANY (left_over) AND NOT e.waits));
 		EXIT WHEN cardinality(removed) = 0;
 		left_over := ARRAY(SELECT i FROM unnest(left_over) i WHERE NOT i = ANY (removed));
 	END LOOP;

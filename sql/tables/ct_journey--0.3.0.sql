@@ -2,10 +2,10 @@
 -- an import adds it to the segment of the journey's entry node (a Partner
 -- Sync with Action Added, after the journey started; in the import's own
 -- statement); then it goes through the nodes (a JSON array of objects with
--- an id and a type: entry, wait, condition, send, exit), moved on a clock
--- by ct_advance_journeys, until it reaches an exit node, leaves the
--- segment or does the journey's goal event.  Where each profile is: ct_journey_state; every step:
--- ct_journey_step.
+-- an id and a type: entry, wait, wait_for_event, condition, send, exit),
+-- moved on a clock by ct_advance_journeys, until it reaches an exit node,
+-- leaves the segment or does the journey's goal event.  Where each profile
+-- is: ct_journey_state; every step: ct_journey_step.
 CREATE TABLE ctaudience.ct_journey (
 	project_id text COLLATE "C" NOT NULL,
 	journey_id bigint GENERATED ALWAYS AS IDENTITY,
@@ -31,7 +31,7 @@ CREATE TABLE ctaudience.ct_journey (
 CREATE INDEX ct_journey_live_idx ON ctaudience.ct_journey (project_id) WHERE status = 'live';
 COMMENT ON TABLE ctaudience.ct_journey IS 'journeys: multi-step flows (waits, conditions, sends) that the profiles an import adds to a segment go through, on a clock (ct_advance_journeys)';
 COMMENT ON COLUMN ctaudience.ct_journey.status IS 'draft (can be changed), live (profiles enter and move; cannot be changed) or stopped (every profile exited)';
-COMMENT ON COLUMN ctaudience.ct_journey.nodes IS 'the nodes: a JSON array of objects with an id and a type (entry, wait, condition, send, exit) and their next nodes (see the README, Journeys)';
+COMMENT ON COLUMN ctaudience.ct_journey.nodes IS 'the nodes: a JSON array of objects with an id and a type (entry, wait, wait_for_event, condition, send, exit) and their next nodes (see the README, Journeys)';
 COMMENT ON COLUMN ctaudience.ct_journey.segment_id IS 'the segment of the entry node (set from nodes by the check trigger): a Partner Sync adding a profile to it enters the profile; leaving it exits the profile';
 COMMENT ON COLUMN ctaudience.ct_journey.goal_event IS 'the conversion goal: a profile that does it (with properties that contain goal_filter) after it entered exits (reason goal) before its next step; NULL: none';
 COMMENT ON COLUMN ctaudience.ct_journey.goal_filter IS 'a JSON object the goal event''s properties must contain; {} matches every occurrence';

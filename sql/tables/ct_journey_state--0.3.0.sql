@@ -23,7 +23,7 @@ CREATE INDEX ct_journey_state_due_idx ON ctaudience.ct_journey_state (due_at) WH
 CREATE INDEX ct_journey_state_profile_idx ON ctaudience.ct_journey_state (project_id, ct_id);
 COMMENT ON TABLE ctaudience.ct_journey_state IS 'where each profile is in each journey it entered (its latest entry), moved on a clock by ct_advance_journeys';
 COMMENT ON COLUMN ctaudience.ct_journey_state.node IS 'the id of the node it is at (the last one once it exited)';
-COMMENT ON COLUMN ctaudience.ct_journey_state.waiting IS 'true: it waits at a wait node until due_at; false: it is due to go through node';
+COMMENT ON COLUMN ctaudience.ct_journey_state.waiting IS 'true: it waits at a wait or wait_for_event node (until due_at at the latest); false: it is due to go through node';
 COMMENT ON COLUMN ctaudience.ct_journey_state.node_at IS 'when it reached node (the journey''s clock: the end of the wait before, not when the clock ran)';
 COMMENT ON COLUMN ctaudience.ct_journey_state.due_at IS 'when ct_advance_journeys moves it next; NULL once it exited';
 COMMENT ON COLUMN ctaudience.ct_journey_state.exit_reason IS 'completed (an exit node), goal (did the journey''s goal event), left_segment or stopped (the journey was stopped)';

@@ -15,6 +15,8 @@ SELECT j.project_id,
 	   coalesce(r.passed, 0) AS passed,
 	   coalesce(r.yes, 0) AS yes,
 	   coalesce(r.no, 0) AS no,
+	   coalesce(r.got_event, 0) AS got_event,
+	   coalesce(r.timed_out, 0) AS timed_out,
 	   coalesce(r.sent, 0) AS sent,
 	   coalesce(r.control_group, 0) AS control_group,
 	   coalesce(r.completed, 0) AS completed,
@@ -29,6 +31,8 @@ SELECT j.project_id,
 					count(*) FILTER (WHERE s.outcome = 'passed') AS passed,
 					count(*) FILTER (WHERE s.outcome = 'yes') AS yes,
 					count(*) FILTER (WHERE s.outcome = 'no') AS no,
+					count(*) FILTER (WHERE s.outcome = 'event') AS got_event,
+					count(*) FILTER (WHERE s.outcome = 'timeout') AS timed_out,
 					count(*) FILTER (WHERE s.outcome = 'sent') AS sent,
 					count(*) FILTER (WHERE s.outcome = 'control_group') AS control_group,
 					count(*) FILTER (WHERE s.outcome = 'completed') AS completed,
@@ -49,14 +53,16 @@ COMMENT ON COLUMN ctaudience.ct_journey_stats.journey_id IS 'the journey';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.name IS 'its name';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.status IS 'draft, live or stopped';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.node IS 'the node''s id';
-COMMENT ON COLUMN ctaudience.ct_journey_stats.node_type IS 'entry, wait, condition, send or exit';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.node_type IS 'entry, wait, wait_for_event, condition, send or exit';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.node_position IS 'its place in the journey''s nodes (1: the first)';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.entered IS 'entry node: profiles that entered the journey';
-COMMENT ON COLUMN ctaudience.ct_journey_stats.waiting_now IS 'wait node: profiles waiting there now';
-COMMENT ON COLUMN ctaudience.ct_journey_stats.waited IS 'wait node: profiles that reached it';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.waiting_now IS 'wait or wait_for_event node: profiles waiting there now';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.waited IS 'wait or wait_for_event node: profiles that reached it';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.passed IS 'wait node: profiles whose wait there ended';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.yes IS 'condition node: profiles that took the yes branch';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.no IS 'condition node: profiles that took the no branch';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.got_event IS 'wait_for_event node: profiles that did the event in time (its next branch)';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.timed_out IS 'wait_for_event node: profiles that did not, in time (its timeout branch)';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.sent IS 'send node: profiles queued for its campaign';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.control_group IS 'send node: profiles of the control group held back (the System Control Group event instead)';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.completed IS 'exit node: profiles that left the journey there';

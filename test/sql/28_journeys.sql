@@ -124,7 +124,17 @@ SELECT t.try_nodes(n, :kcart) FROM (VALUES
 					   '{"id": "c", "type": "condition", "has_properties": {}, "yes": "z", "no": "z"}'::jsonb,
 					   '{"id": "z", "type": "exit"}'::jsonb)),
 	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'members_at_start', 'yes', 'next', 'z'),
-					   '{"id": "z", "type": "exit"}'::jsonb))) AS v(n);
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait_for_event", "event": "Charged", "next": "z", "timeout": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait_for_event", "event": "Charged", "within": "1 day", "next": "s", "timeout": "z"}'::jsonb,
+					   '{"id": "s", "type": "send", "channel": "push", "next": "w"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb))) AS v(n);
+-- a loop through a wait for an event's timeout waits
+SELECT t.try_nodes(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+	'{"id": "w", "type": "wait_for_event", "event": "Charged", "within": "1 day", "next": "z", "timeout": "s"}'::jsonb,
+	'{"id": "s", "type": "send", "channel": "push", "next": "w"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb), :kcart) AS loop_on_timeout;
 -- a loop with a wait in it is fine
 SELECT t.try_nodes(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
 	jsonb_build_object('id', 'c', 'type', 'condition', 'in_segment', :vip, 'yes', 'z', 'no', 's'),
@@ -403,6 +413,38 @@ SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profil
  WHERE s.journey_id = :morning ORDER BY 1, s.step_id;
 SELECT ctaudience.ct_journey_wait_end('{"until": "09:00", "time_zone": "Asia/Kolkata"}', t) AS ends
   FROM unnest(ARRAY['2025-03-13 03:29+00', '2025-03-13 03:30+00']::timestamptz[]) t;
+
+-- Waiting for an event: the profile moves on when it does it (recording
+-- it makes the profile due then), or takes the timeout branch.
+SELECT t.imp(t.msg(2819, t.at('2025-03-15 09:00+00'), jsonb_build_array(
+	t.u('2870', jsonb_build_array(t.id('customer', 'br-0')), jsonb_build_array(t.aud(57004, 'Browsers')))), 'TEST-J'));
+SELECT segment_id AS br FROM ct_segment WHERE project_id = 'TEST-J' AND partner_segment_id = 57004 \gset
+SELECT ct_create_journey('TEST-J', 'Thanks', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :br, 'next', 'bought'),
+	'{"id": "bought", "type": "wait_for_event", "event": "Charged", "filter": {"Currency": "EUR"}, "within": "1 day",
+	  "next": "thanks", "timeout": "nudge"}'::jsonb,
+	'{"id": "thanks", "type": "send", "channel": "push", "next": "out"}'::jsonb,
+	'{"id": "nudge", "type": "send", "channel": "sms", "next": "out"}'::jsonb, '{"id": "out", "type": "exit"}'::jsonb)) AS thanks \gset
+SELECT ct_start_journey(:thanks, as_of => '2025-03-15 09:30+00');
+SELECT t.imp(t.msg(2820, t.at('2025-03-15 10:00+00'), jsonb_build_array(
+	t.u('2871', jsonb_build_array(t.id('customer', 'br-1')), jsonb_build_array(t.aud(57004, 'Browsers'))),
+	t.u('2872', jsonb_build_array(t.id('customer', 'br-2')), jsonb_build_array(t.aud(57004, 'Browsers')))), 'TEST-J'));
+SELECT ct_advance_journeys(100, as_of => '2025-03-15 10:05+00') AS moved;
+CREATE VIEW t.thanks_where AS
+SELECT p.identity, x.node, x.waiting, x.due_at, x.exit_reason FROM ct_journey_state x JOIN ct_profile p USING (project_id, ct_id)
+ WHERE x.journey_id = :thanks ORDER BY 1;
+SELECT * FROM t.thanks_where;
+-- br-1 buys in euros at 12:00: due at once; br-2 in dollars at 13:00:
+-- due too (the clock reads the filter), and back to waiting
+SELECT ct_record_event('TEST-J', t.jc('br-1'), 'Charged', '{"Currency": "EUR"}', '2025-03-15 12:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-J', t.jc('br-2'), 'Charged', '{"Currency": "USD"}', '2025-03-15 13:00+00') > 0 AS recorded;
+SELECT * FROM t.thanks_where;
+SELECT ct_advance_journeys(100, as_of => '2025-03-15 13:05+00') AS moved;
+SELECT * FROM t.thanks_where;
+SELECT ct_advance_journeys(100, as_of => '2025-03-16 10:05+00') AS moved;
+SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :thanks ORDER BY 1, s.step_id;
+SELECT node, waited, got_event, timed_out, sent FROM ct_journey_stats WHERE journey_id = :thanks ORDER BY node_position;
 
 -- Past behavior: with members_at_start, the entry segment's members when
 -- the journey starts enter too, at its start; those added later as ever.
