@@ -495,15 +495,15 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 
 	/*
 	 * a recorded event ($3 at $4) of a profile: the journeys where it waits
-	 * for that event, or has it as the goal, make it due then, so the clock
-	 * moves it without waiting for the timeout
+	 * for that event, or has it as the goal or exit event, make it due then,
+	 * so the clock moves it without waiting for the timeout
 	 */
 	[CT_Q_JOURNEY_EVENT] = {
 		"UPDATE ctaudience.ct_journey_state s SET due_at = $4"
 		"  FROM ctaudience.ct_journey j"
 		" WHERE s.project_id = $1 AND s.ct_id = $2 AND s.exited_at IS NULL AND s.due_at > $4"
 		"   AND j.project_id = s.project_id AND j.journey_id = s.journey_id AND j.status = 'live'"
-		"   AND (j.goal_event = $3"
+		"   AND (j.goal_event = $3 OR j.exit_event = $3"
 		"        OR s.waiting AND EXISTS (SELECT 1 FROM jsonb_array_elements(j.nodes) n"
 		"                                  WHERE n ->> 'id' = s.node AND n ->> 'type' = 'wait_for_event'"
 		"                                    AND n ->> 'event' = $3))",

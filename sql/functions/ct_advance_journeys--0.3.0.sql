@@ -7,7 +7,8 @@
 -- event makes the profiles that wait for it, or have it as their goal,
 -- due at once (engage.c); a profile that did the journey's goal
 -- event since it entered exits (reason goal, at the event's time) before
--- its next step, and one no longer in the entry segment (reason
+-- its next step, one that did its exit event (reason exit_event) too,
+-- and one no longer in the entry segment (reason
 -- left_segment) whether its wait is over or not.  The journey's time of a step is the
 -- end of the wait before it (the entry: the Partner Sync's time), so a
 -- late run shifts no wait.  Every step is a row of ct_journey_step.
@@ -28,6 +29,7 @@ DECLARE
 	campaign bigint;
 	hops integer;
 	goal_at timestamptz;
+	exit_at timestamptz;
 	arrived timestamptz;
 	ets timestamptz;
 	moved bigint := 0;
@@ -50,7 +52,7 @@ BEGIN
 	-- while the journey was being stopped
 	FOR s IN
 		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at, y.nodes, y.status,
-			   y.goal_event, y.goal_filter, y.control_group,
+			   y.goal_event, y.goal_filter, y.exit_event, y.exit_filter, y.control_group,
 			   EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 						WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id AND m.ct_id = x.ct_id
 						  AND m.is_member) AS member
@@ -76,6 +78,21 @@ BEGIN
 			 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
 			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
 			VALUES (s.project_id, s.journey_id, s.ct_id, s.node, 'goal', goal_at);
+			CONTINUE;
+		END IF;
+		-- then the exit event
+		exit_at := NULL;
+		IF s.exit_event IS NOT NULL AND s.status = 'live' THEN
+			SELECT min(ev.ts) INTO exit_at FROM ctaudience.ct_event ev
+			 WHERE ev.project_id = s.project_id AND ev.ct_id = s.ct_id AND ev.event_name = s.exit_event
+			   AND ev.ts >= s.entered_at AND ev.ts <= clock AND ev.props @> s.exit_filter;
+		END IF;
+		IF exit_at IS NOT NULL THEN
+			UPDATE ctaudience.ct_journey_state x
+			   SET waiting = false, due_at = NULL, exited_at = exit_at, exit_reason = 'exit_event'
+			 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+			VALUES (s.project_id, s.journey_id, s.ct_id, s.node, 'exit_event', exit_at);
 			CONTINUE;
 		END IF;
 		IF s.status = 'stopped' OR NOT s.member THEN

@@ -1,7 +1,8 @@
 -- Every write of ct_journey, through the functions or direct DML, is
--- checked: the nodes (ct_journey_nodes_check), the goal, the re-entry
--- policy, the control group, no segment of another project, and the life of a journey: only a draft changes; draft -> live
--- -> stopped.  segment_id is the entry node's.
+-- checked: the nodes (ct_journey_nodes_check), the goal and exit events,
+-- the re-entry policy, the control group, no segment of another project,
+-- and the life of a journey: only a draft changes; draft -> live ->
+-- stopped.  segment_id is the entry node's.
 CREATE FUNCTION ctaudience.ct_journey_check() RETURNS trigger
 	LANGUAGE plpgsql
 	SET search_path = pg_catalog, pg_temp
@@ -15,9 +16,11 @@ BEGIN
 			RAISE EXCEPTION 'a journey cannot move to another project or id' USING ERRCODE = 'invalid_parameter_value';
 		END IF;
 		IF OLD.status <> 'draft'
-		   AND (NEW.name, NEW.nodes, NEW.goal_event, NEW.goal_filter, NEW.reentry, NEW.reentry_after, NEW.control_group)
+		   AND (NEW.name, NEW.nodes, NEW.goal_event, NEW.goal_filter, NEW.exit_event, NEW.exit_filter, NEW.reentry,
+				NEW.reentry_after, NEW.control_group)
 			   IS DISTINCT FROM
-			   (OLD.name, OLD.nodes, OLD.goal_event, OLD.goal_filter, OLD.reentry, OLD.reentry_after, OLD.control_group) THEN
+			   (OLD.name, OLD.nodes, OLD.goal_event, OLD.goal_filter, OLD.exit_event, OLD.exit_filter, OLD.reentry,
+				OLD.reentry_after, OLD.control_group) THEN
 			RAISE EXCEPTION 'journey % is %: only a draft journey can be changed', OLD.journey_id, OLD.status
 				USING ERRCODE = 'object_not_in_prerequisite_state',
 					  HINT = 'Profiles go through it as it is.  Stop it and create a new journey with the changes.';
@@ -34,18 +37,21 @@ BEGIN
 		RAISE EXCEPTION 'a live journey has a start time' USING ERRCODE = 'invalid_parameter_value',
 			HINT = 'Start it with ctaudience.ct_start_journey.';
 	END IF;
-	IF octet_length(NEW.goal_event) NOT BETWEEN 1 AND 512 THEN
-		RAISE EXCEPTION 'a goal event''s name is 1 to 512 bytes long' USING ERRCODE = 'invalid_parameter_value',
-			HINT = 'For example Charged; NULL for no goal.';
+	IF octet_length(NEW.goal_event) NOT BETWEEN 1 AND 512 OR octet_length(NEW.exit_event) NOT BETWEEN 1 AND 512 THEN
+		RAISE EXCEPTION 'a goal or exit event''s name is 1 to 512 bytes long' USING ERRCODE = 'invalid_parameter_value',
+			HINT = 'For example Charged; NULL for none.';
 	END IF;
-	IF jsonb_typeof(NEW.goal_filter) IS DISTINCT FROM 'object' THEN
-		RAISE EXCEPTION 'goal_filter must be a JSON object of event properties, not %',
-			coalesce(jsonb_typeof(NEW.goal_filter), 'null')
+	IF jsonb_typeof(NEW.goal_filter) IS DISTINCT FROM 'object' OR jsonb_typeof(NEW.exit_filter) IS DISTINCT FROM 'object' THEN
+		RAISE EXCEPTION 'goal_filter and exit_filter must be JSON objects of event properties, not %',
+			coalesce(jsonb_typeof(CASE WHEN jsonb_typeof(NEW.goal_filter) IS DISTINCT FROM 'object' THEN NEW.goal_filter
+									   ELSE NEW.exit_filter END), 'null')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"Category": "Shoes"}.';
 	END IF;
-	IF NEW.goal_event IS NULL AND NEW.goal_filter <> '{}' THEN
-		RAISE EXCEPTION 'a goal_filter needs a goal_event' USING ERRCODE = 'invalid_parameter_value',
-			HINT = 'Name the event the filter applies to, e.g. goal_event => ''Charged''.';
+	IF NEW.goal_event IS NULL AND NEW.goal_filter <> '{}' OR NEW.exit_event IS NULL AND NEW.exit_filter <> '{}' THEN
+		RAISE EXCEPTION 'a % needs a %', CASE WHEN NEW.goal_event IS NULL AND NEW.goal_filter <> '{}' THEN 'goal_filter' ELSE 'exit_filter' END,
+			CASE WHEN NEW.goal_event IS NULL AND NEW.goal_filter <> '{}' THEN 'goal_event' ELSE 'exit_event' END
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Name the event the filter applies to, e.g. goal_event => ''Charged''.';
 	END IF;
 	IF NEW.reentry IS NULL OR NEW.reentry NOT IN ('once', 'after', 'always') THEN
 		RAISE EXCEPTION 'unknown re-entry policy "%"', NEW.reentry

@@ -1,5 +1,6 @@
 CREATE FUNCTION ctaudience.ct_update_journey(journey_id bigint, name text DEFAULT NULL, nodes jsonb DEFAULT NULL,
 											 goal_event text DEFAULT NULL, goal_filter jsonb DEFAULT NULL,
+											 exit_event text DEFAULT NULL, exit_filter jsonb DEFAULT NULL,
 											 reentry text DEFAULT NULL, reentry_after interval DEFAULT NULL,
 											 control_group integer DEFAULT NULL)
 	RETURNS void
@@ -29,6 +30,10 @@ BEGIN
 							 ELSE coalesce(ct_update_journey.goal_event, x.goal_event) END,
 		   goal_filter = CASE WHEN ct_update_journey.goal_event = '' THEN '{}'
 							  ELSE coalesce(ct_update_journey.goal_filter, x.goal_filter) END,
+		   exit_event = CASE WHEN ct_update_journey.exit_event = '' THEN NULL
+							 ELSE coalesce(ct_update_journey.exit_event, x.exit_event) END,
+		   exit_filter = CASE WHEN ct_update_journey.exit_event = '' THEN '{}'
+							  ELSE coalesce(ct_update_journey.exit_filter, x.exit_filter) END,
 		   reentry = coalesce(ct_update_journey.reentry, x.reentry),
 		   reentry_after = CASE WHEN coalesce(ct_update_journey.reentry, x.reentry) = 'after'
 								THEN coalesce(ct_update_journey.reentry_after, x.reentry_after) END,
@@ -36,5 +41,5 @@ BEGIN
 	 WHERE x.project_id = project AND x.journey_id = ct_update_journey.journey_id;
 END
 $$;
-COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, interval, integer) IS
-	'change the name, the nodes, the goal (goal_event => '''' removes it), the re-entry policy or the control group (non-NULL) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';
+COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, jsonb, text, interval, integer) IS
+	'change the name, the nodes, the goal (goal_event => '''' removes it), the exit event (exit_event => '''' removes it), the re-entry policy or the control group (non-NULL) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';

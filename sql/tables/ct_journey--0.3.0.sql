@@ -4,7 +4,7 @@
 -- statement); then it goes through the nodes (a JSON array of objects with
 -- an id and a type: entry, wait, wait_for_event, condition, send, exit),
 -- moved on a clock by ct_advance_journeys, until it reaches an exit node,
--- leaves the segment or does the journey's goal event.  Where each profile
+-- leaves the segment, or does the journey's goal or exit event.  Where each profile
 -- is: ct_journey_state; every step: ct_journey_step.
 CREATE TABLE ctaudience.ct_journey (
 	project_id text COLLATE "C" NOT NULL,
@@ -16,6 +16,8 @@ CREATE TABLE ctaudience.ct_journey (
 	segment_id bigint NOT NULL,
 	goal_event text,
 	goal_filter jsonb NOT NULL DEFAULT '{}',
+	exit_event text,
+	exit_filter jsonb NOT NULL DEFAULT '{}',
 	reentry text NOT NULL DEFAULT 'once'
 		CONSTRAINT ct_journey_reentry_check CHECK (reentry IN ('once', 'after', 'always')),
 	reentry_after interval,
@@ -35,6 +37,8 @@ COMMENT ON COLUMN ctaudience.ct_journey.nodes IS 'the nodes: a JSON array of obj
 COMMENT ON COLUMN ctaudience.ct_journey.segment_id IS 'the segment of the entry node (set from nodes by the check trigger): a Partner Sync adding a profile to it enters the profile; leaving it exits the profile';
 COMMENT ON COLUMN ctaudience.ct_journey.goal_event IS 'the conversion goal: a profile that does it (with properties that contain goal_filter) after it entered exits (reason goal) before its next step; NULL: none';
 COMMENT ON COLUMN ctaudience.ct_journey.goal_filter IS 'a JSON object the goal event''s properties must contain; {} matches every occurrence';
+COMMENT ON COLUMN ctaudience.ct_journey.exit_event IS 'an exit criterion: a profile that does it (with properties that contain exit_filter) after it entered exits (reason exit_event) before its next step; NULL: none';
+COMMENT ON COLUMN ctaudience.ct_journey.exit_filter IS 'a JSON object the exit event''s properties must contain; {} matches every occurrence';
 COMMENT ON COLUMN ctaudience.ct_journey.reentry IS 'whether a profile that exited enters again when added again: once (never), after (reentry_after since it last entered) or always; never while it is in the journey';
 COMMENT ON COLUMN ctaudience.ct_journey.reentry_after IS 'reentry after: how long after its last entry a profile may enter again';
 COMMENT ON COLUMN ctaudience.ct_journey.control_group IS 'the percentage of profiles (0 to 90, decided by a hash of the journey and the profile: always the same) held back: at each send node they get the System Control Group event instead of a queued message';

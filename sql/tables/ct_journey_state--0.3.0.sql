@@ -26,5 +26,5 @@ COMMENT ON COLUMN ctaudience.ct_journey_state.node IS 'the id of the node it is 
 COMMENT ON COLUMN ctaudience.ct_journey_state.waiting IS 'true: it waits at a wait or wait_for_event node (until due_at at the latest); false: it is due to go through node';
 COMMENT ON COLUMN ctaudience.ct_journey_state.node_at IS 'when it reached node (the journey''s clock: the end of the wait before, not when the clock ran)';
 COMMENT ON COLUMN ctaudience.ct_journey_state.due_at IS 'when ct_advance_journeys moves it next; NULL once it exited';
-COMMENT ON COLUMN ctaudience.ct_journey_state.exit_reason IS 'completed (an exit node), goal (did the journey''s goal event), left_segment or stopped (the journey was stopped)';
+COMMENT ON COLUMN ctaudience.ct_journey_state.exit_reason IS 'completed (an exit node), goal (did the journey''s goal event), exit_event, left_segment or stopped (the journey was stopped)';
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_journey_state', '');

@@ -24,5 +24,5 @@ COMMENT ON COLUMN ctaudience.ct_journey_profiles.entered_at IS 'the time of the 
 COMMENT ON COLUMN ctaudience.ct_journey_profiles.node_at IS 'when it reached node (the journey''s time)';
 COMMENT ON COLUMN ctaudience.ct_journey_profiles.due_at IS 'when the clock moves it next; NULL once it exited';
 COMMENT ON COLUMN ctaudience.ct_journey_profiles.exited_at IS 'when it left the journey';
-COMMENT ON COLUMN ctaudience.ct_journey_profiles.exit_reason IS 'completed (an exit node), goal, left_segment or stopped';
+COMMENT ON COLUMN ctaudience.ct_journey_profiles.exit_reason IS 'completed (an exit node), goal, exit_event, left_segment or stopped';
 REVOKE ALL ON ctaudience.ct_journey_profiles FROM PUBLIC;

@@ -21,6 +21,7 @@ SELECT j.project_id,
 	   coalesce(r.control_group, 0) AS control_group,
 	   coalesce(r.completed, 0) AS completed,
 	   coalesce(r.goal, 0) AS goal,
+	   coalesce(r.exit_event, 0) AS exit_event,
 	   coalesce(r.left_segment, 0) AS left_segment,
 	   coalesce(r.stopped, 0) AS stopped
   FROM ctaudience.ct_journey j
@@ -37,6 +38,7 @@ SELECT j.project_id,
 					count(*) FILTER (WHERE s.outcome = 'control_group') AS control_group,
 					count(*) FILTER (WHERE s.outcome = 'completed') AS completed,
 					count(*) FILTER (WHERE s.outcome = 'goal') AS goal,
+					count(*) FILTER (WHERE s.outcome = 'exit_event') AS exit_event,
 					count(*) FILTER (WHERE s.outcome = 'left_segment') AS left_segment,
 					count(*) FILTER (WHERE s.outcome = 'stopped') AS stopped
 			   FROM ctaudience.ct_journey_step s
@@ -67,6 +69,7 @@ COMMENT ON COLUMN ctaudience.ct_journey_stats.sent IS 'send node: profiles queue
 COMMENT ON COLUMN ctaudience.ct_journey_stats.control_group IS 'send node: profiles of the control group held back (the System Control Group event instead)';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.completed IS 'exit node: profiles that left the journey there';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.goal IS 'profiles that did the journey''s goal event (converted) while at this node, and exited';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.exit_event IS 'profiles that did the journey''s exit event while at this node, and exited';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.left_segment IS 'profiles that exited at this node because they left the entry segment';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.stopped IS 'profiles that were at this node when the journey was stopped';
 REVOKE ALL ON ctaudience.ct_journey_stats FROM PUBLIC;

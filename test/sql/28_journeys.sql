@@ -258,7 +258,7 @@ CREATE ROLE ct_jr_team_k;
 CREATE ROLE ct_jr_nobody;
 SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'read');
 SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'operate');
-GRANT EXECUTE ON FUNCTION ct_create_journey(text, text, jsonb, text, jsonb, text, interval, integer), ct_start_journey(bigint, timestamptz),
+GRANT EXECUTE ON FUNCTION ct_create_journey(text, text, jsonb, text, jsonb, text, jsonb, text, interval, integer), ct_start_journey(bigint, timestamptz),
 	ct_stop_journey(bigint) TO ct_jr_team_k;
 SET ROLE ct_jr_reader;
 SELECT project_id, count(*) AS nodes, sum(entered) AS entered FROM ct_journey_stats
@@ -355,12 +355,13 @@ SELECT ct_id, node, exit_reason FROM ct_journey_state WHERE journey_id = :merges
 
 -- A goal: a profile that does the goal event (with properties that contain
 -- the filter) after it entered exits (reason goal, at the event's time)
--- before its next step, even when the audience drops it as it buys.
+-- before its next step, even when the audience drops it as it buys; the
+-- exit event likewise (reason exit_event).
 SELECT ct_create_journey('TEST-J', 'Goal', jsonb_build_array(
 	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :cart, 'next', 'hour'),
 	'{"id": "hour", "type": "wait", "duration": "1 hour", "next": "push"}'::jsonb,
 	'{"id": "push", "type": "send", "channel": "push", "next": "out"}'::jsonb, '{"id": "out", "type": "exit"}'::jsonb),
-	goal_event => 'Charged', goal_filter => '{"Currency": "EUR"}') AS goal \gset
+	goal_event => 'Charged', goal_filter => '{"Currency": "EUR"}', exit_event => 'Unsubscribed') AS goal \gset
 SELECT t.try($$SELECT ct_update_journey(%J, goal_filter => '["EUR"]')$$, :goal, NULL, NULL) AS refused;
 SELECT t.try($$SELECT ct_update_journey(%J, goal_event => '')$$, :goal, NULL, NULL) AS goal_removed;
 SELECT goal_event, goal_filter FROM ct_journey WHERE journey_id = :goal;
@@ -368,24 +369,27 @@ SELECT t.try($$SELECT ct_update_journey(%J, goal_event => 'Charged', goal_filter
 SELECT t.try($$UPDATE ct_journey SET goal_event = NULL WHERE journey_id = %J$$, :goal, NULL, NULL) AS refused;
 SELECT ct_start_journey(:goal, as_of => '2025-03-07 00:00+00');
 SELECT t.try($$SELECT ct_update_journey(%J, goal_event => 'App Launched')$$, :goal, NULL, NULL) AS refused;
--- Kai, Lea and Max are added at 10:00; Kai buys in euros at 10:20 and the
--- audience drops him at 10:25; Lea buys in dollars; Max buys nothing
+-- Kai, Lea, Max and Ned are added at 10:00; Kai buys in euros at 10:20 and
+-- the audience drops him at 10:25; Lea buys in dollars; Max buys nothing;
+-- Ned unsubscribes at 10:40
 SELECT t.imp(t.msg(2814, t.at('2025-03-07 10:00+00'), jsonb_build_array(
 	t.u('2830', jsonb_build_array(t.id('customer', 'kai')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
 	t.u('2831', jsonb_build_array(t.id('customer', 'lea')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
-	t.u('2832', jsonb_build_array(t.id('customer', 'max')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
+	t.u('2832', jsonb_build_array(t.id('customer', 'max')), jsonb_build_array(t.aud(57001, 'Cart Drop off'))),
+	t.u('2833', jsonb_build_array(t.id('customer', 'ned')), jsonb_build_array(t.aud(57001, 'Cart Drop off')))), 'TEST-J'));
 SELECT ct_advance_journeys(100, as_of => '2025-03-07 10:05+00') AS moved;
 SELECT count(ct_record_event('TEST-J', t.jc(who), 'Charged', jsonb_build_object('Currency', cur), '2025-03-07 10:20+00')) AS bought
   FROM (VALUES ('kai', 'EUR'), ('lea', 'USD')) AS v(who, cur);
 SELECT t.imp(t.msg(2815, t.at('2025-03-07 10:25+00'), jsonb_build_array(
 	t.u('2830', jsonb_build_array(t.id('customer', 'kai')), jsonb_build_array(t.aud(57001, 'Cart Drop off', 'delete')))), 'TEST-J'));
 SELECT ct_advance_journeys(100, as_of => '2025-03-07 10:30+00') AS moved;
+SELECT ct_record_event('TEST-J', t.jc('ned'), 'Unsubscribed', '{}', '2025-03-07 10:40+00') > 0 AS unsubscribed;
 SELECT ct_advance_journeys(100, as_of => '2025-03-07 11:05+00') AS moved;
 SELECT p.identity, x.node, x.exited_at, x.exit_reason
   FROM ct_journey_state x JOIN ct_profile p USING (project_id, ct_id) WHERE x.journey_id = :goal ORDER BY 1;
 SELECT p.identity FROM ct_campaign_queue q JOIN ct_campaign c USING (project_id, campaign_id)
   JOIN ct_profile p USING (project_id, ct_id) WHERE c.journey_id = :goal ORDER BY 1;
-SELECT node, entered, waited, passed, sent, goal, completed, left_segment
+SELECT node, entered, waited, passed, sent, goal, exit_event, completed, left_segment
   FROM ct_journey_stats WHERE journey_id = :goal ORDER BY node_position;
 
 -- A wait until a time of day in a time zone, and a condition on the
