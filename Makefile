@@ -19,6 +19,7 @@ OBJS = \
 	src/import.o \
 	src/importstate.o \
 	src/inbox.o \
+	src/journeys.o \
 	src/jsonbutil.o \
 	src/jsonwalk.o \
 	src/kind.o \

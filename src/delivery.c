@@ -2,7 +2,9 @@
  * delivery.c
  *	  ct_record_delivery(): what a sender reports of a profile it took from
  *	  a campaign (sent, delivered, viewed, clicked, ...), recorded as the
- *	  event CleverTap raises for it, with the campaign's attributes.
+ *	  event CleverTap raises for it, with the campaign's attributes; and
+ *	  ct_journey_control_group(): the same record of a journey's send node
+ *	  holding back a profile of its control group.
  */
 #include "postgres.h"
 
@@ -21,6 +23,7 @@
 #include "store.h"
 
 PG_FUNCTION_INFO_V1(ct_record_delivery);
+PG_FUNCTION_INFO_V1(ct_journey_control_group);
 
 /* The campaign a delivery reports on, and whether its profile came from it. */
 typedef struct CtDeliveryCampaign
@@ -49,7 +52,8 @@ ct_delivery_campaign(const char *project_id, int64 campaign_id, const char *ct_i
 				 errmsg("project \"%s\" has no campaign " INT64_FORMAT, project_id, campaign_id)));
 	c->name = ct_store_get_text(0, 1);
 	c->channel = ct_store_get_text(0, 2);
-	c->live = strcmp(ct_store_get_text(0, 3), "live_behavior") == 0;
+	/* live campaigns and journeys' send nodes queue; past behavior does not */
+	c->live = strcmp(ct_store_get_text(0, 3), "past_behavior") != 0;
 	c->taken = DatumGetBool(ct_store_get(0, 4, &isnull));
 	c->member = DatumGetBool(ct_store_get(0, 5, &isnull));
 	SPI_freetuptable(SPI_tuptable);
@@ -107,6 +111,30 @@ ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, 
 }
 
 /*
+ * Record an outcome of a campaign for a profile: the event CleverTap raises
+ * for it, with the campaign's attributes, and the delivery row; returns the
+ * event's id.
+ */
+static int64
+ct_delivery_write(const char *project_id, int64 campaign_id, const char *ct_id,
+				  const CtOutcome *outcome, TimestampTz ts, Jsonb *props, const CtDeliveryCampaign *c)
+{
+	int64		event_id;
+	Datum		row[6];
+
+	event_id = ct_event_record(project_id, ct_id, outcome->event_name,
+							   ct_delivery_props(props, campaign_id, c, ts), ts, outcome->active);
+	row[0] = CStringGetTextDatum(project_id);
+	row[1] = Int64GetDatum(campaign_id);
+	row[2] = CStringGetTextDatum(ct_id);
+	row[3] = CStringGetTextDatum(outcome->outcome);
+	row[4] = TimestampTzGetDatum(ts);
+	row[5] = Int64GetDatum(event_id);
+	ct_store_exec(CT_Q_DELIVERY_RECORD, row, NULL, false);
+	return event_id;
+}
+
+/*
  * SQL: ct_record_delivery(project_id text, campaign_id bigint, ct_id text,
  * outcome text, ts timestamptz DEFAULT now(), props jsonb DEFAULT '{}')
  * returns bigint, the event_id.
@@ -123,7 +151,6 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 	Jsonb	   *props;
 	CtDeliveryCampaign c;
 	int64		event_id;
-	Datum		row[6];
 
 	for (int i = 0; i < lengthof(args); i++)
 	{
@@ -161,15 +188,45 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 						c.live ? "taken from the queue of" : "in the segments of", campaign_id),
 				 errhint(c.live ? "Report only profiles ctaudience.ct_campaign_take() gave you for this campaign." :
 						 "Report only profiles ctaudience.ct_campaign_audience() gives for this campaign.")));
-	event_id = ct_event_record(project_id, ct_id, outcome->event_name,
-							   ct_delivery_props(props, campaign_id, &c, ts), ts, outcome->active);
-	row[0] = CStringGetTextDatum(project_id);
-	row[1] = Int64GetDatum(campaign_id);
-	row[2] = CStringGetTextDatum(ct_id);
-	row[3] = CStringGetTextDatum(outcome->outcome);
-	row[4] = TimestampTzGetDatum(ts);
-	row[5] = Int64GetDatum(event_id);
-	ct_store_exec(CT_Q_DELIVERY_RECORD, row, NULL, false);
+	event_id = ct_delivery_write(project_id, campaign_id, ct_id, outcome, ts, props, &c);
+	ct_store_finish();
+	PG_RETURN_INT64(event_id);
+}
+
+/*
+ * SQL: ct_journey_control_group(project_id text, campaign_id bigint, ct_id
+ * text, ts timestamptz) returns bigint, the event_id.  A journey's send node
+ * (campaign_id, of kind journey) holds back a profile of the journey's
+ * control group: the control_group outcome is recorded as a sender's would
+ * be (System Control Group), with nothing queued.  The caller (the journeys'
+ * clock, a SECURITY DEFINER function) decides who is in the control group;
+ * no role but the owner may call it.
+ */
+Datum
+ct_journey_control_group(PG_FUNCTION_ARGS)
+{
+	char	   *project_id;
+	int64		campaign_id;
+	char	   *ct_id;
+	TimestampTz ts;
+	CtDeliveryCampaign c;
+	int64		event_id;
+
+	for (int i = 0; i < 4; i++)
+	{
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("ct_journey_control_group: argument %d must not be null", i + 1)));
+	}
+	project_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	campaign_id = PG_GETARG_INT64(1);
+	ct_id = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	ts = PG_GETARG_TIMESTAMPTZ(3);
+	ct_store_connect();
+	ct_delivery_campaign(project_id, campaign_id, ct_id, &c);
+	event_id = ct_delivery_write(project_id, campaign_id, ct_id, ct_outcome("control_group"), ts,
+								 DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"))), &c);
 	ct_store_finish();
 	PG_RETURN_INT64(event_id);
 }

@@ -20,6 +20,8 @@ typedef struct CtOccurrence
 								 * properties */
 	int64		member_of;		/* a segment the event shows the profile in
 								 * now; 0 */
+	int64		left;			/* a segment the event shows the profile
+								 * removed from; 0 */
 } CtOccurrence;
 
 /*

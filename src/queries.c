@@ -249,8 +249,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 
 	/*
 	 * the rest: events, import log samples by mpid, campaign queue rows and
-	 * deliveries, what waits for an export and the requests (sent or dead)
-	 * that carry the subject, profiles
+	 * deliveries, journey states and steps, what waits for an export and the
+	 * requests (sent or dead) that carry the subject, profiles
 	 */
 	[CT_Q_ERASE] = {
 		"WITH ev AS (DELETE FROM ctaudience.ct_event e WHERE e.project_id = $1 AND e.ct_id = ANY ($2)),"
@@ -258,6 +258,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" cq AS (DELETE FROM ctaudience.ct_campaign_queue q WHERE q.project_id = $1 AND q.ct_id = ANY ($2)),"
 		" au AS (DELETE FROM ctaudience.ct_active_user_month a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
 		" dl AS (DELETE FROM ctaudience.ct_delivery d WHERE d.project_id = $1 AND d.ct_id = ANY ($2)),"
+		" js AS (DELETE FROM ctaudience.ct_journey_state j WHERE j.project_id = $1 AND j.ct_id = ANY ($2)),"
+		" jst AS (DELETE FROM ctaudience.ct_journey_step j WHERE j.project_id = $1 AND j.ct_id = ANY ($2)),"
 		" al AS (DELETE FROM ctaudience.ct_profile_alias a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
 		" ob AS (DELETE FROM ctaudience.ct_export_outbox o WHERE o.project_id = $1 AND o.ct_id = ANY ($2)),"
 		" rq AS (DELETE FROM ctaudience.ct_export_request r"
@@ -448,6 +450,65 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * One event of a profile ($6: the user was active, for monthly active
 	 * users), queued for a running export of the project that takes it.
 	 */
+	[CT_Q_LIVE_JOURNEYS] = {
+		"SELECT j.journey_id, j.segment_id, j.started_at,"
+		"       (SELECT n ->> 'id' FROM jsonb_array_elements(j.nodes) n WHERE n ->> 'type' = 'entry' LIMIT 1)"
+		"  FROM ctaudience.ct_journey j WHERE j.project_id = $1 AND j.status = 'live'",
+		1, {A_TEXT}
+	},
+
+	/*
+	 * enter profiles into journeys: a profile in one already, or that exited
+	 * one whose re-entry policy does not let it in again, is left as it is
+	 */
+	[CT_Q_JOURNEY_ENTER] = {
+		"WITH ins AS (INSERT INTO ctaudience.ct_journey_state AS s"
+		"               (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)"
+		"             SELECT DISTINCT ON (u.journey_id, u.ct_id) $1, u.journey_id, u.ct_id, u.node, u.ts, u.ts, u.ts"
+		"               FROM unnest($2, $3, $4, $5) AS u(journey_id, ct_id, ts, node)"
+		"              ORDER BY u.journey_id, u.ct_id, u.ts"
+		"             ON CONFLICT (project_id, journey_id, ct_id) DO UPDATE"
+		"               SET node = EXCLUDED.node, waiting = false, entered_at = EXCLUDED.entered_at,"
+		"                   node_at = EXCLUDED.node_at, due_at = EXCLUDED.due_at, exited_at = NULL, exit_reason = NULL"
+		"             WHERE s.exited_at IS NOT NULL AND EXCLUDED.entered_at > s.entered_at"
+		"               AND EXISTS (SELECT 1 FROM ctaudience.ct_journey j"
+		"                            WHERE j.project_id = s.project_id AND j.journey_id = s.journey_id"
+		"                              AND (j.reentry = 'always'"
+		"                                   OR j.reentry = 'after' AND EXCLUDED.entered_at >= s.entered_at + j.reentry_after))"
+		"             RETURNING journey_id, ct_id, node, entered_at)"
+		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)"
+		" SELECT $1, ins.journey_id, ins.ct_id, ins.node, 'entered', ins.entered_at FROM ins",
+		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_TEXT_ARR}
+	},
+
+	/*
+	 * profiles removed from a journey's entry segment: due at once, so the
+	 * clock exits them (it sees their membership) without waiting for their
+	 * wait to end
+	 */
+	[CT_Q_JOURNEY_LEFT] = {
+		"UPDATE ctaudience.ct_journey_state s SET due_at = least(s.due_at, u.ts)"
+		"  FROM unnest($2, $3, $4) AS u(journey_id, ct_id, ts)"
+		" WHERE s.project_id = $1 AND s.journey_id = u.journey_id AND s.ct_id = u.ct_id AND s.exited_at IS NULL",
+		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR}
+	},
+
+	/*
+	 * a recorded event ($3 at $4) of a profile: the journeys where it waits
+	 * for that event, or has it as the goal or exit event, make it due then,
+	 * so the clock moves it without waiting for the timeout
+	 */
+	[CT_Q_JOURNEY_EVENT] = {
+		"UPDATE ctaudience.ct_journey_state s SET due_at = $4"
+		"  FROM ctaudience.ct_journey j"
+		" WHERE s.project_id = $1 AND s.ct_id = $2 AND s.exited_at IS NULL AND s.due_at > $4"
+		"   AND j.project_id = s.project_id AND j.journey_id = s.journey_id AND j.status = 'live'"
+		"   AND (j.goal_event = $3 OR j.exit_event = $3"
+		"        OR s.waiting AND EXISTS (SELECT 1 FROM jsonb_array_elements(j.nodes) n"
+		"                                  WHERE n ->> 'id' = s.node AND n ->> 'type' = 'wait_for_event'"
+		"                                    AND n ->> 'event' = $3))",
+		4, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ}
+	},
 	[CT_Q_RECORD_EVENT] = {
 		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
 		"            OVERRIDING SYSTEM VALUE"
@@ -600,8 +661,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * A generated profile ($2[i]) merged into the Partner ID's profile
 	 * ($3[i]) that claims its Identity: first its memberships (the newest
 	 * statement of each segment wins; the trigger keeps the statistics and
-	 * raises no Partner Sync meanwhile), then the rows that name it, then the
-	 * profile.
+	 * raises no Partner Sync meanwhile), then the rows that name it (its
+	 * place in a journey moves unless the Partner ID's profile has one there;
+	 * its steps move), then the profile.
 	 */
 	[CT_Q_ABSORB_MEMBERS] = {
 		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
@@ -626,6 +688,16 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"            WHERE q.project_id = $1 AND q.ct_id = u.g"
 		"              AND NOT (q.once AND EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue o WHERE o.project_id = $1"
 		"                                           AND o.campaign_id = q.campaign_id AND o.ct_id = u.p AND o.once))),"
+		" js AS (SELECT s.journey_id, s.ct_id AS g, u.p,"
+		"               row_number() OVER (PARTITION BY s.journey_id, u.p ORDER BY s.entered_at, s.ct_id) AS n,"
+		"               EXISTS (SELECT 1 FROM ctaudience.ct_journey_state o"
+		"                        WHERE o.project_id = $1 AND o.journey_id = s.journey_id AND o.ct_id = u.p) AS taken"
+		"          FROM ctaudience.ct_journey_state s JOIN u ON s.ct_id = u.g WHERE s.project_id = $1),"
+		" jsdel AS (DELETE FROM ctaudience.ct_journey_state s USING js"
+		"            WHERE s.project_id = $1 AND s.journey_id = js.journey_id AND s.ct_id = js.g AND (js.taken OR js.n > 1)),"
+		" jsmove AS (UPDATE ctaudience.ct_journey_state s SET ct_id = js.p FROM js"
+		"             WHERE s.project_id = $1 AND s.journey_id = js.journey_id AND s.ct_id = js.g AND NOT js.taken AND js.n = 1),"
+		" jstep AS (UPDATE ctaudience.ct_journey_step s SET ct_id = u.p FROM u WHERE s.project_id = $1 AND s.ct_id = u.g),"
 		" amadd AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
 		"           SELECT $1, a.month, u.p FROM u JOIN ctaudience.ct_active_user_month a"
 		"             ON a.project_id = $1 AND a.ct_id = u.g ON CONFLICT DO NOTHING),"

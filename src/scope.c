@@ -36,6 +36,7 @@
 PG_FUNCTION_INFO_V1(ct_project_visible);
 PG_FUNCTION_INFO_V1(ct_check_project);
 PG_FUNCTION_INFO_V1(ct_caller_projects);
+PG_FUNCTION_INFO_V1(ct_caller_is_owner);
 
 /* A capability, its name in ct_project_grant and the role that has it everywhere. */
 static const struct
@@ -424,4 +425,18 @@ ct_caller_projects(PG_FUNCTION_ARGS)
 	if (projects == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_ARRAYTYPE_P(projects);
+}
+
+/*
+ * SQL: ct_caller_is_owner() returns boolean.  Whether the role that called
+ * a SECURITY DEFINER function has the privileges of the extension's owner
+ * (or is a superuser): what only the owner may do, such as running the
+ * journeys' clock at a given time.
+ */
+Datum
+ct_caller_is_owner(PG_FUNCTION_ARGS)
+{
+	Oid			caller = ct_scope_caller();
+
+	PG_RETURN_BOOL(superuser_arg(caller) || has_privs_of_role(caller, ct_owner()));
 }

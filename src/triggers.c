@@ -39,6 +39,7 @@
 #include "direct.h"
 #include "engage.h"
 #include "export.h"
+#include "journeys.h"
 #include "response.h"
 #include "store.h"
 #include "strmap.h"
@@ -431,7 +432,8 @@ ct_notify_changes(CtDeltas *ds)
 
 /*
  * Qualify the Partner Sync events of the changed rows for live campaigns,
- * one project at a time (a statement writes one project's rows).
+ * and enter the profiles they add to live journeys' entry segments, one
+ * project at a time (a statement writes one project's rows).
  */
 static void
 ct_qualify_partner_sync(CtMemberRow *rows, int n, CtSegmentProps *props)
@@ -459,9 +461,11 @@ ct_qualify_partner_sync(CtMemberRow *rows, int n, CtSegmentProps *props)
 			occ[nocc].ts = r->stated_at;
 			occ[nocc].props = r->is_member ? props[i].added : props[i].removed;
 			occ[nocc].member_of = r->is_member ? r->segment_id : 0;
+			occ[nocc].left = r->is_member ? 0 : r->segment_id;
 			nocc++;
 		}
 		ct_campaigns_qualify(project_id, "Partner Sync", occ, nocc);
+		ct_journeys_enter(project_id, occ, nocc);
 	}
 }
 

@@ -31,6 +31,7 @@ q -d ct_dump_src -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE r
 	-c "SELECT ctaudience.ct_grant_project('ct_dump_team', 'OTHER-PROJECT', 'send')" >/dev/null
 q -d ct_dump_src -f test/cluster/fingerprint.sql >"$work/src.fp"
 grep -q '^table ct_event [1-9]' "$work/src.fp" || { cat "$work/src.fp"; notok "the fixture wrote events"; }
+grep -q '^table ct_journey_step [1-9]' "$work/src.fp" || { cat "$work/src.fp"; notok "the fixture moved a journey"; }
 
 pg_dump -Fp -f "$work/plain.sql" ct_dump_src
 pg_dump -Fc -f "$work/custom.dump" ct_dump_src

@@ -97,3 +97,18 @@ SELECT ctaudience.ct_record_event('OTHER-PROJECT', p.ct_id, 'App Launched', '{"P
   FROM ctaudience.ct_profile p WHERE p.project_id = 'OTHER-PROJECT' AND p.identity = 'o-5';
 SELECT count(*) AS taken FROM ctaudience.ct_campaign_take((SELECT min(campaign_id) FROM ctaudience.ct_campaign), 1);
 SELECT count(*) > 0 AS queue_filled FROM ctaudience.ct_campaign_queue;
+
+-- a live journey with profiles in it: entered, emailed, waiting
+SELECT ctaudience.ct_create_journey('OTHER-PROJECT', 'Other: welcome', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'next', 'mail',
+					   'segment_id', (SELECT min(segment_id) FROM ctaudience.ct_segment WHERE project_id = 'OTHER-PROJECT')),
+	'{"id": "mail", "type": "send", "channel": "email", "next": "wait"}'::jsonb,
+	'{"id": "wait", "type": "wait", "duration": "2 days", "next": "out"}'::jsonb,
+	'{"id": "out", "type": "exit"}'::jsonb)) AS journey \gset
+SELECT ctaudience.ct_start_journey(:journey, as_of => '2024-10-01 00:00+00');
+-- o-6 is added after the start: the import enters o-6
+SELECT ctaudience.ct_firehose(pg_temp.msg('audience_membership_change_request', 'OTHER-PROJECT', 110, 1730200009000,
+	'{"user_profiles": [{"mpid": "8006", "user_identities": [{"type": "customer", "encoding": "raw", "value": "o-6"}],
+	   "audiences": [{"audience_id": 70001, "audience_name": "Other audience", "action": "add"}]}]}')) IS NOT NULL AS imported;
+SELECT ctaudience.ct_advance_journeys(100, as_of => '2024-10-30 00:00+00') > 0 AS journey_moved;
+SELECT count(*) > 0 AS journey_steps FROM ctaudience.ct_journey_step;

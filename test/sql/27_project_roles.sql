@@ -42,6 +42,14 @@ SELECT ct_create_campaign('TEST-RA', 'A: welcome', 'push', 'live_behavior', trig
 						  segment_ids => ARRAY[:seg_a]::bigint[]) AS camp_a \gset
 SELECT ct_create_campaign('TEST-RB', 'B: welcome', 'push', 'live_behavior', trigger_event => 'App Launched',
 						  segment_ids => ARRAY[:seg_b]::bigint[]) AS camp_b \gset
+-- a journey in each, with a profile in it
+SELECT ct_create_journey(p, p || ': journey', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', s, 'next', 'out'), '{"id": "out", "type": "exit"}'::jsonb)) > 0 AS journey
+  FROM (VALUES ('TEST-RA', :seg_a), ('TEST-RB', :seg_b)) AS v(p, s);
+INSERT INTO ct_journey_state (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)
+SELECT j.project_id, j.journey_id, m.ct_id, 'in', '2026-01-01', '2026-01-01', '2026-01-01'
+  FROM ct_journey j JOIN ct_segment_member m ON m.project_id = j.project_id AND m.segment_id = j.segment_id
+ WHERE j.project_id IN ('TEST-RA', 'TEST-RB');
 SELECT ct_configure_export('TEST-RA', 'feed-a', endpoint => 'http://127.0.0.1:1/s2s');
 SELECT ct_configure_export('TEST-RB', 'feed-b', endpoint => 'http://127.0.0.1:1/s2s');
 SELECT count(ct_record_event(project_id, ct_id, 'App Launched', '{}', '2026-01-02 00:00+00')) AS launches
@@ -139,14 +147,16 @@ SELECT v AS view, t.seen(v, 'ct_pr_reader_a') AS reader_a, t.seen(v, 'ct_pr_send
 	   t.seen(v, 'ct_pr_importer') AS importer
   FROM unnest(ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage',
 					'ct_import_log', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters', 'ct_campaigns',
-					'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters']) v;
+					'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters',
+					'ct_journey_stats', 'ct_journey_profiles']) v;
 -- and none is left out
 SELECT array_agg(c.relname::text ORDER BY c.relname) AS views_not_tested
   FROM pg_class c
  WHERE c.relnamespace = 'ctaudience'::regnamespace AND c.relkind = 'v'
    AND c.relname NOT IN ('ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage',
 						 'ct_import_log', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters', 'ct_campaigns',
-						 'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters');
+						 'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters',
+					'ct_journey_stats', 'ct_journey_profiles');
 -- SELECT * as A's reader, the way a BI tool reads: A's segment only
 SET ROLE ct_pr_reader_a;
 SELECT project_id, name, partner_segment_id, members FROM ct_segment_stats

@@ -1,0 +1,24 @@
+-- The record of every step: one row per node a profile went through and
+-- what happened there.  Outcomes: entered (the entry node), waiting (it
+-- reached a wait or a wait for an event), passed (its wait ended), event
+-- or timeout (a wait for an event), yes or no (a condition), sent
+-- (a send queued it) or control_group (a send held it back), and the
+-- exits: completed, goal, exit_event, left_segment, stopped.  ct_journey_stats counts
+-- them.
+CREATE TABLE ctaudience.ct_journey_step (
+	project_id text COLLATE "C" NOT NULL,
+	journey_id bigint NOT NULL,
+	step_id bigint GENERATED ALWAYS AS IDENTITY (CACHE 100),
+	ct_id text COLLATE "C" NOT NULL,
+	node text NOT NULL,
+	outcome text NOT NULL,
+	ts timestamptz NOT NULL,
+	PRIMARY KEY (project_id, journey_id, step_id)
+);
+-- an erasure's rows
+CREATE INDEX ct_journey_step_profile_idx ON ctaudience.ct_journey_step (project_id, ct_id);
+COMMENT ON TABLE ctaudience.ct_journey_step IS 'every step of every profile in a journey: the node and what happened there';
+COMMENT ON COLUMN ctaudience.ct_journey_step.outcome IS 'entered, waiting, passed, event, timeout, yes, no, sent, control_group, or an exit: completed, goal, exit_event, left_segment, stopped';
+COMMENT ON COLUMN ctaudience.ct_journey_step.ts IS 'the journey''s time of the step (when the profile reached the node; an exit on leaving the segment: when the clock saw it)';
+SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_journey_step', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_journey_step', 'step_id'), '');

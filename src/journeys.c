@@ -1,0 +1,106 @@
+/*
+ * journeys.c
+ *	  Live entry into journeys, and leaving them (see journeys.h).  It runs
+ *	  in the membership trigger's statement-level path that qualifies live
+ *	  campaigns (triggers.c), on the Partner Sync events of the statement:
+ *	  one read of the project's live journeys per statement, and, when an
+ *	  event adds a profile to an entry segment or removes one from it, one
+ *	  statement for each kind.  Moving the profiles through the nodes is
+ *	  ct_advance_journeys' (SQL).
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "journeys.h"
+#include "queries.h"
+#include "store.h"
+
+/* A live journey of the project. */
+typedef struct CtLiveJourney
+{
+	int64		journey_id;
+	int64		segment_id;
+	TimestampTz started_at;
+	char	   *entry;			/* the id of its entry node */
+} CtLiveJourney;
+
+/*
+ * The (journey, occurrence) pairs of one kind -- added to its entry segment
+ * since its start (left false), or removed from it -- as batch columns 2..4
+ * (journey, ct_id, time) of stmt, and 5 (the entry node) for an entry;
+ * false when there are none.
+ */
+static bool
+ct_journey_pairs(const char *project_id, const CtLiveJourney *j, uint64 nj,
+				 const CtOccurrence *occ, int n, bool left, CtStmt stmt, CtBatch *b)
+{
+	int			nmatch = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+	{
+		for (uint64 r = 0; r < nj; r++)
+		{
+			for (int i = 0; i < n; i++)
+			{
+				if (left ? occ[i].left != j[r].segment_id
+					: occ[i].member_of != j[r].segment_id || occ[i].ts < j[r].started_at)
+					continue;
+				if (pass == 0)
+				{
+					nmatch++;
+					continue;
+				}
+				ct_arr_add(CT_COL(b, 2), Int64GetDatum(j[r].journey_id), false);
+				ct_arr_add(CT_COL(b, 3), CStringGetTextDatum(occ[i].ct_id), false);
+				ct_arr_add(CT_COL(b, 4), TimestampTzGetDatum(occ[i].ts), false);
+				if (!left)
+					ct_arr_add(CT_COL(b, 5), CStringGetTextDatum(j[r].entry), false);
+			}
+		}
+		if (nmatch == 0)
+			return false;
+		if (pass == 0)
+		{
+			ct_batch_init(b, stmt, nmatch);
+			b->values[0] = CStringGetTextDatum(project_id);
+		}
+	}
+	return true;
+}
+
+/* See journeys.h. */
+void
+ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n)
+{
+	Datum		args[1];
+	uint64		found;
+	CtLiveJourney *j;
+	bool		any = false;
+	CtBatch		b;
+
+	for (int i = 0; i < n && !any; i++)
+		any = occ[i].member_of != 0 || occ[i].left != 0;
+	if (!any)
+		return;
+	args[0] = CStringGetTextDatum(project_id);
+	found = ct_store_exec(CT_Q_LIVE_JOURNEYS, args, NULL, true);
+	if (found == 0)
+		return;
+	j = palloc(sizeof(CtLiveJourney) * found);
+	for (uint64 r = 0; r < found; r++)
+	{
+		bool		isnull;
+
+		j[r].journey_id = DatumGetInt64(ct_store_get(r, 1, &isnull));
+		j[r].segment_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
+		j[r].started_at = DatumGetTimestampTz(ct_store_get(r, 3, &isnull));
+		j[r].entry = ct_store_get_text(r, 4);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	if (ct_journey_pairs(project_id, j, found, occ, n, false, CT_Q_JOURNEY_ENTER, &b))
+		ct_batch_exec(&b, false);
+	if (ct_journey_pairs(project_id, j, found, occ, n, true, CT_Q_JOURNEY_LEFT, &b))
+		ct_batch_exec(&b, false);
+}
