@@ -12,7 +12,7 @@ CT_PG_CONF_ROOT=${CT_PG_CONF_ROOT:-/etc/postgresql}
 CT_PG_BIN=${CT_PG_BIN:-/usr/lib/postgresql/$CT_PG_VERSION/bin}
 CT_PACKAGES="make gcc g++ clang-14 llvm-14 postgresql-$CT_PG_VERSION postgresql-server-dev-$CT_PG_VERSION \
 postgresql-$CT_PG_VERSION-pgtap libtap-parser-sourcehandler-pgtap-perl postgresql-$CT_PG_VERSION-cron \
-libphonenumber-dev libmicrohttpd-dev libpq-dev python3 python3-jsonschema curl openssl valgrind \
+libphonenumber-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev python3 python3-jsonschema curl openssl valgrind \
 binutils perl bzip2"
 
 ct_log() { printf '\n== %s\n' "$*"; }
