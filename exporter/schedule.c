@@ -144,7 +144,7 @@ ct_worker(void *arg)
 		ct_note(project_id, end, &out);
 		ct_posted += out.requests;
 		ct_busy--;
-		if (ct_busy == 0 && ct_pass_next >= ct_pass_len)
+		if (ct_busy == 0 && (ct_stop_asked || ct_pass_next >= ct_pass_len))
 			pthread_cond_broadcast(&ct_idle);
 	}
 	pthread_mutex_unlock(&ct_mutex);
@@ -233,7 +233,8 @@ ct_pass_over(char **projects, int n)
 	ct_pass_next = 0;
 	ct_posted = 0;
 	pthread_cond_broadcast(&ct_work);
-	while (!ct_stop_asked && (ct_pass_next < ct_pass_len || ct_busy > 0))
+	/* at a stop no project begins; the requests in flight use their names */
+	while ((!ct_stop_asked && ct_pass_next < ct_pass_len) || ct_busy > 0)
 		pthread_cond_wait(&ct_idle, &ct_mutex);
 	ct_metrics_pass(n, ct_nwaiting);
 	/* the workers take no more from it */
