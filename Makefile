@@ -7,9 +7,12 @@ OBJS = \
 	src/ctaudience.o \
 	src/auth.o \
 	src/direct.o \
+	src/delivery.o \
 	src/dispatch.o \
 	src/dsr.o \
 	src/engage.o \
+	src/events.o \
+	src/export.o \
 	src/firehose.o \
 	src/identity.o \
 	src/import.o \
@@ -27,6 +30,7 @@ OBJS = \
 	src/phone.o \
 	src/preview.o \
 	src/registration.o \
+	src/queries.o \
 	src/resolve.o \
 	src/response.o \
 	src/route.o \
@@ -38,6 +42,7 @@ OBJS = \
 	src/subscription.o \
 	src/citus.o \
 	src/timing.o \
+	src/transition.o \
 	src/triggers.o \
 	src/types.o \
 	src/usage.o \

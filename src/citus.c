@@ -28,7 +28,7 @@
 #include "compat.h"
 #include "jsonwalk.h"
 
-#define CT_MAX_DISTRIBUTED 16
+#define CT_MAX_DISTRIBUTED 32
 
 typedef struct CtShard
 {

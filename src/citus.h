@@ -11,6 +11,8 @@
 
 #include "postgres.h"
 
+#include "utils/relcache.h"
+
 
 /* Whether ct_distribute() distributed this database's tables (per transaction). */
 extern bool ct_citus_distributed(void);

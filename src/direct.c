@@ -225,6 +225,8 @@ typedef struct CtEventRows
 			   *a_ctid,
 			   *a_ts,
 			   *a_props;
+	CtArr	   *out_ctid;		/* when not NULL: each row's ct_id and id */
+	CtArr	   *out_id;
 } CtEventRows;
 
 static void
@@ -235,6 +237,11 @@ ct_fill_event(void *arg, int i, Datum *values, bool *nulls)
 	values[e->project] = e->a_project->values[i];
 	values[e->ctid] = e->a_ctid->values[i];
 	values[e->id] = Int64GetDatum(nextval_internal(e->seq, false));
+	if (e->out_id != NULL)
+	{
+		ct_arr_add(e->out_ctid, values[e->ctid], false);
+		ct_arr_add(e->out_id, values[e->id], false);
+	}
 	values[e->name] = e->event_name;
 	values[e->ts] = e->a_ts->values[i];
 	values[e->props] = e->a_props->values[i];
@@ -247,19 +254,32 @@ ct_fill_event(void *arg, int i, Datum *values, bool *nulls)
  * the membership trigger for the rows it raises.  When ct_event has grown
  * something this path would not honour (a trigger, row security,
  * partitions, a column someone added), the events go through the prepared
- * INSERT instead.
+ * INSERT instead.  With out_ctid and out_id, each event's ct_id and
+ * event_id are added to them.
  */
 void
-ct_direct_insert_events(CtBatch *events)
+ct_direct_insert_events(CtBatch *events, CtArr *out_ctid, CtArr *out_id)
 {
 	Relation	rel;
 	CtEventRows e;
 
 	if (CT_COL(events, 1)->n == 0)
 		return;
+	if (out_id != NULL)
+		events->stmt = CT_Q_TRIG_EVENTS_IDS;	/* for ct_open_plain's
+												 * fallback */
 	rel = ct_open_plain("ct_event", CT_COL(events, 1)->values[0], 6, events);
 	if (rel == NULL)
+	{
+		for (uint64 r = 0; out_id != NULL && r < SPI_processed; r++)
+		{
+			bool		isnull;
+
+			ct_arr_add(out_ctid, ct_store_get(r, 1, &isnull), false);
+			ct_arr_add(out_id, ct_store_get(r, 2, &isnull), false);
+		}
 		return;
+	}
 
 	{
 		const CtColumnRef cols[] = {{"project_id", &e.project}, {"ct_id", &e.ctid}, {"event_id", &e.id},
@@ -273,6 +293,8 @@ ct_direct_insert_events(CtBatch *events)
 	e.a_ctid = CT_COL(events, 2);
 	e.a_ts = CT_COL(events, 3);
 	e.a_props = CT_COL(events, 4);
+	e.out_ctid = out_ctid;
+	e.out_id = out_id;
 	ct_multi_insert(rel, e.a_project->n, ct_fill_event, &e);
 	table_close(rel, NoLock);
 }

@@ -22,7 +22,7 @@
  * exist yet; new profiles.  The last two return false, having done nothing,
  * when SQL must do it.
  */
-extern void ct_direct_insert_events(CtBatch *events);	/* of CT_Q_TRIG_EVENTS */
+extern void ct_direct_insert_events(CtBatch *events, CtArr *out_ctid, CtArr *out_id);	/* of CT_Q_TRIG_EVENTS */
 extern void ct_direct_insert_queue(CtBatch *rows);	/* of CT_Q_QUEUE,
 													 * recurring only */
 extern bool ct_direct_insert_members(CtBatch *members); /* of

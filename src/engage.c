@@ -14,6 +14,8 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
@@ -23,11 +25,13 @@
 #include "direct.h"
 #include "citus.h"
 #include "engage.h"
+#include "events.h"
 #include "store.h"
 #include "usage.h"
 
 PG_FUNCTION_INFO_V1(ct_record_event);
 PG_FUNCTION_INFO_V1(ct_is_system_event);
+PG_FUNCTION_INFO_V1(ct_event_kind_sql);
 
 /* A running live campaign on the event. */
 typedef struct CtLiveCampaign
@@ -230,45 +234,132 @@ ct_campaigns_qualify(const char *project_id, const char *event_name,
 	ct_direct_insert_queue(&recurring);
 }
 
-/*
- * Events CleverTap raises itself: an app cannot record them (Partner Sync
- * comes from imports, the others from CleverTap's own sending and SDK).
- */
-static const char *const ct_system_events[] = {
-	"Partner Sync", "App Installed", "App Uninstalled", "Notification Sent",
-	"Notification Viewed", "Notification Clicked", "Notification Delivered",
-	"Channel Unsubscribed", "Reply Received", "UTM Visited", "Session Concluded"
-};
-
-/* Whether an event name is one CleverTap raises itself (any case). */
-static bool
-ct_system_event(const char *name)
-{
-	for (int i = 0; i < lengthof(ct_system_events); i++)
-	{
-		if (pg_strcasecmp(name, ct_system_events[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* SQL: ct_is_system_event(name text) returns boolean (strict) */
 Datum
 ct_is_system_event(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(ct_system_event(text_to_cstring(PG_GETARG_TEXT_PP(0))));
+	PG_RETURN_BOOL(ct_event_is_system(text_to_cstring(PG_GETARG_TEXT_PP(0))));
 }
 
-/* The event names an app may not record, for the error's detail. */
-static char *
-ct_system_event_list(void)
+/* SQL: ct_event_kind(name text) returns text (strict) */
+Datum
+ct_event_kind_sql(PG_FUNCTION_ARGS)
 {
-	StringInfoData buf;
+	static const char *const names[] = {
+		[CT_EVENT_APP] = "app",
+		[CT_EVENT_PARTNER] = "partner",
+		[CT_EVENT_ENGAGEMENT] = "engagement",
+		[CT_EVENT_LIFECYCLE] = "lifecycle",
+	};
 
-	initStringInfo(&buf);
-	for (int i = 0; i < lengthof(ct_system_events); i++)
-		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", ct_system_events[i]);
-	return buf.data;
+	PG_RETURN_TEXT_P(cstring_to_text(names[ct_event_kind(text_to_cstring(PG_GETARG_TEXT_PP(0)))]));
+}
+
+/*
+ * Whether the role that called the extension's SECURITY DEFINER function
+ * has its owner's privileges (the owner of the extension's functions), or
+ * is a superuser.
+ */
+static bool
+ct_caller_is_owner(void)
+{
+	Oid			caller = GetOuterUserId();
+
+	return superuser_arg(caller) || has_privs_of_role(caller, GetUserId());
+}
+
+/* See engage.h. */
+void
+ct_check_event(const char *name, Jsonb *props, TimestampTz ts)
+{
+	char		names[512];
+
+	if (strlen(name) == 0 || strlen(name) > 512)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("an event name must be 1 to 512 bytes long")));
+	if (!JB_ROOT_IS_OBJECT(props) || JB_ROOT_IS_SCALAR(props))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("event properties must be a JSON object")));
+	if (TIMESTAMP_NOT_FINITE(ts))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("an event's time must be finite")));
+	switch (ct_event_kind(name))
+	{
+		case CT_EVENT_APP:
+			return;
+		case CT_EVENT_PARTNER:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" is a system event and cannot be recorded", name),
+					 errhint("Partner Sync events are raised by imports.")));
+			break;
+		case CT_EVENT_ENGAGEMENT:
+			ct_event_names(CT_EVENT_ENGAGEMENT, names, sizeof(names));
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" is a system event and cannot be recorded", name),
+					 errdetail("A campaign's outcomes (%s) are recorded by its sender.", names),
+					 errhint("Use ctaudience.ct_record_delivery(project_id, campaign_id, ct_id, outcome, ts, props).")));
+			break;
+		case CT_EVENT_LIFECYCLE:
+			if (ct_caller_is_owner())
+				return;
+			ct_event_names(CT_EVENT_LIFECYCLE, names, sizeof(names));
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("\"%s\" is a system event and cannot be recorded", name),
+					 errdetail("The SDK's own events (%s) are recorded by the extension's owner only.", names),
+					 errhint("Record them as the owner, from the ingestion of the SDK's events.")));
+			break;
+	}
+}
+
+/* See engage.h. */
+int64
+ct_event_record(const char *project_id, const char *ct_id, const char *name, Jsonb *props,
+				TimestampTz ts, bool active)
+{
+	Datum		args[6];
+	int64		event_id;
+	bool		isnull;
+	CtUsages	usage;
+
+	args[0] = CStringGetTextDatum(project_id);
+	args[1] = CStringGetTextDatum(ct_id);
+	args[2] = CStringGetTextDatum(name);
+	args[3] = TimestampTzGetDatum(ts);
+	args[4] = JsonbPGetDatum(props);
+	args[5] = BoolGetDatum(active);
+	if (ct_store_exec(CT_Q_RECORD_EVENT, args, NULL, false) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("project \"%s\" has no profile \"%s\"", project_id, ct_id)));
+	event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+
+	/* an event and each of its top-level properties are data points */
+	memset(&usage, 0, sizeof(usage));
+	ct_usage_add(&usage, project_id, ct_month(ts), 1, 1 + JB_ROOT_COUNT(props), 0);
+	ct_write_usage(&usage);
+
+	/*
+	 * only an app's own events (and Partner Sync, raised elsewhere) trigger
+	 * campaigns
+	 */
+	if (!ct_event_is_system(name))
+	{
+		CtOccurrence occ;
+
+		occ.ct_id = ct_id;
+		occ.ts = ts;
+		occ.props = props;
+		occ.member_of = 0;
+		ct_campaigns_qualify(project_id, name, &occ, 1);
+	}
+	return event_id;
 }
 
 /*
@@ -284,11 +375,7 @@ ct_record_event(PG_FUNCTION_ARGS)
 	char	   *name;
 	Jsonb	   *props;
 	TimestampTz ts;
-	Datum		args[5];
 	int64		event_id;
-	bool		isnull;
-	CtUsages	usage;
-	CtOccurrence occ;
 
 	for (int i = 0; i < 5; i++)
 	{
@@ -302,50 +389,11 @@ ct_record_event(PG_FUNCTION_ARGS)
 	name = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	props = PG_GETARG_JSONB_P(3);
 	ts = PG_GETARG_TIMESTAMPTZ(4);
-
-	if (strlen(name) == 0 || strlen(name) > 512)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("an event name must be 1 to 512 bytes long")));
-	if (ct_system_event(name))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"%s\" is a system event and cannot be recorded", name),
-				 errdetail("System events: %s.", ct_system_event_list()),
-				 errhint("Partner Sync events are raised by imports.")));
-	if (!JB_ROOT_IS_OBJECT(props) || JB_ROOT_IS_SCALAR(props))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("event properties must be a JSON object")));
-	if (TIMESTAMP_NOT_FINITE(ts))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("an event's time must be finite")));
+	ct_check_event(name, props, ts);
 
 	ct_store_connect();
 	ct_citus_enter(project_id);
-	args[0] = CStringGetTextDatum(project_id);
-	args[1] = CStringGetTextDatum(ct_id);
-	args[2] = CStringGetTextDatum(name);
-	args[3] = TimestampTzGetDatum(ts);
-	args[4] = JsonbPGetDatum(props);
-	if (ct_store_exec(CT_Q_RECORD_EVENT, args, NULL, false) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("project \"%s\" has no profile \"%s\"", project_id, ct_id)));
-	event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
-	SPI_freetuptable(SPI_tuptable);
-
-	/* an event and each of its top-level properties are data points */
-	memset(&usage, 0, sizeof(usage));
-	ct_usage_add(&usage, project_id, ct_month(ts), 1, 1 + JB_ROOT_COUNT(props), 0);
-	ct_write_usage(&usage);
-
-	occ.ct_id = ct_id;
-	occ.ts = ts;
-	occ.props = props;
-	occ.member_of = 0;
-	ct_campaigns_qualify(project_id, name, &occ, 1);
+	event_id = ct_event_record(project_id, ct_id, name, props, ts, true);
 	ct_store_finish();
 	PG_RETURN_INT64(event_id);
 }

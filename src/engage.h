@@ -31,4 +31,23 @@ typedef struct CtOccurrence
 extern void ct_campaigns_qualify(const char *project_id, const char *event_name,
 								 const CtOccurrence *occ, int n);
 
+/*
+ * Refuse (22023) an event that cannot be recorded: a name of 0 or over 512
+ * bytes, properties that are not an object, a time that is not finite,
+ * and the events CleverTap raises itself (events.h): Partner Sync, a
+ * campaign's outcomes (ct_record_delivery records those), and the SDK's
+ * own, which only the extension's owner may record.
+ */
+extern void ct_check_event(const char *name, Jsonb *props, TimestampTz ts);
+
+/*
+ * Record an event of a profile (checked): the row, its usage, the month of
+ * an active user (active), live campaigns it triggers, and the outbox of a
+ * running export that takes it.  Returns its event_id; 22023 when the
+ * project has no such profile.  SPI connected, the project entered
+ * (ct_citus_enter).
+ */
+extern int64 ct_event_record(const char *project_id, const char *ct_id, const char *name,
+							 Jsonb *props, TimestampTz ts, bool active);
+
 #endif							/* CT_ENGAGE_H */

@@ -12,63 +12,8 @@
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
 
-/* The statements; their SQL and parameter types are in store.c. */
-typedef enum CtStmt
-{
-	CT_Q_PROJECT,				/* a project by id */
-	CT_Q_MESSAGE,				/* a processed message's response */
-	CT_Q_LOG_MESSAGE,			/* record a processed message */
-	CT_Q_SEGMENTS,				/* segments by audience ids */
-	CT_Q_CREATE_SEGMENTS,		/* create missing segments */
-	CT_Q_RENAME_SEGMENTS,		/* rename segments (newest name wins) */
-	CT_Q_PROFILES_BY_CTID,		/* profiles by CleverTap ID */
-	CT_Q_PROFILES_BY_IDENTITY,	/* profiles by Identity */
-	CT_Q_PROFILES_BY_CTID_LOCK, /* profiles by CleverTap ID, locked in key
-								 * order */
-	CT_Q_INSERT_PROFILES,		/* create profiles, racing other sessions */
-	CT_Q_INSERT_PROFILES_PLAIN, /* create profiles known to be absent */
-	CT_Q_UPDATE_PROFILES,		/* merge email, phone, identity, attributes */
-	CT_Q_UPSERT_MEMBERS,		/* membership, last writer wins */
-	CT_Q_INSERT_MEMBERS,		/* memberships of profiles just created */
-	CT_Q_STALE_ENTRIES,			/* which membership statements were stale */
-	CT_Q_LOG_SAMPLES,			/* samples of skipped or invalid users */
-	CT_Q_MEMBERS,				/* memberships of (segment, profile) pairs,
-								 * for the dry run */
-	CT_Q_SUBSCRIBE,				/* audience subscription add/update/remove */
-	CT_Q_ERASE_FIND,			/* data subject erasure: the profiles named */
-	CT_Q_ERASE_MEMBERS,			/* data subject erasure: memberships first */
-	CT_Q_ERASE,					/* data subject erasure: the rest */
-	CT_Q_ERASE_INBOX,			/* data subject erasure: queued messages */
-	CT_Q_LOG_DSR,				/* record a data subject request */
-	CT_Q_TRIG_SEGMENTS,			/* trigger: the segments of changed
-								 * memberships */
-	CT_Q_TRIG_CONTACTS,			/* trigger: email/phone presence of profiles */
-	CT_Q_TRIG_EVENTS,			/* trigger: Partner Sync events */
-	CT_Q_TRIG_DELTAS,			/* trigger: segment statistics delta rows */
-	CT_Q_TRIG_USAGE,			/* trigger: usage delta rows */
-	CT_Q_TRIG_REACHABLE,		/* trigger: reachable changes of profiles'
-								 * segments */
-	CT_Q_COMPACT_SEGMENTS,		/* fold statistics delta rows of segments */
-	CT_Q_INBOX_ENQUEUE,			/* queue a message */
-	CT_Q_INBOX_DEPTH,			/* messages pending and dead */
-	CT_Q_INBOX_DUE,				/* due messages, oldest first, locked
-								 * (ct_process_inbox) */
-	CT_Q_INBOX_CLAIM,			/* claim the oldest due message: its attempt
-								 * counted, leased */
-	CT_Q_INBOX_READ,			/* a claimed message, locked */
-	CT_Q_INBOX_DONE,			/* record a message answered */
-	CT_Q_INBOX_FAILED,			/* record a failed attempt (pending again, or
-								 * dead) */
-	CT_Q_INBOX_PURGE,			/* remove answered messages past their
-								 * retention */
-	CT_Q_LIVE_CAMPAIGNS,		/* the running live campaigns an event
-								 * triggers */
-	CT_Q_QUALIFY_MEMBERS,		/* which profiles are in a live campaign's
-								 * segments */
-	CT_Q_QUEUE,					/* queue qualified profiles of live campaigns */
-	CT_Q_RECORD_EVENT,			/* record an app event of a profile */
-	CT_NUM_STMTS
-} CtStmt;
+#include "queries.h"
+
 
 /* Connect SPI and make sure the plans belong to this installation. */
 extern void ct_store_connect(void);
@@ -127,7 +72,6 @@ extern Datum ct_arr_datum(CtArr *a);
 extern void ct_arr_for(CtArr *a, CtStmt stmt, int param, int cap);
 
 /* The largest number of parameters a statement has. */
-#define CT_MAX_ARGS 10
 
 /*
  * One execution of a statement that takes a batch of rows as arrays: every

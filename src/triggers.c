@@ -27,7 +27,6 @@
 #include "access/xact.h"
 #include "commands/async.h"
 #include "commands/trigger.h"
-#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -36,14 +35,15 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
-#include "utils/tuplestore.h"
 
 #include "direct.h"
 #include "engage.h"
+#include "export.h"
 #include "response.h"
 #include "store.h"
 #include "strmap.h"
 #include "timing.h"
+#include "transition.h"
 #include "triggers.h"
 #include "usage.h"
 
@@ -97,171 +97,6 @@ ct_with_triggers(void (*fn) (void *arg), void *arg)
 		ct_triggers_on = was;
 	}
 	PG_END_TRY();
-}
-
-/* ---------------------------------------------------------------------
- * Reading the transition tables
- * ---------------------------------------------------------------------
- */
-
-/* One row of ct_segment_member as the trigger needs it. */
-typedef struct CtMemberRow
-{
-	char	   *project_id;
-	int64		segment_id;
-	char	   *ct_id;
-	bool		is_member;
-	TimestampTz stated_at;
-	bool		changed;
-} CtMemberRow;
-
-/* One row of ct_profile as the trigger needs it. */
-typedef struct CtProfileRow
-{
-	char	   *project_id;
-	char	   *ct_id;
-	text	   *email;			/* NULL when null */
-	bool		has_phone;
-	int64		phone;
-	TimestampTz ts;				/* the newest of email_ts and phone_ts; 0 if
-								 * none */
-} CtProfileRow;
-
-/* Check how a trigger function was called; the transition tables it needs. */
-static TriggerData *
-ct_trigger_data(FunctionCallInfo fcinfo, const char *name)
-{
-	TriggerData *trigdata;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() was not called by the trigger manager", name)));
-	trigdata = (TriggerData *) fcinfo->context;
-	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() must be an AFTER ... FOR EACH STATEMENT trigger", name)));
-	if ((TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) && trigdata->tg_newtable == NULL) ||
-		(TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
-		 (trigdata->tg_newtable == NULL || trigdata->tg_oldtable == NULL)) ||
-		(TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) && trigdata->tg_oldtable == NULL) ||
-		TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("%s() needs transition tables", name),
-				 errhint("Create it with REFERENCING NEW TABLE AS ct_new (INSERT), OLD TABLE AS ct_old NEW TABLE AS ct_new (UPDATE) or OLD TABLE AS ct_old (DELETE).")));
-	return trigdata;
-}
-
-/* The attribute number of a column the trigger reads. */
-static int
-ct_attnum(TupleDesc desc, const char *name)
-{
-	int			n = SPI_fnumber(desc, name);
-
-	if (n <= 0)
-		elog(ERROR, "ctaudience trigger: column \"%s\" not found", name);
-	return n;
-}
-
-/*
- * Read every row of a transition table of rel: read(row, slot, attnums)
- * fills each row of rowsize bytes from the columns cols[0..ncols - 1]
- * (attnums[k]: the attribute number of cols[k]).
- */
-typedef void (*CtReadRow) (void *row, TupleTableSlot *slot, const int *attnums);
-
-static void *
-ct_read_rows(Relation rel, Tuplestorestate *ts, const char *const *cols, int ncols,
-			 size_t rowsize, CtReadRow read, int *nrows)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	int			attnums[8];
-	int64		cap = Max(tuplestore_tuple_count(ts), 1);
-	char	   *rows = palloc(rowsize * cap);
-	int			n = 0;
-
-	Assert(ncols <= lengthof(attnums));
-	for (int k = 0; k < ncols; k++)
-		attnums[k] = ct_attnum(desc, cols[k]);
-	tuplestore_rescan(ts);
-	while (tuplestore_gettupleslot(ts, true, false, slot))
-	{
-		if (n >= cap)
-		{
-			cap *= 2;
-			rows = repalloc(rows, rowsize * cap);
-		}
-		read(rows + rowsize * n++, slot, attnums);
-	}
-	ExecDropSingleTupleTableSlot(slot);
-	*nrows = n;
-	return rows;
-}
-
-static void
-ct_member_row(void *row, TupleTableSlot *slot, const int *a)
-{
-	CtMemberRow *r = row;
-	bool		isnull;
-
-	r->project_id = TextDatumGetCString(slot_getattr(slot, a[0], &isnull));
-	r->segment_id = DatumGetInt64(slot_getattr(slot, a[1], &isnull));
-	r->ct_id = TextDatumGetCString(slot_getattr(slot, a[2], &isnull));
-	r->is_member = DatumGetBool(slot_getattr(slot, a[3], &isnull));
-	r->stated_at = DatumGetTimestampTz(slot_getattr(slot, a[4], &isnull));
-	r->changed = false;
-}
-
-/* Read every row of a ct_segment_member transition table. */
-static CtMemberRow *
-ct_read_members(Relation rel, Tuplestorestate *ts, int *nrows)
-{
-	static const char *const cols[] = {"project_id", "segment_id", "ct_id", "is_member", "stated_at"};
-
-	return ct_read_rows(rel, ts, cols, lengthof(cols), sizeof(CtMemberRow), ct_member_row, nrows);
-}
-
-static void
-ct_profile_row(void *row, TupleTableSlot *slot, const int *a)
-{
-	CtProfileRow *r = row;
-	bool		isnull;
-	Datum		d;
-
-	r->project_id = TextDatumGetCString(slot_getattr(slot, a[0], &isnull));
-	r->ct_id = TextDatumGetCString(slot_getattr(slot, a[1], &isnull));
-	d = slot_getattr(slot, a[2], &isnull);
-	r->email = isnull ? NULL : DatumGetTextPCopy(d);
-	d = slot_getattr(slot, a[3], &isnull);
-	r->has_phone = !isnull;
-	r->phone = isnull ? 0 : DatumGetInt64(d);
-	r->ts = 0;
-	d = slot_getattr(slot, a[4], &isnull);
-	if (!isnull)
-		r->ts = DatumGetTimestampTz(d);
-	d = slot_getattr(slot, a[5], &isnull);
-	if (!isnull && DatumGetTimestampTz(d) > r->ts)
-		r->ts = DatumGetTimestampTz(d);
-}
-
-/* Read every row of a ct_profile transition table. */
-static CtProfileRow *
-ct_read_profiles(Relation rel, Tuplestorestate *ts, int *nrows)
-{
-	static const char *const cols[] = {"project_id", "ct_id", "email", "phone", "email_ts", "phone_ts"};
-
-	return ct_read_rows(rel, ts, cols, lengthof(cols), sizeof(CtProfileRow), ct_profile_row, nrows);
-}
-
-/* The key of a (project, segment, profile) for pairing old and new rows. */
-static char *
-ct_member_key(const CtMemberRow *r)
-{
-	return psprintf("%s|" INT64_FORMAT "|%s", r->project_id, r->segment_id, r->ct_id);
 }
 
 /* ---------------------------------------------------------------------
@@ -630,6 +465,32 @@ ct_qualify_partner_sync(CtMemberRow *rows, int n, CtSegmentProps *props)
 }
 
 /*
+ * Write the Partner Sync events of a statement (of one project), and queue
+ * them for the project's export when it takes them (an export selects
+ * Partner Sync by name only).
+ */
+static void
+ct_insert_partner_sync(CtBatch *events)
+{
+	const char *project_id;
+	CtArr		ct_ids,
+				ids;
+
+	if (CT_COL(events, 1)->n == 0)
+		return;
+	project_id = TextDatumGetCString(CT_COL(events, 1)->values[0]);
+	if (!ct_export_takes(project_id, "Partner Sync"))
+	{
+		ct_direct_insert_events(events, NULL, NULL);
+		return;
+	}
+	ct_arr_for(&ct_ids, CT_Q_EXPORT_QUEUE, 2, CT_COL(events, 1)->n);
+	ct_arr_for(&ids, CT_Q_EXPORT_QUEUE, 3, CT_COL(events, 1)->n);
+	ct_direct_insert_events(events, &ct_ids, &ids);
+	ct_export_queue(project_id, &ct_ids, &ids);
+}
+
+/*
  * Raise the Partner Sync events of the changed rows, append the segments'
  * statistics and the month's usage, and announce the changes.
  */
@@ -689,7 +550,7 @@ ct_sync_members(CtMemberRow *rows, int n)
 		/* an event and each of its five properties: six data points */
 		ct_usage_add(&usage, r->project_id, ct_month(r->stated_at), 1, 6, 0);
 	}
-	ct_direct_insert_events(&events);
+	ct_insert_partner_sync(&events);
 	ct_qualify_partner_sync(rows, n, props);
 	ct_write_deltas(&deltas, ct_hour_bucket(now));
 	ct_write_usage(&usage);

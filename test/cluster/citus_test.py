@@ -127,9 +127,9 @@ def setup():
        "ct_distribute() is refused on a worker", r.stderr.strip())
     psql("SELECT ctaudience.ct_distribute()")
     tables = rows("SELECT logicalrelid::text || ' ' || partmethod::text FROM pg_dist_partition ORDER BY 1")
-    ok(len(tables) == 13 and "ctaudience.ct_project n" in tables and
+    ok(len(tables) == 17 and "ctaudience.ct_project n" in tables and
        all(t.endswith(" h") for t in tables if not t.startswith("ctaudience.ct_project ")),
-       "ct_distribute(): ct_project a reference table, 12 tables distributed (ct_inbox stays)", tables)
+       "ct_distribute(): ct_project a reference table, 16 tables distributed (ct_inbox stays)", tables)
     coloc = rows("SELECT count(DISTINCT colocationid) FROM pg_dist_partition WHERE partmethod = 'h'")
     ok(coloc == ["1"], "the distributed tables are co-located with ct_profile", coloc)
     r = psql("SELECT ctaudience.ct_distribute()", check=False)

@@ -1,0 +1,16 @@
+-- The projects an exporter has something to send for now.
+CREATE FUNCTION ctaudience.ct_export_due() RETURNS TABLE (project_id text)
+	LANGUAGE sql STABLE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	BEGIN ATOMIC
+		SELECT x.project_id::text
+		  FROM ctaudience.ct_export x
+		 WHERE x.enabled AND x.status = 'active'
+		   AND (x.run_started_at IS NOT NULL OR x.next_run_at <= now()
+				OR EXISTS (SELECT 1 FROM ctaudience.ct_export_request r
+							WHERE r.project_id = x.project_id AND r.state = 'pending'))
+		 ORDER BY x.project_id;
+	END;
+COMMENT ON FUNCTION ctaudience.ct_export_due() IS
+	'the projects whose export has something to send now: a request to send (again), or a run in progress or due';
+REVOKE ALL ON FUNCTION ctaudience.ct_export_due() FROM PUBLIC;

@@ -1,0 +1,173 @@
+/*
+ * delivery.c
+ *	  ct_record_delivery(): what a sender reports of a profile it took from
+ *	  a campaign (sent, delivered, viewed, clicked, ...), recorded as the
+ *	  event CleverTap raises for it, with the campaign's attributes.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "citus.h"
+#include "engage.h"
+#include "events.h"
+#include "response.h"
+#include "store.h"
+
+PG_FUNCTION_INFO_V1(ct_record_delivery);
+
+/* The campaign a delivery reports on, and whether its profile came from it. */
+typedef struct CtDeliveryCampaign
+{
+	char	   *name;
+	char	   *channel;
+	bool		live;
+	bool		taken;			/* taken from its queue by a sender */
+	bool		member;			/* in one of its segments now */
+} CtDeliveryCampaign;
+
+/* Read the campaign; 22023 when the project has no such campaign. */
+static void
+ct_delivery_campaign(const char *project_id, int64 campaign_id, const char *ct_id,
+					 CtDeliveryCampaign *c)
+{
+	Datum		args[3];
+	bool		isnull;
+
+	args[0] = CStringGetTextDatum(project_id);
+	args[1] = Int64GetDatum(campaign_id);
+	args[2] = CStringGetTextDatum(ct_id);
+	if (ct_store_exec(CT_Q_DELIVERY_CAMPAIGN, args, NULL, true) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("project \"%s\" has no campaign " INT64_FORMAT, project_id, campaign_id)));
+	c->name = ct_store_get_text(0, 1);
+	c->channel = ct_store_get_text(0, 2);
+	c->live = strcmp(ct_store_get_text(0, 3), "live_behavior") == 0;
+	c->taken = DatumGetBool(ct_store_get(0, 4, &isnull));
+	c->member = DatumGetBool(ct_store_get(0, 5, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * The event's properties: the sender's, then the campaign's attributes as
+ * CleverTap sends them (which win): Campaign id, Campaign name, Campaign
+ * type, wzrk_id (the campaign and the day), wzrk_pivot, CT Source.
+ */
+static Jsonb *
+ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, TimestampTz ts)
+{
+	static const char *const ours[] = {"Campaign id", "Campaign name", "Campaign type", "wzrk_id",
+	"wzrk_pivot", "CT Source"};
+	CtJsonBuilder b;
+	JsonbIterator *it = JsonbIteratorInit(&given->root);
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	struct pg_tm tm;
+	fsec_t		fsec;
+	const char *type = ct_campaign_type(c->channel);
+
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	ct_jb_begin(&b);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		bool		taken = false;
+
+		if (tok != WJB_KEY)
+			continue;
+		for (int i = 0; i < lengthof(ours); i++)
+			taken |= (v.val.string.len == strlen(ours[i]) &&
+					  memcmp(v.val.string.val, ours[i], v.val.string.len) == 0);
+		if (taken)
+		{
+			JsonbIteratorNext(&it, &v, true);
+			continue;
+		}
+		pushJsonbValue(&b.state, WJB_KEY, &v);
+		JsonbIteratorNext(&it, &v, true);
+		pushJsonbValue(&b.state, WJB_VALUE, &v);
+	}
+	ct_jb_int(&b, "Campaign id", campaign_id);
+	ct_jb_string(&b, "Campaign name", c->name, -1);
+	ct_jb_string(&b, "Campaign type", type != NULL ? type : c->channel, -1);
+	ct_jb_string(&b, "wzrk_id", psprintf(INT64_FORMAT "_%04d%02d%02d", campaign_id,
+										 tm.tm_year, tm.tm_mon, tm.tm_mday), -1);
+	ct_jb_string(&b, "wzrk_pivot", "wzrk_default", -1);
+	ct_jb_string(&b, "CT Source", "clevertap", -1);
+	return ct_jb_finish(&b);
+}
+
+/*
+ * SQL: ct_record_delivery(project_id text, campaign_id bigint, ct_id text,
+ * outcome text, ts timestamptz DEFAULT now(), props jsonb DEFAULT '{}')
+ * returns bigint, the event_id.
+ */
+Datum
+ct_record_delivery(PG_FUNCTION_ARGS)
+{
+	static const char *const args[] = {"project_id", "campaign_id", "ct_id", "outcome", "ts", "props"};
+	char	   *project_id;
+	int64		campaign_id;
+	char	   *ct_id;
+	const CtOutcome *outcome;
+	TimestampTz ts;
+	Jsonb	   *props;
+	CtDeliveryCampaign c;
+	int64		event_id;
+	Datum		row[6];
+
+	for (int i = 0; i < lengthof(args); i++)
+	{
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not be null", args[i])));
+	}
+	project_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	campaign_id = PG_GETARG_INT64(1);
+	ct_id = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	outcome = ct_outcome(text_to_cstring(PG_GETARG_TEXT_PP(3)));
+	ts = PG_GETARG_TIMESTAMPTZ(4);
+	props = PG_GETARG_JSONB_P(5);
+	if (outcome == NULL)
+	{
+		char		names[256];
+
+		ct_outcome_names(names, sizeof(names));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown delivery outcome \"%s\"", text_to_cstring(PG_GETARG_TEXT_PP(3))),
+				 errhint("Use one of %s.", names)));
+	}
+	ct_check_event("-", props, ts);
+
+	ct_store_connect();
+	ct_citus_enter(project_id);
+	ct_delivery_campaign(project_id, campaign_id, ct_id, &c);
+	if (c.live ? !c.taken : !c.member)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("profile \"%s\" was not %s campaign " INT64_FORMAT, ct_id,
+						c.live ? "taken from the queue of" : "in the segments of", campaign_id),
+				 errhint(c.live ? "Report only profiles ctaudience.ct_campaign_take() gave you for this campaign." :
+						 "Report only profiles ctaudience.ct_campaign_audience() gives for this campaign.")));
+	event_id = ct_event_record(project_id, ct_id, outcome->event_name,
+							   ct_delivery_props(props, campaign_id, &c, ts), ts, outcome->active);
+	row[0] = CStringGetTextDatum(project_id);
+	row[1] = Int64GetDatum(campaign_id);
+	row[2] = CStringGetTextDatum(ct_id);
+	row[3] = CStringGetTextDatum(outcome->outcome);
+	row[4] = TimestampTzGetDatum(ts);
+	row[5] = Int64GetDatum(event_id);
+	ct_store_exec(CT_Q_DELIVERY_RECORD, row, NULL, false);
+	ct_store_finish();
+	PG_RETURN_INT64(event_id);
+}

@@ -1,0 +1,811 @@
+/*
+ * export.c
+ *	  The database's side of the export to mParticle: events queued for a
+ *	  project's export where they are recorded, and ct_export_claim(), which
+ *	  hands an exporter the next request to POST to the Events API.
+ *
+ * A request is built here from what waits in the outbox, in profile order,
+ * and kept (ct_export_request) until mParticle answers it
+ * (ct_export_result): a request handed out again is the same request, so a
+ * resend after a crash carries the same source_request_id and body, which
+ * mParticle de-duplicates.  Each batch is one user's; its
+ * source_request_id is derived from its events, each event's
+ * source_message_id from the event, so the same events always make the
+ * same request.
+ */
+#include "postgres.h"
+
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+#include "utils/tuplestore.h"
+#include "utils/uuid.h"
+
+#include "citus.h"
+#include "events.h"
+#include "export.h"
+#include "store.h"
+
+PG_FUNCTION_INFO_V1(ct_export_claim);
+
+/* mParticle's limits (its Events API) */
+#define CT_MP_MAX_BATCHES		100
+#define CT_MP_MAX_REQUEST		(256 * 1024)
+#define CT_MP_MAX_BATCH			(128 * 1024)
+#define CT_MP_MAX_NAME_CHARS	256
+#define CT_MP_MAX_ATTRIBUTES	100
+#define CT_MP_MAX_VALUE_CHARS	4096
+
+/* Bytes a batch's closing and the request's take after what is there. */
+#define CT_CLOSING 3			/* "]}" of the batch, "]" of the request */
+
+/* Outbox rows read at a time. */
+#define CT_EXPORT_PAGE 1000
+
+/* The base URL of each mParticle data center's partner feeds. */
+static const struct
+{
+	const char *data_center;
+	const char *base;
+}			ct_data_centers[] = {
+	{"default", "https://inbound.mparticle.com/s2s"},
+	{"us", "https://inbound.us1.mparticle.com/s2s"},
+	{"eu", "https://inbound.eu1.mparticle.com/s2s"},
+	{"au", "https://inbound.au1.mparticle.com/s2s"},
+};
+
+/* CleverTap's profile properties sent as user attributes, and their names there. */
+static const struct
+{
+	const char *property;
+	const char *attribute;
+}			ct_user_attributes[] = {
+	{"Name", "ct_name"}, {"Gender", "ct_gender"}, {"DOB", "ct_dob"}, {"Photo", "ct_photo"},
+	{"MSG-email", "ct_email_opt_in"}, {"MSG-push", "ct_push_opt_in"},
+	{"MSG-sms", "ct_sms_opt_in"}, {"MSG-whatsapp", "ct_whatsapp_opt_in"},
+};
+
+/* ---------------------------------------------------------------------
+ * Queueing events for an export
+ * ---------------------------------------------------------------------
+ */
+
+/* See export.h. */
+bool
+ct_export_takes(const char *project_id, const char *name)
+{
+	Datum		args[2] = {CStringGetTextDatum(project_id), CStringGetTextDatum(name)};
+	bool		takes = ct_store_exec(CT_Q_EXPORT_TAKES, args, NULL, true) > 0;
+
+	SPI_freetuptable(SPI_tuptable);
+	return takes;
+}
+
+/* See export.h. */
+void
+ct_export_queue(const char *project_id, CtArr *ct_ids, CtArr *event_ids)
+{
+	Datum		args[3];
+
+	if (ct_ids->n == 0)
+		return;
+	args[0] = CStringGetTextDatum(project_id);
+	args[1] = ct_arr_datum(ct_ids);
+	args[2] = ct_arr_datum(event_ids);
+	ct_store_exec(CT_Q_EXPORT_QUEUE, args, NULL, false);
+}
+
+/* ---------------------------------------------------------------------
+ * Building a request
+ * ---------------------------------------------------------------------
+ */
+
+/* A project's export, as ct_export_claim reads it. */
+typedef struct CtExport
+{
+	const char *project_id;
+	char	   *feed_key;
+	char	   *url;
+	char	   *customer_id;
+	char	   *export_type;
+	Datum		events;
+	char	   *schedule;
+	char	   *look_back;
+	char	   *environment;
+	bool		active;
+	bool		running;
+	bool		due;
+	TimestampTz properties_through;
+} CtExport;
+
+/* A request being built. */
+typedef struct CtRequest
+{
+	const CtExport *x;
+	StringInfoData body;		/* "[" and the batches closed so far */
+	int			batches;
+	int			events;
+	int			profiles;
+	int			cut;
+	CtArr		ct_ids;			/* the outbox rows it covers */
+	CtArr		event_ids;
+	CtArr		drop_ct_ids;	/* outbox rows with nothing to send */
+	CtArr		drop_event_ids;
+	bool		full;			/* no room for what comes next */
+
+	/* the open batch: one user's */
+	char	   *user;			/* NULL: none open */
+	StringInfoData batch;		/* its header and events so far */
+	int			id_at;			/* where its source_request_id goes */
+	int			header_len;		/* its length before its first event */
+	int			batch_events;
+	pg_cryptohash_ctx *hash;	/* of what makes its id */
+} CtRequest;
+
+/* A UUID (RFC 9562 version 8) from the first bytes of a SHA-256 digest. */
+static void
+ct_uuid_from_digest(const uint8 *digest, char *out)
+{
+	uint8		b[16];
+
+	memcpy(b, digest, 16);
+	b[6] = (b[6] & 0x0f) | 0x80;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+			 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+			 b[14], b[15]);
+}
+
+static pg_cryptohash_ctx *
+ct_hash_begin(void)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (ctx == NULL || pg_cryptohash_init(ctx) < 0)
+		elog(ERROR, "could not initialize a SHA-256 context");
+	return ctx;
+}
+
+static void
+ct_hash_add(pg_cryptohash_ctx *ctx, const void *data, size_t len)
+{
+	if (pg_cryptohash_update(ctx, data, len) < 0)
+		elog(ERROR, "could not compute a SHA-256 digest");
+}
+
+/* Finish a digest into a UUID string (37 bytes with its NUL). */
+static void
+ct_hash_uuid(pg_cryptohash_ctx *ctx, char *out)
+{
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+
+	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute a SHA-256 digest");
+	pg_cryptohash_free(ctx);
+	ct_uuid_from_digest(digest, out);
+}
+
+/* A JSON string of len bytes, at most max_chars characters (cut: counted). */
+static void
+ct_json_string(StringInfo out, const char *s, int len, int max_chars, int *cut)
+{
+	int			keep = pg_mbcharcliplen(s, len, max_chars);
+	char	   *copy;
+
+	if (keep < len)
+		(*cut)++;
+	copy = pnstrdup(s, keep);
+	escape_json(out, copy);
+	pfree(copy);
+}
+
+/* A jsonb value as mParticle's attribute values are: a string; NULL for null. */
+static char *
+ct_value_text(JsonbValue *v, int *len)
+{
+	char	   *s;
+
+	switch (v->type)
+	{
+		case jbvNull:
+			return NULL;
+		case jbvString:
+			*len = v->val.string.len;
+			return v->val.string.val;
+		case jbvNumeric:
+			s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+			break;
+		case jbvBool:
+			s = pstrdup(v->val.boolean ? "true" : "false");
+			break;
+		case jbvBinary:
+			s = JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
+			break;
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+	*len = strlen(s);
+	return s;
+}
+
+/*
+ * The custom_attributes of an event, from its properties: at most
+ * CT_MP_MAX_ATTRIBUTES, each value a string of at most
+ * CT_MP_MAX_VALUE_CHARS characters, and no more than room bytes in all
+ * (what does not fit is left out); what is cut is counted.
+ */
+static void
+ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
+{
+	JsonbIterator *it = JsonbIteratorInit(&props->root);
+	JsonbValue	k;
+	JsonbIteratorToken tok;
+	int			n = 0;
+	StringInfoData one;
+
+	initStringInfo(&one);
+	appendStringInfoChar(out, '{');
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		JsonbValue	v;
+		char	   *val;
+		int			len;
+
+		if (tok != WJB_KEY)
+			continue;
+		JsonbIteratorNext(&it, &v, true);
+		val = ct_value_text(&v, &len);
+		if (val == NULL)
+			continue;
+		if (n >= CT_MP_MAX_ATTRIBUTES)
+		{
+			(*cut)++;
+			continue;
+		}
+		resetStringInfo(&one);
+		if (n > 0)
+			appendStringInfoChar(&one, ',');
+		ct_json_string(&one, k.val.string.val, k.val.string.len, CT_MP_MAX_NAME_CHARS, cut);
+		appendStringInfoChar(&one, ':');
+		ct_json_string(&one, val, len, CT_MP_MAX_VALUE_CHARS, cut);
+		if (out->len + one.len + 1 > room)
+		{
+			(*cut)++;
+			continue;
+		}
+		appendBinaryStringInfo(out, one.data, one.len);
+		n++;
+	}
+	appendStringInfoChar(out, '}');
+	pfree(one.data);
+}
+
+/* One event as mParticle's Events API takes it, in at most room bytes. */
+static void
+ct_render_event(StringInfo out, const CtExport *x, int64 event_id, const char *name, TimestampTz ts,
+				Jsonb *props, int room, int *cut)
+{
+	CtMpType	type = ct_event_mp_type(name);
+	pg_cryptohash_ctx *hash = ct_hash_begin();
+	char		id[37];
+	uint64		be = pg_hton64((uint64) event_id);
+	int64		ms = ts / 1000 + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
+	int			start = out->len;
+
+	ct_hash_add(hash, "ctaudience event", 17);
+	ct_hash_add(hash, x->project_id, strlen(x->project_id) + 1);
+	ct_hash_add(hash, &be, sizeof(be));
+	ct_hash_uuid(hash, id);
+
+	appendStringInfo(out, "{\"event_type\":\"%s\",\"data\":{", type.event_type);
+	if (type.custom_event_type != NULL)
+	{
+		appendStringInfoString(out, "\"event_name\":");
+		ct_json_string(out, name, strlen(name), CT_MP_MAX_NAME_CHARS, cut);
+		appendStringInfo(out, ",\"custom_event_type\":\"%s\",", type.custom_event_type);
+	}
+	appendStringInfo(out, "\"timestamp_unixtime_ms\":" INT64_FORMAT ",\"source_message_id\":\"%s\","
+					 "\"custom_attributes\":", ms, id);
+	ct_render_attributes(out, props, start + room - 2, cut);
+	appendStringInfoString(out, "}}");
+}
+
+/* Add the user attributes of a profile's properties; false when it has none. */
+static bool
+ct_render_user_attributes(StringInfo out, Jsonb *properties, int *cut)
+{
+	int			n = 0;
+
+	for (int i = 0; i < lengthof(ct_user_attributes); i++)
+	{
+		const char *p = ct_user_attributes[i].property;
+		JsonbValue *v = getKeyJsonValueFromContainer(&properties->root, p, strlen(p), NULL);
+		char	   *val;
+		int			len;
+
+		if (v == NULL || (val = ct_value_text(v, &len)) == NULL)
+			continue;
+		appendStringInfoString(out, n == 0 ? ",\"user_attributes\":{" : ",");
+		escape_json(out, ct_user_attributes[i].attribute);
+		appendStringInfoChar(out, ':');
+		ct_json_string(out, val, len, CT_MP_MAX_VALUE_CHARS, cut);
+		n++;
+	}
+	if (n > 0)
+		appendStringInfoChar(out, '}');
+	return n > 0;
+}
+
+/* The value sent as customer_id, from the profile row of an outbox row (SPI row r). */
+static char *
+ct_customer_id(const CtExport *x, uint64 r, int *len)
+{
+	bool		isnull;
+	Datum		d;
+
+	if (strcmp(x->customer_id, "identity") == 0)
+		d = ct_store_get(r, 6, &isnull);
+	else if (strcmp(x->customer_id, "email") == 0)
+		d = ct_store_get(r, 7, &isnull);
+	else if (strcmp(x->customer_id, "mparticle_id") == 0)
+		d = ct_store_get(r, 8, &isnull);
+	else if (strcmp(x->customer_id, "ct_id") == 0)
+		d = ct_store_get(r, 1, &isnull);
+	else
+	{
+		/* property:<key> */
+		const char *key = x->customer_id + strlen("property:");
+		Jsonb	   *props;
+		JsonbValue *v;
+
+		d = ct_store_get(r, 9, &isnull);
+		if (isnull)
+			return NULL;
+		props = DatumGetJsonbP(d);
+		v = getKeyJsonValueFromContainer(&props->root, key, strlen(key), NULL);
+		return v != NULL ? ct_value_text(v, len) : NULL;
+	}
+	if (isnull)
+		return NULL;
+	*len = VARSIZE_ANY_EXHDR(DatumGetTextPP(d));
+	return VARDATA_ANY(DatumGetTextPP(d));
+}
+
+/*
+ * Open a batch for the user of SPI row r (its identities; its user
+ * attributes when with_attributes: *has_attributes says whether it has
+ * any); false, with nothing open, when the request has no room for it.
+ */
+static bool
+ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, bool *has_attributes)
+{
+	bool		isnull;
+	char	   *cid;
+	int			cid_len = 0;
+	Datum		email = ct_store_get(r, 7, &isnull);
+	int			attributes_at;
+
+	*has_attributes = false;
+	if (rq->batches >= CT_MP_MAX_BATCHES)
+		return false;
+	resetStringInfo(&rq->batch);
+	appendStringInfoString(&rq->batch, "{\"source_request_id\":\"");
+	rq->id_at = rq->batch.len;
+	appendStringInfo(&rq->batch, "%36s\",\"environment\":\"%s\",\"user_identities\":{", "",
+					 rq->x->environment);
+	cid = ct_customer_id(rq->x, r, &cid_len);
+	if (cid != NULL)
+	{
+		appendStringInfoString(&rq->batch, "\"customer_id\":");
+		ct_json_string(&rq->batch, cid, cid_len, CT_MP_MAX_VALUE_CHARS, &rq->cut);
+	}
+	if (!isnull)
+	{
+		appendStringInfoString(&rq->batch, cid != NULL ? ",\"email\":" : "\"email\":");
+		escape_json(&rq->batch, TextDatumGetCString(email));
+	}
+	appendStringInfoString(&rq->batch, "},\"partner_identities\":{\"CleverTap_User_ID\":");
+	escape_json(&rq->batch, ct_id);
+	appendStringInfoChar(&rq->batch, '}');
+	attributes_at = rq->batch.len;
+	if (with_attributes)
+		*has_attributes = ct_render_user_attributes(&rq->batch, DatumGetJsonbP(ct_store_get(r, 9, &isnull)),
+													&rq->cut);
+	appendStringInfoString(&rq->batch, ",\"events\":[");
+	if (rq->body.len + 1 + rq->batch.len + CT_CLOSING > CT_MP_MAX_REQUEST)
+	{
+		*has_attributes = false;
+		return false;
+	}
+
+	/* its id: the project, the user, its attributes, then its events */
+	rq->hash = ct_hash_begin();
+	ct_hash_add(rq->hash, "ctaudience batch", 17);
+	ct_hash_add(rq->hash, rq->x->project_id, strlen(rq->x->project_id) + 1);
+	ct_hash_add(rq->hash, ct_id, strlen(ct_id) + 1);
+	ct_hash_add(rq->hash, rq->batch.data + attributes_at, rq->batch.len - attributes_at);
+	rq->user = pstrdup(ct_id);
+	rq->batch_events = 0;
+	rq->header_len = rq->batch.len;
+	return true;
+}
+
+/* Forget the open batch (nothing of it goes into the request). */
+static void
+ct_batch_drop(CtRequest *rq)
+{
+	pg_cryptohash_free(rq->hash);
+	rq->hash = NULL;
+	rq->user = NULL;
+}
+
+/* Close the open batch: its id, then into the body. */
+static void
+ct_batch_close(CtRequest *rq)
+{
+	char		id[37];
+
+	if (rq->user == NULL)
+		return;
+	appendStringInfoString(&rq->batch, "]}");
+	ct_hash_uuid(rq->hash, id);
+	rq->hash = NULL;
+	memcpy(rq->batch.data + rq->id_at, id, 36);
+	if (rq->batches > 0)
+		appendStringInfoChar(&rq->body, ',');
+	appendBinaryStringInfo(&rq->body, rq->batch.data, rq->batch.len);
+	rq->batches++;
+	rq->user = NULL;
+}
+
+
+/*
+ * Add SPI row r (an outbox row with its event and profile) to the request:
+ * covered, dropped (nothing left to send), or, when there is no room left,
+ * left for the next request (full is set).
+ */
+static void
+ct_request_add(CtRequest *rq, uint64 r)
+{
+	bool		isnull;
+	char	   *ct_id = ct_store_get_text(r, 1);
+	int64		event_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
+	bool		profile = DatumGetBool(ct_store_get(r, 10, &isnull));
+	bool		no_event;
+	bool		has_attributes;
+	StringInfoData ev;
+	int			cut = 0;		/* what the event's rendering cut */
+
+	(void) ct_store_get(r, 3, &no_event);
+	if (!profile || (event_id != 0 && no_event) ||
+		(event_id == 0 && strcmp(rq->x->export_type, "user_properties") != 0))
+	{
+		/*
+		 * its profile or event is gone (erased, purged), or it is not this
+		 * export's
+		 */
+		ct_arr_add(&rq->drop_ct_ids, CStringGetTextDatum(ct_id), false);
+		ct_arr_add(&rq->drop_event_ids, Int64GetDatum(event_id), false);
+		return;
+	}
+	if (rq->user == NULL || strcmp(rq->user, ct_id) != 0)
+	{
+		ct_batch_close(rq);
+		if (!ct_batch_open(rq, r, ct_id, event_id == 0, &has_attributes))
+		{
+			rq->full = true;
+			return;
+		}
+		rq->profiles++;
+		if (event_id == 0)
+		{
+			/*
+			 * user properties: the batch carries them, or there are none to
+			 * send
+			 */
+			ct_arr_add(has_attributes ? &rq->ct_ids : &rq->drop_ct_ids, CStringGetTextDatum(ct_id), false);
+			ct_arr_add(has_attributes ? &rq->event_ids : &rq->drop_event_ids, Int64GetDatum(0), false);
+			if (!has_attributes)
+			{
+				ct_batch_drop(rq);
+				rq->profiles--;
+			}
+			return;
+		}
+	}
+
+	/*
+	 * An event, as large as a batch of this user can hold: into the open
+	 * batch, else into a new batch of the same user (whose header is no
+	 * longer: it carries no user attributes).
+	 */
+	initStringInfo(&ev);
+	ct_render_event(&ev, rq->x, event_id, ct_store_get_text(r, 3),
+					DatumGetTimestampTz(ct_store_get(r, 4, &isnull)),
+					DatumGetJsonbP(ct_store_get(r, 5, &isnull)),
+					CT_MP_MAX_BATCH - rq->header_len - CT_CLOSING, &cut);
+	if (rq->batch.len + 1 + ev.len + CT_CLOSING > CT_MP_MAX_BATCH ||
+		rq->body.len + 1 + rq->batch.len + 1 + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
+	{
+		if (rq->batch_events == 0)
+		{
+			/* the request has no room for this user's first event */
+			ct_batch_drop(rq);
+			rq->profiles--;
+			rq->full = true;
+			return;
+		}
+		ct_batch_close(rq);
+		if (!ct_batch_open(rq, r, ct_id, false, &has_attributes) ||
+			rq->body.len + 1 + rq->batch.len + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
+		{
+			if (rq->user != NULL)
+				ct_batch_drop(rq);
+			rq->full = true;
+			return;
+		}
+	}
+	if (rq->batch_events > 0)
+		appendStringInfoChar(&rq->batch, ',');
+	appendBinaryStringInfo(&rq->batch, ev.data, ev.len);
+	rq->batch_events++;
+	rq->events++;
+	rq->cut += cut;
+	{
+		uint64		be = pg_hton64((uint64) event_id);
+
+		ct_hash_add(rq->hash, &be, sizeof(be));
+	}
+	ct_arr_add(&rq->ct_ids, CStringGetTextDatum(ct_id), false);
+	ct_arr_add(&rq->event_ids, Int64GetDatum(event_id), false);
+	pfree(ev.data);
+}
+
+/*
+ * Build the next request of an export from its outbox (rows with nothing
+ * left to send are deleted); false when nothing waits.
+ */
+static bool
+ct_request_build(CtRequest *rq, const CtExport *x)
+{
+	Datum		args[4];
+	char	   *after_ct_id = "";
+	int64		after_id = -1;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->x = x;
+	initStringInfo(&rq->body);
+	initStringInfo(&rq->batch);
+	appendStringInfoChar(&rq->body, '[');
+	ct_arr_for(&rq->ct_ids, CT_Q_EXPORT_REQUEST, 8, CT_EXPORT_PAGE);
+	ct_arr_for(&rq->event_ids, CT_Q_EXPORT_REQUEST, 9, CT_EXPORT_PAGE);
+	ct_arr_for(&rq->drop_ct_ids, CT_Q_EXPORT_DROP, 2, 16);
+	ct_arr_for(&rq->drop_event_ids, CT_Q_EXPORT_DROP, 3, 16);
+	while (!rq->full)
+	{
+		uint64		n;
+
+		args[0] = CStringGetTextDatum(x->project_id);
+		args[1] = CStringGetTextDatum(after_ct_id);
+		args[2] = Int64GetDatum(after_id);
+		args[3] = Int32GetDatum(CT_EXPORT_PAGE);
+		n = ct_store_exec(CT_Q_EXPORT_ROWS, args, NULL, false);
+		for (uint64 r = 0; r < n && !rq->full; r++)
+		{
+			bool		isnull;
+
+			ct_request_add(rq, r);
+			if (r == n - 1)
+			{
+				after_ct_id = ct_store_get_text(r, 1);
+				after_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
+			}
+		}
+		SPI_freetuptable(SPI_tuptable);
+		if (n < CT_EXPORT_PAGE)
+			break;
+	}
+	ct_batch_close(rq);
+	appendStringInfoChar(&rq->body, ']');
+	if (rq->drop_ct_ids.n > 0)
+	{
+		args[0] = CStringGetTextDatum(x->project_id);
+		args[1] = ct_arr_datum(&rq->drop_ct_ids);
+		args[2] = ct_arr_datum(&rq->drop_event_ids);
+		ct_store_exec(CT_Q_EXPORT_DROP, args, NULL, false);
+	}
+	return rq->batches > 0;
+}
+
+/* ---------------------------------------------------------------------
+ * ct_export_claim
+ * ---------------------------------------------------------------------
+ */
+
+/* Read and lock a project's export; false when it has none. */
+static bool
+ct_export_read(const char *project_id, CtExport *x)
+{
+	Datum		project = CStringGetTextDatum(project_id);
+	bool		isnull;
+	char	   *endpoint;
+	char	   *data_center;
+
+	if (ct_store_exec(CT_Q_EXPORT_LOCK, &project, NULL, false) == 0)
+		return false;
+	x->project_id = project_id;
+	x->feed_key = ct_store_get_text(0, 1);
+	data_center = ct_store_get_text(0, 2);
+	endpoint = ct_store_get_text(0, 3);
+	x->customer_id = ct_store_get_text(0, 4);
+	x->export_type = ct_store_get_text(0, 5);
+	x->events = ct_store_get(0, 6, &isnull);
+	x->schedule = ct_store_get_text(0, 7);
+	x->look_back = ct_store_get_text(0, 8);
+	x->environment = ct_store_get_text(0, 9);
+	x->active = DatumGetBool(ct_store_get(0, 10, &isnull));
+	x->running = DatumGetBool(ct_store_get(0, 11, &isnull));
+	x->due = DatumGetBool(ct_store_get(0, 12, &isnull));
+	x->properties_through = DatumGetTimestampTz(ct_store_get(0, 13, &isnull));
+	if (isnull)
+		x->properties_through = DT_NOBEGIN;
+	if (endpoint == NULL)
+	{
+		for (int i = 0; i < lengthof(ct_data_centers); i++)
+		{
+			if (strcmp(data_center, ct_data_centers[i].data_center) == 0)
+				endpoint = (char *) ct_data_centers[i].base;
+		}
+	}
+	x->url = psprintf("%s/v2/bulkevents", endpoint);
+	return true;
+}
+
+/* Emit a request as ct_export_claim's row. */
+static void
+ct_emit(ReturnSetInfo *rsinfo, int64 request_id, Datum source_request_id, const char *url,
+		const char *feed_key, Datum body, int batches, int events, int attempts)
+{
+	Datum		values[8];
+	bool		nulls[8] = {0};
+
+	values[0] = Int64GetDatum(request_id);
+	values[1] = source_request_id;
+	values[2] = CStringGetTextDatum(url);
+	values[3] = CStringGetTextDatum(feed_key);
+	values[4] = body;
+	values[5] = Int32GetDatum(batches);
+	values[6] = Int32GetDatum(events);
+	values[7] = Int32GetDatum(attempts);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * A run begins: a one-time export looks back for its events, a user
+ * properties export takes the profiles updated since its last run.
+ */
+static void
+ct_export_start_run(const CtExport *x)
+{
+	Datum		args[4];
+
+	args[0] = CStringGetTextDatum(x->project_id);
+	ct_store_exec(CT_Q_EXPORT_START_RUN, args, NULL, false);
+	if (strcmp(x->export_type, "user_properties") == 0)
+	{
+		args[1] = TimestampTzGetDatum(x->properties_through);
+		ct_store_exec(CT_Q_EXPORT_PROFILES, args, NULL, false);
+	}
+	else if (strcmp(x->schedule, "once") == 0)
+	{
+		args[1] = CStringGetTextDatum(x->look_back);
+		args[2] = CStringGetTextDatum(x->export_type);
+		args[3] = x->events;
+		ct_store_exec(CT_Q_EXPORT_BACKFILL, args, NULL, false);
+	}
+}
+
+/*
+ * SQL: ct_export_claim(project_id text, lease_seconds integer) returns
+ * table (request_id, source_request_id, url, feed_key, body, batches,
+ * events, attempts): the request waiting for an answer, unless another
+ * exporter holds it; else, when a run is in progress or due, a new one
+ * from the outbox; else nothing.
+ */
+Datum
+ct_export_claim(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *project_id;
+	int32		lease;
+	CtExport	x;
+	Datum		args[10];
+	bool		isnull;
+	CtRequest	rq;
+	char		id[37];
+	pg_cryptohash_ctx *hash;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "project_id" : "lease_seconds")));
+	project_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	lease = PG_GETARG_INT32(1);
+	if (lease < 1 || lease > 86400)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lease_seconds must be between 1 and 86400, not %d", lease)));
+	InitMaterializedSRF(fcinfo, 0);
+
+	ct_store_connect();
+	ct_citus_enter(project_id);
+	if (!ct_export_read(project_id, &x) || !x.active)
+	{
+		ct_store_finish();
+		return (Datum) 0;
+	}
+
+	/*
+	 * the request waiting for mParticle's answer: the same again, once its
+	 * lease is over
+	 */
+	args[0] = CStringGetTextDatum(project_id);
+	if (ct_store_exec(CT_Q_EXPORT_PENDING, args, NULL, false) > 0)
+	{
+		int64		request_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+
+		if (!DatumGetBool(ct_store_get(0, 7, &isnull)))
+		{
+			ct_emit(rsinfo, request_id, ct_store_get(0, 2, &isnull), x.url, x.feed_key,
+					ct_store_get(0, 3, &isnull), DatumGetInt32(ct_store_get(0, 4, &isnull)),
+					DatumGetInt32(ct_store_get(0, 5, &isnull)), DatumGetInt32(ct_store_get(0, 6, &isnull)));
+			args[1] = Int64GetDatum(request_id);
+			args[2] = Int32GetDatum(lease);
+			ct_store_exec(CT_Q_EXPORT_LEASE, args, NULL, false);
+		}
+		ct_store_finish();
+		return (Datum) 0;
+	}
+
+	if (!x.running)
+	{
+		if (!x.due)
+		{
+			ct_store_finish();
+			return (Datum) 0;
+		}
+		ct_export_start_run(&x);
+	}
+	if (!ct_request_build(&rq, &x))
+	{
+		/* nothing waits: the run is over */
+		ct_store_exec(CT_Q_EXPORT_END_RUN, args, NULL, false);
+		ct_store_finish();
+		return (Datum) 0;
+	}
+
+	hash = ct_hash_begin();
+	ct_hash_add(hash, rq.body.data, rq.body.len);
+	ct_hash_uuid(hash, id);
+	args[1] = DirectFunctionCall1(uuid_in, CStringGetDatum(id));
+	args[2] = Int32GetDatum(lease);
+	args[3] = Int32GetDatum(rq.batches);
+	args[4] = Int32GetDatum(rq.events);
+	args[5] = Int32GetDatum(rq.profiles);
+	args[6] = Int32GetDatum(rq.cut);
+	args[7] = ct_arr_datum(&rq.ct_ids);
+	args[8] = ct_arr_datum(&rq.event_ids);
+	args[9] = PointerGetDatum(cstring_to_text_with_len(rq.body.data, rq.body.len));
+	ct_store_exec(CT_Q_EXPORT_REQUEST, args, NULL, false);
+	ct_emit(rsinfo, DatumGetInt64(ct_store_get(0, 1, &isnull)), args[1], x.url, x.feed_key, args[9],
+			rq.batches, rq.events, 0);
+	ct_store_finish();
+	return (Datum) 0;
+}

@@ -1,0 +1,558 @@
+/*
+ * queries.c
+ *	  The text and parameter types of every SQL statement of the extension
+ *	  (see store.c for how they are prepared and run).
+ *
+ * Batches are passed as arrays and unnested in SQL, so one statement
+ * handles a whole message: the per-statement executor cost is paid once
+ * per message, not once per user.  Plans are generic unless a statement
+ * says custom: see store.c.
+ */
+#include "postgres.h"
+
+#include "queries.h"
+
+/*
+ * Profiles of a project by a key column, the CT_PROFILE_LOOKUP_COLS columns
+ * and the TID of each (optionally locked, in the order of the keys).
+ */
+#define CT_SQL_PROFILES_BY(column, lock) \
+	"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts, p.ctid" \
+	"  FROM unnest($2) AS k(key)" \
+	" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p" \
+	"                      WHERE p.project_id = $1 AND p." column " = k.key OFFSET 0" lock ") p"
+
+/* The profiles of the subject of an erasure that one kind of key finds. */
+#define CT_SQL_SUBJECT_BY(keys, cond) \
+	"SELECT p.ct_id, p.identity, p.email, p.mparticle_id FROM unnest(" keys ") k(key)" \
+	" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p WHERE " cond " OFFSET 0) p"
+
+/*
+ * New profiles, plainly or racing other sessions ($1 project, $2..$7 the
+ * columns, $8 the message time, $9 properties_ts); memberships, plainly or
+ * as an upsert ($1 project, $2..$4 segment, ct_id, is_member, $5 time).
+ */
+#define CT_SQL_INSERT_PROFILES \
+	"INSERT INTO ctaudience.ct_profile AS p" \
+	"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts, properties_ts)" \
+	" SELECT $1, u.ct_id, u.identity, u.email, u.phone, u.mpid, coalesce(u.props, '{}')," \
+	"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END," \
+	"        coalesce(u.props_ts, '{}')" \
+	"   FROM unnest($2, $3, $4, $5, $6, $7, $9) AS u(ct_id, identity, email, phone, mpid, props, props_ts)"
+#define CT_ARGS_INSERT_PROFILES \
+	A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_JSONB_ARR
+#define CT_SQL_INSERT_MEMBERS \
+	"INSERT INTO ctaudience.ct_segment_member AS m (project_id, segment_id, ct_id, is_member, stated_at)" \
+	" SELECT $1, u.segment_id, u.ct_id, u.is_member, $5" \
+	"   FROM unnest($2, $3, $4) AS u(segment_id, ct_id, is_member)"
+#define CT_ARGS_MEMBERS A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_BOOL_ARR, A_TSTZ
+
+/* Partner Sync events ($1..$4: project, ct_id, ts, props). */
+#define CT_SQL_TRIG_EVENTS \
+	"INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)" \
+	" OVERRIDING SYSTEM VALUE" \
+	" SELECT u.project_id, u.ct_id, nextval('ctaudience.ct_event_event_id_seq'), 'Partner Sync', u.ts, u.props" \
+	"   FROM unnest($1, $2, $3, $4) AS u(project_id, ct_id, ts, props)"
+
+/*
+ * Whether the export x takes new events named by the parameter: a
+ * recurring export, enabled and not done (a paused one keeps them), of a
+ * type that takes the name (ct_export_selects).
+ */
+#define CT_SQL_EXPORT_TAKES(name) \
+	"x.enabled AND x.status <> 'done' AND x.schedule = 'recurring'" \
+	" AND ctaudience.ct_export_selects(x.export_type, x.events, " name ")"
+
+/* Advisory lock class of the per-segment statistics compaction. */
+#define CT_LOCK_CLASS "1129595221"
+
+const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
+	[CT_Q_PROJECT] = {
+		"SELECT project_id, region, account_token, passcode_hash, passcode_expires_at, default_country"
+		"  FROM ctaudience.ct_project WHERE project_id = $1",
+		1, {A_TEXT}
+	},
+	[CT_Q_MESSAGE] = {
+		"SELECT jsonb_set(response, '{ctaudience,duplicate_message}', '1')"
+		"  FROM ctaudience.ct_message WHERE project_id = $1 AND message_id = $2",
+		2, {A_TEXT, A_UUID}
+	},
+	[CT_Q_LOG_MESSAGE] = {
+		"INSERT INTO ctaudience.ct_message"
+		"  (project_id, message_id, message_type, message_ts, received_at, duration, counts, response)"
+		" VALUES ($1, $2, $3, $4, $5, clock_timestamp() - $5, $6, $7)"
+		" ON CONFLICT DO NOTHING",
+		7, {A_TEXT, A_UUID, A_TEXT, A_TSTZ, A_TSTZ, A_JSONB, A_JSONB}
+	},
+	[CT_Q_SEGMENTS] = {
+		"SELECT s.partner_segment_id, s.segment_id, s.name, s.name_ts, s.status, s.user_id_field"
+		"  FROM unnest($2) AS k(id)"
+		" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_segment s"
+		"                      WHERE s.project_id = $1 AND s.partner_name = 'mParticle'"
+		"                        AND s.partner_segment_id = k.id OFFSET 0) s",
+		2, {A_TEXT, A_INT8_ARR}
+	},
+
+	/*
+	 * The inserts into tables with an identity column name its sequence
+	 * themselves (OVERRIDING SYSTEM VALUE): on a Citus worker they write the
+	 * project's shard, which has no identity of its own (citus.h).
+	 */
+	[CT_Q_CREATE_SEGMENTS] = {
+		"INSERT INTO ctaudience.ct_segment (project_id, segment_id, name, partner_segment_id, name_ts)"
+		" OVERRIDING SYSTEM VALUE"
+		" SELECT $1, nextval('ctaudience.ct_segment_segment_id_seq'), u.name, u.id, $4"
+		"   FROM unnest($2::int8[], $3::text[]) AS u(id, name) ORDER BY u.id"
+		" ON CONFLICT DO NOTHING",
+		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ}
+	},
+	[CT_Q_RENAME_SEGMENTS] = {
+		"UPDATE ctaudience.ct_segment AS s SET name = u.name, name_ts = $4, updated_at = now()"
+		"  FROM unnest($2::int8[], $3::text[]) AS u(id, name)"
+		" WHERE s.project_id = $1 AND s.partner_name = 'mParticle' AND s.partner_segment_id = u.id"
+		"   AND s.name IS DISTINCT FROM u.name AND (s.name_ts IS NULL OR s.name_ts <= $4)",
+		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ}, true
+	},
+	[CT_Q_PROFILES_BY_CTID] = {
+		CT_SQL_PROFILES_BY("ct_id", ""),
+		2, {A_TEXT, A_TEXT_ARR}
+	},
+	[CT_Q_PROFILES_BY_IDENTITY] = {
+		CT_SQL_PROFILES_BY("identity", ""),
+		2, {A_TEXT, A_TEXT_ARR}
+	},
+	/* by CleverTap ID, locking each row (FOR UPDATE) in the order of the keys */
+	[CT_Q_PROFILES_BY_CTID_LOCK] = {
+		CT_SQL_PROFILES_BY("ct_id", " FOR UPDATE"),
+		2, {A_TEXT, A_TEXT_ARR}
+	},
+	[CT_Q_INSERT_PROFILES] = {
+		CT_SQL_INSERT_PROFILES " ON CONFLICT DO NOTHING RETURNING p.ct_id",
+		9, {CT_ARGS_INSERT_PROFILES}
+	},
+	[CT_Q_INSERT_PROFILES_PLAIN] = {
+		CT_SQL_INSERT_PROFILES,
+		9, {CT_ARGS_INSERT_PROFILES}
+	},
+
+	/*
+	 * The rows to update are reached by the TIDs their lookup returned ($9):
+	 * a parameterized TID scan is the only plan, whatever the statistics say
+	 * (project_id is compared as a join clause, so no index path for the
+	 * whole project exists to be chosen instead).  A row updated by another
+	 * session since its lookup fails the TID and key checks and is missing
+	 * from RETURNING; the caller looks it up again.
+	 */
+	[CT_Q_UPDATE_PROFILES] = {
+		"UPDATE ctaudience.ct_profile AS p SET"
+		"  email = CASE WHEN u.email IS NOT NULL AND (p.email_ts IS NULL OR p.email_ts <= $8)"
+		"               THEN u.email ELSE p.email END,"
+		"  email_ts = CASE WHEN u.email IS NOT NULL AND (p.email_ts IS NULL OR p.email_ts <= $8)"
+		"                  THEN $8 ELSE p.email_ts END,"
+		"  phone = CASE WHEN u.phone IS NOT NULL AND (p.phone_ts IS NULL OR p.phone_ts <= $8)"
+		"               THEN u.phone ELSE p.phone END,"
+		"  phone_ts = CASE WHEN u.phone IS NOT NULL AND (p.phone_ts IS NULL OR p.phone_ts <= $8)"
+		"                  THEN $8 ELSE p.phone_ts END,"
+		"  identity = coalesce(p.identity, u.identity),"
+		"  mparticle_id = coalesce(u.mpid, p.mparticle_id),"
+		"  properties = CASE WHEN u.props IS NULL THEN p.properties"
+		"                    ELSE (p.properties - ARRAY(SELECT jsonb_array_elements_text(u.props -> 'delete')))"
+		"                         || (u.props -> 'set') END,"
+		"  properties_ts = CASE WHEN u.props IS NULL THEN p.properties_ts"
+		"                       ELSE p.properties_ts || (u.props -> 'ts') END,"
+		"  updated_at = now()"
+		"  FROM unnest($9, array_fill($1, ARRAY[cardinality($9)]), $2, $3, $4, $5, $6, $7)"
+		"       AS u(tid, project_id, ct_id, identity, email, phone, mpid, props)"
+		" WHERE p.ctid = u.tid AND p.project_id = u.project_id AND p.ct_id = u.ct_id"
+		" RETURNING p.ct_id",
+		9, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_TID_ARR}
+	},
+	[CT_Q_UPSERT_MEMBERS] = {
+		CT_SQL_INSERT_MEMBERS
+		" ON CONFLICT (project_id, segment_id, ct_id) DO UPDATE"
+		"   SET is_member = EXCLUDED.is_member, stated_at = EXCLUDED.stated_at"
+		"   WHERE m.stated_at <= EXCLUDED.stated_at",
+		5, {CT_ARGS_MEMBERS}
+	},
+	[CT_Q_INSERT_MEMBERS] = {
+		CT_SQL_INSERT_MEMBERS,
+		5, {CT_ARGS_MEMBERS}
+	},
+	[CT_Q_STALE_ENTRIES] = {
+		"SELECT u.ord FROM unnest($2, $3, $4) AS u(segment_id, ct_id, ord)"
+		" CROSS JOIN LATERAL (SELECT m.stated_at FROM ctaudience.ct_segment_member m"
+		"                      WHERE m.project_id = $1 AND m.segment_id = u.segment_id"
+		"                        AND m.ct_id = u.ct_id OFFSET 0) m"
+		" WHERE m.stated_at > $5 ORDER BY u.ord LIMIT $6",
+		6, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_INT4_ARR, A_TSTZ, A_INT4}
+	},
+	[CT_Q_LOG_SAMPLES] = {
+		"INSERT INTO ctaudience.ct_import_sample"
+		"  (project_id, message_id, n, reason, profile_index, audience_id, mpid, path)"
+		" SELECT $1, $2, u.n, u.reason, u.profile, u.audience, u.mpid, u.path"
+		"   FROM unnest($3, $4, $5, $6, $7, $8) AS u(n, reason, profile, audience, mpid, path)",
+		8, {A_TEXT, A_UUID, A_INT4_ARR, A_TEXT_ARR, A_INT4_ARR, A_INT8_ARR, A_TEXT_ARR, A_TEXT_ARR}
+	},
+	[CT_Q_MEMBERS] = {
+		"SELECT m.segment_id, m.ct_id, m.is_member, m.stated_at"
+		"  FROM unnest($2, $3) AS u(segment_id, ct_id)"
+		" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_segment_member m"
+		"                      WHERE m.project_id = $1 AND m.segment_id = u.segment_id"
+		"                        AND m.ct_id = u.ct_id OFFSET 0) m",
+		3, {A_TEXT, A_INT8_ARR, A_TEXT_ARR}
+	},
+	[CT_Q_SUBSCRIBE] = {
+		"INSERT INTO ctaudience.ct_segment AS s"
+		"  (project_id, segment_id, name, partner_segment_id, name_ts, status, status_ts, user_id_field, settings)"
+		" OVERRIDING SYSTEM VALUE"
+		" VALUES ($1, nextval('ctaudience.ct_segment_segment_id_seq'), $2, $3, $4, $5, $4, $6, coalesce($7, '{}'))"
+		" ON CONFLICT (project_id, partner_name, partner_segment_id) DO UPDATE SET"
+		"  name = CASE WHEN s.name_ts IS NULL OR s.name_ts <= EXCLUDED.name_ts"
+		"              THEN EXCLUDED.name ELSE s.name END,"
+		"  name_ts = greatest(s.name_ts, EXCLUDED.name_ts),"
+		"  status = CASE WHEN s.status_ts IS NULL OR s.status_ts <= EXCLUDED.status_ts"
+		"                THEN EXCLUDED.status ELSE s.status END,"
+		"  user_id_field = CASE WHEN $7 IS NOT NULL AND (s.status_ts IS NULL OR s.status_ts <= EXCLUDED.status_ts)"
+		"                       THEN EXCLUDED.user_id_field ELSE s.user_id_field END,"
+		"  settings = CASE WHEN $7 IS NOT NULL AND (s.status_ts IS NULL OR s.status_ts <= EXCLUDED.status_ts)"
+		"                  THEN EXCLUDED.settings ELSE s.settings END,"
+		"  status_ts = greatest(s.status_ts, EXCLUDED.status_ts),"
+		"  updated_at = now()"
+		" RETURNING s.segment_id, s.status, s.user_id_field, s.name",
+		7, {A_TEXT, A_TEXT, A_INT8, A_TSTZ, A_TEXT, A_TEXT, A_JSONB}
+	},
+
+	/*
+	 * Data subject erasure: the profiles the subject's identities name, each
+	 * key through the index of its kind of identity.
+	 */
+	[CT_Q_ERASE_FIND] = {
+		"SELECT DISTINCT v.ct_id, v.identity, v.email, v.mparticle_id FROM ("
+		CT_SQL_SUBJECT_BY("$2", "p.email OPERATOR(ctaudience.=) k.key AND p.project_id = $1")
+		" UNION ALL " CT_SQL_SUBJECT_BY("$3 || $4", "p.project_id = $1 AND p.identity = k.key")
+		" UNION ALL " CT_SQL_SUBJECT_BY("$4", "p.mparticle_id = k.key AND p.project_id = $1")
+		" UNION ALL " CT_SQL_SUBJECT_BY("$5", "p.project_id = $1 AND p.ct_id = k.key") ") v",
+		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
+	},
+	/* memberships first, so the statistics trigger still sees the profiles */
+	[CT_Q_ERASE_MEMBERS] = {
+		"DELETE FROM ctaudience.ct_segment_member m WHERE m.project_id = $1 AND m.ct_id = ANY ($2)",
+		2, {A_TEXT, A_TEXT_ARR}, true
+	},
+
+	/*
+	 * the rest: events, import log samples by mpid, campaign queue rows and
+	 * deliveries, what waits for an export and the requests (sent or dead)
+	 * that carry the subject, profiles
+	 */
+	[CT_Q_ERASE] = {
+		"WITH ev AS (DELETE FROM ctaudience.ct_event e WHERE e.project_id = $1 AND e.ct_id = ANY ($2)),"
+		" smp AS (DELETE FROM ctaudience.ct_import_sample s WHERE s.project_id = $1 AND s.mpid = ANY ($3)),"
+		" cq AS (DELETE FROM ctaudience.ct_campaign_queue q WHERE q.project_id = $1 AND q.ct_id = ANY ($2)),"
+		" au AS (DELETE FROM ctaudience.ct_active_user_month a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
+		" dl AS (DELETE FROM ctaudience.ct_delivery d WHERE d.project_id = $1 AND d.ct_id = ANY ($2)),"
+		" ob AS (DELETE FROM ctaudience.ct_export_outbox o WHERE o.project_id = $1 AND o.ct_id = ANY ($2)),"
+		" rq AS (DELETE FROM ctaudience.ct_export_request r"
+		"         WHERE r.project_id = $1 AND r.state <> 'accepted' AND r.ct_ids && $2),"
+		" prof AS (DELETE FROM ctaudience.ct_profile p WHERE p.project_id = $1 AND p.ct_id = ANY ($2) RETURNING 1)"
+		" SELECT count(*)::int FROM prof",
+		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
+	},
+
+	/*
+	 * Every queued message of the project, whatever its state, loses the user
+	 * profiles that name the subject (or an erased profile): none is kept,
+	 * and none imported later brings the subject back.
+	 */
+	[CT_Q_ERASE_INBOX] = {
+		"UPDATE ctaudience.ct_inbox i"
+		"   SET body = jsonb_set(i.body, '{user_profiles}',"
+		"       coalesce((SELECT jsonb_agg(u.p ORDER BY u.n)"
+		"                   FROM jsonb_array_elements(i.body -> 'user_profiles') WITH ORDINALITY AS u(p, n)"
+		"                  WHERE NOT ctaudience.ct_names_subject(u.p, $2, $3, $4, $5)), '[]'))"
+		" WHERE i.project_id = $1 AND jsonb_typeof(i.body -> 'user_profiles') = 'array'"
+		"   AND EXISTS (SELECT 1 FROM jsonb_array_elements(i.body -> 'user_profiles') AS u(p)"
+		"                WHERE ctaudience.ct_names_subject(u.p, $2, $3, $4, $5))",
+		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
+	},
+	[CT_Q_LOG_DSR] = {
+		"INSERT INTO ctaudience.ct_dsr_request"
+		"  (project_id, message_id, subject_request_id, request_type, regulation, profiles_erased)"
+		" VALUES ($1, $2, $3, $4, $5, $6)",
+		6, {A_TEXT, A_UUID, A_TEXT, A_TEXT, A_TEXT, A_INT4}
+	},
+	[CT_Q_TRIG_SEGMENTS] = {
+		"SELECT s.project_id, s.segment_id, s.name, s.partner_segment_id, s.partner_name"
+		"  FROM unnest($1, $2) AS u(project_id, segment_id)"
+		" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_segment s"
+		"                      WHERE s.project_id = u.project_id AND s.segment_id = u.segment_id OFFSET 0) s",
+		2, {A_TEXT_ARR, A_INT8_ARR}
+	},
+	[CT_Q_TRIG_CONTACTS] = {
+		"SELECT p.project_id, p.ct_id, p.email IS NOT NULL, p.phone IS NOT NULL"
+		"  FROM unnest($1, $2) AS u(project_id, ct_id)"
+		" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p"
+		"                      WHERE p.project_id = u.project_id AND p.ct_id = u.ct_id OFFSET 0) p",
+		2, {A_TEXT_ARR, A_TEXT_ARR}
+	},
+	[CT_Q_TRIG_EVENTS] = {
+		CT_SQL_TRIG_EVENTS,
+		4, {A_TEXT_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR}
+	},
+	[CT_Q_TRIG_DELTAS] = {
+		"INSERT INTO ctaudience.ct_segment_delta"
+		"  (project_id, segment_id, bucket, members, reachable_email, reachable_phone, added, removed, last_sync_at)"
+		" SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+		9, {A_TEXT_ARR, A_INT8_ARR, A_TSTZ_ARR, A_INT8_ARR, A_INT8_ARR, A_INT8_ARR, A_INT8_ARR, A_INT8_ARR, A_TSTZ_ARR}
+	},
+	[CT_Q_TRIG_USAGE] = {
+		"INSERT INTO ctaudience.ct_usage_delta (project_id, month, events, data_points, profile_updates)"
+		" SELECT * FROM unnest($1, $2, $3, $4, $5)",
+		5, {A_TEXT_ARR, A_DATE_ARR, A_INT8_ARR, A_INT8_ARR, A_INT8_ARR}
+	},
+	[CT_Q_TRIG_REACHABLE] = {
+		"INSERT INTO ctaudience.ct_segment_delta (project_id, segment_id, bucket, reachable_email, reachable_phone)"
+		" SELECT m.project_id, m.segment_id, $5, sum(u.de), sum(u.dp)"
+		"   FROM unnest($1, $2, $3, $4) AS u(project_id, ct_id, de, dp)"
+		"  CROSS JOIN LATERAL (SELECT m.project_id, m.segment_id FROM ctaudience.ct_segment_member m"
+		"                       WHERE m.project_id = u.project_id AND m.ct_id = u.ct_id AND m.is_member"
+		"                      OFFSET 0) m"
+		"  GROUP BY 1, 2",
+		5, {A_TEXT_ARR, A_TEXT_ARR, A_INT4_ARR, A_INT4_ARR, A_TSTZ}
+	},
+	[CT_Q_COMPACT_SEGMENTS] = {
+		"WITH seg AS MATERIALIZED ("
+		"  SELECT DISTINCT s FROM unnest($2) s"
+		"   WHERE pg_try_advisory_xact_lock(" CT_LOCK_CLASS ", hashint8(s))),"
+		" d AS (DELETE FROM ctaudience.ct_segment_delta x USING seg"
+		"        WHERE x.project_id = $1 AND x.segment_id = seg.s RETURNING x.*)"
+		" INSERT INTO ctaudience.ct_segment_delta"
+		"   (project_id, segment_id, bucket, members, reachable_email, reachable_phone, added, removed, last_sync_at)"
+		" SELECT project_id, segment_id,"
+		"        CASE WHEN bucket < now() - interval '35 days'"
+		"             THEN date_trunc('day', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' ELSE bucket END,"
+		"        sum(members), sum(reachable_email), sum(reachable_phone), sum(added), sum(removed),"
+		"        max(last_sync_at)"
+		"   FROM d GROUP BY 1, 2, 3",
+		2, {A_TEXT, A_INT8_ARR}, true
+	},
+
+	/*
+	 * The inbox.  Each count of CT_Q_INBOX_DEPTH reads its partial index
+	 * (ct_inbox_due_idx, ct_inbox_dead_idx).
+	 */
+	[CT_Q_INBOX_ENQUEUE] = {
+		"INSERT INTO ctaudience.ct_inbox (project_id, message_type, message_id, body)"
+		" VALUES ($1, $2, $3, $4) RETURNING inbox_id",
+		4, {A_TEXT, A_TEXT, A_TEXT, A_JSONB}
+	},
+	[CT_Q_INBOX_DEPTH] = {
+		"SELECT (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'pending'),"
+		"       (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'dead')",
+		0, {A_BOOL}
+	},
+	[CT_Q_INBOX_DUE] = {
+		"SELECT inbox_id, project_id, body, attempts FROM ctaudience.ct_inbox"
+		" WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+		" ORDER BY next_attempt_at, inbox_id LIMIT $1 FOR UPDATE SKIP LOCKED",
+		1, {A_INT4}
+	},
+	[CT_Q_INBOX_CLAIM] = {
+		"UPDATE ctaudience.ct_inbox i SET attempts = i.attempts + 1,"
+		"   next_attempt_at = clock_timestamp() + make_interval(secs => $1)"
+		" WHERE i.inbox_id = (SELECT inbox_id FROM ctaudience.ct_inbox"
+		"                      WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+		"                      ORDER BY next_attempt_at, inbox_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+		" RETURNING i.inbox_id, i.attempts",
+		1, {A_FLOAT8}
+	},
+	[CT_Q_INBOX_READ] = {
+		"SELECT project_id, body, attempts FROM ctaudience.ct_inbox"
+		" WHERE inbox_id = $1 AND status = 'pending' FOR UPDATE",
+		1, {A_INT8}
+	},
+	[CT_Q_INBOX_DONE] = {
+		"UPDATE ctaudience.ct_inbox SET status = 'done', attempts = $2,"
+		" response = $3, processed_at = clock_timestamp(),"
+		" body = CASE WHEN message_type = 'dsr_processing_request'"
+		"             THEN body - 'subject_identities' ELSE body END,"
+		" last_error = NULL, last_sqlstate = NULL WHERE inbox_id = $1",
+		3, {A_INT8, A_INT4, A_JSONB}
+	},
+	[CT_Q_INBOX_FAILED] = {
+		"UPDATE ctaudience.ct_inbox SET status = $2, attempts = $3,"
+		" last_error = $4, last_sqlstate = $5, processed_at = clock_timestamp(),"
+		" next_attempt_at = clock_timestamp() + make_interval(secs => $6)"
+		" WHERE inbox_id = $1",
+		6, {A_INT8, A_TEXT, A_INT4, A_TEXT, A_TEXT, A_FLOAT8}
+	},
+	[CT_Q_INBOX_PURGE] = {
+		"DELETE FROM ctaudience.ct_inbox WHERE inbox_id IN"
+		" (SELECT inbox_id FROM ctaudience.ct_inbox WHERE status = 'done'"
+		"   AND processed_at < clock_timestamp() - make_interval(secs => $1)"
+		"   LIMIT 1000 FOR UPDATE SKIP LOCKED)",
+		1, {A_FLOAT8}
+	},
+	[CT_Q_LIVE_CAMPAIGNS] = {
+		"SELECT c.campaign_id, c.trigger_filter, c.segment_ids, c.recurring"
+		"  FROM ctaudience.ct_campaign c"
+		" WHERE c.project_id = $1 AND c.trigger_event = $2"
+		"   AND c.status = 'running' AND c.kind = 'live_behavior'",
+		2, {A_TEXT, A_TEXT}, true
+	},
+
+	/*
+	 * Which (campaign, profile) pairs ($2, $3; $4 their positions) are
+	 * members of one of the campaign's segments now.
+	 */
+	[CT_Q_QUALIFY_MEMBERS] = {
+		"SELECT u.i FROM unnest($2, $3, $4) AS u(campaign_id, ct_id, i)"
+		"  JOIN ctaudience.ct_campaign c ON c.project_id = $1 AND c.campaign_id = u.campaign_id"
+		" WHERE EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m"
+		"                WHERE m.project_id = $1 AND m.ct_id = u.ct_id"
+		"                  AND m.segment_id = ANY (c.segment_ids) AND m.is_member)",
+		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_INT4_ARR}, true
+	},
+	/* queue qualified profiles; a one-time campaign's at most once ever */
+	[CT_Q_QUEUE] = {
+		"INSERT INTO ctaudience.ct_campaign_queue (project_id, queue_id, campaign_id, ct_id, event_name, event_ts, event_props, once)"
+		" OVERRIDING SYSTEM VALUE"
+		" SELECT $1, nextval('ctaudience.ct_campaign_queue_queue_id_seq'), u.campaign_id, u.ct_id, $2, u.ts, u.props, u.once"
+		"   FROM unnest($3, $4, $5, $6, $7) AS u(campaign_id, ct_id, ts, props, once)"
+		" ON CONFLICT (project_id, campaign_id, ct_id) WHERE once DO NOTHING",
+		7, {A_TEXT, A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR, A_BOOL_ARR}
+	},
+
+	/*
+	 * One event of a profile ($6: the user was active, for monthly active
+	 * users), queued for a running export of the project that takes it.
+	 */
+	[CT_Q_RECORD_EVENT] = {
+		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
+		"            OVERRIDING SYSTEM VALUE"
+		"            SELECT p.project_id, p.ct_id, nextval('ctaudience.ct_event_event_id_seq'), $3, $4, $5"
+		"              FROM ctaudience.ct_profile p"
+		"             WHERE p.project_id = $1 AND p.ct_id = $2"
+		"            RETURNING project_id, ct_id, event_id),"
+		" au AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
+		"        SELECT project_id, date_trunc('month', $4 AT TIME ZONE 'UTC')::date, ct_id FROM ev WHERE $6"
+		"        ON CONFLICT DO NOTHING),"
+		" ob AS (INSERT INTO ctaudience.ct_export_outbox (project_id, ct_id, event_id)"
+		"        SELECT ev.project_id, ev.ct_id, ev.event_id FROM ev"
+		"         WHERE EXISTS (SELECT 1 FROM ctaudience.ct_export x"
+		"                        WHERE x.project_id = $1 AND " CT_SQL_EXPORT_TAKES("$3") "))"
+		" SELECT event_id FROM ev",
+		6, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ, A_JSONB, A_BOOL}
+	},
+	[CT_Q_TRIG_EVENTS_IDS] = {
+		CT_SQL_TRIG_EVENTS " RETURNING ct_id, event_id",
+		4, {A_TEXT_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR}
+	},
+	[CT_Q_DELIVERY_CAMPAIGN] = {
+		"SELECT c.name, c.channel, c.kind,"
+		"       EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue q"
+		"                WHERE q.project_id = $1 AND q.campaign_id = $2 AND q.ct_id = $3 AND q.taken_at IS NOT NULL),"
+		"       EXISTS (SELECT 1 FROM unnest(c.segment_ids) AS s(segment_id)"
+		"                CROSS JOIN LATERAL (SELECT 1 FROM ctaudience.ct_segment_member m"
+		"                                     WHERE m.project_id = $1 AND m.segment_id = s.segment_id"
+		"                                       AND m.ct_id = $3 AND m.is_member OFFSET 0) m)"
+		"  FROM ctaudience.ct_campaign c WHERE c.project_id = $1 AND c.campaign_id = $2",
+		3, {A_TEXT, A_INT8, A_TEXT}
+	},
+	[CT_Q_DELIVERY_RECORD] = {
+		"INSERT INTO ctaudience.ct_delivery (project_id, campaign_id, ct_id, outcome, ts, event_id)"
+		" VALUES ($1, $2, $3, $4, $5, $6)",
+		6, {A_TEXT, A_INT8, A_TEXT, A_TEXT, A_TSTZ, A_INT8}
+	},
+	[CT_Q_EXPORT_TAKES] = {
+		"SELECT 1 FROM ctaudience.ct_export x WHERE x.project_id = $1 AND " CT_SQL_EXPORT_TAKES("$2"),
+		2, {A_TEXT, A_TEXT}
+	},
+	[CT_Q_EXPORT_QUEUE] = {
+		"INSERT INTO ctaudience.ct_export_outbox (project_id, ct_id, event_id)"
+		" SELECT $1, u.ct_id, u.event_id FROM unnest($2, $3) AS u(ct_id, event_id)"
+		" ON CONFLICT DO NOTHING",
+		3, {A_TEXT, A_TEXT_ARR, A_INT8_ARR}
+	},
+	[CT_Q_EXPORT_LOCK] = {
+		"SELECT x.feed_key, x.data_center, x.endpoint, x.customer_id, x.export_type, x.events, x.schedule,"
+		"       x.look_back::text, x.environment, x.enabled AND x.status = 'active',"
+		"       x.run_started_at IS NOT NULL, coalesce(x.next_run_at <= now(), false), x.properties_through"
+		"  FROM ctaudience.ct_export x WHERE x.project_id = $1 FOR UPDATE",
+		1, {A_TEXT}
+	},
+	[CT_Q_EXPORT_PENDING] = {
+		"SELECT r.request_id, r.source_request_id, r.body, r.batches, r.events, r.attempts,"
+		"       coalesce(r.lease_until > now(), false)"
+		"  FROM ctaudience.ct_export_request r WHERE r.project_id = $1 AND r.state = 'pending'",
+		1, {A_TEXT}
+	},
+	[CT_Q_EXPORT_LEASE] = {
+		"UPDATE ctaudience.ct_export_request r"
+		"   SET lease_until = now() + make_interval(secs => $3), attempts = r.attempts + 1"
+		" WHERE r.project_id = $1 AND r.request_id = $2",
+		3, {A_TEXT, A_INT8, A_INT4}
+	},
+	[CT_Q_EXPORT_START_RUN] = {
+		"UPDATE ctaudience.ct_export x SET run_started_at = now(), updated_at = now() WHERE x.project_id = $1",
+		1, {A_TEXT}
+	},
+	[CT_Q_EXPORT_BACKFILL] = {
+		"INSERT INTO ctaudience.ct_export_outbox (project_id, ct_id, event_id)"
+		" SELECT e.project_id, e.ct_id, e.event_id FROM ctaudience.ct_event e"
+		"  WHERE e.project_id = $1 AND e.ts >= now() - $2::interval"
+		"    AND ctaudience.ct_export_selects($3, $4, e.event_name)"
+		" ON CONFLICT DO NOTHING",
+		4, {A_TEXT, A_TEXT, A_TEXT, A_TEXT_ARR}, true
+	},
+
+	/*
+	 * The profiles updated since the last run, up to the start of the oldest
+	 * transaction still running: one that commits later set its updated_at to
+	 * its start, after the new mark, and is taken by the next run.
+	 */
+	[CT_Q_EXPORT_PROFILES] = {
+		"WITH w AS (SELECT least(now(), (SELECT min(a.xact_start) FROM pg_catalog.pg_stat_activity a)) AS mark),"
+		" ins AS (INSERT INTO ctaudience.ct_export_outbox (project_id, ct_id, event_id)"
+		"         SELECT p.project_id, p.ct_id, 0 FROM ctaudience.ct_profile p, w"
+		"          WHERE p.project_id = $1 AND p.updated_at >= $2 AND p.updated_at < w.mark"
+		"         ON CONFLICT DO NOTHING)"
+		" UPDATE ctaudience.ct_export x SET properties_through = w.mark FROM w WHERE x.project_id = $1",
+		2, {A_TEXT, A_TSTZ}, true
+	},
+	[CT_Q_EXPORT_ROWS] = {
+		"SELECT o.ct_id, o.event_id, e.event_name, e.ts, e.props, p.identity, p.email::text, p.mparticle_id,"
+		"       p.properties, p.ct_id IS NOT NULL"
+		"  FROM (SELECT o.ct_id, o.event_id FROM ctaudience.ct_export_outbox o"
+		"         WHERE o.project_id = $1 AND (o.ct_id, o.event_id) > ($2, $3)"
+		"         ORDER BY o.ct_id, o.event_id LIMIT $4) o"
+		"  LEFT JOIN LATERAL (SELECT e.event_name, e.ts, e.props FROM ctaudience.ct_event e"
+		"                      WHERE e.project_id = $1 AND e.ct_id = o.ct_id AND e.event_id = o.event_id"
+		"                      OFFSET 0) e ON true"
+		"  LEFT JOIN LATERAL (SELECT p.ct_id, p.identity, p.email, p.mparticle_id, p.properties"
+		"                       FROM ctaudience.ct_profile p"
+		"                      WHERE p.project_id = $1 AND p.ct_id = o.ct_id OFFSET 0) p ON true"
+		" ORDER BY o.ct_id, o.event_id",
+		4, {A_TEXT, A_TEXT, A_INT8, A_INT4}
+	},
+	[CT_Q_EXPORT_DROP] = {
+		"DELETE FROM ctaudience.ct_export_outbox o USING unnest($2, $3) AS k(ct_id, event_id)"
+		" WHERE o.project_id = $1 AND o.ct_id = k.ct_id AND o.event_id = k.event_id",
+		3, {A_TEXT, A_TEXT_ARR, A_INT8_ARR}
+	},
+	[CT_Q_EXPORT_REQUEST] = {
+		"INSERT INTO ctaudience.ct_export_request"
+		"  (project_id, source_request_id, lease_until, attempts, batches, events, profiles, cut, ct_ids, event_ids, body)"
+		" VALUES ($1, $2, now() + make_interval(secs => $3), 1, $4, $5, $6, $7, $8, $9, $10)"
+		" RETURNING request_id",
+		10, {A_TEXT, A_UUID, A_INT4, A_INT4, A_INT4, A_INT4, A_INT4, A_TEXT_ARR, A_INT8_ARR, A_TEXT}
+	},
+	[CT_Q_EXPORT_END_RUN] = {
+		"UPDATE ctaudience.ct_export x"
+		"   SET run_started_at = NULL,"
+		"       next_run_at = CASE WHEN x.schedule = 'once' THEN NULL ELSE x.run_started_at + x.every END,"
+		"       status = CASE WHEN x.schedule = 'once' THEN 'done' ELSE x.status END, updated_at = now()"
+		" WHERE x.project_id = $1",
+		1, {A_TEXT}
+	},
+};

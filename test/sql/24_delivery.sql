@@ -1,0 +1,119 @@
+-- Engagement: what senders report of the profiles they took from a
+-- campaign (ct_record_delivery), CleverTap's own events by who may record
+-- them, and each campaign's results (ct_campaign_results).
+SET search_path = ctaudience, t, public;
+\set SHOW_CONTEXT never
+
+SELECT ct_register_project('TEST-DL', 'test-passcode-1', 'token-TEST-DL', 'eu1', 'Deliveries');
+SELECT ct_register_project('TEST-DL2', 'test-passcode-1', 'token-TEST-DL2', 'eu1', 'Deliveries two');
+SELECT t.imp(t.msg(2401, 1767261600000, jsonb_build_array(
+	t.u('2401', jsonb_build_array(t.id('customer', 'dl-1'), t.id('email', 'dl1@example.com')), jsonb_build_array(t.aud(54001, 'Buyers'))),
+	t.u('2402', jsonb_build_array(t.id('customer', 'dl-2')), jsonb_build_array(t.aud(54001, 'Buyers')), '__dl_2'),
+	t.u('2403', jsonb_build_array(t.id('customer', 'dl-3')), jsonb_build_array(t.aud(54002, 'Browsers')), '__dl_3')), 'TEST-DL'));
+SELECT t.imp(t.msg(2402, 1767261600000, jsonb_build_array(
+	t.u('2404', jsonb_build_array(t.id('customer', 'other-1')), jsonb_build_array(t.aud(54001, 'Buyers')))), 'TEST-DL2'));
+CREATE FUNCTION t.dl(who text) RETURNS text LANGUAGE sql AS $$
+	SELECT ct_id FROM ctaudience.ct_profile WHERE project_id IN ('TEST-DL', 'TEST-DL2') AND identity = who
+$$;
+CREATE FUNCTION t.dlseg(audience bigint) RETURNS bigint LANGUAGE sql AS $$
+	SELECT segment_id FROM ctaudience.ct_segment WHERE project_id = 'TEST-DL' AND partner_segment_id = audience
+$$;
+
+-- a live push campaign on App Launched; dl-1 and dl-2 launch the app, a
+-- sender takes dl-1 only
+SELECT ct_create_campaign('TEST-DL', 'Come back', 'push', 'live_behavior', trigger_event => 'App Launched',
+						  recurring => true) AS live \gset
+SELECT ct_record_event('TEST-DL', t.dl('dl-1'), 'App Launched', '{}', '2026-01-15 09:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-DL', t.dl('dl-2'), 'App Launched', '{}', '2026-01-15 09:00+00') > 0 AS recorded;
+UPDATE ct_campaign_queue SET qualified_at = '2026-01-15 09:00+00' WHERE campaign_id = :live;
+UPDATE ct_campaign_queue SET taken_at = '2026-01-15 09:05+00' WHERE campaign_id = :live AND ct_id = t.dl('dl-1');
+
+-- what a sender may report: the outcomes, each CleverTap's event
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'sent', '2026-01-15 09:06+00') > 0 AS sent;
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'delivered', '2026-01-15 09:07+00') > 0 AS delivered;
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'viewed', '2026-01-15 09:08+00') > 0 AS viewed;
+-- the sender's own properties are kept; the campaign's attributes are the campaign's
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'clicked', '2026-01-16 10:00+00',
+						  '{"CT Session Id": "s-1", "Campaign id": 999, "wzrk_pivot": "mine"}') > 0 AS clicked;
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'replied', '2026-01-16 10:01+00') > 0 AS replied;
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'webhook_delivered', '2026-01-16 10:02+00') > 0 AS webhook;
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'control_group', '2026-01-16 10:03+00') > 0 AS control;
+SELECT e.event_name, e.props - 'Campaign id' AS props, e.props -> 'Campaign id' = to_jsonb(:live) AS campaign_id
+  FROM ct_event e WHERE e.project_id = 'TEST-DL' AND e.ct_id = t.dl('dl-1') AND e.event_name <> 'Partner Sync'
+ ORDER BY e.event_id;
+SELECT d.outcome, d.ts, e.event_name FROM ct_delivery d JOIN ct_event e USING (project_id, ct_id, event_id)
+ WHERE d.campaign_id = :live ORDER BY d.delivery_id;
+
+-- refused: a profile not taken from the campaign's queue, another
+-- project's campaign, a campaign that does not exist, an unknown outcome
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-2'), 'sent');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_record_delivery('TEST-DL2', :live, t.dl('other-1'), 'sent');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_record_delivery('TEST-DL', 987654, t.dl('dl-1'), 'sent');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'opened');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'sent', props => '[1]');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'sent', 'infinity');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- NULLs: each named
+SELECT ct_record_delivery(NULL, :live, t.dl('dl-1'), 'sent');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_record_delivery('TEST-DL', NULL, t.dl('dl-1'), 'sent');
+SELECT ct_record_delivery('TEST-DL', :live, NULL, 'sent');
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), NULL);
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'sent', NULL);
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'sent', now(), NULL);
+-- nothing of the refused ones was written
+SELECT count(*) AS deliveries FROM ct_delivery;
+
+-- a past-behavior campaign has no queue: its segments' members may be reported
+SELECT ct_create_campaign('TEST-DL', 'Buyers newsletter', 'email', 'past_behavior',
+						  segment_ids => ARRAY[t.dlseg(54001)]) AS past \gset
+SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-2'), 'sent', '2026-01-15 12:00+00') > 0 AS member_sent;
+SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-3'), 'sent', '2026-01-15 12:00+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT e.props ->> 'Campaign type' AS campaign_type, e.props ->> 'wzrk_id' = :past || '_20260115' AS wzrk_id
+  FROM ct_event e WHERE e.project_id = 'TEST-DL' AND e.event_name = 'Notification Sent' AND e.ct_id = t.dl('dl-2');
+
+-- results per campaign and day
+SELECT name, channel, day, queued, taken, sent, delivered, viewed, clicked, replied, webhook_delivered, control_group
+  FROM ct_campaign_results WHERE project_id = 'TEST-DL' ORDER BY name, day;
+
+-- usage: each an event and data points; viewed, clicked and replied make
+-- a user active (sent, delivered, a webhook or a control group do not)
+SELECT events, data_points, monthly_active_users FROM ct_usage WHERE project_id = 'TEST-DL' AND month = '2026-01-01';
+SELECT ct_id = t.dl('dl-1') AS dl1 FROM ct_active_user_month WHERE project_id = 'TEST-DL' AND month = '2026-01-01'
+ ORDER BY 1;
+
+-- CleverTap's own events: who raises each
+SELECT n, ct_event_kind(n), ct_is_system_event(n)
+  FROM unnest(ARRAY['Partner Sync', 'Notification Clicked', 'push impressions', 'App Installed', 'UTM Visited',
+					'App Launched', 'Charged']) AS n;
+-- ct_record_event refuses a campaign's outcomes (senders report those)
+SELECT ct_record_event('TEST-DL', t.dl('dl-1'), 'Push Impressions');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- the SDK's own events: the owner records them, no other role
+SELECT ct_record_event('TEST-DL', t.dl('dl-1'), 'App Installed', '{"source": "play"}', '2026-01-10 08:00+00') > 0 AS owner_records;
+SELECT t.dl('dl-1') AS dl1 \gset
+CREATE ROLE ct_test_pipeline;
+GRANT USAGE ON SCHEMA ctaudience TO ct_test_pipeline;
+GRANT EXECUTE ON FUNCTION ct_record_event(text, text, text, jsonb, timestamptz) TO ct_test_pipeline;
+SET ROLE ct_test_pipeline;
+SELECT ct_record_event('TEST-DL', :'dl1', 'App Uninstalled');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_record_event('TEST-DL', :'dl1', 'App Launched') > 0 AS app_launched;
+-- and senders report deliveries without reading any table
+RESET ROLE;
+GRANT ctaudience_sender TO ct_test_pipeline;
+SET ROLE ct_test_pipeline;
+SELECT ct_record_delivery('TEST-DL', :live, :'dl1', 'sent') > 0 AS sender_reports;
+SELECT count(*) > 0 AS sender_reads_results FROM ct_campaign_results;
+SELECT count(*) FROM ct_delivery;
+RESET ROLE;
+REVOKE ALL ON FUNCTION ct_record_event(text, text, text, jsonb, timestamptz) FROM ct_test_pipeline;
+REVOKE ctaudience_sender FROM ct_test_pipeline;
+REVOKE USAGE ON SCHEMA ctaudience FROM ct_test_pipeline;
+DROP ROLE ct_test_pipeline;
