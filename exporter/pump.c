@@ -199,6 +199,7 @@ ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 			return CT_PUMP_STOPPED;
 		if (ct_pool_acquire(CT_POOL_WAIT_MS, &conn) != CT_ACQUIRED)
 		{
+			ct_log("project=%s: no connection to the database now; tried again later", project_id);
 			ct_rate_refund(CT_MAX_BATCHES);
 			ct_metrics_database_error();
 			return CT_PUMP_DATABASE;

@@ -37,6 +37,7 @@ typedef struct CtWaiting
 {
 	char	   *project_id;
 	double		not_before;		/* ct_now() */
+	double		lease_ends;		/* its last request leased until */
 	int			failures;		/* in a row, in this run */
 } CtWaiting;
 
@@ -86,6 +87,21 @@ ct_note(const char *project_id, CtPumpEnd end, const CtPumped *out)
 
 	if (end == CT_PUMP_STOPPED)
 		return;
+
+	/*
+	 * Nothing to claim for a project whose request is to be retried: the
+	 * extension may hold the request for the rest of the lease it gave (and
+	 * for Retry-After); it hands it out again then.  Until the lease ends,
+	 * the project keeps waiting and is asked again after its backoff.
+	 */
+	if (end == CT_PUMP_DONE && out->requests == 0 && w != NULL && ct_now() < w->lease_ends)
+	{
+		wait = ct_backoff(w->failures, ct_config.max_backoff);
+		if (wait > w->lease_ends - ct_now())
+			wait = w->lease_ends - ct_now() + 0.1;
+		w->not_before = ct_now() + wait;
+		return;
+	}
 	if (end == CT_PUMP_DONE || end == CT_PUMP_PAUSED)
 	{
 		if (w != NULL)
@@ -100,6 +116,7 @@ ct_note(const char *project_id, CtPumpEnd end, const CtPumped *out)
 		w->failures = 0;
 	}
 	w->failures++;
+	w->lease_ends = out->requests > 0 ? ct_now() + ct_config.lease : 0;
 	if (end == CT_PUMP_RETRY)
 		wait = out->retry_in;
 	else if (end == CT_PUMP_NO_SECRET)
@@ -178,6 +195,7 @@ ct_due(char ***projects)
 	*projects = NULL;
 	if (ct_pool_acquire(10000, &conn) != CT_ACQUIRED)
 	{
+		ct_log("no connection to the database now: the projects due are asked again later");
 		ct_metrics_database_error();
 		return -1;
 	}
