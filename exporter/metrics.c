@@ -15,7 +15,7 @@
 
 static const char *const ct_statuses[] = {"202", "400", "401", "403", "429", "5xx", "none", "other"};
 #define CT_NSTATUS (sizeof(ct_statuses) / sizeof(ct_statuses[0]))
-static const char *const ct_outcomes[] = {"accepted", "dead", "paused", "retry", "unrecorded"};
+static const char *const ct_outcomes[] = {"accepted", "dead", "paused", "retry", "gone", "unrecorded"};
 #define CT_NOUTCOME (sizeof(ct_outcomes) / sizeof(ct_outcomes[0]))
 static const double ct_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 #define CT_NBUCKETS (sizeof(ct_buckets) / sizeof(ct_buckets[0]))
@@ -119,7 +119,7 @@ ct_metrics_text(void)
 	for (size_t k = 0; k < CT_NSTATUS; k++)
 		fprintf(f, "ctaudience_exporter_requests_total{status=\"%s\"} %lu\n", ct_statuses[k], ct_by_status[k]);
 	fprintf(f, "# HELP ctaudience_exporter_outcomes_total Requests posted, by the outcome ct_export_result gave"
-			" (unrecorded: the database could not be told).\n"
+			" (gone: erased meanwhile; unrecorded: the database could not be told).\n"
 			"# TYPE ctaudience_exporter_outcomes_total counter\n");
 	for (size_t k = 0; k < CT_NOUTCOME; k++)
 		fprintf(f, "ctaudience_exporter_outcomes_total{outcome=\"%s\"} %lu\n", ct_outcomes[k], ct_by_outcome[k]);

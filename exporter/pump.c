@@ -135,7 +135,8 @@ static CtPumpEnd
 ct_pump_next(const char *outcome, const CtClaim *claim, const CtPosted *posted, CtPumped *out)
 {
 	out->tries = claim->attempts + 1;
-	if (strcmp(outcome, "accepted") == 0 || strcmp(outcome, "dead") == 0)
+	/* gone: erased with a subject meanwhile; the next claim builds anew */
+	if (strcmp(outcome, "accepted") == 0 || strcmp(outcome, "dead") == 0 || strcmp(outcome, "gone") == 0)
 		return CT_PUMP_DONE;
 	if (strcmp(outcome, "paused") == 0)
 		return CT_PUMP_PAUSED;
