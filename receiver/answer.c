@@ -31,6 +31,7 @@ ct_answer(int status, char *body, bool json, bool log_bytes)
 	answer.body = body;
 	answer.json = json;
 	answer.log_bytes = log_bytes;
+	answer.close = false;
 	return answer;
 }
 
@@ -84,19 +85,37 @@ ct_status_of(const char *sqlstate)
 	return 500;
 }
 
-/* A Firehose message (body, len bytes, nul-terminated): the extension's answer. */
+/*
+ * Whether the database answered the last call made to it: a message's
+ * call with any answer, an error too (not a broken or refused
+ * connection); SELECT 1 with its row.  /healthz gives it when every
+ * connection is busy.
+ */
+static bool ct_db_answered = true;
+
+static void
+ct_db_answers(bool answered)
+{
+	__atomic_store_n(&ct_db_answered, answered, __ATOMIC_RELAXED);
+}
+
+/*
+ * A Firehose message (body, len bytes, nul-terminated): the extension's
+ * answer, when a connection is free within wait_ms.
+ */
 CtAnswer
-ct_answer_firehose(const char *body, size_t len)
+ct_answer_firehose(const char *body, size_t len, int wait_ms)
 {
 	CtConn	   *c;
 	PGresult   *r;
 	CtAnswer	answer;
 
-	switch (ct_pool_acquire(ct_config.pool_wait, &c))
+	switch (ct_pool_acquire(wait_ms, &c))
 	{
 		case CT_POOL_BUSY:
-			return ct_error(429, "53300", "every database connection of the receiver is busy");
+			return ct_answer_busy();
 		case CT_DB_DOWN:
+			ct_db_answers(false);
 			return ct_error(503, "08006", "the database cannot be reached");
 		case CT_ACQUIRED:
 			break;
@@ -107,6 +126,7 @@ ct_answer_firehose(const char *body, size_t len)
 	 * queued (membership, erasure) and what is answered at once.
 	 */
 	r = ct_stmt_exec(c, ct_config.queue ? CT_STMT_ENQUEUE : CT_STMT_FIREHOSE, body, (int) len);
+	ct_db_answers(r != NULL);
 	if (r == NULL)
 		answer = ct_error(503, "08006", "the connection to the database broke");
 	else if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
@@ -124,22 +144,41 @@ ct_answer_firehose(const char *body, size_t len)
 	return answer;
 }
 
-/* GET /healthz: 200 when the database answers. */
+/* GET /healthz from what is known: whether the database answered its last call. */
+CtAnswer
+ct_answer_health_known(void)
+{
+	bool		ok = __atomic_load_n(&ct_db_answered, __ATOMIC_RELAXED);
+
+	return ct_answer(ok ? 200 : 503, strdup(ok ? "ok\n" : "the database does not answer\n"), false, false);
+}
+
+/*
+ * GET /healthz: 200 when the database answers SELECT 1 on a free
+ * connection; when every connection is busy it is not waited for: the
+ * answer is whether the database answered its last call.
+ */
 CtAnswer
 ct_answer_health(void)
 {
 	CtConn	   *c;
-	bool		ok = false;
+	PGresult   *r;
 
-	if (ct_pool_acquire(ct_config.pool_wait, &c) == CT_ACQUIRED)
+	switch (ct_pool_acquire(0, &c))
 	{
-		PGresult   *r = ct_stmt_exec(c, CT_STMT_HEALTH, NULL, 0);
-
-		ok = (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK);
-		PQclear(r);
-		ct_pool_release(c);
+		case CT_POOL_BUSY:
+			return ct_answer_health_known();
+		case CT_DB_DOWN:
+			ct_db_answers(false);
+			return ct_answer_health_known();
+		case CT_ACQUIRED:
+			break;
 	}
-	return ct_answer(ok ? 200 : 503, strdup(ok ? "ok\n" : "the database does not answer\n"), false, false);
+	r = ct_stmt_exec(c, CT_STMT_HEALTH, NULL, 0);
+	ct_db_answers(r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK);
+	PQclear(r);
+	ct_pool_release(c);
+	return ct_answer_health_known();
 }
 
 /* GET /metrics: Prometheus text. */
@@ -168,6 +207,34 @@ CtAnswer
 ct_answer_over_budget(void)
 {
 	return ct_error(429, "53200", "the receiver holds its --max-buffered bytes of bodies");
+}
+
+/* No database connection came free within --pool-wait. */
+CtAnswer
+ct_answer_busy(void)
+{
+	return ct_error(429, "53300", "every database connection of the receiver is busy");
+}
+
+/* A body with a NUL byte, which no JSON text holds (and a text parameter would cut). */
+CtAnswer
+ct_answer_nul_byte(void)
+{
+	return ct_error(400, "22021", "the body holds a NUL byte");
+}
+
+/*
+ * Content-Length headers that disagree, or one beside Transfer-Encoding:
+ * where the body ends is in doubt (RFC 9112, 6.3), so the connection is
+ * closed after the answer.
+ */
+CtAnswer
+ct_answer_bad_framing(void)
+{
+	CtAnswer	answer = ct_error(400, "08P01", "conflicting Content-Length or Transfer-Encoding headers");
+
+	answer.close = true;
+	return answer;
 }
 
 /* /firehose with another method than POST; its log line gives bytes=0. */

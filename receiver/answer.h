@@ -15,14 +15,19 @@ typedef struct CtAnswer
 	char	   *body;			/* malloc'd; freed once sent */
 	bool		json;			/* else Prometheus text */
 	bool		log_bytes;		/* the log line gives its size; else bytes=0 */
+	bool		close;			/* then close the connection */
 } CtAnswer;
 
-extern CtAnswer ct_answer_firehose(const char *body, size_t len);
+extern CtAnswer ct_answer_firehose(const char *body, size_t len, int wait_ms);
 extern CtAnswer ct_answer_health(void);
+extern CtAnswer ct_answer_health_known(void);
 extern CtAnswer ct_answer_metrics(void);
 extern CtAnswer ct_answer_unauthorized(void);
 extern CtAnswer ct_answer_too_big(void);
 extern CtAnswer ct_answer_over_budget(void);
+extern CtAnswer ct_answer_busy(void);
+extern CtAnswer ct_answer_nul_byte(void);
+extern CtAnswer ct_answer_bad_framing(void);
 extern CtAnswer ct_answer_wrong_method(void);
 extern CtAnswer ct_answer_not_found(void);
 

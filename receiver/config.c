@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/resource.h>
 
 #include "common_options.h"
 #include "config.h"
@@ -23,6 +24,10 @@ CtConfig	ct_config = {
 	.statement_timeout = 60000,
 	.pool_wait = 1000,
 	.max_buffered = 0,			/* 0: 2 x pool x max_body */
+	.max_connections = 1000,
+	.max_per_address = 64,
+	.head_timeout = 10000,
+	.min_body_rate = 16384,
 };
 
 /* Every setting: its flag, its environment variable, its letter in ct_set. */
@@ -40,6 +45,10 @@ static const struct
 	{"max-body", "CT_RECEIVER_MAX_BODY", 'b'},
 	{"max-buffered", "CT_RECEIVER_MAX_BUFFERED", 'B'},
 	{"statement-timeout", "CT_RECEIVER_STATEMENT_TIMEOUT", 't'},
+	{"max-connections", "CT_RECEIVER_MAX_CONNECTIONS", 'C'},
+	{"max-per-address", "CT_RECEIVER_MAX_PER_ADDRESS", 'A'},
+	{"head-timeout", "CT_RECEIVER_HEAD_TIMEOUT", 'H'},
+	{"min-body-rate", "CT_RECEIVER_MIN_BODY_RATE", 'R'},
 	{"secret-file", "CT_RECEIVER_SECRET_FILE", 's'},
 	{"tls-cert", "CT_RECEIVER_TLS_CERT", 'c'},
 	{"tls-key", "CT_RECEIVER_TLS_KEY", 'k'},
@@ -64,6 +73,14 @@ ct_usage(FILE *f)
 			"  --max-buffered BYTES      the most body bytes held at once, else 429 (CT_RECEIVER_MAX_BUFFERED;\n"
 			"                            default 2 x pool x max-body)\n"
 			"  --statement-timeout MS    statement_timeout of each connection (CT_RECEIVER_STATEMENT_TIMEOUT; default 60000)\n"
+			"  --max-connections N       HTTP connections open at once; past it a new one closes the one that has waited\n"
+			"                            longest for a request (CT_RECEIVER_MAX_CONNECTIONS; default 1000)\n"
+			"  --max-per-address N       HTTP connections open at once from one address, 0 for any\n"
+			"                            (CT_RECEIVER_MAX_PER_ADDRESS; default 64)\n"
+			"  --head-timeout MS         a request's whole head must arrive within this of the connection being ready\n"
+			"                            for it, else it is closed (CT_RECEIVER_HEAD_TIMEOUT; default 10000)\n"
+			"  --min-body-rate BYTES     bytes a second a body must keep to on average after its first --head-timeout,\n"
+			"                            else it is closed; 0 for none (CT_RECEIVER_MIN_BODY_RATE; default 16384)\n"
 			"  --secret-file FILE        require \"Authorization: Bearer <the file's first line>\" (CT_RECEIVER_SECRET_FILE)\n"
 			"  --tls-cert FILE           serve HTTPS with this certificate (PEM) ... (CT_RECEIVER_TLS_CERT)\n"
 			"  --tls-key FILE            ... and this key (CT_RECEIVER_TLS_KEY)\n"
@@ -71,7 +88,8 @@ ct_usage(FILE *f)
 			"\n"
 			"POST /firehose answers a Firehose message: 200 with the response; 400 bad message; 401 credentials\n"
 			"or bearer; 413 too large; 429 busy and 503 database unavailable (both with Retry-After); 500 other.\n"
-			"GET /healthz: 200 when the database answers, else 503.  GET /metrics: Prometheus text.\n"
+			"GET /healthz: 200 when the database answers (while every connection is busy: when it last did), else 503.\n"
+			"GET /metrics: Prometheus text.\n"
 			"SIGTERM: stop accepting, finish the requests in flight, exit.\n");
 }
 
@@ -114,6 +132,18 @@ ct_set(int opt, const char *value)
 		case 't':
 			ct_config.statement_timeout = (int) ct_option_number("--statement-timeout", value, 0, 86400000);
 			break;
+		case 'C':
+			ct_config.max_connections = (int) ct_option_number("--max-connections", value, 1, 1000000);
+			break;
+		case 'A':
+			ct_config.max_per_address = (int) ct_option_number("--max-per-address", value, 0, 1000000);
+			break;
+		case 'H':
+			ct_config.head_timeout = (int) ct_option_number("--head-timeout", value, 100, 3600000);
+			break;
+		case 'R':
+			ct_config.min_body_rate = ct_option_number("--min-body-rate", value, 0, 1L << 30);
+			break;
 		case 's':
 			ct_config.secret = ct_option_secret(value);
 			break;
@@ -124,6 +154,37 @@ ct_set(int opt, const char *value)
 			ct_config.tls_key = ct_option_file(value, "TLS key");
 			break;
 	}
+}
+
+/* Open files besides the HTTP connections: the pool's, the server's threads', stdio. */
+#define CT_OTHER_FILES 64
+
+/*
+ * Room in the open-file limit for every connection: the soft limit is
+ * raised as far as the hard one allows; when that is not enough,
+ * --max-connections is lowered, with a message.
+ */
+static void
+ct_fit_open_files(void)
+{
+	struct rlimit lim;
+	rlim_t		need;
+
+	ct_config.connection_slots = ct_config.max_connections + ct_config.max_connections / 16 + 16;
+	need = (rlim_t) ct_config.connection_slots + ct_config.pool + CT_OTHER_FILES;
+	if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= need)
+		return;
+	lim.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max >= need ? need : lim.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &lim);
+	getrlimit(RLIMIT_NOFILE, &lim);
+	if (lim.rlim_cur >= need)
+		return;
+	ct_config.max_connections = ((long) lim.rlim_cur - ct_config.pool - CT_OTHER_FILES - 16) * 16 / 17;
+	if (ct_config.max_connections < 1)
+		ct_fail("%ld open files are too few (ulimit -n)", (long) lim.rlim_cur);
+	ct_config.connection_slots = ct_config.max_connections + ct_config.max_connections / 16 + 16;
+	ct_complain("open files are limited to %ld (ulimit -n; LimitNOFILE= under systemd):"
+				" --max-connections lowered to %d", (long) lim.rlim_cur, ct_config.max_connections);
 }
 
 /* The environment, then the flags, then what follows from them; may exit. */
@@ -175,6 +236,7 @@ ct_config_load(int argc, char **argv)
 		ct_config.max_buffered = 2L * ct_config.pool * ct_config.max_body;
 	if (ct_config.max_buffered < ct_config.max_body)
 		ct_config.max_buffered = ct_config.max_body;
+	ct_fit_open_files();
 	if (inet_pton(AF_INET, ct_config.listen_host, &ct_config.listen_addr) != 1)
 		ct_fail("--listen host must be an IPv4 address, not \"%s\"", ct_config.listen_host);
 }

@@ -20,6 +20,12 @@ typedef struct CtConfig
 	long		max_buffered;	/* body bytes held at once */
 	int			statement_timeout;	/* ms */
 	int			pool_wait;		/* ms to wait for a connection, then 429 */
+	int			max_connections;	/* open at once */
+	int			max_per_address;	/* open at once from one address; 0: any */
+	int			head_timeout;	/* ms for a whole request head */
+	long		min_body_rate;	/* bytes a second a body keeps to; 0: none */
+	int			connection_slots;	/* max_connections, and room for those
+									 * being closed */
 	char	   *secret;			/* from --secret-file; NULL: none */
 	char	   *tls_cert;
 	char	   *tls_key;

@@ -6,6 +6,7 @@
  *	  pool with the receiver's session set-up, the HTTP server, and a stop
  *	  on SIGTERM or SIGINT that lets the requests in flight finish.
  */
+#include <malloc.h>
 #include <signal.h>
 
 #include "common_log.h"
@@ -22,6 +23,15 @@ main(int argc, char **argv)
 	int			sig;
 
 	ct_config_load(argc, argv);
+
+	/*
+	 * Large blocks (bodies, libpq's buffers) in memory of their own, always:
+	 * a body growing as it arrives is then moved without copying, and a freed
+	 * one goes back to the system.  (By default glibc raises this threshold
+	 * to the largest block freed, and bodies then grow, copied, in memory it
+	 * keeps.)
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 
 	/*
 	 * SIGTERM and SIGINT are blocked in every thread (the server's threads

@@ -1,7 +1,8 @@
 /*
  * metrics.c
  *	  What GET /metrics reports, in Prometheus text format: requests by
- *	  status, a histogram of the time /firehose requests take, the pool.
+ *	  status, a histogram of the time /firehose requests take, the pool,
+ *	  the connections and the bodies held.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +22,25 @@ static unsigned long ct_by_status[CT_NSTATUS + 1];	/* the last: any other */
 static unsigned long ct_bucket_count[CT_NBUCKETS];
 static unsigned long ct_latency_count;
 static double ct_latency_sum;
+static long ct_stats[CT_NSTATS];
+
+/* Each CtStat's line; the closed counters share one name, by reason. */
+#define CT_CLOSED "ctaudience_receiver_connections_closed_total"
+#define CT_CLOSED_HELP "Connections the receiver closed: no request head within --head-timeout," \
+	" a body under --min-body-rate, room for a new one past --max-connections."
+static const struct
+{
+	const char *name;
+	const char *help;			/* NULL: the line before gave it */
+	const char *label;			/* a counter's reason; NULL: a gauge */
+}			ct_stat_lines[CT_NSTATS] = {
+	[CT_STAT_CONNECTIONS] = {"ctaudience_receiver_connections", "HTTP connections open.", NULL},
+	[CT_STAT_BUFFERED] = {"ctaudience_receiver_buffered_bytes", "Body bytes held (--max-buffered).", NULL},
+	[CT_STAT_WAITING] = {"ctaudience_receiver_waiting", "Requests waiting for a worker thread.", NULL},
+	[CT_STAT_CLOSED_HEAD] = {CT_CLOSED, CT_CLOSED_HELP, "head_timeout"},
+	[CT_STAT_CLOSED_BODY] = {CT_CLOSED, NULL, "slow_body"},
+	[CT_STAT_CLOSED_FULL] = {CT_CLOSED, NULL, "full"},
+};
 
 /* Count a /firehose request: its status and how long it took. */
 void
@@ -37,6 +57,15 @@ ct_metrics_request(int status, double seconds)
 			ct_bucket_count[b]++;
 	ct_latency_count++;
 	ct_latency_sum += seconds;
+	pthread_mutex_unlock(&ct_metrics_mutex);
+}
+
+/* Move a gauge or counter by delta. */
+void
+ct_metrics_add(CtStat stat, long delta)
+{
+	pthread_mutex_lock(&ct_metrics_mutex);
+	ct_stats[stat] += delta;
 	pthread_mutex_unlock(&ct_metrics_mutex);
 }
 
@@ -61,6 +90,16 @@ ct_metrics_text(void)
 	fprintf(f, "ctaudience_receiver_request_seconds_bucket{le=\"+Inf\"} %lu\n", ct_latency_count);
 	fprintf(f, "ctaudience_receiver_request_seconds_sum %.6f\n", ct_latency_sum);
 	fprintf(f, "ctaudience_receiver_request_seconds_count %lu\n", ct_latency_count);
+	for (int s = 0; s < CT_NSTATS; s++)
+	{
+		if (ct_stat_lines[s].help != NULL)
+			fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", ct_stat_lines[s].name, ct_stat_lines[s].help,
+					ct_stat_lines[s].name, ct_stat_lines[s].label ? "counter" : "gauge");
+		if (ct_stat_lines[s].label != NULL)
+			fprintf(f, "%s{reason=\"%s\"} %ld\n", ct_stat_lines[s].name, ct_stat_lines[s].label, ct_stats[s]);
+		else
+			fprintf(f, "%s %ld\n", ct_stat_lines[s].name, ct_stats[s]);
+	}
 	pthread_mutex_unlock(&ct_metrics_mutex);
 	fprintf(f, "# HELP ctaudience_receiver_pool_connections Database connections of the pool.\n"
 			"# TYPE ctaudience_receiver_pool_connections gauge\n"

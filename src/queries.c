@@ -460,8 +460,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		3, {A_TEXT, A_INT8, A_TEXT}
 	},
 	[CT_Q_DELIVERY_RECORD] = {
-		"INSERT INTO ctaudience.ct_delivery (project_id, campaign_id, ct_id, outcome, ts, event_id)"
-		" VALUES ($1, $2, $3, $4, $5, $6)",
+		"INSERT INTO ctaudience.ct_delivery (project_id, campaign_id, delivery_id, ct_id, outcome, ts, event_id)"
+		" OVERRIDING SYSTEM VALUE"
+		" VALUES ($1, $2, nextval('ctaudience.ct_delivery_delivery_id_seq'), $3, $4, $5, $6)",
 		6, {A_TEXT, A_INT8, A_TEXT, A_TEXT, A_TSTZ, A_INT8}
 	},
 	[CT_Q_EXPORT_TAKES] = {
@@ -541,9 +542,11 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		3, {A_TEXT, A_TEXT_ARR, A_INT8_ARR}
 	},
 	[CT_Q_EXPORT_REQUEST] = {
-		"INSERT INTO ctaudience.ct_export_request"
-		"  (project_id, source_request_id, lease_until, attempts, batches, events, profiles, cut, ct_ids, event_ids, body)"
-		" VALUES ($1, $2, now() + make_interval(secs => $3), 1, $4, $5, $6, $7, $8, $9, $10)"
+		"INSERT INTO ctaudience.ct_export_request (project_id, request_id, source_request_id, lease_until, attempts,"
+		"                                          batches, events, profiles, cut, ct_ids, event_ids, body)"
+		" OVERRIDING SYSTEM VALUE"
+		" VALUES ($1, nextval('ctaudience.ct_export_request_request_id_seq'), $2, now() + make_interval(secs => $3),"
+		"         1, $4, $5, $6, $7, $8, $9, $10)"
 		" RETURNING request_id",
 		10, {A_TEXT, A_UUID, A_INT4, A_INT4, A_INT4, A_INT4, A_INT4, A_TEXT_ARR, A_INT8_ARR, A_TEXT}
 	},

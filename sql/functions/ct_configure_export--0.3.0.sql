@@ -19,6 +19,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	types CONSTANT text[] := ARRAY['all_events', 'selected_events', 'engagement_events', 'user_properties'];
+	at CONSTANT timestamptz := now();	-- a value: Citus refuses now() in DO UPDATE
 BEGIN
 	IF project_id IS NULL OR feed_key IS NULL THEN
 		RAISE EXCEPTION '% must not be null', CASE WHEN project_id IS NULL THEN 'project_id' ELSE 'feed_key' END
@@ -88,16 +89,16 @@ BEGIN
 										   events, schedule, every, look_back, environment, enabled, status,
 										   next_run_at, properties_through)
 	VALUES (project_id, feed_key, data_center, endpoint, customer_id, export_type, events, schedule, every,
-			look_back, environment, coalesce(enabled, true), 'active', now(), '-infinity')
+			look_back, environment, coalesce(enabled, true), 'active', at, '-infinity')
 	ON CONFLICT ON CONSTRAINT ct_export_pkey DO UPDATE
 	   SET feed_key = EXCLUDED.feed_key, data_center = EXCLUDED.data_center, endpoint = EXCLUDED.endpoint,
 		   customer_id = EXCLUDED.customer_id, export_type = EXCLUDED.export_type, events = EXCLUDED.events,
 		   schedule = EXCLUDED.schedule, every = EXCLUDED.every, look_back = EXCLUDED.look_back,
 		   environment = EXCLUDED.environment, enabled = EXCLUDED.enabled, status = 'active',
-		   paused_reason = NULL, next_run_at = now(), run_started_at = NULL,
+		   paused_reason = NULL, next_run_at = at, run_started_at = NULL,
 		   properties_through = CASE WHEN x.export_type = 'user_properties' AND EXCLUDED.export_type = 'user_properties'
 									 THEN x.properties_through ELSE '-infinity' END,
-		   updated_at = now();
+		   updated_at = at;
 	-- events that no longer belong to the export leave its outbox
 	DELETE FROM ctaudience.ct_export_outbox o
 	 USING ctaudience.ct_event e

@@ -11,6 +11,10 @@ AS $$
 DECLARE
 	r ctaudience.ct_export_request;
 	outcome text;
+	at CONSTANT timestamptz := now();	-- values, not calls: Citus plans the statements below
+	problem text;
+	reason text;
+	retry_until timestamptz;
 BEGIN
 	IF project_id IS NULL OR request_id IS NULL OR http_status IS NULL THEN
 		RAISE EXCEPTION '% must not be null',
@@ -39,41 +43,47 @@ BEGIN
 	IF outcome IN ('accepted', 'dead') THEN
 		DELETE FROM ctaudience.ct_export_outbox o
 		 USING unnest(r.ct_ids, r.event_ids) AS k(ct_id, event_id)
-		 WHERE o.project_id = r.project_id AND o.ct_id = k.ct_id AND o.event_id = k.event_id;
+		 WHERE o.project_id = ct_export_result.project_id AND o.ct_id = k.ct_id AND o.event_id = k.event_id;
+	END IF;
+	IF outcome = 'accepted' THEN
 		UPDATE ctaudience.ct_export_request q
-		   SET state = outcome, http_status = ct_export_result.http_status, answered_at = now(), lease_until = NULL,
-			   error = CASE WHEN outcome = 'dead' THEN ct_export_result.error END,
-			   body = CASE WHEN outcome = 'dead' THEN q.body END,
-			   ct_ids = CASE WHEN outcome = 'dead' THEN ARRAY(SELECT DISTINCT unnest(q.ct_ids)) END,
-			   event_ids = NULL
-		 WHERE q.project_id = r.project_id AND q.request_id = r.request_id;
-	ELSE
-		UPDATE ctaudience.ct_export_request q
-		   SET http_status = ct_export_result.http_status, error = ct_export_result.error,
-			   lease_until = CASE WHEN outcome = 'paused' THEN NULL
-								  ELSE greatest(q.lease_until, now() + make_interval(secs => coalesce(retry_after_seconds, 0))) END
-		 WHERE q.project_id = r.project_id AND q.request_id = r.request_id;
+		   SET state = 'accepted', http_status = ct_export_result.http_status, answered_at = at,
+			   lease_until = NULL, body = NULL, ct_ids = NULL, event_ids = NULL
+		 WHERE q.project_id = ct_export_result.project_id AND q.request_id = r.request_id;
+		UPDATE ctaudience.ct_export x
+		   SET requests_sent = x.requests_sent + 1, batches_sent = x.batches_sent + r.batches,
+			   events_sent = x.events_sent + r.events, profiles_sent = x.profiles_sent + r.profiles,
+			   cut = x.cut + r.cut, last_success_at = at, updated_at = at
+		 WHERE x.project_id = ct_export_result.project_id;
+		RETURN outcome;
 	END IF;
 
-	UPDATE ctaudience.ct_export x
-	   SET requests_sent = x.requests_sent + (outcome = 'accepted')::int,
-		   batches_sent = x.batches_sent + CASE WHEN outcome = 'accepted' THEN r.batches ELSE 0 END,
-		   events_sent = x.events_sent + CASE WHEN outcome = 'accepted' THEN r.events ELSE 0 END,
-		   profiles_sent = x.profiles_sent + CASE WHEN outcome = 'accepted' THEN r.profiles ELSE 0 END,
-		   cut = x.cut + CASE WHEN outcome = 'accepted' THEN r.cut ELSE 0 END,
-		   last_success_at = CASE WHEN outcome = 'accepted' THEN now() ELSE x.last_success_at END,
-		   last_error = CASE WHEN outcome = 'accepted' THEN x.last_error
-							 ELSE format('%s%s', http_status, coalesce(': ' || error, '')) END,
-		   last_error_at = CASE WHEN outcome = 'accepted' THEN x.last_error_at ELSE now() END,
-		   status = CASE WHEN outcome = 'paused' THEN 'paused' ELSE x.status END,
-		   paused_reason = CASE WHEN outcome = 'paused'
-								THEN format('mParticle refused the feed''s credentials (%s): check the key and the secret, then ctaudience.ct_resume_export()', http_status)
-								ELSE x.paused_reason END,
-		   updated_at = now()
-	 WHERE x.project_id = ct_export_result.project_id;
+	problem := format('%s%s', http_status, coalesce(': ' || error, ''));
+	IF outcome = 'dead' THEN
+		-- a dead letter keeps its body and whose it is (for an erasure)
+		UPDATE ctaudience.ct_export_request q
+		   SET state = 'dead', http_status = ct_export_result.http_status, answered_at = at, lease_until = NULL,
+			   error = ct_export_result.error, ct_ids = ARRAY(SELECT DISTINCT unnest(r.ct_ids)), event_ids = NULL
+		 WHERE q.project_id = ct_export_result.project_id AND q.request_id = r.request_id;
+	ELSE
+		retry_until := at + make_interval(secs => coalesce(retry_after_seconds, 0));
+		UPDATE ctaudience.ct_export_request q
+		   SET http_status = ct_export_result.http_status, error = ct_export_result.error,
+			   lease_until = CASE WHEN outcome = 'paused' THEN NULL ELSE greatest(q.lease_until, retry_until) END
+		 WHERE q.project_id = ct_export_result.project_id AND q.request_id = r.request_id;
+	END IF;
 	IF outcome = 'paused' THEN
+		reason := format('mParticle refused the feed''s credentials (%s): check the key and the secret, then ctaudience.ct_resume_export()',
+						 http_status);
+		UPDATE ctaudience.ct_export x
+		   SET status = 'paused', paused_reason = reason, last_error = problem, last_error_at = at, updated_at = at
+		 WHERE x.project_id = ct_export_result.project_id;
 		RAISE WARNING 'ctaudience: the export of project "%" is paused: mParticle answered %', project_id, http_status
 			USING HINT = 'Check the feed''s key and secret, then call ctaudience.ct_resume_export().';
+	ELSE
+		UPDATE ctaudience.ct_export x
+		   SET last_error = problem, last_error_at = at, updated_at = at
+		 WHERE x.project_id = ct_export_result.project_id;
 	END IF;
 	RETURN outcome;
 END

@@ -3,9 +3,11 @@ RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	at CONSTANT timestamptz := now();	-- a value, as Citus plans it
 BEGIN
 	UPDATE ctaudience.ct_export x
-	   SET status = 'paused', paused_reason = coalesce(reason, 'paused by an operator'), updated_at = now()
+	   SET status = 'paused', paused_reason = coalesce(reason, 'paused by an operator'), updated_at = at
 	 WHERE x.project_id = ct_pause_export.project_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'project "%" has no export', left(project_id, 64)
@@ -21,10 +23,12 @@ CREATE FUNCTION ctaudience.ct_resume_export(project_id text) RETURNS void
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	at CONSTANT timestamptz := now();	-- a value, as Citus plans it
 BEGIN
 	UPDATE ctaudience.ct_export x
-	   SET status = 'active', paused_reason = NULL, next_run_at = least(coalesce(x.next_run_at, now()), now()),
-		   updated_at = now()
+	   SET status = 'active', paused_reason = NULL, next_run_at = least(coalesce(x.next_run_at, at), at),
+		   updated_at = at
 	 WHERE x.project_id = ct_resume_export.project_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'project "%" has no export', left(project_id, 64)

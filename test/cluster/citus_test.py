@@ -225,10 +225,13 @@ def send_both(msgs, forms):
 
 VOLATILE = {"created_at", "updated_at", "received_at", "duration", "duration_ms", "processed_at",
             "enqueued_at", "next_attempt_at", "oldest_enqueued_at", "qualified_at", "taken_at",
-            "inbox_id", "event_id", "queue_id", "passcode_hash"}
+            "inbox_id", "event_id", "queue_id", "passcode_hash", "delivery_id", "request_id",
+            "source_request_id", "next_run_at", "run_started_at", "last_success_at", "last_error_at",
+            "pending_since", "answered_at"}
 TABLES = ["ct_project", "ct_profile", "ct_segment", "ct_segment_member", "ct_event", "ct_message",
           "ct_import_sample", "ct_dsr_request", "ct_segment_delta", "ct_usage_delta",
-          "ct_active_user_month", "ct_inbox", "ct_campaign", "ct_campaign_queue"]
+          "ct_active_user_month", "ct_inbox", "ct_campaign", "ct_campaign_queue", "ct_delivery",
+          "ct_export", "ct_export_outbox", "ct_export_request"]
 
 
 def canonical(db, node="coordinator"):
@@ -455,6 +458,7 @@ def main():
 
     worker_restart(per_project, where)
     app_events()
+    deliveries_and_export()
     # upkeep from the coordinator: statistics folded, old events purged
     for db in (DB, SINGLE):
         rows("SELECT ctaudience.ct_compact_stats()", db=db)
@@ -571,6 +575,37 @@ def app_events():
     taken = rows("SELECT count(*) FROM ctaudience.ct_campaign_queue WHERE taken_at IS NOT NULL")
     ok(queued[0] not in ("", "0") and taken[0] not in ("", "0"),
        "imports and app events queue campaign rows on the cluster, and senders take them", (queued, taken))
+
+
+def deliveries_and_export():
+    """Senders report what they sent (ct_record_delivery, run on the
+    worker); one project's export builds its request on the worker that
+    holds it, and mParticle's 202 moves it on."""
+    bodies = {}
+    for db in (DB, SINGLE):
+        # the profiles of the App Launched campaigns' queues (the same in
+        # both: app_events() recorded the same launches), all taken
+        psql("UPDATE ctaudience.ct_campaign_queue q SET taken_at = coalesce(q.taken_at, '2024-11-05 09:00+00') "
+             "FROM ctaudience.ct_campaign c WHERE c.project_id = q.project_id AND c.campaign_id = q.campaign_id "
+             "AND c.name LIKE 'app %'", db=db)
+        for c, p, ct_id in (line.split(" ") for line in rows(
+                "SELECT DISTINCT q.campaign_id || ' ' || q.project_id || ' ' || q.ct_id FROM ctaudience.ct_campaign_queue q "
+                "JOIN ctaudience.ct_campaign c USING (project_id, campaign_id) WHERE c.name LIKE 'app %'", db=db)):
+            psql(f"SELECT ctaudience.ct_record_delivery('{p}', {c}, '{ct_id}', 'sent', '2024-11-05 10:00+00')", db=db)
+        psql("SELECT ctaudience.ct_configure_export('P1', 'feed-key', endpoint => 'http://127.0.0.1:1/s2s')", db=db)
+        ct_id = rows("SELECT ct_id FROM ctaudience.ct_profile WHERE project_id = 'P1' ORDER BY identity LIMIT 1", db=db)[0]
+        psql(f"SELECT ctaudience.ct_record_event('P1', '{ct_id}', 'Charged', '{{\"Amount\": 5}}', '2024-11-06 10:00+00')", db=db)
+        claim = rows("SELECT request_id || ' ' || body FROM ctaudience.ct_export_claim('P1')", db=db)
+        request, body = claim[0].split(" ", 1) if claim else ("0", "[]")
+        bodies[db] = [[(e["data"].get("event_name"), e["data"].get("custom_attributes")) for e in b["events"]]
+                      for b in json.loads(body)]
+        rows(f"SELECT ctaudience.ct_export_result('P1', {request}, 202)", db=db)
+    delivered = rows("SELECT count(*) FROM ctaudience.ct_delivery")
+    ok(delivered not in (["0"], [""]), "senders report deliveries on the cluster (ct_record_delivery)", delivered)
+    ok(bodies[DB] == bodies[SINGLE] and bodies[DB] == [[("Charged", {"Amount": "5"})]],
+       "an export request is built on the worker that holds the project, as on the single node", bodies)
+    sent = rows("SELECT events_sent FROM ctaudience.ct_export_status WHERE project_id = 'P1'")
+    ok(sent == ["1"], "mParticle's answer moves the export on (ct_export_result on the worker)", sent)
 
 
 def worker_restart(per_project, where):

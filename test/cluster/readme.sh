@@ -55,6 +55,9 @@ check "scenario 1: every member of the Bangalore segment, and only they, qualifi
 check "scenario 2: the sync that added Grace queued her, and only her" \
 	"SELECT count(*) = 1 AND bool_and(p.identity = 'cust-2001' AND x.taken_at IS NOT NULL)
 	   FROM ($queue 'Your cart misses you') x JOIN ctaudience.ct_profile p USING (project_id, ct_id)"
+check "deliveries: Grace's email was sent, viewed and clicked, as the results say" \
+	"SELECT sent = 1 AND viewed = 1 AND clicked = 1 AND day = '2024-10-30'
+	   FROM ctaudience.ct_campaign_results WHERE name = 'Your cart misses you' AND sent > 0"
 check "past behavior: the audience is the segment's members now" \
 	"SELECT (SELECT count(*) FROM ctaudience.ct_campaign_audience((SELECT campaign_id FROM ctaudience.ct_campaign WHERE name = 'Cart reminder')))
 	      = (SELECT count(*) FROM ctaudience.ct_segment_member WHERE project_id = 'DEMO-PROJECT' AND segment_id = ($seg 47444) AND is_member)"

@@ -17,11 +17,20 @@ Receivers listen on free loopback ports and connect as a role of their own
   503 on a statement timeout; PostgreSQL stopped: 503 on /firehose and
   /healthz, and after its restart the receiver recovers by itself; SIGTERM
   with a request in flight completes it; TLS; the receiver under valgrind.
+Hostile clients: 1,050 connections sending a head a byte a second, then
+1,050 sending a 64 MB body a byte every 5 s, while /healthz answers within
+100 ms and a real post gets 200; the head deadline, the minimum body rate
+and the idle deadline; the per-address limit; the receiver's memory with 0,
+500 and 1,000 idle connections (printed, and held to the README's bound);
+a NUL byte, two Content-Lengths, Content-Length with Transfer-Encoding: 400.
 """
 import http.client
 import json
+import multiprocessing
 import os
 import re
+import resource
+import select
 import shutil
 import signal
 import socket
@@ -46,6 +55,12 @@ CREDS = {"accountId": "RECV-1", "passcode": PASSCODE, "accountToken": "token-REC
 DSN = f"host={CLUSTER} port={PGPORT} dbname={DB} user=ct_receiver"
 
 failures = 0
+
+# Connections a flood opens from each loopback address (127.0.0.2 and up): under
+# the receiver's --max-per-address (64), so that a flood needs many addresses.
+PER_ADDRESS = 60
+# The README's bound on the memory an open connection adds to the receiver.
+CONNECTION_KB = 40
 
 
 def check(cond, desc, detail=""):
@@ -248,7 +263,8 @@ def setup():
 def test_command_line():
     r = subprocess.run([RECEIVER, "--help"], capture_output=True, text=True)
     flags = ["--listen", "--dsn", "--mode", "--pool", "--max-body", "--statement-timeout",
-             "--secret-file", "--tls-cert", "--tls-key"]
+             "--secret-file", "--tls-cert", "--tls-key", "--max-connections", "--max-per-address",
+             "--head-timeout", "--min-body-rate"]
     check(r.returncode == 0 and all(f in r.stdout for f in flags), "--help lists every flag")
     r = subprocess.run([RECEIVER, "--mode", "fast"], capture_output=True, text=True)
     check(r.returncode == 2 and "--mode must be direct or queue" in r.stderr, "a bad flag value exits 2 with a message")
@@ -423,6 +439,9 @@ def test_busy():
     s, h, b = rec.post(REGISTRATION)
     check(s == 429 and h.get("retry-after") and error_of(b)[0] == "53300",
           "every pooled connection busy: 429 with Retry-After", f"{s} {h} {b!r}")
+    (s, _, b), ms = timed(lambda: rec.request("GET", "/healthz"))
+    check(s == 200 and ms < 100, "... while /healthz answers 200 at once (the database answered its last call)",
+          f"{s} {b!r} in {ms:.0f} ms")
     t.join()
     holder.release()
     s, h, b = out.get("result", (None, {}, b""))
@@ -538,12 +557,299 @@ def test_tls():
     rec.stop()
 
 
+def source(i):
+    """The loopback address the i-th connection of a flood comes from."""
+    return f"127.0.0.{2 + i // PER_ADDRESS}"
+
+
+def raw_connect(port, address="127.0.0.1", timeout=5):
+    s = socket.socket()
+    s.bind((address, 0))
+    s.settimeout(timeout)
+    s.connect(("127.0.0.1", port))
+    return s
+
+
+def closed_by_peer(s, timeout):
+    """Whether the receiver closes s (or answers on it) within timeout seconds."""
+    r, _, _ = select.select([s], [], [], timeout)
+    if not r:
+        return False
+    try:
+        return s.recv(4096) == b"" or True
+    except OSError:
+        return True
+
+
+def _flood(port, count, head, every, opened, closed, stop):
+    """The body of a Flood, in a process of its own."""
+    socks = [None] * count
+    fds = {}
+    poller = select.poll()
+    next_byte = time.monotonic() + every
+    while not stop.is_set():
+        for i in range(count):
+            if socks[i] is not None:
+                continue
+            try:
+                s = raw_connect(port, source(i), timeout=2)
+                s.sendall(head)
+                s.setblocking(False)
+            except OSError:
+                continue
+            socks[i] = s
+            fds[s.fileno()] = i
+            poller.register(s, select.POLLIN)
+            with opened.get_lock():
+                opened.value += 1
+        for fd, _ in poller.poll(0):
+            i = fds.pop(fd)
+            poller.unregister(fd)
+            socks[i].close()
+            socks[i] = None
+            with closed.get_lock():
+                closed.value += 1
+        if time.monotonic() >= next_byte:
+            next_byte += every
+            for s in socks:
+                try:
+                    if s is not None:
+                        s.send(head[-1:])
+                except OSError:
+                    pass
+        time.sleep(0.05)
+    for s in socks:
+        if s is not None:
+            s.close()
+
+
+class Flood:
+    """count connections from 127.0.0.2 and up (PER_ADDRESS to an address), in a
+    process of its own: each sends head, then its last byte again every `every`
+    seconds; one the receiver closes (or answers) is opened again at once."""
+
+    def __init__(self, port, count, head, every):
+        ctx = multiprocessing.get_context("fork")
+        self.opened = ctx.Value("i", 0)
+        self.closed = ctx.Value("i", 0)
+        self.stopping = ctx.Event()
+        self.proc = ctx.Process(target=_flood, daemon=True,
+                                args=(port, count, head, every, self.opened, self.closed, self.stopping))
+        self.proc.start()
+
+    def wait(self, count, timeout=60):
+        deadline = time.time() + timeout
+        while self.opened.value < count and time.time() < deadline:
+            time.sleep(0.1)
+        return self.opened.value
+
+    def stop(self):
+        self.stopping.set()
+        self.proc.join(30)
+
+
+SLOW_HEAD = b"POST /firehose HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Slow: a"
+# 64 MB less a byte: with the terminator, four such bodies are the whole default
+# --max-buffered of a receiver with --pool 2 (2 x 2 x 64 MB), were it taken on the head
+SLOW_BODY = (b"POST /firehose HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             b"Content-Length: 67108863\r\n\r\n ")
+
+
+def timed(fn):
+    """fn's result (status, headers, body), or (None, {}, the error), and the milliseconds it took."""
+    t0 = time.monotonic()
+    try:
+        r = fn()
+    except (OSError, http.client.HTTPException) as e:
+        r = (None, {}, repr(e).encode())
+    return r, (time.monotonic() - t0) * 1000
+
+
+def metric(rec, name):
+    _, _, b = rec.request("GET", "/metrics")
+    m = re.search(re.escape(name) + r" (\d+)", b.decode())
+    return int(m.group(1)) if m else None
+
+
+def test_floods():
+    """Slow heads, then slow bodies, 1,050 connections each, against a receiver with
+    its defaults: a real sender still gets its answers, at once."""
+    rec = Receiver("flood", "--pool", "2")
+    n = 0
+    for what, head, every in (("a head a byte a second", SLOW_HEAD, 1),
+                              ("a 64 MB body a byte every 5 s", SLOW_BODY, 5)):
+        flood = Flood(rec.port, 1050, head, every)
+        opened = flood.wait(1050)
+        time.sleep(1.5)
+        health = [timed(lambda: rec.request("GET", "/healthz", timeout=5)) for _ in range(5)]
+        n += 1
+        post = timed(lambda: rec.post(membership(60 + n, users(f"flood{n}", 2)), timeout=10))
+        flood.stop()
+        slowest = max(ms for _, ms in health)
+        check(opened >= 1050 and all(r[0] == 200 for r, _ in health) and slowest < 100,
+              f"1,050 connections each sending {what}: /healthz answers 200 within 100 ms",
+              f"{opened} opened; {[(r[0], round(ms, 1)) for r, ms in health]}")
+        print(f"# /healthz under the flood: slowest of 5 {slowest:.1f} ms; {flood.closed.value} flood connections closed")
+        check(post[0][0] == 200, "... and a real post gets 200", f"{post[0][0]} {post[0][2][:200]!r} in {post[1]:.0f} ms")
+    closed = metric(rec, 'ctaudience_receiver_connections_closed_total{reason="full"}')
+    check(closed is not None and closed > 0, "past --max-connections the longest-waiting connections were closed for room",
+          f"{closed}")
+    rec.stop()
+
+
+def test_deadlines():
+    """The head deadline, the minimum body rate and the idle deadline: a byte now and
+    then does not keep a connection open, a steady body does."""
+    rec = Receiver("deadlines", "--head-timeout", "1000")
+
+    def lifetime(first, trickle, every=0.2, limit=5):
+        """Seconds until the receiver closes a connection that sent first, then
+        trickle a byte every `every` seconds; None if it does not within limit."""
+        s = raw_connect(rec.port)
+        s.sendall(first)
+        t0 = time.monotonic()
+        took = None
+        for i in range(int(limit / every)):
+            try:
+                if closed_by_peer(s, every):
+                    took = time.monotonic() - t0
+                    break
+                s.send(trickle[i % len(trickle):i % len(trickle) + 1])
+            except OSError:
+                took = time.monotonic() - t0
+                break
+        s.close()
+        return took
+
+    head_life = lifetime(b"POST /firehose HTTP/1.1\r\nHost: x\r\n", b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    check(head_life is not None and 0.9 <= head_life < 2, "--head-timeout 1000: a head sent a byte every 0.2 s is closed after 1 s",
+          f"{head_life}")
+    body_life = lifetime(b"POST /firehose HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100000\r\n\r\n", b" ")
+    check(body_life is not None and 0.9 <= body_life < 2.5, "a body sent a byte every 0.2 s is closed after 1 s (under --min-body-rate)",
+          f"{body_life}")
+    s = raw_connect(rec.port)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = b""
+    while not data.endswith(b"ok\n"):
+        data += s.recv(4096)
+    t0 = time.monotonic()
+    idle = closed_by_peer(s, 5) and time.monotonic() - t0
+    s.close()
+    check(idle and 0.9 <= idle < 2, "a kept-alive connection that sends nothing more is closed after 1 s", f"{idle}")
+
+    body = json.dumps(REGISTRATION).encode() + b" " * 120000
+    s = raw_connect(rec.port, timeout=10)
+    s.sendall(b"POST /firehose HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: %d\r\n\r\n" % len(body))
+    t0 = time.monotonic()
+    for k in range(0, len(body), 10000):
+        s.sendall(body[k:k + 10000])
+        time.sleep(0.15)
+    head = s.recv(4096)
+    took = time.monotonic() - t0
+    s.close()
+    check(head.startswith(b"HTTP/1.1 200") and took > 1.5,
+          "a body that keeps to the rate is answered 200 though it takes longer than --head-timeout",
+          f"{head[:40]!r} after {took:.1f} s")
+    counts = [metric(rec, f'ctaudience_receiver_connections_closed_total{{reason="{r}"}}')
+              for r in ("head_timeout", "slow_body")]
+    check(counts[0] is not None and counts[0] >= 2 and counts[1] == 1, "the metrics count them (2 heads, 1 body)",
+          f"{counts}")
+    rec.stop()
+    check("connections closed: 2 with no request head within --head-timeout, 1 with a body under --min-body-rate"
+          in rec.log(), "... and the log says so")
+
+
+def test_per_address():
+    rec = Receiver("per-address")
+    socks = [raw_connect(rec.port, "127.0.0.200") for _ in range(70)]
+    time.sleep(0.5)
+    closed = len(select.select(socks, [], [], 0)[0])
+    check(closed == 6, "70 connections from one address: the 6 over --max-per-address (64) are closed", f"{closed} closed")
+    s, _, _ = rec.request("GET", "/healthz")
+    check(s == 200, "... and another address is answered")
+    for s in socks:
+        s.close()
+    rec.stop()
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+
+
+def test_idle_memory():
+    """The receiver's memory with 0, 500 and 1,000 connections that each made a
+    request and sit idle: within CONNECTION_KB a connection (README)."""
+    rec = Receiver("idle", "--head-timeout", "60000", "--max-connections", "1100")
+    rec.request("GET", "/healthz")
+    time.sleep(0.2)
+    rss = {0: rss_kb(rec.proc.pid)}
+    socks = []
+    for n in (500, 1000):
+        while len(socks) < n:
+            s = raw_connect(rec.port, source(len(socks)))
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = b""
+            while not data.endswith(b"ok\n"):
+                data += s.recv(4096)
+            socks.append(s)
+        time.sleep(0.3)
+        rss[n] = rss_kb(rec.proc.pid)
+    print(f"# receiver RSS with 0, 500, 1000 idle connections: {rss[0]}, {rss[500]}, {rss[1000]} KB"
+          f" ({(rss[1000] - rss[0]) / 1000:.1f} KB a connection)")
+    check(rss[1000] - rss[0] <= 1000 * CONNECTION_KB,
+          f"1,000 idle connections add at most {CONNECTION_KB} KB each to the receiver's memory",
+          f"{rss}")
+    for s in socks:
+        s.close()
+    rec.stop()
+
+
+def test_framing(rec):
+    """A NUL byte in a body; Content-Length headers that disagree, or one beside Transfer-Encoding."""
+    body = json.dumps(REGISTRATION).encode()
+    s, _, b = rec.post(body + b"\x00" + b'{"trailing": 1}')
+    check(s == 400 and error_of(b)[0] == "22021", "a message followed by a NUL byte: 400 (22021)", f"{s} {b!r}")
+    s, _, b = rec.post(body[:20] + b"\x00" + body[20:])
+    check(s == 400, "a NUL byte inside a message: 400", f"{s} {b!r}")
+
+    def raw(head, payload):
+        c = raw_connect(rec.port)
+        c.sendall(head + payload)
+        data = b""
+        try:
+            while True:
+                d = c.recv(4096)
+                if not d:
+                    break
+                data += d
+        except OSError:
+            pass
+        c.close()
+        return data
+    data = raw(b"POST /firehose HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Content-Length: %d\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (len(body), len(body) + 20),
+               body + b"GET /smuggled HTTP")
+    check(data.startswith(b"HTTP/1.1 400") and b"08P01" in data, "two different Content-Lengths: 400 (08P01)",
+          repr(data[:200]))
+    data = raw(b"POST /firehose HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n\r\n" % len(body),
+               b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+    check(data.startswith(b"HTTP/1.1 400") and b"connection: close" in data.lower(),
+          "Content-Length beside Transfer-Encoding: 400, and the connection closed", repr(data[:200]))
+    data = raw(b"POST /firehose HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Content-Length: %d\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (len(body), len(body)), body)
+    check(data.startswith(b"HTTP/1.1 200"), "the same Content-Length twice is allowed (RFC 9112): 200", repr(data[:100]))
+
+
 def test_valgrind():
     if shutil.which("valgrind") is None:
         check(False, "valgrind is installed for the receiver's memory check")
         return
     vlog = os.path.join(WORK, "valgrind.%p")
-    rec = Receiver("valgrind", "--max-body", "65536", "--pool", "2",
+    rec = Receiver("valgrind", "--max-body", "65536", "--pool", "2", "--head-timeout", "1500", "--max-connections", "3",
                    wrapper=["valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",
                             "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
                             f"--log-file={vlog}"])
@@ -552,10 +858,19 @@ def test_valgrind():
                 rec.post('{"type": "audience_membership')[0],
                 rec.post(membership(51, users("valgrind", 1), creds=dict(CREDS, passcode="nope")))[0],
                 rec.post("x" * 70000)[0],
+                rec.post(json.dumps(REGISTRATION) + "\x00")[0],
+                rec.post("{}", headers={"Transfer-Encoding": "chunked", "Content-Length": "2"})[0],
                 rec.request("GET", "/metrics")[0],
                 rec.request("GET", "/healthz")[0],
                 rec.request("GET", "/nothing")[0]]
-    check(statuses == [200, 200, 400, 401, 413, 200, 200, 404], "under valgrind: the answers", f"{statuses}")
+    check(statuses == [200, 200, 400, 401, 413, 400, 400, 200, 200, 404], "under valgrind: the answers", f"{statuses}")
+    slow = [raw_connect(rec.port) for _ in range(4)]
+    for s in slow:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    gone = [closed_by_peer(s, 5) for s in slow]
+    for s in slow:
+        s.close()
+    check(gone == [True] * 4, "under valgrind: slow heads closed for room and past --head-timeout", f"{gone}")
     code = rec.stop(120)
     report = "".join(open(os.path.join(WORK, f)).read() for f in os.listdir(WORK) if f.startswith("valgrind."))
     check(code == 0 and "Invalid" not in report and "definitely lost" not in report,
@@ -563,16 +878,25 @@ def test_valgrind():
 
 
 def main():
+    # a flood's connections and the test's own: more open files than a shell's 1,024
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < 8192:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (8192 if hard == resource.RLIM_INFINITY else min(8192, hard), hard))
     setup()
     test_command_line()
     direct = Receiver("direct", "--pool", "2")
     counts = test_direct(direct)
     test_metrics_and_log(direct, counts)
+    test_framing(direct)
     queue = start_queue()           # the pg_cron job runs within the minute ...
     test_oversize()
     test_secret()
     test_busy()
     test_tls()
+    test_floods()
+    test_deadlines()
+    test_per_address()
+    test_idle_memory()
     finish_queue(queue)             # ... checked here
     test_database_down(direct)
     test_sigterm(direct)

@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(43);
+SELECT plan(49);
 
 SELECT has_schema('ctaudience');
 -- every view column is described (psql \d+, BI tools)
@@ -26,7 +26,7 @@ SELECT is(
 	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'v'
 		AND pg_get_viewdef(c.oid) ~* '\n\s*ORDER BY [^)]*;?\s*$'),
 	NULL, 'no view has an ORDER BY of its own');
-SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue', 'ct_active_user_month']);
+SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue', 'ct_active_user_month', 'ct_delivery', 'ct_export', 'ct_export_outbox', 'ct_export_request']);
 SELECT has_type('ctaudience', 'ct_email', 'type ct_email exists');
 SELECT has_type('ctaudience', 'ct_phone', 'type ct_phone exists');
 SELECT col_type_is('ctaudience', 'ct_profile', 'email', 'ctaudience', 'ct_email', 'profile email is a ct_email');
@@ -98,10 +98,11 @@ SELECT has_function('ctaudience', 'ct_firehose', ARRAY['text']);
 SELECT table_privs_are('ctaudience', 'ct_profile', 'ctaudience_importer', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_project', 'ctaudience_reader', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_segments', 'ctaudience_reader', ARRAY['SELECT']);
-SELECT views_are('ctaudience', ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaigns', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters']);
+SELECT views_are('ctaudience', ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaigns', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters', 'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters']);
 SELECT is(
 	(SELECT array_agg(v ORDER BY v) FROM unnest(ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity',
-		'ct_find_people', 'ct_usage', 'ct_import_log']) v
+		'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaign_results', 'ct_export_status',
+		'ct_export_dead_letters']) v
 	  WHERE NOT has_table_privilege('ctaudience_reader', 'ctaudience.' || v, 'SELECT')),
 	NULL, 'the reader reads every view');
 SELECT is(
@@ -109,6 +110,17 @@ SELECT is(
 	   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'r' AND has_table_privilege('ctaudience_reader', c.oid, 'SELECT')),
 	NULL, 'the reader reads no table directly');
+
+-- the export: its role calls three functions and reads the status, nothing else
+SELECT function_privs_are('ctaudience', 'ct_export_claim', ARRAY['text', 'integer'], 'ctaudience_exporter', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_export_claim', ARRAY['text', 'integer'], 'public', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_configure_export',
+	ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text[]', 'text', 'interval', 'interval', 'text', 'boolean'],
+	'ctaudience_exporter', ARRAY[]::text[]);
+SELECT table_privs_are('ctaudience', 'ct_export', 'ctaudience_exporter', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_record_delivery', ARRAY['text', 'bigint', 'text', 'text', 'timestamp with time zone', 'jsonb'],
+	'ctaudience_sender', ARRAY['EXECUTE']);
+SELECT col_is_pk('ctaudience', 'ct_export_outbox', ARRAY['project_id', 'ct_id', 'event_id'], 'what waits, by profile and event');
 
 -- the data tables are dumped by pg_dump
 SELECT is(

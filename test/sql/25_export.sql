@@ -8,8 +8,8 @@ SET search_path = ctaudience, t, public;
 
 SELECT ct_register_project('TEST-EX', 'test-passcode-1', 'token-TEST-EX', 'eu1', 'Export');
 SELECT t.imp(t.msg(2501, 1767261600000, jsonb_build_array(
-	t.u('2501', jsonb_build_array(t.id('customer', 'ex-1'), t.id('email', 'ex1@example.com')), jsonb_build_array(t.aud(55001, 'Exported'))),
-	t.u('2502', jsonb_build_array(t.id('customer', 'ex-2')), jsonb_build_array(t.aud(55001, 'Exported'))),
+	t.u('2501', jsonb_build_array(t.id('customer', 'ex-1'), t.id('email', 'ex1@example.com')), jsonb_build_array(t.aud(55001, 'Exported')), '__ex_1'),
+	t.u('2502', jsonb_build_array(t.id('customer', 'ex-2')), jsonb_build_array(t.aud(55001, 'Exported')), '__ex_2'),
 	t.u('2503', NULL, jsonb_build_array(t.aud(55001, 'Exported')), '__ex_3')), 'TEST-EX'));
 CREATE FUNCTION t.ex(who text) RETURNS text LANGUAGE sql AS $$
 	SELECT ct_id FROM ctaudience.ct_profile WHERE project_id = 'TEST-EX' AND coalesce(identity, ct_id) = who
