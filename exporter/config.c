@@ -5,7 +5,6 @@
  *	  exits 0; a value that will not do exits 2 with a message.  The feed
  *	  secrets are not settings: secrets.c reads them.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,13 +25,7 @@ CtExportConfig ct_config = {
 };
 
 /* Every setting: its flag, its environment variable, its letter in ct_set. */
-static const struct
-{
-	const char *flag;
-	const char *env;
-	int			opt;
-	bool		has_arg;
-}			ct_settings[] = {
+static const CtSetting ct_settings[] = {
 	{"dsn", "CT_EXPORTER_DSN", 'd', true},
 	{"secrets", "CT_EXPORTER_SECRETS", 's', true},
 	{"rate", "CT_EXPORTER_RATE", 'r', true},
@@ -45,7 +38,7 @@ static const struct
 	{"statement-timeout", "CT_EXPORTER_STATEMENT_TIMEOUT", 'T', true},
 	{"metrics", "CT_EXPORTER_METRICS", 'm', true},
 };
-#define CT_NSETTINGS (sizeof(ct_settings) / sizeof(ct_settings[0]))
+#define CT_NSETTINGS ((int) (sizeof(ct_settings) / sizeof(ct_settings[0])))
 
 static void
 ct_usage(FILE *f)
@@ -133,44 +126,8 @@ ct_set(int opt, const char *value)
 void
 ct_config_load(int argc, char **argv)
 {
-	struct option options[CT_NSETTINGS + 2];
-	int			opt;
-
 	ct_program_name = "ctaudience-exporter";
-	memset(options, 0, sizeof(options));
-	for (size_t i = 0; i < CT_NSETTINGS; i++)
-	{
-		const char *env = getenv(ct_settings[i].env);
-
-		options[i].name = ct_settings[i].flag;
-		options[i].has_arg = ct_settings[i].has_arg ? required_argument : no_argument;
-		options[i].val = ct_settings[i].opt;
-		if (env != NULL && env[0] != '\0')
-			ct_set(ct_settings[i].opt, env);
-	}
-	options[CT_NSETTINGS].name = "help";
-	options[CT_NSETTINGS].has_arg = no_argument;
-	options[CT_NSETTINGS].val = 'h';
-
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
-	{
-		if (opt == 'h')
-		{
-			ct_usage(stdout);
-			exit(0);
-		}
-		if (opt == '?')
-		{
-			ct_usage(stderr);
-			exit(2);
-		}
-		ct_set(opt, optarg);
-	}
-	if (optind < argc)
-	{
-		ct_usage(stderr);
-		exit(2);
-	}
+	ct_options_load(argc, argv, ct_settings, CT_NSETTINGS, ct_set, ct_usage);
 
 	/* a request must be answered while it is still ours */
 	if (ct_config.lease <= ct_config.timeout)
