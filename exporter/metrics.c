@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common_metrics.h"
 #include "config.h"
 #include "metrics.h"
 
@@ -17,17 +18,13 @@ static const char *const ct_statuses[] = {"202", "400", "401", "403", "429", "5x
 #define CT_NSTATUS (sizeof(ct_statuses) / sizeof(ct_statuses[0]))
 static const char *const ct_outcomes[] = {"accepted", "dead", "paused", "retry", "gone", "unrecorded"};
 #define CT_NOUTCOME (sizeof(ct_outcomes) / sizeof(ct_outcomes[0]))
-static const double ct_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
-#define CT_NBUCKETS (sizeof(ct_buckets) / sizeof(ct_buckets[0]))
 
 static pthread_mutex_t ct_metrics_mutex = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long ct_by_status[CT_NSTATUS];
 static unsigned long ct_by_outcome[CT_NOUTCOME];
 static unsigned long ct_batches;
 static unsigned long ct_events;
-static unsigned long ct_bucket_count[CT_NBUCKETS];
-static unsigned long ct_latency_count;
-static double ct_latency_sum;
+static CtHistogram ct_latency;
 static unsigned long ct_db_errors;
 static unsigned long ct_passes;
 static double ct_last_pass;		/* Unix time */
@@ -73,11 +70,7 @@ ct_metrics_request(int status, const char *outcome, int batches, int events, dou
 		ct_batches += batches;
 		ct_events += events;
 	}
-	for (size_t b = 0; b < CT_NBUCKETS; b++)
-		if (seconds <= ct_buckets[b])
-			ct_bucket_count[b]++;
-	ct_latency_count++;
-	ct_latency_sum += seconds;
+	ct_histogram_observe(&ct_latency, seconds);
 	pthread_mutex_unlock(&ct_metrics_mutex);
 }
 
@@ -129,13 +122,8 @@ ct_metrics_text(void)
 			"# HELP ctaudience_exporter_events_total Events mParticle accepted.\n"
 			"# TYPE ctaudience_exporter_events_total counter\n"
 			"ctaudience_exporter_events_total %lu\n", ct_batches, ct_events);
-	fprintf(f, "# HELP ctaudience_exporter_request_seconds Time to post a request and get the answer.\n"
-			"# TYPE ctaudience_exporter_request_seconds histogram\n");
-	for (size_t b = 0; b < CT_NBUCKETS; b++)
-		fprintf(f, "ctaudience_exporter_request_seconds_bucket{le=\"%g\"} %lu\n", ct_buckets[b], ct_bucket_count[b]);
-	fprintf(f, "ctaudience_exporter_request_seconds_bucket{le=\"+Inf\"} %lu\n", ct_latency_count);
-	fprintf(f, "ctaudience_exporter_request_seconds_sum %.6f\n", ct_latency_sum);
-	fprintf(f, "ctaudience_exporter_request_seconds_count %lu\n", ct_latency_count);
+	ct_histogram_print(f, "ctaudience_exporter_request_seconds", "Time to post a request and get the answer.",
+					   &ct_latency);
 	fprintf(f, "# HELP ctaudience_exporter_database_errors_total Statements that failed, and connections that could not be made.\n"
 			"# TYPE ctaudience_exporter_database_errors_total counter\n"
 			"ctaudience_exporter_database_errors_total %lu\n", ct_db_errors);
