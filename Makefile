@@ -5,6 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).
 MODULE_big = ctaudience
 OBJS = \
 	src/ctaudience.o \
+	src/absorb.o \
 	src/auth.o \
 	src/direct.o \
 	src/delivery.o \

@@ -65,7 +65,7 @@ ct_citus_query(const char *sql, int nargs, Oid *types, Datum *values)
 bool
 ct_citus_distributed(void)
 {
-	if (ct_checked_lxid == MyProc->lxid && ct_checked_lxid != InvalidLocalTransactionId)
+	if (ct_checked_lxid == ct_my_lxid() && ct_checked_lxid != InvalidLocalTransactionId)
 		return ct_distributed;
 	ct_distributed = false;
 	if (OidIsValid(get_extension_oid("citus", true)) &&
@@ -77,7 +77,7 @@ ct_citus_distributed(void)
 		ct_distributed = SPI_processed > 0;
 		SPI_finish();
 	}
-	ct_checked_lxid = MyProc->lxid;
+	ct_checked_lxid = ct_my_lxid();
 	return ct_distributed;
 }
 
@@ -115,14 +115,14 @@ ct_load_shards(const char *project)
 	if (ct_shards_project != NULL)
 		pfree(ct_shards_project);
 	ct_shards_project = MemoryContextStrdup(TopMemoryContext, project);
-	ct_shards_lxid = MyProc->lxid;
+	ct_shards_lxid = ct_my_lxid();
 }
 
 /* The shard holding project's rows of table, or 0 (not distributed). */
 static int64
 ct_shard_of(const char *table, const char *project)
 {
-	if (ct_shards_lxid != MyProc->lxid || strcmp(ct_shards_project, project) != 0)
+	if (ct_shards_lxid != ct_my_lxid() || strcmp(ct_shards_project, project) != 0)
 		ct_load_shards(project);
 	for (int i = 0; i < ct_nshards; i++)
 	{
@@ -195,7 +195,7 @@ ct_citus_enter(const char *project)
 		return;
 	(void) ct_citus_relid("ct_profile", CStringGetTextDatum(project));
 	ct_group = ct_shard_of("ct_profile", project);
-	ct_group_lxid = MyProc->lxid;
+	ct_group_lxid = ct_my_lxid();
 	/* a session of the user's own (not Citus's) may write shards then */
 	(void) set_config_option("citus.enable_manual_changes_to_shards", "on",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
@@ -205,7 +205,7 @@ ct_citus_enter(const char *project)
 int64
 ct_citus_group(void)
 {
-	return ct_group_lxid == MyProc->lxid && ct_group_lxid != InvalidLocalTransactionId ? ct_group : 0;
+	return ct_group_lxid == ct_my_lxid() && ct_group_lxid != InvalidLocalTransactionId ? ct_group : 0;
 }
 
 /* See citus.h. */

@@ -488,7 +488,9 @@ typedef struct CtProfileRows
 				phone_ts,
 				created,
 				updated,
-				props_ts;
+				props_ts,
+				named,
+				identity_ts;
 	Datum		project_id;
 	Datum		ts;
 	Datum		now;
@@ -499,7 +501,8 @@ typedef struct CtProfileRows
 			   *phone_a,
 			   *mpid_a,
 			   *props_a,
-			   *props_ts_a;
+			   *props_ts_a,
+			   *named_a;
 } CtProfileRows;
 
 static void
@@ -529,6 +532,11 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 	nulls[p->props_ts] = false;
 	values[p->created] = values[p->updated] = p->now;
 	nulls[p->created] = nulls[p->updated] = false;
+	values[p->named] = p->named_a->values[i];
+	nulls[p->named] = false;
+	/* a Partner ID's profile has the time of its claim */
+	values[p->identity_ts] = p->ts;
+	nulls[p->identity_ts] = !DatumGetBool(values[p->named]) || nulls[p->identity];
 }
 
 /*
@@ -543,7 +551,7 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 bool
 ct_direct_insert_profiles(CtBatch *rows)
 {
-	Relation	rel = ct_open_for_insert("ct_profile", rows->values[0], "ct_profile_trigger", 12);
+	Relation	rel = ct_open_for_insert("ct_profile", rows->values[0], "ct_profile_trigger", 14);
 	CtProfileRows p;
 
 	if (rel == NULL)
@@ -553,7 +561,7 @@ ct_direct_insert_profiles(CtBatch *rows)
 		{"identity", &p.identity}, {"email", &p.email}, {"phone", &p.phone},
 		{"mparticle_id", &p.mpid}, {"properties", &p.props}, {"email_ts", &p.email_ts},
 		{"phone_ts", &p.phone_ts}, {"created_at", &p.created}, {"updated_at", &p.updated},
-		{"properties_ts", &p.props_ts}};
+		{"properties_ts", &p.props_ts}, {"named", &p.named}, {"identity_ts", &p.identity_ts}};
 
 		ct_columns(rel, cols, lengthof(cols));
 	}
@@ -568,6 +576,7 @@ ct_direct_insert_profiles(CtBatch *rows)
 	p.mpid_a = CT_COL(rows, 6);
 	p.props_a = CT_COL(rows, 7);
 	p.props_ts_a = CT_COL(rows, 9);
+	p.named_a = CT_COL(rows, 10);
 	ct_multi_insert(rel, p.ct_id->n, ct_fill_profile, &p);
 	table_close(rel, NoLock);
 	return true;
@@ -810,6 +819,8 @@ ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool 
 	l.cols[5] = ct_column(desc, "phone_ts");
 	l.cols[6] = ct_column(desc, "mparticle_id");
 	l.cols[7] = ct_column(desc, "properties_ts");
+	l.cols[8] = ct_column(desc, "named");
+	l.cols[9] = ct_column(desc, "identity_ts");
 	l.found = found;
 	l.arg = arg;
 

@@ -112,12 +112,13 @@ ct_where_field(void *arg, char *fname, bool isnull)
 	w->key[w->depth - 1] = fname;
 }
 
-static void
+static CtJsonAction
 ct_where_element(void *arg, bool isnull)
 {
 	CtJsonWhere *w = arg;
 
 	w->index[w->depth - 1]++;
+	return CT_JSON_ACTION_OK;
 }
 
 /* What is wrong with a JSON text, in words that quote nothing of it. */

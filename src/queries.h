@@ -82,6 +82,13 @@ typedef enum CtStmt
 	CT_Q_EXPORT_DROP,			/* outbox rows with nothing left to send */
 	CT_Q_EXPORT_REQUEST,		/* record a new request */
 	CT_Q_EXPORT_END_RUN,		/* a run ends: the next one due, or done */
+	CT_Q_PROFILE_ALIASES,		/* merged profiles' CleverTap IDs, resolved */
+	CT_Q_RELEASE_IDENTITIES,	/* Partner ID profiles losing their Identity */
+	CT_Q_ABSORB_MEMBERS,		/* a generated profile merged: memberships */
+	CT_Q_ABSORB_ROWS,			/* ... its events, queue rows, deliveries,
+								 * aliases, ... */
+	CT_Q_ABSORB_PROFILES,		/* ... and the profile itself */
+	CT_Q_SET_CLAIMS,			/* Identities claimed, after their release */
 	CT_NUM_STMTS
 } CtStmt;
 

@@ -274,11 +274,18 @@ ct_resolve_identity(PG_FUNCTION_ARGS)
 		values[1] = ct_arr_datum(&keys);
 		if (ct_store_exec(res.r.rule == CT_RULE_PARTNER_ID ?
 						  CT_Q_PROFILES_BY_CTID : CT_Q_PROFILES_BY_IDENTITY,
-						  values, NULL, true) > 0)
+						  values, NULL, true) > 0 ||
+			(res.r.rule == CT_RULE_PARTNER_ID &&
+			 ct_store_exec(CT_Q_PROFILE_ALIASES, values, NULL, true) > 0))
 		{
+			/*
+			 * the profile, or the one a profile of that CleverTap ID was
+			 * merged into
+			 */
 			MemoryContext old = MemoryContextSwitchTo(outer);
 
-			out[2] = PointerGetDatum(cstring_to_text(ct_store_get_text(0, 1)));
+			out[2] = PointerGetDatum(cstring_to_text(ct_store_get_text(0, res.r.rule == CT_RULE_PARTNER_ID &&
+																	   SPI_tuptable->tupdesc->natts == 2 ? 2 : 1)));
 			nulls[2] = false;
 			MemoryContextSwitchTo(old);
 		}

@@ -127,9 +127,9 @@ def setup():
        "ct_distribute() is refused on a worker", r.stderr.strip())
     psql("SELECT ctaudience.ct_distribute()")
     tables = rows("SELECT logicalrelid::text || ' ' || partmethod::text FROM pg_dist_partition ORDER BY 1")
-    ok(len(tables) == 17 and "ctaudience.ct_project n" in tables and
+    ok(len(tables) == 18 and "ctaudience.ct_project n" in tables and
        all(t.endswith(" h") for t in tables if not t.startswith("ctaudience.ct_project ")),
-       "ct_distribute(): ct_project a reference table, 16 tables distributed (ct_inbox stays)", tables)
+       "ct_distribute(): ct_project a reference table, 17 tables distributed (ct_inbox stays)", tables)
     coloc = rows("SELECT count(DISTINCT colocationid) FROM pg_dist_partition WHERE partmethod = 'h'")
     ok(coloc == ["1"], "the distributed tables are co-located with ct_profile", coloc)
     r = psql("SELECT ctaudience.ct_distribute()", check=False)
@@ -231,7 +231,7 @@ VOLATILE = {"created_at", "updated_at", "received_at", "duration", "duration_ms"
 TABLES = ["ct_project", "ct_profile", "ct_segment", "ct_segment_member", "ct_event", "ct_message",
           "ct_import_sample", "ct_dsr_request", "ct_segment_delta", "ct_usage_delta",
           "ct_active_user_month", "ct_inbox", "ct_campaign", "ct_campaign_queue", "ct_delivery",
-          "ct_export", "ct_export_outbox", "ct_export_request"]
+          "ct_export", "ct_export_outbox", "ct_export_request", "ct_profile_alias"]
 
 
 def canonical(db, node="coordinator"):

@@ -26,7 +26,7 @@ SELECT is(
 	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'v'
 		AND pg_get_viewdef(c.oid) ~* '\n\s*ORDER BY [^)]*;?\s*$'),
 	NULL, 'no view has an ORDER BY of its own');
-SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue', 'ct_active_user_month', 'ct_delivery', 'ct_export', 'ct_export_outbox', 'ct_export_request']);
+SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue', 'ct_active_user_month', 'ct_delivery', 'ct_export', 'ct_export_outbox', 'ct_export_request', 'ct_profile_alias']);
 SELECT has_type('ctaudience', 'ct_email', 'type ct_email exists');
 SELECT has_type('ctaudience', 'ct_phone', 'type ct_phone exists');
 SELECT col_type_is('ctaudience', 'ct_profile', 'email', 'ctaudience', 'ct_email', 'profile email is a ct_email');

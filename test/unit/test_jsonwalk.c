@@ -24,6 +24,7 @@
 #include <dirent.h>
 
 #include "common/jsonapi.h"
+#include "compat.h"
 #include "jsonwalk.h"
 #include "mb/pg_wchar.h"
 
@@ -69,47 +70,55 @@ trace_add(Trace *t, const char *kind, const char *s, int n)
 	t->buf[t->len] = '\0';
 }
 
-static void
+static CtJsonAction
 r_ostart(void *st)
 {
 	trace_add(st, "{", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_oend(void *st)
 {
 	trace_add(st, "}", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_astart(void *st)
 {
 	trace_add(st, "[", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_aend(void *st)
 {
 	trace_add(st, "]", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_fstart(void *st, char *fname, bool isnull)
 {
 	trace_add(st, isnull ? "F1|" : "F0|", fname, (int) strlen(fname));
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_fend(void *st, char *fname, bool isnull)
 {
 	trace_add(st, isnull ? "f1|" : "f0|", fname, (int) strlen(fname));
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_estart(void *st, bool isnull)
 {
 	trace_add(st, isnull ? "E1" : "E0", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_eend(void *st, bool isnull)
 {
 	trace_add(st, isnull ? "e1" : "e0", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_scalar(void *st, char *token, JsonTokenType type)
 {
 	char		kind[8];
@@ -117,6 +126,7 @@ r_scalar(void *st, char *token, JsonTokenType type)
 	snprintf(kind, sizeof(kind), "S%d|", (int) type);
 	trace_add(st, kind, token, (int) strlen(token));
 	pfree(token);
+	return CT_JSON_ACTION_OK;
 }
 
 static JsonSemAction
@@ -175,14 +185,9 @@ compare(const char *input, int len)
 	const char *why = NULL;
 
 	memcpy(copy, input, len);
-	lex = makeJsonLexContextCstringLen(copy, len, PG_UTF8, true);
+	lex = ct_json_lexer(copy, len, PG_UTF8);
 	pg_ok = (pg_parse_json(lex, &s1) == JSON_SUCCESS);
-	if (lex->strval)
-	{
-		pfree(lex->strval->data);
-		pfree(lex->strval);
-	}
-	pfree(lex);
+	ct_json_lexer_free(lex);
 
 	r = ct_json_walk(copy, len, PG_UTF8, &s2);
 	if (r == CT_WALK_OK && !pg_ok)
