@@ -346,12 +346,18 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 
 	/*
-	 * The inbox.  Each count of CT_Q_INBOX_DEPTH reads its partial index
-	 * (ct_inbox_due_idx, ct_inbox_dead_idx).
+	 * The inbox.  A message id is held once per project
+	 * (ct_inbox_message_idx): a second insert of it does nothing (after
+	 * waiting for a concurrent one to end).  Each count of CT_Q_INBOX_DEPTH
+	 * reads its partial index (ct_inbox_due_idx, ct_inbox_dead_idx).
 	 */
+	[CT_Q_INBOX_FIND] = {
+		"SELECT inbox_id FROM ctaudience.ct_inbox WHERE project_id = $1 AND message_id = $2",
+		2, {A_TEXT, A_TEXT}
+	},
 	[CT_Q_INBOX_ENQUEUE] = {
 		"INSERT INTO ctaudience.ct_inbox (project_id, message_type, message_id, body)"
-		" VALUES ($1, $2, $3, $4) RETURNING inbox_id",
+		" VALUES ($1, $3, $2, $4) ON CONFLICT (project_id, message_id) DO NOTHING RETURNING inbox_id",
 		4, {A_TEXT, A_TEXT, A_TEXT, A_JSONB}
 	},
 	[CT_Q_INBOX_DEPTH] = {

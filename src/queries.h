@@ -45,7 +45,8 @@ typedef enum CtStmt
 	CT_Q_TRIG_REACHABLE,		/* trigger: reachable changes of profiles'
 								 * segments */
 	CT_Q_COMPACT_SEGMENTS,		/* fold statistics delta rows of segments */
-	CT_Q_INBOX_ENQUEUE,			/* queue a message */
+	CT_Q_INBOX_FIND,			/* the row of a message id */
+	CT_Q_INBOX_ENQUEUE,			/* queue a message (none if its id is held) */
 	CT_Q_INBOX_DEPTH,			/* messages pending and dead */
 	CT_Q_INBOX_DUE,				/* due messages, oldest first, locked
 								 * (ct_process_inbox) */
