@@ -36,6 +36,7 @@ OBJS = \
 	src/response.o \
 	src/route.o \
 	src/rules.o \
+	src/scope.o \
 	src/segments.o \
 	src/store.o \
 	src/stream.o \

@@ -259,6 +259,45 @@ ct_citus_index_name(Relation heap, const char *index)
 }
 
 /* See citus.h. */
+Oid
+ct_citus_local_table(const char *name)
+{
+	Oid			ns = get_namespace_oid("ctaudience", false);
+	Oid			relid = get_relname_relid(name, ns);
+	Oid			type = REGCLASSOID;
+	Datum		value = ObjectIdGetDatum(relid);
+	bool		isnull = true;
+	int64		shardid = 0;
+	char		shard[NAMEDATALEN];
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table ctaudience.%s does not exist", name);
+	if (!ct_citus_distributed())
+		return relid;
+	ct_citus_query("SELECT min(shardid) FROM pg_catalog.pg_dist_shard WHERE logicalrelid = $1",
+				   1, &type, &value);
+	if (SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			shardid = DatumGetInt64(d);
+	}
+	SPI_finish();
+	if (isnull)
+		return relid;
+	snprintf(shard, sizeof(shard), "%s_" INT64_FORMAT, name, shardid);
+	relid = get_relname_relid(shard, ns);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("this node keeps no copy of ctaudience.%s", name),
+				 errhint("Citus keeps a reference table on every node of its metadata: on the coordinator, "
+						 "SELECT citus_set_coordinator_host(host, port) adds the coordinator.")));
+	return relid;
+}
+
+/* See citus.h. */
 bool
 ct_citus_is_local(const char *project)
 {

@@ -4,8 +4,9 @@
  *	  than the rows: new rows written the way COPY writes them (heap
  *	  multi-insert, then their index entries), and lookups by direct probes
  *	  of a unique index.  Each first checks that the table is as the
- *	  extension made it (no user trigger that must fire, no row security,
- *	  the index as created); if not, the caller runs the SQL statement.
+ *	  extension made it (no user trigger that must fire, no row security
+ *	  that holds the user, the index as created); if not, the caller runs
+ *	  the SQL statement.
  */
 #include "postgres.h"
 
@@ -30,6 +31,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -38,6 +40,20 @@
 #include "direct.h"
 #include "store.h"
 
+
+/*
+ * Whether row security may hold what rel shows the current user: its
+ * policies apply to the user, or the owner forced them on itself.  Row
+ * security that the user is not subject to (the extension's owner, who
+ * imports, is not to the per-project policies) changes no row.
+ */
+static bool
+ct_row_security(Relation rel)
+{
+	return rel->rd_rel->relrowsecurity &&
+		(rel->rd_rel->relforcerowsecurity ||
+		 check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED);
+}
 
 /*
  * Write rows the way COPY does: heap_multi_insert in batches of up to 1000
@@ -202,7 +218,7 @@ ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise)
 {
 	Relation	rel = ct_open_table(name, project);
 
-	if (rel->trigdesc == NULL && !rel->rd_rel->relrowsecurity &&
+	if (rel->trigdesc == NULL && !ct_row_security(rel) &&
 		rel->rd_rel->relkind == RELKIND_RELATION &&
 		ct_live_columns(RelationGetDescr(rel)) == ncols)
 		return rel;
@@ -414,7 +430,7 @@ ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
 	Oid			fn;
 	bool		has_insert = false;
 
-	if (td == NULL || rel->rd_rel->relrowsecurity || rel->rd_rel->relkind != RELKIND_RELATION ||
+	if (td == NULL || ct_row_security(rel) || rel->rd_rel->relkind != RELKIND_RELATION ||
 		SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN)
 		return false;
 	fn = ct_direct_function_oid(fn_name);
@@ -762,7 +778,7 @@ static Oid
 ct_probe_index(Relation heap, const char *name, int ncols, const char *const *columns,
 			   bool unique)
 {
-	if (heap->rd_rel->relrowsecurity)
+	if (ct_row_security(heap))
 		return InvalidOid;
 	return ct_key_index(heap, name, ncols, columns, unique);
 }

@@ -50,6 +50,7 @@
 #include "message.h"
 #include "response.h"
 #include "rules.h"
+#include "scope.h"
 #include "store.h"
 #include "stream.h"
 
@@ -368,7 +369,23 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(ct_jb_finish(&b));
 }
 
-/* SQL: ct_inbox_depth() returns (pending, dead): the inbox, for a receiver's metrics. */
+/*
+ * The projects whose queued messages the caller may see or take with one
+ * of caps, as the parameter of a statement (NULL: every project).
+ */
+static void
+ct_inbox_scope(int caps, Datum *value, char *null)
+{
+	ArrayType  *projects = ct_scope_projects(ct_scope_caller(), caps);
+
+	*value = PointerGetDatum(projects);
+	*null = projects == NULL ? 'n' : ' ';
+}
+
+/*
+ * SQL: ct_inbox_depth() returns (pending, dead): the inbox, for a
+ * receiver's metrics; a role given projects counts theirs.
+ */
 Datum
 ct_inbox_depth(PG_FUNCTION_ARGS)
 {
@@ -376,12 +393,15 @@ ct_inbox_depth(PG_FUNCTION_ARGS)
 	Datum		result[2];
 	bool		nulls[2] = {false, false};
 	bool		isnull;
+	Datum		scope;
+	char		scope_null;
 	MemoryContext outer = CurrentMemoryContext;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "ctaudience: ct_inbox_depth() must return a row");
 	ct_store_connect();
-	if (ct_store_exec(CT_Q_INBOX_DEPTH, NULL, NULL, true) != 1)
+	ct_inbox_scope(CT_CAP_READ | CT_CAP_OPERATE | CT_CAP_UNLESS_SCOPED, &scope, &scope_null);
+	if (ct_store_exec(CT_Q_INBOX_DEPTH, &scope, &scope_null, true) != 1)
 		elog(ERROR, "ctaudience: could not read the inbox");
 	result[0] = ct_store_get(0, 1, &isnull);
 	result[1] = ct_store_get(0, 2, &isnull);
@@ -625,22 +645,25 @@ ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
 
 /*
  * Remove answered messages older than ctaudience.inbox_retention, a
- * thousand at a time (each run of the inbox removes some).
+ * thousand at a time (each run of the inbox removes some), of the
+ * projects scope names (ct_inbox_scope).
  */
 static void
-ct_purge_done(void)
+ct_purge_done(Datum scope, char scope_null)
 {
-	Datum		retention = Float8GetDatum((double) ct_inbox_retention);
+	Datum		values[2] = {Float8GetDatum((double) ct_inbox_retention), scope};
+	char		nulls[2] = {' ', scope_null};
 
 	if (ct_inbox_retention < 0)
 		return;
-	ct_store_exec(CT_Q_INBOX_PURGE, &retention, NULL, false);
+	ct_store_exec(CT_Q_INBOX_PURGE, values, nulls, false);
 }
 
 /*
  * SQL: ct_process_inbox(max_messages integer) returns (done, retried, dead)
  * Answer up to max_messages queued messages that are due, oldest first,
- * in the caller's transaction.
+ * in the caller's transaction: of every project, or of those the caller
+ * may operate when it was given projects (scope.h).
  */
 Datum
 ct_process_inbox(PG_FUNCTION_ARGS)
@@ -654,7 +677,8 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 				dead = 0;
 	SPITupleTable *rows;
 	uint64		nrows;
-	Datum		limit;
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
 	MemoryContext outer = CurrentMemoryContext;
 
 	ct_require_arg(fcinfo, 0, "max_messages");
@@ -667,9 +691,10 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 		elog(ERROR, "ctaudience: ct_process_inbox() must return a row");
 
 	ct_store_connect();
-	ct_purge_done();
-	limit = Int32GetDatum(max_messages);
-	nrows = ct_store_exec(CT_Q_INBOX_DUE, &limit, NULL, false);
+	ct_inbox_scope(CT_CAP_OPERATE, &args[1], &nulls[1]);
+	ct_purge_done(args[1], nulls[1]);
+	args[0] = Int32GetDatum(max_messages);
+	nrows = ct_store_exec(CT_Q_INBOX_DUE, args, nulls, false);
 	rows = SPI_tuptable;
 
 	for (uint64 r = 0; r < nrows && ct_time_for_message(); r++)
@@ -709,7 +734,8 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 
 /*
  * SQL: ct_inbox_claim() returns bigint.  The first step of ct_run_inbox:
- * take the oldest due message, count the attempt and lease it (due again
+ * take the oldest due message (of a project the caller may operate, when
+ * it was given projects), count the attempt and lease it (due again
  * only after ctaudience.inbox_message_timeout and the retry delay), so
  * that once committed, the attempt stays counted whatever happens to the
  * session that answers it -- cancelled, timed out, or its backend killed.
@@ -722,20 +748,22 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 {
 	int64		id = 0;
 	bool		found = false;
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
 
 	if (!ct_time_for_message())
 		PG_RETURN_NULL();
 	ct_store_connect();
-	ct_purge_done();
+	ct_inbox_scope(CT_CAP_OPERATE, &args[1], &nulls[1]);
+	ct_purge_done(args[1], nulls[1]);
 	while (!found)
 	{
 		bool		isnull;
 		int32		attempts;
 
-		Datum		lease = Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
-										   Min((double) ct_inbox_retry_delay, 86400.0));
-
-		if (ct_store_exec(CT_Q_INBOX_CLAIM, &lease, NULL, false) == 0)
+		args[0] = Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
+								 Min((double) ct_inbox_retry_delay, 86400.0));
+		if (ct_store_exec(CT_Q_INBOX_CLAIM, args, nulls, false) == 0)
 			break;
 		id = DatumGetInt64(ct_store_get(0, 1, &isnull));
 		attempts = DatumGetInt32(ct_store_get(0, 2, &isnull));
@@ -764,7 +792,8 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
  * SQL: ct_inbox_answer(inbox_id bigint) returns text.  The second step of
  * ct_run_inbox: answer a message ct_inbox_claim claimed (its attempt is
  * counted already) and record the outcome: 'done', 'retried', 'dead', or
- * NULL when the message is not pending (answered meanwhile).
+ * NULL when the message is not pending (answered meanwhile).  A message of
+ * a project the caller may not operate is refused (42501).
  */
 Datum
 ct_inbox_answer(PG_FUNCTION_ARGS)
@@ -791,6 +820,8 @@ ct_inbox_answer(PG_FUNCTION_ARGS)
 	project_id = ct_store_get(0, 1, &isnull);
 	body = ct_store_get(0, 2, &isnull);
 	attempts = DatumGetInt32(ct_store_get(0, 3, &isnull));
+	ct_scope_check(TextDatumGetCString(project_id), CT_CAP_OPERATE,
+				   psprintf("inbox message " INT64_FORMAT, DatumGetInt64(id)));
 	if (ct_process_one(project_id, body, &response, &edata, &busy))
 	{
 		ct_record_done(id, attempts, response);

@@ -349,7 +349,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * The inbox.  A message id is held once per project
 	 * (ct_inbox_message_idx): a second insert of it does nothing (after
 	 * waiting for a concurrent one to end).  Each count of CT_Q_INBOX_DEPTH
-	 * reads its partial index (ct_inbox_due_idx, ct_inbox_dead_idx).
+	 * reads its partial index (ct_inbox_due_idx, ct_inbox_dead_idx).  The
+	 * statements that read or take messages of any project take the projects
+	 * of the caller's scope, NULL for every project (scope.h).
 	 */
 	[CT_Q_INBOX_FIND] = {
 		"SELECT inbox_id FROM ctaudience.ct_inbox WHERE project_id = $1 AND message_id = $2",
@@ -361,24 +363,28 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		4, {A_TEXT, A_TEXT, A_TEXT, A_JSONB}
 	},
 	[CT_Q_INBOX_DEPTH] = {
-		"SELECT (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'pending'),"
-		"       (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'dead')",
-		0, {A_BOOL}
+		"SELECT (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'pending'"
+		"         AND ($1::text[] IS NULL OR project_id = ANY ($1))),"
+		"       (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'dead'"
+		"         AND ($1::text[] IS NULL OR project_id = ANY ($1)))",
+		1, {A_TEXT_ARR}
 	},
 	[CT_Q_INBOX_DUE] = {
 		"SELECT inbox_id, project_id, body, attempts FROM ctaudience.ct_inbox"
 		" WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+		"   AND ($2::text[] IS NULL OR project_id = ANY ($2))"
 		" ORDER BY next_attempt_at, inbox_id LIMIT $1 FOR UPDATE SKIP LOCKED",
-		1, {A_INT4}
+		2, {A_INT4, A_TEXT_ARR}
 	},
 	[CT_Q_INBOX_CLAIM] = {
 		"UPDATE ctaudience.ct_inbox i SET attempts = i.attempts + 1,"
 		"   next_attempt_at = clock_timestamp() + make_interval(secs => $1)"
 		" WHERE i.inbox_id = (SELECT inbox_id FROM ctaudience.ct_inbox"
 		"                      WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+		"                        AND ($2::text[] IS NULL OR project_id = ANY ($2))"
 		"                      ORDER BY next_attempt_at, inbox_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
 		" RETURNING i.inbox_id, i.attempts",
-		1, {A_FLOAT8}
+		2, {A_FLOAT8, A_TEXT_ARR}
 	},
 	[CT_Q_INBOX_READ] = {
 		"SELECT project_id, body, attempts FROM ctaudience.ct_inbox"
@@ -404,8 +410,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"DELETE FROM ctaudience.ct_inbox WHERE inbox_id IN"
 		" (SELECT inbox_id FROM ctaudience.ct_inbox WHERE status = 'done'"
 		"   AND processed_at < clock_timestamp() - make_interval(secs => $1)"
+		"   AND ($2::text[] IS NULL OR project_id = ANY ($2))"
 		"   LIMIT 1000 FOR UPDATE SKIP LOCKED)",
-		1, {A_FLOAT8}
+		2, {A_FLOAT8, A_TEXT_ARR}
 	},
 	[CT_Q_LIVE_CAMPAIGNS] = {
 		"SELECT c.campaign_id, c.trigger_filter, c.segment_ids, c.recurring"

@@ -157,13 +157,13 @@ recorder(Trace *t)
 static char *
 error_path(const char *input, int len, bool *in_name)
 {
-	JsonLexContext *lex = makeJsonLexContextCstringLen((char *) input, len, PG_UTF8, true);
+	JsonLexContext *lex = ct_json_lexer((char *) input, len, PG_UTF8);
 	int			offset;
 
 	if (pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS)
 		return NULL;
 	offset = (int) ((lex->token_start ? lex->token_start : lex->input + len) - lex->input);
-	return ct_json_error_path(makeJsonLexContextCstringLen((char *) input, len, PG_UTF8, true),
+	return ct_json_error_path(ct_json_lexer((char *) input, len, PG_UTF8),
 							  offset, PG_UTF8, in_name);
 }
 
