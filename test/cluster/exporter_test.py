@@ -22,6 +22,8 @@ key, so the checks do not see each other's requests.  Checks, in order:
   restarted (also between a post and its report);
   export types (all, selected, engagement, user properties), once with
   the 60-day look-back, recurring intervals;
+  per-project roles: a role given one project to export (ct_grant_project)
+  exports that project only;
   the round trip: a profile made by an import with a Customer ID only is
   exported; an audience message naming it only by the CleverTap_User_ID
   the stand-in received finds the same profile (identity rule 1);
@@ -123,13 +125,14 @@ class Exporter:
     (a pass every second, backoff at most a second, a 5 s lease) unless
     the arguments say otherwise."""
 
-    def __init__(self, name, *args, wrapper=(), env=None, secrets=None):
+    def __init__(self, name, *args, wrapper=(), env=None, secrets=None, user="ct_exporter"):
         self.logpath = os.path.join(WORK, name + ".log")
         LOGS.append(self.logpath)
         quick = {"--interval": "1", "--max-backoff": "1", "--lease": "5", "--timeout": "4"}
         for a in args:
             quick.pop(a, None)
-        cmd = list(wrapper) + [EXPORTER, "--dsn", DSN, "--secrets", secrets or SECRETS_FILE]
+        dsn = DSN.replace("user=ct_exporter", f"user={user}")
+        cmd = list(wrapper) + [EXPORTER, "--dsn", dsn, "--secrets", secrets or SECRETS_FILE]
         for k, v in quick.items():
             cmd += [k, v]
         cmd += list(args)
@@ -685,6 +688,30 @@ def test_export_types(api):
     check(sum(received(api, key).values()) == 10, "once: nothing is sent after the one run")
 
 
+def test_project_roles(api):
+    """A role given the export capability for one project (ct_grant_project) exports that
+    project and no other; an exporter of every project (ctaudience_exporter) then sends the
+    other's."""
+    mine, other = "EXP-ROLE-MINE", "EXP-ROLE-OTHER"
+    key_mine = project_with_events(api, mine, 12, 2)
+    key_other = project_with_events(api, other, 12, 2)
+    waiting = status_of(other).get("waiting")
+    psql("CREATE ROLE ct_exporter_one LOGIN")
+    psql(f"SELECT ctaudience.ct_grant_project('ct_exporter_one', {q(mine)}, 'export')")
+    code, log = once("roles-one", user="ct_exporter_one")
+    check(code == 0, "a role given one project to export: --once exits 0", log[-500:])
+    exactly_once(api, key_mine, mine, "a role given one project to export: its project")
+    check(not requests_of(api, key_other) and other not in log and status_of(other).get("waiting") == waiting
+          and status_of(other).get("requests_sent") == 0,
+          "a role given one project to export: nothing of another project claimed, sent or moved",
+          f"{len(requests_of(api, key_other))} request(s); waiting {waiting} -> {status_of(other).get('waiting')}")
+    check(" failed" not in log, "a role given one project to export: no call of the exporter's failed",
+          next((l for l in log.splitlines() if " failed" in l), ""))
+    code, log = once("roles-all")
+    check(code == 0, "then the exporter of every project: --once exits 0", log[-500:])
+    exactly_once(api, key_other, other, "then the exporter of every project: the other project")
+
+
 def test_round_trip(api):
     """Customer ID only -> exported with CleverTap_User_ID -> back through an audience by that ID (rule 1)."""
     project = "EXP-RT"
@@ -796,8 +823,8 @@ def main():
     setup()
     api = EventsApi({}).start()
     tests = [test_command_line, test_normal, test_storms, test_rate, test_pause, test_dead_letter, test_sigkill,
-             test_sigterm, test_restart, test_export_types, test_round_trip, test_erasure, test_metrics,
-             test_secret_nowhere, test_valgrind]
+             test_sigterm, test_restart, test_export_types, test_project_roles, test_round_trip, test_erasure,
+             test_metrics, test_secret_nowhere, test_valgrind]
     only = os.environ.get("CT_TEST_ONLY")       # e.g. CT_TEST_ONLY=test_storms,test_rate
     if only:
         tests = [t for t in tests if t.__name__ in only.split(",")]
