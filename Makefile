@@ -122,21 +122,24 @@ installcheck: test/expected
 test/expected:
 	ln -s ../expected $@
 
-# ctaudience-receiver, the HTTP endpoint mParticle posts to (receiver/): a
-# libpq client built and installed (into bindir) with the extension.
-all: receiver
-install: install-receiver
-uninstall: uninstall-receiver
-clean: clean-receiver
-.PHONY: receiver install-receiver uninstall-receiver clean-receiver
-receiver:
-	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG)
-install-receiver: receiver
-	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG) install
-uninstall-receiver:
-	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG) uninstall
-clean-receiver:
-	$(MAKE) -C receiver PG_CONFIG=$(PG_CONFIG) clean
+# ctaudience-receiver, the HTTP endpoint mParticle posts to (receiver/), and
+# ctaudience-exporter, which posts the export to mParticle's Events API
+# (exporter/): libpq clients built and installed (into bindir) with the
+# extension.
+CT_PROGRAMS = receiver exporter
+all: $(CT_PROGRAMS)
+install: $(addprefix install-,$(CT_PROGRAMS))
+uninstall: $(addprefix uninstall-,$(CT_PROGRAMS))
+clean: $(addprefix clean-,$(CT_PROGRAMS))
+.PHONY: $(CT_PROGRAMS) $(foreach p,$(CT_PROGRAMS),install-$(p) uninstall-$(p) clean-$(p))
+$(CT_PROGRAMS):
+	$(MAKE) -C $@ PG_CONFIG=$(PG_CONFIG)
+$(addprefix install-,$(CT_PROGRAMS)): install-%: %
+	$(MAKE) -C $* PG_CONFIG=$(PG_CONFIG) install
+$(addprefix uninstall-,$(CT_PROGRAMS)): uninstall-%:
+	$(MAKE) -C $* PG_CONFIG=$(PG_CONFIG) uninstall
+$(addprefix clean-,$(CT_PROGRAMS)): clean-%:
+	$(MAKE) -C $* PG_CONFIG=$(PG_CONFIG) clean
 
 # Rebuild every object when a header changes (PGXS tracks no header dependencies),
 # and the two that compile the version in (CT_VERSION) when it changes.

@@ -4,6 +4,7 @@
  *	  is a message on stderr, naming the program, and exit status 2.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,4 +87,47 @@ ct_option_secret(const char *path)
 	if (s[0] == '\0')
 		ct_fail("the secret file %s is empty", path);
 	return s;
+}
+
+/* See common_options.h. */
+void
+ct_options_load(int argc, char **argv, const CtSetting *settings, int n, CtSet set, CtUsage usage)
+{
+	struct option *options = calloc(n + 2, sizeof(struct option));
+	int			opt;
+
+	for (int i = 0; i < n; i++)
+	{
+		const char *env = getenv(settings[i].env);
+
+		options[i].name = settings[i].flag;
+		options[i].has_arg = settings[i].has_arg ? required_argument : no_argument;
+		options[i].val = settings[i].opt;
+		if (env != NULL && env[0] != '\0')
+			set(settings[i].opt, env);
+	}
+	options[n].name = "help";
+	options[n].has_arg = no_argument;
+	options[n].val = 'h';
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+	{
+		if (opt == 'h')
+		{
+			usage(stdout);
+			exit(0);
+		}
+		if (opt == '?')
+		{
+			usage(stderr);
+			exit(2);
+		}
+		set(opt, optarg);
+	}
+	free(options);
+	if (optind < argc)
+	{
+		usage(stderr);
+		exit(2);
+	}
 }

@@ -19,8 +19,10 @@ port=$(ct_free_port)
 ct_log "starting a throwaway cluster in $dir (port $port)"
 ct_cluster_start "$dir" "$port"
 rpid=""
+apipid=""
 cleanup() {
 	[ -z "$rpid" ] || kill "$rpid" 2>/dev/null || true
+	[ -z "$apipid" ] || kill "$apipid" 2>/dev/null || true
 	if [ "$keep" = 0 ]; then
 		ct_cluster_stop "$dir"
 		rm -rf "$dir"
@@ -98,6 +100,46 @@ wait "$rpid" || true
 rpid=""
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -v step=report -f scripts/demo.sql
+
+# The export to mParticle (docs/export.md): a stand-in of mParticle's
+# Events API on a loopback port, the project's export pointed at it, an App
+# Launched of each profile, and one pass of ctaudience-exporter.
+apiport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$dir/exported"
+python3 test/cluster/events_api.py --port "$apiport" --key demo-feed-key --secret demo-feed-secret \
+	--record "$dir/exported" >"$dir/events_api.log" 2>&1 &
+apipid=$!
+for _ in $(seq 50); do
+	grep -q listening "$dir/events_api.log" 2>/dev/null && break
+	sleep 0.1
+done
+ct_log "the export to mParticle: a stand-in of the Events API on http://127.0.0.1:$apiport, one pass of ctaudience-exporter"
+psql -X -q -v ON_ERROR_STOP=1 -d postgres <<SQL
+DO \$\$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ctaudience_exporter_demo') THEN
+		CREATE ROLE ctaudience_exporter_demo LOGIN IN ROLE ctaudience_exporter;
+	END IF;
+END \$\$;
+SELECT ctaudience.ct_configure_export('DEMO-PROJECT', 'demo-feed-key', endpoint => 'http://127.0.0.1:$apiport',
+	environment => 'development') IS NULL AS configured \gset
+SELECT count(ctaudience.ct_record_event(project_id, ct_id, 'App Launched', '{"Platform": "Android"}')) AS app_launched
+  FROM ctaudience.ct_profile WHERE project_id = 'DEMO-PROJECT' \gset
+SQL
+CT_EXPORTER_SECRET=demo-feed-secret "$CT_PG_BIN/ctaudience-exporter" --once \
+	--dsn "host=$dir port=$port dbname=postgres user=ctaudience_exporter_demo" 2>"$dir/exporter.log"
+kill -TERM "$apipid"
+wait "$apipid" || true
+apipid=""
+echo "the exporter's log (one line a request; no secret, no body, no user):"
+cat "$dir/exporter.log"
+echo "the stand-in's log:"
+cat "$dir/events_api.log"
+echo "the first batch it received (one user's):"
+python3 -c '
+import json, sys
+print(json.dumps(json.load(open(sys.argv[1]))[0], indent=2))' "$(ls "$dir"/exported/*.json | head -n 1)"
+psql -X -q -d postgres -c "SELECT project_id, status, waiting, requests_sent, events_sent, last_success_at IS NOT NULL AS succeeded
+	FROM ctaudience.ct_export_status"
 
 if [ "$keep" = 1 ]; then
 	ct_log "cluster left running: psql -h $dir -p $port -U postgres postgres"

@@ -15,7 +15,7 @@ CT_PG_BIN=${CT_PG_BIN:-/usr/lib/postgresql/$CT_PG_VERSION/bin}
 CT_PG18_PREFIX=${CT_PG18_PREFIX:-/opt/pg18}
 CT_PACKAGES="make gcc g++ clang-14 llvm-14 postgresql-$CT_PG_VERSION postgresql-server-dev-$CT_PG_VERSION \
 postgresql-$CT_PG_VERSION-pgtap libtap-parser-sourcehandler-pgtap-perl postgresql-$CT_PG_VERSION-cron \
-libphonenumber-dev libmicrohttpd-dev libpq-dev python3 python3-jsonschema curl openssl valgrind \
+libphonenumber-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev python3 python3-jsonschema curl openssl valgrind \
 binutils perl bzip2"
 
 ct_log() { printf '\n== %s\n' "$*"; }
@@ -125,13 +125,16 @@ ct_cluster_stop() {
 	runuser -u postgres -- "$CT_PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
-# A free TCP port number for the socket name (no TCP listening happens).
+# A free TCP port number for the socket name (no TCP listening happens),
+# from CT_PORTS ("FIRST LAST", default "54320 54399": a machine shared with
+# other test runs gives each its own range).
 ct_free_port() {
-	local p
-	for p in $(seq 54320 54399); do
+	local p range
+	read -r -a range <<<"${CT_PORTS:-54320 54399}"
+	for p in $(seq "${range[0]}" "${range[1]}"); do
 		[ -e "/tmp/.s.PGSQL.$p" ] || { echo "$p"; return; }
 	done
-	echo 54399
+	echo "${range[1]}"
 }
 
 # The median of the numbers given as arguments (the benchmarks' figures).

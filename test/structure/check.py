@@ -282,6 +282,13 @@ def analyse(root):
                     if cand in file_room:
                         target = cand
                         break
+                if target is None:
+                    # a header of another program, found by its -I (the
+                    # receiver's common_* files, which the exporter compiles)
+                    found = [c for c in (os.path.normpath(os.path.join(p, inc)) for p in programs)
+                             if c in file_room]
+                    if len(found) == 1:
+                        target = found[0]
                 if target is None or file_room[target] == room.key:
                     continue
                 if target not in names_of:
