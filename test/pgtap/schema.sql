@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(60);
+SELECT plan(61);
 
 SELECT has_schema('ctaudience');
 -- every view column is described (psql \d+, BI tools)
@@ -26,7 +26,7 @@ SELECT is(
 	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'v'
 		AND pg_get_viewdef(c.oid) ~* '\n\s*ORDER BY [^)]*;?\s*$'),
 	NULL, 'no view has an ORDER BY of its own');
-SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue', 'ct_active_user_month', 'ct_delivery', 'ct_export', 'ct_export_outbox', 'ct_export_request', 'ct_profile_alias', 'ct_project_grant']);
+SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue', 'ct_active_user_month', 'ct_delivery', 'ct_export', 'ct_export_outbox', 'ct_export_request', 'ct_profile_alias', 'ct_project_grant', 'ct_journey', 'ct_journey_state', 'ct_journey_step']);
 SELECT has_type('ctaudience', 'ct_email', 'type ct_email exists');
 SELECT has_type('ctaudience', 'ct_phone', 'type ct_phone exists');
 SELECT col_type_is('ctaudience', 'ct_profile', 'email', 'ctaudience', 'ct_email', 'profile email is a ct_email');
@@ -53,6 +53,7 @@ SELECT col_is_pk('ctaudience', 'ct_segment_member', ARRAY['project_id', 'segment
 SELECT col_is_unique('ctaudience', 'ct_profile', ARRAY['project_id', 'identity'], 'an Identity belongs to one profile');
 
 SELECT triggers_are('ctaudience', 'ct_campaign', ARRAY['ct_campaign_check'], 'campaigns are checked on every write');
+SELECT triggers_are('ctaudience', 'ct_journey', ARRAY['ct_journey_check'], 'journeys are checked on every write');
 SELECT col_is_pk('ctaudience', 'ct_campaign_queue', ARRAY['project_id', 'queue_id'], 'queued qualifications keyed by project');
 SELECT triggers_are('ctaudience', 'ct_segment_member', ARRAY['ct_partner_sync_insert', 'ct_partner_sync_update', 'ct_partner_sync_delete']);
 
@@ -99,7 +100,7 @@ SELECT has_function('ctaudience', 'ct_firehose', ARRAY['text']);
 SELECT table_privs_are('ctaudience', 'ct_profile', 'ctaudience_importer', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_project', 'ctaudience_reader', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_segments', 'ctaudience_reader', ARRAY['SELECT']);
-SELECT views_are('ctaudience', ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaigns', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters', 'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters']);
+SELECT views_are('ctaudience', ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaigns', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters', 'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters', 'ct_journey_stats', 'ct_journey_profiles']);
 SELECT is(
 	(SELECT array_agg(v ORDER BY v) FROM unnest(ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity',
 		'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaign_results', 'ct_export_status',
