@@ -35,7 +35,10 @@ old_commit=$(git rev-parse --verify -q "$(revision "$old_name")^{commit}") ||
 	{ echo "no such revision: $old_name" >&2; exit 1; }
 if [ "$new_name" = "working tree" ]; then
 	new_commit=""
-	new_label="working tree ($(git rev-parse --short HEAD)$(git status --porcelain --untracked-files=no | grep -q . && echo ', with changes'))"
+	new_label="working tree ($(git rev-parse --short HEAD))"
+	if git status --porcelain --untracked-files=no | grep -q .; then
+		new_label="working tree ($(git rev-parse --short HEAD), with changes)"
+	fi
 else
 	new_commit=$(git rev-parse --verify -q "$(revision "$new_name")^{commit}") ||
 		{ echo "no such revision: $new_name" >&2; exit 1; }
