@@ -127,6 +127,17 @@ bench_staged=yes
 if [ "${CT_BENCH_TIMING:-0}" = 1 ]; then
 	psql -X -q -d postgres -c "ALTER SYSTEM SET ctaudience.log_timing = on"
 fi
+# CT_BENCH_PERF=1: each measured import's backend is recorded by perf
+# (call graphs) into $work/perf/{old,new}-roundK.data, kept after the run;
+# perf also keeps each library it saw by build id, so the old version's
+# symbols still resolve after the new one is installed again
+if [ "${CT_BENCH_PERF:-0}" = 1 ]; then
+	command -v perf >/dev/null || { echo "CT_BENCH_PERF=1 needs perf (linux-perf)" >&2; exit 1; }
+	perfdir=$work/perf
+	rm -rf "$perfdir"
+	mkdir -p "$perfdir"
+fi
+perf_data=""
 
 tables="ct_profile ct_segment ct_segment_member ct_event ct_message ct_import_sample ct_segment_delta ct_usage_delta"
 
@@ -136,6 +147,27 @@ counts() {
 		|| (SELECT count(*) FROM ctaudience.ct_segment_member) || ' memberships ('
 		|| (SELECT count(*) FROM ctaudience.ct_segment_member WHERE is_member) || ' members), '
 		|| (SELECT count(*) FROM ctaudience.ct_event) || ' events'"
+}
+
+# profile_import DB FILE: the import, its backend recorded by `perf record
+# -g` into FILE (CT_BENCH_PERF=1).  The driver holds the session after it
+# has connected (CT_BENCH_HOLD) until perf is attached, and starts its
+# clock after that.
+profile_import() {
+	local drv rec
+	rm -f "$dir/hold.0"
+	CT_BENCH_HOLD=$dir/hold "$work/driver" import "$conn dbname=$1" "$msgs" 1 >"$dir/import.out" &
+	drv=$!
+	while [ ! -f "$dir/hold.0" ] && kill -0 "$drv" 2>/dev/null; do sleep 0.01; done
+	[ -f "$dir/hold.0" ] || { wait "$drv"; echo "the driver ended before it imported" >&2; exit 1; }
+	perf record -q -g -p "$(cat "$dir/hold.0")" -o "$2" 2>"$dir/perf.log" &
+	rec=$!
+	sleep 1
+	kill -0 "$rec" 2>/dev/null || { cat "$dir/perf.log"; kill "$drv"; exit 1; }
+	rm "$dir/hold.0"
+	wait "$drv" || exit 1
+	kill -INT "$rec"
+	wait "$rec" || true
 }
 
 # import_once VERSION DB: one import by one session into a new database DB
@@ -149,7 +181,11 @@ import_once() {
 	newdb "$2"
 	psql -X -q -d "$2" -c "CHECKPOINT"
 	from=$(stat -c %s "$dir/server.log")
-	"$work/driver" import "$conn dbname=$2" "$msgs" 1 >"$dir/import.out" || exit 1
+	if [ -n "${perf_data:-}" ]; then
+		profile_import "$2" "$perf_data"
+	else
+		"$work/driver" import "$conn dbname=$2" "$msgs" 1 >"$dir/import.out" || exit 1
+	fi
 	imported=$(cat "$dir/import.out")
 	steps=$(tail -c +"$((from + 1))" "$dir/server.log" | awk '
 		/ctaudience timing:/ {
@@ -165,7 +201,8 @@ import_once() {
 # floor_once: the COPY floor, on a new postmaster running the OLD version:
 # a new database, its tables emptied with user triggers off, a checkpoint,
 # then the old version's rows COPY'd in, in one transaction.  Sets floor
-# (the seconds the COPY statements took).  Not to be called in $( ).
+# (the seconds the COPY statements took) and floor_cpu (the CPU seconds of
+# its backend in the transaction).  Not to be called in $( ).
 floor_once() {
 	restart_with old
 	newdb benchfloor
@@ -174,13 +211,21 @@ floor_once() {
 		echo "TRUNCATE $(echo $tables | sed 's/\([a-z_]*\)/ctaudience.\1/g; s/ /, /g');"
 		echo "CHECKPOINT;"
 	} | psql -X -q -d benchfloor
+	# the backend's CPU ticks (user, system) before and after, read by \! from /proc
+	cpu_ticks="\\! cut -d' ' -f14,15 /proc/\$(cat $dir/floor.pid)/stat >>$dir/floor.cpu"
+	rm -f "$dir/floor.cpu"
 	{
+		echo "SELECT pg_backend_pid() \\g (tuples_only=on format=unaligned) $dir/floor.pid"
+		echo "$cpu_ticks"
 		echo '\timing on'
 		echo "BEGIN;"
 		for t in $tables; do echo "COPY ctaudience.$t FROM '$copydir/$t.copy';"; done
 		echo "COMMIT;"
+		echo "$cpu_ticks"
 	} | psql -X -q -v ON_ERROR_STOP=1 -d benchfloor >"$dir/floor.out" || exit 1
 	floor=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$dir/floor.out" | awk '{s += $1} END {printf "%.3f", s / 1000}')
+	floor_cpu=$(awk -v hz="$(getconf CLK_TCK)" 'NR == 1 {t0 = $1 + $2} NR == 2 {printf "%.2f", ($1 + $2 - t0) / hz}' "$dir/floor.cpu")
+	[ -n "$floor_cpu" ] || { echo "no CPU time of the floor's backend" >&2; exit 1; }
 	psql -X -q -d postgres -c "DROP DATABASE benchfloor"
 }
 
@@ -207,8 +252,10 @@ echo "new: $rows_new"
 # to old); the medians of the rounds' ratios count.
 rounds=${CT_BENCH_ROUNDS:-5}
 [ "$rounds" -ge 1 ] || { echo "CT_BENCH_ROUNDS must be 1 or more" >&2; exit 1; }
-declare -A secs pps ratio allsteps one_s one_p
+declare -A secs pps ratio allsteps one_s one_p one_c cpus cratio
 floors=""
+floor_cpus=""
+cspeedups=""
 speedups=""
 detail=""
 for k in $(seq "$rounds"); do
@@ -217,14 +264,19 @@ for k in $(seq "$rounds"); do
 		ct_log "round $k of $rounds: $what"
 		if [ "$what" = floor ]; then
 			floor_once
-			echo "floor: $floor s"
+			echo "floor: $floor s, backend CPU $floor_cpu s"
 		else
+			if [ "${CT_BENCH_PERF:-0}" = 1 ]; then
+				perf_data=$perfdir/$what-round$k.data
+			fi
 			import_once "$what" "bench$what"
 			echo "$imported"
 			[ -z "$steps" ] || echo "steps: $steps"
 			psql -X -q -d postgres -c "DROP DATABASE bench$what"
 			one_s[$k$what]=$(echo "$imported" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 			one_p[$k$what]=$(echo "$imported" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/')
+			one_c[$k$what]=$(echo "$imported" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+			cpus[$what]="${cpus[$what]:-} ${one_c[$k$what]}"
 			secs[$what]="${secs[$what]:-} ${one_s[$k$what]}"
 			pps[$what]="${pps[$what]:-} ${one_p[$k$what]}"
 			allsteps[$what]="${allsteps[$what]:-}$steps
@@ -232,12 +284,15 @@ for k in $(seq "$rounds"); do
 		fi
 	done
 	floors="$floors $floor"
+	floor_cpus="$floor_cpus $floor_cpu"
 	for what in old new; do
 		ratio[$what]="${ratio[$what]:-} $(awk "BEGIN {printf \"%.2f\", ${one_s[$k$what]} / $floor}")"
+		cratio[$what]="${cratio[$what]:-} $(awk "BEGIN {printf \"%.2f\", ${one_c[$k$what]} / $floor_cpu}")"
 	done
 	speedups="$speedups $(awk "BEGIN {printf \"%.2f\", ${one_p[${k}new]} / ${one_p[${k}old]}}")"
+	cspeedups="$cspeedups $(awk "BEGIN {printf \"%.2f\", ${one_c[${k}old]} / ${one_c[${k}new]}}")"
 	detail="$detail
-                        round $k: old ${one_s[${k}old]} s, new ${one_s[${k}new]} s, floor $floor s"
+                        round $k: old ${one_s[${k}old]} s (CPU ${one_c[${k}old]}), new ${one_s[${k}new]} s (CPU ${one_c[${k}new]}), floor $floor s (CPU $floor_cpu)"
 done
 
 same=yes
@@ -284,8 +339,15 @@ import, 1 session:      old $(median ${secs[old]}) s, $(median ${pps[old]} | cut
 COPY floor, old tables: $floor_s s median
 ratio import / floor:   old $(printf "%.2f" "$(median ${ratio[old]})"), rounds:${ratio[old]}
                         new $(printf "%.2f" "$(median ${ratio[new]})"), rounds:${ratio[new]}
-new / old profiles/s:   $(printf "%.2f" "$(median $speedups)"), rounds:$speedups$detail
+new / old profiles/s:   $(printf "%.2f" "$(median $speedups)"), rounds:$speedups
+backend CPU seconds:    old $(median ${cpus[old]}), new $(median ${cpus[new]}), floor $(median $floor_cpus) (medians)
+  ratio to the floor's: old $(printf "%.2f" "$(median ${cratio[old]})"), rounds:${cratio[old]}
+                        new $(printf "%.2f" "$(median ${cratio[new]})"), rounds:${cratio[new]}
+  old / new:            $(printf "%.2f" "$(median $cspeedups)"), rounds:$cspeedups$detail
 REPORT
+if [ "${CT_BENCH_PERF:-0}" = 1 ]; then
+	echo "perf data: $perfdir/{old,new}-round{1..$rounds}.data; e.g. perf report -i $perfdir/new-round1.data --children --sort symbol"
+fi
 if [ -n "$timing" ]; then
 	echo "ctaudience.log_timing, seconds summed over the messages, median of the rounds (triggers are inside insert/update/members):"
 	echo "$timing"
