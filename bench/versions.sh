@@ -127,6 +127,8 @@ bench_staged=yes
 if [ "${CT_BENCH_TIMING:-0}" = 1 ]; then
 	psql -X -q -d postgres -c "ALTER SYSTEM SET ctaudience.log_timing = on"
 fi
+# the time each import's backend spends reading and writing data pages
+psql -X -q -d postgres -c "ALTER SYSTEM SET track_io_timing = on"
 # CT_BENCH_PERF=1: each measured import's backend is recorded by perf
 # (call graphs) into $work/perf/{old,new}-roundK.data, kept after the run;
 # perf also keeps each library it saw by build id, so the old version's
@@ -179,14 +181,21 @@ import_once() {
 	local from
 	restart_with "$1"
 	newdb "$2"
-	psql -X -q -d "$2" -c "CHECKPOINT"
+	psql -X -q -d "$2" -c "CHECKPOINT" -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
 	from=$(stat -c %s "$dir/server.log")
 	if [ -n "${perf_data:-}" ]; then
 		profile_import "$2" "$perf_data"
 	else
 		"$work/driver" import "$conn dbname=$2" "$msgs" 1 >"$dir/import.out" || exit 1
 	fi
-	imported=$(cat "$dir/import.out")
+	sleep 0.5	# the backend reports its WAL and I/O statistics as it exits
+	# what the import waited for rather than computed: WAL written, the time
+	# spent writing and flushing it, and the time reading and writing data
+	# pages (track_io_timing), all in this database or cluster-wide (WAL)
+	imported="$(cat "$dir/import.out") $(psql -X -A -t -F ' ' -d "$2" -c "SELECT 'wal_mb=' || round(wal_bytes / 1048576.0),
+			'wal_write_s=' || round(wal_write_time::numeric / 1000, 2), 'wal_sync_s=' || round(wal_sync_time::numeric / 1000, 2),
+			'read_s=' || round(d.blk_read_time::numeric / 1000, 2), 'write_s=' || round(d.blk_write_time::numeric / 1000, 2)
+		FROM pg_stat_wal, pg_stat_database d WHERE d.datname = current_database()")"
 	steps=$(tail -c +"$((from + 1))" "$dir/server.log" | awk '
 		/ctaudience timing:/ {
 			for (i = 1; i <= NF; i++)
@@ -252,7 +261,8 @@ echo "new: $rows_new"
 # to old); the medians of the rounds' ratios count.
 rounds=${CT_BENCH_ROUNDS:-5}
 [ "$rounds" -ge 1 ] || { echo "CT_BENCH_ROUNDS must be 1 or more" >&2; exit 1; }
-declare -A secs pps ratio allsteps one_s one_p one_c cpus cratio
+declare -A secs pps ratio allsteps one_s one_p one_c one_w cpus cratio
+waits=""
 floors=""
 floor_cpus=""
 cspeedups=""
@@ -276,6 +286,7 @@ for k in $(seq "$rounds"); do
 			one_s[$k$what]=$(echo "$imported" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 			one_p[$k$what]=$(echo "$imported" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/')
 			one_c[$k$what]=$(echo "$imported" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+			one_w[$k$what]=$(echo "$imported" | sed 's/.* \(wal_mb=.*\)/\1/')
 			cpus[$what]="${cpus[$what]:-} ${one_c[$k$what]}"
 			secs[$what]="${secs[$what]:-} ${one_s[$k$what]}"
 			pps[$what]="${pps[$what]:-} ${one_p[$k$what]}"
@@ -293,6 +304,9 @@ for k in $(seq "$rounds"); do
 	cspeedups="$cspeedups $(awk "BEGIN {printf \"%.2f\", ${one_c[${k}old]} / ${one_c[${k}new]}}")"
 	detail="$detail
                         round $k: old ${one_s[${k}old]} s (CPU ${one_c[${k}old]}), new ${one_s[${k}new]} s (CPU ${one_c[${k}new]}), floor $floor s (CPU $floor_cpu)"
+	waits="$waits
+                        round $k: old ${one_w[${k}old]}
+                                 new ${one_w[${k}new]}"
 done
 
 same=yes
@@ -344,6 +358,7 @@ backend CPU seconds:    old $(median ${cpus[old]}), new $(median ${cpus[new]}), 
   ratio to the floor's: old $(printf "%.2f" "$(median ${cratio[old]})"), rounds:${cratio[old]}
                         new $(printf "%.2f" "$(median ${cratio[new]})"), rounds:${cratio[new]}
   old / new:            $(printf "%.2f" "$(median $cspeedups)"), rounds:$cspeedups$detail
+waits (WAL MB, seconds writing and flushing WAL, reading and writing pages):$waits
 REPORT
 if [ "${CT_BENCH_PERF:-0}" = 1 ]; then
 	echo "perf data: $perfdir/{old,new}-round{1..$rounds}.data; e.g. perf report -i $perfdir/new-round1.data --children --sort symbol"
