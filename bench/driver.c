@@ -19,9 +19,9 @@
  *	      barrier: every session finishes what comes before it first).  With
  *	      several sessions, session k takes messages k, k+N, ...  Prints one
  *	      line: messages, profiles, seconds, profiles/s, peak backend RssAnon,
- *	      retries, and the CPU seconds the backends used for the import
- *	      (user and system, from /proc; the driver must run on the
- *	      server's machine).  With CT_BENCH_HOLD=PATH, each session k writes its backend's pid
+ *	      retries, the CPU seconds the backends used for the import
+ *	      (user and system) and the seconds they waited for a CPU (from
+ *	      /proc; the driver must run on the server's machine).  With CT_BENCH_HOLD=PATH, each session k writes its backend's pid
  *	      to PATH.k once connected and waits until the file is removed.
  *	  driver memory CONNINFO FILE [SQL]
  *	      Import the one message of FILE; print the backend's RssAnon before
@@ -165,6 +165,29 @@ cpu_s(int pid)
 	return (double) (utime + stime) / sysconf(_SC_CLK_TCK);
 }
 
+/*
+ * Seconds a process has waited on a run queue, runnable but not running
+ * (/proc/PID/schedstat; 0 when unreadable): on a busy machine, the part of
+ * its wall-clock time that other processes took.
+ */
+static double
+runq_s(int pid)
+{
+	char		path[64];
+	unsigned long long oncpu,
+				waited;
+	FILE	   *f;
+	int			n;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fscanf(f, "%llu %llu", &oncpu, &waited);
+	fclose(f);
+	return n == 2 ? waited / 1e9 : 0;
+}
+
 typedef struct Sampler
 {
 	int			pid;
@@ -277,6 +300,7 @@ typedef struct Shared
 	long		peak_kb[64];
 	long		base_kb[64];
 	double		cpu_s[64];		/* CPU seconds of the backend's import */
+	double		runq_s[64];		/* seconds it waited on a run queue */
 } Shared;
 
 /*
@@ -326,6 +350,7 @@ session(const char *conninfo, Lines *l, int k, int nsessions, Shared *sh)
 	pthread_create(&th, NULL, sampler_main, &s);
 	pthread_barrier_wait(&sh->barrier); /* start together */
 	sh->cpu_s[k] = -cpu_s(s.pid);
+	sh->runq_s[k] = -runq_s(s.pid);
 
 	for (int i = 0, j = 0; i < l->n; i++)
 	{
@@ -339,6 +364,7 @@ session(const char *conninfo, Lines *l, int k, int nsessions, Shared *sh)
 			sh->profiles[k] += import_one(c, l->line[i], &sh->retries[k]);
 	}
 	sh->cpu_s[k] += cpu_s(s.pid);
+	sh->runq_s[k] += runq_s(s.pid);
 	s.stop = 1;
 	pthread_join(th, NULL);
 	sh->peak_kb[k] = s.peak_kb;
@@ -359,7 +385,8 @@ cmd_import(const char *conninfo, const char *file, int nsessions)
 				messages = 0;
 	double		t0,
 				t1,
-				cpu = 0;
+				cpu = 0,
+				runq = 0;
 
 	for (int i = 0; i < l.n; i++)
 	{
@@ -403,11 +430,12 @@ cmd_import(const char *conninfo, const char *file, int nsessions)
 		profiles += sh->profiles[k];
 		retries += sh->retries[k];
 		cpu += sh->cpu_s[k];
+		runq += sh->runq_s[k];
 		if (sh->peak_kb[k] - sh->base_kb[k] > peak)
 			peak = sh->peak_kb[k] - sh->base_kb[k];
 	}
-	printf("sessions=%d messages=%ld profiles=%ld seconds=%.3f profiles_per_s=%.0f peak_rss_anon_above_baseline_mb=%.1f retries=%ld backend_cpu_s=%.2f\n",
-		   nsessions, messages, profiles, t1 - t0, profiles / (t1 - t0), peak / 1024.0, retries, cpu);
+	printf("sessions=%d messages=%ld profiles=%ld seconds=%.3f profiles_per_s=%.0f peak_rss_anon_above_baseline_mb=%.1f retries=%ld backend_cpu_s=%.2f backend_runq_s=%.2f\n",
+		   nsessions, messages, profiles, t1 - t0, profiles / (t1 - t0), peak / 1024.0, retries, cpu, runq);
 	return 0;
 }
 

@@ -286,7 +286,7 @@ for k in $(seq "$rounds"); do
 			one_s[$k$what]=$(echo "$imported" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 			one_p[$k$what]=$(echo "$imported" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/')
 			one_c[$k$what]=$(echo "$imported" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
-			one_w[$k$what]=$(echo "$imported" | sed 's/.* \(wal_mb=.*\)/\1/')
+			one_w[$k$what]="$(echo "$imported" | sed 's/.*backend_runq_s=\([0-9.]*\).*/runq_s=\1/') $(echo "$imported" | sed 's/.* \(wal_mb=.*\)/\1/')"
 			cpus[$what]="${cpus[$what]:-} ${one_c[$k$what]}"
 			secs[$what]="${secs[$what]:-} ${one_s[$k$what]}"
 			pps[$what]="${pps[$what]:-} ${one_p[$k$what]}"
@@ -358,7 +358,7 @@ backend CPU seconds:    old $(median ${cpus[old]}), new $(median ${cpus[new]}), 
   ratio to the floor's: old $(printf "%.2f" "$(median ${cratio[old]})"), rounds:${cratio[old]}
                         new $(printf "%.2f" "$(median ${cratio[new]})"), rounds:${cratio[new]}
   old / new:            $(printf "%.2f" "$(median $cspeedups)"), rounds:$cspeedups$detail
-waits (WAL MB, seconds writing and flushing WAL, reading and writing pages):$waits
+waits (seconds runnable but waiting for a CPU; WAL MB; seconds writing and flushing WAL, reading and writing pages):$waits
 REPORT
 if [ "${CT_BENCH_PERF:-0}" = 1 ]; then
 	echo "perf data: $perfdir/{old,new}-round{1..$rounds}.data; e.g. perf report -i $perfdir/new-round1.data --children --sort symbol"
