@@ -191,10 +191,14 @@ import_once() {
 	sleep 0.5	# the backend reports its WAL and I/O statistics as it exits
 	# what the import waited for rather than computed: WAL written, the time
 	# spent writing and flushing it, and the time reading and writing data
-	# pages (track_io_timing), all in this database or cluster-wide (WAL)
+	# pages (track_io_timing), all in this database or cluster-wide (WAL);
+	# and the autovacuum and autoanalyze runs on its tables meanwhile (on
+	# two cores they take CPU from the import)
 	imported="$(cat "$dir/import.out") $(psql -X -A -t -F ' ' -d "$2" -c "SELECT 'wal_mb=' || round(wal_bytes / 1048576.0),
 			'wal_write_s=' || round(wal_write_time::numeric / 1000, 2), 'wal_sync_s=' || round(wal_sync_time::numeric / 1000, 2),
-			'read_s=' || round(d.blk_read_time::numeric / 1000, 2), 'write_s=' || round(d.blk_write_time::numeric / 1000, 2)
+			'read_s=' || round(d.blk_read_time::numeric / 1000, 2), 'write_s=' || round(d.blk_write_time::numeric / 1000, 2),
+			'autovacuums=' || (SELECT sum(autovacuum_count) FROM pg_stat_user_tables),
+			'autoanalyzes=' || (SELECT sum(autoanalyze_count) FROM pg_stat_user_tables)
 		FROM pg_stat_wal, pg_stat_database d WHERE d.datname = current_database()")"
 	steps=$(tail -c +"$((from + 1))" "$dir/server.log" | awk '
 		/ctaudience timing:/ {
@@ -358,7 +362,7 @@ backend CPU seconds:    old $(median ${cpus[old]}), new $(median ${cpus[new]}), 
   ratio to the floor's: old $(printf "%.2f" "$(median ${cratio[old]})"), rounds:${cratio[old]}
                         new $(printf "%.2f" "$(median ${cratio[new]})"), rounds:${cratio[new]}
   old / new:            $(printf "%.2f" "$(median $cspeedups)"), rounds:$cspeedups$detail
-waits (seconds runnable but waiting for a CPU; WAL MB; seconds writing and flushing WAL, reading and writing pages):$waits
+waits (seconds runnable but waiting for a CPU; WAL MB; seconds writing and flushing WAL, reading and writing pages; autovacuum runs):$waits
 REPORT
 if [ "${CT_BENCH_PERF:-0}" = 1 ]; then
 	echo "perf data: $perfdir/{old,new}-round{1..$rounds}.data; e.g. perf report -i $perfdir/new-round1.data --children --sort symbol"
