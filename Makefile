@@ -5,6 +5,7 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).
 MODULE_big = ctaudience
 OBJS = \
 	src/ctaudience.o \
+	src/absorb.o \
 	src/auth.o \
 	src/direct.o \
 	src/delivery.o \
@@ -35,6 +36,7 @@ OBJS = \
 	src/response.o \
 	src/route.o \
 	src/rules.o \
+	src/scope.o \
 	src/segments.o \
 	src/store.o \
 	src/stream.o \

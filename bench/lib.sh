@@ -10,6 +10,7 @@ users=${1:-100000}
 work=${CT_BENCH_DIR:-/tmp/ctaudience-bench}
 mkdir -p "$work"
 ct_install_packages
+ct_use_pg "$CT_PG_BIN"
 [ "${bench_staged:-no}" = yes ] || ct_build_install
 command -v python3 >/dev/null || apt-get install -y -q python3
 cc -O2 -Wall -o "$work/driver" bench/driver.c -I"$("$CT_PG_BIN/pg_config" --includedir)" -lpq -lpthread

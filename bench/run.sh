@@ -89,14 +89,24 @@ onej=$(CT_BENCH_ARG=jsonb "$work/driver" import "$conn dbname=bench1j" "$msgs" 1
 echo "$onej"
 psql -X -q -d postgres -c "DROP DATABASE bench1j"
 
+# The time spent in WAL fsync: in pg_stat_wal up to 17, in pg_stat_io
+# (object wal) from 18 on, each reset with its own statistics.
+if [ "$(psql -X -A -t -d postgres -c "SHOW server_version_num")" -ge 180000 ]; then
+	wal_stats=io
+	wal_sync_sql="SELECT round(sum(fsync_time)) FROM pg_stat_io WHERE object = 'wal'"
+else
+	wal_stats=wal
+	wal_sync_sql="SELECT round(wal_sync_time) FROM pg_stat_wal"
+fi
+
 # One import by the driver (arguments: database, sessions), printing its
 # result line and the time its commits spent in WAL fsync.
 import_once() {
-	psql -X -q -d "$1" -c "CHECKPOINT" -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
+	psql -X -q -d "$1" -c "CHECKPOINT" -c "SELECT pg_stat_reset_shared('$wal_stats')" >/dev/null
 	# (set -e does not reach into $( ): a failure must end the run, not print a time)
 	r=$("$work/driver" import "$conn dbname=$1" "$msgs" "$2") || exit 1
 	sleep 0.5	# the backends report their WAL statistics as they exit
-	echo "$r wal_sync_ms=$(psql -X -A -t -d "$1" -c "SELECT round(wal_sync_time) FROM pg_stat_wal")"
+	echo "$r wal_sync_ms=$(psql -X -A -t -d "$1" -c "$wal_sync_sql")"
 }
 
 # The COPY floor, once: a new database, its tables emptied with user triggers

@@ -170,7 +170,7 @@ ct_fit_open_files(void)
 	struct rlimit lim;
 	rlim_t		need;
 
-	ct_config.connection_slots = ct_config.max_connections + ct_config.max_connections / 16 + 16;
+	ct_config.connection_slots = ct_config.max_connections + ct_config.max_connections / 4 + 64;
 	need = (rlim_t) ct_config.connection_slots + ct_config.pool + CT_OTHER_FILES;
 	if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= need)
 		return;
@@ -179,10 +179,10 @@ ct_fit_open_files(void)
 	getrlimit(RLIMIT_NOFILE, &lim);
 	if (lim.rlim_cur >= need)
 		return;
-	ct_config.max_connections = ((long) lim.rlim_cur - ct_config.pool - CT_OTHER_FILES - 16) * 16 / 17;
+	ct_config.max_connections = ((long) lim.rlim_cur - ct_config.pool - CT_OTHER_FILES - 64) * 4 / 5;
 	if (ct_config.max_connections < 1)
 		ct_fail("%ld open files are too few (ulimit -n)", (long) lim.rlim_cur);
-	ct_config.connection_slots = ct_config.max_connections + ct_config.max_connections / 16 + 16;
+	ct_config.connection_slots = ct_config.max_connections + ct_config.max_connections / 4 + 64;
 	ct_complain("open files are limited to %ld (ulimit -n; LimitNOFILE= under systemd):"
 				" --max-connections lowered to %d", (long) lim.rlim_cur, ct_config.max_connections);
 }

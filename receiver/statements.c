@@ -3,7 +3,10 @@
  *	  The receiver's database session.  Each connection sets
  *	  statement_timeout and plan_cache_mode (a generic plan does not copy
  *	  the message into the plan; on a Citus cluster a custom one lets Citus
- *	  route the call), and prepares the receiver's statements.
+ *	  route the call), log_parameter_max_length_on_error = 0 (an error
+ *	  logs no body, whose passcode it holds, whatever the server's default;
+ *	  log_parameter_max_length is the superuser's to set for the role), and
+ *	  prepares the receiver's statements.
  */
 #include <stdio.h>
 #include <string.h>
@@ -50,7 +53,7 @@ ct_setup_ok(PGresult *r, ExecStatusType expected, const char *what)
 bool
 ct_session_setup(PGconn *pg)
 {
-	char		setting[160];
+	char		setting[200];
 	char		name[16];
 	PGresult   *r;
 	bool		distributed;
@@ -62,7 +65,8 @@ ct_session_setup(PGconn *pg)
 	PQclear(r);
 	snprintf(setting, sizeof(setting),
 			 "SET application_name = 'ctaudience-receiver'; SET statement_timeout = %d;"
-			 " SET plan_cache_mode = %s", ct_config.statement_timeout,
+			 " SET plan_cache_mode = %s; SET log_parameter_max_length_on_error = 0",
+			 ct_config.statement_timeout,
 			 distributed ? "force_custom_plan" : "force_generic_plan");
 	r = PQexec(pg, setting);
 	if (!ct_setup_ok(r, PGRES_COMMAND_OK, "database session set-up failed"))

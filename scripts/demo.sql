@@ -22,6 +22,10 @@ DO $$ BEGIN
 		CREATE ROLE ctaudience_receiver LOGIN IN ROLE ctaudience_importer;
 	END IF;
 END $$;
+-- the bodies the receiver binds hold the passcode: the server logs none of
+-- them, even with log_statement = 'all' or log_min_duration_statement = 0
+ALTER ROLE ctaudience_receiver SET log_parameter_max_length = 0;
+ALTER ROLE ctaudience_receiver SET log_parameter_max_length_on_error = 0;
 \endif
 
 \if :do_import

@@ -10,6 +10,9 @@ CT_PG_VERSION=15
 CT_PG_CONF_ROOT=${CT_PG_CONF_ROOT:-/etc/postgresql}
 # the server's programs: Debian's, unless CT_PG_BIN names another installation
 CT_PG_BIN=${CT_PG_BIN:-/usr/lib/postgresql/$CT_PG_VERSION/bin}
+# PostgreSQL 18, which Debian 12 does not package: built from the source in
+# ../shared/postgres into this prefix (ct_pg18_install)
+CT_PG18_PREFIX=${CT_PG18_PREFIX:-/opt/pg18}
 CT_PACKAGES="make gcc g++ clang-14 llvm-14 postgresql-$CT_PG_VERSION postgresql-server-dev-$CT_PG_VERSION \
 postgresql-$CT_PG_VERSION-pgtap libtap-parser-sourcehandler-pgtap-perl postgresql-$CT_PG_VERSION-cron \
 libphonenumber-dev libmicrohttpd-dev libpq-dev python3 python3-jsonschema curl openssl valgrind \
@@ -40,11 +43,54 @@ ct_install_packages() {
 	fi
 }
 
-# Build and install the extension (as root).
+# Use the PostgreSQL installation whose programs are in BIN from here on:
+# this script, the scripts it runs (CT_PG_BIN) and the clients they call by
+# name (psql, pg_dump, pg_restore; pg_prove runs psql) all take that one.
+ct_use_pg() {
+	export CT_PG_BIN=$1
+	export PATH="$1:$PATH"
+}
+
+# PostgreSQL 18 with pg_cron, pgTAP and the contrib modules the tests use,
+# in $CT_PG18_PREFIX: built by ../shared/postgres/build.sh, which does
+# nothing when it is there already; dblink, which that build leaves out, is
+# built from the same source tarball with PGXS.  Sets CT_PG18_BIN to its
+# programs' folder; leaves it empty, saying so, where ../shared/postgres is
+# absent.  Returns 1 when a build fails.  As root.
+ct_pg18_install() {
+	local shared pg_config work
+	CT_PG18_BIN=""
+	shared=$(cd .. && pwd)/shared/postgres
+	if [ ! -f "$shared/build.sh" ]; then
+		echo "NOTICE: ../shared/postgres is absent: the suites on PostgreSQL 18 are SKIPPED"
+		return 0
+	fi
+	bash "$shared/build.sh" "$CT_PG18_PREFIX" || return 1
+	pg_config=$CT_PG18_PREFIX/bin/pg_config
+	if [ ! -f "$("$pg_config" --sharedir)/extension/dblink.control" ]; then
+		work=$(mktemp -d /tmp/ctaudience-dblink.XXXXXX) || return 1
+		tar -xjf "$(ls "$shared"/postgresql-18_*.orig.tar.bz2 | head -n 1)" -C "$work" \
+			--wildcards '*/contrib/dblink/*' &&
+			make -s -C "$work"/*/contrib/dblink USE_PGXS=1 PG_CONFIG="$pg_config" with_llvm=no install >/dev/null ||
+			{ rm -rf "$work"; return 1; }
+		rm -rf "$work"
+	fi
+	CT_PG18_BIN=$CT_PG18_PREFIX/bin
+}
+
+# Build and install the extension (as root) into the installation of
+# $CT_PG_BIN.  A tree last built for another installation is cleaned first:
+# PGXS would take its objects as up to date.
 ct_build_install() {
-	ct_log "building ctaudience and installing it into this machine's PostgreSQL $CT_PG_VERSION: $("$CT_PG_BIN/pg_config" --pkglibdir), $("$CT_PG_BIN/pg_config" --sharedir)/extension, $CT_PG_BIN/ctaudience-receiver"
-	make -s PG_CONFIG="$CT_PG_BIN/pg_config" >/dev/null
-	make -s install PG_CONFIG="$CT_PG_BIN/pg_config" >/dev/null
+	local pg_config=$CT_PG_BIN/pg_config built_for
+	built_for="$pg_config $("$pg_config" --version)"
+	ct_log "building ctaudience and installing it into $("$pg_config" --version): $("$pg_config" --pkglibdir), $("$pg_config" --sharedir)/extension, $CT_PG_BIN/ctaudience-receiver"
+	if [ "$(cat .ct-built-for 2>/dev/null)" != "$built_for" ]; then
+		make -s clean PG_CONFIG="$pg_config" >/dev/null
+		echo "$built_for" >.ct-built-for
+	fi
+	make -s PG_CONFIG="$pg_config" >/dev/null
+	make -s install PG_CONFIG="$pg_config" >/dev/null
 }
 
 # Start a throwaway cluster: ct_cluster_start DIR PORT [extra config lines]

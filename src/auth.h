@@ -18,7 +18,7 @@
  * and expiry are not checked again; NULL otherwise.
  */
 /* Raise the one answer for an unknown project and a wrong passcode (28000). */
-extern void ct_refuse_credentials(CtStr project_id) pg_attribute_noreturn();
+pg_noreturn extern void ct_refuse_credentials(CtStr project_id);
 
 extern void ct_authenticate(const CtCredentials *cred, CtProject *proj,
 							MemoryContext mcxt, const char *queued);

@@ -65,7 +65,7 @@ ct_citus_query(const char *sql, int nargs, Oid *types, Datum *values)
 bool
 ct_citus_distributed(void)
 {
-	if (ct_checked_lxid == MyProc->lxid && ct_checked_lxid != InvalidLocalTransactionId)
+	if (ct_checked_lxid == ct_my_lxid() && ct_checked_lxid != InvalidLocalTransactionId)
 		return ct_distributed;
 	ct_distributed = false;
 	if (OidIsValid(get_extension_oid("citus", true)) &&
@@ -77,7 +77,7 @@ ct_citus_distributed(void)
 		ct_distributed = SPI_processed > 0;
 		SPI_finish();
 	}
-	ct_checked_lxid = MyProc->lxid;
+	ct_checked_lxid = ct_my_lxid();
 	return ct_distributed;
 }
 
@@ -115,14 +115,14 @@ ct_load_shards(const char *project)
 	if (ct_shards_project != NULL)
 		pfree(ct_shards_project);
 	ct_shards_project = MemoryContextStrdup(TopMemoryContext, project);
-	ct_shards_lxid = MyProc->lxid;
+	ct_shards_lxid = ct_my_lxid();
 }
 
 /* The shard holding project's rows of table, or 0 (not distributed). */
 static int64
 ct_shard_of(const char *table, const char *project)
 {
-	if (ct_shards_lxid != MyProc->lxid || strcmp(ct_shards_project, project) != 0)
+	if (ct_shards_lxid != ct_my_lxid() || strcmp(ct_shards_project, project) != 0)
 		ct_load_shards(project);
 	for (int i = 0; i < ct_nshards; i++)
 	{
@@ -195,7 +195,7 @@ ct_citus_enter(const char *project)
 		return;
 	(void) ct_citus_relid("ct_profile", CStringGetTextDatum(project));
 	ct_group = ct_shard_of("ct_profile", project);
-	ct_group_lxid = MyProc->lxid;
+	ct_group_lxid = ct_my_lxid();
 	/* a session of the user's own (not Citus's) may write shards then */
 	(void) set_config_option("citus.enable_manual_changes_to_shards", "on",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
@@ -205,7 +205,7 @@ ct_citus_enter(const char *project)
 int64
 ct_citus_group(void)
 {
-	return ct_group_lxid == MyProc->lxid && ct_group_lxid != InvalidLocalTransactionId ? ct_group : 0;
+	return ct_group_lxid == ct_my_lxid() && ct_group_lxid != InvalidLocalTransactionId ? ct_group : 0;
 }
 
 /* See citus.h. */
@@ -256,6 +256,45 @@ ct_citus_index_name(Relation heap, const char *index)
 		ct_citus_distributed())
 		return psprintf("%s%s", index, suffix);
 	return index;
+}
+
+/* See citus.h. */
+Oid
+ct_citus_local_table(const char *name)
+{
+	Oid			ns = get_namespace_oid("ctaudience", false);
+	Oid			relid = get_relname_relid(name, ns);
+	Oid			type = REGCLASSOID;
+	Datum		value = ObjectIdGetDatum(relid);
+	bool		isnull = true;
+	int64		shardid = 0;
+	char		shard[NAMEDATALEN];
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "table ctaudience.%s does not exist", name);
+	if (!ct_citus_distributed())
+		return relid;
+	ct_citus_query("SELECT min(shardid) FROM pg_catalog.pg_dist_shard WHERE logicalrelid = $1",
+				   1, &type, &value);
+	if (SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			shardid = DatumGetInt64(d);
+	}
+	SPI_finish();
+	if (isnull)
+		return relid;
+	snprintf(shard, sizeof(shard), "%s_" INT64_FORMAT, name, shardid);
+	relid = get_relname_relid(shard, ns);
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("this node keeps no copy of ctaudience.%s", name),
+				 errhint("Citus keeps a reference table on every node of its metadata: on the coordinator, "
+						 "SELECT citus_set_coordinator_host(host, port) adds the coordinator.")));
+	return relid;
 }
 
 /* See citus.h. */

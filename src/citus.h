@@ -45,6 +45,14 @@ extern char *ct_citus_rewrite(const char *sql);
  */
 extern const char *ct_citus_index_name(Relation heap, const char *index);
 
+/*
+ * The relation holding the rows of the extension's table name that every
+ * node keeps (a Citus reference table): its copy on this node, or the
+ * table itself where it is not distributed.  An error (55000) when this
+ * node keeps no copy.
+ */
+extern Oid	ct_citus_local_table(const char *name);
+
 /* Whether project's rows are on this node (always, on a single node). */
 extern bool ct_citus_is_local(const char *project);
 

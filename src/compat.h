@@ -1,17 +1,28 @@
 /*
  * compat.h
- *	  The PostgreSQL calls whose signatures changed after version 15, the
- *	  version this extension is built and tested on, written once for each.
+ *	  The PostgreSQL calls, types and headers that changed after version 15,
+ *	  written once for each version.
  *
- * Only 15 is tested (see the README's Supported versions); the branches for
- * later versions follow those versions' headers and are not compiled here.
+ * 15 and 18 are built and tested (see the README's Supported versions).
+ * A change made in 16 or 17 is written as ">= 160000" or ">= 170000", so
+ * 18 compiles that branch too; the one branch for 16 and 17 alone
+ * (scram_SaltedPassword's salt) is compiled on neither.  Server code and the
+ * frontend unit tests both include this file, after postgres.h or
+ * postgres_fe.h.
  */
 #ifndef CT_COMPAT_H
 #define CT_COMPAT_H
 
-#include "postgres.h"
+#include "c.h"
 
 #include "common/jsonapi.h"
+#if PG_VERSION_NUM < 170000
+#include "lib/stringinfo.h"
+#endif
+/* The varlena macros (VARDATA_ANY, ...) left postgres.h for varatt.h in 16. */
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
 
 /* JSON parser actions return an error code from 16 on; void before. */
 #if PG_VERSION_NUM >= 160000
@@ -29,6 +40,22 @@ typedef void CtJsonAction;
 #else
 #define ct_json_lexer(json, len, encoding) \
 	makeJsonLexContextCstringLen((json), (len), (encoding), true)
+#endif
+
+/* Free such a lexer and its de-escaping buffer (17 added freeJsonLexContext). */
+#if PG_VERSION_NUM >= 170000
+#define ct_json_lexer_free(lex) freeJsonLexContext(lex)
+#else
+static inline void
+ct_json_lexer_free(JsonLexContext *lex)
+{
+	if (lex->strval != NULL)
+	{
+		pfree(lex->strval->data);
+		pfree(lex->strval);
+	}
+	pfree(lex);
+}
 #endif
 
 /* Index entries of a new heap tuple (16 added onlySummarizing). */
@@ -77,9 +104,16 @@ typedef void CtJsonAction;
 	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
 #endif
 
-/* 18 replaced pg_attribute_noreturn() with a pg_noreturn prefix. */
-#ifndef pg_attribute_noreturn
-#define pg_attribute_noreturn() __attribute__((noreturn))
+/* This backend's local transaction id (17 moved it into PGPROC.vxid); needs storage/proc.h. */
+#if PG_VERSION_NUM >= 170000
+#define ct_my_lxid() (MyProc->vxid.lxid)
+#else
+#define ct_my_lxid() (MyProc->lxid)
+#endif
+
+/* A function that never returns: a prefix from 18 on, pg_attribute_noreturn() before. */
+#ifndef pg_noreturn
+#define pg_noreturn pg_attribute_noreturn()
 #endif
 
 #endif							/* CT_COMPAT_H */

@@ -17,6 +17,7 @@
 #include "engage.h"
 #include "events.h"
 #include "response.h"
+#include "scope.h"
 #include "store.h"
 
 PG_FUNCTION_INFO_V1(ct_record_delivery);
@@ -132,6 +133,7 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 					 errmsg("%s must not be null", args[i])));
 	}
 	project_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ct_scope_check(project_id, CT_CAP_SEND, NULL);
 	campaign_id = PG_GETARG_INT64(1);
 	ct_id = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	outcome = ct_outcome(text_to_cstring(PG_GETARG_TEXT_PP(3)));

@@ -4,8 +4,9 @@
  *	  than the rows: new rows written the way COPY writes them (heap
  *	  multi-insert, then their index entries), and lookups by direct probes
  *	  of a unique index.  Each first checks that the table is as the
- *	  extension made it (no user trigger that must fire, no row security,
- *	  the index as created); if not, the caller runs the SQL statement.
+ *	  extension made it (no user trigger that must fire, no row security
+ *	  that holds the user, the index as created); if not, the caller runs
+ *	  the SQL statement.
  */
 #include "postgres.h"
 
@@ -30,6 +31,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
@@ -38,6 +40,20 @@
 #include "direct.h"
 #include "store.h"
 
+
+/*
+ * Whether row security may hold what rel shows the current user: its
+ * policies apply to the user, or the owner forced them on itself.  Row
+ * security that the user is not subject to (the extension's owner, who
+ * imports, is not to the per-project policies) changes no row.
+ */
+static bool
+ct_row_security(Relation rel)
+{
+	return rel->rd_rel->relrowsecurity &&
+		(rel->rd_rel->relforcerowsecurity ||
+		 check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED);
+}
 
 /*
  * Write rows the way COPY does: heap_multi_insert in batches of up to 1000
@@ -202,7 +218,7 @@ ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise)
 {
 	Relation	rel = ct_open_table(name, project);
 
-	if (rel->trigdesc == NULL && !rel->rd_rel->relrowsecurity &&
+	if (rel->trigdesc == NULL && !ct_row_security(rel) &&
 		rel->rd_rel->relkind == RELKIND_RELATION &&
 		ct_live_columns(RelationGetDescr(rel)) == ncols)
 		return rel;
@@ -414,7 +430,7 @@ ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
 	Oid			fn;
 	bool		has_insert = false;
 
-	if (td == NULL || rel->rd_rel->relrowsecurity || rel->rd_rel->relkind != RELKIND_RELATION ||
+	if (td == NULL || ct_row_security(rel) || rel->rd_rel->relkind != RELKIND_RELATION ||
 		SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN)
 		return false;
 	fn = ct_direct_function_oid(fn_name);
@@ -488,7 +504,9 @@ typedef struct CtProfileRows
 				phone_ts,
 				created,
 				updated,
-				props_ts;
+				props_ts,
+				named,
+				identity_ts;
 	Datum		project_id;
 	Datum		ts;
 	Datum		now;
@@ -499,7 +517,8 @@ typedef struct CtProfileRows
 			   *phone_a,
 			   *mpid_a,
 			   *props_a,
-			   *props_ts_a;
+			   *props_ts_a,
+			   *named_a;
 } CtProfileRows;
 
 static void
@@ -529,6 +548,11 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 	nulls[p->props_ts] = false;
 	values[p->created] = values[p->updated] = p->now;
 	nulls[p->created] = nulls[p->updated] = false;
+	values[p->named] = p->named_a->values[i];
+	nulls[p->named] = false;
+	/* a Partner ID's profile has the time of its claim */
+	values[p->identity_ts] = p->ts;
+	nulls[p->identity_ts] = !DatumGetBool(values[p->named]) || nulls[p->identity];
 }
 
 /*
@@ -543,7 +567,7 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 bool
 ct_direct_insert_profiles(CtBatch *rows)
 {
-	Relation	rel = ct_open_for_insert("ct_profile", rows->values[0], "ct_profile_trigger", 12);
+	Relation	rel = ct_open_for_insert("ct_profile", rows->values[0], "ct_profile_trigger", 14);
 	CtProfileRows p;
 
 	if (rel == NULL)
@@ -553,7 +577,7 @@ ct_direct_insert_profiles(CtBatch *rows)
 		{"identity", &p.identity}, {"email", &p.email}, {"phone", &p.phone},
 		{"mparticle_id", &p.mpid}, {"properties", &p.props}, {"email_ts", &p.email_ts},
 		{"phone_ts", &p.phone_ts}, {"created_at", &p.created}, {"updated_at", &p.updated},
-		{"properties_ts", &p.props_ts}};
+		{"properties_ts", &p.props_ts}, {"named", &p.named}, {"identity_ts", &p.identity_ts}};
 
 		ct_columns(rel, cols, lengthof(cols));
 	}
@@ -568,6 +592,7 @@ ct_direct_insert_profiles(CtBatch *rows)
 	p.mpid_a = CT_COL(rows, 6);
 	p.props_a = CT_COL(rows, 7);
 	p.props_ts_a = CT_COL(rows, 9);
+	p.named_a = CT_COL(rows, 10);
 	ct_multi_insert(rel, p.ct_id->n, ct_fill_profile, &p);
 	table_close(rel, NoLock);
 	return true;
@@ -753,7 +778,7 @@ static Oid
 ct_probe_index(Relation heap, const char *name, int ncols, const char *const *columns,
 			   bool unique)
 {
-	if (heap->rd_rel->relrowsecurity)
+	if (ct_row_security(heap))
 		return InvalidOid;
 	return ct_key_index(heap, name, ncols, columns, unique);
 }
@@ -810,6 +835,8 @@ ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool 
 	l.cols[5] = ct_column(desc, "phone_ts");
 	l.cols[6] = ct_column(desc, "mparticle_id");
 	l.cols[7] = ct_column(desc, "properties_ts");
+	l.cols[8] = ct_column(desc, "named");
+	l.cols[9] = ct_column(desc, "identity_ts");
 	l.found = found;
 	l.arg = arg;
 

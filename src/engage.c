@@ -26,6 +26,7 @@
 #include "citus.h"
 #include "engage.h"
 #include "events.h"
+#include "scope.h"
 #include "store.h"
 #include "usage.h"
 
@@ -385,6 +386,8 @@ ct_record_event(PG_FUNCTION_ARGS)
 					 errmsg("ct_record_event: argument %d must not be NULL", i + 1)));
 	}
 	project_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	/* granted to no role: one given projects records in those it operates */
+	ct_scope_check(project_id, CT_CAP_OPERATE | CT_CAP_UNLESS_SCOPED, NULL);
 	ct_id = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	props = PG_GETARG_JSONB_P(3);

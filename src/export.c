@@ -31,6 +31,7 @@
 #include "citus.h"
 #include "events.h"
 #include "export.h"
+#include "scope.h"
 #include "store.h"
 
 PG_FUNCTION_INFO_V1(ct_export_claim);
@@ -737,6 +738,7 @@ ct_export_claim(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "project_id" : "lease_seconds")));
 	project_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	ct_scope_check(project_id, CT_CAP_EXPORT, NULL);
 	lease = PG_GETARG_INT32(1);
 	if (lease < 1 || lease > 86400)
 		ereport(ERROR,

@@ -22,6 +22,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "absorb.h"
 #include "firehose.h"
 #include "import.h"
 #include "importstate.h"
@@ -98,6 +99,7 @@ ct_counts_members(CtJsonBuilder *b, const CtImportCounts *c)
 	ct_jb_int(b, "forbidden_identity", c->forbidden_identity);
 	ct_jb_int(b, "invalid_attributes", c->invalid_attributes);
 	ct_jb_int(b, "identity_conflicts", c->identity_conflicts);
+	ct_jb_int(b, "merged_profiles", c->merged_profiles);
 }
 
 /* The counts alone, as stored in ct_message.counts. */
@@ -192,6 +194,7 @@ ct_import_write(void *arg)
 	CT_TIMED(CT_STEP_UPDATE, ct_lock_existing(im));
 	CT_TIMED(CT_STEP_UPDATE, ct_update_profiles(im));
 	CT_TIMED(CT_STEP_UPDATE, ct_count_stale_attributes(im));
+	CT_TIMED(CT_STEP_UPDATE, ct_absorb_profiles(im));
 	CT_TIMED(CT_STEP_MEMBERS, ct_apply_memberships(im));
 	CT_TIMED(CT_STEP_MEMBERS, ct_maybe_compact(im));
 }

@@ -55,18 +55,23 @@ ct_new_slot(CtImport *im)
 	s = &im->slots[im->nslots];
 	memset(s, 0, sizeof(*s));
 	s->forward = -1;
+	s->absorb_into = -1;
+	s->st_identity_ts_null = true;
 	s->st_email_ts_null = true;
 	s->st_phone_null = true;
 	s->st_phone_ts_null = true;
 	return im->nslots++;
 }
 
-/* Follow the forward chain of a slot that lost an insert race. */
+/*
+ * The slot a slot ends as: after a lost insert race (forward), or merged
+ * into a Partner ID's profile (absorb_into).
+ */
 int
 ct_slot_final(CtImport *im, int s)
 {
-	while (s >= 0 && im->slots[s].forward >= 0)
-		s = im->slots[s].forward;
+	while (s >= 0 && (im->slots[s].forward >= 0 || im->slots[s].absorb_into >= 0))
+		s = im->slots[s].forward >= 0 ? im->slots[s].forward : im->slots[s].absorb_into;
 	return s;
 }
 
@@ -83,6 +88,9 @@ ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
 	s->st_phone_ts = isnull[5] ? 0 : DatumGetTimestampTz(v[5]);
 	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
 	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
+	s->st_named = !isnull[8] && DatumGetBool(v[8]);
+	s->st_identity_ts_null = isnull[9];
+	s->st_identity_ts = isnull[9] ? 0 : DatumGetTimestampTz(v[9]);
 	ItemPointerCopy(tid, &s->tid);
 }
 
@@ -105,6 +113,23 @@ ct_slot_map(CtImport *im, int si)
 	ct_map_put(&im->by_ctid, s->ct_id, strlen(s->ct_id), si);
 	if (s->identity != NULL)
 		ct_map_put(&im->by_identity, s->identity, strlen(s->identity), si);
+}
+
+/* Append one attribute operation (of message entry entry) to a slot. */
+void
+ct_slot_add_op(CtSlot *s, CtAttrOp *op, int entry)
+{
+	if (s->nops >= s->capops)
+	{
+		s->capops = Max(s->capops * 2, 4);
+		s->ops = s->ops ? repalloc(s->ops, sizeof(CtAttrOp *) * s->capops)
+			: palloc(sizeof(CtAttrOp *) * s->capops);
+		s->op_entry = s->op_entry ? repalloc(s->op_entry, sizeof(int) * s->capops)
+			: palloc(sizeof(int) * s->capops);
+	}
+	s->ops[s->nops] = op;
+	s->op_entry[s->nops] = entry;
+	s->nops++;
 }
 
 /* ---------------------------------------------------------------------
@@ -154,6 +179,43 @@ ct_sql_lookup_profiles(Datum project_id, CtStmt stmt, CtArr *keys, CtProfileFoun
 		found(arg, v, isnull, tid);
 	}
 	SPI_freetuptable(SPI_tuptable);
+}
+
+/* See importstate.h. */
+void
+ct_slot_adopt(CtImport *im, int lost, uint64 r)
+{
+	char	   *ct_id = ct_store_get_text(r, 1);
+	int			target = ct_map_get(&im->by_ctid, ct_id, strlen(ct_id));
+	CtSlot	   *l;
+	CtSlot	   *t;
+
+	if (target < 0 || target == lost || !im->slots[target].exists)
+	{
+		target = ct_new_slot(im);
+		ct_slot_read_row(im, &im->slots[target], r);
+		ct_slot_map(im, target);
+	}
+	l = &im->slots[lost];
+	t = &im->slots[target];
+	if (l->new_email != NULL)
+		t->new_email = l->new_email;
+	if (l->has_new_phone)
+	{
+		t->has_new_phone = true;
+		t->new_phone = l->new_phone;
+	}
+	if (l->mpid.s != NULL)
+		t->mpid = l->mpid;
+	for (int k = 0; k < l->nops; k++)
+		ct_slot_add_op(t, l->ops[k], l->op_entry[k]);
+	if (l->claimed && t->identity == NULL)
+	{
+		t->identity = l->identity;
+		t->set_identity = true;
+	}
+	t->dirty = true;
+	l->forward = target;
 }
 
 /* ---------------------------------------------------------------------

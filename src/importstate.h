@@ -49,6 +49,9 @@ typedef struct CtImportCounts
 									 * bytes) */
 	int64		identity_conflicts; /* Customer IDs not merged: another
 									 * profile holds them */
+	int64		merged_profiles;	/* generated profiles merged into the
+									 * Partner ID's profile that claimed their
+									 * Identity */
 } CtImportCounts;
 
 
@@ -113,6 +116,16 @@ typedef struct CtSlot
 								 * identity */
 	int			forward;		/* after a lost insert race: the slot it
 								 * became */
+	int			absorb_into;	/* a generated profile whose Identity a
+								 * Partner ID claims: the slot it is merged
+								 * into */
+	bool		named;			/* a Partner ID names it (rule 1) */
+	bool		set_named;		/* existing row, not named yet: becomes named */
+	bool		identity_deferred;	/* identity claimed from another profile:
+									 * written once that one gave it up */
+	bool		release_identity;	/* existing row loses its Identity to a
+									 * newer claim */
+	bool		absorbs;		/* an existing profile is merged into it */
 	/* stored values of an existing row, and where it is */
 	ItemPointerData tid;
 	text	   *st_email;
@@ -123,6 +136,9 @@ typedef struct CtSlot
 	TimestampTz st_phone_ts;
 	bool		st_phone_ts_null;
 	char	   *st_mpid;
+	bool		st_named;
+	TimestampTz st_identity_ts;
+	bool		st_identity_ts_null;
 	/* incoming values */
 	text	   *new_email;
 	bool		has_new_phone;
@@ -194,6 +210,17 @@ extern void ct_slot_fill(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPo
 
 /* ct_slot_fill from row r of SPI_tuptable, the result of a profile lookup statement. */
 extern void ct_slot_read_row(CtImport *im, CtSlot *s, uint64 r);
+
+/* Append one attribute operation (of message entry entry) to a slot. */
+extern void ct_slot_add_op(CtSlot *s, CtAttrOp *op, int entry);
+
+/*
+ * A slot whose profile turned out to be another -- its insert lost a race,
+ * or another import merged it meanwhile -- becomes the profile of row r of
+ * SPI_tuptable (a profile lookup): the incoming values move to that
+ * profile's slot, which is then updated.
+ */
+extern void ct_slot_adopt(CtImport *im, int lost, uint64 r);
 
 /* Enter slot si in the maps by CleverTap ID and (when it has one) Identity. */
 extern void ct_slot_map(CtImport *im, int si);

@@ -37,6 +37,7 @@
 #include "storage/proc.h"
 #include "utils/resowner.h"
 #include "utils/timeout.h"
+#include "utils/uuid.h"
 
 #include "args.h"
 #include "auth.h"
@@ -48,7 +49,10 @@
 #include "kind.h"
 #include "message.h"
 #include "response.h"
+#include "rules.h"
+#include "scope.h"
 #include "store.h"
+#include "stream.h"
 
 PG_FUNCTION_INFO_V1(ct_enqueue);
 PG_FUNCTION_INFO_V1(ct_enqueue_text);
@@ -109,20 +113,118 @@ ct_inbox_init(void)
 }
 
 /*
- * Queue a message: check its envelope and credentials now, store it
- * without its passcode; its inbox_id.  env gets its envelope.  With
- * passcode, request was built without it (ct_jsonb_from_text_sans_passcode)
- * and this is its value.
+ * The inbox_id of the row that holds a message id of a project (values:
+ * the project and the id as CT_Q_INBOX_FIND takes them), or 0.  With a
+ * fresh snapshot: what has committed by now, under READ COMMITTED.
  */
 static int64
-ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode)
+ct_inbox_find(Datum *values)
+{
+	bool		isnull;
+	int64		id = 0;
+
+	if (ct_store_exec(CT_Q_INBOX_FIND, values, NULL, false) > 0)
+		id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return id;
+}
+
+/* A message id as the inbox keeps it: as a UUID prints, however it was written. */
+static Datum
+ct_inbox_message_id(const pg_uuid_t *id)
+{
+	return CStringGetTextDatum(DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(id))));
+}
+
+/* A project and message id the inbox was found not to hold (set: it was looked for). */
+typedef struct CtInboxMiss
+{
+	bool		set;
+	CtStr		project_id;
+	pg_uuid_t	id;
+} CtInboxMiss;
+
+/*
+ * A redelivery of a text body, answered before the body is parsed.  The
+ * project and id peeked at in its first bytes (ct_stream_peek_id) find
+ * the inbox's row; then the envelope and account settings are read from
+ * the whole text (ct_stream_parse_head: the rest only checked to be JSON)
+ * and, when the kind has the flags and the row is theirs, the credentials
+ * are checked as for any message and *id is that row's.  False otherwise,
+ * at the cost of the peek and a lookup for a new message (*miss says
+ * which, so that it is not looked up twice): the caller queues the message
+ * the whole way, which checks everything (and finds a row all the same).
+ */
+static bool
+ct_enqueue_redelivery(text *body, int flags, CtEnvelope *env, int64 *id, CtInboxMiss *miss)
+{
+	char	   *json = VARDATA_ANY(body);
+	int			len = VARSIZE_ANY_EXHDR(body);
+	MemoryContext outer = CurrentMemoryContext;
+	CtStr		account_id;
+	CtStr		id_text;
+	pg_uuid_t	uuid;
+	CtCredentials cred;
+	CtProject	project;
+	const CtKind *kind;
+	Datum		values[2];
+
+	if (!ct_stream_peek_id(json, len, &account_id, &id_text) ||
+		!ct_rule_uuid(id_text, &uuid, NULL, NULL))
+		return false;
+	ct_store_connect();
+	values[0] = PointerGetDatum(cstring_to_text_with_len(account_id.s, account_id.len));
+	values[1] = ct_inbox_message_id(&uuid);
+	*id = ct_inbox_find(values);
+	if (*id == 0)
+	{
+		miss->set = true;
+		miss->project_id = account_id;
+		miss->id = uuid;
+	}
+	else
+	{
+		/* the envelope lives on after SPI */
+		MemoryContext spi = MemoryContextSwitchTo(outer);
+		bool		plain = ct_stream_parse_head(json, len, env, &cred);
+
+		MemoryContextSwitchTo(spi);
+		kind = plain ? ct_kind_find(env->type) : NULL;
+		*id = 0;
+		if (kind != NULL && (kind->flags & flags) == flags && cred.account_id.s != NULL)
+		{
+			/* the row of what the whole text says: the peek saw first keys */
+			values[0] = PointerGetDatum(cstring_to_text_with_len(cred.account_id.s,
+																 cred.account_id.len));
+			values[1] = ct_inbox_message_id(&env->id);
+			*id = ct_inbox_find(values);
+			if (*id != 0)
+				ct_authenticate(&cred, &project, CurrentMemoryContext, NULL);
+		}
+	}
+	ct_store_finish();
+	return *id != 0;
+}
+
+/*
+ * Queue a message: check its envelope and credentials now, store it
+ * without its passcode; its inbox_id.  A message id the inbox holds for
+ * the project (pending, dead, or answered and not yet removed) is not
+ * stored again: the answer is its row's inbox_id, and nothing is written.
+ * Two sessions that queue one id at once store it once: the second insert
+ * waits for the first and then finds its row.  env gets its envelope.
+ * With passcode, request was built without it
+ * (ct_jsonb_from_text_sans_passcode) and this is its value.  miss, if
+ * any, is what the inbox was found not to hold.
+ */
+static int64
+ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode, const CtInboxMiss *miss)
 {
 	JsonbContainer *root = ct_message_root(request);
 	const CtKind *kind;
 	CtCredentials cred;
 	CtProject	project;
 	Datum		path[3];
-	Datum		body;
 	Datum		values[4];
 	bool		isnull;
 	int64		id;
@@ -159,26 +261,39 @@ ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode)
 	ct_store_connect();
 	ct_authenticate(&cred, &project, CurrentMemoryContext, NULL);
 
+	/* the id as a UUID prints: one message, however its id was written */
+	values[0] = CStringGetTextDatum(project.project_id);
+	values[1] = ct_inbox_message_id(&env->id);
+	if (miss == NULL || !miss->set || !ct_str_eq(miss->project_id, project.project_id) ||
+		memcmp(miss->id.data, env->id.data, UUID_LEN) != 0)
+	{
+		id = ct_inbox_find(values);
+		if (id != 0)
+		{
+			ct_store_finish();
+			return id;
+		}
+	}
+
 	/* the body as received, less account.account_settings.passcode */
+	values[2] = PointerGetDatum(cstring_to_text_with_len(env->type.s, env->type.len));
 	if (passcode != NULL)
-		body = JsonbPGetDatum(request);
+		values[3] = JsonbPGetDatum(request);
 	else
 	{
 		path[0] = CStringGetTextDatum("account");
 		path[1] = CStringGetTextDatum("account_settings");
 		path[2] = CStringGetTextDatum("passcode");
-		body = DirectFunctionCall2(jsonb_delete_path, JsonbPGetDatum(request),
-								   PointerGetDatum(construct_array(path, 3, TEXTOID, -1, false,
-																   TYPALIGN_INT)));
+		values[3] = DirectFunctionCall2(jsonb_delete_path, JsonbPGetDatum(request),
+										PointerGetDatum(construct_array(path, 3, TEXTOID, -1, false,
+																		TYPALIGN_INT)));
 	}
-
-	values[0] = CStringGetTextDatum(project.project_id);
-	values[1] = PointerGetDatum(cstring_to_text_with_len(env->type.s, env->type.len));
-	values[2] = PointerGetDatum(cstring_to_text_with_len(env->id_text.s, env->id_text.len));
-	values[3] = body;
-	if (ct_store_exec(CT_Q_INBOX_ENQUEUE, values, NULL, false) != 1)
+	if (ct_store_exec(CT_Q_INBOX_ENQUEUE, values, NULL, false) == 1)
+		id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+	else
+		id = ct_inbox_find(values); /* queued meanwhile by another session */
+	if (id == 0)
 		elog(ERROR, "ctaudience: could not queue the message");
-	id = DatumGetInt64(ct_store_get(0, 1, &isnull));
 	ct_store_finish();
 	return id;
 }
@@ -190,7 +305,7 @@ ct_enqueue(PG_FUNCTION_ARGS)
 	CtEnvelope	env;
 
 	ct_require_message(fcinfo);
-	PG_RETURN_INT64(ct_enqueue_message(PG_GETARG_JSONB_P(0), &env, NULL));
+	PG_RETURN_INT64(ct_enqueue_message(PG_GETARG_JSONB_P(0), &env, NULL, NULL));
 }
 
 /* SQL: ct_enqueue(request text) returns bigint: the same, for the body as posted. */
@@ -198,13 +313,16 @@ Datum
 ct_enqueue_text(PG_FUNCTION_ARGS)
 {
 	CtEnvelope	env;
-
 	CtStr		passcode;
 	Jsonb	   *request;
+	int64		id;
+	CtInboxMiss miss = {0};
 
 	ct_require_message(fcinfo);
+	if (ct_enqueue_redelivery(PG_GETARG_TEXT_PP(0), CT_OF_PROJECT, &env, &id, &miss))
+		PG_RETURN_INT64(id);
 	request = ct_jsonb_from_text_sans_passcode(PG_GETARG_TEXT_PP(0), &passcode);
-	PG_RETURN_INT64(ct_enqueue_message(request, &env, &passcode));
+	PG_RETURN_INT64(ct_enqueue_message(request, &env, &passcode, &miss));
 }
 
 /*
@@ -213,7 +331,8 @@ ct_enqueue_text(PG_FUNCTION_ARGS)
  * (CT_QUEUED_AT_ONCE: membership, erasure) is queued and answered with its
  * Firehose response (the request's id, and under "ctaudience" the
  * inbox_id); any other (registration, subscription) is answered as
- * ct_firehose() answers it.
+ * ct_firehose() answers it.  A redelivery gets the answer the first
+ * delivery got: the same inbox_id.
  */
 Datum
 ct_firehose_enqueue(PG_FUNCTION_ARGS)
@@ -223,19 +342,23 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 	const CtKind *kind;
 	CtJsonBuilder b;
 	int64		id;
-
 	CtStr		passcode;
+	CtInboxMiss miss = {0};
 
 	ct_require_message(fcinfo);
-	request = ct_jsonb_from_text_sans_passcode(PG_GETARG_TEXT_PP(0), &passcode);
-	ct_parse_envelope(ct_message_root(request), &env);
-	kind = ct_kind_find(env.type);
-	if (kind == NULL || !(kind->flags & CT_QUEUED_AT_ONCE))
+	if (!ct_enqueue_redelivery(PG_GETARG_TEXT_PP(0), CT_QUEUED_AT_ONCE, &env, &id, &miss))
 	{
-		/* answered now, with its passcode: parsed again (these are small) */
-		PG_RETURN_JSONB_P(ct_dispatch(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0)), NULL));
+		request = ct_jsonb_from_text_sans_passcode(PG_GETARG_TEXT_PP(0), &passcode);
+		ct_parse_envelope(ct_message_root(request), &env);
+		kind = ct_kind_find(env.type);
+		if (kind == NULL || !(kind->flags & CT_QUEUED_AT_ONCE))
+		{
+			/* answered now, with its passcode: parsed again (these are small) */
+			PG_RETURN_JSONB_P(ct_dispatch(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0)), NULL));
+		}
+		id = ct_enqueue_message(request, &env, &passcode, &miss);
 	}
-	id = ct_enqueue_message(request, &env, &passcode);
+	kind = ct_kind_find(env.type);
 	ct_jb_begin(&b);
 	ct_jb_response_envelope(&b, kind->response, &env);
 	if (kind->flags & CT_SUSPENDABLE)
@@ -246,7 +369,23 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(ct_jb_finish(&b));
 }
 
-/* SQL: ct_inbox_depth() returns (pending, dead): the inbox, for a receiver's metrics. */
+/*
+ * The projects whose queued messages the caller may see or take with one
+ * of caps, as the parameter of a statement (NULL: every project).
+ */
+static void
+ct_inbox_scope(int caps, Datum *value, char *null)
+{
+	ArrayType  *projects = ct_scope_projects(ct_scope_caller(), caps);
+
+	*value = PointerGetDatum(projects);
+	*null = projects == NULL ? 'n' : ' ';
+}
+
+/*
+ * SQL: ct_inbox_depth() returns (pending, dead): the inbox, for a
+ * receiver's metrics; a role given projects counts theirs.
+ */
 Datum
 ct_inbox_depth(PG_FUNCTION_ARGS)
 {
@@ -254,12 +393,15 @@ ct_inbox_depth(PG_FUNCTION_ARGS)
 	Datum		result[2];
 	bool		nulls[2] = {false, false};
 	bool		isnull;
+	Datum		scope;
+	char		scope_null;
 	MemoryContext outer = CurrentMemoryContext;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "ctaudience: ct_inbox_depth() must return a row");
 	ct_store_connect();
-	if (ct_store_exec(CT_Q_INBOX_DEPTH, NULL, NULL, true) != 1)
+	ct_inbox_scope(CT_CAP_READ | CT_CAP_OPERATE | CT_CAP_UNLESS_SCOPED, &scope, &scope_null);
+	if (ct_store_exec(CT_Q_INBOX_DEPTH, &scope, &scope_null, true) != 1)
 		elog(ERROR, "ctaudience: could not read the inbox");
 	result[0] = ct_store_get(0, 1, &isnull);
 	result[1] = ct_store_get(0, 2, &isnull);
@@ -503,22 +645,25 @@ ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
 
 /*
  * Remove answered messages older than ctaudience.inbox_retention, a
- * thousand at a time (each run of the inbox removes some).
+ * thousand at a time (each run of the inbox removes some), of the
+ * projects scope names (ct_inbox_scope).
  */
 static void
-ct_purge_done(void)
+ct_purge_done(Datum scope, char scope_null)
 {
-	Datum		retention = Float8GetDatum((double) ct_inbox_retention);
+	Datum		values[2] = {Float8GetDatum((double) ct_inbox_retention), scope};
+	char		nulls[2] = {' ', scope_null};
 
 	if (ct_inbox_retention < 0)
 		return;
-	ct_store_exec(CT_Q_INBOX_PURGE, &retention, NULL, false);
+	ct_store_exec(CT_Q_INBOX_PURGE, values, nulls, false);
 }
 
 /*
  * SQL: ct_process_inbox(max_messages integer) returns (done, retried, dead)
  * Answer up to max_messages queued messages that are due, oldest first,
- * in the caller's transaction.
+ * in the caller's transaction: of every project, or of those the caller
+ * may operate when it was given projects (scope.h).
  */
 Datum
 ct_process_inbox(PG_FUNCTION_ARGS)
@@ -532,7 +677,8 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 				dead = 0;
 	SPITupleTable *rows;
 	uint64		nrows;
-	Datum		limit;
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
 	MemoryContext outer = CurrentMemoryContext;
 
 	ct_require_arg(fcinfo, 0, "max_messages");
@@ -545,9 +691,10 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 		elog(ERROR, "ctaudience: ct_process_inbox() must return a row");
 
 	ct_store_connect();
-	ct_purge_done();
-	limit = Int32GetDatum(max_messages);
-	nrows = ct_store_exec(CT_Q_INBOX_DUE, &limit, NULL, false);
+	ct_inbox_scope(CT_CAP_OPERATE, &args[1], &nulls[1]);
+	ct_purge_done(args[1], nulls[1]);
+	args[0] = Int32GetDatum(max_messages);
+	nrows = ct_store_exec(CT_Q_INBOX_DUE, args, nulls, false);
 	rows = SPI_tuptable;
 
 	for (uint64 r = 0; r < nrows && ct_time_for_message(); r++)
@@ -587,7 +734,8 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 
 /*
  * SQL: ct_inbox_claim() returns bigint.  The first step of ct_run_inbox:
- * take the oldest due message, count the attempt and lease it (due again
+ * take the oldest due message (of a project the caller may operate, when
+ * it was given projects), count the attempt and lease it (due again
  * only after ctaudience.inbox_message_timeout and the retry delay), so
  * that once committed, the attempt stays counted whatever happens to the
  * session that answers it -- cancelled, timed out, or its backend killed.
@@ -600,20 +748,22 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 {
 	int64		id = 0;
 	bool		found = false;
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
 
 	if (!ct_time_for_message())
 		PG_RETURN_NULL();
 	ct_store_connect();
-	ct_purge_done();
+	ct_inbox_scope(CT_CAP_OPERATE, &args[1], &nulls[1]);
+	ct_purge_done(args[1], nulls[1]);
 	while (!found)
 	{
 		bool		isnull;
 		int32		attempts;
 
-		Datum		lease = Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
-										   Min((double) ct_inbox_retry_delay, 86400.0));
-
-		if (ct_store_exec(CT_Q_INBOX_CLAIM, &lease, NULL, false) == 0)
+		args[0] = Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
+								 Min((double) ct_inbox_retry_delay, 86400.0));
+		if (ct_store_exec(CT_Q_INBOX_CLAIM, args, nulls, false) == 0)
 			break;
 		id = DatumGetInt64(ct_store_get(0, 1, &isnull));
 		attempts = DatumGetInt32(ct_store_get(0, 2, &isnull));
@@ -642,7 +792,8 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
  * SQL: ct_inbox_answer(inbox_id bigint) returns text.  The second step of
  * ct_run_inbox: answer a message ct_inbox_claim claimed (its attempt is
  * counted already) and record the outcome: 'done', 'retried', 'dead', or
- * NULL when the message is not pending (answered meanwhile).
+ * NULL when the message is not pending (answered meanwhile).  A message of
+ * a project the caller may not operate is refused (42501).
  */
 Datum
 ct_inbox_answer(PG_FUNCTION_ARGS)
@@ -669,6 +820,8 @@ ct_inbox_answer(PG_FUNCTION_ARGS)
 	project_id = ct_store_get(0, 1, &isnull);
 	body = ct_store_get(0, 2, &isnull);
 	attempts = DatumGetInt32(ct_store_get(0, 3, &isnull));
+	ct_scope_check(TextDatumGetCString(project_id), CT_CAP_OPERATE,
+				   psprintf("inbox message " INT64_FORMAT, DatumGetInt64(id)));
 	if (ct_process_one(project_id, body, &response, &edata, &busy))
 	{
 		ct_record_done(id, attempts, response);

@@ -72,14 +72,13 @@ ct_json_error(int sqlstate, const CtPath *path, const char *leaf, const char *fm
 
 /*
  * Where a JSON text is being read: one frame per open object or array,
- * with its current member's name or element's index.
+ * with its current member's name (NULL for arrays).
  */
 typedef struct CtJsonWhere
 {
 	int			depth;
 	int			cap;
-	char	  **key;			/* NULL for arrays */
-	int		   *index;
+	char	  **key;
 } CtJsonWhere;
 
 static void
@@ -91,10 +90,8 @@ ct_where_push(void *arg, bool array)
 	{
 		w->cap = Max(w->cap * 2, 16);
 		w->key = w->key ? repalloc(w->key, sizeof(char *) * w->cap) : palloc(sizeof(char *) * w->cap);
-		w->index = w->index ? repalloc(w->index, sizeof(int) * w->cap) : palloc(sizeof(int) * w->cap);
 	}
 	w->key[w->depth] = array ? NULL : "";
-	w->index[w->depth] = -1;
 	w->depth++;
 }
 
@@ -110,14 +107,6 @@ ct_where_field(void *arg, char *fname, bool isnull)
 	CtJsonWhere *w = arg;
 
 	w->key[w->depth - 1] = fname;
-}
-
-static void
-ct_where_element(void *arg, bool isnull)
-{
-	CtJsonWhere *w = arg;
-
-	w->index[w->depth - 1]++;
 }
 
 /* What is wrong with a JSON text, in words that quote nothing of it. */
@@ -167,8 +156,8 @@ ct_json_problem(JsonParseErrorType e)
 
 /*
  * Building the jsonb while the text is parsed, as jsonb_in does (one pass:
- * the where-tracking above rides along), optionally leaving out
- * account.account_settings.passcode when it is a string.
+ * the where-tracking above rides along to find the passcode), optionally
+ * leaving out account.account_settings.passcode when it is a string.
  */
 typedef struct CtJsonBuild
 {
@@ -334,8 +323,8 @@ ct_build_scalar(void *arg, char *token, JsonTokenType tokentype)
 
 /*
  * Parse and build; a text that is not valid JSON is refused with where it
- * went wrong -- line, character, byte and the JSON path of the value being
- * read -- but never a piece of the text: the body of a Firehose message
+ * went wrong -- line, character, byte and the JSON path of the value that
+ * is wrong (ct_json_error_path) -- but never a piece of the text: the body of a Firehose message
  * holds its passcode.  (The cast's own errors quote the text around the
  * mistake; so pass messages to the text variants.)
  */
@@ -348,7 +337,7 @@ ct_jsonb_build(text *t, CtStr *passcode)
 	static const JsonSemAction actions = {
 		.object_start = ct_build_object_start,.object_end = ct_build_object_end,
 		.array_start = ct_build_array_start,.array_end = ct_build_array_end,
-		.object_field_start = ct_build_field,.array_element_start = ct_where_element,
+		.object_field_start = ct_build_field,
 		.scalar = ct_build_scalar
 	};
 	JsonLexContext *lex;
@@ -371,8 +360,8 @@ ct_jsonb_build(text *t, CtStr *passcode)
 	sem.semstate = &b;
 
 	/*
-	 * Read with ct_json_walk; where it declines, and to locate an error, with
-	 * pg_parse_json, which calls the same actions (from a fresh start).
+	 * Read with ct_json_walk; where it declines, and to tell what is wrong,
+	 * with pg_parse_json, which calls the same actions (from a fresh start).
 	 */
 	for (int pass = 0; pass < 2; pass++)
 	{
@@ -399,11 +388,11 @@ ct_jsonb_build(text *t, CtStr *passcode)
 	}
 	if (e != JSON_SUCCESS)
 	{
-		CtJsonWhere *where = &b.where;
-		StringInfoData path;
 		int			offset = (lex->token_start ? lex->token_start : lex->input + len) - lex->input;
 		int			line = 1;
 		int			line_start = 0;
+		bool		in_name;
+		char	   *path;
 
 		for (int i = 0; i < offset; i++)
 		{
@@ -413,26 +402,21 @@ ct_jsonb_build(text *t, CtStr *passcode)
 				line_start = i + 1;
 			}
 		}
-
-		initStringInfo(&path);
-		for (int i = 0; i < where->depth; i++)
-		{
-			if (where->key[i] == NULL)
-			{
-				if (where->index[i] >= 0)
-					appendStringInfo(&path, "[%d]", where->index[i]);
-			}
-			else if (where->key[i][0] != '\0')
-				appendStringInfo(&path, "%s%.*s", path.len > 0 ? "." : "",
-								 (int) Min(strlen(where->key[i]), 64), where->key[i]);
-		}
+		path = ct_json_error_path(ct_json_lexer(json, len, GetDatabaseEncoding()), offset,
+								  GetDatabaseEncoding(), &in_name);
 		ereport(ERROR,
 				(errcode(e == JSON_UNICODE_CODE_POINT_ZERO || e == JSON_UNICODE_HIGH_ESCAPE ?
 						 ERRCODE_UNTRANSLATABLE_CHARACTER : ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid Firehose message: not valid JSON: %s", ct_json_problem(e)),
+				 !in_name ?
 				 errdetail("The problem is at line %d, column %d (byte %d of the message), JSON path %s.",
 						   line, offset - line_start + 1, offset,
-						   path.len > 0 ? path.data : "(the message itself)")));
+						   path[0] != '\0' ? path : "(the message itself)") :
+				 path[0] != '\0' ?
+				 errdetail("The problem is at line %d, column %d (byte %d of the message), in a member name of the object at JSON path %s.",
+						   line, offset - line_start + 1, offset, path) :
+				 errdetail("The problem is at line %d, column %d (byte %d of the message), in a member name of the message itself.",
+						   line, offset - line_start + 1, offset)));
 	}
 	MemoryContextSwitchTo(caller);
 	result = JsonbValueToJsonb(b.res);

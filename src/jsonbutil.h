@@ -12,6 +12,8 @@
 #include "postgres.h"
 #include "utils/jsonb.h"
 
+#include "compat.h"
+
 /* A string inside a jsonb datum; not NUL-terminated. */
 typedef struct CtStr
 {
@@ -37,8 +39,8 @@ typedef struct CtPath
 
 extern char *ct_path_format(const CtPath *path, const char *leaf);
 
-extern void ct_json_error(int sqlstate, const CtPath *path, const char *leaf,
-						  const char *fmt,...) pg_attribute_printf(4, 5) pg_attribute_noreturn();
+pg_noreturn extern void ct_json_error(int sqlstate, const CtPath *path, const char *leaf,
+									  const char *fmt,...) pg_attribute_printf(4, 5);
 
 extern const char *ct_json_type_name(const JsonbValue *v);
 

@@ -22,8 +22,12 @@
  * run before failing (it calls scalar and the end actions only after
  * reading the next token): callers discard what the actions built.
  *
- * test/unit/test_jsonwalk.c compares it with pg_parse_json (the copy in
- * libpgcommon) action by action on hand-written and generated texts.
+ * When a text is not JSON, ct_json_error_path names the JSON path of the
+ * value where pg_parse_json failed, which its actions cannot tell.
+ *
+ * test/unit/test_jsonwalk.c compares the walk with pg_parse_json (the copy
+ * in libpgcommon) action by action on hand-written and generated texts,
+ * and checks the error paths.
  *
  * Builds for the backend and, with FRONTEND defined, for the unit tests.
  *
@@ -36,6 +40,7 @@
 #endif
 
 #include "jsonwalk.h"
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 
 typedef struct CtWalkFrame
@@ -434,4 +439,140 @@ after_value:
 	if (f->object ? sem->object_end != NULL : sem->array_end != NULL)
 		(f->object ? sem->object_end : sem->array_end) (sem->semstate);
 	goto after_value;
+}
+
+/*
+ * Where a token of the text begins: the state of the walk over the tokens
+ * before it (ct_json_error_path).
+ */
+typedef enum CtExpect
+{
+	CT_EXPECT_VALUE,			/* a value: the text's, a member's, an element */
+	CT_EXPECT_NAME,				/* a member name (or the object's end) */
+	CT_EXPECT_COLON,			/* the colon after a member name */
+	CT_EXPECT_NEXT				/* a comma or the end, after a value */
+} CtExpect;
+
+/* One open object or array: its current member's name or element's index. */
+typedef struct CtPathFrame
+{
+	bool		object;
+	char	   *name;			/* objects: NULL before the first member */
+	int			index;			/* arrays */
+} CtPathFrame;
+
+/* Append a member name to a path, at most 64 bytes of it, whole characters. */
+static void
+ct_path_append_name(StringInfo path, const char *name, int encoding)
+{
+	int			len = 0;
+	int			n = (int) strlen(name);
+
+	while (len < n)
+	{
+		int			l = pg_encoding_mblen(encoding, name + len);
+
+		if (len + l > 64)
+			break;
+		len += l;
+	}
+	appendStringInfo(path, "%s%.*s", path->len > 0 ? "." : "", Min(len, n), name);
+}
+
+/*
+ * The JSON path of the value that the token at byte offset begins: the
+ * token pg_parse_json failed on, lex a fresh lexer over the same text.  The
+ * tokens before it are lexed again (they lexed then, so they do now) and
+ * followed as a stack of objects and arrays: a token where a value is
+ * expected names that value (a member's name, an element's index, counted
+ * from 0), one that follows a value names the value it follows, and one
+ * where a member name is expected names the object, with *in_name set.
+ * pg_parse_json's own actions cannot tell this: it reads the next token
+ * before it announces the member or element it belongs to.  palloc'd; ""
+ * for the text's own value.
+ */
+char *
+ct_json_error_path(JsonLexContext *lex, int offset, int encoding, bool *in_name)
+{
+	CtPathFrame *stack = NULL;
+	int			depth = 0,
+				cap = 0;
+	CtExpect	expect = CT_EXPECT_VALUE;
+	StringInfoData path;
+
+	for (;;)
+	{
+		CtPathFrame *f;
+
+		if (json_lex(lex) != JSON_SUCCESS || lex->token_type == JSON_TOKEN_END ||
+			lex->token_start - lex->input >= offset)
+			break;
+		f = depth > 0 ? &stack[depth - 1] : NULL;
+		switch (lex->token_type)
+		{
+			case JSON_TOKEN_OBJECT_START:
+			case JSON_TOKEN_ARRAY_START:
+				if (depth == cap)
+				{
+					cap = Max(16, cap * 2);
+					stack = stack ? repalloc(stack, cap * sizeof(CtPathFrame)) :
+						palloc(cap * sizeof(CtPathFrame));
+				}
+				f = &stack[depth++];
+				f->object = (lex->token_type == JSON_TOKEN_OBJECT_START);
+				f->name = NULL;
+				f->index = 0;
+				expect = f->object ? CT_EXPECT_NAME : CT_EXPECT_VALUE;
+				break;
+			case JSON_TOKEN_OBJECT_END:
+			case JSON_TOKEN_ARRAY_END:
+				depth--;
+				expect = CT_EXPECT_NEXT;
+				break;
+			case JSON_TOKEN_STRING:
+				if (expect == CT_EXPECT_NAME)
+				{
+					const char *p = lex->token_start;
+					char	   *name = NULL;
+
+					/* as the walker reads it; in other encodings, as written */
+					if (ct_walk_string(&p, lex->token_terminator, encoding == PG_UTF8,
+									   &name) != CT_WALK_OK)
+						name = pnstrdup(lex->token_start + 1,
+										lex->token_terminator - lex->token_start - 2);
+					f->name = name;
+					expect = CT_EXPECT_COLON;
+				}
+				else
+					expect = CT_EXPECT_NEXT;
+				break;
+			case JSON_TOKEN_COLON:
+				expect = CT_EXPECT_VALUE;
+				break;
+			case JSON_TOKEN_COMMA:
+				if (f != NULL && f->object)
+					expect = CT_EXPECT_NAME;
+				else
+				{
+					if (f != NULL)
+						f->index++;
+					expect = CT_EXPECT_VALUE;
+				}
+				break;
+			default:			/* a number, true, false, null */
+				expect = CT_EXPECT_NEXT;
+				break;
+		}
+	}
+
+	*in_name = (depth > 0 && expect == CT_EXPECT_NAME);
+	initStringInfo(&path);
+	for (int i = 0; i < depth; i++)
+	{
+		if (!stack[i].object)
+			appendStringInfo(&path, "[%d]", stack[i].index);
+		else if (i < depth - 1 || !*in_name)
+			ct_path_append_name(&path, stack[i].name ? stack[i].name : "", encoding);
+	}
+	return path.data;
 }

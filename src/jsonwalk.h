@@ -23,5 +23,7 @@ typedef enum CtWalkResult
 
 extern CtWalkResult ct_json_walk(const char *json, int len, int encoding,
 								 JsonSemAction *sem);
+extern char *ct_json_error_path(JsonLexContext *lex, int offset, int encoding,
+								bool *in_name);
 
 #endif							/* CT_JSONWALK_H */

@@ -44,6 +44,60 @@ ct_lookup_profiles(CtImport *im, bool by_identity, CtArr *keys)
 						   keys, ct_profile_found, im);
 }
 
+/*
+ * The CleverTap IDs a lookup did not find that are aliases of profiles
+ * merged into others (absorb.c): each finds the profile it was merged
+ * into, looked up as well when it is not a slot yet.
+ */
+static void
+ct_lookup_aliases(CtImport *im, CtArr *ctids)
+{
+	CtArr		missing,
+				survivors;
+	Datum		args[2];
+	uint64		n;
+	char	  **alias;
+	char	  **target;
+
+	ct_arr_for(&missing, CT_Q_PROFILE_ALIASES, 2, ctids->n);
+	for (int i = 0; i < ctids->n; i++)
+	{
+		text	   *key = DatumGetTextPP(ctids->values[i]);
+
+		if (ct_map_get(&im->by_ctid, VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)) < 0)
+			ct_arr_add(&missing, ctids->values[i], false);
+	}
+	if (missing.n == 0)
+		return;
+	args[0] = CStringGetTextDatum(im->project.project_id);
+	args[1] = ct_arr_datum(&missing);
+	n = ct_store_exec(CT_Q_PROFILE_ALIASES, args, NULL, true);
+	if (n == 0)
+	{
+		SPI_freetuptable(SPI_tuptable);
+		return;
+	}
+	alias = palloc(sizeof(char *) * n);
+	target = palloc(sizeof(char *) * n);
+	ct_arr_for(&survivors, CT_Q_PROFILES_BY_CTID, 2, (int) n);
+	for (uint64 r = 0; r < n; r++)
+	{
+		alias[r] = ct_store_get_text(r, 1);
+		target[r] = ct_store_get_text(r, 2);
+		if (ct_map_get(&im->by_ctid, target[r], strlen(target[r])) < 0)
+			ct_arr_add(&survivors, CStringGetTextDatum(target[r]), false);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	ct_lookup_profiles(im, false, &survivors);
+	for (uint64 r = 0; r < n; r++)
+	{
+		int			si = ct_map_get(&im->by_ctid, target[r], strlen(target[r]));
+
+		if (si >= 0)
+			ct_map_put(&im->by_ctid, alias[r], strlen(alias[r]), si);
+	}
+}
+
 /* Look up every profile the resolutions name, by CleverTap ID and by Identity. */
 void
 ct_lookup_all(CtImport *im)
@@ -96,6 +150,7 @@ ct_lookup_all(CtImport *im)
 	ct_map_init(&im->by_ctid, im->nres);
 	ct_map_init(&im->by_identity, im->nres);
 	ct_lookup_profiles(im, false, &ctids);
+	ct_lookup_aliases(im, &ctids);
 	ct_lookup_profiles(im, true, &idents);
 	MemoryContextDelete(keys);
 }

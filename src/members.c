@@ -62,7 +62,12 @@ ct_member_statements(CtImport *im, int *count)
 		m[n].ct_id = im->slots[si].ct_id;
 		m[n].order = i;
 		m[n].is_member = (e->action == CT_ACTION_ADD);
-		m[n].created = im->slots[si].created;
+
+		/*
+		 * a profile created here has no membership yet, unless one merged
+		 * into it brought some
+		 */
+		m[n].created = im->slots[si].created && !im->slots[si].absorbs;
 		m[n].superseded = false;
 		n++;
 	}

@@ -63,7 +63,34 @@ ct_generate_ctid(void)
 	return out;
 }
 
-/* Give the slot an Identity it claims (rule 1), unless another profile has it. */
+/*
+ * Whether the claim of slot si, made by this message, wins over the one by
+ * which the Partner ID profile h holds the Identity: the newer message
+ * wins, and between equal times the smaller CleverTap ID.  A claim made by
+ * this message too has its time.
+ */
+static bool
+ct_claim_wins(CtImport *im, int si, const CtSlot *h)
+{
+	bool		stored = h->exists && !h->set_identity && !h->identity_deferred;
+	TimestampTz held = stored ? h->st_identity_ts : im->msg.ts;
+
+	if (stored && h->st_identity_ts_null)
+		return true;			/* a claim of unknown time: older than any */
+	if (im->msg.ts != held)
+		return im->msg.ts > held;
+	return strcmp(im->slots[si].ct_id, h->ct_id) < 0;
+}
+
+/*
+ * Give the slot of a Partner ID (rule 1) the Identity it claims.  Held by
+ * no profile: it takes it.  Held by a profile whose CleverTap ID was
+ * generated here: that profile is merged into this one (absorb.c) and the
+ * Identity follows.  Held by another Partner ID's profile: the newer claim
+ * wins (ct_claim_wins); the other profile loses the Identity, or this claim
+ * is refused; either is counted as a conflict.  A profile that has an
+ * Identity keeps it.
+ */
 static bool
 ct_claim_identity(CtImport *im, int si, const char *claim, int len, int profile)
 {
@@ -72,17 +99,50 @@ ct_claim_identity(CtImport *im, int si, const char *claim, int len, int profile)
 
 	if (s->identity != NULL)
 		return true;
-	holder = ct_map_get(&im->by_identity, claim, len);
-	if (holder >= 0 && ct_slot_final(im, holder) != si)
+	holder = ct_slot_final(im, ct_map_get(&im->by_identity, claim, len));
+	if (holder >= 0 && holder != si)
 	{
-		im->counts.identity_conflicts++;
-		ct_import_sample(im, "identity_conflict", profile, -1);
-		return false;
+		CtSlot	   *h = &im->slots[holder];
+
+		if (!h->named && !h->st_named)
+		{
+			/* a generated profile: merged into this one */
+			h->absorb_into = si;
+			if (h->exists)
+			{
+				s->identity_deferred = true;
+				s->absorbs = true;
+				im->counts.merged_profiles++;
+			}
+		}
+		else if (ct_claim_wins(im, si, h))
+		{
+			/* another Partner ID's claim, older: it gives the Identity up */
+			if (h->exists && !h->set_identity && !h->identity_deferred)
+			{
+				h->release_identity = true;
+				s->identity_deferred = true;
+			}
+			h->identity = NULL;
+			h->set_identity = false;
+			h->identity_deferred = false;
+			h->claimed = false;
+			im->counts.identity_conflicts++;
+			ct_import_sample(im, "identity_conflict", h->claim_profile, -1);
+		}
+		else
+		{
+			im->counts.identity_conflicts++;
+			ct_import_sample(im, "identity_conflict", profile, -1);
+			return false;
+		}
 	}
 	s->identity = pnstrdup(claim, len);
 	s->claim_profile = profile;
 	ct_map_put(&im->by_identity, s->identity, len, si);
-	if (s->exists)
+	if (s->identity_deferred)
+		s->dirty |= s->exists;	/* the Identity is written after the merge */
+	else if (s->exists)
 	{
 		s->set_identity = true;
 		s->dirty = true;
@@ -106,12 +166,19 @@ ct_assign_slots(CtImport *im)
 			continue;
 		if (r->rule == CT_RULE_PARTNER_ID)
 		{
-			si = ct_map_get(&im->by_ctid, r->key, r->key_len);
+			si = ct_slot_final(im, ct_map_get(&im->by_ctid, r->key, r->key_len));
 			if (si < 0)
 			{
 				si = ct_new_slot(im);
 				im->slots[si].ct_id = pnstrdup(r->key, r->key_len);
 				ct_map_put(&im->by_ctid, im->slots[si].ct_id, r->key_len, si);
+			}
+			/* a Partner ID names the profile from now on */
+			im->slots[si].named = true;
+			if (im->slots[si].exists && !im->slots[si].st_named && !im->slots[si].set_named)
+			{
+				im->slots[si].set_named = true;
+				im->slots[si].dirty = true;
 			}
 			if (r->claim != NULL &&
 				!ct_claim_identity(im, si, r->claim, r->claim_len, res->profile))
@@ -175,23 +242,6 @@ ct_merge_contact(CtImport *im, CtSlot *s, CtContact *c, const CtUserProfile *p)
 	}
 }
 
-/* Append one attribute operation (of message entry entry) to a slot. */
-static void
-ct_slot_add_op(CtSlot *s, CtAttrOp *op, int entry)
-{
-	if (s->nops >= s->capops)
-	{
-		s->capops = Max(s->capops * 2, 4);
-		s->ops = s->ops ? repalloc(s->ops, sizeof(CtAttrOp *) * s->capops)
-			: palloc(sizeof(CtAttrOp *) * s->capops);
-		s->op_entry = s->op_entry ? repalloc(s->op_entry, sizeof(int) * s->capops)
-			: palloc(sizeof(int) * s->capops);
-	}
-	s->ops[s->nops] = op;
-	s->op_entry[s->nops] = entry;
-	s->nops++;
-}
-
 /* Append the attribute operations of an attribute_update entry to a slot. */
 static void
 ct_merge_attributes(CtImport *im, CtSlot *s, CtAudienceEntry *e, int entry)
@@ -226,7 +276,7 @@ ct_merge_all(CtImport *im)
 
 		for (int ri = im->profile_res[pi]; ri < im->nres && im->res[ri].profile == pi; ri++)
 		{
-			int			si = im->res[ri].slot;
+			int			si = ct_slot_final(im, im->res[ri].slot);
 
 			if (si < 0 || si == last)
 				continue;
@@ -242,7 +292,7 @@ ct_merge_all(CtImport *im)
 		for (int k = 0; k < p->nentries; k++)
 		{
 			CtAudienceEntry *e = &msg->entries[p->first_entry + k];
-			int			si = im->res[im->entry_res[p->first_entry + k]].slot;
+			int			si = ct_slot_final(im, im->res[im->entry_res[p->first_entry + k]].slot);
 
 			if (si < 0 || e->action != CT_ACTION_ATTRIBUTE_UPDATE)
 				continue;
@@ -255,46 +305,6 @@ ct_merge_all(CtImport *im)
 			ct_merge_attributes(im, &im->slots[si], e, p->first_entry + k);
 		}
 	}
-}
-
-/*
- * A slot whose insert lost a race becomes the profile that won it: the
- * incoming values move to that profile's slot, which is then updated.
- */
-static void
-ct_adopt_row(CtImport *im, int lost, uint64 r)
-{
-	char	   *ct_id = ct_store_get_text(r, 1);
-	int			target = ct_map_get(&im->by_ctid, ct_id, strlen(ct_id));
-	CtSlot	   *l;
-	CtSlot	   *t;
-
-	if (target < 0 || target == lost || !im->slots[target].exists)
-	{
-		target = ct_new_slot(im);
-		ct_slot_read_row(im, &im->slots[target], r);
-		ct_slot_map(im, target);
-	}
-	l = &im->slots[lost];
-	t = &im->slots[target];
-	if (l->new_email != NULL)
-		t->new_email = l->new_email;
-	if (l->has_new_phone)
-	{
-		t->has_new_phone = true;
-		t->new_phone = l->new_phone;
-	}
-	if (l->mpid.s != NULL)
-		t->mpid = l->mpid;
-	for (int k = 0; k < l->nops; k++)
-		ct_slot_add_op(t, l->ops[k], l->op_entry[k]);
-	if (l->claimed && t->identity == NULL)
-	{
-		t->identity = l->identity;
-		t->set_identity = true;
-	}
-	t->dirty = true;
-	l->forward = target;
 }
 
 /*
@@ -326,7 +336,7 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 		{
 			if (!done[i] && strcmp(im->slots[lost[i]].ct_id, ct_id) == 0)
 			{
-				ct_adopt_row(im, lost[i], r);
+				ct_slot_adopt(im, lost[i], r);
 				done[i] = true;
 			}
 		}
@@ -361,7 +371,7 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 					im->counts.identity_conflicts++;
 				}
 				else
-					ct_adopt_row(im, lost[i], r);
+					ct_slot_adopt(im, lost[i], r);
 				done[i] = true;
 			}
 		}

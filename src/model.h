@@ -41,7 +41,7 @@ extern void ct_model_init(void);
 extern void ct_check_message_bytes(Size bytes);
 
 /* Raise the error of a message of more than ctaudience.max_profiles_per_message. */
-extern void ct_too_many_profiles(void) pg_attribute_noreturn();
+pg_noreturn extern void ct_too_many_profiles(void);
 
 /*
  * mParticle user identity types, in the order of the Firehose schema, plus

@@ -38,6 +38,9 @@ typedef struct CtPreview
 	CtStrMap	stored;			/* "segment_id/ct_id" -> index into rows */
 	CtStoredMember *rows;
 	bool	   *superseded;		/* per entry */
+	int		   *absorbed;		/* per slot: the next slot merged into the
+								 * same profile (-1: none) */
+	int		   *first_absorbed; /* per slot: the first merged into it (-1) */
 } CtPreview;
 
 /* The key of a (segment, profile) pair in the map of stored memberships. */
@@ -82,18 +85,44 @@ ct_preview_members(CtPreview *pv)
 	CtMember   *m = ct_member_statements(im, &n);
 	CtArr		seg,
 				ctid;
+	int			nabsorbed = 0;
 
 	pv->superseded = palloc0(sizeof(bool) * Max(im->msg.nentries, 1));
+	/* the stored profiles each profile absorbs (identity rule 1) */
+	pv->absorbed = palloc(sizeof(int) * Max(im->nslots, 1));
+	pv->first_absorbed = palloc(sizeof(int) * Max(im->nslots, 1));
+	for (int i = 0; i < im->nslots; i++)
+		pv->absorbed[i] = pv->first_absorbed[i] = -1;
+	for (int i = 0; i < im->nslots; i++)
+	{
+		int			into = ct_slot_final(im, i);
+
+		if (im->slots[i].absorb_into < 0 || !im->slots[i].exists)
+			continue;
+		pv->absorbed[i] = pv->first_absorbed[into];
+		pv->first_absorbed[into] = i;
+		nabsorbed++;
+	}
 	ct_map_init(&pv->stored, n);
-	ct_arr_for(&seg, CT_Q_MEMBERS, 2, n);
-	ct_arr_for(&ctid, CT_Q_MEMBERS, 3, n);
+	ct_arr_for(&seg, CT_Q_MEMBERS, 2, n * (1 + nabsorbed));
+	ct_arr_for(&ctid, CT_Q_MEMBERS, 3, n * (1 + nabsorbed));
 	for (int i = 0; i < n; i++)
 	{
+		int			si = ct_map_get(&im->by_ctid, m[i].ct_id, strlen(m[i].ct_id));
+
 		pv->superseded[m[i].order] = m[i].superseded;
-		if (m[i].created || m[i].segment_id == 0 || m[i].superseded)
+		if (m[i].segment_id == 0 || m[i].superseded)
 			continue;
-		ct_arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
-		ct_arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
+		if (!m[i].created)
+		{
+			ct_arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
+			ct_arr_add(&ctid, CStringGetTextDatum(m[i].ct_id), false);
+		}
+		for (int a = si >= 0 ? pv->first_absorbed[si] : -1; a >= 0; a = pv->absorbed[a])
+		{
+			ct_arr_add(&seg, Int64GetDatum(m[i].segment_id), false);
+			ct_arr_add(&ctid, CStringGetTextDatum(im->slots[a].ct_id), false);
+		}
 	}
 	if (seg.n > 0)
 	{
@@ -167,11 +196,25 @@ ct_preview_membership(CtPreview *pv, CtSlot *s, int ei, StringInfo problem)
 		ct_problem(problem, "superseded by a later entry of the message");
 		return "none";
 	}
-	if (s->exists && segment_id != 0)
+	if (segment_id != 0)
 	{
 		char	   *key = ct_member_key(segment_id, s->ct_id);
 
-		r = ct_map_get(&pv->stored, key, strlen(key));
+		r = s->exists ? ct_map_get(&pv->stored, key, strlen(key)) : -1;
+
+		/*
+		 * a profile merged into this one brings its statement: the newest
+		 * stays
+		 */
+		for (int a = pv->first_absorbed[s - im->slots]; a >= 0; a = pv->absorbed[a])
+		{
+			int			ra;
+
+			key = ct_member_key(segment_id, im->slots[a].ct_id);
+			ra = ct_map_get(&pv->stored, key, strlen(key));
+			if (ra >= 0 && (r < 0 || pv->rows[ra].stated_at > pv->rows[r].stated_at))
+				r = ra;
+		}
 	}
 	switch (ct_member_change(r >= 0 ? &pv->rows[r] : NULL, e->action == CT_ACTION_ADD, im->msg.ts))
 	{
@@ -273,6 +316,8 @@ ct_preview_row(CtPreview *pv, ReturnSetInfo *rsinfo, int pi, int ei)
 	values[10] = Int64GetDatum(c->phone);
 	nulls[10] = (c->phone_state != CT_C_VALID);
 
+	if (s != NULL && pv->first_absorbed != NULL && pv->first_absorbed[si] >= 0)
+		ct_problem(&problem, "merges the profile generated for its Customer ID into this one");
 	if (c->email_state == CT_C_INVALID)
 		ct_problem(&problem, "invalid email not merged");
 	if (c->phone_state == CT_C_INVALID)

@@ -17,7 +17,8 @@
  * and the TID of each (optionally locked, in the order of the keys).
  */
 #define CT_SQL_PROFILES_BY(column, lock) \
-	"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts, p.ctid" \
+	"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts," \
+	"       p.named, p.identity_ts, p.ctid" \
 	"  FROM unnest($2) AS k(key)" \
 	" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p" \
 	"                      WHERE p.project_id = $1 AND p." column " = k.key OFFSET 0" lock ") p"
@@ -34,13 +35,14 @@
  */
 #define CT_SQL_INSERT_PROFILES \
 	"INSERT INTO ctaudience.ct_profile AS p" \
-	"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts, properties_ts)" \
+	"  (project_id, ct_id, identity, email, phone, mparticle_id, properties, email_ts, phone_ts, properties_ts," \
+	"   named, identity_ts)" \
 	" SELECT $1, u.ct_id, u.identity, u.email, u.phone, u.mpid, coalesce(u.props, '{}')," \
 	"        CASE WHEN u.email IS NOT NULL THEN $8 END, CASE WHEN u.phone IS NOT NULL THEN $8 END," \
-	"        coalesce(u.props_ts, '{}')" \
-	"   FROM unnest($2, $3, $4, $5, $6, $7, $9) AS u(ct_id, identity, email, phone, mpid, props, props_ts)"
+	"        coalesce(u.props_ts, '{}'), u.named, CASE WHEN u.named AND u.identity IS NOT NULL THEN $8 END" \
+	"   FROM unnest($2, $3, $4, $5, $6, $7, $9, $10) AS u(ct_id, identity, email, phone, mpid, props, props_ts, named)"
 #define CT_ARGS_INSERT_PROFILES \
-	A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_JSONB_ARR
+	A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_JSONB_ARR, A_BOOL_ARR
 #define CT_SQL_INSERT_MEMBERS \
 	"INSERT INTO ctaudience.ct_segment_member AS m (project_id, segment_id, ct_id, is_member, stated_at)" \
 	" SELECT $1, u.segment_id, u.ct_id, u.is_member, $5" \
@@ -128,11 +130,11 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 	[CT_Q_INSERT_PROFILES] = {
 		CT_SQL_INSERT_PROFILES " ON CONFLICT DO NOTHING RETURNING p.ct_id",
-		9, {CT_ARGS_INSERT_PROFILES}
+		10, {CT_ARGS_INSERT_PROFILES}
 	},
 	[CT_Q_INSERT_PROFILES_PLAIN] = {
 		CT_SQL_INSERT_PROFILES,
-		9, {CT_ARGS_INSERT_PROFILES}
+		10, {CT_ARGS_INSERT_PROFILES}
 	},
 
 	/*
@@ -153,7 +155,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"               THEN u.phone ELSE p.phone END,"
 		"  phone_ts = CASE WHEN u.phone IS NOT NULL AND (p.phone_ts IS NULL OR p.phone_ts <= $8)"
 		"                  THEN $8 ELSE p.phone_ts END,"
-		"  identity = coalesce(p.identity, u.identity),"
+		"  identity = coalesce(u.identity, p.identity),"
+		"  identity_ts = CASE WHEN u.identity IS NOT NULL AND u.named THEN $8 ELSE p.identity_ts END,"
+		"  named = p.named OR u.named,"
 		"  mparticle_id = coalesce(u.mpid, p.mparticle_id),"
 		"  properties = CASE WHEN u.props IS NULL THEN p.properties"
 		"                    ELSE (p.properties - ARRAY(SELECT jsonb_array_elements_text(u.props -> 'delete')))"
@@ -161,11 +165,12 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"  properties_ts = CASE WHEN u.props IS NULL THEN p.properties_ts"
 		"                       ELSE p.properties_ts || (u.props -> 'ts') END,"
 		"  updated_at = now()"
-		"  FROM unnest($9, array_fill($1, ARRAY[cardinality($9)]), $2, $3, $4, $5, $6, $7)"
-		"       AS u(tid, project_id, ct_id, identity, email, phone, mpid, props)"
+		"  FROM unnest($9, array_fill($1, ARRAY[cardinality($9)]), $2, $3, $4, $5, $6, $7, $10)"
+		"       AS u(tid, project_id, ct_id, identity, email, phone, mpid, props, named)"
 		" WHERE p.ctid = u.tid AND p.project_id = u.project_id AND p.ct_id = u.ct_id"
 		" RETURNING p.ct_id",
-		9, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_TID_ARR}
+		10, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_EMAIL_ARR, A_PHONE_ARR, A_TEXT_ARR, A_JSONB_ARR, A_TSTZ, A_TID_ARR,
+		A_BOOL_ARR}
 	},
 	[CT_Q_UPSERT_MEMBERS] = {
 		CT_SQL_INSERT_MEMBERS
@@ -231,7 +236,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		CT_SQL_SUBJECT_BY("$2", "p.email OPERATOR(ctaudience.=) k.key AND p.project_id = $1")
 		" UNION ALL " CT_SQL_SUBJECT_BY("$3 || $4", "p.project_id = $1 AND p.identity = k.key")
 		" UNION ALL " CT_SQL_SUBJECT_BY("$4", "p.mparticle_id = k.key AND p.project_id = $1")
-		" UNION ALL " CT_SQL_SUBJECT_BY("$5", "p.project_id = $1 AND p.ct_id = k.key") ") v",
+		" UNION ALL " CT_SQL_SUBJECT_BY("$5", "p.project_id = $1 AND p.ct_id = coalesce((SELECT a.ct_id"
+										" FROM ctaudience.ct_profile_alias a WHERE a.project_id = $1"
+										" AND a.alias = k.key), k.key)") ") v",
 		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
 	/* memberships first, so the statistics trigger still sees the profiles */
@@ -251,6 +258,7 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" cq AS (DELETE FROM ctaudience.ct_campaign_queue q WHERE q.project_id = $1 AND q.ct_id = ANY ($2)),"
 		" au AS (DELETE FROM ctaudience.ct_active_user_month a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
 		" dl AS (DELETE FROM ctaudience.ct_delivery d WHERE d.project_id = $1 AND d.ct_id = ANY ($2)),"
+		" al AS (DELETE FROM ctaudience.ct_profile_alias a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
 		" ob AS (DELETE FROM ctaudience.ct_export_outbox o WHERE o.project_id = $1 AND o.ct_id = ANY ($2)),"
 		" rq AS (DELETE FROM ctaudience.ct_export_request r"
 		"         WHERE r.project_id = $1 AND r.state <> 'accepted' AND r.ct_ids && $2),"
@@ -338,33 +346,45 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 
 	/*
-	 * The inbox.  Each count of CT_Q_INBOX_DEPTH reads its partial index
-	 * (ct_inbox_due_idx, ct_inbox_dead_idx).
+	 * The inbox.  A message id is held once per project
+	 * (ct_inbox_message_idx): a second insert of it does nothing (after
+	 * waiting for a concurrent one to end).  Each count of CT_Q_INBOX_DEPTH
+	 * reads its partial index (ct_inbox_due_idx, ct_inbox_dead_idx).  The
+	 * statements that read or take messages of any project take the projects
+	 * of the caller's scope, NULL for every project (scope.h).
 	 */
+	[CT_Q_INBOX_FIND] = {
+		"SELECT inbox_id FROM ctaudience.ct_inbox WHERE project_id = $1 AND message_id = $2",
+		2, {A_TEXT, A_TEXT}
+	},
 	[CT_Q_INBOX_ENQUEUE] = {
 		"INSERT INTO ctaudience.ct_inbox (project_id, message_type, message_id, body)"
-		" VALUES ($1, $2, $3, $4) RETURNING inbox_id",
+		" VALUES ($1, $3, $2, $4) ON CONFLICT (project_id, message_id) DO NOTHING RETURNING inbox_id",
 		4, {A_TEXT, A_TEXT, A_TEXT, A_JSONB}
 	},
 	[CT_Q_INBOX_DEPTH] = {
-		"SELECT (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'pending'),"
-		"       (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'dead')",
-		0, {A_BOOL}
+		"SELECT (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'pending'"
+		"         AND ($1::text[] IS NULL OR project_id = ANY ($1))),"
+		"       (SELECT count(*) FROM ctaudience.ct_inbox WHERE status = 'dead'"
+		"         AND ($1::text[] IS NULL OR project_id = ANY ($1)))",
+		1, {A_TEXT_ARR}
 	},
 	[CT_Q_INBOX_DUE] = {
 		"SELECT inbox_id, project_id, body, attempts FROM ctaudience.ct_inbox"
 		" WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+		"   AND ($2::text[] IS NULL OR project_id = ANY ($2))"
 		" ORDER BY next_attempt_at, inbox_id LIMIT $1 FOR UPDATE SKIP LOCKED",
-		1, {A_INT4}
+		2, {A_INT4, A_TEXT_ARR}
 	},
 	[CT_Q_INBOX_CLAIM] = {
 		"UPDATE ctaudience.ct_inbox i SET attempts = i.attempts + 1,"
 		"   next_attempt_at = clock_timestamp() + make_interval(secs => $1)"
 		" WHERE i.inbox_id = (SELECT inbox_id FROM ctaudience.ct_inbox"
 		"                      WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+		"                        AND ($2::text[] IS NULL OR project_id = ANY ($2))"
 		"                      ORDER BY next_attempt_at, inbox_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
 		" RETURNING i.inbox_id, i.attempts",
-		1, {A_FLOAT8}
+		2, {A_FLOAT8, A_TEXT_ARR}
 	},
 	[CT_Q_INBOX_READ] = {
 		"SELECT project_id, body, attempts FROM ctaudience.ct_inbox"
@@ -390,8 +410,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"DELETE FROM ctaudience.ct_inbox WHERE inbox_id IN"
 		" (SELECT inbox_id FROM ctaudience.ct_inbox WHERE status = 'done'"
 		"   AND processed_at < clock_timestamp() - make_interval(secs => $1)"
+		"   AND ($2::text[] IS NULL OR project_id = ANY ($2))"
 		"   LIMIT 1000 FOR UPDATE SKIP LOCKED)",
-		1, {A_FLOAT8}
+		2, {A_FLOAT8, A_TEXT_ARR}
 	},
 	[CT_Q_LIVE_CAMPAIGNS] = {
 		"SELECT c.campaign_id, c.trigger_filter, c.segment_ids, c.recurring"
@@ -432,7 +453,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"            OVERRIDING SYSTEM VALUE"
 		"            SELECT p.project_id, p.ct_id, nextval('ctaudience.ct_event_event_id_seq'), $3, $4, $5"
 		"              FROM ctaudience.ct_profile p"
-		"             WHERE p.project_id = $1 AND p.ct_id = $2"
+		"             WHERE p.project_id = $1"
+		"               AND p.ct_id = coalesce((SELECT a.ct_id FROM ctaudience.ct_profile_alias a"
+		"                                        WHERE a.project_id = $1 AND a.alias = $2), $2)"
 		"            RETURNING project_id, ct_id, event_id),"
 		" au AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
 		"        SELECT project_id, date_trunc('month', $4 AT TIME ZONE 'UTC')::date, ct_id FROM ev WHERE $6"
@@ -557,5 +580,103 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"       status = CASE WHEN x.schedule = 'once' THEN 'done' ELSE x.status END, updated_at = now()"
 		" WHERE x.project_id = $1",
 		1, {A_TEXT}
+	},
+	/* the profiles merged into others that CleverTap IDs name ($2) */
+	[CT_Q_PROFILE_ALIASES] = {
+		"SELECT a.alias, a.ct_id FROM unnest($2) AS k(key)"
+		" CROSS JOIN LATERAL (SELECT a.alias, a.ct_id FROM ctaudience.ct_profile_alias a"
+		"                      WHERE a.project_id = $1 AND a.alias = k.key OFFSET 0) a",
+		2, {A_TEXT, A_TEXT_ARR}
+	},
+	/* Partner ID profiles that lose their Identity to a newer claim */
+	[CT_Q_RELEASE_IDENTITIES] = {
+		"UPDATE ctaudience.ct_profile AS p SET identity = NULL, identity_ts = NULL, updated_at = now()"
+		"  FROM unnest($2) AS u(ct_id)"
+		" WHERE p.project_id = $1 AND p.ct_id = u.ct_id",
+		2, {A_TEXT, A_TEXT_ARR}
+	},
+
+	/*
+	 * A generated profile ($2[i]) merged into the Partner ID's profile
+	 * ($3[i]) that claims its Identity: first its memberships (the newest
+	 * statement of each segment wins; the trigger keeps the statistics and
+	 * raises no Partner Sync meanwhile), then the rows that name it, then the
+	 * profile.
+	 */
+	[CT_Q_ABSORB_MEMBERS] = {
+		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
+		"               WHERE m.project_id = $1 AND m.ct_id = u.g"
+		"              RETURNING u.p, m.segment_id, m.is_member, m.stated_at)"
+		" INSERT INTO ctaudience.ct_segment_member AS m (project_id, segment_id, ct_id, is_member, stated_at)"
+		" SELECT $1, gone.segment_id, gone.p, gone.is_member, gone.stated_at FROM gone"
+		" ON CONFLICT (project_id, segment_id, ct_id) DO UPDATE"
+		"   SET is_member = EXCLUDED.is_member, stated_at = EXCLUDED.stated_at"
+		"   WHERE m.stated_at < EXCLUDED.stated_at",
+		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
+	},
+	[CT_Q_ABSORB_ROWS] = {
+		"WITH u AS (SELECT * FROM unnest($2, $3) AS u(g, p)),"
+		" ev AS (UPDATE ctaudience.ct_event e SET ct_id = u.p FROM u WHERE e.project_id = $1 AND e.ct_id = u.g),"
+		" dl AS (UPDATE ctaudience.ct_delivery d SET ct_id = u.p FROM u WHERE d.project_id = $1 AND d.ct_id = u.g),"
+		" qdup AS (DELETE FROM ctaudience.ct_campaign_queue q USING u"
+		"           WHERE q.project_id = $1 AND q.ct_id = u.g AND q.once"
+		"             AND EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue o WHERE o.project_id = $1"
+		"                          AND o.campaign_id = q.campaign_id AND o.ct_id = u.p AND o.once)),"
+		" qmove AS (UPDATE ctaudience.ct_campaign_queue q SET ct_id = u.p FROM u"
+		"            WHERE q.project_id = $1 AND q.ct_id = u.g"
+		"              AND NOT (q.once AND EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue o WHERE o.project_id = $1"
+		"                                           AND o.campaign_id = q.campaign_id AND o.ct_id = u.p AND o.once))),"
+		" amadd AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
+		"           SELECT $1, a.month, u.p FROM u JOIN ctaudience.ct_active_user_month a"
+		"             ON a.project_id = $1 AND a.ct_id = u.g ON CONFLICT DO NOTHING),"
+		" amdel AS (DELETE FROM ctaudience.ct_active_user_month a USING u WHERE a.project_id = $1 AND a.ct_id = u.g),"
+		" obadd AS (INSERT INTO ctaudience.ct_export_outbox (project_id, ct_id, event_id)"
+		"           SELECT $1, u.p, o.event_id FROM u JOIN ctaudience.ct_export_outbox o"
+		"             ON o.project_id = $1 AND o.ct_id = u.g ON CONFLICT DO NOTHING),"
+		" obdel AS (DELETE FROM ctaudience.ct_export_outbox o USING u WHERE o.project_id = $1 AND o.ct_id = u.g),"
+		" rq AS (UPDATE ctaudience.ct_export_request r"
+		"           SET ct_ids = (SELECT array_agg(coalesce(m.p, x.c) ORDER BY x.n)"
+		"                           FROM unnest(r.ct_ids) WITH ORDINALITY AS x(c, n) LEFT JOIN u m ON m.g = x.c)"
+		"         WHERE r.project_id = $1 AND r.state <> 'accepted' AND r.ct_ids && $2),"
+		" alold AS (UPDATE ctaudience.ct_profile_alias a SET ct_id = u.p FROM u WHERE a.project_id = $1 AND a.ct_id = u.g)"
+		" INSERT INTO ctaudience.ct_profile_alias (project_id, alias, ct_id)"
+		" SELECT $1, u.g, u.p FROM u"
+		" ON CONFLICT (project_id, alias) DO UPDATE SET ct_id = EXCLUDED.ct_id",
+		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
+	},
+	[CT_Q_ABSORB_PROFILES] = {
+		"WITH g AS (DELETE FROM ctaudience.ct_profile x USING unnest($2, $3) AS u(g, p)"
+		"            WHERE x.project_id = $1 AND x.ct_id = u.g RETURNING u.p, x.*),"
+		" n AS (SELECT g.p, ctaudience.ct_newer_keys(g.properties_ts, p.properties_ts) AS keys"
+		"         FROM g JOIN ctaudience.ct_profile p ON p.project_id = $1 AND p.ct_id = g.p)"
+		" UPDATE ctaudience.ct_profile AS p SET"
+		"  email = CASE WHEN g.email IS NOT NULL AND (p.email IS NULL OR g.email_ts > p.email_ts)"
+		"               THEN g.email ELSE p.email END,"
+		"  email_ts = CASE WHEN g.email IS NOT NULL AND (p.email IS NULL OR g.email_ts > p.email_ts)"
+		"                  THEN g.email_ts ELSE p.email_ts END,"
+		"  phone = CASE WHEN g.phone IS NOT NULL AND (p.phone IS NULL OR g.phone_ts > p.phone_ts)"
+		"               THEN g.phone ELSE p.phone END,"
+		"  phone_ts = CASE WHEN g.phone IS NOT NULL AND (p.phone IS NULL OR g.phone_ts > p.phone_ts)"
+		"                  THEN g.phone_ts ELSE p.phone_ts END,"
+		"  mparticle_id = coalesce(p.mparticle_id, g.mparticle_id),"
+		"  properties = (p.properties - n.keys)"
+		"               || coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(g.properties) e"
+		"                             WHERE e.key = ANY (n.keys)"
+		"                                OR NOT (g.properties_ts ? e.key OR p.properties ? e.key)), '{}'),"
+		"  properties_ts = p.properties_ts"
+		"               || coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(g.properties_ts) e"
+		"                             WHERE e.key = ANY (n.keys)), '{}'),"
+		"  created_at = least(p.created_at, g.created_at),"
+		"  updated_at = now()"
+		"  FROM g JOIN n ON n.p = g.p"
+		" WHERE p.project_id = $1 AND p.ct_id = g.p",
+		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
+	},
+	/* the Identities claimed, set once their holders gave them up */
+	[CT_Q_SET_CLAIMS] = {
+		"UPDATE ctaudience.ct_profile AS p SET identity = u.identity, identity_ts = $4, named = true, updated_at = now()"
+		"  FROM unnest($2, $3) AS u(ct_id, identity)"
+		" WHERE p.project_id = $1 AND p.ct_id = u.ct_id",
+		4, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_TSTZ}
 	},
 };

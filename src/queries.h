@@ -45,7 +45,8 @@ typedef enum CtStmt
 	CT_Q_TRIG_REACHABLE,		/* trigger: reachable changes of profiles'
 								 * segments */
 	CT_Q_COMPACT_SEGMENTS,		/* fold statistics delta rows of segments */
-	CT_Q_INBOX_ENQUEUE,			/* queue a message */
+	CT_Q_INBOX_FIND,			/* the row of a message id */
+	CT_Q_INBOX_ENQUEUE,			/* queue a message (none if its id is held) */
 	CT_Q_INBOX_DEPTH,			/* messages pending and dead */
 	CT_Q_INBOX_DUE,				/* due messages, oldest first, locked
 								 * (ct_process_inbox) */
@@ -82,6 +83,13 @@ typedef enum CtStmt
 	CT_Q_EXPORT_DROP,			/* outbox rows with nothing left to send */
 	CT_Q_EXPORT_REQUEST,		/* record a new request */
 	CT_Q_EXPORT_END_RUN,		/* a run ends: the next one due, or done */
+	CT_Q_PROFILE_ALIASES,		/* merged profiles' CleverTap IDs, resolved */
+	CT_Q_RELEASE_IDENTITIES,	/* Partner ID profiles losing their Identity */
+	CT_Q_ABSORB_MEMBERS,		/* a generated profile merged: memberships */
+	CT_Q_ABSORB_ROWS,			/* ... its events, queue rows, deliveries,
+								 * aliases, ... */
+	CT_Q_ABSORB_PROFILES,		/* ... and the profile itself */
+	CT_Q_SET_CLAIMS,			/* Identities claimed, after their release */
 	CT_NUM_STMTS
 } CtStmt;
 

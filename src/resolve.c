@@ -7,14 +7,13 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 
 #include "auth.h"
 #include "identity.h"
 #include "importstate.h"
 #include "resolve.h"
+#include "scope.h"
 
 PG_FUNCTION_INFO_V1(ct_resolve_identity);
 
@@ -200,24 +199,11 @@ ct_text_arg(FunctionCallInfo fcinfo, int n)
 }
 
 /*
- * Whether the caller (the role calling this SECURITY DEFINER function) may
- * read every project's profiles anyway: a superuser, or a member of
- * ctaudience_reader.
- */
-static bool
-ct_caller_reads_all(void)
-{
-	Oid			caller = GetOuterUserId();
-	Oid			reader = get_role_oid("ctaudience_reader", true);
-
-	return superuser_arg(caller) || (OidIsValid(reader) && has_privs_of_role(caller, reader));
-}
-
-/*
  * SQL: ct_resolve_identity(project_id, partner_id, customer_id,
  * mparticle_id, email, phone, passcode): the import's rules for one user,
  * read-only.  It tells whether a profile exists, so it needs the project's
- * passcode, unless the caller may read every project (ct_caller_reads_all).
+ * passcode, unless the caller may read the project's profiles anyway: a
+ * superuser, a member of ctaudience_reader, a role given it to read.
  */
 Datum
 ct_resolve_identity(PG_FUNCTION_ARGS)
@@ -251,8 +237,9 @@ ct_resolve_identity(PG_FUNCTION_ARGS)
 
 	ct_store_connect();
 	spi = CurrentMemoryContext;
-	/* the project's passcode, unless the caller may read every project anyway */
-	ct_authenticate_passcode(project, ct_text_arg(fcinfo, 6), ct_caller_reads_all(),
+	/* the project's passcode, unless the caller may read the project anyway */
+	ct_authenticate_passcode(project, ct_text_arg(fcinfo, 6),
+							 ct_scope_allows(ct_scope_caller(), pnstrdup(project.s, project.len), CT_CAP_READ),
 							 &im->project, outer);
 
 	im->contacts = c = palloc(sizeof(CtContact));
@@ -274,11 +261,18 @@ ct_resolve_identity(PG_FUNCTION_ARGS)
 		values[1] = ct_arr_datum(&keys);
 		if (ct_store_exec(res.r.rule == CT_RULE_PARTNER_ID ?
 						  CT_Q_PROFILES_BY_CTID : CT_Q_PROFILES_BY_IDENTITY,
-						  values, NULL, true) > 0)
+						  values, NULL, true) > 0 ||
+			(res.r.rule == CT_RULE_PARTNER_ID &&
+			 ct_store_exec(CT_Q_PROFILE_ALIASES, values, NULL, true) > 0))
 		{
+			/*
+			 * the profile, or the one a profile of that CleverTap ID was
+			 * merged into
+			 */
 			MemoryContext old = MemoryContextSwitchTo(outer);
 
-			out[2] = PointerGetDatum(cstring_to_text(ct_store_get_text(0, 1)));
+			out[2] = PointerGetDatum(cstring_to_text(ct_store_get_text(0, res.r.rule == CT_RULE_PARTNER_ID &&
+																	   SPI_tuptable->tupdesc->natts == 2 ? 2 : 1)));
 			nulls[2] = false;
 			MemoryContextSwitchTo(old);
 		}

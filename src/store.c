@@ -24,6 +24,7 @@
 #include "catalog/namespace.h"
 #include "commands/extension.h"
 #include "utils/rel.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"

@@ -22,6 +22,11 @@
  * firehose.c, which reports the canonical error (or accepts what only it
  * handles).  So the text and jsonb entry points accept the same messages,
  * build the same model and fail with the same errors.
+ *
+ * The inbox reads less to know a redelivery: the id and project peeked at
+ * in the first bytes (ct_stream_peek_id), then the envelope and account
+ * settings of a message of any kind (ct_stream_parse_head), by the same
+ * frames and rules, the rest of the text only walked.
  */
 #include "postgres.h"
 
@@ -39,6 +44,7 @@ typedef enum CtFrameKind
 {
 	F_SKIP,
 	F_ROOT,
+	F_HEAD,						/* the root, read for its envelope alone */
 	F_ACCOUNT,
 	F_SETTINGS,					/* account.account_settings */
 	F_PROFILES,
@@ -93,6 +99,7 @@ typedef struct CtField
 typedef struct CtStream
 {
 	bool		failed;
+	bool		head;			/* the envelope and account settings alone */
 	CtFrame		stack[CT_MAX_DEPTH];
 	int			top;			/* the innermost frame; -1 before the root */
 	const CtField *field;		/* the member whose value comes next */
@@ -431,6 +438,7 @@ ct_end_list(CtStream *st, CtFrame *f)
  */
 #define CT_AT(member) offsetof(CtStream, member)
 
+/* user_profiles last: the head (F_HEAD) reads the others alone */
 static const CtField ct_root_fields[] = {
 	{"type", V_STRING, CT_AT(env.type)},
 	{"id", V_STRING, CT_AT(env.id_text)},
@@ -504,6 +512,7 @@ static const CtField ct_attribute_fields[] = {
 static const CtFrameDef ct_frames[F_NKINDS] = {
 	[F_SKIP] = {0},
 	[F_ROOT] = CT_OBJECT(ct_root_fields, NULL, NULL),
+	[F_HEAD] = {false, ct_root_fields, lengthof(ct_root_fields) - 1, false, F_SKIP, NULL, NULL, NULL},
 	[F_ACCOUNT] = CT_OBJECT(ct_account_fields, NULL, NULL),
 	[F_SETTINGS] = CT_OBJECT(ct_settings_fields, NULL, NULL),
 	[F_PROFILES] = CT_ARRAY(F_PROFILE, NULL, ct_begin_profiles, NULL),
@@ -581,7 +590,7 @@ ct_open(CtStream *st, const CtField *fd, bool is_object)
 	{
 		/* the message itself must be an object */
 		if (is_object)
-			ct_push(st, F_ROOT, 0);
+			ct_push(st, st->head ? F_HEAD : F_ROOT, 0);
 		else
 			ct_give_up(st);
 		return;
@@ -751,19 +760,20 @@ ct_scalar(void *arg, char *token, JsonTokenType type)
 	return CT_JSON_ACTION_OK;
 }
 
-/* A fresh parse state, and msg emptied. */
+/* A fresh parse state, and msg emptied; head: read the envelope alone. */
 static void
-ct_stream_reset(CtStream *st, CtMembershipMessage *msg)
+ct_stream_reset(CtStream *st, CtMembershipMessage *msg, bool head)
 {
 	memset(st, 0, sizeof(*st));
 	memset(msg, 0, sizeof(*msg));
 	st->top = -1;
 	st->msg = msg;
+	st->head = head;
 }
 
 /* Read json into st and msg; false when it is not JSON, or the reader gave up. */
 static bool
-ct_stream_walk(CtStream *st, char *json, int len, CtMembershipMessage *msg)
+ct_stream_walk(CtStream *st, char *json, int len, CtMembershipMessage *msg, bool head)
 {
 	static const JsonSemAction actions = {
 		.object_start = ct_object_start,
@@ -776,7 +786,7 @@ ct_stream_walk(CtStream *st, char *json, int len, CtMembershipMessage *msg)
 	JsonSemAction sem = actions;
 	JsonLexContext *lex;
 
-	ct_stream_reset(st, msg);
+	ct_stream_reset(st, msg, head);
 	sem.semstate = st;
 	switch (ct_json_walk(json, len, GetDatabaseEncoding(), &sem))
 	{
@@ -786,13 +796,31 @@ ct_stream_walk(CtStream *st, char *json, int len, CtMembershipMessage *msg)
 			return false;
 		case CT_WALK_UNSUPPORTED:
 			/* \u escapes outside UTF-8, deep nesting: PostgreSQL's parser */
-			ct_stream_reset(st, msg);
+			ct_stream_reset(st, msg, head);
 			lex = ct_json_lexer(json, len, GetDatabaseEncoding());
 			if (pg_parse_json(lex, &sem) != JSON_SUCCESS)
 				return false;
 			break;
 	}
 	return !st->failed;
+}
+
+/*
+ * The envelope st read, checked as ct_parse_envelope checks it (absent
+ * timestamp_ms: 0); false when it is missing a part or breaks a rule.
+ */
+static bool
+ct_stream_envelope(CtStream *st, CtEnvelope *env)
+{
+	*env = st->env;
+	if (env->type.s == NULL ||
+		env->id_text.s == NULL || !ct_rule_uuid(env->id_text, &env->id, NULL, NULL) ||
+		!ct_rule_time_ms(env->timestamp_ms, NULL, NULL) ||
+		!ct_rule_firehose_version(&env->firehose_version, NULL) ||
+		!ct_rule_message_time(env, NULL))
+		return false;
+	env->ts = ct_time_from_ms(env->timestamp_ms);
+	return true;
 }
 
 /*
@@ -806,20 +834,12 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 	CtStream	st;
 
 	memset(env, 0, sizeof(*env));
-	if (!ct_stream_walk(&st, json, len, msg))
+	if (!ct_stream_walk(&st, json, len, msg, false))
 		return false;
 	if (st.building)
 		ct_model_finish(&st.builder);
-
-	/* the envelope, as ct_parse_envelope reads it (absent timestamp_ms: 0) */
-	*env = st.env;
-	if (env->type.s == NULL || !ct_str_eq(env->type, ct_kinds[CT_KIND_MEMBERSHIP].type) ||
-		env->id_text.s == NULL || !ct_rule_uuid(env->id_text, &env->id, NULL, NULL) ||
-		!ct_rule_time_ms(env->timestamp_ms, NULL, NULL) ||
-		!ct_rule_firehose_version(&env->firehose_version, NULL) ||
-		!ct_rule_message_time(env, NULL))
+	if (!ct_stream_envelope(&st, env) || !ct_str_eq(env->type, ct_kinds[CT_KIND_MEMBERSHIP].type))
 		return false;
-	env->ts = ct_time_from_ms(env->timestamp_ms);
 	if (st.building)
 		ct_model_raise_deferred(&st.builder);
 
@@ -830,4 +850,118 @@ ct_stream_parse_membership(char *json, int len, CtEnvelope *env, CtMembershipMes
 	msg->timestamp_ms = env->timestamp_ms;
 	msg->ts = env->ts;
 	return true;
+}
+
+/*
+ * Read the envelope and the account settings of a message of any kind from
+ * its text, the rest only checked to be JSON: false, as above, when the
+ * text is not JSON or they are not plain (a part missing, a duplicate key,
+ * a value of the wrong type, a rule broken).
+ */
+bool
+ct_stream_parse_head(char *json, int len, CtEnvelope *env, CtCredentials *cred)
+{
+	CtStream	st;
+	CtMembershipMessage msg;
+
+	memset(env, 0, sizeof(*env));
+	memset(cred, 0, sizeof(*cred));
+	if (!ct_stream_walk(&st, json, len, &msg, true) || !ct_stream_envelope(&st, env))
+		return false;
+	*cred = st.cred;
+	return true;
+}
+
+/* Whether a string token (its start and end, or NULLs) is s, as written. */
+static inline bool
+ct_token_is(const char *const token[2], const char *s)
+{
+	size_t		n = strlen(s);
+
+	return token[0] != NULL && token[1] - token[0] == (ptrdiff_t) n + 2 &&
+		memcmp(token[0] + 1, s, n) == 0;
+}
+
+/* How far into a message ct_stream_peek_id reads. */
+#define CT_PEEK_BYTES 65536
+
+/*
+ * The id and account.account_settings.accountId of a message, as written,
+ * read with the lexer alone and no further than needed to meet both:
+ * mParticle sends the envelope before the user profiles, so this reads a
+ * few hundred bytes where ct_stream_parse_head reads the whole text, and
+ * it gives up past CT_PEEK_BYTES.  A hint only (it sees the first of
+ * duplicate keys, and no escapes): false when it does not find both.
+ */
+bool
+ct_stream_peek_id(char *json, int len, CtStr *account_id, CtStr *id)
+{
+	JsonLexContext *lex = ct_json_lexer(json, len, GetDatabaseEncoding());
+	const char *key[4][2] = {{0}};	/* the member being read at depths 1..3 */
+	uint64		objects = 0;	/* a bit per depth up to 64: an object */
+	int			depth = 0;
+	bool		expect_key = false;
+
+	memset(account_id, 0, sizeof(*account_id));
+	memset(id, 0, sizeof(*id));
+	while (json_lex(lex) == JSON_SUCCESS && lex->token_type != JSON_TOKEN_END &&
+		   lex->token_start - json < CT_PEEK_BYTES)
+	{
+		const char *start = lex->token_start;
+		const char *end = lex->token_terminator;
+
+		switch (lex->token_type)
+		{
+			case JSON_TOKEN_OBJECT_START:
+			case JSON_TOKEN_ARRAY_START:
+				if (++depth > 64)
+					return false;
+				if (lex->token_type == JSON_TOKEN_OBJECT_START)
+					objects |= UINT64CONST(1) << (depth - 1);
+				else
+					objects &= ~(UINT64CONST(1) << (depth - 1));
+				if (depth <= 3)
+					key[depth][0] = key[depth][1] = NULL;
+				expect_key = (lex->token_type == JSON_TOKEN_OBJECT_START);
+				break;
+			case JSON_TOKEN_OBJECT_END:
+			case JSON_TOKEN_ARRAY_END:
+				depth--;
+				expect_key = false;
+				break;
+			case JSON_TOKEN_COMMA:
+				expect_key = depth > 0 && (objects & (UINT64CONST(1) << (depth - 1)));
+				break;
+			case JSON_TOKEN_STRING:
+				if (expect_key)
+				{
+					if (depth <= 3)
+					{
+						key[depth][0] = start;
+						key[depth][1] = end;
+					}
+					expect_key = false;
+					break;
+				}
+				if (memchr(start, '\\', end - start) != NULL)
+					break;
+				if (depth == 1 && id->s == NULL && ct_token_is(key[1], "id"))
+				{
+					id->s = start + 1;
+					id->len = end - start - 2;
+				}
+				else if (depth == 3 && account_id->s == NULL && ct_token_is(key[1], "account") &&
+						 ct_token_is(key[2], "account_settings") && ct_token_is(key[3], "accountId"))
+				{
+					account_id->s = start + 1;
+					account_id->len = end - start - 2;
+				}
+				if (id->s != NULL && account_id->s != NULL)
+					return true;
+				break;
+			default:
+				break;
+		}
+	}
+	return false;
 }

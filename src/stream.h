@@ -15,4 +15,18 @@
 extern bool ct_stream_parse_membership(char *json, int len, CtEnvelope *env,
 									   CtMembershipMessage *msg);
 
+/*
+ * Read the envelope (checked as the jsonb reader checks it) and the account
+ * settings of a message of any kind; false when json is not JSON or they
+ * are not plain, and the caller parses it as jsonb.
+ */
+extern bool ct_stream_parse_head(char *json, int len, CtEnvelope *env,
+								 CtCredentials *cred);
+
+/*
+ * A hint of a message's id and account.account_settings.accountId, read no
+ * further into json than they are; false when it does not find both.
+ */
+extern bool ct_stream_peek_id(char *json, int len, CtStr *account_id, CtStr *id);
+
 #endif							/* CT_STREAM_H */

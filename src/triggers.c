@@ -48,6 +48,7 @@
 #include "usage.h"
 
 CtSyncCounts *ct_sync_collector = NULL;
+bool		ct_sync_raise = true;
 #define CT_DEFAULT_NOTIFY_PARTNER_SYNC true
 bool		ct_notify_partner_sync = CT_DEFAULT_NOTIFY_PARTNER_SYNC;
 
@@ -540,9 +541,9 @@ ct_sync_members(CtMemberRow *rows, int n)
 			d->removed++;
 			removed++;
 		}
-		if (!props[i].found)
-			continue;			/* a row of a segment that does not exist: no
-								 * event */
+		if (!props[i].found || !ct_sync_raise)
+			continue;			/* a row of a segment that does not exist, or
+								 * moved by a merge: no event */
 		ct_arr_add(CT_COL(&events, 1), CStringGetTextDatum(r->project_id), false);
 		ct_arr_add(CT_COL(&events, 2), CStringGetTextDatum(r->ct_id), false);
 		ct_arr_add(CT_COL(&events, 3), TimestampTzGetDatum(r->stated_at), false);
@@ -551,10 +552,11 @@ ct_sync_members(CtMemberRow *rows, int n)
 		ct_usage_add(&usage, r->project_id, ct_month(r->stated_at), 1, 6, 0);
 	}
 	ct_insert_partner_sync(&events);
-	ct_qualify_partner_sync(rows, n, props);
+	if (ct_sync_raise)
+		ct_qualify_partner_sync(rows, n, props);
 	ct_write_deltas(&deltas, ct_hour_bucket(now));
 	ct_write_usage(&usage);
-	if (ct_notify_partner_sync)
+	if (ct_notify_partner_sync && ct_sync_raise)
 		ct_notify_changes(&deltas);
 	if (ct_sync_collector != NULL)
 	{

@@ -29,6 +29,13 @@ typedef struct CtSyncCounts
 extern CtSyncCounts *ct_sync_collector;
 
 /*
+ * Whether changed memberships raise Partner Sync (events, usage, campaigns,
+ * NOTIFY).  False while a merged profile's memberships move (absorb.c):
+ * the statistics follow, nothing is raised; its own events move with it.
+ */
+extern bool ct_sync_raise;
+
+/*
  * Raise what the insert trigger of ct_segment_member raises for rows the
  * import wrote itself (ct_direct_insert_members): n rows of one project and
  * time; segment (int8), ct_id (text) and is_member (bool) are datums.

@@ -5,10 +5,14 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "miscadmin.h"
+
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
+#include "utils/resowner.h"
 
 #include "importstate.h"
 #include "response.h"
@@ -156,7 +160,8 @@ ct_profile_batch(CtImport *im, int *idx, int n, CtBatch *b, CtStmt stmt)
 	for (int i = 0; i < n; i++)
 	{
 		CtSlot	   *s = &im->slots[idx[i]];
-		bool		with_identity = for_update ? s->set_identity : (s->identity != NULL);
+		bool		with_identity = for_update ? s->set_identity :
+			(s->identity != NULL && !s->identity_deferred);
 
 		ct_arr_add(CT_COL(b, 2), CStringGetTextDatum(s->ct_id), false);
 		ct_arr_add(CT_COL(b, 3), with_identity ? CStringGetTextDatum(s->identity) : (Datum) 0, !with_identity);
@@ -185,6 +190,7 @@ ct_profile_batch(CtImport *im, int *idx, int n, CtBatch *b, CtStmt stmt)
 		}
 		else
 			ct_arr_add(CT_COL(b, 7), (Datum) 0, true);
+		ct_arr_add(CT_COL(b, 10), BoolGetDatum(s->named), false);
 		if (for_update)
 			ct_arr_add(CT_COL(b, 9), PointerGetDatum(&s->tid), false);
 		else if (s->nops == 0)
@@ -284,7 +290,8 @@ ct_insert_new_profiles(CtImport *im, int *lost)
 
 	for (int i = 0; i < im->nslots; i++)
 	{
-		if (!im->slots[i].exists && !im->slots[i].created && im->slots[i].forward < 0)
+		if (!im->slots[i].exists && !im->slots[i].created && im->slots[i].forward < 0 &&
+			im->slots[i].absorb_into < 0)
 			idx[n++] = i;
 	}
 	if (n == 0)
@@ -311,12 +318,14 @@ ct_profile_locked(void *arg, Datum *v, bool *isnull, ItemPointer tid)
 {
 	CtImport   *im = arg;
 	text	   *ct_id = DatumGetTextPP(v[0]);
-	int			si = ct_slot_final(im, ct_map_get(&im->by_ctid, VARDATA_ANY(ct_id),
-												  VARSIZE_ANY_EXHDR(ct_id)));
+	int			si = ct_map_get(&im->by_ctid, VARDATA_ANY(ct_id), VARSIZE_ANY_EXHDR(ct_id));
 	CtSlot	   *s;
 	char	   *identity;
 
-	if (si < 0)
+	/* the slot of the row: after a lost insert race, the one it became */
+	while (si >= 0 && im->slots[si].forward >= 0)
+		si = im->slots[si].forward;
+	if (si < 0 || strcmp(im->slots[si].ct_id, text_to_cstring(ct_id)) != 0)
 		return;
 	s = &im->slots[si];
 	s->locked = true;
@@ -335,22 +344,14 @@ ct_profile_locked(void *arg, Datum *v, bool *isnull, ItemPointer tid)
 }
 
 /*
- * Lock every existing profile the message touches, FOR UPDATE, in one
- * order: by CleverTap ID, however it was found.  Every import locks its
- * existing profiles here, after creating its new ones, and before it
- * updates a profile or writes a membership, so two imports that share
- * profiles wait for each other at the first they share and do not
- * deadlock: the one that waits holds no profile the other still needs (it
- * holds only profiles earlier in the order, and its new ones, which the
- * other cannot see).  The row of a profile changed since its lookup is
- * read again.  A profile erased meanwhile makes the message a
- * serialization failure: retried, it is imported as a new one.
+ * Lock the existing profiles of the message, in ct_id order (see
+ * ct_lock_existing); true when every one of them was there.
  */
-void
-ct_lock_existing(CtImport *im)
+static bool
+ct_lock_round(CtImport *im, Datum project_id)
 {
 	CtArr		keys;
-	Datum		project_id = CStringGetTextDatum(im->project.project_id);
+	bool		all = true;
 	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "ctaudience lock keys",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(tmp);
@@ -360,6 +361,7 @@ ct_lock_existing(CtImport *im)
 	{
 		CtSlot	   *s = &im->slots[i];
 
+		s->locked = false;
 		if (s->exists && !s->created && s->forward < 0)
 			ct_arr_add(&keys, CStringGetTextDatum(s->ct_id), false);
 	}
@@ -372,6 +374,128 @@ ct_lock_existing(CtImport *im)
 		ct_sql_lookup_profiles(project_id, CT_Q_PROFILES_BY_CTID_LOCK, &keys, ct_profile_locked, im);
 	}
 	MemoryContextDelete(tmp);
+	for (int i = 0; i < im->nslots && all; i++)
+	{
+		CtSlot	   *s = &im->slots[i];
+
+		if (s->exists && !s->created && s->forward < 0 && !s->locked)
+			all = false;
+	}
+	return all;
+}
+
+/*
+ * Existing profiles that were gone when they were to be locked, because a
+ * concurrent import merged them into a Partner ID's profile (identity rule
+ * 1): each becomes the profile it was merged into, read again (unlocked:
+ * the next round locks it in order), both read with a new snapshot, which
+ * sees what committed since the statement began.  True when one did.
+ */
+static bool
+ct_follow_merged(CtImport *im, Datum project_id)
+{
+	CtArr		gone,
+				keys;
+	Datum		args[2];
+	uint64		n;
+	char	  **alias;
+	char	  **target;
+	bool		followed = false;
+
+	ct_arr_for(&gone, CT_Q_PROFILE_ALIASES, 2, im->nslots);
+	for (int i = 0; i < im->nslots; i++)
+	{
+		CtSlot	   *s = &im->slots[i];
+
+		if (s->exists && !s->created && s->forward < 0 && !s->locked)
+			ct_arr_add(&gone, CStringGetTextDatum(s->ct_id), false);
+	}
+	if (gone.n == 0)
+		return false;
+	args[0] = project_id;
+	args[1] = ct_arr_datum(&gone);
+	n = ct_store_exec(CT_Q_PROFILE_ALIASES, args, NULL, false);
+	alias = palloc(sizeof(char *) * Max(n, 1));
+	target = palloc(sizeof(char *) * Max(n, 1));
+	for (uint64 r = 0; r < n; r++)
+	{
+		alias[r] = ct_store_get_text(r, 1);
+		target[r] = ct_store_get_text(r, 2);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	for (uint64 r = 0; r < n; r++)
+	{
+		int			lost = ct_map_get(&im->by_ctid, alias[r], strlen(alias[r]));
+
+		ct_arr_for(&keys, CT_Q_PROFILES_BY_CTID, 2, 1);
+		ct_arr_add(&keys, CStringGetTextDatum(target[r]), false);
+		args[1] = ct_arr_datum(&keys);
+		if (lost >= 0 && ct_store_exec(CT_Q_PROFILES_BY_CTID, args, NULL, false) == 1)
+		{
+			ct_slot_adopt(im, lost, 0);
+			followed = true;
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	return followed;
+}
+
+/*
+ * Lock every existing profile the message touches, FOR UPDATE, in one
+ * order: by CleverTap ID, however it was found.  Every import locks its
+ * existing profiles here, after creating its new ones, and before it
+ * updates a profile or writes a membership, so two imports that share
+ * profiles wait for each other at the first they share and do not
+ * deadlock: the one that waits holds no profile the other still needs (it
+ * holds only profiles earlier in the order, and its new ones, which the
+ * other cannot see).  The row of a profile changed since its lookup is
+ * read again.
+ *
+ * A profile merged meanwhile into a Partner ID's profile (absorb.c) is
+ * gone when its turn comes, and the profile it became may come earlier in
+ * the order than profiles already locked: so the locks are taken in a
+ * subtransaction, and when one was gone it is rolled back (releasing them)
+ * and the locks are taken again, in order, with the profile it became.  A
+ * profile erased meanwhile makes the message a serialization failure:
+ * retried, it is imported as a new one.
+ */
+void
+ct_lock_existing(CtImport *im)
+{
+	Datum		project_id = CStringGetTextDatum(im->project.project_id);
+	MemoryContext oldcontext = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+
+	for (;;)
+	{
+		volatile bool again = false;
+
+		CHECK_FOR_INTERRUPTS();
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(oldcontext);
+		PG_TRY();
+		{
+			again = !ct_lock_round(im, project_id) && ct_follow_merged(im, project_id);
+		}
+		PG_CATCH();
+		{
+			/* leave no subtransaction of ours to whoever catches it */
+			MemoryContextSwitchTo(oldcontext);
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcontext);
+			CurrentResourceOwner = oldowner;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		if (again)
+			RollbackAndReleaseCurrentSubTransaction();
+		else
+			ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcontext);
+		CurrentResourceOwner = oldowner;
+		if (!again)
+			break;
+	}
 	for (int i = 0; i < im->nslots; i++)
 	{
 		CtSlot	   *s = &im->slots[i];
@@ -382,6 +506,17 @@ ct_lock_existing(CtImport *im)
 					 errmsg("could not serialize access due to a concurrent erasure of a profile of the message"),
 					 errhint("Retry the message.")));
 	}
+}
+
+/* See write.h. */
+void
+ct_claim_taken(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access due to a concurrent import of a claimed Customer ID"),
+			 errdetail("Another import gave the Customer ID to another profile after this one looked it up."),
+			 errhint("Retry the message.")));
 }
 
 /* The profiles to update: idx[0..n-1], slots in ct_id order. */
@@ -416,53 +551,12 @@ ct_run_profile_update(void *arg)
 }
 
 /*
- * Give up the Customer IDs claimed (rule 1) for existing profiles that
- * another profile holds now: an import that committed after this one's
- * lookup gave them to a profile it created or updated.  Counted as
- * conflicts, as a claim found taken at lookup is.
- */
-static void
-ct_drop_taken_claims(CtImport *im, int *idx, int n)
-{
-	CtArr		keys;
-	Datum		values[2];
-	uint64		found;
-
-	ct_arr_for(&keys, CT_Q_PROFILES_BY_IDENTITY, 2, n);
-	for (int i = 0; i < n; i++)
-	{
-		if (im->slots[idx[i]].set_identity)
-			ct_arr_add(&keys, CStringGetTextDatum(im->slots[idx[i]].identity), false);
-	}
-	values[0] = CStringGetTextDatum(im->project.project_id);
-	values[1] = ct_arr_datum(&keys);
-	found = ct_store_exec(CT_Q_PROFILES_BY_IDENTITY, values, NULL, false);
-	for (uint64 r = 0; r < found; r++)
-	{
-		char	   *ct_id = ct_store_get_text(r, 1);
-		char	   *identity = ct_store_get_text(r, 2);
-
-		for (int i = 0; i < n; i++)
-		{
-			CtSlot	   *s = &im->slots[idx[i]];
-
-			if (!s->set_identity || strcmp(s->identity, identity) != 0 || strcmp(s->ct_id, ct_id) == 0)
-				continue;
-			s->set_identity = false;
-			s->identity = NULL;
-			im->counts.identity_conflicts++;
-			ct_import_sample(im, "identity_conflict", s->claim_profile, -1);
-		}
-	}
-	SPI_freetuptable(SPI_tuptable);
-}
-
-/*
  * Update the existing profiles that the message changes, in ct_id order,
- * in batches of CT_WRITE_BATCH.  When the update gives a profile a claimed Customer ID that another import
- * gave to another profile since this one looked it up, it fails on the
- * unique key: it is undone, the claims taken are given up, and it is done
- * again.
+ * in batches of CT_WRITE_BATCH.  When the update gives a profile a claimed
+ * Customer ID that another import gave to another profile since this one
+ * looked it up, it fails on the unique key: the message is a serialization
+ * failure, and retried it finds the new holder and applies the claim rules
+ * to it (a generated profile is merged, a Partner ID's compared).
  */
 void
 ct_update_profiles(CtImport *im)
@@ -478,7 +572,7 @@ ct_update_profiles(CtImport *im)
 	{
 		CtSlot	   *s = &im->slots[i];
 
-		if (s->dirty && !s->created && s->forward < 0)
+		if (s->dirty && !s->created && s->forward < 0 && s->absorb_into < 0)
 		{
 			u.idx[u.n++] = i;
 			claims |= s->set_identity;
@@ -496,18 +590,8 @@ ct_update_profiles(CtImport *im)
 
 		if (!claims)
 			ct_run_profile_update(&b);
-		else
-		{
-			for (int round = 0; !ct_subxact_unless_unique(ct_run_profile_update, &b); round++)
-			{
-				if (round == 2)
-					ereport(ERROR,
-							(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-							 errmsg("could not serialize access due to concurrent imports of the same Customer IDs"),
-							 errhint("Retry the message.")));
-				ct_drop_taken_claims(im, b.idx, b.n);
-			}
-		}
+		else if (!ct_subxact_unless_unique(ct_run_profile_update, &b))
+			ct_claim_taken();
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(batch);
 	}

@@ -10,7 +10,7 @@ DECLARE
 	tables CONSTANT text[] := ARRAY['ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message',
 									'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta',
 									'ct_active_user_month', 'ct_campaign', 'ct_campaign_queue', 'ct_delivery',
-									'ct_export', 'ct_export_outbox', 'ct_export_request'];
+									'ct_export', 'ct_export_outbox', 'ct_export_request', 'ct_profile_alias'];
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
 		RAISE EXCEPTION 'ct_distribute() needs the citus extension in this database'
@@ -39,7 +39,7 @@ BEGIN
 	END LOOP;
 	-- a second call distributes only what a later version added
 	IF EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'ctaudience.ct_profile'::regclass) THEN
-		IF NOT EXISTS (SELECT 1 FROM unnest(tables) t(name)
+		IF NOT EXISTS (SELECT 1 FROM unnest(tables || ARRAY['ct_project', 'ct_project_grant']) t(name)
 						WHERE NOT EXISTS (SELECT 1 FROM pg_dist_partition
 										   WHERE logicalrelid = ('ctaudience.' || t.name)::regclass)) THEN
 			RAISE NOTICE 'ctaudience is distributed already';
@@ -50,10 +50,12 @@ BEGIN
 	-- the triggers that derive Partner Sync events, statistics and usage
 	-- act on the shards, inside the delegated import (see docs/scaling.md)
 	PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
-	IF NOT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = 'ctaudience.ct_project'::regclass) THEN
-		PERFORM create_reference_table('ctaudience.ct_project');
-		PERFORM truncate_local_data_after_distributing_table('ctaudience.ct_project');
-	END IF;
+	-- the projects and who may act on them: a copy on every node
+	FOREACH t IN ARRAY ARRAY['ct_project', 'ct_project_grant'] LOOP
+		CONTINUE WHEN EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = ('ctaudience.' || t)::regclass);
+		PERFORM create_reference_table('ctaudience.' || t);
+		PERFORM truncate_local_data_after_distributing_table('ctaudience.' || t);
+	END LOOP;
 	FOREACH t IN ARRAY tables LOOP
 		CONTINUE WHEN EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = ('ctaudience.' || t)::regclass);
 		IF t = 'ct_profile' THEN

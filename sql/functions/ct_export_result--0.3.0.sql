@@ -21,6 +21,7 @@ BEGIN
 			CASE WHEN project_id IS NULL THEN 'project_id' WHEN request_id IS NULL THEN 'request_id' ELSE 'http_status' END
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
+	PERFORM ctaudience.ct_check_project(project_id, '{export}');
 	error := left(error, 1024);
 	PERFORM 1 FROM ctaudience.ct_export x WHERE x.project_id = ct_export_result.project_id FOR UPDATE;
 	SELECT * INTO r FROM ctaudience.ct_export_request q

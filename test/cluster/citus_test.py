@@ -24,6 +24,11 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
     calls to the workers; NOTIFY ct_partner_sync heard on the worker;
   - live campaigns, app events (ct_record_event) and senders taking rows;
   - upkeep from the coordinator: ct_compact_stats(), ct_purge_events();
+  - per-project roles: a role given two projects (one on each worker)
+    reads only those through every view (the shards' policies hold it on
+    the workers), takes only their campaigns, and is refused another
+    project's on the worker (ct_record_delivery); a role of every project
+    reads all; the same as on the single node;
   - each import ran on exactly one worker, the one holding the project
     (pg_stat_user_functions on every node), and a view read filtered by
     one project is one task on that worker (EXPLAIN);
@@ -127,9 +132,9 @@ def setup():
        "ct_distribute() is refused on a worker", r.stderr.strip())
     psql("SELECT ctaudience.ct_distribute()")
     tables = rows("SELECT logicalrelid::text || ' ' || partmethod::text FROM pg_dist_partition ORDER BY 1")
-    ok(len(tables) == 17 and "ctaudience.ct_project n" in tables and
-       all(t.endswith(" h") for t in tables if not t.startswith("ctaudience.ct_project ")),
-       "ct_distribute(): ct_project a reference table, 16 tables distributed (ct_inbox stays)", tables)
+    ok(len(tables) == 19 and "ctaudience.ct_project n" in tables and "ctaudience.ct_project_grant n" in tables and
+       all(t.endswith(" h") for t in tables if t.split(" ")[0] not in ("ctaudience.ct_project", "ctaudience.ct_project_grant")),
+       "ct_distribute(): ct_project and ct_project_grant reference tables, 17 tables distributed (ct_inbox stays)", tables)
     coloc = rows("SELECT count(DISTINCT colocationid) FROM pg_dist_partition WHERE partmethod = 'h'")
     ok(coloc == ["1"], "the distributed tables are co-located with ct_profile", coloc)
     r = psql("SELECT ctaudience.ct_distribute()", check=False)
@@ -231,7 +236,7 @@ VOLATILE = {"created_at", "updated_at", "received_at", "duration", "duration_ms"
 TABLES = ["ct_project", "ct_profile", "ct_segment", "ct_segment_member", "ct_event", "ct_message",
           "ct_import_sample", "ct_dsr_request", "ct_segment_delta", "ct_usage_delta",
           "ct_active_user_month", "ct_inbox", "ct_campaign", "ct_campaign_queue", "ct_delivery",
-          "ct_export", "ct_export_outbox", "ct_export_request"]
+          "ct_export", "ct_export_outbox", "ct_export_request", "ct_profile_alias"]
 
 
 def canonical(db, node="coordinator"):
@@ -465,7 +470,8 @@ def main():
         rows("SELECT ctaudience.ct_purge_events('P5', '2024-10-27 04:00+00')", db=db)
     deltas = rows("SELECT count(*) FROM ctaudience.ct_segment_delta")
     ok(deltas != ["0"], "ct_compact_stats() and ct_purge_events() run from the coordinator", deltas)
-    compare("after a worker restart, app events and sends")
+    project_roles(where)
+    compare("after a worker restart, app events and sends, and per-project roles")
 
     print(f"# {failures} failure(s)")
     sys.exit(1 if failures else 0)
@@ -606,6 +612,62 @@ def deliveries_and_export():
        "an export request is built on the worker that holds the project, as on the single node", bodies)
     sent = rows("SELECT events_sent FROM ctaudience.ct_export_status WHERE project_id = 'P1'")
     ok(sent == ["1"], "mParticle's answer moves the export on (ct_export_result on the worker)", sent)
+
+
+def psql_as(role, sql, db=DB):
+    """sql as a role logged in (not SET ROLE: Citus connects to the workers as it)."""
+    cmd = [os.path.join(PG_BIN, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h",
+           os.path.join(DIR, "coordinator"), "-p", str(NODES["coordinator"]), "-U", role, "-d", db, "-c", sql]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    return [line for line in r.stdout.split("\n") if line != ""], r.stderr.strip()
+
+
+VIEWS = ["ct_segments", "ct_segment_stats", "ct_profile_activity", "ct_find_people", "ct_usage", "ct_import_log",
+         "ct_segment_daily", "ct_inbox_status", "ct_inbox_dead_letters", "ct_campaigns", "ct_campaign_results",
+         "ct_export_status", "ct_export_dead_letters"]
+
+
+def project_roles(where):
+    """A role given a project on each worker, and a role of every project,
+    on the cluster and on the single node alike."""
+    mine = [next(p for p in PROJECTS if where[p] == port) for port in sorted(set(where.values()))]
+    other = next(p for p in PROJECTS if p not in mine)
+    psql("CREATE ROLE ct_pr_team LOGIN")
+    psql("CREATE ROLE ct_pr_all LOGIN IN ROLE ctaudience_reader, ctaudience_sender")
+    for db in (DB, SINGLE):
+        for p in mine:
+            psql(f"SELECT ctaudience.ct_grant_project('ct_pr_team', '{p}', 'read')", db=db)
+        psql(f"SELECT ctaudience.ct_grant_project('ct_pr_team', '{mine[0]}', 'send')", db=db)
+    member = rows("SELECT pg_has_role('ct_pr_team', 'ctaudience_scoped', 'MEMBER')", node="worker1")
+    ok(member == ["t"], "ct_grant_project's GRANT ctaudience_scoped reaches the workers", member)
+    for view in VIEWS:
+        everyone = rows(f"SELECT DISTINCT project_id FROM ctaudience.{view} ORDER BY 1")
+        seen = {}
+        for db in (DB, SINGLE):
+            seen[db] = (psql_as("ct_pr_team", f"SELECT DISTINCT project_id FROM ctaudience.{view} ORDER BY 1", db),
+                        psql_as("ct_pr_all", f"SELECT DISTINCT project_id FROM ctaudience.{view} ORDER BY 1", db))
+        (team, err), (every, err2) = seen[DB]
+        ok(not err and not err2 and set(team) <= set(mine) and every == everyone and seen[DB] == seen[SINGLE],
+           f"{view}: the team reads its projects ({','.join(team) or 'none'}), a reader of every project all, "
+           "as on the single node", (seen, everyone))
+    taken = {}
+    for db in (DB, SINGLE):
+        c_mine, c_other = (rows(f"SELECT campaign_id FROM ctaudience.ct_campaign WHERE name = 'added {p}'", db=db)[0]
+                           for p in (mine[0], other))
+        refused = psql_as("ct_pr_team", f"SELECT count(*) FROM ctaudience.ct_campaign_take({c_other}, 2)", db)[1]
+        took = psql_as("ct_pr_team", f"SELECT count(*) FROM ctaudience.ct_campaign_take({c_mine}, 2)", db)
+        ct_id = rows(f"SELECT ct_id FROM ctaudience.ct_profile WHERE project_id = '{other}' LIMIT 1", db=db)[0]
+        delivery = psql_as("ct_pr_team", f"SELECT ctaudience.ct_record_delivery('{other}', {c_other}, '{ct_id}', 'sent')", db)[1]
+        seg = rows(f"SELECT min(segment_id) FROM ctaudience.ct_segment WHERE project_id = '{mine[1]}'", db=db)[0]
+        trend = psql_as("ct_pr_team", f"SELECT count(*) FROM ctaudience.ct_segment_trend({seg}, 3)", db)
+        taken[db] = ("permission denied for campaign" in refused, took, "permission denied" in delivery, trend)
+    ok(taken[DB] == taken[SINGLE] and taken[DB][0] and taken[DB][2] and taken[DB][1][0] and taken[DB][3][0] == ["3"],
+       "the team takes from its campaign only, is refused another project's delivery on its worker, "
+       "and reads its trend, as on the single node", taken)
+    for db in (DB, SINGLE):
+        psql("SELECT ctaudience.ct_revoke_project('ct_pr_team')", db=db)
+    psql("DROP ROLE ct_pr_team")
+    psql("DROP ROLE ct_pr_all")
 
 
 def worker_restart(per_project, where):

@@ -5,7 +5,8 @@
 # installation.  Every table, view, sequence and the trend must equal the
 # source row for row, and a message imported afterwards into the source and
 # into each copy must leave them equal again (sequences, passcodes and
-# membership state came back whole).
+# membership state came back whole).  A role given a project keeps its
+# grant, and the tables their policies: it reads that project only.
 # Runs against the cluster of scripts/test.sh (PGHOST/PGPORT set), from the
 # repository root; it creates and drops databases ct_dump_*.
 set -euo pipefail
@@ -23,6 +24,11 @@ done
 q -d postgres -c "CREATE DATABASE ct_dump_src"
 q -d ct_dump_src -c "CREATE EXTENSION ctaudience"
 q -d ct_dump_src -f test/cluster/fixture.sql >/dev/null
+# a role given one project (roles belong to the cluster: the copies share it)
+q -d ct_dump_src -c "DO \$\$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ct_dump_team') THEN
+	CREATE ROLE ct_dump_team; END IF; END \$\$" \
+	-c "SELECT ctaudience.ct_grant_project('ct_dump_team', 'OTHER-PROJECT', 'read')" \
+	-c "SELECT ctaudience.ct_grant_project('ct_dump_team', 'OTHER-PROJECT', 'send')" >/dev/null
 q -d ct_dump_src -f test/cluster/fingerprint.sql >"$work/src.fp"
 grep -q '^table ct_event [1-9]' "$work/src.fp" || { cat "$work/src.fp"; notok "the fixture wrote events"; }
 
@@ -56,6 +62,35 @@ for db in ct_dump_plain ct_dump_custom ct_dump_jobs ct_dump_dir ct_dump_data; do
 	compare "$db" "restored row for row"
 done
 
+# row-level security as installed, and what the role given a project reads
+security() {
+	q -A -t -d "$1" <<'SQL'
+SELECT 'rls ' || c.relname || ' ' || c.relrowsecurity || ' ' || c.relforcerowsecurity
+  FROM pg_class c WHERE c.relnamespace = 'ctaudience'::regnamespace AND c.relkind = 'r' ORDER BY c.relname;
+SELECT 'policy ' || c.relname || ' ' || p.polname || ' ' || p.polroles::regrole[]::text || ' ' || pg_get_expr(p.polqual, p.polrelid)
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid ORDER BY c.relname, p.polname;
+SELECT 'view ' || c.relname || ' ' || c.reloptions::text
+  FROM pg_class c WHERE c.relnamespace = 'ctaudience'::regnamespace AND c.relkind = 'v' ORDER BY c.relname;
+SELECT 'columns ' || c.relname || ' ' || a.attname || ' ' || a.attacl::text
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+ WHERE c.relnamespace = 'ctaudience'::regnamespace AND a.attacl IS NOT NULL ORDER BY c.relname, a.attname;
+SET ROLE ct_dump_team;
+SELECT 'team reads ' || string_agg(DISTINCT project_id, ',') FROM ctaudience.ct_find_people;
+SELECT 'team reads ' || string_agg(DISTINCT project_id, ',') FROM ctaudience.ct_campaigns;
+SQL
+}
+security ct_dump_src >"$work/src.security"
+grep -q '^team reads OTHER-PROJECT$' "$work/src.security" && grep -q '^policy ct_profile ct_granted_projects' "$work/src.security" ||
+	{ cat "$work/src.security"; notok "the source: the role given a project reads it only"; }
+for db in ct_dump_plain ct_dump_custom ct_dump_jobs ct_dump_dir ct_dump_data; do
+	security "$db" >"$work/$db.security"
+	if diff -u "$work/src.security" "$work/$db.security"; then
+		ok "$db: policies, views' rights, column privileges and a project's grant as in the source"
+	else
+		notok "$db: policies, views' rights, column privileges and a project's grant as in the source"
+	fi
+done
+
 # the same message into the source and every copy: they stay equal
 next=$(cat <<'JSON'
 {"type": "audience_membership_change_request", "id": "00000000-0000-4000-8000-000000000901",
@@ -82,4 +117,5 @@ done
 for db in ct_dump_src ct_dump_plain ct_dump_custom ct_dump_jobs ct_dump_dir ct_dump_data; do
 	q -d postgres -c "DROP DATABASE $db"
 done
+q -d postgres -c "DROP ROLE ct_dump_team"
 exit $fail

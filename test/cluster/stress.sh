@@ -4,12 +4,12 @@
 # (Customer ID, email and phone each; 5 shared audiences), once without and
 # once with Partner IDs mixed in, with the benchmark's client
 # (bench/driver.c), which retries a message on 40P01 or 40001 and counts
-# the retries: there must be none, and no other error.  Without Partner
-# IDs, the final state (memberships with their times, emails, phones) must
-# equal that of the same messages imported by one session, since the newest
-# message wins whatever the order of arrival.  (With them, which profile a
-# Customer ID ends up with depends on the order: rule 1 claims it only when
-# no profile holds it yet.)
+# the retries: without Partner IDs there must be none, with them at most
+# 10%, and no other error.  The final state (memberships with their times,
+# emails, phones, who holds each Customer ID) must equal that of the same
+# messages imported by one session, since the newest message wins whatever
+# the order of arrival, and a Partner ID's claim takes a Customer ID from a
+# generated profile whenever it comes (identity convergence).
 # Runs against the cluster of scripts/test.sh (PGHOST/PGPORT set), from the
 # repository root; it creates and drops databases ct_stress_*.
 set -euo pipefail
@@ -46,13 +46,20 @@ for variant in plain partners; do
 		q -d "$db" -c "CREATE EXTENSION ctaudience" \
 			-c "SELECT ctaudience.ct_register_project('STRESS', 'stress-passcode-1', 'stress-token')" >/dev/null
 	done
+	# Without Partner IDs, no retry at all; with them, at most 20 of the
+	# 200 messages (10%; 2 to 5 seen): two sessions that both see a Customer ID as free
+	# while a third gives it to a Partner ID can deadlock (see README,
+	# "Concurrent imports"), and the message is retried.
+	max=0
+	[ "$variant" = partners ] && max=20
 	if out=$(timeout 300 "$work/driver" import "$conn dbname=ct_stress_4" "$work/$variant.jsonl" 4 2>&1) &&
-		grep -q "messages=200 .* retries=0$" <<<"$out"; then
-		ok "$variant: 4 sessions, 200 overlapping messages, no deadlock, no retry ($out)"
+		grep -q "messages=200 .* retries=[0-9]*$" <<<"$out" &&
+		[ "${out##*retries=}" -le "$max" ]; then
+		ok "$variant: 4 sessions, 200 overlapping messages, at most $max retried ($out)"
 	else
-		notok "$variant: 4 sessions, 200 overlapping messages, no deadlock, no retry ($out)"
+		notok "$variant: 4 sessions, 200 overlapping messages, at most $max retried ($out)"
 	fi
-	if [ "$variant" = plain ]; then
+	if true; then
 		timeout 300 "$work/driver" import "$conn dbname=ct_stress_1" "$work/$variant.jsonl" 1 >/dev/null
 		state ct_stress_4 >"$work/four.state"
 		state ct_stress_1 >"$work/one.state"

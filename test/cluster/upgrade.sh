@@ -8,7 +8,8 @@
 #     definitions, comments, privileges and the extension's members and
 #     dumped tables;
 #   - the updated database and a fresh installation loaded with the same
-#     data stay equal while both import the same messages.
+#     data stay equal while both import the same messages;
+#   - redeliveries 0.2.0 queued again are left one row per message id.
 # Before the update, the library refuses to work on the 0.1.0 schema.
 # And first: each released script, as built in sql/ and as installed, is
 # byte for byte what was released (its sha256 in sql/released.sha256), and
@@ -45,6 +46,12 @@ q -d ct_up_old -c "CREATE EXTENSION ctaudience VERSION '0.1.0'"
 q -d ct_up_old -f test/data/upgrade/0.1.0.sql >/dev/null
 q -d ct_up_fresh -c "CREATE EXTENSION ctaudience"
 q -d ct_up_fresh -f test/data/upgrade/0.1.0.sql >/dev/null
+# the fixture holds 0.1.0's columns: those added since take in the fresh
+# installation what the update gives them (named: a CleverTap ID that is
+# not one generated here came from a Partner ID)
+q -d ct_up_fresh -c "ALTER TABLE ctaudience.ct_profile DISABLE TRIGGER ct_profile_update" \
+	-c "UPDATE ctaudience.ct_profile SET named = true WHERE ct_id !~ '^[0-9a-f]{32}\$'" \
+	-c "ALTER TABLE ctaudience.ct_profile ENABLE TRIGGER ct_profile_update"
 q -d ct_up_new -c "CREATE EXTENSION ctaudience"
 
 # before the update, this library works on no table of the old schema
@@ -121,6 +128,32 @@ if diff -u "$work/ct_up_fresh.fp" "$work/ct_up_old.fp"; then
 else
 	notok "the updated database imports as a fresh installation does"
 fi
+
+# 0.2.0 queued every redelivery again; 0.3.0 holds a message id once per
+# project.  The update keeps, of the rows of one id, an answered one, else a
+# pending one, else a dead one, the oldest; ids as a UUID prints.  (Rows as
+# 0.2.0 stored them, written directly: this library works on no 0.2.0 schema.)
+q -d postgres -c "DROP DATABASE IF EXISTS ct_up_dups" -c "CREATE DATABASE ct_up_dups"
+q -d ct_up_dups -c "CREATE EXTENSION ctaudience VERSION '0.2.0'"
+q -d ct_up_dups -c "
+INSERT INTO ctaudience.ct_inbox (project_id, message_type, message_id, body, status)
+SELECT p, 'audience_membership_change_request', m, '{}', s
+  FROM (VALUES ('P', '00000000-0000-4000-8000-00000000000a', 'pending'),
+			   ('P', '00000000-0000-4000-8000-00000000000a', 'done'),
+			   ('P', '00000000-0000-4000-8000-00000000000A', 'dead'),
+			   ('P', '00000000-0000-4000-8000-00000000000b', 'dead'),
+			   ('P', '{00000000-0000-4000-8000-00000000000b}', 'pending'),
+			   ('P', '00000000-0000-4000-8000-00000000000b', 'pending'),
+			   ('P', '00000000000040008000-00000000000c', 'dead'),
+			   ('P', '00000000-0000-4000-8000-00000000000c', 'dead'),
+			   ('Q', '00000000-0000-4000-8000-00000000000c', 'pending')) AS v(p, m, s)"
+q -d ct_up_dups -c "ALTER EXTENSION ctaudience UPDATE"
+got=$(q -A -t -d ct_up_dups -c "SELECT string_agg(concat_ws(' ', project_id, inbox_id, right(message_id, 3), status), ', ' ORDER BY inbox_id)
+								 FROM ctaudience.ct_inbox")
+want="P 2 00a done, P 5 00b pending, P 7 00c dead, Q 9 00c pending"
+[ "$got" = "$want" ] && ok "the update keeps one row of each queued message id: $got" ||
+	notok "the update keeps one row of each queued message id: got $got, want $want"
+q -d postgres -c "DROP DATABASE ct_up_dups"
 
 for db in $dbs; do q -d postgres -c "DROP DATABASE $db"; done
 exit $fail

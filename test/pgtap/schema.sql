@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(49);
+SELECT plan(60);
 
 SELECT has_schema('ctaudience');
 -- every view column is described (psql \d+, BI tools)
@@ -26,7 +26,7 @@ SELECT is(
 	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'v'
 		AND pg_get_viewdef(c.oid) ~* '\n\s*ORDER BY [^)]*;?\s*$'),
 	NULL, 'no view has an ORDER BY of its own');
-SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue', 'ct_active_user_month', 'ct_delivery', 'ct_export', 'ct_export_outbox', 'ct_export_request']);
+SELECT tables_are('ctaudience', ARRAY['ct_project', 'ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message', 'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta', 'ct_inbox', 'ct_campaign', 'ct_campaign_queue', 'ct_active_user_month', 'ct_delivery', 'ct_export', 'ct_export_outbox', 'ct_export_request', 'ct_profile_alias', 'ct_project_grant']);
 SELECT has_type('ctaudience', 'ct_email', 'type ct_email exists');
 SELECT has_type('ctaudience', 'ct_phone', 'type ct_phone exists');
 SELECT col_type_is('ctaudience', 'ct_profile', 'email', 'ctaudience', 'ct_email', 'profile email is a ct_email');
@@ -88,7 +88,8 @@ SELECT function_privs_are('ctaudience', 'ct_firehose', ARRAY['text'], 'ctaudienc
 SELECT function_privs_are('ctaudience', 'ct_firehose', ARRAY['text'], 'ctaudience_reader', ARRAY[]::text[]);
 -- scheduled imports: importers queue and process, nobody reads the queue but its owner
 SELECT function_privs_are('ctaudience', 'ct_enqueue', ARRAY['jsonb'], 'ctaudience_importer', ARRAY['EXECUTE']);
-SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'ctaudience_importer', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'ctaudience_importer', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'ctaudience_operator', ARRAY['EXECUTE']);
 SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'public', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_inbox', 'ctaudience_importer', ARRAY[]::text[]);
 SELECT col_is_pk('ctaudience', 'ct_inbox', ARRAY['project_id', 'inbox_id'], 'queued messages keyed by project');
@@ -121,6 +122,55 @@ SELECT table_privs_are('ctaudience', 'ct_export', 'ctaudience_exporter', ARRAY[]
 SELECT function_privs_are('ctaudience', 'ct_record_delivery', ARRAY['text', 'bigint', 'text', 'text', 'timestamp with time zone', 'jsonb'],
 	'ctaudience_sender', ARRAY['EXECUTE']);
 SELECT col_is_pk('ctaudience', 'ct_export_outbox', ARRAY['project_id', 'ct_id', 'event_id'], 'what waits, by profile and event');
+
+-- per-project roles: the inbox's run and compaction are the operator's;
+-- ctaudience_scoped holds the four roles' privileges; only the owner grants
+SELECT has_role('ctaudience_operator');
+SELECT has_role('ctaudience_scoped');
+SELECT function_privs_are('ctaudience', 'ct_inbox_claim', ARRAY[]::text[], 'ctaudience_importer', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_compact_stats', ARRAY['text'], 'ctaudience_operator', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_campaign_take', ARRAY['bigint', 'integer'], 'ctaudience_scoped', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_grant_project', ARRAY['name', 'text', 'text'], 'public', ARRAY[]::text[]);
+-- every view is read with its reader's rights, so the tables' policies hold
+SELECT is(
+	(SELECT array_agg(c.relname::text ORDER BY c.relname)
+	   FROM pg_class c
+	  WHERE c.relnamespace = 'ctaudience'::regnamespace AND c.relkind = 'v'
+		AND NOT coalesce(c.reloptions @> ARRAY['security_invoker=true'], false)),
+	NULL, 'every view is security_invoker');
+-- every table a view shows has row-level security (not forced on the
+-- owner, who imports), with the policy of every project and the granted one
+SELECT is(
+	(SELECT array_agg(DISTINCT t.relname::text ORDER BY t.relname::text)
+	   FROM pg_class v JOIN pg_rewrite w ON w.ev_class = v.oid
+	   JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid AND d.refclassid = 'pg_class'::regclass
+	   JOIN pg_class t ON t.oid = d.refobjid AND t.relkind = 'r'
+	  WHERE v.relnamespace = 'ctaudience'::regnamespace AND v.relkind = 'v'
+		AND (NOT t.relrowsecurity OR t.relforcerowsecurity
+			 OR (SELECT array_agg(p.polname::text ORDER BY p.polname) FROM pg_policy p WHERE p.polrelid = t.oid)
+				IS DISTINCT FROM ARRAY['ct_every_project', 'ct_granted_projects'])),
+	NULL, 'every table a view shows has row-level security and its two policies');
+-- a role reads, in a table, only the columns of the views it reads
+SELECT is(
+	(SELECT array_agg(format('%s.%s %s', t.relname, a.attname, r.rolname) ORDER BY 1)
+	   FROM pg_class t JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0
+	  CROSS JOIN LATERAL aclexplode(a.attacl) x
+	   JOIN pg_roles r ON r.oid = x.grantee
+	  WHERE t.relnamespace = 'ctaudience'::regnamespace AND t.relkind = 'r' AND x.privilege_type = 'SELECT'
+		AND NOT EXISTS (
+			SELECT 1 FROM pg_class v JOIN pg_rewrite w ON w.ev_class = v.oid
+			  JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
+							  AND d.refobjid = t.oid AND d.refobjsubid = a.attnum
+			 WHERE v.relnamespace = 'ctaudience'::regnamespace AND has_table_privilege(x.grantee, v.oid, 'SELECT'))),
+	NULL, 'no role reads a table column that no view it reads shows');
+SELECT is(
+	(SELECT array_agg(a.attname::text ORDER BY a.attname)
+	   FROM pg_attribute a
+	  WHERE a.attrelid IN ('ctaudience.ct_inbox'::regclass, 'ctaudience.ct_message'::regclass,
+						   'ctaudience.ct_profile'::regclass, 'ctaudience.ct_export_request'::regclass)
+		AND a.attname IN ('body', 'response', 'properties', 'properties_ts')
+		AND has_column_privilege('ctaudience_scoped', a.attrelid, a.attnum, 'SELECT')),
+	NULL, 'no body, response or profile property is readable by a role given projects');
 
 -- the data tables are dumped by pg_dump
 SELECT is(

@@ -50,7 +50,8 @@ SELECT * FROM t.profiles WHERE identity = 'cust-12';
 SELECT t.imp(t.msg(114, 1714600014000, jsonb_build_array(
 	t.u('9001', jsonb_build_array(t.id('customer', 'cust-partner-1')), jsonb_build_array(t.aud(1, 'Rule tests')), 'ct-partner-1'))));
 SELECT ct_id, identity FROM t.profiles WHERE ct_id = 'ct-partner-1';
--- a Customer ID already held by another profile is a conflict: counted, never merged
+-- a Customer ID held by a profile whose CleverTap ID was generated here: that
+-- profile is merged into the Partner ID's, which takes the Identity
 SELECT t.imp(t.msg(115, 1714600015000, jsonb_build_array(
 	t.u('9002', jsonb_build_array(t.id('customer', 'cust-10')), jsonb_build_array(t.aud(1, 'Rule tests')), 'ct-partner-2'))));
 SELECT ct_id, identity FROM t.profiles WHERE ct_id IN ('ct-partner-2') OR identity = 'cust-10' ORDER BY 1;
@@ -87,7 +88,9 @@ SELECT t.imp(t.msg(140, 1714600040000, jsonb_build_array(
 	t.u('9040', jsonb_build_array(t.id('customer', ' N/A '), t.id('email', 'forty@example.com')), jsonb_build_array(t.aud(1, 'Rule tests'))),
 	t.u('-1', jsonb_build_array(t.id('customer', 'Undefined'), t.id('email', 'forty1@example.com')), jsonb_build_array(t.aud(1, 'Rule tests'))),
 	t.u('9042', jsonb_build_array(t.id('customer', 'anonymous')), jsonb_build_array(t.aud(1, 'Rule tests')), 'null'))));
-SELECT identity, email FROM t.profiles WHERE email::text LIKE 'forty%' ORDER BY email;
+-- left(), not LIKE 'forty%': on PostgreSQL 18 a LIKE with a prefix on ct_email::text fails
+-- to plan (README, Supported versions)
+SELECT identity, email FROM t.profiles WHERE left(email::text, 5) = 'forty' ORDER BY email;
 SELECT count(*) AS forbidden_stored FROM ct_profile
  WHERE lower(btrim(identity)) IN ('n/a', 'undefined', 'anonymous', '-1', 'null') OR lower(ct_id) = 'null';
 

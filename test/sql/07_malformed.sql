@@ -152,3 +152,55 @@ SELECT * FROM t.error_parts('{"account": {"account_settings": {"passcode": "pass
 SELECT * FROM t.error_parts(E'{"user_profiles": [{"mpid": "1"}, {"mpid": "passcode-A1\\u0000"}]}');
 SELECT * FROM t.error_parts('{"account": {"account_settings": {"passcode": "passcode-A1"}}, "user_profiles": [1, 2');
 SELECT * FROM t.error_parts('passcode-A1');
+
+-- The JSON path names the value that is wrong -- a string value, an array
+-- element, a member name (the object that holds it) -- through every entry
+-- point that reads the text, with the same detail (a bad escape used to be
+-- reported at the member before it).
+CREATE FUNCTION t.error_paths(body text) RETURNS TABLE (state text, detail text, entry_points int, quotes_secret bool)
+LANGUAGE plpgsql AS $$
+DECLARE
+	d text;
+	h text;
+	c text;
+	details text[] := '{}';
+	states text[] := '{}';
+	secret bool := false;
+BEGIN
+	FOR i IN 1..6 LOOP
+		BEGIN
+			CASE i
+				WHEN 1 THEN PERFORM ctaudience.ct_import_audience(body);
+				WHEN 2 THEN PERFORM ctaudience.ct_import_audience('TEST-1', body);
+				WHEN 3 THEN PERFORM ctaudience.ct_firehose(body);
+				WHEN 4 THEN PERFORM ctaudience.ct_firehose('TEST-1', body);
+				WHEN 5 THEN PERFORM ctaudience.ct_enqueue(body);
+				ELSE PERFORM ctaudience.ct_firehose_enqueue(body);
+			END CASE;
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, detail = PG_EXCEPTION_DETAIL,
+				h = PG_EXCEPTION_HINT, c = PG_EXCEPTION_CONTEXT;
+			states := states || state;
+			details := details || detail;
+			secret := secret OR concat_ws(' ', detail, h, c) LIKE '%test-passcode-1%';
+		END;
+	END LOOP;
+	FOR state, detail, entry_points IN
+		SELECT s, x, count(*) FROM unnest(states, details) AS u(s, x) GROUP BY 1, 2 ORDER BY 1, 2
+	LOOP
+		quotes_secret := secret;
+		RETURN NEXT;
+	END LOOP;
+END $$;
+\set esc_user '{"mpid": "9101", "user_identities": [{"type": "customer", "encoding": "raw", "value": "a-1"}], "audiences": [{"audience_id": 48100, "audience_name": "Escapes", "action": "add", "user_attributes": [{"key": "tags", "action": "upsert", "list_value": ["a", "b"]}]}]}'
+SELECT * FROM t.error_paths(replace(t.msg(520, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"a-1"', '"a-1\q"'));
+SELECT * FROM t.error_paths(replace(t.msg(521, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"test-passcode-1"', '"test-passcode-1\q"'));
+SELECT * FROM t.error_paths(replace(t.msg(522, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"Escapes"', '"Esc\apes"'));
+SELECT * FROM t.error_paths(replace(t.msg(523, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"b"]', '"b\q"]'));
+SELECT * FROM t.error_paths(replace(t.msg(524, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '["a", ', '[1x, '));
+SELECT * FROM t.error_paths(replace(t.msg(525, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"user_identities": [', '"user_identities": ["\q", '));
+SELECT * FROM t.error_paths(replace(t.msg(526, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"encoding"', '"enc\oding"'));
+SELECT * FROM t.error_paths(replace(t.msg(527, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"accountToken"', '"account\Token"'));
+SELECT * FROM t.error_paths(replace(t.msg(528, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"timestamp_ms"', '"timestamp\_ms"'));
+SELECT * FROM t.error_paths(replace(t.msg(529, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"audience_id": 48100', '"audience_id": 48100 "x"'));
+SELECT * FROM t.error_paths(replace(t.msg(530, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"upsert"', '"ups' || chr(9) || 'ert"'));

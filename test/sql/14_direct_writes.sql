@@ -79,12 +79,13 @@ SELECT t.dw(15, 'dw-dropped');
 SELECT * FROM t.dw_row('dw-dropped');
 SELECT t.dw_updates() AS profile_updates;
 
--- row security on ct_profile: lookups and inserts go through SQL (the
--- owner is not subject to it); an existing profile is found, a new one made
-ALTER TABLE ct_profile ENABLE ROW LEVEL SECURITY;
+-- row security on ct_profile that holds its owner too (FORCE): lookups
+-- and inserts go through SQL; an existing profile is found, a new one made
+-- (the per-project policies, which hold no owner, leave the direct path)
+ALTER TABLE ct_profile FORCE ROW LEVEL SECURITY;
 SELECT t.dw(16, 'dw-direct');
 SELECT t.dw(17, 'dw-rls');
-ALTER TABLE ct_profile DISABLE ROW LEVEL SECURITY;
+ALTER TABLE ct_profile NO FORCE ROW LEVEL SECURITY;
 SELECT * FROM t.dw_row('dw-rls');
 SELECT identity, mparticle_id, properties FROM ct_profile WHERE project_id = 'TEST-DW' AND identity = 'dw-direct';
 SELECT t.dw_updates() AS profile_updates;

@@ -126,7 +126,8 @@ SELECT ct_enqueue(replace(:'m30', 'test-passcode-1', 'wrong-passcode')::text);
 SELECT ct_enqueue(replace(:'m30', '"test-passcode-1"', '{"p": 1}')::text);
 SELECT ct_enqueue(replace(:'m30', '"passcode": "test-passcode-1", ', '')::text);
 -- a "passcode" member elsewhere is not the passcode, and is kept
-SELECT ct_enqueue(replace(:'m30x', '"t": true', '"passcode": "not-the-passcode"')::text) AS q32 \gset
+SELECT ct_enqueue(replace(replace(:'m30x', '"t": true', '"passcode": "not-the-passcode"'),
+						  '00000000-0000-4000-8000-000000001530', '00000000-0000-4000-8000-000000001532')::text) AS q32 \gset
 SELECT body -> 'extra' ->> 'passcode' AS kept FROM ct_inbox WHERE inbox_id = :q32;
 SELECT ct_enqueue('{"type": "audience_membership_change_request", "id": "x", oops}'::text);
 -- ct_firehose_enqueue: membership and erasure queued and answered at once
@@ -145,3 +146,56 @@ SELECT (SELECT count(*) FROM ct_inbox WHERE status = 'pending') AS pending, (SEL
 SELECT * FROM ct_process_inbox(100);
 SELECT inbox_id - :q30 AS n, status, t.counts(response) AS counts FROM ct_inbox WHERE inbox_id >= :q30 ORDER BY inbox_id;
 SELECT * FROM ct_inbox_depth();
+
+-- A redelivery is not queued again: a message id the inbox holds for the
+-- project (pending, dead, or answered and kept) is answered with its row's
+-- inbox_id, writing nothing, through every way in; the credentials are
+-- checked first all the same.
+SELECT t.msg(1540, 1716500040000, jsonb_build_array(
+	t.u('8640', jsonb_build_array(t.id('customer', 'inbox-40')), jsonb_build_array(t.aud(48100, 'Inbox'))))) AS m40 \gset
+SELECT count(*) AS rows_before FROM ct_inbox \gset
+SELECT ct_firehose_enqueue(:'m40') - 'timestamp_ms' AS first_response \gset
+SELECT ct_firehose_enqueue(:'m40') - 'timestamp_ms' = :'first_response'::jsonb AS same_response,
+	   ct_firehose_enqueue(:'m40') -> 'ctaudience' ->> 'queued' AS queued,
+	   (:'first_response'::jsonb -> 'ctaudience' ->> 'queued')::bigint AS q40 \gset
+SELECT :queued = :q40 AS same_inbox_id,
+	   ct_enqueue(:'m40'::text) = :q40 AS enqueue_text, ct_enqueue(:'m40'::jsonb) = :q40 AS enqueue_jsonb,
+	   -- the same UUID written otherwise is the same message
+	   ct_enqueue(replace(:'m40', '00000000-0000-4000-8000-000000001540', '{00000000-0000-4000-8000-000000001540}')::text) = :q40 AS braces,
+	   ct_enqueue(replace(:'m40', '00000000-0000-4000-8000-000000001540', '00000000000040008000000000001540')::text) = :q40 AS no_hyphens;
+SELECT count(*) - :rows_before AS rows_added, (SELECT message_id FROM ct_inbox WHERE inbox_id = :q40) FROM ct_inbox;
+-- a redelivery with a wrong passcode is refused as the first delivery would be
+SELECT ct_firehose_enqueue(replace(:'m40', 'test-passcode-1', 'wrong-passcode'));
+-- another project's message with the same id is its own message
+SELECT count(*) AS registered FROM ct_register_project('TEST-Q2', 'test-passcode-1', 'token-TEST-Q2', 'eu1');
+SELECT ct_enqueue(t.msg(1540, 1716500040000, '[]', 'TEST-Q2')) <> :q40 AS other_project;
+-- answered, or dead: still its row
+SELECT * FROM ct_process_inbox(100);
+SELECT ct_enqueue(:'m40'::text) = :q40 AS answered_same_id, status FROM ct_inbox WHERE inbox_id = :q40;
+SELECT ct_enqueue(t.msg(1541, 1716500041000, '{"not": "an array"}')) AS q41 \gset
+SELECT * FROM ct_process_inbox(100);
+SELECT ct_enqueue(t.msg(1541, 1716500041000, '{"not": "an array"}')) = :q41 AS dead_same_id, status, attempts
+  FROM ct_inbox WHERE inbox_id = :q41;
+SELECT count(*) - :rows_before AS rows_added FROM ct_inbox;
+-- a message answered directly and never queued is queued once, answered as
+-- a duplicate of itself, and its row then answers later redeliveries
+SELECT t.counts(ct_firehose(t.msg(1542, 1716500042000, '[]'))) AS direct;
+SELECT ct_enqueue(t.msg(1542, 1716500042000, '[]')) AS q42 \gset
+SELECT * FROM ct_process_inbox(100);
+SELECT ct_enqueue(t.msg(1542, 1716500042000, '[]')) = :q42 AS same_id, t.counts(response) AS counts
+  FROM ct_inbox WHERE inbox_id = :q42;
+-- the id and project are peeked at in the first bytes, but what counts is
+-- what the whole body says, as jsonb reads it (the last of duplicate keys)
+SELECT ct_enqueue('{"id": "00000000-0000-4000-8000-000000001540", ' ||
+				  substr(replace(:'m40', '00000000-0000-4000-8000-000000001540', '00000000-0000-4000-8000-000000001543'), 2)) AS q43 \gset
+SELECT :q43 <> :q40 AS new_row, message_id FROM ct_inbox WHERE inbox_id = :q43;
+SELECT ct_enqueue('{"id": "00000000-0000-4000-8000-000000001544", ' || substr(:'m40', 2)) = :q40 AS same_row;
+SELECT ct_enqueue('{"account": {"account_settings": {"accountId": "TEST-Q2"}}, ' || substr(:'m40', 2)) = :q40 AS same_row;
+-- the peek reads 64 kB at most: a body whose envelope comes later is
+-- parsed whole, and its redelivery found all the same
+SELECT '{"user_profiles": ' || (SELECT jsonb_agg(t.u('86' || i, jsonb_build_array(t.id('customer', 'inbox-late-' || i)),
+		jsonb_build_array(t.aud(48100, 'Inbox'))))::text FROM generate_series(1, 700) i) || ', '
+	|| substr(replace((:'m40'::jsonb - 'user_profiles')::text, '00000000-0000-4000-8000-000000001540',
+					  '00000000-0000-4000-8000-000000001545'), 2) AS m45 \gset
+SELECT length(:'m45') > 65536 AS long_before_the_envelope, ct_enqueue(:'m45') = ct_enqueue(:'m45') AS same_row;
+SELECT * FROM ct_process_inbox(100);

@@ -59,6 +59,14 @@ SELECT inbox_id - :q1 AS n, status, jsonb_array_length(body -> 'user_profiles') 
 SELECT * FROM ct_process_inbox(10);
 SELECT count(*) FILTER (WHERE identity = 'ada-1' OR email = 'ada@example.com' OR mparticle_id = '777') AS ada_back,
 	   count(*) FILTER (WHERE identity = 'other-2') AS other_2 FROM ct_profile WHERE project_id = 'ERASE-1';
+-- mParticle sends a copy again after the erasure: it is not queued again,
+-- so no body in the inbox names Ada
+SELECT ct_enqueue(t.emsg(1905, jsonb_build_array(
+	t.u('2', jsonb_build_array(t.id('customer', 'other-2')), jsonb_build_array(t.aud(19001, 'Erase'))),
+	t.u('3', jsonb_build_array(t.id('customer', 'ada-1'), t.id('email', 'ada@example.com')), jsonb_build_array(t.aud(19001, 'Erase')))))::text) = :q4 AS same_row,
+	   ct_firehose_enqueue(t.emsg(1903, jsonb_build_array(t.u('1', jsonb_build_array(t.id('customer', 'ada-1')),
+	jsonb_build_array(t.aud(19001, 'Erase', 'delete')))))::text) -> 'ctaudience' ->> 'queued' = :'q2' AS same_row_2;
+SELECT count(*) AS bodies_naming_ada FROM ct_inbox WHERE project_id = 'ERASE-1' AND body::text ~* 'ada|777|4155550177';
 -- a queued erasure keeps its identities until answered, and none after
 SELECT ct_enqueue(t.edsr(1910, '{"customer_id": {"encoding": "raw", "value": "other-9"}}')) AS dsr \gset
 SELECT body -> 'subject_identities' AS queued_identities FROM ct_inbox WHERE inbox_id = :dsr;

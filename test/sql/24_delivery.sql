@@ -105,13 +105,14 @@ SET ROLE ct_test_pipeline;
 SELECT ct_record_event('TEST-DL', :'dl1', 'App Uninstalled');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_record_event('TEST-DL', :'dl1', 'App Launched') > 0 AS app_launched;
--- and senders report deliveries without reading any table
+-- and senders report deliveries reading no table column that the views
+-- they read do not show
 RESET ROLE;
 GRANT ctaudience_sender TO ct_test_pipeline;
 SET ROLE ct_test_pipeline;
 SELECT ct_record_delivery('TEST-DL', :live, :'dl1', 'sent') > 0 AS sender_reports;
 SELECT count(*) > 0 AS sender_reads_results FROM ct_campaign_results;
-SELECT count(*) FROM ct_delivery;
+SELECT ct_id, event_id FROM ct_delivery;
 RESET ROLE;
 REVOKE ALL ON FUNCTION ct_record_event(text, text, text, jsonb, timestamptz) FROM ct_test_pipeline;
 REVOKE ctaudience_sender FROM ct_test_pipeline;

@@ -24,6 +24,7 @@
 #include <dirent.h>
 
 #include "common/jsonapi.h"
+#include "compat.h"
 #include "jsonwalk.h"
 #include "mb/pg_wchar.h"
 
@@ -69,47 +70,55 @@ trace_add(Trace *t, const char *kind, const char *s, int n)
 	t->buf[t->len] = '\0';
 }
 
-static void
+static CtJsonAction
 r_ostart(void *st)
 {
 	trace_add(st, "{", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_oend(void *st)
 {
 	trace_add(st, "}", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_astart(void *st)
 {
 	trace_add(st, "[", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_aend(void *st)
 {
 	trace_add(st, "]", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_fstart(void *st, char *fname, bool isnull)
 {
 	trace_add(st, isnull ? "F1|" : "F0|", fname, (int) strlen(fname));
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_fend(void *st, char *fname, bool isnull)
 {
 	trace_add(st, isnull ? "f1|" : "f0|", fname, (int) strlen(fname));
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_estart(void *st, bool isnull)
 {
 	trace_add(st, isnull ? "E1" : "E0", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_eend(void *st, bool isnull)
 {
 	trace_add(st, isnull ? "e1" : "e0", NULL, 0);
+	return CT_JSON_ACTION_OK;
 }
-static void
+static CtJsonAction
 r_scalar(void *st, char *token, JsonTokenType type)
 {
 	char		kind[8];
@@ -117,6 +126,7 @@ r_scalar(void *st, char *token, JsonTokenType type)
 	snprintf(kind, sizeof(kind), "S%d|", (int) type);
 	trace_add(st, kind, token, (int) strlen(token));
 	pfree(token);
+	return CT_JSON_ACTION_OK;
 }
 
 static JsonSemAction
@@ -136,6 +146,40 @@ recorder(Trace *t)
 	sem.array_element_end = r_eend;
 	sem.scalar = r_scalar;
 	return sem;
+}
+
+/* ---------- the JSON path of an error ---------- */
+
+/*
+ * The path ct_json_error_path gives for the token pg_parse_json fails on;
+ * NULL when the text is JSON.  *in_name as it sets it.
+ */
+static char *
+error_path(const char *input, int len, bool *in_name)
+{
+	JsonLexContext *lex = ct_json_lexer((char *) input, len, PG_UTF8);
+	int			offset;
+
+	if (pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS)
+		return NULL;
+	offset = (int) ((lex->token_start ? lex->token_start : lex->input + len) - lex->input);
+	return ct_json_error_path(ct_json_lexer((char *) input, len, PG_UTF8),
+							  offset, PG_UTF8, in_name);
+}
+
+static void
+check_error_path(const char *input, const char *expect, bool expect_in_name)
+{
+	bool		in_name = !expect_in_name;
+	char	   *path = error_path(input, (int) strlen(input), &in_name);
+	char		what[400];
+	bool		ok = path != NULL && strcmp(path, expect) == 0 && in_name == expect_in_name;
+
+	snprintf(what, sizeof(what), "error path of %s: %s%s", input, expect,
+			 expect_in_name ? " (a member name)" : "");
+	if (!ok)
+		printf("# got %s%s\n", path ? path : "(accepted)", in_name ? " (a member name)" : "");
+	check(ok, what);
 }
 
 /* ---------- comparing the two ---------- */
@@ -175,17 +219,23 @@ compare(const char *input, int len)
 	const char *why = NULL;
 
 	memcpy(copy, input, len);
-	lex = makeJsonLexContextCstringLen(copy, len, PG_UTF8, true);
+	lex = ct_json_lexer(copy, len, PG_UTF8);
 	pg_ok = (pg_parse_json(lex, &s1) == JSON_SUCCESS);
-	if (lex->strval)
+	ct_json_lexer_free(lex);
+
+	if (!pg_ok)
 	{
-		pfree(lex->strval->data);
-		pfree(lex->strval);
+		/* an error's path: found on every text pg_parse_json rejects */
+		bool		in_name;
+
+		if (error_path(copy, len, &in_name) == NULL)
+			why = "no error path for a text pg_parse_json rejects";
 	}
-	pfree(lex);
 
 	r = ct_json_walk(copy, len, PG_UTF8, &s2);
-	if (r == CT_WALK_OK && !pg_ok)
+	if (why != NULL)
+		;
+	else if (r == CT_WALK_OK && !pg_ok)
 		why = "walker accepts what pg_parse_json rejects";
 	else if (r == CT_WALK_INVALID && pg_ok)
 		why = "walker rejects what pg_parse_json accepts";
@@ -451,6 +501,47 @@ main(int argc, char **argv)
 		check_case(cases[i].json, cases[i].ok, cases[i].name);
 		add_seed(strdup(cases[i].json), (int) strlen(cases[i].json));
 	}
+
+	/*
+	 * The path of what is wrong: a value names itself (a member's name, an
+	 * element's index), a member name the object that holds it, and what
+	 * follows a value the value it follows.
+	 */
+	check_error_path("{\"a\":\"\\q\"}", "a", false);
+	check_error_path("{\"a\":1,\"b\":\"x\\q\"}", "b", false);
+	check_error_path("{\"a\":1,\"b\\q\":2}", "", true);
+	check_error_path("{\"\\q\":2}", "", true);
+	check_error_path("{\"a\":{\"b\":[1,\"\\q\"]}}", "a.b[1]", false);
+	check_error_path("[\"\\q\"]", "[0]", false);
+	check_error_path("[1,x]", "[1]", false);
+	check_error_path("[1,2,1x]", "[2]", false);
+	check_error_path("{\"a\":[{\"k\":1},{\"k\\q\":1}]}", "a[1]", true);
+	check_error_path("{\"a\":[[1,[2,\"\\q\"]]]}", "a[0][1][1]", false);
+	check_error_path("{\"a\":1 \"b\":2}", "a", false);
+	check_error_path("{\"a\":[] x}", "a", false);
+	check_error_path("{\"a\":{\"b\":1}x}", "a", false);
+	check_error_path("{\"a\":1,}", "", true);
+	check_error_path("{\"a\" 1}", "a", false);
+	check_error_path("{\"a\":", "a", false);
+	check_error_path("\"\\q\"", "", false);
+	check_error_path("{\"\\u00e9\\u00e9\":\"\\q\"}", "\303\251\303\251", false);
+	check_error_path("{\"account\":{\"account_settings\":{\"accountId\":\"P\",\"passcode\":\"x\\qy\"}}}",
+					 "account.account_settings.passcode", false);
+	check_error_path("{\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\":x}",
+					 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", false);
+
+	/*
+	 * a name is cut at 64 bytes, between characters: k and 31 of 32 two-byte
+	 * ones
+	 */
+	check_error_path("{\"k\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251"
+					 "\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251"
+					 "\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251"
+					 "\303\251\303\251\":x}",
+					 "k\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251"
+					 "\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251"
+					 "\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251\303\251"
+					 "\303\251", false);
 
 	/* nesting at the limit is walked, deeper is declined */
 	memset(deep, '[', CT_WALK_MAX_DEPTH);

@@ -1,4 +1,5 @@
-CREATE FUNCTION ctaudience.ct_preview_import(
+-- Its errors log no STATEMENT line: a literal body there holds the passcode.
+CREATE OR REPLACE FUNCTION ctaudience.ct_preview_import(
 	request jsonb,
 	OUT profile int,
 	OUT mpid text,
@@ -17,4 +18,5 @@ RETURNS SETOF record
 	AS 'MODULE_PATHNAME', 'ct_preview_import'
 	LANGUAGE C STABLE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
-	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+	SET log_min_error_statement = panic;

@@ -1,4 +1,0 @@
-CREATE FUNCTION ctaudience.ct_enqueue(request jsonb) RETURNS bigint
-	AS 'MODULE_PATHNAME', 'ct_enqueue'
-	LANGUAGE C VOLATILE SECURITY DEFINER
-	SET search_path = pg_catalog, pg_temp;

@@ -1,0 +1,20 @@
+CREATE OR REPLACE FUNCTION ctaudience.ct_requeue(inbox_id bigint) RETURNS boolean
+	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	project text;
+BEGIN
+	IF inbox_id IS NULL THEN
+		RAISE EXCEPTION 'inbox_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	SELECT i.project_id INTO project FROM ctaudience.ct_inbox i WHERE i.inbox_id = ct_requeue.inbox_id;
+	IF FOUND THEN
+		PERFORM ctaudience.ct_check_project(project, '{operate}', format('inbox message %s', ct_requeue.inbox_id));
+	END IF;
+	UPDATE ctaudience.ct_inbox AS i
+	   SET status = 'pending', attempts = 0, next_attempt_at = clock_timestamp()
+	 WHERE i.inbox_id = ct_requeue.inbox_id AND i.status = 'dead';
+	RETURN FOUND;
+END
+$$;
