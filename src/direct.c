@@ -846,33 +846,14 @@ ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool 
 	return true;
 }
 
-typedef struct CtAliasLookup
-{
-	int			alias;
-	int			ct_id;
-	CtAliasFound found;
-	void	   *arg;
-} CtAliasLookup;
-
-static void
-ct_alias_row(void *arg, int i, TupleTableSlot *slot)
-{
-	CtAliasLookup *l = arg;
-	bool		isnull;
-	text	   *alias = DatumGetTextPP(slot_getattr(slot, l->alias + 1, &isnull));
-	text	   *ct_id = DatumGetTextPP(slot_getattr(slot, l->ct_id + 1, &isnull));
-
-	l->found(l->arg, alias, ct_id);
-}
-
 /* See direct.h. */
 bool
-ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtAliasFound found, void *arg)
+ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtProfileFound found, void *arg)
 {
 	static const char *const cols[] = {"project_id", "alias"};
 	Relation	heap = ct_open_table_lock("ct_profile_alias", project_id, AccessShareLock);
 	Oid			indexoid = ct_probe_index(heap, "ct_profile_alias_pkey", 2, cols, true);
-	CtAliasLookup l;
+	CtLookup	l = {{0}, found, arg};
 	CtProbeColumn columns[2] = {{F_TEXTEQ, project_id, NULL}, {F_TEXTEQ, 0, keys->values}};
 
 	if (!OidIsValid(indexoid))
@@ -880,12 +861,11 @@ ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtAliasFound found, voi
 		table_close(heap, NoLock);
 		return false;
 	}
-	l.alias = ct_column(RelationGetDescr(heap), "alias");
-	l.ct_id = ct_column(RelationGetDescr(heap), "ct_id");
-	l.found = found;
-	l.arg = arg;
+	/* found() gets the alias, then the CleverTap ID in every other value */
+	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
+		l.cols[c] = ct_column(RelationGetDescr(heap), c == 0 ? "alias" : "ct_id");
 	qsort(keys->values, keys->n, sizeof(Datum), ct_cmp_text_datum);
-	ct_probe(heap, indexoid, keys->n, 2, columns, false, ct_alias_row, &l);
+	ct_probe(heap, indexoid, keys->n, 2, columns, false, ct_lookup_row, &l);
 	return true;
 }
 

@@ -77,13 +77,13 @@ extern bool ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr 
 
 /*
  * The aliases among keys (CleverTap IDs of profiles merged into another,
- * ct_profile_alias): found(arg, alias, ct_id) for each, by direct probes of
- * its primary key, with the snapshot a statement run now would take, as
- * ct_direct_lookup_profiles.  Sorts keys.  False, having done nothing, when
- * the table is not as the extension made it.
+ * ct_profile_alias): found(arg, values, isnull, tid) for each, values[0]
+ * the alias and values[1] the CleverTap ID it stands for, by direct probes
+ * of its primary key with the snapshot a statement run now would take, as
+ * ct_direct_lookup_profiles.  Sorts keys.  False, having done nothing,
+ * when the table is not as the extension made it.
  */
-typedef void (*CtAliasFound) (void *arg, text *alias, text *ct_id);
-extern bool ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtAliasFound found,
+extern bool ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtProfileFound found,
 									  void *arg);
 
 /* Sort text datums bytewise (the C collation of the key columns). */

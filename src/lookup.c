@@ -66,11 +66,11 @@ ct_alias_add(CtAliases *a, char *alias, char *target)
 	a->target[a->n++] = target;
 }
 
-/* ct_direct_profile_aliases' found. */
+/* ct_direct_profile_aliases' found: the alias, the CleverTap ID it stands for. */
 static void
-ct_alias_found(void *arg, text *alias, text *ct_id)
+ct_alias_found(void *arg, Datum *v, bool *isnull, ItemPointer tid)
 {
-	ct_alias_add(arg, text_to_cstring(alias), text_to_cstring(ct_id));
+	ct_alias_add(arg, TextDatumGetCString(v[0]), TextDatumGetCString(v[1]));
 }
 
 /*
