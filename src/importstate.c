@@ -381,3 +381,14 @@ ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg)
 	PG_END_TRY();
 	return ok;
 }
+
+/* See importstate.h. */
+void
+ct_claim_taken(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not serialize access due to a concurrent import of a claimed Customer ID"),
+			 errdetail("Another import gave the Customer ID to another profile after this one looked it up."),
+			 errhint("Retry the message.")));
+}

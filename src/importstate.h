@@ -13,6 +13,7 @@
 #include "storage/itemptr.h"
 #include "utils/jsonb.h"
 
+#include "compat.h"
 #include "direct.h"
 #include "model.h"
 #include "identity.h"
@@ -250,6 +251,12 @@ extern bool ct_attr_op_stale(CtImport *im, const CtSlot *s, int k);
  * when one was raised (nothing of fn remains), else what fn returned.
  */
 extern bool ct_subxact_unless_unique(bool (*fn) (void *arg), void *arg);
+
+/*
+ * Raise the serialization failure of a claimed Customer ID that another
+ * import gave to another profile meanwhile (the message is retried).
+ */
+pg_noreturn extern void ct_claim_taken(void);
 
 /* A batch of rows an import writes, for a callback (ct_subxact_unless_unique). */
 typedef struct CtImportRows

@@ -310,8 +310,8 @@ ct_merge_all(CtImport *im)
 /*
  * Re-resolve slots whose insert lost a race with a concurrent import that
  * committed the same CleverTap ID or Identity first.  Each becomes the
- * profile that now exists, or, when only its claimed Identity was taken,
- * gives the claim up (counted) and is inserted without it.
+ * profile that now exists; when only its claimed Identity was taken, the
+ * message is a serialization failure (retried, it merges as rule 1 says).
  */
 void
 ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
@@ -363,15 +363,15 @@ ct_resolve_lost_inserts(CtImport *im, int *lost, int nlost)
 
 				if (done[i] || l->identity == NULL || strcmp(l->identity, identity) != 0)
 					continue;
+
+				/*
+				 * A claimed Customer ID another profile holds now: rule 1
+				 * merges or weighs that profile, which this import did not
+				 * look up, so the message is retried.
+				 */
 				if (l->claimed)
-				{
-					/* rule 1: another profile holds the Customer ID now */
-					l->identity = NULL;
-					l->claimed = false;
-					im->counts.identity_conflicts++;
-				}
-				else
-					ct_slot_adopt(im, lost[i], r);
+					ct_claim_taken();
+				ct_slot_adopt(im, lost[i], r);
 				done[i] = true;
 			}
 		}

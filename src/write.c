@@ -508,17 +508,6 @@ ct_lock_existing(CtImport *im)
 	}
 }
 
-/* See write.h. */
-void
-ct_claim_taken(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-			 errmsg("could not serialize access due to a concurrent import of a claimed Customer ID"),
-			 errdetail("Another import gave the Customer ID to another profile after this one looked it up."),
-			 errhint("Retry the message.")));
-}
-
 /* The profiles to update: idx[0..n-1], slots in ct_id order. */
 typedef struct CtProfileUpdate
 {

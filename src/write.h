@@ -5,7 +5,6 @@
 #ifndef CT_WRITE_H
 #define CT_WRITE_H
 
-#include "compat.h"
 #include "importstate.h"
 
 /*
@@ -20,12 +19,6 @@ extern void ct_lock_existing(CtImport *im);
 
 /* Update the existing profiles the message changes. */
 extern void ct_update_profiles(CtImport *im);
-
-/*
- * Raise the serialization failure of a claimed Customer ID that another
- * import gave to another profile meanwhile (the message is retried).
- */
-pg_noreturn extern void ct_claim_taken(void);
 
 /* Count and sample the stale attribute operations of the profiles updated. */
 extern void ct_count_stale_attributes(CtImport *im);

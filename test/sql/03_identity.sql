@@ -88,9 +88,8 @@ SELECT t.imp(t.msg(140, 1714600040000, jsonb_build_array(
 	t.u('9040', jsonb_build_array(t.id('customer', ' N/A '), t.id('email', 'forty@example.com')), jsonb_build_array(t.aud(1, 'Rule tests'))),
 	t.u('-1', jsonb_build_array(t.id('customer', 'Undefined'), t.id('email', 'forty1@example.com')), jsonb_build_array(t.aud(1, 'Rule tests'))),
 	t.u('9042', jsonb_build_array(t.id('customer', 'anonymous')), jsonb_build_array(t.aud(1, 'Rule tests')), 'null'))));
--- left(), not LIKE 'forty%': on PostgreSQL 18 a LIKE with a prefix on ct_email::text fails
--- to plan (README, Supported versions)
-SELECT identity, email FROM t.profiles WHERE left(email::text, 5) = 'forty' ORDER BY email;
+-- a LIKE prefix on ct_email::text (PostgreSQL 18 failed to plan it while the cast was binary)
+SELECT identity, email FROM t.profiles WHERE email::text LIKE 'forty%' ORDER BY email;
 SELECT count(*) AS forbidden_stored FROM ct_profile
  WHERE lower(btrim(identity)) IN ('n/a', 'undefined', 'anonymous', '-1', 'null') OR lower(ct_id) = 'null';
 

@@ -147,7 +147,7 @@ SELECT (SELECT count(*) FROM ct_profile WHERE ct_id IN (SELECT ct_id FROM erased
 	   (SELECT count(*) FROM ct_segment_member WHERE ct_id IN (SELECT ct_id FROM erased_ids)) AS memberships,
 	   (SELECT count(*) FROM ct_event WHERE ct_id IN (SELECT ct_id FROM erased_ids)) AS events,
 	   (SELECT count(*) FROM ct_import_sample WHERE mpid IN ('4010', '4011', '4012', '4013')) AS samples,
-	   (SELECT count(*) FROM ct_profile WHERE left(email::text, 5) = 'erase' OR identity LIKE 'erase%') AS by_value;
+	   (SELECT count(*) FROM ct_profile WHERE email::text LIKE 'erase%' OR identity LIKE 'erase%') AS by_value;
 -- the others stay
 SELECT identity FROM ct_profile WHERE identity = 'keep-1';
 -- the request is recorded without the identities

@@ -19,6 +19,8 @@ SELECT identity, email, phone, partner_segment_id FROM ctaudience.ct_find_people
 PREPARE by_email(varchar) AS SELECT DISTINCT identity FROM ctaudience.ct_find_people WHERE email = $1 ORDER BY 1;
 EXECUTE by_email('grace@example.net');
 SELECT DISTINCT identity FROM ctaudience.ct_find_people WHERE email LIKE '%@example.net' ORDER BY 1;
+-- a fixed prefix (PostgreSQL 18 failed to plan it while ct_email's cast to text was binary)
+SELECT DISTINCT identity, email FROM ctaudience.ct_find_people WHERE email LIKE 'grace%' ORDER BY 1;
 SELECT DISTINCT identity FROM ctaudience.ct_find_people WHERE phone = '+14155550123';
 SET search_path = ctaudience, t, public;
 
