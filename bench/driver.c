@@ -18,7 +18,11 @@
  *	      Import every line of FILE (one JSON message a line; a line "#" is a
  *	      barrier: every session finishes what comes before it first).  With
  *	      several sessions, session k takes messages k, k+N, ...  Prints one
- *	      line: messages, profiles, seconds, profiles/s, peak backend RssAnon.
+ *	      line: messages, profiles, seconds, profiles/s, peak backend RssAnon,
+ *	      retries, the CPU seconds the backends used for the import
+ *	      (user and system) and the seconds they waited for a CPU (from
+ *	      /proc; the driver must run on the server's machine).  With CT_BENCH_HOLD=PATH, each session k writes its backend's pid
+ *	      to PATH.k once connected and waits until the file is removed.
  *	  driver memory CONNINFO FILE [SQL]
  *	      Import the one message of FILE; print the backend's RssAnon before
  *	      (the baseline, extension loaded) and its peak during the import.
@@ -127,6 +131,61 @@ rss_anon_kb(int pid)
 	}
 	fclose(f);
 	return kb;
+}
+
+/*
+ * CPU seconds a process has used (user and system, from /proc; 0 when
+ * unreadable).  On a shared machine a backend's CPU time moves much less
+ * than the wall-clock time of its work while other processes take turns
+ * on the cores.
+ */
+static double
+cpu_s(int pid)
+{
+	char		path[64];
+	char		buf[1024];
+	char	   *p;
+	unsigned long utime,
+				stime;
+	FILE	   *f;
+	size_t		n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* the fields after the command name, which is in parentheses */
+	p = strrchr(buf, ')');
+	if (p == NULL ||
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+		return 0;
+	return (double) (utime + stime) / sysconf(_SC_CLK_TCK);
+}
+
+/*
+ * Seconds a process has waited on a run queue, runnable but not running
+ * (/proc/PID/schedstat; 0 when unreadable): on a busy machine, the part of
+ * its wall-clock time that other processes took.
+ */
+static double
+runq_s(int pid)
+{
+	char		path[64];
+	unsigned long long oncpu,
+				waited;
+	FILE	   *f;
+	int			n;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fscanf(f, "%llu %llu", &oncpu, &waited);
+	fclose(f);
+	return n == 2 ? waited / 1e9 : 0;
 }
 
 typedef struct Sampler
@@ -240,7 +299,36 @@ typedef struct Shared
 	long		retries[64];
 	long		peak_kb[64];
 	long		base_kb[64];
+	double		cpu_s[64];		/* CPU seconds of the backend's import */
+	double		runq_s[64];		/* seconds it waited on a run queue */
 } Shared;
+
+/*
+ * CT_BENCH_HOLD=PATH: session k writes its backend's pid to PATH.k and
+ * waits until that file is removed before it starts (which is before the
+ * clock starts), so that a profiler can attach to the backend first.
+ */
+static void
+hold(int k, int pid)
+{
+	const char *path = getenv("CT_BENCH_HOLD");
+	char		name[4096];
+	char		tmp[4200];
+	FILE	   *f;
+
+	if (path == NULL || path[0] == '\0')
+		return;
+	snprintf(name, sizeof(name), "%s.%d", path, k);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	f = fopen(tmp, "w");
+	if (f == NULL || fprintf(f, "%d\n", pid) < 0 || fclose(f) != 0 || rename(tmp, name) != 0)
+	{
+		perror(name);
+		exit(2);
+	}
+	while (access(name, F_OK) == 0)
+		usleep(10000);
+}
 
 static void
 session(const char *conninfo, Lines *l, int k, int nsessions, Shared *sh)
@@ -258,8 +346,11 @@ session(const char *conninfo, Lines *l, int k, int nsessions, Shared *sh)
 	s.pid = backend_pid(c);
 	prepare_import(c);
 	sh->base_kb[k] = rss_anon_kb(s.pid);
+	hold(k, s.pid);
 	pthread_create(&th, NULL, sampler_main, &s);
 	pthread_barrier_wait(&sh->barrier); /* start together */
+	sh->cpu_s[k] = -cpu_s(s.pid);
+	sh->runq_s[k] = -runq_s(s.pid);
 
 	for (int i = 0, j = 0; i < l->n; i++)
 	{
@@ -272,6 +363,8 @@ session(const char *conninfo, Lines *l, int k, int nsessions, Shared *sh)
 		if (j++ % nsessions == k)
 			sh->profiles[k] += import_one(c, l->line[i], &sh->retries[k]);
 	}
+	sh->cpu_s[k] += cpu_s(s.pid);
+	sh->runq_s[k] += runq_s(s.pid);
 	s.stop = 1;
 	pthread_join(th, NULL);
 	sh->peak_kb[k] = s.peak_kb;
@@ -291,7 +384,9 @@ cmd_import(const char *conninfo, const char *file, int nsessions)
 				peak = 0,
 				messages = 0;
 	double		t0,
-				t1;
+				t1,
+				cpu = 0,
+				runq = 0;
 
 	for (int i = 0; i < l.n; i++)
 	{
@@ -334,11 +429,13 @@ cmd_import(const char *conninfo, const char *file, int nsessions)
 	{
 		profiles += sh->profiles[k];
 		retries += sh->retries[k];
+		cpu += sh->cpu_s[k];
+		runq += sh->runq_s[k];
 		if (sh->peak_kb[k] - sh->base_kb[k] > peak)
 			peak = sh->peak_kb[k] - sh->base_kb[k];
 	}
-	printf("sessions=%d messages=%ld profiles=%ld seconds=%.3f profiles_per_s=%.0f peak_rss_anon_above_baseline_mb=%.1f retries=%ld\n",
-		   nsessions, messages, profiles, t1 - t0, profiles / (t1 - t0), peak / 1024.0, retries);
+	printf("sessions=%d messages=%ld profiles=%ld seconds=%.3f profiles_per_s=%.0f peak_rss_anon_above_baseline_mb=%.1f retries=%ld backend_cpu_s=%.2f backend_runq_s=%.2f\n",
+		   nsessions, messages, profiles, t1 - t0, profiles / (t1 - t0), peak / 1024.0, retries, cpu, runq);
 	return 0;
 }
 

@@ -3,12 +3,15 @@
 # builds, builds the driver, generates the messages of $1 users (default
 # 100,000) once, reserves huge pages, starts a throwaway cluster, and
 # defines newdb and fingerprint.  Sets users, work, msgs, dir, port, conn.
+# A script that installs the extension itself (bench/versions.sh) sets
+# bench_staged=yes first; one that has more to clean up at exit puts the
+# commands in bench_at_exit (run after the cluster has stopped).
 users=${1:-100000}
 work=${CT_BENCH_DIR:-/tmp/ctaudience-bench}
 mkdir -p "$work"
 ct_install_packages
 ct_use_pg "$CT_PG_BIN"
-ct_build_install
+[ "${bench_staged:-no}" = yes ] || ct_build_install
 command -v python3 >/dev/null || apt-get install -y -q python3
 cc -O2 -Wall -o "$work/driver" bench/driver.c -I"$("$CT_PG_BIN/pg_config" --includedir)" -lpq -lpthread
 
@@ -38,10 +41,12 @@ if [ "${CT_BENCH_HUGE_PAGES:-1}" != 0 ] && [ -w /proc/sys/vm/nr_hugepages ] &&
 	hp_before=$(cat /proc/sys/vm/nr_hugepages)
 	echo $((hp_before + 1100)) > /proc/sys/vm/nr_hugepages 2>/dev/null || hp_before=""
 fi
-trap '[ -z "$hp_before" ] || echo "$hp_before" > /proc/sys/vm/nr_hugepages' EXIT
+trap '[ -z "$hp_before" ] || echo "$hp_before" > /proc/sys/vm/nr_hugepages; eval "${bench_at_exit:-}"' EXIT
 
 dir=$(mktemp -d /tmp/ctaudience-benchdb.XXXXXX)
-port=$(ct_free_port)
+# CT_BENCH_PORT: the cluster's port (its socket's name), when the machine
+# reserves a range for you; else the first free one from 54320
+port=${CT_BENCH_PORT:-$(ct_free_port)}
 ct_log "starting a cluster in $dir"
 ct_cluster_start "$dir" "$port" "shared_preload_libraries = 'pg_cron,ctaudience'
 shared_buffers = '2GB'
@@ -50,7 +55,7 @@ max_wal_size = '20GB'
 checkpoint_timeout = '30min'
 work_mem = '16MB'
 track_wal_io_timing = on"
-trap 'ct_cluster_stop "$dir"; rm -rf "$dir"; [ -z "$hp_before" ] || echo "$hp_before" > /proc/sys/vm/nr_hugepages' EXIT
+trap 'ct_cluster_stop "$dir"; rm -rf "$dir"; [ -z "$hp_before" ] || echo "$hp_before" > /proc/sys/vm/nr_hugepages; eval "${bench_at_exit:-}"' EXIT
 # on if the postmaster's shared memory is mapped from huge pages
 huge=off
 if grep -q '^Private_Hugetlb: *[1-9]\|^Shared_Hugetlb: *[1-9]' "/proc/$(head -1 "$dir/data/postmaster.pid")/smaps" 2>/dev/null; then

@@ -846,6 +846,29 @@ ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool 
 	return true;
 }
 
+/* See direct.h. */
+bool
+ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtProfileFound found, void *arg)
+{
+	static const char *const cols[] = {"project_id", "alias"};
+	Relation	heap = ct_open_table_lock("ct_profile_alias", project_id, AccessShareLock);
+	Oid			indexoid = ct_probe_index(heap, "ct_profile_alias_pkey", 2, cols, true);
+	CtLookup	l = {{0}, found, arg};
+	CtProbeColumn columns[2] = {{F_TEXTEQ, project_id, NULL}, {F_TEXTEQ, 0, keys->values}};
+
+	if (!OidIsValid(indexoid))
+	{
+		table_close(heap, NoLock);
+		return false;
+	}
+	/* found() gets the alias, then the CleverTap ID in every other value */
+	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
+		l.cols[c] = ct_column(RelationGetDescr(heap), c == 0 ? "alias" : "ct_id");
+	qsort(keys->values, keys->n, sizeof(Datum), ct_cmp_text_datum);
+	ct_probe(heap, indexoid, keys->n, 2, columns, false, ct_lookup_row, &l);
+	return true;
+}
+
 static void
 ct_present_row(void *arg, int i, TupleTableSlot *slot)
 {

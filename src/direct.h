@@ -75,6 +75,17 @@ typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPoin
 extern bool ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
 									  CtProfileFound found, void *arg);
 
+/*
+ * The aliases among keys (CleverTap IDs of profiles merged into another,
+ * ct_profile_alias): found(arg, values, isnull, tid) for each, values[0]
+ * the alias and values[1] the CleverTap ID it stands for, by direct probes
+ * of its primary key with the snapshot a statement run now would take, as
+ * ct_direct_lookup_profiles.  Sorts keys.  False, having done nothing,
+ * when the table is not as the extension made it.
+ */
+extern bool ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtProfileFound found,
+									  void *arg);
+
 /* Sort text datums bytewise (the C collation of the key columns). */
 extern int	ct_cmp_text_datum(const void *a, const void *b);
 

@@ -44,20 +44,49 @@ ct_lookup_profiles(CtImport *im, bool by_identity, CtArr *keys)
 						   keys, ct_profile_found, im);
 }
 
+/* The aliases found: alias[i] is merged into target[i]. */
+typedef struct CtAliases
+{
+	int			n;
+	int			cap;
+	char	  **alias;
+	char	  **target;
+} CtAliases;
+
+static void
+ct_alias_add(CtAliases *a, char *alias, char *target)
+{
+	if (a->n == a->cap)
+	{
+		a->cap = Max(16, a->cap * 2);
+		a->alias = a->alias ? repalloc(a->alias, sizeof(char *) * a->cap) : palloc(sizeof(char *) * a->cap);
+		a->target = a->target ? repalloc(a->target, sizeof(char *) * a->cap) : palloc(sizeof(char *) * a->cap);
+	}
+	a->alias[a->n] = alias;
+	a->target[a->n++] = target;
+}
+
+/* ct_direct_profile_aliases' found: the alias, the CleverTap ID it stands for. */
+static void
+ct_alias_found(void *arg, Datum *v, bool *isnull, ItemPointer tid)
+{
+	ct_alias_add(arg, TextDatumGetCString(v[0]), TextDatumGetCString(v[1]));
+}
+
 /*
  * The CleverTap IDs a lookup did not find that are aliases of profiles
  * merged into others (absorb.c): each finds the profile it was merged
- * into, looked up as well when it is not a slot yet.
+ * into, looked up as well when it is not a slot yet.  Read by direct
+ * probes of the aliases' primary key, as the profiles are (an SPI query
+ * per message cost about as much as the probes of a message's new Partner
+ * IDs), or by SQL where the table is not as the extension made it.
  */
 static void
 ct_lookup_aliases(CtImport *im, CtArr *ctids)
 {
 	CtArr		missing,
 				survivors;
-	Datum		args[2];
-	uint64		n;
-	char	  **alias;
-	char	  **target;
+	CtAliases	found = {0};
 
 	ct_arr_for(&missing, CT_Q_PROFILE_ALIASES, 2, ctids->n);
 	for (int i = 0; i < ctids->n; i++)
@@ -69,32 +98,34 @@ ct_lookup_aliases(CtImport *im, CtArr *ctids)
 	}
 	if (missing.n == 0)
 		return;
-	args[0] = CStringGetTextDatum(im->project.project_id);
-	args[1] = ct_arr_datum(&missing);
-	n = ct_store_exec(CT_Q_PROFILE_ALIASES, args, NULL, true);
-	if (n == 0)
+	if (!ct_direct_profile_aliases(CStringGetTextDatum(im->project.project_id), &missing,
+								   ct_alias_found, &found))
 	{
+		Datum		args[2];
+		uint64		n;
+
+		args[0] = CStringGetTextDatum(im->project.project_id);
+		args[1] = ct_arr_datum(&missing);
+		n = ct_store_exec(CT_Q_PROFILE_ALIASES, args, NULL, true);
+		for (uint64 r = 0; r < n; r++)
+			ct_alias_add(&found, ct_store_get_text(r, 1), ct_store_get_text(r, 2));
 		SPI_freetuptable(SPI_tuptable);
+	}
+	if (found.n == 0)
 		return;
-	}
-	alias = palloc(sizeof(char *) * n);
-	target = palloc(sizeof(char *) * n);
-	ct_arr_for(&survivors, CT_Q_PROFILES_BY_CTID, 2, (int) n);
-	for (uint64 r = 0; r < n; r++)
+	ct_arr_for(&survivors, CT_Q_PROFILES_BY_CTID, 2, found.n);
+	for (int r = 0; r < found.n; r++)
 	{
-		alias[r] = ct_store_get_text(r, 1);
-		target[r] = ct_store_get_text(r, 2);
-		if (ct_map_get(&im->by_ctid, target[r], strlen(target[r])) < 0)
-			ct_arr_add(&survivors, CStringGetTextDatum(target[r]), false);
+		if (ct_map_get(&im->by_ctid, found.target[r], strlen(found.target[r])) < 0)
+			ct_arr_add(&survivors, CStringGetTextDatum(found.target[r]), false);
 	}
-	SPI_freetuptable(SPI_tuptable);
 	ct_lookup_profiles(im, false, &survivors);
-	for (uint64 r = 0; r < n; r++)
+	for (int r = 0; r < found.n; r++)
 	{
-		int			si = ct_map_get(&im->by_ctid, target[r], strlen(target[r]));
+		int			si = ct_map_get(&im->by_ctid, found.target[r], strlen(found.target[r]));
 
 		if (si >= 0)
-			ct_map_put(&im->by_ctid, alias[r], strlen(alias[r]), si);
+			ct_map_put(&im->by_ctid, found.alias[r], strlen(found.alias[r]), si);
 	}
 }
 

@@ -142,17 +142,31 @@ typedef struct CtDeltas
 	CtDelta    *d;
 	int			n;
 	int			cap;
+	int			last;			/* the one ct_delta returned last */
 } CtDeltas;
 
-/* The delta row of a segment, created on first use. */
+/*
+ * The delta row of a segment, created on first use.  The rows of a
+ * statement come sorted by segment, so the last one returned is checked
+ * first, before the key is built and looked up.
+ */
 static CtDelta *
 ct_delta(CtDeltas *ds, const char *project_id, int64 segment_id)
 {
-	char	   *key = psprintf("%s|" INT64_FORMAT, project_id, segment_id);
-	int			i = ct_map_get(&ds->index, key, strlen(key));
+	char	   *key;
+	int			i;
 
+	if (ds->n > 0 && ds->d[ds->last].segment_id == segment_id &&
+		strcmp(ds->d[ds->last].project_id, project_id) == 0)
+		return &ds->d[ds->last];
+	key = psprintf("%s|" INT64_FORMAT, project_id, segment_id);
+	i = ct_map_get(&ds->index, key, strlen(key));
 	if (i >= 0)
+	{
+		pfree(key);
+		ds->last = i;
 		return &ds->d[i];
+	}
 	if (ds->n >= ds->cap)
 	{
 		ds->cap = Max(ds->cap * 2, 8);
@@ -163,6 +177,7 @@ ct_delta(CtDeltas *ds, const char *project_id, int64 segment_id)
 	ds->d[i].project_id = pstrdup(project_id);
 	ds->d[i].segment_id = segment_id;
 	ct_map_put(&ds->index, key, strlen(key), i);
+	ds->last = i;
 	return &ds->d[i];
 }
 
