@@ -24,6 +24,7 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
@@ -49,6 +50,27 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
 
 /* Outbox rows read at a time. */
 #define CT_EXPORT_PAGE 1000
+
+/*
+ * Where each project's last request left its outbox, in this backend: the
+ * next request is read from there, not from the outbox's start, which
+ * after a long backlog is a long run of index entries of rows that earlier
+ * requests removed and vacuum has not yet cleared.  Only a hint: a claim
+ * that finds nothing to send after it reads from the start again, up to
+ * it, so no row is ever left behind; an exporter that claims a project on
+ * another connection (or after a restart) just starts from the start.
+ */
+#define CT_CURSOR_CACHE_SIZE 16
+
+typedef struct CtCursor
+{
+	char		project_id[65];
+	char	   *ct_id;			/* in TopMemoryContext; NULL: entry unused */
+	int64		event_id;
+} CtCursor;
+
+static CtCursor ct_cursors[CT_CURSOR_CACHE_SIZE];
+static int	ct_cursor_next = 0;
 
 /* The base URL of each mParticle data center's partner feeds. */
 static const struct
@@ -569,16 +591,63 @@ ct_request_add(CtRequest *rq, uint64 r)
 	pfree(ev.data);
 }
 
+/* This backend's cursor of a project's outbox; NULL when it has none. */
+static CtCursor *
+ct_cursor_find(const char *project_id)
+{
+	for (int i = 0; i < CT_CURSOR_CACHE_SIZE; i++)
+		if (ct_cursors[i].ct_id != NULL && strcmp(ct_cursors[i].project_id, project_id) == 0)
+			return &ct_cursors[i];
+	return NULL;
+}
+
+/* Set (ct_id not NULL) or forget a project's cursor. */
+static void
+ct_cursor_set(const char *project_id, const char *ct_id, int64 event_id)
+{
+	CtCursor   *c = ct_cursor_find(project_id);
+
+	if (c == NULL)
+	{
+		if (ct_id == NULL || strlen(project_id) >= sizeof(c->project_id))
+			return;
+		c = &ct_cursors[ct_cursor_next];
+		ct_cursor_next = (ct_cursor_next + 1) % CT_CURSOR_CACHE_SIZE;
+		strlcpy(c->project_id, project_id, sizeof(c->project_id));
+	}
+	if (c->ct_id != NULL)
+		pfree(c->ct_id);
+	c->ct_id = ct_id != NULL ? MemoryContextStrdup(TopMemoryContext, ct_id) : NULL;
+	c->event_id = event_id;
+}
+
+/* Whether the outbox row (ct_id, event_id) comes after (at_ct_id, at_id). */
+static bool
+ct_outbox_after(const char *ct_id, int64 event_id, const char *at_ct_id, int64 at_id)
+{
+	int			c = strcmp(ct_id, at_ct_id);	/* the C collation's order */
+
+	return c > 0 || (c == 0 && event_id > at_id);
+}
+
 /*
  * Build the next request of an export from its outbox (rows with nothing
- * left to send are deleted); false when nothing waits.
+ * left to send are deleted); false when nothing waits.  The outbox is read
+ * in (ct_id, event_id) order from where this backend's last request of the
+ * project left it; when nothing there is to be sent, from its start up to
+ * that point.
  */
 static bool
 ct_request_build(CtRequest *rq, const CtExport *x)
 {
 	Datum		args[4];
-	char	   *after_ct_id = "";
-	int64		after_id = -1;
+	CtCursor   *cursor = ct_cursor_find(x->project_id);
+	char	   *after_ct_id = cursor != NULL ? pstrdup(cursor->ct_id) : "";
+	int64		after_id = cursor != NULL ? cursor->event_id : -1;
+	char	   *stop_ct_id = NULL;	/* the second pass: up to here */
+	int64		stop_id = 0;
+	char	   *taken_ct_id = NULL; /* the last row covered or dropped */
+	int64		taken_id = 0;
 
 	memset(rq, 0, sizeof(*rq));
 	rq->x = x;
@@ -589,31 +658,53 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 	ct_arr_for(&rq->event_ids, CT_Q_EXPORT_REQUEST, 9, CT_EXPORT_PAGE);
 	ct_arr_for(&rq->drop_ct_ids, CT_Q_EXPORT_DROP, 2, 16);
 	ct_arr_for(&rq->drop_event_ids, CT_Q_EXPORT_DROP, 3, 16);
-	while (!rq->full)
+	for (;;)
 	{
-		uint64		n;
+		bool		end = false;
 
-		args[0] = CStringGetTextDatum(x->project_id);
-		args[1] = CStringGetTextDatum(after_ct_id);
-		args[2] = Int64GetDatum(after_id);
-		args[3] = Int32GetDatum(CT_EXPORT_PAGE);
-		n = ct_store_exec(CT_Q_EXPORT_ROWS, args, NULL, false);
-		for (uint64 r = 0; r < n && !rq->full; r++)
+		while (!rq->full && !end)
 		{
-			bool		isnull;
+			uint64		n;
 
-			ct_request_add(rq, r);
-			if (r == n - 1)
+			args[0] = CStringGetTextDatum(x->project_id);
+			args[1] = CStringGetTextDatum(after_ct_id);
+			args[2] = Int64GetDatum(after_id);
+			args[3] = Int32GetDatum(CT_EXPORT_PAGE);
+			n = ct_store_exec(CT_Q_EXPORT_ROWS, args, NULL, false);
+			end = n < CT_EXPORT_PAGE;
+			for (uint64 r = 0; r < n && !rq->full; r++)
 			{
-				after_ct_id = ct_store_get_text(r, 1);
-				after_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
+				bool		isnull;
+				char	   *ct_id = ct_store_get_text(r, 1);
+				int64		event_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
+
+				if (stop_ct_id != NULL && ct_outbox_after(ct_id, event_id, stop_ct_id, stop_id))
+				{
+					/* the second pass is back where the first began */
+					end = true;
+					break;
+				}
+				ct_request_add(rq, r);
+				if (!rq->full)
+				{
+					taken_ct_id = ct_id;
+					taken_id = event_id;
+				}
+				after_ct_id = ct_id;
+				after_id = event_id;
 			}
+			SPI_freetuptable(SPI_tuptable);
 		}
-		SPI_freetuptable(SPI_tuptable);
-		if (n < CT_EXPORT_PAGE)
+		if (rq->full || rq->ct_ids.n > 0 || cursor == NULL || stop_ct_id != NULL)
 			break;
+		/* nothing to send after the cursor: from the start, up to it */
+		stop_ct_id = pstrdup(cursor->ct_id);
+		stop_id = cursor->event_id;
+		after_ct_id = "";
+		after_id = -1;
 	}
 	ct_batch_close(rq);
+	ct_cursor_set(x->project_id, rq->ct_ids.n > 0 ? taken_ct_id : NULL, taken_id);
 	appendStringInfoChar(&rq->body, ']');
 	if (rq->drop_ct_ids.n > 0)
 	{
