@@ -48,8 +48,15 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
 /* Bytes a batch's closing and the request's take after what is there. */
 #define CT_CLOSING 3			/* "]}" of the batch, "]" of the request */
 
-/* Outbox rows read at a time. */
-#define CT_EXPORT_PAGE 1000
+/*
+ * Outbox rows read at a time: a request of small events holds about 800,
+ * and what is read past the one that does not fit (its event and profile
+ * looked up) is work lost.
+ */
+#define CT_EXPORT_PAGE 200
+
+/* The room a request's outbox rows get at first. */
+#define CT_EXPORT_ROWS 1000
 
 /*
  * Where each project's last request left its outbox, in this backend: the
@@ -171,6 +178,24 @@ typedef struct CtRequest
 	int			batch_events;
 	pg_cryptohash_ctx *hash;	/* of what makes its id */
 } CtRequest;
+
+/*
+ * Append to one of a request's arrays of outbox rows, growing it: a
+ * request of small events covers more rows than CT_EXPORT_ROWS (256 KB of
+ * events of about 170 bytes is over 1,500), and a claim may drop any
+ * number.
+ */
+static void
+ct_rows_add(CtArr *a, Datum v)
+{
+	if (a->n >= a->cap)
+	{
+		a->cap *= 2;
+		a->values = repalloc(a->values, sizeof(Datum) * a->cap);
+		a->nulls = repalloc(a->nulls, sizeof(bool) * a->cap);
+	}
+	ct_arr_add(a, v, false);
+}
 
 /* A UUID (RFC 9562 version 8) from the first bytes of a SHA-256 digest. */
 static void
@@ -514,8 +539,8 @@ ct_request_add(CtRequest *rq, uint64 r)
 		 * its profile or event is gone (erased, purged), or it is not this
 		 * export's
 		 */
-		ct_arr_add(&rq->drop_ct_ids, CStringGetTextDatum(ct_id), false);
-		ct_arr_add(&rq->drop_event_ids, Int64GetDatum(event_id), false);
+		ct_rows_add(&rq->drop_ct_ids, CStringGetTextDatum(ct_id));
+		ct_rows_add(&rq->drop_event_ids, Int64GetDatum(event_id));
 		return;
 	}
 	if (rq->user == NULL || strcmp(rq->user, ct_id) != 0)
@@ -533,8 +558,8 @@ ct_request_add(CtRequest *rq, uint64 r)
 			 * user properties: the batch carries them, or there are none to
 			 * send
 			 */
-			ct_arr_add(has_attributes ? &rq->ct_ids : &rq->drop_ct_ids, CStringGetTextDatum(ct_id), false);
-			ct_arr_add(has_attributes ? &rq->event_ids : &rq->drop_event_ids, Int64GetDatum(0), false);
+			ct_rows_add(has_attributes ? &rq->ct_ids : &rq->drop_ct_ids, CStringGetTextDatum(ct_id));
+			ct_rows_add(has_attributes ? &rq->event_ids : &rq->drop_event_ids, Int64GetDatum(0));
 			if (!has_attributes)
 			{
 				ct_batch_drop(rq);
@@ -586,8 +611,8 @@ ct_request_add(CtRequest *rq, uint64 r)
 
 		ct_hash_add(rq->hash, &be, sizeof(be));
 	}
-	ct_arr_add(&rq->ct_ids, CStringGetTextDatum(ct_id), false);
-	ct_arr_add(&rq->event_ids, Int64GetDatum(event_id), false);
+	ct_rows_add(&rq->ct_ids, CStringGetTextDatum(ct_id));
+	ct_rows_add(&rq->event_ids, Int64GetDatum(event_id));
 	pfree(ev.data);
 }
 
@@ -654,8 +679,8 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 	initStringInfo(&rq->body);
 	initStringInfo(&rq->batch);
 	appendStringInfoChar(&rq->body, '[');
-	ct_arr_for(&rq->ct_ids, CT_Q_EXPORT_REQUEST, 8, CT_EXPORT_PAGE);
-	ct_arr_for(&rq->event_ids, CT_Q_EXPORT_REQUEST, 9, CT_EXPORT_PAGE);
+	ct_arr_for(&rq->ct_ids, CT_Q_EXPORT_REQUEST, 8, CT_EXPORT_ROWS);
+	ct_arr_for(&rq->event_ids, CT_Q_EXPORT_REQUEST, 9, CT_EXPORT_ROWS);
 	ct_arr_for(&rq->drop_ct_ids, CT_Q_EXPORT_DROP, 2, 16);
 	ct_arr_for(&rq->drop_event_ids, CT_Q_EXPORT_DROP, 3, 16);
 	for (;;)

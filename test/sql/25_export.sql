@@ -274,6 +274,18 @@ SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
 DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
 DELETE FROM ct_profile WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
 
+-- a request of small events covers more than 1,000 outbox rows, and a
+-- claim drops any number of rows with nothing left to send (here the
+-- events of one user, purged meanwhile)
+SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
+SELECT count(*) FROM (SELECT ct_record_event('TEST-EX', t.ex(w), 'Tiny', '{}', '2026-01-22 00:00+00')
+						FROM generate_series(1, 1200) g, (VALUES ('ex-1'), ('ex-2')) v(w)) x;
+DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = t.ex('ex-2') AND event_name = 'Tiny';
+SELECT batches, events FROM t.claim();
+SELECT ct_export_result('TEST-EX', t.pending(), 202);
+SELECT count(*) FROM t.claim();
+SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+
 -- user properties: CleverTap's profile properties as ct_* user attributes,
 -- the profiles updated since the last run
 UPDATE ct_profile SET properties = '{"Name": "Ex One", "MSG-push": true, "Plan": "gold"}', updated_at = now() - interval '1 minute'
