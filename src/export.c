@@ -4,8 +4,8 @@
  *	  project's export where they are recorded, and ct_export_claim(), which
  *	  hands an exporter the next request to POST to the Events API.
  *
- * A request is built here from what waits in the outbox, in profile order,
- * and kept (ct_export_request) until mParticle answers it
+ * A request is built here from what waits in the outbox, in profile order
+ * from where the previous one stopped (see CtCursor), and kept (ct_export_request) until mParticle answers it
  * (ct_export_result): a request handed out again is the same request, so a
  * resend after a crash carries the same source_request_id and body, which
  * mParticle de-duplicates.  Each batch is one user's; its
