@@ -4,8 +4,8 @@
  *	  project's export where they are recorded, and ct_export_claim(), which
  *	  hands an exporter the next request to POST to the Events API.
  *
- * A request is built here from what waits in the outbox, in profile order,
- * and kept (ct_export_request) until mParticle answers it
+ * A request is built here from what waits in the outbox, in profile order
+ * from where the previous one stopped (see CtCursor), and kept (ct_export_request) until mParticle answers it
  * (ct_export_result): a request handed out again is the same request, so a
  * resend after a crash carries the same source_request_id and body, which
  * mParticle de-duplicates.  Each batch is one user's; its
@@ -24,6 +24,7 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
@@ -47,8 +48,36 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
 /* Bytes a batch's closing and the request's take after what is there. */
 #define CT_CLOSING 3			/* "]}" of the batch, "]" of the request */
 
-/* Outbox rows read at a time. */
-#define CT_EXPORT_PAGE 1000
+/*
+ * Outbox rows read at a time: a request of small events holds about 800,
+ * and what is read past the one that does not fit (its event and profile
+ * looked up) is work lost.
+ */
+#define CT_EXPORT_PAGE 200
+
+/* The room a request's outbox rows get at first. */
+#define CT_EXPORT_ROWS 1000
+
+/*
+ * Where each project's last request left its outbox, in this backend: the
+ * next request is read from there, not from the outbox's start, which
+ * after a long backlog is a long run of index entries of rows that earlier
+ * requests removed and vacuum has not yet cleared.  Only a hint: a claim
+ * that finds nothing to send after it reads from the start again, up to
+ * it, so no row is ever left behind; an exporter that claims a project on
+ * another connection (or after a restart) just starts from the start.
+ */
+#define CT_CURSOR_CACHE_SIZE 16
+
+typedef struct CtCursor
+{
+	char		project_id[65];
+	char	   *ct_id;			/* in TopMemoryContext; NULL: entry unused */
+	int64		event_id;
+} CtCursor;
+
+static CtCursor ct_cursors[CT_CURSOR_CACHE_SIZE];
+static int	ct_cursor_next = 0;
 
 /* The base URL of each mParticle data center's partner feeds. */
 static const struct
@@ -149,6 +178,24 @@ typedef struct CtRequest
 	int			batch_events;
 	pg_cryptohash_ctx *hash;	/* of what makes its id */
 } CtRequest;
+
+/*
+ * Append to one of a request's arrays of outbox rows, growing it: a
+ * request of small events covers more rows than CT_EXPORT_ROWS (256 KB of
+ * events of about 170 bytes is over 1,500), and a claim may drop any
+ * number.
+ */
+static void
+ct_rows_add(CtArr *a, Datum v)
+{
+	if (a->n >= a->cap)
+	{
+		a->cap *= 2;
+		a->values = repalloc(a->values, sizeof(Datum) * a->cap);
+		a->nulls = repalloc(a->nulls, sizeof(bool) * a->cap);
+	}
+	ct_arr_add(a, v, false);
+}
 
 /* A UUID (RFC 9562 version 8) from the first bytes of a SHA-256 digest. */
 static void
@@ -492,8 +539,8 @@ ct_request_add(CtRequest *rq, uint64 r)
 		 * its profile or event is gone (erased, purged), or it is not this
 		 * export's
 		 */
-		ct_arr_add(&rq->drop_ct_ids, CStringGetTextDatum(ct_id), false);
-		ct_arr_add(&rq->drop_event_ids, Int64GetDatum(event_id), false);
+		ct_rows_add(&rq->drop_ct_ids, CStringGetTextDatum(ct_id));
+		ct_rows_add(&rq->drop_event_ids, Int64GetDatum(event_id));
 		return;
 	}
 	if (rq->user == NULL || strcmp(rq->user, ct_id) != 0)
@@ -511,8 +558,8 @@ ct_request_add(CtRequest *rq, uint64 r)
 			 * user properties: the batch carries them, or there are none to
 			 * send
 			 */
-			ct_arr_add(has_attributes ? &rq->ct_ids : &rq->drop_ct_ids, CStringGetTextDatum(ct_id), false);
-			ct_arr_add(has_attributes ? &rq->event_ids : &rq->drop_event_ids, Int64GetDatum(0), false);
+			ct_rows_add(has_attributes ? &rq->ct_ids : &rq->drop_ct_ids, CStringGetTextDatum(ct_id));
+			ct_rows_add(has_attributes ? &rq->event_ids : &rq->drop_event_ids, Int64GetDatum(0));
 			if (!has_attributes)
 			{
 				ct_batch_drop(rq);
@@ -564,56 +611,125 @@ ct_request_add(CtRequest *rq, uint64 r)
 
 		ct_hash_add(rq->hash, &be, sizeof(be));
 	}
-	ct_arr_add(&rq->ct_ids, CStringGetTextDatum(ct_id), false);
-	ct_arr_add(&rq->event_ids, Int64GetDatum(event_id), false);
+	ct_rows_add(&rq->ct_ids, CStringGetTextDatum(ct_id));
+	ct_rows_add(&rq->event_ids, Int64GetDatum(event_id));
 	pfree(ev.data);
+}
+
+/* This backend's cursor of a project's outbox; NULL when it has none. */
+static CtCursor *
+ct_cursor_find(const char *project_id)
+{
+	for (int i = 0; i < CT_CURSOR_CACHE_SIZE; i++)
+		if (ct_cursors[i].ct_id != NULL && strcmp(ct_cursors[i].project_id, project_id) == 0)
+			return &ct_cursors[i];
+	return NULL;
+}
+
+/* Set (ct_id not NULL) or forget a project's cursor. */
+static void
+ct_cursor_set(const char *project_id, const char *ct_id, int64 event_id)
+{
+	CtCursor   *c = ct_cursor_find(project_id);
+
+	if (c == NULL)
+	{
+		if (ct_id == NULL || strlen(project_id) >= sizeof(c->project_id))
+			return;
+		c = &ct_cursors[ct_cursor_next];
+		ct_cursor_next = (ct_cursor_next + 1) % CT_CURSOR_CACHE_SIZE;
+		strlcpy(c->project_id, project_id, sizeof(c->project_id));
+	}
+	if (c->ct_id != NULL)
+		pfree(c->ct_id);
+	c->ct_id = ct_id != NULL ? MemoryContextStrdup(TopMemoryContext, ct_id) : NULL;
+	c->event_id = event_id;
+}
+
+/* Whether the outbox row (ct_id, event_id) comes after (at_ct_id, at_id). */
+static bool
+ct_outbox_after(const char *ct_id, int64 event_id, const char *at_ct_id, int64 at_id)
+{
+	int			c = strcmp(ct_id, at_ct_id);	/* the C collation's order */
+
+	return c > 0 || (c == 0 && event_id > at_id);
 }
 
 /*
  * Build the next request of an export from its outbox (rows with nothing
- * left to send are deleted); false when nothing waits.
+ * left to send are deleted); false when nothing waits.  The outbox is read
+ * in (ct_id, event_id) order from where this backend's last request of the
+ * project left it; when nothing there is to be sent, from its start up to
+ * that point.
  */
 static bool
 ct_request_build(CtRequest *rq, const CtExport *x)
 {
 	Datum		args[4];
-	char	   *after_ct_id = "";
-	int64		after_id = -1;
+	CtCursor   *cursor = ct_cursor_find(x->project_id);
+	char	   *after_ct_id = cursor != NULL ? pstrdup(cursor->ct_id) : "";
+	int64		after_id = cursor != NULL ? cursor->event_id : -1;
+	char	   *stop_ct_id = NULL;	/* the second pass: up to here */
+	int64		stop_id = 0;
+	char	   *taken_ct_id = NULL; /* the last row covered or dropped */
+	int64		taken_id = 0;
 
 	memset(rq, 0, sizeof(*rq));
 	rq->x = x;
 	initStringInfo(&rq->body);
 	initStringInfo(&rq->batch);
 	appendStringInfoChar(&rq->body, '[');
-	ct_arr_for(&rq->ct_ids, CT_Q_EXPORT_REQUEST, 8, CT_EXPORT_PAGE);
-	ct_arr_for(&rq->event_ids, CT_Q_EXPORT_REQUEST, 9, CT_EXPORT_PAGE);
+	ct_arr_for(&rq->ct_ids, CT_Q_EXPORT_REQUEST, 8, CT_EXPORT_ROWS);
+	ct_arr_for(&rq->event_ids, CT_Q_EXPORT_REQUEST, 9, CT_EXPORT_ROWS);
 	ct_arr_for(&rq->drop_ct_ids, CT_Q_EXPORT_DROP, 2, 16);
 	ct_arr_for(&rq->drop_event_ids, CT_Q_EXPORT_DROP, 3, 16);
-	while (!rq->full)
+	for (;;)
 	{
-		uint64		n;
+		bool		end = false;
 
-		args[0] = CStringGetTextDatum(x->project_id);
-		args[1] = CStringGetTextDatum(after_ct_id);
-		args[2] = Int64GetDatum(after_id);
-		args[3] = Int32GetDatum(CT_EXPORT_PAGE);
-		n = ct_store_exec(CT_Q_EXPORT_ROWS, args, NULL, false);
-		for (uint64 r = 0; r < n && !rq->full; r++)
+		while (!rq->full && !end)
 		{
-			bool		isnull;
+			uint64		n;
 
-			ct_request_add(rq, r);
-			if (r == n - 1)
+			args[0] = CStringGetTextDatum(x->project_id);
+			args[1] = CStringGetTextDatum(after_ct_id);
+			args[2] = Int64GetDatum(after_id);
+			args[3] = Int32GetDatum(CT_EXPORT_PAGE);
+			n = ct_store_exec(CT_Q_EXPORT_ROWS, args, NULL, false);
+			end = n < CT_EXPORT_PAGE;
+			for (uint64 r = 0; r < n && !rq->full; r++)
 			{
-				after_ct_id = ct_store_get_text(r, 1);
-				after_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
+				bool		isnull;
+				char	   *ct_id = ct_store_get_text(r, 1);
+				int64		event_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
+
+				if (stop_ct_id != NULL && ct_outbox_after(ct_id, event_id, stop_ct_id, stop_id))
+				{
+					/* the second pass is back where the first began */
+					end = true;
+					break;
+				}
+				ct_request_add(rq, r);
+				if (!rq->full)
+				{
+					taken_ct_id = ct_id;
+					taken_id = event_id;
+				}
+				after_ct_id = ct_id;
+				after_id = event_id;
 			}
+			SPI_freetuptable(SPI_tuptable);
 		}
-		SPI_freetuptable(SPI_tuptable);
-		if (n < CT_EXPORT_PAGE)
+		if (rq->full || rq->ct_ids.n > 0 || cursor == NULL || stop_ct_id != NULL)
 			break;
+		/* nothing to send after the cursor: from the start, up to it */
+		stop_ct_id = pstrdup(cursor->ct_id);
+		stop_id = cursor->event_id;
+		after_ct_id = "";
+		after_id = -1;
 	}
 	ct_batch_close(rq);
+	ct_cursor_set(x->project_id, rq->ct_ids.n > 0 ? taken_ct_id : NULL, taken_id);
 	appendStringInfoChar(&rq->body, ']');
 	if (rq->drop_ct_ids.n > 0)
 	{

@@ -9,7 +9,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	r ctaudience.ct_export_request;
+	r record;
 	outcome text;
 	at CONSTANT timestamptz := now();	-- values, not calls: Citus plans the statements below
 	problem text;
@@ -24,7 +24,9 @@ BEGIN
 	PERFORM ctaudience.ct_check_project(project_id, '{export}');
 	error := left(error, 1024);
 	PERFORM 1 FROM ctaudience.ct_export x WHERE x.project_id = ct_export_result.project_id FOR UPDATE;
-	SELECT * INTO r FROM ctaudience.ct_export_request q
+	-- not the body: 256 KB read for nothing
+	SELECT q.request_id, q.state, q.batches, q.events, q.profiles, q.cut, q.ct_ids, q.event_ids
+	  INTO r FROM ctaudience.ct_export_request q
 	 WHERE q.project_id = ct_export_result.project_id AND q.request_id = ct_export_result.request_id
 	   FOR UPDATE;
 	IF NOT FOUND OR r.state <> 'pending' THEN

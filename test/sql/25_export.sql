@@ -239,6 +239,53 @@ SELECT length(e -> 'data' ->> 'event_name') AS name_chars,
  WHERE e -> 'data' ->> 'event_name' LIKE 'NNN%';
 SELECT cut, waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
 
+-- a request reads the outbox from where the session's last one left it:
+-- an event queued meanwhile before that point goes once nothing after it
+-- waits, and every event still goes once
+SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
+INSERT INTO ct_profile (project_id, ct_id, identity) VALUES ('TEST-EX', repeat('0', 32), 'ex-0');
+SELECT count(*) FROM (SELECT ct_record_event('TEST-EX', t.ex('ex-1'), 'Big', jsonb_build_object('v', repeat('x', 3000), 'n', g),
+											  '2026-01-21 00:00+00') FROM generate_series(1, 150) g) x;
+TRUNCATE sent;
+DO $$
+DECLARE
+	r record;
+	n int := 0;
+BEGIN
+	LOOP
+		SELECT * INTO r FROM ctaudience.ct_export_claim('TEST-EX');
+		EXIT WHEN NOT FOUND;
+		n := n + 1;
+		INSERT INTO sent VALUES (n, r.body);
+		PERFORM ctaudience.ct_export_result('TEST-EX', r.request_id, 202);
+		IF n = 1 THEN
+			PERFORM ctaudience.ct_record_event('TEST-EX', repeat('0', 32), 'Late', '{}', '2026-01-21 00:00+00');
+		END IF;
+	END LOOP;
+END
+$$;
+SELECT request, coalesce(p.identity, p.ct_id) AS who, e -> 'data' ->> 'event_name' AS event, count(*) AS events
+  FROM sent CROSS JOIN LATERAL jsonb_array_elements(body::jsonb) b CROSS JOIN LATERAL jsonb_array_elements(b -> 'events') e
+  JOIN ct_profile p ON p.project_id = 'TEST-EX' AND p.ct_id = b -> 'partner_identities' ->> 'CleverTap_User_ID'
+ GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+SELECT count(*) AS events, count(DISTINCT e -> 'data' ->> 'source_message_id') AS distinct_ids
+  FROM sent, jsonb_array_elements(body::jsonb) b, jsonb_array_elements(b -> 'events') e;
+SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
+DELETE FROM ct_profile WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
+
+-- a request of small events covers more than 1,000 outbox rows, and a
+-- claim drops any number of rows with nothing left to send (here the
+-- events of one user, purged meanwhile)
+SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
+SELECT count(*) FROM (SELECT ct_record_event('TEST-EX', t.ex(w), 'Tiny', '{}', '2026-01-22 00:00+00')
+						FROM generate_series(1, 1200) g, (VALUES ('ex-1'), ('ex-2')) v(w)) x;
+DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = t.ex('ex-2') AND event_name = 'Tiny';
+SELECT batches, events FROM t.claim();
+SELECT ct_export_result('TEST-EX', t.pending(), 202);
+SELECT count(*) FROM t.claim();
+SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+
 -- user properties: CleverTap's profile properties as ct_* user attributes,
 -- the profiles updated since the last run
 UPDATE ct_profile SET properties = '{"Name": "Ex One", "MSG-push": true, "Plan": "gold"}', updated_at = now() - interval '1 minute'
