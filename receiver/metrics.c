@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "common_metrics.h"
 #include "common_pool.h"
 #include "config.h"
 #include "metrics.h"
@@ -14,14 +15,10 @@
 
 static const int ct_statuses[] = {200, 400, 401, 404, 405, 413, 429, 500, 503};
 #define CT_NSTATUS (sizeof(ct_statuses) / sizeof(ct_statuses[0]))
-static const double ct_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
-#define CT_NBUCKETS (sizeof(ct_buckets) / sizeof(ct_buckets[0]))
 
 static pthread_mutex_t ct_metrics_mutex = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long ct_by_status[CT_NSTATUS + 1];	/* the last: any other */
-static unsigned long ct_bucket_count[CT_NBUCKETS];
-static unsigned long ct_latency_count;
-static double ct_latency_sum;
+static CtHistogram ct_latency;
 static long ct_stats[CT_NSTATS];
 
 /* Each CtStat's line; the closed counters share one name, by reason. */
@@ -52,11 +49,7 @@ ct_metrics_request(int status, double seconds)
 		k++;
 	pthread_mutex_lock(&ct_metrics_mutex);
 	ct_by_status[k]++;
-	for (size_t b = 0; b < CT_NBUCKETS; b++)
-		if (seconds <= ct_buckets[b])
-			ct_bucket_count[b]++;
-	ct_latency_count++;
-	ct_latency_sum += seconds;
+	ct_histogram_observe(&ct_latency, seconds);
 	pthread_mutex_unlock(&ct_metrics_mutex);
 }
 
@@ -83,13 +76,7 @@ ct_metrics_text(void)
 	for (size_t k = 0; k < CT_NSTATUS; k++)
 		fprintf(f, "ctaudience_receiver_requests_total{status=\"%d\"} %lu\n", ct_statuses[k], ct_by_status[k]);
 	fprintf(f, "ctaudience_receiver_requests_total{status=\"other\"} %lu\n", ct_by_status[CT_NSTATUS]);
-	fprintf(f, "# HELP ctaudience_receiver_request_seconds Time to answer a Firehose request.\n"
-			"# TYPE ctaudience_receiver_request_seconds histogram\n");
-	for (size_t b = 0; b < CT_NBUCKETS; b++)
-		fprintf(f, "ctaudience_receiver_request_seconds_bucket{le=\"%g\"} %lu\n", ct_buckets[b], ct_bucket_count[b]);
-	fprintf(f, "ctaudience_receiver_request_seconds_bucket{le=\"+Inf\"} %lu\n", ct_latency_count);
-	fprintf(f, "ctaudience_receiver_request_seconds_sum %.6f\n", ct_latency_sum);
-	fprintf(f, "ctaudience_receiver_request_seconds_count %lu\n", ct_latency_count);
+	ct_histogram_print(f, "ctaudience_receiver_request_seconds", "Time to answer a Firehose request.", &ct_latency);
 	for (int s = 0; s < CT_NSTATS; s++)
 	{
 		if (ct_stat_lines[s].help != NULL)
