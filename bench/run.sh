@@ -145,7 +145,6 @@ singles=""
 floors=""
 fratios=""
 ratios=""
-qratios=""
 detail=""
 same=yes
 retries2=0
@@ -174,13 +173,6 @@ for k in $(seq "$rounds"); do
 	floors="$floors $f"
 	fratios="$fratios $(awk "BEGIN {printf \"%.2f\", $s1 / $f}")"
 	ratios="$ratios $(awk "BEGIN {printf \"%.2f\", $s1 / $s2}")"
-	# the same ratio off the run queue: each import's wall-clock time less
-	# the time its backend was runnable but waited for a CPU (for two
-	# sessions, the slower one's), which on this shared machine other
-	# processes decide; see bench/README.md, "Two sessions"
-	q1=$(echo "$p1" | sed 's/.*session_runq_s=\([0-9.]*\).*/\1/')
-	f2=$(echo "$two" | sed 's/.*session_runq_s=\([0-9.,]*\).*/\1/' | awk -F, "{a = $s2 - \$1; b = $s2 - \$2; print (a > b ? a : b)}")
-	qratios="$qratios $(awk "BEGIN {printf \"%.2f\", ($s1 - $q1) / $f2}")"
 	retries2=$((retries2 + $(echo "$two" | sed 's/.*retries=\([0-9]*\).*/\1/')))
 	detail="$detail
                             round $k: 1 session $s1 s (WAL fsync $(echo "$p1" | sed 's/.*wal_sync_ms=//') ms), floor $f s, 2 sessions $s2 s"
@@ -199,7 +191,6 @@ ratio import / floor:       $fratio, median of $rounds rounds:$fratios
 import, 1 session:          $import_s s median, $one_pps profiles/s ($(echo "$one" | sed 's/.*peak_rss_anon_above_baseline_mb=\([0-9.]*\).*/\1/') MB peak backend RssAnon above baseline)
 COPY floor:                 $floor_s s median, for the same rows ($rows, and the log, samples and statistics rows)
 2 sessions vs 1:            ${ratio2}x, median of $rounds rounds:$ratios x
-  off the run queue:        $(printf "%.2f" "$(median $qratios)")x, median of $rounds rounds:$qratios x
                             same final rows and events as 1 session: $same; messages retried (40001/40P01): $retries2$detail
 first import (step 1):      $(echo "$one" | sed 's/.*seconds=\([0-9.]*\).*/\1/') s, ratio to the median floor $(awk "BEGIN {printf \"%.2f\", $(echo "$one" | sed 's/.*seconds=\([0-9.]*\).*/\1/') / $floor_s}") (not in the medians)
   with a jsonb argument:    $importj_s s once, $(echo "$onej" | sed 's/.*profiles_per_s=\([0-9]*\).*/\1/') profiles/s, ratio to the median floor $(awk "BEGIN {printf \"%.2f\", $importj_s / $floor_s}")
