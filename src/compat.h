@@ -116,16 +116,4 @@ ct_json_lexer_free(JsonLexContext *lex)
 #define pg_noreturn pg_attribute_noreturn()
 #endif
 
-/*
- * This backend's number, distinct among the backends running at the same
- * time: MyBackendId up to 16, MyProcNumber from 17 on.
- */
-#if PG_VERSION_NUM >= 170000
-#include "storage/procnumber.h"
-#define ct_my_backend_number() ((int) MyProcNumber)
-#else
-#include "storage/backendid.h"
-#define ct_my_backend_number() ((int) MyBackendId)
-#endif
-
 #endif							/* CT_COMPAT_H */

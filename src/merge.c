@@ -10,34 +10,25 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-#include "compat.h"
 #include "importstate.h"
 #include "merge.h"
 #include "normalize.h"
 
 /*
  * A fresh CleverTap ID: 32 lowercase hex characters, laid out like a UUIDv7
- * (RFC 9562) with the session between the coarse and the fine time: 9 of
- * the time in milliseconds divided by 4,096 (units of 4.096 s), 2 of this
- * backend's number (modulo 256), 3 of the rest of the milliseconds, then 18
- * from 9 random bytes.  IDs made later by a session sort later, so the new
- * rows of an import land at the right-hand end of every index that leads
- * with ct_id (the profiles', the memberships' by profile, the events')
- * instead of on a random leaf page of each: at a million profiles those
- * indexes no longer fit in the CPU's caches, and random inserts into them
- * were most of an import's time.  The backend's number keeps two sessions
- * importing into one project apart: with the time alone first, both
- * appended to the same last leaf page of each of those indexes and waited
- * for each other's lock on it (and split and extended it in turn).  72
- * random bits per session and 4.096 s keep IDs unguessable enough and
- * collisions out of reach; the first 12 characters read as milliseconds
- * are within 4.1 s of when the profile was created, which created_at says
- * anyway.  The random bytes come from pg_strong_random() in blocks of 4,000
- * bytes kept for the backend (OpenSSL costs something per call); each is
- * used once.
+ * (RFC 9562): 12 of the time in milliseconds since 1970, then 20 from 10
+ * random bytes.  IDs made later sort later, so the new rows of an import
+ * land at the right-hand end of every index that leads with ct_id (the
+ * profiles', the memberships' by profile, the events') instead of on a
+ * random leaf page of each: at a million profiles those indexes no longer
+ * fit in the CPU's caches, and random inserts into them were most of an
+ * import's time.  80 random bits per millisecond keep IDs unguessable
+ * enough and collisions out of reach; the time prefix says when a profile
+ * was created, which created_at says anyway.  The random bytes come from
+ * pg_strong_random() in blocks of 4,000 bytes kept for the backend (OpenSSL
+ * costs something per call); each is used once.
  */
 #define CT_RANDOM_POOL 4000
-#define CT_RANDOM_BYTES 9
 
 static char *
 ct_generate_ctid(void)
@@ -48,9 +39,8 @@ ct_generate_ctid(void)
 	uint8	   *rnd;
 	char	   *out = palloc(33);
 	uint64		ms;
-	int			backend = ct_my_backend_number() & 0xff;
 
-	if (pool_used + CT_RANDOM_BYTES > CT_RANDOM_POOL)
+	if (pool_used + 10 > CT_RANDOM_POOL)
 	{
 		if (!pg_strong_random(pool, sizeof(pool)))
 			ereport(ERROR,
@@ -59,19 +49,15 @@ ct_generate_ctid(void)
 		pool_used = 0;
 	}
 	rnd = pool + pool_used;
-	pool_used += CT_RANDOM_BYTES;
+	pool_used += 10;
 	ms = (uint64) ((GetCurrentTimestamp() +
 					(POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64) USECS_PER_DAY) / 1000);
-	for (int i = 0; i < 9; i++)
+	for (int i = 0; i < 12; i++)
 		out[i] = hex[(ms >> (44 - 4 * i)) & 0x0f];
-	out[9] = hex[backend >> 4];
-	out[10] = hex[backend & 0x0f];
-	for (int i = 0; i < 3; i++)
-		out[11 + i] = hex[(ms >> (8 - 4 * i)) & 0x0f];
-	for (int i = 0; i < CT_RANDOM_BYTES; i++)
+	for (int i = 0; i < 10; i++)
 	{
-		out[14 + 2 * i] = hex[rnd[i] >> 4];
-		out[14 + 2 * i + 1] = hex[rnd[i] & 0x0f];
+		out[12 + 2 * i] = hex[rnd[i] >> 4];
+		out[12 + 2 * i + 1] = hex[rnd[i] & 0x0f];
 	}
 	out[32] = '\0';
 	return out;
