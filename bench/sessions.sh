@@ -112,7 +112,7 @@ SQL
 
 hold=$dir/hold
 # import_once DATABASE SESSIONS ROUND: the driver's line; the backends
-# connect and wait until the sampler runs, then start
+# connect and wait for a go, so that their pids are known first
 import_once() {
 	psql -X -q -d "$1" -c "CHECKPOINT" >/dev/null
 	rm -f "$hold".*
@@ -122,6 +122,10 @@ import_once() {
 		while [ ! -f "$hold.$k" ]; do sleep 0.05; done
 		pids="$pids${pids:+,}$(cat "$hold.$k")"
 	done
+	echo "$pids" >"$dir/pids"
+	# the backends start as their files go; the sampler (and perf) from then
+	# on, so that the samples cover the import and not the wait before it
+	rm -f "$hold".*
 	psql -X -q -d postgres -c "CALL bench_sample($3, $2, '{$pids}', ${CT_BENCH_SAMPLE_MS:-2})" &
 	local smp=$!
 	# CT_BENCH_PERF=1: where the backends leave the CPU (scheduler switches,
@@ -131,8 +135,6 @@ import_once() {
 		perf record -q -e sched:sched_switch --call-graph dwarf,16384 -o "$work/sessions-perf.data" -p "$pids" 2>/dev/null &
 		prf=$!
 	fi
-	sleep 0.3
-	rm -f "$hold".*
 	wait "$drv" || exit 1
 	wait "$smp"
 	[ -z "$prf" ] || { kill -INT "$prf"; wait "$prf" || true; }
@@ -143,6 +145,20 @@ import_once() {
 # differ from one database to the next)
 relnames() {
 	psql -X -A -t -d "$1" -c "SELECT string_agg(oid || '=' || relname, ' ') FROM pg_class WHERE oid >= 16384"
+}
+
+# busy LINE SESSIONS ROUND: the largest busy time of the sessions (below)
+busy() {
+	local wall runq idle k best=0 b
+	wall=$(field "$1" seconds)
+	for k in $(seq 0 $(($2 - 1))); do
+		runq=$(field "$1" session_runq_s | cut -d, -f$((k + 1)))
+		idle=$(psql -X -A -t -d postgres -c "SELECT coalesce(avg((state <> 'active')::int), 0)
+			FROM bench_wait WHERE round = $3 AND sessions = $2 AND pid = $(cut -d, -f$((k + 1)) "$dir/pids.$2")")
+		b=$(awk "BEGIN {print ($wall - $runq) - $wall * $idle}")
+		best=$(awk "BEGIN {print ($b > $best ? $b : $best)}")
+	done
+	echo "$best"
 }
 
 # a field of the driver's line
@@ -161,6 +177,7 @@ for k in $(seq "$rounds"); do
 		r=$(import_once benchp$n "$n" "$k")
 		echo "$r"
 		eval "r$n=\$r"
+		cp "$dir/pids" "$dir/pids.$n"
 		# OIDs differ from database to database: name them now
 		psql -X -q -d postgres -c "UPDATE bench_wait w SET relname = split_part(x, '=', 2)
 			FROM unnest(string_to_array('$(relnames benchp$n)', ' ')) x
@@ -170,23 +187,26 @@ for k in $(seq "$rounds"); do
 	s1=$(field "$r1" seconds)
 	s2=$(field "$r2" seconds)
 	ratios="$ratios $(awk "BEGIN {printf \"%.2f\", $s1 / $s2}")"
-	# Off the run queue: a backend's wall-clock time less the time it was
-	# runnable but waited for a CPU (other processes' turns); for two
-	# sessions, the slower one's.  What is left is its CPU time and its
-	# waits (I/O, locks, the client): the ratio of those is what two
-	# sessions would give with a core each, whatever else ran.
-	f1=$(awk "BEGIN {print $s1 - $(field "$r1" session_runq_s)}")
-	f2=$(echo "$(field "$r2" session_runq_s)" | awk -F, "{a = $s2 - \$1; b = $s2 - \$2; print (a > b ? a : b)}")
+	# Busy: a backend's wall-clock time less the time it was runnable but
+	# waited for a CPU (other processes' turns) and less the time it sat idle
+	# waiting for its client (the driver's own turns, and a session that
+	# reached the barrier between the waves first waiting for the other);
+	# for two sessions, the busier one's.  What is left is its CPU time and
+	# its waits for I/O and locks: the ratio of those is what two sessions
+	# would give with a core each and a client that never kept them
+	# waiting, whatever else ran on the machine.
+	f1=$(busy "$r1" 1 "$k")
+	f2=$(busy "$r2" 2 "$k")
 	fratios="$fratios $(awk "BEGIN {printf \"%.2f\", $f1 / $f2}")"
 	detail="$detail
-  round $k: 1 session $s1 s (CPU $(field "$r1" session_cpu_s) s, run queue $(field "$r1" session_runq_s) s); 2 sessions $s2 s (CPU $(field "$r2" session_cpu_s) s, run queue $(field "$r2" session_runq_s) s); off the run queue $f1 s and $f2 s; retries $(field "$r2" retries)"
+  round $k: 1 session $s1 s (CPU $(field "$r1" session_cpu_s) s, run queue $(field "$r1" session_runq_s) s); 2 sessions $s2 s (CPU $(field "$r2" session_cpu_s) s, run queue $(field "$r2" session_runq_s) s); busy $f1 s and $f2 s; retries $(field "$r2" retries)"
 done
 
 cat <<REPORT
 
 == two sessions, $what: $(field "$r1" messages) messages
 2 sessions vs 1, wall clock:         $(printf "%.2f" "$(median $ratios)")x, median of $rounds rounds:$ratios
-2 sessions vs 1, off the run queue:  $(printf "%.2f" "$(median $fratios)")x, median of $rounds rounds:$fratios$detail
+2 sessions vs 1, busy time:          $(printf "%.2f" "$(median $fratios)")x, median of $rounds rounds:$fratios$detail
 what the importing backends were doing (share of samples every ${CT_BENCH_SAMPLE_MS:-2} ms, all rounds; CPU includes waiting for one):
 REPORT
 psql -X -A -t -F ' ' -d postgres <<SQL
@@ -203,3 +223,30 @@ SELECT count(*) FILTER (WHERE sessions = 1), count(*) FILTER (WHERE sessions = 2
  WHERE w.locktype IS NOT NULL
  GROUP BY 3, 4, 5 ORDER BY 2 DESC LIMIT 15;
 SQL
+# CT_BENCH_PERF=1: where the two backends of round 1's two-session import
+# left the CPU on their own (sleeps, not preemptions): scheduler switches
+# counted by what they waited for and the first frames of the extension or
+# PostgreSQL above the wait
+if [ "${CT_BENCH_PERF:-0}" = 1 ] && [ -f "$work/sessions-perf.data" ]; then
+	echo "where the two backends slept (perf sched_switch, round 1; switches, what, where):"
+	perf script -i "$work/sessions-perf.data" -F trace,ip,sym 2>/dev/null | python3 -c '
+import collections, re, sys
+skip = ("__", "entry_", "do_", "schedule", "x64", "[unknown]", "syscall", "0x", "futex", "io_schedule",
+        "folio", "bit_wait", "out_of_line", "PGSemaphoreLock", "WaitLatch", "WaitEventSetWait", "ProcSleep",
+        "epoll", "sem_", "LWLockAcquire", "LockAcquireExtended", "LockRelationForExtension", "LockBuffer",
+        "ext4", "generic", "file_write", "blkdev", "submit", "wait_for", "pq_", "secure_read", "sock_",
+        "unix_", "poll", "core_sys")
+c = collections.Counter()
+for b in sys.stdin.read().split("\n\n"):
+    lines = [l.strip() for l in b.strip().split("\n") if l.strip()]
+    if not lines or "prev_state=R" in lines[0] or "prev_state" not in lines[0]:
+        continue
+    syms = [l.split(None, 1)[1].split("+")[0] if len(l.split(None, 1)) > 1 else l for l in lines[1:]]
+    what = ("LWLock" if "LWLockAcquire" in syms else "lock" if "LockAcquireExtended" in syms
+            else "fsync" if any("fdatasync" in s for s in syms) else "client" if any(s.startswith("pq_") for s in syms)
+            else "other")
+    c[what + " " + " < ".join([s for s in syms if not s.startswith(skip)][:5])] += 1
+for k, v in c.most_common(15):
+    print(v, k)
+'
+fi
