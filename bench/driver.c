@@ -21,7 +21,8 @@
  *	      line: messages, profiles, seconds, profiles/s, peak backend RssAnon,
  *	      retries, the CPU seconds the backends used for the import
  *	      (user and system) and the seconds they waited for a CPU (from
- *	      /proc; the driver must run on the server's machine).  With CT_BENCH_HOLD=PATH, each session k writes its backend's pid
+ *	      /proc; the driver must run on the server's machine), in all and
+ *	      then per session (session_cpu_s=, session_runq_s=).  With CT_BENCH_HOLD=PATH, each session k writes its backend's pid
  *	      to PATH.k once connected and waits until the file is removed.
  *	  driver memory CONNINFO FILE [SQL]
  *	      Import the one message of FILE; print the backend's RssAnon before
@@ -434,8 +435,16 @@ cmd_import(const char *conninfo, const char *file, int nsessions)
 		if (sh->peak_kb[k] - sh->base_kb[k] > peak)
 			peak = sh->peak_kb[k] - sh->base_kb[k];
 	}
-	printf("sessions=%d messages=%ld profiles=%ld seconds=%.3f profiles_per_s=%.0f peak_rss_anon_above_baseline_mb=%.1f retries=%ld backend_cpu_s=%.2f backend_runq_s=%.2f\n",
+	printf("sessions=%d messages=%ld profiles=%ld seconds=%.3f profiles_per_s=%.0f peak_rss_anon_above_baseline_mb=%.1f retries=%ld backend_cpu_s=%.2f backend_runq_s=%.2f",
 		   nsessions, messages, profiles, t1 - t0, profiles / (t1 - t0), peak / 1024.0, retries, cpu, runq);
+	/* each session's own: the slowest decides the wall-clock time */
+	printf(" session_cpu_s=");
+	for (int k = 0; k < nsessions; k++)
+		printf("%s%.2f", k ? "," : "", sh->cpu_s[k]);
+	printf(" session_runq_s=");
+	for (int k = 0; k < nsessions; k++)
+		printf("%s%.2f", k ? "," : "", sh->runq_s[k]);
+	printf("\n");
 	return 0;
 }
 
