@@ -5,8 +5,8 @@
 REVOKE ALL ON ctaudience.ct_journey, ctaudience.ct_journey_state, ctaudience.ct_journey_step FROM PUBLIC;
 REVOKE ALL ON FUNCTION ctaudience.ct_journey_nodes_check(jsonb), ctaudience.ct_journey_check(),
 	ctaudience.ct_journey_wait_end(jsonb, timestamptz),
-	ctaudience.ct_create_journey(text, text, jsonb, text, jsonb, text, jsonb, text, interval, integer),
-	ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, jsonb, text, interval, integer),
+	ctaudience.ct_create_journey(text, text, jsonb, text, jsonb, text, jsonb, text, interval, integer, bigint[]),
+	ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, jsonb, text, interval, integer, bigint[]),
 	ctaudience.ct_start_journey(bigint, timestamptz), ctaudience.ct_stop_journey(bigint),
 	ctaudience.ct_advance_journeys(integer, timestamptz), ctaudience.ct_schedule_journeys(text, integer, text)
 	FROM PUBLIC;
