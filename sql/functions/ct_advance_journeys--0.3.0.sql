@@ -119,7 +119,7 @@ BEGIN
 		SELECT n INTO nd FROM jsonb_array_elements(s.nodes) n WHERE n ->> 'id' = cur;
 		IF waiting AND nd ->> 'type' = 'wait' THEN
 			-- made due early (a removal, an event), still in: it waits on
-			t := ctaudience.ct_journey_wait_end(nd, s.node_at);
+			t := ctaudience.ct_journey_wait_end(nd, s.node_at, s.project_id);
 			IF t > clock THEN
 				UPDATE ctaudience.ct_journey_state x SET due_at = t
 				 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
@@ -149,7 +149,7 @@ BEGIN
 					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
 					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'waiting', t);
 					UPDATE ctaudience.ct_journey_state x
-					   SET node = cur, waiting = true, node_at = t, due_at = ctaudience.ct_journey_wait_end(nd, t)
+					   SET node = cur, waiting = true, node_at = t, due_at = ctaudience.ct_journey_wait_end(nd, t, s.project_id)
 					 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
 					EXIT;
 				END IF;

@@ -130,7 +130,7 @@ BEGIN
 			IF (node ? 'duration') = (node ? 'until') THEN
 				RAISE EXCEPTION 'the wait node "%" needs one of duration and until', id
 					USING ERRCODE = 'invalid_parameter_value',
-						  HINT = '"duration": an interval such as "1 hour" or "1 day"; or "until": a time of day such as "09:00", in "time_zone" (an IANA name such as "Asia/Kolkata"; UTC when none).';
+						  HINT = '"duration": an interval such as "1 hour" or "1 day"; or "until": a time of day such as "09:00", in "time_zone" (an IANA name such as "Asia/Kolkata"; the project''s time zone when none).';
 			END IF;
 			IF node ? 'duration' THEN
 				BEGIN

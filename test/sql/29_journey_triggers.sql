@@ -4,6 +4,16 @@
 SET search_path = ctaudience, t, public;
 \set SHOW_CONTEXT never
 SET timezone = 'UTC';
+DO $$
+DECLARE
+	r text;
+BEGIN
+	FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'ct\_jt\_%' LOOP
+		EXECUTE format('DROP OWNED BY %I', r);
+		EXECUTE format('DROP ROLE %I', r);
+	END LOOP;
+END
+$$;
 
 SELECT ct_register_project('TEST-JT', 'test-passcode-1', 'token-TEST-JT', 'eu1', 'Journey triggers');
 SELECT ct_register_project('TEST-JU', 'test-passcode-1', 'token-TEST-JU', 'eu1', 'Journey triggers elsewhere');
@@ -174,3 +184,78 @@ SELECT ct_advance_journeys(100, as_of => '2025-04-03 10:05+00') AS moved;
 SELECT * FROM t.jt_where WHERE journey = 'Cart';
 SELECT node, entered, waited, passed, sent, completed, left_segment
   FROM ct_journey_stats WHERE journey_id = :cartj ORDER BY node_position;
+
+---------------------------------------------------------------------------
+-- (c) The project's time zone: a wait until a time of day without a
+-- time_zone of its own ends at that time in the project's zone.
+---------------------------------------------------------------------------
+SELECT time_zone FROM ct_project WHERE project_id = 'TEST-JT';
+-- refused: an unknown zone (22023), NULL (22004), an unknown project; directly too
+SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('TEST-JT', 'Mars/Olympus')$$);
+SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('TEST-JT', NULL)$$);
+SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('NO-SUCH', 'Asia/Kolkata')$$);
+SELECT t.jt_try($$UPDATE ctaudience.ct_project SET time_zone = 'Atlantis/Capital' WHERE project_id = 'TEST-JT'$$);
+SELECT ct_set_project_time_zone('TEST-JT', 'Asia/Kolkata');
+SELECT project_id, time_zone FROM ct_project WHERE project_id IN ('TEST-JT', 'TEST-JU') ORDER BY 1;
+-- 4 April, 20:00 UTC is 01:30 on the 5th in Kolkata: 09:00 there is 03:30
+-- UTC on the 5th; a node's own zone wins; without a project, UTC
+SELECT ct_journey_wait_end('{"until": "09:00"}', '2025-04-04 20:00+00', 'TEST-JT') AS project_zone,
+	   ct_journey_wait_end('{"until": "09:00", "time_zone": "Europe/Berlin"}', '2025-04-04 20:00+00', 'TEST-JT') AS node_zone,
+	   ct_journey_wait_end('{"until": "09:00"}', '2025-04-04 20:00+00', 'TEST-JU') AS utc_project,
+	   ct_journey_wait_end('{"until": "09:00"}', '2025-04-04 20:00+00') AS no_project;
+-- end to end: "Morning" enters on Signed Up and waits until 09:00, the
+-- project's
+SELECT ct_create_journey('TEST-JT', 'Morning', jsonb_build_array(
+	'{"id": "signed up", "type": "entry", "event": "Signed Up", "next": "nine"}'::jsonb,
+	'{"id": "nine", "type": "wait", "until": "09:00", "next": "hello"}'::jsonb,
+	'{"id": "hello", "type": "send", "channel": "email", "next": "done"}'::jsonb,
+	'{"id": "done", "type": "exit"}'::jsonb)) AS morning \gset
+SELECT ct_start_journey(:morning, as_of => '2025-04-04 00:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt('cid'), 'Signed Up', '{}', '2025-04-04 20:00+00') > 0 AS recorded;
+SELECT ct_advance_journeys(100, as_of => '2025-04-04 20:05+00') AS moved;
+SELECT identity, node, waiting, due_at FROM t.jt_where WHERE journey = 'Morning';
+SELECT ct_advance_journeys(100, as_of => '2025-04-05 03:29+00') AS moved;
+SELECT ct_advance_journeys(100, as_of => '2025-04-05 03:31+00') AS moved;
+SELECT identity, node, exited_at, exit_reason FROM t.jt_where WHERE journey = 'Morning';
+
+---------------------------------------------------------------------------
+-- (d) Per day: each journey's nodes per day (UTC), from the record of
+-- steps; readers read it, a role given another project sees none of it.
+---------------------------------------------------------------------------
+SELECT name, node, day, entered, waited, passed, sent, converted, completed, exit_event, left_segment, stopped
+  FROM ct_journey_daily WHERE project_id = 'TEST-JT' ORDER BY name, day, node;
+-- a goal the same day: Dan launches again on 6 April (re-entry once: no);
+-- "Goal day" enters on Product Viewed with Purchased as its goal
+SELECT ct_create_journey('TEST-JT', 'Goal day', jsonb_build_array(
+	'{"id": "viewed", "type": "entry", "event": "Product Viewed", "next": "wait"}'::jsonb,
+	'{"id": "wait", "type": "wait", "duration": "2 hours", "next": "done"}'::jsonb,
+	'{"id": "done", "type": "exit"}'::jsonb), goal_event => 'Purchased', reentry => 'always') AS goalday \gset
+SELECT ct_start_journey(:goalday, as_of => '2025-04-06 00:00+00') IS NOT NULL AS started;
+SELECT count(ct_record_event('TEST-JT', t.jt(who), 'Product Viewed', '{}', '2025-04-06 10:00+00')) AS viewed
+  FROM unnest(ARRAY['ann', 'bob', 'cid']) who;
+SELECT ct_record_event('TEST-JT', t.jt('bob'), 'Purchased', '{}', '2025-04-06 10:30+00') > 0 AS recorded;
+SELECT ct_advance_journeys(100, as_of => '2025-04-06 10:35+00') AS moved;
+SELECT ct_advance_journeys(100, as_of => '2025-04-06 12:05+00') AS moved;
+-- 7 April: Ann views again (always: she enters again), then buys
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Product Viewed', '{}', '2025-04-07 09:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Purchased', '{}', '2025-04-07 09:10+00') > 0 AS recorded;
+SELECT ct_advance_journeys(100, as_of => '2025-04-07 09:15+00') AS moved;
+SELECT node, day, entered, waited, passed, converted, completed
+  FROM ct_journey_daily WHERE journey_id = :goalday ORDER BY day, node;
+-- the days add up to ct_journey_stats
+SELECT d.node, sum(d.entered) = s.entered AND sum(d.passed) = s.passed AND sum(d.converted) = s.goal
+	   AND sum(d.completed) = s.completed AS adds_up
+  FROM ct_journey_daily d JOIN ct_journey_stats s USING (journey_id, node)
+ WHERE d.journey_id = :goalday GROUP BY d.node, s.entered, s.passed, s.goal, s.completed ORDER BY d.node;
+CREATE ROLE ct_jt_reader IN ROLE ctaudience_reader;
+CREATE ROLE ct_jt_team_u;
+SELECT ct_grant_project('ct_jt_team_u', 'TEST-JU', 'read');
+SET ROLE ct_jt_reader;
+SELECT count(*) > 0 AS reader_sees FROM ct_journey_daily WHERE project_id = 'TEST-JT';
+RESET ROLE;
+SET ROLE ct_jt_team_u;
+SELECT count(*) AS team_u_sees FROM ct_journey_daily WHERE project_id = 'TEST-JT';
+RESET ROLE;
+SELECT ct_revoke_project('ct_jt_team_u', 'TEST-JU', 'read');
+DROP ROLE ct_jt_reader;
+DROP ROLE ct_jt_team_u;
