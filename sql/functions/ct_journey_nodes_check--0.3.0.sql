@@ -208,9 +208,9 @@ BEGIN
 			END IF;
 		WHEN 'send' THEN
 			IF (node ->> 'channel') = ANY (sdk_only) THEN
-				RAISE EXCEPTION 'the send node "%" cannot use %: a journey enters on Partner Sync', id, node ->> 'channel'
+				RAISE EXCEPTION 'the send node "%" cannot use %: a journey sends through the campaign queue', id, node ->> 'channel'
 					USING ERRCODE = 'invalid_parameter_value',
-						  DETAIL = 'Partner Sync is raised by an import, not by the SDK in an app or a web page, so '
+						  DETAIL = 'A send node queues the message for a sender when the clock moves the profile, not while the SDK shows an app or a web page, so '
 								   || array_to_string(sdk_only, ', ') || ' cannot show it.',
 						  HINT = 'Use one of ' || array_to_string(channels, ', ') || '.';
 			END IF;
@@ -277,4 +277,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_journey_nodes_check(jsonb) IS
-	'check a journey''s nodes as a graph (22023 naming the node, with a hint): one entry with a segment or an app event, each node''s settings, branches complete, every node reachable, no loop without a wait, channels Partner Sync can use; returns the segments named, the entry''s first (NULL for an entry on an event)';
+	'check a journey''s nodes as a graph (22023 naming the node, with a hint): one entry with a segment or an app event, each node''s settings, branches complete, every node reachable, no loop without a wait, channels a sender can use; returns the segments named, the entry''s first (NULL for an entry on an event)';
