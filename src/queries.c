@@ -501,17 +501,23 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	/*
 	 * a recorded event ($3 at $4) of a profile: the journeys where it waits
 	 * for that event, or has it as the goal or exit event, make it due then,
-	 * so the clock moves it without waiting for the timeout
+	 * so the clock moves it without waiting for the timeout; returns whether
+	 * a live journey of the project (started by then) enters on that event,
+	 * so that CT_Q_JOURNEY_EVENT_ENTER runs only then (this statement reads
+	 * the journeys' tables only: on a distributed installation, where no
+	 * journey runs, no statement joins them to a distributed table)
 	 */
 	[CT_Q_JOURNEY_EVENT] = {
-		"UPDATE ctaudience.ct_journey_state s SET due_at = $4"
-		"  FROM ctaudience.ct_journey j"
-		" WHERE s.project_id = $1 AND s.ct_id = $2 AND s.exited_at IS NULL AND s.due_at > $4"
-		"   AND j.project_id = s.project_id AND j.journey_id = s.journey_id AND j.status = 'live'"
-		"   AND (j.goal_event = $3 OR j.exit_event = $3"
-		"        OR s.waiting AND EXISTS (SELECT 1 FROM jsonb_array_elements(j.nodes) n"
-		"                                  WHERE n ->> 'id' = s.node AND n ->> 'type' = 'wait_for_event'"
-		"                                    AND n ->> 'event' = $3))",
+		"WITH due AS (UPDATE ctaudience.ct_journey_state s SET due_at = $4"
+		"               FROM ctaudience.ct_journey j"
+		"              WHERE s.project_id = $1 AND s.ct_id = $2 AND s.exited_at IS NULL AND s.due_at > $4"
+		"                AND j.project_id = s.project_id AND j.journey_id = s.journey_id AND j.status = 'live'"
+		"                AND (j.goal_event = $3 OR j.exit_event = $3"
+		"                     OR s.waiting AND EXISTS (SELECT 1 FROM jsonb_array_elements(j.nodes) n"
+		"                                               WHERE n ->> 'id' = s.node AND n ->> 'type' = 'wait_for_event'"
+		"                                                 AND n ->> 'event' = $3)))"
+		" SELECT EXISTS (SELECT 1 FROM ctaudience.ct_journey j"
+		"                 WHERE j.project_id = $1 AND j.status = 'live' AND j.entry_event = $3 AND j.started_at <= $4)",
 		4, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ}
 	},
 
