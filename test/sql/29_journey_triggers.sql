@@ -195,6 +195,8 @@ SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('TEST-JT', 'Mars/Ol
 SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('TEST-JT', NULL)$$);
 SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('NO-SUCH', 'Asia/Kolkata')$$);
 SELECT t.jt_try($$UPDATE ctaudience.ct_project SET time_zone = 'Atlantis/Capital' WHERE project_id = 'TEST-JT'$$);
+-- spelt as pg_timezone_names spells it
+SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('TEST-JT', 'asia/kolkata')$$);
 SELECT ct_set_project_time_zone('TEST-JT', 'Asia/Kolkata');
 SELECT project_id, time_zone FROM ct_project WHERE project_id IN ('TEST-JT', 'TEST-JU') ORDER BY 1;
 -- 4 April, 20:00 UTC is 01:30 on the 5th in Kolkata: 09:00 there is 03:30
