@@ -326,6 +326,7 @@ ct_event_record(const char *project_id, const char *ct_id, const char *name, Jso
 	Datum		args[6];
 	int64		event_id;
 	bool		isnull;
+	bool		enters;
 	CtUsages	usage;
 
 	args[0] = CStringGetTextDatum(project_id);
@@ -346,12 +347,20 @@ ct_event_record(const char *project_id, const char *ct_id, const char *name, Jso
 	ct_usage_add(&usage, project_id, ct_month(ts), 1, 1 + JB_ROOT_COUNT(props), 0);
 	ct_write_usage(&usage);
 
-	/* journeys that wait for it, or have it as their goal */
+	/* journeys that wait for it, or have it as their goal or exit event */
 	args[0] = CStringGetTextDatum(project_id);
 	args[1] = CStringGetTextDatum(ct_id);
 	args[2] = CStringGetTextDatum(name);
 	args[3] = TimestampTzGetDatum(ts);
 	ct_store_exec(CT_Q_JOURNEY_EVENT, args, NULL, false);
+	enters = DatumGetBool(ct_store_get(0, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	/* journeys that enter on it (set-wise: one statement for all of them) */
+	if (enters)
+	{
+		args[4] = JsonbPGetDatum(props);
+		ct_store_exec(CT_Q_JOURNEY_EVENT_ENTER, args, NULL, false);
+	}
 
 	/*
 	 * only an app's own events (and Partner Sync, raised elsewhere) trigger

@@ -4,9 +4,10 @@
  *	  in the membership trigger's statement-level path that qualifies live
  *	  campaigns (triggers.c), on the Partner Sync events of the statement:
  *	  one read of the project's live journeys per statement, and, when an
- *	  event adds a profile to an entry segment or removes one from it, one
- *	  statement for each kind.  Moving the profiles through the nodes is
- *	  ct_advance_journeys' (SQL).
+ *	  event adds a profile to an entry segment, or removes one from it or
+ *	  from an exit segment, one statement for each kind.  A recorded app
+ *	  event enters profiles in the recording's path (engage.c).
+ *	  Moving the profiles through the nodes is ct_advance_journeys' (SQL).
  */
 #include "postgres.h"
 
@@ -21,14 +22,16 @@
 typedef struct CtLiveJourney
 {
 	int64		journey_id;
-	int64		segment_id;
+	int64		segment_id;		/* its entry segment, or an exit segment */
 	TimestampTz started_at;
 	char	   *entry;			/* the id of its entry node */
+	bool		is_entry;		/* segment_id is the entry segment */
 } CtLiveJourney;
 
 /*
  * The (journey, occurrence) pairs of one kind -- added to its entry segment
- * since its start (left false), or removed from it -- as batch columns 2..4
+ * since its start (left false), or removed from it or from one of its exit
+ * segments -- as batch columns 2..4
  * (journey, ct_id, time) of stmt, and 5 (the entry node) for an entry;
  * false when there are none.
  */
@@ -45,7 +48,8 @@ ct_journey_pairs(const char *project_id, const CtLiveJourney *j, uint64 nj,
 			for (int i = 0; i < n; i++)
 			{
 				if (left ? occ[i].left != j[r].segment_id
-					: occ[i].member_of != j[r].segment_id || occ[i].ts < j[r].started_at)
+					: !j[r].is_entry || occ[i].member_of != j[r].segment_id ||
+					occ[i].ts < j[r].started_at)
 					continue;
 				if (pass == 0)
 				{
@@ -97,6 +101,7 @@ ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n)
 		j[r].segment_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
 		j[r].started_at = DatumGetTimestampTz(ct_store_get(r, 3, &isnull));
 		j[r].entry = ct_store_get_text(r, 4);
+		j[r].is_entry = DatumGetBool(ct_store_get(r, 5, &isnull));
 	}
 	SPI_freetuptable(SPI_tuptable);
 	if (ct_journey_pairs(project_id, j, found, occ, n, false, CT_Q_JOURNEY_ENTER, &b))

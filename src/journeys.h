@@ -14,8 +14,8 @@
  * segment (member_of) into the live journeys whose entry is that segment,
  * when the occurrence is not older than the journey's start (a profile
  * that exited again only as the journey's re-entry policy lets it, one in
- * it never); make those they remove from it (left) due, so that the clock
- * exits them.  Set-wise, in the caller's transaction: one statement to
+ * it never); make those they remove from it, or from one of the journey's
+ * exit segments (left), due, so that the clock exits them.  Set-wise, in the caller's transaction: one statement to
  * find the journeys and, when any matches, one to enter and one to make
  * due.  Needs SPI connected (ct_store_connect).
  */

@@ -447,13 +447,18 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 
 	/*
-	 * One event of a profile ($6: the user was active, for monthly active
-	 * users), queued for a running export of the project that takes it.
+	 * the live journeys of a project: a row for each entry segment (is_entry)
+	 * and each exit segment; a journey that enters on an app event and has no
+	 * exit segment has none
 	 */
 	[CT_Q_LIVE_JOURNEYS] = {
-		"SELECT j.journey_id, j.segment_id, j.started_at,"
-		"       (SELECT n ->> 'id' FROM jsonb_array_elements(j.nodes) n WHERE n ->> 'type' = 'entry' LIMIT 1)"
-		"  FROM ctaudience.ct_journey j WHERE j.project_id = $1 AND j.status = 'live'",
+		"SELECT j.journey_id, g.segment_id, j.started_at,"
+		"       (SELECT n ->> 'id' FROM jsonb_array_elements(j.nodes) n WHERE n ->> 'type' = 'entry' LIMIT 1),"
+		"       g.is_entry"
+		"  FROM ctaudience.ct_journey j"
+		" CROSS JOIN LATERAL (SELECT j.segment_id, true WHERE j.segment_id IS NOT NULL"
+		"                     UNION ALL SELECT e, false FROM unnest(j.exit_segments) e) AS g(segment_id, is_entry)"
+		" WHERE j.project_id = $1 AND j.status = 'live'",
 		1, {A_TEXT}
 	},
 
@@ -482,9 +487,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 
 	/*
-	 * profiles removed from a journey's entry segment: due at once, so the
-	 * clock exits them (it sees their membership) without waiting for their
-	 * wait to end
+	 * profiles removed from a journey's entry segment or one of its exit
+	 * segments: due at once, so the clock exits them (it sees their
+	 * membership) without waiting for their wait to end
 	 */
 	[CT_Q_JOURNEY_LEFT] = {
 		"UPDATE ctaudience.ct_journey_state s SET due_at = least(s.due_at, u.ts)"
@@ -496,19 +501,65 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	/*
 	 * a recorded event ($3 at $4) of a profile: the journeys where it waits
 	 * for that event, or has it as the goal or exit event, make it due then,
-	 * so the clock moves it without waiting for the timeout
+	 * so the clock moves it without waiting for the timeout; returns whether
+	 * a live journey of the project (started by then) enters on that event,
+	 * so that CT_Q_JOURNEY_EVENT_ENTER runs only then (this statement reads
+	 * the journeys' tables only: on a distributed installation, where no
+	 * journey runs, no statement joins them to a distributed table)
 	 */
 	[CT_Q_JOURNEY_EVENT] = {
-		"UPDATE ctaudience.ct_journey_state s SET due_at = $4"
-		"  FROM ctaudience.ct_journey j"
-		" WHERE s.project_id = $1 AND s.ct_id = $2 AND s.exited_at IS NULL AND s.due_at > $4"
-		"   AND j.project_id = s.project_id AND j.journey_id = s.journey_id AND j.status = 'live'"
-		"   AND (j.goal_event = $3 OR j.exit_event = $3"
-		"        OR s.waiting AND EXISTS (SELECT 1 FROM jsonb_array_elements(j.nodes) n"
-		"                                  WHERE n ->> 'id' = s.node AND n ->> 'type' = 'wait_for_event'"
-		"                                    AND n ->> 'event' = $3))",
+		"WITH due AS (UPDATE ctaudience.ct_journey_state s SET due_at = $4"
+		"               FROM ctaudience.ct_journey j"
+		"              WHERE s.project_id = $1 AND s.ct_id = $2 AND s.exited_at IS NULL AND s.due_at > $4"
+		"                AND j.project_id = s.project_id AND j.journey_id = s.journey_id AND j.status = 'live'"
+		"                AND (j.goal_event = $3 OR j.exit_event = $3"
+		"                     OR s.waiting AND EXISTS (SELECT 1 FROM jsonb_array_elements(j.nodes) n"
+		"                                               WHERE n ->> 'id' = s.node AND n ->> 'type' = 'wait_for_event'"
+		"                                                 AND n ->> 'event' = $3)))"
+		" SELECT EXISTS (SELECT 1 FROM ctaudience.ct_journey j"
+		"                 WHERE j.project_id = $1 AND j.status = 'live' AND j.entry_event = $3 AND j.started_at <= $4)",
 		4, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ}
 	},
+
+	/*
+	 * a recorded event ($3 at $4, properties $5) of a profile ($2): it enters
+	 * the live journeys that enter on that event (started by then), when the
+	 * properties contain the entry's filter and the profile is a member of
+	 * the entry's segment, if it names one; a profile in one already, or that
+	 * exited one whose re-entry policy does not let it in again, is left as
+	 * it is (as CT_Q_JOURNEY_ENTER)
+	 */
+	[CT_Q_JOURNEY_EVENT_ENTER] = {
+		"WITH ins AS (INSERT INTO ctaudience.ct_journey_state AS s"
+		"               (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)"
+		"             SELECT $1, j.journey_id, $2, e.n ->> 'id', $4, $4, $4"
+		"               FROM ctaudience.ct_journey j"
+		"              CROSS JOIN LATERAL (SELECT n FROM jsonb_array_elements(j.nodes) n"
+		"                                   WHERE n ->> 'type' = 'entry' LIMIT 1) AS e(n)"
+		"              WHERE j.project_id = $1 AND j.status = 'live' AND j.entry_event = $3 AND j.started_at <= $4"
+		"                AND $5 @> coalesce(e.n -> 'filter', '{}')"
+		"                AND (NOT e.n ? 'segment_id'"
+		"                     OR EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m"
+		"                                 WHERE m.project_id = $1 AND m.segment_id = (e.n ->> 'segment_id')::bigint"
+		"                                   AND m.ct_id = $2 AND m.is_member))"
+		"             ON CONFLICT (project_id, journey_id, ct_id) DO UPDATE"
+		"               SET node = EXCLUDED.node, waiting = false, entered_at = EXCLUDED.entered_at,"
+		"                   node_at = EXCLUDED.node_at, due_at = EXCLUDED.due_at, exited_at = NULL, exit_reason = NULL"
+		"             WHERE s.exited_at IS NOT NULL AND EXCLUDED.entered_at > s.entered_at"
+		"               AND EXISTS (SELECT 1 FROM ctaudience.ct_journey j"
+		"                            WHERE j.project_id = s.project_id AND j.journey_id = s.journey_id"
+		"                              AND (j.reentry = 'always'"
+		"                                   OR j.reentry = 'after' AND EXCLUDED.entered_at >= s.entered_at + j.reentry_after))"
+		"             RETURNING journey_id, ct_id, node, entered_at)"
+		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)"
+		" SELECT $1, ins.journey_id, ins.ct_id, ins.node, 'entered', ins.entered_at FROM ins",
+		5, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ, A_JSONB}
+	},
+
+	/*
+	 * One event of a profile ($6: the user was active, for monthly active
+	 * users), queued for a running export of the project that takes it.
+	 */
 	[CT_Q_RECORD_EVENT] = {
 		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
 		"            OVERRIDING SYSTEM VALUE"

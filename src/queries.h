@@ -63,12 +63,15 @@ typedef enum CtStmt
 	CT_Q_QUALIFY_MEMBERS,		/* which profiles are in a live campaign's
 								 * segments */
 	CT_Q_QUEUE,					/* queue qualified profiles of live campaigns */
-	CT_Q_LIVE_JOURNEYS,			/* a project's live journeys, with their entry */
+	CT_Q_LIVE_JOURNEYS,			/* a project's live journeys, with their entry
+								 * and exit segments */
 	CT_Q_JOURNEY_ENTER,			/* enter profiles into journeys */
 	CT_Q_JOURNEY_LEFT,			/* make profiles that left a journey's entry
-								 * segment due */
+								 * or exit segment due */
 	CT_Q_JOURNEY_EVENT,			/* make profiles that wait for an event, or
 								 * have it as their goal, due */
+	CT_Q_JOURNEY_EVENT_ENTER,	/* enter a profile into the journeys that an
+								 * app event enters */
 	CT_Q_RECORD_EVENT,			/* record an event of a profile */
 	CT_Q_TRIG_EVENTS_IDS,		/* trigger: Partner Sync events, returning
 								 * their ids */

@@ -53,9 +53,17 @@ BEGIN
 	FOR s IN
 		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at, y.nodes, y.status,
 			   y.goal_event, y.goal_filter, y.exit_event, y.exit_filter, y.control_group,
-			   EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
-						WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id AND m.ct_id = x.ct_id
-						  AND m.is_member) AS member
+			   -- still in: a member of the entry segment (an entry on an app
+			   -- event has none), and not removed from an exit segment since
+			   -- it entered
+			   (y.segment_id IS NULL
+				OR EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
+							WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id AND m.ct_id = x.ct_id
+							  AND m.is_member))
+			   AND (y.exit_segments = '{}'
+					OR NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
+									WHERE m.project_id = x.project_id AND m.segment_id = ANY (y.exit_segments)
+									  AND m.ct_id = x.ct_id AND NOT m.is_member AND m.stated_at >= x.entered_at)) AS member
 		  FROM ctaudience.ct_journey_state x
 		  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
 		 WHERE x.due_at <= clock AND x.exited_at IS NULL AND y.status IN ('live', 'stopped')
@@ -111,7 +119,7 @@ BEGIN
 		SELECT n INTO nd FROM jsonb_array_elements(s.nodes) n WHERE n ->> 'id' = cur;
 		IF waiting AND nd ->> 'type' = 'wait' THEN
 			-- made due early (a removal, an event), still in: it waits on
-			t := ctaudience.ct_journey_wait_end(nd, s.node_at);
+			t := ctaudience.ct_journey_wait_end(nd, s.node_at, s.project_id);
 			IF t > clock THEN
 				UPDATE ctaudience.ct_journey_state x SET due_at = t
 				 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
@@ -141,7 +149,7 @@ BEGIN
 					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
 					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'waiting', t);
 					UPDATE ctaudience.ct_journey_state x
-					   SET node = cur, waiting = true, node_at = t, due_at = ctaudience.ct_journey_wait_end(nd, t)
+					   SET node = cur, waiting = true, node_at = t, due_at = ctaudience.ct_journey_wait_end(nd, t, s.project_id)
 					 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
 					EXIT;
 				END IF;

@@ -2,7 +2,8 @@
 -- checked: the nodes (ct_journey_nodes_check), the goal and exit events,
 -- the re-entry policy, the control group, no segment of another project,
 -- and the life of a journey: only a draft changes; draft -> live ->
--- stopped.  segment_id is the entry node's.
+-- stopped.  segment_id and entry_event are the entry node's; exit_segments
+-- are checked here.
 CREATE FUNCTION ctaudience.ct_journey_check() RETURNS trigger
 	LANGUAGE plpgsql
 	SET search_path = pg_catalog, pg_temp
@@ -17,10 +18,10 @@ BEGIN
 		END IF;
 		IF OLD.status <> 'draft'
 		   AND (NEW.name, NEW.nodes, NEW.goal_event, NEW.goal_filter, NEW.exit_event, NEW.exit_filter, NEW.reentry,
-				NEW.reentry_after, NEW.control_group)
+				NEW.reentry_after, NEW.control_group, NEW.exit_segments)
 			   IS DISTINCT FROM
 			   (OLD.name, OLD.nodes, OLD.goal_event, OLD.goal_filter, OLD.exit_event, OLD.exit_filter, OLD.reentry,
-				OLD.reentry_after, OLD.control_group) THEN
+				OLD.reentry_after, OLD.control_group, OLD.exit_segments) THEN
 			RAISE EXCEPTION 'journey % is %: only a draft journey can be changed', OLD.journey_id, OLD.status
 				USING ERRCODE = 'object_not_in_prerequisite_state',
 					  HINT = 'Profiles go through it as it is.  Stop it and create a new journey with the changes.';
@@ -68,8 +69,18 @@ BEGIN
 		RAISE EXCEPTION 'a control group is 0 to 90 percent of the profiles, not %', NEW.control_group
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'For example control_group => 10; 0 for none.';
 	END IF;
+	-- exit criteria: leaving any of these segments
+	IF NEW.exit_segments IS NULL OR array_position(NEW.exit_segments, NULL) IS NOT NULL
+	   OR cardinality(NEW.exit_segments) > 20 OR array_ndims(NEW.exit_segments) > 1 THEN
+		RAISE EXCEPTION 'exit_segments is a list of at most 20 segment ids, without NULLs'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example exit_segments => ARRAY[12, 15]: a profile an import removes from one of them exits; ''{}'' for none.';
+	END IF;
 	segments := ctaudience.ct_journey_nodes_check(NEW.nodes);
 	NEW.segment_id := segments[1];
+	-- an entry on an app event (segment_id NULL: its segment is a condition)
+	NEW.entry_event := (SELECT n ->> 'event' FROM jsonb_array_elements(NEW.nodes) n WHERE n ->> 'type' = 'entry');
+	segments := segments || NEW.exit_segments;
 	-- A segment of another project is refused here, on every write; one that
 	-- does not exist by the functions only (a restore may load journeys
 	-- before segments), as for campaigns.

@@ -1,7 +1,8 @@
 -- A journey's nodes, checked as a whole graph: one entry, each node's
 -- settings, every branch naming a node, every node reachable from the
 -- entry, no loop without a wait.  Returns the segments the nodes name,
--- the entry's first.
+-- the entry's first (NULL for an entry on an app event, whose segment, if
+-- any, is a condition).
 CREATE FUNCTION ctaudience.ct_journey_nodes_check(nodes jsonb) RETURNS bigint[]
 	LANGUAGE plpgsql STABLE
 	SET search_path = pg_catalog, pg_temp
@@ -77,23 +78,59 @@ BEGIN
 					USING ERRCODE = 'invalid_parameter_value',
 						  HINT = 'Profiles enter at one node: merge the entries or make the second another type.';
 			END IF;
-			IF jsonb_typeof(node -> 'segment_id') IS DISTINCT FROM 'number' THEN
-				RAISE EXCEPTION 'the entry node "%" has no segment_id', id
-					USING ERRCODE = 'invalid_parameter_value',
-						  HINT = 'A profile enters when an import adds it to this segment (Partner Sync, Action Added); see ctaudience.ct_segments.';
-			END IF;
-			IF node ? 'members_at_start' AND jsonb_typeof(node -> 'members_at_start') IS DISTINCT FROM 'boolean' THEN
-				RAISE EXCEPTION 'the entry node "%": members_at_start is true or false', id
-					USING ERRCODE = 'invalid_parameter_value',
-						  HINT = 'true: the segment''s members when the journey starts enter too (past behavior).';
+			IF node ? 'event' THEN
+				-- an entry on an app event: its segment_id, if any, is a
+				-- condition (a member when it does the event)
+				IF jsonb_typeof(node -> 'event') IS DISTINCT FROM 'string' OR octet_length(node ->> 'event') NOT BETWEEN 1 AND 512 THEN
+					RAISE EXCEPTION 'the entry node "%" needs an event name of 1 to 512 bytes', id
+						USING ERRCODE = 'invalid_parameter_value', HINT = 'For example "event": "App Launched".';
+				END IF;
+				IF node ->> 'event' = 'Partner Sync' THEN
+					RAISE EXCEPTION 'the entry node "%": Partner Sync is not an app event', id
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'To enter the profiles an import adds to a segment, give the entry a segment_id and no event.';
+				END IF;
+				IF node ? 'filter' AND jsonb_typeof(node -> 'filter') IS DISTINCT FROM 'object' THEN
+					RAISE EXCEPTION 'the entry node "%": filter is a JSON object of event properties', id
+						USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"Category": "Shoes"}.';
+				END IF;
+				IF node ? 'segment_id' AND jsonb_typeof(node -> 'segment_id') IS DISTINCT FROM 'number' THEN
+					RAISE EXCEPTION 'the entry node "%": segment_id is a segment_id', id
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'With an event, segment_id is a condition: only its members enter; see ctaudience.ct_segments.';
+				END IF;
+				IF node ? 'members_at_start' THEN
+					RAISE EXCEPTION 'the entry node "%": members_at_start goes with an entry on a segment, not on an event', id
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'Profiles enter when they do the event after the journey started.';
+				END IF;
+				IF node ? 'segment_id' THEN
+					segments := segments || (node ->> 'segment_id')::bigint;
+				END IF;
+			ELSE
+				IF jsonb_typeof(node -> 'segment_id') IS DISTINCT FROM 'number' THEN
+					RAISE EXCEPTION 'the entry node "%" has no segment_id', id
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'A profile enters when an import adds it to this segment (Partner Sync, Action Added); see ctaudience.ct_segments.  Or give it an "event": an app event that enters the profile when it is recorded.';
+				END IF;
+				IF node ? 'filter' THEN
+					RAISE EXCEPTION 'the entry node "%": filter goes with an event', id
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'An entry on a segment takes every profile an import adds to it.';
+				END IF;
+				IF node ? 'members_at_start' AND jsonb_typeof(node -> 'members_at_start') IS DISTINCT FROM 'boolean' THEN
+					RAISE EXCEPTION 'the entry node "%": members_at_start is true or false', id
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'true: the segment''s members when the journey starts enter too (past behavior).';
+				END IF;
+				entry_segment := (node ->> 'segment_id')::bigint;
 			END IF;
 			entry := id;
-			entry_segment := (node ->> 'segment_id')::bigint;
 		WHEN 'wait' THEN
 			IF (node ? 'duration') = (node ? 'until') THEN
 				RAISE EXCEPTION 'the wait node "%" needs one of duration and until', id
 					USING ERRCODE = 'invalid_parameter_value',
-						  HINT = '"duration": an interval such as "1 hour" or "1 day"; or "until": a time of day such as "09:00", in "time_zone" (an IANA name such as "Asia/Kolkata"; UTC when none).';
+						  HINT = '"duration": an interval such as "1 hour" or "1 day"; or "until": a time of day such as "09:00", in "time_zone" (an IANA name such as "Asia/Kolkata"; the project''s time zone when none).';
 			END IF;
 			IF node ? 'duration' THEN
 				BEGIN
@@ -171,9 +208,9 @@ BEGIN
 			END IF;
 		WHEN 'send' THEN
 			IF (node ->> 'channel') = ANY (sdk_only) THEN
-				RAISE EXCEPTION 'the send node "%" cannot use %: a journey enters on Partner Sync', id, node ->> 'channel'
+				RAISE EXCEPTION 'the send node "%" cannot use %: a journey sends through the campaign queue', id, node ->> 'channel'
 					USING ERRCODE = 'invalid_parameter_value',
-						  DETAIL = 'Partner Sync is raised by an import, not by the SDK in an app or a web page, so '
+						  DETAIL = 'A send node queues the message for a sender when the clock moves the profile, not while the SDK shows an app or a web page, so '
 								   || array_to_string(sdk_only, ', ') || ' cannot show it.',
 						  HINT = 'Use one of ' || array_to_string(channels, ', ') || '.';
 			END IF;
@@ -190,7 +227,7 @@ BEGIN
 	IF entry IS NULL THEN
 		RAISE EXCEPTION 'a journey needs an entry node'
 			USING ERRCODE = 'invalid_parameter_value',
-				  HINT = 'Add {"id": "start", "type": "entry", "segment_id": ..., "next": ...}: profiles enter there.';
+				  HINT = 'Add {"id": "start", "type": "entry", "segment_id": ..., "next": ...} (or "event": ... for an app event): profiles enter there.';
 	END IF;
 	SELECT e.src, e.dst INTO id, member FROM unnest(e_src, e_dst) e(src, dst) WHERE NOT e.dst = ANY (ids) LIMIT 1;
 	IF FOUND THEN
@@ -240,4 +277,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_journey_nodes_check(jsonb) IS
-	'check a journey''s nodes as a graph (22023 naming the node, with a hint): one entry with a segment, each node''s settings, branches complete, every node reachable, no loop without a wait, channels Partner Sync can use; returns the segments named, the entry''s first';
+	'check a journey''s nodes as a graph (22023 naming the node, with a hint): one entry with a segment or an app event, each node''s settings, branches complete, every node reachable, no loop without a wait, channels a sender can use; returns the segments named, the entry''s first (NULL for an entry on an event)';

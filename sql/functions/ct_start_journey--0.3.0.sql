@@ -33,7 +33,8 @@ BEGIN
 			USING ERRCODE = 'object_not_in_prerequisite_state',
 				  HINT = 'Only a draft journey starts; a stopped one stays stopped (create a new one).';
 	END IF;
-	PERFORM ctaudience.ct_campaign_segments_exist(j.project_id, ctaudience.ct_journey_nodes_check(j.nodes));
+	-- (an entry on an event has no entry segment: NULL)
+	PERFORM ctaudience.ct_campaign_segments_exist(j.project_id, array_remove(ctaudience.ct_journey_nodes_check(j.nodes) || j.exit_segments, NULL));
 	UPDATE ctaudience.ct_journey x SET status = 'live', started_at = coalesce(as_of, now())
 	 WHERE x.project_id = j.project_id AND x.journey_id = j.journey_id;
 	-- past behavior: the entry segment's members now enter too

@@ -2,7 +2,7 @@ CREATE FUNCTION ctaudience.ct_update_journey(journey_id bigint, name text DEFAUL
 											 goal_event text DEFAULT NULL, goal_filter jsonb DEFAULT NULL,
 											 exit_event text DEFAULT NULL, exit_filter jsonb DEFAULT NULL,
 											 reentry text DEFAULT NULL, reentry_after interval DEFAULT NULL,
-											 control_group integer DEFAULT NULL)
+											 control_group integer DEFAULT NULL, exit_segments bigint[] DEFAULT NULL)
 	RETURNS void
 	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -20,7 +20,13 @@ BEGIN
 	PERFORM ctaudience.ct_check_project(project, '{operate}', format('journey %s', ct_update_journey.journey_id),
 										unless_scoped => true);
 	IF ct_update_journey.nodes IS NOT NULL THEN
-		PERFORM ctaudience.ct_campaign_segments_exist(project, ctaudience.ct_journey_nodes_check(ct_update_journey.nodes));
+		-- (an entry on an event has no entry segment: NULL)
+		PERFORM ctaudience.ct_campaign_segments_exist(project,
+													  array_remove(ctaudience.ct_journey_nodes_check(ct_update_journey.nodes), NULL));
+	END IF;
+	IF cardinality(ct_update_journey.exit_segments) <= 20 THEN
+		-- (NULLs and too many: the trigger's)
+		PERFORM ctaudience.ct_campaign_segments_exist(project, array_remove(ct_update_journey.exit_segments, NULL));
 	END IF;
 	-- the trigger refuses a journey that is not a draft
 	UPDATE ctaudience.ct_journey x
@@ -37,9 +43,10 @@ BEGIN
 		   reentry = coalesce(ct_update_journey.reentry, x.reentry),
 		   reentry_after = CASE WHEN coalesce(ct_update_journey.reentry, x.reentry) = 'after'
 								THEN coalesce(ct_update_journey.reentry_after, x.reentry_after) END,
-		   control_group = coalesce(ct_update_journey.control_group, x.control_group)
+		   control_group = coalesce(ct_update_journey.control_group, x.control_group),
+		   exit_segments = coalesce(ct_update_journey.exit_segments, x.exit_segments)
 	 WHERE x.project_id = project AND x.journey_id = ct_update_journey.journey_id;
 END
 $$;
-COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, jsonb, text, interval, integer) IS
-	'change the name, the nodes, the goal (goal_event => '''' removes it), the exit event (exit_event => '''' removes it), the re-entry policy or the control group (non-NULL) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';
+COMMENT ON FUNCTION ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, jsonb, text, interval, integer, bigint[]) IS
+	'change the name, the nodes, the goal (goal_event => '''' removes it), the exit event (exit_event => '''' removes it), the re-entry policy, the control group or the exit segments (''{}'': none) (non-NULL) of a draft journey (a live or stopped one: 55000; nodes that break a rule: 22023)';

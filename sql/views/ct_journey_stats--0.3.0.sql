@@ -70,6 +70,6 @@ COMMENT ON COLUMN ctaudience.ct_journey_stats.control_group IS 'send node: profi
 COMMENT ON COLUMN ctaudience.ct_journey_stats.completed IS 'exit node: profiles that left the journey there';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.goal IS 'profiles that did the journey''s goal event (converted) while at this node, and exited';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.exit_event IS 'profiles that did the journey''s exit event while at this node, and exited';
-COMMENT ON COLUMN ctaudience.ct_journey_stats.left_segment IS 'profiles that exited at this node because they left the entry segment';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.left_segment IS 'profiles that exited at this node because they left the entry segment or an exit segment';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.stopped IS 'profiles that were at this node when the journey was stopped';
 REVOKE ALL ON ctaudience.ct_journey_stats FROM PUBLIC;

@@ -104,8 +104,18 @@ SELECT ctaudience.ct_create_journey('OTHER-PROJECT', 'Other: welcome', jsonb_bui
 					   'segment_id', (SELECT min(segment_id) FROM ctaudience.ct_segment WHERE project_id = 'OTHER-PROJECT')),
 	'{"id": "mail", "type": "send", "channel": "email", "next": "wait"}'::jsonb,
 	'{"id": "wait", "type": "wait", "duration": "2 days", "next": "out"}'::jsonb,
-	'{"id": "out", "type": "exit"}'::jsonb)) AS journey \gset
+	'{"id": "out", "type": "exit"}'::jsonb),
+	exit_segments => ARRAY[(SELECT max(segment_id) FROM ctaudience.ct_segment WHERE project_id = 'OTHER-PROJECT')]) AS journey \gset
 SELECT ctaudience.ct_start_journey(:journey, as_of => '2024-10-01 00:00+00');
+-- a project time zone, and a live journey entered on an app event
+SELECT ctaudience.ct_set_project_time_zone('OTHER-PROJECT', 'Asia/Kolkata');
+SELECT ctaudience.ct_create_journey('OTHER-PROJECT', 'Other: launched', jsonb_build_array(
+	'{"id": "in", "type": "entry", "event": "App Launched", "filter": {"Platform": "Android"}, "next": "nine"}'::jsonb,
+	'{"id": "nine", "type": "wait", "until": "09:00", "next": "out"}'::jsonb,
+	'{"id": "out", "type": "exit"}'::jsonb)) AS launched \gset
+SELECT ctaudience.ct_start_journey(:launched, as_of => '2024-10-01 00:00+00');
+SELECT ctaudience.ct_record_event('OTHER-PROJECT', p.ct_id, 'App Launched', '{"Platform": "Android"}', '2024-10-29 11:00+00') > 0 AS recorded
+  FROM ctaudience.ct_profile p WHERE p.project_id = 'OTHER-PROJECT' AND p.identity = 'o-5';
 -- o-6 is added after the start: the import enters o-6
 SELECT ctaudience.ct_firehose(pg_temp.msg('audience_membership_change_request', 'OTHER-PROJECT', 110, 1730200009000,
 	'{"user_profiles": [{"mpid": "8006", "user_identities": [{"type": "customer", "encoding": "raw", "value": "o-6"}],

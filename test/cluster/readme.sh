@@ -66,6 +66,10 @@ check "journeys: Heidi entered, waited, was emailed once, bought, and left for t
 check "journeys: the email went to Heidi through the campaign queue, and was taken" \
 	"SELECT count(*) = 1 AND bool_and(p.identity = 'cust-2002' AND x.taken_at IS NOT NULL)
 	   FROM ($queue 'Cart abandonment: email') x JOIN ctaudience.ct_profile p USING (project_id, ct_id)"
+check "journeys: Heidi's App Launched entered her into Welcome, waiting until 10:00 in Berlin (the project's time zone)" \
+	"SELECT count(*) = 1 AND bool_and(x.node = 'ten' AND x.due_at = '2024-11-02 09:00+00')
+	   FROM ctaudience.ct_journey_profiles x JOIN ctaudience.ct_journey j USING (project_id, journey_id)
+	   JOIN ctaudience.ct_profile p USING (project_id, ct_id) WHERE j.name = 'Welcome' AND p.identity = 'cust-2002'"
 check "past behavior: the audience is the segment's members now" \
 	"SELECT (SELECT count(*) FROM ctaudience.ct_campaign_audience((SELECT campaign_id FROM ctaudience.ct_campaign WHERE name = 'Cart reminder')))
 	      = (SELECT count(*) FROM ctaudience.ct_segment_member WHERE project_id = 'DEMO-PROJECT' AND segment_id = ($seg 47444) AND is_member)"

@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(61);
+SELECT plan(67);
 
 SELECT has_schema('ctaudience');
 -- every view column is described (psql \d+, BI tools)
@@ -54,6 +54,12 @@ SELECT col_is_unique('ctaudience', 'ct_profile', ARRAY['project_id', 'identity']
 
 SELECT triggers_are('ctaudience', 'ct_campaign', ARRAY['ct_campaign_check'], 'campaigns are checked on every write');
 SELECT triggers_are('ctaudience', 'ct_journey', ARRAY['ct_journey_check'], 'journeys are checked on every write');
+SELECT triggers_are('ctaudience', 'ct_project', ARRAY['ct_project_time_zone_check'], 'a project''s time zone is checked on every write');
+SELECT has_column('ctaudience', 'ct_project', 'time_zone', 'a project has a time zone');
+SELECT has_column('ctaudience', 'ct_journey', 'exit_segments', 'a journey has exit segments');
+SELECT has_column('ctaudience', 'ct_journey', 'entry_event', 'a journey may enter on an app event');
+SELECT has_function('ctaudience', 'ct_set_project_time_zone', ARRAY['text', 'text']);
+SELECT table_privs_are('ctaudience', 'ct_journey_daily', 'ctaudience_reader', ARRAY['SELECT']);
 SELECT col_is_pk('ctaudience', 'ct_campaign_queue', ARRAY['project_id', 'queue_id'], 'queued qualifications keyed by project');
 SELECT triggers_are('ctaudience', 'ct_segment_member', ARRAY['ct_partner_sync_insert', 'ct_partner_sync_update', 'ct_partner_sync_delete']);
 
@@ -100,7 +106,7 @@ SELECT has_function('ctaudience', 'ct_firehose', ARRAY['text']);
 SELECT table_privs_are('ctaudience', 'ct_profile', 'ctaudience_importer', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_project', 'ctaudience_reader', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_segments', 'ctaudience_reader', ARRAY['SELECT']);
-SELECT views_are('ctaudience', ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaigns', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters', 'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters', 'ct_journey_stats', 'ct_journey_profiles']);
+SELECT views_are('ctaudience', ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaigns', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters', 'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters', 'ct_journey_stats', 'ct_journey_profiles', 'ct_journey_daily']);
 SELECT is(
 	(SELECT array_agg(v ORDER BY v) FROM unnest(ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity',
 		'ct_find_people', 'ct_usage', 'ct_import_log', 'ct_campaign_results', 'ct_export_status',

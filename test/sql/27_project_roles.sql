@@ -50,6 +50,9 @@ INSERT INTO ct_journey_state (project_id, journey_id, ct_id, node, entered_at, n
 SELECT j.project_id, j.journey_id, m.ct_id, 'in', '2026-01-01', '2026-01-01', '2026-01-01'
   FROM ct_journey j JOIN ct_segment_member m ON m.project_id = j.project_id AND m.segment_id = j.segment_id
  WHERE j.project_id IN ('TEST-RA', 'TEST-RB');
+INSERT INTO ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+SELECT x.project_id, x.journey_id, x.ct_id, x.node, 'entered', x.entered_at
+  FROM ct_journey_state x WHERE x.project_id IN ('TEST-RA', 'TEST-RB');
 SELECT ct_configure_export('TEST-RA', 'feed-a', endpoint => 'http://127.0.0.1:1/s2s');
 SELECT ct_configure_export('TEST-RB', 'feed-b', endpoint => 'http://127.0.0.1:1/s2s');
 SELECT count(ct_record_event(project_id, ct_id, 'App Launched', '{}', '2026-01-02 00:00+00')) AS launches
@@ -148,7 +151,7 @@ SELECT v AS view, t.seen(v, 'ct_pr_reader_a') AS reader_a, t.seen(v, 'ct_pr_send
   FROM unnest(ARRAY['ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage',
 					'ct_import_log', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters', 'ct_campaigns',
 					'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters',
-					'ct_journey_stats', 'ct_journey_profiles']) v;
+					'ct_journey_stats', 'ct_journey_profiles', 'ct_journey_daily']) v;
 -- and none is left out
 SELECT array_agg(c.relname::text ORDER BY c.relname) AS views_not_tested
   FROM pg_class c
@@ -156,7 +159,7 @@ SELECT array_agg(c.relname::text ORDER BY c.relname) AS views_not_tested
    AND c.relname NOT IN ('ct_segments', 'ct_segment_stats', 'ct_profile_activity', 'ct_find_people', 'ct_usage',
 						 'ct_import_log', 'ct_segment_daily', 'ct_inbox_status', 'ct_inbox_dead_letters', 'ct_campaigns',
 						 'ct_campaign_results', 'ct_export_status', 'ct_export_dead_letters',
-					'ct_journey_stats', 'ct_journey_profiles');
+					'ct_journey_stats', 'ct_journey_profiles', 'ct_journey_daily');
 -- SELECT * as A's reader, the way a BI tool reads: A's segment only
 SET ROLE ct_pr_reader_a;
 SELECT project_id, name, partner_segment_id, members FROM ct_segment_stats

@@ -258,7 +258,7 @@ CREATE ROLE ct_jr_team_k;
 CREATE ROLE ct_jr_nobody;
 SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'read');
 SELECT ct_grant_project('ct_jr_team_k', 'TEST-K', 'operate');
-GRANT EXECUTE ON FUNCTION ct_create_journey(text, text, jsonb, text, jsonb, text, jsonb, text, interval, integer), ct_start_journey(bigint, timestamptz),
+GRANT EXECUTE ON FUNCTION ct_create_journey(text, text, jsonb, text, jsonb, text, jsonb, text, interval, integer, bigint[]), ct_start_journey(bigint, timestamptz),
 	ct_stop_journey(bigint) TO ct_jr_team_k;
 SET ROLE ct_jr_reader;
 SELECT project_id, count(*) AS nodes, sum(entered) AS entered FROM ct_journey_stats

@@ -1,0 +1,263 @@
+-- Journeys, continued: entry on an app event (with a filter and a segment
+-- condition), leaving any segment as an exit criterion, the project's time
+-- zone for waits until a time of day, and the statistics per day.
+SET search_path = ctaudience, t, public;
+\set SHOW_CONTEXT never
+SET timezone = 'UTC';
+DO $$
+DECLARE
+	r text;
+BEGIN
+	FOR r IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'ct\_jt\_%' LOOP
+		EXECUTE format('DROP OWNED BY %I', r);
+		EXECUTE format('DROP ROLE %I', r);
+	END LOOP;
+END
+$$;
+
+SELECT ct_register_project('TEST-JT', 'test-passcode-1', 'token-TEST-JT', 'eu1', 'Journey triggers');
+SELECT ct_register_project('TEST-JU', 'test-passcode-1', 'token-TEST-JU', 'eu1', 'Journey triggers elsewhere');
+CREATE FUNCTION t.jt_at(ts timestamptz) RETURNS bigint LANGUAGE sql AS $$
+	SELECT (extract(epoch FROM ts) * 1000)::bigint
+$$;
+CREATE FUNCTION t.jt(who text) RETURNS text LANGUAGE sql AS $$
+	SELECT ct_id FROM ctaudience.ct_profile WHERE project_id = 'TEST-JT' AND identity = who
+$$;
+-- where each profile is, by journey name and identity
+CREATE VIEW t.jt_where AS
+SELECT j.name AS journey, p.identity, x.node, x.waiting, x.entered_at, x.due_at, x.exited_at, x.exit_reason
+  FROM ctaudience.ct_journey_profiles x JOIN ctaudience.ct_profile p USING (project_id, ct_id)
+  JOIN ctaudience.ct_journey j USING (project_id, journey_id)
+ WHERE x.project_id = 'TEST-JT'
+ ORDER BY j.name, p.identity;
+-- t.jt_try(statement, other): run it; its error, with a hint (the id of
+-- TEST-JU's segment, other, shows as <TEST-JU's>)
+CREATE FUNCTION t.jt_try(q text, other bigint DEFAULT NULL) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	m text;
+	h text;
+BEGIN
+	EXECUTE q;
+	RETURN 'done';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, h = PG_EXCEPTION_HINT;
+	m := regexp_replace(m, 'journey \d+', 'journey <J>', 'g');
+	m := replace(m, 'segment ' || coalesce(other, -1) || ' ', 'segment <TEST-JU''s> ');
+	RETURN SQLSTATE || ': ' || m || CASE WHEN h <> '' THEN ' [hint: ' || h || ']' ELSE '' END;
+END
+$$;
+
+-- 1 April, 08:00: Ann, Bob and Dan are VIPs, Ann, Bob, Cid and Dan read the
+-- newsletter; TEST-JU has a segment of its own.
+SELECT t.imp(t.msg(2901, t.jt_at('2025-04-01 08:00+00'), jsonb_build_array(
+	t.u('2901', jsonb_build_array(t.id('customer', 'ann')), jsonb_build_array(t.aud(58002, 'VIP'), t.aud(58003, 'Newsletter'))),
+	t.u('2902', jsonb_build_array(t.id('customer', 'bob')), jsonb_build_array(t.aud(58002, 'VIP'), t.aud(58003, 'Newsletter'))),
+	t.u('2903', jsonb_build_array(t.id('customer', 'cid')), jsonb_build_array(t.aud(58003, 'Newsletter'))),
+	t.u('2904', jsonb_build_array(t.id('customer', 'dan')), jsonb_build_array(t.aud(58002, 'VIP'), t.aud(58003, 'Newsletter')))),
+	'TEST-JT'));
+SELECT t.imp(t.msg(2902, t.jt_at('2025-04-01 08:00+00'), jsonb_build_array(
+	t.u('2911', jsonb_build_array(t.id('customer', 'uma')), jsonb_build_array(t.aud(58101, 'U things')))), 'TEST-JU'));
+SELECT segment_id AS vip FROM ct_segment WHERE project_id = 'TEST-JT' AND partner_segment_id = 58002 \gset
+SELECT segment_id AS news FROM ct_segment WHERE project_id = 'TEST-JT' AND partner_segment_id = 58003 \gset
+SELECT segment_id AS uthings FROM ct_segment WHERE project_id = 'TEST-JU' AND partner_segment_id = 58101 \gset
+
+---------------------------------------------------------------------------
+-- (a) Entry on an app event: an iOS App Launched by a VIP enters
+-- "Launch welcome": an hour later a push, then out; leaving the newsletter
+-- exits (an exit segment, (b)).
+---------------------------------------------------------------------------
+SELECT ct_create_journey('TEST-JT', 'Launch welcome', jsonb_build_array(
+	jsonb_build_object('id', 'launched', 'type', 'entry', 'event', 'App Launched', 'filter', '{"Platform": "iOS"}'::jsonb,
+					   'segment_id', :vip, 'next', 'wait 1h'),
+	'{"id": "wait 1h", "type": "wait", "duration": "1 hour", "next": "push"}'::jsonb,
+	'{"id": "push", "type": "send", "channel": "push", "next": "done"}'::jsonb,
+	'{"id": "done", "type": "exit"}'::jsonb),
+	exit_segments => ARRAY[:news]::bigint[]) AS welcome \gset
+-- the entry event is the journey's; it has no entry segment (the VIP
+-- segment is a condition)
+SELECT name, entry_event, segment_id, exit_segments = ARRAY[:news]::bigint[] AS exit_segments
+  FROM ct_journey WHERE journey_id = :welcome;
+SELECT ct_start_journey(:welcome, as_of => '2025-04-01 10:00+00') IS NOT NULL AS started;
+
+-- 09:00, before the start: Dan's launch enters no one
+SELECT ct_record_event('TEST-JT', t.jt('dan'), 'App Launched', '{"Platform": "iOS"}', '2025-04-01 09:00+00') > 0 AS recorded;
+-- 10:10: Ann (a VIP, iOS) enters in the recording's own statement; Bob
+-- (Android) and Cid (not a VIP) do not
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'App Launched', '{"Platform": "iOS", "Version": "7.1"}', '2025-04-01 10:10+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-JT', t.jt('bob'), 'App Launched', '{"Platform": "Android"}', '2025-04-01 10:10+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-JT', t.jt('cid'), 'App Launched', '{"Platform": "iOS"}', '2025-04-01 10:10+00') > 0 AS recorded;
+-- another event enters no one
+SELECT ct_record_event('TEST-JT', t.jt('bob'), 'Product Viewed', '{"Platform": "iOS"}', '2025-04-01 10:11+00') > 0 AS recorded;
+SELECT * FROM t.jt_where;
+-- 10:20: Ann launches again: she is in it, she does not enter twice
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'App Launched', '{"Platform": "iOS"}', '2025-04-01 10:20+00') > 0 AS recorded;
+-- 10:30: Dan launches (in time now): he enters; the owner's lifecycle
+-- recording is the same path
+SELECT ct_record_event('TEST-JT', t.jt('dan'), 'App Launched', '{"Platform": "iOS"}', '2025-04-01 10:30+00') > 0 AS recorded;
+SELECT p.identity, s.node, s.outcome, s.ts
+  FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :welcome ORDER BY p.identity, s.step_id;
+-- the clock: both wait their hour (an entry on an event has no entry
+-- segment to leave)
+SELECT ct_advance_journeys(100, as_of => '2025-04-01 10:35+00') AS moved;
+SELECT * FROM t.jt_where;
+-- 10:45: the VIP audience drops Ann: the segment was a condition of the
+-- entry only, she stays; 10:50: the newsletter drops Dan: an exit segment,
+-- due at once, he exits (left_segment) before his hour is over
+SELECT t.imp(t.msg(2903, t.jt_at('2025-04-01 10:45+00'), jsonb_build_array(
+	t.u('2901', jsonb_build_array(t.id('customer', 'ann')), jsonb_build_array(t.aud(58002, 'VIP', 'delete')))), 'TEST-JT'));
+SELECT t.imp(t.msg(2904, t.jt_at('2025-04-01 10:50+00'), jsonb_build_array(
+	t.u('2904', jsonb_build_array(t.id('customer', 'dan')), jsonb_build_array(t.aud(58003, 'Newsletter', 'delete')))), 'TEST-JT'));
+SELECT identity, due_at FROM t.jt_where;
+SELECT ct_advance_journeys(100, as_of => '2025-04-01 10:55+00') AS moved;
+SELECT * FROM t.jt_where;
+-- 11:15: Ann's hour is over: pushed, out
+SELECT ct_advance_journeys(100, as_of => '2025-04-01 11:15+00') AS moved;
+SELECT * FROM t.jt_where;
+SELECT c.journey_node, p.identity FROM ct_campaign_queue q JOIN ct_campaign c USING (project_id, campaign_id)
+  JOIN ct_profile p USING (project_id, ct_id) WHERE c.journey_id = :welcome ORDER BY q.queue_id;
+
+-- Entry definitions refused, 22023 with a hint.
+SELECT t.jt_try(format($$SELECT ctaudience.ct_create_journey('TEST-JT', 'refused', %L)$$, n), :uthings)
+  FROM (VALUES
+	(jsonb_build_array('{"id": "a", "type": "entry", "event": "App Launched", "members_at_start": true, "next": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array('{"id": "a", "type": "entry", "event": "Partner Sync", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array('{"id": "a", "type": "entry", "event": "", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array('{"id": "a", "type": "entry", "event": "App Launched", "filter": [1], "next": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array('{"id": "a", "type": "entry", "event": "App Launched", "segment_id": "VIP", "next": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'event', 'App Launched', 'segment_id', :uthings, 'next', 'z'),
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :vip, 'filter', '{}'::jsonb, 'next', 'z'),
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array('{"id": "a", "type": "entry", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb))) v(n);
+
+---------------------------------------------------------------------------
+-- (b) Leaving any segment: "Cart" journey entered on the Cart segment,
+-- exiting when the newsletter (an exit segment) drops the profile.
+---------------------------------------------------------------------------
+SELECT t.imp(t.msg(2905, t.jt_at('2025-04-02 07:00+00'), jsonb_build_array(
+	t.u('2901', jsonb_build_array(t.id('customer', 'ann')), jsonb_build_array(t.aud(58001, 'Cart')))), 'TEST-JT'));
+SELECT segment_id AS cart FROM ct_segment WHERE project_id = 'TEST-JT' AND partner_segment_id = 58001 \gset
+SELECT jsonb_build_array(
+	jsonb_build_object('id', 'added', 'type', 'entry', 'segment_id', :cart, 'next', 'wait 1d'),
+	'{"id": "wait 1d", "type": "wait", "duration": "1 day", "next": "email"}'::jsonb,
+	'{"id": "email", "type": "send", "channel": "email", "next": "done"}'::jsonb,
+	'{"id": "done", "type": "exit"}'::jsonb) AS cart_nodes \gset
+-- exit segments refused: NULLs, too many, another project's, unknown
+SELECT t.jt_try(format($$SELECT ctaudience.ct_create_journey('TEST-JT', 'refused', %L, exit_segments => %L)$$, :'cart_nodes', e), :uthings)
+  FROM (VALUES ('{NULL}'::bigint[]), (ARRAY(SELECT generate_series(1, 21))::bigint[]), (ARRAY[:uthings]::bigint[]),
+			   ('{999999}'::bigint[])) v(e);
+SELECT ct_create_journey('TEST-JT', 'Cart', :'cart_nodes') AS cartj \gset
+-- directly too
+SELECT t.jt_try(format('UPDATE ctaudience.ct_journey SET exit_segments = NULL WHERE journey_id = %s', :cartj));
+SELECT t.jt_try(format('UPDATE ctaudience.ct_journey SET exit_segments = ARRAY[%s] WHERE journey_id = %s', :uthings, :cartj), :uthings);
+-- a draft's exit segments change; '{}' removes them
+SELECT ct_update_journey(:cartj, exit_segments => ARRAY[:vip]::bigint[]);
+SELECT exit_segments = ARRAY[:vip]::bigint[] AS vip_exit FROM ct_journey WHERE journey_id = :cartj;
+SELECT ct_update_journey(:cartj, exit_segments => ARRAY[:news]::bigint[]);
+SELECT t.jt_try(format('SELECT ctaudience.ct_update_journey(%s, exit_segments => ARRAY[%s]::bigint[])', :cartj, :uthings), :uthings);
+SELECT ct_start_journey(:cartj, as_of => '2025-04-02 09:00+00') IS NOT NULL AS started;
+-- a live journey's exit segments do not change, directly either
+SELECT t.jt_try(format('SELECT ctaudience.ct_update_journey(%s, exit_segments => ''{}'')', :cartj));
+SELECT t.jt_try(format('UPDATE ctaudience.ct_journey SET exit_segments = ''{}'' WHERE journey_id = %s', :cartj));
+-- 09:30: the newsletter drops Cid before he enters; 10:00 Bob, Cid and Ann
+-- (in Cart since 07:00: she does not enter) are added to Cart
+SELECT t.imp(t.msg(2906, t.jt_at('2025-04-02 09:30+00'), jsonb_build_array(
+	t.u('2903', jsonb_build_array(t.id('customer', 'cid')), jsonb_build_array(t.aud(58003, 'Newsletter', 'delete')))), 'TEST-JT'));
+SELECT t.imp(t.msg(2907, t.jt_at('2025-04-02 10:00+00'), jsonb_build_array(
+	t.u('2902', jsonb_build_array(t.id('customer', 'bob')), jsonb_build_array(t.aud(58001, 'Cart'))),
+	t.u('2903', jsonb_build_array(t.id('customer', 'cid')), jsonb_build_array(t.aud(58001, 'Cart'))),
+	t.u('2901', jsonb_build_array(t.id('customer', 'ann')), jsonb_build_array(t.aud(58001, 'Cart')))), 'TEST-JT'));
+SELECT ct_advance_journeys(100, as_of => '2025-04-02 10:05+00') AS moved;
+-- 12:00: the newsletter drops Bob: due at once (the import), out
+-- (left_segment); Cid, dropped before he entered, waits on
+SELECT t.imp(t.msg(2908, t.jt_at('2025-04-02 12:00+00'), jsonb_build_array(
+	t.u('2902', jsonb_build_array(t.id('customer', 'bob')), jsonb_build_array(t.aud(58003, 'Newsletter', 'delete')))), 'TEST-JT'));
+SELECT identity, waiting, due_at FROM t.jt_where WHERE journey = 'Cart';
+SELECT ct_advance_journeys(100, as_of => '2025-04-02 12:05+00') AS moved;
+SELECT * FROM t.jt_where WHERE journey = 'Cart';
+-- 3 April 10:05: Cid's day is over: emailed, out
+SELECT ct_advance_journeys(100, as_of => '2025-04-03 10:05+00') AS moved;
+SELECT * FROM t.jt_where WHERE journey = 'Cart';
+SELECT node, entered, waited, passed, sent, completed, left_segment
+  FROM ct_journey_stats WHERE journey_id = :cartj ORDER BY node_position;
+
+---------------------------------------------------------------------------
+-- (c) The project's time zone: a wait until a time of day without a
+-- time_zone of its own ends at that time in the project's zone.
+---------------------------------------------------------------------------
+SELECT time_zone FROM ct_project WHERE project_id = 'TEST-JT';
+-- refused: an unknown zone (22023), NULL (22004), an unknown project; directly too
+SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('TEST-JT', 'Mars/Olympus')$$);
+SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('TEST-JT', NULL)$$);
+SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('NO-SUCH', 'Asia/Kolkata')$$);
+SELECT t.jt_try($$UPDATE ctaudience.ct_project SET time_zone = 'Atlantis/Capital' WHERE project_id = 'TEST-JT'$$);
+-- spelt as pg_timezone_names spells it
+SELECT t.jt_try($$SELECT ctaudience.ct_set_project_time_zone('TEST-JT', 'asia/kolkata')$$);
+SELECT ct_set_project_time_zone('TEST-JT', 'Asia/Kolkata');
+SELECT project_id, time_zone FROM ct_project WHERE project_id IN ('TEST-JT', 'TEST-JU') ORDER BY 1;
+-- 4 April, 20:00 UTC is 01:30 on the 5th in Kolkata: 09:00 there is 03:30
+-- UTC on the 5th; a node's own zone wins; without a project, UTC
+SELECT ct_journey_wait_end('{"until": "09:00"}', '2025-04-04 20:00+00', 'TEST-JT') AS project_zone,
+	   ct_journey_wait_end('{"until": "09:00", "time_zone": "Europe/Berlin"}', '2025-04-04 20:00+00', 'TEST-JT') AS node_zone,
+	   ct_journey_wait_end('{"until": "09:00"}', '2025-04-04 20:00+00', 'TEST-JU') AS utc_project,
+	   ct_journey_wait_end('{"until": "09:00"}', '2025-04-04 20:00+00') AS no_project;
+-- end to end: "Morning" enters on Signed Up and waits until 09:00, the
+-- project's
+SELECT ct_create_journey('TEST-JT', 'Morning', jsonb_build_array(
+	'{"id": "signed up", "type": "entry", "event": "Signed Up", "next": "nine"}'::jsonb,
+	'{"id": "nine", "type": "wait", "until": "09:00", "next": "hello"}'::jsonb,
+	'{"id": "hello", "type": "send", "channel": "email", "next": "done"}'::jsonb,
+	'{"id": "done", "type": "exit"}'::jsonb)) AS morning \gset
+SELECT ct_start_journey(:morning, as_of => '2025-04-04 00:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt('cid'), 'Signed Up', '{}', '2025-04-04 20:00+00') > 0 AS recorded;
+SELECT ct_advance_journeys(100, as_of => '2025-04-04 20:05+00') AS moved;
+SELECT identity, node, waiting, due_at FROM t.jt_where WHERE journey = 'Morning';
+SELECT ct_advance_journeys(100, as_of => '2025-04-05 03:29+00') AS moved;
+SELECT ct_advance_journeys(100, as_of => '2025-04-05 03:31+00') AS moved;
+SELECT identity, node, exited_at, exit_reason FROM t.jt_where WHERE journey = 'Morning';
+
+---------------------------------------------------------------------------
+-- (d) Per day: each journey's nodes per day (UTC), from the record of
+-- steps; readers read it, a role given another project sees none of it.
+---------------------------------------------------------------------------
+SELECT name, node, day, entered, waited, passed, sent, converted, completed, exit_event, left_segment, stopped
+  FROM ct_journey_daily WHERE project_id = 'TEST-JT' ORDER BY name, day, node;
+-- a goal the same day: Dan launches again on 6 April (re-entry once: no);
+-- "Goal day" enters on Product Viewed with Purchased as its goal
+SELECT ct_create_journey('TEST-JT', 'Goal day', jsonb_build_array(
+	'{"id": "viewed", "type": "entry", "event": "Product Viewed", "next": "wait"}'::jsonb,
+	'{"id": "wait", "type": "wait", "duration": "2 hours", "next": "done"}'::jsonb,
+	'{"id": "done", "type": "exit"}'::jsonb), goal_event => 'Purchased', reentry => 'always') AS goalday \gset
+SELECT ct_start_journey(:goalday, as_of => '2025-04-06 00:00+00') IS NOT NULL AS started;
+SELECT count(ct_record_event('TEST-JT', t.jt(who), 'Product Viewed', '{}', '2025-04-06 10:00+00')) AS viewed
+  FROM unnest(ARRAY['ann', 'bob', 'cid']) who;
+SELECT ct_record_event('TEST-JT', t.jt('bob'), 'Purchased', '{}', '2025-04-06 10:30+00') > 0 AS recorded;
+SELECT ct_advance_journeys(100, as_of => '2025-04-06 10:35+00') AS moved;
+SELECT ct_advance_journeys(100, as_of => '2025-04-06 12:05+00') AS moved;
+-- 7 April: Ann views again (always: she enters again), then buys
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Product Viewed', '{}', '2025-04-07 09:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Purchased', '{}', '2025-04-07 09:10+00') > 0 AS recorded;
+SELECT ct_advance_journeys(100, as_of => '2025-04-07 09:15+00') AS moved;
+SELECT node, day, entered, waited, passed, converted, completed
+  FROM ct_journey_daily WHERE journey_id = :goalday ORDER BY day, node;
+-- the days add up to ct_journey_stats
+SELECT d.node, sum(d.entered) = s.entered AND sum(d.passed) = s.passed AND sum(d.converted) = s.goal
+	   AND sum(d.completed) = s.completed AS adds_up
+  FROM ct_journey_daily d JOIN ct_journey_stats s USING (journey_id, node)
+ WHERE d.journey_id = :goalday GROUP BY d.node, s.entered, s.passed, s.goal, s.completed ORDER BY d.node;
+CREATE ROLE ct_jt_reader IN ROLE ctaudience_reader;
+CREATE ROLE ct_jt_team_u;
+SELECT ct_grant_project('ct_jt_team_u', 'TEST-JU', 'read');
+SET ROLE ct_jt_reader;
+SELECT count(*) > 0 AS reader_sees FROM ct_journey_daily WHERE project_id = 'TEST-JT';
+RESET ROLE;
+SET ROLE ct_jt_team_u;
+SELECT count(*) AS team_u_sees FROM ct_journey_daily WHERE project_id = 'TEST-JT';
+RESET ROLE;
+SELECT ct_revoke_project('ct_jt_team_u', 'TEST-JU', 'read');
+DROP ROLE ct_jt_reader;
+DROP ROLE ct_jt_team_u;
