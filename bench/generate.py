@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""generate.py USERS OUTFILE [--seed N] [--big N]
+"""generate.py USERS OUTFILE [--seed N] [--big N] [--chunked]
 
 Realistic mParticle Firehose audience_membership_change_request messages for
 the benchmark, one JSON message per line of OUTFILE:
@@ -17,6 +17,14 @@ gets an attribute_update of three user attributes, and a third wave sends
 new values for about 20% of the users, half of its messages dated before
 wave 1 (their operations are stale) and half after.  Deterministic for a
 given seed.
+
+With --chunked the messages are made and written one at a time, so the
+generator needs a few megabytes whatever USERS is (bench/scale.sh, 10,000,000
+users): each message of wave 1 draws its users from a random generator of its
+own (seeded by the seed and the message's number), wave 2 makes the same users
+again from the same seeds to pick who leaves, and a redelivery is held back
+until it is sent again.  The messages have the same shapes and proportions as
+without it, but are not the same messages (--attributes is not available).
 """
 import json, random, sys, uuid
 
@@ -91,6 +99,75 @@ def message(rnd, ts, profiles):
             "timestamp_ms": ts, "firehose_version": "3.2.0", "account": ACCOUNT, "user_profiles": profiles}
 
 
+def chunked(users, out, seed, big):
+    """--chunked: write the messages one at a time (see the docstring)."""
+    def chunk_users(k):
+        rnd = random.Random("%d-users-%d" % (seed, k))
+        return [make_user(i, rnd) for i in range(k * PER_MESSAGE, min(users, (k + 1) * PER_MESSAGE))], rnd
+
+    nchunks = (users + PER_MESSAGE - 1) // PER_MESSAGE
+    resend = random.Random("%d-resend" % seed)
+    counts = {"messages": 0, "resent": 0, "leaving": 0}
+
+    def emit(f, held, line):
+        """Write one message, and the held redeliveries whose turn has come."""
+        f.write(line + "\n")
+        counts["messages"] += 1
+        for h in list(held):
+            h[0] -= 1
+            if h[0] == 0:
+                f.write(h[1] + "\n")
+                counts["messages"] += 1
+                held.remove(h)
+        if resend.random() < 0.03:
+            held.append([resend.randrange(1, 5), line])
+            counts["resent"] += 1
+
+    def flush(f, held):
+        for h in held:
+            f.write(h[1] + "\n")
+            counts["messages"] += 1
+        held.clear()
+
+    ts = T0
+    with open(out, "w") as f:
+        held = []
+        for k in range(nchunks):
+            batch, rnd = chunk_users(k)
+            m = message(rnd, ts, [profile(u, [{"audience_id": a, "audience_name": n, "action": "add"}
+                                              for a, n in u["auds"]]) for u in batch])
+            emit(f, held, json.dumps(m, separators=(",", ":")))
+            ts += 1000
+        flush(f, held)
+        f.write("#\n")      # the removal wave comes after the first (the driver waits here)
+        ts += 3600 * 1000
+        leaving = []
+        for k in range(nchunks + 1):
+            if k < nchunks:
+                batch, _ = chunk_users(k)
+                pick = random.Random("%d-leave-%d" % (seed, k))
+                leaving += [u for u in batch if pick.random() < 0.10]
+            while len(leaving) >= PER_MESSAGE or (k == nchunks and leaving):
+                part, leaving = leaving[:PER_MESSAGE], leaving[PER_MESSAGE:]
+                rnd = random.Random("%d-wave2-%d" % (seed, ts))
+                m = message(rnd, ts, [profile(u, [{"audience_id": u["auds"][0][0], "audience_name": u["auds"][0][1],
+                                                   "action": "delete"}]) for u in part])
+                emit(f, held, json.dumps(m, separators=(",", ":")))
+                counts["leaving"] += len(part)
+                ts += 1000
+        flush(f, held)
+    if big:
+        rnd = random.Random("%d-big" % seed)
+        extra = [make_user(users + i, rnd) for i in range(big)]
+        with open(out + ".big", "w") as f:
+            f.write(json.dumps(message(rnd, ts + 1000, [profile(u, [{"audience_id": a, "audience_name": n, "action": "add"}
+                                                                    for a, n in u["auds"]]) for u in extra]),
+                               separators=(",", ":")))
+            f.write("\n")
+    sys.stderr.write("%d users, %d messages (%d redelivered), %d removals\n"
+                     % (users, counts["messages"], counts["resent"], counts["leaving"]))
+
+
 def main():
     args = sys.argv[1:]
     seed, big = 42, 0
@@ -101,6 +178,12 @@ def main():
     attributes = "--attributes" in args
     if attributes:
         args.remove("--attributes")
+    if "--chunked" in args:
+        args.remove("--chunked")
+        if attributes:
+            sys.exit("generate.py: --chunked does not make --attributes")
+        chunked(int(args[0]), args[1], seed, big)
+        return
     users, out = int(args[0]), args[1]
     rnd = random.Random(seed)
     people = [make_user(i, rnd) for i in range(users)]

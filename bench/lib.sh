@@ -17,9 +17,14 @@ cc -O2 -Wall -o "$work/driver" bench/driver.c -I"$("$CT_PG_BIN/pg_config" --incl
 
 # CT_BENCH_ATTRIBUTES=1: every user also gets user attributes, and a third
 # wave updates some of them, half of it stale (generate.py --attributes)
+# CT_BENCH_CHUNKED=1: generate.py --chunked (bench/scale.sh: any number of
+# users in a few megabytes of the generator's memory; other messages)
 if [ "${CT_BENCH_ATTRIBUTES:-0}" = 1 ]; then
 	msgs=$work/messages-$users-attributes.jsonl
 	genargs=--attributes
+elif [ "${CT_BENCH_CHUNKED:-0}" = 1 ]; then
+	msgs=$work/messages-$users-chunked.jsonl
+	genargs=--chunked
 else
 	msgs=$work/messages-$users.jsonl
 	genargs=
@@ -94,3 +99,25 @@ SELECT 'stats members=' || sum(members) || ' email=' || sum(reachable_email) || 
 SQL
 }
 
+
+# The COPY floor of the rows in $copydir, once, for the tables named in
+# $tables: a new database (argument 1, default benchfloor), its tables
+# emptied with user triggers off, a checkpoint, then the rows COPY'd in, in
+# one transaction; prints the seconds the COPY statements took.
+copy_floor() {
+	local db=${1:-benchfloor} t
+	newdb "$db"
+	for t in $tables; do psql -X -q -d "$db" -c "ALTER TABLE ctaudience.$t DISABLE TRIGGER USER"; done
+	{
+		echo "TRUNCATE $(echo $tables | sed 's/\([a-z_]*\)/ctaudience.\1/g; s/ /, /g');"
+		echo "CHECKPOINT;"
+	} | psql -X -q -d "$db"
+	{
+		echo '\timing on'
+		echo "BEGIN;"
+		for t in $tables; do echo "COPY ctaudience.$t FROM '$copydir/$t.copy';"; done
+		echo "COMMIT;"
+	} | psql -X -q -v ON_ERROR_STOP=1 -d "$db" > "$dir/floor.out" || exit 1
+	sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$dir/floor.out" | awk '{s += $1} END {printf "%.3f", s / 1000}'
+	psql -X -q -d postgres -c "DROP DATABASE $db"
+}
