@@ -105,10 +105,9 @@ HAVING string_agg(outcome || '=' || n, ' ' ORDER BY outcome)
 SQL
 }
 
-# N callers at once, each calling FUNCTION(batch) until it moves none:
-# prints the seconds until all are done and the CPU seconds of their
+# N callers at once, each running SQL (a loop of calls): prints the seconds until all are done and the CPU seconds of their
 # backends (the machine may be shared: the CPU time is the steadier figure)
-advance() {	# callers, function
+advance() {	# callers, SQL
 	local start end pids=() i cpu=0
 	start=$(date +%s.%N)
 	for i in $(seq "$1"); do
@@ -116,7 +115,7 @@ advance() {	# callers, function
 SELECT pg_backend_pid() AS pid \gset
 \setenv CT_BACKEND :pid
 \! awk '{print \$14 + \$15}' /proc/\$CT_BACKEND/stat > $dir/cpu-$i.0
-DO \$\$ BEGIN LOOP EXIT WHEN $2($batch) = 0; COMMIT; END LOOP; END \$\$;
+$2
 \! awk '{print \$14 + \$15}' /proc/\$CT_BACKEND/stat > $dir/cpu-$i.1
 SQL
 		pids+=($!)
@@ -127,30 +126,59 @@ SQL
 	awk "BEGIN {printf \"%.3f %.2f\", $end - $start, $cpu / $(getconf CLK_TCK)}"
 }
 
+# The floor: the rows a run of one caller wrote (its steps, queue rows and
+# states), written again by three statements (INSERT ... SELECT, UPDATE ...
+# FROM) in one transaction, without the claim, the reads and the walk.
+save_floor() {
+	q -d benchj <<SQL >/dev/null
+CREATE TABLE public.floor_step AS SELECT project_id, journey_id, ct_id, node, outcome, ts FROM ctaudience.ct_journey_step
+ WHERE node <> 'in' AND NOT (node = 'hour' AND outcome = 'waiting') ORDER BY step_id;
+CREATE TABLE public.floor_queue AS SELECT project_id, campaign_id, ct_id, event_name, event_ts, event_props, once, qualified_at
+  FROM ctaudience.ct_campaign_queue ORDER BY queue_id;
+CREATE TABLE public.floor_state AS SELECT * FROM ctaudience.ct_journey_state;
+ANALYZE public.floor_step, public.floor_queue, public.floor_state;
+SQL
+}
+floor_sql="BEGIN;
+INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts) SELECT * FROM public.floor_step;
+INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts, event_props, once, qualified_at)
+SELECT * FROM public.floor_queue;
+UPDATE ctaudience.ct_journey_state x
+   SET node = f.node, waiting = f.waiting, node_at = f.node_at, due_at = f.due_at, exited_at = f.exited_at, exit_reason = f.exit_reason
+  FROM public.floor_state f WHERE x.project_id = f.project_id AND x.journey_id = f.journey_id AND x.ct_id = f.ct_id;
+COMMIT;"
+
 # CT_BENCH_BASELINE=REV: each round also runs ct_advance_journeys as of
 # that revision of the repository (one caller), for a ratio measured in the
 # same run
-modes="1 2"
+modes="1 2 floor"
 if [ -n "${CT_BENCH_BASELINE:-}" ]; then
 	git show "$CT_BENCH_BASELINE:sql/functions/ct_advance_journeys--0.3.0.sql" |
 		sed 's/ctaudience\.ct_advance_journeys(/ctaudience.ct_advance_journeys_baseline(/' | q -d benchj >/dev/null
-	modes="baseline 1 2"
+	modes="baseline 1 2 floor"
 fi
 one_rates=""
 one_cpu=""
 two_rates=""
 two_cpu=""
 ratios=""
+floor_ratios=""
 base_ratios=""
 base_cpu_ratios=""
 for k in $(seq "$rounds"); do
 	for mode in $modes; do
-		callers=${mode/baseline/1}
+		callers=1
 		fn=ctaudience.ct_advance_journeys
-		[ "$mode" != baseline ] || fn=ctaudience.ct_advance_journeys_baseline
-		ct_log "round $k of $rounds: $profiles due profiles, $callers caller(s) of $fn"
+		case $mode in
+		baseline) fn=ctaudience.ct_advance_journeys_baseline ;;
+		2) callers=2 ;;
+		esac
+		sql="DO \$\$ BEGIN LOOP EXIT WHEN $fn($batch) = 0; COMMIT; END LOOP; END \$\$;"
+		[ "$mode" != floor ] || sql=$floor_sql
+		ct_log "round $k of $rounds: $profiles due profiles, $mode ($callers session(s))"
 		reset_states
-		read -r s cpu <<<"$(advance "$callers" "$fn")"
+		read -r s cpu <<<"$(advance "$callers" "$sql")"
+		[ "$mode" != 1 ] || [ "$k" != 1 ] || save_floor
 		bad=$(check_moved)
 		[ -z "$bad" ] || { echo "$bad"; exit 1; }
 		rate=$(awk "BEGIN {printf \"%.0f\", $profiles / $s}")
@@ -165,6 +193,7 @@ for k in $(seq "$rounds"); do
 		   fi ;;
 		2) two_rates="$two_rates $rate"; two_cpu="$two_cpu $crate"
 		   ratios="$ratios $(awk "BEGIN {printf \"%.2f\", $rate / $one}")" ;;
+		floor) floor_ratios="$floor_ratios $(awk "BEGIN {printf \"%.2f\", $rate / $one}")" ;;
 		esac
 	done
 done
@@ -192,6 +221,7 @@ import_in benchi0 "$journeys_sql" >/dev/null
 entered=$(q -d benchi0 -c "SELECT count(*) || ' entries of ' || count(DISTINCT ct_id) || ' profiles into ' || count(DISTINCT journey_id) || ' journeys' FROM ctaudience.ct_journey_state")
 psql -X -q -d postgres -c "DROP DATABASE benchi0"
 iratios=""
+icpu=""
 idetail=""
 for k in $(seq "$rounds"); do
 	ct_log "round $k of $rounds: import without journeys"
@@ -203,6 +233,9 @@ for k in $(seq "$rounds"); do
 	sa=$(echo "$a" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 	sb=$(echo "$b" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 	iratios="$iratios $(awk "BEGIN {printf \"%.2f\", $sb / $sa}")"
+	ca=$(echo "$a" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+	cb=$(echo "$b" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+	icpu="$icpu $(awk "BEGIN {printf \"%.2f\", $cb / $ca}")"
 	idetail="$idetail
                             round $k: without $sa s, with $sb s"
 done
@@ -215,7 +248,9 @@ one caller:                 $(printf "%.0f" "$(median $one_rates)") profiles/s, 
 two callers:                $(printf "%.0f" "$(median $two_rates)") profiles/s, median of $rounds rounds:$two_rates
                             $(printf "%.0f" "$(median $two_cpu)") per CPU second of their backends:$two_cpu
 two callers / one:          $(printf "%.2f" "$(median $ratios)"), median of $rounds rounds:$ratios
+one caller's time / floor:  $(printf "%.2f" "$(median $floor_ratios)"), median of $rounds rounds:$floor_ratios
 $([ -z "$base_ratios" ] || echo "one caller / $CT_BENCH_BASELINE:  $(printf "%.2f" "$(median $base_ratios)") (profiles/s), $(printf "%.2f" "$(median $base_cpu_ratios)") (per CPU second), medians of:$base_ratios;$base_cpu_ratios")
 import with / without 5 live journeys: $(printf "%.2f" "$(median $iratios)"), median of $rounds rounds:$iratios
+                            $(printf "%.2f" "$(median $icpu)") in the backend's CPU time:$icpu
                             ($entered)$idetail
 REPORT
