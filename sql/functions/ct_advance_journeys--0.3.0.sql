@@ -12,27 +12,44 @@
 -- left_segment) whether its wait is over or not.  The journey's time of a step is the
 -- end of the wait before it (the entry: the Partner Sync's time), so a
 -- late run shifts no wait.  Every step is a row of ct_journey_step.
+--
+-- Set-based: one statement claims the batch, exits those that must exit
+-- (or puts back those made due early whose wait is not over) and returns
+-- the others as arrays (the walk); then one statement per hop moves every
+-- profile of the walk through the node it is at -- the steps, queue rows
+-- and states of the whole batch written in bulk -- and returns those that
+-- go on to a next node, until each has reached a wait or an exit.  A
+-- profile's steps are written in its order (step_id).
 CREATE FUNCTION ctaudience.ct_advance_journeys(max_profiles integer DEFAULT 1000, as_of timestamptz DEFAULT NULL)
 	RETURNS bigint
 	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
+	-- a batch's statements cost much in the planner's eyes, little in
+	-- truth: compiling them (seconds a call) would cost more than it saves
+	SET jit = off
 AS $$
 DECLARE
 	clock CONSTANT timestamptz := coalesce(as_of, now());
 	scope text[];
-	s record;
-	nd jsonb;
-	cur text;
-	waiting boolean;
-	t timestamptz;
-	yes boolean;
-	campaign bigint;
-	hops integer;
-	goal_at timestamptz;
-	exit_at timestamptz;
-	arrived timestamptz;
-	ets timestamptz;
-	moved bigint := 0;
+	claimed bigint;
+	kept bigint;
+	moved bigint;
+	-- the walk: one element per profile moving on (project, journey,
+	-- profile, entry time, node, whether it waits there, the journey's
+	-- time, when it got to the node it waits at)
+	w_p text[];
+	w_j bigint[];
+	w_c text[];
+	w_e timestamptz[];
+	w_n text[];
+	w_w boolean[];
+	w_t timestamptz[];
+	w_a timestamptz[];
+	journeys bigint[];
+	most integer;
+	hops integer := 0;
+	lost bigint;
+	held bigint;
 BEGIN
 	IF max_profiles IS NULL THEN
 		RAISE EXCEPTION 'max_profiles must not be null' USING ERRCODE = 'null_value_not_allowed';
@@ -49,192 +66,206 @@ BEGIN
 
 	-- the due profiles: at the end of a wait, entered, removed from the
 	-- entry segment (an import makes them due), or entered by an import
-	-- while the journey was being stopped
-	FOR s IN
-		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at, y.nodes, y.status,
-			   y.goal_event, y.goal_filter, y.exit_event, y.exit_filter, y.control_group,
-			   -- still in: a member of the entry segment (an entry on an app
-			   -- event has none), and not removed from an exit segment since
-			   -- it entered
-			   (y.segment_id IS NULL
-				OR EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
-							WHERE m.project_id = x.project_id AND m.segment_id = y.segment_id AND m.ct_id = x.ct_id
-							  AND m.is_member))
-			   AND (y.exit_segments = '{}'
-					OR NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
-									WHERE m.project_id = x.project_id AND m.segment_id = ANY (y.exit_segments)
-									  AND m.ct_id = x.ct_id AND NOT m.is_member AND m.stated_at >= x.entered_at)) AS member
+	-- while the journey was being stopped.  The goal first (an audience
+	-- that drops buyers drops the converted), then the exit event, the
+	-- journey stopped, the entry segment left; one made due early (a
+	-- removal, an event) that is still in waits on
+	WITH c AS MATERIALIZED (
+		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at,
+			   y.status, y.segment_id, y.exit_segments, y.goal_event, y.goal_filter, y.exit_event, y.exit_filter
 		  FROM ctaudience.ct_journey_state x
 		  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
 		 WHERE x.due_at <= clock AND x.exited_at IS NULL AND y.status IN ('live', 'stopped')
 		   AND (scope IS NULL OR x.project_id = ANY (scope))
 		 ORDER BY x.due_at
 		 LIMIT max_profiles
-		   FOR UPDATE OF x SKIP LOCKED
-	LOOP
-		moved := moved + 1;
-		-- the goal first: an audience that drops buyers drops the converted
-		goal_at := NULL;
-		IF s.goal_event IS NOT NULL AND s.status = 'live' THEN
-			SELECT min(ev.ts) INTO goal_at FROM ctaudience.ct_event ev
-			 WHERE ev.project_id = s.project_id AND ev.ct_id = s.ct_id AND ev.event_name = s.goal_event
-			   AND ev.ts >= s.entered_at AND ev.ts <= clock AND ev.props @> s.goal_filter;
+		   FOR UPDATE OF x SKIP LOCKED),
+	jn AS MATERIALIZED (
+		SELECT y.journey_id, n ->> 'id' AS id, n AS nd
+		  FROM ctaudience.ct_journey y CROSS JOIN LATERAL jsonb_array_elements(y.nodes) n
+		 WHERE y.journey_id IN (SELECT DISTINCT c.journey_id FROM c)),
+	g AS MATERIALIZED (
+		SELECT c.*,
+			   CASE WHEN c.goal_event IS NOT NULL AND c.status = 'live' THEN
+					(SELECT min(ev.ts) FROM ctaudience.ct_event ev
+					  WHERE ev.project_id = c.project_id AND ev.ct_id = c.ct_id AND ev.event_name = c.goal_event
+						AND ev.ts >= c.entered_at AND ev.ts <= clock AND ev.props @> c.goal_filter) END AS goal_at,
+			   CASE WHEN c.exit_event IS NOT NULL AND c.status = 'live' THEN
+					(SELECT min(ev.ts) FROM ctaudience.ct_event ev
+					  WHERE ev.project_id = c.project_id AND ev.ct_id = c.ct_id AND ev.event_name = c.exit_event
+						AND ev.ts >= c.entered_at AND ev.ts <= clock AND ev.props @> c.exit_filter) END AS exit_at,
+			   -- still in: a member of the entry segment (an entry on an app
+			   -- event has none), and not removed from an exit segment since
+			   -- it entered
+			   (c.segment_id IS NULL
+				OR EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
+							WHERE m.project_id = c.project_id AND m.segment_id = c.segment_id AND m.ct_id = c.ct_id
+							  AND m.is_member))
+			   AND (c.exit_segments = '{}'
+					OR NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
+									WHERE m.project_id = c.project_id AND m.segment_id = ANY (c.exit_segments)
+									  AND m.ct_id = c.ct_id AND NOT m.is_member AND m.stated_at >= c.entered_at)) AS member,
+			   CASE WHEN c.waiting AND jn.nd ->> 'type' = 'wait' THEN
+					CASE WHEN jn.nd ? 'until' THEN ctaudience.ct_journey_wait_end(jn.nd, c.node_at, c.project_id)
+						 ELSE c.node_at + (jn.nd ->> 'duration')::interval END
+					ELSE c.due_at END AS t
+		  FROM c LEFT JOIN jn ON jn.journey_id = c.journey_id AND jn.id = c.node),
+	f AS MATERIALIZED (
+		SELECT g.*,
+			   CASE WHEN g.goal_at IS NOT NULL THEN 'goal'
+					WHEN g.exit_at IS NOT NULL THEN 'exit_event'
+					WHEN g.status = 'stopped' THEN 'stopped'
+					WHEN NOT g.member THEN 'left_segment'
+					WHEN g.t > clock THEN 'kept' END AS fate,
+			   coalesce(g.goal_at, g.exit_at, CASE WHEN g.status = 'stopped' OR NOT g.member THEN clock END) AS fate_at
+		  FROM g),
+	st AS (
+		UPDATE ctaudience.ct_journey_state x
+		   SET waiting = CASE WHEN f.fate = 'kept' THEN x.waiting ELSE false END,
+			   due_at = CASE WHEN f.fate = 'kept' THEN f.t END,
+			   exited_at = CASE WHEN f.fate <> 'kept' THEN f.fate_at END,
+			   exit_reason = CASE WHEN f.fate <> 'kept' THEN f.fate END
+		  FROM f
+		 WHERE f.fate IS NOT NULL
+		   AND x.project_id = f.project_id AND x.journey_id = f.journey_id AND x.ct_id = f.ct_id),
+	sp AS (
+		INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
+		SELECT f.project_id, f.journey_id, f.ct_id, f.node, f.fate, f.fate_at FROM f WHERE f.fate <> 'kept')
+	SELECT count(*), count(*) FILTER (WHERE f.fate = 'kept'),
+		   array_agg(f.project_id) FILTER (WHERE f.fate IS NULL), array_agg(f.journey_id) FILTER (WHERE f.fate IS NULL),
+		   array_agg(f.ct_id) FILTER (WHERE f.fate IS NULL), array_agg(f.entered_at) FILTER (WHERE f.fate IS NULL),
+		   array_agg(f.node) FILTER (WHERE f.fate IS NULL), array_agg(f.waiting) FILTER (WHERE f.fate IS NULL),
+		   array_agg(f.t) FILTER (WHERE f.fate IS NULL), array_agg(f.node_at) FILTER (WHERE f.fate IS NULL),
+		   array_agg(DISTINCT f.journey_id) FILTER (WHERE f.fate IS NULL)
+	  INTO claimed, kept, w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys
+	  FROM f;
+	moved := claimed - kept;
+	IF journeys IS NULL THEN
+		RETURN moved;
+	END IF;
+	SELECT max(jsonb_array_length(y.nodes)) INTO most FROM ctaudience.ct_journey y WHERE y.journey_id = ANY (journeys);
+
+	-- the walk, one node a hop for every profile of it
+	WHILE cardinality(w_c) > 0 LOOP
+		-- the check trigger refuses a loop without a wait: this is a guard
+		hops := hops + 1;
+		IF hops > 2 * most + 2 THEN
+			RAISE EXCEPTION 'journey % went round without a wait at node "%"', w_j[1], w_n[1]
+				USING ERRCODE = 'internal_error';
 		END IF;
-		IF goal_at IS NOT NULL THEN
-			UPDATE ctaudience.ct_journey_state x
-			   SET waiting = false, due_at = NULL, exited_at = goal_at, exit_reason = 'goal'
-			 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
+		WITH a AS (
+			SELECT * FROM unnest(w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a) WITH ORDINALITY
+						   AS a(project_id, journey_id, ct_id, entered_at, cur, waiting, t, node_at, ord)),
+		jn AS MATERIALIZED (
+			SELECT y.journey_id, y.control_group, n ->> 'id' AS id, n ->> 'type' AS type, n AS nd, cp.campaign_id
+			  FROM ctaudience.ct_journey y CROSS JOIN LATERAL jsonb_array_elements(y.nodes) n
+			  LEFT JOIN ctaudience.ct_campaign cp
+					 ON cp.project_id = y.project_id AND cp.journey_id = y.journey_id AND cp.journey_node = n ->> 'id'
+			 WHERE y.journey_id = ANY (journeys)),
+		-- where it is; a wait for an event: since when it waits there
+		b AS (
+			SELECT a.*, jn.type, jn.nd, jn.campaign_id, jn.control_group,
+				   CASE WHEN a.waiting THEN a.node_at ELSE a.t END AS arrived
+			  FROM a LEFT JOIN jn ON jn.journey_id = a.journey_id AND jn.id = a.cur),
+		-- what happens there: a wait for an event takes the first such event
+		-- since it got there, if within the time allowed (and known to the
+		-- clock), else the timeout; a condition's answer; a send holds back
+		-- the journey's control group (a hash of the journey and the
+		-- profile: the same profiles at every send)
+		d AS MATERIALIZED (
+			SELECT b.*,
+				   CASE WHEN b.type = 'wait_for_event' THEN
+						(SELECT min(ev.ts) FROM ctaudience.ct_event ev
+						  WHERE ev.project_id = b.project_id AND ev.ct_id = b.ct_id AND ev.event_name = b.nd ->> 'event'
+							AND ev.ts >= b.arrived AND ev.ts <= least(clock, b.arrived + (b.nd ->> 'within')::interval)
+							AND ev.props @> coalesce(b.nd -> 'filter', '{}')) END AS ets,
+				   CASE WHEN b.type = 'wait_for_event' THEN b.arrived + (b.nd ->> 'within')::interval END AS timeout_at,
+				   CASE WHEN b.type <> 'condition' THEN NULL
+						WHEN b.nd ? 'in_segment' THEN
+							EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
+									 WHERE m.project_id = b.project_id AND m.segment_id = (b.nd ->> 'in_segment')::bigint
+									   AND m.ct_id = b.ct_id AND m.is_member)
+						WHEN b.nd ? 'has_properties' THEN
+							EXISTS (SELECT 1 FROM ctaudience.ct_profile p
+									 WHERE p.project_id = b.project_id AND p.ct_id = b.ct_id
+									   AND p.properties @> (b.nd -> 'has_properties'))
+						ELSE
+							EXISTS (SELECT 1 FROM ctaudience.ct_event ev
+									 WHERE ev.project_id = b.project_id AND ev.ct_id = b.ct_id
+									   AND ev.event_name = b.nd ->> 'did_event'
+									   AND ev.ts >= b.entered_at AND ev.ts <= clock
+									   AND ev.props @> coalesce(b.nd -> 'filter', '{}')) END AS yes,
+				   b.type = 'send' AND b.control_group > 0
+					   AND ('x' || left(md5(b.journey_id || '/' || b.ct_id), 8))::bit(32)::bigint % 100 < b.control_group AS held
+			  FROM b),
+		-- the steps (a wait for an event reached now: waiting, then event or
+		-- timeout), and the next node, none where it stops
+		e AS (
+			SELECT d.*,
+				   CASE d.type WHEN 'wait' THEN CASE WHEN d.waiting THEN 'passed' ELSE 'waiting' END
+							   WHEN 'wait_for_event' THEN CASE WHEN NOT d.waiting THEN 'waiting' END
+							   WHEN 'condition' THEN CASE WHEN d.yes THEN 'yes' ELSE 'no' END
+							   WHEN 'send' THEN CASE WHEN d.held THEN 'control_group' ELSE 'sent' END
+							   WHEN 'exit' THEN 'completed' END AS outcome,
+				   CASE WHEN d.type <> 'wait_for_event' THEN NULL
+						WHEN d.ets IS NOT NULL THEN 'event'
+						WHEN d.timeout_at <= clock THEN 'timeout' END AS outcome2
+			  FROM d),
+		r AS MATERIALIZED (
+			SELECT e.*,
+				   CASE e.outcome2 WHEN 'event' THEN e.ets WHEN 'timeout' THEN e.timeout_at END AS ts2,
+				   CASE e.type WHEN 'entry' THEN e.nd ->> 'next'
+							   WHEN 'wait' THEN CASE WHEN e.waiting THEN e.nd ->> 'next' END
+							   WHEN 'wait_for_event' THEN CASE e.outcome2 WHEN 'event' THEN e.nd ->> 'next'
+																		  WHEN 'timeout' THEN e.nd ->> 'timeout' END
+							   WHEN 'condition' THEN e.nd ->> e.outcome
+							   WHEN 'send' THEN e.nd ->> 'next' END AS next
+			  FROM e),
+		sp AS (
 			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-			VALUES (s.project_id, s.journey_id, s.ct_id, s.node, 'goal', goal_at);
-			CONTINUE;
-		END IF;
-		-- then the exit event
-		exit_at := NULL;
-		IF s.exit_event IS NOT NULL AND s.status = 'live' THEN
-			SELECT min(ev.ts) INTO exit_at FROM ctaudience.ct_event ev
-			 WHERE ev.project_id = s.project_id AND ev.ct_id = s.ct_id AND ev.event_name = s.exit_event
-			   AND ev.ts >= s.entered_at AND ev.ts <= clock AND ev.props @> s.exit_filter;
-		END IF;
-		IF exit_at IS NOT NULL THEN
+			SELECT r.project_id, r.journey_id, r.ct_id, r.cur, s.outcome, s.ts
+			  FROM r CROSS JOIN LATERAL (VALUES (1, r.outcome, r.t), (2, r.outcome2, r.ts2)) AS s(k, outcome, ts)
+			 WHERE s.outcome IS NOT NULL
+			 ORDER BY r.ord, s.k),
+		q AS (
+			INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts,
+													  event_props, once, qualified_at)
+			SELECT r.project_id, r.campaign_id, r.ct_id, 'Partner Sync', r.entered_at,
+				   jsonb_build_object('Journey id', r.journey_id, 'Journey node', r.cur), false, clock
+			  FROM r WHERE r.type = 'send' AND NOT r.held),
+		cg AS (
+			SELECT ctaudience.ct_journey_control_group(r.project_id, r.campaign_id, r.ct_id, r.t) AS event_id
+			  FROM r WHERE r.held),
+		-- where it stops: a wait (until its end), a wait for an event (until
+		-- its timeout), an exit
+		st AS (
 			UPDATE ctaudience.ct_journey_state x
-			   SET waiting = false, due_at = NULL, exited_at = exit_at, exit_reason = 'exit_event'
-			 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
-			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-			VALUES (s.project_id, s.journey_id, s.ct_id, s.node, 'exit_event', exit_at);
-			CONTINUE;
+			   SET node = r.cur, waiting = r.type <> 'exit',
+				   node_at = CASE WHEN r.type = 'wait_for_event' THEN r.arrived ELSE r.t END,
+				   due_at = CASE r.type WHEN 'wait' THEN
+										CASE WHEN r.nd ? 'until' THEN ctaudience.ct_journey_wait_end(r.nd, r.t, r.project_id)
+											 ELSE r.t + (r.nd ->> 'duration')::interval END
+									   WHEN 'wait_for_event' THEN r.timeout_at END,
+				   exited_at = CASE WHEN r.type = 'exit' THEN r.t END,
+				   exit_reason = CASE WHEN r.type = 'exit' THEN 'completed' END
+			  FROM r
+			 WHERE r.next IS NULL AND r.type IN ('wait', 'wait_for_event', 'exit')
+			   AND x.project_id = r.project_id AND x.journey_id = r.journey_id AND x.ct_id = r.ct_id)
+		SELECT array_agg(r.project_id) FILTER (WHERE r.next IS NOT NULL), array_agg(r.journey_id) FILTER (WHERE r.next IS NOT NULL),
+			   array_agg(r.ct_id) FILTER (WHERE r.next IS NOT NULL), array_agg(r.entered_at) FILTER (WHERE r.next IS NOT NULL),
+			   array_agg(r.next) FILTER (WHERE r.next IS NOT NULL), array_agg(false) FILTER (WHERE r.next IS NOT NULL),
+			   array_agg(coalesce(r.ts2, r.t)) FILTER (WHERE r.next IS NOT NULL), array_agg(r.node_at) FILTER (WHERE r.next IS NOT NULL),
+			   -- claimed (another event) and waiting on: not moved
+			   count(*) FILTER (WHERE r.next IS NULL AND r.type = 'wait_for_event' AND r.waiting),
+			   count(*) FILTER (WHERE r.next IS NULL AND r.type NOT IN ('wait', 'wait_for_event', 'exit') OR r.type IS NULL),
+			   (SELECT count(*) FROM cg)
+		  INTO w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, kept, lost, held
+		  FROM r;
+		IF lost > 0 THEN
+			RAISE EXCEPTION 'a journey of % has a node without a next node or an unknown one', journeys::text
+				USING ERRCODE = 'internal_error';
 		END IF;
-		IF s.status = 'stopped' OR NOT s.member THEN
-			UPDATE ctaudience.ct_journey_state x
-			   SET waiting = false, due_at = NULL, exited_at = clock,
-				   exit_reason = CASE WHEN s.status = 'stopped' THEN 'stopped' ELSE 'left_segment' END
-			 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
-			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-			VALUES (s.project_id, s.journey_id, s.ct_id, s.node,
-					CASE WHEN s.status = 'stopped' THEN 'stopped' ELSE 'left_segment' END, clock);
-			CONTINUE;
-		END IF;
-		cur := s.node;
-		waiting := s.waiting;
-		t := s.due_at;
-		SELECT n INTO nd FROM jsonb_array_elements(s.nodes) n WHERE n ->> 'id' = cur;
-		IF waiting AND nd ->> 'type' = 'wait' THEN
-			-- made due early (a removal, an event), still in: it waits on
-			t := ctaudience.ct_journey_wait_end(nd, s.node_at, s.project_id);
-			IF t > clock THEN
-				UPDATE ctaudience.ct_journey_state x SET due_at = t
-				 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
-				moved := moved - 1;		-- claimed, not moved
-				CONTINUE;
-			END IF;
-		END IF;
-		hops := 0;
-		LOOP
-			-- the check trigger refuses a loop without a wait: this is a guard
-			hops := hops + 1;
-			IF hops > 2 * jsonb_array_length(s.nodes) + 2 THEN
-				RAISE EXCEPTION 'journey % went round without a wait at node "%"', s.journey_id, cur
-					USING ERRCODE = 'internal_error';
-			END IF;
-			SELECT n INTO nd FROM jsonb_array_elements(s.nodes) n WHERE n ->> 'id' = cur;
-			CASE nd ->> 'type'
-			WHEN 'entry' THEN
-				cur := nd ->> 'next';
-			WHEN 'wait' THEN
-				IF waiting THEN
-					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'passed', t);
-					waiting := false;
-					cur := nd ->> 'next';
-				ELSE
-					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'waiting', t);
-					UPDATE ctaudience.ct_journey_state x
-					   SET node = cur, waiting = true, node_at = t, due_at = ctaudience.ct_journey_wait_end(nd, t, s.project_id)
-					 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
-					EXIT;
-				END IF;
-			WHEN 'wait_for_event' THEN
-				-- the first such event since it got here, if within the time
-				-- allowed (and known to the clock); else the timeout
-				IF waiting THEN
-					arrived := s.node_at;
-				ELSE
-					arrived := t;
-					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'waiting', t);
-				END IF;
-				SELECT min(ev.ts) INTO ets FROM ctaudience.ct_event ev
-				 WHERE ev.project_id = s.project_id AND ev.ct_id = s.ct_id AND ev.event_name = nd ->> 'event'
-				   AND ev.ts >= arrived AND ev.ts <= least(clock, arrived + (nd ->> 'within')::interval)
-				   AND ev.props @> coalesce(nd -> 'filter', '{}');
-				IF ets IS NOT NULL THEN
-					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'event', ets);
-					t := ets;
-					waiting := false;
-					cur := nd ->> 'next';
-				ELSIF arrived + (nd ->> 'within')::interval <= clock THEN
-					t := arrived + (nd ->> 'within')::interval;
-					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'timeout', t);
-					waiting := false;
-					cur := nd ->> 'timeout';
-				ELSE
-					UPDATE ctaudience.ct_journey_state x
-					   SET node = cur, waiting = true, node_at = arrived, due_at = arrived + (nd ->> 'within')::interval
-					 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
-					IF waiting THEN
-						moved := moved - 1;		-- claimed (another event), not moved
-					END IF;
-					EXIT;
-				END IF;
-			WHEN 'condition' THEN
-				IF nd ? 'in_segment' THEN
-					yes := EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
-									WHERE m.project_id = s.project_id AND m.segment_id = (nd ->> 'in_segment')::bigint
-									  AND m.ct_id = s.ct_id AND m.is_member);
-				ELSIF nd ? 'has_properties' THEN
-					yes := EXISTS (SELECT 1 FROM ctaudience.ct_profile p
-									WHERE p.project_id = s.project_id AND p.ct_id = s.ct_id
-									  AND p.properties @> (nd -> 'has_properties'));
-				ELSE
-					yes := EXISTS (SELECT 1 FROM ctaudience.ct_event ev
-									WHERE ev.project_id = s.project_id AND ev.ct_id = s.ct_id
-									  AND ev.event_name = nd ->> 'did_event'
-									  AND ev.ts >= s.entered_at AND ev.ts <= clock
-									  AND ev.props @> coalesce(nd -> 'filter', '{}'));
-				END IF;
-				INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-				VALUES (s.project_id, s.journey_id, s.ct_id, cur, CASE WHEN yes THEN 'yes' ELSE 'no' END, t);
-				cur := nd ->> CASE WHEN yes THEN 'yes' ELSE 'no' END;
-			WHEN 'send' THEN
-				SELECT c.campaign_id INTO campaign FROM ctaudience.ct_campaign c
-				 WHERE c.project_id = s.project_id AND c.journey_id = s.journey_id AND c.journey_node = cur;
-				-- the control group: the same profiles at every send of the
-				-- journey (a hash of the journey and the profile), held back
-				IF s.control_group > 0
-				   AND ('x' || left(md5(s.journey_id || '/' || s.ct_id), 8))::bit(32)::bigint % 100 < s.control_group THEN
-					PERFORM ctaudience.ct_journey_control_group(s.project_id, campaign, s.ct_id, t);
-					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'control_group', t);
-				ELSE
-					INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts,
-															  event_props, once, qualified_at)
-					VALUES (s.project_id, campaign, s.ct_id, 'Partner Sync', s.entered_at,
-							jsonb_build_object('Journey id', s.journey_id, 'Journey node', cur), false, clock);
-					INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-					VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'sent', t);
-				END IF;
-				cur := nd ->> 'next';
-			WHEN 'exit' THEN
-				INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-				VALUES (s.project_id, s.journey_id, s.ct_id, cur, 'completed', t);
-				UPDATE ctaudience.ct_journey_state x
-				   SET node = cur, waiting = false, node_at = t, due_at = NULL, exited_at = t, exit_reason = 'completed'
-				 WHERE x.project_id = s.project_id AND x.journey_id = s.journey_id AND x.ct_id = s.ct_id;
-				EXIT;
-			END CASE;
-		END LOOP;
+		moved := moved - kept;
 	END LOOP;
 	RETURN moved;
 END
