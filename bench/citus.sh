@@ -13,8 +13,13 @@
 #   bench/citus.sh           # 50,000 users
 #   bench/citus.sh 100000
 # CT_BENCH_ROUNDS (default 3) rounds of: single-node import, cluster import,
-# both floors; medians are reported.  Also the per-row sizes of the tables
-# on one node (docs/scaling.md uses them).
+# both floors; then the same messages posted to ctaudience-receiver (driver
+# http, one sender) given the single node, and given the coordinator with
+# --route-workers off (each call through the coordinator, which Citus sends
+# on) and on (the receiver sends each call to the worker that holds the
+# project itself), the last two in alternating order; medians are reported,
+# with what each way adds per message over one node.  Also the per-row
+# sizes of the tables on one node (docs/scaling.md uses them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -34,7 +39,7 @@ msgs=$work/messages-$users.jsonl
 dir=$(mktemp -d /tmp/ctaudience-citusbench.XXXXXX)
 chmod 755 "$dir"
 nodes="coordinator worker1 worker2"
-trap 'for n in $nodes; do ct_cluster_stop "$dir/$n"; done; rm -rf "$dir"' EXIT
+trap '[ -z "${rpid:-}" ] || kill "$rpid" 2>/dev/null; for n in $nodes; do ct_cluster_stop "$dir/$n"; done; rm -rf "$dir"' EXIT
 declare -A port=([coordinator]=57101 [worker1]=57102 [worker2]=57103)
 for n in $nodes; do
 	ct_cluster_start "$dir/$n" "${port[$n]}" "shared_preload_libraries = 'citus,pg_cron'
@@ -69,6 +74,42 @@ dist_db() {
 		-c "SELECT ctaudience.ct_distribute()" -c "$register" >/dev/null
 }
 drop_dist() { for n in $nodes; do q "$n" -d postgres -c "DROP DATABASE $1 WITH (FORCE)"; done; }
+rlog=$dir/receiver.log
+rpid=""
+# recv_start DATABASE [RECEIVER OPTIONS]: a receiver given the coordinator's
+# DATABASE on a free loopback port (rport), ready when /healthz answers
+recv_start() {
+	local db=$1
+	shift
+	rport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$CT_PG_BIN/ctaudience-receiver" --listen "127.0.0.1:$rport" --dsn "$conn dbname=$db" "$@" 2>>"$rlog" &
+	rpid=$!
+	for _ in $(seq 100); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$rport/healthz")" = 200 ] && return
+		sleep 0.1
+	done
+	echo "the receiver did not start:"; tail "$rlog"; exit 1
+}
+recv_stop() {
+	kill -TERM "$rpid"
+	wait "$rpid" || { echo "the receiver exited with $?"; exit 1; }
+	rpid=""
+}
+# recv_run DATABASE KIND [RECEIVER OPTIONS]: the messages through a receiver
+# given DATABASE (KIND single or dist, made here, checked and dropped): seconds
+recv_run() {
+	local db=$1 kind=$2 r
+	shift 2
+	if [ "$kind" = single ]; then single_db "$db"; else dist_db "$db"; fi
+	checkpoint
+	recv_start "$db" "$@"
+	r=$("$work/driver" http "127.0.0.1:$rport" "$msgs" 1)
+	echo "$r" >&2
+	recv_stop
+	[ "$(counts "$db")" = "$rows" ] || { echo "$db: the receiver imported other rows: $(counts "$db")" >&2; exit 1; }
+	if [ "$kind" = single ]; then q coordinator -d postgres -c "DROP DATABASE $db"; else drop_dist "$db"; fi
+	echo "$r" | seconds
+}
 checkpoint() { for n in $nodes; do q "$n" -d postgres -c "CHECKPOINT"; done; }
 counts() {
 	q coordinator -A -t -d "$1" -c "SELECT (SELECT count(*) FROM ctaudience.ct_profile) || ' profiles, '
@@ -107,7 +148,7 @@ q coordinator -d postgres -c "DROP DATABASE warm_s"
 drop_dist warm_d
 
 nmsg=0
-singles="" dists="" sfloors="" dfloors=""
+singles="" dists="" sfloors="" dfloors="" rsingles="" rdsns="" rworkers="" radded_dsn="" radded_worker=""
 for k in $(seq "$rounds"); do
 	ct_log "round $k of $rounds: one node"
 	single_db s1; checkpoint
@@ -138,7 +179,20 @@ for k in $(seq "$rounds"); do
 	f=$(floor_sql | q coordinator -d df | copy_seconds); echo "cluster: $f s"
 	dfloors="$dfloors $f"
 	drop_dist df
+
+	ct_log "round $k of $rounds: ctaudience-receiver, one node; given the coordinator, routing off and on"
+	rs=$(recv_run r1 single)
+	if [ $((k % 2)) = 1 ]; then
+		rd=$(recv_run r2 dist --route-workers off); rw=$(recv_run r3 dist --route-workers on)
+	else
+		rw=$(recv_run r3 dist --route-workers on); rd=$(recv_run r2 dist --route-workers off)
+	fi
+	echo "receiver: one node $rs s, through the coordinator $rd s, straight to the worker $rw s"
+	rsingles="$rsingles $rs" rdsns="$rdsns $rd" rworkers="$rworkers $rw"
+	radded_dsn="$radded_dsn $(awk "BEGIN {printf \"%.1f\", ($rd - $rs) * 1000 / $nmsg}")"
+	radded_worker="$radded_worker $(awk "BEGIN {printf \"%.1f\", ($rw - $rs) * 1000 / $nmsg}")"
 done
+rs=$(median $rsingles); rd=$(median $rdsns); rw=$(median $rworkers)
 
 s=$(median $singles); d=$(median $dists); sf=$(median $sfloors); df=$(median $dfloors)
 cat <<REPORT
@@ -151,6 +205,12 @@ import, through coordinator:  $d s median ($dists )
 COPY floor, one node:         $sf s median ($sfloors )
 COPY floor, cluster:          $df s median ($dfloors ), through the coordinator into the distributed tables
 ratio import / floor:         one node $(awk "BEGIN {printf \"%.2f\", $s / $sf}"), cluster $(awk "BEGIN {printf \"%.2f\", $d / $df}")
+ctaudience-receiver (driver http, 1 sender):
+  one node:                   $rs s median ($rsingles )
+  cluster, through the coordinator (--route-workers off): $rd s median ($rdsns )
+    added per message:        $(awk "BEGIN {printf \"%.1f\", ($rd - $rs) * 1000 / $nmsg}") ms (rounds:$radded_dsn )
+  cluster, straight to the worker (--route-workers on):   $rw s median ($rworkers )
+    added per message:        $(awk "BEGIN {printf \"%.1f\", ($rw - $rs) * 1000 / $nmsg}") ms (rounds:$radded_worker )
 sizes on one node (table, rows, heap bytes, index bytes, bytes per row with indexes):
 $(echo "$sizes" | sed 's/^/  /')
 REPORT
