@@ -50,14 +50,23 @@ static CtShard ct_shards[CT_MAX_DISTRIBUTED];
 static LocalTransactionId ct_group_lxid = InvalidLocalTransactionId;
 static int64 ct_group = 0;
 
-/* Run a read-only query with SPI, connected or not. */
+/*
+ * Run a read-only query with SPI, connected or not.  Without JIT: Citus's
+ * catalogs have no statistics, so the planner guesses a thousand rows of
+ * each and a cost over jit_above_cost, and compiling took half a second a
+ * message.
+ */
 static void
 ct_citus_query(const char *sql, int nargs, Oid *types, Datum *values)
 {
 	int			rc;
+	int			nestlevel;
 
 	SPI_connect();
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	rc = SPI_execute_with_args(sql, nargs, types, values, NULL, true, 0);
+	AtEOXact_GUC(true, nestlevel);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "ctaudience: Citus catalog query failed: %s", SPI_result_code_string(rc));
 }
