@@ -13,8 +13,17 @@
 #   bench/citus.sh           # 50,000 users
 #   bench/citus.sh 100000
 # CT_BENCH_ROUNDS (default 3) rounds of: single-node import, cluster import,
-# both floors; medians are reported.  Also the per-row sizes of the tables
-# on one node (docs/scaling.md uses them).
+# both floors; then the same messages posted to three ctaudience-receivers,
+# message by message (bench/paired.py): one given a single node's database,
+# two given the coordinator of distributed ones, with --route-workers off
+# (each call through the coordinator, which Citus sends on) and on (the
+# receiver sends each call to the worker that holds the project itself);
+# what each cluster way adds per message over one node is the median of the
+# per-message differences (a message sent to the three within a fraction of
+# a second meets the same load on a busy machine).  Medians of the rounds
+# are reported.  Also the per-row sizes of the tables on one node
+# (docs/scaling.md uses them).  CT_BENCH_RECEIVER_ONLY=1: the receiver's
+# rounds alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -34,7 +43,7 @@ msgs=$work/messages-$users.jsonl
 dir=$(mktemp -d /tmp/ctaudience-citusbench.XXXXXX)
 chmod 755 "$dir"
 nodes="coordinator worker1 worker2"
-trap 'for n in $nodes; do ct_cluster_stop "$dir/$n"; done; rm -rf "$dir"' EXIT
+trap 'for p in ${rpids:-}; do kill "$p" 2>/dev/null; done; for n in $nodes; do ct_cluster_stop "$dir/$n"; done; rm -rf "$dir"' EXIT
 declare -A port=([coordinator]=57101 [worker1]=57102 [worker2]=57103)
 for n in $nodes; do
 	ct_cluster_start "$dir/$n" "${port[$n]}" "shared_preload_libraries = 'citus,pg_cron'
@@ -69,6 +78,55 @@ dist_db() {
 		-c "SELECT ctaudience.ct_distribute()" -c "$register" >/dev/null
 }
 drop_dist() { for n in $nodes; do q "$n" -d postgres -c "DROP DATABASE $1 WITH (FORCE)"; done; }
+rlog=$dir/receiver.log
+rpids=""
+# recv_start DATABASE [RECEIVER OPTIONS]: a receiver given the coordinator's
+# DATABASE on a free loopback port (rport), ready when /healthz answers
+recv_start() {
+	local db=$1
+	shift
+	rport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$CT_PG_BIN/ctaudience-receiver" --listen "127.0.0.1:$rport" --dsn "$conn dbname=$db" "$@" 2>>"$rlog" &
+	rpids="$rpids $!"
+	for _ in $(seq 100); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$rport/healthz")" = 200 ] && return
+		sleep 0.1
+	done
+	echo "the receiver did not start:"; tail "$rlog"; exit 1
+}
+recv_stop_all() {
+	local p
+	for p in $rpids; do kill -TERM "$p"; done
+	for p in $rpids; do wait "$p" || { echo "a receiver exited with $?"; exit 1; }; done
+	rpids=""
+}
+# recv_round: the messages posted by bench/paired.py, message by message, to
+# three receivers: given a single node's database, and given the
+# coordinator of two distributed ones, --route-workers off and on
+recv_round() {
+	local out ports=""
+	single_db r1
+	dist_db r2
+	dist_db r3
+	checkpoint
+	recv_start r1; ports="$ports one_node=127.0.0.1:$rport"
+	recv_start r2 --route-workers off; ports="$ports through_coordinator=127.0.0.1:$rport"
+	recv_start r3 --route-workers on; ports="$ports to_worker=127.0.0.1:$rport"
+	# shellcheck disable=SC2086
+	out=$(python3 bench/paired.py "$msgs" $ports)
+	recv_stop_all
+	echo "$out"
+	for db in r1 r2 r3; do
+		[ "$(counts "$db")" = "$rows" ] || { echo "$db: the receiver imported other rows: $(counts "$db")" >&2; exit 1; }
+	done
+	q coordinator -d postgres -c "DROP DATABASE r1"
+	drop_dist r2
+	drop_dist r3
+	rdsns="$rdsns $(echo "$out" | sed -n 's/^through_coordinator:.* added_median_ms=\([-0-9.]*\).*/\1/p')"
+	rworkers="$rworkers $(echo "$out" | sed -n 's/^to_worker:.* added_median_ms=\([-0-9.]*\).*/\1/p')"
+	rdsn_means="$rdsn_means $(echo "$out" | sed -n 's/^through_coordinator:.* added_mean_ms=\([-0-9.]*\).*/\1/p')"
+	rworker_means="$rworker_means $(echo "$out" | sed -n 's/^to_worker:.* added_mean_ms=\([-0-9.]*\).*/\1/p')"
+}
 checkpoint() { for n in $nodes; do q "$n" -d postgres -c "CHECKPOINT"; done; }
 counts() {
 	q coordinator -A -t -d "$1" -c "SELECT (SELECT count(*) FROM ctaudience.ct_profile) || ' profiles, '
@@ -107,8 +165,15 @@ q coordinator -d postgres -c "DROP DATABASE warm_s"
 drop_dist warm_d
 
 nmsg=0
-singles="" dists="" sfloors="" dfloors=""
+singles="" dists="" sfloors="" dfloors="" rdsns="" rworkers="" rdsn_means="" rworker_means=""
+receiver_only=${CT_BENCH_RECEIVER_ONLY:-0}
+nmsg=$(grep -cv '^#$' "$msgs")
 for k in $(seq "$rounds"); do
+	if [ "$receiver_only" = 1 ]; then
+		ct_log "round $k of $rounds: ctaudience-receiver, one node, through the coordinator, straight to the worker"
+		recv_round
+		continue
+	fi
 	ct_log "round $k of $rounds: one node"
 	single_db s1; checkpoint
 	r=$("$work/driver" import "$conn dbname=s1" "$msgs" 1); echo "$r"
@@ -138,12 +203,16 @@ for k in $(seq "$rounds"); do
 	f=$(floor_sql | q coordinator -d df | copy_seconds); echo "cluster: $f s"
 	dfloors="$dfloors $f"
 	drop_dist df
+
+	ct_log "round $k of $rounds: ctaudience-receiver, one node, through the coordinator, straight to the worker"
+	recv_round
 done
 
-s=$(median $singles); d=$(median $dists); sf=$(median $sfloors); df=$(median $dfloors)
-cat <<REPORT
-
-== ctaudience on Citus: $users users, $nmsg messages ($rows), $rounds rounds; a coordinator and two workers on this machine
+echo
+echo "== ctaudience on Citus: $users users, $nmsg messages ($rows), $rounds rounds; a coordinator and two workers on this machine"
+if [ "$receiver_only" != 1 ]; then
+	s=$(median $singles); d=$(median $dists); sf=$(median $sfloors); df=$(median $dfloors)
+	cat <<REPORT
 import, one node:             $s s median ($singles )
 import, through coordinator:  $d s median ($dists )
   cluster / one node:         $(awk "BEGIN {printf \"%.2f\", $d / $s}")
@@ -151,6 +220,13 @@ import, through coordinator:  $d s median ($dists )
 COPY floor, one node:         $sf s median ($sfloors )
 COPY floor, cluster:          $df s median ($dfloors ), through the coordinator into the distributed tables
 ratio import / floor:         one node $(awk "BEGIN {printf \"%.2f\", $s / $sf}"), cluster $(awk "BEGIN {printf \"%.2f\", $d / $df}")
+REPORT
+fi
+cat <<REPORT
+ctaudience-receiver, each message posted to the three in turn (bench/paired.py): added per message over one node,
+the median of each round's per-message differences (and their means):
+  through the coordinator (--route-workers off): $(median $rdsns) ms (rounds:$rdsns ; means:$rdsn_means )
+  straight to the worker (--route-workers on):   $(median $rworkers) ms (rounds:$rworkers ; means:$rworker_means )
 sizes on one node (table, rows, heap bytes, index bytes, bytes per row with indexes):
 $(echo "$sizes" | sed 's/^/  /')
 REPORT

@@ -19,6 +19,7 @@
 #include "common_pool.h"
 #include "config.h"
 #include "metrics.h"
+#include "route.h"
 #include "statements.h"
 
 /* An answer: its status, its body (malloc'd), its content type and log line. */
@@ -99,17 +100,50 @@ ct_db_answers(bool answered)
 	__atomic_store_n(&ct_db_answered, answered, __ATOMIC_RELAXED);
 }
 
+/* The answer of a call's result (NULL: the connection broke); r is cleared. */
+static CtAnswer
+ct_answer_result(PGresult *r)
+{
+	CtAnswer	answer;
+
+	ct_db_answers(r != NULL);
+	if (r == NULL)
+		answer = ct_error(503, "08006", "the connection to the database broke");
+	else if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		answer = ct_answer(200, strdup(PQgetvalue(r, 0, 0)), true, true);
+	else
+	{
+		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+		const char *message = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+		answer = ct_error(ct_status_of(state), state ? state : "XX000",
+						  message ? message : "the database gave no answer");
+	}
+	PQclear(r);
+	return answer;
+}
+
 /*
- * A Firehose message (body, len bytes, nul-terminated): the extension's
- * answer, when a connection is free within wait_ms.
+ * A Firehose message (body, len bytes, nul-terminated; type as peeked):
+ * the extension's answer, when a connection is free within wait_ms.  On a
+ * Citus cluster, from the worker that holds its project (route.c).
  */
 CtAnswer
-ct_answer_firehose(const char *body, size_t len, int wait_ms)
+ct_answer_firehose(const char *body, size_t len, const char *type, int wait_ms)
 {
 	CtConn	   *c;
 	PGresult   *r;
 	CtAnswer	answer;
 
+	switch (ct_route_firehose(body, len, type, wait_ms, &r))
+	{
+		case CT_ROUTED:
+			return ct_answer_result(r);
+		case CT_ROUTE_BUSY:
+			return ct_answer_busy();
+		case CT_ROUTE_DSN:
+			break;
+	}
 	switch (ct_pool_acquire(wait_ms, &c))
 	{
 		case CT_POOL_BUSY:
@@ -126,20 +160,7 @@ ct_answer_firehose(const char *body, size_t len, int wait_ms)
 	 * queued (membership, erasure) and what is answered at once.
 	 */
 	r = ct_stmt_exec(c, ct_config.queue ? CT_STMT_ENQUEUE : CT_STMT_FIREHOSE, body, (int) len);
-	ct_db_answers(r != NULL);
-	if (r == NULL)
-		answer = ct_error(503, "08006", "the connection to the database broke");
-	else if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
-		answer = ct_answer(200, strdup(PQgetvalue(r, 0, 0)), true, true);
-	else
-	{
-		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-		const char *message = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-
-		answer = ct_error(ct_status_of(state), state ? state : "XX000",
-						  message ? message : "the database gave no answer");
-	}
-	PQclear(r);
+	answer = ct_answer_result(r);
 	ct_pool_release(c);
 	return answer;
 }

@@ -18,7 +18,7 @@ typedef struct CtAnswer
 	bool		close;			/* then close the connection */
 } CtAnswer;
 
-extern CtAnswer ct_answer_firehose(const char *body, size_t len, int wait_ms);
+extern CtAnswer ct_answer_firehose(const char *body, size_t len, const char *type, int wait_ms);
 extern CtAnswer ct_answer_health(void);
 extern CtAnswer ct_answer_health_known(void);
 extern CtAnswer ct_answer_metrics(void);

@@ -1,6 +1,8 @@
 /*
  * common_pool.c
- *	  A fixed pool of connections to the database.  A caller takes one,
+ *	  Fixed pools of connections to the database: the program's own
+ *	  (ct_pool_init), and any others it makes (ct_pool_create: another node
+ *	  of the same database, say).  A caller takes one,
  *	  waiting a short while when all are in use (CT_POOL_BUSY); a connection
  *	  that broke is closed and made again when next needed, no sooner than
  *	  its backoff allows (meanwhile CT_DB_DOWN).  Each new connection is set
@@ -16,6 +18,7 @@
 
 struct CtConn
 {
+	CtPool	   *pool;
 	PGconn	   *pg;				/* NULL when not connected */
 	bool		in_use;
 	double		retry_at;		/* not before this (ct_now) after a failure */
@@ -23,14 +26,60 @@ struct CtConn
 	bool		reused;			/* connected before this use */
 };
 
-static CtConn *ct_conns;
-static int	ct_pool_size;
-static const char *ct_pool_dsn;
-static CtConnSetup ct_pool_setup;
-static pthread_mutex_t ct_pool_mutex = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t ct_pool_cond;
+struct CtPool
+{
+	CtConn	   *conns;
+	int			size;
+	/* the connection's parameters: the DSN, then host and port over it */
+	const char *keywords[4];
+	const char *values[4];
+	CtConnSetup setup;
+	pthread_mutex_t mutex;
+	pthread_cond_t cond;
+};
+
+/* The pool of ct_pool_init, which the calls without a pool use. */
+static CtPool *ct_pool;
 
 static bool ct_connect(CtConn *c);
+
+/* See common_pool.h. */
+CtPool *
+ct_pool_create(const char *dsn, const char *host, const char *port, int size, CtConnSetup setup,
+			   bool connect_now)
+{
+	pthread_condattr_t attr;
+	CtPool	   *pool = calloc(1, sizeof(CtPool));
+	int			n = 0;
+
+	pthread_mutex_init(&pool->mutex, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&pool->cond, &attr);
+	pool->keywords[n] = "dbname";
+	pool->values[n++] = dsn;
+	if (host != NULL)
+	{
+		pool->keywords[n] = "host";
+		pool->values[n++] = host;
+		pool->keywords[n] = "port";
+		pool->values[n++] = port;
+	}
+	pool->keywords[n] = NULL;
+	pool->values[n] = NULL;
+	pool->size = size;
+	pool->setup = setup;
+	pool->conns = calloc(size, sizeof(CtConn));
+	for (int i = 0; i < size; i++)
+	{
+		pool->conns[i].pool = pool;
+		pool->conns[i].backoff = 0.1;
+	}
+	/* when one fails, the database is not there: the others would fail alike */
+	for (int i = 0; i < size && connect_now && ct_connect(&pool->conns[i]); i++)
+		;
+	return pool;
+}
 
 /*
  * Set up the pool and connect it, so that the first requests do not wait
@@ -40,33 +89,20 @@ static bool ct_connect(CtConn *c);
 void
 ct_pool_init(const char *dsn, int size, CtConnSetup setup)
 {
-	pthread_condattr_t attr;
-
-	pthread_condattr_init(&attr);
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&ct_pool_cond, &attr);
-	ct_pool_dsn = dsn;
-	ct_pool_size = size;
-	ct_pool_setup = setup;
-	ct_conns = calloc(ct_pool_size, sizeof(CtConn));
-	for (int i = 0; i < ct_pool_size; i++)
-		ct_conns[i].backoff = 0.1;
-	/* when one fails, the database is not there: the others would fail alike */
-	for (int i = 0; i < ct_pool_size && ct_connect(&ct_conns[i]); i++)
-		;
+	ct_pool = ct_pool_create(dsn, NULL, NULL, size, setup, true);
 }
 
 /* Connect and set up; false (logged) on failure. */
 static bool
 ct_connect(CtConn *c)
 {
-	c->pg = PQconnectdb(ct_pool_dsn);
+	c->pg = PQconnectdbParams(c->pool->keywords, c->pool->values, 1);
 	if (PQstatus(c->pg) != CONNECTION_OK)
 	{
 		ct_log_error("database connection failed", PQerrorMessage(c->pg));
 		goto fail;
 	}
-	if (!ct_pool_setup(c->pg))
+	if (!c->pool->setup(c->pg))
 		goto fail;
 	c->backoff = 0.1;
 	return true;
@@ -80,12 +116,12 @@ fail:
 }
 
 /*
- * Take a connection: the first free one, waiting up to wait_ms for one to
- * be freed.  A free one that is not connected is connected now, unless its
- * backoff forbids it yet.
+ * Take a connection of pool: the first free one, waiting up to wait_ms for
+ * one to be freed.  A free one that is not connected is connected now,
+ * unless its backoff forbids it yet.
  */
 CtAcquire
-ct_pool_acquire(int wait_ms, CtConn **conn)
+ct_pool_take(CtPool *pool, int wait_ms, CtConn **conn)
 {
 	struct timespec deadline;
 	CtConn	   *c = NULL;
@@ -98,26 +134,26 @@ ct_pool_acquire(int wait_ms, CtConn **conn)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
-	pthread_mutex_lock(&ct_pool_mutex);
+	pthread_mutex_lock(&pool->mutex);
 	for (;;)
 	{
 		/* a connected one first, then any free one */
-		for (int i = 0; i < ct_pool_size && c == NULL; i++)
-			if (!ct_conns[i].in_use && ct_conns[i].pg != NULL)
-				c = &ct_conns[i];
-		for (int i = 0; i < ct_pool_size && c == NULL; i++)
-			if (!ct_conns[i].in_use)
-				c = &ct_conns[i];
+		for (int i = 0; i < pool->size && c == NULL; i++)
+			if (!pool->conns[i].in_use && pool->conns[i].pg != NULL)
+				c = &pool->conns[i];
+		for (int i = 0; i < pool->size && c == NULL; i++)
+			if (!pool->conns[i].in_use)
+				c = &pool->conns[i];
 		if (c != NULL)
 			break;
-		if (pthread_cond_timedwait(&ct_pool_cond, &ct_pool_mutex, &deadline) == ETIMEDOUT)
+		if (pthread_cond_timedwait(&pool->cond, &pool->mutex, &deadline) == ETIMEDOUT)
 		{
-			pthread_mutex_unlock(&ct_pool_mutex);
+			pthread_mutex_unlock(&pool->mutex);
 			return CT_POOL_BUSY;
 		}
 	}
 	c->in_use = true;
-	pthread_mutex_unlock(&ct_pool_mutex);
+	pthread_mutex_unlock(&pool->mutex);
 
 	if (c->pg != NULL && PQstatus(c->pg) != CONNECTION_OK)
 	{
@@ -134,26 +170,35 @@ ct_pool_acquire(int wait_ms, CtConn **conn)
 	return CT_ACQUIRED;
 }
 
-/* Give a connection back. */
+/* Take a connection of the pool of ct_pool_init (see ct_pool_take). */
+CtAcquire
+ct_pool_acquire(int wait_ms, CtConn **conn)
+{
+	return ct_pool_take(ct_pool, wait_ms, conn);
+}
+
+/* Give a connection back to its pool. */
 void
 ct_pool_release(CtConn *c)
 {
-	pthread_mutex_lock(&ct_pool_mutex);
+	CtPool	   *pool = c->pool;
+
+	pthread_mutex_lock(&pool->mutex);
 	c->in_use = false;
-	pthread_cond_signal(&ct_pool_cond);
-	pthread_mutex_unlock(&ct_pool_mutex);
+	pthread_cond_signal(&pool->cond);
+	pthread_mutex_unlock(&pool->mutex);
 }
 
-/* How many connections are in use. */
+/* How many connections of the pool of ct_pool_init are in use. */
 int
 ct_pool_in_use(void)
 {
 	int			n = 0;
 
-	pthread_mutex_lock(&ct_pool_mutex);
-	for (int i = 0; i < ct_pool_size; i++)
-		n += ct_conns[i].in_use;
-	pthread_mutex_unlock(&ct_pool_mutex);
+	pthread_mutex_lock(&ct_pool->mutex);
+	for (int i = 0; i < ct_pool->size; i++)
+		n += ct_pool->conns[i].in_use;
+	pthread_mutex_unlock(&ct_pool->mutex);
 	return n;
 }
 
@@ -187,11 +232,18 @@ ct_conn_exec(CtConn *c, const char *name, int nparams, const char *const *values
 	}
 }
 
-/* Close every connection (at exit). */
+/* Close every connection of pool (at exit). */
+void
+ct_pool_destroy(CtPool *pool)
+{
+	for (int i = 0; i < pool->size; i++)
+		if (pool->conns[i].pg != NULL)
+			PQfinish(pool->conns[i].pg);
+}
+
+/* Close every connection of the pool of ct_pool_init (at exit). */
 void
 ct_pool_close(void)
 {
-	for (int i = 0; i < ct_pool_size; i++)
-		if (ct_conns[i].pg != NULL)
-			PQfinish(ct_conns[i].pg);
+	ct_pool_destroy(ct_pool);
 }

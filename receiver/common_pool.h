@@ -11,6 +11,7 @@
 #include <libpq-fe.h>
 
 typedef struct CtConn CtConn;
+typedef struct CtPool CtPool;
 
 typedef enum CtAcquire
 {
@@ -25,11 +26,23 @@ typedef enum CtAcquire
  */
 typedef bool (*CtConnSetup) (PGconn *pg);
 
+/* The program's pool; the calls that name no pool take from it. */
 extern void ct_pool_init(const char *dsn, int size, CtConnSetup setup);
 extern CtAcquire ct_pool_acquire(int wait_ms, CtConn **conn);
-extern void ct_pool_release(CtConn *conn);
 extern int	ct_pool_in_use(void);
 extern void ct_pool_close(void);
+
+/*
+ * Another pool: the DSN with host and port (when host is not NULL) over its
+ * own; connected now or on first use.
+ */
+extern CtPool *ct_pool_create(const char *dsn, const char *host, const char *port, int size,
+							  CtConnSetup setup, bool connect_now);
+extern CtAcquire ct_pool_take(CtPool *pool, int wait_ms, CtConn **conn);
+extern void ct_pool_destroy(CtPool *pool);
+
+/* Give a connection back, to the pool it came from. */
+extern void ct_pool_release(CtConn *conn);
 
 /*
  * Run a statement the set-up prepared.  The result (NULL when the

@@ -28,6 +28,7 @@ CtConfig	ct_config = {
 	.max_per_address = 64,
 	.head_timeout = 10000,
 	.min_body_rate = 16384,
+	.route_workers = true,
 };
 
 /* Every setting: its flag, its environment variable, its letter in ct_set. */
@@ -52,6 +53,7 @@ static const struct
 	{"secret-file", "CT_RECEIVER_SECRET_FILE", 's'},
 	{"tls-cert", "CT_RECEIVER_TLS_CERT", 'c'},
 	{"tls-key", "CT_RECEIVER_TLS_KEY", 'k'},
+	{"route-workers", "CT_RECEIVER_ROUTE_WORKERS", 'r'},
 };
 #define CT_NSETTINGS (sizeof(ct_settings) / sizeof(ct_settings[0]))
 
@@ -84,6 +86,9 @@ ct_usage(FILE *f)
 			"  --secret-file FILE        require \"Authorization: Bearer <the file's first line>\" (CT_RECEIVER_SECRET_FILE)\n"
 			"  --tls-cert FILE           serve HTTPS with this certificate (PEM) ... (CT_RECEIVER_TLS_CERT)\n"
 			"  --tls-key FILE            ... and this key (CT_RECEIVER_TLS_KEY)\n"
+			"  --route-workers on|off    on a Citus cluster, send each message in direct mode straight to the worker\n"
+			"                            that holds its project (placement asked of the --dsn node, then kept);\n"
+			"                            off: every call through the --dsn node (CT_RECEIVER_ROUTE_WORKERS; default on)\n"
 			"  --help                    this text\n"
 			"\n"
 			"POST /firehose answers a Firehose message: 200 with the response; 400 bad message; 401 credentials\n"
@@ -152,6 +157,11 @@ ct_set(int opt, const char *value)
 			break;
 		case 'k':
 			ct_config.tls_key = ct_option_file(value, "TLS key");
+			break;
+		case 'r':
+			if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0)
+				ct_fail("--route-workers must be on or off, not \"%s\"", value);
+			ct_config.route_workers = strcmp(value, "on") == 0;
 			break;
 	}
 }

@@ -29,6 +29,7 @@ typedef struct CtConfig
 	char	   *secret;			/* from --secret-file; NULL: none */
 	char	   *tls_cert;
 	char	   *tls_key;
+	bool		route_workers;	/* on Citus: to the project's worker */
 } CtConfig;
 
 /* Set once by ct_config_load, then only read. */

@@ -247,7 +247,8 @@ ct_job_firehose(CtJob *job)
 	double		wait = (job->deadline - ct_now()) * 1000;
 
 	ct_peek(req->body.data, req->body.len, req->type, req->id);
-	ct_resume(req, ct_answer_firehose(ct_body_text(&req->body), req->body.len, wait > 0 ? (int) wait : 0));
+	ct_resume(req, ct_answer_firehose(ct_body_text(&req->body), req->body.len, req->type,
+									  wait > 0 ? (int) wait : 0));
 }
 
 /* No worker came free within --pool-wait. */

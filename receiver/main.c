@@ -14,6 +14,7 @@
 #include "common_pool.h"
 #include "config.h"
 #include "http.h"
+#include "route.h"
 #include "statements.h"
 
 int
@@ -56,6 +57,7 @@ main(int argc, char **argv)
 		;
 	ct_log("stopping on %s: finishing the requests in flight", sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	ct_http_stop();
+	ct_route_close();
 	ct_pool_close();
 	ct_log("stopped");
 	return 0;

@@ -21,10 +21,14 @@ static unsigned long ct_by_status[CT_NSTATUS + 1];	/* the last: any other */
 static CtHistogram ct_latency;
 static long ct_stats[CT_NSTATS];
 
-/* Each CtStat's line; the closed counters share one name, by reason. */
+/* Each CtStat's line; the closed counters share one name, by reason, as the routes' do. */
 #define CT_CLOSED "ctaudience_receiver_connections_closed_total"
 #define CT_CLOSED_HELP "Connections the receiver closed: no request head within --head-timeout," \
 	" a body under --min-body-rate, room for a new one past --max-connections."
+#define CT_ROUTES "ctaudience_receiver_routes_total"
+#define CT_ROUTES_HELP "On a Citus cluster: messages answered by the worker that holds their project (worker)," \
+	" sent through the --dsn node after that worker's connection failed (fallback), placements asked of" \
+	" the --dsn node (lookup), and found moved by the worker (moved)."
 static const struct
 {
 	const char *name;
@@ -37,6 +41,10 @@ static const struct
 	[CT_STAT_CLOSED_HEAD] = {CT_CLOSED, CT_CLOSED_HELP, "head_timeout"},
 	[CT_STAT_CLOSED_BODY] = {CT_CLOSED, NULL, "slow_body"},
 	[CT_STAT_CLOSED_FULL] = {CT_CLOSED, NULL, "full"},
+	[CT_STAT_ROUTE_WORKER] = {CT_ROUTES, CT_ROUTES_HELP, "worker"},
+	[CT_STAT_ROUTE_FALLBACK] = {CT_ROUTES, NULL, "fallback"},
+	[CT_STAT_ROUTE_LOOKUP] = {CT_ROUTES, NULL, "lookup"},
+	[CT_STAT_ROUTE_MOVED] = {CT_ROUTES, NULL, "moved"},
 };
 
 /* Count a /firehose request: its status and how long it took. */

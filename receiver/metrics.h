@@ -14,6 +14,10 @@ typedef enum CtStat
 	CT_STAT_CLOSED_HEAD,		/* counters: connections closed, by reason */
 	CT_STAT_CLOSED_BODY,
 	CT_STAT_CLOSED_FULL,
+	CT_STAT_ROUTE_WORKER,		/* counters: route.c, by what happened */
+	CT_STAT_ROUTE_FALLBACK,
+	CT_STAT_ROUTE_LOOKUP,
+	CT_STAT_ROUTE_MOVED,
 	CT_NSTATS
 } CtStat;
 

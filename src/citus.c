@@ -34,6 +34,7 @@ typedef struct CtShard
 {
 	char		table[NAMEDATALEN];
 	int64		shardid;
+	bool		local;			/* Citus places the shard on this node */
 } CtShard;
 
 static LocalTransactionId ct_checked_lxid = InvalidLocalTransactionId;
@@ -49,14 +50,23 @@ static CtShard ct_shards[CT_MAX_DISTRIBUTED];
 static LocalTransactionId ct_group_lxid = InvalidLocalTransactionId;
 static int64 ct_group = 0;
 
-/* Run a read-only query with SPI, connected or not. */
+/*
+ * Run a read-only query with SPI, connected or not.  Without JIT: Citus's
+ * catalogs have no statistics, so the planner guesses a thousand rows of
+ * each and a cost over jit_above_cost, and compiling took half a second a
+ * message.
+ */
 static void
 ct_citus_query(const char *sql, int nargs, Oid *types, Datum *values)
 {
 	int			rc;
+	int			nestlevel;
 
 	SPI_connect();
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	rc = SPI_execute_with_args(sql, nargs, types, values, NULL, true, 0);
+	AtEOXact_GUC(true, nestlevel);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "ctaudience: Citus catalog query failed: %s", SPI_result_code_string(rc));
 }
@@ -88,27 +98,42 @@ ct_load_shards(const char *project)
 	Oid			type = TEXTOID;
 	Datum		value = CStringGetTextDatum(project);
 
-	ct_citus_query("SELECT c.relname::text,"
-				   "       CASE p.partmethod WHEN 'h'"
-				   "       THEN pg_catalog.get_shard_id_for_distribution_column(p.logicalrelid, $1)"
-				   "       ELSE (SELECT min(s.shardid) FROM pg_catalog.pg_dist_shard s"
-				   "              WHERE s.logicalrelid = p.logicalrelid) END"
-				   "  FROM pg_catalog.pg_dist_partition p"
-				   "  JOIN pg_catalog.pg_class c ON c.oid = p.logicalrelid"
-				   "  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
-				   " WHERE n.nspname = 'ctaudience'",
+	Oid			ns = get_namespace_oid("ctaudience", false);
+
+	/*
+	 * No pg_class in the query: for a session whose application_name Citus
+	 * does not take for its own (a receiver's, say), Citus hides the shards
+	 * by filtering every pg_class scan through relation_is_a_known_shard(),
+	 * which took milliseconds a message.  The names come from the syscache.
+	 */
+	ct_citus_query("SELECT p.logicalrelid::pg_catalog.oid,"
+				   "       t.shardid,"
+				   "       EXISTS (SELECT 1 FROM pg_catalog.pg_dist_placement pl"
+				   "                WHERE pl.shardid = t.shardid"
+				   "                  AND pl.groupid = (SELECT groupid FROM pg_catalog.pg_dist_local_group))"
+				   "  FROM pg_catalog.pg_dist_partition p,"
+				   "       LATERAL (SELECT CASE p.partmethod WHEN 'h'"
+				   "               THEN pg_catalog.get_shard_id_for_distribution_column(p.logicalrelid, $1)"
+				   "               ELSE (SELECT min(s.shardid) FROM pg_catalog.pg_dist_shard s"
+				   "                      WHERE s.logicalrelid = p.logicalrelid) END AS shardid) t",
 				   1, &type, &value);
-	if (SPI_processed > CT_MAX_DISTRIBUTED)
-		elog(ERROR, "ctaudience: more distributed tables than expected");
 	ct_nshards = 0;
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
-		char	   *name = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
 		Datum		shardid = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull);
+		bool		local_isnull;
+		Datum		local = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3, &local_isnull);
+		char	   *name;
 
+		if (get_rel_namespace(relid) != ns || (name = get_rel_name(relid)) == NULL)
+			continue;
+		if (ct_nshards == CT_MAX_DISTRIBUTED)
+			elog(ERROR, "ctaudience: more distributed tables than expected");
 		strlcpy(ct_shards[ct_nshards].table, name, NAMEDATALEN);
 		ct_shards[ct_nshards].shardid = isnull ? 0 : DatumGetInt64(shardid);
+		ct_shards[ct_nshards].local = !local_isnull && DatumGetBool(local);
 		ct_nshards++;
 	}
 	SPI_finish();
@@ -118,17 +143,26 @@ ct_load_shards(const char *project)
 	ct_shards_lxid = ct_my_lxid();
 }
 
-/* The shard holding project's rows of table, or 0 (not distributed). */
+/*
+ * The shard holding project's rows of table, or 0 (not distributed);
+ * *local (when not NULL): whether Citus places it on this node.
+ */
 static int64
-ct_shard_of(const char *table, const char *project)
+ct_shard_of(const char *table, const char *project, bool *local)
 {
 	if (ct_shards_lxid != ct_my_lxid() || strcmp(ct_shards_project, project) != 0)
 		ct_load_shards(project);
 	for (int i = 0; i < ct_nshards; i++)
 	{
 		if (strcmp(ct_shards[i].table, table) == 0)
+		{
+			if (local != NULL)
+				*local = ct_shards[i].local;
 			return ct_shards[i].shardid;
+		}
 	}
+	if (local != NULL)
+		*local = false;
 	return 0;
 }
 
@@ -146,15 +180,17 @@ ct_not_local(const char *project)
 /*
  * Project's shard of the extension's table name on this node: its OID, or
  * InvalidOid when it is on another node.  *shardid 0 (and InvalidOid) when
- * name is not distributed.
+ * name is not distributed.  A shard that moved away may still be here for a
+ * while (Citus drops the old copy later): what counts is Citus's placement.
  */
 static Oid
 ct_local_shard(const char *name, const char *project, int64 *shardid)
 {
 	char		shard[NAMEDATALEN];
+	bool		local;
 
-	*shardid = ct_shard_of(name, project);
-	if (*shardid == 0)
+	*shardid = ct_shard_of(name, project, &local);
+	if (*shardid == 0 || !local)
 		return InvalidOid;
 	snprintf(shard, sizeof(shard), "%s_" INT64_FORMAT, name, *shardid);
 	return get_relname_relid(shard, get_namespace_oid("ctaudience", false));
@@ -194,7 +230,7 @@ ct_citus_enter(const char *project)
 	if (!ct_citus_distributed())
 		return;
 	(void) ct_citus_relid("ct_profile", CStringGetTextDatum(project));
-	ct_group = ct_shard_of("ct_profile", project);
+	ct_group = ct_shard_of("ct_profile", project, NULL);
 	ct_group_lxid = ct_my_lxid();
 	/* a session of the user's own (not Citus's) may write shards then */
 	(void) set_config_option("citus.enable_manual_changes_to_shards", "on",

@@ -36,6 +36,7 @@ for node in coordinator worker1 worker2; do
 max_prepared_transactions = 100
 wal_level = logical
 citus.enable_statistics_collection = off
+citus.local_hostname = '$dir/$node'
 track_functions = 'all'
 cron.database_name = 'ct_citus'
 cron.use_background_workers = on

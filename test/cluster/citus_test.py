@@ -20,8 +20,10 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
     ct_run_inbox(), by ct_process_inbox() and by the pg_cron job
     ct_schedule_inbox() makes; an
     erasure from the inbox clears the messages queued behind it;
-  - ctaudience-receiver on the coordinator (direct mode): Citus sends its
-    calls to the workers; NOTIFY ct_partner_sync heard on the worker;
+  - ctaudience-receiver given the coordinator (direct mode): it sends each
+    message to the worker that holds its project itself (the coordinator
+    runs no call of it), or, --route-workers off, through the coordinator;
+    NOTIFY ct_partner_sync heard on the worker;
   - live campaigns, app events (ct_record_event) and senders taking rows;
   - upkeep from the coordinator: ct_compact_stats(), ct_purge_events();
   - per-project roles: a role given two projects (one on each worker)
@@ -38,7 +40,10 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
   - at the end every view (canonical: CleverTap IDs made at random read as
     the profile's Identity, segment ids as the mParticle audience id, times
     of processing left out) row for row, the trend of every segment, and
-    the count of every table, equal to the single node's.
+    the count of every table, equal to the single node's;
+  - a project's shards moved (citus_move_shard_placement) under a running
+    receiver: its messages still land, the first through the old worker,
+    the rest on the new one; everything again equal to the single node's.
 """
 import http.client
 import json
@@ -472,6 +477,8 @@ def main():
     ok(deltas != ["0"], "ct_compact_stats() and ct_purge_events() run from the coordinator", deltas)
     project_roles(where)
     compare("after a worker restart, app events and sends, and per-project roles")
+    receiver_shard_move(per_project, where)
+    compare("after a shard move under the receiver")
 
     print(f"# {failures} failure(s)")
     sys.exit(1 if failures else 0)
@@ -506,14 +513,75 @@ def listen_and_import(per_project, where):
     return heard[where["P4"]] and not any(h for port, h in heard.items() if port != where["P4"])
 
 
+def start_receiver(*args):
+    """ctaudience-receiver on a loopback port against the coordinator."""
+    port = 18000 + (os.getpid() + len(args)) % 1000
+    dsn = f"host={os.path.join(DIR, 'coordinator')} port={NODES['coordinator']} user=postgres dbname={DB}"
+    log = open(os.path.join(WORK, "receiver.log"), "a")
+    proc = subprocess.Popen([os.path.join(PG_BIN, "ctaudience-receiver"), "--listen", f"127.0.0.1:{port}",
+                             "--dsn", dsn, "--pool", "2", *args], stdout=log, stderr=log)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    return proc, port, log
+
+
+def stop_receiver(rec):
+    proc, _, log = rec
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+def post(rec, m):
+    c = http.client.HTTPConnection("127.0.0.1", rec[1], timeout=60)
+    c.request("POST", "/firehose", body=json.dumps(m), headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    return r.status, r.read().decode()
+
+
+def routes(rec):
+    """The receiver's ctaudience_receiver_routes_total, by reason."""
+    c = http.client.HTTPConnection("127.0.0.1", rec[1], timeout=30)
+    c.request("GET", "/metrics")
+    out = {}
+    for line in c.getresponse().read().decode().split("\n"):
+        if line.startswith("ctaudience_receiver_routes_total{"):
+            out[line.split('"')[1]] = int(line.split()[-1])
+    return out
+
+
+def coordinator_calls():
+    """Calls on the coordinator of what the receiver's call through it runs there."""
+    return int(rows("""SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions
+                        WHERE funcid IN ('ctaudience.ct_message_project(text)'::regprocedure,
+                                         'ctaudience.ct_firehose(text,text)'::regprocedure,
+                                         'ctaudience.ct_firehose(text)'::regprocedure)""")[0])
+
+
+def settled(read, wait=20):
+    """read() once it stopped changing (statistics arrive a while after a backend's work)."""
+    last, deadline = read(), time.time() + wait
+    while time.time() < deadline:
+        time.sleep(1.5)
+        now = read()
+        if now == last:
+            return now
+        last = now
+    return last
+
+
 def receiver(per_project):
     """ctaudience-receiver against the coordinator: messages posted to it
-    are answered as the single node answers them."""
-    port = 18000 + os.getpid() % 1000
-    dsn = f"host={os.path.join(DIR, 'coordinator')} port={NODES['coordinator']} user=postgres dbname={DB}"
-    log = open(os.path.join(WORK, "receiver.log"), "w")
-    proc = subprocess.Popen([os.path.join(PG_BIN, "ctaudience-receiver"), "--listen", f"127.0.0.1:{port}",
-                             "--dsn", dsn, "--pool", "2"], stdout=log, stderr=log)
+    are answered as the single node answers them; in direct mode it sends
+    each to the worker that holds its project itself (the coordinator runs
+    no call of them), and, routing off, through the coordinator."""
     msgs = []
     for k, p in enumerate(PROJECTS):
         m = json.loads(json.dumps(per_project[p][0]))
@@ -521,32 +589,81 @@ def receiver(per_project):
         m["timestamp_ms"] = 1730250000000 + k
         m["user_profiles"] = m["user_profiles"][200:260]
         msgs.append(m)
-    answers = []
+    before = settled(coordinator_calls)
+    rec = start_receiver()
     try:
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        for m in msgs:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            c.request("POST", "/firehose", body=json.dumps(m), headers={"Content-Type": "application/json"})
-            r = c.getresponse()
-            answers.append((r.status, r.read().decode()))
+        answers = [post(rec, m) for m in msgs[:6]]
+        counted = routes(rec)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+        stop_receiver(rec)
+    after = settled(coordinator_calls)
+    ok(counted.get("worker") == 6 and counted.get("lookup") == 6 and counted.get("fallback") == 0,
+       "the receiver sent each message to the worker that holds its project, asking the coordinator where once a project",
+       counted)
+    ok(after == before, "the coordinator ran no call of those messages (ct_message_project, ct_firehose)",
+       (before, after))
+    rec = start_receiver("--route-workers", "off")
+    try:
+        answers += [post(rec, m) for m in msgs[6:]]
+        counted = routes(rec)
+    finally:
+        stop_receiver(rec)
+    ok(counted.get("worker") == 0 and settled(coordinator_calls) > after,
+       "--route-workers off: the calls go through the coordinator", counted)
     single = [x for x in psql(None, db=SINGLE, script="\n".join(single_call(m) for m in msgs)).stdout.split("\n") if x]
     ok(len(answers) == len(msgs) and all(st == 200 for st, _ in answers) and
        all(response(a) == response(b) for (_, a), b in zip(answers, single)),
        f"ctaudience-receiver on the coordinator answers {len(msgs)} messages as the single node does",
        answers[:1])
     return msgs
+
+
+def receiver_shard_move(per_project, where):
+    """A project's shards moved to the other worker while a receiver sends
+    its messages straight to the worker: the first message after the move
+    still reaches the old worker, which sends it on (and says where the
+    project is now); the next go to the new worker; every answer and row as
+    on the single node."""
+    project = PROJECTS[5]
+    old = where[project]
+    old_node = next(n for n in ("worker1", "worker2") if str(NODES[n]) == old)
+    new_node = next(n for n in ("worker1", "worker2") if n != old_node)
+
+    def fresh(n):
+        m = json.loads(json.dumps(per_project[project][0]))
+        m["id"] = "00000000-0000-4000-e000-%012d" % n
+        m["timestamp_ms"] = 1730500000000 + n
+        m["user_profiles"] = m["user_profiles"][n * 40:(n + 1) * 40]
+        return m
+
+    msgs = [fresh(n) for n in range(5)]
+    calls = settled(lambda: (function_calls(old_node), function_calls(new_node)))
+    rec = start_receiver()
+    try:
+        answers = [post(rec, msgs[0])]
+        shard = rows(f"SELECT get_shard_id_for_distribution_column('ctaudience.ct_profile', '{project}')")[0]
+        t0 = time.time()
+        psql(f"SELECT citus_move_shard_placement({shard}, '{os.path.join(DIR, old_node)}', {NODES[old_node]}, "
+             f"'{os.path.join(DIR, new_node)}', {NODES[new_node]}, shard_transfer_mode => 'block_writes')")
+        print(f"# {project}'s shard group moved from {old_node} to {new_node} in {time.time() - t0:.1f} s")
+        ok(holder(project) == str(NODES[new_node]), f"citus_move_shard_placement moved {project} to {new_node}")
+        answers += [post(rec, m) for m in msgs[1:]]
+        counted = routes(rec)
+    finally:
+        stop_receiver(rec)
+    after = settled(lambda: (function_calls(old_node), function_calls(new_node)))
+    single = [x for x in psql(None, db=SINGLE, script="\n".join(single_call(m) for m in msgs)).stdout.split("\n") if x]
+    ok(len(answers) == len(msgs) and all(st == 200 for st, _ in answers) and
+       all(response(a) == response(b) for (_, a), b in zip(answers, single)),
+       "after the move the receiver's messages are answered as by the single node", answers[:2])
+    ok(counted.get("moved") == 1 and counted.get("worker") == len(msgs) and counted.get("fallback") == 0,
+       "the old worker told the receiver where the project went, once", counted)
+    ok(after[0] - calls[0] == 2 and after[1] - calls[1] == len(msgs) - 1,
+       "the first message after the move reached the old worker, which sent it on; the new one answered "
+       "every message after the move (calls of the old and the new worker)", (calls, after))
+    left = rows(f"SELECT count(*) FROM ctaudience.ct_message WHERE project_id = '{project}' "
+                f"AND message_id::text LIKE '00000000-0000-4000-e000-%'")
+    ok(left == [str(len(msgs))], "every message is logged in the project's moved shards", left)
 
 
 def campaigns():

@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(67);
+SELECT plan(69);
 
 SELECT has_schema('ctaudience');
 -- every view column is described (psql \d+, BI tools)
@@ -98,6 +98,8 @@ SELECT function_privs_are('ctaudience', 'ct_enqueue', ARRAY['jsonb'], 'ctaudienc
 SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'ctaudience_importer', ARRAY[]::text[]);
 SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'ctaudience_operator', ARRAY['EXECUTE']);
 SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'public', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_project_node', ARRAY['text'], 'ctaudience_importer', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_project_node', ARRAY['text'], 'public', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_inbox', 'ctaudience_importer', ARRAY[]::text[]);
 SELECT col_is_pk('ctaudience', 'ct_inbox', ARRAY['project_id', 'inbox_id'], 'queued messages keyed by project');
 -- both variants of the entry points: jsonb and the body as text

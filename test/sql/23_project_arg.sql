@@ -39,3 +39,6 @@ SELECT ct_import_audience(NULL::text, '{}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_firehose('TEST-1', NULL::text);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- where a receiver sends a project's messages: on one node, nowhere but here
+SELECT node_host IS NULL AND node_port IS NULL AS here FROM ct_project_node('TEST-1');
+SELECT * FROM ct_project_node(NULL);
