@@ -26,6 +26,7 @@
 #include "citus.h"
 #include "engage.h"
 #include "events.h"
+#include "queue.h"
 #include "scope.h"
 #include "strmap.h"
 #include "store.h"
@@ -250,8 +251,8 @@ ct_members_now(const char *project_id, const CtLiveCampaign *c, const CtOccurren
 	/*
 	 * Not read-only: SPI then takes a snapshot after the statement that
 	 * raised the events, so that "a member now" sees what it wrote (a
-	 * read-only query would use the trigger's snapshot, from before it).
-	 * The direct probes take the same snapshot.
+	 * read-only query would use the trigger's snapshot, from before it). The
+	 * direct probes take the same snapshot.
 	 */
 	found = ct_batch_exec(&q, false);
 	for (uint64 r = 0; r < found; r++)
@@ -329,8 +330,7 @@ ct_campaigns_qualify(const char *project_id, const char *event_name,
 		ct_arr_add(CT_COL(b, 6), JsonbPGetDatum(o->props), false);
 		ct_arr_add(CT_COL(b, 7), BoolGetDatum(!k->recurring), false);
 	}
-	if (CT_COL(&once, 3)->n > 0)
-		ct_batch_exec(&once, false);
+	ct_direct_insert_queue_once(&once);
 	ct_direct_insert_queue(&recurring);
 }
 
