@@ -66,6 +66,7 @@ floor_once() {
 
 rounds=${CT_BENCH_ROUNDS:-5}
 cratios=""
+cpuratios=""
 fratios=""
 detail=""
 for k in $(seq "$rounds"); do
@@ -80,14 +81,18 @@ for k in $(seq "$rounds"); do
 	sa=$(echo "$a" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 	sb=$(echo "$b" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 	cratios="$cratios $(awk "BEGIN {printf \"%.2f\", $sb / $sa}")"
+	ca=$(echo "$a" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+	cb=$(echo "$b" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+	cpuratios="$cpuratios $(awk "BEGIN {printf \"%.2f\", $cb / $ca}")"
 	fratios="$fratios $(awk "BEGIN {printf \"%.2f\", $sb / $f}")"
 	detail="$detail
-                            round $k: without $sa s, with $sb s, floor $f s"
+                            round $k: without $sa s ($ca s CPU), with $sb s ($cb s CPU), floor $f s"
 done
 cat <<REPORT
 
 == ctaudience campaigns benchmark: $users users, 10 live campaigns; queue: $queued
 with / without campaigns:   $(printf "%.2f" "$(median $cratios)"), median of $rounds rounds:$cratios
+backend CPU with / without: $(printf "%.2f" "$(median $cpuratios)"), median of $rounds rounds:$cpuratios
 with campaigns / floor:     $(printf "%.2f" "$(median $fratios)"), median of $rounds rounds:$fratios
 floor rows:                 $rows, the queue, and the log, samples and statistics rows$detail
 REPORT
