@@ -6,10 +6,11 @@
  * trigger's C path (triggers.c); an event recorded with ct_record_event
  * here.  Both come through ct_campaigns_qualify: the campaigns on the
  * event are read once, each campaign's trigger_filter is matched against
- * each distinct properties object once, one read checks the segments the
- * event itself does not show, and the queue rows are written set-wise: a
- * recurring campaign's the way COPY writes them (direct.c), a one-time
- * campaign's by an INSERT that keeps one per profile.
+ * each distinct properties object once, one read of each profile's
+ * memberships checks the segments the event itself does not show, and the
+ * queue rows are written below SQL (queue.c): a recurring campaign's the
+ * way COPY writes them, a one-time campaign's as INSERT ... ON CONFLICT DO
+ * NOTHING does, one per profile.
  */
 #include "postgres.h"
 
