@@ -33,6 +33,7 @@ OBJS = \
 	src/preview.o \
 	src/registration.o \
 	src/queries.o \
+	src/queue.o \
 	src/resolve.o \
 	src/response.o \
 	src/route.o \

@@ -30,6 +30,12 @@ cat >"$d/setup.sql" <<'SQL'
 CREATE EXTENSION ctaudience CASCADE;
 SELECT ctaudience.ct_register_project('BENCH', 'bench-passcode-1', 'bench-token', 'eu1', 'Bench', NULL, 'US');
 SQL
+# CT_BENCH_SETUP_SQL: more set-up after the registration (as bench/lib.sh's
+# newdb runs it), put on one line: single-user mode ends a query at a newline
+if [ -n "${CT_BENCH_SETUP_SQL:-}" ]; then
+	printf '%s\n' "$CT_BENCH_SETUP_SQL" | tr '\n\t' '  ' >>"$d/setup.sql"
+	echo >>"$d/setup.sql"
+fi
 # one statement a line, as single-user mode reads them; "#" lines are the
 # driver's barriers, not messages
 python3 - "$msgs" >"$d/run.sql" <<'PY'

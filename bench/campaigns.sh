@@ -12,8 +12,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-. bench/lib.sh "$@"
-
 segments_sql="INSERT INTO ctaudience.ct_segment (project_id, name, partner_segment_id) VALUES
 	('BENCH', 'Cart Drop off', 71001), ('BENCH', 'Big spenders', 71002),
 	('BENCH', 'Bangalore app users', 71003), ('BENCH', 'Churn risk', 71004);"
@@ -29,6 +27,16 @@ SELECT ctaudience.ct_create_campaign('BENCH', 'webhook', 'webhook', 'live_behavi
 	'{\"Action\": \"Added\"}', ARRAY[$seg 71002), $seg 71004)], true);
 SELECT ctaudience.ct_create_campaign('BENCH', 'in-app ' || a, 'in_app', 'live_behavior', 'App Launched',
 	segment_ids => ARRAY[$seg a)]) FROM unnest(ARRAY[71001, 71003]) a;"
+
+# CT_BENCH_PRINT_SQL=1: print the set-up of the database with campaigns
+# and stop, e.g. for bench/callgrind.sh:
+#   CT_BENCH_SETUP_SQL="$(CT_BENCH_PRINT_SQL=1 bench/campaigns.sh)" bench/callgrind.sh OUT
+if [ "${CT_BENCH_PRINT_SQL:-0}" = 1 ]; then
+	printf '%s\n' "$campaigns_sql"
+	exit 0
+fi
+
+. bench/lib.sh "$@"
 
 import_in() {	# database, setup SQL: prints the driver's result line
 	CT_BENCH_SETUP_SQL="$2" newdb "$1"
@@ -66,6 +74,7 @@ floor_once() {
 
 rounds=${CT_BENCH_ROUNDS:-5}
 cratios=""
+cpuratios=""
 fratios=""
 detail=""
 for k in $(seq "$rounds"); do
@@ -80,14 +89,18 @@ for k in $(seq "$rounds"); do
 	sa=$(echo "$a" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 	sb=$(echo "$b" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
 	cratios="$cratios $(awk "BEGIN {printf \"%.2f\", $sb / $sa}")"
+	ca=$(echo "$a" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+	cb=$(echo "$b" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+	cpuratios="$cpuratios $(awk "BEGIN {printf \"%.2f\", $cb / $ca}")"
 	fratios="$fratios $(awk "BEGIN {printf \"%.2f\", $sb / $f}")"
 	detail="$detail
-                            round $k: without $sa s, with $sb s, floor $f s"
+                            round $k: without $sa s ($ca s CPU), with $sb s ($cb s CPU), floor $f s"
 done
 cat <<REPORT
 
 == ctaudience campaigns benchmark: $users users, 10 live campaigns; queue: $queued
 with / without campaigns:   $(printf "%.2f" "$(median $cratios)"), median of $rounds rounds:$cratios
+backend CPU with / without: $(printf "%.2f" "$(median $cpuratios)"), median of $rounds rounds:$cpuratios
 with campaigns / floor:     $(printf "%.2f" "$(median $fratios)"), median of $rounds rounds:$fratios
 floor rows:                 $rows, the queue, and the log, samples and statistics rows$detail
 REPORT

@@ -68,6 +68,25 @@ ct_json_lexer_free(JsonLexContext *lex)
 #endif
 
 /*
+ * A speculative insertion's index entries and the arbiter check before it
+ * (16 added onlySummarizing; 18 the TID of a row to leave out of the check).
+ */
+#if PG_VERSION_NUM >= 160000
+#define ct_insert_index_tuples_spec(rri, slot, estate, conflict, arbiter) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, true, (conflict), (arbiter), false)
+#else
+#define ct_insert_index_tuples_spec(rri, slot, estate, conflict, arbiter) \
+	ExecInsertIndexTuples((rri), (slot), (estate), false, true, (conflict), (arbiter))
+#endif
+#if PG_VERSION_NUM >= 180000
+#define ct_check_index_constraints(rri, slot, estate, tid, arbiter) \
+	ExecCheckIndexConstraints((rri), (slot), (estate), (tid), NULL, (arbiter))
+#else
+#define ct_check_index_constraints(rri, slot, estate, tid, arbiter) \
+	ExecCheckIndexConstraints((rri), (slot), (estate), (tid), (arbiter))
+#endif
+
+/*
  * SCRAM's salted password, SHA-256, from a uint8 salt: 16 made the hash a
  * parameter and renamed SCRAM_KEY_LEN, 18 takes the salt as uint8.
  */

@@ -55,18 +55,10 @@ ct_row_security(Relation rel)
 		 check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED);
 }
 
-/*
- * Write rows the way COPY does: heap_multi_insert in batches of up to 1000
- * rows, then their index entries (unique ones checked).  fill() sets the
- * columns of row i (all null on entry).  The caller has checked that the
- * relation has nothing this would not honour: no trigger that must fire,
- * no row security, not partitioned.
- */
-typedef void (*CtFillRow) (void *arg, int i, Datum *values, bool *nulls);
-
 #define CT_MULTI_INSERT_BATCH 1000
 
-static void
+/* See direct.h. */
+void
 ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -156,7 +148,7 @@ ct_open_table(const char *name, Datum project)
  * The sequence of an identity column of table name (a shard on a Citus
  * worker has none: the table's own is the node's).
  */
-static Oid
+Oid
 ct_table_sequence(const char *name, const char *column)
 {
 	Relation	rel = table_open(get_relname_relid(name, get_namespace_oid("ctaudience", false)),
@@ -178,14 +170,8 @@ ct_column(TupleDesc desc, const char *name)
 	return n - 1;
 }
 
-/* Where each of the columns the direct writers fill is: attno of name. */
-typedef struct CtColumnRef
-{
-	const char *name;
-	int		   *attno;
-} CtColumnRef;
-
-static void
+/* See direct.h. */
+void
 ct_columns(Relation rel, const CtColumnRef *refs, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -213,7 +199,7 @@ ct_live_columns(TupleDesc desc)
  * Otherwise the rows go through the batch's own statement and NULL is
  * returned, so that what someone added to the table is honoured.
  */
-static Relation
+Relation
 ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise)
 {
 	Relation	rel = ct_open_table(name, project);
@@ -312,77 +298,6 @@ ct_direct_insert_events(CtBatch *events, CtArr *out_ctid, CtArr *out_id)
 	e.out_ctid = out_ctid;
 	e.out_id = out_id;
 	ct_multi_insert(rel, e.a_project->n, ct_fill_event, &e);
-	table_close(rel, NoLock);
-}
-
-typedef struct CtQueueRows
-{
-	int			project,
-				queue,
-				campaign,
-				ctid,
-				event,
-				ts,
-				props,
-				once,
-				qualified,
-				taken;
-	Oid			seq;
-	Datum		project_id;
-	Datum		event_name;
-	Datum		now;
-	CtBatch    *b;
-} CtQueueRows;
-
-static void
-ct_fill_queue(void *arg, int i, Datum *values, bool *nulls)
-{
-	CtQueueRows *q = arg;
-
-	values[q->project] = q->project_id;
-	values[q->queue] = Int64GetDatum(nextval_internal(q->seq, false));
-	values[q->campaign] = CT_COL(q->b, 3)->values[i];
-	values[q->ctid] = CT_COL(q->b, 4)->values[i];
-	values[q->event] = q->event_name;
-	values[q->ts] = CT_COL(q->b, 5)->values[i];
-	values[q->props] = CT_COL(q->b, 6)->values[i];
-	values[q->once] = BoolGetDatum(false);
-	values[q->qualified] = q->now;
-	nulls[q->project] = nulls[q->queue] = nulls[q->campaign] = nulls[q->ctid] = nulls[q->event] =
-		nulls[q->ts] = nulls[q->props] = nulls[q->once] = nulls[q->qualified] = false;
-}
-
-/*
- * Append queue rows of recurring campaigns (a batch of CT_Q_QUEUE, none
- * with once set, so no uniqueness to check) the way COPY does, or through
- * the statement when ct_campaign_queue has grown something this path would
- * not honour.
- */
-void
-ct_direct_insert_queue(CtBatch *rows)
-{
-	Relation	rel;
-	CtQueueRows q;
-
-	if (CT_COL(rows, 3)->n == 0)
-		return;
-	rel = ct_open_plain("ct_campaign_queue", rows->values[0], 10, rows);
-	if (rel == NULL)
-		return;
-	{
-		const CtColumnRef cols[] = {{"project_id", &q.project}, {"queue_id", &q.queue},
-		{"campaign_id", &q.campaign}, {"ct_id", &q.ctid}, {"event_name", &q.event},
-		{"event_ts", &q.ts}, {"event_props", &q.props}, {"once", &q.once},
-		{"qualified_at", &q.qualified}, {"taken_at", &q.taken}};
-
-		ct_columns(rel, cols, lengthof(cols));
-	}
-	q.seq = ct_table_sequence("ct_campaign_queue", "queue_id");
-	q.project_id = rows->values[0];
-	q.event_name = rows->values[1];
-	q.now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	q.b = rows;
-	ct_multi_insert(rel, CT_COL(rows, 3)->n, ct_fill_queue, &q);
 	table_close(rel, NoLock);
 }
 

@@ -11,8 +11,32 @@
 #include "postgres.h"
 
 #include "storage/itemptr.h"
+#include "utils/relcache.h"
 
 #include "store.h"
+
+/*
+ * For the direct writers of other files (queue.c).  ct_open_plain opens a
+ * table the extension writes without triggers for direct writes, when it
+ * is as the extension made it (no trigger, no row security, not
+ * partitioned, exactly ncols columns), RowExclusiveLock; otherwise it runs
+ * the batch's own statement and returns NULL.  ct_multi_insert writes n
+ * rows the way COPY does (heap multi-insert in batches, then their index
+ * entries, unique ones checked), fill() setting the columns of row i (all
+ * null on entry), and closes nothing.  ct_columns sets each ref's attno to
+ * its column's (0-based); ct_table_sequence is an identity column's
+ * sequence.
+ */
+typedef void (*CtFillRow) (void *arg, int i, Datum *values, bool *nulls);
+typedef struct CtColumnRef
+{
+	const char *name;
+	int		   *attno;
+} CtColumnRef;
+extern Relation ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise);
+extern void ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg);
+extern void ct_columns(Relation rel, const CtColumnRef *refs, int n);
+extern Oid	ct_table_sequence(const char *name, const char *column);
 
 /*
  * Rows written the way COPY writes them (heap multi-insert, then the index
@@ -23,8 +47,6 @@
  * when SQL must do it.
  */
 extern void ct_direct_insert_events(CtBatch *events, CtArr *out_ctid, CtArr *out_id);	/* of CT_Q_TRIG_EVENTS */
-extern void ct_direct_insert_queue(CtBatch *rows);	/* of CT_Q_QUEUE,
-													 * recurring only */
 extern bool ct_direct_insert_members(CtBatch *members); /* of
 														 * CT_Q_INSERT_MEMBERS */
 extern bool ct_direct_insert_profiles(CtBatch *rows);	/* of

@@ -6,10 +6,11 @@
  * trigger's C path (triggers.c); an event recorded with ct_record_event
  * here.  Both come through ct_campaigns_qualify: the campaigns on the
  * event are read once, each campaign's trigger_filter is matched against
- * each distinct properties object once, one read checks the segments the
- * event itself does not show, and the queue rows are written set-wise: a
- * recurring campaign's the way COPY writes them (direct.c), a one-time
- * campaign's by an INSERT that keeps one per profile.
+ * each distinct properties object once, one read of each profile's
+ * memberships checks the segments the event itself does not show, and the
+ * queue rows are written below SQL (queue.c): a recurring campaign's the
+ * way COPY writes them, a one-time campaign's as INSERT ... ON CONFLICT DO
+ * NOTHING does, one per profile.
  */
 #include "postgres.h"
 
@@ -26,7 +27,9 @@
 #include "citus.h"
 #include "engage.h"
 #include "events.h"
+#include "queue.h"
 #include "scope.h"
+#include "strmap.h"
 #include "store.h"
 #include "usage.h"
 
@@ -119,40 +122,138 @@ ct_targets(const CtLiveCampaign *c, int64 segment)
 	return false;
 }
 
+/* The memberships read for ct_members_now: profile i's are pair first[i] on. */
+typedef struct CtMembersRead
+{
+	int		   *first;
+	int		   *count;
+	int64	   *segment;
+	int			n;
+	int			cap;
+} CtMembersRead;
+
+static void
+ct_member_found(void *arg, int i, int64 segment_id, bool is_member)
+{
+	CtMembersRead *r = arg;
+
+	if (!is_member)
+		return;
+	if (r->n == r->cap)
+	{
+		r->cap *= 2;
+		r->segment = repalloc(r->segment, sizeof(int64) * r->cap);
+	}
+	if (r->count[i]++ == 0)
+		r->first[i] = r->n;		/* a profile's rows come together */
+	r->segment[r->n++] = segment_id;
+}
+
+/*
+ * ct_members_now by direct probes of the memberships' index on (project_id,
+ * ct_id): each distinct profile of the candidates read once, whatever the
+ * number of campaigns it is a candidate of, and the campaigns' segments
+ * compared here.  False, having done nothing, when the table is not as the
+ * extension made it.
+ */
+static bool
+ct_members_direct(const char *project_id, const CtLiveCampaign *c, const CtOccurrence *occ,
+				  const int *cand_c, const int *cand_o, const int *check, int ncheck,
+				  bool *member)
+{
+	CtStrMap	profiles;
+	int		   *profile = palloc(sizeof(int) * ncheck);
+	CtArr		project,
+				ct_ids;
+	CtMembersRead r;
+	Datum		project_datum = CStringGetTextDatum(project_id);
+
+	ct_arr_for(&project, CT_Q_QUALIFY_MEMBERS, 3, ncheck);
+	ct_arr_for(&ct_ids, CT_Q_QUALIFY_MEMBERS, 3, ncheck);
+	ct_map_init(&profiles, ncheck);
+	for (int x = 0; x < ncheck; x++)
+	{
+		const char *ct_id = occ[cand_o[check[x]]].ct_id;
+		int			len = strlen(ct_id);
+		int			p = ct_map_get(&profiles, ct_id, len);
+
+		if (p < 0)
+		{
+			p = ct_ids.n;
+			ct_map_put(&profiles, ct_id, len, p);
+			ct_arr_add(&project, project_datum, false);
+			ct_arr_add(&ct_ids, CStringGetTextDatum(ct_id), false);
+		}
+		profile[x] = p;
+	}
+	r.first = palloc0(sizeof(int) * ct_ids.n);
+	r.count = palloc0(sizeof(int) * ct_ids.n);
+	r.cap = Max(ct_ids.n, 16);
+	r.segment = palloc(sizeof(int64) * r.cap);
+	r.n = 0;
+	if (!ct_direct_profile_memberships(&project, &ct_ids, ct_member_found, &r))
+		return false;
+	for (int x = 0; x < ncheck; x++)
+	{
+		const CtLiveCampaign *k = &c[cand_c[check[x]]];
+		int			p = profile[x];
+
+		for (int s = r.first[p]; s < r.first[p] + r.count[p]; s++)
+		{
+			if (ct_targets(k, r.segment[s]))
+			{
+				member[check[x]] = true;
+				break;
+			}
+		}
+	}
+	return true;
+}
+
 /*
  * Which candidates (campaign, occurrence) whose membership the event does
- * not show are members of one of the campaign's segments now: one read.
+ * not show are members of one of the campaign's segments now: one read of
+ * each profile's memberships, or one SQL statement for all.
  */
 static bool *
 ct_members_now(const char *project_id, const CtLiveCampaign *c, const CtOccurrence *occ,
 			   const int *cand_c, const int *cand_o, int n)
 {
 	bool	   *member = palloc0(sizeof(bool) * Max(n, 1));
+	int		   *check = palloc(sizeof(int) * Max(n, 1));
+	int			ncheck = 0;
 	CtBatch		q;
 	uint64		found;
 
-	ct_batch_init(&q, CT_Q_QUALIFY_MEMBERS, n);
-	q.values[0] = CStringGetTextDatum(project_id);
 	for (int j = 0; j < n; j++)
 	{
 		const CtLiveCampaign *k = &c[cand_c[j]];
 
 		if (k->nsegments == 0 || ct_targets(k, occ[cand_o[j]].member_of))
-		{
 			member[j] = true;
-			continue;
-		}
-		ct_arr_add(CT_COL(&q, 2), Int64GetDatum(k->campaign_id), false);
+		else
+			check[ncheck++] = j;
+	}
+	if (ncheck == 0 ||
+		ct_members_direct(project_id, c, occ, cand_c, cand_o, check, ncheck, member))
+		return member;
+
+	ct_batch_init(&q, CT_Q_QUALIFY_MEMBERS, ncheck);
+	q.values[0] = CStringGetTextDatum(project_id);
+	for (int x = 0; x < ncheck; x++)
+	{
+		int			j = check[x];
+
+		ct_arr_add(CT_COL(&q, 2), Int64GetDatum(c[cand_c[j]].campaign_id), false);
 		ct_arr_add(CT_COL(&q, 3), CStringGetTextDatum(occ[cand_o[j]].ct_id), false);
 		ct_arr_add(CT_COL(&q, 4), Int32GetDatum(j), false);
 	}
-	if (CT_COL(&q, 2)->n == 0)
-		return member;
 
 	/*
 	 * Not read-only: SPI then takes a snapshot after the statement that
 	 * raised the events, so that "a member now" sees what it wrote (a
-	 * read-only query would use the trigger's snapshot, from before it).
+	 * read-only query would use the trigger's snapshot, from before it). The
+	 * direct probes take the same snapshot.
 	 */
 	found = ct_batch_exec(&q, false);
 	for (uint64 r = 0; r < found; r++)
@@ -230,8 +331,7 @@ ct_campaigns_qualify(const char *project_id, const char *event_name,
 		ct_arr_add(CT_COL(b, 6), JsonbPGetDatum(o->props), false);
 		ct_arr_add(CT_COL(b, 7), BoolGetDatum(!k->recurring), false);
 	}
-	if (CT_COL(&once, 3)->n > 0)
-		ct_batch_exec(&once, false);
+	ct_direct_insert_queue_once(&once);
 	ct_direct_insert_queue(&recurring);
 }
 

@@ -28,7 +28,9 @@ typedef struct CtOccurrence
  * Queue the profiles of n occurrences of event_name in a project for the
  * running live campaigns on that event: set-wise, in the caller's
  * transaction, one statement to find the campaigns and, when any matches,
- * one to queue.  Needs SPI connected (ct_store_connect).
+ * one read of the profiles' memberships and the queue rows written below
+ * SQL (or, where the tables are not as the extension made them, one
+ * statement each).  Needs SPI connected (ct_store_connect).
  */
 extern void ct_campaigns_qualify(const char *project_id, const char *event_name,
 								 const CtOccurrence *occ, int n);
