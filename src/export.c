@@ -169,8 +169,6 @@ typedef struct CtRequest
 	CtArr		drop_ct_ids;	/* outbox rows with nothing to send */
 	CtArr		drop_event_ids;
 	bool		full;			/* no room for what comes next */
-	uint64		profile_row;	/* the SPI row holding the profile of the row
-								 * being added */
 
 	/* the open batch: one user's */
 	char	   *user;			/* NULL: none open */
@@ -393,7 +391,7 @@ ct_render_user_attributes(StringInfo out, Jsonb *properties, int *cut)
 	return n > 0;
 }
 
-/* The value sent as customer_id, from a profile (SPI row r). */
+/* The value sent as customer_id, from the profile row of an outbox row (SPI row r). */
 static char *
 ct_customer_id(const CtExport *x, uint64 r, int *len)
 {
@@ -429,10 +427,9 @@ ct_customer_id(const CtExport *x, uint64 r, int *len)
 }
 
 /*
- * Open a batch for the user whose profile is SPI row r (its identities;
- * its user attributes when with_attributes: *has_attributes says whether
- * it has any); false, with nothing open, when the request has no room for
- * it.
+ * Open a batch for the user of SPI row r (its identities; its user
+ * attributes when with_attributes: *has_attributes says whether it has
+ * any); false, with nothing open, when the request has no room for it.
  */
 static bool
 ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, bool *has_attributes)
@@ -518,10 +515,9 @@ ct_batch_close(CtRequest *rq)
 
 
 /*
- * Add SPI row r (an outbox row with its event; its profile is in row
- * rq->profile_row) to the request: covered, dropped (nothing left to
- * send), or, when there is no room left, left for the next request (full
- * is set).
+ * Add SPI row r (an outbox row with its event and profile) to the request:
+ * covered, dropped (nothing left to send), or, when there is no room left,
+ * left for the next request (full is set).
  */
 static void
 ct_request_add(CtRequest *rq, uint64 r)
@@ -529,7 +525,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 	bool		isnull;
 	char	   *ct_id = ct_store_get_text(r, 1);
 	int64		event_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
-	bool		profile = DatumGetBool(ct_store_get(rq->profile_row, 10, &isnull));
+	bool		profile = DatumGetBool(ct_store_get(r, 10, &isnull));
 	bool		no_event;
 	bool		has_attributes;
 	StringInfoData ev;
@@ -550,7 +546,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 	if (rq->user == NULL || strcmp(rq->user, ct_id) != 0)
 	{
 		ct_batch_close(rq);
-		if (!ct_batch_open(rq, rq->profile_row, ct_id, event_id == 0, &has_attributes))
+		if (!ct_batch_open(rq, r, ct_id, event_id == 0, &has_attributes))
 		{
 			rq->full = true;
 			return;
@@ -595,7 +591,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 			return;
 		}
 		ct_batch_close(rq);
-		if (!ct_batch_open(rq, rq->profile_row, ct_id, false, &has_attributes) ||
+		if (!ct_batch_open(rq, r, ct_id, false, &has_attributes) ||
 			rq->body.len + 1 + rq->batch.len + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
 		{
 			if (rq->user != NULL)
@@ -713,13 +709,6 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 					end = true;
 					break;
 				}
-
-				/*
-				 * a profile is read with its first row of a page only (the
-				 * same for its next rows)
-				 */
-				if (DatumGetBool(ct_store_get(r, 11, &isnull)))
-					rq->profile_row = r;
 				ct_request_add(rq, r);
 				if (!rq->full)
 				{

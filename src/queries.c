@@ -607,18 +607,16 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 	[CT_Q_EXPORT_ROWS] = {
 		"SELECT o.ct_id, o.event_id, e.event_name, e.ts, e.props, p.identity, p.email::text, p.mparticle_id,"
-		"       p.properties, p.ct_id IS NOT NULL, o.first"
-		"  FROM (SELECT o.ct_id, o.event_id, o.ct_id IS DISTINCT FROM lag(o.ct_id) OVER w AS first"
-		"          FROM (SELECT o.ct_id, o.event_id FROM ctaudience.ct_export_outbox o"
-		"                 WHERE o.project_id = $1 AND (o.ct_id, o.event_id) > ($2, $3)"
-		"                 ORDER BY o.ct_id, o.event_id LIMIT $4) o"
-		"        WINDOW w AS (ORDER BY o.ct_id, o.event_id)) o"
+		"       p.properties, p.ct_id IS NOT NULL"
+		"  FROM (SELECT o.ct_id, o.event_id FROM ctaudience.ct_export_outbox o"
+		"         WHERE o.project_id = $1 AND (o.ct_id, o.event_id) > ($2, $3)"
+		"         ORDER BY o.ct_id, o.event_id LIMIT $4) o"
 		"  LEFT JOIN LATERAL (SELECT e.event_name, e.ts, e.props FROM ctaudience.ct_event e"
 		"                      WHERE e.project_id = $1 AND e.ct_id = o.ct_id AND e.event_id = o.event_id"
 		"                      OFFSET 0) e ON true"
 		"  LEFT JOIN LATERAL (SELECT p.ct_id, p.identity, p.email, p.mparticle_id, p.properties"
 		"                       FROM ctaudience.ct_profile p"
-		"                      WHERE o.first AND p.project_id = $1 AND p.ct_id = o.ct_id OFFSET 0) p ON true"
+		"                      WHERE p.project_id = $1 AND p.ct_id = o.ct_id OFFSET 0) p ON true"
 		" ORDER BY o.ct_id, o.event_id",
 		4, {A_TEXT, A_TEXT, A_INT8, A_INT4}
 	},

@@ -85,8 +85,7 @@ typedef enum CtStmt
 	CT_Q_EXPORT_PROFILES,		/* profiles updated since the last user
 								 * properties run */
 	CT_Q_EXPORT_ROWS,			/* what waits, in profile order, with its
-								 * event, and its profile on the first row of
-								 * each profile */
+								 * event and profile */
 	CT_Q_EXPORT_DROP,			/* outbox rows with nothing left to send */
 	CT_Q_EXPORT_REQUEST,		/* record a new request */
 	CT_Q_EXPORT_END_RUN,		/* a run ends: the next one due, or done */
