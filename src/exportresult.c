@@ -14,8 +14,10 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -27,6 +29,64 @@ PG_FUNCTION_INFO_V1(ct_export_result);
 
 /* The longest error kept, in characters. */
 #define CT_RESULT_ERROR_CHARS 1024
+
+/* The order of (ct_id, event_id) keys in the outbox's index (the C collation). */
+static int
+ct_key_cmp(text *a, int64 a_id, text *b, int64 b_id)
+{
+	int			alen = VARSIZE_ANY_EXHDR(a);
+	int			blen = VARSIZE_ANY_EXHDR(b);
+	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(alen, blen));
+
+	if (c == 0)
+		c = alen - blen;
+	if (c == 0)
+		c = a_id < b_id ? -1 : a_id > b_id ? 1 : 0;
+	return c;
+}
+
+/*
+ * Delete a project's outbox rows (ct_ids[i], event_ids[i]): those a request
+ * covered, now answered.
+ */
+static void
+ct_outbox_done(Datum project, Datum ct_ids, Datum event_ids)
+{
+	ArrayType  *ids = DatumGetArrayTypeP(ct_ids);
+	ArrayType  *events = DatumGetArrayTypeP(event_ids);
+	Datum	   *id;
+	Datum	   *ev;
+	int			n;
+	int			m;
+	int			lo = 0;
+	int			hi = 0;
+	Datum		args[7];
+
+	deconstruct_array(ids, TEXTOID, -1, false, TYPALIGN_INT, &id, NULL, &n);
+	deconstruct_array(events, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &ev, NULL, &m);
+	if (n != m)
+		elog(ERROR, "an export request covers %d CleverTap IDs and %d events", n, m);
+	if (n == 0)
+		return;
+	for (int i = 1; i < n; i++)
+	{
+		text	   *t = DatumGetTextPP(id[i]);
+		int64		e = DatumGetInt64(ev[i]);
+
+		if (ct_key_cmp(t, e, DatumGetTextPP(id[lo]), DatumGetInt64(ev[lo])) < 0)
+			lo = i;
+		if (ct_key_cmp(t, e, DatumGetTextPP(id[hi]), DatumGetInt64(ev[hi])) > 0)
+			hi = i;
+	}
+	args[0] = project;
+	args[1] = PointerGetDatum(ids);
+	args[2] = PointerGetDatum(events);
+	args[3] = id[lo];
+	args[4] = ev[lo];
+	args[5] = id[hi];
+	args[6] = ev[hi];
+	(void) ct_store_exec(CT_Q_RESULT_DONE, args, NULL, false);
+}
 
 /*
  * SQL: ct_export_result(project_id text, request_id bigint, http_status
@@ -47,6 +107,7 @@ ct_export_result(PG_FUNCTION_ARGS)
 	Datum		sent[6];		/* the export's figures after a request */
 	Datum		ct_ids;
 	Datum		event_ids;
+	bool		no_keys;
 	bool		isnull;
 	char	   *state;
 	const char *outcome;
@@ -92,8 +153,9 @@ ct_export_result(PG_FUNCTION_ARGS)
 	for (int i = 1; i <= 4; i++)	/* batches, events, profiles, cut */
 		sent[i] = ct_store_get(0, i + 1, &isnull);
 	sent[5] = TimestampTzGetDatum(at);
-	ct_ids = ct_store_get(0, 6, &isnull);
+	ct_ids = ct_store_get(0, 6, &no_keys);
 	event_ids = ct_store_get(0, 7, &isnull);
+	no_keys |= isnull;
 
 	if (status >= 200 && status <= 299)
 		outcome = "accepted";
@@ -107,13 +169,8 @@ ct_export_result(PG_FUNCTION_ARGS)
 	if (strcmp(outcome, "accepted") == 0 || strcmp(outcome, "dead") == 0)
 	{
 		/* the events it covers leave the outbox */
-		Datum		keys[3];
-
-		keys[0] = args[0];
-		keys[1] = ct_ids;
-		keys[2] = event_ids;
-		if (!isnull)
-			(void) ct_store_exec(CT_Q_EXPORT_DROP, keys, NULL, false);
+		if (!no_keys)
+			ct_outbox_done(args[0], ct_ids, event_ids);
 	}
 	memset(nulls, ' ', sizeof(nulls));
 	args[2] = Int32GetDatum(status);

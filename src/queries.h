@@ -91,6 +91,7 @@ typedef enum CtStmt
 	CT_Q_EXPORT_END_RUN,		/* a run ends: the next one due, or done */
 	CT_Q_RESULT_LOCK,			/* ct_export_result: the export, locked */
 	CT_Q_RESULT_REQUEST,		/* the request answered, locked */
+	CT_Q_RESULT_DONE,			/* its outbox rows, gone */
 	CT_Q_RESULT_ACCEPTED,		/* a request accepted */
 	CT_Q_RESULT_SENT,			/* the export's figures after it */
 	CT_Q_RESULT_DEAD,			/* a request kept as a dead letter */
