@@ -177,6 +177,8 @@ typedef struct CtRequest
 	int			header_len;		/* its length before its first event */
 	int			batch_events;
 	pg_cryptohash_ctx *hash;	/* of what makes its id */
+
+	pg_cryptohash_ctx *event_hash;	/* for each event's id */
 } CtRequest;
 
 /*
@@ -228,16 +230,23 @@ ct_hash_add(pg_cryptohash_ctx *ctx, const void *data, size_t len)
 		elog(ERROR, "could not compute a SHA-256 digest");
 }
 
-/* Finish a digest into a UUID string (37 bytes with its NUL). */
+/* Finish a digest into a UUID string (37 bytes with its NUL); ctx stays. */
 static void
-ct_hash_uuid(pg_cryptohash_ctx *ctx, char *out)
+ct_hash_final_uuid(pg_cryptohash_ctx *ctx, char *out)
 {
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 
 	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
 		elog(ERROR, "could not compute a SHA-256 digest");
-	pg_cryptohash_free(ctx);
 	ct_uuid_from_digest(digest, out);
+}
+
+/* Finish a digest into a UUID string, and free its context. */
+static void
+ct_hash_uuid(pg_cryptohash_ctx *ctx, char *out)
+{
+	ct_hash_final_uuid(ctx, out);
+	pg_cryptohash_free(ctx);
 }
 
 /* A JSON string of len bytes, at most max_chars characters (cut: counted). */
@@ -335,22 +344,27 @@ ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
 	pfree(one.data);
 }
 
-/* One event as mParticle's Events API takes it, in at most room bytes. */
+/*
+ * One event as mParticle's Events API takes it, in at most room bytes;
+ * hash: a SHA-256 context to use (one for every event of a request:
+ * creating one is most of the cost of a digest this short).
+ */
 static void
-ct_render_event(StringInfo out, const CtExport *x, int64 event_id, const char *name, TimestampTz ts,
-				Jsonb *props, int room, int *cut)
+ct_render_event(StringInfo out, const CtExport *x, pg_cryptohash_ctx *hash, int64 event_id,
+				const char *name, TimestampTz ts, Jsonb *props, int room, int *cut)
 {
 	CtMpType	type = ct_event_mp_type(name);
-	pg_cryptohash_ctx *hash = ct_hash_begin();
 	char		id[37];
 	uint64		be = pg_hton64((uint64) event_id);
 	int64		ms = ts / 1000 + (int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY * 1000;
 	int			start = out->len;
 
+	if (pg_cryptohash_init(hash) < 0)
+		elog(ERROR, "could not initialize a SHA-256 context");
 	ct_hash_add(hash, "ctaudience event", 17);
 	ct_hash_add(hash, x->project_id, strlen(x->project_id) + 1);
 	ct_hash_add(hash, &be, sizeof(be));
-	ct_hash_uuid(hash, id);
+	ct_hash_final_uuid(hash, id);
 
 	appendStringInfo(out, "{\"event_type\":\"%s\",\"data\":{", type.event_type);
 	if (type.custom_event_type != NULL)
@@ -575,7 +589,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 	 * longer: it carries no user attributes).
 	 */
 	initStringInfo(&ev);
-	ct_render_event(&ev, rq->x, event_id, ct_store_get_text(r, 3),
+	ct_render_event(&ev, rq->x, rq->event_hash, event_id, ct_store_get_text(r, 3),
 					DatumGetTimestampTz(ct_store_get(r, 4, &isnull)),
 					DatumGetJsonbP(ct_store_get(r, 5, &isnull)),
 					CT_MP_MAX_BATCH - rq->header_len - CT_CLOSING, &cut);
@@ -679,6 +693,9 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 	initStringInfo(&rq->body);
 	initStringInfo(&rq->batch);
 	appendStringInfoChar(&rq->body, '[');
+	rq->event_hash = pg_cryptohash_create(PG_SHA256);
+	if (rq->event_hash == NULL)
+		elog(ERROR, "could not create a SHA-256 context");
 	ct_arr_for(&rq->ct_ids, CT_Q_EXPORT_REQUEST, 8, CT_EXPORT_ROWS);
 	ct_arr_for(&rq->event_ids, CT_Q_EXPORT_REQUEST, 9, CT_EXPORT_ROWS);
 	ct_arr_for(&rq->drop_ct_ids, CT_Q_EXPORT_DROP, 2, 16);
@@ -729,6 +746,8 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 		after_id = -1;
 	}
 	ct_batch_close(rq);
+	pg_cryptohash_free(rq->event_hash);
+	rq->event_hash = NULL;
 	ct_cursor_set(x->project_id, rq->ct_ids.n > 0 ? taken_ct_id : NULL, taken_id);
 	appendStringInfoChar(&rq->body, ']');
 	if (rq->drop_ct_ids.n > 0)

@@ -92,6 +92,15 @@ typedef enum CtStmt
 	CT_Q_EXPORT_DROP,			/* outbox rows with nothing left to send */
 	CT_Q_EXPORT_REQUEST,		/* record a new request */
 	CT_Q_EXPORT_END_RUN,		/* a run ends: the next one due, or done */
+	CT_Q_RESULT_LOCK,			/* ct_export_result: the export, locked */
+	CT_Q_RESULT_REQUEST,		/* the request answered, locked */
+	CT_Q_RESULT_DONE,			/* its outbox rows, gone */
+	CT_Q_RESULT_ACCEPTED,		/* a request accepted */
+	CT_Q_RESULT_SENT,			/* the export's figures after it */
+	CT_Q_RESULT_DEAD,			/* a request kept as a dead letter */
+	CT_Q_RESULT_RETRY,			/* a request to send again (or paused) */
+	CT_Q_RESULT_PAUSE,			/* the export paused: credentials refused */
+	CT_Q_RESULT_ERROR,			/* the export's last error */
 	CT_Q_PROFILE_ALIASES,		/* merged profiles' CleverTap IDs, resolved */
 	CT_Q_RELEASE_IDENTITIES,	/* Partner ID profiles losing their Identity */
 	CT_Q_ABSORB_MEMBERS,		/* a generated profile merged: memberships */

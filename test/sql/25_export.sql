@@ -274,6 +274,22 @@ SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
 DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
 DELETE FROM ct_profile WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
 
+-- an event queued between a claim and its answer, among the outbox rows
+-- the request covers (in key order), is not one of them: the answer
+-- leaves it waiting, and the next request sends it
+SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
+SELECT count(*) FROM (SELECT ct_record_event('TEST-EX', t.ex(w), 'Around', '{}', '2026-01-21 12:00+00')
+						FROM (VALUES ('ex-1'), ('ex-2')) v(w)) x;
+SELECT batches, events FROM t.claim();
+SELECT count(*) FROM (SELECT ct_record_event('TEST-EX', least(t.ex('ex-1'), t.ex('ex-2')) COLLATE "C", 'Between', '{}',
+											  '2026-01-21 12:00+00')) x;
+SELECT ct_export_result('TEST-EX', t.pending(), 202);
+SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+SELECT e -> 'data' ->> 'event_name' AS event
+  FROM ct_export_claim('TEST-EX') c, jsonb_array_elements(c.body::jsonb) b, jsonb_array_elements(b -> 'events') e;
+SELECT ct_export_result('TEST-EX', t.pending(), 202);
+SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+
 -- a request of small events covers more than 1,000 outbox rows, and a
 -- claim drops any number of rows with nothing left to send (here the
 -- events of one user, purged meanwhile)
