@@ -1,11 +1,13 @@
 -- The same two with the project as an argument: the message must be that
 -- project's.  A distributed cluster routes a call by such an argument.
 -- Its errors log no STATEMENT line: a literal body there holds the passcode.
+-- JIT off: a plan the switches price over jit_above_cost would be compiled
+-- again at each execution of a kept plan (seen in the export and the clock).
 CREATE OR REPLACE FUNCTION ctaudience.ct_import_audience(project_id text, request text) RETURNS jsonb
 	AS 'MODULE_PATHNAME', 'ct_import_audience_project'
 	LANGUAGE C VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
-	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+	SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off
 	SET log_min_error_statement = panic;
 COMMENT ON FUNCTION ctaudience.ct_import_audience(text, text) IS
 	'ct_import_audience(request) for a message that must be project_id''s: another account''s is refused as a wrong passcode is (28000)';

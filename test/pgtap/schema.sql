@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(69);
+SELECT plan(70);
 
 SELECT has_schema('ctaudience');
 -- every view column is described (psql \d+, BI tools)
@@ -70,6 +70,15 @@ SELECT is(
 	  WHERE n.nspname = 'ctaudience' AND p.prosecdef
 		AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
 	NULL, 'every SECURITY DEFINER function sets search_path = pg_catalog, pg_temp');
+
+-- the entry points of the import run without JIT (kept plans priced over
+-- jit_above_cost by the planner switches would be compiled at each run)
+SELECT is(
+	(SELECT array_agg(p.proname::text || '(' || pg_get_function_identity_arguments(p.oid) || ')' ORDER BY 1)
+	   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+	  WHERE n.nspname = 'ctaudience' AND p.proname IN ('ct_firehose', 'ct_import_audience')
+		AND NOT coalesce(p.proconfig @> ARRAY['jit=off'], false)),
+	NULL, 'ct_firehose and ct_import_audience set jit = off');
 
 -- every table, view and user-facing function is documented
 SELECT is(
