@@ -53,7 +53,7 @@ for variant in plain partners; do
 	max=0
 	[ "$variant" = partners ] && max=20
 	if out=$(timeout 300 "$work/driver" import "$conn dbname=ct_stress_4" "$work/$variant.jsonl" 4 2>&1) &&
-		retries=$(sed -n 's/.*messages=200 .* retries=\([0-9]*\)\( [a-z_]*=[0-9.]*\)*$/\1/p' <<<"$out") &&
+		retries=$(sed -n 's/.*messages=200 .* retries=\([0-9]*\)\( [a-z_]*=[0-9.,]*\)*$/\1/p' <<<"$out") &&
 		[ -n "$retries" ] && [ "$retries" -le "$max" ]; then
 		ok "$variant: 4 sessions, 200 overlapping messages, at most $max retried ($out)"
 	else
