@@ -155,6 +155,7 @@ ct_insert_unless_conflict(ResultRelInfo *rri, EState *estate, TupleTableSlot *sl
 		bool		spec_conflict = false;
 		List	   *recheck;
 
+		CHECK_FOR_INTERRUPTS();
 		if (!ct_check_index_constraints(rri, slot, estate, &conflict, arbiter))
 		{
 			ct_check_conflict_visible(rel, &conflict, tmp);
@@ -247,7 +248,9 @@ ct_direct_insert_queue_once(CtBatch *rows)
 		}
 		ct_fill_queue(&q, i, slot->tts_values, slot->tts_isnull);
 		ExecStoreVirtualTuple(slot);
-		if (slotdesc->constr)
+		/* the relation's own: a copied descriptor has no constraints */
+		slot->tts_tableOid = RelationGetRelid(rel);
+		if (RelationGetDescr(rel)->constr)
 			ExecConstraints(rri, slot, estate);
 		ct_insert_unless_conflict(rri, estate, slot, tmp, arbiter, cid);
 		ResetPerTupleExprContext(estate);

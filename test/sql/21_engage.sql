@@ -237,3 +237,13 @@ SELECT has_table_privilege('ctaudience_reader', 'ctaudience.ct_campaigns', 'SELE
 SELECT ct_create_campaign('TEST-1', 'x', 'push', 'live_behavior', 'Notification Clicked');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_is_system_event('notification clicked') AS system, ct_is_system_event('App Launched') AS app;
+
+-- A one-time campaign's row meets the queue's constraints as any row does
+-- (it is written below SQL): a CHECK added to the table refuses it, 23514.
+BEGIN;
+ALTER TABLE ct_campaign_queue ADD CONSTRAINT t_no_web CHECK (event_props ->> 'Platform' IS DISTINCT FROM 'Web');
+\set VERBOSITY terse
+SELECT ct_record_event('TEST-1', t.ctid('blr-2'), 'App Launched', '{"Platform": "Web"}') > 0 AS recorded;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
+ROLLBACK;
