@@ -8,9 +8,10 @@
  *	  not idle timers: sending a byte now and then does not extend them.
  *	  A sweep every tenth of a second closes the connections past them.
  *	  Past --max-connections a new connection makes room by closing the
- *	  one that has waited longest for a request head, or else the body
- *	  furthest behind --min-body-rate (when every connection is in a
- *	  request and none is behind, the new one is closed).  A connection
+ *	  one that has waited longest for a request head (if more than a
+ *	  second), or else the body furthest behind --min-body-rate, or else
+ *	  the oldest head (when every connection is in a request and none is
+ *	  behind, the new one is closed).  A connection
  *	  whose request is being answered has no deadline here.
  *
  *	  Closing is shutdown() of the socket: libmicrohttpd sees the end as
@@ -156,9 +157,17 @@ ct_watch_stop(void)
 }
 
 /*
+ * A head this young is not closed for room while an older head or a body
+ * behind its rate can be: a client that sends its request at once (a
+ * sender, a health check) may not have been read yet on a busy machine.
+ */
+#define CT_HEAD_GRACE 1.0
+
+/*
  * The connection to close for room (the mutex held), w being the newest:
- * the one that has waited longest for a request head, or else the body
- * furthest behind --min-body-rate, or else w.
+ * the one that has waited longest for a request head, past CT_HEAD_GRACE;
+ * or else the body furthest behind --min-body-rate; or else the oldest
+ * head, however young; or else w.
  */
 static CtWatched *
 ct_watch_victim(CtWatched *w)
@@ -181,7 +190,9 @@ ct_watch_victim(CtWatched *w)
 			behind = rate * (now - o->since) - (double) o->received;
 		}
 	}
-	return oldest != w || slowest == NULL ? oldest : slowest;
+	if (oldest != w && now - oldest->since >= CT_HEAD_GRACE)
+		return oldest;
+	return slowest != NULL ? slowest : oldest;
 }
 
 /*
