@@ -209,10 +209,17 @@ ct_slot_adopt(CtImport *im, int lost, uint64 r)
 		t->mpid = l->mpid;
 	for (int k = 0; k < l->nops; k++)
 		ct_slot_add_op(t, l->ops[k], l->op_entry[k]);
-	if (l->claimed && t->identity == NULL)
+	if ((l->claimed || l->identity_deferred) && t->identity == NULL)
 	{
 		t->identity = l->identity;
-		t->set_identity = true;
+		if (l->identity_deferred)
+		{
+			/* claimed from a profile it absorbs: written after the merge */
+			t->identity_deferred = true;
+			t->absorbs |= l->absorbs;
+		}
+		else
+			t->set_identity = true;
 	}
 	t->dirty = true;
 	l->forward = target;
