@@ -146,3 +146,14 @@ CREATE FUNCTION t.conforms(doc jsonb, schema_name text) RETURNS text LANGUAGE sq
 	  FROM t.schema_errors(doc, (SELECT body FROM t.schemas
 								 WHERE urn = 'file:' || schema_name)) AS e
 $$;
+-- the lines of a statement's plan (without costs), for tests that check which
+-- index a view's query reads
+CREATE FUNCTION t.plan(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+	l text;
+BEGIN
+	FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+		RETURN NEXT l;
+	END LOOP;
+END
+$$;

@@ -45,15 +45,6 @@ SELECT count(*) AS differ FROM (
 	EXCEPT SELECT day, members, added, removed FROM ct_segment_trend(:bi_seg, 3660, (now() AT TIME ZONE 'UTC')::date)
 	 WHERE day >= '2024-05-29') x;
 -- the plan reads the delta index only: no member, no event
-CREATE FUNCTION t.plan(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-DECLARE
-	l text;
-BEGIN
-	FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
-		RETURN NEXT l;
-	END LOOP;
-END
-$$;
 SELECT bool_or(l ~ 'ct_segment_delta_segment_idx') AS uses_the_delta_index,
 	   bool_or(l ~ 'ct_segment_member|ct_event|Seq Scan on ct_segment_delta') AS reads_members_events_or_all_deltas
   FROM t.plan(format('SELECT * FROM ctaudience.ct_segment_daily WHERE project_id = %L AND segment_id = %s', 'TEST-1', :bi_seg)) l;
