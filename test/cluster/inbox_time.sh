@@ -107,7 +107,13 @@ run_and_end() { # run_and_end SIGNAL
 	else
 		kill -9 "$pid"
 		unhold
-		for _ in $(seq 100); do q -d postgres -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
+		# up once the crash restart is over: the killed backend's entry is
+		# gone (a connection that got in before the postmaster reacted to
+		# the kill still sees it, and is ended by the restart)
+		for _ in $(seq 150); do
+			[ "$(q -A -t -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid" 2>/dev/null)" = 0 ] && break
+			sleep 0.2
+		done
 	fi
 	wait "$runner" 2>/dev/null || true
 }
