@@ -18,7 +18,7 @@ postgresql-$CT_PG_VERSION-pgtap libtap-parser-sourcehandler-pgtap-perl postgresq
 libphonenumber-dev libmicrohttpd-dev libpq-dev libcurl4-openssl-dev python3 python3-jsonschema curl openssl valgrind \
 binutils perl bzip2"
 
-ct_log() { printf '\n== %s\n' "$*"; }
+ct_log() { printf '\n== %s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # Install what is missing (Debian 12, as root).  CT_SKIP_APT=1 skips it.
 ct_install_packages() {
