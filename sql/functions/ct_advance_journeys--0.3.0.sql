@@ -31,7 +31,6 @@ CREATE FUNCTION ctaudience.ct_advance_project_journeys(project text, max_profile
 AS $$
 DECLARE
 	clock CONSTANT timestamptz := coalesce(as_of, now());
-	scope text[];
 	claimed bigint;
 	kept bigint;
 	moved bigint;
@@ -66,10 +65,8 @@ BEGIN
 		RAISE EXCEPTION 'project must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	-- an operator given projects moves the journeys of those only
-	scope := ctaudience.ct_caller_projects('{operate}');
-	IF scope IS NOT NULL AND NOT project = ANY (scope) THEN
-		RETURN 0;
-	END IF;
+	PERFORM ctaudience.ct_check_project(project, '{operate}', format('the journeys of project %s', project),
+										unless_scoped => true);
 
 	-- the due profiles: at the end of a wait, entered, removed from the
 	-- entry segment (an import makes them due), or entered by an import
