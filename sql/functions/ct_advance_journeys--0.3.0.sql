@@ -302,6 +302,9 @@ DECLARE
 	clock CONSTANT timestamptz := coalesce(as_of, now());
 	scope text[];
 	p text;
+	due timestamptz;
+	projects text[] := '{}';
+	dues timestamptz[] := '{}';
 	moved bigint := 0;
 	n bigint;
 BEGIN
@@ -316,11 +319,18 @@ BEGIN
 			USING ERRCODE = 'insufficient_privilege', HINT = 'Leave as_of out: the clock runs now.';
 	END IF;
 	scope := ctaudience.ct_caller_projects('{operate}');
-	FOR p IN SELECT s.project_id
-			   FROM ctaudience.ct_journey_state s
-			  WHERE s.due_at <= clock AND s.exited_at IS NULL AND (scope IS NULL OR s.project_id = ANY (scope))
-			  GROUP BY s.project_id
-			  ORDER BY min(s.due_at), s.project_id LOOP
+	-- the projects of live (or stopped) journeys, and the earliest due
+	-- time of each: a probe of the index on (project_id, due_at), one
+	-- shard's query on a Citus cluster
+	FOR p IN SELECT DISTINCT y.project_id FROM ctaudience.ct_journey y
+			  WHERE y.status IN ('live', 'stopped') AND (scope IS NULL OR y.project_id = ANY (scope)) LOOP
+		SELECT min(s.due_at) INTO due FROM ctaudience.ct_journey_state s WHERE s.project_id = p AND s.due_at IS NOT NULL;
+		IF due <= clock THEN
+			projects := projects || p;
+			dues := dues || due;
+		END IF;
+	END LOOP;
+	FOR p IN SELECT u.p FROM unnest(projects, dues) AS u(p, due) ORDER BY u.due, u.p LOOP
 		-- in FROM: Citus delegates no call that is a simple expression
 		SELECT r INTO n FROM ctaudience.ct_advance_project_journeys(p, max_profiles - moved::integer, as_of) AS r;
 		moved := moved + n;
