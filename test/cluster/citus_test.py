@@ -41,6 +41,10 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
     the profile's Identity, segment ids as the mParticle audience id, times
     of processing left out) row for row, the trend of every segment, and
     the count of every table, equal to the single node's;
+  - journeys, one per worker: created, started and stopped on the
+    coordinator, entered by a routed import and by an app event, moved by
+    ct_advance_journeys (as of given times, and by its pg_cron job) on the
+    workers, a send queued, exits, an erasure, the views;
   - a project's shards moved (citus_move_shard_placement) under a running
     receiver: its messages still land, the first through the old worker,
     the rest on the new one; everything again equal to the single node's.
@@ -875,6 +879,26 @@ def journeys(where):
     plan = "\n".join(rows(f"EXPLAIN (COSTS OFF) SELECT * FROM ctaudience.ct_journey_stats WHERE project_id = '{projects[0]}'"))
     ok("Task Count: 1" in plan and f"port={where[projects[0]]}" in plan,
        "ct_journey_stats filtered by one project: one task, on the worker that holds it", plan[:400])
+
+    # the clock as pg_cron runs it on the coordinator (ct_schedule_journeys):
+    # j-1's Wishlist enters it into the live app-event journey, due at once
+    for db in (DB, SINGLE):
+        for p in projects:
+            rows(f"SELECT ctaudience.ct_record_event('{p}', '{ct_id(p, 'j-1', db)}', 'Wishlist', '{{}}', '2024-12-02 10:00+00')",
+                 db=db)
+    rows("SELECT ctaudience.ct_advance_journeys(1000)", db=SINGLE)
+    psql("SELECT ctaudience.ct_schedule_journeys('* * * * *', 1000, 'ctaudience_citus_journeys')")
+    deadline = time.time() + 130
+    done = []
+    while time.time() < deadline:
+        done = rows("SELECT count(*) FROM ctaudience.ct_journey_state s JOIN ctaudience.ct_journey j "
+                    "USING (project_id, journey_id) WHERE j.name LIKE 'wishlist %' AND s.exit_reason = 'completed'")
+        if done == [str(2 * len(projects))]:
+            break
+        time.sleep(2)
+    psql("SELECT cron.unschedule('ctaudience_citus_journeys')")
+    ok(done == [str(2 * len(projects))], "the pg_cron job of ct_schedule_journeys on the coordinator moves the due profiles",
+       done)
 
 
 def psql_as(role, sql, db=DB):
