@@ -155,6 +155,11 @@ modes="1 2 floor"
 if [ -n "${CT_BENCH_BASELINE:-}" ]; then
 	git show "$CT_BENCH_BASELINE:sql/functions/ct_advance_journeys--0.3.0.sql" |
 		sed 's/ctaudience\.ct_advance_journeys(/ctaudience.ct_advance_journeys_baseline(/' | q -d benchj >/dev/null
+	# its claim's index, where that revision's differs (both then write both)
+	base_idx=$(git show "$CT_BENCH_BASELINE:sql/tables/ct_journey_state--0.3.0.sql" | grep -o 'CREATE INDEX ct_journey_state_due_idx ON [^;]*' || true)
+	if [ -n "$base_idx" ] && ! grep -qF "$base_idx" sql/tables/ct_journey_state--0.3.0.sql; then
+		echo "${base_idx/ct_journey_state_due_idx/ct_journey_state_due_baseline_idx};" | q -d benchj >/dev/null
+	fi
 	modes="baseline 1 2 floor"
 fi
 one_rates=""

@@ -421,12 +421,34 @@ ct_request_project(const char *json, int len)
 
 PG_FUNCTION_INFO_V1(ct_message_project);
 PG_FUNCTION_INFO_V1(ct_is_distributed);
+PG_FUNCTION_INFO_V1(ct_project_sql);
 
 /* SQL: ct_is_distributed() returns boolean. */
 Datum
 ct_is_distributed(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(ct_citus_distributed());
+}
+
+/*
+ * SQL: ct_project_sql(project text, sql text) returns text: sql to run on
+ * project's rows, for a function that Citus delegates to the node holding
+ * the project (ct_advance_project_journeys): on a Citus worker each table
+ * of the extension named by the project's shard there, as the import's
+ * statements (ct_citus_enter; an error, 0A000, when the project is on
+ * another node); on a single node sql itself.
+ */
+Datum
+ct_project_sql(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("ct_project_sql: project and sql must not be null")));
+	if (!ct_citus_distributed())
+		PG_RETURN_TEXT_P(PG_GETARG_TEXT_PP(1));
+	ct_citus_enter(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	PG_RETURN_TEXT_P(cstring_to_text(ct_citus_rewrite(text_to_cstring(PG_GETARG_TEXT_PP(1)))));
 }
 
 /*

@@ -224,6 +224,8 @@ ct_journey_control_group(PG_FUNCTION_ARGS)
 	ct_id = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	ts = PG_GETARG_TIMESTAMPTZ(3);
 	ct_store_connect();
+	/* on a Citus worker: the project's shards (the clock runs there) */
+	ct_citus_enter(project_id);
 	ct_delivery_campaign(project_id, campaign_id, ct_id, &c);
 	event_id = ct_delivery_write(project_id, campaign_id, ct_id, ct_outcome("control_group"), ts,
 								 DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"))), &c);

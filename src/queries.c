@@ -481,8 +481,10 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"                              AND (j.reentry = 'always'"
 		"                                   OR j.reentry = 'after' AND EXCLUDED.entered_at >= s.entered_at + j.reentry_after))"
 		"             RETURNING journey_id, ct_id, node, entered_at)"
-		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)"
-		" SELECT $1, ins.journey_id, ins.ct_id, ins.node, 'entered', ins.entered_at FROM ins",
+		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)"
+		" OVERRIDING SYSTEM VALUE"
+		" SELECT $1, ins.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), ins.ct_id, ins.node,"
+		"        'entered', ins.entered_at FROM ins",
 		5, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_TEXT_ARR}
 	},
 
@@ -503,9 +505,7 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * for that event, or has it as the goal or exit event, make it due then,
 	 * so the clock moves it without waiting for the timeout; returns whether
 	 * a live journey of the project (started by then) enters on that event,
-	 * so that CT_Q_JOURNEY_EVENT_ENTER runs only then (this statement reads
-	 * the journeys' tables only: on a distributed installation, where no
-	 * journey runs, no statement joins them to a distributed table)
+	 * so that CT_Q_JOURNEY_EVENT_ENTER runs only then
 	 */
 	[CT_Q_JOURNEY_EVENT] = {
 		"WITH due AS (UPDATE ctaudience.ct_journey_state s SET due_at = $4"
@@ -551,8 +551,10 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"                              AND (j.reentry = 'always'"
 		"                                   OR j.reentry = 'after' AND EXCLUDED.entered_at >= s.entered_at + j.reentry_after))"
 		"             RETURNING journey_id, ct_id, node, entered_at)"
-		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)"
-		" SELECT $1, ins.journey_id, ins.ct_id, ins.node, 'entered', ins.entered_at FROM ins",
+		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)"
+		" OVERRIDING SYSTEM VALUE"
+		" SELECT $1, ins.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), ins.ct_id, ins.node,"
+		"        'entered', ins.entered_at FROM ins",
 		5, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ, A_JSONB}
 	},
 

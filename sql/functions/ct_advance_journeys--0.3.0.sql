@@ -1,4 +1,4 @@
--- The journeys' clock.  Profiles enter live, in the import's statement
+-- The journeys' clock, for one project.  Profiles enter live, in the import's statement
 -- (journeys.c), which also makes those it removes from the entry segment
 -- due; this claims up to max_profiles due profiles, oldest first, through
 -- the index on due_at (FOR UPDATE SKIP LOCKED: several callers never move
@@ -20,7 +20,8 @@
 -- and states of the whole batch written in bulk -- and returns those that
 -- go on to a next node, until each has reached a wait or an exit.  A
 -- profile's steps are written in its order (step_id).
-CREATE FUNCTION ctaudience.ct_advance_journeys(max_profiles integer DEFAULT 1000, as_of timestamptz DEFAULT NULL)
+CREATE FUNCTION ctaudience.ct_advance_project_journeys(project text, max_profiles integer DEFAULT 1000,
+	as_of timestamptz DEFAULT NULL)
 	RETURNS bigint
 	LANGUAGE plpgsql SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
@@ -30,7 +31,6 @@ CREATE FUNCTION ctaudience.ct_advance_journeys(max_profiles integer DEFAULT 1000
 AS $$
 DECLARE
 	clock CONSTANT timestamptz := coalesce(as_of, now());
-	scope text[];
 	claimed bigint;
 	kept bigint;
 	moved bigint;
@@ -61,8 +61,12 @@ BEGIN
 		RAISE EXCEPTION 'only the extension''s owner runs the journeys'' clock as of a given time'
 			USING ERRCODE = 'insufficient_privilege', HINT = 'Leave as_of out: the clock runs now.';
 	END IF;
+	IF project IS NULL THEN
+		RAISE EXCEPTION 'project must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	-- an operator given projects moves the journeys of those only
-	scope := ctaudience.ct_caller_projects('{operate}');
+	PERFORM ctaudience.ct_check_project(project, '{operate}', format('the journeys of project %s', project),
+										unless_scoped => true);
 
 	-- the due profiles: at the end of a wait, entered, removed from the
 	-- entry segment (an import makes them due), or entered by an import
@@ -70,40 +74,41 @@ BEGIN
 	-- that drops buyers drops the converted), then the exit event, the
 	-- journey stopped, the entry segment left; one made due early (a
 	-- removal, an event) that is still in waits on
+	EXECUTE ctaudience.ct_project_sql(project, $sql$
 	WITH c AS MATERIALIZED (
 		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at,
 			   y.status, y.segment_id, y.exit_segments, y.goal_event, y.goal_filter, y.exit_event, y.exit_filter
 		  FROM ctaudience.ct_journey_state x
 		  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
-		 WHERE x.due_at <= clock AND x.exited_at IS NULL AND y.status IN ('live', 'stopped')
-		   AND (scope IS NULL OR x.project_id = ANY (scope))
+		 WHERE x.project_id = $1 AND y.project_id = $1
+		   AND x.due_at <= $2 AND x.exited_at IS NULL AND y.status IN ('live', 'stopped')
 		 ORDER BY x.due_at
-		 LIMIT max_profiles
+		 LIMIT $3
 		   FOR UPDATE OF x SKIP LOCKED),
 	jn AS MATERIALIZED (
 		SELECT y.journey_id, n ->> 'id' AS id, n AS nd
 		  FROM ctaudience.ct_journey y CROSS JOIN LATERAL jsonb_array_elements(y.nodes) n
-		 WHERE y.journey_id IN (SELECT DISTINCT c.journey_id FROM c)),
+		 WHERE y.project_id = $1 AND y.journey_id IN (SELECT DISTINCT c.journey_id FROM c)),
 	g AS MATERIALIZED (
 		SELECT c.*,
 			   CASE WHEN c.goal_event IS NOT NULL AND c.status = 'live' THEN
 					(SELECT min(ev.ts) FROM ctaudience.ct_event ev
-					  WHERE ev.project_id = c.project_id AND ev.ct_id = c.ct_id AND ev.event_name = c.goal_event
-						AND ev.ts >= c.entered_at AND ev.ts <= clock AND ev.props @> c.goal_filter) END AS goal_at,
+					  WHERE ev.project_id = $1 AND ev.ct_id = c.ct_id AND ev.event_name = c.goal_event
+						AND ev.ts >= c.entered_at AND ev.ts <= $2 AND ev.props @> c.goal_filter) END AS goal_at,
 			   CASE WHEN c.exit_event IS NOT NULL AND c.status = 'live' THEN
 					(SELECT min(ev.ts) FROM ctaudience.ct_event ev
-					  WHERE ev.project_id = c.project_id AND ev.ct_id = c.ct_id AND ev.event_name = c.exit_event
-						AND ev.ts >= c.entered_at AND ev.ts <= clock AND ev.props @> c.exit_filter) END AS exit_at,
+					  WHERE ev.project_id = $1 AND ev.ct_id = c.ct_id AND ev.event_name = c.exit_event
+						AND ev.ts >= c.entered_at AND ev.ts <= $2 AND ev.props @> c.exit_filter) END AS exit_at,
 			   -- still in: a member of the entry segment (an entry on an app
 			   -- event has none), and not removed from an exit segment since
 			   -- it entered
 			   (c.segment_id IS NULL
 				OR EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
-							WHERE m.project_id = c.project_id AND m.segment_id = c.segment_id AND m.ct_id = c.ct_id
+							WHERE m.project_id = $1 AND m.segment_id = c.segment_id AND m.ct_id = c.ct_id
 							  AND m.is_member))
 			   AND (c.exit_segments = '{}'
 					OR NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
-									WHERE m.project_id = c.project_id AND m.segment_id = ANY (c.exit_segments)
+									WHERE m.project_id = $1 AND m.segment_id = ANY (c.exit_segments)
 									  AND m.ct_id = c.ct_id AND NOT m.is_member AND m.stated_at >= c.entered_at)) AS member,
 			   CASE WHEN c.waiting AND jn.nd ->> 'type' = 'wait' THEN
 					CASE WHEN jn.nd ? 'until' THEN ctaudience.ct_journey_wait_end(jn.nd, c.node_at, c.project_id)
@@ -116,8 +121,8 @@ BEGIN
 					WHEN g.exit_at IS NOT NULL THEN 'exit_event'
 					WHEN g.status = 'stopped' THEN 'stopped'
 					WHEN NOT g.member THEN 'left_segment'
-					WHEN g.t > clock THEN 'kept' END AS fate,
-			   coalesce(g.goal_at, g.exit_at, CASE WHEN g.status = 'stopped' OR NOT g.member THEN clock END) AS fate_at
+					WHEN g.t > $2 THEN 'kept' END AS fate,
+			   coalesce(g.goal_at, g.exit_at, CASE WHEN g.status = 'stopped' OR NOT g.member THEN $2 END) AS fate_at
 		  FROM g),
 	st AS (
 		UPDATE ctaudience.ct_journey_state x
@@ -127,23 +132,27 @@ BEGIN
 			   exit_reason = CASE WHEN f.fate <> 'kept' THEN f.fate END
 		  FROM f
 		 WHERE f.fate IS NOT NULL
-		   AND x.project_id = f.project_id AND x.journey_id = f.journey_id AND x.ct_id = f.ct_id),
+		   AND x.project_id = $1 AND x.journey_id = f.journey_id AND x.ct_id = f.ct_id),
 	sp AS (
-		INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-		SELECT f.project_id, f.journey_id, f.ct_id, f.node, f.fate, f.fate_at FROM f WHERE f.fate <> 'kept')
+		INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)
+		OVERRIDING SYSTEM VALUE
+		SELECT f.project_id, f.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), f.ct_id, f.node, f.fate, f.fate_at
+		  FROM f WHERE f.fate <> 'kept')
 	SELECT count(*), count(*) FILTER (WHERE f.fate = 'kept'),
 		   array_agg(f.project_id) FILTER (WHERE f.fate IS NULL), array_agg(f.journey_id) FILTER (WHERE f.fate IS NULL),
 		   array_agg(f.ct_id) FILTER (WHERE f.fate IS NULL), array_agg(f.entered_at) FILTER (WHERE f.fate IS NULL),
 		   array_agg(f.node) FILTER (WHERE f.fate IS NULL), array_agg(f.waiting) FILTER (WHERE f.fate IS NULL),
 		   array_agg(f.t) FILTER (WHERE f.fate IS NULL), array_agg(f.node_at) FILTER (WHERE f.fate IS NULL),
 		   array_agg(DISTINCT f.journey_id) FILTER (WHERE f.fate IS NULL)
+	  FROM f
+	$sql$)
 	  INTO claimed, kept, w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys
-	  FROM f;
+	  USING project, clock, max_profiles;
 	moved := claimed - kept;
 	IF journeys IS NULL THEN
 		RETURN moved;
 	END IF;
-	SELECT max(jsonb_array_length(y.nodes)) INTO most FROM ctaudience.ct_journey y WHERE y.journey_id = ANY (journeys);
+	SELECT max(jsonb_array_length(y.nodes)) INTO most FROM ctaudience.ct_journey y WHERE y.project_id = project AND y.journey_id = ANY (journeys);
 
 	-- the walk, one node a hop for every profile of it
 	WHILE cardinality(w_c) > 0 LOOP
@@ -153,15 +162,16 @@ BEGIN
 			RAISE EXCEPTION 'journey % went round without a wait at node "%"', w_j[1], w_n[1]
 				USING ERRCODE = 'internal_error';
 		END IF;
+		EXECUTE ctaudience.ct_project_sql(project, $sql$
 		WITH a AS (
-			SELECT * FROM unnest(w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a) WITH ORDINALITY
+			SELECT * FROM unnest($3, $4, $5, $6, $7, $8, $9, $10) WITH ORDINALITY
 						   AS a(project_id, journey_id, ct_id, entered_at, cur, waiting, t, node_at, ord)),
 		jn AS MATERIALIZED (
 			SELECT y.journey_id, y.control_group, n ->> 'id' AS id, n ->> 'type' AS type, n AS nd, cp.campaign_id
 			  FROM ctaudience.ct_journey y CROSS JOIN LATERAL jsonb_array_elements(y.nodes) n
 			  LEFT JOIN ctaudience.ct_campaign cp
-					 ON cp.project_id = y.project_id AND cp.journey_id = y.journey_id AND cp.journey_node = n ->> 'id'
-			 WHERE y.journey_id = ANY (journeys)),
+					 ON cp.project_id = $1 AND cp.journey_id = y.journey_id AND cp.journey_node = n ->> 'id'
+			 WHERE y.project_id = $1 AND y.journey_id = ANY ($11)),
 		-- where it is; a wait for an event: since when it waits there
 		b AS (
 			SELECT a.*, jn.type, jn.nd, jn.campaign_id, jn.control_group,
@@ -176,24 +186,24 @@ BEGIN
 			SELECT b.*,
 				   CASE WHEN b.type = 'wait_for_event' THEN
 						(SELECT min(ev.ts) FROM ctaudience.ct_event ev
-						  WHERE ev.project_id = b.project_id AND ev.ct_id = b.ct_id AND ev.event_name = b.nd ->> 'event'
-							AND ev.ts >= b.arrived AND ev.ts <= least(clock, b.arrived + (b.nd ->> 'within')::interval)
+						  WHERE ev.project_id = $1 AND ev.ct_id = b.ct_id AND ev.event_name = b.nd ->> 'event'
+							AND ev.ts >= b.arrived AND ev.ts <= least($2, b.arrived + (b.nd ->> 'within')::interval)
 							AND ev.props @> coalesce(b.nd -> 'filter', '{}')) END AS ets,
 				   CASE WHEN b.type = 'wait_for_event' THEN b.arrived + (b.nd ->> 'within')::interval END AS timeout_at,
 				   CASE WHEN b.type <> 'condition' THEN NULL
 						WHEN b.nd ? 'in_segment' THEN
 							EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
-									 WHERE m.project_id = b.project_id AND m.segment_id = (b.nd ->> 'in_segment')::bigint
+									 WHERE m.project_id = $1 AND m.segment_id = (b.nd ->> 'in_segment')::bigint
 									   AND m.ct_id = b.ct_id AND m.is_member)
 						WHEN b.nd ? 'has_properties' THEN
 							EXISTS (SELECT 1 FROM ctaudience.ct_profile p
-									 WHERE p.project_id = b.project_id AND p.ct_id = b.ct_id
+									 WHERE p.project_id = $1 AND p.ct_id = b.ct_id
 									   AND p.properties @> (b.nd -> 'has_properties'))
 						ELSE
 							EXISTS (SELECT 1 FROM ctaudience.ct_event ev
-									 WHERE ev.project_id = b.project_id AND ev.ct_id = b.ct_id
+									 WHERE ev.project_id = $1 AND ev.ct_id = b.ct_id
 									   AND ev.event_name = b.nd ->> 'did_event'
-									   AND ev.ts >= b.entered_at AND ev.ts <= clock
+									   AND ev.ts >= b.entered_at AND ev.ts <= $2
 									   AND ev.props @> coalesce(b.nd -> 'filter', '{}')) END AS yes,
 				   b.type = 'send' AND b.control_group > 0
 					   AND ('x' || left(md5(b.journey_id || '/' || b.ct_id), 8))::bit(32)::bigint % 100 < b.control_group AS held
@@ -209,7 +219,7 @@ BEGIN
 							   WHEN 'exit' THEN 'completed' END AS outcome,
 				   CASE WHEN d.type <> 'wait_for_event' THEN NULL
 						WHEN d.ets IS NOT NULL THEN 'event'
-						WHEN d.timeout_at <= clock THEN 'timeout' END AS outcome2
+						WHEN d.timeout_at <= $2 THEN 'timeout' END AS outcome2
 			  FROM d),
 		r AS MATERIALIZED (
 			SELECT e.*,
@@ -222,16 +232,19 @@ BEGIN
 							   WHEN 'send' THEN e.nd ->> 'next' END AS next
 			  FROM e),
 		sp AS (
-			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
-			SELECT r.project_id, r.journey_id, r.ct_id, r.cur, s.outcome, s.ts
+			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)
+			OVERRIDING SYSTEM VALUE
+			SELECT r.project_id, r.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), r.ct_id, r.cur, s.outcome, s.ts
 			  FROM r CROSS JOIN LATERAL (VALUES (1, r.outcome, r.t), (2, r.outcome2, r.ts2)) AS s(k, outcome, ts)
 			 WHERE s.outcome IS NOT NULL
 			 ORDER BY r.ord, s.k),
 		q AS (
-			INSERT INTO ctaudience.ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts,
+			INSERT INTO ctaudience.ct_campaign_queue (project_id, queue_id, campaign_id, ct_id, event_name, event_ts,
 													  event_props, once, qualified_at)
-			SELECT r.project_id, r.campaign_id, r.ct_id, 'Partner Sync', r.entered_at,
-				   jsonb_build_object('Journey id', r.journey_id, 'Journey node', r.cur), false, clock
+			OVERRIDING SYSTEM VALUE
+			SELECT r.project_id, nextval('ctaudience.ct_campaign_queue_queue_id_seq'), r.campaign_id, r.ct_id,
+				   'Partner Sync', r.entered_at,
+				   jsonb_build_object('Journey id', r.journey_id, 'Journey node', r.cur), false, $2
 			  FROM r WHERE r.type = 'send' AND NOT r.held),
 		cg AS (
 			SELECT ctaudience.ct_journey_control_group(r.project_id, r.campaign_id, r.ct_id, r.t) AS event_id
@@ -250,7 +263,7 @@ BEGIN
 				   exit_reason = CASE WHEN r.type = 'exit' THEN 'completed' END
 			  FROM r
 			 WHERE r.next IS NULL AND r.type IN ('wait', 'wait_for_event', 'exit')
-			   AND x.project_id = r.project_id AND x.journey_id = r.journey_id AND x.ct_id = r.ct_id)
+			   AND x.project_id = $1 AND x.journey_id = r.journey_id AND x.ct_id = r.ct_id)
 		SELECT array_agg(r.project_id) FILTER (WHERE r.next IS NOT NULL), array_agg(r.journey_id) FILTER (WHERE r.next IS NOT NULL),
 			   array_agg(r.ct_id) FILTER (WHERE r.next IS NOT NULL), array_agg(r.entered_at) FILTER (WHERE r.next IS NOT NULL),
 			   array_agg(r.next) FILTER (WHERE r.next IS NOT NULL), array_agg(false) FILTER (WHERE r.next IS NOT NULL),
@@ -259,8 +272,10 @@ BEGIN
 			   count(*) FILTER (WHERE r.next IS NULL AND r.type = 'wait_for_event' AND r.waiting),
 			   count(*) FILTER (WHERE r.next IS NULL AND r.type NOT IN ('wait', 'wait_for_event', 'exit') OR r.type IS NULL),
 			   (SELECT count(*) FROM cg)
+		  FROM r
+		$sql$)
 		  INTO w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, kept, lost, held
-		  FROM r;
+		  USING project, clock, w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys;
 		IF lost > 0 THEN
 			RAISE EXCEPTION 'a journey of % has a node without a next node or an unknown one', journeys::text
 				USING ERRCODE = 'internal_error';
@@ -270,5 +285,59 @@ BEGIN
 	RETURN moved;
 END
 $$;
+COMMENT ON FUNCTION ctaudience.ct_advance_project_journeys(text, integer, timestamptz) IS
+	'the journeys'' clock for one project: move up to max_profiles of its due profiles (oldest due first, FOR UPDATE SKIP LOCKED) through their nodes to the next wait or exit, a profile that left the entry segment out; as_of (the extension''s owner only) runs it at that time; returns how many profiles moved; on a Citus cluster it runs on the worker that holds the project (ct_distribute())';
+-- The journeys' clock for every project (of an operator given projects:
+-- those): the projects with due profiles, the one due longest first, each
+-- moved by ct_advance_project_journeys -- on a Citus cluster on the worker
+-- that holds it, where its rows are claimed (FOR UPDATE SKIP LOCKED needs
+-- a query of one shard) -- until max_profiles moved.
+CREATE FUNCTION ctaudience.ct_advance_journeys(max_profiles integer DEFAULT 1000, as_of timestamptz DEFAULT NULL)
+	RETURNS bigint
+	LANGUAGE plpgsql SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp
+	SET jit = off
+AS $$
+DECLARE
+	clock CONSTANT timestamptz := coalesce(as_of, now());
+	scope text[];
+	p text;
+	due timestamptz;
+	projects text[] := '{}';
+	dues timestamptz[] := '{}';
+	moved bigint := 0;
+	n bigint;
+BEGIN
+	IF max_profiles IS NULL THEN
+		RAISE EXCEPTION 'max_profiles must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF max_profiles < 1 THEN
+		RAISE EXCEPTION 'max_profiles must be at least 1' USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF as_of IS NOT NULL AND NOT ctaudience.ct_caller_is_owner() THEN
+		RAISE EXCEPTION 'only the extension''s owner runs the journeys'' clock as of a given time'
+			USING ERRCODE = 'insufficient_privilege', HINT = 'Leave as_of out: the clock runs now.';
+	END IF;
+	scope := ctaudience.ct_caller_projects('{operate}');
+	-- the projects of live (or stopped) journeys, and the earliest due
+	-- time of each: a probe of the index on (project_id, due_at), one
+	-- shard's query on a Citus cluster
+	FOR p IN SELECT DISTINCT y.project_id FROM ctaudience.ct_journey y
+			  WHERE y.status IN ('live', 'stopped') AND (scope IS NULL OR y.project_id = ANY (scope)) LOOP
+		SELECT min(s.due_at) INTO due FROM ctaudience.ct_journey_state s WHERE s.project_id = p AND s.due_at IS NOT NULL;
+		IF due <= clock THEN
+			projects := projects || p;
+			dues := dues || due;
+		END IF;
+	END LOOP;
+	FOR p IN SELECT u.p FROM unnest(projects, dues) AS u(p, due) ORDER BY u.due, u.p LOOP
+		-- in FROM: Citus delegates no call that is a simple expression
+		SELECT r INTO n FROM ctaudience.ct_advance_project_journeys(p, max_profiles - moved::integer, as_of) AS r;
+		moved := moved + n;
+		EXIT WHEN moved >= max_profiles;
+	END LOOP;
+	RETURN moved;
+END
+$$;
 COMMENT ON FUNCTION ctaudience.ct_advance_journeys(integer, timestamptz) IS
-	'the journeys'' clock: move up to max_profiles due profiles (oldest due first, FOR UPDATE SKIP LOCKED) through their nodes to the next wait or exit, a profile that left the entry segment out; as_of (the extension''s owner only) runs it at that time; returns how many profiles moved';
+	'the journeys'' clock: move up to max_profiles due profiles (the project due longest first; ct_advance_project_journeys for each, on a Citus cluster on the worker that holds it) through their nodes to the next wait or exit, a profile that left the entry segment out; as_of (the extension''s owner only) runs it at that time; returns how many profiles moved';

@@ -10,7 +10,8 @@ DECLARE
 	tables CONSTANT text[] := ARRAY['ct_profile', 'ct_segment', 'ct_segment_member', 'ct_event', 'ct_message',
 									'ct_import_sample', 'ct_dsr_request', 'ct_segment_delta', 'ct_usage_delta',
 									'ct_active_user_month', 'ct_campaign', 'ct_campaign_queue', 'ct_delivery',
-									'ct_export', 'ct_export_outbox', 'ct_export_request', 'ct_profile_alias'];
+									'ct_export', 'ct_export_outbox', 'ct_export_request', 'ct_profile_alias',
+									'ct_journey', 'ct_journey_state', 'ct_journey_step'];
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
 		RAISE EXCEPTION 'ct_distribute() needs the citus extension in this database'

@@ -83,12 +83,16 @@ BEGIN
 	segments := segments || NEW.exit_segments;
 	-- A segment of another project is refused here, on every write; one that
 	-- does not exist by the functions only (a restore may load journeys
-	-- before segments), as for campaigns.
-	SELECT s.id INTO foreign_segment
-	  FROM unnest(segments) s(id)
-	 WHERE EXISTS (SELECT 1 FROM ctaudience.ct_segment g WHERE g.segment_id = s.id AND g.project_id <> NEW.project_id)
-	 LIMIT 1;
-	IF FOUND THEN
+	-- before segments), as for campaigns.  Not on a shard of a Citus
+	-- cluster (ct_journey_102008), which cannot read the other projects'
+	-- segments: there the functions (ct_campaign_segments_exist) refuse it.
+	IF TG_TABLE_NAME = 'ct_journey' THEN
+		SELECT s.id INTO foreign_segment
+		  FROM unnest(segments) s(id)
+		 WHERE EXISTS (SELECT 1 FROM ctaudience.ct_segment g WHERE g.segment_id = s.id AND g.project_id <> NEW.project_id)
+		 LIMIT 1;
+	END IF;
+	IF foreign_segment IS NOT NULL THEN
 		RAISE EXCEPTION 'segment % is not a segment of project "%"', foreign_segment, NEW.project_id
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Use the segment_id of one of the project''s segments (ctaudience.ct_segments).';

@@ -9,11 +9,19 @@ AS $$
 DECLARE
 	j ctaudience.ct_journey;
 	entry jsonb;
+	-- (a variable: Citus takes no now() inside a coalesce of its UPDATE)
+	start_at CONSTANT timestamptz := coalesce(as_of, now());
 BEGIN
 	IF ct_start_journey.journey_id IS NULL THEN
 		RAISE EXCEPTION 'journey_id must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT * INTO j FROM ctaudience.ct_journey x WHERE x.journey_id = ct_start_journey.journey_id FOR UPDATE;
+	-- its project first: on a Citus cluster a row is locked through its
+	-- shard only
+	SELECT * INTO j FROM ctaudience.ct_journey x WHERE x.journey_id = ct_start_journey.journey_id;
+	IF FOUND THEN
+		SELECT * INTO j FROM ctaudience.ct_journey x
+		 WHERE x.project_id = j.project_id AND x.journey_id = ct_start_journey.journey_id FOR UPDATE;
+	END IF;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no journey %', ct_start_journey.journey_id USING ERRCODE = 'no_data_found';
 	END IF;
@@ -23,11 +31,6 @@ BEGIN
 		RAISE EXCEPTION 'only the extension''s owner starts a journey as of a given time'
 			USING ERRCODE = 'insufficient_privilege', HINT = 'Leave as_of out: the journey starts now.';
 	END IF;
-	IF ctaudience.ct_is_distributed() THEN
-		RAISE EXCEPTION 'journeys do not run on a distributed (Citus) installation yet'
-			USING ERRCODE = 'feature_not_supported',
-				  HINT = 'ct_distribute() does not distribute the journeys'' tables: imports on the workers would enter no one.';
-	END IF;
 	IF j.status <> 'draft' THEN
 		RAISE EXCEPTION 'journey % is % already', j.journey_id, j.status
 			USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -35,15 +38,15 @@ BEGIN
 	END IF;
 	-- (an entry on an event has no entry segment: NULL)
 	PERFORM ctaudience.ct_campaign_segments_exist(j.project_id, array_remove(ctaudience.ct_journey_nodes_check(j.nodes) || j.exit_segments, NULL));
-	UPDATE ctaudience.ct_journey x SET status = 'live', started_at = coalesce(as_of, now())
+	UPDATE ctaudience.ct_journey x SET status = 'live', started_at = start_at
 	 WHERE x.project_id = j.project_id AND x.journey_id = j.journey_id;
 	-- past behavior: the entry segment's members now enter too
 	SELECT n.node INTO entry FROM jsonb_array_elements(j.nodes) AS n(node) WHERE n.node ->> 'type' = 'entry';
 	IF (entry ->> 'members_at_start')::boolean THEN
 		WITH ins AS (
 			INSERT INTO ctaudience.ct_journey_state (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)
-			SELECT j.project_id, j.journey_id, m.ct_id, entry ->> 'id', coalesce(as_of, now()), coalesce(as_of, now()),
-				   coalesce(as_of, now())
+			SELECT j.project_id, j.journey_id, m.ct_id, entry ->> 'id', start_at, start_at,
+				   start_at
 			  FROM ctaudience.ct_segment_member m
 			 WHERE m.project_id = j.project_id AND m.segment_id = j.segment_id AND m.is_member
 			ON CONFLICT DO NOTHING

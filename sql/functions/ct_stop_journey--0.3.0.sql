@@ -12,7 +12,13 @@ BEGIN
 	IF ct_stop_journey.journey_id IS NULL THEN
 		RAISE EXCEPTION 'journey_id must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	SELECT * INTO j FROM ctaudience.ct_journey x WHERE x.journey_id = ct_stop_journey.journey_id FOR UPDATE;
+	-- its project first: on a Citus cluster a row is locked through its
+	-- shard only
+	SELECT * INTO j FROM ctaudience.ct_journey x WHERE x.journey_id = ct_stop_journey.journey_id;
+	IF FOUND THEN
+		SELECT * INTO j FROM ctaudience.ct_journey x
+		 WHERE x.project_id = j.project_id AND x.journey_id = ct_stop_journey.journey_id FOR UPDATE;
+	END IF;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no journey %', ct_stop_journey.journey_id USING ERRCODE = 'no_data_found';
 	END IF;

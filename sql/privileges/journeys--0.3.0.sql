@@ -8,10 +8,12 @@ REVOKE ALL ON FUNCTION ctaudience.ct_journey_nodes_check(jsonb), ctaudience.ct_j
 	ctaudience.ct_create_journey(text, text, jsonb, text, jsonb, text, jsonb, text, interval, integer, bigint[]),
 	ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, jsonb, text, interval, integer, bigint[]),
 	ctaudience.ct_start_journey(bigint, timestamptz), ctaudience.ct_stop_journey(bigint),
-	ctaudience.ct_advance_journeys(integer, timestamptz), ctaudience.ct_schedule_journeys(text, integer, text),
+	ctaudience.ct_advance_journeys(integer, timestamptz), ctaudience.ct_advance_project_journeys(text, integer, timestamptz),
+	ctaudience.ct_schedule_journeys(text, integer, text),
 	ctaudience.ct_check_time_zone(text), ctaudience.ct_project_time_zone_check(), ctaudience.ct_set_project_time_zone(text, text)
 	FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ctaudience.ct_advance_journeys(integer, timestamptz) TO ctaudience_operator, ctaudience_scoped;
+GRANT EXECUTE ON FUNCTION ctaudience.ct_advance_journeys(integer, timestamptz),
+	ctaudience.ct_advance_project_journeys(text, integer, timestamptz) TO ctaudience_operator, ctaudience_scoped;
 GRANT SELECT ON ctaudience.ct_journey_stats, ctaudience.ct_journey_profiles, ctaudience.ct_journey_daily
 	TO ctaudience_reader, ctaudience_scoped;
 DO $$

@@ -17,8 +17,9 @@ CREATE TABLE ctaudience.ct_journey_state (
 	exit_reason text,
 	PRIMARY KEY (project_id, journey_id, ct_id)
 );
--- what ct_advance_journeys moves next
-CREATE INDEX ct_journey_state_due_idx ON ctaudience.ct_journey_state (due_at) WHERE due_at IS NOT NULL;
+-- what ct_advance_journeys moves next, project by project (each
+-- project's earliest due time: one probe)
+CREATE INDEX ct_journey_state_due_idx ON ctaudience.ct_journey_state (project_id, due_at) WHERE due_at IS NOT NULL;
 -- an erasure's rows
 CREATE INDEX ct_journey_state_profile_idx ON ctaudience.ct_journey_state (project_id, ct_id);
 COMMENT ON TABLE ctaudience.ct_journey_state IS 'where each profile is in each journey it entered (its latest entry), moved on a clock by ct_advance_journeys';

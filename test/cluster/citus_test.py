@@ -41,6 +41,10 @@ Started by test/cluster/citus.sh, which starts a coordinator and two workers
     the profile's Identity, segment ids as the mParticle audience id, times
     of processing left out) row for row, the trend of every segment, and
     the count of every table, equal to the single node's;
+  - journeys, one per worker: created, started and stopped on the
+    coordinator, entered by a routed import and by an app event, moved by
+    ct_advance_journeys (as of given times, and by its pg_cron job) on the
+    workers, a send queued, exits, an erasure, the views;
   - a project's shards moved (citus_move_shard_placement) under a running
     receiver: its messages still land, the first through the old worker,
     the rest on the new one; everything again equal to the single node's.
@@ -137,9 +141,9 @@ def setup():
        "ct_distribute() is refused on a worker", r.stderr.strip())
     psql("SELECT ctaudience.ct_distribute()")
     tables = rows("SELECT logicalrelid::text || ' ' || partmethod::text FROM pg_dist_partition ORDER BY 1")
-    ok(len(tables) == 19 and "ctaudience.ct_project n" in tables and "ctaudience.ct_project_grant n" in tables and
+    ok(len(tables) == 22 and "ctaudience.ct_project n" in tables and "ctaudience.ct_project_grant n" in tables and
        all(t.endswith(" h") for t in tables if t.split(" ")[0] not in ("ctaudience.ct_project", "ctaudience.ct_project_grant")),
-       "ct_distribute(): ct_project and ct_project_grant reference tables, 17 tables distributed (ct_inbox stays)", tables)
+       "ct_distribute(): ct_project and ct_project_grant reference tables, 20 tables distributed (ct_inbox stays)", tables)
     coloc = rows("SELECT count(DISTINCT colocationid) FROM pg_dist_partition WHERE partmethod = 'h'")
     ok(coloc == ["1"], "the distributed tables are co-located with ct_profile", coloc)
     r = psql("SELECT ctaudience.ct_distribute()", check=False)
@@ -241,7 +245,8 @@ VOLATILE = {"created_at", "updated_at", "received_at", "duration", "duration_ms"
 TABLES = ["ct_project", "ct_profile", "ct_segment", "ct_segment_member", "ct_event", "ct_message",
           "ct_import_sample", "ct_dsr_request", "ct_segment_delta", "ct_usage_delta",
           "ct_active_user_month", "ct_inbox", "ct_campaign", "ct_campaign_queue", "ct_delivery",
-          "ct_export", "ct_export_outbox", "ct_export_request", "ct_profile_alias"]
+          "ct_export", "ct_export_outbox", "ct_export_request", "ct_profile_alias", "ct_journey",
+          "ct_journey_state", "ct_journey_step"]
 
 
 def canonical(db, node="coordinator"):
@@ -260,7 +265,7 @@ def canonical(db, node="coordinator"):
     def canon(row):
         out = {}
         for k, v in row.items():
-            if k in VOLATILE:
+            if k in VOLATILE or k == "exited_at" and row.get("exit_reason") == "stopped":
                 continue
             if k == "ct_id" and (row.get("project_id"), v) in pmap:
                 v = pmap[(row["project_id"], v)]
@@ -278,8 +283,11 @@ def canonical(db, node="coordinator"):
     views = rows("SELECT relname FROM pg_class WHERE relnamespace = 'ctaudience'::regnamespace AND relkind = 'v' ORDER BY 1",
                  node, db)
     for v in views:
+        # (OFFSET 0: the whole row of a join view that Citus sends to one
+        # shard comes back with its columns named f1, f2, ...)
         result["view " + v] = sorted(canon(json.loads(line)) for line in
-                                     rows(f"SELECT to_jsonb(v)::text FROM ctaudience.{v} v", node, db))
+                                     rows(f"SELECT to_jsonb(v)::text FROM (SELECT * FROM ctaudience.{v} OFFSET 0) v",
+                                          node, db))
     for key, seg in sorted(smap.items()):
         result[f"trend {key[0]} {seg}"] = rows(
             f"SELECT to_jsonb(t)::text FROM ctaudience.ct_segment_trend({key[1]}, 1000, current_date) t", node, db)
@@ -476,7 +484,8 @@ def main():
     deltas = rows("SELECT count(*) FROM ctaudience.ct_segment_delta")
     ok(deltas != ["0"], "ct_compact_stats() and ct_purge_events() run from the coordinator", deltas)
     project_roles(where)
-    compare("after a worker restart, app events and sends, and per-project roles")
+    journeys(where)
+    compare("after a worker restart, app events and sends, per-project roles and journeys")
     receiver_shard_move(per_project, where)
     compare("after a shard move under the receiver")
 
@@ -729,6 +738,167 @@ def deliveries_and_export():
        "an export request is built on the worker that holds the project, as on the single node", bodies)
     sent = rows("SELECT events_sent FROM ctaudience.ct_export_status WHERE project_id = 'P1'")
     ok(sent == ["1"], "mParticle's answer moves the export on (ct_export_result on the worker)", sent)
+
+
+def journeys(where):
+    """A journey per worker (one of its projects), the same in both:
+    created and started from the coordinator, entered by an import Citus
+    routes to the worker, advanced as of given times by the coordinator's
+    ct_advance_journeys (each project's profiles moved on its worker), a
+    condition on a recorded event, a send queued, exits (completed, left
+    the segment, stopped), an erasure, and an entry on an app event."""
+    projects = []
+    for port in sorted(set(where.values())):
+        projects.append(sorted(p for p in PROJECTS if where[p] == port)[0])
+    base_ms = 1733047200000  # 2024-12-01 10:00 UTC
+
+    def msg(p, k, ms, users, action="add"):
+        return {"type": "audience_membership_change_request", "id": "00000000-0000-4000-f000-%012d" % k,
+                "timestamp_ms": ms, "firehose_version": "3.2.0", "account": {
+                    "account_id": 7001, "account_settings": {"accountId": p, "passcode": "passcode-" + p,
+                                                             "accountToken": "token-" + p, "region": "eu1"}},
+                "user_profiles": [{"mpid": str(5000 + i), "user_identities": [
+                    {"type": "customer", "encoding": "raw", "value": u}],
+                    "audiences": [{"audience_id": 71777, "audience_name": "Journey audience", "action": action}]}
+                    for i, u in enumerate(users)]}
+
+    def both(sql):
+        return [rows(sql, db=db) for db in (DB, SINGLE)]
+
+    def ct_id(p, ident, db):
+        return rows(f"SELECT ct_id FROM ctaudience.ct_profile WHERE project_id = '{p}' AND identity = '{ident}'", db=db)[0]
+
+    # the segment, made by an import before the journey starts (j-seed never enters)
+    send_both([msg(p, 10 + k, base_ms - 86400000, ["j-seed"]) for k, p in enumerate(projects)], [0, 0])
+    journey = {}
+    for db in (DB, SINGLE):
+        for p in projects:
+            seg = rows(f"SELECT segment_id FROM ctaudience.ct_segment WHERE project_id = '{p}' AND partner_segment_id = 71777",
+                       db=db)[0]
+            nodes = json.dumps([
+                {"id": "in", "type": "entry", "segment_id": int(seg), "next": "hour"},
+                {"id": "hour", "type": "wait", "duration": "1 hour", "next": "bought"},
+                {"id": "bought", "type": "condition", "did_event": "Charged", "yes": "done", "no": "email"},
+                {"id": "email", "type": "send", "channel": "email", "next": "day"},
+                {"id": "day", "type": "wait", "duration": "1 day", "next": "done"},
+                {"id": "done", "type": "exit"}])
+            j = rows(f"SELECT ctaudience.ct_create_journey('{p}', 'cart {p}', '{nodes}')", db=db)[0]
+            rows(f"SELECT ctaudience.ct_start_journey({j}, as_of => '2024-12-01 00:00+00')", db=db)
+            journey[(db, p)] = j
+            # an entry on an app event
+            ev = json.dumps([{"id": "in", "type": "entry", "event": "Wishlist", "next": "done"},
+                             {"id": "done", "type": "exit"}])
+            j2 = rows(f"SELECT ctaudience.ct_create_journey('{p}', 'wishlist {p}', '{ev}')", db=db)[0]
+            rows(f"SELECT ctaudience.ct_start_journey({j2}, as_of => '2024-12-01 00:00+00')", db=db)
+    live = rows("SELECT count(*) FROM ctaudience.ct_journey WHERE status = 'live'")
+    ok(live == [str(2 * len(projects))], "journeys are created and started from the coordinator", live)
+    placed = rows("SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'ctaudience.ct_journey%' "
+                  "AND colocationid = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'ctaudience.ct_profile'::regclass)")
+    ok(placed == ["3"], "ct_journey, ct_journey_state and ct_journey_step are co-located with ct_profile", placed)
+
+    # entered live by an import that Citus runs on the worker
+    users = ["j-0", "j-1", "j-2", "j-3"]
+    send_both([msg(p, 20 + k, base_ms, users) for k, p in enumerate(projects)], [0, 0])
+    entered = both("SELECT project_id || ' ' || count(*) FROM ctaudience.ct_journey_state "
+                   "WHERE exited_at IS NULL GROUP BY project_id ORDER BY 1")
+    ok(entered[0] == entered[1] == [f"{p} 4" for p in projects],
+       "an import routed to the worker entered the journey's segment's new members (not the one added before its start)",
+       entered)
+    for db in (DB, SINGLE):
+        for p in projects:
+            c = ct_id(p, "j-1", db)
+            rows(f"SELECT ctaudience.ct_record_event('{p}', '{c}', 'Charged', '{{}}', '2024-12-01 10:30+00')", db=db)
+            c = ct_id(p, "j-0", db)
+            rows(f"SELECT ctaudience.ct_record_event('{p}', '{c}', 'Wishlist', '{{}}', '2024-12-01 10:40+00')", db=db)
+    calls0 = {n: int(rows("SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions WHERE funcid = "
+                          "'ctaudience.ct_advance_project_journeys(text,integer,timestamptz)'::regprocedure", n)[0])
+              for n in NODES}
+    moved = both("SELECT ctaudience.ct_advance_journeys(1000, as_of => '2024-12-01 10:45+00')")
+    ok(moved[0] == moved[1] == [str(5 * len(projects))],
+       "ct_advance_journeys on the coordinator moves every project's due profiles (4 to the wait, 1 through the app-event journey each)",
+       moved)
+    moved = both("SELECT ctaudience.ct_advance_journeys(1000, as_of => '2024-12-01 11:30+00')")
+    ok(moved[0] == moved[1] == [str(4 * len(projects))], "after the wait: every waiting profile moved", moved)
+    time.sleep(1)
+    calls = {n: int(rows("SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions WHERE funcid = "
+                         "'ctaudience.ct_advance_project_journeys(text,integer,timestamptz)'::regprocedure", n)[0])
+             for n in NODES}
+    ok(calls["coordinator"] == calls0["coordinator"] and
+       all(calls[n] - calls0[n] == 2 for n in ("worker1", "worker2")),
+       "each project's profiles were advanced on the worker holding it, none on the coordinator", (calls0, calls))
+    steps = both("SELECT j.name || ' ' || p.identity || ' ' || s.node || ' ' || s.outcome FROM ctaudience.ct_journey_step s "
+                 "JOIN ctaudience.ct_journey j USING (project_id, journey_id) "
+                 "JOIN ctaudience.ct_profile p USING (project_id, ct_id) ORDER BY 1")
+    ok(steps[0] == steps[1] and f"cart {projects[0]} j-1 bought yes" in steps[0] and
+       f"cart {projects[0]} j-0 bought no" in steps[0] and f"wishlist {projects[1]} j-0 done completed" in steps[0],
+       "the steps (a condition on a recorded event, an entry on an app event) equal the single node's", steps[0][:12])
+    queued = both("SELECT c.name || ' ' || count(*) FROM ctaudience.ct_campaign_queue q JOIN ctaudience.ct_campaign c "
+                  "USING (project_id, campaign_id) WHERE c.kind = 'journey' GROUP BY c.name ORDER BY 1")
+    ok(queued[0] == queued[1] == [f"cart {p}: email 3" for p in projects],
+       "the send node queued a row for each profile that did not buy, on the worker", queued)
+
+    # j-3 leaves the segment, j-2 is erased, then the clock and a stop
+    send_both([msg(p, 30 + k, base_ms + 7200000, ["j-3"], "delete") for k, p in enumerate(projects)], [0, 0])
+    erase = [dict({"type": "dsr_processing_request", "id": "00000000-0000-4000-f000-%012d" % (40 + k),
+                   "timestamp_ms": base_ms + 7300000, "firehose_version": "3.2.0",
+                   "subject_request_id": "dsr-j-" + p, "subject_request_type": "erasure", "regulation": "gdpr",
+                   "subject_identities": {"customer_id": {"encoding": "raw", "value": "j-2"}}},
+                  account=msg(p, 0, 0, [])["account"]) for k, p in enumerate(projects)]
+    subject = {db: " OR ".join(f"(project_id = '{p}' AND ct_id = '{ct_id(p, 'j-2', db)}')" for p in projects)
+               for db in (DB, SINGLE)}
+
+    def of_subject():
+        return [rows(f"SELECT (SELECT count(*) FROM ctaudience.ct_journey_state WHERE {subject[db]}) + "
+                     f"(SELECT count(*) FROM ctaudience.ct_journey_step WHERE {subject[db]})", db=db) for db in (DB, SINGLE)]
+
+    before = of_subject()
+    send_both(erase, [0, 0])
+    after = of_subject()
+    ok(before[0] == before[1] and before[0] != ["0"] and after == [["0"], ["0"]],
+       "an erasure on the worker removed its subject's journey state and steps", (before, after))
+    gone = both("SELECT count(*) FROM ctaudience.ct_journey_state s JOIN ctaudience.ct_journey j "
+                "USING (project_id, journey_id) WHERE j.name LIKE 'cart %'")
+    ok(gone[0] == gone[1] == [str(3 * len(projects))], "the others are still in the journey", gone)
+    moved = both("SELECT ctaudience.ct_advance_journeys(1000, as_of => '2024-12-01 12:30+00')")
+    ok(moved[0] == moved[1] == [str(len(projects))], "the clock exits the profile that left the segment", moved)
+    stopped = [[rows(f"SELECT ctaudience.ct_stop_journey({journey[(db, p)]})", db=db)[0] for p in projects]
+               for db in (DB, SINGLE)]
+    ok(stopped[0] == stopped[1] == ["1"] * len(projects), "ct_stop_journey on the coordinator exits who was waiting",
+       stopped)
+    exits = both("SELECT j.name || ' ' || p.identity || ' ' || s.exit_reason FROM ctaudience.ct_journey_state s "
+                 "JOIN ctaudience.ct_journey j USING (project_id, journey_id) "
+                 "JOIN ctaudience.ct_profile p USING (project_id, ct_id) WHERE j.name LIKE 'cart %' ORDER BY 1")
+    ok(exits[0] == exits[1] == sorted(f"cart {p} {u} {r}" for p in projects
+                                      for u, r in (("j-0", "stopped"), ("j-1", "completed"), ("j-3", "left_segment"))),
+       "exits: completed (bought), left_segment, stopped", exits)
+    stats = both("SELECT name || ' ' || node || ' ' || entered || ' ' || yes || ' ' || no || ' ' || sent || ' ' || "
+                 "completed || ' ' || left_segment || ' ' || stopped FROM ctaudience.ct_journey_stats "
+                 "WHERE name LIKE 'cart %' ORDER BY name, node_position")
+    ok(stats[0] == stats[1] and f"cart {projects[0]} email 0 0 0 2 0 0 0" in stats[0],
+       "ct_journey_stats read on the coordinator equals the single node's", stats[0][:6])
+    plan = "\n".join(rows(f"EXPLAIN (COSTS OFF) SELECT * FROM ctaudience.ct_journey_stats WHERE project_id = '{projects[0]}'"))
+    ok("Task Count: 1" in plan and f"port={where[projects[0]]}" in plan,
+       "ct_journey_stats filtered by one project: one task, on the worker that holds it", plan[:400])
+
+    # the clock as pg_cron runs it on the coordinator (ct_schedule_journeys):
+    # j-1's Wishlist enters it into the live app-event journey, due at once
+    for db in (DB, SINGLE):
+        for p in projects:
+            rows(f"SELECT ctaudience.ct_record_event('{p}', '{ct_id(p, 'j-1', db)}', 'Wishlist', '{{}}', '2024-12-02 10:00+00')",
+                 db=db)
+    rows("SELECT ctaudience.ct_advance_journeys(1000)", db=SINGLE)
+    psql("SELECT ctaudience.ct_schedule_journeys('* * * * *', 1000, 'ctaudience_citus_journeys')")
+    deadline = time.time() + 130
+    done = []
+    while time.time() < deadline:
+        done = rows("SELECT count(*) FROM ctaudience.ct_journey_state s JOIN ctaudience.ct_journey j "
+                    "USING (project_id, journey_id) WHERE j.name LIKE 'wishlist %' AND s.exit_reason = 'completed'")
+        if done == [str(2 * len(projects))]:
+            break
+        time.sleep(2)
+    psql("SELECT cron.unschedule('ctaudience_citus_journeys')")
+    ok(done == [str(2 * len(projects))], "the pg_cron job of ct_schedule_journeys on the coordinator moves the due profiles",
+       done)
 
 
 def psql_as(role, sql, db=DB):

@@ -281,6 +281,9 @@ SELECT ct_start_journey(:kjourney, as_of => '2025-03-01 00:00+00');
 SELECT ct_start_journey(:kjourney);
 -- Fred's hour is over by now, but he is not TEST-K's
 SELECT ct_advance_journeys(10) AS moved_k;
+SELECT ct_advance_project_journeys('TEST-K', 10) AS moved_k_alone;
+SELECT ct_advance_project_journeys('TEST-J', 10);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_advance_journeys(10, as_of => '2030-01-01 00:00+00');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 RESET ROLE;
@@ -481,6 +484,8 @@ SELECT f, t.jerr(q) AS error FROM (VALUES
 	('ct_stop_journey', 'SELECT ctaudience.ct_stop_journey(NULL)'),
 	('ct_advance_journeys', 'SELECT ctaudience.ct_advance_journeys(NULL)'),
 	('ct_advance_journeys 0', 'SELECT ctaudience.ct_advance_journeys(0)'),
+	('ct_advance_project_journeys', 'SELECT ctaudience.ct_advance_project_journeys(NULL)'),
+	('ct_advance_project_journeys 0', $$SELECT ctaudience.ct_advance_project_journeys('TEST-J', 0)$$),
 	('ct_schedule_journeys', 'SELECT ctaudience.ct_schedule_journeys(NULL)')) AS c(f, q)
 ORDER BY f;
 
