@@ -55,7 +55,11 @@
  *   computing the number's type in each region until one fits, and then
  *   computes the type in the region found all over again.  For a US or GB
  *   number that is the same ten-odd regular expressions twice.  IsValid()
- *   runs the same search once.
+ *   runs the same search once, and tells whether a number has a type in a
+ *   region itself (ValidInRegion()): the general pattern, then fixed line
+ *   and mobile before the rarer types (the library tries those first), each
+ *   pattern with one ICU matcher reset for each number (the library finds
+ *   the pattern in its cache by hashing its text and makes a new matcher).
  *
  * Both rely on libphonenumber's internals: its compiled-in metadata
  * (metadata_get(), not in its installed headers) and the rules above, as
