@@ -55,7 +55,11 @@
  *   computing the number's type in each region until one fits, and then
  *   computes the type in the region found all over again.  For a US or GB
  *   number that is the same ten-odd regular expressions twice.  IsValid()
- *   runs the same search once.
+ *   runs the same search once, and tells whether a number has a type in a
+ *   region itself (ValidInRegion()): the general pattern, then fixed line
+ *   and mobile before the rarer types (the library tries those first), each
+ *   pattern with one ICU matcher reset for each number (the library finds
+ *   the pattern in its cache by hashing its text and makes a new matcher).
  *
  * Both rely on libphonenumber's internals: its compiled-in metadata
  * (metadata_get(), not in its installed headers) and the rules above, as
@@ -155,12 +159,46 @@ class SilentLogger : public i18n::phonenumbers::Logger
 	}
 };
 
+/*
+ * One PhoneNumberDesc of a region, as IsNumberMatchingDesc() tests it: the
+ * possible lengths (none: any) and the national number pattern (empty:
+ * never matches), compiled and given a matcher on first use.
+ */
+struct TypeDesc
+{
+	std::vector<int> lengths;
+	std::string pattern;
+	mutable bool compiled = false;
+	mutable std::unique_ptr<icu::RegexPattern> re;
+	mutable std::unique_ptr<icu::RegexMatcher> matcher;
+};
+
+/*
+ * What GetNumberTypeHelper() reads of a region to tell whether a number
+ * has a type there (is not UNKNOWN): the general description, which must
+ * match, and the descriptions of which one must.  The answer does not
+ * depend on the order they are tried in, so the ones most numbers match
+ * come first: fixed line, then mobile (only where its pattern is not the
+ * fixed line's, as GetNumberTypeHelper() tries it), then the rarer types.
+ */
+struct RegionTypes
+{
+	TypeDesc	general;
+	std::vector<TypeDesc> types;
+};
+
 /* One region sharing a calling code, as IsValidNumber() searches them. */
 struct CallingCodeRegion
 {
 	std::string id;
 	/* the region's leading_digits pattern, or null when it has none */
 	std::shared_ptr<const icu::RegexPattern> leading_digits;
+
+	/*
+	 * The region's descriptions, or null when IsValidNumberForRegion() is
+	 * left to the library.
+	 */
+	std::shared_ptr<const RegionTypes> types;
 };
 
 /* What the shortcuts need to know about one country calling code. */
@@ -348,6 +386,41 @@ IsDigitString(const std::string &s)
 	return true;
 }
 
+/* A description as TypeDesc keeps it. */
+static TypeDesc
+MakeTypeDesc(const i18n::phonenumbers::PhoneNumberDesc &d)
+{
+	TypeDesc	td;
+
+	td.lengths.assign(d.possible_length().begin(), d.possible_length().end());
+	td.pattern = d.national_number_pattern();
+	return td;
+}
+
+/*
+ * The descriptions of region md for HasType(), in the order it tries them
+ * (see RegionTypes); those without a pattern never match and are left out.
+ */
+static std::shared_ptr<const RegionTypes>
+BuildRegionTypes(const PhoneMetadata &md)
+{
+	std::shared_ptr<RegionTypes> rt = std::make_shared<RegionTypes>();
+	const i18n::phonenumbers::PhoneNumberDesc *types[] = {
+		&md.fixed_line(),
+		md.same_mobile_and_fixed_line_pattern() ? nullptr : &md.mobile(),
+		&md.premium_rate(), &md.toll_free(), &md.shared_cost(), &md.voip(),
+		&md.personal_number(), &md.pager(), &md.uan(), &md.voicemail(),
+	};
+
+	rt->general = MakeTypeDesc(md.general_desc());
+	for (const i18n::phonenumbers::PhoneNumberDesc *d : types)
+	{
+		if (d != nullptr && !d->national_number_pattern().empty())
+			rt->types.push_back(MakeTypeDesc(*d));
+	}
+	return rt;
+}
+
 /* The compiled-in metadata, by region and (for "001") by calling code. */
 typedef std::map<std::string, const PhoneMetadata *> MetadataByRegion;
 typedef std::map<int, const PhoneMetadata *> MetadataByCode;
@@ -405,7 +478,12 @@ BuildCallingCodes(PhoneTables *t, const MetadataByRegion &by_region,
 		t->util->GetRegionCodesForCountryCallingCode(cc, &ids);
 		if (ids.size() == 1)
 		{
-			code.regions.push_back(CallingCodeRegion {ids.front(), nullptr});
+			auto		it = by_region.find(ids.front());
+			CallingCodeRegion r {ids.front(), nullptr, nullptr};
+
+			if (it != by_region.end() && it->second->country_code() == cc)
+				r.types = BuildRegionTypes(*it->second);
+			code.regions.push_back(std::move(r));
 			continue;
 		}
 		std::vector<CallingCodeRegion> regions;
@@ -413,13 +491,14 @@ BuildCallingCodes(PhoneTables *t, const MetadataByRegion &by_region,
 		for (const std::string &id : ids)
 		{
 			auto		it = by_region.find(id);
-			CallingCodeRegion r {id, nullptr};
+			CallingCodeRegion r {id, nullptr, nullptr};
 
 			if (it == by_region.end() || it->second->country_code() != cc)
 			{
 				usable = false;
 				break;
 			}
+			r.types = BuildRegionTypes(*it->second);
 			if (it->second->has_leading_digits())
 			{
 				r.leading_digits = CompilePattern(&patterns, it->second->leading_digits());
@@ -870,6 +949,89 @@ PlanFor(const PhoneTables &t, const char *region)
 }
 
 /*
+ * PhoneNumberUtil::IsNumberMatchingDesc(): the national significant number
+ * nsn (n digits, s16 in UTF-16) has one of d's possible lengths, if it
+ * lists any, and matches its pattern whole (RegexBasedMatcher's
+ * FullMatch(), with the pattern compiled as IcuRegExp compiles it).  The
+ * matcher is made once and reset for each number, where the library makes
+ * a new one each time.  error is set on ICU failure.
+ */
+static bool
+DescMatches(const TypeDesc &d, const icu::UnicodeString &s16, size_t n, bool *error)
+{
+	UErrorCode	status = U_ZERO_ERROR;
+	bool		match;
+
+	if (!d.lengths.empty() &&
+		std::find(d.lengths.begin(), d.lengths.end(), (int) n) == d.lengths.end())
+		return false;
+	if (d.pattern.empty())
+		return false;
+	if (!d.compiled)
+	{
+		UParseError perr;
+
+		d.compiled = true;
+		d.re.reset(icu::RegexPattern::compile(icu::UnicodeString::fromUTF8(d.pattern),
+											  0, perr, status));
+		if (U_FAILURE(status))
+			d.re.reset();
+		else
+			d.matcher.reset(d.re->matcher(status));
+		if (U_FAILURE(status))
+			d.matcher.reset();
+	}
+	if (!d.matcher)
+	{
+		*error = true;
+		return false;
+	}
+	d.matcher->reset(s16);
+	match = d.matcher->matches(status);
+	if (U_FAILURE(status))
+	{
+		*error = true;
+		return false;
+	}
+	return match;
+}
+
+/*
+ * PhoneNumberUtil::IsValidNumberForRegion(pn, r.id) for a region r of pn's
+ * calling code, nsn being pn's national significant number: whether
+ * GetNumberTypeHelper() finds a type, which is the general description
+ * matching and then any one of the others (see RegionTypes).  Asks the
+ * library where r has no descriptions or ICU fails.
+ */
+static bool
+ValidInRegion(const PhoneTables &t, const PhoneNumber &pn, const CallingCodeRegion &r,
+			  const std::string &nsn)
+{
+	bool		error = false;
+	bool		valid = false;
+
+	if (r.types)
+	{
+		icu::UnicodeString s16 = icu::UnicodeString::fromUTF8(nsn);
+
+		if (DescMatches(r.types->general, s16, nsn.size(), &error))
+		{
+			for (const TypeDesc &d : r.types->types)
+			{
+				if (DescMatches(d, s16, nsn.size(), &error) || error)
+				{
+					valid = !error;
+					break;
+				}
+			}
+		}
+		if (!error)
+			return valid;
+	}
+	return t.util->IsValidNumberForRegion(pn, r.id);
+}
+
+/*
  * Exactly PhoneNumberUtil::IsValidNumber(), which is
  * IsValidNumberForRegion(number, GetRegionCodeForNumber(number)), with the
  * region search of GetRegionCodeForNumber() done here once:
@@ -893,10 +1055,10 @@ IsValid(const PhoneTables &t, const PhoneNumber &pn)
 
 	const std::vector<CallingCodeRegion> &regions = t.codes[cc].regions;
 
-	if (regions.size() == 1)
-		return t.util->IsValidNumberForRegion(pn, regions[0].id);
-
 	t.util->GetNationalSignificantNumber(pn, &nsn);
+	if (regions.size() == 1)
+		return ValidInRegion(t, pn, regions[0], nsn);
+
 	for (const CallingCodeRegion &r : regions)
 	{
 		if (r.leading_digits)
@@ -904,11 +1066,11 @@ IsValid(const PhoneTables &t, const PhoneNumber &pn)
 			bool		error;
 
 			if (MatchesAtStart(*r.leading_digits, nsn, &error))
-				return t.util->IsValidNumberForRegion(pn, r.id);
+				return ValidInRegion(t, pn, r, nsn);
 			if (error)
 				return t.util->IsValidNumber(pn);
 		}
-		else if (t.util->IsValidNumberForRegion(pn, r.id))
+		else if (ValidInRegion(t, pn, r, nsn))
 			return true;
 	}
 	return false;				/* region "ZZ": never valid */
