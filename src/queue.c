@@ -144,15 +144,18 @@ ct_check_conflict_visible(Relation rel, ItemPointer tid, TupleTableSlot *tmp)
  * unique index) has its key, as INSERT ... ON CONFLICT DO NOTHING does:
  * check, insert speculatively, insert the index entries without raising a
  * duplicate, and if another transaction inserted the key meanwhile, take
- * the row back and check again.  True when it inserted the row.
+ * the row back and check again.  True when it inserted the row.  Without
+ * check_first, the first check is left out (it is not conclusive anyway:
+ * the one after the speculative insertion is): cheaper where a conflict
+ * is rare, at the price of a dead row and index entries when there is one.
  */
 static bool
 ct_insert_unless_conflict(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot,
-						  TupleTableSlot *tmp, List *arbiter, CommandId cid)
+						  TupleTableSlot *tmp, List *arbiter, CommandId cid, bool check_first)
 {
 	Relation	rel = rri->ri_RelationDesc;
 
-	for (;;)
+	for (bool check = check_first;; check = true)
 	{
 		ItemPointerData conflict;
 		uint32		token;
@@ -160,7 +163,7 @@ ct_insert_unless_conflict(ResultRelInfo *rri, EState *estate, TupleTableSlot *sl
 		List	   *recheck;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!ct_check_index_constraints(rri, slot, estate, &conflict, arbiter))
+		if (check && !ct_check_index_constraints(rri, slot, estate, &conflict, arbiter))
 		{
 			ct_check_conflict_visible(rel, &conflict, tmp);
 			return false;
@@ -204,7 +207,7 @@ ct_unique_index(Relation rel, const char *name, const char *const *cols, int nco
 /* See queue.h. */
 void
 ct_insert_unless_conflicts(Relation rel, List *arbiter, int n, CtFillRow fill, void *arg,
-						   bool *inserted)
+						   bool check_first, bool *inserted)
 {
 	EState	   *estate = CreateExecutorState();
 	ResultRelInfo *rri = makeNode(ResultRelInfo);
@@ -231,7 +234,7 @@ ct_insert_unless_conflicts(Relation rel, List *arbiter, int n, CtFillRow fill, v
 		slot->tts_tableOid = RelationGetRelid(rel);
 		if (RelationGetDescr(rel)->constr)
 			ExecConstraints(rri, slot, estate);
-		done = ct_insert_unless_conflict(rri, estate, slot, tmp, arbiter, cid);
+		done = ct_insert_unless_conflict(rri, estate, slot, tmp, arbiter, cid, check_first);
 		if (inserted != NULL)
 			inserted[i] = done;
 		ResetPerTupleExprContext(estate);
@@ -268,7 +271,7 @@ ct_direct_insert_queue_once(CtBatch *rows)
 		ct_batch_exec(rows, false);
 		return;
 	}
-	ct_insert_unless_conflicts(rel, arbiter, CT_COL(rows, 3)->n, ct_fill_queue, &q, NULL);
+	ct_insert_unless_conflicts(rel, arbiter, CT_COL(rows, 3)->n, ct_fill_queue, &q, true, NULL);
 	table_close(rel, NoLock);
 }
 
@@ -408,7 +411,12 @@ ct_direct_journey_enter(CtBatch *pairs)
 	}
 	r.b = pairs;
 	inserted = palloc(sizeof(bool) * m);
-	ct_insert_unless_conflicts(state, arbiter, m, ct_fill_journey_state, &r, inserted);
+
+	/*
+	 * A profile has a state row only if it was in the journey (re-entry):
+	 * rare, so the rows are inserted without checking first
+	 */
+	ct_insert_unless_conflicts(state, arbiter, m, ct_fill_journey_state, &r, false, inserted);
 	table_close(state, NoLock);
 
 	/*

@@ -47,11 +47,13 @@ extern void ct_direct_journey_enter(CtBatch *pairs);
  * extension made it (valid, a B-tree on the columns cols in that order,
  * with a predicate when partial, no expressions), else NIL; and n rows of
  * rel (fill, as ct_multi_insert's) each inserted unless the arbiter has its
- * key (inserted[i], when not NULL, says which were).
+ * key (inserted[i], when not NULL, says which were); check_first: probe
+ * the arbiter before each insertion (where conflicts are common; without,
+ * a conflicting row is inserted, then taken back).
  */
 extern List *ct_unique_index(Relation rel, const char *name, const char *const *cols, int ncols,
 							 bool partial);
 extern void ct_insert_unless_conflicts(Relation rel, List *arbiter, int n, CtFillRow fill,
-									   void *arg, bool *inserted);
+									   void *arg, bool check_first, bool *inserted);
 
 #endif							/* CT_QUEUE_H */
