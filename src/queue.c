@@ -355,7 +355,7 @@ ct_fill_journey_step(void *arg, int i, Datum *values, bool *nulls)
 void
 ct_direct_journey_enter(CtBatch *pairs)
 {
-	static const char *const key[] = {"project_id", "journey_id", "ct_id"};
+	static const char *const key[] = {"project_id", "ct_id", "journey_id"};
 	int			n = CT_COL(pairs, 2)->n;
 	Relation	state;
 	Relation	step = NULL;
