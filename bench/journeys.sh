@@ -29,10 +29,6 @@ profiles=${1:-1000000}
 batch=${CT_BENCH_BATCH:-5000}
 rounds=${CT_BENCH_ROUNDS:-3}
 import_users=$((profiles < 100000 ? profiles : 100000))
-. bench/lib.sh "$import_users"
-
-q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
-
 segments_sql="INSERT INTO ctaudience.ct_segment (project_id, name, partner_segment_id) VALUES
 	('BENCH', 'Cart Drop off', 71001), ('BENCH', 'Big spenders', 71002),
 	('BENCH', 'Bangalore app users', 71003), ('BENCH', 'Churn risk', 71004);"
@@ -50,7 +46,36 @@ SELECT ctaudience.ct_create_journey('BENCH', '$2', jsonb_build_array(
 SQL
 }
 
+# the import's databases with 5 live journeys
+journeys_sql="$segments_sql
+SELECT ctaudience.ct_start_journey(($(cart_journey 71001 'Cart 1')), as_of => '2024-01-01');
+SELECT ctaudience.ct_start_journey(($(cart_journey 71002 'Cart 2')), as_of => '2024-01-01');
+SELECT ctaudience.ct_start_journey(($(cart_journey 71003 'Cart 3')), as_of => '2024-01-01');
+SELECT ctaudience.ct_start_journey(($(cart_journey 71004 'Cart 4')), as_of => '2024-01-01');
+SELECT ctaudience.ct_start_journey(ctaudience.ct_create_journey('BENCH', 'Welcome', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'next', 'hello',
+					   'segment_id', (SELECT segment_id FROM ctaudience.ct_segment WHERE partner_segment_id = 71001)),
+	'{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"push\", \"next\": \"out\"}'::jsonb,
+	'{\"id\": \"out\", \"type\": \"exit\"}'::jsonb)), as_of => '2024-01-01');"
+
+# CT_BENCH_PRINT_SQL=1: print the set-up of the database with journeys and
+# stop, e.g. for bench/callgrind.sh:
+#   CT_BENCH_SETUP_SQL="$(CT_BENCH_PRINT_SQL=1 bench/journeys.sh)" bench/callgrind.sh OUT
+if [ "${CT_BENCH_PRINT_SQL:-0}" = 1 ]; then
+	printf '%s\n' "$journeys_sql"
+	exit 0
+fi
+
+. bench/lib.sh "$import_users"
+
+q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
+
+# CT_BENCH_IMPORT_ONLY=1: only the import (part 2), e.g.
+#   CT_BENCH_IMPORT_ONLY=1 CT_BENCH_ROUNDS=5 bench/journeys.sh 100000
+import_only=${CT_BENCH_IMPORT_ONLY:-0}
+
 # -- 1. the clock --------------------------------------------------------
+if [ "$import_only" != 1 ]; then
 ct_log "setting up $profiles profiles in a journey"
 newdb benchj
 q -d benchj <<SQL >/dev/null
@@ -203,19 +228,9 @@ for k in $(seq "$rounds"); do
 	done
 done
 psql -X -q -d postgres -c "DROP DATABASE benchj"
+fi
 
 # -- 2. the import -------------------------------------------------------
-journeys_sql="$segments_sql
-SELECT ctaudience.ct_start_journey(($(cart_journey 71001 'Cart 1')), as_of => '2024-01-01');
-SELECT ctaudience.ct_start_journey(($(cart_journey 71002 'Cart 2')), as_of => '2024-01-01');
-SELECT ctaudience.ct_start_journey(($(cart_journey 71003 'Cart 3')), as_of => '2024-01-01');
-SELECT ctaudience.ct_start_journey(($(cart_journey 71004 'Cart 4')), as_of => '2024-01-01');
-SELECT ctaudience.ct_start_journey(ctaudience.ct_create_journey('BENCH', 'Welcome', jsonb_build_array(
-	jsonb_build_object('id', 'in', 'type', 'entry', 'next', 'hello',
-					   'segment_id', (SELECT segment_id FROM ctaudience.ct_segment WHERE partner_segment_id = 71001)),
-	'{\"id\": \"hello\", \"type\": \"send\", \"channel\": \"push\", \"next\": \"out\"}'::jsonb,
-	'{\"id\": \"out\", \"type\": \"exit\"}'::jsonb)), as_of => '2024-01-01');"
-
 import_in() {	# database, setup SQL: prints the driver's result line
 	CT_BENCH_SETUP_SQL="$2" newdb "$1"
 	psql -X -q -d "$1" -c "CHECKPOINT"
@@ -245,16 +260,18 @@ for k in $(seq "$rounds"); do
                             round $k: without $sa s, with $sb s"
 done
 
-cat <<REPORT
-
-== ctaudience journeys benchmark: $profiles due profiles (batches of $batch), import of $import_users users
-one caller:                 $(printf "%.0f" "$(median $one_rates)") profiles/s, median of $rounds rounds:$one_rates
+clock_report=""
+[ "$import_only" = 1 ] || clock_report="one caller:                 $(printf "%.0f" "$(median $one_rates)") profiles/s, median of $rounds rounds:$one_rates
                             $(printf "%.0f" "$(median $one_cpu)") per CPU second of its backend:$one_cpu
 two callers:                $(printf "%.0f" "$(median $two_rates)") profiles/s, median of $rounds rounds:$two_rates
                             $(printf "%.0f" "$(median $two_cpu)") per CPU second of their backends:$two_cpu
 two callers / one:          $(printf "%.2f" "$(median $ratios)"), median of $rounds rounds:$ratios
 one caller's time / floor:  $(printf "%.2f" "$(median $floor_ratios)"), median of $rounds rounds:$floor_ratios
-$([ -z "$base_ratios" ] || echo "one caller / $CT_BENCH_BASELINE:  $(printf "%.2f" "$(median $base_ratios)") (profiles/s), $(printf "%.2f" "$(median $base_cpu_ratios)") (per CPU second), medians of:$base_ratios;$base_cpu_ratios")
+$([ -z "$base_ratios" ] || echo "one caller / $CT_BENCH_BASELINE:  $(printf "%.2f" "$(median $base_ratios)") (profiles/s), $(printf "%.2f" "$(median $base_cpu_ratios)") (per CPU second), medians of:$base_ratios;$base_cpu_ratios")"
+cat <<REPORT
+
+== ctaudience journeys benchmark: $profiles due profiles (batches of $batch), import of $import_users users
+$clock_report
 import with / without 5 live journeys: $(printf "%.2f" "$(median $iratios)"), median of $rounds rounds:$iratios
                             $(printf "%.2f" "$(median $icpu)") in the backend's CPU time:$icpu
                             ($entered)$idetail

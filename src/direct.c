@@ -196,8 +196,9 @@ ct_live_columns(TupleDesc desc)
  * Open a table the extension writes without triggers (ct_event,
  * ct_campaign_queue) for ct_multi_insert, when it is as the extension made
  * it: no trigger, no row security, not partitioned, exactly ncols columns.
- * Otherwise the rows go through the batch's own statement and NULL is
- * returned, so that what someone added to the table is honoured.
+ * Otherwise the rows go through the batch's own statement (when otherwise
+ * is not NULL) and NULL is returned, so that what someone added to the
+ * table is honoured.
  */
 Relation
 ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise)
@@ -209,7 +210,8 @@ ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise)
 		ct_live_columns(RelationGetDescr(rel)) == ncols)
 		return rel;
 	table_close(rel, NoLock);
-	ct_batch_exec(otherwise, false);
+	if (otherwise != NULL)
+		ct_batch_exec(otherwise, false);
 	return NULL;
 }
 

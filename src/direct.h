@@ -20,7 +20,7 @@
  * table the extension writes without triggers for direct writes, when it
  * is as the extension made it (no trigger, no row security, not
  * partitioned, exactly ncols columns), RowExclusiveLock; otherwise it runs
- * the batch's own statement and returns NULL.  ct_multi_insert writes n
+ * the batch's own statement (unless NULL) and returns NULL.  ct_multi_insert writes n
  * rows the way COPY does (heap multi-insert in batches, then their index
  * entries, unique ones checked), fill() setting the columns of row i (all
  * null on entry), and closes nothing.  ct_columns sets each ref's attno to

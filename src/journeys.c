@@ -16,6 +16,7 @@
 
 #include "journeys.h"
 #include "queries.h"
+#include "queue.h"
 #include "store.h"
 
 /* A live journey of the project. */
@@ -105,7 +106,7 @@ ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n)
 	}
 	SPI_freetuptable(SPI_tuptable);
 	if (ct_journey_pairs(project_id, j, found, occ, n, false, CT_Q_JOURNEY_ENTER, &b))
-		ct_batch_exec(&b, false);
+		ct_direct_journey_enter(&b);
 	if (ct_journey_pairs(project_id, j, found, occ, n, true, CT_Q_JOURNEY_LEFT, &b))
 		ct_batch_exec(&b, false);
 }

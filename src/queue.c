@@ -3,7 +3,9 @@
  *	  The live campaigns' queue rows written below SQL (see queue.h): a
  *	  recurring campaign's the way COPY writes them, a one-time campaign's
  *	  by the speculative insertion INSERT ... ON CONFLICT DO NOTHING does,
- *	  row by row, without the statement around it.
+ *	  row by row, without the statement around it.  The journeys' live
+ *	  entries the same way: state rows by speculative insertion, their
+ *	  steps as COPY writes them.
  */
 #include "postgres.h"
 
@@ -18,10 +20,12 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/timestamp.h"
 
 #include "citus.h"
 #include "compat.h"
@@ -109,8 +113,8 @@ ct_direct_insert_queue(CtBatch *rows)
 }
 
 /*
- * Under REPEATABLE READ or SERIALIZABLE, a row that a one-time campaign's
- * row conflicts with must be visible to the transaction's snapshot, as ON
+ * Under REPEATABLE READ or SERIALIZABLE, a row that a new row conflicts
+ * with must be visible to the transaction's snapshot, as ON
  * CONFLICT DO NOTHING requires (ExecCheckTIDVisible): a row committed
  * after it is a serialization failure, unless this transaction wrote it.
  */
@@ -123,7 +127,7 @@ ct_check_conflict_visible(Relation rel, ItemPointer tid, TupleTableSlot *tmp)
 	if (!IsolationUsesXactSnapshot())
 		return;
 	if (!table_tuple_fetch_row_version(rel, tid, SnapshotAny, tmp))
-		elog(ERROR, "ctaudience: failed to fetch a conflicting queue row");
+		elog(ERROR, "ctaudience: failed to fetch a conflicting row");
 	if (!table_tuple_satisfies_snapshot(rel, tmp, GetTransactionSnapshot()))
 	{
 		xmin = DatumGetTransactionId(slot_getsysattr(tmp, MinTransactionIdAttributeNumber, &isnull));
@@ -136,19 +140,22 @@ ct_check_conflict_visible(Relation rel, ItemPointer tid, TupleTableSlot *tmp)
 }
 
 /*
- * Insert slot's row unless the arbiter index (one-time campaigns' unique
- * index) has its key, as INSERT ... ON CONFLICT DO NOTHING does: check,
- * insert speculatively, insert the index entries without raising a
+ * Insert slot's row unless the arbiter index (e.g. one-time campaigns'
+ * unique index) has its key, as INSERT ... ON CONFLICT DO NOTHING does:
+ * check, insert speculatively, insert the index entries without raising a
  * duplicate, and if another transaction inserted the key meanwhile, take
- * the row back and check again.
+ * the row back and check again.  True when it inserted the row.  Without
+ * check_first, the first check is left out (it is not conclusive anyway:
+ * the one after the speculative insertion is): cheaper where a conflict
+ * is rare, at the price of a dead row and index entries when there is one.
  */
-static void
+static bool
 ct_insert_unless_conflict(ResultRelInfo *rri, EState *estate, TupleTableSlot *slot,
-						  TupleTableSlot *tmp, List *arbiter, CommandId cid)
+						  TupleTableSlot *tmp, List *arbiter, CommandId cid, bool check_first)
 {
 	Relation	rel = rri->ri_RelationDesc;
 
-	for (;;)
+	for (bool check = check_first;; check = true)
 	{
 		ItemPointerData conflict;
 		uint32		token;
@@ -156,10 +163,10 @@ ct_insert_unless_conflict(ResultRelInfo *rri, EState *estate, TupleTableSlot *sl
 		List	   *recheck;
 
 		CHECK_FOR_INTERRUPTS();
-		if (!ct_check_index_constraints(rri, slot, estate, &conflict, arbiter))
+		if (check && !ct_check_index_constraints(rri, slot, estate, &conflict, arbiter))
 		{
 			ct_check_conflict_visible(rel, &conflict, tmp);
-			return;
+			return false;
 		}
 		token = SpeculativeInsertionLockAcquire(GetCurrentTransactionId());
 		table_tuple_insert_speculative(rel, slot, cid, 0, NULL, token);
@@ -168,22 +175,15 @@ ct_insert_unless_conflict(ResultRelInfo *rri, EState *estate, TupleTableSlot *sl
 		SpeculativeInsertionLockRelease(GetCurrentTransactionId());
 		list_free(recheck);
 		if (!spec_conflict)
-			return;
+			return true;
 	}
 }
 
-/*
- * The one-time campaigns' unique index, as a list for the arbiter indexes,
- * when it is as the extension made it: a valid unique B-tree on
- * (project_id, campaign_id, ct_id) with a predicate (WHERE once).  NIL
- * otherwise: the statement's ON CONFLICT then says what it means.
- */
-static List *
-ct_once_index(Relation rel)
+/* See queue.h. */
+List *
+ct_unique_index(Relation rel, const char *name, const char *const *cols, int ncols, bool partial)
 {
-	static const char *const cols[] = {"project_id", "campaign_id", "ct_id"};
-	Oid			relid = get_relname_relid(ct_citus_index_name(rel, "ct_campaign_queue_once_idx"),
-										  RelationGetNamespace(rel));
+	Oid			relid = get_relname_relid(ct_citus_index_name(rel, name), RelationGetNamespace(rel));
 	HeapTuple	tup;
 	Form_pg_index ix;
 	bool		ok;
@@ -195,10 +195,10 @@ ct_once_index(Relation rel)
 		return NIL;
 	ix = (Form_pg_index) GETSTRUCT(tup);
 	ok = ix->indrelid == RelationGetRelid(rel) && ix->indisunique && ix->indisvalid &&
-		ix->indisready && ix->indislive && ix->indnatts == 3 && ix->indnkeyatts == 3 &&
+		ix->indisready && ix->indislive && ix->indnatts == ncols && ix->indnkeyatts == ncols &&
 		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
-		!heap_attisnull(tup, Anum_pg_index_indpred, NULL);
-	for (int i = 0; ok && i < 3; i++)
+		heap_attisnull(tup, Anum_pg_index_indpred, NULL) != partial;
+	for (int i = 0; ok && i < ncols; i++)
 		ok = ix->indkey.values[i] == SPI_fnumber(RelationGetDescr(rel), cols[i]);
 	ReleaseSysCache(tup);
 	return ok ? list_make1_oid(relid) : NIL;
@@ -206,53 +206,37 @@ ct_once_index(Relation rel)
 
 /* See queue.h. */
 void
-ct_direct_insert_queue_once(CtBatch *rows)
+ct_insert_unless_conflicts(Relation rel, List *arbiter, int n, CtFillRow fill, void *arg,
+						   bool check_first, bool *inserted)
 {
-	Relation	rel;
-	CtQueueRows q;
-	EState	   *estate;
-	ResultRelInfo *rri;
-	TupleDesc	slotdesc;
-	TupleTableSlot *slot;
-	TupleTableSlot *tmp;
-	List	   *arbiter = NIL;
-	CommandId	cid;
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *rri = makeNode(ResultRelInfo);
+	TupleDesc	slotdesc = CreateTupleDescCopy(RelationGetDescr(rel));
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(slotdesc, &TTSOpsVirtual);
+	TupleTableSlot *tmp = table_slot_create(rel, NULL);
+	CommandId	cid = GetCurrentCommandId(true);
 
-	if (CT_COL(rows, 3)->n == 0)
-		return;
-	rel = ct_queue_open(rows, &q);
-	if (rel == NULL)
-		return;
-	arbiter = ct_once_index(rel);
-	if (arbiter == NIL)
-	{
-		table_close(rel, NoLock);
-		ct_batch_exec(rows, false);
-		return;
-	}
-	estate = CreateExecutorState();
-	rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(rri, rel, 0, NULL, 0);
 	ExecOpenIndices(rri, true);
-	slotdesc = CreateTupleDescCopy(RelationGetDescr(rel));
-	slot = MakeSingleTupleTableSlot(slotdesc, &TTSOpsVirtual);
-	tmp = table_slot_create(rel, NULL);
-	cid = GetCurrentCommandId(true);
-	for (int i = 0; i < CT_COL(rows, 3)->n; i++)
+	for (int i = 0; i < n; i++)
 	{
+		bool		done;
+
 		ExecClearTuple(slot);
 		for (int a = 0; a < slotdesc->natts; a++)
 		{
 			slot->tts_values[a] = (Datum) 0;
 			slot->tts_isnull[a] = true;
 		}
-		ct_fill_queue(&q, i, slot->tts_values, slot->tts_isnull);
+		fill(arg, i, slot->tts_values, slot->tts_isnull);
 		ExecStoreVirtualTuple(slot);
 		/* the relation's own: a copied descriptor has no constraints */
 		slot->tts_tableOid = RelationGetRelid(rel);
 		if (RelationGetDescr(rel)->constr)
 			ExecConstraints(rri, slot, estate);
-		ct_insert_unless_conflict(rri, estate, slot, tmp, arbiter, cid);
+		done = ct_insert_unless_conflict(rri, estate, slot, tmp, arbiter, cid, check_first);
+		if (inserted != NULL)
+			inserted[i] = done;
 		ResetPerTupleExprContext(estate);
 		CHECK_FOR_INTERRUPTS();
 	}
@@ -261,7 +245,210 @@ ct_direct_insert_queue_once(CtBatch *rows)
 	FreeTupleDesc(slotdesc);
 	ExecCloseIndices(rri);
 	FreeExecutorState(estate);
-	table_close(rel, NoLock);
 	/* later statements of this transaction see the rows */
 	CommandCounterIncrement();
+}
+
+/* See queue.h. */
+void
+ct_direct_insert_queue_once(CtBatch *rows)
+{
+	static const char *const cols[] = {"project_id", "campaign_id", "ct_id"};
+	Relation	rel;
+	CtQueueRows q;
+	List	   *arbiter;
+
+	if (CT_COL(rows, 3)->n == 0)
+		return;
+	rel = ct_queue_open(rows, &q);
+	if (rel == NULL)
+		return;
+	/* the one-time campaigns' unique index (WHERE once) */
+	arbiter = ct_unique_index(rel, "ct_campaign_queue_once_idx", cols, lengthof(cols), true);
+	if (arbiter == NIL)
+	{
+		table_close(rel, NoLock);
+		ct_batch_exec(rows, false);
+		return;
+	}
+	ct_insert_unless_conflicts(rel, arbiter, CT_COL(rows, 3)->n, ct_fill_queue, &q, true, NULL);
+	table_close(rel, NoLock);
+}
+
+/* A batch of CT_Q_JOURNEY_ENTER's pairs written below SQL. */
+typedef struct CtJourneyRows
+{
+	int			project,
+				journey,
+				ctid,
+				node,
+				waiting,
+				entered,
+				node_at,
+				due,
+				step,
+				outcome,
+				ts;
+	Oid			seq;
+	Datum		entered_word;
+	CtBatch    *b;
+	int		   *pair;			/* the batch's pair of each row */
+} CtJourneyRows;
+
+/* Pairs in the statement's order: journey, ct_id (bytewise), time. */
+static int
+ct_cmp_journey_pair(const void *pa, const void *pb, void *arg)
+{
+	CtBatch    *b = arg;
+	int			x = *(const int *) pa;
+	int			y = *(const int *) pb;
+	int64		jx = DatumGetInt64(CT_COL(b, 2)->values[x]);
+	int64		jy = DatumGetInt64(CT_COL(b, 2)->values[y]);
+	int			c;
+	TimestampTz tx,
+				ty;
+
+	if (jx != jy)
+		return jx < jy ? -1 : 1;
+	c = ct_cmp_text_datum(&CT_COL(b, 3)->values[x], &CT_COL(b, 3)->values[y]);
+	if (c != 0)
+		return c;
+	tx = DatumGetTimestampTz(CT_COL(b, 4)->values[x]);
+	ty = DatumGetTimestampTz(CT_COL(b, 4)->values[y]);
+	return tx < ty ? -1 : tx > ty ? 1 : 0;
+}
+
+static void
+ct_fill_journey_state(void *arg, int i, Datum *values, bool *nulls)
+{
+	CtJourneyRows *r = arg;
+	int			k = r->pair[i];
+
+	values[r->project] = r->b->values[0];
+	values[r->journey] = CT_COL(r->b, 2)->values[k];
+	values[r->ctid] = CT_COL(r->b, 3)->values[k];
+	values[r->node] = CT_COL(r->b, 5)->values[k];
+	values[r->waiting] = BoolGetDatum(false);
+	values[r->entered] = values[r->node_at] = values[r->due] = CT_COL(r->b, 4)->values[k];
+	nulls[r->project] = nulls[r->journey] = nulls[r->ctid] = nulls[r->node] = nulls[r->waiting] =
+		nulls[r->entered] = nulls[r->node_at] = nulls[r->due] = false;
+}
+
+static void
+ct_fill_journey_step(void *arg, int i, Datum *values, bool *nulls)
+{
+	CtJourneyRows *r = arg;
+	int			k = r->pair[i];
+
+	values[r->project] = r->b->values[0];
+	values[r->journey] = CT_COL(r->b, 2)->values[k];
+	values[r->step] = Int64GetDatum(nextval_internal(r->seq, false));
+	values[r->ctid] = CT_COL(r->b, 3)->values[k];
+	values[r->node] = CT_COL(r->b, 5)->values[k];
+	values[r->outcome] = r->entered_word;
+	values[r->ts] = CT_COL(r->b, 4)->values[k];
+	nulls[r->project] = nulls[r->journey] = nulls[r->step] = nulls[r->ctid] = nulls[r->node] =
+		nulls[r->outcome] = nulls[r->ts] = false;
+}
+
+/* See queue.h. */
+void
+ct_direct_journey_enter(CtBatch *pairs)
+{
+	static const char *const key[] = {"project_id", "ct_id", "journey_id"};
+	int			n = CT_COL(pairs, 2)->n;
+	Relation	state;
+	Relation	step = NULL;
+	List	   *arbiter = NIL;
+	CtJourneyRows r;
+	int			m = 0;
+	int			nin = 0;
+	bool	   *inserted;
+	CtBatch		rest;
+
+	if (n == 0)
+		return;
+	state = ct_open_plain("ct_journey_state", pairs->values[0], 10, pairs);
+	if (state == NULL)
+		return;
+	step = ct_open_plain("ct_journey_step", pairs->values[0], 7, NULL);
+	if (step != NULL)
+		arbiter = ct_unique_index(state, "ct_journey_state_pkey", key, lengthof(key), false);
+	if (arbiter == NIL)
+	{
+		if (step != NULL)
+			table_close(step, NoLock);
+		table_close(state, NoLock);
+		ct_batch_exec(pairs, false);
+		return;
+	}
+	{
+		const CtColumnRef scols[] = {{"project_id", &r.project}, {"journey_id", &r.journey},
+		{"ct_id", &r.ctid}, {"node", &r.node}, {"waiting", &r.waiting},
+		{"entered_at", &r.entered}, {"node_at", &r.node_at}, {"due_at", &r.due}};
+
+		ct_columns(state, scols, lengthof(scols));
+	}
+
+	/*
+	 * One row a (journey, profile): its earliest time, as the statement's
+	 * DISTINCT ON, in the statement's order
+	 */
+	r.pair = palloc(sizeof(int) * n);
+	for (int i = 0; i < n; i++)
+		r.pair[i] = i;
+	qsort_arg(r.pair, n, sizeof(int), ct_cmp_journey_pair, pairs);
+	for (int i = 0; i < n; i++)
+	{
+		int			k = r.pair[i];
+
+		if (m > 0 &&
+			DatumGetInt64(CT_COL(pairs, 2)->values[k]) ==
+			DatumGetInt64(CT_COL(pairs, 2)->values[r.pair[m - 1]]) &&
+			ct_cmp_text_datum(&CT_COL(pairs, 3)->values[k], &CT_COL(pairs, 3)->values[r.pair[m - 1]]) == 0)
+			continue;
+		r.pair[m++] = k;
+	}
+	r.b = pairs;
+	inserted = palloc(sizeof(bool) * m);
+
+	/*
+	 * A profile has a state row only if it was in the journey (re-entry):
+	 * rare, so the rows are inserted without checking first
+	 */
+	ct_insert_unless_conflicts(state, arbiter, m, ct_fill_journey_state, &r, false, inserted);
+	table_close(state, NoLock);
+
+	/*
+	 * The new rows' steps; the others (their profile was in the journey
+	 * already) go through the statement
+	 */
+	ct_batch_init(&rest, CT_Q_JOURNEY_ENTER, m);
+	rest.values[0] = pairs->values[0];
+	for (int i = 0; i < m; i++)
+	{
+		int			k = r.pair[i];
+
+		if (inserted[i])
+		{
+			r.pair[nin++] = k;
+			continue;
+		}
+		for (int c = 2; c <= 5; c++)
+			ct_arr_add(CT_COL(&rest, c), CT_COL(pairs, c)->values[k], false);
+	}
+	if (nin > 0)
+	{
+		const CtColumnRef tcols[] = {{"project_id", &r.project}, {"journey_id", &r.journey},
+		{"step_id", &r.step}, {"ct_id", &r.ctid}, {"node", &r.node}, {"outcome", &r.outcome},
+		{"ts", &r.ts}};
+
+		ct_columns(step, tcols, lengthof(tcols));
+		r.seq = ct_table_sequence("ct_journey_step", "step_id");
+		r.entered_word = CStringGetTextDatum("entered");
+		ct_multi_insert(step, nin, ct_fill_journey_step, &r);
+	}
+	table_close(step, NoLock);
+	if (CT_COL(&rest, 2)->n > 0)
+		ct_batch_exec(&rest, false);
 }

@@ -15,13 +15,15 @@ CREATE TABLE ctaudience.ct_journey_state (
 	due_at timestamptz,
 	exited_at timestamptz,
 	exit_reason text,
-	PRIMARY KEY (project_id, journey_id, ct_id)
+	-- a profile's rows together: every reader but ct_stop_journey and the
+	-- views (which read whole projects) finds rows by project and profile
+	-- (the live entry, a recorded event, the import's merges, an erasure),
+	-- so no second index on (project_id, ct_id) is written at each entry
+	PRIMARY KEY (project_id, ct_id, journey_id)
 );
 -- what ct_advance_journeys moves next, project by project (each
 -- project's earliest due time: one probe)
 CREATE INDEX ct_journey_state_due_idx ON ctaudience.ct_journey_state (project_id, due_at) WHERE due_at IS NOT NULL;
--- an erasure's rows
-CREATE INDEX ct_journey_state_profile_idx ON ctaudience.ct_journey_state (project_id, ct_id);
 COMMENT ON TABLE ctaudience.ct_journey_state IS 'where each profile is in each journey it entered (its latest entry), moved on a clock by ct_advance_journeys';
 COMMENT ON COLUMN ctaudience.ct_journey_state.node IS 'the id of the node it is at (the last one once it exited)';
 COMMENT ON COLUMN ctaudience.ct_journey_state.waiting IS 'true: it waits at a wait or wait_for_event node (until due_at at the latest); false: it is due to go through node';
