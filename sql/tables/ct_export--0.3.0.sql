@@ -69,7 +69,8 @@ CREATE TABLE ctaudience.ct_export_outbox (
 );
 COMMENT ON TABLE ctaudience.ct_export_outbox IS 'what waits to be exported: events (event_id) and user properties (event_id 0), by profile';
 
--- The requests built for mParticle: one pending per project at a time,
+-- The requests built for mParticle: one pending per project at a time (two
+-- when an exporter claims the next ahead while it posts one),
 -- sent again as it is until answered; accepted ones keep their figures,
 -- dead letters (400) their body and error.
 CREATE TABLE ctaudience.ct_export_request (
@@ -93,7 +94,8 @@ CREATE TABLE ctaudience.ct_export_request (
 	answered_at timestamptz,
 	PRIMARY KEY (project_id, request_id)
 );
-CREATE UNIQUE INDEX ct_export_request_pending_idx ON ctaudience.ct_export_request (project_id) WHERE state = 'pending';
+-- at most two pending a project (one claimed ahead: ct_export_claim)
+CREATE INDEX ct_export_request_pending_idx ON ctaudience.ct_export_request (project_id, request_id) WHERE state = 'pending';
 -- A request's body (up to 256 KB) and what it covers are compressed with
 -- lz4, not pglz: they are written once per request (and into the WAL, which
 -- the claim's commit waits for) and dropped when mParticle accepts it;
