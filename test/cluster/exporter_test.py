@@ -865,7 +865,7 @@ def on_node(node, sql, db=DB):
 def citus_calls(node):
     """How often ct_export_claim and ct_export_result ran on a node."""
     return int(on_node(node, "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions"
-                             " WHERE funcid IN ('ctaudience.ct_export_claim(text,integer)'::regprocedure,"
+                             " WHERE funcid IN ('ctaudience.ct_export_claim(text,integer,boolean)'::regprocedure,"
                              " 'ctaudience.ct_export_result(text,bigint,integer,text,integer)'::regprocedure)"))
 
 
