@@ -19,8 +19,13 @@
 #   - bench/run.sh's import of 100,000 users (one session), alone and with
 #     the exporter exporting that backlog beside it (in another database of
 #     the same cluster), with the default rate limit (270 batches/s) and
-#     with none: the ratio of the import's times, median of
+#     with none: the ratio of the import's wall-clock times and of its
+#     backend's CPU seconds (the driver's backend_cpu_s), median of
 #     CT_BENCH_IMPORT_ROUNDS (default 5) rounds.
+# CT_BENCH_EXPORT_SERIAL=1: each round also exports a fresh copy with
+# --rate 1000000 (a limit it never reaches, so the exporter claims each
+# request after the one before it is reported, not ahead), right after the
+# one with --rate 0: the gain of claiming ahead, within a round.
 # Every export must deliver each event once: the stand-in's count of the
 # events it accepted equals the backlog.
 set -euo pipefail
@@ -34,6 +39,9 @@ nprofiles=${CT_BENCH_EXPORT_PROFILES:-100000}
 nprojects=${CT_BENCH_EXPORT_PROJECTS:-1}
 rounds=${CT_BENCH_ROUNDS:-3}
 irounds=${CT_BENCH_IMPORT_ROUNDS:-5}
+serial=${CT_BENCH_EXPORT_SERIAL:-0}
+seps=""
+ratio=""
 exporter=$CT_PG_BIN/ctaudience-exporter
 apiport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 secret=bench-secret-$RANDOM$RANDOM
@@ -151,12 +159,35 @@ for k in $(seq "$rounds"); do
 	detail="$detail
                             round $k: $s s, $sent ($requests log lines), peak RSS $hwm MB, CPU $cpus s
                                      a request: $split"
+	if [ "$serial" = 1 ]; then
+		# the same, one request at a time: a rate limit too high to wait
+		# (the exporter claims ahead only with none)
+		copy_backlog
+		ct_log "round $k of $rounds: exporting $events events, --rate 1000000 (one request at a time)"
+		: >"$dir/exporter.log"
+		t0=$(date +%s.%N)
+		xstart benchexport --rate 1000000 --workers "$nprojects"
+		while [ "$(waiting benchexport)" != 0 ]; do
+			sleep 0.2
+			kill -0 "$xpid" || { echo "the exporter died"; tail "$dir/exporter.log"; exit 1; }
+		done
+		s=$(awk "BEGIN {printf \"%.2f\", $(date +%s.%N) - $t0}")
+		xstop
+		echo "$s s one request at a time; database (claim + result) p50 $(pct "$dir/exporter.log" db_ms 50) ms"
+		seps="$seps $(awk "BEGIN {printf \"%.0f\", $events / $s}")"
+		ratio="$ratio $(awk "BEGIN {printf \"%.2f\", $(echo "$eps" | awk '{print $NF}') / ($events / $s)}")"
+	fi
 done
 api_stop
 summary=$(tail -n 1 "$dir/api.out")
 echo "$summary"
 accepted=$(echo "$summary" | sed 's/.* and \([0-9]*\) events accepted.*/\1/')
-[ "$accepted" = $((events * rounds)) ] || { echo "the stand-in accepted $accepted events, not $((events * rounds))"; exit 1; }
+exports=$((rounds * (serial + 1)))
+[ "$accepted" = $((events * exports)) ] || { echo "the stand-in accepted $accepted events, not $((events * exports))"; exit 1; }
+if [ "$serial" = 1 ]; then
+	detail="$detail
+one request at a time:      $(median $seps | cut -d. -f1) events/s median:$seps; claimed ahead ÷ one at a time, each round:$ratio"
+fi
 
 # 2. the import alone and with the exporter beside it: rounds of the three,
 # the order turning, each import into a new database after a checkpoint
@@ -215,5 +246,5 @@ exporter peak RSS:          $(median $rss) MB median:$rss MB (target <= 64); CPU
 import beside the exporter: $(printf "%.2f" "$(median $r270)")x the import alone with --rate 270 (the default), median of $irounds rounds:$r270 x (target <= 1.15)
                             $(printf "%.2f" "$(median $r0)")x with no rate limit:$r0 x
   its backend's CPU:        $(printf "%.2f" "$(median $c270)")x with --rate 270:$c270 x; $(printf "%.2f" "$(median $c0)")x with no rate limit:$c0 x$idetail
-every export delivered each event once: yes ($accepted events accepted by the stand-in)
+every export delivered each event once: yes ($accepted events accepted by the stand-in in $exports exports)
 REPORT
