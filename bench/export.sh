@@ -19,8 +19,13 @@
 #   - bench/run.sh's import of 100,000 users (one session), alone and with
 #     the exporter exporting that backlog beside it (in another database of
 #     the same cluster), with the default rate limit (270 batches/s) and
-#     with none: the ratio of the import's times, median of
+#     with none: the ratio of the import's wall-clock times and of its
+#     backend's CPU seconds (the driver's backend_cpu_s), median of
 #     CT_BENCH_IMPORT_ROUNDS (default 5) rounds.
+# CT_BENCH_EXPORT_SERIAL=1: each round also exports a fresh copy with
+# --rate 1000000 (a limit it never reaches, so the exporter claims each
+# request after the one before it is reported, not ahead), right after the
+# one with --rate 0: the gain of claiming ahead, within a round.
 # Every export must deliver each event once: the stand-in's count of the
 # events it accepted equals the backlog.
 set -euo pipefail
@@ -34,6 +39,9 @@ nprofiles=${CT_BENCH_EXPORT_PROFILES:-100000}
 nprojects=${CT_BENCH_EXPORT_PROJECTS:-1}
 rounds=${CT_BENCH_ROUNDS:-3}
 irounds=${CT_BENCH_IMPORT_ROUNDS:-5}
+serial=${CT_BENCH_EXPORT_SERIAL:-0}
+seps=""
+ratio=""
 exporter=$CT_PG_BIN/ctaudience-exporter
 apiport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 secret=bench-secret-$RANDOM$RANDOM
@@ -151,22 +159,45 @@ for k in $(seq "$rounds"); do
 	detail="$detail
                             round $k: $s s, $sent ($requests log lines), peak RSS $hwm MB, CPU $cpus s
                                      a request: $split"
+	if [ "$serial" = 1 ]; then
+		# the same, one request at a time: a rate limit too high to wait
+		# (the exporter claims ahead only with none)
+		copy_backlog
+		ct_log "round $k of $rounds: exporting $events events, --rate 1000000 (one request at a time)"
+		: >"$dir/exporter.log"
+		t0=$(date +%s.%N)
+		xstart benchexport --rate 1000000 --workers "$nprojects"
+		while [ "$(waiting benchexport)" != 0 ]; do
+			sleep 0.2
+			kill -0 "$xpid" || { echo "the exporter died"; tail "$dir/exporter.log"; exit 1; }
+		done
+		s=$(awk "BEGIN {printf \"%.2f\", $(date +%s.%N) - $t0}")
+		xstop
+		echo "$s s one request at a time; database (claim + result) p50 $(pct "$dir/exporter.log" db_ms 50) ms"
+		seps="$seps $(awk "BEGIN {printf \"%.0f\", $events / $s}")"
+		ratio="$ratio $(awk "BEGIN {printf \"%.2f\", $(echo "$eps" | awk '{print $NF}') / ($events / $s)}")"
+	fi
 done
 api_stop
 summary=$(tail -n 1 "$dir/api.out")
 echo "$summary"
 accepted=$(echo "$summary" | sed 's/.* and \([0-9]*\) events accepted.*/\1/')
-[ "$accepted" = $((events * rounds)) ] || { echo "the stand-in accepted $accepted events, not $((events * rounds))"; exit 1; }
+exports=$((rounds * (serial + 1)))
+[ "$accepted" = $((events * exports)) ] || { echo "the stand-in accepted $accepted events, not $((events * exports))"; exit 1; }
+if [ "$serial" = 1 ]; then
+	detail="$detail
+one request at a time:      $(median $seps | cut -d. -f1) events/s median:$seps; claimed ahead ÷ one at a time, each round:$ratio"
+fi
 
 # 2. the import alone and with the exporter beside it: rounds of the three,
 # the order turning, each import into a new database after a checkpoint
-imp_once() { # the import alone, into a new database: prints its seconds
+imp_once() { # the import alone, into a new database: prints its seconds and its backend's CPU seconds
 	newdb benchimp
 	psql -X -q -d benchimp -c "CHECKPOINT"
 	local out
 	out=$("$work/driver" import "$conn dbname=benchimp" "$msgs" 1)
 	psql -X -q -d postgres -c "DROP DATABASE benchimp"
-	echo "$out" | sed 's/.*seconds=\([0-9.]*\).*/\1/'
+	echo "$(echo "$out" | sed 's/.* seconds=\([0-9.]*\).*/\1/') $(echo "$out" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')"
 }
 beside_once() { # beside_once RATE: the import with the exporter exporting the backlog meanwhile
 	copy_backlog
@@ -184,6 +215,8 @@ api_start
 alone=""
 r270=""
 r0=""
+c270=""
+c0=""
 idetail=""
 for k in $(seq "$irounds"); do
 	ct_log "round $k of $irounds: the import alone, beside an exporter (--rate 270), beside one with no limit"
@@ -192,12 +225,16 @@ for k in $(seq "$irounds"); do
 	else
 		c=$(beside_once 0); b=$(beside_once 270); a=$(imp_once)
 	fi
-	echo "alone $a s, beside --rate 270 $b s, beside --rate 0 $c s"
-	alone="$alone $a"
-	r270="$r270 $(awk "BEGIN {printf \"%.2f\", $b / $a}")"
-	r0="$r0 $(awk "BEGIN {printf \"%.2f\", $c / $a}")"
+	# each: "wall-clock seconds, the import backend's CPU seconds"
+	set -- $a $b $c
+	echo "alone $1 s (CPU $2 s), beside --rate 270 $3 s (CPU $4 s), beside --rate 0 $5 s (CPU $6 s)"
+	alone="$alone $1"
+	r270="$r270 $(awk "BEGIN {printf \"%.2f\", $3 / $1}")"
+	r0="$r0 $(awk "BEGIN {printf \"%.2f\", $5 / $1}")"
+	c270="$c270 $(awk "BEGIN {printf \"%.2f\", $4 / $2}")"
+	c0="$c0 $(awk "BEGIN {printf \"%.2f\", $6 / $2}")"
 	idetail="$idetail
-                            round $k: alone $a s, beside (270/s) $b s, beside (no limit) $c s"
+                            round $k: alone $1 s (CPU $2 s), beside (270/s) $3 s (CPU $4 s), beside (no limit) $5 s (CPU $6 s)"
 done
 api_stop
 
@@ -207,6 +244,7 @@ cat <<REPORT
 export, no rate limit:      $(median $eps | cut -d. -f1) events/s median of $rounds rounds:$eps (target >= 50,000)
 exporter peak RSS:          $(median $rss) MB median:$rss MB (target <= 64); CPU $(median $cpu) s median:$cpu s$detail
 import beside the exporter: $(printf "%.2f" "$(median $r270)")x the import alone with --rate 270 (the default), median of $irounds rounds:$r270 x (target <= 1.15)
-                            $(printf "%.2f" "$(median $r0)")x with no rate limit:$r0 x$idetail
-every export delivered each event once: yes ($accepted events accepted by the stand-in)
+                            $(printf "%.2f" "$(median $r0)")x with no rate limit:$r0 x
+  its backend's CPU:        $(printf "%.2f" "$(median $c270)")x with --rate 270:$c270 x; $(printf "%.2f" "$(median $c0)")x with no rate limit:$c0 x$idetail
+every export delivered each event once: yes ($accepted events accepted by the stand-in in $exports exports)
 REPORT
