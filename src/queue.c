@@ -198,9 +198,34 @@ ct_unique_index(Relation rel, const char *name, const char *const *cols, int nco
 		ix->indisready && ix->indislive && ix->indnatts == ncols && ix->indnkeyatts == ncols &&
 		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
 		heap_attisnull(tup, Anum_pg_index_indpred, NULL) != partial;
+	ok = ok && ix->indimmediate;
 	for (int i = 0; ok && i < ncols; i++)
 		ok = ix->indkey.values[i] == SPI_fnumber(RelationGetDescr(rel), cols[i]);
 	ReleaseSysCache(tup);
+
+	/*
+	 * A deferred unique or exclusion check on another index would be queued
+	 * by the executor's AFTER INSERT triggers, which these writers do not
+	 * run: such a table goes through the statement.
+	 */
+	if (ok)
+	{
+		List	   *indexes = RelationGetIndexList(rel);
+		ListCell   *lc;
+
+		foreach(lc, indexes)
+		{
+			HeapTuple	itup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
+
+			if (!HeapTupleIsValid(itup))
+				continue;
+			ix = (Form_pg_index) GETSTRUCT(itup);
+			if ((ix->indisunique || ix->indisexclusion) && !ix->indimmediate)
+				ok = false;
+			ReleaseSysCache(itup);
+		}
+		list_free(indexes);
+	}
 	return ok ? list_make1_oid(relid) : NIL;
 }
 
@@ -218,6 +243,20 @@ ct_insert_unless_conflicts(Relation rel, List *arbiter, int n, CtFillRow fill, v
 
 	InitResultRelInfo(rri, rel, 0, NULL, 0);
 	ExecOpenIndices(rri, true);
+
+	/*
+	 * Leaving the first check out is safe only when the arbiter is the one
+	 * unique index written: another one (the copy REINDEX CONCURRENTLY
+	 * builds, say) raises a duplicate for a key the check would have found.
+	 */
+	for (int i = 0; !check_first && i < rri->ri_NumIndices; i++)
+	{
+		Form_pg_index ix = rri->ri_IndexRelationDescs[i]->rd_index;
+
+		if (ix->indisready && (ix->indisunique || ix->indisexclusion) &&
+			!list_member_oid(arbiter, ix->indexrelid))
+			check_first = true;
+	}
 	for (int i = 0; i < n; i++)
 	{
 		bool		done;
