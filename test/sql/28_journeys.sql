@@ -565,7 +565,10 @@ SELECT t.again('2025-03-10 12:00+00', 'add');
 SELECT * FROM t.again_steps;
 SELECT ct_advance_journeys(100, as_of => '2025-03-10 12:05+00') > 0 AS moved;
 -- the next day, 10:00 and after: both let her in again; while she is in
--- them (before the clock ran), a second addition enters her in neither
+-- them (before the clock ran), a second addition enters her in neither.
+-- With a second unique index on the state's key (as REINDEX CONCURRENTLY's
+-- copy while it is built) the import still does it, raising no 23505.
+CREATE UNIQUE INDEX ct_journey_state_key_copy ON ct_journey_state (project_id, ct_id, journey_id);
 SELECT t.again('2025-03-11 09:00+00', 'delete');
 SELECT t.again('2025-03-11 10:30+00', 'add');
 SELECT t.again('2025-03-11 10:40+00', 'delete');
@@ -573,6 +576,7 @@ SELECT t.again('2025-03-11 10:50+00', 'add');
 SELECT * FROM t.again_steps;
 SELECT ct_advance_journeys(100, as_of => '2025-03-11 11:00+00') > 0 AS moved;
 SELECT * FROM t.again_steps;
+DROP INDEX ct_journey_state_key_copy;
 
 DROP OWNED BY ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
 DROP ROLE ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
