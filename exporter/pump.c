@@ -9,10 +9,7 @@
  *	  once claimed is always posted and reported, so that a stop never
  *	  leaves one half done; one whose report is lost stays leased until the
  *	  lease ends and is then handed out again with the same body and
- *	  source_request_id, which mParticle de-duplicates.  With no rate limit
- *	  the next request is claimed ahead (ct_export_claim's ahead) on the
- *	  same connection while one is posted, so that the database builds it
- *	  meanwhile.
+ *	  source_request_id, which mParticle de-duplicates.
  *
  *	  One log line per request: the project, the request's number, size
  *	  and tries, the status, the outcome, the times.  Never the secret, the
@@ -61,17 +58,21 @@ ct_pump_db_error(const char *project_id, const char *what, PGresult *r)
 }
 
 /*
- * A claim's row (r, the result of CT_STMT_CLAIM or CT_STMT_CLAIM_AHEAD)
- * into claim, which points into r: 1, 0 when there is none now, -1 on a
- * database error.
+ * Claim the project's next request into claim (pointing into *res, which
+ * the caller clears): 1, 0 when there is none now, -1 on a database error.
  */
 static int
-ct_pump_claimed(const char *project_id, PGresult *r, CtClaim *claim)
+ct_pump_claim(CtConn *conn, const char *project_id, PGresult **res, CtClaim *claim)
 {
 	static const char *const columns[] = {"request_id", "source_request_id", "url", "feed_key", "body",
 	"batches", "events", "attempts"};
 	int			col[8];
+	char		lease[16];
+	const char *params[2] = {project_id, lease};
+	PGresult   *r;
 
+	snprintf(lease, sizeof(lease), "%d", ct_config.lease);
+	r = *res = ct_stmt_exec(conn, CT_STMT_CLAIM, 2, params);
 	if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK)
 	{
 		ct_pump_db_error(project_id, "ct_export_claim", r);
@@ -97,33 +98,6 @@ ct_pump_claimed(const char *project_id, PGresult *r, CtClaim *claim)
 	claim->events = atoi(PQgetvalue(r, 0, col[6]));
 	claim->attempts = atoi(PQgetvalue(r, 0, col[7]));
 	return 1;
-}
-
-/* A claim's parameters (as text): the project, the lease. */
-static void
-ct_pump_params(const char *project_id, char lease[16], const char *params[2])
-{
-	snprintf(lease, 16, "%d", ct_config.lease);
-	params[0] = project_id;
-	params[1] = lease;
-}
-
-/*
- * The request claimed ahead (sent is whether it was) into *res and claim:
- * 1 when there is one, else 0 (nothing after the one posted, or the claim
- * failed: logged; the next claim is made as usual).
- */
-static int
-ct_pump_ahead(CtConn *conn, bool sent, const char *project_id, PGresult **res, CtClaim *claim)
-{
-	if (!sent)
-		return 0;
-	*res = ct_conn_wait(conn);
-	if (ct_pump_claimed(project_id, *res, claim) == 1)
-		return 1;
-	PQclear(*res);
-	*res = NULL;
-	return 0;
 }
 
 /*
@@ -200,22 +174,10 @@ ct_pump_log(const char *project_id, const CtClaim *claim, const CtPosted *posted
 			   project_id, posted->status, project_id);
 }
 
-/*
- * See pump.h.  Without a rate limit the next request is claimed ahead
- * while one is posted (the database builds it meanwhile), and posted once
- * the one before it is reported; after an outcome that stops the pump, the
- * request claimed ahead stays leased and is handed out again when its
- * lease ends (the scheduler waits for that anyway).
- */
+/* See pump.h. */
 CtPumpEnd
 ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 {
-	PGresult   *next_res = NULL;	/* the request claimed ahead, if any */
-	CtClaim		next;
-	char		lease[16];
-	const char *params[2];
-
-	ct_pump_params(project_id, lease, params);
 	memset(out, 0, sizeof(*out));
 	for (;;)
 	{
@@ -226,48 +188,34 @@ ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 		char		secret[CT_SECRET_MAX];
 		char		outcome[16];
 		double		db_started;
-		double		db_seconds = 0;
+		double		db_seconds;
 		CtPumpEnd	end;
-		bool		ahead;
+		int			got;
 
 		/*
 		 * a full request's worth of the rate, before the claim: no wait
 		 * holding a lease
 		 */
-		if (next_res == NULL && !ct_rate_reserve(CT_MAX_BATCHES))
+		if (!ct_rate_reserve(CT_MAX_BATCHES))
 			return CT_PUMP_STOPPED;
 		if (ct_pool_acquire(CT_POOL_WAIT_MS, &conn) != CT_ACQUIRED)
 		{
 			ct_log("project=%s: no connection to the database now; tried again later", project_id);
-			if (next_res == NULL)
-				ct_rate_refund(CT_MAX_BATCHES);
-			PQclear(next_res);
+			ct_rate_refund(CT_MAX_BATCHES);
 			ct_metrics_database_error();
 			return CT_PUMP_DATABASE;
 		}
-		if (next_res != NULL)
+		db_started = ct_now();
+		got = ct_pump_claim(conn, project_id, &res, &claim);
+		db_seconds = ct_now() - db_started;
+		if (got <= 0)
 		{
-			res = next_res;
-			claim = next;
-			next_res = NULL;
+			PQclear(res);
+			ct_pool_release(conn);
+			ct_rate_refund(CT_MAX_BATCHES);
+			return got == 0 ? CT_PUMP_DONE : CT_PUMP_DATABASE;
 		}
-		else
-		{
-			int			got;
-
-			db_started = ct_now();
-			res = ct_stmt_exec(conn, CT_STMT_CLAIM, 2, params);
-			got = ct_pump_claimed(project_id, res, &claim);
-			db_seconds = ct_now() - db_started;
-			if (got <= 0)
-			{
-				PQclear(res);
-				ct_pool_release(conn);
-				ct_rate_refund(CT_MAX_BATCHES);
-				return got == 0 ? CT_PUMP_DONE : CT_PUMP_DATABASE;
-			}
-			ct_rate_refund(CT_MAX_BATCHES - claim.batches);
-		}
+		ct_rate_refund(CT_MAX_BATCHES - claim.batches);
 		if (!ct_secret_of(claim.feed_key, secret))
 		{
 			/* left leased: it is handed out again once the lease ends */
@@ -278,15 +226,11 @@ ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 			return CT_PUMP_NO_SECRET;
 		}
 
-		/* the next one is built while this one is posted */
-		ahead = ct_config.rate == 0 && !ct_stopping() &&
-			ct_stmt_send(conn, CT_STMT_CLAIM_AHEAD, 2, params);
 		ct_post(poster, claim.url, claim.feed_key, secret, claim.body, claim.body_len, ct_config.timeout, &posted);
 		explicit_bzero(secret, sizeof(secret));
 		out->requests++;
 
 		db_started = ct_now();
-		(void) ct_pump_ahead(conn, ahead, project_id, &next_res, &next);
 		ct_pump_result(conn, project_id, &claim, &posted, outcome);
 		db_seconds += ct_now() - db_started;
 		ct_pool_release(conn);
@@ -296,12 +240,8 @@ ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 		ct_pump_log(project_id, &claim, &posted, outcome, db_seconds, out, end);
 		PQclear(res);
 		if (end != CT_PUMP_DONE)
-		{
-			PQclear(next_res);
 			return end;
-		}
-		/* a request claimed ahead is posted and reported before the stop */
-		if (ct_stopping() && next_res == NULL)
+		if (ct_stopping())
 			return CT_PUMP_STOPPED;
 	}
 }

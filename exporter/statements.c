@@ -21,7 +21,6 @@ static const struct
 }			ct_stmts[] = {
 	[CT_STMT_DUE] = {"SELECT project_id FROM ctaudience.ct_export_due()", 0},
 	[CT_STMT_CLAIM] = {"SELECT * FROM ctaudience.ct_export_claim($1::text, $2::integer)", 2},
-	[CT_STMT_CLAIM_AHEAD] = {"SELECT * FROM ctaudience.ct_export_claim($1::text, $2::integer, true)", 2},
 	[CT_STMT_RESULT] = {"SELECT ctaudience.ct_export_result($1::text, $2::bigint, $3::integer, $4::text, $5::integer)", 5},
 	[CT_STMT_HEALTH] = {"SELECT 1", 0},
 };
@@ -75,14 +74,4 @@ ct_stmt_exec(CtConn *conn, CtStmt stmt, int nparams, const char *const *values)
 
 	ct_stmt_name(stmt, name);
 	return ct_conn_exec(conn, name, nparams, values, NULL);
-}
-
-/* See statements.h. */
-bool
-ct_stmt_send(CtConn *conn, CtStmt stmt, int nparams, const char *const *values)
-{
-	char		name[16];
-
-	ct_stmt_name(stmt, name);
-	return ct_conn_send(conn, name, nparams, values);
 }

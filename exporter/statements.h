@@ -16,8 +16,6 @@ typedef enum CtStmt
 {
 	CT_STMT_DUE,				/* ct_export_due() */
 	CT_STMT_CLAIM,				/* ct_export_claim(project_id, lease_seconds) */
-	CT_STMT_CLAIM_AHEAD,		/* ct_export_claim(project_id, lease_seconds,
-								 * ahead => true) */
 	CT_STMT_RESULT,				/* ct_export_result(project_id, request_id,
 								 * http_status, error, retry_after_seconds) */
 	CT_STMT_HEALTH				/* SELECT 1 */
@@ -32,8 +30,5 @@ extern bool ct_session_setup(PGconn *pg);
  * claimed again; a result run twice must be harmless to the extension.
  */
 extern PGresult *ct_stmt_exec(CtConn *conn, CtStmt stmt, int nparams, const char *const *values);
-
-/* The same, sent now and its result waited for later (ct_conn_send). */
-extern bool ct_stmt_send(CtConn *conn, CtStmt stmt, int nparams, const char *const *values);
 
 #endif							/* CT_STATEMENTS_H */

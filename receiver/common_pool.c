@@ -232,32 +232,6 @@ ct_conn_exec(CtConn *c, const char *name, int nparams, const char *const *values
 	}
 }
 
-/* See common_pool.h. */
-bool
-ct_conn_send(CtConn *c, const char *name, int nparams, const char *const *values)
-{
-	return c->pg != NULL && PQsendQueryPrepared(c->pg, name, nparams, values, NULL, NULL, 0) == 1;
-}
-
-/* See common_pool.h. */
-PGresult *
-ct_conn_wait(CtConn *c)
-{
-	PGresult   *r = PQgetResult(c->pg);
-	PGresult   *more;
-
-	while ((more = PQgetResult(c->pg)) != NULL)
-		PQclear(more);
-	if (PQstatus(c->pg) == CONNECTION_OK)
-		return r;
-	PQclear(r);
-	PQfinish(c->pg);
-	c->pg = NULL;
-	if (c->retry_at < ct_now())
-		c->retry_at = ct_now() + c->backoff;
-	return NULL;
-}
-
 /* Close every connection of pool (at exit). */
 void
 ct_pool_destroy(CtPool *pool)

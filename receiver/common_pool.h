@@ -54,12 +54,4 @@ extern void ct_pool_release(CtConn *conn);
 extern PGresult *ct_conn_exec(CtConn *conn, const char *name, int nparams,
 							  const char *const *values, const int *lengths);
 
-/*
- * A prepared statement sent without waiting for its result (false when it
- * could not be sent), and that result later (as ct_conn_exec's, never sent
- * again): the caller does other work meanwhile.
- */
-extern bool ct_conn_send(CtConn *conn, const char *name, int nparams, const char *const *values);
-extern PGresult *ct_conn_wait(CtConn *conn);
-
 #endif							/* CT_COMMON_POOL_H */

@@ -674,16 +674,15 @@ ct_outbox_after(const char *ct_id, int64 event_id, const char *at_ct_id, int64 a
  * left to send are deleted); false when nothing waits.  The outbox is read
  * in (ct_id, event_id) order from where this backend's last request of the
  * project left it; when nothing there is to be sent, from its start up to
- * that point.  A request built ahead (from_ct_id not NULL) is read after
- * the pending request's last row (from_ct_id, from_id) only.
+ * that point.
  */
 static bool
-ct_request_build(CtRequest *rq, const CtExport *x, const char *from_ct_id, int64 from_id)
+ct_request_build(CtRequest *rq, const CtExport *x)
 {
 	Datum		args[4];
-	CtCursor   *cursor = from_ct_id != NULL ? NULL : ct_cursor_find(x->project_id);
-	char	   *after_ct_id = cursor != NULL ? pstrdup(cursor->ct_id) : from_ct_id != NULL ? pstrdup(from_ct_id) : "";
-	int64		after_id = cursor != NULL ? cursor->event_id : from_ct_id != NULL ? from_id : -1;
+	CtCursor   *cursor = ct_cursor_find(x->project_id);
+	char	   *after_ct_id = cursor != NULL ? pstrdup(cursor->ct_id) : "";
+	int64		after_id = cursor != NULL ? cursor->event_id : -1;
 	char	   *stop_ct_id = NULL;	/* the second pass: up to here */
 	int64		stop_id = 0;
 	char	   *taken_ct_id = NULL; /* the last row covered or dropped */
@@ -850,14 +849,11 @@ ct_export_start_run(const CtExport *x)
 }
 
 /*
- * SQL: ct_export_claim(project_id text, lease_seconds integer, ahead
- * boolean) returns table (request_id, source_request_id, url, feed_key,
- * body, batches, events, attempts): the request waiting for an answer,
- * unless another exporter holds it; else, when a run is in progress or due,
- * a new one from the outbox; else nothing.  Ahead, the caller holds the
- * pending request and has not reported it yet: the one claimed ahead of it
- * before (when its lease is over), else a new one of the outbox's rows
- * after it; never more than two pending.
+ * SQL: ct_export_claim(project_id text, lease_seconds integer) returns
+ * table (request_id, source_request_id, url, feed_key, body, batches,
+ * events, attempts): the request waiting for an answer, unless another
+ * exporter holds it; else, when a run is in progress or due, a new one
+ * from the outbox; else nothing.
  */
 Datum
 ct_export_claim(PG_FUNCTION_ARGS)
@@ -871,17 +867,11 @@ ct_export_claim(PG_FUNCTION_ARGS)
 	CtRequest	rq;
 	char		id[37];
 	pg_cryptohash_ctx *hash;
-	char	   *from_ct_id = NULL;	/* ahead: after this outbox row */
-	int64		from_id = 0;
-	bool		ahead;
-	uint64		pending;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null",
-						PG_ARGISNULL(0) ? "project_id" : PG_ARGISNULL(1) ? "lease_seconds" : "ahead")));
-	ahead = PG_GETARG_BOOL(2);
+				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "project_id" : "lease_seconds")));
 	project_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	ct_scope_check(project_id, CT_CAP_EXPORT, NULL);
 	lease = PG_GETARG_INT32(1);
@@ -900,28 +890,19 @@ ct_export_claim(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * the request waiting for mParticle's answer (ahead: the one after it):
-	 * the same again, once its lease is over
+	 * the request waiting for mParticle's answer: the same again, once its
+	 * lease is over
 	 */
 	args[0] = CStringGetTextDatum(project_id);
-	pending = ct_store_exec(CT_Q_EXPORT_PENDING, args, NULL, false);
-	if (ahead && pending == 1 && DatumGetBool(ct_store_get(0, 7, &isnull)))
+	if (ct_store_exec(CT_Q_EXPORT_PENDING, args, NULL, false) > 0)
 	{
-		/* a new request after the caller's */
-		from_ct_id = ct_store_get_text(0, 8);
-		from_id = DatumGetInt64(ct_store_get(0, 9, &isnull));
-	}
-	if (from_ct_id == NULL && (pending > 0 || ahead))
-	{
-		uint64		r = ahead ? 1 : 0;
+		int64		request_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
 
-		if (r < pending && !DatumGetBool(ct_store_get(r, 7, &isnull)))
+		if (!DatumGetBool(ct_store_get(0, 7, &isnull)))
 		{
-			int64		request_id = DatumGetInt64(ct_store_get(r, 1, &isnull));
-
-			ct_emit(rsinfo, request_id, ct_store_get(r, 2, &isnull), x.url, x.feed_key,
-					ct_store_get(r, 3, &isnull), DatumGetInt32(ct_store_get(r, 4, &isnull)),
-					DatumGetInt32(ct_store_get(r, 5, &isnull)), DatumGetInt32(ct_store_get(r, 6, &isnull)));
+			ct_emit(rsinfo, request_id, ct_store_get(0, 2, &isnull), x.url, x.feed_key,
+					ct_store_get(0, 3, &isnull), DatumGetInt32(ct_store_get(0, 4, &isnull)),
+					DatumGetInt32(ct_store_get(0, 5, &isnull)), DatumGetInt32(ct_store_get(0, 6, &isnull)));
 			args[1] = Int64GetDatum(request_id);
 			args[2] = Int32GetDatum(lease);
 			ct_store_exec(CT_Q_EXPORT_LEASE, args, NULL, false);
@@ -932,18 +913,17 @@ ct_export_claim(PG_FUNCTION_ARGS)
 
 	if (!x.running)
 	{
-		if (!x.due || ahead)
+		if (!x.due)
 		{
 			ct_store_finish();
 			return (Datum) 0;
 		}
 		ct_export_start_run(&x);
 	}
-	if (!ct_request_build(&rq, &x, from_ct_id, from_id))
+	if (!ct_request_build(&rq, &x))
 	{
-		/* nothing waits: the run is over (ahead: nothing after the caller's) */
-		if (from_ct_id == NULL)
-			ct_store_exec(CT_Q_EXPORT_END_RUN, args, NULL, false);
+		/* nothing waits: the run is over */
+		ct_store_exec(CT_Q_EXPORT_END_RUN, args, NULL, false);
 		ct_store_finish();
 		return (Datum) 0;
 	}

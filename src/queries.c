@@ -619,17 +619,10 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"  FROM ctaudience.ct_export x WHERE x.project_id = $1 FOR UPDATE",
 		1, {A_TEXT}
 	},
-
-	/*
-	 * the requests waiting for an answer (at most two: one claimed ahead),
-	 * the oldest first, each with the last outbox row it covers
-	 */
 	[CT_Q_EXPORT_PENDING] = {
 		"SELECT r.request_id, r.source_request_id, r.body, r.batches, r.events, r.attempts,"
-		"       coalesce(r.lease_until > now(), false), r.ct_ids[cardinality(r.ct_ids)],"
-		"       r.event_ids[cardinality(r.event_ids)]"
-		"  FROM ctaudience.ct_export_request r WHERE r.project_id = $1 AND r.state = 'pending'"
-		" ORDER BY r.request_id LIMIT 2",
+		"       coalesce(r.lease_until > now(), false)"
+		"  FROM ctaudience.ct_export_request r WHERE r.project_id = $1 AND r.state = 'pending'",
 		1, {A_TEXT}
 	},
 	[CT_Q_EXPORT_LEASE] = {

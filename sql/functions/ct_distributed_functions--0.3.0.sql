@@ -10,7 +10,7 @@ CREATE OR REPLACE FUNCTION ctaudience.ct_distributed_functions() RETURNS SETOF r
 						'ctaudience.ct_answer_queued(text, jsonb)',
 						'ctaudience.ct_record_event(text, text, text, jsonb, timestamptz)',
 						'ctaudience.ct_record_delivery(text, bigint, text, text, timestamptz, jsonb)',
-						'ctaudience.ct_export_claim(text, integer, boolean)',
+						'ctaudience.ct_export_claim(text, integer)',
 						'ctaudience.ct_export_result(text, bigint, integer, text, integer)',
 						'ctaudience.ct_advance_project_journeys(text, integer, timestamptz)']) AS f
 $$;

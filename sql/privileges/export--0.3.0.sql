@@ -9,7 +9,7 @@ BEGIN
 END
 $$;
 GRANT USAGE ON SCHEMA ctaudience TO ctaudience_exporter;
-GRANT EXECUTE ON FUNCTION ctaudience.ct_export_due(), ctaudience.ct_export_claim(text, integer, boolean),
+GRANT EXECUTE ON FUNCTION ctaudience.ct_export_due(), ctaudience.ct_export_claim(text, integer),
 	ctaudience.ct_export_result(text, bigint, integer, text, integer) TO ctaudience_exporter;
 GRANT SELECT ON ctaudience.ct_export_status TO ctaudience_exporter, ctaudience_reader;
 GRANT SELECT ON ctaudience.ct_export_dead_letters TO ctaudience_reader;

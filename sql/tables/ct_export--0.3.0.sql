@@ -69,8 +69,7 @@ CREATE TABLE ctaudience.ct_export_outbox (
 );
 COMMENT ON TABLE ctaudience.ct_export_outbox IS 'what waits to be exported: events (event_id) and user properties (event_id 0), by profile';
 
--- The requests built for mParticle: one pending per project at a time (two
--- when an exporter claims the next ahead while it posts one),
+-- The requests built for mParticle: one pending per project at a time,
 -- sent again as it is until answered; accepted ones keep their figures,
 -- dead letters (400) their body and error.
 CREATE TABLE ctaudience.ct_export_request (
@@ -94,14 +93,14 @@ CREATE TABLE ctaudience.ct_export_request (
 	answered_at timestamptz,
 	PRIMARY KEY (project_id, request_id)
 );
--- at most two pending a project (one claimed ahead: ct_export_claim)
-CREATE INDEX ct_export_request_pending_idx ON ctaudience.ct_export_request (project_id, request_id) WHERE state = 'pending';
+CREATE UNIQUE INDEX ct_export_request_pending_idx ON ctaudience.ct_export_request (project_id) WHERE state = 'pending';
 -- A request's body (up to 256 KB) and what it covers are compressed with
 -- lz4, not pglz: they are written once per request (and into the WAL, which
 -- the claim's commit waits for) and dropped when mParticle accepts it;
 -- pglz was the largest single cost of building a request, and stored as
 -- they are they made about 300 KB of WAL a request.  Where the server has
--- no lz4 they stay with the default, as ct_inbox's body does.
+-- no lz4 they are stored as they are (EXTERNAL: pglz costs more than it
+-- saves here).
 DO $$
 BEGIN
 	ALTER TABLE ctaudience.ct_export_request
@@ -109,7 +108,10 @@ BEGIN
 		ALTER COLUMN ct_ids SET COMPRESSION lz4,
 		ALTER COLUMN event_ids SET COMPRESSION lz4;
 EXCEPTION WHEN feature_not_supported THEN
-	NULL;
+	ALTER TABLE ctaudience.ct_export_request
+		ALTER COLUMN body SET STORAGE EXTERNAL,
+		ALTER COLUMN ct_ids SET STORAGE EXTERNAL,
+		ALTER COLUMN event_ids SET STORAGE EXTERNAL;
 END
 $$;
 COMMENT ON TABLE ctaudience.ct_export_request IS 'requests to mParticle''s Events API: pending (sent again as it is until answered), accepted, or dead (mParticle answered 400; kept with its body, no secret, and the error)';

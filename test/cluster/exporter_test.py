@@ -18,7 +18,7 @@ key, so the checks do not see each other's requests.  Checks, in order:
   401 and 403 pause only that project, 400 dead-letters only that request;
   SIGKILL of the exporter mid-request: the resend has the same
   source_request_id and body, mParticle's de-duplication keeps it once;
-  SIGTERM with a request in flight completes it (and the one claimed ahead); PostgreSQL stopped and
+  SIGTERM with a request in flight completes it; PostgreSQL stopped and
   restarted (also between a post and its report);
   export types (all, selected, engagement, user properties), once with
   the 60-day look-back, recurring intervals;
@@ -122,14 +122,13 @@ def write_secrets():
 
 class Exporter:
     """A ctaudience-exporter; its stderr in a file.  Quick settings for tests
-    (a pass every second, backoff at most a second, a 5 s lease, no rate
-    limit: the next request claimed ahead while one is posted) unless the
-    arguments say otherwise."""
+    (a pass every second, backoff at most a second, a 5 s lease) unless
+    the arguments say otherwise."""
 
     def __init__(self, name, *args, wrapper=(), env=None, secrets=None, user="ct_exporter"):
         self.logpath = os.path.join(WORK, name + ".log")
         LOGS.append(self.logpath)
-        quick = {"--interval": "1", "--max-backoff": "1", "--lease": "5", "--timeout": "4", "--rate": "0"}
+        quick = {"--interval": "1", "--max-backoff": "1", "--lease": "5", "--timeout": "4"}
         for a in args:
             quick.pop(a, None)
         dsn = DSN.replace("user=ct_exporter", f"user={user}")
@@ -558,19 +557,16 @@ def test_sigkill(api):
 
 
 def test_sigterm(api):
-    """SIGTERM with a request in flight: it is completed and reported, and
-    the one claimed ahead of it (no rate limit) after it, then exit 0."""
+    """SIGTERM with a request in flight: it is completed and reported, then exit 0."""
     project = "EXP-TERM"
-    key = project_with_events(api, project, 350, 1)          # 4 requests of at most 100 batches
+    key = project_with_events(api, project, 150, 1)
     e = start_held(api, key, "sigterm")
     e.proc.send_signal(signal.SIGTERM)
     code = e.wait(30)
     reqs = requests_of(api, key)
     status = status_of(project)
-    check(code == 0 and len(reqs) == 2 and all(r["status"] == 202 for r in reqs)
-          and int(status.get("requests_sent", 0)) == 2,
-          "SIGTERM: the request in flight and the one claimed ahead of it are completed and reported,"
-          " no new one begins, exit 0",
+    check(code == 0 and len(reqs) == 1 and reqs[0]["status"] == 202 and int(status.get("requests_sent", 0)) == 1,
+          "SIGTERM: the request in flight is completed and reported, no new one begins, exit 0",
           f"exit {code}, {len(reqs)} requests, {status}")
     check("stopping on SIGTERM" in e.log() and e.log().rstrip().endswith("stopped"), "the exporter logs that it stopped")
     code, _ = once("after-term")
@@ -865,7 +861,7 @@ def on_node(node, sql, db=DB):
 def citus_calls(node):
     """How often ct_export_claim and ct_export_result ran on a node."""
     return int(on_node(node, "SELECT coalesce(sum(calls), 0) FROM pg_stat_user_functions"
-                             " WHERE funcid IN ('ctaudience.ct_export_claim(text,integer,boolean)'::regprocedure,"
+                             " WHERE funcid IN ('ctaudience.ct_export_claim(text,integer)'::regprocedure,"
                              " 'ctaudience.ct_export_result(text,bigint,integer,text,integer)'::regprocedure)"))
 
 

@@ -131,8 +131,8 @@ SELECT is(
 	NULL, 'the reader reads no table directly');
 
 -- the export: its role calls three functions and reads the status, nothing else
-SELECT function_privs_are('ctaudience', 'ct_export_claim', ARRAY['text', 'integer', 'boolean'], 'ctaudience_exporter', ARRAY['EXECUTE']);
-SELECT function_privs_are('ctaudience', 'ct_export_claim', ARRAY['text', 'integer', 'boolean'], 'public', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_export_claim', ARRAY['text', 'integer'], 'ctaudience_exporter', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_export_claim', ARRAY['text', 'integer'], 'public', ARRAY[]::text[]);
 SELECT function_privs_are('ctaudience', 'ct_configure_export',
 	ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text[]', 'text', 'interval', 'interval', 'text', 'boolean'],
 	'ctaudience_exporter', ARRAY[]::text[]);

@@ -274,57 +274,6 @@ SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
 DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
 DELETE FROM ct_profile WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
 
--- a request claimed ahead (an exporter posting the one before it): built
--- from the outbox's rows after the pending one's; at most two pending; a
--- claim hands out the oldest again once its lease is over, an ahead claim
--- the one after it; every event goes once
-SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
-SELECT count(*) FROM (SELECT ct_record_event('TEST-EX', t.ex(CASE WHEN g % 2 = 0 THEN 'ex-1' ELSE 'ex-2' END), 'Big',
-											  jsonb_build_object('v', repeat('x', 3000), 'n', g),
-											  '2026-01-22 00:00+00') FROM generate_series(1, 250) g) x;
-SELECT count(*) AS ahead_of_nothing FROM ct_export_claim('TEST-EX', 60, true);
-SELECT count(*) AS ahead_null FROM ct_export_claim('TEST-EX', 60, NULL);
-CREATE TEMP TABLE held AS SELECT request_id, body FROM ct_export_claim('TEST-EX');
-CREATE TEMP TABLE ahead AS SELECT request_id, body FROM ct_export_claim('TEST-EX', 60, true);
-SELECT (SELECT request_id FROM ahead) > (SELECT request_id FROM held) AS ahead_is_newer,
-	   (SELECT count(*) FROM ct_export_claim('TEST-EX', 60, true)) AS third_ahead,
-	   (SELECT count(*) FROM ct_export_claim('TEST-EX')) AS claim_while_leased,
-	   (SELECT count(*) FROM ct_export_request WHERE project_id = 'TEST-EX' AND state = 'pending') AS pending;
-SELECT t.expire_lease();
-SELECT c.request_id = h.request_id AS oldest_again, c.body = h.body AS same_body
-  FROM ct_export_claim('TEST-EX') c, held h;
-SELECT c.request_id = a.request_id AS ahead_again, c.body = a.body AS same_body
-  FROM ct_export_claim('TEST-EX', 60, true) c, ahead a;
-TRUNCATE sent;
-INSERT INTO sent SELECT 1, body FROM held;
-INSERT INTO sent SELECT 2, body FROM ahead;
-DO $$
-DECLARE
-	cur bigint := (SELECT request_id FROM held);
-	nxt record;
-	n int := 2;
-BEGIN
-	-- as an exporter: the one after is claimed ahead, then the one posted is answered
-	PERFORM ctaudience.ct_export_result('TEST-EX', cur, 202);
-	cur := (SELECT request_id FROM ahead);
-	LOOP
-		SELECT * INTO nxt FROM ctaudience.ct_export_claim('TEST-EX', 60, true);
-		PERFORM ctaudience.ct_export_result('TEST-EX', cur, 202);
-		IF nxt.request_id IS NULL THEN
-			SELECT * INTO nxt FROM ctaudience.ct_export_claim('TEST-EX');
-			EXIT WHEN NOT FOUND;
-		END IF;
-		n := n + 1;
-		INSERT INTO sent VALUES (n, nxt.body);
-		cur := nxt.request_id;
-	END LOOP;
-END
-$$;
-SELECT count(*) AS requests, sum(jsonb_array_length(body::jsonb)) AS batches FROM sent;
-SELECT count(*) AS events, count(DISTINCT e -> 'data' ->> 'source_message_id') AS distinct_ids
-  FROM sent, jsonb_array_elements(body::jsonb) b, jsonb_array_elements(b -> 'events') e;
-SELECT waiting, pending_since FROM ct_export_status WHERE project_id = 'TEST-EX';
-
 -- an event queued between a claim and its answer, among the outbox rows
 -- the request covers (in key order), is not one of them: the answer
 -- leaves it waiting, and the next request sends it
@@ -406,7 +355,7 @@ SELECT b.who, b.events FROM ct_export_request r, t.batches(r.body) b
 SELECT count(*) AS deliveries_of_the_subject FROM ct_delivery WHERE project_id = 'TEST-EX' AND ct_id = :'subject';
 
 -- who may do what: the exporter's role claims and answers, readers see the status
-SELECT has_function_privilege('ctaudience_exporter', 'ct_export_claim(text, integer, boolean)', 'EXECUTE') AS exporter_claims,
+SELECT has_function_privilege('ctaudience_exporter', 'ct_export_claim(text, integer)', 'EXECUTE') AS exporter_claims,
 	   has_function_privilege('ctaudience_exporter', 'ct_configure_export(text, text, text, text, text, text, text[], text, interval, interval, text, boolean)', 'EXECUTE') AS exporter_configures,
 	   has_table_privilege('ctaudience_reader', 'ct_export_status', 'SELECT') AS reader_sees_status,
 	   has_table_privilege('ctaudience_exporter', 'ct_export', 'SELECT') AS exporter_reads_table,
