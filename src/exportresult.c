@@ -136,11 +136,10 @@ ct_export_result(PG_FUNCTION_ARGS)
 	 * The answer is recorded without waiting for its WAL to reach the disk
 	 * (synchronous_commit off for the rest of this transaction): one flush a
 	 * request fewer.  An answer lost in a crash is as a report lost on the
-	 * way: the request is still pending, and is sent again with the same
-	 * body and source_request_id, which mParticle de-duplicates (a 400 or
-	 * 401/403 answers the same again).  What comes after it waits for it:
-	 * the next claim commits synchronously, which flushes this commit's
-	 * record first.
+	 * way: the request is still pending, and is sent again with the same body
+	 * and source_request_id, which mParticle de-duplicates (a 400 or 401/403
+	 * answers the same again).  What comes after it waits for it: the next
+	 * claim commits synchronously, which flushes this commit's record first.
 	 */
 	(void) set_config_option("synchronous_commit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
 							 true, 0, false);
