@@ -25,8 +25,22 @@ PG_CONFIG="$CT_PG_BIN/pg_config" bash "$citus_src/build.sh"
 dir=$(mktemp -d /tmp/ctaudience-citus.XXXXXX)
 chmod 755 "$dir"
 stop_all() {
+	local rc=$? node
 	for node in coordinator worker1 worker2; do ct_cluster_stop "$dir/$node"; done
+	# a server process that died of a signal fails the test whatever the
+	# checks said; after a failure the nodes' last log lines are shown
+	if grep -H -E "terminated by signal|PANIC" "$dir"/*/server.log 2>/dev/null; then
+		echo "not ok - a server process of the cluster died of a signal (lines above)"
+		rc=1
+	fi
+	if [ "$rc" != 0 ]; then
+		for node in coordinator worker1 worker2; do
+			echo "# the last lines of $node's log:"
+			tail -n 40 "$dir/$node/server.log" 2>/dev/null | sed 's/^/#   /'
+		done
+	fi
 	rm -rf "$dir"
+	exit "$rc"
 }
 trap stop_all EXIT
 n=0
