@@ -42,6 +42,19 @@
 
 
 /*
+ * Whether rel is a plain table to rows written below SQL: an ordinary
+ * table (not partitioned, not itself a partition, whose constraint only
+ * the executor's routing checks) without rules (an INSERT rule someone
+ * added runs only for SQL).  Row security and triggers are the callers'.
+ */
+static bool
+ct_plain_table(Relation rel)
+{
+	return rel->rd_rel->relkind == RELKIND_RELATION && !rel->rd_rel->relispartition &&
+		!rel->rd_rel->relhasrules;
+}
+
+/*
  * Whether row security may hold what rel shows the current user: its
  * policies apply to the user, or the owner forced them on itself.  Row
  * security that the user is not subject to (the extension's owner, who
@@ -195,7 +208,8 @@ ct_live_columns(TupleDesc desc)
 /*
  * Open a table the extension writes without triggers (ct_event,
  * ct_campaign_queue) for ct_multi_insert, when it is as the extension made
- * it: no trigger, no row security, not partitioned, exactly ncols columns.
+ * it: no trigger, no row security, a plain table (ct_plain_table), exactly
+ * ncols columns.
  * Otherwise the rows go through the batch's own statement (when otherwise
  * is not NULL) and NULL is returned, so that what someone added to the
  * table is honoured.
@@ -205,8 +219,7 @@ ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise)
 {
 	Relation	rel = ct_open_table(name, project);
 
-	if (rel->trigdesc == NULL && !ct_row_security(rel) &&
-		rel->rd_rel->relkind == RELKIND_RELATION &&
+	if (rel->trigdesc == NULL && !ct_row_security(rel) && ct_plain_table(rel) &&
 		ct_live_columns(RelationGetDescr(rel)) == ncols)
 		return rel;
 	table_close(rel, NoLock);
@@ -335,7 +348,8 @@ ct_fill_member(void *arg, int i, Datum *values, bool *nulls)
  * Whether rows can be written to rel directly (ct_multi_insert) and what its
  * insert trigger raises done by the caller: the only triggers are the
  * extension's own (function fn_name), all enabled and firing in this
- * session, one of them on INSERT; no row security; not partitioned; and
+ * session, one of them on INSERT; no row security; a plain table
+ * (ct_plain_table: no rules, not partitioned, not a partition); and
  * exactly ncols columns, all of which the caller fills (a column someone
  * added, with its default, is left to SQL).  Otherwise the caller uses SQL,
  * so that everything else fires as it should.
@@ -347,7 +361,7 @@ ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
 	Oid			fn;
 	bool		has_insert = false;
 
-	if (td == NULL || ct_row_security(rel) || rel->rd_rel->relkind != RELKIND_RELATION ||
+	if (td == NULL || ct_row_security(rel) || !ct_plain_table(rel) ||
 		SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN)
 		return false;
 	fn = ct_direct_function_oid(fn_name);

@@ -1,8 +1,8 @@
 -- New profiles, memberships of new profiles and Partner Sync events are
 -- written the way COPY writes them when nothing stands in the way, and by
 -- SQL when something does (a user trigger, a disabled extension trigger, a
--- column someone added).  Both ways must leave the same rows, raise the
--- same usage and let every trigger and default do its part.
+-- rule, a column someone added).  Both ways must leave the same rows, raise
+-- the same usage and let every trigger and default do its part.
 SET search_path = ctaudience, t, public;
 \set SHOW_CONTEXT never
 SELECT ct_register_project('TEST-DW', 'test-passcode-1', 'token-TEST-DW', 'eu1', 'Direct writes', NULL, 'US');
@@ -120,6 +120,17 @@ SELECT count(*) AS profiles, bool_and(ct_id ~ '^[0-9a-f]{32}$') AS hex32,
   FROM ct_profile WHERE project_id = 'TEST-DW' AND identity LIKE 'dw-order-%';
 SELECT (SELECT ct_id FROM ct_profile WHERE project_id = 'TEST-DW' AND identity = 'dw-direct')
 	 < (SELECT min(ct_id) FROM ct_profile WHERE project_id = 'TEST-DW' AND identity LIKE 'dw-order-%') AS later_sorts_later;
+
+-- a rule someone added (ON INSERT DO ALSO) on ct_profile and on ct_event:
+-- the rows go through SQL, where the rule runs for each of them
+CREATE RULE dw_rule AS ON INSERT TO ct_profile DO ALSO INSERT INTO t.dw_seen VALUES ('ct_profile', NEW.ct_id);
+CREATE RULE dw_rule AS ON INSERT TO ct_event DO ALSO INSERT INTO t.dw_seen VALUES ('ct_event', NEW.ct_id);
+SELECT t.dw(20, 'dw-rule');
+DROP RULE dw_rule ON ct_profile;
+DROP RULE dw_rule ON ct_event;
+SELECT s.tbl, count(*) AS rule_rows FROM t.dw_seen s JOIN ct_profile p USING (ct_id)
+ WHERE p.identity = 'dw-rule' GROUP BY s.tbl ORDER BY s.tbl;
+SELECT * FROM t.dw_row('dw-rule');
 
 DROP TABLE t.dw_seen, t.dw_order_seen;
 DROP FUNCTION t.dw_seen_row();
