@@ -122,6 +122,18 @@ ct_absorb_profiles(CtImport *im)
 			ct_sync_raise = true;
 		}
 		PG_END_TRY();
+
+		/*
+		 * the journey states of both first, in statements of their own: the
+		 * journeys' clock moving them is waited for, and what it wrote is
+		 * seen by the next statement
+		 */
+		args[1] = ct_arr_datum(&merged);
+		ct_store_exec(CT_Q_LOCK_JOURNEY_STATES, args, NULL, false);
+		SPI_freetuptable(SPI_tuptable);
+		args[1] = ct_arr_datum(&survivors);
+		ct_store_exec(CT_Q_LOCK_JOURNEY_STATES, args, NULL, false);
+		SPI_freetuptable(SPI_tuptable);
 		ct_absorb_exec(im, CT_Q_ABSORB_ROWS, &merged, &survivors);
 		ct_absorb_exec(im, CT_Q_ABSORB_PROFILES, &merged, &survivors);
 	}

@@ -89,6 +89,9 @@ ct_erase(void *arg)
 	SPI_freetuptable(SPI_tuptable);
 
 	ct_batch_exec(&members, false);
+	/* the clock first (CT_Q_LOCK_JOURNEY_STATES), then the rest */
+	ct_batch_exec_as(&members, CT_Q_LOCK_JOURNEY_STATES, false);
+	SPI_freetuptable(SPI_tuptable);
 	ct_batch_exec(&rest, false);
 	er->erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
 	SPI_freetuptable(SPI_tuptable);

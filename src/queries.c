@@ -248,6 +248,19 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 
 	/*
+	 * The journey states of profiles about to be erased or merged away,
+	 * locked in a statement of their own: it waits for the journeys' clock
+	 * moving them (which claims FOR UPDATE SKIP LOCKED, so takes none of them
+	 * after), and the next statement's snapshot then sees every step, queue
+	 * row, event and delivery that the clock wrote for them.
+	 */
+	[CT_Q_LOCK_JOURNEY_STATES] = {
+		"SELECT 1 FROM ctaudience.ct_journey_state j WHERE j.project_id = $1 AND j.ct_id = ANY ($2)"
+		" ORDER BY j.journey_id, j.ct_id FOR UPDATE",
+		2, {A_TEXT, A_TEXT_ARR}, true
+	},
+
+	/*
 	 * the rest: events, import log samples by mpid, campaign queue rows and
 	 * deliveries, journey states and steps, what waits for an export and the
 	 * requests (sent or dead) that carry the subject, profiles
