@@ -26,11 +26,12 @@
 static void
 ct_absorb_exec(CtImport *im, CtStmt stmt, CtArr *merged, CtArr *survivors)
 {
-	Datum		args[3];
+	Datum		args[4];
 
 	args[0] = CStringGetTextDatum(im->project.project_id);
 	args[1] = ct_arr_datum(merged);
 	args[2] = ct_arr_datum(survivors);
+	args[3] = TimestampTzGetDatum(im->msg.ts);	/* CT_Q_ABSORB_ROWS only */
 	ct_store_exec(stmt, args, NULL, false);
 }
 

@@ -320,7 +320,8 @@ SELECT (SELECT count(*) FROM ct_journey_state WHERE ct_id = :'eve') AS states,
 
 -- Identity rule 1: a generated profile in a journey merged into the
 -- Partner ID's profile takes its place and steps there; when both are in
--- the journey, the Partner ID's place stays and the steps of both count.
+-- the journey (entered at once), the Partner ID's place stays, the other
+-- exits (a merged step) and the steps of both count.
 SELECT ct_create_journey('TEST-J', 'Merges', jsonb_build_array(
 	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :cart, 'next', 'day'),
 	'{"id": "day", "type": "wait", "duration": "1 day", "next": "out"}'::jsonb, '{"id": "out", "type": "exit"}'::jsonb)) AS merges \gset

@@ -261,3 +261,54 @@ RESET ROLE;
 SELECT ct_revoke_project('ct_jt_team_u', 'TEST-JU', 'read');
 DROP ROLE ct_jt_reader;
 DROP ROLE ct_jt_team_u;
+
+---------------------------------------------------------------------------
+-- (e) A merge (identity rule 1) keeps, of the two places in a journey, the
+-- one still in it, else the one entered last; the other, if still in the
+-- journey, exits there (a merged step): the statistics add up.
+---------------------------------------------------------------------------
+SELECT ct_register_project('TEST-JM', 'test-passcode-1', 'token-TEST-JM', 'eu1', 'Journey merges');
+CREATE FUNCTION t.jm(n int, ts timestamptz, who text, partner text, action text DEFAULT 'add') RETURNS jsonb LANGUAGE sql AS $$
+	SELECT t.imp(t.msg(n, t.jt_at(ts), jsonb_build_array(t.u('29' || n,
+		CASE WHEN who IS NULL THEN '[]' ELSE jsonb_build_array(t.id('customer', who)) END,
+		jsonb_build_array(t.aud(58009, 'Merges', action)), partner)), 'TEST-JM'))
+$$;
+CREATE VIEW t.jm_steps AS
+SELECT coalesce(p.identity, p.ct_id) AS who, s.node, s.outcome, s.ts
+  FROM ctaudience.ct_journey_step s JOIN ctaudience.ct_profile p USING (project_id, ct_id)
+ WHERE s.project_id = 'TEST-JM' ORDER BY 1, s.step_id;
+SELECT t.jm(2950, '2025-05-01 09:00+00', 'seed', NULL);
+SELECT ct_create_journey('TEST-JM', 'Merges', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'next', 'w1',
+					   'segment_id', (SELECT segment_id FROM ct_segment WHERE project_id = 'TEST-JM')),
+	'{"id": "w1", "type": "wait", "duration": "1 hour", "next": "mail"}'::jsonb,
+	'{"id": "mail", "type": "send", "channel": "email", "next": "w2"}'::jsonb,
+	'{"id": "w2", "type": "wait", "duration": "1 day", "next": "out"}'::jsonb,
+	'{"id": "out", "type": "exit"}'::jsonb)) AS jmerge \gset
+SELECT ct_start_journey(:jmerge, as_of => '2025-05-01 09:30+00') IS NOT NULL AS started;
+-- __p-1 enters at 10:00, is removed at 10:10 and exits; __p-2 enters at 10:00
+SELECT t.jm(2951, '2025-05-01 10:00+00', NULL, '__p-1');
+SELECT t.jm(2952, '2025-05-01 10:00+00', NULL, '__p-2');
+SELECT t.jm(2953, '2025-05-01 10:10+00', NULL, '__p-1', 'delete');
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-01 10:20+00') AS moved;
+-- generated gia enters at 10:30 and is emailed at 11:30, hal enters at
+-- 11:45 and waits at w1
+SELECT t.jm(2954, '2025-05-01 10:30+00', 'gia', NULL);
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-01 10:35+00') AS moved;
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-01 11:31+00') AS moved;
+SELECT t.jm(2955, '2025-05-01 11:45+00', 'hal', NULL);
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-01 11:50+00') AS moved;
+-- 12:00: gia merges into __p-1 (which exited): gia's place is kept;
+-- hal merges into __p-2 (both still in): hal's, entered last, is kept and
+-- __p-2's exits at w2 (merged)
+SELECT t.jm(2956, '2025-05-01 12:00+00', 'gia', '__p-1') ->> 'merged_profiles' AS merged;
+SELECT t.jm(2957, '2025-05-01 12:00+00', 'hal', '__p-2') ->> 'merged_profiles' AS merged;
+SELECT p.ct_id, p.identity, x.node, x.waiting, x.entered_at, x.due_at, x.exit_reason
+  FROM ct_journey_state x JOIN ct_profile p USING (project_id, ct_id) WHERE x.project_id = 'TEST-JM' ORDER BY 1;
+SELECT * FROM t.jm_steps;
+-- both go on to the end: the statistics add up (4 entered, 4 exits)
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-03 12:00+00') AS moved
+  FROM generate_series(1, 3);
+SELECT node, entered, waiting_now, waited, passed, sent, completed, left_segment, merged
+  FROM ct_journey_stats WHERE journey_id = :jmerge ORDER BY node_position;
+SELECT node, day, entered, completed, left_segment, merged FROM ct_journey_daily WHERE journey_id = :jmerge ORDER BY day, node;
