@@ -803,8 +803,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * statement of each segment wins; the trigger keeps the statistics and
 	 * raises no Partner Sync meanwhile), then the rows that name it (of its
 	 * place in a journey and the Partner ID's profile's, the one still in the
-	 * journey is kept, else the latest entered; its steps move), then the
-	 * profile.
+	 * journey is kept, else the latest entered, the Partner ID's on a tie;
+	 * one dropped while still in the journey exits there, a merged step at
+	 * the message's time ($4); its steps move), then the profile.
 	 */
 	[CT_Q_ABSORB_MEMBERS] = {
 		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
@@ -829,12 +830,6 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"            WHERE q.project_id = $1 AND q.ct_id = u.g"
 		"              AND NOT (q.once AND EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue o WHERE o.project_id = $1"
 		"                                           AND o.campaign_id = q.campaign_id AND o.ct_id = u.p AND o.once))),"
-		/*
-		 * each journey of a survivor keeps one row of it and its merged
-		 * profiles: the one still in the journey, else the latest entered
-		 * (the survivor's on a tie); one that was in the journey and is
-		 * dropped exits there (reason merged, at the message's time)
-		 */
 		" js AS MATERIALIZED (SELECT s.journey_id, s.ct_id AS c, coalesce(u.p, s.ct_id) AS p, u.g IS NULL AS own,"
 		"               s.node, s.waiting, s.entered_at, s.node_at, s.due_at, s.exited_at, s.exit_reason,"
 		"               row_number() OVER (PARTITION BY s.journey_id, coalesce(u.p, s.ct_id)"
