@@ -312,3 +312,36 @@ SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-03 12:00+00
 SELECT node, entered, waiting_now, waited, passed, sent, completed, left_segment, merged
   FROM ct_journey_stats WHERE journey_id = :jmerge ORDER BY node_position;
 SELECT node, day, entered, completed, left_segment, merged FROM ct_journey_daily WHERE journey_id = :jmerge ORDER BY day, node;
+
+---------------------------------------------------------------------------
+-- (f) Time arithmetic in UTC, whatever the session's TimeZone; a wait
+-- until a time of day when the clocks go back.
+---------------------------------------------------------------------------
+-- 2 November 2025, New York: 01:00 to 02:00 comes twice (05:00-06:00 UTC
+-- in EDT, then 06:00-07:00 in EST).  until 01:45 from 01:30 EDT: 01:45 EDT;
+-- from 01:50 EDT: 01:45 EST the same night (not the next day); from 01:50
+-- EST: the next day; 9 March, 02:30 does not exist (02:00 EST is 03:00 EDT)
+SELECT ct_journey_wait_end('{"until": "01:45", "time_zone": "America/New_York"}', '2025-11-02 05:30+00') AS first_0145,
+	   ct_journey_wait_end('{"until": "01:45", "time_zone": "America/New_York"}', '2025-11-02 05:50+00') AS second_0145,
+	   ct_journey_wait_end('{"until": "01:45", "time_zone": "America/New_York"}', '2025-11-02 06:50+00') AS next_day,
+	   ct_journey_wait_end('{"until": "02:30", "time_zone": "America/New_York"}', '2025-03-09 05:00+00') AS skipped;
+-- a session in New York: a day is still 24 hours across its change of 9 March
+SET timezone = 'America/New_York';
+SELECT ct_journey_wait_end('{"duration": "1 day"}', '2025-03-08 12:00+00') AT TIME ZONE 'UTC' AS day_later;
+-- re-entry after a day: Ivy entered at 12:00 UTC on 8 March and exited;
+-- added again at 11:30 UTC on the 9th (a day later in New York's local
+-- arithmetic, 23 h 30 in UTC) she does not enter again; at 12:00 she does
+SELECT ct_create_journey('TEST-JM', 'Again DST', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'next', 'out',
+					   'segment_id', (SELECT segment_id FROM ct_segment WHERE project_id = 'TEST-JM')),
+	'{"id": "out", "type": "exit"}'::jsonb), reentry => 'after', reentry_after => '1 day') AS jdst \gset
+SELECT ct_start_journey(:jdst, as_of => '2025-03-08 00:00+00') IS NOT NULL AS started;
+SELECT t.jm(2960, '2025-03-08 12:00+00', 'ivy', NULL);
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-03-08 12:05+00') AS moved;
+SELECT t.jm(2961, '2025-03-08 12:10+00', 'ivy', NULL, 'delete');
+SELECT t.jm(2962, '2025-03-09 11:30+00', 'ivy', NULL);
+SELECT t.jm(2963, '2025-03-09 11:40+00', 'ivy', NULL, 'delete');
+SELECT count(*) FILTER (WHERE outcome = 'entered') AS entered FROM ct_journey_step WHERE journey_id = :jdst;
+SELECT t.jm(2964, '2025-03-09 12:00+00', 'ivy', NULL);
+SELECT count(*) FILTER (WHERE outcome = 'entered') AS entered FROM ct_journey_step WHERE journey_id = :jdst;
+SET timezone = 'UTC';
