@@ -91,6 +91,14 @@ BEGIN
 	NEW.segment_id := segments[1];
 	-- an entry on an app event (segment_id NULL: its segment is a condition)
 	NEW.entry_event := (SELECT n ->> 'event' FROM jsonb_array_elements(NEW.nodes) n WHERE n ->> 'type' = 'entry');
+	-- the entering event is one "since it entered": as the goal or the exit
+	-- event it would exit every profile at once
+	IF NEW.entry_event IN (NEW.goal_event, NEW.exit_event) THEN
+		RAISE EXCEPTION 'the journey enters on "%", which is also its % event', NEW.entry_event,
+			CASE WHEN NEW.entry_event = NEW.goal_event THEN 'goal' ELSE 'exit' END
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The event that enters a profile would count as done at once: choose another goal_event or exit_event.';
+	END IF;
 	segments := segments || NEW.exit_segments;
 	-- A segment of another project is refused here, on every write; one that
 	-- does not exist by the functions only (a restore may load journeys

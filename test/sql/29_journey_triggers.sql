@@ -133,6 +133,12 @@ SELECT t.jt_try(format($$SELECT ctaudience.ct_create_journey('TEST-JT', 'refused
 	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :vip, 'filter', '{}'::jsonb, 'next', 'z'),
 					   '{"id": "z", "type": "exit"}'::jsonb)),
 	(jsonb_build_array('{"id": "a", "type": "entry", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb))) v(n);
+-- the entering event as the goal or the exit event: every profile would
+-- have done it "since it entered"
+SELECT t.jt_try(format($$SELECT ctaudience.ct_create_journey('TEST-JT', 'refused', %L, %s => 'App Launched')$$,
+					   jsonb_build_array('{"id": "a", "type": "entry", "event": "App Launched", "next": "z"}'::jsonb,
+										 '{"id": "z", "type": "exit"}'::jsonb), arg))
+  FROM unnest(ARRAY['goal_event', 'exit_event']) arg;
 
 ---------------------------------------------------------------------------
 -- (b) Leaving any segment: "Cart" journey entered on the Cart segment,
