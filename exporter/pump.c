@@ -2,14 +2,23 @@
  * pump.c
  *	  One project's export, request after request.  The extension builds
  *	  every request and decides every change of state; the pump claims a
- *	  request (ct_export_claim, leased for --lease seconds), posts it, and
- *	  reports the answer (ct_export_result), which says what follows:
- *	  accepted or dead, the next request; paused, stop; retry, wait (the
- *	  answer's Retry-After, else a backoff) and claim it again.  A request
- *	  once claimed is always posted and reported, so that a stop never
- *	  leaves one half done; one whose report is lost stays leased until the
- *	  lease ends and is then handed out again with the same body and
- *	  source_request_id, which mParticle de-duplicates.
+ *	  request (ct_export_claim, leased for --lease seconds), holds it
+ *	  (ct_export_hold, in a transaction open across the post), posts it,
+ *	  commits, and reports the answer (ct_export_result, a transaction of
+ *	  its own), which says what follows: accepted or dead, the next
+ *	  request; paused, stop; retry, wait (the answer's Retry-After, else a
+ *	  backoff) and claim it again.  A request once held is always posted
+ *	  and reported, so that a stop never leaves one half done; one whose
+ *	  report is lost stays leased until the lease ends and is then handed
+ *	  out again with the same body and source_request_id, which mParticle
+ *	  de-duplicates.
+ *
+ *	  The hold is for erasures: one that committed since the claim deleted
+ *	  the request, and the hold finds none (nothing is posted, the next
+ *	  claim builds anew); one that comes during the post waits for the
+ *	  commit after it.  Three round trips a request (BEGIN, the hold,
+ *	  COMMIT), each a fraction of a millisecond beside the claim's and the
+ *	  report's milliseconds.
  *
  *	  One log line per request: the project, the request's number, size
  *	  and tries, the status, the outcome, the times.  Never the secret, the
@@ -19,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common_log.h"
 #include "common_pool.h"
@@ -98,6 +108,84 @@ ct_pump_claim(CtConn *conn, const char *project_id, PGresult **res, CtClaim *cla
 	claim->events = atoi(PQgetvalue(r, 0, col[6]));
 	claim->attempts = atoi(PQgetvalue(r, 0, col[7]));
 	return 1;
+}
+
+/*
+ * Test only: CT_EXPORTER_TEST_HOLD_PAUSE_MS, milliseconds to wait between a
+ * claim and its hold, so that a test may erase a subject meanwhile
+ * (test/cluster/exporter_test.py).  Not a setting: unset, no wait.
+ */
+static void
+ct_pump_test_pause(void)
+{
+	static int	pause_ms = -1;
+	struct timespec ts;
+
+	if (pause_ms < 0)
+	{
+		const char *v = getenv("CT_EXPORTER_TEST_HOLD_PAUSE_MS");
+
+		pause_ms = v != NULL ? atoi(v) : 0;
+	}
+	if (pause_ms <= 0)
+		return;
+	ts.tv_sec = pause_ms / 1000;
+	ts.tv_nsec = (long) (pause_ms % 1000) * 1000000;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/*
+ * Open the transaction the claimed request is posted in, and lock the
+ * request in it (ct_export_hold): 1 when held, 0 when it is gone (erased,
+ * or answered by another exporter, since the claim: the transaction is
+ * ended), -1 on a database error (ended as far as the connection allows).
+ */
+static int
+ct_pump_hold(CtConn *conn, const char *project_id, const CtClaim *claim)
+{
+	const char *params[2] = {project_id, claim->request_id};
+	PGresult   *r;
+	int			held = -1;
+
+	r = ct_stmt_exec(conn, CT_STMT_BEGIN, 0, NULL);
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+	{
+		ct_pump_db_error(project_id, "BEGIN", r);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	r = ct_stmt_exec(conn, CT_STMT_HOLD, 2, params);
+	if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		ct_pump_db_error(project_id, "ct_export_hold", r);
+	else
+		held = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (held == 1)
+		return 1;
+	r = ct_stmt_exec(conn, CT_STMT_ROLLBACK, 0, NULL);
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+	{
+		ct_pump_db_error(project_id, "ROLLBACK", r);
+		held = -1;
+	}
+	PQclear(r);
+	return held;
+}
+
+/*
+ * End the post's transaction: the hold goes, an erasure waiting for it goes
+ * on.  A failure is logged; the answer is reported all the same.
+ */
+static void
+ct_pump_release(CtConn *conn, const char *project_id)
+{
+	PGresult   *r = ct_stmt_exec(conn, CT_STMT_COMMIT, 0, NULL);
+
+	if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK)
+		ct_pump_db_error(project_id, "COMMIT", r);
+	PQclear(r);
 }
 
 /*
@@ -191,6 +279,7 @@ ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 		double		db_seconds;
 		CtPumpEnd	end;
 		int			got;
+		int			held;
 
 		/*
 		 * a full request's worth of the rate, before the claim: no wait
@@ -226,11 +315,32 @@ ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 			return CT_PUMP_NO_SECRET;
 		}
 
+		ct_pump_test_pause();
+		db_started = ct_now();
+		held = ct_pump_hold(conn, project_id, &claim);
+		db_seconds += ct_now() - db_started;
+		if (held <= 0)
+		{
+			explicit_bzero(secret, sizeof(secret));
+			ct_rate_refund(claim.batches);
+			PQclear(res);
+			ct_pool_release(conn);
+			if (held < 0)
+				return CT_PUMP_DATABASE;
+			/* erased (or answered elsewhere) since the claim: claim anew */
+			ct_log("project=%s request=%s source_request_id=%s batches=%d events=%d outcome=gone before its post: not posted",
+				   project_id, claim.request_id, claim.source_request_id, claim.batches, claim.events);
+			if (ct_stopping())
+				return CT_PUMP_STOPPED;
+			continue;
+		}
+
 		ct_post(poster, claim.url, claim.feed_key, secret, claim.body, claim.body_len, ct_config.timeout, &posted);
 		explicit_bzero(secret, sizeof(secret));
 		out->requests++;
 
 		db_started = ct_now();
+		ct_pump_release(conn, project_id);
 		ct_pump_result(conn, project_id, &claim, &posted, outcome);
 		db_seconds += ct_now() - db_started;
 		ct_pool_release(conn);

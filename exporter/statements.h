@@ -16,6 +16,10 @@ typedef enum CtStmt
 {
 	CT_STMT_DUE,				/* ct_export_due() */
 	CT_STMT_CLAIM,				/* ct_export_claim(project_id, lease_seconds) */
+	CT_STMT_BEGIN,				/* BEGIN: the transaction of a post */
+	CT_STMT_HOLD,				/* ct_export_hold(project_id, request_id) */
+	CT_STMT_COMMIT,				/* COMMIT: after the post */
+	CT_STMT_ROLLBACK,			/* ROLLBACK: no post */
 	CT_STMT_RESULT,				/* ct_export_result(project_id, request_id,
 								 * http_status, error, retry_after_seconds) */
 	CT_STMT_HEALTH				/* SELECT 1 */
