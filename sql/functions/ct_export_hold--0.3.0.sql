@@ -1,16 +1,17 @@
 -- A claimed request held while the exporter posts it: the request row,
 -- still pending, locked FOR KEY SHARE in the exporter's transaction, which
--- stays open across the post and commits after it.  An erasure of a
--- subject the request carries (src/dsr.c deletes the subject's requests
--- not accepted) that committed since the claim leaves no row: false, and the
+-- stays open across the post and commits after it.  An erasure of a subject
+-- the request carries (src/dsr.c deletes the subject's requests not
+-- accepted) that committed since the claim leaves no row: false, and the
 -- exporter does not post it; one that comes during the post waits for the
 -- exporter's commit, so it is ordered after the post.  The lock conflicts
 -- with a DELETE (and an update of the key) only: claims and answers of the
 -- request are not held up, and the hold takes no other lock, so an erasure
--- waiting for it cannot deadlock with it.  Outside a transaction block the lock would end
--- with the call: 25P01.  On a Citus coordinator the SELECT goes to the
--- worker that holds the project, in the coordinator's transaction (not a
--- delegated function: Citus delegates none inside a transaction block).
+-- waiting for it cannot deadlock with it.  Outside a transaction block the
+-- lock would end with the call: 25P01.  On a Citus coordinator the SELECT
+-- goes to the worker that holds the project, in the coordinator's
+-- transaction (not a delegated function: Citus delegates none inside a
+-- transaction block).
 CREATE FUNCTION ctaudience.ct_export_hold(project_id text, request_id bigint) RETURNS boolean
 	LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 	SET search_path = pg_catalog, pg_temp
