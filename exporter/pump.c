@@ -21,7 +21,8 @@
  *	  report's milliseconds.
  *
  *	  One log line per request: the project, the request's number, size
- *	  and tries, the status, the outcome, the times.  Never the secret, the
+ *	  and tries, the status, the outcome, the times (the post; the claim
+ *	  and the report; the hold's three round trips).  Never the secret, the
  *	  body, or mParticle's error text (which may quote a user's data: it is
  *	  kept in the database as the dead letter's error).
  */
@@ -238,7 +239,7 @@ ct_pump_next(const char *outcome, const CtClaim *claim, const CtPosted *posted, 
 /* One line for a request posted. */
 static void
 ct_pump_log(const char *project_id, const CtClaim *claim, const CtPosted *posted, const char *outcome,
-			double db_seconds, const CtPumped *out, CtPumpEnd end)
+			double db_seconds, double hold_seconds, const CtPumped *out, CtPumpEnd end)
 {
 	char		retry[48] = "";
 	char		error[CT_ERROR_MAX + 16] = "";
@@ -252,10 +253,10 @@ ct_pump_log(const char *project_id, const CtClaim *claim, const CtPosted *posted
 	 */
 	if (posted->status == 0)
 		snprintf(error, sizeof(error), " error=\"%s\"", posted->error);
-	ct_log("project=%s request=%s source_request_id=%s batches=%d events=%d try=%d status=%d outcome=%s ms=%.1f db_ms=%.1f%s%s",
+	ct_log("project=%s request=%s source_request_id=%s batches=%d events=%d try=%d status=%d outcome=%s ms=%.1f db_ms=%.1f hold_ms=%.1f%s%s",
 		   project_id, claim->request_id, claim->source_request_id, claim->batches, claim->events,
 		   claim->attempts + 1, posted->status, outcome[0] ? outcome : "unrecorded",
-		   posted->seconds * 1000, db_seconds * 1000, retry, error);
+		   posted->seconds * 1000, db_seconds * 1000, hold_seconds * 1000, retry, error);
 	if (end == CT_PUMP_PAUSED)
 		ct_log("WARNING: project=%s: mParticle refused the feed's credentials (HTTP %d); its export is paused."
 			   " Check the feed key in ctaudience.ct_export_status and its secret, then SELECT ctaudience.ct_resume_export('%s')",
@@ -277,6 +278,7 @@ ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 		char		outcome[16];
 		double		db_started;
 		double		db_seconds;
+		double		hold_seconds;	/* BEGIN, the hold, COMMIT */
 		CtPumpEnd	end;
 		int			got;
 		int			held;
@@ -318,7 +320,7 @@ ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 		ct_pump_test_pause();
 		db_started = ct_now();
 		held = ct_pump_hold(conn, project_id, &claim);
-		db_seconds += ct_now() - db_started;
+		hold_seconds = ct_now() - db_started;
 		if (held <= 0)
 		{
 			explicit_bzero(secret, sizeof(secret));
@@ -341,13 +343,15 @@ ct_pump(CtPoster *poster, const char *project_id, CtPumped *out)
 
 		db_started = ct_now();
 		ct_pump_release(conn, project_id);
+		hold_seconds += ct_now() - db_started;
+		db_started = ct_now();
 		ct_pump_result(conn, project_id, &claim, &posted, outcome);
 		db_seconds += ct_now() - db_started;
 		ct_pool_release(conn);
 
 		end = ct_pump_next(outcome, &claim, &posted, out);
 		ct_metrics_request(posted.status, outcome[0] ? outcome : NULL, claim.batches, claim.events, posted.seconds);
-		ct_pump_log(project_id, &claim, &posted, outcome, db_seconds, out, end);
+		ct_pump_log(project_id, &claim, &posted, outcome, db_seconds, hold_seconds, out, end);
 		PQclear(res);
 		if (end != CT_PUMP_DONE)
 			return end;

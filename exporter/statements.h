@@ -32,6 +32,9 @@ extern bool ct_session_setup(PGconn *pg);
  * ct_conn_exec: the result, or NULL when the connection broke.  A claim
  * run twice leaves the request leased until the lease ends, then it is
  * claimed again; a result run twice must be harmless to the extension.
+ * A hold sent again on a fresh connection, after its BEGIN was lost, is
+ * refused (25P01: no transaction block) and nothing is posted; a COMMIT
+ * sent again is a warning only.
  */
 extern PGresult *ct_stmt_exec(CtConn *conn, CtStmt stmt, int nparams, const char *const *values);
 

@@ -29,6 +29,12 @@ BEGIN
 			USING ERRCODE = 'no_active_sql_transaction',
 				  HINT = 'BEGIN, hold, post, COMMIT: the lock lasts as long as the transaction.';
 	END IF;
+	-- the lock takes a transaction id, whose commit would wait for the WAL
+	-- flush (several milliseconds a request); a hold lost in a crash is no
+	-- loss, as the lock ends with the server.  For the rest of this
+	-- transaction (not a SET clause, which would end with the call); on
+	-- Citus, the coordinator's transaction only
+	PERFORM pg_catalog.set_config('synchronous_commit', 'off', true);
 	PERFORM 1 FROM ctaudience.ct_export_request r
 	  WHERE r.project_id = ct_export_hold.project_id AND r.request_id = ct_export_hold.request_id
 		AND r.state = 'pending'

@@ -421,7 +421,7 @@ def test_normal(api):
     lines = [l for l in log.splitlines() if " project=" in l and " request=" in l]
     check(len(lines) == len(reqs), "one log line per request", f"{len(lines)} lines, {len(reqs)} requests")
     check(all(re.match(r"\d{4}-\d\d-\d\dT[\d:.]+Z project=EXP-NORMAL request=\d+ source_request_id=\S+ batches=\d+ events=\d+ "
-                       r"try=1 status=202 outcome=accepted ms=[\d.]+ db_ms=[\d.]+$", l) for l in lines),
+                       r"try=1 status=202 outcome=accepted ms=[\d.]+ db_ms=[\d.]+ hold_ms=[\d.]+$", l) for l in lines),
           "each line: the project, the request, batches, events, the try, status, outcome, milliseconds", lines[:1])
 
     # nothing more is due: the recurring run is done until its interval has passed
