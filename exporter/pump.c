@@ -17,8 +17,8 @@
  *	  the request, and the hold finds none (nothing is posted, the next
  *	  claim builds anew); one that comes during the post waits for the
  *	  commit after it.  Three round trips a request (BEGIN, the hold,
- *	  COMMIT), each a fraction of a millisecond beside the claim's and the
- *	  report's milliseconds.
+ *	  COMMIT): about 0.4 ms on one host, beside the claim's and the
+ *	  report's tens of milliseconds (bench/export_hold.sh).
  *
  *	  One log line per request: the project, the request's number, size
  *	  and tries, the status, the outcome, the times (the post; the claim
