@@ -33,14 +33,17 @@ typedef struct CtLiveJourney
  * The (journey, occurrence) pairs of one kind -- added to its entry segment
  * since its start (left false), or removed from it or from one of its exit
  * segments -- as batch columns 2..4
- * (journey, ct_id, time) of stmt, and 5 (the entry node) for an entry;
- * false when there are none.
+ * (journey, ct_id, time) of stmt, and 5 (the entry node) for an entry, and
+ * in *created (when not NULL) whether each pair's profile is one the import
+ * created (CtOccurrence.created); false when there are none.
  */
 static bool
 ct_journey_pairs(const char *project_id, const CtLiveJourney *j, uint64 nj,
-				 const CtOccurrence *occ, int n, bool left, CtStmt stmt, CtBatch *b)
+				 const CtOccurrence *occ, int n, bool left, CtStmt stmt, CtBatch *b,
+				 bool **created)
 {
 	int			nmatch = 0;
+	int			k = 0;
 
 	for (int pass = 0; pass < 2; pass++)
 	{
@@ -62,6 +65,8 @@ ct_journey_pairs(const char *project_id, const CtLiveJourney *j, uint64 nj,
 				ct_arr_add(CT_COL(b, 4), TimestampTzGetDatum(occ[i].ts), false);
 				if (!left)
 					ct_arr_add(CT_COL(b, 5), CStringGetTextDatum(j[r].entry), false);
+				if (created != NULL)
+					(*created)[k++] = occ[i].created;
 			}
 		}
 		if (nmatch == 0)
@@ -70,6 +75,8 @@ ct_journey_pairs(const char *project_id, const CtLiveJourney *j, uint64 nj,
 		{
 			ct_batch_init(b, stmt, nmatch);
 			b->values[0] = CStringGetTextDatum(project_id);
+			if (created != NULL)
+				*created = palloc(sizeof(bool) * nmatch);
 		}
 	}
 	return true;
@@ -84,6 +91,7 @@ ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n)
 	CtLiveJourney *j;
 	bool		any = false;
 	CtBatch		b;
+	bool	   *created;
 
 	for (int i = 0; i < n && !any; i++)
 		any = occ[i].member_of != 0 || occ[i].left != 0;
@@ -105,8 +113,8 @@ ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n)
 		j[r].is_entry = DatumGetBool(ct_store_get(r, 5, &isnull));
 	}
 	SPI_freetuptable(SPI_tuptable);
-	if (ct_journey_pairs(project_id, j, found, occ, n, false, CT_Q_JOURNEY_ENTER, &b))
-		ct_direct_journey_enter(&b);
-	if (ct_journey_pairs(project_id, j, found, occ, n, true, CT_Q_JOURNEY_LEFT, &b))
+	if (ct_journey_pairs(project_id, j, found, occ, n, false, CT_Q_JOURNEY_ENTER, &b, &created))
+		ct_direct_journey_enter(&b, created);
+	if (ct_journey_pairs(project_id, j, found, occ, n, true, CT_Q_JOURNEY_LEFT, &b, NULL))
 		ct_batch_exec(&b, false);
 }

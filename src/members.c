@@ -127,6 +127,25 @@ ct_import_contact(void *arg, const char *project_id, const char *ct_id,
 }
 
 /*
+ * CtSyncCounts.created: the profile is one this import inserted (not one
+ * whose insert lost a race: that slot forwards to the winner's, which
+ * exists), and no existing profile was merged into it, so that no journey
+ * state row can name it: one made by another transaction would have needed
+ * the profile, which the insert would have met.
+ */
+static bool
+ct_import_created(void *arg, const char *project_id, const char *ct_id)
+{
+	CtImport   *im = (CtImport *) arg;
+	int			si;
+
+	if (strcmp(project_id, im->project.project_id) != 0)
+		return false;
+	si = ct_slot_final(im, ct_map_get(&im->by_ctid, ct_id, strlen(ct_id)));
+	return si >= 0 && im->slots[si].created && !im->slots[si].absorbs;
+}
+
+/*
  * Insert memberships of existing profiles that have none in their segment
  * yet (seen absent by ct_direct_members_present) the way COPY does, raising
  * what the insert trigger would; false, having done nothing, when
@@ -304,7 +323,7 @@ ct_apply_memberships(CtImport *im)
 {
 	int			n;
 	CtMember   *m = ct_member_statements(im, &n);
-	CtSyncCounts sync = {0, 0, ct_import_contact, im};
+	CtSyncCounts sync = {0, 0, ct_import_contact, im, ct_import_created};
 	MemoryContext batch;
 	MemoryContext old;
 

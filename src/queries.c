@@ -510,7 +510,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	[CT_Q_JOURNEY_LEFT] = {
 		"UPDATE ctaudience.ct_journey_state s SET due_at = least(s.due_at, u.ts)"
 		"  FROM unnest($2, $3, $4) AS u(journey_id, ct_id, ts)"
-		" WHERE s.project_id = $1 AND s.journey_id = u.journey_id AND s.ct_id = u.ct_id AND s.exited_at IS NULL",
+		" WHERE s.project_id = $1 AND s.journey_id = u.journey_id AND s.ct_id = u.ct_id AND s.exited_at IS NULL"
+		"   AND (s.due_at IS NULL OR s.due_at > u.ts)",
 		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR}
 	},
 

@@ -30,6 +30,7 @@
 #include "citus.h"
 #include "compat.h"
 #include "direct.h"
+#include "importstate.h"
 #include "queue.h"
 
 typedef struct CtQueueRows
@@ -390,11 +391,28 @@ ct_fill_journey_step(void *arg, int i, Datum *values, bool *nulls)
 		nulls[r->outcome] = nulls[r->ts] = false;
 }
 
+/* The state rows of profiles an import created, for ct_subxact_unless_unique. */
+typedef struct CtNewStates
+{
+	Relation	rel;
+	int			n;
+	CtJourneyRows *r;
+} CtNewStates;
+
+static bool
+ct_insert_new_states(void *arg)
+{
+	CtNewStates *s = arg;
+
+	ct_multi_insert(s->rel, s->n, ct_fill_journey_state, s->r);
+	return true;
+}
+
 /* See queue.h. */
 void
-ct_direct_journey_enter(CtBatch *pairs)
+ct_direct_journey_enter(CtBatch *pairs, const bool *created)
 {
-	static const char *const key[] = {"project_id", "ct_id", "journey_id"};
+	static const char *const key[] = {"ct_id", "journey_id", "project_id"};
 	int			n = CT_COL(pairs, 2)->n;
 	Relation	state;
 	Relation	step = NULL;
@@ -404,6 +422,13 @@ ct_direct_journey_enter(CtBatch *pairs)
 	int			nin = 0;
 	bool	   *inserted;
 	CtBatch		rest;
+	CtJourneyRows fresh;
+	CtJourneyRows spec;
+	int			nfresh = 0;
+	int			nspec = 0;
+	int		   *specpos;
+	bool	   *specdone;
+	bool		fresh_in = false;
 
 	if (n == 0)
 		return;
@@ -452,10 +477,49 @@ ct_direct_journey_enter(CtBatch *pairs)
 	inserted = palloc(sizeof(bool) * m);
 
 	/*
-	 * A profile has a state row only if it was in the journey (re-entry):
-	 * rare, so the rows are inserted without checking first
+	 * A profile the import created is in no journey (CtSyncCounts.created):
+	 * its rows are inserted as COPY inserts them, the unique key checked but
+	 * not speculatively, in a subtransaction, so that a row there after all
+	 * (say, left behind by a profile deleted by hand) is a unique violation
+	 * that sends them the other way, not an error.
 	 */
-	ct_insert_unless_conflicts(state, arbiter, m, ct_fill_journey_state, &r, false, inserted);
+	fresh = r;
+	fresh.pair = palloc(sizeof(int) * m);
+	for (int i = 0; i < m; i++)
+	{
+		if (created[r.pair[i]])
+			fresh.pair[nfresh++] = r.pair[i];
+	}
+	if (nfresh > 0)
+	{
+		CtNewStates ns = {state, nfresh, &fresh};
+
+		fresh_in = ct_subxact_unless_unique(ct_insert_new_states, &ns);
+	}
+
+	/*
+	 * Another profile has a state row if it was in the journey (re-entry),
+	 * which an existing profile added again may well have been: its key is
+	 * looked up first, so that a re-entry costs no dead row and index entries
+	 * before the statement
+	 */
+	spec = r;
+	spec.pair = palloc(sizeof(int) * m);
+	specpos = palloc(sizeof(int) * m);
+	for (int i = 0; i < m; i++)
+	{
+		inserted[i] = fresh_in && created[r.pair[i]];
+		if (!inserted[i])
+		{
+			specpos[nspec] = i;
+			spec.pair[nspec++] = r.pair[i];
+		}
+	}
+	specdone = palloc(sizeof(bool) * Max(nspec, 1));
+	if (nspec > 0)
+		ct_insert_unless_conflicts(state, arbiter, nspec, ct_fill_journey_state, &spec, true, specdone);
+	for (int j = 0; j < nspec; j++)
+		inserted[specpos[j]] = specdone[j];
 	table_close(state, NoLock);
 
 	/*

@@ -37,9 +37,10 @@ extern void ct_direct_insert_queue_once(CtBatch *rows);
  * and its 'entered' step (the way COPY writes them) for each profile not
  * in the journey yet; the pairs whose state row exists (re-entry) go
  * through the statement, whose ON CONFLICT DO UPDATE applies the re-entry
- * policy.
+ * policy.  created[i]: pair i's profile is one the import created (no state
+ * row to expect: its row is inserted without the speculative insertion).
  */
-extern void ct_direct_journey_enter(CtBatch *pairs);
+extern void ct_direct_journey_enter(CtBatch *pairs, const bool *created);
 
 /*
  * For other direct writers: the unique index name of rel (its shard's on a

@@ -20,6 +20,13 @@ typedef struct CtSyncCounts
 	bool		(*contact) (void *arg, const char *project_id, const char *ct_id,
 							bool *has_email, bool *has_phone);
 	void	   *contact_arg;
+
+	/*
+	 * Optional (with contact_arg): whether the import created the profile and
+	 * merged no other into it, so that it is in no journey: its entries need
+	 * no check for a state row (ct_direct_journey_enter).
+	 */
+	bool		(*created) (void *arg, const char *project_id, const char *ct_id);
 } CtSyncCounts;
 
 /*

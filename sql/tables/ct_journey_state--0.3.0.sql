@@ -18,8 +18,12 @@ CREATE TABLE ctaudience.ct_journey_state (
 	-- a profile's rows together: every reader but ct_stop_journey and the
 	-- views (which read whole projects) finds rows by project and profile
 	-- (the live entry, a recorded event, the import's merges, an erasure),
-	-- so no second index on (project_id, ct_id) is written at each entry
-	PRIMARY KEY (project_id, ct_id, journey_id)
+	-- so no second index on (project_id, ct_id) is written at each entry.
+	-- ct_id first: the column that tells keys apart, at a fixed place in
+	-- the index tuple, so an insert's comparisons rarely reach the rest
+	-- (project_id first, every comparison compared the project's text,
+	-- equal, and then found ct_id behind it)
+	PRIMARY KEY (ct_id, journey_id, project_id)
 );
 -- what ct_advance_journeys moves next, project by project (each
 -- project's earliest due time: one probe)

@@ -608,6 +608,23 @@ SELECT * FROM t.again_steps;
 SELECT ct_advance_journeys(100, as_of => '2025-03-11 11:00+00') > 0 AS moved;
 SELECT * FROM t.again_steps;
 DROP INDEX ct_journey_state_key_copy;
+-- A profile the import creates is in no journey, so its entries are
+-- written without the speculative insertion; a state row there all the
+-- same (left behind by a profile deleted by hand, here under the Partner
+-- ID the import gives the new profile) sends them the checked way: no
+-- 23505, the re-entry policy applies ("always" lets it in again, the
+-- others, which it never entered, let it in).
+INSERT INTO ct_journey_state (project_id, journey_id, ct_id, node, entered_at, node_at, exited_at, exit_reason)
+SELECT 'TEST-J', journey_id, 'ct-left-behind', 'out', '2025-03-01 00:00+00', '2025-03-01 00:00+00', '2025-03-01 00:00+00', 'completed'
+  FROM ct_journey WHERE name = 'Again always';
+SELECT t.imp(t.msg(3990, t.at('2025-03-12 10:00+00'), jsonb_build_array(
+	t.u('2990', jsonb_build_array(t.id('customer', 'olaf')), jsonb_build_array(t.aud(57001, 'Cart Drop off')), 'ct-left-behind')), 'TEST-J'));
+SELECT j.name, x.entered_at, x.exited_at, count(*) FILTER (WHERE s.outcome = 'entered') AS entered_steps
+  FROM ct_journey_state x JOIN ct_journey j USING (project_id, journey_id)
+  LEFT JOIN ct_journey_step s ON s.project_id = x.project_id AND s.journey_id = x.journey_id AND s.ct_id = x.ct_id
+ WHERE x.ct_id = 'ct-left-behind' GROUP BY 1, 2, 3 ORDER BY 1;
+-- (out of the journeys again: the next test's clock would move it)
+DELETE FROM ct_journey_state WHERE project_id = 'TEST-J' AND ct_id = 'ct-left-behind';
 
 DROP OWNED BY ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
 DROP ROLE ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
