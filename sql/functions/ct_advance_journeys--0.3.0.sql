@@ -105,7 +105,7 @@ BEGIN
 			   (c.segment_id IS NULL
 				OR EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 							WHERE m.project_id = $1 AND m.segment_id = c.segment_id AND m.ct_id = c.ct_id
-							  AND m.is_member))
+							  AND m.is_member OFFSET 0))
 			   AND (c.exit_segments = '{}'
 					OR NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 									WHERE m.project_id = $1 AND m.segment_id = ANY (c.exit_segments)
@@ -194,17 +194,17 @@ BEGIN
 						WHEN b.nd ? 'in_segment' THEN
 							EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 									 WHERE m.project_id = $1 AND m.segment_id = (b.nd ->> 'in_segment')::bigint
-									   AND m.ct_id = b.ct_id AND m.is_member)
+									   AND m.ct_id = b.ct_id AND m.is_member OFFSET 0)
 						WHEN b.nd ? 'has_properties' THEN
 							EXISTS (SELECT 1 FROM ctaudience.ct_profile p
 									 WHERE p.project_id = $1 AND p.ct_id = b.ct_id
-									   AND p.properties @> (b.nd -> 'has_properties'))
+									   AND p.properties @> (b.nd -> 'has_properties') OFFSET 0)
 						ELSE
 							EXISTS (SELECT 1 FROM ctaudience.ct_event ev
 									 WHERE ev.project_id = $1 AND ev.ct_id = b.ct_id
 									   AND ev.event_name = b.nd ->> 'did_event'
 									   AND ev.ts >= b.entered_at AND ev.ts <= $2
-									   AND ev.props @> coalesce(b.nd -> 'filter', '{}')) END AS yes,
+									   AND ev.props @> coalesce(b.nd -> 'filter', '{}') OFFSET 0) END AS yes,
 				   b.type = 'send' AND b.control_group > 0
 					   AND ('x' || left(md5(b.journey_id || '/' || b.ct_id), 8))::bit(32)::bigint % 100 < b.control_group AS held
 			  FROM b),
