@@ -184,7 +184,7 @@ COMMIT;"
 modes="1 2 floor"
 if [ -n "${CT_BENCH_BASELINE:-}" ]; then
 	git show "$CT_BENCH_BASELINE:sql/functions/ct_advance_journeys--0.3.0.sql" |
-		sed 's/ctaudience\.ct_advance_journeys(/ctaudience.ct_advance_journeys_baseline(/' | q -d benchj >/dev/null
+		sed 's/ctaudience\.ct_advance_journeys(/ctaudience.ct_advance_journeys_baseline(/; s/ctaudience\.ct_advance_project_journeys(/ctaudience.ct_advance_project_journeys_baseline(/g' | q -d benchj >/dev/null
 	# its claim's index, where that revision's differs (both then write both)
 	base_idx=$(git show "$CT_BENCH_BASELINE:sql/tables/ct_journey_state--0.3.0.sql" | grep -o 'CREATE INDEX ct_journey_state_due_idx ON [^;]*' || true)
 	if [ -n "$base_idx" ] && ! grep -qF "$base_idx" sql/tables/ct_journey_state--0.3.0.sql; then

@@ -14,8 +14,9 @@
 -- late run shifts no wait.  Every step is a row of ct_journey_step.
 --
 -- Set-based: one statement claims the batch, exits those that must exit
--- (or puts back those made due early whose wait is not over) and returns
--- the others as arrays (the walk); then one statement per hop moves every
+-- (or puts back those made due early whose wait is not over), passes the
+-- waits that are over and returns the others as arrays (the walk: the
+-- project is $1 throughout); then one statement per hop moves every
 -- profile of the walk through the node it is at -- the steps, queue rows
 -- and states of the whole batch written in bulk -- and returns those that
 -- go on to a next node, until each has reached a wait or an exit.  A
@@ -34,10 +35,9 @@ DECLARE
 	claimed bigint;
 	kept bigint;
 	moved bigint;
-	-- the walk: one element per profile moving on (project, journey,
-	-- profile, entry time, node, whether it waits there, the journey's
-	-- time, when it got to the node it waits at)
-	w_p text[];
+	-- the walk: one element per profile moving on (journey, profile, entry
+	-- time, node, whether it waits there, the journey's time, when it got
+	-- to the node it waits at)
 	w_j bigint[];
 	w_c text[];
 	w_e timestamptz[];
@@ -113,7 +113,9 @@ BEGIN
 			   CASE WHEN c.waiting AND jn.nd ->> 'type' = 'wait' THEN
 					CASE WHEN jn.nd ? 'until' THEN ctaudience.ct_journey_wait_end(jn.nd, c.node_at, c.project_id)
 						 ELSE c.node_at + (jn.nd ->> 'duration')::interval END
-					ELSE c.due_at END AS t
+					ELSE c.due_at END AS t,
+			   -- at the end of a wait: it passes it here (no hop for it)
+			   c.waiting AND jn.nd ->> 'type' = 'wait' AS passing, jn.nd ->> 'next' AS next
 		  FROM c LEFT JOIN jn ON jn.journey_id = c.journey_id AND jn.id = c.node),
 	f AS MATERIALIZED (
 		SELECT g.*,
@@ -136,17 +138,19 @@ BEGIN
 	sp AS (
 		INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)
 		OVERRIDING SYSTEM VALUE
-		SELECT f.project_id, f.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), f.ct_id, f.node, f.fate, f.fate_at
-		  FROM f WHERE f.fate <> 'kept')
+		SELECT f.project_id, f.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), f.ct_id, f.node,
+			   coalesce(f.fate, 'passed'), coalesce(f.fate_at, f.t)
+		  FROM f WHERE f.fate <> 'kept' OR f.fate IS NULL AND f.passing)
 	SELECT count(*), count(*) FILTER (WHERE f.fate = 'kept'),
-		   array_agg(f.project_id) FILTER (WHERE f.fate IS NULL), array_agg(f.journey_id) FILTER (WHERE f.fate IS NULL),
+		   array_agg(f.journey_id) FILTER (WHERE f.fate IS NULL),
 		   array_agg(f.ct_id) FILTER (WHERE f.fate IS NULL), array_agg(f.entered_at) FILTER (WHERE f.fate IS NULL),
-		   array_agg(f.node) FILTER (WHERE f.fate IS NULL), array_agg(f.waiting) FILTER (WHERE f.fate IS NULL),
+		   array_agg(CASE WHEN f.passing THEN f.next ELSE f.node END) FILTER (WHERE f.fate IS NULL),
+		   array_agg(f.waiting AND NOT f.passing) FILTER (WHERE f.fate IS NULL),
 		   array_agg(f.t) FILTER (WHERE f.fate IS NULL), array_agg(f.node_at) FILTER (WHERE f.fate IS NULL),
 		   array_agg(DISTINCT f.journey_id) FILTER (WHERE f.fate IS NULL)
 	  FROM f
 	$sql$)
-	  INTO claimed, kept, w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys
+	  INTO claimed, kept, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys
 	  USING project, clock, max_profiles;
 	moved := claimed - kept;
 	IF journeys IS NULL THEN
@@ -164,14 +168,15 @@ BEGIN
 		END IF;
 		EXECUTE ctaudience.ct_project_sql(project, $sql$
 		WITH a AS (
-			SELECT * FROM unnest($3, $4, $5, $6, $7, $8, $9, $10) WITH ORDINALITY
-						   AS a(project_id, journey_id, ct_id, entered_at, cur, waiting, t, node_at, ord)),
+			SELECT $1::text AS project_id, a.*
+			  FROM unnest($3, $4, $5, $6, $7, $8, $9) WITH ORDINALITY
+				   AS a(journey_id, ct_id, entered_at, cur, waiting, t, node_at, ord)),
 		jn AS MATERIALIZED (
 			SELECT y.journey_id, y.control_group, n ->> 'id' AS id, n ->> 'type' AS type, n AS nd, cp.campaign_id
 			  FROM ctaudience.ct_journey y CROSS JOIN LATERAL jsonb_array_elements(y.nodes) n
 			  LEFT JOIN ctaudience.ct_campaign cp
 					 ON cp.project_id = $1 AND cp.journey_id = y.journey_id AND cp.journey_node = n ->> 'id'
-			 WHERE y.project_id = $1 AND y.journey_id = ANY ($11)),
+			 WHERE y.project_id = $1 AND y.journey_id = ANY ($10)),
 		-- where it is; a wait for an event: since when it waits there
 		b AS (
 			SELECT a.*, jn.type, jn.nd, jn.campaign_id, jn.control_group,
@@ -264,7 +269,7 @@ BEGIN
 			  FROM r
 			 WHERE r.next IS NULL AND r.type IN ('wait', 'wait_for_event', 'exit')
 			   AND x.project_id = $1 AND x.journey_id = r.journey_id AND x.ct_id = r.ct_id)
-		SELECT array_agg(r.project_id) FILTER (WHERE r.next IS NOT NULL), array_agg(r.journey_id) FILTER (WHERE r.next IS NOT NULL),
+		SELECT array_agg(r.journey_id) FILTER (WHERE r.next IS NOT NULL),
 			   array_agg(r.ct_id) FILTER (WHERE r.next IS NOT NULL), array_agg(r.entered_at) FILTER (WHERE r.next IS NOT NULL),
 			   array_agg(r.next) FILTER (WHERE r.next IS NOT NULL), array_agg(false) FILTER (WHERE r.next IS NOT NULL),
 			   array_agg(coalesce(r.ts2, r.t)) FILTER (WHERE r.next IS NOT NULL), array_agg(r.node_at) FILTER (WHERE r.next IS NOT NULL),
@@ -274,8 +279,8 @@ BEGIN
 			   (SELECT count(*) FROM cg)
 		  FROM r
 		$sql$)
-		  INTO w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, kept, lost, held
-		  USING project, clock, w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys;
+		  INTO w_j, w_c, w_e, w_n, w_w, w_t, w_a, kept, lost, held
+		  USING project, clock, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys;
 		IF lost > 0 THEN
 			RAISE EXCEPTION 'a journey of % has a node without a next node or an unknown one', journeys::text
 				USING ERRCODE = 'internal_error';
