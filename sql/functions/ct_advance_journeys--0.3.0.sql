@@ -18,8 +18,9 @@
 -- waits that are over and returns the others as arrays (the walk: the
 -- project is $1 throughout); then one statement per hop moves every
 -- profile of the walk through the node it is at -- the steps, queue rows
--- and states of the whole batch written in bulk -- and returns those that
--- go on to a next node, until each has reached a wait or an exit.  A
+-- and states of the whole batch written in bulk -- and on into a next node
+-- that is a wait or an exit (it stops there), and returns those that go
+-- on to another node, until each has reached a wait or an exit.  A
 -- profile's steps are written in its order (step_id).
 CREATE FUNCTION ctaudience.ct_advance_project_journeys(project text, max_profiles integer DEFAULT 1000,
 	as_of timestamptz DEFAULT NULL)
@@ -226,7 +227,7 @@ BEGIN
 						WHEN d.ets IS NOT NULL THEN 'event'
 						WHEN d.timeout_at <= $2 THEN 'timeout' END AS outcome2
 			  FROM d),
-		r AS MATERIALIZED (
+		n AS (
 			SELECT e.*,
 				   CASE e.outcome2 WHEN 'event' THEN e.ets WHEN 'timeout' THEN e.timeout_at END AS ts2,
 				   CASE e.type WHEN 'entry' THEN e.nd ->> 'next'
@@ -236,11 +237,25 @@ BEGIN
 							   WHEN 'condition' THEN e.nd ->> e.outcome
 							   WHEN 'send' THEN e.nd ->> 'next' END AS next
 			  FROM e),
+		-- a next node that is a wait or an exit: it gets there in this hop
+		-- (its step, and where it stops), so no hop of its own.  stop_*:
+		-- the node it stops at, of either kind
+		r AS MATERIALIZED (
+			SELECT n.*, v.lands, v.next_type,
+				   CASE WHEN v.lands THEN v.next_type WHEN n.next IS NULL THEN n.type END AS stop_type,
+				   CASE WHEN v.lands THEN n.next ELSE n.cur END AS stop_node,
+				   CASE WHEN v.lands THEN nx.nd ELSE n.nd END AS stop_nd,
+				   CASE WHEN v.lands THEN coalesce(n.ts2, n.t) ELSE n.t END AS stop_t
+			  FROM n LEFT JOIN jn nx ON nx.journey_id = n.journey_id AND nx.id = n.next
+			 CROSS JOIN LATERAL (SELECT coalesce(nx.type IN ('wait', 'exit'), false) AS lands, nx.type AS next_type) v),
 		sp AS (
 			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)
 			OVERRIDING SYSTEM VALUE
-			SELECT r.project_id, r.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), r.ct_id, r.cur, s.outcome, s.ts
-			  FROM r CROSS JOIN LATERAL (VALUES (1, r.outcome, r.t), (2, r.outcome2, r.ts2)) AS s(k, outcome, ts)
+			SELECT r.project_id, r.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), r.ct_id, s.node, s.outcome, s.ts
+			  FROM r CROSS JOIN LATERAL (VALUES (1, r.cur, r.outcome, r.t), (2, r.cur, r.outcome2, r.ts2),
+												(3, r.next, CASE WHEN r.lands THEN CASE r.next_type WHEN 'wait' THEN 'waiting'
+																					   ELSE 'completed' END END,
+												 r.stop_t)) AS s(k, node, outcome, ts)
 			 WHERE s.outcome IS NOT NULL
 			 ORDER BY r.ord, s.k),
 		q AS (
@@ -258,21 +273,24 @@ BEGIN
 		-- its timeout), an exit
 		st AS (
 			UPDATE ctaudience.ct_journey_state x
-			   SET node = r.cur, waiting = r.type <> 'exit',
-				   node_at = CASE WHEN r.type = 'wait_for_event' THEN r.arrived ELSE r.t END,
-				   due_at = CASE r.type WHEN 'wait' THEN
-										CASE WHEN r.nd ? 'until' THEN ctaudience.ct_journey_wait_end(r.nd, r.t, r.project_id)
-											 ELSE r.t + (r.nd ->> 'duration')::interval END
+			   SET node = r.stop_node, waiting = r.stop_type <> 'exit',
+				   node_at = CASE WHEN r.stop_type = 'wait_for_event' THEN r.arrived ELSE r.stop_t END,
+				   due_at = CASE r.stop_type WHEN 'wait' THEN
+										CASE WHEN r.stop_nd ? 'until' THEN ctaudience.ct_journey_wait_end(r.stop_nd, r.stop_t, r.project_id)
+											 ELSE r.stop_t + (r.stop_nd ->> 'duration')::interval END
 									   WHEN 'wait_for_event' THEN r.timeout_at END,
-				   exited_at = CASE WHEN r.type = 'exit' THEN r.t END,
-				   exit_reason = CASE WHEN r.type = 'exit' THEN 'completed' END
+				   exited_at = CASE WHEN r.stop_type = 'exit' THEN r.stop_t END,
+				   exit_reason = CASE WHEN r.stop_type = 'exit' THEN 'completed' END
 			  FROM r
-			 WHERE r.next IS NULL AND r.type IN ('wait', 'wait_for_event', 'exit')
+			 WHERE r.stop_type IN ('wait', 'wait_for_event', 'exit')
 			   AND x.project_id = $1 AND x.journey_id = r.journey_id AND x.ct_id = r.ct_id)
-		SELECT array_agg(r.journey_id) FILTER (WHERE r.next IS NOT NULL),
-			   array_agg(r.ct_id) FILTER (WHERE r.next IS NOT NULL), array_agg(r.entered_at) FILTER (WHERE r.next IS NOT NULL),
-			   array_agg(r.next) FILTER (WHERE r.next IS NOT NULL), array_agg(false) FILTER (WHERE r.next IS NOT NULL),
-			   array_agg(coalesce(r.ts2, r.t)) FILTER (WHERE r.next IS NOT NULL), array_agg(r.node_at) FILTER (WHERE r.next IS NOT NULL),
+		SELECT array_agg(r.journey_id) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(r.ct_id) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(r.entered_at) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(r.next) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(false) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(coalesce(r.ts2, r.t)) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(r.node_at) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
 			   -- claimed (another event) and waiting on: not moved
 			   count(*) FILTER (WHERE r.next IS NULL AND r.type = 'wait_for_event' AND r.waiting),
 			   count(*) FILTER (WHERE r.next IS NULL AND r.type NOT IN ('wait', 'wait_for_event', 'exit') OR r.type IS NULL),
