@@ -331,6 +331,9 @@ DECLARE
 	moved bigint := 0;
 	n bigint;
 BEGIN
+	-- ct_advance_project_journeys's checks, repeated: this one refuses before
+	-- it reads any project (there may be none due), that one is called
+	-- directly too (and on Citus runs on the worker)
 	IF max_profiles IS NULL THEN
 		RAISE EXCEPTION 'max_profiles must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
