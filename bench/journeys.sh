@@ -29,6 +29,8 @@ profiles=${1:-1000000}
 batch=${CT_BENCH_BATCH:-5000}
 rounds=${CT_BENCH_ROUNDS:-3}
 import_users=$((profiles < 100000 ? profiles : 100000))
+# CT_BENCH_CLOCK_ONLY=1: only the clock (part 1) -- no messages to generate
+[ "${CT_BENCH_CLOCK_ONLY:-0}" != 1 ] || import_users=100
 segments_sql="INSERT INTO ctaudience.ct_segment (project_id, name, partner_segment_id) VALUES
 	('BENCH', 'Cart Drop off', 71001), ('BENCH', 'Big spenders', 71002),
 	('BENCH', 'Bangalore app users', 71003), ('BENCH', 'Churn risk', 71004);"
@@ -72,7 +74,10 @@ q() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$@"; }
 
 # CT_BENCH_IMPORT_ONLY=1: only the import (part 2), e.g.
 #   CT_BENCH_IMPORT_ONLY=1 CT_BENCH_ROUNDS=5 bench/journeys.sh 100000
+# CT_BENCH_CLOCK_ONLY=1: only the clock (part 1), e.g.
+#   CT_BENCH_CLOCK_ONLY=1 CT_BENCH_BASELINE=main CT_BENCH_ROUNDS=3 bench/journeys.sh 200000
 import_only=${CT_BENCH_IMPORT_ONLY:-0}
+clock_only=${CT_BENCH_CLOCK_ONLY:-0}
 
 # -- 1. the clock --------------------------------------------------------
 if [ "$import_only" != 1 ]; then
@@ -179,7 +184,7 @@ COMMIT;"
 modes="1 2 floor"
 if [ -n "${CT_BENCH_BASELINE:-}" ]; then
 	git show "$CT_BENCH_BASELINE:sql/functions/ct_advance_journeys--0.3.0.sql" |
-		sed 's/ctaudience\.ct_advance_journeys(/ctaudience.ct_advance_journeys_baseline(/' | q -d benchj >/dev/null
+		sed 's/ctaudience\.ct_advance_journeys(/ctaudience.ct_advance_journeys_baseline(/; s/ctaudience\.ct_advance_project_journeys(/ctaudience.ct_advance_project_journeys_baseline(/g' | q -d benchj >/dev/null
 	# its claim's index, where that revision's differs (both then write both)
 	base_idx=$(git show "$CT_BENCH_BASELINE:sql/tables/ct_journey_state--0.3.0.sql" | grep -o 'CREATE INDEX ct_journey_state_due_idx ON [^;]*' || true)
 	if [ -n "$base_idx" ] && ! grep -qF "$base_idx" sql/tables/ct_journey_state--0.3.0.sql; then
@@ -236,29 +241,31 @@ import_in() {	# database, setup SQL: prints the driver's result line
 	psql -X -q -d "$1" -c "CHECKPOINT"
 	"$work/driver" import "$conn dbname=$1" "$msgs" 1 || exit 1
 }
+if [ "$clock_only" != 1 ]; then
 ct_log "warm-up import with journeys (not measured)"
-import_in benchi0 "$journeys_sql" >/dev/null
-entered=$(q -d benchi0 -c "SELECT count(*) || ' entries of ' || count(DISTINCT ct_id) || ' profiles into ' || count(DISTINCT journey_id) || ' journeys' FROM ctaudience.ct_journey_state")
-psql -X -q -d postgres -c "DROP DATABASE benchi0"
-iratios=""
-icpu=""
-idetail=""
-for k in $(seq "$rounds"); do
-	ct_log "round $k of $rounds: import without journeys"
-	a=$(import_in bencha "$segments_sql"); echo "$a"
-	psql -X -q -d postgres -c "DROP DATABASE bencha"
-	ct_log "round $k of $rounds: import with 5 live journeys"
-	b=$(import_in benchb "$journeys_sql"); echo "$b"
-	psql -X -q -d postgres -c "DROP DATABASE benchb"
-	sa=$(echo "$a" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
-	sb=$(echo "$b" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
-	iratios="$iratios $(awk "BEGIN {printf \"%.2f\", $sb / $sa}")"
-	ca=$(echo "$a" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
-	cb=$(echo "$b" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
-	icpu="$icpu $(awk "BEGIN {printf \"%.2f\", $cb / $ca}")"
-	idetail="$idetail
+	import_in benchi0 "$journeys_sql" >/dev/null
+	entered=$(q -d benchi0 -c "SELECT count(*) || ' entries of ' || count(DISTINCT ct_id) || ' profiles into ' || count(DISTINCT journey_id) || ' journeys' FROM ctaudience.ct_journey_state")
+	psql -X -q -d postgres -c "DROP DATABASE benchi0"
+	iratios=""
+	icpu=""
+	idetail=""
+	for k in $(seq "$rounds"); do
+		ct_log "round $k of $rounds: import without journeys"
+		a=$(import_in bencha "$segments_sql"); echo "$a"
+		psql -X -q -d postgres -c "DROP DATABASE bencha"
+		ct_log "round $k of $rounds: import with 5 live journeys"
+		b=$(import_in benchb "$journeys_sql"); echo "$b"
+		psql -X -q -d postgres -c "DROP DATABASE benchb"
+		sa=$(echo "$a" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+		sb=$(echo "$b" | sed 's/.*seconds=\([0-9.]*\).*/\1/')
+		iratios="$iratios $(awk "BEGIN {printf \"%.2f\", $sb / $sa}")"
+		ca=$(echo "$a" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+		cb=$(echo "$b" | sed 's/.*backend_cpu_s=\([0-9.]*\).*/\1/')
+		icpu="$icpu $(awk "BEGIN {printf \"%.2f\", $cb / $ca}")"
+		idetail="$idetail
                             round $k: without $sa s, with $sb s"
-done
+	done
+fi
 
 clock_report=""
 [ "$import_only" = 1 ] || clock_report="one caller:                 $(printf "%.0f" "$(median $one_rates)") profiles/s, median of $rounds rounds:$one_rates
@@ -270,9 +277,9 @@ one caller's time / floor:  $(printf "%.2f" "$(median $floor_ratios)"), median o
 $([ -z "$base_ratios" ] || echo "one caller / $CT_BENCH_BASELINE:  $(printf "%.2f" "$(median $base_ratios)") (profiles/s), $(printf "%.2f" "$(median $base_cpu_ratios)") (per CPU second), medians of:$base_ratios;$base_cpu_ratios")"
 cat <<REPORT
 
-== ctaudience journeys benchmark: $profiles due profiles (batches of $batch), import of $import_users users
+== ctaudience journeys benchmark: $profiles due profiles (batches of $batch), $([ "$clock_only" = 1 ] && echo "the clock only" || echo "import of $import_users users")
 $clock_report
-import with / without 5 live journeys: $(printf "%.2f" "$(median $iratios)"), median of $rounds rounds:$iratios
+$([ "$clock_only" = 1 ] || echo "import with / without 5 live journeys: $(printf "%.2f" "$(median $iratios)"), median of $rounds rounds:$iratios
                             $(printf "%.2f" "$(median $icpu)") in the backend's CPU time:$icpu
-                            ($entered)$idetail
+                            ($entered)$idetail")
 REPORT

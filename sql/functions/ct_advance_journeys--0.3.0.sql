@@ -14,11 +14,13 @@
 -- late run shifts no wait.  Every step is a row of ct_journey_step.
 --
 -- Set-based: one statement claims the batch, exits those that must exit
--- (or puts back those made due early whose wait is not over) and returns
--- the others as arrays (the walk); then one statement per hop moves every
+-- (or puts back those made due early whose wait is not over), passes the
+-- waits that are over and returns the others as arrays (the walk: the
+-- project is $1 throughout); then one statement per hop moves every
 -- profile of the walk through the node it is at -- the steps, queue rows
--- and states of the whole batch written in bulk -- and returns those that
--- go on to a next node, until each has reached a wait or an exit.  A
+-- and states of the whole batch written in bulk -- and on into a next node
+-- that is a wait or an exit (it stops there), and returns those that go
+-- on to another node, until each has reached a wait or an exit.  A
 -- profile's steps are written in its order (step_id).
 CREATE FUNCTION ctaudience.ct_advance_project_journeys(project text, max_profiles integer DEFAULT 1000,
 	as_of timestamptz DEFAULT NULL)
@@ -34,10 +36,9 @@ DECLARE
 	claimed bigint;
 	kept bigint;
 	moved bigint;
-	-- the walk: one element per profile moving on (project, journey,
-	-- profile, entry time, node, whether it waits there, the journey's
-	-- time, when it got to the node it waits at)
-	w_p text[];
+	-- the walk: one element per profile moving on (journey, profile, entry
+	-- time, node, whether it waits there, the journey's time, when it got
+	-- to the node it waits at)
 	w_j bigint[];
 	w_c text[];
 	w_e timestamptz[];
@@ -105,7 +106,7 @@ BEGIN
 			   (c.segment_id IS NULL
 				OR EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 							WHERE m.project_id = $1 AND m.segment_id = c.segment_id AND m.ct_id = c.ct_id
-							  AND m.is_member))
+							  AND m.is_member OFFSET 0))
 			   AND (c.exit_segments = '{}'
 					OR NOT EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 									WHERE m.project_id = $1 AND m.segment_id = ANY (c.exit_segments)
@@ -113,7 +114,9 @@ BEGIN
 			   CASE WHEN c.waiting AND jn.nd ->> 'type' = 'wait' THEN
 					CASE WHEN jn.nd ? 'until' THEN ctaudience.ct_journey_wait_end(jn.nd, c.node_at, c.project_id)
 						 ELSE c.node_at + (jn.nd ->> 'duration')::interval END
-					ELSE c.due_at END AS t
+					ELSE c.due_at END AS t,
+			   -- at the end of a wait: it passes it here (no hop for it)
+			   c.waiting AND jn.nd ->> 'type' = 'wait' AS passing, jn.nd ->> 'next' AS next
 		  FROM c LEFT JOIN jn ON jn.journey_id = c.journey_id AND jn.id = c.node),
 	f AS MATERIALIZED (
 		SELECT g.*,
@@ -136,17 +139,19 @@ BEGIN
 	sp AS (
 		INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)
 		OVERRIDING SYSTEM VALUE
-		SELECT f.project_id, f.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), f.ct_id, f.node, f.fate, f.fate_at
-		  FROM f WHERE f.fate <> 'kept')
+		SELECT f.project_id, f.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), f.ct_id, f.node,
+			   coalesce(f.fate, 'passed'), coalesce(f.fate_at, f.t)
+		  FROM f WHERE f.fate <> 'kept' OR f.fate IS NULL AND f.passing)
 	SELECT count(*), count(*) FILTER (WHERE f.fate = 'kept'),
-		   array_agg(f.project_id) FILTER (WHERE f.fate IS NULL), array_agg(f.journey_id) FILTER (WHERE f.fate IS NULL),
+		   array_agg(f.journey_id) FILTER (WHERE f.fate IS NULL),
 		   array_agg(f.ct_id) FILTER (WHERE f.fate IS NULL), array_agg(f.entered_at) FILTER (WHERE f.fate IS NULL),
-		   array_agg(f.node) FILTER (WHERE f.fate IS NULL), array_agg(f.waiting) FILTER (WHERE f.fate IS NULL),
+		   array_agg(CASE WHEN f.passing THEN f.next ELSE f.node END) FILTER (WHERE f.fate IS NULL),
+		   array_agg(f.waiting AND NOT f.passing) FILTER (WHERE f.fate IS NULL),
 		   array_agg(f.t) FILTER (WHERE f.fate IS NULL), array_agg(f.node_at) FILTER (WHERE f.fate IS NULL),
 		   array_agg(DISTINCT f.journey_id) FILTER (WHERE f.fate IS NULL)
 	  FROM f
 	$sql$)
-	  INTO claimed, kept, w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys
+	  INTO claimed, kept, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys
 	  USING project, clock, max_profiles;
 	moved := claimed - kept;
 	IF journeys IS NULL THEN
@@ -164,14 +169,15 @@ BEGIN
 		END IF;
 		EXECUTE ctaudience.ct_project_sql(project, $sql$
 		WITH a AS (
-			SELECT * FROM unnest($3, $4, $5, $6, $7, $8, $9, $10) WITH ORDINALITY
-						   AS a(project_id, journey_id, ct_id, entered_at, cur, waiting, t, node_at, ord)),
+			SELECT $1::text AS project_id, a.*
+			  FROM unnest($3, $4, $5, $6, $7, $8, $9) WITH ORDINALITY
+				   AS a(journey_id, ct_id, entered_at, cur, waiting, t, node_at, ord)),
 		jn AS MATERIALIZED (
 			SELECT y.journey_id, y.control_group, n ->> 'id' AS id, n ->> 'type' AS type, n AS nd, cp.campaign_id
 			  FROM ctaudience.ct_journey y CROSS JOIN LATERAL jsonb_array_elements(y.nodes) n
 			  LEFT JOIN ctaudience.ct_campaign cp
 					 ON cp.project_id = $1 AND cp.journey_id = y.journey_id AND cp.journey_node = n ->> 'id'
-			 WHERE y.project_id = $1 AND y.journey_id = ANY ($11)),
+			 WHERE y.project_id = $1 AND y.journey_id = ANY ($10)),
 		-- where it is; a wait for an event: since when it waits there
 		b AS (
 			SELECT a.*, jn.type, jn.nd, jn.campaign_id, jn.control_group,
@@ -194,17 +200,17 @@ BEGIN
 						WHEN b.nd ? 'in_segment' THEN
 							EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
 									 WHERE m.project_id = $1 AND m.segment_id = (b.nd ->> 'in_segment')::bigint
-									   AND m.ct_id = b.ct_id AND m.is_member)
+									   AND m.ct_id = b.ct_id AND m.is_member OFFSET 0)
 						WHEN b.nd ? 'has_properties' THEN
 							EXISTS (SELECT 1 FROM ctaudience.ct_profile p
 									 WHERE p.project_id = $1 AND p.ct_id = b.ct_id
-									   AND p.properties @> (b.nd -> 'has_properties'))
+									   AND p.properties @> (b.nd -> 'has_properties') OFFSET 0)
 						ELSE
 							EXISTS (SELECT 1 FROM ctaudience.ct_event ev
 									 WHERE ev.project_id = $1 AND ev.ct_id = b.ct_id
 									   AND ev.event_name = b.nd ->> 'did_event'
 									   AND ev.ts >= b.entered_at AND ev.ts <= $2
-									   AND ev.props @> coalesce(b.nd -> 'filter', '{}')) END AS yes,
+									   AND ev.props @> coalesce(b.nd -> 'filter', '{}') OFFSET 0) END AS yes,
 				   b.type = 'send' AND b.control_group > 0
 					   AND ('x' || left(md5(b.journey_id || '/' || b.ct_id), 8))::bit(32)::bigint % 100 < b.control_group AS held
 			  FROM b),
@@ -221,7 +227,7 @@ BEGIN
 						WHEN d.ets IS NOT NULL THEN 'event'
 						WHEN d.timeout_at <= $2 THEN 'timeout' END AS outcome2
 			  FROM d),
-		r AS MATERIALIZED (
+		n AS (
 			SELECT e.*,
 				   CASE e.outcome2 WHEN 'event' THEN e.ets WHEN 'timeout' THEN e.timeout_at END AS ts2,
 				   CASE e.type WHEN 'entry' THEN e.nd ->> 'next'
@@ -231,11 +237,25 @@ BEGIN
 							   WHEN 'condition' THEN e.nd ->> e.outcome
 							   WHEN 'send' THEN e.nd ->> 'next' END AS next
 			  FROM e),
+		-- a next node that is a wait or an exit: it gets there in this hop
+		-- (its step, and where it stops), so no hop of its own.  stop_*:
+		-- the node it stops at, of either kind
+		r AS MATERIALIZED (
+			SELECT n.*, v.lands, v.next_type,
+				   CASE WHEN v.lands THEN v.next_type WHEN n.next IS NULL THEN n.type END AS stop_type,
+				   CASE WHEN v.lands THEN n.next ELSE n.cur END AS stop_node,
+				   CASE WHEN v.lands THEN nx.nd ELSE n.nd END AS stop_nd,
+				   CASE WHEN v.lands THEN coalesce(n.ts2, n.t) ELSE n.t END AS stop_t
+			  FROM n LEFT JOIN jn nx ON nx.journey_id = n.journey_id AND nx.id = n.next
+			 CROSS JOIN LATERAL (SELECT coalesce(nx.type IN ('wait', 'exit'), false) AS lands, nx.type AS next_type) v),
 		sp AS (
 			INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)
 			OVERRIDING SYSTEM VALUE
-			SELECT r.project_id, r.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), r.ct_id, r.cur, s.outcome, s.ts
-			  FROM r CROSS JOIN LATERAL (VALUES (1, r.outcome, r.t), (2, r.outcome2, r.ts2)) AS s(k, outcome, ts)
+			SELECT r.project_id, r.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), r.ct_id, s.node, s.outcome, s.ts
+			  FROM r CROSS JOIN LATERAL (VALUES (1, r.cur, r.outcome, r.t), (2, r.cur, r.outcome2, r.ts2),
+												(3, r.next, CASE WHEN r.lands THEN CASE r.next_type WHEN 'wait' THEN 'waiting'
+																					   ELSE 'completed' END END,
+												 r.stop_t)) AS s(k, node, outcome, ts)
 			 WHERE s.outcome IS NOT NULL
 			 ORDER BY r.ord, s.k),
 		q AS (
@@ -253,29 +273,32 @@ BEGIN
 		-- its timeout), an exit
 		st AS (
 			UPDATE ctaudience.ct_journey_state x
-			   SET node = r.cur, waiting = r.type <> 'exit',
-				   node_at = CASE WHEN r.type = 'wait_for_event' THEN r.arrived ELSE r.t END,
-				   due_at = CASE r.type WHEN 'wait' THEN
-										CASE WHEN r.nd ? 'until' THEN ctaudience.ct_journey_wait_end(r.nd, r.t, r.project_id)
-											 ELSE r.t + (r.nd ->> 'duration')::interval END
+			   SET node = r.stop_node, waiting = r.stop_type <> 'exit',
+				   node_at = CASE WHEN r.stop_type = 'wait_for_event' THEN r.arrived ELSE r.stop_t END,
+				   due_at = CASE r.stop_type WHEN 'wait' THEN
+										CASE WHEN r.stop_nd ? 'until' THEN ctaudience.ct_journey_wait_end(r.stop_nd, r.stop_t, r.project_id)
+											 ELSE r.stop_t + (r.stop_nd ->> 'duration')::interval END
 									   WHEN 'wait_for_event' THEN r.timeout_at END,
-				   exited_at = CASE WHEN r.type = 'exit' THEN r.t END,
-				   exit_reason = CASE WHEN r.type = 'exit' THEN 'completed' END
+				   exited_at = CASE WHEN r.stop_type = 'exit' THEN r.stop_t END,
+				   exit_reason = CASE WHEN r.stop_type = 'exit' THEN 'completed' END
 			  FROM r
-			 WHERE r.next IS NULL AND r.type IN ('wait', 'wait_for_event', 'exit')
+			 WHERE r.stop_type IN ('wait', 'wait_for_event', 'exit')
 			   AND x.project_id = $1 AND x.journey_id = r.journey_id AND x.ct_id = r.ct_id)
-		SELECT array_agg(r.project_id) FILTER (WHERE r.next IS NOT NULL), array_agg(r.journey_id) FILTER (WHERE r.next IS NOT NULL),
-			   array_agg(r.ct_id) FILTER (WHERE r.next IS NOT NULL), array_agg(r.entered_at) FILTER (WHERE r.next IS NOT NULL),
-			   array_agg(r.next) FILTER (WHERE r.next IS NOT NULL), array_agg(false) FILTER (WHERE r.next IS NOT NULL),
-			   array_agg(coalesce(r.ts2, r.t)) FILTER (WHERE r.next IS NOT NULL), array_agg(r.node_at) FILTER (WHERE r.next IS NOT NULL),
+		SELECT array_agg(r.journey_id) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(r.ct_id) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(r.entered_at) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(r.next) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(false) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(coalesce(r.ts2, r.t)) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
+			   array_agg(r.node_at) FILTER (WHERE r.next IS NOT NULL AND NOT r.lands),
 			   -- claimed (another event) and waiting on: not moved
 			   count(*) FILTER (WHERE r.next IS NULL AND r.type = 'wait_for_event' AND r.waiting),
 			   count(*) FILTER (WHERE r.next IS NULL AND r.type NOT IN ('wait', 'wait_for_event', 'exit') OR r.type IS NULL),
 			   (SELECT count(*) FROM cg)
 		  FROM r
 		$sql$)
-		  INTO w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, kept, lost, held
-		  USING project, clock, w_p, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys;
+		  INTO w_j, w_c, w_e, w_n, w_w, w_t, w_a, kept, lost, held
+		  USING project, clock, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys;
 		IF lost > 0 THEN
 			RAISE EXCEPTION 'a journey of % has a node without a next node or an unknown one', journeys::text
 				USING ERRCODE = 'internal_error';
@@ -308,6 +331,9 @@ DECLARE
 	moved bigint := 0;
 	n bigint;
 BEGIN
+	-- ct_advance_project_journeys's checks, repeated: this one refuses before
+	-- it reads any project (there may be none due), that one is called
+	-- directly too (and on Citus runs on the worker)
 	IF max_profiles IS NULL THEN
 		RAISE EXCEPTION 'max_profiles must not be null' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
