@@ -11,7 +11,10 @@
 -- and one no longer in the entry segment (reason
 -- left_segment) whether its wait is over or not.  The journey's time of a step is the
 -- end of the wait before it (the entry: the Partner Sync's time), so a
--- late run shifts no wait.  Every step is a row of ct_journey_step.
+-- late run shifts no wait.  A duration (and the time a wait for an event
+-- allows) is added in UTC, as ct_journey_wait_end adds it: a day is 24
+-- hours whatever the caller's TimeZone.  Every step is a row of
+-- ct_journey_step.
 --
 -- Set-based: one statement claims the batch, exits those that must exit
 -- (or puts back those made due early whose wait is not over), passes the
@@ -113,7 +116,7 @@ BEGIN
 									  AND m.ct_id = c.ct_id AND NOT m.is_member AND m.stated_at >= c.entered_at)) AS member,
 			   CASE WHEN c.waiting AND jn.nd ->> 'type' = 'wait' THEN
 					CASE WHEN jn.nd ? 'until' THEN ctaudience.ct_journey_wait_end(jn.nd, c.node_at, c.project_id)
-						 ELSE c.node_at + (jn.nd ->> 'duration')::interval END
+						 ELSE ((c.node_at AT TIME ZONE 'UTC') + (jn.nd ->> 'duration')::interval) AT TIME ZONE 'UTC' END
 					ELSE c.due_at END AS t,
 			   -- at the end of a wait: it passes it here (no hop for it)
 			   c.waiting AND jn.nd ->> 'type' = 'wait' AS passing, jn.nd ->> 'next' AS next
@@ -193,9 +196,9 @@ BEGIN
 				   CASE WHEN b.type = 'wait_for_event' THEN
 						(SELECT min(ev.ts) FROM ctaudience.ct_event ev
 						  WHERE ev.project_id = $1 AND ev.ct_id = b.ct_id AND ev.event_name = b.nd ->> 'event'
-							AND ev.ts >= b.arrived AND ev.ts <= least($2, b.arrived + (b.nd ->> 'within')::interval)
+							AND ev.ts >= b.arrived AND ev.ts <= least($2, ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC')
 							AND ev.props @> coalesce(b.nd -> 'filter', '{}')) END AS ets,
-				   CASE WHEN b.type = 'wait_for_event' THEN b.arrived + (b.nd ->> 'within')::interval END AS timeout_at,
+				   CASE WHEN b.type = 'wait_for_event' THEN ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC' END AS timeout_at,
 				   CASE WHEN b.type <> 'condition' THEN NULL
 						WHEN b.nd ? 'in_segment' THEN
 							EXISTS (SELECT 1 FROM ctaudience.ct_segment_member m
@@ -277,7 +280,7 @@ BEGIN
 				   node_at = CASE WHEN r.stop_type = 'wait_for_event' THEN r.arrived ELSE r.stop_t END,
 				   due_at = CASE r.stop_type WHEN 'wait' THEN
 										CASE WHEN r.stop_nd ? 'until' THEN ctaudience.ct_journey_wait_end(r.stop_nd, r.stop_t, r.project_id)
-											 ELSE r.stop_t + (r.stop_nd ->> 'duration')::interval END
+											 ELSE ((r.stop_t AT TIME ZONE 'UTC') + (r.stop_nd ->> 'duration')::interval) AT TIME ZONE 'UTC' END
 									   WHEN 'wait_for_event' THEN r.timeout_at END,
 				   exited_at = CASE WHEN r.stop_type = 'exit' THEN r.stop_t END,
 				   exit_reason = CASE WHEN r.stop_type = 'exit' THEN 'completed' END

@@ -350,4 +350,22 @@ SELECT t.jm(2963, '2025-03-09 11:40+00', 'ivy', NULL, 'delete');
 SELECT count(*) FILTER (WHERE outcome = 'entered') AS entered FROM ct_journey_step WHERE journey_id = :jdst;
 SELECT t.jm(2964, '2025-03-09 12:00+00', 'ivy', NULL);
 SELECT count(*) FILTER (WHERE outcome = 'entered') AS entered FROM ct_journey_step WHERE journey_id = :jdst;
+-- the clock in that session: Jay waits a day from 12:00 UTC on 8 March
+-- until 12:00 UTC on the 9th (not 11:00, New York's day), and a wait for
+-- an event of a day times out then too
+SELECT ct_create_journey('TEST-JM', 'Day DST', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'next', 'day',
+					   'segment_id', (SELECT segment_id FROM ct_segment WHERE project_id = 'TEST-JM')),
+	'{"id": "day", "type": "wait", "duration": "1 day", "next": "ev"}'::jsonb,
+	'{"id": "ev", "type": "wait_for_event", "event": "Never Done", "within": "1 day", "next": "out", "timeout": "out"}'::jsonb,
+	'{"id": "out", "type": "exit"}'::jsonb)) AS jday \gset
+SELECT ct_start_journey(:jday, as_of => '2025-03-08 00:00+00') IS NOT NULL AS started;
+SELECT t.jm(2970, '2025-03-08 12:00+00', 'jay', NULL);
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-03-08 12:05+00') >= 1 AS moved;
+SELECT node, due_at AT TIME ZONE 'UTC' AS due_utc FROM ct_journey_state WHERE journey_id = :jday;
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-03-09 11:30+00') AS moved_early;
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-03-09 12:00+00') >= 1 AS moved;
+SELECT node, due_at AT TIME ZONE 'UTC' AS due_utc FROM ct_journey_state WHERE journey_id = :jday;
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-03-10 12:00+00') >= 1 AS moved;
+SELECT node, outcome, ts AT TIME ZONE 'UTC' AS ts_utc FROM ct_journey_step WHERE journey_id = :jday ORDER BY step_id;
 SET timezone = 'UTC';
