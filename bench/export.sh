@@ -22,11 +22,6 @@
 #     with none: the ratio of the import's wall-clock times and of its
 #     backend's CPU seconds (the driver's backend_cpu_s), median of
 #     CT_BENCH_IMPORT_ROUNDS (default 5) rounds.
-# CT_BENCH_EXPORT_SERIAL=1: each round also exports a fresh copy with
-# --rate 1000000 (a limit it never reaches), right after the one with
-# --rate 0: the exporter's paths with and without a limit, within a round
-# (they differed while it claimed ahead without one: bench/README.md,
-# run 8).
 # Every export must deliver each event once: the stand-in's count of the
 # events it accepted equals the backlog.
 set -euo pipefail
@@ -40,9 +35,6 @@ nprofiles=${CT_BENCH_EXPORT_PROFILES:-100000}
 nprojects=${CT_BENCH_EXPORT_PROJECTS:-1}
 rounds=${CT_BENCH_ROUNDS:-3}
 irounds=${CT_BENCH_IMPORT_ROUNDS:-5}
-serial=${CT_BENCH_EXPORT_SERIAL:-0}
-seps=""
-ratio=""
 exporter=$CT_PG_BIN/ctaudience-exporter
 apiport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 secret=bench-secret-$RANDOM$RANDOM
@@ -160,34 +152,13 @@ for k in $(seq "$rounds"); do
 	detail="$detail
                             round $k: $s s, $sent ($requests log lines), peak RSS $hwm MB, CPU $cpus s
                                      a request: $split"
-	if [ "$serial" = 1 ]; then
-		# the same with a rate limit too high to wait
-		copy_backlog
-		ct_log "round $k of $rounds: exporting $events events, --rate 1000000 (one request at a time)"
-		: >"$dir/exporter.log"
-		t0=$(date +%s.%N)
-		xstart benchexport --rate 1000000 --workers "$nprojects"
-		while [ "$(waiting benchexport)" != 0 ]; do
-			sleep 0.2
-			kill -0 "$xpid" || { echo "the exporter died"; tail "$dir/exporter.log"; exit 1; }
-		done
-		s=$(awk "BEGIN {printf \"%.2f\", $(date +%s.%N) - $t0}")
-		xstop
-		echo "$s s one request at a time; database (claim + result) p50 $(pct "$dir/exporter.log" db_ms 50) ms"
-		seps="$seps $(awk "BEGIN {printf \"%.0f\", $events / $s}")"
-		ratio="$ratio $(awk "BEGIN {printf \"%.2f\", $(echo "$eps" | awk '{print $NF}') / ($events / $s)}")"
-	fi
 done
 api_stop
 summary=$(tail -n 1 "$dir/api.out")
 echo "$summary"
 accepted=$(echo "$summary" | sed 's/.* and \([0-9]*\) events accepted.*/\1/')
-exports=$((rounds * (serial + 1)))
+exports=$rounds
 [ "$accepted" = $((events * exports)) ] || { echo "the stand-in accepted $accepted events, not $((events * exports))"; exit 1; }
-if [ "$serial" = 1 ]; then
-	detail="$detail
-with --rate 1000000:        $(median $seps | cut -d. -f1) events/s median:$seps; no limit ÷ that, each round:$ratio"
-fi
 
 # 2. the import alone and with the exporter beside it: rounds of the three,
 # the order turning, each import into a new database after a checkpoint
