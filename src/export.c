@@ -15,6 +15,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "fmgr.h"
@@ -47,6 +48,10 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
 
 /* Bytes a batch's closing and the request's take after what is there. */
 #define CT_CLOSING 3			/* "]}" of the batch, "]" of the request */
+
+/* What opens a batch's events, after its header. */
+#define CT_EVENTS_OPEN_TEXT ",\"events\":["
+#define CT_EVENTS_OPEN			(sizeof(CT_EVENTS_OPEN_TEXT) - 1)
 
 /*
  * Outbox rows read at a time: a request of small events holds about 800,
@@ -169,6 +174,7 @@ typedef struct CtRequest
 	CtArr		drop_ct_ids;	/* outbox rows with nothing to send */
 	CtArr		drop_event_ids;
 	bool		full;			/* no room for what comes next */
+	int			unsendable;		/* rows dropped: too large for any request */
 
 	/* the open batch: one user's */
 	char	   *user;			/* NULL: none open */
@@ -379,12 +385,18 @@ ct_render_event(StringInfo out, const CtExport *x, pg_cryptohash_ctx *hash, int6
 	appendStringInfoString(out, "}}");
 }
 
-/* Add the user attributes of a profile's properties; false when it has none. */
+/*
+ * Add the user attributes of a profile's properties, out not longer than
+ * room bytes (what does not fit is left out, and counted as cut); false
+ * when it has none.
+ */
 static bool
-ct_render_user_attributes(StringInfo out, Jsonb *properties, int *cut)
+ct_render_user_attributes(StringInfo out, Jsonb *properties, int room, int *cut)
 {
 	int			n = 0;
+	StringInfoData one;
 
+	initStringInfo(&one);
 	for (int i = 0; i < lengthof(ct_user_attributes); i++)
 	{
 		const char *p = ct_user_attributes[i].property;
@@ -394,14 +406,22 @@ ct_render_user_attributes(StringInfo out, Jsonb *properties, int *cut)
 
 		if (v == NULL || (val = ct_value_text(v, &len)) == NULL)
 			continue;
-		appendStringInfoString(out, n == 0 ? ",\"user_attributes\":{" : ",");
-		escape_json(out, ct_user_attributes[i].attribute);
-		appendStringInfoChar(out, ':');
-		ct_json_string(out, val, len, CT_MP_MAX_VALUE_CHARS, cut);
+		resetStringInfo(&one);
+		appendStringInfoString(&one, n == 0 ? ",\"user_attributes\":{" : ",");
+		escape_json(&one, ct_user_attributes[i].attribute);
+		appendStringInfoChar(&one, ':');
+		ct_json_string(&one, val, len, CT_MP_MAX_VALUE_CHARS, cut);
+		if (out->len + one.len + 1 > room)
+		{
+			(*cut)++;
+			continue;
+		}
+		appendBinaryStringInfo(out, one.data, one.len);
 		n++;
 	}
 	if (n > 0)
 		appendStringInfoChar(out, '}');
+	pfree(one.data);
 	return n > 0;
 }
 
@@ -479,20 +499,34 @@ ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, 
 	attributes_at = rq->batch.len;
 	if (with_attributes)
 		*has_attributes = ct_render_user_attributes(&rq->batch, DatumGetJsonbP(ct_store_get(r, 9, &isnull)),
+													CT_MP_MAX_BATCH - CT_EVENTS_OPEN - CT_CLOSING,
 													&rq->cut);
-	appendStringInfoString(&rq->batch, ",\"events\":[");
+	appendStringInfoString(&rq->batch, CT_EVENTS_OPEN_TEXT);
 	if (rq->body.len + 1 + rq->batch.len + CT_CLOSING > CT_MP_MAX_REQUEST)
 	{
 		*has_attributes = false;
 		return false;
 	}
 
-	/* its id: the project, the user, its attributes, then its events */
+	/*
+	 * its id: the project, the user, its attributes, then its events; a batch
+	 * of user attributes also its whole header (identities too) and the
+	 * profile's updated_at: a value set back to an earlier one, or a new
+	 * email, is a new id (mParticle forwards nothing of a batch whose id it
+	 * has seen), while the same profile row gives the same id again
+	 */
 	rq->hash = ct_hash_begin();
 	ct_hash_add(rq->hash, "ctaudience batch", 17);
 	ct_hash_add(rq->hash, rq->x->project_id, strlen(rq->x->project_id) + 1);
 	ct_hash_add(rq->hash, ct_id, strlen(ct_id) + 1);
 	ct_hash_add(rq->hash, rq->batch.data + attributes_at, rq->batch.len - attributes_at);
+	if (*has_attributes)
+	{
+		uint64		be = pg_hton64((uint64) DatumGetTimestampTz(ct_store_get(r, 11, &isnull)));
+
+		ct_hash_add(rq->hash, rq->batch.data + rq->id_at + 36, attributes_at - rq->id_at - 36);
+		ct_hash_add(rq->hash, &be, sizeof(be));
+	}
 	rq->user = pstrdup(ct_id);
 	rq->batch_events = 0;
 	rq->header_len = rq->batch.len;
@@ -529,6 +563,20 @@ ct_batch_close(CtRequest *rq)
 
 
 /*
+ * An outbox row that does not fit even an empty request (not reached: an
+ * event is cut to the room of its batch, and a batch's header is far
+ * smaller than a request; kept so that such a row never stops the export
+ * at the head of its outbox): dropped, and said in ct_export.last_error.
+ */
+static void
+ct_request_unsendable(CtRequest *rq, const char *ct_id, int64 event_id)
+{
+	ct_rows_add(&rq->drop_ct_ids, CStringGetTextDatum(ct_id));
+	ct_rows_add(&rq->drop_event_ids, Int64GetDatum(event_id));
+	rq->unsendable++;
+}
+
+/*
  * Add SPI row r (an outbox row with its event and profile) to the request:
  * covered, dropped (nothing left to send), or, when there is no room left,
  * left for the next request (full is set).
@@ -544,6 +592,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 	bool		has_attributes;
 	StringInfoData ev;
 	int			cut = 0;		/* what the event's rendering cut */
+	int			comma;
 
 	(void) ct_store_get(r, 3, &no_event);
 	if (!profile || (event_id != 0 && no_event) ||
@@ -562,7 +611,10 @@ ct_request_add(CtRequest *rq, uint64 r)
 		ct_batch_close(rq);
 		if (!ct_batch_open(rq, r, ct_id, event_id == 0, &has_attributes))
 		{
-			rq->full = true;
+			if (rq->batches == 0)
+				ct_request_unsendable(rq, ct_id, event_id);
+			else
+				rq->full = true;
 			return;
 		}
 		rq->profiles++;
@@ -593,15 +645,26 @@ ct_request_add(CtRequest *rq, uint64 r)
 					DatumGetTimestampTz(ct_store_get(r, 4, &isnull)),
 					DatumGetJsonbP(ct_store_get(r, 5, &isnull)),
 					CT_MP_MAX_BATCH - rq->header_len - CT_CLOSING, &cut);
-	if (rq->batch.len + 1 + ev.len + CT_CLOSING > CT_MP_MAX_BATCH ||
-		rq->body.len + 1 + rq->batch.len + 1 + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
+
+	/*
+	 * The comma before the event only when the batch has one already: an
+	 * event rendered to the room just given always fits an empty batch (an
+	 * event of exactly that size once never went, and stopped the export).
+	 */
+	comma = rq->batch_events > 0 ? 1 : 0;
+	if (rq->batch.len + comma + ev.len + CT_CLOSING > CT_MP_MAX_BATCH ||
+		rq->body.len + 1 + rq->batch.len + comma + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
 	{
 		if (rq->batch_events == 0)
 		{
 			/* the request has no room for this user's first event */
 			ct_batch_drop(rq);
 			rq->profiles--;
-			rq->full = true;
+			if (rq->batches == 0)
+				ct_request_unsendable(rq, ct_id, event_id);
+			else
+				rq->full = true;
+			pfree(ev.data);
 			return;
 		}
 		ct_batch_close(rq);
@@ -756,6 +819,17 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 		args[1] = ct_arr_datum(&rq->drop_ct_ids);
 		args[2] = ct_arr_datum(&rq->drop_event_ids);
 		ct_store_exec(CT_Q_EXPORT_DROP, args, NULL, false);
+	}
+	if (rq->unsendable > 0)
+	{
+		char	   *msg = psprintf("%d outbox rows too large for mParticle's limits even alone were dropped",
+								   rq->unsendable);
+
+		ereport(WARNING, (errmsg("%s", msg)));
+		args[0] = CStringGetTextDatum(x->project_id);
+		args[1] = CStringGetTextDatum(msg);
+		args[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		ct_store_exec(CT_Q_RESULT_ERROR, args, NULL, false);
 	}
 	return rq->batches > 0;
 }

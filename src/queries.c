@@ -660,14 +660,14 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 	[CT_Q_EXPORT_ROWS] = {
 		"SELECT o.ct_id, o.event_id, e.event_name, e.ts, e.props, p.identity, p.email::text, p.mparticle_id,"
-		"       p.properties, p.ct_id IS NOT NULL"
+		"       p.properties, p.ct_id IS NOT NULL, p.updated_at"
 		"  FROM (SELECT o.ct_id, o.event_id FROM ctaudience.ct_export_outbox o"
 		"         WHERE o.project_id = $1 AND (o.ct_id, o.event_id) > ($2, $3)"
 		"         ORDER BY o.ct_id, o.event_id LIMIT $4) o"
 		"  LEFT JOIN LATERAL (SELECT e.event_name, e.ts, e.props FROM ctaudience.ct_event e"
 		"                      WHERE e.project_id = $1 AND e.ct_id = o.ct_id AND e.event_id = o.event_id"
 		"                      OFFSET 0) e ON true"
-		"  LEFT JOIN LATERAL (SELECT p.ct_id, p.identity, p.email, p.mparticle_id, p.properties"
+		"  LEFT JOIN LATERAL (SELECT p.ct_id, p.identity, p.email, p.mparticle_id, p.properties, p.updated_at"
 		"                       FROM ctaudience.ct_profile p"
 		"                      WHERE p.project_id = $1 AND p.ct_id = o.ct_id OFFSET 0) p ON true"
 		" ORDER BY o.ct_id, o.event_id",

@@ -238,6 +238,21 @@ SELECT length(e -> 'data' ->> 'event_name') AS name_chars,
   FROM sent, jsonb_array_elements(body::jsonb) b, jsonb_array_elements(b -> 'events') e
  WHERE e -> 'data' ->> 'event_name' LIKE 'NNN%';
 SELECT cut, waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+-- an event that fills its batch to the byte goes (131,071 bytes: the
+-- request's closing bracket is kept room for): the first event of a batch
+-- has no comma before it (such an event once stopped the export for
+-- good at the head of its outbox)
+SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
+CREATE TEMP TABLE fill AS
+SELECT (SELECT jsonb_object_agg('a' || lpad(i::text, 2, '0'), repeat('x', 4096)) FROM generate_series(1, 31) i) AS props;
+SELECT ct_record_event('TEST-EX', '__ex_3', 'Fill', props || '{"zzzz": "y"}', '2026-01-20 00:00+00') > 0 AS recorded FROM fill;
+SELECT request_id AS fill_request, 131071 - (octet_length(body) - 2) + 1 AS fill_chars FROM ct_export_claim('TEST-EX') \gset
+SELECT ct_export_result('TEST-EX', :fill_request, 202);
+SELECT ct_record_event('TEST-EX', '__ex_3', 'Fill', props || jsonb_build_object('zzzz', repeat('y', :fill_chars)),
+					   '2026-01-20 00:00+00') > 0 AS recorded FROM fill;
+SELECT batches, events, octet_length(body) - 2 AS batch_bytes FROM ct_export_claim('TEST-EX');
+SELECT ct_export_result('TEST-EX', t.pending(), 202);
+SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
 
 -- a request reads the outbox from where the session's last one left it:
 -- an event queued meanwhile before that point goes once nothing after it
@@ -311,9 +326,61 @@ SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.
 SELECT batches, events FROM t.claim();
 SELECT b.who, b.customer_id, b.email, b.events, b.user_attributes
   FROM ct_export_request r, t.batches(r.body) b WHERE r.project_id = 'TEST-EX' AND r.state = 'pending';
+CREATE TEMP TABLE up_ids AS
+SELECT 1 AS run, b ->> 'source_request_id' AS id, b -> 'user_attributes' AS attributes, b -> 'user_identities' ->> 'email' AS email
+  FROM ct_export_request r, jsonb_array_elements(r.body::jsonb) b WHERE r.project_id = 'TEST-EX' AND r.state = 'pending';
 SELECT ct_export_result('TEST-EX', t.pending(), 202);
 SELECT count(*) FROM t.claim();
 SELECT every, next_run_at > now() + interval '23 hours' AS next_tomorrow FROM ct_export_status WHERE project_id = 'TEST-EX';
+-- a value set back to an earlier one, or a new email with the same
+-- attributes, is a batch of a new id (mParticle forwards nothing of a
+-- batch whose id it has seen); the same profile row gives the same id
+CREATE FUNCTION t.up_run(run int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+BEGIN
+	UPDATE ctaudience.ct_export SET next_run_at = now() WHERE project_id = 'TEST-EX';
+	SELECT * INTO r FROM ctaudience.ct_export_claim('TEST-EX');
+	INSERT INTO up_ids SELECT run, b ->> 'source_request_id', b -> 'user_attributes', b -> 'user_identities' ->> 'email'
+	  FROM jsonb_array_elements(r.body::jsonb) b;
+	IF run = 3 THEN
+		-- built again from the same outbox and profile rows: the same id
+		DELETE FROM ctaudience.ct_export_request WHERE project_id = 'TEST-EX' AND request_id = r.request_id;
+		SELECT * INTO r FROM ctaudience.ct_export_claim('TEST-EX');
+		INSERT INTO up_ids SELECT 30, b ->> 'source_request_id', b -> 'user_attributes', b -> 'user_identities' ->> 'email'
+		  FROM jsonb_array_elements(r.body::jsonb) b;
+	END IF;
+	PERFORM ctaudience.ct_export_result('TEST-EX', r.request_id, 202);
+	PERFORM ctaudience.ct_export_claim('TEST-EX');
+END
+$$;
+UPDATE ct_profile SET properties = properties || '{"MSG-push": false}', updated_at = now()
+ WHERE project_id = 'TEST-EX' AND identity = 'ex-1';
+SELECT t.up_run(2);
+UPDATE ct_profile SET properties = properties || '{"MSG-push": true}', updated_at = now()
+ WHERE project_id = 'TEST-EX' AND identity = 'ex-1';
+SELECT t.up_run(3);
+UPDATE ct_profile SET email = 'ex1-new@example.com', updated_at = now() WHERE project_id = 'TEST-EX' AND identity = 'ex-1';
+SELECT t.up_run(4);
+SELECT run, attributes ->> 'ct_push_opt_in' AS push, email, id = first_value(id) OVER (ORDER BY run) AS id_of_run_1,
+	   id = lag(id) OVER (ORDER BY run) AS id_of_the_run_before
+  FROM up_ids WHERE run <= 4 ORDER BY run;
+SELECT count(DISTINCT id) FILTER (WHERE run <= 4) AS distinct_ids, count(*) FILTER (WHERE run <= 4) AS runs,
+	   (SELECT id FROM up_ids WHERE run = 3) = (SELECT id FROM up_ids WHERE run = 30) AS built_again_same_id
+  FROM up_ids;
+-- user attributes larger than a batch holds (8 values of 4,096 characters
+-- written as \u0001, 24 KB each) are cut to fit it
+UPDATE ct_profile SET properties = (SELECT jsonb_object_agg(k, repeat(chr(1), 4096))
+									  FROM unnest(ARRAY['Name', 'Gender', 'DOB', 'Photo', 'MSG-email', 'MSG-push', 'MSG-sms',
+														'MSG-whatsapp']) k),
+	   updated_at = now()
+ WHERE project_id = 'TEST-EX' AND identity = 'ex-2';
+SELECT cut AS cut_before FROM ct_export WHERE project_id = 'TEST-EX' \gset
+SELECT t.up_run(5);
+SELECT (SELECT count(*) FROM jsonb_object_keys(attributes)) AS attributes,
+	   octet_length(jsonb_build_object('user_attributes', attributes)::text) > 131072 AS attributes_over_128kb,
+	   (SELECT cut FROM ct_export WHERE project_id = 'TEST-EX') - :cut_before AS cut
+  FROM up_ids WHERE run = 5;
 
 -- once: the events of the last look_back, then done
 SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s', schedule => 'once',
