@@ -18,6 +18,7 @@
 #include "utils/timestamp.h"
 
 #include "absorb.h"
+#include "export.h"
 #include "importstate.h"
 #include "triggers.h"
 #include "write.h"
@@ -122,6 +123,8 @@ ct_absorb_profiles(CtImport *im)
 			ct_sync_raise = true;
 		}
 		PG_END_TRY();
+		/* a claim building a request now: its request then moves too */
+		ct_export_serialize(im->project.project_id);
 		ct_absorb_exec(im, CT_Q_ABSORB_ROWS, &merged, &survivors);
 		ct_absorb_exec(im, CT_Q_ABSORB_PROFILES, &merged, &survivors);
 	}

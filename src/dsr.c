@@ -16,6 +16,7 @@
 #include "utils/datum.h"
 
 #include "dsr.h"
+#include "export.h"
 #include "firehose.h"
 #include "kind.h"
 #include "message.h"
@@ -89,6 +90,8 @@ ct_erase(void *arg)
 	SPI_freetuptable(SPI_tuptable);
 
 	ct_batch_exec(&members, false);
+	/* a claim building a request now: its request is then erased too */
+	ct_export_serialize(TextDatumGetCString(find->values[0]));
 	ct_batch_exec(&rest, false);
 	er->erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
 	SPI_freetuptable(SPI_tuptable);

@@ -137,6 +137,16 @@ ct_export_queue(const char *project_id, CtArr *ct_ids, CtArr *event_ids)
 	ct_store_exec(CT_Q_EXPORT_QUEUE, args, NULL, false);
 }
 
+/* See export.h. */
+void
+ct_export_serialize(const char *project_id)
+{
+	Datum		arg = CStringGetTextDatum(project_id);
+
+	ct_store_exec(CT_Q_EXPORT_SERIALIZE, &arg, NULL, false);
+	SPI_freetuptable(SPI_tuptable);
+}
+
 /* ---------------------------------------------------------------------
  * Building a request
  * ---------------------------------------------------------------------

@@ -785,6 +785,17 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 
 	/*
+	 * An erasure or a merge waits here for a claim of the project's export
+	 * that is building its request (it holds the row FOR UPDATE): its next
+	 * statement then sees that request.  KEY SHARE: erasures and merges do
+	 * not wait for each other.
+	 */
+	[CT_Q_EXPORT_SERIALIZE] = {
+		"SELECT 1 FROM ctaudience.ct_export x WHERE x.project_id = $1 FOR KEY SHARE",
+		1, {A_TEXT}
+	},
+
+	/*
 	 * A generated profile ($2[i]) merged into the Partner ID's profile
 	 * ($3[i]) that claims its Identity: first its memberships (the newest
 	 * statement of each segment wins; the trigger keeps the statistics and
