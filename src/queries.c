@@ -585,15 +585,24 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		CT_SQL_TRIG_EVENTS " RETURNING ct_id, event_id",
 		4, {A_TEXT_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR}
 	},
+	/*
+	 * A delivery's campaign, and whether its profile came from it: the
+	 * profile that the CleverTap ID given names now ($3 may have been merged
+	 * into another since the sender took it), returned last.
+	 */
 	[CT_Q_DELIVERY_CAMPAIGN] = {
 		"SELECT c.name, c.channel, c.kind,"
 		"       EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue q"
-		"                WHERE q.project_id = $1 AND q.campaign_id = $2 AND q.ct_id = $3 AND q.taken_at IS NOT NULL),"
+		"                WHERE q.project_id = $1 AND q.campaign_id = $2 AND q.ct_id = k.ct_id AND q.taken_at IS NOT NULL),"
 		"       EXISTS (SELECT 1 FROM unnest(c.segment_ids) AS s(segment_id)"
 		"                CROSS JOIN LATERAL (SELECT 1 FROM ctaudience.ct_segment_member m"
 		"                                     WHERE m.project_id = $1 AND m.segment_id = s.segment_id"
-		"                                       AND m.ct_id = $3 AND m.is_member OFFSET 0) m)"
-		"  FROM ctaudience.ct_campaign c WHERE c.project_id = $1 AND c.campaign_id = $2",
+		"                                       AND m.ct_id = k.ct_id AND m.is_member OFFSET 0) m),"
+		"       k.ct_id"
+		"  FROM ctaudience.ct_campaign c,"
+		"       (SELECT coalesce((SELECT a.ct_id FROM ctaudience.ct_profile_alias a"
+		"                          WHERE a.project_id = $1 AND a.alias = $3), $3) COLLATE \"C\" AS ct_id) k"
+		" WHERE c.project_id = $1 AND c.campaign_id = $2",
 		3, {A_TEXT, A_INT8, A_TEXT}
 	},
 	[CT_Q_DELIVERY_RECORD] = {
