@@ -68,8 +68,8 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
  * next request is read from there, not from the outbox's start, which
  * after a long backlog is a long run of index entries of rows that earlier
  * requests removed and vacuum has not yet cleared.  Only a hint: a claim
- * that finds nothing to send after it reads from the start again, up to
- * it, so no row is ever left behind; an exporter that claims a project on
+ * that reaches the outbox's end with room left reads on from its start, up
+ * to it, so no row is ever left behind; an exporter that claims a project on
  * another connection (or after a restart) just starts from the start.
  */
 #define CT_CURSOR_CACHE_SIZE 16
@@ -746,8 +746,8 @@ ct_outbox_after(const char *ct_id, int64 event_id, const char *at_ct_id, int64 a
  * Build the next request of an export from its outbox (rows with nothing
  * left to send are deleted); false when nothing waits.  The outbox is read
  * in (ct_id, event_id) order from where this backend's last request of the
- * project left it; when nothing there is to be sent, from its start up to
- * that point.
+ * project left it; when its end comes before the request is full, from its
+ * start up to that point.
  */
 static bool
 ct_request_build(CtRequest *rq, const CtExport *x)
@@ -810,9 +810,15 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 			}
 			SPI_freetuptable(SPI_tuptable);
 		}
-		if (rq->full || rq->ct_ids.n > 0 || cursor == NULL || stop_ct_id != NULL)
+		if (rq->full || cursor == NULL || stop_ct_id != NULL)
 			break;
-		/* nothing to send after the cursor: from the start, up to it */
+
+		/*
+		 * the end of the outbox, with room left: on from its start, up to the
+		 * cursor (rows before it would otherwise wait as long as rows after
+		 * it keep coming, e.g. the last profile in key order recording an
+		 * event after every request)
+		 */
 		stop_ct_id = pstrdup(cursor->ct_id);
 		stop_id = cursor->event_id;
 		after_ct_id = "";

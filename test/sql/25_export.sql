@@ -255,8 +255,8 @@ SELECT ct_export_result('TEST-EX', t.pending(), 202);
 SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
 
 -- a request reads the outbox from where the session's last one left it:
--- an event queued meanwhile before that point goes once nothing after it
--- waits, and every event still goes once
+-- an event queued meanwhile before that point goes once the request
+-- reaches the outbox's end with room left, and every event still goes once
 SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
 INSERT INTO ct_profile (project_id, ct_id, identity) VALUES ('TEST-EX', repeat('0', 32), 'ex-0');
 SELECT count(*) FROM (SELECT ct_record_event('TEST-EX', t.ex('ex-1'), 'Big', jsonb_build_object('v', repeat('x', 3000), 'n', g),
@@ -288,6 +288,41 @@ SELECT count(*) AS events, count(DISTINCT e -> 'data' ->> 'source_message_id') A
 SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
 DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
 DELETE FROM ct_profile WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
+
+-- rows before the cursor get their turn while rows after it keep coming:
+-- the last profile in key order records an event after every request, and
+-- a row queued before the cursor goes in the next request (once it waited
+-- until that profile stopped)
+INSERT INTO ct_profile (project_id, ct_id, identity) VALUES ('TEST-EX', repeat('z', 32), 'ex-z');
+SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
+SELECT ct_record_event('TEST-EX', repeat('z', 32), 'Hot', '{}', '2026-01-21 00:00+00') > 0 AS recorded;
+TRUNCATE sent;
+DO $$
+DECLARE
+	r record;
+	n int := 0;
+BEGIN
+	LOOP
+		SELECT * INTO r FROM ctaudience.ct_export_claim('TEST-EX');
+		EXIT WHEN NOT FOUND;
+		n := n + 1;
+		INSERT INTO sent VALUES (n, r.body);
+		PERFORM ctaudience.ct_export_result('TEST-EX', r.request_id, 202);
+		IF n <= 5 THEN
+			PERFORM ctaudience.ct_record_event('TEST-EX', repeat('z', 32), 'Hot', '{}', '2026-01-21 00:00+00');
+		END IF;
+		IF n = 1 THEN
+			PERFORM ctaudience.ct_record_event('TEST-EX', '__ex_3', 'Cold', '{}', '2026-01-21 00:00+00');
+		END IF;
+	END LOOP;
+END
+$$;
+SELECT request, string_agg(e -> 'data' ->> 'event_name', ', ' ORDER BY e -> 'data' ->> 'event_name') AS events
+  FROM sent CROSS JOIN LATERAL jsonb_array_elements(body::jsonb) b CROSS JOIN LATERAL jsonb_array_elements(b -> 'events') e
+ GROUP BY 1 ORDER BY 1;
+SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = repeat('z', 32);
+DELETE FROM ct_profile WHERE project_id = 'TEST-EX' AND ct_id = repeat('z', 32);
 
 -- an event queued between a claim and its answer, among the outbox rows
 -- the request covers (in key order), is not one of them: the answer
