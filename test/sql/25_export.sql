@@ -77,11 +77,27 @@ SELECT ct_configure_export('TEST-EX', 'k', environment => 'staging');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_pause_export('TEST-NONE');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_pause_export(NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_resume_export(NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_configure_export('TEST-EX', 'k', export_type => 'selected_events', events => '{{a,b},{c,d}}');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- http only to this host: the feed secret would go in clear
+SELECT ct_configure_export('TEST-EX', 'k', endpoint => 'http://example.com/s2s');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_configure_export('TEST-EX', 'k', endpoint => 'http://127.0.0.1.example.com/s2s');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+UPDATE ct_export SET endpoint = 'http://example.com' WHERE project_id = 'TEST-EX';
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- the data centers' endpoints
 SELECT ct_register_project('TEST-EX-DC', 'test-passcode-1', 'token-TEST-EX-DC', 'eu1');
 SELECT dc, (SELECT url FROM ct_export_claim('TEST-EX-DC') LIMIT 1) IS NULL AS nothing_to_send,
 	   (SELECT ct_configure_export('TEST-EX-DC', 'k', data_center => dc)) IS NULL AS configured
   FROM unnest(ARRAY['default', 'us', 'eu', 'au']) dc;
+-- https anywhere, http to this host
+SELECT e, (SELECT ct_configure_export('TEST-EX-DC', 'k', endpoint => e)) IS NOT NULL AS configured
+  FROM unnest(ARRAY['https://example.com', 'http://localhost:8080/s2s', 'http://[::1]:1', 'http://127.0.0.1']) e;
 
 -- an all_events export takes new events but Partner Sync
 SELECT ct_record_event('TEST-EX', t.ex('ex-1'), 'Charged', '{"Amount": 12.5, "Paid": true, "Items": ["a", "b"], "Note": null}',
@@ -153,6 +169,19 @@ SELECT events, attempts FROM t.claim();
 SELECT ct_export_result('TEST-EX', t.pending(), 403);
 SELECT ct_resume_export('TEST-EX');
 SELECT ct_export_result('TEST-EX', (SELECT request_id FROM ct_export_claim('TEST-EX')), 202);
+-- 404 and 405 (a wrong endpoint) pause the export too; 408 is sent again;
+-- 413, 422 and any other 4xx are the request's fault: a dead letter
+SELECT ct_record_event('TEST-EX', t.ex('ex-2'), 'Refused', '{}', '2026-01-17 00:00+00') > 0 AS recorded;
+UPDATE ct_export SET next_run_at = now() WHERE project_id = 'TEST-EX';
+SELECT events FROM t.claim();
+SELECT ct_export_result('TEST-EX', t.pending(), 404);
+SELECT status, paused_reason, waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+SELECT ct_resume_export('TEST-EX');
+SELECT ct_export_result('TEST-EX', (SELECT request_id FROM ct_export_claim('TEST-EX')), 408);
+SELECT t.expire_lease();
+SELECT ct_export_result('TEST-EX', (SELECT request_id FROM ct_export_claim('TEST-EX')), 413, 'payload too large');
+SELECT http_status, error, events FROM ct_export_dead_letters WHERE project_id = 'TEST-EX' AND http_status <> 400;
+SELECT status, waiting, dead_letters FROM ct_export_status WHERE project_id = 'TEST-EX';
 -- an answer to a request answered already changes nothing
 SELECT ct_export_result('TEST-EX', (SELECT max(request_id) FROM ct_export_request WHERE project_id = 'TEST-EX'), 400);
 SELECT ct_export_result('TEST-EX', -1, 202);
