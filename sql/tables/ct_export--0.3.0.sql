@@ -94,6 +94,10 @@ CREATE TABLE ctaudience.ct_export_request (
 	PRIMARY KEY (project_id, request_id)
 );
 CREATE UNIQUE INDEX ct_export_request_pending_idx ON ctaudience.ct_export_request (project_id) WHERE state = 'pending';
+-- What an erasure, a merge and ct_export_status read: the requests not
+-- accepted (pending, dead), few beside the accepted ones kept for a while
+-- (ct_purge_events deletes those).
+CREATE INDEX ct_export_request_open_idx ON ctaudience.ct_export_request (project_id) WHERE state <> 'accepted';
 -- A request's body (up to 256 KB) and what it covers are compressed with
 -- lz4, not pglz: they are written once per request (and into the WAL, which
 -- the claim's commit waits for) and dropped when mParticle accepts it;

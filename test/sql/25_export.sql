@@ -88,8 +88,10 @@ SELECT ct_configure_export('TEST-EX', 'k', endpoint => 'http://example.com/s2s')
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_configure_export('TEST-EX', 'k', endpoint => 'http://127.0.0.1.example.com/s2s');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set VERBOSITY terse
 UPDATE ct_export SET endpoint = 'http://example.com' WHERE project_id = 'TEST-EX';
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 -- the data centers' endpoints
 SELECT ct_register_project('TEST-EX-DC', 'test-passcode-1', 'token-TEST-EX-DC', 'eu1');
 SELECT dc, (SELECT url FROM ct_export_claim('TEST-EX-DC') LIMIT 1) IS NULL AS nothing_to_send,
@@ -484,6 +486,15 @@ SELECT batches, events FROM t.claim();
 SELECT b.who, b.events FROM ct_export_request r, t.batches(r.body) b
  WHERE r.project_id = 'TEST-EX' AND r.state = 'pending';
 SELECT count(*) AS deliveries_of_the_subject FROM ct_delivery WHERE project_id = 'TEST-EX' AND ct_id = :'subject';
+
+-- ct_purge_events also deletes the requests mParticle accepted before its
+-- time (the others stay); erasures, merges and ct_export_status read those
+-- others through a partial index
+SELECT state, count(*) FROM ct_export_request WHERE project_id = 'TEST-EX' GROUP BY 1 ORDER BY 1;
+SELECT ct_purge_events('TEST-EX', now() + interval '1 minute') > 0 AS purged;
+SELECT state, count(*) FROM ct_export_request WHERE project_id = 'TEST-EX' GROUP BY 1 ORDER BY 1;
+SELECT requests_sent > 0 AS figures_kept FROM ct_export_status WHERE project_id = 'TEST-EX';
+SELECT indexdef FROM pg_indexes WHERE schemaname = 'ctaudience' AND indexname = 'ct_export_request_open_idx';
 
 -- who may do what: the exporter's role claims and answers, readers see the status
 SELECT has_function_privilege('ctaudience_exporter', 'ct_export_claim(text, integer)', 'EXECUTE') AS exporter_claims,
