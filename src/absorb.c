@@ -18,7 +18,7 @@
 #include "utils/timestamp.h"
 
 #include "absorb.h"
-#include "export.h"
+#include "exportguard.h"
 #include "importstate.h"
 #include "triggers.h"
 #include "write.h"

@@ -16,7 +16,7 @@
 #include "utils/datum.h"
 
 #include "dsr.h"
-#include "export.h"
+#include "exportguard.h"
 #include "firehose.h"
 #include "kind.h"
 #include "message.h"

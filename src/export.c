@@ -15,7 +15,6 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "fmgr.h"
@@ -33,6 +32,7 @@
 #include "citus.h"
 #include "events.h"
 #include "export.h"
+#include "exportguard.h"
 #include "scope.h"
 #include "store.h"
 
@@ -48,10 +48,6 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
 
 /* Bytes a batch's closing and the request's take after what is there. */
 #define CT_CLOSING 3			/* "]}" of the batch, "]" of the request */
-
-/* What opens a batch's events, after its header. */
-#define CT_EVENTS_OPEN_TEXT ",\"events\":["
-#define CT_EVENTS_OPEN			(sizeof(CT_EVENTS_OPEN_TEXT) - 1)
 
 /*
  * Outbox rows read at a time: a request of small events holds about 800,
@@ -135,16 +131,6 @@ ct_export_queue(const char *project_id, CtArr *ct_ids, CtArr *event_ids)
 	args[1] = ct_arr_datum(ct_ids);
 	args[2] = ct_arr_datum(event_ids);
 	ct_store_exec(CT_Q_EXPORT_QUEUE, args, NULL, false);
-}
-
-/* See export.h. */
-void
-ct_export_serialize(const char *project_id)
-{
-	Datum		arg = CStringGetTextDatum(project_id);
-
-	ct_store_exec(CT_Q_EXPORT_SERIALIZE, &arg, NULL, false);
-	SPI_freetuptable(SPI_tuptable);
 }
 
 /* ---------------------------------------------------------------------
@@ -396,9 +382,8 @@ ct_render_event(StringInfo out, const CtExport *x, pg_cryptohash_ctx *hash, int6
 }
 
 /*
- * Add the user attributes of a profile's properties, out not longer than
- * room bytes (what does not fit is left out, and counted as cut); false
- * when it has none.
+ * Add the user attributes of a profile's properties in at most room bytes
+ * (the rest is cut); false when it has none.
  */
 static bool
 ct_render_user_attributes(StringInfo out, Jsonb *properties, int room, int *cut)
@@ -509,9 +494,9 @@ ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, 
 	attributes_at = rq->batch.len;
 	if (with_attributes)
 		*has_attributes = ct_render_user_attributes(&rq->batch, DatumGetJsonbP(ct_store_get(r, 9, &isnull)),
-													CT_MP_MAX_BATCH - CT_EVENTS_OPEN - CT_CLOSING,
+													CT_MP_MAX_BATCH - 11 - CT_CLOSING,	/* 11: ,"events":[ */
 													&rq->cut);
-	appendStringInfoString(&rq->batch, CT_EVENTS_OPEN_TEXT);
+	appendStringInfoString(&rq->batch, ",\"events\":[");
 	if (rq->body.len + 1 + rq->batch.len + CT_CLOSING > CT_MP_MAX_REQUEST)
 	{
 		*has_attributes = false;
@@ -519,11 +504,9 @@ ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, 
 	}
 
 	/*
-	 * its id: the project, the user, its attributes, then its events; a batch
-	 * of user attributes also its whole header (identities too) and the
-	 * profile's updated_at: a value set back to an earlier one, or a new
-	 * email, is a new id (mParticle forwards nothing of a batch whose id it
-	 * has seen), while the same profile row gives the same id again
+	 * its id: the project, the user, its attributes, its events; with user
+	 * attributes also its identities and the profile's updated_at (a value
+	 * set back, or a new email, is a new id: mParticle drops a seen one)
 	 */
 	rq->hash = ct_hash_begin();
 	ct_hash_add(rq->hash, "ctaudience batch", 17);
@@ -573,14 +556,15 @@ ct_batch_close(CtRequest *rq)
 
 
 /*
- * An outbox row that does not fit even an empty request (not reached: an
- * event is cut to the room of its batch, and a batch's header is far
- * smaller than a request; kept so that such a row never stops the export
- * at the head of its outbox): dropped, and said in ct_export.last_error.
+ * No room for a row: the request is full; or, if empty (not reached: events
+ * are cut to fit), the row is dropped, never left at the outbox's head.
  */
 static void
-ct_request_unsendable(CtRequest *rq, const char *ct_id, int64 event_id)
+ct_request_no_room(CtRequest *rq, const char *ct_id, int64 event_id)
 {
+	rq->full = rq->batches > 0;
+	if (rq->full)
+		return;
 	ct_rows_add(&rq->drop_ct_ids, CStringGetTextDatum(ct_id));
 	ct_rows_add(&rq->drop_event_ids, Int64GetDatum(event_id));
 	rq->unsendable++;
@@ -621,10 +605,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 		ct_batch_close(rq);
 		if (!ct_batch_open(rq, r, ct_id, event_id == 0, &has_attributes))
 		{
-			if (rq->batches == 0)
-				ct_request_unsendable(rq, ct_id, event_id);
-			else
-				rq->full = true;
+			ct_request_no_room(rq, ct_id, event_id);
 			return;
 		}
 		rq->profiles++;
@@ -656,11 +637,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 					DatumGetJsonbP(ct_store_get(r, 5, &isnull)),
 					CT_MP_MAX_BATCH - rq->header_len - CT_CLOSING, &cut);
 
-	/*
-	 * The comma before the event only when the batch has one already: an
-	 * event rendered to the room just given always fits an empty batch (an
-	 * event of exactly that size once never went, and stopped the export).
-	 */
+	/* no comma before a batch's first event: an event of this room fits */
 	comma = rq->batch_events > 0 ? 1 : 0;
 	if (rq->batch.len + comma + ev.len + CT_CLOSING > CT_MP_MAX_BATCH ||
 		rq->body.len + 1 + rq->batch.len + comma + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
@@ -670,11 +647,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 			/* the request has no room for this user's first event */
 			ct_batch_drop(rq);
 			rq->profiles--;
-			if (rq->batches == 0)
-				ct_request_unsendable(rq, ct_id, event_id);
-			else
-				rq->full = true;
-			pfree(ev.data);
+			ct_request_no_room(rq, ct_id, event_id);
 			return;
 		}
 		ct_batch_close(rq);
@@ -814,10 +787,8 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 			break;
 
 		/*
-		 * the end of the outbox, with room left: on from its start, up to the
-		 * cursor (rows before it would otherwise wait as long as rows after
-		 * it keep coming, e.g. the last profile in key order recording an
-		 * event after every request)
+		 * the end, room left: on from the start up to the cursor (or rows
+		 * before it wait while rows after it keep coming)
 		 */
 		stop_ct_id = pstrdup(cursor->ct_id);
 		stop_id = cursor->event_id;
@@ -837,16 +808,7 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 		ct_store_exec(CT_Q_EXPORT_DROP, args, NULL, false);
 	}
 	if (rq->unsendable > 0)
-	{
-		char	   *msg = psprintf("%d outbox rows too large for mParticle's limits even alone were dropped",
-								   rq->unsendable);
-
-		ereport(WARNING, (errmsg("%s", msg)));
-		args[0] = CStringGetTextDatum(x->project_id);
-		args[1] = CStringGetTextDatum(msg);
-		args[2] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-		ct_store_exec(CT_Q_RESULT_ERROR, args, NULL, false);
-	}
+		ct_export_unsendable(x->project_id, rq->unsendable);
 	return rq->batches > 0;
 }
 

@@ -585,6 +585,7 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		CT_SQL_TRIG_EVENTS " RETURNING ct_id, event_id",
 		4, {A_TEXT_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR}
 	},
+
 	/*
 	 * A delivery's campaign, and whether its profile came from it: the
 	 * profile that the CleverTap ID given names now ($3 may have been merged
