@@ -13,7 +13,18 @@
 #include "config.h"
 #include "statements.h"
 
-/* Each call names the project first: what a Citus coordinator routes by. */
+/*
+ * A request is held (ct_export_hold) in a transaction left idle while it is
+ * posted, at most --timeout: the server ends one idle longer than that and
+ * this, so that a stuck exporter holds up no erasure.
+ */
+#define CT_HOLD_SLACK_MS 10000
+
+/*
+ * Each call names the project first: what a Citus coordinator routes by.
+ * BEGIN, the hold, COMMIT or ROLLBACK: the transaction a request is posted
+ * in (pump.c).
+ */
 static const struct
 {
 	const char *sql;
@@ -21,6 +32,10 @@ static const struct
 }			ct_stmts[] = {
 	[CT_STMT_DUE] = {"SELECT project_id FROM ctaudience.ct_export_due()", 0},
 	[CT_STMT_CLAIM] = {"SELECT * FROM ctaudience.ct_export_claim($1::text, $2::integer)", 2},
+	[CT_STMT_BEGIN] = {"BEGIN", 0},
+	[CT_STMT_HOLD] = {"SELECT ctaudience.ct_export_hold($1::text, $2::bigint)", 2},
+	[CT_STMT_COMMIT] = {"COMMIT", 0},
+	[CT_STMT_ROLLBACK] = {"ROLLBACK", 0},
 	[CT_STMT_RESULT] = {"SELECT ctaudience.ct_export_result($1::text, $2::bigint, $3::integer, $4::text, $5::integer)", 5},
 	[CT_STMT_HEALTH] = {"SELECT 1", 0},
 };
@@ -43,7 +58,8 @@ ct_session_setup(PGconn *pg)
 
 	snprintf(sql, sizeof(sql),
 			 "SET application_name = 'ctaudience-exporter'; SET statement_timeout = %d;"
-			 " SET plan_cache_mode = force_custom_plan", ct_config.statement_timeout);
+			 " SET plan_cache_mode = force_custom_plan; SET idle_in_transaction_session_timeout = %d",
+			 ct_config.statement_timeout, ct_config.timeout * 1000 + CT_HOLD_SLACK_MS);
 	r = PQexec(pg, sql);
 	for (int s = 0; PQresultStatus(r) == PGRES_COMMAND_OK && s < CT_NSTMTS; s++)
 	{

@@ -27,11 +27,12 @@
 static void
 ct_absorb_exec(CtImport *im, CtStmt stmt, CtArr *merged, CtArr *survivors)
 {
-	Datum		args[3];
+	Datum		args[4];
 
 	args[0] = CStringGetTextDatum(im->project.project_id);
 	args[1] = ct_arr_datum(merged);
 	args[2] = ct_arr_datum(survivors);
+	args[3] = TimestampTzGetDatum(im->msg.ts);	/* CT_Q_ABSORB_ROWS only */
 	ct_store_exec(stmt, args, NULL, false);
 }
 
@@ -123,6 +124,18 @@ ct_absorb_profiles(CtImport *im)
 			ct_sync_raise = true;
 		}
 		PG_END_TRY();
+
+		/*
+		 * the journey states of both first, in statements of their own: the
+		 * journeys' clock moving them is waited for, and what it wrote is
+		 * seen by the next statement
+		 */
+		args[1] = ct_arr_datum(&merged);
+		ct_store_exec(CT_Q_LOCK_JOURNEY_STATES, args, NULL, false);
+		SPI_freetuptable(SPI_tuptable);
+		args[1] = ct_arr_datum(&survivors);
+		ct_store_exec(CT_Q_LOCK_JOURNEY_STATES, args, NULL, false);
+		SPI_freetuptable(SPI_tuptable);
 		/* a claim building a request now: its request then moves too */
 		ct_export_serialize(im->project.project_id);
 		ct_absorb_exec(im, CT_Q_ABSORB_ROWS, &merged, &survivors);

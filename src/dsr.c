@@ -90,6 +90,9 @@ ct_erase(void *arg)
 	SPI_freetuptable(SPI_tuptable);
 
 	ct_batch_exec(&members, false);
+	/* the clock first (CT_Q_LOCK_JOURNEY_STATES), then the rest */
+	ct_batch_exec_as(&members, CT_Q_LOCK_JOURNEY_STATES, false);
+	SPI_freetuptable(SPI_tuptable);
 	/* a claim building a request now: its request is then erased too */
 	ct_export_serialize(TextDatumGetCString(find->values[0]));
 	ct_batch_exec(&rest, false);

@@ -248,6 +248,19 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 
 	/*
+	 * The journey states of profiles about to be erased or merged away,
+	 * locked in a statement of their own: it waits for the journeys' clock
+	 * moving them (which claims FOR UPDATE SKIP LOCKED, so takes none of them
+	 * after), and the next statement's snapshot then sees every step, queue
+	 * row, event and delivery that the clock wrote for them.
+	 */
+	[CT_Q_LOCK_JOURNEY_STATES] = {
+		"SELECT 1 FROM ctaudience.ct_journey_state j WHERE j.project_id = $1 AND j.ct_id = ANY ($2)"
+		" ORDER BY j.journey_id, j.ct_id FOR UPDATE",
+		2, {A_TEXT, A_TEXT_ARR}, true
+	},
+
+	/*
 	 * the rest: events, import log samples by mpid, campaign queue rows and
 	 * deliveries, journey states and steps, what waits for an export and the
 	 * requests (sent or dead) that carry the subject, profiles
@@ -479,7 +492,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"               AND EXISTS (SELECT 1 FROM ctaudience.ct_journey j"
 		"                            WHERE j.project_id = s.project_id AND j.journey_id = s.journey_id"
 		"                              AND (j.reentry = 'always'"
-		"                                   OR j.reentry = 'after' AND EXCLUDED.entered_at >= s.entered_at + j.reentry_after))"
+		"                                   OR j.reentry = 'after' AND EXCLUDED.entered_at"
+		"                                      >= ((s.entered_at AT TIME ZONE 'UTC') + j.reentry_after) AT TIME ZONE 'UTC'))"
 		"             RETURNING journey_id, ct_id, node, entered_at)"
 		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)"
 		" OVERRIDING SYSTEM VALUE"
@@ -549,7 +563,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"               AND EXISTS (SELECT 1 FROM ctaudience.ct_journey j"
 		"                            WHERE j.project_id = s.project_id AND j.journey_id = s.journey_id"
 		"                              AND (j.reentry = 'always'"
-		"                                   OR j.reentry = 'after' AND EXCLUDED.entered_at >= s.entered_at + j.reentry_after))"
+		"                                   OR j.reentry = 'after' AND EXCLUDED.entered_at"
+		"                                      >= ((s.entered_at AT TIME ZONE 'UTC') + j.reentry_after) AT TIME ZONE 'UTC'))"
 		"             RETURNING journey_id, ct_id, node, entered_at)"
 		" INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)"
 		" OVERRIDING SYSTEM VALUE"
@@ -809,9 +824,11 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * A generated profile ($2[i]) merged into the Partner ID's profile
 	 * ($3[i]) that claims its Identity: first its memberships (the newest
 	 * statement of each segment wins; the trigger keeps the statistics and
-	 * raises no Partner Sync meanwhile), then the rows that name it (its
-	 * place in a journey moves unless the Partner ID's profile has one there;
-	 * its steps move), then the profile.
+	 * raises no Partner Sync meanwhile), then the rows that name it (of its
+	 * place in a journey and the Partner ID's profile's, the one still in the
+	 * journey is kept, else the latest entered, the Partner ID's on a tie;
+	 * one dropped while still in the journey exits there, a merged step at
+	 * the message's time ($4); its steps move), then the profile.
 	 */
 	[CT_Q_ABSORB_MEMBERS] = {
 		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
@@ -836,15 +853,28 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"            WHERE q.project_id = $1 AND q.ct_id = u.g"
 		"              AND NOT (q.once AND EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue o WHERE o.project_id = $1"
 		"                                           AND o.campaign_id = q.campaign_id AND o.ct_id = u.p AND o.once))),"
-		" js AS (SELECT s.journey_id, s.ct_id AS g, u.p,"
-		"               row_number() OVER (PARTITION BY s.journey_id, u.p ORDER BY s.entered_at, s.ct_id) AS n,"
-		"               EXISTS (SELECT 1 FROM ctaudience.ct_journey_state o"
-		"                        WHERE o.project_id = $1 AND o.journey_id = s.journey_id AND o.ct_id = u.p) AS taken"
-		"          FROM ctaudience.ct_journey_state s JOIN u ON s.ct_id = u.g WHERE s.project_id = $1),"
+		" js AS MATERIALIZED (SELECT s.journey_id, s.ct_id AS c, coalesce(u.p, s.ct_id) AS p, u.g IS NULL AS own,"
+		"               s.node, s.waiting, s.entered_at, s.node_at, s.due_at, s.exited_at, s.exit_reason,"
+		"               row_number() OVER (PARTITION BY s.journey_id, coalesce(u.p, s.ct_id)"
+		"                                  ORDER BY s.exited_at IS NULL DESC, s.entered_at DESC, u.g IS NULL DESC, s.ct_id) AS n,"
+		"               bool_or(u.g IS NULL) OVER (PARTITION BY s.journey_id, coalesce(u.p, s.ct_id)) AS taken"
+		"          FROM ctaudience.ct_journey_state s LEFT JOIN u ON s.ct_id = u.g"
+		"         WHERE s.project_id = $1 AND (s.ct_id = ANY ($2) OR s.ct_id = ANY ($3))),"
 		" jsdel AS (DELETE FROM ctaudience.ct_journey_state s USING js"
-		"            WHERE s.project_id = $1 AND s.journey_id = js.journey_id AND s.ct_id = js.g AND (js.taken OR js.n > 1)),"
+		"            WHERE s.project_id = $1 AND s.journey_id = js.journey_id AND s.ct_id = js.c AND NOT js.own"
+		"              AND (js.taken OR js.n > 1)),"
 		" jsmove AS (UPDATE ctaudience.ct_journey_state s SET ct_id = js.p FROM js"
-		"             WHERE s.project_id = $1 AND s.journey_id = js.journey_id AND s.ct_id = js.g AND NOT js.taken AND js.n = 1),"
+		"             WHERE s.project_id = $1 AND s.journey_id = js.journey_id AND s.ct_id = js.c AND NOT js.own"
+		"               AND NOT js.taken AND js.n = 1),"
+		" jskeep AS (UPDATE ctaudience.ct_journey_state s"
+		"               SET node = k.node, waiting = k.waiting, entered_at = k.entered_at, node_at = k.node_at,"
+		"                   due_at = k.due_at, exited_at = k.exited_at, exit_reason = k.exit_reason"
+		"              FROM js k WHERE s.project_id = $1 AND s.journey_id = k.journey_id AND s.ct_id = k.p"
+		"               AND NOT k.own AND k.taken AND k.n = 1),"
+		" jsexit AS (INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, step_id, ct_id, node, outcome, ts)"
+		"            OVERRIDING SYSTEM VALUE"
+		"            SELECT $1, js.journey_id, nextval('ctaudience.ct_journey_step_step_id_seq'), js.p, js.node, 'merged', $4"
+		"              FROM js WHERE js.n > 1 AND js.exited_at IS NULL ORDER BY js.journey_id, js.p, js.n),"
 		" jstep AS (UPDATE ctaudience.ct_journey_step s SET ct_id = u.p FROM u WHERE s.project_id = $1 AND s.ct_id = u.g),"
 		" amadd AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
 		"           SELECT $1, a.month, u.p FROM u JOIN ctaudience.ct_active_user_month a"
@@ -862,7 +892,7 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" INSERT INTO ctaudience.ct_profile_alias (project_id, alias, ct_id)"
 		" SELECT $1, u.g, u.p FROM u"
 		" ON CONFLICT (project_id, alias) DO UPDATE SET ct_id = EXCLUDED.ct_id",
-		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
+		4, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR, A_TSTZ}, true
 	},
 	[CT_Q_ABSORB_PROFILES] = {
 		"WITH g AS (DELETE FROM ctaudience.ct_profile x USING unnest($2, $3) AS u(g, p)"

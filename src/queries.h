@@ -33,6 +33,7 @@ typedef enum CtStmt
 	CT_Q_SUBSCRIBE,				/* audience subscription add/update/remove */
 	CT_Q_ERASE_FIND,			/* data subject erasure: the profiles named */
 	CT_Q_ERASE_MEMBERS,			/* data subject erasure: memberships first */
+	CT_Q_LOCK_JOURNEY_STATES,	/* profiles' journey states, locked first */
 	CT_Q_ERASE,					/* data subject erasure: the rest */
 	CT_Q_ERASE_INBOX,			/* data subject erasure: queued messages */
 	CT_Q_LOG_DSR,				/* record a data subject request */

@@ -65,6 +65,17 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'reentry => ''after'' with reentry_after => ''30 days''; ''once'' and ''always'' without.';
 	END IF;
+	-- every part (months, days, time) positive or none, and at most 10
+	-- years: an entry adds it to the time the profile last entered
+	IF extract(year FROM NEW.reentry_after) < 0 OR extract(month FROM NEW.reentry_after) < 0
+	   OR extract(day FROM NEW.reentry_after) < 0 OR NEW.reentry_after - date_trunc('day', NEW.reentry_after) < interval '0' THEN
+		RAISE EXCEPTION 'reentry_after has a negative part'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'Write it with positive parts only, such as ''30 days''.';
+	END IF;
+	IF NEW.reentry_after > interval '10 years' THEN
+		RAISE EXCEPTION 'reentry_after is longer than 10 years'
+			USING ERRCODE = 'invalid_parameter_value', HINT = 'reentry_after is at most 10 years (120 months, 3600 days).';
+	END IF;
 	IF NEW.control_group IS NULL OR NEW.control_group NOT BETWEEN 0 AND 90 THEN
 		RAISE EXCEPTION 'a control group is 0 to 90 percent of the profiles, not %', NEW.control_group
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'For example control_group => 10; 0 for none.';
@@ -80,6 +91,14 @@ BEGIN
 	NEW.segment_id := segments[1];
 	-- an entry on an app event (segment_id NULL: its segment is a condition)
 	NEW.entry_event := (SELECT n ->> 'event' FROM jsonb_array_elements(NEW.nodes) n WHERE n ->> 'type' = 'entry');
+	-- the entering event is one "since it entered": as the goal or the exit
+	-- event it would exit every profile at once
+	IF NEW.entry_event IN (NEW.goal_event, NEW.exit_event) THEN
+		RAISE EXCEPTION 'the journey enters on "%", which is also its % event', NEW.entry_event,
+			CASE WHEN NEW.entry_event = NEW.goal_event THEN 'goal' ELSE 'exit' END
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'The event that enters a profile would count as done at once: choose another goal_event or exit_event.';
+	END IF;
 	segments := segments || NEW.exit_segments;
 	-- A segment of another project is refused here, on every write; one that
 	-- does not exist by the functions only (a restore may load journeys

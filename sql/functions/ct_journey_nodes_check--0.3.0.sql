@@ -105,6 +105,11 @@ BEGIN
 							  HINT = 'Profiles enter when they do the event after the journey started.';
 				END IF;
 				IF node ? 'segment_id' THEN
+					IF (node ->> 'segment_id')::numeric % 1 <> 0
+					   OR (node ->> 'segment_id')::numeric NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN
+						RAISE EXCEPTION 'the % node "%": segment_id is a segment_id (a whole number), not %', kind, id, node -> 'segment_id'
+							USING ERRCODE = 'invalid_parameter_value', HINT = 'See ctaudience.ct_segments.';
+					END IF;
 					segments := segments || (node ->> 'segment_id')::bigint;
 				END IF;
 			ELSE
@@ -123,6 +128,11 @@ BEGIN
 						USING ERRCODE = 'invalid_parameter_value',
 							  HINT = 'true: the segment''s members when the journey starts enter too (past behavior).';
 				END IF;
+				IF (node ->> 'segment_id')::numeric % 1 <> 0
+				   OR (node ->> 'segment_id')::numeric NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN
+					RAISE EXCEPTION 'the % node "%": segment_id is a segment_id (a whole number), not %', kind, id, node -> 'segment_id'
+						USING ERRCODE = 'invalid_parameter_value', HINT = 'See ctaudience.ct_segments.';
+				END IF;
 				entry_segment := (node ->> 'segment_id')::bigint;
 			END IF;
 			entry := id;
@@ -134,7 +144,7 @@ BEGIN
 			END IF;
 			IF node ? 'duration' THEN
 				BEGIN
-					d := (node ->> 'duration')::interval;
+					d := CASE WHEN jsonb_typeof(node -> 'duration') = 'string' THEN (node ->> 'duration')::interval END;
 				EXCEPTION WHEN data_exception THEN
 					d := NULL;
 				END;
@@ -143,17 +153,34 @@ BEGIN
 						USING ERRCODE = 'invalid_parameter_value',
 							  HINT = 'Give it "duration", an interval such as "1 hour" or "1 day".';
 				END IF;
+				-- every part (months, days, time) positive or none: "1 mon
+				-- -29 days" would end before it started
+				IF extract(year FROM d) < 0 OR extract(month FROM d) < 0 OR extract(day FROM d) < 0
+				   OR d - date_trunc('day', d) < interval '0' THEN
+					RAISE EXCEPTION 'the wait node "%": duration "%" has a negative part', id, node ->> 'duration'
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'Write it with positive parts only, such as "1 day 2 hours".';
+				END IF;
+				IF d > interval '10 years' THEN
+					RAISE EXCEPTION 'the wait node "%": duration "%" is longer than 10 years', id, node ->> 'duration'
+						USING ERRCODE = 'invalid_parameter_value',
+							  HINT = 'A wait is at most 10 years (120 months, 3600 days).';
+				END IF;
 			ELSE
 				IF coalesce(node ->> 'until', '') !~ '^([01][0-9]|2[0-3]):[0-5][0-9]$' THEN
 					RAISE EXCEPTION 'the wait node "%": until is a time of day, not "%"', id, node ->> 'until'
 						USING ERRCODE = 'invalid_parameter_value', HINT = 'Write it HH:MM, from "00:00" to "23:59".';
 				END IF;
+				-- a name as the project's (ct_check_time_zone): no POSIX
+				-- offset such as "+05:30" (which PostgreSQL reads as UTC-05:30)
 				BEGIN
-					PERFORM now() AT TIME ZONE coalesce(node ->> 'time_zone', 'UTC');
-				EXCEPTION WHEN OTHERS THEN
-					RAISE EXCEPTION 'the wait node "%": unknown time zone "%"', id, node ->> 'time_zone'
+					PERFORM ctaudience.ct_check_time_zone(CASE WHEN NOT node ? 'time_zone' THEN 'UTC'
+															   WHEN jsonb_typeof(node -> 'time_zone') = 'string'
+															   THEN node ->> 'time_zone' ELSE '' END);
+				EXCEPTION WHEN invalid_parameter_value THEN
+					RAISE EXCEPTION 'the wait node "%": unknown time zone %', id, node -> 'time_zone'
 						USING ERRCODE = 'invalid_parameter_value',
-							  HINT = 'Use an IANA name such as "Asia/Kolkata" or "Europe/Berlin" (pg_timezone_names).';
+							  HINT = 'Use an IANA name such as "Asia/Kolkata" or "Europe/Berlin", spelt as in pg_timezone_names, or "UTC".';
 				END;
 			END IF;
 			IF node ? 'time_zone' AND NOT node ? 'until' THEN
@@ -170,7 +197,7 @@ BEGIN
 					USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"Category": "Shoes"}.';
 			END IF;
 			BEGIN
-				d := (node ->> 'within')::interval;
+				d := CASE WHEN jsonb_typeof(node -> 'within') = 'string' THEN (node ->> 'within')::interval END;
 			EXCEPTION WHEN data_exception THEN
 				d := NULL;
 			END;
@@ -178,6 +205,17 @@ BEGIN
 				RAISE EXCEPTION 'the wait_for_event node "%" has no positive "within"', id
 					USING ERRCODE = 'invalid_parameter_value',
 						  HINT = 'Give it "within", an interval such as "1 day": after it, the profile takes the "timeout" branch.';
+			END IF;
+			IF extract(year FROM d) < 0 OR extract(month FROM d) < 0 OR extract(day FROM d) < 0
+			   OR d - date_trunc('day', d) < interval '0' THEN
+				RAISE EXCEPTION 'the wait_for_event node "%": within "%" has a negative part', id, node ->> 'within'
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = 'Write it with positive parts only, such as "1 day 2 hours".';
+			END IF;
+			IF d > interval '10 years' THEN
+				RAISE EXCEPTION 'the wait_for_event node "%": within "%" is longer than 10 years', id, node ->> 'within'
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = 'A wait is at most 10 years (120 months, 3600 days).';
 			END IF;
 		WHEN 'condition' THEN
 			IF (node ? 'in_segment')::int + (node ? 'did_event')::int + (node ? 'has_properties')::int <> 1 THEN
@@ -195,6 +233,11 @@ BEGIN
 					USING ERRCODE = 'invalid_parameter_value', HINT = 'See ctaudience.ct_segments.';
 			END IF;
 			IF node ? 'in_segment' THEN
+				IF (node ->> 'in_segment')::numeric % 1 <> 0
+				   OR (node ->> 'in_segment')::numeric NOT BETWEEN -9223372036854775808 AND 9223372036854775807 THEN
+					RAISE EXCEPTION 'the % node "%": in_segment is a segment_id (a whole number), not %', kind, id, node -> 'in_segment'
+						USING ERRCODE = 'invalid_parameter_value', HINT = 'See ctaudience.ct_segments.';
+				END IF;
 				segments := segments || (node ->> 'in_segment')::bigint;
 			END IF;
 			IF node ? 'did_event' AND (jsonb_typeof(node -> 'did_event') IS DISTINCT FROM 'string'

@@ -21,6 +21,6 @@ GRANT EXECUTE ON FUNCTION ctaudience.ct_segment_trend(bigint, int, date),
 	ctaudience.ct_resolve_identity(text, text, text, text, text, text, text),
 	ctaudience.ct_campaign_audience(bigint, text, integer), ctaudience.ct_campaign_take(bigint, integer),
 	ctaudience.ct_record_delivery(text, bigint, text, text, timestamptz, jsonb),
-	ctaudience.ct_export_due(), ctaudience.ct_export_claim(text, integer),
+	ctaudience.ct_export_due(), ctaudience.ct_export_claim(text, integer), ctaudience.ct_export_hold(text, bigint),
 	ctaudience.ct_export_result(text, bigint, integer, text, integer),
 	ctaudience.ct_project_visible(text, text[]) TO ctaudience_scoped;

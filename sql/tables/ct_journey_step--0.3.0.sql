@@ -3,8 +3,9 @@
 -- reached a wait or a wait for an event), passed (its wait ended), event
 -- or timeout (a wait for an event), yes or no (a condition), sent
 -- (a send queued it) or control_group (a send held it back), and the
--- exits: completed, goal, exit_event, left_segment, stopped.  ct_journey_stats counts
--- them.
+-- exits: completed, goal, exit_event, left_segment, stopped, merged (a
+-- merge kept the other profile's place in the journey: a step only, the
+-- state row is gone).  ct_journey_stats counts them.
 CREATE TABLE ctaudience.ct_journey_step (
 	project_id text COLLATE "C" NOT NULL,
 	journey_id bigint NOT NULL,
@@ -18,7 +19,7 @@ CREATE TABLE ctaudience.ct_journey_step (
 -- an erasure's rows
 CREATE INDEX ct_journey_step_profile_idx ON ctaudience.ct_journey_step (project_id, ct_id);
 COMMENT ON TABLE ctaudience.ct_journey_step IS 'every step of every profile in a journey: the node and what happened there';
-COMMENT ON COLUMN ctaudience.ct_journey_step.outcome IS 'entered, waiting, passed, event, timeout, yes, no, sent, control_group, or an exit: completed, goal, exit_event, left_segment, stopped';
+COMMENT ON COLUMN ctaudience.ct_journey_step.outcome IS 'entered, waiting, passed, event, timeout, yes, no, sent, control_group, or an exit: completed, goal, exit_event, left_segment, stopped, merged (its place in the journey dropped at a merge that kept another)';
 COMMENT ON COLUMN ctaudience.ct_journey_step.ts IS 'the journey''s time of the step (when the profile reached the node; an exit on leaving the segment: when the clock saw it)';
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_journey_step', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('ctaudience.ct_journey_step', 'step_id'), '');

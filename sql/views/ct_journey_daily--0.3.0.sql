@@ -21,7 +21,8 @@ SELECT s.project_id,
 	   s.completed,
 	   s.exit_event,
 	   s.left_segment,
-	   s.stopped
+	   s.stopped,
+	   s.merged
   FROM (SELECT r.project_id, r.journey_id, r.node, (r.ts AT TIME ZONE 'UTC')::date AS day,
 			   count(*) FILTER (WHERE r.outcome = 'entered') AS entered,
 			   count(*) FILTER (WHERE r.outcome = 'waiting') AS waited,
@@ -36,7 +37,8 @@ SELECT s.project_id,
 			   count(*) FILTER (WHERE r.outcome = 'completed') AS completed,
 			   count(*) FILTER (WHERE r.outcome = 'exit_event') AS exit_event,
 			   count(*) FILTER (WHERE r.outcome = 'left_segment') AS left_segment,
-			   count(*) FILTER (WHERE r.outcome = 'stopped') AS stopped
+			   count(*) FILTER (WHERE r.outcome = 'stopped') AS stopped,
+			   count(*) FILTER (WHERE r.outcome = 'merged') AS merged
 		  FROM ctaudience.ct_journey_step r
 		 GROUP BY r.project_id, r.journey_id, r.node, (r.ts AT TIME ZONE 'UTC')::date) s
   JOIN ctaudience.ct_journey j ON j.project_id = s.project_id AND j.journey_id = s.journey_id;
@@ -60,4 +62,5 @@ COMMENT ON COLUMN ctaudience.ct_journey_daily.completed IS 'exit node: profiles 
 COMMENT ON COLUMN ctaudience.ct_journey_daily.exit_event IS 'profiles that exited that day at this node on the journey''s exit event';
 COMMENT ON COLUMN ctaudience.ct_journey_daily.left_segment IS 'profiles that exited that day at this node because they left the entry segment or an exit segment';
 COMMENT ON COLUMN ctaudience.ct_journey_daily.stopped IS 'profiles that were at this node when the journey was stopped that day';
+COMMENT ON COLUMN ctaudience.ct_journey_daily.merged IS 'profiles that were at this node when they were merged that day (identity rule 1) into a profile that stayed in the journey elsewhere, and exited';
 REVOKE ALL ON ctaudience.ct_journey_daily FROM PUBLIC;

@@ -23,7 +23,8 @@ SELECT j.project_id,
 	   coalesce(r.goal, 0) AS goal,
 	   coalesce(r.exit_event, 0) AS exit_event,
 	   coalesce(r.left_segment, 0) AS left_segment,
-	   coalesce(r.stopped, 0) AS stopped
+	   coalesce(r.stopped, 0) AS stopped,
+	   coalesce(r.merged, 0) AS merged
   FROM ctaudience.ct_journey j
  CROSS JOIN LATERAL jsonb_array_elements(j.nodes) WITH ORDINALITY AS n(node, i)
   LEFT JOIN (SELECT s.project_id, s.journey_id, s.node,
@@ -40,7 +41,8 @@ SELECT j.project_id,
 					count(*) FILTER (WHERE s.outcome = 'goal') AS goal,
 					count(*) FILTER (WHERE s.outcome = 'exit_event') AS exit_event,
 					count(*) FILTER (WHERE s.outcome = 'left_segment') AS left_segment,
-					count(*) FILTER (WHERE s.outcome = 'stopped') AS stopped
+					count(*) FILTER (WHERE s.outcome = 'stopped') AS stopped,
+					count(*) FILTER (WHERE s.outcome = 'merged') AS merged
 			   FROM ctaudience.ct_journey_step s
 			  GROUP BY s.project_id, s.journey_id, s.node) r
 	ON r.project_id = j.project_id AND r.journey_id = j.journey_id AND r.node = n.node ->> 'id'
@@ -72,4 +74,5 @@ COMMENT ON COLUMN ctaudience.ct_journey_stats.goal IS 'profiles that did the jou
 COMMENT ON COLUMN ctaudience.ct_journey_stats.exit_event IS 'profiles that did the journey''s exit event while at this node, and exited';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.left_segment IS 'profiles that exited at this node because they left the entry segment or an exit segment';
 COMMENT ON COLUMN ctaudience.ct_journey_stats.stopped IS 'profiles that were at this node when the journey was stopped';
+COMMENT ON COLUMN ctaudience.ct_journey_stats.merged IS 'profiles that were at this node when they were merged (identity rule 1) into a profile that stayed in the journey elsewhere, and exited';
 REVOKE ALL ON ctaudience.ct_journey_stats FROM PUBLIC;

@@ -28,11 +28,15 @@ key, so the checks do not see each other's requests.  Checks, in order:
   exported; an audience message naming it only by the CleverTap_User_ID
   the stand-in received finds the same profile (identity rule 1);
   an erasure before the export: nothing of the subject is sent;
+  an erasure between a claim and its post (a test-only pause of the
+  exporter, CT_EXPORTER_TEST_HOLD_PAUSE_MS): not posted; one during a post
+  waits for it (ct_export_hold);
   GET /metrics and /healthz; the feed secrets in no table, log line or
   error; the exporter under valgrind.
 With --citus (exporter.sh, where ../shared/citus is present): projects
 spread over two Citus workers, exported through the coordinator, every
-claim and result run on the worker that holds its project.
+claim and result run on the worker that holds its project; an erasure
+between a claim and its post, and one during a post, as above.
 """
 import collections
 import json
@@ -417,7 +421,7 @@ def test_normal(api):
     lines = [l for l in log.splitlines() if " project=" in l and " request=" in l]
     check(len(lines) == len(reqs), "one log line per request", f"{len(lines)} lines, {len(reqs)} requests")
     check(all(re.match(r"\d{4}-\d\d-\d\dT[\d:.]+Z project=EXP-NORMAL request=\d+ source_request_id=\S+ batches=\d+ events=\d+ "
-                       r"try=1 status=202 outcome=accepted ms=[\d.]+ db_ms=[\d.]+$", l) for l in lines),
+                       r"try=1 status=202 outcome=accepted ms=[\d.]+ db_ms=[\d.]+ hold_ms=[\d.]+$", l) for l in lines),
           "each line: the project, the request, batches, events, the try, status, outcome, milliseconds", lines[:1])
 
     # nothing more is due: the recurring run is done until its interval has passed
@@ -759,6 +763,76 @@ def test_erasure(api):
           "nothing of the erased subject is sent: no CleverTap ID, email or customer id")
 
 
+def erase(project, email, n):
+    """An erasure (a DSR of mParticle's firehose) of the subject with that email; its counts."""
+    dsr = {"type": "dsr_processing_request", "id": f"00000000-0000-4000-a000-{n:012d}",
+           "timestamp_ms": int(time.time() * 1000), "firehose_version": "3.2.0",
+           "account": {"account_id": 8001, "account_settings": {"accountId": project, "passcode": PASSCODE,
+                                                                  "accountToken": "token-" + project, "region": "eu1"}},
+           "subject_request_id": f"2e2c8cf4-f985-4398-b482-{n:012d}", "subject_request_type": "erasure",
+           "regulation": "gdpr", "subject_identities": {"email": {"encoding": "raw", "value": email}}}
+    return f"SELECT ctaudience.ct_firehose({q(json.dumps(dsr))}::text) -> 'ctaudience'"
+
+
+def carries(bodies, ids, subject):
+    """Whether request bodies carry anything of the subject: CleverTap ID, email or customer id."""
+    return any(x.encode() in bodies for x in (ids[subject["customer"]], subject["email"], subject["customer"]))
+
+
+def test_erasure_in_flight(api, prefix="EXP-HOLD"):
+    """An erasure between a claim and its post: the request is not posted
+    (CT_EXPORTER_TEST_HOLD_PAUSE_MS, a test-only pause between the two);
+    one during the post waits for it (ct_export_hold)."""
+    project = prefix
+    key = new_project(api, project)
+    us = users(project, 4)
+    membership(project, us)
+    ids = profiles(project)
+    record_events(project, 2)
+    env = dict(os.environ, CT_EXPORTER_TEST_HOLD_PAUSE_MS="3000")
+    e = Exporter(prefix.lower() + "-paused", "--once", "--lease", "30", "--timeout", "4", env=env)
+    claimed = wait_for(lambda: psql("SELECT count(*) FROM ctaudience.ct_export_request WHERE project_id ="
+                                    f" {q(project)} AND state = 'pending' AND lease_until > now()") == "1", 30, 0.05)
+    psql(erase(project, us[0]["email"], 1))
+    code = e.wait(60)
+    bodies = b"".join(r["body"] for r in requests_of(api, key))
+    check(claimed and code == 0 and not carries(bodies, ids, us[0]),
+          f"{prefix}: an erasure between a claim and its post: the request is not posted, nothing of the subject is sent",
+          f"claimed {claimed}, exit {code}, {len(requests_of(api, key))} requests")
+    check("gone before its post: not posted" in e.log(), f"{prefix}: the exporter logs the request it did not post",
+          e.log()[-800:])
+    exactly_once(api, key, project, f"{prefix}: the others' events, after the erasure before the post")
+
+    # during the post: the erasure waits for the post's commit
+    project = prefix + "-POST"
+    key = new_project(api, project)
+    us = users(project, 4)
+    membership(project, us)
+    ids = profiles(project)
+    record_events(project, 2)
+    e = start_held(api, key, prefix.lower() + "-posting", "--once")
+    started = time.time()
+    eraser = subprocess.Popen(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-U", "postgres", "-d", DB,
+                               "-c", erase(project, us[0]["email"], 2)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    time.sleep(1.5)
+    waited = eraser.poll() is None and len(requests_of(api, key)) == 0
+    out, err = eraser.communicate(timeout=60)
+    answered = requests_of(api, key)
+    check(waited and eraser.returncode == 0 and '"profiles_erased": 1' in out and answered
+          and answered[0]["status"] == 202,
+          f"{prefix}: an erasure during a post waits for it, then erases the subject",
+          f"waited {waited}, exit {eraser.returncode}, {out}{err}, {time.time() - started:.1f}s")
+    check(e.wait(60) == 0, f"{prefix}: the exporter goes on after the erasure, exit 0", e.log()[-800:])
+    check(carries(answered[0]["body"], ids, us[0]) if answered else False,
+          f"{prefix}: ... the post came first: the request held during the erasure carried the subject")
+    left = psql(f"SELECT count(*) FROM ctaudience.ct_export_request WHERE project_id = {q(project)}"
+                f" AND state <> 'accepted' AND {q(ids[us[0]['customer']])} = ANY (ct_ids)")
+    later = b"".join(r["body"] for r in requests_of(api, key)[1:])
+    check(left == "0" and not carries(later, ids, us[0]),
+          f"{prefix}: nothing of the subject waits or is sent after the erasure", f"{left} requests left")
+
+
 def test_metrics(api):
     port = free_port()
     project = "EXP-METRICS"
@@ -824,7 +898,7 @@ def main():
     api = EventsApi({}).start()
     tests = [test_command_line, test_normal, test_storms, test_rate, test_pause, test_dead_letter, test_sigkill,
              test_sigterm, test_restart, test_export_types, test_project_roles, test_round_trip, test_erasure,
-             test_metrics, test_secret_nowhere, test_valgrind]
+             test_erasure_in_flight, test_metrics, test_secret_nowhere, test_valgrind]
     only = os.environ.get("CT_TEST_ONLY")       # e.g. CT_TEST_ONLY=test_storms,test_rate
     if only:
         tests = [t for t in tests if t.__name__ in only.split(",")]
@@ -921,6 +995,8 @@ def citus_main():
               "Citus: every claim and result ran on the worker holding its project, none on the coordinator", calls)
         check(" failed" not in log, "Citus: no call of the exporter's failed", next(
             (l for l in log.splitlines() if " failed" in l), ""))
+        # the hold (ct_export_hold, run on the coordinator) locks the request on its worker
+        test_erasure_in_flight(api, "EXP-CITUS-HOLD")
     finally:
         api.stop()
     if failures:

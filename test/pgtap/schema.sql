@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(70);
+SELECT plan(72);
 
 SELECT has_schema('ctaudience');
 -- every view column is described (psql \d+, BI tools)
@@ -130,9 +130,11 @@ SELECT is(
 	  WHERE n.nspname = 'ctaudience' AND c.relkind = 'r' AND has_table_privilege('ctaudience_reader', c.oid, 'SELECT')),
 	NULL, 'the reader reads no table directly');
 
--- the export: its role calls three functions and reads the status, nothing else
+-- the export: its role calls four functions and reads the status, nothing else
 SELECT function_privs_are('ctaudience', 'ct_export_claim', ARRAY['text', 'integer'], 'ctaudience_exporter', ARRAY['EXECUTE']);
 SELECT function_privs_are('ctaudience', 'ct_export_claim', ARRAY['text', 'integer'], 'public', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_export_hold', ARRAY['text', 'bigint'], 'ctaudience_exporter', ARRAY['EXECUTE']);
+SELECT function_privs_are('ctaudience', 'ct_export_hold', ARRAY['text', 'bigint'], 'public', ARRAY[]::text[]);
 SELECT function_privs_are('ctaudience', 'ct_configure_export',
 	ARRAY['text', 'text', 'text', 'text', 'text', 'text', 'text[]', 'text', 'interval', 'interval', 'text', 'boolean'],
 	'ctaudience_exporter', ARRAY[]::text[]);

@@ -469,6 +469,7 @@ SELECT count(*) AS dead_letters_with_the_subject FROM ct_export_request
 SELECT ct_record_event('TEST-EX', t.ex('ex-1'), 'Private', '{}', '2026-01-21 00:00+00') > 0 AS recorded;
 SELECT ct_record_event('TEST-EX', t.ex('ex-2'), 'Public', '{}', '2026-01-21 00:00+00') > 0 AS recorded;
 SELECT batches FROM t.claim();
+SELECT t.pending() AS claimed_request \gset
 SELECT ct_firehose(jsonb_build_object(
 	'type', 'dsr_processing_request', 'id', '00000000-0000-4000-8000-000000002505',
 	'timestamp_ms', 1767261900000, 'firehose_version', '3.2.0',
@@ -481,10 +482,32 @@ SELECT count(*) AS requests_with_the_subject FROM ct_export_request
 SELECT count(*) AS waiting_of_the_subject FROM ct_export_outbox WHERE project_id = 'TEST-EX' AND ct_id = :'subject';
 SELECT count(*) FILTER (WHERE state = 'dead') AS dead_letters, count(*) FILTER (WHERE state = 'pending') AS pending
   FROM ct_export_request WHERE project_id = 'TEST-EX';
+-- the exporter holds the request it claimed before it posts it: erased
+-- since the claim, there is none to hold, and it is not posted
+BEGIN;
+SELECT ct_export_hold('TEST-EX', :claimed_request) AS held_after_the_erasure;
+COMMIT;
 -- the other user's event goes in a new request, without the subject
 SELECT batches, events FROM t.claim();
 SELECT b.who, b.events FROM ct_export_request r, t.batches(r.body) b
  WHERE r.project_id = 'TEST-EX' AND r.state = 'pending';
+-- that one is held (the lock: test/specs/hold.spec); a hold wants both
+-- arguments, a transaction block, and the export's role
+BEGIN;
+SELECT ct_export_hold('TEST-EX', t.pending()) AS held;
+COMMIT;
+SELECT ct_export_hold(NULL, 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_export_hold('TEST-EX', NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_export_hold('TEST-EX', t.pending());
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SET ROLE ctaudience_reader;
+BEGIN;
+SELECT ct_export_hold('TEST-EX', 1);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK;
+RESET ROLE;
 SELECT count(*) AS deliveries_of_the_subject FROM ct_delivery WHERE project_id = 'TEST-EX' AND ct_id = :'subject';
 
 -- ct_purge_events also deletes the requests mParticle accepted before its
@@ -498,6 +521,7 @@ SELECT indexdef FROM pg_indexes WHERE schemaname = 'ctaudience' AND indexname = 
 
 -- who may do what: the exporter's role claims and answers, readers see the status
 SELECT has_function_privilege('ctaudience_exporter', 'ct_export_claim(text, integer)', 'EXECUTE') AS exporter_claims,
+	   has_function_privilege('ctaudience_exporter', 'ct_export_hold(text, bigint)', 'EXECUTE') AS exporter_holds,
 	   has_function_privilege('ctaudience_exporter', 'ct_configure_export(text, text, text, text, text, text, text[], text, interval, interval, text, boolean)', 'EXECUTE') AS exporter_configures,
 	   has_table_privilege('ctaudience_reader', 'ct_export_status', 'SELECT') AS reader_sees_status,
 	   has_table_privilege('ctaudience_exporter', 'ct_export', 'SELECT') AS exporter_reads_table,

@@ -216,6 +216,7 @@ SELECT t.as_role('ct_pr_exporter_a', $$SELECT string_agg(project_id, ',') FROM c
 	   t.as_role('ct_pr_exporter', $$SELECT string_agg(project_id, ',') FROM ct_export_due() WHERE project_id IN ('TEST-RA', 'TEST-RB')$$) AS due_all;
 SELECT t.as_role('ct_pr_exporter_a', $$SELECT count(*) FROM ct_export_claim('TEST-RB')$$) AS claim_b,
 	   t.as_role('ct_pr_exporter_a', $$SELECT ct_export_result('TEST-RB', 1, 202)$$) AS result_b,
+	   t.as_role('ct_pr_exporter_a', $$SELECT ct_export_hold('TEST-RB', 1)::text$$) AS hold_b,
 	   t.as_role('ct_pr_exporter_a', $$SELECT count(*) FROM ct_export_claim('TEST-RA')$$) AS claim_a;
 
 -- operating: A's operator sees A's inbox, claims A's message though B's is

@@ -128,6 +128,35 @@ SELECT t.try_nodes(n, :kcart) FROM (VALUES
 	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
 					   '{"id": "w", "type": "wait_for_event", "event": "Charged", "next": "z", "timeout": "z"}'::jsonb,
 					   '{"id": "z", "type": "exit"}'::jsonb)),
+	-- an interval too long for the clock's arithmetic, one with a negative
+	-- part, one not a string; a POSIX offset (UTC-05:30 to PostgreSQL) or a
+	-- number as a time zone; a segment id that is not a whole bigint
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "duration": "300000 years", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "duration": "10 years 1 day", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "duration": "1 mon -29 days", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "duration": "1 day -1 second", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "duration": 3600, "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait_for_event", "event": "Charged", "within": "300000 years", "next": "z", "timeout": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait_for_event", "event": "Charged", "within": "-1 mon 40 days", "next": "z", "timeout": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "until": "09:00", "time_zone": "+05:30", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
+					   '{"id": "w", "type": "wait", "until": "09:00", "time_zone": 5, "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array('{"id": "a", "type": "entry", "segment_id": 1.5, "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array('{"id": "a", "type": "entry", "event": "Launched", "segment_id": 1e30, "next": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
+	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'c'),
+					   '{"id": "c", "type": "condition", "in_segment": 9223372036854775808, "yes": "z", "no": "z"}'::jsonb,
+					   '{"id": "z", "type": "exit"}'::jsonb)),
 	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :cart, 'next', 'w'),
 					   '{"id": "w", "type": "wait_for_event", "event": "Charged", "within": "1 day", "next": "s", "timeout": "z"}'::jsonb,
 					   '{"id": "s", "type": "send", "channel": "push", "next": "w"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb))) AS v(n);
@@ -320,7 +349,8 @@ SELECT (SELECT count(*) FROM ct_journey_state WHERE ct_id = :'eve') AS states,
 
 -- Identity rule 1: a generated profile in a journey merged into the
 -- Partner ID's profile takes its place and steps there; when both are in
--- the journey, the Partner ID's place stays and the steps of both count.
+-- the journey (entered at once), the Partner ID's place stays, the other
+-- exits (a merged step) and the steps of both count.
 SELECT ct_create_journey('TEST-J', 'Merges', jsonb_build_array(
 	jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :cart, 'next', 'day'),
 	'{"id": "day", "type": "wait", "duration": "1 day", "next": "out"}'::jsonb, '{"id": "out", "type": "exit"}'::jsonb)) AS merges \gset
@@ -547,7 +577,8 @@ SELECT ct_start_journey(journey_id, as_of => '2025-03-10 00:00+00') FROM ct_jour
 SELECT r AS reentry, ra AS reentry_after, t.jerr(format('SELECT ctaudience.ct_create_journey(%L, %L, %L::jsonb, reentry => %L, reentry_after => %L)',
 	'TEST-J', 'refused', jsonb_build_array(jsonb_build_object('id', 'in', 'type', 'entry', 'segment_id', :cart, 'next', 'out'),
 											'{"id": "out", "type": "exit"}'::jsonb), r, ra)) AS error
-  FROM (VALUES ('after', NULL), ('after', '-1 day'), ('always', '1 day'), ('sometimes', NULL)) AS v(r, ra);
+  FROM (VALUES ('after', NULL), ('after', '-1 day'), ('always', '1 day'), ('sometimes', NULL),
+			   ('after', '300000 years'), ('after', '1 mon -29 days')) AS v(r, ra);
 CREATE FUNCTION t.again(ts timestamptz, action text) RETURNS jsonb LANGUAGE sql AS $$
 	SELECT t.imp(t.msg((2900 + (extract(epoch FROM ts)::bigint / 60) % 1000)::int, t.at(ts), jsonb_build_array(
 		t.u('2840', jsonb_build_array(t.id('customer', 'nia')), jsonb_build_array(t.aud(57001, 'Cart Drop off', action)))), 'TEST-J'))

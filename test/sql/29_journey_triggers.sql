@@ -133,6 +133,12 @@ SELECT t.jt_try(format($$SELECT ctaudience.ct_create_journey('TEST-JT', 'refused
 	(jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :vip, 'filter', '{}'::jsonb, 'next', 'z'),
 					   '{"id": "z", "type": "exit"}'::jsonb)),
 	(jsonb_build_array('{"id": "a", "type": "entry", "next": "z"}'::jsonb, '{"id": "z", "type": "exit"}'::jsonb))) v(n);
+-- the entering event as the goal or the exit event: every profile would
+-- have done it "since it entered"
+SELECT t.jt_try(format($$SELECT ctaudience.ct_create_journey('TEST-JT', 'refused', %L, %s => 'App Launched')$$,
+					   jsonb_build_array('{"id": "a", "type": "entry", "event": "App Launched", "next": "z"}'::jsonb,
+										 '{"id": "z", "type": "exit"}'::jsonb), arg))
+  FROM unnest(ARRAY['goal_event', 'exit_event']) arg;
 
 ---------------------------------------------------------------------------
 -- (b) Leaving any segment: "Cart" journey entered on the Cart segment,
@@ -261,3 +267,87 @@ RESET ROLE;
 SELECT ct_revoke_project('ct_jt_team_u', 'TEST-JU', 'read');
 DROP ROLE ct_jt_reader;
 DROP ROLE ct_jt_team_u;
+
+---------------------------------------------------------------------------
+-- (e) A merge (identity rule 1) keeps, of the two places in a journey, the
+-- one still in it, else the one entered last; the other, if still in the
+-- journey, exits there (a merged step): the statistics add up.
+---------------------------------------------------------------------------
+SELECT ct_register_project('TEST-JM', 'test-passcode-1', 'token-TEST-JM', 'eu1', 'Journey merges');
+CREATE FUNCTION t.jm(n int, ts timestamptz, who text, partner text, action text DEFAULT 'add') RETURNS jsonb LANGUAGE sql AS $$
+	SELECT t.imp(t.msg(n, t.jt_at(ts), jsonb_build_array(t.u('29' || n,
+		CASE WHEN who IS NULL THEN '[]' ELSE jsonb_build_array(t.id('customer', who)) END,
+		jsonb_build_array(t.aud(58009, 'Merges', action)), partner)), 'TEST-JM'))
+$$;
+CREATE VIEW t.jm_steps AS
+SELECT coalesce(p.identity, p.ct_id) AS who, s.node, s.outcome, s.ts
+  FROM ctaudience.ct_journey_step s JOIN ctaudience.ct_profile p USING (project_id, ct_id)
+ WHERE s.project_id = 'TEST-JM' ORDER BY 1, s.step_id;
+SELECT t.jm(2950, '2025-05-01 09:00+00', 'seed', NULL);
+SELECT ct_create_journey('TEST-JM', 'Merges', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'next', 'w1',
+					   'segment_id', (SELECT segment_id FROM ct_segment WHERE project_id = 'TEST-JM')),
+	'{"id": "w1", "type": "wait", "duration": "1 hour", "next": "mail"}'::jsonb,
+	'{"id": "mail", "type": "send", "channel": "email", "next": "w2"}'::jsonb,
+	'{"id": "w2", "type": "wait", "duration": "1 day", "next": "out"}'::jsonb,
+	'{"id": "out", "type": "exit"}'::jsonb)) AS jmerge \gset
+SELECT ct_start_journey(:jmerge, as_of => '2025-05-01 09:30+00') IS NOT NULL AS started;
+-- __p-1 enters at 10:00, is removed at 10:10 and exits; __p-2 enters at 10:00
+SELECT t.jm(2951, '2025-05-01 10:00+00', NULL, '__p-1');
+SELECT t.jm(2952, '2025-05-01 10:00+00', NULL, '__p-2');
+SELECT t.jm(2953, '2025-05-01 10:10+00', NULL, '__p-1', 'delete');
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-01 10:20+00') AS moved;
+-- generated gia enters at 10:30 and is emailed at 11:30, hal enters at
+-- 11:45 and waits at w1
+SELECT t.jm(2954, '2025-05-01 10:30+00', 'gia', NULL);
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-01 10:35+00') AS moved;
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-01 11:31+00') AS moved;
+SELECT t.jm(2955, '2025-05-01 11:45+00', 'hal', NULL);
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-01 11:50+00') AS moved;
+-- 12:00: gia merges into __p-1 (which exited): gia's place is kept;
+-- hal merges into __p-2 (both still in): hal's, entered last, is kept and
+-- __p-2's exits at w2 (merged)
+SELECT t.jm(2956, '2025-05-01 12:00+00', 'gia', '__p-1') ->> 'merged_profiles' AS merged;
+SELECT t.jm(2957, '2025-05-01 12:00+00', 'hal', '__p-2') ->> 'merged_profiles' AS merged;
+SELECT p.ct_id, p.identity, x.node, x.waiting, x.entered_at, x.due_at, x.exit_reason
+  FROM ct_journey_state x JOIN ct_profile p USING (project_id, ct_id) WHERE x.project_id = 'TEST-JM' ORDER BY 1;
+SELECT * FROM t.jm_steps;
+-- both go on to the end: the statistics add up (4 entered, 4 exits)
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-05-03 12:00+00') AS moved
+  FROM generate_series(1, 3);
+SELECT node, entered, waiting_now, waited, passed, sent, completed, left_segment, merged
+  FROM ct_journey_stats WHERE journey_id = :jmerge ORDER BY node_position;
+SELECT node, day, entered, completed, left_segment, merged FROM ct_journey_daily WHERE journey_id = :jmerge ORDER BY day, node;
+
+---------------------------------------------------------------------------
+-- (f) Time arithmetic in UTC, whatever the session's TimeZone; a wait
+-- until a time of day when the clocks go back.
+---------------------------------------------------------------------------
+-- 2 November 2025, New York: 01:00 to 02:00 comes twice (05:00-06:00 UTC
+-- in EDT, then 06:00-07:00 in EST).  until 01:45 from 01:30 EDT: 01:45 EDT;
+-- from 01:50 EDT: 01:45 EST the same night (not the next day); from 01:50
+-- EST: the next day; 9 March, 02:30 does not exist (02:00 EST is 03:00 EDT)
+SELECT ct_journey_wait_end('{"until": "01:45", "time_zone": "America/New_York"}', '2025-11-02 05:30+00') AS first_0145,
+	   ct_journey_wait_end('{"until": "01:45", "time_zone": "America/New_York"}', '2025-11-02 05:50+00') AS second_0145,
+	   ct_journey_wait_end('{"until": "01:45", "time_zone": "America/New_York"}', '2025-11-02 06:50+00') AS next_day,
+	   ct_journey_wait_end('{"until": "02:30", "time_zone": "America/New_York"}', '2025-03-09 05:00+00') AS skipped;
+-- a session in New York: a day is still 24 hours across its change of 9 March
+SET timezone = 'America/New_York';
+SELECT ct_journey_wait_end('{"duration": "1 day"}', '2025-03-08 12:00+00') AT TIME ZONE 'UTC' AS day_later;
+-- re-entry after a day: Ivy entered at 12:00 UTC on 8 March and exited;
+-- added again at 11:30 UTC on the 9th (a day later in New York's local
+-- arithmetic, 23 h 30 in UTC) she does not enter again; at 12:00 she does
+SELECT ct_create_journey('TEST-JM', 'Again DST', jsonb_build_array(
+	jsonb_build_object('id', 'in', 'type', 'entry', 'next', 'out',
+					   'segment_id', (SELECT segment_id FROM ct_segment WHERE project_id = 'TEST-JM')),
+	'{"id": "out", "type": "exit"}'::jsonb), reentry => 'after', reentry_after => '1 day') AS jdst \gset
+SELECT ct_start_journey(:jdst, as_of => '2025-03-08 00:00+00') IS NOT NULL AS started;
+SELECT t.jm(2960, '2025-03-08 12:00+00', 'ivy', NULL);
+SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-03-08 12:05+00') AS moved;
+SELECT t.jm(2961, '2025-03-08 12:10+00', 'ivy', NULL, 'delete');
+SELECT t.jm(2962, '2025-03-09 11:30+00', 'ivy', NULL);
+SELECT t.jm(2963, '2025-03-09 11:40+00', 'ivy', NULL, 'delete');
+SELECT count(*) FILTER (WHERE outcome = 'entered') AS entered FROM ct_journey_step WHERE journey_id = :jdst;
+SELECT t.jm(2964, '2025-03-09 12:00+00', 'ivy', NULL);
+SELECT count(*) FILTER (WHERE outcome = 'entered') AS entered FROM ct_journey_step WHERE journey_id = :jdst;
+SET timezone = 'UTC';
