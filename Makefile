@@ -14,6 +14,7 @@ OBJS = \
 	src/engage.o \
 	src/events.o \
 	src/export.o \
+	src/exportguard.o \
 	src/exportresult.o \
 	src/firehose.o \
 	src/identity.o \

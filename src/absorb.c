@@ -18,6 +18,7 @@
 #include "utils/timestamp.h"
 
 #include "absorb.h"
+#include "exportguard.h"
 #include "importstate.h"
 #include "triggers.h"
 #include "write.h"
@@ -135,6 +136,8 @@ ct_absorb_profiles(CtImport *im)
 		args[1] = ct_arr_datum(&survivors);
 		ct_store_exec(CT_Q_LOCK_JOURNEY_STATES, args, NULL, false);
 		SPI_freetuptable(SPI_tuptable);
+		/* a claim building a request now: its request then moves too */
+		ct_export_serialize(im->project.project_id);
 		ct_absorb_exec(im, CT_Q_ABSORB_ROWS, &merged, &survivors);
 		ct_absorb_exec(im, CT_Q_ABSORB_PROFILES, &merged, &survivors);
 	}

@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -33,7 +34,17 @@ typedef struct CtDeliveryCampaign
 	bool		live;
 	bool		taken;			/* taken from its queue by a sender */
 	bool		member;			/* in one of its segments now */
+	char	   *ct_id;			/* the profile: the one given, or the one it
+								 * was merged into */
 } CtDeliveryCampaign;
+
+/* A value given, as an error message quotes it: at most 64 characters. */
+static char *
+ct_clip(char *s)
+{
+	s[pg_mbcharcliplen(s, strlen(s), 64)] = '\0';
+	return s;
+}
 
 /* Read the campaign; 22023 when the project has no such campaign. */
 static void
@@ -56,6 +67,7 @@ ct_delivery_campaign(const char *project_id, int64 campaign_id, const char *ct_i
 	c->live = strcmp(ct_store_get_text(0, 3), "past_behavior") != 0;
 	c->taken = DatumGetBool(ct_store_get(0, 4, &isnull));
 	c->member = DatumGetBool(ct_store_get(0, 5, &isnull));
+	c->ct_id = ct_store_get_text(0, 6);
 	SPI_freetuptable(SPI_tuptable);
 }
 
@@ -173,7 +185,7 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 		ct_outcome_names(names, sizeof(names));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown delivery outcome \"%s\"", text_to_cstring(PG_GETARG_TEXT_PP(3))),
+				 errmsg("unknown delivery outcome \"%s\"", ct_clip(text_to_cstring(PG_GETARG_TEXT_PP(3)))),
 				 errhint("Use one of %s.", names)));
 	}
 	ct_check_event("-", props, ts);
@@ -184,11 +196,11 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 	if (c.live ? !c.taken : !c.member)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("profile \"%s\" was not %s campaign " INT64_FORMAT, ct_id,
+				 errmsg("profile \"%s\" was not %s campaign " INT64_FORMAT, ct_clip(ct_id),
 						c.live ? "taken from the queue of" : "in the segments of", campaign_id),
 				 errhint(c.live ? "Report only profiles ctaudience.ct_campaign_take() gave you for this campaign." :
 						 "Report only profiles ctaudience.ct_campaign_audience() gives for this campaign.")));
-	event_id = ct_delivery_write(project_id, campaign_id, ct_id, outcome, ts, props, &c);
+	event_id = ct_delivery_write(project_id, campaign_id, c.ct_id, outcome, ts, props, &c);
 	ct_store_finish();
 	PG_RETURN_INT64(event_id);
 }
@@ -227,7 +239,7 @@ ct_journey_control_group(PG_FUNCTION_ARGS)
 	/* on a Citus worker: the project's shards (the clock runs there) */
 	ct_citus_enter(project_id);
 	ct_delivery_campaign(project_id, campaign_id, ct_id, &c);
-	event_id = ct_delivery_write(project_id, campaign_id, ct_id, ct_outcome("control_group"), ts,
+	event_id = ct_delivery_write(project_id, campaign_id, c.ct_id, ct_outcome("control_group"), ts,
 								 DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"))), &c);
 	ct_store_finish();
 	PG_RETURN_INT64(event_id);

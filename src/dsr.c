@@ -16,6 +16,7 @@
 #include "utils/datum.h"
 
 #include "dsr.h"
+#include "exportguard.h"
 #include "firehose.h"
 #include "kind.h"
 #include "message.h"
@@ -92,6 +93,8 @@ ct_erase(void *arg)
 	/* the clock first (CT_Q_LOCK_JOURNEY_STATES), then the rest */
 	ct_batch_exec_as(&members, CT_Q_LOCK_JOURNEY_STATES, false);
 	SPI_freetuptable(SPI_tuptable);
+	/* a claim building a request now: its request is then erased too */
+	ct_export_serialize(TextDatumGetCString(find->values[0]));
 	ct_batch_exec(&rest, false);
 	er->erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
 	SPI_freetuptable(SPI_tuptable);

@@ -32,6 +32,7 @@
 #include "citus.h"
 #include "events.h"
 #include "export.h"
+#include "exportguard.h"
 #include "scope.h"
 #include "store.h"
 
@@ -63,8 +64,8 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
  * next request is read from there, not from the outbox's start, which
  * after a long backlog is a long run of index entries of rows that earlier
  * requests removed and vacuum has not yet cleared.  Only a hint: a claim
- * that finds nothing to send after it reads from the start again, up to
- * it, so no row is ever left behind; an exporter that claims a project on
+ * that reaches the outbox's end with room left reads on from its start, up
+ * to it, so no row is ever left behind; an exporter that claims a project on
  * another connection (or after a restart) just starts from the start.
  */
 #define CT_CURSOR_CACHE_SIZE 16
@@ -169,6 +170,7 @@ typedef struct CtRequest
 	CtArr		drop_ct_ids;	/* outbox rows with nothing to send */
 	CtArr		drop_event_ids;
 	bool		full;			/* no room for what comes next */
+	int			unsendable;		/* rows dropped: too large for any request */
 
 	/* the open batch: one user's */
 	char	   *user;			/* NULL: none open */
@@ -379,12 +381,17 @@ ct_render_event(StringInfo out, const CtExport *x, pg_cryptohash_ctx *hash, int6
 	appendStringInfoString(out, "}}");
 }
 
-/* Add the user attributes of a profile's properties; false when it has none. */
+/*
+ * Add the user attributes of a profile's properties in at most room bytes
+ * (the rest is cut); false when it has none.
+ */
 static bool
-ct_render_user_attributes(StringInfo out, Jsonb *properties, int *cut)
+ct_render_user_attributes(StringInfo out, Jsonb *properties, int room, int *cut)
 {
 	int			n = 0;
+	StringInfoData one;
 
+	initStringInfo(&one);
 	for (int i = 0; i < lengthof(ct_user_attributes); i++)
 	{
 		const char *p = ct_user_attributes[i].property;
@@ -394,14 +401,22 @@ ct_render_user_attributes(StringInfo out, Jsonb *properties, int *cut)
 
 		if (v == NULL || (val = ct_value_text(v, &len)) == NULL)
 			continue;
-		appendStringInfoString(out, n == 0 ? ",\"user_attributes\":{" : ",");
-		escape_json(out, ct_user_attributes[i].attribute);
-		appendStringInfoChar(out, ':');
-		ct_json_string(out, val, len, CT_MP_MAX_VALUE_CHARS, cut);
+		resetStringInfo(&one);
+		appendStringInfoString(&one, n == 0 ? ",\"user_attributes\":{" : ",");
+		escape_json(&one, ct_user_attributes[i].attribute);
+		appendStringInfoChar(&one, ':');
+		ct_json_string(&one, val, len, CT_MP_MAX_VALUE_CHARS, cut);
+		if (out->len + one.len + 1 > room)
+		{
+			(*cut)++;
+			continue;
+		}
+		appendBinaryStringInfo(out, one.data, one.len);
 		n++;
 	}
 	if (n > 0)
 		appendStringInfoChar(out, '}');
+	pfree(one.data);
 	return n > 0;
 }
 
@@ -479,6 +494,7 @@ ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, 
 	attributes_at = rq->batch.len;
 	if (with_attributes)
 		*has_attributes = ct_render_user_attributes(&rq->batch, DatumGetJsonbP(ct_store_get(r, 9, &isnull)),
+													CT_MP_MAX_BATCH - 11 - CT_CLOSING,	/* 11: ,"events":[ */
 													&rq->cut);
 	appendStringInfoString(&rq->batch, ",\"events\":[");
 	if (rq->body.len + 1 + rq->batch.len + CT_CLOSING > CT_MP_MAX_REQUEST)
@@ -487,12 +503,23 @@ ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, 
 		return false;
 	}
 
-	/* its id: the project, the user, its attributes, then its events */
+	/*
+	 * its id: the project, the user, its attributes, its events; with user
+	 * attributes also its identities and the profile's updated_at (a value
+	 * set back, or a new email, is a new id: mParticle drops a seen one)
+	 */
 	rq->hash = ct_hash_begin();
 	ct_hash_add(rq->hash, "ctaudience batch", 17);
 	ct_hash_add(rq->hash, rq->x->project_id, strlen(rq->x->project_id) + 1);
 	ct_hash_add(rq->hash, ct_id, strlen(ct_id) + 1);
 	ct_hash_add(rq->hash, rq->batch.data + attributes_at, rq->batch.len - attributes_at);
+	if (*has_attributes)
+	{
+		uint64		be = pg_hton64((uint64) DatumGetTimestampTz(ct_store_get(r, 11, &isnull)));
+
+		ct_hash_add(rq->hash, rq->batch.data + rq->id_at + 36, attributes_at - rq->id_at - 36);
+		ct_hash_add(rq->hash, &be, sizeof(be));
+	}
 	rq->user = pstrdup(ct_id);
 	rq->batch_events = 0;
 	rq->header_len = rq->batch.len;
@@ -529,6 +556,21 @@ ct_batch_close(CtRequest *rq)
 
 
 /*
+ * No room for a row: the request is full; or, if empty (not reached: events
+ * are cut to fit), the row is dropped, never left at the outbox's head.
+ */
+static void
+ct_request_no_room(CtRequest *rq, const char *ct_id, int64 event_id)
+{
+	rq->full = rq->batches > 0;
+	if (rq->full)
+		return;
+	ct_rows_add(&rq->drop_ct_ids, CStringGetTextDatum(ct_id));
+	ct_rows_add(&rq->drop_event_ids, Int64GetDatum(event_id));
+	rq->unsendable++;
+}
+
+/*
  * Add SPI row r (an outbox row with its event and profile) to the request:
  * covered, dropped (nothing left to send), or, when there is no room left,
  * left for the next request (full is set).
@@ -544,6 +586,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 	bool		has_attributes;
 	StringInfoData ev;
 	int			cut = 0;		/* what the event's rendering cut */
+	int			comma;
 
 	(void) ct_store_get(r, 3, &no_event);
 	if (!profile || (event_id != 0 && no_event) ||
@@ -562,7 +605,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 		ct_batch_close(rq);
 		if (!ct_batch_open(rq, r, ct_id, event_id == 0, &has_attributes))
 		{
-			rq->full = true;
+			ct_request_no_room(rq, ct_id, event_id);
 			return;
 		}
 		rq->profiles++;
@@ -593,15 +636,18 @@ ct_request_add(CtRequest *rq, uint64 r)
 					DatumGetTimestampTz(ct_store_get(r, 4, &isnull)),
 					DatumGetJsonbP(ct_store_get(r, 5, &isnull)),
 					CT_MP_MAX_BATCH - rq->header_len - CT_CLOSING, &cut);
-	if (rq->batch.len + 1 + ev.len + CT_CLOSING > CT_MP_MAX_BATCH ||
-		rq->body.len + 1 + rq->batch.len + 1 + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
+
+	/* no comma before a batch's first event: an event of this room fits */
+	comma = rq->batch_events > 0 ? 1 : 0;
+	if (rq->batch.len + comma + ev.len + CT_CLOSING > CT_MP_MAX_BATCH ||
+		rq->body.len + 1 + rq->batch.len + comma + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
 	{
 		if (rq->batch_events == 0)
 		{
 			/* the request has no room for this user's first event */
 			ct_batch_drop(rq);
 			rq->profiles--;
-			rq->full = true;
+			ct_request_no_room(rq, ct_id, event_id);
 			return;
 		}
 		ct_batch_close(rq);
@@ -673,8 +719,8 @@ ct_outbox_after(const char *ct_id, int64 event_id, const char *at_ct_id, int64 a
  * Build the next request of an export from its outbox (rows with nothing
  * left to send are deleted); false when nothing waits.  The outbox is read
  * in (ct_id, event_id) order from where this backend's last request of the
- * project left it; when nothing there is to be sent, from its start up to
- * that point.
+ * project left it; when its end comes before the request is full, from its
+ * start up to that point.
  */
 static bool
 ct_request_build(CtRequest *rq, const CtExport *x)
@@ -737,9 +783,13 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 			}
 			SPI_freetuptable(SPI_tuptable);
 		}
-		if (rq->full || rq->ct_ids.n > 0 || cursor == NULL || stop_ct_id != NULL)
+		if (rq->full || cursor == NULL || stop_ct_id != NULL)
 			break;
-		/* nothing to send after the cursor: from the start, up to it */
+
+		/*
+		 * the end, room left: on from the start up to the cursor (or rows
+		 * before it wait while rows after it keep coming)
+		 */
 		stop_ct_id = pstrdup(cursor->ct_id);
 		stop_id = cursor->event_id;
 		after_ct_id = "";
@@ -757,6 +807,8 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 		args[2] = ct_arr_datum(&rq->drop_event_ids);
 		ct_store_exec(CT_Q_EXPORT_DROP, args, NULL, false);
 	}
+	if (rq->unsendable > 0)
+		ct_export_unsendable(x->project_id, rq->unsendable);
 	return rq->batches > 0;
 }
 

@@ -3,9 +3,11 @@
  *	  ct_export_result(): mParticle's answer to a request of the export,
  *	  recorded.  A 2xx moves the export on: the events the request covers
  *	  leave the outbox in the transaction that records it (exactly once);
- *	  400 keeps the request as a dead letter with mParticle's error and
- *	  moves on; 401 and 403 pause the project's export with nothing
- *	  skipped; anything else leaves the request to be sent again, the same.
+ *	  400 and any other 4xx but those below keep the request as a dead
+ *	  letter with mParticle's error and move on; 401, 403 (credentials),
+ *	  404 and 405 (endpoint) pause the project's export with nothing
+ *	  skipped; anything else (408, 429, 5xx, no answer) leaves the request
+ *	  to be sent again, the same.
  *
  * Called once per request by ctaudience-exporter, so in C with kept
  * plans (store.c) rather than in PL/pgSQL, which planned its statements
@@ -170,12 +172,18 @@ ct_export_result(PG_FUNCTION_ARGS)
 	event_ids = ct_store_get(0, 7, &isnull);
 	no_keys |= isnull;
 
+	/*
+	 * A 4xx is the request's fault (a dead letter: sent again it would be
+	 * refused again) but where the export's settings are: 401 and 403 (the
+	 * credentials), 404 and 405 (the endpoint: every request would be
+	 * refused), which pause it; 408 and 429 are retried.
+	 */
 	if (status >= 200 && status <= 299)
 		outcome = "accepted";
-	else if (status == 400)
-		outcome = "dead";
-	else if (status == 401 || status == 403)
+	else if (status == 401 || status == 403 || status == 404 || status == 405)
 		outcome = "paused";
+	else if (status >= 400 && status <= 499 && status != 408 && status != 429)
+		outcome = "dead";
 	else
 		outcome = "retry";
 
@@ -221,7 +229,10 @@ ct_export_result(PG_FUNCTION_ARGS)
 		Datum		pause[4];
 
 		pause[0] = args[0];
-		pause[1] = CStringGetTextDatum(psprintf("mParticle refused the feed's credentials (%d): check the key and the secret, then ctaudience.ct_resume_export()",
+		pause[1] = CStringGetTextDatum(status == 401 || status == 403 ?
+									   psprintf("mParticle refused the feed's credentials (%d): check the key and the secret, then ctaudience.ct_resume_export()",
+												status) :
+									   psprintf("mParticle has no such API at the export's endpoint (%d): check the endpoint or data center (ctaudience.ct_configure_export), then ctaudience.ct_resume_export()",
 												status));
 		pause[2] = args[1];
 		pause[3] = TimestampTzGetDatum(at);
@@ -229,7 +240,9 @@ ct_export_result(PG_FUNCTION_ARGS)
 		ereport(WARNING,
 				(errmsg("ctaudience: the export of project \"%s\" is paused: mParticle answered %d",
 						project_id, status),
-				 errhint("Check the feed's key and secret, then call ctaudience.ct_resume_export().")));
+				 errhint(status == 401 || status == 403 ?
+						 "Check the feed's key and secret, then call ctaudience.ct_resume_export()." :
+						 "Check the export's endpoint or data center, then call ctaudience.ct_resume_export().")));
 	}
 	else
 	{

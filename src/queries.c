@@ -601,15 +601,25 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		CT_SQL_TRIG_EVENTS " RETURNING ct_id, event_id",
 		4, {A_TEXT_ARR, A_TEXT_ARR, A_TSTZ_ARR, A_JSONB_ARR}
 	},
+
+	/*
+	 * A delivery's campaign, and whether its profile came from it: the
+	 * profile that the CleverTap ID given names now ($3 may have been merged
+	 * into another since the sender took it), returned last.
+	 */
 	[CT_Q_DELIVERY_CAMPAIGN] = {
 		"SELECT c.name, c.channel, c.kind,"
 		"       EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue q"
-		"                WHERE q.project_id = $1 AND q.campaign_id = $2 AND q.ct_id = $3 AND q.taken_at IS NOT NULL),"
+		"                WHERE q.project_id = $1 AND q.campaign_id = $2 AND q.ct_id = k.ct_id AND q.taken_at IS NOT NULL),"
 		"       EXISTS (SELECT 1 FROM unnest(c.segment_ids) AS s(segment_id)"
 		"                CROSS JOIN LATERAL (SELECT 1 FROM ctaudience.ct_segment_member m"
 		"                                     WHERE m.project_id = $1 AND m.segment_id = s.segment_id"
-		"                                       AND m.ct_id = $3 AND m.is_member OFFSET 0) m)"
-		"  FROM ctaudience.ct_campaign c WHERE c.project_id = $1 AND c.campaign_id = $2",
+		"                                       AND m.ct_id = k.ct_id AND m.is_member OFFSET 0) m),"
+		"       k.ct_id"
+		"  FROM ctaudience.ct_campaign c,"
+		"       (SELECT coalesce((SELECT a.ct_id FROM ctaudience.ct_profile_alias a"
+		"                          WHERE a.project_id = $1 AND a.alias = $3), $3) COLLATE \"C\" AS ct_id) k"
+		" WHERE c.project_id = $1 AND c.campaign_id = $2",
 		3, {A_TEXT, A_INT8, A_TEXT}
 	},
 	[CT_Q_DELIVERY_RECORD] = {
@@ -676,14 +686,14 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 	[CT_Q_EXPORT_ROWS] = {
 		"SELECT o.ct_id, o.event_id, e.event_name, e.ts, e.props, p.identity, p.email::text, p.mparticle_id,"
-		"       p.properties, p.ct_id IS NOT NULL"
+		"       p.properties, p.ct_id IS NOT NULL, p.updated_at"
 		"  FROM (SELECT o.ct_id, o.event_id FROM ctaudience.ct_export_outbox o"
 		"         WHERE o.project_id = $1 AND (o.ct_id, o.event_id) > ($2, $3)"
 		"         ORDER BY o.ct_id, o.event_id LIMIT $4) o"
 		"  LEFT JOIN LATERAL (SELECT e.event_name, e.ts, e.props FROM ctaudience.ct_event e"
 		"                      WHERE e.project_id = $1 AND e.ct_id = o.ct_id AND e.event_id = o.event_id"
 		"                      OFFSET 0) e ON true"
-		"  LEFT JOIN LATERAL (SELECT p.ct_id, p.identity, p.email, p.mparticle_id, p.properties"
+		"  LEFT JOIN LATERAL (SELECT p.ct_id, p.identity, p.email, p.mparticle_id, p.properties, p.updated_at"
 		"                       FROM ctaudience.ct_profile p"
 		"                      WHERE p.project_id = $1 AND p.ct_id = o.ct_id OFFSET 0) p ON true"
 		" ORDER BY o.ct_id, o.event_id",
@@ -798,6 +808,17 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"  FROM unnest($2) AS u(ct_id)"
 		" WHERE p.project_id = $1 AND p.ct_id = u.ct_id",
 		2, {A_TEXT, A_TEXT_ARR}
+	},
+
+	/*
+	 * An erasure or a merge waits here for a claim of the project's export
+	 * that is building its request (it holds the row FOR UPDATE): its next
+	 * statement then sees that request.  KEY SHARE: erasures and merges do
+	 * not wait for each other.
+	 */
+	[CT_Q_EXPORT_SERIALIZE] = {
+		"SELECT 1 FROM ctaudience.ct_export x WHERE x.project_id = $1 FOR KEY SHARE",
+		1, {A_TEXT}
 	},
 
 	/*

@@ -104,6 +104,7 @@ typedef enum CtStmt
 	CT_Q_RESULT_ERROR,			/* the export's last error */
 	CT_Q_PROFILE_ALIASES,		/* merged profiles' CleverTap IDs, resolved */
 	CT_Q_RELEASE_IDENTITIES,	/* Partner ID profiles losing their Identity */
+	CT_Q_EXPORT_SERIALIZE,		/* wait for a claim of the project's export */
 	CT_Q_ABSORB_MEMBERS,		/* a generated profile merged: memberships */
 	CT_Q_ABSORB_ROWS,			/* ... its events, queue rows, deliveries,
 								 * aliases, ... */

@@ -45,8 +45,8 @@ BEGIN
 		RAISE EXCEPTION 'unknown data center "%"', data_center
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use default, us, eu or au, or give an endpoint.';
 	END IF;
-	IF endpoint IS NOT NULL AND (endpoint !~ '^https?://[^/?#@[:space:]]+(/[^?#[:space:]]*)?$' OR length(endpoint) > 1024) THEN
-		RAISE EXCEPTION 'endpoint must be an http or https URL without user, query or fragment'
+	IF endpoint IS NOT NULL AND (endpoint !~ '^(https://[^/?#@[:space:]]+|http://(localhost|127\.[0-9]+\.[0-9]+\.[0-9]+|\[::1\])(:[0-9]+)?)(/[^?#[:space:]]*)?$' OR length(endpoint) > 1024) THEN
+		RAISE EXCEPTION 'endpoint must be an https URL (http only to this host: the feed secret would go in clear) without user, query or fragment'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'For example https://inbound.mparticle.com/s2s; requests go to the endpoint followed by /v2/bulkevents.';
 	END IF;
@@ -58,6 +58,11 @@ BEGIN
 	IF NOT export_type = ANY (types) THEN
 		RAISE EXCEPTION 'unknown export type "%"', export_type
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ' || array_to_string(types, ', ') || '.';
+	END IF;
+	IF array_ndims(events) > 1 THEN
+		RAISE EXCEPTION 'events must be a one-dimensional array of event names'
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'For example events => ARRAY[''Notification Clicked'', ''Charged''].';
 	END IF;
 	IF (export_type = 'selected_events') <> (cardinality(events) > 0) OR array_position(events, NULL) IS NOT NULL THEN
 		RAISE EXCEPTION '%', CASE WHEN export_type = 'selected_events' THEN 'a selected_events export needs the names of its events'

@@ -6,6 +6,9 @@ AS $$
 DECLARE
 	at CONSTANT timestamptz := now();	-- a value, as Citus plans it
 BEGIN
+	IF project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	UPDATE ctaudience.ct_export x
 	   SET status = 'paused', paused_reason = coalesce(reason, 'paused by an operator'), updated_at = at
 	 WHERE x.project_id = ct_pause_export.project_id;
@@ -26,6 +29,9 @@ AS $$
 DECLARE
 	at CONSTANT timestamptz := now();	-- a value, as Citus plans it
 BEGIN
+	IF project_id IS NULL THEN
+		RAISE EXCEPTION 'project_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	UPDATE ctaudience.ct_export x
 	   SET status = 'active', paused_reason = NULL, next_run_at = least(coalesce(x.next_run_at, at), at),
 		   updated_at = at

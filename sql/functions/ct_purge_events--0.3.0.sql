@@ -2,7 +2,9 @@
 -- derived from events is kept elsewhere (statistics and trend in the delta
 -- rows, usage in ct_usage_delta and ct_active_user_month, campaign
 -- qualifications in ct_campaign_queue), so only the events go: Find People
--- and a profile's activity then cover the events kept.
+-- and a profile's activity then cover the events kept.  The export's
+-- requests that mParticle accepted before that time go too (their figures
+-- are in ct_export).
 CREATE OR REPLACE FUNCTION ctaudience.ct_purge_events(project_id text, older_than timestamptz)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -22,9 +24,13 @@ BEGIN
 	DELETE FROM ctaudience.ct_event e
 	 WHERE e.project_id = ct_purge_events.project_id AND e.ts < older_than;
 	GET DIAGNOSTICS n = ROW_COUNT;
+	-- the export's requests mParticle accepted: their figures are in
+	-- ct_export, and their body and rows went at the answer
+	DELETE FROM ctaudience.ct_export_request r
+	 WHERE r.project_id = ct_purge_events.project_id AND r.state = 'accepted' AND r.answered_at < older_than;
 	RETURN n;
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_purge_events(text, timestamptz) IS
-	'delete a project''s events older than older_than (event time); statistics, trend, usage and campaign queues are kept; returns how many were deleted';
+	'delete a project''s events older than older_than (event time), and the export requests mParticle accepted before it; statistics, trend, usage, campaign queues and the export''s figures are kept; returns how many events were deleted';
 REVOKE ALL ON FUNCTION ctaudience.ct_purge_events(text, timestamptz) FROM PUBLIC;

@@ -8,7 +8,7 @@ CREATE TABLE ctaudience.ct_export (
 	data_center text NOT NULL DEFAULT 'default'
 		CONSTRAINT ct_export_data_center_check CHECK (data_center IN ('default', 'us', 'eu', 'au')),
 	endpoint text
-		CONSTRAINT ct_export_endpoint_check CHECK (endpoint ~ '^https?://[^/?#@[:space:]]+(/[^?#[:space:]]*)?$'
+		CONSTRAINT ct_export_endpoint_check CHECK (endpoint ~ '^(https://[^/?#@[:space:]]+|http://(localhost|127\.[0-9]+\.[0-9]+\.[0-9]+|\[::1\])(:[0-9]+)?)(/[^?#[:space:]]*)?$'
 												  AND length(endpoint) <= 1024),
 	customer_id text NOT NULL DEFAULT 'identity'
 		CONSTRAINT ct_export_customer_id_check CHECK (customer_id IN ('identity', 'ct_id', 'email', 'mparticle_id')
@@ -49,7 +49,7 @@ CREATE TABLE ctaudience.ct_export (
 COMMENT ON TABLE ctaudience.ct_export IS 'the export of a project''s events or user properties to mParticle (ct_configure_export); the feed secret is never stored';
 COMMENT ON COLUMN ctaudience.ct_export.feed_key IS 'the Server to Server Key of the project''s CleverTap feed in mParticle (the HTTP Basic user name; the secret stays with ctaudience-exporter)';
 COMMENT ON COLUMN ctaudience.ct_export.data_center IS 'mParticle''s data center: default, us, eu or au (endpoint overrides it)';
-COMMENT ON COLUMN ctaudience.ct_export.endpoint IS 'an explicit base URL; requests go to endpoint || ''/v2/bulkevents''';
+COMMENT ON COLUMN ctaudience.ct_export.endpoint IS 'an explicit base URL, https (http only to this host: the feed secret would go in clear); requests go to endpoint || ''/v2/bulkevents''';
 COMMENT ON COLUMN ctaudience.ct_export.customer_id IS 'what is sent as mParticle''s customer_id: identity, ct_id, email, mparticle_id, or property:<key> of the profile''s properties';
 COMMENT ON COLUMN ctaudience.ct_export.export_type IS 'all_events (but Partner Sync), selected_events (events; Partner Sync only when named), engagement_events (campaign outcomes) or user_properties';
 COMMENT ON COLUMN ctaudience.ct_export.schedule IS 'once (the events of the last look_back, then done) or recurring (every interval; user properties every 24 hours)';
@@ -94,6 +94,10 @@ CREATE TABLE ctaudience.ct_export_request (
 	PRIMARY KEY (project_id, request_id)
 );
 CREATE UNIQUE INDEX ct_export_request_pending_idx ON ctaudience.ct_export_request (project_id) WHERE state = 'pending';
+-- What an erasure, a merge and ct_export_status read: the requests not
+-- accepted (pending, dead), few beside the accepted ones kept for a while
+-- (ct_purge_events deletes those).
+CREATE INDEX ct_export_request_open_idx ON ctaudience.ct_export_request (project_id) WHERE state <> 'accepted';
 -- A request's body (up to 256 KB) and what it covers are compressed with
 -- lz4, not pglz: they are written once per request (and into the WAL, which
 -- the claim's commit waits for) and dropped when mParticle accepts it;

@@ -118,3 +118,17 @@ REVOKE ALL ON FUNCTION ct_record_event(text, text, text, jsonb, timestamptz) FRO
 REVOKE ctaudience_sender FROM ct_test_pipeline;
 REVOKE USAGE ON SCHEMA ctaudience FROM ct_test_pipeline;
 DROP ROLE ct_test_pipeline;
+
+-- a profile merged after a sender took it: the CleverTap ID the sender
+-- took (now an alias) is still accepted, and the delivery and its event
+-- are recorded under the profile it was merged into
+SELECT t.dl('dl-1') AS taken \gset
+SELECT t.imp(t.msg(2403, 1767261700000, jsonb_build_array(
+	t.u('2401', jsonb_build_array(t.id('customer', 'dl-1')), jsonb_build_array(t.aud(54001, 'Buyers')), '__dl_1')), 'TEST-DL'));
+SELECT ct_id = :'taken' AS same_id, ct_id FROM ct_profile_alias WHERE project_id = 'TEST-DL' AND alias = :'taken';
+SELECT ct_record_delivery('TEST-DL', :live, :'taken', 'clicked', '2026-01-17 10:00+00') > 0 AS merged_clicked;
+SELECT d.ct_id, d.outcome, e.event_name FROM ct_delivery d JOIN ct_event e USING (project_id, ct_id, event_id)
+ WHERE d.project_id = 'TEST-DL' AND d.ts = '2026-01-17 10:00+00';
+-- an unknown outcome is quoted in the error cut to 64 characters
+SELECT ct_record_delivery('TEST-DL', :live, :'taken', repeat('x', 100000));
+\echo SQLSTATE :LAST_ERROR_SQLSTATE

@@ -77,11 +77,29 @@ SELECT ct_configure_export('TEST-EX', 'k', environment => 'staging');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_pause_export('TEST-NONE');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_pause_export(NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_resume_export(NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_configure_export('TEST-EX', 'k', export_type => 'selected_events', events => '{{a,b},{c,d}}');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- http only to this host: the feed secret would go in clear
+SELECT ct_configure_export('TEST-EX', 'k', endpoint => 'http://example.com/s2s');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_configure_export('TEST-EX', 'k', endpoint => 'http://127.0.0.1.example.com/s2s');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set VERBOSITY terse
+UPDATE ct_export SET endpoint = 'http://example.com' WHERE project_id = 'TEST-EX';
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 -- the data centers' endpoints
 SELECT ct_register_project('TEST-EX-DC', 'test-passcode-1', 'token-TEST-EX-DC', 'eu1');
 SELECT dc, (SELECT url FROM ct_export_claim('TEST-EX-DC') LIMIT 1) IS NULL AS nothing_to_send,
 	   (SELECT ct_configure_export('TEST-EX-DC', 'k', data_center => dc)) IS NULL AS configured
   FROM unnest(ARRAY['default', 'us', 'eu', 'au']) dc;
+-- https anywhere, http to this host
+SELECT e, (SELECT ct_configure_export('TEST-EX-DC', 'k', endpoint => e)) IS NOT NULL AS configured
+  FROM unnest(ARRAY['https://example.com', 'http://localhost:8080/s2s', 'http://[::1]:1', 'http://127.0.0.1']) e;
 
 -- an all_events export takes new events but Partner Sync
 SELECT ct_record_event('TEST-EX', t.ex('ex-1'), 'Charged', '{"Amount": 12.5, "Paid": true, "Items": ["a", "b"], "Note": null}',
@@ -153,6 +171,19 @@ SELECT events, attempts FROM t.claim();
 SELECT ct_export_result('TEST-EX', t.pending(), 403);
 SELECT ct_resume_export('TEST-EX');
 SELECT ct_export_result('TEST-EX', (SELECT request_id FROM ct_export_claim('TEST-EX')), 202);
+-- 404 and 405 (a wrong endpoint) pause the export too; 408 is sent again;
+-- 413, 422 and any other 4xx are the request's fault: a dead letter
+SELECT ct_record_event('TEST-EX', t.ex('ex-2'), 'Refused', '{}', '2026-01-17 00:00+00') > 0 AS recorded;
+UPDATE ct_export SET next_run_at = now() WHERE project_id = 'TEST-EX';
+SELECT events FROM t.claim();
+SELECT ct_export_result('TEST-EX', t.pending(), 404);
+SELECT status, paused_reason, waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+SELECT ct_resume_export('TEST-EX');
+SELECT ct_export_result('TEST-EX', (SELECT request_id FROM ct_export_claim('TEST-EX')), 408);
+SELECT t.expire_lease();
+SELECT ct_export_result('TEST-EX', (SELECT request_id FROM ct_export_claim('TEST-EX')), 413, 'payload too large');
+SELECT http_status, error, events FROM ct_export_dead_letters WHERE project_id = 'TEST-EX' AND http_status <> 400;
+SELECT status, waiting, dead_letters FROM ct_export_status WHERE project_id = 'TEST-EX';
 -- an answer to a request answered already changes nothing
 SELECT ct_export_result('TEST-EX', (SELECT max(request_id) FROM ct_export_request WHERE project_id = 'TEST-EX'), 400);
 SELECT ct_export_result('TEST-EX', -1, 202);
@@ -238,10 +269,25 @@ SELECT length(e -> 'data' ->> 'event_name') AS name_chars,
   FROM sent, jsonb_array_elements(body::jsonb) b, jsonb_array_elements(b -> 'events') e
  WHERE e -> 'data' ->> 'event_name' LIKE 'NNN%';
 SELECT cut, waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+-- an event that fills its batch to the byte goes (131,071 bytes: the
+-- request's closing bracket is kept room for): the first event of a batch
+-- has no comma before it (such an event once stopped the export for
+-- good at the head of its outbox)
+SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
+CREATE TEMP TABLE fill AS
+SELECT (SELECT jsonb_object_agg('a' || lpad(i::text, 2, '0'), repeat('x', 4096)) FROM generate_series(1, 31) i) AS props;
+SELECT ct_record_event('TEST-EX', '__ex_3', 'Fill', props || '{"zzzz": "y"}', '2026-01-20 00:00+00') > 0 AS recorded FROM fill;
+SELECT request_id AS fill_request, 131071 - (octet_length(body) - 2) + 1 AS fill_chars FROM ct_export_claim('TEST-EX') \gset
+SELECT ct_export_result('TEST-EX', :fill_request, 202);
+SELECT ct_record_event('TEST-EX', '__ex_3', 'Fill', props || jsonb_build_object('zzzz', repeat('y', :fill_chars)),
+					   '2026-01-20 00:00+00') > 0 AS recorded FROM fill;
+SELECT batches, events, octet_length(body) - 2 AS batch_bytes FROM ct_export_claim('TEST-EX');
+SELECT ct_export_result('TEST-EX', t.pending(), 202);
+SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
 
 -- a request reads the outbox from where the session's last one left it:
--- an event queued meanwhile before that point goes once nothing after it
--- waits, and every event still goes once
+-- an event queued meanwhile before that point goes once the request
+-- reaches the outbox's end with room left, and every event still goes once
 SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
 INSERT INTO ct_profile (project_id, ct_id, identity) VALUES ('TEST-EX', repeat('0', 32), 'ex-0');
 SELECT count(*) FROM (SELECT ct_record_event('TEST-EX', t.ex('ex-1'), 'Big', jsonb_build_object('v', repeat('x', 3000), 'n', g),
@@ -273,6 +319,41 @@ SELECT count(*) AS events, count(DISTINCT e -> 'data' ->> 'source_message_id') A
 SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
 DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
 DELETE FROM ct_profile WHERE project_id = 'TEST-EX' AND ct_id = repeat('0', 32);
+
+-- rows before the cursor get their turn while rows after it keep coming:
+-- the last profile in key order records an event after every request, and
+-- a row queued before the cursor goes in the next request (once it waited
+-- until that profile stopped)
+INSERT INTO ct_profile (project_id, ct_id, identity) VALUES ('TEST-EX', repeat('z', 32), 'ex-z');
+SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
+SELECT ct_record_event('TEST-EX', repeat('z', 32), 'Hot', '{}', '2026-01-21 00:00+00') > 0 AS recorded;
+TRUNCATE sent;
+DO $$
+DECLARE
+	r record;
+	n int := 0;
+BEGIN
+	LOOP
+		SELECT * INTO r FROM ctaudience.ct_export_claim('TEST-EX');
+		EXIT WHEN NOT FOUND;
+		n := n + 1;
+		INSERT INTO sent VALUES (n, r.body);
+		PERFORM ctaudience.ct_export_result('TEST-EX', r.request_id, 202);
+		IF n <= 5 THEN
+			PERFORM ctaudience.ct_record_event('TEST-EX', repeat('z', 32), 'Hot', '{}', '2026-01-21 00:00+00');
+		END IF;
+		IF n = 1 THEN
+			PERFORM ctaudience.ct_record_event('TEST-EX', '__ex_3', 'Cold', '{}', '2026-01-21 00:00+00');
+		END IF;
+	END LOOP;
+END
+$$;
+SELECT request, string_agg(e -> 'data' ->> 'event_name', ', ' ORDER BY e -> 'data' ->> 'event_name') AS events
+  FROM sent CROSS JOIN LATERAL jsonb_array_elements(body::jsonb) b CROSS JOIN LATERAL jsonb_array_elements(b -> 'events') e
+ GROUP BY 1 ORDER BY 1;
+SELECT waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+DELETE FROM ct_event WHERE project_id = 'TEST-EX' AND ct_id = repeat('z', 32);
+DELETE FROM ct_profile WHERE project_id = 'TEST-EX' AND ct_id = repeat('z', 32);
 
 -- an event queued between a claim and its answer, among the outbox rows
 -- the request covers (in key order), is not one of them: the answer
@@ -311,9 +392,61 @@ SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.
 SELECT batches, events FROM t.claim();
 SELECT b.who, b.customer_id, b.email, b.events, b.user_attributes
   FROM ct_export_request r, t.batches(r.body) b WHERE r.project_id = 'TEST-EX' AND r.state = 'pending';
+CREATE TEMP TABLE up_ids AS
+SELECT 1 AS run, b ->> 'source_request_id' AS id, b -> 'user_attributes' AS attributes, b -> 'user_identities' ->> 'email' AS email
+  FROM ct_export_request r, jsonb_array_elements(r.body::jsonb) b WHERE r.project_id = 'TEST-EX' AND r.state = 'pending';
 SELECT ct_export_result('TEST-EX', t.pending(), 202);
 SELECT count(*) FROM t.claim();
 SELECT every, next_run_at > now() + interval '23 hours' AS next_tomorrow FROM ct_export_status WHERE project_id = 'TEST-EX';
+-- a value set back to an earlier one, or a new email with the same
+-- attributes, is a batch of a new id (mParticle forwards nothing of a
+-- batch whose id it has seen); the same profile row gives the same id
+CREATE FUNCTION t.up_run(run int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	r record;
+BEGIN
+	UPDATE ctaudience.ct_export SET next_run_at = now() WHERE project_id = 'TEST-EX';
+	SELECT * INTO r FROM ctaudience.ct_export_claim('TEST-EX');
+	INSERT INTO up_ids SELECT run, b ->> 'source_request_id', b -> 'user_attributes', b -> 'user_identities' ->> 'email'
+	  FROM jsonb_array_elements(r.body::jsonb) b;
+	IF run = 3 THEN
+		-- built again from the same outbox and profile rows: the same id
+		DELETE FROM ctaudience.ct_export_request WHERE project_id = 'TEST-EX' AND request_id = r.request_id;
+		SELECT * INTO r FROM ctaudience.ct_export_claim('TEST-EX');
+		INSERT INTO up_ids SELECT 30, b ->> 'source_request_id', b -> 'user_attributes', b -> 'user_identities' ->> 'email'
+		  FROM jsonb_array_elements(r.body::jsonb) b;
+	END IF;
+	PERFORM ctaudience.ct_export_result('TEST-EX', r.request_id, 202);
+	PERFORM ctaudience.ct_export_claim('TEST-EX');
+END
+$$;
+UPDATE ct_profile SET properties = properties || '{"MSG-push": false}', updated_at = now()
+ WHERE project_id = 'TEST-EX' AND identity = 'ex-1';
+SELECT t.up_run(2);
+UPDATE ct_profile SET properties = properties || '{"MSG-push": true}', updated_at = now()
+ WHERE project_id = 'TEST-EX' AND identity = 'ex-1';
+SELECT t.up_run(3);
+UPDATE ct_profile SET email = 'ex1-new@example.com', updated_at = now() WHERE project_id = 'TEST-EX' AND identity = 'ex-1';
+SELECT t.up_run(4);
+SELECT run, attributes ->> 'ct_push_opt_in' AS push, email, id = first_value(id) OVER (ORDER BY run) AS id_of_run_1,
+	   id = lag(id) OVER (ORDER BY run) AS id_of_the_run_before
+  FROM up_ids WHERE run <= 4 ORDER BY run;
+SELECT count(DISTINCT id) FILTER (WHERE run <= 4) AS distinct_ids, count(*) FILTER (WHERE run <= 4) AS runs,
+	   (SELECT id FROM up_ids WHERE run = 3) = (SELECT id FROM up_ids WHERE run = 30) AS built_again_same_id
+  FROM up_ids;
+-- user attributes larger than a batch holds (8 values of 4,096 characters
+-- written as \u0001, 24 KB each) are cut to fit it
+UPDATE ct_profile SET properties = (SELECT jsonb_object_agg(k, repeat(chr(1), 4096))
+									  FROM unnest(ARRAY['Name', 'Gender', 'DOB', 'Photo', 'MSG-email', 'MSG-push', 'MSG-sms',
+														'MSG-whatsapp']) k),
+	   updated_at = now()
+ WHERE project_id = 'TEST-EX' AND identity = 'ex-2';
+SELECT cut AS cut_before FROM ct_export WHERE project_id = 'TEST-EX' \gset
+SELECT t.up_run(5);
+SELECT (SELECT count(*) FROM jsonb_object_keys(attributes)) AS attributes,
+	   octet_length(jsonb_build_object('user_attributes', attributes)::text) > 131072 AS attributes_over_128kb,
+	   (SELECT cut FROM ct_export WHERE project_id = 'TEST-EX') - :cut_before AS cut
+  FROM up_ids WHERE run = 5;
 
 -- once: the events of the last look_back, then done
 SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s', schedule => 'once',
@@ -376,6 +509,15 @@ SELECT ct_export_hold('TEST-EX', 1);
 ROLLBACK;
 RESET ROLE;
 SELECT count(*) AS deliveries_of_the_subject FROM ct_delivery WHERE project_id = 'TEST-EX' AND ct_id = :'subject';
+
+-- ct_purge_events also deletes the requests mParticle accepted before its
+-- time (the others stay); erasures, merges and ct_export_status read those
+-- others through a partial index
+SELECT state, count(*) FROM ct_export_request WHERE project_id = 'TEST-EX' GROUP BY 1 ORDER BY 1;
+SELECT ct_purge_events('TEST-EX', now() + interval '1 minute') > 0 AS purged;
+SELECT state, count(*) FROM ct_export_request WHERE project_id = 'TEST-EX' GROUP BY 1 ORDER BY 1;
+SELECT requests_sent > 0 AS figures_kept FROM ct_export_status WHERE project_id = 'TEST-EX';
+SELECT indexdef FROM pg_indexes WHERE schemaname = 'ctaudience' AND indexname = 'ct_export_request_open_idx';
 
 -- who may do what: the exporter's role claims and answers, readers see the status
 SELECT has_function_privilege('ctaudience_exporter', 'ct_export_claim(text, integer)', 'EXECUTE') AS exporter_claims,
