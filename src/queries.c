@@ -505,13 +505,15 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	/*
 	 * profiles removed from a journey's entry segment or one of its exit
 	 * segments: due at once, so the clock exits them (it sees their
-	 * membership) without waiting for their wait to end
+	 * membership) without waiting for their wait to end.  Every row is
+	 * written, even one already due by then: the write is what waits for a
+	 * clock moving the profile (and then sees the later due time it gave), or
+	 * makes the clock skip it (jerase.spec)
 	 */
 	[CT_Q_JOURNEY_LEFT] = {
 		"UPDATE ctaudience.ct_journey_state s SET due_at = least(s.due_at, u.ts)"
 		"  FROM unnest($2, $3, $4) AS u(journey_id, ct_id, ts)"
-		" WHERE s.project_id = $1 AND s.journey_id = u.journey_id AND s.ct_id = u.ct_id AND s.exited_at IS NULL"
-		"   AND (s.due_at IS NULL OR s.due_at > u.ts)",
+		" WHERE s.project_id = $1 AND s.journey_id = u.journey_id AND s.ct_id = u.ct_id AND s.exited_at IS NULL",
 		4, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_TSTZ_ARR}
 	},
 

@@ -34,7 +34,10 @@ BEGIN
 	-- the profiles ct_advance_journeys is moving now are waited for
 	WITH s AS (UPDATE ctaudience.ct_journey_state s
 				  SET due_at = NULL, waiting = false, exited_at = now(), exit_reason = 'stopped'
-				WHERE s.project_id = j.project_id AND s.journey_id = j.journey_id AND s.exited_at IS NULL
+				-- every row still in the journey is due some time: the due
+				-- index finds them (the key leads with the profile)
+				WHERE s.project_id = j.project_id AND s.due_at IS NOT NULL
+				  AND s.journey_id = j.journey_id AND s.exited_at IS NULL
 			   RETURNING s.ct_id, s.node),
 	r AS (INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
 		  SELECT j.project_id, j.journey_id, s.ct_id, s.node, 'stopped', now() FROM s)
