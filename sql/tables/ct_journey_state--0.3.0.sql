@@ -15,10 +15,12 @@ CREATE TABLE ctaudience.ct_journey_state (
 	due_at timestamptz,
 	exited_at timestamptz,
 	exit_reason text,
-	-- a profile's rows together: every reader but ct_stop_journey and the
-	-- views (which read whole projects) finds rows by project and profile
-	-- (the live entry, a recorded event, the import's merges, an erasure),
-	-- so no second index on (project_id, ct_id) is written at each entry.
+	-- a profile's rows together: every writer finds rows by project and
+	-- profile (the live entry, a recorded event, the import's merges, an
+	-- erasure), so no second index on (project_id, ct_id) is written at
+	-- each entry.  ct_stop_journey and the clock find a project's rows still
+	-- in a journey by the due index; the views read the whole table (all
+	-- projects': a view filtered by one project or journey reads them all).
 	-- ct_id first: the column that tells keys apart, at a fixed place in
 	-- the index tuple, so an insert's comparisons rarely reach the rest
 	-- (project_id first, every comparison compared the project's text,
