@@ -156,6 +156,22 @@ typedef struct CtExport
 	TimestampTz properties_through;
 } CtExport;
 
+/*
+ * The profile of the outbox rows being added: the page of rows carries it
+ * with the first row of each profile only (CT_Q_EXPORT_ROWS), so it is
+ * kept here for the others.  NULL fields: NULL in the database.
+ */
+typedef struct CtProfileRow
+{
+	char	   *ct_id;			/* whose; NULL: none read yet */
+	bool		present;		/* false: the profile is gone */
+	text	   *identity;
+	text	   *email;
+	text	   *mparticle_id;
+	Jsonb	   *properties;
+	TimestampTz updated_at;		/* 0: NULL */
+} CtProfileRow;
+
 /* A request being built. */
 typedef struct CtRequest
 {
@@ -171,6 +187,7 @@ typedef struct CtRequest
 	CtArr		drop_event_ids;
 	bool		full;			/* no room for what comes next */
 	int			unsendable;		/* rows dropped: too large for any request */
+	CtProfileRow profile;		/* of the row being added */
 
 	/* the open batch: one user's */
 	char	   *user;			/* NULL: none open */
@@ -420,53 +437,101 @@ ct_render_user_attributes(StringInfo out, Jsonb *properties, int room, int *cut)
 	return n > 0;
 }
 
-/* The value sent as customer_id, from the profile row of an outbox row (SPI row r). */
-static char *
-ct_customer_id(const CtExport *x, uint64 r, int *len)
+/* A column of a page's row (SPI row r, column col), copied; NULL for NULL. */
+static text *
+ct_text_copy(uint64 r, int col)
 {
 	bool		isnull;
-	Datum		d;
+	Datum		d = ct_store_get(r, col, &isnull);
+
+	return isnull ? NULL : DatumGetTextPCopy(d);
+}
+
+/*
+ * The profile of SPI row r (an outbox row of ct_id): read when the row is
+ * its profile's first in the page, else the one kept from that row.
+ */
+static void
+ct_profile_read(CtRequest *rq, uint64 r, const char *ct_id)
+{
+	CtProfileRow *p = &rq->profile;
+	bool		isnull;
+
+	if (!DatumGetBool(ct_store_get(r, 12, &isnull)))
+	{
+		if (p->ct_id == NULL || strcmp(p->ct_id, ct_id) != 0)
+			elog(ERROR, "an outbox row of \"%s\" came without its profile", ct_id);
+		return;
+	}
+	if (p->ct_id != NULL)
+	{
+		pfree(p->ct_id);
+		if (p->identity != NULL)
+			pfree(p->identity);
+		if (p->email != NULL)
+			pfree(p->email);
+		if (p->mparticle_id != NULL)
+			pfree(p->mparticle_id);
+		if (p->properties != NULL)
+			pfree(p->properties);
+	}
+	p->ct_id = pstrdup(ct_id);
+	p->present = DatumGetBool(ct_store_get(r, 10, &isnull));
+	p->identity = ct_text_copy(r, 6);
+	p->email = ct_text_copy(r, 7);
+	p->mparticle_id = ct_text_copy(r, 8);
+	p->properties = (Jsonb *) ct_text_copy(r, 9);
+	p->updated_at = DatumGetTimestampTz(ct_store_get(r, 11, &isnull));
+	if (isnull)
+		p->updated_at = 0;
+}
+
+/* The value sent as customer_id, from the profile of an outbox row of ct_id. */
+static char *
+ct_customer_id(const CtExport *x, const CtProfileRow *p, const char *ct_id, int *len)
+{
+	text	   *t;
 
 	if (strcmp(x->customer_id, "identity") == 0)
-		d = ct_store_get(r, 6, &isnull);
+		t = p->identity;
 	else if (strcmp(x->customer_id, "email") == 0)
-		d = ct_store_get(r, 7, &isnull);
+		t = p->email;
 	else if (strcmp(x->customer_id, "mparticle_id") == 0)
-		d = ct_store_get(r, 8, &isnull);
+		t = p->mparticle_id;
 	else if (strcmp(x->customer_id, "ct_id") == 0)
-		d = ct_store_get(r, 1, &isnull);
+	{
+		*len = strlen(ct_id);
+		return (char *) ct_id;
+	}
 	else
 	{
 		/* property:<key> */
 		const char *key = x->customer_id + strlen("property:");
-		Jsonb	   *props;
 		JsonbValue *v;
 
-		d = ct_store_get(r, 9, &isnull);
-		if (isnull)
+		if (p->properties == NULL)
 			return NULL;
-		props = DatumGetJsonbP(d);
-		v = getKeyJsonValueFromContainer(&props->root, key, strlen(key), NULL);
+		v = getKeyJsonValueFromContainer(&p->properties->root, key, strlen(key), NULL);
 		return v != NULL ? ct_value_text(v, len) : NULL;
 	}
-	if (isnull)
+	if (t == NULL)
 		return NULL;
-	*len = VARSIZE_ANY_EXHDR(DatumGetTextPP(d));
-	return VARDATA_ANY(DatumGetTextPP(d));
+	*len = VARSIZE_ANY_EXHDR(t);
+	return VARDATA_ANY(t);
 }
 
 /*
- * Open a batch for the user of SPI row r (its identities; its user
- * attributes when with_attributes: *has_attributes says whether it has
- * any); false, with nothing open, when the request has no room for it.
+ * Open a batch for the user ct_id, whose profile is rq->profile (its
+ * identities; its user attributes when with_attributes: *has_attributes
+ * says whether it has any); false, with nothing open, when the request has
+ * no room for it.
  */
 static bool
-ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, bool *has_attributes)
+ct_batch_open(CtRequest *rq, const char *ct_id, bool with_attributes, bool *has_attributes)
 {
-	bool		isnull;
 	char	   *cid;
 	int			cid_len = 0;
-	Datum		email = ct_store_get(r, 7, &isnull);
+	text	   *email = rq->profile.email;
 	int			attributes_at;
 
 	*has_attributes = false;
@@ -477,23 +542,23 @@ ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, 
 	rq->id_at = rq->batch.len;
 	appendStringInfo(&rq->batch, "%36s\",\"environment\":\"%s\",\"user_identities\":{", "",
 					 rq->x->environment);
-	cid = ct_customer_id(rq->x, r, &cid_len);
+	cid = ct_customer_id(rq->x, &rq->profile, ct_id, &cid_len);
 	if (cid != NULL)
 	{
 		appendStringInfoString(&rq->batch, "\"customer_id\":");
 		ct_json_string(&rq->batch, cid, cid_len, CT_MP_MAX_VALUE_CHARS, &rq->cut);
 	}
-	if (!isnull)
+	if (email != NULL)
 	{
 		appendStringInfoString(&rq->batch, cid != NULL ? ",\"email\":" : "\"email\":");
-		escape_json(&rq->batch, TextDatumGetCString(email));
+		escape_json(&rq->batch, text_to_cstring(email));
 	}
 	appendStringInfoString(&rq->batch, "},\"partner_identities\":{\"CleverTap_User_ID\":");
 	escape_json(&rq->batch, ct_id);
 	appendStringInfoChar(&rq->batch, '}');
 	attributes_at = rq->batch.len;
-	if (with_attributes)
-		*has_attributes = ct_render_user_attributes(&rq->batch, DatumGetJsonbP(ct_store_get(r, 9, &isnull)),
+	if (with_attributes && rq->profile.properties != NULL)
+		*has_attributes = ct_render_user_attributes(&rq->batch, rq->profile.properties,
 													CT_MP_MAX_BATCH - 11 - CT_CLOSING,	/* 11: ,"events":[ */
 													&rq->cut);
 	appendStringInfoString(&rq->batch, ",\"events\":[");
@@ -515,7 +580,7 @@ ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, 
 	ct_hash_add(rq->hash, rq->batch.data + attributes_at, rq->batch.len - attributes_at);
 	if (*has_attributes)
 	{
-		uint64		be = pg_hton64((uint64) DatumGetTimestampTz(ct_store_get(r, 11, &isnull)));
+		uint64		be = pg_hton64((uint64) rq->profile.updated_at);
 
 		ct_hash_add(rq->hash, rq->batch.data + rq->id_at + 36, attributes_at - rq->id_at - 36);
 		ct_hash_add(rq->hash, &be, sizeof(be));
@@ -581,13 +646,15 @@ ct_request_add(CtRequest *rq, uint64 r)
 	bool		isnull;
 	char	   *ct_id = ct_store_get_text(r, 1);
 	int64		event_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
-	bool		profile = DatumGetBool(ct_store_get(r, 10, &isnull));
+	bool		profile;
 	bool		no_event;
 	bool		has_attributes;
 	StringInfoData ev;
 	int			cut = 0;		/* what the event's rendering cut */
 	int			comma;
 
+	ct_profile_read(rq, r, ct_id);
+	profile = rq->profile.present;
 	(void) ct_store_get(r, 3, &no_event);
 	if (!profile || (event_id != 0 && no_event) ||
 		(event_id == 0 && strcmp(rq->x->export_type, "user_properties") != 0))
@@ -603,7 +670,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 	if (rq->user == NULL || strcmp(rq->user, ct_id) != 0)
 	{
 		ct_batch_close(rq);
-		if (!ct_batch_open(rq, r, ct_id, event_id == 0, &has_attributes))
+		if (!ct_batch_open(rq, ct_id, event_id == 0, &has_attributes))
 		{
 			ct_request_no_room(rq, ct_id, event_id);
 			return;
@@ -651,7 +718,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 			return;
 		}
 		ct_batch_close(rq);
-		if (!ct_batch_open(rq, r, ct_id, false, &has_attributes) ||
+		if (!ct_batch_open(rq, ct_id, false, &has_attributes) ||
 			rq->body.len + 1 + rq->batch.len + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
 		{
 			if (rq->user != NULL)
