@@ -268,18 +268,68 @@ ct_hash_uuid(pg_cryptohash_ctx *ctx, char *out)
 	pg_cryptohash_free(ctx);
 }
 
-/* A JSON string of len bytes, at most max_chars characters (cut: counted). */
+/*
+ * A JSON string of len bytes, at most max_chars characters (cut: counted),
+ * escaped as escape_json() escapes, byte for byte (a request's body and id
+ * must not change with the code that builds it), without copying it first:
+ * runs of characters that need no escape are appended at once.  No more
+ * bytes than max_chars is no more characters either: nothing to count.
+ */
 static void
 ct_json_string(StringInfo out, const char *s, int len, int max_chars, int *cut)
 {
-	int			keep = pg_mbcharcliplen(s, len, max_chars);
-	char	   *copy;
+	int			keep = len <= max_chars ? len : pg_mbcharcliplen(s, len, max_chars);
+	const char *end;
+	const char *run;
 
 	if (keep < len)
 		(*cut)++;
-	copy = pnstrdup(s, keep);
-	escape_json(out, copy);
-	pfree(copy);
+	end = s + keep;
+	appendStringInfoCharMacro(out, '"');
+	run = s;
+	for (const char *p = s; p < end && *p != '\0'; p++)
+	{
+		unsigned char c = (unsigned char) *p;
+
+		if (c >= ' ' && c != '"' && c != '\\')
+			continue;
+		if (p > run)
+			appendBinaryStringInfo(out, run, p - run);
+		run = p + 1;
+		switch (c)
+		{
+			case '\b':
+				appendStringInfoString(out, "\\b");
+				break;
+			case '\f':
+				appendStringInfoString(out, "\\f");
+				break;
+			case '\n':
+				appendStringInfoString(out, "\\n");
+				break;
+			case '\r':
+				appendStringInfoString(out, "\\r");
+				break;
+			case '\t':
+				appendStringInfoString(out, "\\t");
+				break;
+			case '"':
+				appendStringInfoString(out, "\\\"");
+				break;
+			case '\\':
+				appendStringInfoString(out, "\\\\");
+				break;
+			default:
+				appendStringInfo(out, "\\u%04x", (int) c);
+				break;
+		}
+	}
+	if (end > run)
+	{
+		/* up to a NUL, as escape_json stops there (text has none) */
+		appendBinaryStringInfo(out, run, strnlen(run, end - run));
+	}
+	appendStringInfoCharMacro(out, '"');
 }
 
 /* A jsonb value as mParticle's attribute values are: a string; NULL for null. */
@@ -324,15 +374,14 @@ ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
 	JsonbValue	k;
 	JsonbIteratorToken tok;
 	int			n = 0;
-	StringInfoData one;
 
-	initStringInfo(&one);
 	appendStringInfoChar(out, '{');
 	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
 	{
 		JsonbValue	v;
 		char	   *val;
 		int			len;
+		int			at;
 
 		if (tok != WJB_KEY)
 			continue;
@@ -345,22 +394,23 @@ ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
 			(*cut)++;
 			continue;
 		}
-		resetStringInfo(&one);
+		/* written in place, and taken back when it leaves no room */
+		at = out->len;
 		if (n > 0)
-			appendStringInfoChar(&one, ',');
-		ct_json_string(&one, k.val.string.val, k.val.string.len, CT_MP_MAX_NAME_CHARS, cut);
-		appendStringInfoChar(&one, ':');
-		ct_json_string(&one, val, len, CT_MP_MAX_VALUE_CHARS, cut);
-		if (out->len + one.len + 1 > room)
+			appendStringInfoChar(out, ',');
+		ct_json_string(out, k.val.string.val, k.val.string.len, CT_MP_MAX_NAME_CHARS, cut);
+		appendStringInfoChar(out, ':');
+		ct_json_string(out, val, len, CT_MP_MAX_VALUE_CHARS, cut);
+		if (out->len + 1 > room)
 		{
+			out->len = at;
+			out->data[at] = '\0';
 			(*cut)++;
 			continue;
 		}
-		appendBinaryStringInfo(out, one.data, one.len);
 		n++;
 	}
 	appendStringInfoChar(out, '}');
-	pfree(one.data);
 }
 
 /*
@@ -385,15 +435,24 @@ ct_render_event(StringInfo out, const CtExport *x, pg_cryptohash_ctx *hash, int6
 	ct_hash_add(hash, &be, sizeof(be));
 	ct_hash_final_uuid(hash, id);
 
-	appendStringInfo(out, "{\"event_type\":\"%s\",\"data\":{", type.event_type);
+	/* string by string: appendStringInfo's formatting is slower */
+	appendStringInfoString(out, "{\"event_type\":\"");
+	appendStringInfoString(out, type.event_type);
+	appendStringInfoString(out, "\",\"data\":{");
 	if (type.custom_event_type != NULL)
 	{
 		appendStringInfoString(out, "\"event_name\":");
 		ct_json_string(out, name, strlen(name), CT_MP_MAX_NAME_CHARS, cut);
-		appendStringInfo(out, ",\"custom_event_type\":\"%s\",", type.custom_event_type);
+		appendStringInfoString(out, ",\"custom_event_type\":\"");
+		appendStringInfoString(out, type.custom_event_type);
+		appendStringInfoString(out, "\",");
 	}
-	appendStringInfo(out, "\"timestamp_unixtime_ms\":" INT64_FORMAT ",\"source_message_id\":\"%s\","
-					 "\"custom_attributes\":", ms, id);
+	appendStringInfoString(out, "\"timestamp_unixtime_ms\":");
+	enlargeStringInfo(out, MAXINT8LEN + 1);
+	out->len += pg_lltoa(ms, out->data + out->len);
+	appendStringInfoString(out, ",\"source_message_id\":\"");
+	appendBinaryStringInfo(out, id, 36);
+	appendStringInfoString(out, "\",\"custom_attributes\":");
 	ct_render_attributes(out, props, start + room - 2, cut);
 	appendStringInfoString(out, "}}");
 }
