@@ -33,6 +33,7 @@
 #include "events.h"
 #include "export.h"
 #include "exportguard.h"
+#include "exportjson.h"
 #include "scope.h"
 #include "store.h"
 
@@ -42,9 +43,6 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
 #define CT_MP_MAX_BATCHES		100
 #define CT_MP_MAX_REQUEST		(256 * 1024)
 #define CT_MP_MAX_BATCH			(128 * 1024)
-#define CT_MP_MAX_NAME_CHARS	256
-#define CT_MP_MAX_ATTRIBUTES	100
-#define CT_MP_MAX_VALUE_CHARS	4096
 
 /* Bytes a batch's closing and the request's take after what is there. */
 #define CT_CLOSING 3			/* "]}" of the batch, "]" of the request */
@@ -90,17 +88,6 @@ static const struct
 	{"us", "https://inbound.us1.mparticle.com/s2s"},
 	{"eu", "https://inbound.eu1.mparticle.com/s2s"},
 	{"au", "https://inbound.au1.mparticle.com/s2s"},
-};
-
-/* CleverTap's profile properties sent as user attributes, and their names there. */
-static const struct
-{
-	const char *property;
-	const char *attribute;
-}			ct_user_attributes[] = {
-	{"Name", "ct_name"}, {"Gender", "ct_gender"}, {"DOB", "ct_dob"}, {"Photo", "ct_photo"},
-	{"MSG-email", "ct_email_opt_in"}, {"MSG-push", "ct_push_opt_in"},
-	{"MSG-sms", "ct_sms_opt_in"}, {"MSG-whatsapp", "ct_whatsapp_opt_in"},
 };
 
 /* ---------------------------------------------------------------------
@@ -161,7 +148,7 @@ typedef struct CtExport
  * with the first row of each profile only (CT_Q_EXPORT_ROWS), so it is
  * kept here for the others.  NULL fields: NULL in the database.
  */
-typedef struct CtProfileRow
+typedef struct CtExportProfile
 {
 	char	   *ct_id;			/* whose; NULL: none read yet */
 	bool		present;		/* false: the profile is gone */
@@ -170,7 +157,7 @@ typedef struct CtProfileRow
 	text	   *mparticle_id;
 	Jsonb	   *properties;
 	TimestampTz updated_at;		/* 0: NULL */
-} CtProfileRow;
+} CtExportProfile;
 
 /* A request being built. */
 typedef struct CtRequest
@@ -187,7 +174,7 @@ typedef struct CtRequest
 	CtArr		drop_event_ids;
 	bool		full;			/* no room for what comes next */
 	int			unsendable;		/* rows dropped: too large for any request */
-	CtProfileRow profile;		/* of the row being added */
+	CtExportProfile profile;	/* of the row being added */
 
 	/* the open batch: one user's */
 	char	   *user;			/* NULL: none open */
@@ -269,151 +256,6 @@ ct_hash_uuid(pg_cryptohash_ctx *ctx, char *out)
 }
 
 /*
- * A JSON string of len bytes, at most max_chars characters (cut: counted),
- * escaped as escape_json() escapes, byte for byte (a request's body and id
- * must not change with the code that builds it), without copying it first:
- * runs of characters that need no escape are appended at once.  No more
- * bytes than max_chars is no more characters either: nothing to count.
- */
-static void
-ct_json_string(StringInfo out, const char *s, int len, int max_chars, int *cut)
-{
-	int			keep = len <= max_chars ? len : pg_mbcharcliplen(s, len, max_chars);
-	const char *end;
-	const char *run;
-
-	if (keep < len)
-		(*cut)++;
-	end = s + keep;
-	appendStringInfoCharMacro(out, '"');
-	run = s;
-	for (const char *p = s; p < end && *p != '\0'; p++)
-	{
-		unsigned char c = (unsigned char) *p;
-
-		if (c >= ' ' && c != '"' && c != '\\')
-			continue;
-		if (p > run)
-			appendBinaryStringInfo(out, run, p - run);
-		run = p + 1;
-		switch (c)
-		{
-			case '\b':
-				appendStringInfoString(out, "\\b");
-				break;
-			case '\f':
-				appendStringInfoString(out, "\\f");
-				break;
-			case '\n':
-				appendStringInfoString(out, "\\n");
-				break;
-			case '\r':
-				appendStringInfoString(out, "\\r");
-				break;
-			case '\t':
-				appendStringInfoString(out, "\\t");
-				break;
-			case '"':
-				appendStringInfoString(out, "\\\"");
-				break;
-			case '\\':
-				appendStringInfoString(out, "\\\\");
-				break;
-			default:
-				appendStringInfo(out, "\\u%04x", (int) c);
-				break;
-		}
-	}
-	if (end > run)
-	{
-		/* up to a NUL, as escape_json stops there (text has none) */
-		appendBinaryStringInfo(out, run, strnlen(run, end - run));
-	}
-	appendStringInfoCharMacro(out, '"');
-}
-
-/* A jsonb value as mParticle's attribute values are: a string; NULL for null. */
-static char *
-ct_value_text(JsonbValue *v, int *len)
-{
-	char	   *s;
-
-	switch (v->type)
-	{
-		case jbvNull:
-			return NULL;
-		case jbvString:
-			*len = v->val.string.len;
-			return v->val.string.val;
-		case jbvNumeric:
-			s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-			break;
-		case jbvBool:
-			s = pstrdup(v->val.boolean ? "true" : "false");
-			break;
-		case jbvBinary:
-			s = JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
-			break;
-		default:
-			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
-	}
-	*len = strlen(s);
-	return s;
-}
-
-/*
- * The custom_attributes of an event, from its properties: at most
- * CT_MP_MAX_ATTRIBUTES, each value a string of at most
- * CT_MP_MAX_VALUE_CHARS characters, and no more than room bytes in all
- * (what does not fit is left out); what is cut is counted.
- */
-static void
-ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
-{
-	JsonbIterator *it = JsonbIteratorInit(&props->root);
-	JsonbValue	k;
-	JsonbIteratorToken tok;
-	int			n = 0;
-
-	appendStringInfoChar(out, '{');
-	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
-	{
-		JsonbValue	v;
-		char	   *val;
-		int			len;
-		int			at;
-
-		if (tok != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &v, true);
-		val = ct_value_text(&v, &len);
-		if (val == NULL)
-			continue;
-		if (n >= CT_MP_MAX_ATTRIBUTES)
-		{
-			(*cut)++;
-			continue;
-		}
-		/* written in place, and taken back when it leaves no room */
-		at = out->len;
-		if (n > 0)
-			appendStringInfoChar(out, ',');
-		ct_json_string(out, k.val.string.val, k.val.string.len, CT_MP_MAX_NAME_CHARS, cut);
-		appendStringInfoChar(out, ':');
-		ct_json_string(out, val, len, CT_MP_MAX_VALUE_CHARS, cut);
-		if (out->len + 1 > room)
-		{
-			out->len = at;
-			out->data[at] = '\0';
-			(*cut)++;
-			continue;
-		}
-		n++;
-	}
-	appendStringInfoChar(out, '}');
-}
-
-/*
  * One event as mParticle's Events API takes it, in at most room bytes;
  * hash: a SHA-256 context to use (one for every event of a request:
  * creating one is most of the cost of a digest this short).
@@ -457,45 +299,6 @@ ct_render_event(StringInfo out, const CtExport *x, pg_cryptohash_ctx *hash, int6
 	appendStringInfoString(out, "}}");
 }
 
-/*
- * Add the user attributes of a profile's properties in at most room bytes
- * (the rest is cut); false when it has none.
- */
-static bool
-ct_render_user_attributes(StringInfo out, Jsonb *properties, int room, int *cut)
-{
-	int			n = 0;
-	StringInfoData one;
-
-	initStringInfo(&one);
-	for (int i = 0; i < lengthof(ct_user_attributes); i++)
-	{
-		const char *p = ct_user_attributes[i].property;
-		JsonbValue *v = getKeyJsonValueFromContainer(&properties->root, p, strlen(p), NULL);
-		char	   *val;
-		int			len;
-
-		if (v == NULL || (val = ct_value_text(v, &len)) == NULL)
-			continue;
-		resetStringInfo(&one);
-		appendStringInfoString(&one, n == 0 ? ",\"user_attributes\":{" : ",");
-		escape_json(&one, ct_user_attributes[i].attribute);
-		appendStringInfoChar(&one, ':');
-		ct_json_string(&one, val, len, CT_MP_MAX_VALUE_CHARS, cut);
-		if (out->len + one.len + 1 > room)
-		{
-			(*cut)++;
-			continue;
-		}
-		appendBinaryStringInfo(out, one.data, one.len);
-		n++;
-	}
-	if (n > 0)
-		appendStringInfoChar(out, '}');
-	pfree(one.data);
-	return n > 0;
-}
-
 /* A column of a page's row (SPI row r, column col), copied; NULL for NULL. */
 static text *
 ct_text_copy(uint64 r, int col)
@@ -513,7 +316,7 @@ ct_text_copy(uint64 r, int col)
 static void
 ct_profile_read(CtRequest *rq, uint64 r, const char *ct_id)
 {
-	CtProfileRow *p = &rq->profile;
+	CtExportProfile *p = &rq->profile;
 	bool		isnull;
 
 	if (!DatumGetBool(ct_store_get(r, 12, &isnull)))
@@ -547,7 +350,7 @@ ct_profile_read(CtRequest *rq, uint64 r, const char *ct_id)
 
 /* The value sent as customer_id, from the profile of an outbox row of ct_id. */
 static char *
-ct_customer_id(const CtExport *x, const CtProfileRow *p, const char *ct_id, int *len)
+ct_customer_id(const CtExport *x, const CtExportProfile *p, const char *ct_id, int *len)
 {
 	text	   *t;
 
