@@ -687,9 +687,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 
 	/*
 	 * A page of outbox rows with their events, and the profile of the first
-	 * row of each profile in the page (column 12 true; the others' profile columns
-	 * are NULL): about ten rows a profile, and a lookup of the profile per
-	 * row was 40% of the page's buffer accesses.
+	 * row of each profile in the page (column 12 true; the others' profile
+	 * columns are NULL): about ten rows a profile, and a lookup of the
+	 * profile per row was 40% of the page's buffer accesses.
 	 */
 	[CT_Q_EXPORT_ROWS] = {
 		"SELECT o.ct_id, o.event_id, e.event_name, e.ts, e.props, p.identity, p.email::text, p.mparticle_id,"
