@@ -15,6 +15,7 @@ OBJS = \
 	src/events.o \
 	src/export.o \
 	src/exportguard.o \
+	src/exportjson.o \
 	src/exportresult.o \
 	src/firehose.o \
 	src/identity.o \

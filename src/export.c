@@ -33,6 +33,7 @@
 #include "events.h"
 #include "export.h"
 #include "exportguard.h"
+#include "exportjson.h"
 #include "scope.h"
 #include "store.h"
 
@@ -42,9 +43,6 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
 #define CT_MP_MAX_BATCHES		100
 #define CT_MP_MAX_REQUEST		(256 * 1024)
 #define CT_MP_MAX_BATCH			(128 * 1024)
-#define CT_MP_MAX_NAME_CHARS	256
-#define CT_MP_MAX_ATTRIBUTES	100
-#define CT_MP_MAX_VALUE_CHARS	4096
 
 /* Bytes a batch's closing and the request's take after what is there. */
 #define CT_CLOSING 3			/* "]}" of the batch, "]" of the request */
@@ -90,17 +88,6 @@ static const struct
 	{"us", "https://inbound.us1.mparticle.com/s2s"},
 	{"eu", "https://inbound.eu1.mparticle.com/s2s"},
 	{"au", "https://inbound.au1.mparticle.com/s2s"},
-};
-
-/* CleverTap's profile properties sent as user attributes, and their names there. */
-static const struct
-{
-	const char *property;
-	const char *attribute;
-}			ct_user_attributes[] = {
-	{"Name", "ct_name"}, {"Gender", "ct_gender"}, {"DOB", "ct_dob"}, {"Photo", "ct_photo"},
-	{"MSG-email", "ct_email_opt_in"}, {"MSG-push", "ct_push_opt_in"},
-	{"MSG-sms", "ct_sms_opt_in"}, {"MSG-whatsapp", "ct_whatsapp_opt_in"},
 };
 
 /* ---------------------------------------------------------------------
@@ -156,6 +143,22 @@ typedef struct CtExport
 	TimestampTz properties_through;
 } CtExport;
 
+/*
+ * The profile of the outbox rows being added: the page of rows carries it
+ * with the first row of each profile only (CT_Q_EXPORT_ROWS), so it is
+ * kept here for the others.  NULL fields: NULL in the database.
+ */
+typedef struct CtExportProfile
+{
+	char	   *ct_id;			/* whose; NULL: none read yet */
+	bool		present;		/* false: the profile is gone */
+	text	   *identity;
+	text	   *email;
+	text	   *mparticle_id;
+	Jsonb	   *properties;
+	TimestampTz updated_at;		/* 0: NULL */
+} CtExportProfile;
+
 /* A request being built. */
 typedef struct CtRequest
 {
@@ -171,6 +174,7 @@ typedef struct CtRequest
 	CtArr		drop_event_ids;
 	bool		full;			/* no room for what comes next */
 	int			unsendable;		/* rows dropped: too large for any request */
+	CtExportProfile profile;	/* of the row being added */
 
 	/* the open batch: one user's */
 	char	   *user;			/* NULL: none open */
@@ -251,101 +255,6 @@ ct_hash_uuid(pg_cryptohash_ctx *ctx, char *out)
 	pg_cryptohash_free(ctx);
 }
 
-/* A JSON string of len bytes, at most max_chars characters (cut: counted). */
-static void
-ct_json_string(StringInfo out, const char *s, int len, int max_chars, int *cut)
-{
-	int			keep = pg_mbcharcliplen(s, len, max_chars);
-	char	   *copy;
-
-	if (keep < len)
-		(*cut)++;
-	copy = pnstrdup(s, keep);
-	escape_json(out, copy);
-	pfree(copy);
-}
-
-/* A jsonb value as mParticle's attribute values are: a string; NULL for null. */
-static char *
-ct_value_text(JsonbValue *v, int *len)
-{
-	char	   *s;
-
-	switch (v->type)
-	{
-		case jbvNull:
-			return NULL;
-		case jbvString:
-			*len = v->val.string.len;
-			return v->val.string.val;
-		case jbvNumeric:
-			s = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-			break;
-		case jbvBool:
-			s = pstrdup(v->val.boolean ? "true" : "false");
-			break;
-		case jbvBinary:
-			s = JsonbToCString(NULL, v->val.binary.data, v->val.binary.len);
-			break;
-		default:
-			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
-	}
-	*len = strlen(s);
-	return s;
-}
-
-/*
- * The custom_attributes of an event, from its properties: at most
- * CT_MP_MAX_ATTRIBUTES, each value a string of at most
- * CT_MP_MAX_VALUE_CHARS characters, and no more than room bytes in all
- * (what does not fit is left out); what is cut is counted.
- */
-static void
-ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
-{
-	JsonbIterator *it = JsonbIteratorInit(&props->root);
-	JsonbValue	k;
-	JsonbIteratorToken tok;
-	int			n = 0;
-	StringInfoData one;
-
-	initStringInfo(&one);
-	appendStringInfoChar(out, '{');
-	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
-	{
-		JsonbValue	v;
-		char	   *val;
-		int			len;
-
-		if (tok != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &v, true);
-		val = ct_value_text(&v, &len);
-		if (val == NULL)
-			continue;
-		if (n >= CT_MP_MAX_ATTRIBUTES)
-		{
-			(*cut)++;
-			continue;
-		}
-		resetStringInfo(&one);
-		if (n > 0)
-			appendStringInfoChar(&one, ',');
-		ct_json_string(&one, k.val.string.val, k.val.string.len, CT_MP_MAX_NAME_CHARS, cut);
-		appendStringInfoChar(&one, ':');
-		ct_json_string(&one, val, len, CT_MP_MAX_VALUE_CHARS, cut);
-		if (out->len + one.len + 1 > room)
-		{
-			(*cut)++;
-			continue;
-		}
-		appendBinaryStringInfo(out, one.data, one.len);
-		n++;
-	}
-	appendStringInfoChar(out, '}');
-	pfree(one.data);
-}
-
 /*
  * One event as mParticle's Events API takes it, in at most room bytes;
  * hash: a SHA-256 context to use (one for every event of a request:
@@ -368,105 +277,123 @@ ct_render_event(StringInfo out, const CtExport *x, pg_cryptohash_ctx *hash, int6
 	ct_hash_add(hash, &be, sizeof(be));
 	ct_hash_final_uuid(hash, id);
 
-	appendStringInfo(out, "{\"event_type\":\"%s\",\"data\":{", type.event_type);
+	/* string by string: appendStringInfo's formatting is slower */
+	appendStringInfoString(out, "{\"event_type\":\"");
+	appendStringInfoString(out, type.event_type);
+	appendStringInfoString(out, "\",\"data\":{");
 	if (type.custom_event_type != NULL)
 	{
 		appendStringInfoString(out, "\"event_name\":");
 		ct_json_string(out, name, strlen(name), CT_MP_MAX_NAME_CHARS, cut);
-		appendStringInfo(out, ",\"custom_event_type\":\"%s\",", type.custom_event_type);
+		appendStringInfoString(out, ",\"custom_event_type\":\"");
+		appendStringInfoString(out, type.custom_event_type);
+		appendStringInfoString(out, "\",");
 	}
-	appendStringInfo(out, "\"timestamp_unixtime_ms\":" INT64_FORMAT ",\"source_message_id\":\"%s\","
-					 "\"custom_attributes\":", ms, id);
+	appendStringInfoString(out, "\"timestamp_unixtime_ms\":");
+	enlargeStringInfo(out, MAXINT8LEN + 1);
+	out->len += pg_lltoa(ms, out->data + out->len);
+	appendStringInfoString(out, ",\"source_message_id\":\"");
+	appendBinaryStringInfo(out, id, 36);
+	appendStringInfoString(out, "\",\"custom_attributes\":");
 	ct_render_attributes(out, props, start + room - 2, cut);
 	appendStringInfoString(out, "}}");
 }
 
-/*
- * Add the user attributes of a profile's properties in at most room bytes
- * (the rest is cut); false when it has none.
- */
-static bool
-ct_render_user_attributes(StringInfo out, Jsonb *properties, int room, int *cut)
-{
-	int			n = 0;
-	StringInfoData one;
-
-	initStringInfo(&one);
-	for (int i = 0; i < lengthof(ct_user_attributes); i++)
-	{
-		const char *p = ct_user_attributes[i].property;
-		JsonbValue *v = getKeyJsonValueFromContainer(&properties->root, p, strlen(p), NULL);
-		char	   *val;
-		int			len;
-
-		if (v == NULL || (val = ct_value_text(v, &len)) == NULL)
-			continue;
-		resetStringInfo(&one);
-		appendStringInfoString(&one, n == 0 ? ",\"user_attributes\":{" : ",");
-		escape_json(&one, ct_user_attributes[i].attribute);
-		appendStringInfoChar(&one, ':');
-		ct_json_string(&one, val, len, CT_MP_MAX_VALUE_CHARS, cut);
-		if (out->len + one.len + 1 > room)
-		{
-			(*cut)++;
-			continue;
-		}
-		appendBinaryStringInfo(out, one.data, one.len);
-		n++;
-	}
-	if (n > 0)
-		appendStringInfoChar(out, '}');
-	pfree(one.data);
-	return n > 0;
-}
-
-/* The value sent as customer_id, from the profile row of an outbox row (SPI row r). */
-static char *
-ct_customer_id(const CtExport *x, uint64 r, int *len)
+/* A column of a page's row (SPI row r, column col), copied; NULL for NULL. */
+static text *
+ct_text_copy(uint64 r, int col)
 {
 	bool		isnull;
-	Datum		d;
+	Datum		d = ct_store_get(r, col, &isnull);
+
+	return isnull ? NULL : DatumGetTextPCopy(d);
+}
+
+/*
+ * The profile of SPI row r (an outbox row of ct_id): read when the row is
+ * its profile's first in the page, else the one kept from that row.
+ */
+static void
+ct_profile_read(CtRequest *rq, uint64 r, const char *ct_id)
+{
+	CtExportProfile *p = &rq->profile;
+	bool		isnull;
+
+	if (!DatumGetBool(ct_store_get(r, 12, &isnull)))
+	{
+		if (p->ct_id == NULL || strcmp(p->ct_id, ct_id) != 0)
+			elog(ERROR, "an outbox row of \"%s\" came without its profile", ct_id);
+		return;
+	}
+	if (p->ct_id != NULL)
+	{
+		pfree(p->ct_id);
+		if (p->identity != NULL)
+			pfree(p->identity);
+		if (p->email != NULL)
+			pfree(p->email);
+		if (p->mparticle_id != NULL)
+			pfree(p->mparticle_id);
+		if (p->properties != NULL)
+			pfree(p->properties);
+	}
+	p->ct_id = pstrdup(ct_id);
+	p->present = DatumGetBool(ct_store_get(r, 10, &isnull));
+	p->identity = ct_text_copy(r, 6);
+	p->email = ct_text_copy(r, 7);
+	p->mparticle_id = ct_text_copy(r, 8);
+	p->properties = (Jsonb *) ct_text_copy(r, 9);
+	p->updated_at = DatumGetTimestampTz(ct_store_get(r, 11, &isnull));
+	if (isnull)
+		p->updated_at = 0;
+}
+
+/* The value sent as customer_id, from the profile of an outbox row of ct_id. */
+static char *
+ct_customer_id(const CtExport *x, const CtExportProfile *p, const char *ct_id, int *len)
+{
+	text	   *t;
 
 	if (strcmp(x->customer_id, "identity") == 0)
-		d = ct_store_get(r, 6, &isnull);
+		t = p->identity;
 	else if (strcmp(x->customer_id, "email") == 0)
-		d = ct_store_get(r, 7, &isnull);
+		t = p->email;
 	else if (strcmp(x->customer_id, "mparticle_id") == 0)
-		d = ct_store_get(r, 8, &isnull);
+		t = p->mparticle_id;
 	else if (strcmp(x->customer_id, "ct_id") == 0)
-		d = ct_store_get(r, 1, &isnull);
+	{
+		*len = strlen(ct_id);
+		return (char *) ct_id;
+	}
 	else
 	{
 		/* property:<key> */
 		const char *key = x->customer_id + strlen("property:");
-		Jsonb	   *props;
 		JsonbValue *v;
 
-		d = ct_store_get(r, 9, &isnull);
-		if (isnull)
+		if (p->properties == NULL)
 			return NULL;
-		props = DatumGetJsonbP(d);
-		v = getKeyJsonValueFromContainer(&props->root, key, strlen(key), NULL);
+		v = getKeyJsonValueFromContainer(&p->properties->root, key, strlen(key), NULL);
 		return v != NULL ? ct_value_text(v, len) : NULL;
 	}
-	if (isnull)
+	if (t == NULL)
 		return NULL;
-	*len = VARSIZE_ANY_EXHDR(DatumGetTextPP(d));
-	return VARDATA_ANY(DatumGetTextPP(d));
+	*len = VARSIZE_ANY_EXHDR(t);
+	return VARDATA_ANY(t);
 }
 
 /*
- * Open a batch for the user of SPI row r (its identities; its user
- * attributes when with_attributes: *has_attributes says whether it has
- * any); false, with nothing open, when the request has no room for it.
+ * Open a batch for the user ct_id, whose profile is rq->profile (its
+ * identities; its user attributes when with_attributes: *has_attributes
+ * says whether it has any); false, with nothing open, when the request has
+ * no room for it.
  */
 static bool
-ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, bool *has_attributes)
+ct_batch_open(CtRequest *rq, const char *ct_id, bool with_attributes, bool *has_attributes)
 {
-	bool		isnull;
 	char	   *cid;
 	int			cid_len = 0;
-	Datum		email = ct_store_get(r, 7, &isnull);
+	text	   *email = rq->profile.email;
 	int			attributes_at;
 
 	*has_attributes = false;
@@ -477,23 +404,23 @@ ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, 
 	rq->id_at = rq->batch.len;
 	appendStringInfo(&rq->batch, "%36s\",\"environment\":\"%s\",\"user_identities\":{", "",
 					 rq->x->environment);
-	cid = ct_customer_id(rq->x, r, &cid_len);
+	cid = ct_customer_id(rq->x, &rq->profile, ct_id, &cid_len);
 	if (cid != NULL)
 	{
 		appendStringInfoString(&rq->batch, "\"customer_id\":");
 		ct_json_string(&rq->batch, cid, cid_len, CT_MP_MAX_VALUE_CHARS, &rq->cut);
 	}
-	if (!isnull)
+	if (email != NULL)
 	{
 		appendStringInfoString(&rq->batch, cid != NULL ? ",\"email\":" : "\"email\":");
-		escape_json(&rq->batch, TextDatumGetCString(email));
+		escape_json(&rq->batch, text_to_cstring(email));
 	}
 	appendStringInfoString(&rq->batch, "},\"partner_identities\":{\"CleverTap_User_ID\":");
 	escape_json(&rq->batch, ct_id);
 	appendStringInfoChar(&rq->batch, '}');
 	attributes_at = rq->batch.len;
-	if (with_attributes)
-		*has_attributes = ct_render_user_attributes(&rq->batch, DatumGetJsonbP(ct_store_get(r, 9, &isnull)),
+	if (with_attributes && rq->profile.properties != NULL)
+		*has_attributes = ct_render_user_attributes(&rq->batch, rq->profile.properties,
 													CT_MP_MAX_BATCH - 11 - CT_CLOSING,	/* 11: ,"events":[ */
 													&rq->cut);
 	appendStringInfoString(&rq->batch, ",\"events\":[");
@@ -515,7 +442,7 @@ ct_batch_open(CtRequest *rq, uint64 r, const char *ct_id, bool with_attributes, 
 	ct_hash_add(rq->hash, rq->batch.data + attributes_at, rq->batch.len - attributes_at);
 	if (*has_attributes)
 	{
-		uint64		be = pg_hton64((uint64) DatumGetTimestampTz(ct_store_get(r, 11, &isnull)));
+		uint64		be = pg_hton64((uint64) rq->profile.updated_at);
 
 		ct_hash_add(rq->hash, rq->batch.data + rq->id_at + 36, attributes_at - rq->id_at - 36);
 		ct_hash_add(rq->hash, &be, sizeof(be));
@@ -581,13 +508,15 @@ ct_request_add(CtRequest *rq, uint64 r)
 	bool		isnull;
 	char	   *ct_id = ct_store_get_text(r, 1);
 	int64		event_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
-	bool		profile = DatumGetBool(ct_store_get(r, 10, &isnull));
+	bool		profile;
 	bool		no_event;
 	bool		has_attributes;
 	StringInfoData ev;
 	int			cut = 0;		/* what the event's rendering cut */
 	int			comma;
 
+	ct_profile_read(rq, r, ct_id);
+	profile = rq->profile.present;
 	(void) ct_store_get(r, 3, &no_event);
 	if (!profile || (event_id != 0 && no_event) ||
 		(event_id == 0 && strcmp(rq->x->export_type, "user_properties") != 0))
@@ -603,7 +532,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 	if (rq->user == NULL || strcmp(rq->user, ct_id) != 0)
 	{
 		ct_batch_close(rq);
-		if (!ct_batch_open(rq, r, ct_id, event_id == 0, &has_attributes))
+		if (!ct_batch_open(rq, ct_id, event_id == 0, &has_attributes))
 		{
 			ct_request_no_room(rq, ct_id, event_id);
 			return;
@@ -651,7 +580,7 @@ ct_request_add(CtRequest *rq, uint64 r)
 			return;
 		}
 		ct_batch_close(rq);
-		if (!ct_batch_open(rq, r, ct_id, false, &has_attributes) ||
+		if (!ct_batch_open(rq, ct_id, false, &has_attributes) ||
 			rq->body.len + 1 + rq->batch.len + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
 		{
 			if (rq->user != NULL)

@@ -686,18 +686,27 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" UPDATE ctaudience.ct_export x SET properties_through = w.mark FROM w WHERE x.project_id = $1",
 		2, {A_TEXT, A_TSTZ}, true
 	},
+
+	/*
+	 * A page of outbox rows with their events, and the profile of the first
+	 * row of each profile in the page (column 12 true; the others' profile
+	 * columns are NULL): about ten rows a profile, and a lookup of the
+	 * profile per row was 40% of the page's buffer accesses.
+	 */
 	[CT_Q_EXPORT_ROWS] = {
 		"SELECT o.ct_id, o.event_id, e.event_name, e.ts, e.props, p.identity, p.email::text, p.mparticle_id,"
-		"       p.properties, p.ct_id IS NOT NULL, p.updated_at"
-		"  FROM (SELECT o.ct_id, o.event_id FROM ctaudience.ct_export_outbox o"
-		"         WHERE o.project_id = $1 AND (o.ct_id, o.event_id) > ($2, $3)"
-		"         ORDER BY o.ct_id, o.event_id LIMIT $4) o"
+		"       p.properties, p.ct_id IS NOT NULL, p.updated_at, o.first"
+		"  FROM (SELECT o.ct_id, o.event_id,"
+		"               o.ct_id IS DISTINCT FROM lag(o.ct_id) OVER (ORDER BY o.ct_id, o.event_id) AS first"
+		"          FROM (SELECT o.ct_id, o.event_id FROM ctaudience.ct_export_outbox o"
+		"                 WHERE o.project_id = $1 AND (o.ct_id, o.event_id) > ($2, $3)"
+		"                 ORDER BY o.ct_id, o.event_id LIMIT $4) o) o"
 		"  LEFT JOIN LATERAL (SELECT e.event_name, e.ts, e.props FROM ctaudience.ct_event e"
 		"                      WHERE e.project_id = $1 AND e.ct_id = o.ct_id AND e.event_id = o.event_id"
 		"                      OFFSET 0) e ON true"
 		"  LEFT JOIN LATERAL (SELECT p.ct_id, p.identity, p.email, p.mparticle_id, p.properties, p.updated_at"
 		"                       FROM ctaudience.ct_profile p"
-		"                      WHERE p.project_id = $1 AND p.ct_id = o.ct_id OFFSET 0) p ON true"
+		"                      WHERE o.first AND p.project_id = $1 AND p.ct_id = o.ct_id OFFSET 0) p ON true"
 		" ORDER BY o.ct_id, o.event_id",
 		4, {A_TEXT, A_TEXT, A_INT8, A_INT4}
 	},
