@@ -7,17 +7,21 @@
 # database and compares them (see its docstring).  Skipped, with a notice,
 # where ../shared/citus is absent, and on a PostgreSQL that its Citus
 # (13.2) does not build for: 18 and later.  From the repository root, as
-# root.
+# root.  Another test's checks run on such a cluster the same way:
+#   test/cluster/citus.sh test/cluster/OTHER_test.py 'what it tests'
+# (test/cluster/citus_upgrade.sh).
 set -euo pipefail
 . scripts/lib.sh
+checks=${1:-test/cluster/citus_test.py}
+what=${2:-the Citus cluster test}
 citus_src=$(cd .. && pwd)/shared/citus
 if [ ! -f "$citus_src/build.sh" ]; then
-	echo "NOTICE: ../shared/citus is absent: the Citus cluster test is SKIPPED"
+	echo "NOTICE: ../shared/citus is absent: $what is SKIPPED"
 	exit 0
 fi
 major=$("$CT_PG_BIN/pg_config" --version | sed 's/^PostgreSQL \([0-9]*\).*/\1/')
 if [ "$major" -ge 18 ]; then
-	echo "NOTICE: Citus 13.2 (../shared/citus) supports PostgreSQL 15 to 17, not $major: the Citus cluster test is SKIPPED"
+	echo "NOTICE: Citus 13.2 (../shared/citus) supports PostgreSQL 15 to 17, not $major: $what is SKIPPED"
 	exit 0
 fi
 PG_CONFIG="$CT_PG_BIN/pg_config" bash "$citus_src/build.sh"
@@ -57,4 +61,4 @@ cron.use_background_workers = on
 max_worker_processes = 16" >/dev/null
 done
 export CT_CITUS_DIR=$dir CT_TEST_PG_BIN=$CT_PG_BIN
-python3 test/cluster/citus_test.py
+python3 "$checks"
