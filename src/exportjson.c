@@ -120,11 +120,26 @@ ct_value_text(JsonbValue *v, int *len)
 	return s;
 }
 
+/* Whether the first bytes of name are one of the n names written. */
+static bool
+ct_name_written(const char **names, const int *bytes, int n, const char *name, int name_bytes)
+{
+	for (int i = 0; i < n; i++)
+	{
+		if (bytes[i] == name_bytes && memcmp(names[i], name, name_bytes) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * The custom_attributes of an event, from its properties: at most
  * CT_MP_MAX_ATTRIBUTES, each value a string of at most
  * CT_MP_MAX_VALUE_CHARS characters, and no more than room bytes in all
- * (what does not fit is left out); what is cut is counted.
+ * (what does not fit is left out); what is cut is counted.  Names are cut
+ * to CT_MP_MAX_NAME_CHARS characters: a name that would then be one
+ * written already (two long names alike up to there) is left out, and
+ * counted, so that no key comes twice.
  */
 void
 ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
@@ -133,6 +148,10 @@ ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
 	JsonbValue	k;
 	JsonbIteratorToken tok;
 	int			n = 0;
+	const char **longs = NULL;	/* the names written of the most characters,
+								 * as written (cut to it) */
+	int		   *long_bytes = NULL;
+	int			nlong = 0;
 
 	appendStringInfoChar(out, '{');
 	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
@@ -141,6 +160,7 @@ ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
 		char	   *val;
 		int			len;
 		int			at;
+		int			name_bytes;
 
 		if (tok != WJB_KEY)
 			continue;
@@ -149,6 +169,20 @@ ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
 		if (val == NULL)
 			continue;
 		if (n >= CT_MP_MAX_ATTRIBUTES)
+		{
+			(*cut)++;
+			continue;
+		}
+		/* a name of CT_MP_MAX_NAME_CHARS characters or more, as written */
+		name_bytes = -1;
+		if (k.val.string.len >= CT_MP_MAX_NAME_CHARS)
+		{
+			name_bytes = pg_mbcharcliplen(k.val.string.val, k.val.string.len, CT_MP_MAX_NAME_CHARS);
+			if (name_bytes == k.val.string.len &&
+				pg_mbstrlen_with_len(k.val.string.val, name_bytes) < CT_MP_MAX_NAME_CHARS)
+				name_bytes = -1;
+		}
+		if (name_bytes >= 0 && ct_name_written(longs, long_bytes, nlong, k.val.string.val, name_bytes))
 		{
 			(*cut)++;
 			continue;
@@ -168,8 +202,23 @@ ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
 			continue;
 		}
 		n++;
+		if (name_bytes >= 0)
+		{
+			if (longs == NULL)
+			{
+				longs = palloc(sizeof(char *) * CT_MP_MAX_ATTRIBUTES);
+				long_bytes = palloc(sizeof(int) * CT_MP_MAX_ATTRIBUTES);
+			}
+			longs[nlong] = k.val.string.val;
+			long_bytes[nlong++] = name_bytes;
+		}
 	}
 	appendStringInfoChar(out, '}');
+	if (longs != NULL)
+	{
+		pfree(longs);
+		pfree(long_bytes);
+	}
 }
 
 /*

@@ -269,6 +269,21 @@ SELECT length(e -> 'data' ->> 'event_name') AS name_chars,
   FROM sent, jsonb_array_elements(body::jsonb) b, jsonb_array_elements(b -> 'events') e
  WHERE e -> 'data' ->> 'event_name' LIKE 'NNN%';
 SELECT cut, waiting FROM ct_export_status WHERE project_id = 'TEST-EX';
+-- names alike up to mParticle's 256 characters: the first is written (the
+-- shortest: jsonb's order), the others are cut and counted, so that no key
+-- comes twice in an event's attributes
+SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
+SELECT cut AS cut_before FROM ct_export WHERE project_id = 'TEST-EX' \gset
+SELECT ct_record_event('TEST-EX', t.ex('ex-1'), 'Long names',
+					   jsonb_build_object(repeat('K', 256), 'exact', repeat('K', 256) || 'a', 'longer a',
+										  repeat('K', 256) || 'b', 'longer b', 'short', 's'),
+					   '2026-01-20 00:00+00') > 0 AS recorded;
+SELECT batches, events FROM t.claim();
+SELECT (octet_length(r.body) - octet_length(replace(r.body, '"' || repeat('K', 256) || '":', ''))) / 259 AS long_names_written,
+	   r.body::jsonb #> '{0,events,0,data,custom_attributes}' ->> repeat('K', 256) AS kept
+  FROM ct_export_request r WHERE r.project_id = 'TEST-EX' AND r.state = 'pending';
+SELECT ct_export_result('TEST-EX', t.pending(), 202);
+SELECT (SELECT cut FROM ct_export WHERE project_id = 'TEST-EX') - :cut_before AS cut;
 -- an event that fills its batch to the byte goes (131,071 bytes: the
 -- request's closing bracket is kept room for): the first event of a batch
 -- has no comma before it (such an event once stopped the export for
