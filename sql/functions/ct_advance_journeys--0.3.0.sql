@@ -212,7 +212,8 @@ BEGIN
 							EXISTS (SELECT 1 FROM ctaudience.ct_event ev
 									 WHERE ev.project_id = $1 AND ev.ct_id = b.ct_id
 									   AND ev.event_name = b.nd ->> 'did_event'
-									   AND ev.ts >= b.entered_at AND ev.ts <= $2
+									   -- after the entry: the event that entered it is not one
+									   AND ev.ts > b.entered_at AND ev.ts <= $2
 									   AND ev.props @> coalesce(b.nd -> 'filter', '{}') OFFSET 0) END AS yes,
 				   b.type = 'send' AND b.control_group > 0
 					   AND ('x' || left(md5(b.journey_id || '/' || b.ct_id), 8))::bit(32)::bigint % 100 < b.control_group AS held

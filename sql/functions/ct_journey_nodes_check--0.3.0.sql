@@ -221,7 +221,7 @@ BEGIN
 			IF (node ? 'in_segment')::int + (node ? 'did_event')::int + (node ? 'has_properties')::int <> 1 THEN
 				RAISE EXCEPTION 'the condition node "%" needs one of in_segment, did_event and has_properties', id
 					USING ERRCODE = 'invalid_parameter_value',
-						  HINT = '"in_segment": a segment_id (yes: the profile is a member now); "did_event": an event name (yes: the profile did it since it entered), with an optional "filter" of its properties; "has_properties": a JSON object the profile''s properties contain now.';
+						  HINT = '"in_segment": a segment_id (yes: the profile is a member now); "did_event": an event name (yes: the profile did it after it entered), with an optional "filter" of its properties; "has_properties": a JSON object the profile''s properties contain now.';
 			END IF;
 			IF node ? 'has_properties' AND (jsonb_typeof(node -> 'has_properties') IS DISTINCT FROM 'object'
 											OR node -> 'has_properties' = '{}') THEN

@@ -369,3 +369,21 @@ SELECT node, due_at AT TIME ZONE 'UTC' AS due_utc FROM ct_journey_state WHERE jo
 SELECT ct_advance_project_journeys('TEST-JM', 100, as_of => '2025-03-10 12:00+00') >= 1 AS moved;
 SELECT node, outcome, ts AT TIME ZONE 'UTC' AS ts_utc FROM ct_journey_step WHERE journey_id = :jday ORDER BY step_id;
 SET timezone = 'UTC';
+
+-- (g) A condition "did the event since it entered" on the event that
+-- entered the profile: the entering event itself does not count (it is
+-- not after the entry).  Bob adds to his cart again, Ann does not.
+SELECT ct_create_journey('TEST-JT', 'Cart again', jsonb_build_array(
+	'{"id": "added", "type": "entry", "event": "Cart Added", "next": "hour"}'::jsonb,
+	'{"id": "hour", "type": "wait", "duration": "1 hour", "next": "again?"}'::jsonb,
+	'{"id": "again?", "type": "condition", "did_event": "Cart Added", "yes": "done", "no": "nudge"}'::jsonb,
+	'{"id": "nudge", "type": "send", "channel": "push", "next": "done"}'::jsonb,
+	'{"id": "done", "type": "exit"}'::jsonb)) AS again \gset
+SELECT ct_start_journey(:again, as_of => '2030-04-02 09:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Cart Added', '{}', '2030-04-02 10:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-JT', t.jt('bob'), 'Cart Added', '{}', '2030-04-02 10:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-JT', t.jt('bob'), 'Cart Added', '{}', '2030-04-02 10:20+00') > 0 AS recorded;
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-02 10:05+00') >= 2 AS moved;
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-02 11:05+00') >= 2 AS moved;
+SELECT p.identity, s.node, s.outcome FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :again ORDER BY p.identity, s.step_id;
