@@ -263,7 +263,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	/*
 	 * the rest: events, import log samples by mpid, campaign queue rows and
 	 * deliveries, journey states and steps, what waits for an export and the
-	 * requests (sent or dead) that carry the subject, profiles
+	 * requests (sent or dead) that carry the subject, the export's last error
+	 * when it was the answer to one of those (mParticle's error text may
+	 * quote the subject), profiles
 	 */
 	[CT_Q_ERASE] = {
 		"WITH ev AS (DELETE FROM ctaudience.ct_event e WHERE e.project_id = $1 AND e.ct_id = ANY ($2)),"
@@ -276,7 +278,11 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" al AS (DELETE FROM ctaudience.ct_profile_alias a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
 		" ob AS (DELETE FROM ctaudience.ct_export_outbox o WHERE o.project_id = $1 AND o.ct_id = ANY ($2)),"
 		" rq AS (DELETE FROM ctaudience.ct_export_request r"
-		"         WHERE r.project_id = $1 AND r.state <> 'accepted' AND r.ct_ids && $2),"
+		"         WHERE r.project_id = $1 AND r.state <> 'accepted' AND r.ct_ids && $2"
+		"         RETURNING r.http_status, r.error),"
+		" le AS (UPDATE ctaudience.ct_export x SET last_error = 'removed by an erasure (an answer to a request of the subject)'"
+		"         WHERE x.project_id = $1 AND x.last_error IN"
+		"               (SELECT rq.http_status || coalesce(': ' || rq.error, '') FROM rq)),"
 		" prof AS (DELETE FROM ctaudience.ct_profile p WHERE p.project_id = $1 AND p.ct_id = ANY ($2) RETURNING 1)"
 		" SELECT count(*)::int FROM prof",
 		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true

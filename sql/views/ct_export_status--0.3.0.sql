@@ -49,7 +49,7 @@ COMMENT ON COLUMN ctaudience.ct_export_status.waiting IS 'events (and profiles, 
 COMMENT ON COLUMN ctaudience.ct_export_status.pending_since IS 'since when a request waits for mParticle''s 202';
 COMMENT ON COLUMN ctaudience.ct_export_status.pending_attempts IS 'how often that request was handed out';
 COMMENT ON COLUMN ctaudience.ct_export_status.last_success_at IS 'when mParticle last accepted a request';
-COMMENT ON COLUMN ctaudience.ct_export_status.last_error IS 'mParticle''s last answer other than 202, with its error (0: no answer)';
+COMMENT ON COLUMN ctaudience.ct_export_status.last_error IS 'mParticle''s last answer other than 202, with its error (0: no answer); an erasure replaces it when it answered a request that carried the subject, whose error may quote it';
 COMMENT ON COLUMN ctaudience.ct_export_status.last_error_at IS 'when';
 COMMENT ON COLUMN ctaudience.ct_export_status.requests_sent IS 'requests mParticle accepted';
 COMMENT ON COLUMN ctaudience.ct_export_status.batches_sent IS 'batches (one user each) in them';

@@ -479,6 +479,13 @@ SELECT status, next_run_at FROM ct_export_status WHERE project_id = 'TEST-EX';
 -- erasure: nothing of the subject waits, is pending or stays as a dead letter
 SELECT ct_configure_export('TEST-EX', 'feed-key-1', endpoint => 'http://127.0.0.1:1/s2s');
 SELECT t.ex('ex-1') AS subject \gset
+-- mParticle's answer to a request of the subject may quote it: the export's
+-- last error goes with that request
+SELECT last_error FROM ct_export_status WHERE project_id = 'TEST-EX';
+SELECT ct_record_event('TEST-EX', t.ex('ex-1'), 'Quoted', '{}', '2026-01-20 00:00+00') > 0 AS recorded;
+SELECT batches, events FROM t.claim();
+SELECT ct_export_result('TEST-EX', t.pending(), 400, 'bad value in ex-1''s batch');
+SELECT last_error FROM ct_export_status WHERE project_id = 'TEST-EX';
 SELECT count(*) AS dead_letters_with_the_subject FROM ct_export_request
  WHERE project_id = 'TEST-EX' AND state = 'dead' AND :'subject' = ANY (ct_ids);
 SELECT ct_record_event('TEST-EX', t.ex('ex-1'), 'Private', '{}', '2026-01-21 00:00+00') > 0 AS recorded;
@@ -495,6 +502,7 @@ SELECT ct_firehose(jsonb_build_object(
 SELECT count(*) AS requests_with_the_subject FROM ct_export_request
  WHERE project_id = 'TEST-EX' AND state <> 'accepted' AND :'subject' = ANY (ct_ids);
 SELECT count(*) AS waiting_of_the_subject FROM ct_export_outbox WHERE project_id = 'TEST-EX' AND ct_id = :'subject';
+SELECT last_error FROM ct_export_status WHERE project_id = 'TEST-EX';
 SELECT count(*) FILTER (WHERE state = 'dead') AS dead_letters, count(*) FILTER (WHERE state = 'pending') AS pending
   FROM ct_export_request WHERE project_id = 'TEST-EX';
 -- the exporter holds the request it claimed before it posts it: erased
