@@ -89,8 +89,11 @@ ct_erase(void *arg)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	ct_batch_exec(&members, false);
-	/* the clock first (CT_Q_LOCK_JOURNEY_STATES), then the rest */
+	/* the profiles first: events and deliveries being recorded commit */
+	ct_batch_exec_as(&members, CT_Q_LOCK_SUBJECT, false);
+	SPI_freetuptable(SPI_tuptable);
+	ct_batch_exec_as(&members, CT_Q_ERASE_MEMBERS, false);
+	/* the clock (CT_Q_LOCK_JOURNEY_STATES), then the rest */
 	ct_batch_exec_as(&members, CT_Q_LOCK_JOURNEY_STATES, false);
 	SPI_freetuptable(SPI_tuptable);
 	/* a claim building a request now: its request is then erased too */

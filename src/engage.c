@@ -431,14 +431,21 @@ ct_event_record(const char *project_id, const char *ct_id, const char *name, Jso
 
 	args[0] = CStringGetTextDatum(project_id);
 	args[1] = CStringGetTextDatum(ct_id);
+	if (ct_store_exec(CT_Q_RECORD_PROFILE, args, NULL, false) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("project \"%s\" has no profile \"%s\"", project_id, ct_id)));
+	/* from here on, the profile it names now (not a merged one's ID) */
+	ct_id = TextDatumGetCString(ct_store_get(0, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+
+	args[1] = CStringGetTextDatum(ct_id);
 	args[2] = CStringGetTextDatum(name);
 	args[3] = TimestampTzGetDatum(ts);
 	args[4] = JsonbPGetDatum(props);
 	args[5] = BoolGetDatum(active);
 	if (ct_store_exec(CT_Q_RECORD_EVENT, args, NULL, false) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("project \"%s\" has no profile \"%s\"", project_id, ct_id)));
+		elog(ERROR, "the event of a locked profile was not recorded");
 	event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
 	SPI_freetuptable(SPI_tuptable);
 

@@ -242,6 +242,18 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		5, {A_TEXT, A_EMAIL_ARR, A_TEXT_ARR, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
 	/* memberships first, so the statistics trigger still sees the profiles */
+
+	/*
+	 * The subject's profiles, locked in a statement of their own before
+	 * anything is deleted (in CleverTap ID order, as an import locks them): a
+	 * session recording an event or a delivery for one of them (CT_Q_RECORD_PROFILE) is waited for, and the next statements'
+	 * snapshots see what it wrote.
+	 */
+	[CT_Q_LOCK_SUBJECT] = {
+		"SELECT 1 FROM ctaudience.ct_profile p WHERE p.project_id = $1 AND p.ct_id = ANY ($2)"
+		" ORDER BY p.ct_id FOR UPDATE",
+		2, {A_TEXT, A_TEXT_ARR}, true
+	},
 	[CT_Q_ERASE_MEMBERS] = {
 		"DELETE FROM ctaudience.ct_segment_member m WHERE m.project_id = $1 AND m.ct_id = ANY ($2)",
 		2, {A_TEXT, A_TEXT_ARR}, true
@@ -583,17 +595,31 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 
 	/*
-	 * One event of a profile ($6: the user was active, for monthly active
-	 * users), queued for a running export of the project that takes it.
+	 * The profile an event is recorded for, the one the CleverTap ID given
+	 * names now ($2 may have been merged into another), locked FOR KEY SHARE
+	 * in a statement of its own: an erasure or a merge (which lock profiles
+	 * FOR UPDATE before they delete or move anything) waits for the event's
+	 * commit and then sees it; one that came first leaves no profile here.
+	 */
+	[CT_Q_RECORD_PROFILE] = {
+		"SELECT p.ct_id FROM ctaudience.ct_profile p"
+		" WHERE p.project_id = $1"
+		"   AND p.ct_id = coalesce((SELECT a.ct_id FROM ctaudience.ct_profile_alias a"
+		"                            WHERE a.project_id = $1 AND a.alias = $2), $2)"
+		" FOR KEY SHARE",
+		2, {A_TEXT, A_TEXT}
+	},
+
+	/*
+	 * One event of a profile (CT_Q_RECORD_PROFILE's; $6: the user was
+	 * active, for monthly active users), queued for a running export of the
+	 * project that takes it.
 	 */
 	[CT_Q_RECORD_EVENT] = {
 		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
 		"            OVERRIDING SYSTEM VALUE"
 		"            SELECT p.project_id, p.ct_id, nextval('ctaudience.ct_event_event_id_seq'), $3, $4, $5"
-		"              FROM ctaudience.ct_profile p"
-		"             WHERE p.project_id = $1"
-		"               AND p.ct_id = coalesce((SELECT a.ct_id FROM ctaudience.ct_profile_alias a"
-		"                                        WHERE a.project_id = $1 AND a.alias = $2), $2)"
+		"              FROM ctaudience.ct_profile p WHERE p.project_id = $1 AND p.ct_id = $2"
 		"            RETURNING project_id, ct_id, event_id),"
 		" au AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
 		"        SELECT project_id, date_trunc('month', $4 AT TIME ZONE 'UTC')::date, ct_id FROM ev WHERE $6"

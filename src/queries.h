@@ -32,6 +32,7 @@ typedef enum CtStmt
 								 * for the dry run */
 	CT_Q_SUBSCRIBE,				/* audience subscription add/update/remove */
 	CT_Q_ERASE_FIND,			/* data subject erasure: the profiles named */
+	CT_Q_LOCK_SUBJECT,			/* data subject erasure: its profiles, locked */
 	CT_Q_ERASE_MEMBERS,			/* data subject erasure: memberships first */
 	CT_Q_LOCK_JOURNEY_STATES,	/* profiles' journey states, locked first */
 	CT_Q_ERASE,					/* data subject erasure: the rest */
@@ -73,6 +74,7 @@ typedef enum CtStmt
 								 * have it as their goal, due */
 	CT_Q_JOURNEY_EVENT_ENTER,	/* enter a profile into the journeys that an
 								 * app event enters */
+	CT_Q_RECORD_PROFILE,		/* the profile of an event to record, locked */
 	CT_Q_RECORD_EVENT,			/* record an event of a profile */
 	CT_Q_TRIG_EVENTS_IDS,		/* trigger: Partner Sync events, returning
 								 * their ids */
