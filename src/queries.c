@@ -246,8 +246,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	/*
 	 * The subject's profiles, locked in a statement of their own before
 	 * anything is deleted (in CleverTap ID order, as an import locks them): a
-	 * session recording an event or a delivery for one of them (CT_Q_RECORD_PROFILE) is waited for, and the next statements'
-	 * snapshots see what it wrote.
+	 * session recording an event or a delivery for one of them
+	 * (CT_Q_RECORD_PROFILE) is waited for, and the next statements' snapshots
+	 * see what it wrote.
 	 */
 	[CT_Q_LOCK_SUBJECT] = {
 		"SELECT 1 FROM ctaudience.ct_profile p WHERE p.project_id = $1 AND p.ct_id = ANY ($2)"
@@ -611,9 +612,9 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	},
 
 	/*
-	 * One event of a profile (CT_Q_RECORD_PROFILE's; $6: the user was
-	 * active, for monthly active users), queued for a running export of the
-	 * project that takes it.
+	 * One event of a profile (CT_Q_RECORD_PROFILE's; $6: the user was active,
+	 * for monthly active users), queued for a running export of the project
+	 * that takes it.
 	 */
 	[CT_Q_RECORD_EVENT] = {
 		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
