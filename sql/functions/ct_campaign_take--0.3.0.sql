@@ -35,4 +35,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) IS
-	'take up to n queued rows of a campaign (oldest first) and mark them taken; safe from several sessions at once (FOR UPDATE SKIP LOCKED); NULLs 22004';
+	'take up to n queued rows of a campaign (oldest first) and mark them taken; safe from several sessions at once (FOR UPDATE SKIP LOCKED); at most once: taken rows are final (they stay in ct_campaign_queue with taken_at), so a sender that stops before sending loses them; NULLs 22004';
