@@ -9,7 +9,8 @@
  *	  watch.c holds each connection to its deadlines, answer.c says what
  *	  to answer; every answer leaves through ct_finish, which sends it,
  *	  counts it (/firehose) and logs it in one line on stderr that never
- *	  holds the body or a passcode.
+ *	  holds the body or a passcode (what the client sent of its head is
+ *	  escaped and cut there: it cannot forge a line).
  */
 #include <pthread.h>
 #include <signal.h>
@@ -34,6 +35,14 @@
 #include "peek.h"
 #include "watch.h"
 #include "work.h"
+
+/*
+ * What a log line shows at most of the method, the URL and Content-Length
+ * a client sent (ct_log_text: escaped, then cut with "...").
+ */
+#define CT_LOG_METHOD 32
+#define CT_LOG_URL 256
+#define CT_LOG_LENGTH 32
 
 /* Seconds the answers 429 and 503 ask mParticle to wait before retrying. */
 #define CT_RETRY_AFTER "5"
@@ -120,6 +129,9 @@ ct_finish(struct MHD_Connection *con, CtRequest *req, const char *method, const 
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(answer.body), answer.body,
 															 MHD_RESPMEM_MUST_COPY);
 	double		seconds;
+	char		logged_method[CT_LOG_METHOD];
+	char		logged_url[CT_LOG_URL];
+	char		logged_length[CT_LOG_LENGTH];
 
 	ct_watch_busy(req->watched);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
@@ -134,9 +146,13 @@ ct_finish(struct MHD_Connection *con, CtRequest *req, const char *method, const 
 	seconds = ct_now() - req->started;
 	if (strcmp(url, "/firehose") == 0)
 		ct_metrics_request(answer.status, seconds);
+	/* the method, the URL (decoded) and Content-Length are the client's */
 	ct_log("status=%d bytes=%zu ms=%.1f %s %s%s%s%s%s%s%s", answer.status,
-		   answer.log_bytes ? strlen(answer.body) : 0, seconds * 1000, method, url,
-		   req->content_length ? " content_length=" : "", req->content_length ? req->content_length : "",
+		   answer.log_bytes ? strlen(answer.body) : 0, seconds * 1000,
+		   ct_log_text(logged_method, sizeof(logged_method), method),
+		   ct_log_text(logged_url, sizeof(logged_url), url),
+		   req->content_length ? " content_length=" : "",
+		   req->content_length ? ct_log_text(logged_length, sizeof(logged_length), req->content_length) : "",
 		   req->type[0] ? " type=" : "", req->type, req->id[0] ? " id=" : "", req->id);
 	free(answer.body);
 	return MHD_YES;

@@ -34,6 +34,7 @@ typedef struct CtDeliveryCampaign
 	bool		live;
 	bool		taken;			/* taken from its queue by a sender */
 	bool		member;			/* in one of its segments now */
+	bool		reported;		/* has an outcome of it already (its sent) */
 	char	   *ct_id;			/* the profile: the one given, or the one it
 								 * was merged into */
 } CtDeliveryCampaign;
@@ -68,6 +69,7 @@ ct_delivery_campaign(const char *project_id, int64 campaign_id, const char *ct_i
 	c->taken = DatumGetBool(ct_store_get(0, 4, &isnull));
 	c->member = DatumGetBool(ct_store_get(0, 5, &isnull));
 	c->ct_id = ct_store_get_text(0, 6);
+	c->reported = DatumGetBool(ct_store_get(0, 7, &isnull));
 	SPI_freetuptable(SPI_tuptable);
 }
 
@@ -193,13 +195,21 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 	ct_store_connect();
 	ct_citus_enter(project_id);
 	ct_delivery_campaign(project_id, campaign_id, ct_id, &c);
-	if (c.live ? !c.taken : !c.member)
+
+	/*
+	 * A live campaign's profile was taken from its queue.  A past-behavior
+	 * campaign has no queue: its profile is in its segments now, or was
+	 * reported for it before (its sent), as a click that comes after the
+	 * profile left the segments is.
+	 */
+	if (c.live ? !c.taken : !(c.member || c.reported))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("profile \"%s\" was not %s campaign " INT64_FORMAT, ct_clip(ct_id),
 						c.live ? "taken from the queue of" : "in the segments of", campaign_id),
 				 errhint(c.live ? "Report only profiles ctaudience.ct_campaign_take() gave you for this campaign." :
-						 "Report only profiles ctaudience.ct_campaign_audience() gives for this campaign.")));
+						 "Report only profiles ctaudience.ct_campaign_audience() gives for this campaign"
+						 " (or that you reported for it before).")));
 	event_id = ct_delivery_write(project_id, campaign_id, c.ct_id, outcome, ts, props, &c);
 	ct_store_finish();
 	PG_RETURN_INT64(event_id);

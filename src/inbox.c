@@ -68,6 +68,14 @@ PG_FUNCTION_INFO_V1(ct_answer_queued);
 #define CT_DEFAULT_INBOX_MESSAGE_TIMEOUT 300000 /* ms; 0: none */
 #define CT_DEFAULT_INBOX_RETENTION (7 * 86400)	/* seconds; -1: forever */
 
+/*
+ * Seconds a message another session is importing waits before it is due
+ * again: long enough that ct_run_inbox, which claims the oldest due message
+ * over and over, goes on to the others and stops rather than claiming it
+ * again at once; short enough that the other import has usually committed.
+ */
+#define CT_INBOX_BUSY_DELAY 1.0
+
 static int	ct_inbox_max_attempts = CT_DEFAULT_INBOX_MAX_ATTEMPTS;
 static int	ct_inbox_retry_delay = CT_DEFAULT_INBOX_RETRY_DELAY;
 static int	ct_inbox_message_timeout = CT_DEFAULT_INBOX_MESSAGE_TIMEOUT;
@@ -608,8 +616,8 @@ ct_record_done(Datum id, int32 attempts, Datum response)
  * (doubled for each attempt made, at most a day), or dead when the failure
  * is the message's own or the attempts are used up.  A message another
  * session is importing (ct_lock_message does not wait in the inbox) is due
- * again at once, without an attempt: *attempts is lowered.  True when it
- * is dead.
+ * again after CT_INBOX_BUSY_DELAY, without an attempt: *attempts is
+ * lowered.  True when it is dead.
  */
 static bool
 ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
@@ -624,7 +632,7 @@ ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
 	if (busy)
 	{
 		(*attempts)--;
-		delay = 0;
+		delay = CT_INBOX_BUSY_DELAY;
 	}
 	values[0] = id;
 	values[1] = CStringGetTextDatum(final ? "dead" : "pending");
@@ -663,7 +671,8 @@ ct_purge_done(Datum scope, char scope_null)
  * SQL: ct_process_inbox(max_messages integer) returns (done, retried, dead)
  * Answer up to max_messages queued messages that are due, oldest first,
  * in the caller's transaction: of every project, or of those the caller
- * may operate when it was given projects (scope.h).
+ * may operate when it was given projects (scope.h).  A message another
+ * session is importing is left due (in a second) and counted in none.
  */
 Datum
 ct_process_inbox(PG_FUNCTION_ARGS)
@@ -716,9 +725,11 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			if (ct_record_failure(id, &attempts, edata, busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE))
+			busy = busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+			/* a message another session is importing is not an attempt */
+			if (ct_record_failure(id, &attempts, edata, busy))
 				dead++;
-			else
+			else if (!busy)
 				retried++;
 			FreeErrorData(edata);
 		}
@@ -791,8 +802,10 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 /*
  * SQL: ct_inbox_answer(inbox_id bigint) returns text.  The second step of
  * ct_run_inbox: answer a message ct_inbox_claim claimed (its attempt is
- * counted already) and record the outcome: 'done', 'retried', 'dead', or
- * NULL when the message is not pending (answered meanwhile).  A message of
+ * counted already) and record the outcome: 'done', 'retried', 'dead',
+ * 'busy' (another session is importing it: due again in a second, no
+ * attempt counted), or NULL when the message is not pending (answered
+ * meanwhile).  A message of
  * a project the caller may not operate is refused (42501).
  */
 Datum
@@ -829,8 +842,8 @@ ct_inbox_answer(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		outcome = ct_record_failure(id, &attempts, edata,
-									busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE) ? "dead" : "retried";
+		busy = busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+		outcome = ct_record_failure(id, &attempts, edata, busy) ? "dead" : busy ? "busy" : "retried";
 		FreeErrorData(edata);
 	}
 	ct_store_finish();

@@ -79,7 +79,8 @@ typedef enum CtStmt
 	CT_Q_TRIG_EVENTS_IDS,		/* trigger: Partner Sync events, returning
 								 * their ids */
 	CT_Q_DELIVERY_CAMPAIGN,		/* a delivery's campaign, and whether its
-								 * profile was taken from it */
+								 * profile was taken from it, is in its
+								 * segments, was reported for it */
 	CT_Q_DELIVERY_RECORD,		/* record a delivery */
 	CT_Q_EXPORT_TAKES,			/* whether a project's export takes an event */
 	CT_Q_EXPORT_QUEUE,			/* queue events for export */

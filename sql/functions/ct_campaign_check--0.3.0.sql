@@ -11,6 +11,23 @@ DECLARE
 	sdk_only CONSTANT text[] := ARRAY['in_app', 'web_popup', 'web_exit_intent', 'app_inbox', 'native_display'];
 	foreign_segment bigint;
 BEGIN
+	-- the table's constraints would refuse these too, but as 23502 or 23514
+	-- with the whole row in the detail
+	IF NEW.name IS NULL OR NEW.channel IS NULL OR NEW.kind IS NULL OR NEW.status IS NULL THEN
+		RAISE EXCEPTION 'a campaign''s % must not be null',
+			CASE WHEN NEW.name IS NULL THEN 'name' WHEN NEW.channel IS NULL THEN 'channel'
+				 WHEN NEW.kind IS NULL THEN 'kind' ELSE 'status' END
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF octet_length(NEW.name) NOT BETWEEN 1 AND 512 THEN
+		RAISE EXCEPTION 'a campaign''s name must be 1 to 512 bytes long, not %', octet_length(NEW.name)
+			USING ERRCODE = 'invalid_parameter_value';
+	END IF;
+	IF NEW.status NOT IN ('running', 'stopped') THEN
+		RAISE EXCEPTION 'unknown campaign status "%"', left(NEW.status, 64)
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use running or stopped (ctaudience.ct_stop_campaign stops a campaign).';
+	END IF;
 	IF NEW.channel IS NULL OR NOT NEW.channel = ANY (all_channels) THEN
 		RAISE EXCEPTION 'unknown campaign channel "%"', NEW.channel
 			USING ERRCODE = 'invalid_parameter_value',
@@ -99,4 +116,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_campaign_check() IS
-	'trigger: refuses a campaign whose channel, kind, trigger, filter or segments break the rules (22023)';
+	'trigger: refuses a campaign whose name, status, channel, kind, trigger, filter or segments break the rules (22023; a NULL name, channel, kind or status 22004)';

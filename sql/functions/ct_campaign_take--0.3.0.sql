@@ -10,6 +10,10 @@ AS $$
 DECLARE
 	project text;
 BEGIN
+	IF ct_campaign_take.campaign_id IS NULL OR ct_campaign_take.n IS NULL THEN
+		RAISE EXCEPTION '% must not be null', CASE WHEN ct_campaign_take.campaign_id IS NULL THEN 'campaign_id' ELSE 'n' END
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
 	-- by the campaign's project, so that a Citus cluster routes it to one shard
 	SELECT c.project_id INTO project FROM ctaudience.ct_campaign c WHERE c.campaign_id = ct_campaign_take.campaign_id;
 	IF FOUND THEN
@@ -31,4 +35,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_campaign_take(bigint, integer) IS
-	'take up to n queued rows of a campaign (oldest first) and mark them taken; safe from several sessions at once (FOR UPDATE SKIP LOCKED)';
+	'take up to n queued rows of a campaign (oldest first) and mark them taken; safe from several sessions at once (FOR UPDATE SKIP LOCKED); at most once: taken rows are final (they stay in ct_campaign_queue with taken_at), so a sender that stops before sending loses them; NULLs 22004';

@@ -22,7 +22,9 @@ Hostile clients: 1,050 connections sending a head a byte a second, then
 100 ms and a real post gets 200; the head deadline, the minimum body rate
 and the idle deadline; the per-address limit; the receiver's memory with 0,
 500 and 1,000 idle connections (printed, and held to the README's bound);
-a NUL byte, two Content-Lengths, Content-Length with Transfer-Encoding: 400.
+a NUL byte, two Content-Lengths, Content-Length with Transfer-Encoding: 400;
+a path with %0a (and other control bytes) or of 5,000 bytes, logged escaped
+and cut, forging no line.
 """
 import http.client
 import json
@@ -844,6 +846,57 @@ def test_framing(rec):
     check(data.startswith(b"HTTP/1.1 200"), "the same Content-Length twice is allowed (RFC 9112): 200", repr(data[:100]))
 
 
+def test_log_forgery():
+    """Text a client controls (the decoded URL, the method, Content-Length) reaches the log escaped and cut:
+    a %0a in a path forges no second line, an ESC no terminal escape (rev5 finding 4)."""
+    rec = Receiver("forgery", "--max-body", "65536", "--pool", "1")
+
+    def raw(head):
+        c = raw_connect(rec.port)
+        c.sendall(head)
+        data = b""
+        try:
+            while True:
+                d = c.recv(4096)
+                if not d:
+                    break
+                data += d
+        except OSError:
+            pass
+        c.close()
+        return data
+    forged = "2026-12-07T19:30:00.000Z status=200 bytes=516 ms=1.0 POST /firehose type=audience_membership_change_request"
+    path = "/x%0a" + forged.replace(" ", "%20") + "%0d%1b[31m%7f%c2%85\\end"
+    s, _, _ = rec.request("GET", path)
+    check(s == 404, "a path with %0a, %0d, %1b, %7f and U+0085 in it: 404", f"{s}")
+    s, _, _ = rec.request("GET", "/long-" + "a" * 5000)
+    check(s == 404, "a path of 5,000 bytes: 404", f"{s}")
+    data = raw(b"POST /firehose HTTP/1.1\r\nHost: x\r\nContent-Length: " + b"0" * 600
+               + b"99999999999\r\nConnection: close\r\n\r\n")
+    check(data.startswith(b"HTTP/1.1 413"), "a Content-Length of 611 digits, over --max-body: 413", repr(data[:80]))
+    s, _, _ = rec.post(REGISTRATION)
+    check(s == 200, "then a post: 200", f"{s}")
+    rec.stop()
+    with open(rec.logpath, "rb") as f:
+        log = f.read()
+    lines = log.decode("latin-1").split("\n")[:-1]
+    check(not any(l.startswith("2026-12-07T19:30:00.000Z") for l in lines),
+          "the log has no line the client forged", "\n".join(l for l in lines if "19:30:00" in l))
+    check(not re.search(rb"[\x00-\x09\x0b-\x1f\x7f-\xff]", log),
+          "the log holds no control byte and nothing outside printable ASCII",
+          repr(re.findall(rb".{0,20}[\x00-\x09\x0b-\x1f\x7f-\xff].{0,20}", log)[:3]))
+    mine = [l for l in lines if " GET /x" in l]
+    check(len(mine) == 1 and "/x\\x0a2026-12-07T19:30:00.000Z status=200" in mine[0]
+          and "\\x0d\\x1b[31m\\x7f\\xc2\\x85\\\\end" in mine[0],
+          "... the path is logged on its own line, each such byte as \\xNN and a backslash doubled", repr(mine))
+    long_line = [l for l in lines if " GET /long-" in l]
+    check(len(long_line) == 1 and len(long_line[0]) < 400 and "a..." in long_line[0],
+          "a long path is cut in the log, with ...", repr([l[:120] for l in long_line]))
+    cl = [l for l in lines if "status=413" in l]
+    check(len(cl) == 1 and "content_length=000" in cl[0] and cl[0].endswith("0...") and len(cl[0]) < 200,
+          "Content-Length (a header as it came) is logged cut too", repr(cl))
+
+
 def test_valgrind():
     if shutil.which("valgrind") is None:
         check(False, "valgrind is installed for the receiver's memory check")
@@ -888,6 +941,7 @@ def main():
     counts = test_direct(direct)
     test_metrics_and_log(direct, counts)
     test_framing(direct)
+    test_log_forgery()
     queue = start_queue()           # the pg_cron job runs within the minute ...
     test_oversize()
     test_secret()

@@ -195,6 +195,41 @@ UPDATE ct_campaign SET channel = 'in_app' WHERE campaign_id = :cart;
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_update_campaign(:in_app, trigger_event => 'Partner Sync');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a bad status or name is a bad argument (22023), a NULL one 22004, each
+-- with a message that says so, not a constraint's 23514 or 23502 showing
+-- the whole row (rev5 finding 6); the same through the functions and a
+-- direct write.  The ids the refused ones drew are given back, so that
+-- the later campaigns keep theirs.
+SELECT last_value AS campaign_seq FROM ct_campaign_campaign_id_seq \gset
+SELECT ct_update_campaign(:past, status => 'paused');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_update_campaign(:past, name => '');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_update_campaign(:past, name => repeat('n', 600));
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_create_campaign('TEST-1', '', 'email', 'live_behavior', 'Partner Sync');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_create_campaign('TEST-1', repeat('é', 257), 'email', 'live_behavior', 'Partner Sync');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_create_campaign('TEST-1', NULL, 'email', 'live_behavior', 'Partner Sync');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_create_campaign('TEST-1', 'x', NULL, 'live_behavior', 'Partner Sync');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+UPDATE ct_campaign SET status = 'paused' WHERE campaign_id = :past;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+UPDATE ct_campaign SET name = NULL WHERE campaign_id = :past;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a name of 512 bytes is the longest
+BEGIN;
+SELECT ct_update_campaign(:past, name => repeat('n', 512));
+SELECT octet_length(name) AS name_bytes, status FROM ct_campaign WHERE campaign_id = :past;
+ROLLBACK;
+SELECT setval('ct_campaign_campaign_id_seq', :campaign_seq) = :campaign_seq AS ids_given_back;
+-- a NULL limit or campaign to take from: 22004, not 0 rows
+SELECT * FROM ct_campaign_take(:cart, NULL);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT * FROM ct_campaign_take(NULL, 10);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 
 -- Recorded events: system events refused, the profile must exist; they
 -- count in usage (the event and each property) and toward monthly active

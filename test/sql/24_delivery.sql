@@ -132,3 +132,16 @@ SELECT d.ct_id, d.outcome, e.event_name FROM ct_delivery d JOIN ct_event e USING
 -- an unknown outcome is quoted in the error cut to 64 characters
 SELECT ct_record_delivery('TEST-DL', :live, :'taken', repeat('x', 100000));
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+
+-- a past-behavior campaign: a profile that left its segments after it was
+-- sent (rev5 finding 3) may still be reported (the click comes later);
+-- one never sent and not a member is still refused, for any outcome
+SELECT t.imp(t.msg(2404, 1767261800000, jsonb_build_array(
+	t.u('2402', jsonb_build_array(t.id('customer', 'dl-2')), jsonb_build_array(t.aud(54001, 'Buyers', 'delete')))), 'TEST-DL'));
+SELECT count(*) AS dl2_members FROM ct_campaign_audience(:past) WHERE ct_id = t.dl('dl-2');
+SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-2'), 'clicked', '2026-01-18 10:00+00') > 0 AS left_clicked;
+SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-3'), 'clicked', '2026-01-18 10:00+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-2'), 'clicked', '2026-01-18 10:00+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT d.outcome, d.ts FROM ct_delivery d WHERE d.campaign_id = :past AND d.ct_id = t.dl('dl-2') ORDER BY d.delivery_id;
