@@ -14,7 +14,9 @@
 
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgrprotos.h"
 
+#include "citus.h"
 #include "dsr.h"
 #include "exportguard.h"
 #include "firehose.h"
@@ -29,8 +31,24 @@
 typedef struct CtErasure
 {
 	CtBatch		find;
+	CtBatch		inbox;			/* of CT_Q_ERASE_INBOX: every identifier
+								 * erased */
 	int32		erased;
 } CtErasure;
+
+/*
+ * The member of an erasure's response that carries, from the Citus worker
+ * that answered it to the coordinator, every identifier erased (emails,
+ * Identities, mpids, CleverTap IDs: CT_Q_ERASE_INBOX's $2 to $5): the
+ * coordinator takes them out of its queue (ct_dsr_forwarded) and the
+ * member out of the response.  Never recorded with the response.
+ */
+#define CT_ERASED_MEMBER "ctaudience_erased_identifiers"
+static const char *const ct_erased_keys[] = {"email", "identity", "mpid", "ct_id"};
+
+/* The identifiers of the erasure just answered here for another node, or NULL. */
+static Jsonb *ct_erased_ids = NULL;
+static MemoryContext ct_erased_cxt = NULL;
 
 /*
  * Erase the subject (run by ct_with_triggers): find the profiles its
@@ -45,8 +63,8 @@ ct_erase(void *arg)
 	CtErasure  *er = arg;
 	CtBatch    *find = &er->find;
 	CtBatch		members,		/* of CT_Q_ERASE_MEMBERS */
-				rest,			/* of CT_Q_ERASE */
-				inbox;			/* of CT_Q_ERASE_INBOX */
+				rest;			/* of CT_Q_ERASE */
+	CtBatch    *inbox = &er->inbox;
 	uint64		n = ct_batch_exec(find, false);
 	int			cap = (int) n;
 	bool		isnull;
@@ -55,12 +73,12 @@ ct_erase(void *arg)
 		cap = Max(cap, CT_COL(find, k)->n + (int) n);
 	ct_batch_init(&members, CT_Q_ERASE_MEMBERS, (int) n);
 	ct_batch_init(&rest, CT_Q_ERASE, cap);
-	ct_batch_init(&inbox, CT_Q_ERASE_INBOX, cap);
-	members.values[0] = rest.values[0] = inbox.values[0] = find->values[0];
+	ct_batch_init(inbox, CT_Q_ERASE_INBOX, cap);
+	members.values[0] = rest.values[0] = inbox->values[0] = find->values[0];
 	for (int k = 2; k <= 5; k++)
 	{
 		for (int i = 0; i < CT_COL(find, k)->n; i++)
-			ct_arr_add(CT_COL(&inbox, k), CT_COL(find, k)->values[i], false);
+			ct_arr_add(CT_COL(inbox, k), CT_COL(find, k)->values[i], false);
 	}
 	for (int i = 0; i < CT_COL(find, 4)->n; i++)
 		ct_arr_add(CT_COL(&rest, 3), CT_COL(find, 4)->values[i], false);
@@ -72,18 +90,18 @@ ct_erase(void *arg)
 
 		ct_arr_add(CT_COL(&members, 2), d, false);
 		ct_arr_add(CT_COL(&rest, 2), d, false);
-		ct_arr_add(CT_COL(&inbox, 5), d, false);
+		ct_arr_add(CT_COL(inbox, 5), d, false);
 		d = ct_store_get(r, 2, &isnull);
 		if (!isnull)
-			ct_arr_add(CT_COL(&inbox, 3), datumCopy(d, false, -1), false);
+			ct_arr_add(CT_COL(inbox, 3), datumCopy(d, false, -1), false);
 		d = ct_store_get(r, 3, &isnull);
 		if (!isnull)
-			ct_arr_add(CT_COL(&inbox, 2), datumCopy(d, false, -1), false);
+			ct_arr_add(CT_COL(inbox, 2), datumCopy(d, false, -1), false);
 		d = ct_store_get(r, 4, &isnull);
 		if (!isnull)
 		{
 			d = datumCopy(d, false, -1);
-			ct_arr_add(CT_COL(&inbox, 4), d, false);
+			ct_arr_add(CT_COL(inbox, 4), d, false);
 			ct_arr_add(CT_COL(&rest, 3), d, false);
 		}
 	}
@@ -101,7 +119,7 @@ ct_erase(void *arg)
 	ct_batch_exec(&rest, false);
 	er->erased = DatumGetInt32(ct_store_get(0, 1, &isnull));
 	SPI_freetuptable(SPI_tuptable);
-	ct_batch_exec(&inbox, false);
+	ct_batch_exec(inbox, false);
 }
 
 /*
@@ -198,6 +216,32 @@ ct_parse_dsr(JsonbContainer *root, void *state)
 	}
 }
 
+/*
+ * Keep the identifiers erased (inbox's $2 to $5) for the response, in
+ * ct_erased_cxt: the coordinator that sent the erasure here needs them.
+ */
+static void
+ct_stash_erased(CtBatch *inbox)
+{
+	CtJsonBuilder b;
+	Jsonb	   *ids;
+
+	ct_jb_begin(&b);
+	for (int k = 2; k <= 5; k++)
+	{
+		CtArr	   *a = CT_COL(inbox, k);
+
+		ct_jb_begin_array(&b, ct_erased_keys[k - 2]);
+		for (int i = 0; i < a->n; i++)
+			ct_jb_string(&b, NULL, VARDATA_ANY(DatumGetPointer(a->values[i])),
+						 VARSIZE_ANY_EXHDR(DatumGetPointer(a->values[i])));
+		ct_jb_end_array(&b);
+	}
+	ids = ct_jb_finish(&b);
+	ct_erased_ids = MemoryContextAlloc(ct_erased_cxt, VARSIZE(ids));
+	memcpy(ct_erased_ids, ids, VARSIZE(ids));
+}
+
 /* ct_message_run's answer: erase the subject and record the request. */
 static Jsonb *
 ct_answer_dsr(void *arg, Jsonb **counts)
@@ -222,6 +266,8 @@ ct_answer_dsr(void *arg, Jsonb **counts)
 	}
 	values[0] = er.find.values[0] = CStringGetTextDatum(dsr->h.project.project_id);
 	ct_with_triggers(ct_erase, &er);
+	if (ct_erased_cxt != NULL)
+		ct_stash_erased(&er.inbox);
 
 	values[1] = UUIDPGetDatum(&dsr->h.env.id);
 	if (dsr->request_id.s != NULL)
@@ -256,7 +302,26 @@ static const CtMessageKind ct_dsr_kind = {
 Jsonb *
 ct_dsr_handle(Jsonb *request, CtMessageMode *mode)
 {
-	return ct_message_handle(request, mode, &ct_dsr_kind);
+	Jsonb	   *response;
+
+	ct_erased_ids = NULL;
+	/* answered on a Citus worker for the coordinator's inbox or route */
+	ct_erased_cxt = mode != NULL && mode->for_coordinator && ct_citus_distributed() ?
+		CurrentMemoryContext : NULL;
+	response = ct_message_handle(request, mode, &ct_dsr_kind);
+	if (ct_erased_ids != NULL)
+	{
+		CtJsonBuilder b;
+
+		/* after ct_message_run recorded the response without them */
+		ct_jb_begin(&b);
+		ct_jb_jsonb(&b, CT_ERASED_MEMBER, ct_erased_ids);
+		response = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(response),
+													  JsonbPGetDatum(ct_jb_finish(&b))));
+	}
+	ct_erased_ids = NULL;
+	ct_erased_cxt = NULL;
+	return response;
 }
 
 /* Whether the string member key of object root is value. */
@@ -280,22 +345,36 @@ ct_is_dsr_response(Jsonb *response)
 	return ct_member_is(&response->root, "type", "dsr_processing_response");
 }
 
-/* See dsr.h. */
-void
-ct_dsr_erase_queued(Jsonb *request)
+/*
+ * Take out of this node's queued messages of the erasure's project the
+ * user profiles that name its subject identities, or any identifier in
+ * ids (CT_ERASED_MEMBER, may be NULL).
+ */
+static void
+ct_dsr_erase_queued(Jsonb *request, Jsonb *ids)
 {
 	CtDsr		dsr;
 	CtBatch		inbox;
+	JsonbContainer *arrays[4] = {NULL, NULL, NULL, NULL};
 	int			cap = 1;
+	int			more = 0;
 
-	if (!ct_member_is(&request->root, "type", "dsr_processing_request"))
-		return;
 	memset(&dsr, 0, sizeof(dsr));
 	ct_parse_dsr(&request->root, &dsr);
 	for (int k = 0; k < CT_NUM_SUBJECT_KINDS; k++)
 		cap = Max(cap, list_length(dsr.subjects[k]));
+	if (ids != NULL && JsonContainerIsObject(&ids->root))
+	{
+		CT_PATH_ROOT(path);
+		for (int k = 0; k < 4; k++)
+		{
+			arrays[k] = ct_json_get_array(&ids->root, ct_erased_keys[k], &path, false);
+			if (arrays[k] != NULL)
+				more = Max(more, (int) JsonContainerSize(arrays[k]));
+		}
+	}
 	ct_store_connect();
-	ct_batch_init(&inbox, CT_Q_ERASE_INBOX, cap);
+	ct_batch_init(&inbox, CT_Q_ERASE_INBOX, cap + more);
 	inbox.values[0] = PointerGetDatum(cstring_to_text_with_len(dsr.h.cred.account_id.s,
 															   dsr.h.cred.account_id.len));
 	for (int k = 0; k < CT_NUM_SUBJECT_KINDS; k++)
@@ -305,6 +384,39 @@ ct_dsr_erase_queued(Jsonb *request)
 		foreach(lc, dsr.subjects[k])
 			ct_arr_add(CT_COL(&inbox, k + 2), PointerGetDatum(lfirst(lc)), false);
 	}
+	for (int k = 0; k < 4; k++)
+	{
+		for (int i = 0; arrays[k] != NULL && i < (int) JsonContainerSize(arrays[k]); i++)
+		{
+			JsonbValue *v = getIthJsonbValueFromContainer(arrays[k], i);
+
+			if (v != NULL && v->type == jbvString)
+				ct_arr_add(CT_COL(&inbox, k + 2),
+						   PointerGetDatum(cstring_to_text_with_len(v->val.string.val, v->val.string.len)),
+						   false);
+		}
+	}
 	ct_batch_exec(&inbox, false);
 	ct_store_finish();
+}
+
+/* See dsr.h. */
+Jsonb *
+ct_dsr_forwarded(Jsonb *request, Jsonb *response)
+{
+	JsonbValue	v;
+	Jsonb	   *ids = NULL;
+
+	if (!ct_member_is(&request->root, "type", "dsr_processing_request") || !ct_is_dsr_response(response))
+		return response;
+	if (JsonContainerIsObject(&response->root) &&
+		getKeyJsonValueFromContainer(&response->root, CT_ERASED_MEMBER, strlen(CT_ERASED_MEMBER), &v) != NULL)
+	{
+		if (v.type == jbvBinary)
+			ids = JsonbValueToJsonb(&v);
+		response = DatumGetJsonbP(DirectFunctionCall2(jsonb_delete, JsonbPGetDatum(response),
+													  CStringGetTextDatum(CT_ERASED_MEMBER)));
+	}
+	ct_dsr_erase_queued(request, ids);
+	return response;
 }

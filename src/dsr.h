@@ -15,12 +15,15 @@
 extern CtHandler ct_dsr_handle;
 
 /*
- * When request is an erasure: take the user profiles that name its
- * subject identities out of this node's queued messages of its project.
- * On a Citus coordinator, after the erasure was answered on a worker
- * (which cannot reach the coordinator's ct_inbox).
+ * On a Citus coordinator, the response of request that the node holding
+ * its project answered: when request is an erasure, the user profiles that
+ * name its subject identities, or any identifier of the profiles the
+ * worker erased (which it sends in its response), are taken out of this
+ * node's queued messages of the project (the worker cannot reach the
+ * coordinator's ct_inbox), and the response is returned without those
+ * identifiers.  Else response as it is.
  */
-extern void ct_dsr_erase_queued(Jsonb *request);
+extern Jsonb *ct_dsr_forwarded(Jsonb *request, Jsonb *response);
 
 /* Whether a response is an erasure's. */
 extern bool ct_is_dsr_response(Jsonb *response);

@@ -526,8 +526,7 @@ ct_answer_body(Datum body, CtMessageMode *mode)
 		return PointerGetDatum(ct_dispatch(DatumGetJsonbP(body), mode));
 	response = ct_citus_forward("ct_answer_queued", mode->queued, body, JSONBOID);
 	/* the worker's erasure cannot reach this node's queue */
-	ct_dsr_erase_queued(DatumGetJsonbP(body));
-	return response;
+	return PointerGetDatum(ct_dsr_forwarded(DatumGetJsonbP(body), DatumGetJsonbP(response)));
 }
 
 /*
@@ -542,6 +541,7 @@ ct_answer_queued(PG_FUNCTION_ARGS)
 	ct_require_arg(fcinfo, 0, "project_id");
 	ct_require_arg(fcinfo, 1, "request");
 	mode.queued = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	mode.for_coordinator = true;
 	PG_RETURN_JSONB_P(ct_dispatch(PG_GETARG_JSONB_P(1), &mode));
 }
 

@@ -106,6 +106,9 @@ ct_member_change(const CtStoredMember *stored, bool is_member, TimestampTz ts)
 /*
  * For the membership trigger: whether a profile of this import has an email
  * and a phone once the message is merged (neither can become null here).
+ * Not for a profile that another was merged into (CT_Q_ABSORB_PROFILES gave
+ * it that one's email and phone, which its slot does not hold): the
+ * trigger reads its row.
  */
 static bool
 ct_import_contact(void *arg, const char *project_id, const char *ct_id,
@@ -121,6 +124,8 @@ ct_import_contact(void *arg, const char *project_id, const char *ct_id,
 	if (si < 0)
 		return false;
 	s = &im->slots[si];
+	if (s->absorbs)
+		return false;
 	*has_email = (s->new_email != NULL || s->st_email != NULL);
 	*has_phone = (s->has_new_phone || !s->st_phone_null);
 	return true;

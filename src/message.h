@@ -31,6 +31,9 @@ typedef struct CtMessageMode
 	bool		busy;
 	const char *project;		/* from SQL with a project argument: the
 								 * message must be its */
+	bool		for_coordinator;	/* ct_answer_queued: the answer goes to a
+									 * Citus coordinator (an erasure's carries
+									 * the identifiers erased, dsr.h) */
 } CtMessageMode;
 
 /*

@@ -229,12 +229,15 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 
 	/*
 	 * Data subject erasure: the profiles the subject's identities name, each
-	 * key through the index of its kind of identity.
+	 * key through the index of its kind of identity.  An email is also looked
+	 * up as an Identity (the connection's User ID may be the email: the
+	 * import stores the normalized address, as the subject's is here), and an
+	 * mpid as one too (rule 3).
 	 */
 	[CT_Q_ERASE_FIND] = {
 		"SELECT DISTINCT v.ct_id, v.identity, v.email, v.mparticle_id FROM ("
 		CT_SQL_SUBJECT_BY("$2", "p.email OPERATOR(ctaudience.=) k.key AND p.project_id = $1")
-		" UNION ALL " CT_SQL_SUBJECT_BY("$3 || $4", "p.project_id = $1 AND p.identity = k.key")
+		" UNION ALL " CT_SQL_SUBJECT_BY("$3 || $4 || $2::text[]", "p.project_id = $1 AND p.identity = k.key")
 		" UNION ALL " CT_SQL_SUBJECT_BY("$4", "p.mparticle_id = k.key AND p.project_id = $1")
 		" UNION ALL " CT_SQL_SUBJECT_BY("$5", "p.project_id = $1 AND p.ct_id = coalesce((SELECT a.ct_id"
 										" FROM ctaudience.ct_profile_alias a WHERE a.project_id = $1"

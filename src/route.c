@@ -36,7 +36,7 @@ ct_forward_text(text *body, CtMessageMode *mode, const char *function)
 		return NULL;
 	result = DatumGetJsonbP(ct_citus_forward(function, project, PointerGetDatum(body), TEXTOID));
 	if (ct_is_dsr_response(result))
-		ct_dsr_erase_queued(ct_jsonb_from_text(body));
+		result = ct_dsr_forwarded(ct_jsonb_from_text(body), result);
 	return result;
 }
 

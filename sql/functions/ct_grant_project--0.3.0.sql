@@ -38,6 +38,11 @@ BEGIN
 			DELETE FROM ctaudience.ct_project_grant g WHERE g.role = gone;
 		END IF;
 	END LOOP;
+	-- a role not yet in ctaudience_scoped has no grant: rows under its name
+	-- are those of a role dropped or renamed since (grants are kept by name)
+	IF NOT pg_has_role(ct_grant_project.role, 'ctaudience_scoped', 'MEMBER') THEN
+		DELETE FROM ctaudience.ct_project_grant g WHERE g.role = ct_grant_project.role;
+	END IF;
 	INSERT INTO ctaudience.ct_project_grant AS g (project_id, role, capability)
 	VALUES (ct_grant_project.project_id, ct_grant_project.role, ct_grant_project.capability)
 	ON CONFLICT DO NOTHING;

@@ -2,7 +2,11 @@
 -- joined ctaudience_scoped acts on a project only with a row here naming
 -- it, or a role it has the privileges of, for the capability.  Roles are
 -- named, not numbered, so that a row means the same role on every node of
--- a Citus cluster and after a restore into another cluster.
+-- a Citus cluster and after a restore into another cluster (an OID column,
+-- regrole, would not: Citus copies a reference table's rows to a new node
+-- in binary, OIDs and all).  So that a name's next role inherits nothing,
+-- ct_grant_project drops a name's rows when its role is new to
+-- ctaudience_scoped.
 CREATE TABLE ctaudience.ct_project_grant (
 	project_id text COLLATE "C" NOT NULL,
 	role text COLLATE "C" NOT NULL,

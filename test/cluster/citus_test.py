@@ -431,6 +431,52 @@ def main():
        "(the other profile of that message imported)", left)
     compare("after the inbox")
 
+    # an erasure by email answered from the inbox takes out of the
+    # coordinator's queue the messages behind it that name the erased
+    # profile by another identity (its Customer ID), as one node does: the
+    # worker sends the identifiers it erased in its answer to the
+    # coordinator, which keeps none of them in the response it stores
+    def mem(n, ms, customer, email, audience):
+        ids = [{"type": "customer", "encoding": "raw", "value": customer}]
+        if email:
+            ids.append({"type": "email", "encoding": "raw", "value": email})
+        return {"type": "audience_membership_change_request", "id": "00000000-0000-4000-b000-%012d" % n,
+                "timestamp_ms": ms, "firehose_version": "3.2.0", "account": account,
+                "user_profiles": [{"mpid": str(n), "user_identities": ids,
+                                   "audiences": [{"audience_id": audience, "audience_name": "A%d" % audience,
+                                                  "action": "add"}]}]}
+
+    def erase(n, email):
+        return {"type": "dsr_processing_request", "id": "00000000-0000-4000-b000-%012d" % n,
+                "timestamp_ms": 1730400009000, "firehose_version": "3.2.0", "account": account,
+                "subject_request_id": "dsr-%d" % n, "subject_request_type": "erasure", "regulation": "gdpr",
+                "subject_identities": {"email": {"encoding": "raw", "value": email}}}
+    for db in (DB, SINGLE):
+        psql(None, db=db, script="\n".join(single_call(mem(n, 1730400002000, f"c{n}", f"e{n}@example.com", 72021))
+                                           for n in (900, 901)))
+        # answered directly (Citus delegates the call to the worker): its response
+        answer = rows(f"SELECT ctaudience.ct_firehose('P2', {lit(json.dumps(erase(911, 'e900@example.com')))}::text)", db=db)
+        ok("c900" not in answer[0] and "e900" not in answer[0] and response(answer[0]).get("ctaudience") == {"profiles_erased": 1},
+           f"an erasure answered directly: its response names no identity ({db})", answer)
+        # the inbox: the erasure, then a message naming its profile by Customer ID
+        psql(None, db=db, script="\n".join(f"SELECT ctaudience.ct_enqueue({lit(json.dumps(m))}::text);"
+                                           for m in (erase(912, 'e901@example.com'), mem(913, 1730400004000, 'c901', None, 72022))))
+        queued = rows("SELECT jsonb_array_length(body -> 'user_profiles') FROM ctaudience.ct_inbox "
+                      "WHERE body ->> 'id' = '00000000-0000-4000-b000-000000000913'", db=db)
+        rows("CALL ctaudience.ct_run_inbox(1)", db=db)
+        queued += rows("SELECT jsonb_array_length(body -> 'user_profiles') FROM ctaudience.ct_inbox "
+                       "WHERE body ->> 'id' = '00000000-0000-4000-b000-000000000913'", db=db)
+        ok(queued == ["1", "0"], f"an erasure by email from the inbox took the erased profile's Customer ID out of "
+           f"the message queued behind it ({db})", queued)
+        rows("CALL ctaudience.ct_run_inbox(10)", db=db)
+        back = rows("SELECT count(*) FROM ctaudience.ct_profile WHERE project_id = 'P2' AND identity IN ('c900', 'c901')", db=db)
+        ok(back == ["0"], f"no message queued behind an erasure by email re-created its profile ({db})", back)
+        stored = rows("SELECT count(*) FROM ctaudience.ct_inbox WHERE body::text ~ 'c90[01]|e90[01]' "
+                      "OR response::text ~ 'c90[01]|e90[01]|erased_identifiers'", db=db)
+        ok(stored == ["0"], f"no queued body or stored response names the erased profiles ({db})", stored)
+    expected_calls[where["P2"]] += 5
+    compare("after the erasures by email")
+
     # ct_process_inbox() (the function pg_cron ran before 0.2.0) on the coordinator
     late = json.loads(json.dumps(extra[0]))
     late["id"] = "00000000-0000-4000-9000-000000000099"

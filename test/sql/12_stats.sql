@@ -194,3 +194,19 @@ SELECT dblink_disconnect('listener');
 SELECT has_table_privilege('ctaudience_reader', v, 'SELECT') AS readable, v
   FROM unnest(ARRAY['ctaudience.ct_segments', 'ctaudience.ct_segment_stats', 'ctaudience.ct_profile_activity',
 					'ctaudience.ct_find_people', 'ctaudience.ct_usage', 'ctaudience.ct_import_log']) v;
+
+-- a merge: the survivor's memberships count the email it took from the
+-- profile merged into it (X200's), for an add and then a delete of the
+-- same message as the merge or later
+SELECT ct_register_project('MSTATS', 'test-passcode-1', 'token-MSTATS', 'eu1', 'Merge stats', NULL, 'US');
+SELECT t.imp(t.msg(1220, 1717200000000, jsonb_build_array(
+	t.u('200', jsonb_build_array(t.id('customer', 'X200'), t.id('email', 'x200@example.com')), jsonb_build_array(t.aud(62001, 'S21')))),
+	'MSTATS'));
+SELECT t.imp(t.msg(1221, 1717200001000, jsonb_build_array(
+	t.u('200', jsonb_build_array(t.id('customer', 'X200')), jsonb_build_array(t.aud(62002, 'S22')), 'P200')),
+	'MSTATS'));
+SELECT partner_segment_id, members, reachable_email FROM ct_segment_stats WHERE project_id = 'MSTATS' ORDER BY 1;
+SELECT t.imp(t.msg(1222, 1717200002000, jsonb_build_array(
+	t.u('200', '[]', jsonb_build_array(t.aud(62002, 'S22', 'delete')), 'P200')),
+	'MSTATS'));
+SELECT partner_segment_id, members, reachable_email FROM ct_segment_stats WHERE project_id = 'MSTATS' ORDER BY 1;

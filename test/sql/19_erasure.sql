@@ -92,3 +92,14 @@ SHOW ctaudience.inbox_retention;
 SELECT * FROM ct_process_inbox(10);
 SELECT * FROM ct_process_inbox(10);
 SELECT inbox_id - :q1 AS n, status FROM ct_inbox WHERE project_id = 'ERASE-1' ORDER BY 1;
+
+-- by email, a profile whose Identity is that email (the connection's User ID
+-- is the email) and whose email changed since: found through its Identity,
+-- as the import stored it (the normalized address)
+SELECT t.counts(ct_import_audience(t.emsg(1912, jsonb_build_array(t.u('1110', jsonb_build_array(t.id('email', 'Old1110@Example.com')),
+	jsonb_build_array(t.aud(19002, 'ByEmail') || '{"audience_subscription_settings": {"userIdField": "email"}}'), 'P1110')))));
+SELECT t.counts(ct_import_audience(t.emsg(1913, jsonb_build_array(t.u('1110', jsonb_build_array(t.id('email', 'new1110@example.com')),
+	jsonb_build_array(t.aud(19002, 'ByEmail') || '{"audience_subscription_settings": {"userIdField": "email"}}'), 'P1110')))));
+SELECT identity, email FROM ct_profile WHERE project_id = 'ERASE-1' AND ct_id = 'P1110';
+SELECT ct_firehose(t.edsr(1914, '{"email": {"encoding": "raw", "value": " OLD1110@example.COM"}}')) -> 'ctaudience' AS by_identity_email;
+SELECT count(*) AS p1110_left FROM ct_profile WHERE project_id = 'ERASE-1' AND (ct_id = 'P1110' OR identity = 'old1110@example.com');

@@ -280,6 +280,22 @@ DROP OWNED BY ct_pr_team_b;
 DROP ROLE ct_pr_team_b;
 SELECT ct_grant_project('ct_pr_reader_a', 'TEST-RB', 'read');
 SELECT project_id, role, capability FROM ct_project_grant WHERE role LIKE 'ct\_pr\_%' ORDER BY 2, 1, 3;
+-- a role dropped and created again under the same name gets none of the
+-- old role's grants (its first grant takes them away, before any other
+-- grant could apply them to it); a renamed role keeps none (fail closed)
+CREATE ROLE ct_pr_again;
+SELECT ct_grant_project('ct_pr_again', 'TEST-RA', 'read');
+DROP OWNED BY ct_pr_again;
+DROP ROLE ct_pr_again;
+CREATE ROLE ct_pr_again;
+SELECT ct_grant_project('ct_pr_again', 'TEST-RB', 'read');
+SELECT project_id, role, capability FROM ct_project_grant WHERE role = 'ct_pr_again' ORDER BY 1;
+SELECT t.seen('ct_segments', 'ct_pr_again') AS again_sees;
+ALTER ROLE ct_pr_again RENAME TO ct_pr_renamed;
+SELECT t.seen('ct_segments', 'ct_pr_renamed') AS renamed_sees;
+CREATE ROLE ct_pr_again;
+SELECT ct_grant_project('ct_pr_again', 'TEST-RA', 'send');
+SELECT project_id, role, capability FROM ct_project_grant WHERE role IN ('ct_pr_again', 'ct_pr_renamed') ORDER BY 1;
 
 DO $$
 DECLARE
