@@ -482,7 +482,6 @@ ct_event_record(const char *project_id, const char *ct_id, const char *name, Jso
 		occ.props = props;
 		occ.member_of = 0;
 		occ.left = 0;
-		occ.created = false;
 		ct_campaigns_qualify(project_id, name, &occ, 1);
 	}
 	return event_id;

@@ -22,8 +22,6 @@ typedef struct CtOccurrence
 								 * now; 0 */
 	int64		left;			/* a segment the event shows the profile
 								 * removed from; 0 */
-	bool		created;		/* the profile is new in this transaction's
-								 * import, in no journey yet (a hint) */
 } CtOccurrence;
 
 /*

@@ -35,12 +35,12 @@ typedef struct CtLiveJourney
  * segments -- as batch columns 2..4
  * (journey, ct_id, time) of stmt, and 5 (the entry node) for an entry, and
  * in *created (when not NULL) whether each pair's profile is one the import
- * created (CtOccurrence.created); false when there are none.
+ * created (fn, when not NULL); false when there are none.
  */
 static bool
 ct_journey_pairs(const char *project_id, const CtLiveJourney *j, uint64 nj,
 				 const CtOccurrence *occ, int n, bool left, CtStmt stmt, CtBatch *b,
-				 bool **created)
+				 bool **created, CtCreatedFn fn, void *fn_arg)
 {
 	int			nmatch = 0;
 	int			k = 0;
@@ -66,7 +66,7 @@ ct_journey_pairs(const char *project_id, const CtLiveJourney *j, uint64 nj,
 				if (!left)
 					ct_arr_add(CT_COL(b, 5), CStringGetTextDatum(j[r].entry), false);
 				if (created != NULL)
-					(*created)[k++] = occ[i].created;
+					(*created)[k++] = fn != NULL && fn(fn_arg, project_id, occ[i].ct_id);
 			}
 		}
 		if (nmatch == 0)
@@ -84,7 +84,8 @@ ct_journey_pairs(const char *project_id, const CtLiveJourney *j, uint64 nj,
 
 /* See journeys.h. */
 void
-ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n)
+ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n,
+				  CtCreatedFn created_fn, void *created_arg)
 {
 	Datum		args[1];
 	uint64		found;
@@ -113,8 +114,9 @@ ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n)
 		j[r].is_entry = DatumGetBool(ct_store_get(r, 5, &isnull));
 	}
 	SPI_freetuptable(SPI_tuptable);
-	if (ct_journey_pairs(project_id, j, found, occ, n, false, CT_Q_JOURNEY_ENTER, &b, &created))
+	if (ct_journey_pairs(project_id, j, found, occ, n, false, CT_Q_JOURNEY_ENTER, &b, &created,
+						 created_fn, created_arg))
 		ct_direct_journey_enter(&b, created);
-	if (ct_journey_pairs(project_id, j, found, occ, n, true, CT_Q_JOURNEY_LEFT, &b, NULL))
+	if (ct_journey_pairs(project_id, j, found, occ, n, true, CT_Q_JOURNEY_LEFT, &b, NULL, NULL, NULL))
 		ct_batch_exec(&b, false);
 }

@@ -10,6 +10,12 @@
 #include "engage.h"
 
 /*
+ * Whether a profile is one the caller's import created and merged nothing
+ * into, so that it is in no journey yet (CtSyncCounts.created).
+ */
+typedef bool (*CtCreatedFn) (void *arg, const char *project_id, const char *ct_id);
+
+/*
  * Enter the profiles that n Partner Sync occurrences of a project add to a
  * segment (member_of) into the live journeys whose entry is that segment,
  * when the occurrence is not older than the journey's start (a profile
@@ -17,8 +23,11 @@
  * it never); make those they remove from it, or from one of the journey's
  * exit segments (left), due, so that the clock exits them.  Set-wise, in the caller's transaction: one statement to
  * find the journeys and, when any matches, one to enter and one to make
- * due.  Needs SPI connected (ct_store_connect).
+ * due.  Needs SPI connected (ct_store_connect).  created (optional, called
+ * with created_arg) is asked only of the profiles that enter a live journey,
+ * so that an import into a project without any pays nothing for it.
  */
-extern void ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n);
+extern void ct_journeys_enter(const char *project_id, const CtOccurrence *occ, int n,
+							  CtCreatedFn created, void *created_arg);
 
 #endif							/* CT_JOURNEYS_H */

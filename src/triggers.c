@@ -477,13 +477,12 @@ ct_qualify_partner_sync(CtMemberRow *rows, int n, CtSegmentProps *props)
 			occ[nocc].props = r->is_member ? props[i].added : props[i].removed;
 			occ[nocc].member_of = r->is_member ? r->segment_id : 0;
 			occ[nocc].left = r->is_member ? 0 : r->segment_id;
-			occ[nocc].created = r->is_member && ct_sync_collector != NULL &&
-				ct_sync_collector->created != NULL &&
-				ct_sync_collector->created(ct_sync_collector->contact_arg, r->project_id, r->ct_id);
 			nocc++;
 		}
 		ct_campaigns_qualify(project_id, "Partner Sync", occ, nocc);
-		ct_journeys_enter(project_id, occ, nocc);
+		ct_journeys_enter(project_id, occ, nocc,
+						  ct_sync_collector != NULL ? ct_sync_collector->created : NULL,
+						  ct_sync_collector != NULL ? ct_sync_collector->contact_arg : NULL);
 	}
 }
 

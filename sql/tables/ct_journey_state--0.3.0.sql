@@ -26,7 +26,12 @@ CREATE TABLE ctaudience.ct_journey_state (
 	-- (project_id first, every comparison compared the project's text,
 	-- equal, and then found ct_id behind it)
 	PRIMARY KEY (ct_id, journey_id, project_id)
-);
+) WITH (fillfactor = 90);
+-- fillfactor 90: a removal from the entry segment (CT_Q_JOURNEY_LEFT)
+-- rewrites the row of a profile in the journey, its due_at most often
+-- unchanged (already due): with room on the page that is an update in place
+-- (HOT), without new entries in either index (a full page: a new version
+-- elsewhere and both keys inserted again)
 -- what ct_advance_journeys moves next, project by project (each
 -- project's earliest due time: one probe)
 CREATE INDEX ct_journey_state_due_idx ON ctaudience.ct_journey_state (project_id, due_at) WHERE due_at IS NOT NULL;
