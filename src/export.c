@@ -15,6 +15,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "fmgr.h"
@@ -53,6 +54,9 @@ PG_FUNCTION_INFO_V1(ct_export_claim);
  * looked up) is work lost.
  */
 #define CT_EXPORT_PAGE 200
+
+/* The columns of a page's row (CT_Q_EXPORT_ROWS). */
+#define CT_EXPORT_COLS 12
 
 /* The room a request's outbox rows get at first. */
 #define CT_EXPORT_ROWS 1000
@@ -185,6 +189,13 @@ typedef struct CtRequest
 	pg_cryptohash_ctx *hash;	/* of what makes its id */
 
 	pg_cryptohash_ctx *event_hash;	/* for each event's id */
+
+	/*
+	 * the page's row being added (CT_Q_EXPORT_ROWS), its columns taken apart
+	 * once: column n is row[n - 1]
+	 */
+	Datum		row[CT_EXPORT_COLS];
+	bool		row_null[CT_EXPORT_COLS];
 } CtRequest;
 
 /*
@@ -299,27 +310,24 @@ ct_render_event(StringInfo out, const CtExport *x, pg_cryptohash_ctx *hash, int6
 	appendStringInfoString(out, "}}");
 }
 
-/* A column of a page's row (SPI row r, column col), copied; NULL for NULL. */
+/* A text column (1-based) of the row being added, copied; NULL for NULL. */
 static text *
-ct_text_copy(uint64 r, int col)
+ct_text_copy(const CtRequest *rq, int col)
 {
-	bool		isnull;
-	Datum		d = ct_store_get(r, col, &isnull);
-
-	return isnull ? NULL : DatumGetTextPCopy(d);
+	return rq->row_null[col - 1] ? NULL : DatumGetTextPCopy(rq->row[col - 1]);
 }
 
 /*
- * The profile of SPI row r (an outbox row of ct_id): read when the row is
- * its profile's first in the page, else the one kept from that row.
+ * The profile of the row being added (an outbox row of ct_id): read when
+ * the row is its profile's first in the page, else the one kept from that
+ * row.
  */
 static void
-ct_profile_read(CtRequest *rq, uint64 r, const char *ct_id)
+ct_profile_read(CtRequest *rq, const char *ct_id)
 {
 	CtExportProfile *p = &rq->profile;
-	bool		isnull;
 
-	if (!DatumGetBool(ct_store_get(r, 12, &isnull)))
+	if (!DatumGetBool(rq->row[11]))
 	{
 		if (p->ct_id == NULL || strcmp(p->ct_id, ct_id) != 0)
 			elog(ERROR, "an outbox row of \"%s\" came without its profile", ct_id);
@@ -338,14 +346,12 @@ ct_profile_read(CtRequest *rq, uint64 r, const char *ct_id)
 			pfree(p->properties);
 	}
 	p->ct_id = pstrdup(ct_id);
-	p->present = DatumGetBool(ct_store_get(r, 10, &isnull));
-	p->identity = ct_text_copy(r, 6);
-	p->email = ct_text_copy(r, 7);
-	p->mparticle_id = ct_text_copy(r, 8);
-	p->properties = (Jsonb *) ct_text_copy(r, 9);
-	p->updated_at = DatumGetTimestampTz(ct_store_get(r, 11, &isnull));
-	if (isnull)
-		p->updated_at = 0;
+	p->present = DatumGetBool(rq->row[9]);
+	p->identity = ct_text_copy(rq, 6);
+	p->email = ct_text_copy(rq, 7);
+	p->mparticle_id = ct_text_copy(rq, 8);
+	p->properties = (Jsonb *) ct_text_copy(rq, 9);
+	p->updated_at = rq->row_null[10] ? 0 : DatumGetTimestampTz(rq->row[10]);
 }
 
 /* The value sent as customer_id, from the profile of an outbox row of ct_id. */
@@ -498,26 +504,26 @@ ct_request_no_room(CtRequest *rq, const char *ct_id, int64 event_id)
 }
 
 /*
- * Add SPI row r (an outbox row with its event and profile) to the request:
- * covered, dropped (nothing left to send), or, when there is no room left,
- * left for the next request (full is set).
+ * Add the row being added (rq->row: the outbox row (ct_id, event_id) with
+ * its event and profile) to the request: covered, dropped (nothing left to
+ * send), or, when there is no room left, left for the next request (full is
+ * set).
  */
 static void
-ct_request_add(CtRequest *rq, uint64 r)
+ct_request_add(CtRequest *rq, const char *ct_id, int64 event_id)
 {
-	bool		isnull;
-	char	   *ct_id = ct_store_get_text(r, 1);
-	int64		event_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
 	bool		profile;
 	bool		no_event;
 	bool		has_attributes;
-	StringInfoData ev;
 	int			cut = 0;		/* what the event's rendering cut */
+	int			at;				/* the open batch's length before it */
 	int			comma;
+	int			ev_at;			/* where the event begins */
+	int			ev_len;
 
-	ct_profile_read(rq, r, ct_id);
+	ct_profile_read(rq, ct_id);
 	profile = rq->profile.present;
-	(void) ct_store_get(r, 3, &no_event);
+	no_event = rq->row_null[2];
 	if (!profile || (event_id != 0 && no_event) ||
 		(event_id == 0 && strcmp(rq->x->export_type, "user_properties") != 0))
 	{
@@ -560,17 +566,30 @@ ct_request_add(CtRequest *rq, uint64 r)
 	 * batch, else into a new batch of the same user (whose header is no
 	 * longer: it carries no user attributes).
 	 */
-	initStringInfo(&ev);
-	ct_render_event(&ev, rq->x, rq->event_hash, event_id, ct_store_get_text(r, 3),
-					DatumGetTimestampTz(ct_store_get(r, 4, &isnull)),
-					DatumGetJsonbP(ct_store_get(r, 5, &isnull)),
-					CT_MP_MAX_BATCH - rq->header_len - CT_CLOSING, &cut);
 
-	/* no comma before a batch's first event: an event of this room fits */
+	/*
+	 * rendered where it goes, after the open batch's events (no comma before
+	 * a batch's first): an event of this room fits a batch of its own
+	 */
+	at = rq->batch.len;
 	comma = rq->batch_events > 0 ? 1 : 0;
-	if (rq->batch.len + comma + ev.len + CT_CLOSING > CT_MP_MAX_BATCH ||
-		rq->body.len + 1 + rq->batch.len + comma + ev.len + CT_CLOSING > CT_MP_MAX_REQUEST)
+	if (comma)
+		appendStringInfoChar(&rq->batch, ',');
+	ev_at = rq->batch.len;
+	ct_render_event(&rq->batch, rq->x, rq->event_hash, event_id, TextDatumGetCString(rq->row[2]),
+					DatumGetTimestampTz(rq->row[3]), DatumGetJsonbP(rq->row[4]),
+					CT_MP_MAX_BATCH - rq->header_len - CT_CLOSING, &cut);
+	ev_len = rq->batch.len - ev_at;
+	if (at + comma + ev_len + CT_CLOSING > CT_MP_MAX_BATCH ||
+		rq->body.len + 1 + at + comma + ev_len + CT_CLOSING > CT_MP_MAX_REQUEST)
 	{
+		/* out of this batch again: into a new batch of the user, or none */
+		StringInfoData ev;
+
+		initStringInfo(&ev);
+		appendBinaryStringInfo(&ev, rq->batch.data + ev_at, ev_len);
+		rq->batch.len = at;
+		rq->batch.data[at] = '\0';
 		if (rq->batch_events == 0)
 		{
 			/* the request has no room for this user's first event */
@@ -588,10 +607,9 @@ ct_request_add(CtRequest *rq, uint64 r)
 			rq->full = true;
 			return;
 		}
+		appendBinaryStringInfo(&rq->batch, ev.data, ev.len);
+		pfree(ev.data);
 	}
-	if (rq->batch_events > 0)
-		appendStringInfoChar(&rq->batch, ',');
-	appendBinaryStringInfo(&rq->batch, ev.data, ev.len);
 	rq->batch_events++;
 	rq->events++;
 	rq->cut += cut;
@@ -602,7 +620,6 @@ ct_request_add(CtRequest *rq, uint64 r)
 	}
 	ct_rows_add(&rq->ct_ids, CStringGetTextDatum(ct_id));
 	ct_rows_add(&rq->event_ids, Int64GetDatum(event_id));
-	pfree(ev.data);
 }
 
 /* This backend's cursor of a project's outbox; NULL when it has none. */
@@ -689,11 +706,18 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 			args[3] = Int32GetDatum(CT_EXPORT_PAGE);
 			n = ct_store_exec(CT_Q_EXPORT_ROWS, args, NULL, false);
 			end = n < CT_EXPORT_PAGE;
+			if (n > 0 && SPI_tuptable->tupdesc->natts != CT_EXPORT_COLS)
+				elog(ERROR, "a page of the outbox came with %d columns, not %d",
+					 SPI_tuptable->tupdesc->natts, CT_EXPORT_COLS);
 			for (uint64 r = 0; r < n && !rq->full; r++)
 			{
-				bool		isnull;
-				char	   *ct_id = ct_store_get_text(r, 1);
-				int64		event_id = DatumGetInt64(ct_store_get(r, 2, &isnull));
+				char	   *ct_id;
+				int64		event_id;
+
+				/* all its columns at once: one by one walks the row each time */
+				heap_deform_tuple(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, rq->row, rq->row_null);
+				ct_id = TextDatumGetCString(rq->row[0]);
+				event_id = DatumGetInt64(rq->row[1]);
 
 				if (stop_ct_id != NULL && ct_outbox_after(ct_id, event_id, stop_ct_id, stop_id))
 				{
@@ -701,7 +725,7 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 					end = true;
 					break;
 				}
-				ct_request_add(rq, r);
+				ct_request_add(rq, ct_id, event_id);
 				if (!rq->full)
 				{
 					taken_ct_id = ct_id;
