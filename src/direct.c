@@ -545,11 +545,13 @@ ct_cmp_text_datum(const void *a, const void *b)
 /*
  * The OID of index name of heap when it is still what the extension
  * created: a valid B-tree (unique, when asked) on exactly the columns
- * named, no expressions or predicate.  InvalidOid otherwise.
+ * named, in any order (0.3.0 put project_id last in the import's keys,
+ * 0.2.0 first), no expressions or predicate; order[k] is then the column
+ * (of columns) that is the index's column k + 1.  InvalidOid otherwise.
  */
 static Oid
 ct_key_index(Relation heap, const char *name, int ncols, const char *const *columns,
-			 bool unique)
+			 bool unique, int *order)
 {
 	Oid			relid = get_relname_relid(ct_citus_index_name(heap, name), RelationGetNamespace(heap));
 	HeapTuple	tup;
@@ -567,7 +569,17 @@ ct_key_index(Relation heap, const char *name, int ncols, const char *const *colu
 		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
 		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
 	for (int i = 0; ok && i < ncols; i++)
-		ok = ix->indkey.values[i] == ct_column(RelationGetDescr(heap), columns[i]) + 1;
+	{
+		ok = false;
+		for (int j = 0; !ok && j < ncols; j++)
+		{
+			ok = ix->indkey.values[i] == ct_column(RelationGetDescr(heap), columns[j]) + 1;
+			order[i] = j;
+		}
+		/* each column once */
+		for (int k = 0; ok && k < i; k++)
+			ok = order[k] != order[i];
+	}
 	ReleaseSysCache(tup);
 	if (ok)
 	{
@@ -649,7 +661,8 @@ ct_lock_found(Relation heap, Relation index, TupleTableSlot *found, TupleTableSl
 
 /*
  * Probe index (of heap) n times, probe i with the equality keys of columns
- * (the index's leading ncols columns), and call row(arg, i, slot) for each
+ * (the index's ncols columns, columns[order[k]] its column k + 1, as
+ * ct_key_index found them), and call row(arg, i, slot) for each
  * row a statement run now would see (the snapshot SPI gives each
  * statement).  With lock, each row is locked FOR UPDATE as it is found, so
  * that the rows are locked in the order of the probes (see
@@ -658,7 +671,7 @@ ct_lock_found(Relation heap, Relation index, TupleTableSlot *found, TupleTableSl
  */
 static void
 ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *columns,
-		 bool lock, CtProbeRow row, void *arg)
+		 const int *order, bool lock, CtProbeRow row, void *arg)
 {
 	Relation	index;
 	IndexScanDesc scan;
@@ -678,7 +691,7 @@ ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *col
 	{
 		for (int k = 0; k < ncols; k++)
 		{
-			const CtProbeColumn *c = &columns[k];
+			const CtProbeColumn *c = &columns[order[k]];
 
 			ScanKeyInit(&sk[k], k + 1, BTEqualStrategyNumber, c->eqproc,
 						c->values ? c->values[i] : c->constant);
@@ -704,14 +717,17 @@ ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *col
 	PopActiveSnapshot();
 }
 
-/* A table of the extension and the OID of one of its key indexes, if usable. */
+/*
+ * A table of the extension and the OID of one of its key indexes, if
+ * usable, with the order of its columns (ct_key_index).
+ */
 static Oid
 ct_probe_index(Relation heap, const char *name, int ncols, const char *const *columns,
-			   bool unique)
+			   bool unique, int *order)
 {
 	if (ct_row_security(heap))
 		return InvalidOid;
-	return ct_key_index(heap, name, ncols, columns, unique);
+	return ct_key_index(heap, name, ncols, columns, unique, order);
 }
 
 typedef struct CtLookup
@@ -748,11 +764,12 @@ ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool 
 	TupleDesc	desc = RelationGetDescr(heap);
 	Oid			indexoid;
 	CtLookup	l;
+	int			order[2];
 	CtProbeColumn columns[2] = {{F_TEXTEQ, project_id, NULL}, {F_TEXTEQ, 0, keys->values}};
 
 	indexoid = by_identity ?
-		ct_probe_index(heap, "ct_profile_identity_key", 2, by_identity_cols, true) :
-		ct_probe_index(heap, "ct_profile_pkey", 2, by_ctid_cols, true);
+		ct_probe_index(heap, "ct_profile_identity_key", 2, by_identity_cols, true, order) :
+		ct_probe_index(heap, "ct_profile_pkey", 2, by_ctid_cols, true, order);
 	if (!OidIsValid(indexoid))
 	{
 		table_close(heap, NoLock);
@@ -773,7 +790,7 @@ ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool 
 
 	/* in key order: neighbouring probes share the upper pages of the index */
 	qsort(keys->values, keys->n, sizeof(Datum), ct_cmp_text_datum);
-	ct_probe(heap, indexoid, keys->n, 2, columns, lock, ct_lookup_row, &l);
+	ct_probe(heap, indexoid, keys->n, 2, columns, order, lock, ct_lookup_row, &l);
 	return true;
 }
 
@@ -783,7 +800,8 @@ ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtProfileFound found, v
 {
 	static const char *const cols[] = {"project_id", "alias"};
 	Relation	heap = ct_open_table_lock("ct_profile_alias", project_id, AccessShareLock);
-	Oid			indexoid = ct_probe_index(heap, "ct_profile_alias_pkey", 2, cols, true);
+	int			order[2];
+	Oid			indexoid = ct_probe_index(heap, "ct_profile_alias_pkey", 2, cols, true, order);
 	CtLookup	l = {{0}, found, arg};
 	CtProbeColumn columns[2] = {{F_TEXTEQ, project_id, NULL}, {F_TEXTEQ, 0, keys->values}};
 
@@ -796,7 +814,7 @@ ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtProfileFound found, v
 	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
 		l.cols[c] = ct_column(RelationGetDescr(heap), c == 0 ? "alias" : "ct_id");
 	qsort(keys->values, keys->n, sizeof(Datum), ct_cmp_text_datum);
-	ct_probe(heap, indexoid, keys->n, 2, columns, false, ct_lookup_row, &l);
+	ct_probe(heap, indexoid, keys->n, 2, columns, order, false, ct_lookup_row, &l);
 	return true;
 }
 
@@ -812,7 +830,8 @@ ct_direct_members_present(CtBatch *members, bool *present)
 {
 	static const char *const cols[] = {"project_id", "segment_id", "ct_id"};
 	Relation	heap = ct_open_table("ct_segment_member", members->values[0]);
-	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_pkey", 3, cols, true);
+	int			order[3];
+	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_pkey", 3, cols, true, order);
 	int			n = CT_COL(members, 2)->n;
 	CtProbeColumn columns[3] = {{F_TEXTEQ, members->values[0], NULL},
 	{F_INT8EQ, 0, CT_COL(members, 2)->values}, {F_TEXTEQ, 0, CT_COL(members, 3)->values}};
@@ -823,7 +842,7 @@ ct_direct_members_present(CtBatch *members, bool *present)
 		return false;
 	}
 	memset(present, 0, sizeof(bool) * n);
-	ct_probe(heap, indexoid, n, 3, columns, false, ct_present_row, present);
+	ct_probe(heap, indexoid, n, 3, columns, order, false, ct_present_row, present);
 	return true;
 }
 
@@ -845,16 +864,18 @@ ct_contact_row(void *arg, int i, TupleTableSlot *slot)
 }
 
 /*
- * Open table and its index on (project_id, ct_id) for probes by profile;
- * NULL when the index is not as the extension made it.
+ * Open table and its index on (project_id, ct_id), in either order (order:
+ * ct_key_index), for probes by profile; NULL when the index is not as the
+ * extension made it.
  */
 static Relation
-ct_open_by_profile(const char *table, Datum project, const char *index, bool unique, Oid *indexoid)
+ct_open_by_profile(const char *table, Datum project, const char *index, bool unique, Oid *indexoid,
+				   int *order)
 {
 	static const char *const cols[] = {"project_id", "ct_id"};
 	Relation	heap = ct_open_table_lock(table, project, AccessShareLock);
 
-	*indexoid = ct_probe_index(heap, index, 2, cols, unique);
+	*indexoid = ct_probe_index(heap, index, 2, cols, unique, order);
 	if (!OidIsValid(*indexoid))
 	{
 		table_close(heap, NoLock);
@@ -865,12 +886,12 @@ ct_open_by_profile(const char *table, Datum project, const char *index, bool uni
 
 /* Probe heap (ct_open_by_profile) for the profiles (project[i], ct_id[i]). */
 static void
-ct_probe_by_profile(Relation heap, Oid indexoid, CtArr *project, CtArr *ct_id,
+ct_probe_by_profile(Relation heap, Oid indexoid, const int *order, CtArr *project, CtArr *ct_id,
 					CtProbeRow row, void *arg)
 {
 	CtProbeColumn columns[2] = {{F_TEXTEQ, 0, project->values}, {F_TEXTEQ, 0, ct_id->values}};
 
-	ct_probe(heap, indexoid, ct_id->n, 2, columns, false, row, arg);
+	ct_probe(heap, indexoid, ct_id->n, 2, columns, order, false, row, arg);
 }
 
 /* See direct.h. */
@@ -878,14 +899,16 @@ bool
 ct_direct_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, void *arg)
 {
 	Oid			indexoid;
-	Relation	heap = ct_open_by_profile("ct_profile", project->values[0], "ct_profile_pkey", true, &indexoid);
+	int			order[2];
+	Relation	heap = ct_open_by_profile("ct_profile", project->values[0], "ct_profile_pkey", true, &indexoid,
+										  order);
 	CtContactProbe cp = {0, 0, found, arg};
 
 	if (heap == NULL)
 		return false;
 	cp.a_email = ct_column(RelationGetDescr(heap), "email");
 	cp.a_phone = ct_column(RelationGetDescr(heap), "phone");
-	ct_probe_by_profile(heap, indexoid, project, ct_id, ct_contact_row, &cp);
+	ct_probe_by_profile(heap, indexoid, order, project, ct_id, ct_contact_row, &cp);
 	return true;
 }
 
@@ -914,14 +937,15 @@ bool
 ct_direct_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound found, void *arg)
 {
 	Oid			indexoid;
+	int			order[2];
 	Relation	heap = ct_open_by_profile("ct_segment_member", project->values[0], "ct_segment_member_profile_idx", false,
-										  &indexoid);
+										  &indexoid, order);
 	CtMembershipProbe mp = {0, 0, found, arg};
 
 	if (heap == NULL)
 		return false;
 	mp.a_segment = ct_column(RelationGetDescr(heap), "segment_id");
 	mp.a_member = ct_column(RelationGetDescr(heap), "is_member");
-	ct_probe_by_profile(heap, indexoid, project, ct_id, ct_membership_row, &mp);
+	ct_probe_by_profile(heap, indexoid, order, project, ct_id, ct_membership_row, &mp);
 	return true;
 }

@@ -49,6 +49,23 @@ BEGIN
 		EXECUTE format('UPDATE %s SET named = true WHERE ct_id !~ %L', shard, '^[0-9a-f]{32}$');
 		PERFORM set_config('session_replication_role', 'origin', true);
 	END IF;
+	-- a key or index the shard has on other columns than the node's table
+	-- (0.3.0 put project_id last in the import's keys) is built again
+	FOR a IN SELECT c.conname || '_' || shardid AS name, pg_get_constraintdef(c.oid) AS def
+			   FROM pg_constraint c JOIN pg_constraint x ON x.conname = c.conname || '_' || shardid
+			  WHERE c.conrelid = shell AND x.conrelid = shard AND c.contype IN ('p', 'u')
+				AND pg_get_constraintdef(x.oid) <> pg_get_constraintdef(c.oid) LOOP
+		EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I, ADD CONSTRAINT %I %s', shard, a.name, a.name, a.def);
+	END LOOP;
+	FOR a IN SELECT x.indexrelid::regclass AS old FROM pg_index i
+			   JOIN pg_class ic ON ic.oid = i.indexrelid
+			   JOIN pg_class xc ON xc.relname = ic.relname || '_' || shardid AND xc.relnamespace = ic.relnamespace
+			   JOIN pg_index x ON x.indexrelid = xc.oid AND x.indrelid = shard
+			  WHERE i.indrelid = shell AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+				AND regexp_replace(pg_get_indexdef(i.indexrelid), '^.*? USING ', '')
+					<> regexp_replace(pg_get_indexdef(x.indexrelid), '^.*? USING ', '') LOOP
+		EXECUTE format('DROP INDEX %s', a.old);
+	END LOOP;
 	FOR a IN SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
 			  WHERE i.indrelid = shell AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) LOOP
 		PERFORM worker_apply_shard_ddl_command(shardid, 'ctaudience',

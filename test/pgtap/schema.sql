@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(72);
+SELECT plan(73);
 
 SELECT has_schema('ctaudience');
 -- every view column is described (psql \d+, BI tools)
@@ -48,9 +48,11 @@ SELECT is(
 						  ON a.attrelid = con.conrelid AND a.attnum = k WHERE a.attname = 'project_id')),
 	NULL, 'every primary key and unique constraint includes project_id');
 
-SELECT col_is_pk('ctaudience', 'ct_profile', ARRAY['project_id', 'ct_id'], 'profiles keyed by CleverTap ID');
-SELECT col_is_pk('ctaudience', 'ct_segment_member', ARRAY['project_id', 'segment_id', 'ct_id'], 'one membership row per segment and profile');
-SELECT col_is_unique('ctaudience', 'ct_profile', ARRAY['project_id', 'identity'], 'an Identity belongs to one profile');
+-- the import's keys lead with the profile, project_id last (0.3.0: the same in all of a project's rows)
+SELECT col_is_pk('ctaudience', 'ct_profile', ARRAY['ct_id', 'project_id'], 'profiles keyed by CleverTap ID');
+SELECT col_is_pk('ctaudience', 'ct_segment_member', ARRAY['segment_id', 'ct_id', 'project_id'], 'one membership row per segment and profile');
+SELECT col_is_unique('ctaudience', 'ct_profile', ARRAY['identity', 'project_id'], 'an Identity belongs to one profile');
+SELECT col_is_pk('ctaudience', 'ct_event', ARRAY['ct_id', 'event_id', 'project_id'], 'events keyed by profile');
 
 SELECT triggers_are('ctaudience', 'ct_campaign', ARRAY['ct_campaign_check'], 'campaigns are checked on every write');
 SELECT triggers_are('ctaudience', 'ct_journey', ARRAY['ct_journey_check'], 'journeys are checked on every write');
