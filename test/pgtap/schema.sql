@@ -52,7 +52,8 @@ SELECT is(
 SELECT col_is_pk('ctaudience', 'ct_profile', ARRAY['ct_id', 'project_id'], 'profiles keyed by CleverTap ID');
 SELECT col_is_pk('ctaudience', 'ct_segment_member', ARRAY['segment_id', 'ct_id', 'project_id'], 'one membership row per segment and profile');
 SELECT col_is_unique('ctaudience', 'ct_profile', ARRAY['identity', 'project_id'], 'an Identity belongs to one profile');
-SELECT col_is_pk('ctaudience', 'ct_event', ARRAY['ct_id', 'event_id', 'project_id'], 'events keyed by profile');
+-- but events: project_id first (ct_event_pkey), the one index a purge or an export's backfill reads a project's events by
+SELECT col_is_pk('ctaudience', 'ct_event', ARRAY['project_id', 'ct_id', 'event_id'], 'events keyed by project and profile');
 
 SELECT triggers_are('ctaudience', 'ct_campaign', ARRAY['ct_campaign_check'], 'campaigns are checked on every write');
 SELECT triggers_are('ctaudience', 'ct_journey', ARRAY['ct_journey_check'], 'journeys are checked on every write');
