@@ -8,6 +8,7 @@ OBJS = \
 	src/absorb.o \
 	src/auth.o \
 	src/direct.o \
+	src/pathcheck.o \
 	src/delivery.o \
 	src/dispatch.o \
 	src/dsr.o \

@@ -17,56 +17,24 @@
 #include "access/tableam.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
-#include "catalog/pg_trigger.h"
 #include "commands/sequence.h"
-#include "commands/trigger.h"
 #include "executor/executor.h"
 #include "miscadmin.h"
-#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
-#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "citus.h"
 #include "compat.h"
 #include "direct.h"
+#include "pathcheck.h"
 #include "store.h"
 
-
-/*
- * Whether rel is a plain table to rows written below SQL: an ordinary
- * table (not partitioned, not itself a partition, whose constraint only
- * the executor's routing checks) without rules (an INSERT rule someone
- * added runs only for SQL).  Row security and triggers are the callers'.
- */
-static bool
-ct_plain_table(Relation rel)
-{
-	return rel->rd_rel->relkind == RELKIND_RELATION && !rel->rd_rel->relispartition &&
-		!rel->rd_rel->relhasrules;
-}
-
-/*
- * Whether row security may hold what rel shows the current user: its
- * policies apply to the user, or the owner forced them on itself.  Row
- * security that the user is not subject to (the extension's owner, who
- * imports, is not to the per-project policies) changes no row.
- */
-static bool
-ct_row_security(Relation rel)
-{
-	return rel->rd_rel->relrowsecurity &&
-		(rel->rd_rel->relforcerowsecurity ||
-		 check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED);
-}
 
 #define CT_MULTI_INSERT_BATCH 1000
 
@@ -132,31 +100,6 @@ ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg)
 	CommandCounterIncrement();
 }
 
-/* The OID of one of the extension's functions without arguments. */
-static Oid
-ct_direct_function_oid(const char *name)
-{
-	return LookupFuncName(list_make2(makeString("ctaudience"), makeString(pstrdup(name))),
-						  0, NULL, false);
-}
-
-/*
- * A table of the extension, where project's rows are (its shard on a Citus
- * worker), opened with lockmode.
- */
-static Relation
-ct_open_table_lock(const char *name, Datum project, LOCKMODE lockmode)
-{
-	return table_open(ct_citus_relid(name, project), lockmode);
-}
-
-/* The same, opened RowExclusiveLock (to be written). */
-static Relation
-ct_open_table(const char *name, Datum project)
-{
-	return ct_open_table_lock(name, project, RowExclusiveLock);
-}
-
 /*
  * The sequence of an identity column of table name (a shard on a Citus
  * worker has none: the table's own is the node's).
@@ -191,41 +134,15 @@ ct_columns(Relation rel, const CtColumnRef *refs, int n)
 		*refs[i].attno = ct_column(RelationGetDescr(rel), refs[i].name);
 }
 
-/* How many columns a table has (not counting dropped ones). */
-static int
-ct_live_columns(TupleDesc desc)
-{
-	int			live = 0;
-
-	for (int a = 0; a < desc->natts; a++)
-	{
-		if (!TupleDescAttr(desc, a)->attisdropped)
-			live++;
-	}
-	return live;
-}
-
-/*
- * Open a table the extension writes without triggers (ct_event,
- * ct_campaign_queue) for ct_multi_insert, when it is as the extension made
- * it: no trigger, no row security, a plain table (ct_plain_table), exactly
- * ncols columns.
- * Otherwise the rows go through the batch's own statement (when otherwise
- * is not NULL) and NULL is returned, so that what someone added to the
- * table is honoured.
- */
+/* See direct.h. */
 Relation
-ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise)
+ct_open_plain(CtDirectPath path, Datum project, CtBatch *otherwise, Oid *index)
 {
-	Relation	rel = ct_open_table(name, project);
+	Relation	rel = ct_path_open(path, project, RowExclusiveLock, index, NULL);
 
-	if (rel->trigdesc == NULL && !ct_row_security(rel) && ct_plain_table(rel) &&
-		ct_live_columns(RelationGetDescr(rel)) == ncols)
-		return rel;
-	table_close(rel, NoLock);
-	if (otherwise != NULL)
+	if (rel == NULL && otherwise != NULL)
 		ct_batch_exec(otherwise, false);
-	return NULL;
+	return rel;
 }
 
 typedef struct CtEventRows
@@ -285,7 +202,7 @@ ct_direct_insert_events(CtBatch *events, CtArr *out_ctid, CtArr *out_id)
 	if (out_id != NULL)
 		events->stmt = CT_Q_TRIG_EVENTS_IDS;	/* for ct_open_plain's
 												 * fallback */
-	rel = ct_open_plain("ct_event", CT_COL(events, 1)->values[0], 6, events);
+	rel = ct_open_plain(CT_PATH_INSERT_EVENTS, CT_COL(events, 1)->values[0], events, NULL);
 	if (rel == NULL)
 	{
 		for (uint64 r = 0; out_id != NULL && r < SPI_processed; r++)
@@ -345,63 +262,18 @@ ct_fill_member(void *arg, int i, Datum *values, bool *nulls)
 }
 
 /*
- * Whether rows can be written to rel directly (ct_multi_insert) and what its
- * insert trigger raises done by the caller: the only triggers are the
- * extension's own (function fn_name), all enabled and firing in this
- * session, one of them on INSERT; no row security; a plain table
- * (ct_plain_table: no rules, not partitioned, not a partition); and
- * exactly ncols columns, all of which the caller fills (a column someone
- * added, with its default, is left to SQL).  Otherwise the caller uses SQL,
- * so that everything else fires as it should.
- */
-static bool
-ct_direct_insert_ok(Relation rel, const char *fn_name, int ncols)
-{
-	TriggerDesc *td = rel->trigdesc;
-	Oid			fn;
-	bool		has_insert = false;
-
-	if (td == NULL || ct_row_security(rel) || !ct_plain_table(rel) ||
-		SessionReplicationRole != SESSION_REPLICATION_ROLE_ORIGIN)
-		return false;
-	fn = ct_direct_function_oid(fn_name);
-	for (int i = 0; i < td->numtriggers; i++)
-	{
-		Trigger    *t = &td->triggers[i];
-
-		if (t->tgfoid != fn || t->tgenabled == TRIGGER_DISABLED)
-			return false;
-		if (TRIGGER_FOR_INSERT(t->tgtype))
-			has_insert = true;
-	}
-	return has_insert && ct_live_columns(RelationGetDescr(rel)) == ncols;
-}
-
-/* Open a table for ct_multi_insert, or NULL when ct_direct_insert_ok says no. */
-static Relation
-ct_open_for_insert(const char *name, Datum project, const char *fn_name, int ncols)
-{
-	Relation	rel = ct_open_table(name, project);
-
-	if (ct_direct_insert_ok(rel, fn_name, ncols))
-		return rel;
-	table_close(rel, NoLock);
-	return NULL;
-}
-
-/*
  * Insert memberships that do not exist yet (those of profiles this message
  * just created, or pairs a probe found absent) the way COPY does, when
- * ct_direct_insert_ok: the caller then raises what the insert trigger would
- * have (ct_members_inserted).  A pair a concurrent session inserted first
- * raises the unique violation an INSERT would.  False, having done nothing,
- * when ct_direct_insert_ok says no: the caller uses SQL.
+ * the path may be taken (ct_path_open): the caller then raises what the
+ * insert trigger would have (ct_members_inserted).  A pair a concurrent
+ * session inserted first raises the unique violation an INSERT would.
+ * False, having done nothing, when it may not: the caller uses SQL.
  */
 bool
 ct_direct_insert_members(CtBatch *members)
 {
-	Relation	rel = ct_open_for_insert("ct_segment_member", members->values[0],
-										 "ct_partner_sync_trigger", 5);
+	Relation	rel = ct_path_open(CT_PATH_INSERT_MEMBERS, members->values[0], RowExclusiveLock,
+								   NULL, NULL);
 	CtMemberRows m;
 
 	if (rel == NULL)
@@ -488,7 +360,7 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 
 /*
  * Insert new profiles (looked up and absent) the way COPY does, when
- * ct_direct_insert_ok: the row of each is what CT_Q_INSERT_PROFILES_PLAIN
+ * ct_path_open: the row of each is what CT_Q_INSERT_PROFILES_PLAIN
  * would write (properties and properties_ts '{}' when none, email_ts/phone_ts the message time
  * where an email/phone is set, created_at/updated_at now()).  A profile a
  * concurrent session inserted meanwhile raises the unique violation the SQL
@@ -498,7 +370,8 @@ ct_fill_profile(void *arg, int i, Datum *values, bool *nulls)
 bool
 ct_direct_insert_profiles(CtBatch *rows)
 {
-	Relation	rel = ct_open_for_insert("ct_profile", rows->values[0], "ct_profile_trigger", 14);
+	Relation	rel = ct_path_open(CT_PATH_INSERT_PROFILES, rows->values[0], RowExclusiveLock,
+								   NULL, NULL);
 	CtProfileRows p;
 
 	if (rel == NULL)
@@ -540,56 +413,6 @@ ct_cmp_text_datum(const void *a, const void *b)
 	int			c = memcmp(VARDATA_ANY(x), VARDATA_ANY(y), Min(lx, ly));
 
 	return c != 0 ? c : (lx > ly) - (lx < ly);
-}
-
-/*
- * The OID of index name of heap when it is still what the extension
- * created: a valid B-tree (unique, when asked) on exactly the columns
- * named, in any order (0.3.0 put project_id last in the import's keys,
- * 0.2.0 first), no expressions or predicate; order[k] is then the column
- * (of columns) that is the index's column k + 1.  InvalidOid otherwise.
- */
-static Oid
-ct_key_index(Relation heap, const char *name, int ncols, const char *const *columns,
-			 bool unique, int *order)
-{
-	Oid			relid = get_relname_relid(ct_citus_index_name(heap, name), RelationGetNamespace(heap));
-	HeapTuple	tup;
-	Form_pg_index ix;
-	bool		ok;
-
-	if (!OidIsValid(relid))
-		return InvalidOid;
-	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
-		return InvalidOid;
-	ix = (Form_pg_index) GETSTRUCT(tup);
-	ok = ix->indrelid == RelationGetRelid(heap) && (ix->indisunique || !unique) && ix->indisvalid &&
-		ix->indisready && ix->indislive && ix->indnatts == ncols && ix->indnkeyatts == ncols &&
-		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
-		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
-	for (int i = 0; ok && i < ncols; i++)
-	{
-		ok = false;
-		for (int j = 0; !ok && j < ncols; j++)
-		{
-			ok = ix->indkey.values[i] == ct_column(RelationGetDescr(heap), columns[j]) + 1;
-			order[i] = j;
-		}
-		/* each column once */
-		for (int k = 0; ok && k < i; k++)
-			ok = order[k] != order[i];
-	}
-	ReleaseSysCache(tup);
-	if (ok)
-	{
-		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-		if (!HeapTupleIsValid(tup))
-			return InvalidOid;
-		ok = ((Form_pg_class) GETSTRUCT(tup))->relam == BTREE_AM_OID;
-		ReleaseSysCache(tup);
-	}
-	return ok ? relid : InvalidOid;
 }
 
 /*
@@ -662,7 +485,7 @@ ct_lock_found(Relation heap, Relation index, TupleTableSlot *found, TupleTableSl
 /*
  * Probe index (of heap) n times, probe i with the equality keys of columns
  * (the index's ncols columns, columns[order[k]] its column k + 1, as
- * ct_key_index found them), and call row(arg, i, slot) for each
+ * ct_path_open found them), and call row(arg, i, slot) for each
  * row a statement run now would see (the snapshot SPI gives each
  * statement).  With lock, each row is locked FOR UPDATE as it is found, so
  * that the rows are locked in the order of the probes (see
@@ -717,19 +540,6 @@ ct_probe(Relation heap, Oid indexoid, int n, int ncols, const CtProbeColumn *col
 	PopActiveSnapshot();
 }
 
-/*
- * A table of the extension and the OID of one of its key indexes, if
- * usable, with the order of its columns (ct_key_index).
- */
-static Oid
-ct_probe_index(Relation heap, const char *name, int ncols, const char *const *columns,
-			   bool unique, int *order)
-{
-	if (ct_row_security(heap))
-		return InvalidOid;
-	return ct_key_index(heap, name, ncols, columns, unique, order);
-}
-
 typedef struct CtLookup
 {
 	int			cols[CT_PROFILE_LOOKUP_COLS];
@@ -758,23 +568,17 @@ bool
 ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
 						  CtProfileFound found, void *arg)
 {
-	static const char *const by_ctid_cols[] = {"project_id", "ct_id"};
-	static const char *const by_identity_cols[] = {"project_id", "identity"};
-	Relation	heap = ct_open_table("ct_profile", project_id);
-	TupleDesc	desc = RelationGetDescr(heap);
 	Oid			indexoid;
-	CtLookup	l;
 	int			order[2];
+	Relation	heap = ct_path_open(by_identity ? CT_PATH_PROFILES_BY_IDENTITY : CT_PATH_PROFILES_BY_CTID,
+									project_id, RowExclusiveLock, &indexoid, order);
+	TupleDesc	desc;
+	CtLookup	l;
 	CtProbeColumn columns[2] = {{F_TEXTEQ, project_id, NULL}, {F_TEXTEQ, 0, keys->values}};
 
-	indexoid = by_identity ?
-		ct_probe_index(heap, "ct_profile_identity_key", 2, by_identity_cols, true, order) :
-		ct_probe_index(heap, "ct_profile_pkey", 2, by_ctid_cols, true, order);
-	if (!OidIsValid(indexoid))
-	{
-		table_close(heap, NoLock);
+	if (heap == NULL)
 		return false;
-	}
+	desc = RelationGetDescr(heap);
 	l.cols[0] = ct_column(desc, "ct_id");
 	l.cols[1] = ct_column(desc, "identity");
 	l.cols[2] = ct_column(desc, "email");
@@ -798,18 +602,15 @@ ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool 
 bool
 ct_direct_profile_aliases(Datum project_id, CtArr *keys, CtProfileFound found, void *arg)
 {
-	static const char *const cols[] = {"project_id", "alias"};
-	Relation	heap = ct_open_table_lock("ct_profile_alias", project_id, AccessShareLock);
+	Oid			indexoid;
 	int			order[2];
-	Oid			indexoid = ct_probe_index(heap, "ct_profile_alias_pkey", 2, cols, true, order);
+	Relation	heap = ct_path_open(CT_PATH_PROFILE_ALIASES, project_id, AccessShareLock, &indexoid,
+									order);
 	CtLookup	l = {{0}, found, arg};
 	CtProbeColumn columns[2] = {{F_TEXTEQ, project_id, NULL}, {F_TEXTEQ, 0, keys->values}};
 
-	if (!OidIsValid(indexoid))
-	{
-		table_close(heap, NoLock);
+	if (heap == NULL)
 		return false;
-	}
 	/* found() gets the alias, then the CleverTap ID in every other value */
 	for (int c = 0; c < CT_PROFILE_LOOKUP_COLS; c++)
 		l.cols[c] = ct_column(RelationGetDescr(heap), c == 0 ? "alias" : "ct_id");
@@ -828,19 +629,16 @@ ct_present_row(void *arg, int i, TupleTableSlot *slot)
 bool
 ct_direct_members_present(CtBatch *members, bool *present)
 {
-	static const char *const cols[] = {"project_id", "segment_id", "ct_id"};
-	Relation	heap = ct_open_table("ct_segment_member", members->values[0]);
+	Oid			indexoid;
 	int			order[3];
-	Oid			indexoid = ct_probe_index(heap, "ct_segment_member_pkey", 3, cols, true, order);
+	Relation	heap = ct_path_open(CT_PATH_MEMBERS_PRESENT, members->values[0], RowExclusiveLock,
+									&indexoid, order);
 	int			n = CT_COL(members, 2)->n;
 	CtProbeColumn columns[3] = {{F_TEXTEQ, members->values[0], NULL},
 	{F_INT8EQ, 0, CT_COL(members, 2)->values}, {F_TEXTEQ, 0, CT_COL(members, 3)->values}};
 
-	if (!OidIsValid(indexoid))
-	{
-		table_close(heap, NoLock);
+	if (heap == NULL)
 		return false;
-	}
 	memset(present, 0, sizeof(bool) * n);
 	ct_probe(heap, indexoid, n, 3, columns, order, false, ct_present_row, present);
 	return true;
@@ -863,28 +661,7 @@ ct_contact_row(void *arg, int i, TupleTableSlot *slot)
 	cp->found(cp->arg, i, !slot->tts_isnull[cp->a_email], !slot->tts_isnull[cp->a_phone]);
 }
 
-/*
- * Open table and its index on (project_id, ct_id), in either order (order:
- * ct_key_index), for probes by profile; NULL when the index is not as the
- * extension made it.
- */
-static Relation
-ct_open_by_profile(const char *table, Datum project, const char *index, bool unique, Oid *indexoid,
-				   int *order)
-{
-	static const char *const cols[] = {"project_id", "ct_id"};
-	Relation	heap = ct_open_table_lock(table, project, AccessShareLock);
-
-	*indexoid = ct_probe_index(heap, index, 2, cols, unique, order);
-	if (!OidIsValid(*indexoid))
-	{
-		table_close(heap, NoLock);
-		return NULL;
-	}
-	return heap;
-}
-
-/* Probe heap (ct_open_by_profile) for the profiles (project[i], ct_id[i]). */
+/* Probe heap (ct_path_open) for the profiles (project[i], ct_id[i]). */
 static void
 ct_probe_by_profile(Relation heap, Oid indexoid, const int *order, CtArr *project, CtArr *ct_id,
 					CtProbeRow row, void *arg)
@@ -900,8 +677,8 @@ ct_direct_profile_contacts(CtArr *project, CtArr *ct_id, CtContactFound found, v
 {
 	Oid			indexoid;
 	int			order[2];
-	Relation	heap = ct_open_by_profile("ct_profile", project->values[0], "ct_profile_pkey", true, &indexoid,
-										  order);
+	Relation	heap = ct_path_open(CT_PATH_PROFILE_CONTACTS, project->values[0], AccessShareLock,
+									&indexoid, order);
 	CtContactProbe cp = {0, 0, found, arg};
 
 	if (heap == NULL)
@@ -938,8 +715,8 @@ ct_direct_profile_memberships(CtArr *project, CtArr *ct_id, CtMembershipFound fo
 {
 	Oid			indexoid;
 	int			order[2];
-	Relation	heap = ct_open_by_profile("ct_segment_member", project->values[0], "ct_segment_member_profile_idx", false,
-										  &indexoid, order);
+	Relation	heap = ct_path_open(CT_PATH_PROFILE_MEMBERSHIPS, project->values[0], AccessShareLock,
+									&indexoid, order);
 	CtMembershipProbe mp = {0, 0, found, arg};
 
 	if (heap == NULL)

@@ -13,14 +13,15 @@
 #include "storage/itemptr.h"
 #include "utils/relcache.h"
 
+#include "pathcheck.h"
 #include "store.h"
 
 /*
- * For the direct writers of other files (queue.c).  ct_open_plain opens a
- * table the extension writes without triggers for direct writes, when it
- * is as the extension made it (no trigger, no row security, not
- * partitioned, exactly ncols columns), RowExclusiveLock; otherwise it runs
- * the batch's own statement (unless NULL) and returns NULL.  ct_multi_insert writes n
+ * For the direct writers of other files (queue.c).  ct_open_plain opens
+ * the table of a path (pathcheck.h) for direct writes, RowExclusiveLock,
+ * when it may be taken (*index, unless NULL, then its arbiter index);
+ * otherwise it runs the batch's own statement (unless NULL) and returns
+ * NULL.  ct_multi_insert writes n
  * rows the way COPY does (heap multi-insert in batches, then their index
  * entries, unique ones checked), fill() setting the columns of row i (all
  * null on entry), and closes nothing.  ct_columns sets each ref's attno to
@@ -33,7 +34,7 @@ typedef struct CtColumnRef
 	const char *name;
 	int		   *attno;
 } CtColumnRef;
-extern Relation ct_open_plain(const char *name, Datum project, int ncols, CtBatch *otherwise);
+extern Relation ct_open_plain(CtDirectPath path, Datum project, CtBatch *otherwise, Oid *index);
 extern void ct_multi_insert(Relation rel, int n, CtFillRow fill, void *arg);
 extern void ct_columns(Relation rel, const CtColumnRef *refs, int n);
 extern Oid	ct_table_sequence(const char *name, const char *column);

@@ -71,13 +71,14 @@ ct_fill_queue(void *arg, int i, Datum *values, bool *nulls)
 }
 
 /*
- * Open ct_campaign_queue for the rows of a batch of CT_Q_QUEUE and set q
- * up, or run the batch's statement and return NULL (ct_open_plain).
+ * Open ct_campaign_queue for the rows of a batch of CT_Q_QUEUE by path
+ * (*arbiter its arbiter index, unless NULL) and set q up, or run the
+ * batch's statement and return NULL (ct_open_plain).
  */
 static Relation
-ct_queue_open(CtBatch *rows, CtQueueRows *q)
+ct_queue_open(CtDirectPath path, CtBatch *rows, CtQueueRows *q, Oid *arbiter)
 {
-	Relation	rel = ct_open_plain("ct_campaign_queue", rows->values[0], 10, rows);
+	Relation	rel = ct_open_plain(path, rows->values[0], rows, arbiter);
 
 	if (rel == NULL)
 		return NULL;
@@ -106,7 +107,7 @@ ct_direct_insert_queue(CtBatch *rows)
 
 	if (CT_COL(rows, 3)->n == 0)
 		return;
-	rel = ct_queue_open(rows, &q);
+	rel = ct_queue_open(CT_PATH_INSERT_QUEUE, rows, &q, NULL);
 	if (rel == NULL)
 		return;
 	ct_multi_insert(rel, CT_COL(rows, 3)->n, ct_fill_queue, &q);
@@ -181,56 +182,6 @@ ct_insert_unless_conflict(ResultRelInfo *rri, EState *estate, TupleTableSlot *sl
 }
 
 /* See queue.h. */
-List *
-ct_unique_index(Relation rel, const char *name, const char *const *cols, int ncols, bool partial)
-{
-	Oid			relid = get_relname_relid(ct_citus_index_name(rel, name), RelationGetNamespace(rel));
-	HeapTuple	tup;
-	Form_pg_index ix;
-	bool		ok;
-
-	if (!OidIsValid(relid))
-		return NIL;
-	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
-		return NIL;
-	ix = (Form_pg_index) GETSTRUCT(tup);
-	ok = ix->indrelid == RelationGetRelid(rel) && ix->indisunique && ix->indisvalid &&
-		ix->indisready && ix->indislive && ix->indnatts == ncols && ix->indnkeyatts == ncols &&
-		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
-		heap_attisnull(tup, Anum_pg_index_indpred, NULL) != partial;
-	ok = ok && ix->indimmediate;
-	for (int i = 0; ok && i < ncols; i++)
-		ok = ix->indkey.values[i] == SPI_fnumber(RelationGetDescr(rel), cols[i]);
-	ReleaseSysCache(tup);
-
-	/*
-	 * A deferred unique or exclusion check on another index would be queued
-	 * by the executor's AFTER INSERT triggers, which these writers do not
-	 * run: such a table goes through the statement.
-	 */
-	if (ok)
-	{
-		List	   *indexes = RelationGetIndexList(rel);
-		ListCell   *lc;
-
-		foreach(lc, indexes)
-		{
-			HeapTuple	itup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
-
-			if (!HeapTupleIsValid(itup))
-				continue;
-			ix = (Form_pg_index) GETSTRUCT(itup);
-			if ((ix->indisunique || ix->indisexclusion) && !ix->indimmediate)
-				ok = false;
-			ReleaseSysCache(itup);
-		}
-		list_free(indexes);
-	}
-	return ok ? list_make1_oid(relid) : NIL;
-}
-
-/* See queue.h. */
 void
 ct_insert_unless_conflicts(Relation rel, List *arbiter, int n, CtFillRow fill, void *arg,
 						   bool check_first, bool *inserted)
@@ -293,25 +244,18 @@ ct_insert_unless_conflicts(Relation rel, List *arbiter, int n, CtFillRow fill, v
 void
 ct_direct_insert_queue_once(CtBatch *rows)
 {
-	static const char *const cols[] = {"project_id", "campaign_id", "ct_id"};
 	Relation	rel;
 	CtQueueRows q;
-	List	   *arbiter;
+	Oid			arbiter;
 
 	if (CT_COL(rows, 3)->n == 0)
 		return;
-	rel = ct_queue_open(rows, &q);
+	/* arbiter: the one-time campaigns' unique index (WHERE once) */
+	rel = ct_queue_open(CT_PATH_INSERT_QUEUE_ONCE, rows, &q, &arbiter);
 	if (rel == NULL)
 		return;
-	/* the one-time campaigns' unique index (WHERE once) */
-	arbiter = ct_unique_index(rel, "ct_campaign_queue_once_idx", cols, lengthof(cols), true);
-	if (arbiter == NIL)
-	{
-		table_close(rel, NoLock);
-		ct_batch_exec(rows, false);
-		return;
-	}
-	ct_insert_unless_conflicts(rel, arbiter, CT_COL(rows, 3)->n, ct_fill_queue, &q, true, NULL);
+	ct_insert_unless_conflicts(rel, list_make1_oid(arbiter), CT_COL(rows, 3)->n, ct_fill_queue, &q,
+							   true, NULL);
 	table_close(rel, NoLock);
 }
 
@@ -412,11 +356,10 @@ ct_insert_new_states(void *arg)
 void
 ct_direct_journey_enter(CtBatch *pairs, const bool *created)
 {
-	static const char *const key[] = {"ct_id", "journey_id", "project_id"};
 	int			n = CT_COL(pairs, 2)->n;
 	Relation	state;
 	Relation	step = NULL;
-	List	   *arbiter = NIL;
+	Oid			arbiter;
 	CtJourneyRows r;
 	int			m = 0;
 	int			nin = 0;
@@ -432,16 +375,13 @@ ct_direct_journey_enter(CtBatch *pairs, const bool *created)
 
 	if (n == 0)
 		return;
-	state = ct_open_plain("ct_journey_state", pairs->values[0], 10, pairs);
+	/* the state rows with their primary key as the arbiter, and the steps */
+	state = ct_open_plain(CT_PATH_JOURNEY_ENTER, pairs->values[0], pairs, &arbiter);
 	if (state == NULL)
 		return;
-	step = ct_open_plain("ct_journey_step", pairs->values[0], 7, NULL);
-	if (step != NULL)
-		arbiter = ct_unique_index(state, "ct_journey_state_pkey", key, lengthof(key), false);
-	if (arbiter == NIL)
+	step = ct_open_plain(CT_PATH_JOURNEY_STEPS, pairs->values[0], NULL, NULL);
+	if (step == NULL)
 	{
-		if (step != NULL)
-			table_close(step, NoLock);
 		table_close(state, NoLock);
 		ct_batch_exec(pairs, false);
 		return;
@@ -517,7 +457,7 @@ ct_direct_journey_enter(CtBatch *pairs, const bool *created)
 	}
 	specdone = palloc(sizeof(bool) * Max(nspec, 1));
 	if (nspec > 0)
-		ct_insert_unless_conflicts(state, arbiter, nspec, ct_fill_journey_state, &spec, true, specdone);
+		ct_insert_unless_conflicts(state, list_make1_oid(arbiter), nspec, ct_fill_journey_state, &spec, true, specdone);
 	for (int j = 0; j < nspec; j++)
 		inserted[specpos[j]] = specdone[j];
 	table_close(state, NoLock);

@@ -43,17 +43,13 @@ extern void ct_direct_insert_queue_once(CtBatch *rows);
 extern void ct_direct_journey_enter(CtBatch *pairs, const bool *created);
 
 /*
- * For other direct writers: the unique index name of rel (its shard's on a
- * Citus worker) as a list for the arbiter indexes, when it is as the
- * extension made it (valid, a B-tree on the columns cols in that order,
- * with a predicate when partial, no expressions), else NIL; and n rows of
- * rel (fill, as ct_multi_insert's) each inserted unless the arbiter has its
- * key (inserted[i], when not NULL, says which were); check_first: probe
+ * For other direct writers: n rows of rel (fill, as ct_multi_insert's)
+ * each inserted unless the arbiter (a list of the unique index that
+ * ct_open_plain found) has its key (inserted[i], when not NULL, says which
+ * were); check_first: probe
  * the arbiter before each insertion (where conflicts are common; without,
  * a conflicting row is inserted, then taken back).
  */
-extern List *ct_unique_index(Relation rel, const char *name, const char *const *cols, int ncols,
-							 bool partial);
 extern void ct_insert_unless_conflicts(Relation rel, List *arbiter, int n, CtFillRow fill,
 									   void *arg, bool check_first, bool *inserted);
 

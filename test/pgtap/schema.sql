@@ -1,7 +1,7 @@
 -- pgTAP: the shape of the installed schema: tables, keys, privileges,
 -- documentation.  Run by scripts/test.sh with pg_prove.
 BEGIN;
-SELECT plan(73);
+SELECT plan(77);
 
 SELECT has_schema('ctaudience');
 -- every view column is described (psql \d+, BI tools)
@@ -112,6 +112,11 @@ SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'c
 SELECT function_privs_are('ctaudience', 'ct_process_inbox', ARRAY['integer'], 'public', ARRAY[]::text[]);
 SELECT function_privs_are('ctaudience', 'ct_project_node', ARRAY['text'], 'ctaudience_importer', ARRAY['EXECUTE']);
 SELECT function_privs_are('ctaudience', 'ct_project_node', ARRAY['text'], 'public', ARRAY[]::text[]);
+-- which paths below SQL the import takes: the owner's diagnosis only
+SELECT has_function('ctaudience', 'ct_direct_paths', ARRAY['text']);
+SELECT function_privs_are('ctaudience', 'ct_direct_paths', ARRAY['text'], 'public', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_direct_paths', ARRAY['text'], 'ctaudience_importer', ARRAY[]::text[]);
+SELECT function_privs_are('ctaudience', 'ct_direct_paths', ARRAY['text'], 'ctaudience_operator', ARRAY[]::text[]);
 SELECT table_privs_are('ctaudience', 'ct_inbox', 'ctaudience_importer', ARRAY[]::text[]);
 SELECT col_is_pk('ctaudience', 'ct_inbox', ARRAY['project_id', 'inbox_id'], 'queued messages keyed by project');
 -- both variants of the entry points: jsonb and the body as text

@@ -38,6 +38,16 @@ CREATE FUNCTION t.dw_updates() RETURNS bigint LANGUAGE sql AS $$
 	SELECT coalesce(sum(profile_updates), 0)::bigint FROM ct_usage WHERE project_id = 'TEST-DW'
 $$;
 
+-- Which paths below SQL the import takes: ct_direct_paths() runs the
+-- import's own check of each.  On a fresh install every one is taken,
+-- each probe and arbiter with the index the extension made.
+SELECT path, relation, index, direct, reason FROM ct_direct_paths();
+SELECT count(*) FILTER (WHERE direct) AS direct, count(*) AS paths FROM ct_direct_paths('TEST-DW');
+-- the paths not taken now, and why
+CREATE FUNCTION t.dw_not_direct() RETURNS TABLE (path text, reason text) LANGUAGE sql AS $$
+	SELECT path, reason FROM ctaudience.ct_direct_paths() WHERE NOT direct
+$$;
+
 -- nothing in the way: the direct path
 SELECT t.dw(11, 'dw-direct');
 SELECT * FROM t.dw_row('dw-direct');
@@ -48,6 +58,7 @@ CREATE TABLE t.dw_seen (tbl text, ct_id text);
 CREATE FUNCTION t.dw_seen_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN INSERT INTO t.dw_seen VALUES (TG_TABLE_NAME, NEW.ct_id); RETURN NULL; END $$;
 CREATE TRIGGER dw_user AFTER INSERT ON ct_profile FOR EACH ROW EXECUTE FUNCTION t.dw_seen_row();
+SELECT * FROM t.dw_not_direct();
 SELECT t.dw(12, 'dw-sql');
 SELECT count(*) AS user_trigger_rows FROM t.dw_seen s JOIN ct_profile p USING (ct_id) WHERE p.identity = 'dw-sql';
 DROP TRIGGER dw_user ON ct_profile;
@@ -57,6 +68,7 @@ SELECT t.dw_updates() AS profile_updates;
 
 -- the extension's own insert trigger disabled: it is not raised behind its back
 ALTER TABLE ct_profile DISABLE TRIGGER ct_profile_insert;
+SELECT * FROM t.dw_not_direct();
 SELECT t.dw(13, 'dw-disabled');
 SELECT t.dw_updates() AS profile_updates_unchanged;
 ALTER TABLE ct_profile ENABLE TRIGGER ct_profile_insert;
@@ -65,6 +77,7 @@ ALTER TABLE ct_profile ENABLE TRIGGER ct_profile_insert;
 ALTER TABLE ct_profile ADD COLUMN dw_note text DEFAULT 'profile default';
 ALTER TABLE ct_segment_member ADD COLUMN dw_note text DEFAULT 'member default';
 ALTER TABLE ct_event ADD COLUMN dw_note text DEFAULT 'event default';
+SELECT * FROM t.dw_not_direct();
 SELECT t.dw(14, 'dw-column');
 SELECT * FROM t.dw_row('dw-column');
 SELECT p.dw_note AS profile_note,
@@ -75,6 +88,7 @@ ALTER TABLE ct_profile DROP COLUMN dw_note;
 ALTER TABLE ct_segment_member DROP COLUMN dw_note;
 ALTER TABLE ct_event DROP COLUMN dw_note;
 -- a dropped column is no obstacle: the direct path again, the same rows
+SELECT * FROM t.dw_not_direct();
 SELECT t.dw(15, 'dw-dropped');
 SELECT * FROM t.dw_row('dw-dropped');
 SELECT t.dw_updates() AS profile_updates;
@@ -83,6 +97,7 @@ SELECT t.dw_updates() AS profile_updates;
 -- and inserts go through SQL; an existing profile is found, a new one made
 -- (the per-project policies, which hold no owner, leave the direct path)
 ALTER TABLE ct_profile FORCE ROW LEVEL SECURITY;
+SELECT * FROM t.dw_not_direct();
 SELECT t.dw(16, 'dw-direct');
 SELECT t.dw(17, 'dw-rls');
 ALTER TABLE ct_profile NO FORCE ROW LEVEL SECURITY;
@@ -125,6 +140,7 @@ SELECT (SELECT ct_id FROM ct_profile WHERE project_id = 'TEST-DW' AND identity =
 -- the rows go through SQL, where the rule runs for each of them
 CREATE RULE dw_rule AS ON INSERT TO ct_profile DO ALSO INSERT INTO t.dw_seen VALUES ('ct_profile', NEW.ct_id);
 CREATE RULE dw_rule AS ON INSERT TO ct_event DO ALSO INSERT INTO t.dw_seen VALUES ('ct_event', NEW.ct_id);
+SELECT * FROM t.dw_not_direct();
 SELECT t.dw(20, 'dw-rule');
 DROP RULE dw_rule ON ct_profile;
 DROP RULE dw_rule ON ct_event;
@@ -158,6 +174,10 @@ ALTER TABLE ct_segment_member DROP CONSTRAINT ct_segment_member_pkey,
 	ADD CONSTRAINT ct_segment_member_pkey PRIMARY KEY (project_id, segment_id, ct_id);
 DROP INDEX ct_segment_member_profile_idx;
 CREATE INDEX ct_segment_member_profile_idx ON ct_segment_member (project_id, ct_id);
+-- every path is still taken, the probes with the indexes in this order
+SELECT * FROM t.dw_not_direct();
+SELECT path, index, pg_get_indexdef(index) ~ '\(project_id, ' AS project_id_first
+  FROM ct_direct_paths() WHERE path IN ('profiles_by_ctid', 'profiles_by_identity', 'members_present', 'profile_memberships');
 SELECT t.dw(41, 'dw-old-order');
 -- the same profile and memberships, a new phone number (its segments'
 -- reachable counts found through the profile index)
@@ -176,3 +196,56 @@ SELECT t.dw(43, 'dw-old-order');
 SELECT * FROM t.dw_row('dw-old-order');
 SELECT count(*) AS profiles, min(phone::text) AS phone FROM ct_profile
  WHERE project_id = 'TEST-DW' AND identity = 'dw-old-order';
+-- and in this order, every path taken again
+SELECT * FROM t.dw_not_direct();
+
+-- An index replaced by one the probes cannot use (a predicate, another
+-- column) or missing: those paths go through SQL, each saying so in a
+-- DEBUG1 message, and the import leaves the same rows as the direct
+-- paths leave after the rollback.
+BEGIN;
+ALTER TABLE ct_profile DROP CONSTRAINT ct_profile_identity_key;
+CREATE UNIQUE INDEX ct_profile_identity_key ON ct_profile (identity, project_id) WHERE identity IS NOT NULL;
+DROP INDEX ct_segment_member_profile_idx;
+CREATE INDEX ct_segment_member_profile_idx ON ct_segment_member (ct_id, project_id, segment_id);
+ALTER TABLE ct_segment_member DROP CONSTRAINT ct_segment_member_pkey,
+	ADD CONSTRAINT ct_segment_member_pkey PRIMARY KEY (segment_id, ct_id, project_id) INCLUDE (is_member);
+SELECT path, index, reason FROM ct_direct_paths() WHERE NOT direct;
+SET client_min_messages = debug1;
+SELECT t.dw(44, 'dw-fallback');
+SELECT t.dw(45, 'dw-fallback');
+RESET client_min_messages;
+SELECT (SELECT array_agg(r)::text FROM t.dw_row('dw-fallback') r) AS via_sql,
+	   (SELECT count(*) FROM ct_profile WHERE project_id = 'TEST-DW') AS via_sql_profiles,
+	   t.dw_updates() AS via_sql_updates \gset
+SELECT * FROM t.dw_row('dw-fallback');
+ROLLBACK;
+-- the same imports through the direct paths (no DEBUG1 message), also in
+-- one transaction
+SELECT * FROM t.dw_not_direct();
+BEGIN;
+SET LOCAL client_min_messages = debug1;
+SELECT t.dw(44, 'dw-fallback');
+SELECT t.dw(45, 'dw-fallback');
+RESET client_min_messages;
+SELECT (SELECT array_agg(r)::text FROM t.dw_row('dw-fallback') r) = :'via_sql' AS same_rows,
+	   (SELECT count(*) FROM ct_profile WHERE project_id = 'TEST-DW') = :via_sql_profiles AS same_profiles,
+	   t.dw_updates() = :via_sql_updates AS same_usage;
+COMMIT;
+
+-- The writers' checks: a trigger someone added on the campaigns' queue, a
+-- column on the journeys' steps; arbiters not as the extension made them
+BEGIN;
+CREATE FUNCTION t.dw_noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER dw_user AFTER INSERT ON ct_campaign_queue FOR EACH ROW EXECUTE FUNCTION t.dw_noop();
+ALTER TABLE ct_journey_step ADD COLUMN dw_note text;
+SELECT * FROM t.dw_not_direct();
+ROLLBACK;
+BEGIN;
+DROP INDEX ct_campaign_queue_once_idx;
+CREATE UNIQUE INDEX ct_campaign_queue_once_idx ON ct_campaign_queue (project_id, campaign_id, ct_id);
+ALTER TABLE ct_journey_state DROP CONSTRAINT ct_journey_state_pkey,
+	ADD CONSTRAINT ct_journey_state_pkey PRIMARY KEY (project_id, journey_id, ct_id);
+SELECT * FROM t.dw_not_direct();
+ROLLBACK;
+SELECT * FROM t.dw_not_direct();
