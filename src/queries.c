@@ -29,29 +29,20 @@
 	" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p WHERE " cond " OFFSET 0) p"
 
 /*
- * Newest wins, and on equal times the smaller value, so that the result
- * depends on the messages and their times, not on the order they arrive
- * in (README, "Convergence"): whether the email (phone) v of a message of
- * time ts replaces profile p's.  The same value at the same time (a
- * redelivery) does not: nothing changes.  Emails compare byte by byte (as
- * stored: normalized), phones as their E.164 digits (an int8).
+ * Newest wins; on equal times the smaller value (README, "Equal times"), so
+ * that the arrival order does not matter; a redelivery changes nothing.
+ * Whether the email (phone) v of time ts replaces profile p's; whether a
+ * merged profile g's replaces the survivor p's.  Emails compare bytewise,
+ * phones as numbers.  An attribute value a of the time of the stored b
+ * wins when its JSON text is smaller, bytewise; never over a deletion (b NULL).
  */
 #define CT_SQL_NEWER_CONTACT(col, v, ts, p) \
 	v " IS NOT NULL AND (" p "." col "_ts IS NULL OR " p "." col "_ts < " ts \
 	" OR (" p "." col "_ts = " ts " AND (" p "." col " IS NULL OR " v " OPERATOR(ctaudience.<) " p "." col ")))"
-/* the same between a merged profile g and the survivor p */
 #define CT_SQL_MERGED_WINS(col) \
 	"g." col " IS NOT NULL AND (p." col " IS NULL OR g." col "_ts > p." col "_ts" \
 	" OR (g." col "_ts = p." col "_ts AND g." col " OPERATOR(ctaudience.<) p." col "))"
-
-/*
- * An attribute value a set at the same time as the stored value b wins
- * when smaller: their JSON texts (jsonb's text form) compared byte by
- * byte, whatever the database's collation; never over a key deleted at
- * that time (b NULL: a deletion wins).
- */
-#define CT_SQL_SMALLER_JSON(a, b) \
-	"(" a ")::text COLLATE \"C\" < (" b ")::text COLLATE \"C\""
+#define CT_SQL_SMALLER_JSON(a, b) "(" a ")::text COLLATE \"C\" < (" b ")::text COLLATE \"C\""
 
 /*
  * New profiles, plainly or racing other sessions ($1 project, $2..$7 the
@@ -900,12 +891,13 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	/*
 	 * A generated profile ($2[i]) merged into the Partner ID's profile
 	 * ($3[i]) that claims its Identity: first its memberships (the newest
-	 * statement of each segment wins, a removal on equal times; the trigger keeps the statistics and
-	 * raises no Partner Sync meanwhile), then the rows that name it (of its
-	 * place in a journey and the Partner ID's profile's, the one still in the
-	 * journey is kept, else the latest entered, the Partner ID's on a tie;
-	 * one dropped while still in the journey exits there, a merged step at
-	 * the message's time ($4); its steps move), then the profile.
+	 * statement of each segment wins, a removal on equal times; the trigger
+	 * keeps the statistics and raises no Partner Sync meanwhile), then the
+	 * rows that name it (of its place in a journey and the Partner ID's
+	 * profile's, the one still in the journey is kept, else the latest
+	 * entered, the Partner ID's on a tie; one dropped while still in the
+	 * journey exits there, a merged step at the message's time ($4); its
+	 * steps move), then the profile.
 	 */
 	[CT_Q_ABSORB_MEMBERS] = {
 		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
