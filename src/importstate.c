@@ -321,26 +321,28 @@ ct_attr_op_final(const CtSlot *s, int k)
 }
 
 /*
- * Whether attribute operation k of a slot is stale: the profile holds a
- * newer time for its key (properties_ts) than the message's.  Attributes
- * follow the rule of memberships, emails and phones: the newest message
- * wins, key by key, and an equal time applies.
+ * See importstate.h.  Attributes follow the rule of memberships, emails and
+ * phones: the newest message wins, key by key.  On an equal time a
+ * deletion wins, else the smaller value (ct_attribute_patch sends such a
+ * set as a tie, which CT_Q_UPDATE_PROFILES applies only over a smaller
+ * stored value): the result does not depend on the order messages arrive
+ * in.
  */
-bool
-ct_attr_op_stale(CtImport *im, const CtSlot *s, int k)
+int
+ct_attr_op_cmp(CtImport *im, const CtSlot *s, int k)
 {
 	JsonbValue *v;
 
 	if (s->st_attr_ts == NULL || !s->exists || s->created)
-		return false;
+		return -1;
 	v = getKeyJsonValueFromContainer(&s->st_attr_ts->root, s->ops[k]->key.s,
 									 s->ops[k]->key.len, NULL);
 	if (v == NULL || v->type != jbvNumeric)
-		return false;
+		return -1;
 	if (im->msg_ms_numeric == NULL)
 		im->msg_ms_numeric = int64_to_numeric(im->msg.timestamp_ms);
 	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(v->val.numeric),
-											 NumericGetDatum(im->msg_ms_numeric))) > 0;
+											 NumericGetDatum(im->msg_ms_numeric)));
 }
 
 /* ---------------------------------------------------------------------

@@ -243,8 +243,14 @@ extern void ct_contact_phone(CtContact *c, const int64 *known);
 /* Whether attribute operation k of a slot is the message's last on its key. */
 extern bool ct_attr_op_final(const CtSlot *s, int k);
 
+/*
+ * How the time of attribute operation k of a slot compares with the one the
+ * profile holds for its key: > 0 older (stale), 0 equal, < 0 newer or none.
+ */
+extern int	ct_attr_op_cmp(CtImport *im, const CtSlot *s, int k);
+
 /* Whether attribute operation k of a slot is older than what the profile holds for its key. */
-extern bool ct_attr_op_stale(CtImport *im, const CtSlot *s, int k);
+#define ct_attr_op_stale(im, s, k) (ct_attr_op_cmp((im), (s), (k)) > 0)
 
 /*
  * Run fn(arg) in a subtransaction that absorbs a unique violation: false

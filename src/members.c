@@ -87,16 +87,19 @@ ct_member_statements(CtImport *im, int *count)
 
 /*
  * See members.h.  The rule of CT_Q_UPSERT_MEMBERS (its WHERE: a stored
- * statement newer than the message's is kept) and of the Partner Sync
- * trigger (Added or Removed when is_member changes); an absent pair is
- * inserted, a member only by an add.
+ * statement newer than the message's is kept, and so is a removal stated
+ * at the same time as an add: on equal times a removal wins, whatever the
+ * order the messages arrive in) and of the Partner Sync trigger (Added or
+ * Removed when is_member changes); an absent pair is inserted, a member
+ * only by an add.
  */
 CtMemberChange
 ct_member_change(const CtStoredMember *stored, bool is_member, TimestampTz ts)
 {
 	if (stored == NULL)
 		return is_member ? CT_CHANGE_ADD : CT_CHANGE_NONE;
-	if (stored->stated_at > ts)
+	if (stored->stated_at > ts ||
+		(stored->stated_at == ts && !stored->is_member && is_member))
 		return CT_CHANGE_STALE;
 	if (stored->is_member == is_member)
 		return CT_CHANGE_NONE;
@@ -303,6 +306,7 @@ ct_apply_member_batch(CtImport *im, CtMember *m, int n, CtSyncCounts *sync)
 		*CT_COL(&stale, 2) = *CT_COL(&existing, 2);
 		*CT_COL(&stale, 3) = *CT_COL(&existing, 3);
 		*CT_COL(&stale, 4) = ord;
+		*CT_COL(&stale, 7) = *CT_COL(&existing, 4);
 		stale.values[5] = Int32GetDatum(CT_MAX_SAMPLES - im->nsamples);
 		nstale = ct_batch_exec(&stale, true);
 		for (uint64 r = 0; r < nstale; r++)

@@ -40,7 +40,8 @@ typedef enum CtMemberChange
 	CT_CHANGE_NONE,
 	CT_CHANGE_ADD,
 	CT_CHANGE_REMOVE,
-	CT_CHANGE_STALE				/* a newer statement is stored: ignored */
+	CT_CHANGE_STALE				/* a newer statement is stored, or a removal
+								 * of the same time as this add: ignored */
 } CtMemberChange;
 
 /*

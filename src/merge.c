@@ -203,7 +203,44 @@ ct_assign_slots(CtImport *im)
 	}
 }
 
-/* Merge one user's email, phone and mpid into a slot (newest message wins). */
+/*
+ * Whether a valid email of a message of time ts changes a profile's stored
+ * one (the rule of CT_Q_UPDATE_PROFILES): the newest wins, and on equal
+ * times the smaller address, byte by byte, so that the order messages
+ * arrive in does not matter; the same address at the same time changes
+ * nothing.
+ */
+static bool
+ct_email_wins(const CtSlot *s, const text *email, TimestampTz ts)
+{
+	int			c;
+
+	if (s->st_email_ts_null || s->st_email_ts < ts)
+		return true;
+	if (s->st_email_ts > ts)
+		return false;
+	if (s->st_email == NULL)
+		return true;
+	c = memcmp(VARDATA_ANY(email), VARDATA_ANY(s->st_email),
+			   Min(VARSIZE_ANY_EXHDR(email), VARSIZE_ANY_EXHDR(s->st_email)));
+	return c < 0 || (c == 0 && VARSIZE_ANY_EXHDR(email) < VARSIZE_ANY_EXHDR(s->st_email));
+}
+
+/* The same for a phone (the smaller number on equal times). */
+static bool
+ct_phone_wins(const CtSlot *s, int64 phone, TimestampTz ts)
+{
+	if (s->st_phone_ts_null || s->st_phone_ts < ts)
+		return true;
+	if (s->st_phone_ts > ts)
+		return false;
+	return s->st_phone_null || phone < s->st_phone;
+}
+
+/*
+ * Merge one user's email, phone and mpid into a slot (newest message wins,
+ * the smaller value on equal times).
+ */
 static void
 ct_merge_contact(CtImport *im, CtSlot *s, CtContact *c, const CtUserProfile *p)
 {
@@ -212,12 +249,7 @@ ct_merge_contact(CtImport *im, CtSlot *s, CtContact *c, const CtUserProfile *p)
 	if (c->email_state == CT_C_VALID)
 	{
 		s->new_email = c->email;
-		if (s->exists &&
-			(s->st_email_ts_null || s->st_email_ts <= ts) &&
-			(s->st_email == NULL || s->st_email_ts_null || s->st_email_ts != ts ||
-			 VARSIZE_ANY(s->st_email) != VARSIZE_ANY(c->email) ||
-			 memcmp(VARDATA_ANY(s->st_email), VARDATA_ANY(c->email),
-					VARSIZE_ANY_EXHDR(c->email)) != 0))
+		if (s->exists && ct_email_wins(s, c->email, ts))
 			s->dirty = true;
 	}
 	if (c->phone_state == CT_C_UNCHECKED)
@@ -226,10 +258,7 @@ ct_merge_contact(CtImport *im, CtSlot *s, CtContact *c, const CtUserProfile *p)
 	{
 		s->has_new_phone = true;
 		s->new_phone = c->phone;
-		if (s->exists &&
-			(s->st_phone_ts_null || s->st_phone_ts <= ts) &&
-			(s->st_phone_null || s->st_phone != c->phone ||
-			 s->st_phone_ts_null || s->st_phone_ts != ts))
+		if (s->exists && ct_phone_wins(s, c->phone, ts))
 			s->dirty = true;
 	}
 	if (p->mpid.s != NULL && ct_identity_check(p->mpid.s, p->mpid.len) == CT_IDENTITY_OK)

@@ -204,7 +204,7 @@ ct_preview_membership(CtPreview *pv, CtSlot *s, int ei, StringInfo problem)
 
 		/*
 		 * a profile merged into this one brings its statement: the newest
-		 * stays
+		 * stays, a removal on equal times (as CT_Q_ABSORB_MEMBERS)
 		 */
 		for (int a = pv->first_absorbed[s - im->slots]; a >= 0; a = pv->absorbed[a])
 		{
@@ -212,7 +212,9 @@ ct_preview_membership(CtPreview *pv, CtSlot *s, int ei, StringInfo problem)
 
 			key = ct_member_key(segment_id, im->slots[a].ct_id);
 			ra = ct_map_get(&pv->stored, key, strlen(key));
-			if (ra >= 0 && (r < 0 || pv->rows[ra].stated_at > pv->rows[r].stated_at))
+			if (ra >= 0 && (r < 0 || pv->rows[ra].stated_at > pv->rows[r].stated_at ||
+							(pv->rows[ra].stated_at == pv->rows[r].stated_at &&
+							 pv->rows[r].is_member && !pv->rows[ra].is_member)))
 				r = ra;
 		}
 	}
@@ -223,7 +225,9 @@ ct_preview_membership(CtPreview *pv, CtSlot *s, int ei, StringInfo problem)
 		case CT_CHANGE_REMOVE:
 			return "remove";
 		case CT_CHANGE_STALE:
-			ct_problem(problem, "a newer statement of this membership is stored");
+			ct_problem(problem, pv->rows[r].stated_at == im->msg.ts ?
+					   "a removal of this membership at the same time is stored (a removal wins)" :
+					   "a newer statement of this membership is stored");
 			return "stale";
 		case CT_CHANGE_NONE:
 			break;

@@ -29,6 +29,22 @@
 	" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_profile p WHERE " cond " OFFSET 0) p"
 
 /*
+ * Newest wins; on equal times the smaller value (README, "Equal times"), so
+ * that the arrival order does not matter; a redelivery changes nothing.
+ * Whether the email (phone) v of time ts replaces profile p's; whether a
+ * merged profile g's replaces the survivor p's.  Emails compare bytewise,
+ * phones as numbers.  An attribute value a of the time of the stored b
+ * wins when its JSON text is smaller, bytewise; never over a deletion (b NULL).
+ */
+#define CT_SQL_NEWER_CONTACT(col, v, ts, p) \
+	v " IS NOT NULL AND (" p "." col "_ts IS NULL OR " p "." col "_ts < " ts \
+	" OR (" p "." col "_ts = " ts " AND (" p "." col " IS NULL OR " v " OPERATOR(ctaudience.<) " p "." col ")))"
+#define CT_SQL_MERGED_WINS(col) \
+	"g." col " IS NOT NULL AND (p." col " IS NULL OR g." col "_ts > p." col "_ts" \
+	" OR (g." col "_ts = p." col "_ts AND g." col " OPERATOR(ctaudience.<) p." col "))"
+#define CT_SQL_SMALLER_JSON(a, b) "(" a ")::text COLLATE \"C\" < (" b ")::text COLLATE \"C\""
+
+/*
  * New profiles, plainly or racing other sessions ($1 project, $2..$7 the
  * columns, $8 the message time, $9 properties_ts); memberships, plainly or
  * as an upsert ($1 project, $2..$4 segment, ct_id, is_member, $5 time).
@@ -147,21 +163,21 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 */
 	[CT_Q_UPDATE_PROFILES] = {
 		"UPDATE ctaudience.ct_profile AS p SET"
-		"  email = CASE WHEN u.email IS NOT NULL AND (p.email_ts IS NULL OR p.email_ts <= $8)"
-		"               THEN u.email ELSE p.email END,"
-		"  email_ts = CASE WHEN u.email IS NOT NULL AND (p.email_ts IS NULL OR p.email_ts <= $8)"
-		"                  THEN $8 ELSE p.email_ts END,"
-		"  phone = CASE WHEN u.phone IS NOT NULL AND (p.phone_ts IS NULL OR p.phone_ts <= $8)"
-		"               THEN u.phone ELSE p.phone END,"
-		"  phone_ts = CASE WHEN u.phone IS NOT NULL AND (p.phone_ts IS NULL OR p.phone_ts <= $8)"
-		"                  THEN $8 ELSE p.phone_ts END,"
+		"  email = CASE WHEN " CT_SQL_NEWER_CONTACT("email", "u.email", "$8", "p") " THEN u.email ELSE p.email END,"
+		"  email_ts = CASE WHEN " CT_SQL_NEWER_CONTACT("email", "u.email", "$8", "p") " THEN $8 ELSE p.email_ts END,"
+		"  phone = CASE WHEN " CT_SQL_NEWER_CONTACT("phone", "u.phone", "$8", "p") " THEN u.phone ELSE p.phone END,"
+		"  phone_ts = CASE WHEN " CT_SQL_NEWER_CONTACT("phone", "u.phone", "$8", "p") " THEN $8 ELSE p.phone_ts END,"
 		"  identity = coalesce(u.identity, p.identity),"
 		"  identity_ts = CASE WHEN u.identity IS NOT NULL AND u.named THEN $8 ELSE p.identity_ts END,"
 		"  named = p.named OR u.named,"
 		"  mparticle_id = coalesce(u.mpid, p.mparticle_id),"
 		"  properties = CASE WHEN u.props IS NULL THEN p.properties"
 		"                    ELSE (p.properties - ARRAY(SELECT jsonb_array_elements_text(u.props -> 'delete')))"
-		"                         || (u.props -> 'set') END,"
+		"                         || (u.props -> 'set')"
+		"                         || CASE WHEN u.props ? 'tie' THEN coalesce((SELECT jsonb_object_agg(t.key, t.value)"
+		"                              FROM jsonb_each(u.props -> 'tie') t"
+		"                             WHERE " CT_SQL_SMALLER_JSON("t.value", "p.properties -> t.key") "), '{}')"
+		"                              ELSE '{}' END END,"
 		"  properties_ts = CASE WHEN u.props IS NULL THEN p.properties_ts"
 		"                       ELSE p.properties_ts || (u.props -> 'ts') END,"
 		"  updated_at = now()"
@@ -176,7 +192,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		CT_SQL_INSERT_MEMBERS
 		" ON CONFLICT (project_id, segment_id, ct_id) DO UPDATE"
 		"   SET is_member = EXCLUDED.is_member, stated_at = EXCLUDED.stated_at"
-		"   WHERE m.stated_at <= EXCLUDED.stated_at",
+		"   WHERE m.stated_at < EXCLUDED.stated_at"
+		"      OR (m.stated_at = EXCLUDED.stated_at AND (m.is_member OR NOT EXCLUDED.is_member))",
 		5, {CT_ARGS_MEMBERS}
 	},
 	[CT_Q_INSERT_MEMBERS] = {
@@ -184,12 +201,13 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		5, {CT_ARGS_MEMBERS}
 	},
 	[CT_Q_STALE_ENTRIES] = {
-		"SELECT u.ord FROM unnest($2, $3, $4) AS u(segment_id, ct_id, ord)"
-		" CROSS JOIN LATERAL (SELECT m.stated_at FROM ctaudience.ct_segment_member m"
+		"SELECT u.ord FROM unnest($2, $3, $4, $7) AS u(segment_id, ct_id, ord, is_member)"
+		" CROSS JOIN LATERAL (SELECT m.stated_at, m.is_member FROM ctaudience.ct_segment_member m"
 		"                      WHERE m.project_id = $1 AND m.segment_id = u.segment_id"
 		"                        AND m.ct_id = u.ct_id OFFSET 0) m"
-		" WHERE m.stated_at > $5 ORDER BY u.ord LIMIT $6",
-		6, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_INT4_ARR, A_TSTZ, A_INT4}
+		" WHERE m.stated_at > $5 OR (m.stated_at = $5 AND NOT m.is_member AND u.is_member)"
+		" ORDER BY u.ord LIMIT $6",
+		7, {A_TEXT, A_INT8_ARR, A_TEXT_ARR, A_INT4_ARR, A_TSTZ, A_INT4, A_BOOL_ARR}
 	},
 	[CT_Q_LOG_SAMPLES] = {
 		"INSERT INTO ctaudience.ct_import_sample"
@@ -873,12 +891,13 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	/*
 	 * A generated profile ($2[i]) merged into the Partner ID's profile
 	 * ($3[i]) that claims its Identity: first its memberships (the newest
-	 * statement of each segment wins; the trigger keeps the statistics and
-	 * raises no Partner Sync meanwhile), then the rows that name it (of its
-	 * place in a journey and the Partner ID's profile's, the one still in the
-	 * journey is kept, else the latest entered, the Partner ID's on a tie;
-	 * one dropped while still in the journey exits there, a merged step at
-	 * the message's time ($4); its steps move), then the profile.
+	 * statement of each segment wins, a removal on equal times; the trigger
+	 * keeps the statistics and raises no Partner Sync meanwhile), then the
+	 * rows that name it (of its place in a journey and the Partner ID's
+	 * profile's, the one still in the journey is kept, else the latest
+	 * entered, the Partner ID's on a tie; one dropped while still in the
+	 * journey exits there, a merged step at the message's time ($4); its
+	 * steps move), then the profile.
 	 */
 	[CT_Q_ABSORB_MEMBERS] = {
 		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
@@ -888,7 +907,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" SELECT $1, gone.segment_id, gone.p, gone.is_member, gone.stated_at FROM gone"
 		" ON CONFLICT (project_id, segment_id, ct_id) DO UPDATE"
 		"   SET is_member = EXCLUDED.is_member, stated_at = EXCLUDED.stated_at"
-		"   WHERE m.stated_at < EXCLUDED.stated_at",
+		"   WHERE m.stated_at < EXCLUDED.stated_at"
+		"      OR (m.stated_at = EXCLUDED.stated_at AND m.is_member AND NOT EXCLUDED.is_member)",
 		3, {A_TEXT, A_TEXT_ARR, A_TEXT_ARR}, true
 	},
 	[CT_Q_ABSORB_ROWS] = {
@@ -947,17 +967,13 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	[CT_Q_ABSORB_PROFILES] = {
 		"WITH g AS (DELETE FROM ctaudience.ct_profile x USING unnest($2, $3) AS u(g, p)"
 		"            WHERE x.project_id = $1 AND x.ct_id = u.g RETURNING u.p, x.*),"
-		" n AS (SELECT g.p, ctaudience.ct_newer_keys(g.properties_ts, p.properties_ts) AS keys"
+		" n AS (SELECT g.p, ctaudience.ct_newer_keys(g.properties_ts, p.properties_ts, g.properties, p.properties) AS keys"
 		"         FROM g JOIN ctaudience.ct_profile p ON p.project_id = $1 AND p.ct_id = g.p)"
 		" UPDATE ctaudience.ct_profile AS p SET"
-		"  email = CASE WHEN g.email IS NOT NULL AND (p.email IS NULL OR g.email_ts > p.email_ts)"
-		"               THEN g.email ELSE p.email END,"
-		"  email_ts = CASE WHEN g.email IS NOT NULL AND (p.email IS NULL OR g.email_ts > p.email_ts)"
-		"                  THEN g.email_ts ELSE p.email_ts END,"
-		"  phone = CASE WHEN g.phone IS NOT NULL AND (p.phone IS NULL OR g.phone_ts > p.phone_ts)"
-		"               THEN g.phone ELSE p.phone END,"
-		"  phone_ts = CASE WHEN g.phone IS NOT NULL AND (p.phone IS NULL OR g.phone_ts > p.phone_ts)"
-		"                  THEN g.phone_ts ELSE p.phone_ts END,"
+		"  email = CASE WHEN " CT_SQL_MERGED_WINS("email") " THEN g.email ELSE p.email END,"
+		"  email_ts = CASE WHEN " CT_SQL_MERGED_WINS("email") " THEN g.email_ts ELSE p.email_ts END,"
+		"  phone = CASE WHEN " CT_SQL_MERGED_WINS("phone") " THEN g.phone ELSE p.phone END,"
+		"  phone_ts = CASE WHEN " CT_SQL_MERGED_WINS("phone") " THEN g.phone_ts ELSE p.phone_ts END,"
 		"  mparticle_id = coalesce(p.mparticle_id, g.mparticle_id),"
 		"  properties = (p.properties - n.keys)"
 		"               || coalesce((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(g.properties) e"

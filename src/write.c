@@ -21,38 +21,50 @@
 
 /*
  * The attribute patch of a slot: {"set": {...}, "delete": [...], "ts":
- * {...}}: the last operation on each key, unless stale; "ts" gives each
- * applied key (upserted or deleted) the message time, so that an older
- * message cannot bring back a value or a key deleted since.  Applied as
- * properties = (properties - delete) || set, properties_ts = properties_ts
- * || ts.
+ * {...}}, and "tie": {...} when some: the last operation on each key,
+ * unless stale; "ts" gives each applied key (upserted or deleted) the
+ * message time, so that an older message cannot bring back a value or a
+ * key deleted since.  A value set at the time the profile holds for its
+ * key goes to "tie": it wins only over a smaller stored value (a deletion
+ * of that time wins; see ct_attr_op_cmp).  Applied as properties =
+ * (properties - delete) || set || (the winning ties), properties_ts =
+ * properties_ts || ts.
  */
 static Jsonb *
 ct_attribute_patch(CtImport *im, CtSlot *s)
 {
 	CtJsonBuilder b;
-	bool	   *apply = palloc(sizeof(bool) * s->nops);
+	char	   *apply = palloc(s->nops);	/* 0 no, 1 yes, 2 a tie */
+	bool		ties = false;
 	JsonbValue	ms;
 
 	for (int i = 0; i < s->nops; i++)
-		apply[i] = ct_attr_op_final(s, i) && !ct_attr_op_stale(im, s, i);
-	ct_jb_begin(&b);
-	ct_jb_begin_object(&b, "set");
-	for (int i = 0; i < s->nops; i++)
 	{
-		JsonbValue	k;
-		JsonbValue	v;
+		int			c = ct_attr_op_final(s, i) ? ct_attr_op_cmp(im, s, i) : 1;
 
-		if (!apply[i] || s->ops[i]->is_delete)
-			continue;
-		k.type = jbvString;
-		k.val.string.val = (char *) s->ops[i]->key.s;
-		k.val.string.len = s->ops[i]->key.len;
-		pushJsonbValue(&b.state, WJB_KEY, &k);
-		v = s->ops[i]->value;
-		pushJsonbValue(&b.state, WJB_VALUE, &v);
+		apply[i] = c > 0 ? 0 : (c == 0 && !s->ops[i]->is_delete) ? 2 : 1;
+		ties |= (apply[i] == 2);
 	}
-	ct_jb_end_object(&b);
+	ct_jb_begin(&b);
+	for (int t = 1; t <= (ties ? 2 : 1); t++)
+	{
+		ct_jb_begin_object(&b, t == 1 ? "set" : "tie");
+		for (int i = 0; i < s->nops; i++)
+		{
+			JsonbValue	k;
+			JsonbValue	v;
+
+			if (apply[i] != t || s->ops[i]->is_delete)
+				continue;
+			k.type = jbvString;
+			k.val.string.val = (char *) s->ops[i]->key.s;
+			k.val.string.len = s->ops[i]->key.len;
+			pushJsonbValue(&b.state, WJB_KEY, &k);
+			v = s->ops[i]->value;
+			pushJsonbValue(&b.state, WJB_VALUE, &v);
+		}
+		ct_jb_end_object(&b);
+	}
 	ct_jb_begin_array(&b, "delete");
 	for (int i = 0; i < s->nops; i++)
 	{

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Identity rule 1 converges (SPEC section 4): random membership messages of
 # fixed users (Customer IDs, Partner IDs for half of them, mParticle IDs,
-# emails and phones that move, adds and deletes, attributes), with
-# redeliveries, applied in several shuffled orders over 1 to 4 sessions,
+# emails and phones that move, adds and deletes, attributes; a third of
+# the messages at exactly the time of an earlier one), with redeliveries,
+# applied in several shuffled orders over 1 to 4 sessions,
 # all end with the same profiles (Partner IDs' CleverTap IDs, Identities,
 # emails, phones, attributes) and the same current memberships.  Generated
 # CleverTap IDs, aliases and event history may differ.

@@ -60,7 +60,8 @@ SELECT stale, samples FROM ct_import_log WHERE message_id = '00000000-0000-4000-
 SELECT t.counts(ct_import_audience(t.attrs(412, 1714900030000, 'attr-3', '[{"key": "plan", "action": "delete"}]')::text));
 SELECT t.counts(ct_import_audience(t.attrs(413, 1714900025000, 'attr-3', '[{"key": "plan", "value": "bronze", "action": "upsert"}]')::text));
 SELECT properties, properties_ts FROM ct_profile WHERE identity = 'attr-3';
--- the same time applies (the later delivery wins), and a newer one applies
+-- an upsert of the same time as a delete: the delete wins, whichever
+-- arrives first (README, "Equal times"); a newer one applies
 SELECT t.imp(t.attrs(414, 1714900030000, 'attr-3', '[{"key": "plan", "value": "tie", "action": "upsert"}]'));
 SELECT t.imp(t.attrs(415, 1714900040000, 'attr-3', '[{"key": "city", "value": "Goa", "action": "upsert"}]'));
 SELECT properties, properties_ts FROM ct_profile WHERE identity = 'attr-3';

@@ -136,3 +136,104 @@ SELECT ct_firehose(jsonb_build_object(
 SELECT (SELECT count(*) FROM ct_profile WHERE project_id = 'TEST-CV3') AS profiles,
 	   (SELECT count(*) FROM ct_profile_alias WHERE project_id = 'TEST-CV3') AS aliases,
 	   (SELECT count(*) FROM ct_campaign_queue WHERE project_id = 'TEST-CV3') AS queued;
+
+-- equal times: the order messages arrive in does not matter either.  Two
+-- messages of one time about one profile, imported in both orders into two
+-- projects: a removal wins over an add, the smaller email (byte by byte)
+-- and phone (the smaller number), a deletion of an attribute over a value,
+-- else the smaller value (its JSON text, byte by byte)
+CREATE FUNCTION t.cv_tie(n int, project text, email text, phone text, action text, attrs jsonb) RETURNS jsonb
+LANGUAGE sql AS $$
+	SELECT t.msg(n, 1767000500000, jsonb_build_array(
+		t.u('11', jsonb_build_array(t.id('customer', 'c11'), t.id('email', email), t.id('mobile_number', phone)),
+			jsonb_build_array(t.aud(56401, 'Tie'), t.aud(56402, 'Tie two', action),
+				t.aud(56401, 'Tie', 'attribute_update') || jsonb_build_object('user_attributes', attrs)))), project)
+$$;
+CREATE FUNCTION t.cv_tie_a(project text) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT t.cv_tie(2620, project, 'a@example.com', '+14155550122', 'add', jsonb_build_array(
+		jsonb_build_object('key', 'tier', 'value', 'silver', 'action', 'upsert'),
+		jsonb_build_object('key', 'city', 'value', 'Pune', 'action', 'upsert'),
+		jsonb_build_object('key', 'score', 'value', '10', 'action', 'upsert')))
+$$;
+CREATE FUNCTION t.cv_tie_b(project text) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT t.cv_tie(2621, project, 'b@example.com', '+14155550111', 'delete', jsonb_build_array(
+		jsonb_build_object('key', 'tier', 'value', 'gold', 'action', 'upsert'),
+		jsonb_build_object('key', 'city', 'action', 'delete'),
+		jsonb_build_object('key', 'score', 'value', '9', 'action', 'upsert')))
+$$;
+CREATE FUNCTION t.cv_tie_state(project text)
+RETURNS TABLE (identity text, email text, phone text, properties jsonb, properties_ts jsonb, member jsonb) LANGUAGE sql AS $$
+	SELECT p.identity, p.email::text, p.phone::text, p.properties, p.properties_ts,
+		   (SELECT jsonb_object_agg(s.partner_segment_id, m.is_member) FROM ctaudience.ct_segment_member m
+			  JOIN ctaudience.ct_segment s USING (project_id, segment_id)
+			 WHERE m.project_id = p.project_id AND m.ct_id = p.ct_id)
+	  FROM ctaudience.ct_profile p WHERE p.project_id = project ORDER BY 1
+$$;
+SELECT ct_register_project('TEST-CV7', 'test-passcode-1', 'token-TEST-CV7', 'eu1', 'Convergence seven', NULL, 'US');
+SELECT ct_register_project('TEST-CV8', 'test-passcode-1', 'token-TEST-CV8', 'eu1', 'Convergence eight', NULL, 'US');
+SELECT t.imp(t.cv_tie_a('TEST-CV7'));
+SELECT t.imp(t.cv_tie_b('TEST-CV7'));
+SELECT t.imp(t.cv_tie_b('TEST-CV8'));
+SELECT t.imp(t.cv_tie_a('TEST-CV8'));
+SELECT * FROM t.cv_tie_state('TEST-CV7');
+SELECT * FROM t.cv_tie_state('TEST-CV8');
+SELECT (SELECT array_agg(row(x.*)) FROM t.cv_tie_state('TEST-CV7') x) = (SELECT array_agg(row(x.*)) FROM t.cv_tie_state('TEST-CV8') x)
+	   AS same_in_both_orders;
+-- the Partner Sync events of each order: CV7 added Tie two, then removed
+-- it; CV8 never added it
+SELECT project_id, props ->> 'Action' AS action, props ->> 'Partner Segment Name' AS segment
+  FROM ct_event WHERE project_id IN ('TEST-CV7', 'TEST-CV8') ORDER BY event_id;
+-- a redelivery (same time, same values; under new message ids) changes
+-- nothing and raises no Partner Sync
+SELECT count(*) AS events_before FROM ct_event WHERE project_id = 'TEST-CV7' \gset
+SELECT t.imp(t.cv_tie_a('TEST-CV7') || jsonb_build_object('id', '00000000-0000-4000-8000-000000002622'));
+SELECT t.imp(t.cv_tie_b('TEST-CV7') || jsonb_build_object('id', '00000000-0000-4000-8000-000000002623'));
+SELECT (SELECT array_agg(row(x.*)) FROM t.cv_tie_state('TEST-CV7') x) = (SELECT array_agg(row(x.*)) FROM t.cv_tie_state('TEST-CV8') x)
+	   AS unchanged,
+	   (SELECT count(*) FROM ct_event WHERE project_id = 'TEST-CV7') - :events_before AS new_events;
+-- the dry run says an add loses to a removal of the same time
+SELECT key, change, problem FROM ct_preview_import(t.cv_tie_a('TEST-CV8') || jsonb_build_object('id', '00000000-0000-4000-8000-000000002627'))
+ WHERE audience_id = 56402;
+
+-- and a merge at equal times: a generated profile (Customer ID c12) and a
+-- Partner ID's profile hold values of one time; a later claim merges them.
+-- Each project gives the two profiles the other's values: the same result
+CREATE FUNCTION t.cv_tie_side(n int, project text, mpid text, partner text, email text, phone text, action text, attrs jsonb)
+RETURNS jsonb LANGUAGE sql AS $$
+	SELECT t.msg(n, 1767000500000, jsonb_build_array(
+		t.u(mpid, jsonb_build_array(t.id('email', email), t.id('mobile_number', phone))
+				  || CASE WHEN partner IS NULL THEN jsonb_build_array(t.id('customer', 'c12')) ELSE '[]' END,
+			jsonb_build_array(t.aud(56411, 'Merge tie', action),
+				t.aud(56411, 'Merge tie', 'attribute_update') || jsonb_build_object('user_attributes', attrs)), partner)), project)
+$$;
+CREATE FUNCTION t.cv_tie_merge(project text, swap boolean) RETURNS SETOF jsonb LANGUAGE sql AS $$
+	SELECT t.imp(t.cv_tie_side(2624, project, '12', NULL,
+		CASE WHEN swap THEN 'b@example.com' ELSE 'a@example.com' END,
+		CASE WHEN swap THEN '+14155550111' ELSE '+14155550122' END,
+		CASE WHEN swap THEN 'delete' ELSE 'add' END,
+		CASE WHEN swap THEN jsonb_build_array(jsonb_build_object('key', 'tier', 'value', 'gold', 'action', 'upsert'),
+											  jsonb_build_object('key', 'city', 'action', 'delete'))
+			 ELSE jsonb_build_array(jsonb_build_object('key', 'tier', 'value', 'silver', 'action', 'upsert'),
+									jsonb_build_object('key', 'city', 'value', 'Pune', 'action', 'upsert')) END))
+	UNION ALL
+	SELECT t.imp(t.cv_tie_side(2625, project, '13', '__p12',
+		CASE WHEN swap THEN 'a@example.com' ELSE 'b@example.com' END,
+		CASE WHEN swap THEN '+14155550122' ELSE '+14155550111' END,
+		CASE WHEN swap THEN 'add' ELSE 'delete' END,
+		CASE WHEN swap THEN jsonb_build_array(jsonb_build_object('key', 'tier', 'value', 'silver', 'action', 'upsert'),
+											  jsonb_build_object('key', 'city', 'value', 'Pune', 'action', 'upsert'))
+			 ELSE jsonb_build_array(jsonb_build_object('key', 'tier', 'value', 'gold', 'action', 'upsert'),
+									jsonb_build_object('key', 'city', 'action', 'delete')) END))
+	UNION ALL
+	SELECT t.imp(t.msg(2626, 1767000600000, jsonb_build_array(
+		t.u('12', jsonb_build_array(t.id('customer', 'c12')), jsonb_build_array(t.aud(56412, 'Claim')), '__p12')), project))
+$$;
+SELECT ct_register_project('TEST-CV9', 'test-passcode-1', 'token-TEST-CV9', 'eu1', 'Convergence nine', NULL, 'US');
+SELECT ct_register_project('TEST-CV10', 'test-passcode-1', 'token-TEST-CV10', 'eu1', 'Convergence ten', NULL, 'US');
+SELECT t.cv_tie_merge('TEST-CV9', false);
+SELECT t.cv_tie_merge('TEST-CV10', true);
+SELECT * FROM t.cv_tie_state('TEST-CV9');
+SELECT * FROM t.cv_tie_state('TEST-CV10');
+SELECT (SELECT array_agg(row(x.*)) FROM t.cv_tie_state('TEST-CV9') x) = (SELECT array_agg(row(x.*)) FROM t.cv_tie_state('TEST-CV10') x)
+	   AS same_either_way;
+SELECT name, members FROM ct_segment_stats WHERE project_id IN ('TEST-CV9', 'TEST-CV10') ORDER BY project_id, name;
