@@ -16,6 +16,7 @@
 #include "common/scram-common.h"
 #include "common/sha2.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -26,6 +27,10 @@
 #define CT_PASSCODE_SALT_LEN	16
 #define CT_PASSCODE_PREFIX		"pbkdf2-sha256"
 #define CT_AUTH_CACHE_SIZE		16
+/* The longest passcode stored: ct_check_passcode's limit, in characters. */
+#define CT_PASSCODE_MAX_CHARS	1024
+/* What a passcode over that limit costs instead of its own PBKDF2. */
+#define CT_PASSCODE_DUMMY		"ctaudience: no stored passcode is this long"
 
 typedef struct CtAuthCacheEntry
 {
@@ -129,6 +134,21 @@ ct_cache_digest(const char *verifier, CtStr passcode, uint8 *out)
 	pg_cryptohash_free(ctx);
 }
 
+/*
+ * Whether a passcode is longer than any stored one can be: its PBKDF2
+ * would take time in proportion to its length (HMAC hashes an over-long
+ * key again at every iteration) only to refuse it.  Such a passcode costs
+ * one PBKDF2 of CT_PASSCODE_DUMMY instead, what a wrong one costs, and gets
+ * the same answer.  (A NUL ends the passcode for PBKDF2 and the count
+ * alike.)
+ */
+static bool
+ct_passcode_too_long(CtStr passcode)
+{
+	return passcode.len > CT_PASSCODE_MAX_CHARS &&
+		pg_mbstrlen_with_len(passcode.s, passcode.len) > CT_PASSCODE_MAX_CHARS;
+}
+
 /* Verify a passcode against a stored verifier "pbkdf2-sha256$iter$salt$hash". */
 static bool
 ct_verify_passcode(const char *project_id, const char *verifier, CtStr passcode)
@@ -141,9 +161,11 @@ ct_verify_passcode(const char *project_id, const char *verifier, CtStr passcode)
 	const char *p;
 	char	   *copy;
 	bool		ok;
+	bool		too_long = ct_passcode_too_long(passcode);
 
-	ct_cache_digest(verifier, passcode, digest);
-	for (int i = 0; i < CT_AUTH_CACHE_SIZE; i++)
+	if (!too_long)
+		ct_cache_digest(verifier, passcode, digest);
+	for (int i = 0; i < CT_AUTH_CACHE_SIZE && !too_long; i++)
 	{
 		CtAuthCacheEntry *e = &ct_auth_cache[i];
 
@@ -166,11 +188,11 @@ ct_verify_passcode(const char *project_id, const char *verifier, CtStr passcode)
 		!ct_hex_decode(p + 2 + CT_PASSCODE_SALT_LEN * 2, SCRAM_KEY_LEN, stored))
 		goto corrupt;
 
-	copy = pnstrdup(passcode.s, passcode.len);
+	copy = too_long ? pstrdup(CT_PASSCODE_DUMMY) : pnstrdup(passcode.s, passcode.len);
 	ct_pbkdf2(copy, salt, CT_PASSCODE_SALT_LEN, iterations, computed);
-	explicit_bzero(copy, passcode.len);
+	explicit_bzero(copy, strlen(copy));
 	pfree(copy);
-	ok = ct_bytes_equal(stored, computed, SCRAM_KEY_LEN);
+	ok = ct_bytes_equal(stored, computed, SCRAM_KEY_LEN) && !too_long;
 	explicit_bzero(computed, sizeof(computed));
 
 	if (ok && strlen(project_id) < sizeof(ct_auth_cache[0].project_id))
@@ -243,10 +265,11 @@ ct_spend_verification(CtStr passcode)
 {
 	static const uint8 salt[CT_PASSCODE_SALT_LEN] = {0};
 	uint8		out[SCRAM_KEY_LEN];
-	char	   *copy = pnstrdup(passcode.s, passcode.len);
+	char	   *copy = ct_passcode_too_long(passcode) ? pstrdup(CT_PASSCODE_DUMMY) :
+		pnstrdup(passcode.s, passcode.len);
 
 	ct_pbkdf2(copy, salt, CT_PASSCODE_SALT_LEN, CT_PASSCODE_ITERATIONS, out);
-	explicit_bzero(copy, passcode.len);
+	explicit_bzero(copy, strlen(copy));
 	pfree(copy);
 }
 

@@ -58,6 +58,13 @@ ct_json_lexer_free(JsonLexContext *lex)
 }
 #endif
 
+/* A role's privilege on a function (16 made pg_proc_aclcheck object_aclcheck). */
+#if PG_VERSION_NUM >= 160000
+#define ct_proc_aclcheck(fn, role, mode) object_aclcheck(ProcedureRelationId, (fn), (role), (mode))
+#else
+#define ct_proc_aclcheck(fn, role, mode) pg_proc_aclcheck((fn), (role), (mode))
+#endif
+
 /* Index entries of a new heap tuple (16 added onlySummarizing). */
 #if PG_VERSION_NUM >= 160000
 #define ct_insert_index_tuples(rri, slot, estate) \

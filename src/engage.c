@@ -511,7 +511,7 @@ ct_record_event(PG_FUNCTION_ARGS)
 	}
 	project_id = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	/* granted to no role: one given projects records in those it operates */
-	ct_scope_check(project_id, CT_CAP_OPERATE | CT_CAP_UNLESS_SCOPED, NULL);
+	ct_scope_check_fn(project_id, CT_CAP_OPERATE | CT_CAP_UNLESS_SCOPED, NULL, fcinfo->flinfo->fn_oid);
 	ct_id = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	props = PG_GETARG_JSONB_P(3);

@@ -379,12 +379,13 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 
 /*
  * The projects whose queued messages the caller may see or take with one
- * of caps, as the parameter of a statement (NULL: every project).
+ * of caps, in function fn, as the parameter of a statement (NULL: every
+ * project).
  */
 static void
-ct_inbox_scope(int caps, Datum *value, char *null)
+ct_inbox_scope(int caps, Oid fn, Datum *value, char *null)
 {
-	ArrayType  *projects = ct_scope_projects(ct_scope_caller(), caps);
+	ArrayType  *projects = ct_scope_projects(ct_scope_caller(), caps, fn);
 
 	*value = PointerGetDatum(projects);
 	*null = projects == NULL ? 'n' : ' ';
@@ -408,7 +409,7 @@ ct_inbox_depth(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "ctaudience: ct_inbox_depth() must return a row");
 	ct_store_connect();
-	ct_inbox_scope(CT_CAP_READ | CT_CAP_OPERATE | CT_CAP_UNLESS_SCOPED, &scope, &scope_null);
+	ct_inbox_scope(CT_CAP_READ | CT_CAP_OPERATE | CT_CAP_UNLESS_SCOPED, fcinfo->flinfo->fn_oid, &scope, &scope_null);
 	if (ct_store_exec(CT_Q_INBOX_DEPTH, &scope, &scope_null, true) != 1)
 		elog(ERROR, "ctaudience: could not read the inbox");
 	result[0] = ct_store_get(0, 1, &isnull);
@@ -700,7 +701,7 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 		elog(ERROR, "ctaudience: ct_process_inbox() must return a row");
 
 	ct_store_connect();
-	ct_inbox_scope(CT_CAP_OPERATE, &args[1], &nulls[1]);
+	ct_inbox_scope(CT_CAP_OPERATE, InvalidOid, &args[1], &nulls[1]);
 	ct_purge_done(args[1], nulls[1]);
 	args[0] = Int32GetDatum(max_messages);
 	nrows = ct_store_exec(CT_Q_INBOX_DUE, args, nulls, false);
@@ -765,7 +766,7 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 	if (!ct_time_for_message())
 		PG_RETURN_NULL();
 	ct_store_connect();
-	ct_inbox_scope(CT_CAP_OPERATE, &args[1], &nulls[1]);
+	ct_inbox_scope(CT_CAP_OPERATE, InvalidOid, &args[1], &nulls[1]);
 	ct_purge_done(args[1], nulls[1]);
 	while (!found)
 	{

@@ -19,6 +19,7 @@
 #include "access/tableam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
@@ -167,11 +168,19 @@ ct_grant_cmp(const void *a, const void *b)
 
 /*
  * Read the rows of ct_project_grant that apply to sc's role (its own, and
- * those of the roles it has the privileges of) into sc->grants.
+ * those of the roles it has the privileges of) into sc->grants.  A row
+ * applies only while its role is a member of ctaudience_scoped, as
+ * ct_grant_project made it (directly, or through a team role it belongs
+ * to, as pg_has_role's MEMBER there): rows are kept by name, and a role
+ * created later under a dropped role's name, never given a project, must
+ * inherit none of them.  Membership rather than the privileges of
+ * ctaudience_scoped: being given projects is what is asked, and the row's
+ * capabilities reach sc's role through has_privs_of_role anyway.
  */
 static void
 ct_scope_load(CtScope *sc)
 {
+	Oid			scoped = get_role_oid("ctaudience_scoped", true);
 	Relation	rel = table_open(ct_citus_local_table("ct_project_grant"), AccessShareLock);
 	TupleDesc	desc = RelationGetDescr(rel);
 	Snapshot	snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
@@ -190,7 +199,8 @@ ct_scope_load(CtScope *sc)
 		char	   *name = TextDatumGetCString(role);
 		Oid			granted = get_role_oid(name, true);
 
-		if (!OidIsValid(granted) || !has_privs_of_role(sc->role, granted))
+		if (!OidIsValid(granted) || !has_privs_of_role(sc->role, granted) ||
+			!OidIsValid(scoped) || !is_member_of_role(granted, scoped))
 			continue;
 		if (n == size)
 		{
@@ -253,20 +263,28 @@ ct_scope_granted(CtScope *sc, const char *project, int len)
 	return 0;
 }
 
-/* Whether sc's role acts on every project for one of caps. */
+/*
+ * Whether sc's role acts on every project for one of caps, in function fn.
+ * Unless scoped, only if the role itself may execute fn: a SECURITY DEFINER
+ * function of a scoped role (or SET ROLE) can make any role the caller, so
+ * being outside ctaudience_scoped alone gives nothing.
+ */
 static bool
-ct_scope_every(CtScope *sc, int caps)
+ct_scope_every(CtScope *sc, int caps, Oid fn)
 {
-	return (sc->every & caps & CT_CAP_ALL) != 0 || ((caps & CT_CAP_UNLESS_SCOPED) && !sc->scoped);
+	if ((sc->every & caps & CT_CAP_ALL) != 0)
+		return true;
+	return (caps & CT_CAP_UNLESS_SCOPED) && !sc->scoped && OidIsValid(fn) &&
+		ct_proc_aclcheck(fn, sc->role, ACL_EXECUTE) == ACLCHECK_OK;
 }
 
-/* ct_scope_allows, for a project of len bytes. */
+/* ct_scope_allows, for a project of len bytes, in function fn. */
 static bool
-ct_scope_allows_len(Oid role, const char *project, int len, int caps)
+ct_scope_allows_len(Oid role, const char *project, int len, int caps, Oid fn)
 {
 	CtScope    *sc = ct_scope_of(role);
 
-	return ct_scope_every(sc, caps) || (ct_scope_granted(sc, project, len) & caps & CT_CAP_ALL) != 0;
+	return ct_scope_every(sc, caps, fn) || (ct_scope_granted(sc, project, len) & caps & CT_CAP_ALL) != 0;
 }
 
 /* See scope.h. */
@@ -281,18 +299,18 @@ ct_scope_caller(void)
 bool
 ct_scope_allows(Oid role, const char *project, int caps)
 {
-	return ct_scope_allows_len(role, project, strlen(project), caps);
+	return ct_scope_allows_len(role, project, strlen(project), caps, InvalidOid);
 }
 
 /* See scope.h. */
 ArrayType *
-ct_scope_projects(Oid role, int caps)
+ct_scope_projects(Oid role, int caps, Oid fn)
 {
 	CtScope    *sc = ct_scope_of(role);
 	Datum	   *projects;
 	int			n = 0;
 
-	if (ct_scope_every(sc, caps))
+	if (ct_scope_every(sc, caps, fn))
 		return NULL;
 	if (!sc->loaded)
 		ct_scope_load(sc);
@@ -309,9 +327,16 @@ ct_scope_projects(Oid role, int caps)
 void
 ct_scope_check(const char *project, int caps, const char *what)
 {
+	ct_scope_check_fn(project, caps, what, InvalidOid);
+}
+
+/* See scope.h. */
+void
+ct_scope_check_fn(const char *project, int caps, const char *what, Oid fn)
+{
 	Oid			caller = ct_scope_caller();
 
-	if (ct_scope_allows(caller, project, caps))
+	if (ct_scope_allows_len(caller, project, strlen(project), caps, fn))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -376,42 +401,50 @@ ct_project_visible(PG_FUNCTION_ARGS)
 	text	   *project = PG_GETARG_TEXT_PP(0);
 	int			caps = ct_caps_arg(fcinfo, 1);
 
-	PG_RETURN_BOOL(ct_scope_allows_len(GetUserId(), VARDATA_ANY(project), VARSIZE_ANY_EXHDR(project), caps));
+	PG_RETURN_BOOL(ct_scope_allows_len(GetUserId(), VARDATA_ANY(project), VARSIZE_ANY_EXHDR(project), caps,
+									   InvalidOid));
 }
 
 /*
  * SQL: ct_check_project(project_id text, capabilities text[], what text,
- * unless_scoped boolean) returns void.  Refuse (42501) unless the role a
- * SECURITY DEFINER function was called by may act on the project with one
- * of the capabilities; what names the object refused.  unless_scoped: a
- * role outside ctaudience_scoped may act on every project.
+ * unless_scoped regprocedure) returns void.  Refuse (42501) unless the role
+ * a SECURITY DEFINER function was called by may act on the project with one
+ * of the capabilities; what names the object refused.  unless_scoped, the
+ * function checking: a role outside ctaudience_scoped that may itself
+ * execute it acts on every project.
  */
 Datum
 ct_check_project(PG_FUNCTION_ARGS)
 {
 	int			caps;
+	Oid			fn = InvalidOid;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "project_id" : "capabilities")));
 	caps = ct_caps_of(PG_GETARG_ARRAYTYPE_P(1));
-	if (!PG_ARGISNULL(3) && PG_GETARG_BOOL(3))
+	if (!PG_ARGISNULL(3))
+	{
 		caps |= CT_CAP_UNLESS_SCOPED;
-	ct_scope_check(text_to_cstring(PG_GETARG_TEXT_PP(0)), caps,
-				   PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)));
+		fn = PG_GETARG_OID(3);
+	}
+	ct_scope_check_fn(text_to_cstring(PG_GETARG_TEXT_PP(0)), caps,
+					  PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2)), fn);
 	PG_RETURN_VOID();
 }
 
 /*
- * SQL: ct_caller_projects(capabilities text[], unless_scoped boolean)
+ * SQL: ct_caller_projects(capabilities text[], unless_scoped regprocedure)
  * returns text[].  The projects the caller of a SECURITY DEFINER function
  * may act on with one of the capabilities; NULL for every project.
+ * unless_scoped as in ct_check_project.
  */
 Datum
 ct_caller_projects(PG_FUNCTION_ARGS)
 {
 	int			caps;
+	Oid			fn = InvalidOid;
 	ArrayType  *projects;
 
 	if (PG_ARGISNULL(0))
@@ -419,9 +452,12 @@ ct_caller_projects(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("capabilities must not be null")));
 	caps = ct_caps_of(PG_GETARG_ARRAYTYPE_P(0));
-	if (!PG_ARGISNULL(1) && PG_GETARG_BOOL(1))
+	if (!PG_ARGISNULL(1))
+	{
 		caps |= CT_CAP_UNLESS_SCOPED;
-	projects = ct_scope_projects(ct_scope_caller(), caps);
+		fn = PG_GETARG_OID(1);
+	}
+	projects = ct_scope_projects(ct_scope_caller(), caps, fn);
 	if (projects == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_ARRAYTYPE_P(projects);

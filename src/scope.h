@@ -24,9 +24,11 @@
 #define CT_CAP_ALL		0x0F
 
 /*
- * With a capability: a role that is not a member of ctaudience_scoped acts
- * on every project (the owner's functions, granted to no role, that an
- * owner may grant to the roles it trusts; the receiver's ct_inbox_depth).
+ * With a capability, given the function checking (fn): a role that is not
+ * a member of ctaudience_scoped and may itself execute fn acts on every
+ * project (the owner's functions, granted to no role, that an owner may
+ * grant to the roles it trusts; the receiver's ct_inbox_depth).  Without a
+ * function it gives no project.
  */
 #define CT_CAP_UNLESS_SCOPED 0x100
 
@@ -37,15 +39,18 @@ extern Oid	ct_scope_caller(void);
 extern bool ct_scope_allows(Oid role, const char *project, int caps);
 
 /*
- * The projects role may act on with one of caps, as a text[] (in the
- * current memory context), or NULL for every project.
+ * The projects role may act on with one of caps, in function fn, as a
+ * text[] (in the current memory context), or NULL for every project.
  */
-extern ArrayType *ct_scope_projects(Oid role, int caps);
+extern ArrayType *ct_scope_projects(Oid role, int caps, Oid fn);
 
 /*
  * Refuse (42501) unless the caller may act on project with one of caps;
  * what names the object refused (NULL: the project itself).
  */
 extern void ct_scope_check(const char *project, int caps, const char *what);
+
+/* ct_scope_check in function fn (for CT_CAP_UNLESS_SCOPED). */
+extern void ct_scope_check_fn(const char *project, int caps, const char *what, Oid fn);
 
 #endif							/* CT_SCOPE_H */

@@ -70,7 +70,7 @@ BEGIN
 	END IF;
 	-- an operator given projects moves the journeys of those only
 	PERFORM ctaudience.ct_check_project(project, '{operate}', format('the journeys of project %s', project),
-										unless_scoped => true);
+										unless_scoped => 'ctaudience.ct_advance_project_journeys(text, integer, timestamptz)'::regprocedure);
 
 	-- the due profiles: at the end of a wait, entered, removed from the
 	-- entry segment (an import makes them due), or entered by an import

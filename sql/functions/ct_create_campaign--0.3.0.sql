@@ -10,7 +10,8 @@ AS $$
 DECLARE
 	id bigint;
 BEGIN
-	PERFORM ctaudience.ct_check_project(ct_create_campaign.project_id, '{operate}', unless_scoped => true);
+	PERFORM ctaudience.ct_check_project(ct_create_campaign.project_id, '{operate}',
+										unless_scoped => 'ctaudience.ct_create_campaign(text, text, text, text, text, jsonb, bigint[], boolean)'::regprocedure);
 	IF NOT EXISTS (SELECT 1 FROM ctaudience.ct_project p WHERE p.project_id = ct_create_campaign.project_id) THEN
 		RAISE EXCEPTION 'unknown CleverTap project "%"', ct_create_campaign.project_id
 			USING ERRCODE = 'invalid_parameter_value';

@@ -15,7 +15,8 @@ BEGIN
 												  WHEN name IS NULL THEN 'name' ELSE 'nodes' END
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	PERFORM ctaudience.ct_check_project(ct_create_journey.project_id, '{operate}', unless_scoped => true);
+	PERFORM ctaudience.ct_check_project(ct_create_journey.project_id, '{operate}',
+										unless_scoped => 'ctaudience.ct_create_journey(text, text, jsonb, text, jsonb, text, jsonb, text, interval, integer, bigint[])'::regprocedure);
 	IF NOT EXISTS (SELECT 1 FROM ctaudience.ct_project p WHERE p.project_id = ct_create_journey.project_id) THEN
 		RAISE EXCEPTION 'unknown CleverTap project "%"', ct_create_journey.project_id
 			USING ERRCODE = 'invalid_parameter_value';

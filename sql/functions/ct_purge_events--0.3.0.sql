@@ -17,7 +17,8 @@ BEGIN
 		RAISE EXCEPTION '% must not be null', CASE WHEN project_id IS NULL THEN 'project_id' ELSE 'older_than' END
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
-	PERFORM ctaudience.ct_check_project(ct_purge_events.project_id, '{operate}', unless_scoped => true);
+	PERFORM ctaudience.ct_check_project(ct_purge_events.project_id, '{operate}',
+										unless_scoped => 'ctaudience.ct_purge_events(text, timestamptz)'::regprocedure);
 	IF NOT EXISTS (SELECT 1 FROM ctaudience.ct_project p WHERE p.project_id = ct_purge_events.project_id) THEN
 		RAISE EXCEPTION 'unknown CleverTap project "%"', project_id USING ERRCODE = 'invalid_parameter_value';
 	END IF;

@@ -26,7 +26,7 @@ BEGIN
 		RAISE EXCEPTION 'no journey %', ct_start_journey.journey_id USING ERRCODE = 'no_data_found';
 	END IF;
 	PERFORM ctaudience.ct_check_project(j.project_id, '{operate}', format('journey %s', j.journey_id),
-										unless_scoped => true);
+										unless_scoped => 'ctaudience.ct_start_journey(bigint, timestamptz)'::regprocedure);
 	IF as_of IS NOT NULL AND NOT ctaudience.ct_caller_is_owner() THEN
 		RAISE EXCEPTION 'only the extension''s owner starts a journey as of a given time'
 			USING ERRCODE = 'insufficient_privilege', HINT = 'Leave as_of out: the journey starts now.';

@@ -23,7 +23,7 @@ BEGIN
 		RAISE EXCEPTION 'no journey %', ct_stop_journey.journey_id USING ERRCODE = 'no_data_found';
 	END IF;
 	PERFORM ctaudience.ct_check_project(j.project_id, '{operate}', format('journey %s', j.journey_id),
-										unless_scoped => true);
+										unless_scoped => 'ctaudience.ct_stop_journey(bigint)'::regprocedure);
 	IF j.status = 'stopped' THEN
 		RETURN 0;
 	END IF;

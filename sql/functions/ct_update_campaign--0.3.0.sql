@@ -17,7 +17,7 @@ BEGIN
 		RAISE EXCEPTION 'no campaign %', ct_update_campaign.campaign_id USING ERRCODE = 'no_data_found';
 	END IF;
 	PERFORM ctaudience.ct_check_project(project, '{operate}', format('campaign %s', ct_update_campaign.campaign_id),
-										unless_scoped => true);
+										unless_scoped => 'ctaudience.ct_update_campaign(bigint, text, text, text, text, jsonb, bigint[], boolean, text)'::regprocedure);
 	IF ct_update_campaign.segment_ids IS NOT NULL THEN
 		PERFORM ctaudience.ct_campaign_segments_exist(project, ct_update_campaign.segment_ids);
 	END IF;

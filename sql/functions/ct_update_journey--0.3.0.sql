@@ -18,7 +18,7 @@ BEGIN
 		RAISE EXCEPTION 'no journey %', ct_update_journey.journey_id USING ERRCODE = 'no_data_found';
 	END IF;
 	PERFORM ctaudience.ct_check_project(project, '{operate}', format('journey %s', ct_update_journey.journey_id),
-										unless_scoped => true);
+										unless_scoped => 'ctaudience.ct_update_journey(bigint, text, jsonb, text, jsonb, text, jsonb, text, interval, integer, bigint[])'::regprocedure);
 	IF ct_update_journey.nodes IS NOT NULL THEN
 		-- (an entry on an event has no entry segment: NULL)
 		PERFORM ctaudience.ct_campaign_segments_exist(project,

@@ -3,7 +3,8 @@
 # with PostgreSQL's default logging, one logging every statement
 # (log_statement = 'all', log_min_duration_statement = 0).  On each, every
 # function that takes a passcode -- ct_register_project, ct_rotate_passcode,
-# ct_check_passcode, ct_resolve_identity(..., passcode => ...), and the ones
+# ct_check_passcode, ct_resolve_identity(..., passcode => ...),
+# ct_update_project(..., account_token => ...) (a secret too), and the ones
 # that take a message holding it (ct_import_audience, ct_firehose,
 # ct_enqueue, ct_firehose_enqueue, ct_preview_import) -- is called,
 # succeeding and failing:
@@ -144,7 +145,9 @@ log_min_duration_statement = 0"
 		"SELECT ctaudience.ct_check_passcode('PWMARK7', NULL)" \
 		"DO \$\$ BEGIN PERFORM ctaudience.ct_register_project('LOGP', 'PWMARK-0008-x', 'tok-1', passcode_expires_at => now() - interval '1 day'); END \$\$" \
 		"DO \$\$ BEGIN PERFORM ctaudience.ct_rotate_passcode('LOGP', 'PWMARK8'); END \$\$" \
-		"SELECT ctaudience.ct_rotate_passcode('LOGP', 'PWMARK-0003-x')"
+		"SELECT ctaudience.ct_rotate_passcode('LOGP', 'PWMARK-0003-x')" \
+		"SELECT ctaudience.ct_update_project('NOPE', account_token => 'PWMARK-0017-x')" \
+		"DO \$\$ BEGIN PERFORM ctaudience.ct_update_project('LOGP', account_token => 'PWMARK-0018-x', region => 'mars1'); END \$\$"
 	# a superuser needs no passcode to resolve: an importer does
 	as pl_importer "SELECT ctaudience.ct_resolve_identity('LOGP', customer_id => 'pw-1', passcode => 'PWMARK-0003-x')" \
 		"SELECT ctaudience.ct_resolve_identity('LOGP', customer_id => 'pw-1', passcode => 'PWMARK-0006-x')"
@@ -196,7 +199,7 @@ log_min_duration_statement = 0"
 	# the calls did happen, and failed where they should
 	for e in 'passcode must be between 8 and 1024 characters long' 'which is not in the future' \
 		'unknown CleverTap project "NOPE"' 'invalid credentials for CleverTap project "LOGP"' \
-		'not valid JSON: an invalid escape sequence' 'invalid project id "bad project"'; do
+		'not valid JSON: an invalid escape sequence' 'invalid project id "bad project"' 'unknown region "mars1"'; do
 		grep -qF "$e" "$log" || notok "$c logging: the log holds the error \"$e\""
 	done
 	want="direct ok 200

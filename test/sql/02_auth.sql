@@ -39,6 +39,25 @@ SELECT ct_import_audience(jsonb_set(t.msg(2, 1714592744000, '[]'), '{account,acc
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_import_audience(t.msg(2, 1714592744000, '[]') #- '{account}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- a passcode longer than any stored one (1024 characters) gets the answer
+-- of a wrong one, after the work of a wrong one rather than a PBKDF2 that
+-- costs in proportion to its length (review rev7 #4: 4 MB took seconds),
+-- also for an unknown project; 1024 characters of two bytes are not too
+-- long (in a transaction rolled back: the project and its message go)
+SELECT clock_timestamp() AS started \gset
+SELECT ct_import_audience(jsonb_set(t.msg(2, 1714592744000, '[]'), '{account,account_settings,passcode}', to_jsonb(repeat('x', 2000000))));
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_import_audience(jsonb_set(t.msg(2, 1714592744000, '[]', 'NOPE'), '{account,account_settings,passcode}', to_jsonb(repeat('x', 2000000))));
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT clock_timestamp() - :'started' < interval '3 seconds' AS refused_quickly;
+SELECT ct_import_audience(jsonb_set(t.msg(2, 1714592744000, '[]'), '{account,account_settings,passcode}', to_jsonb(repeat('x', 1025))));
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+BEGIN;
+SELECT ct_register_project('TEST-LONG', repeat('é', 1024), 'token-TEST-LONG');
+SELECT t.imp(jsonb_set(t.msg(3, 1714592744000, '[]', 'TEST-LONG'), '{account,account_settings,passcode}', to_jsonb(repeat('é', 1024))));
+SELECT ct_import_audience(jsonb_set(t.msg(3, 1714592744000, '[]', 'TEST-LONG'), '{account,account_settings,passcode}', to_jsonb(repeat('é', 1025))));
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+ROLLBACK;
 -- region is compared without case or surrounding blanks
 SELECT t.imp(jsonb_set(t.msg(3, 1714592744000, '[]'), '{account,account_settings,region}', '" EU1 "'));
 
@@ -133,6 +152,16 @@ SELECT ct_update_project('TEST-RR', account_token => '');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_update_project(NULL, name => 'x');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- no function that takes a passcode or an account token logs the
+-- statement of its errors, which may hold it as a literal (review rev7 #6:
+-- ct_update_project did)
+SELECT p.oid::regprocedure AS logs_its_statement
+  FROM pg_proc p
+ WHERE p.pronamespace = 'ctaudience'::regnamespace
+   AND p.proargnames && ARRAY['passcode', 'new_passcode', 'account_token']
+   AND p.proname <> 'ct_passcode_hash'	-- granted to no role: those call it
+   AND NOT coalesce(p.proconfig @> ARRAY['log_min_error_statement=panic'], false)
+ ORDER BY 1;
 
 -- An unknown project is one SQLSTATE everywhere (28000): the import's
 -- callers, who could probe, get the answer of wrong credentials; the

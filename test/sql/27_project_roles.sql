@@ -261,6 +261,44 @@ SELECT r AS role,
 	   t.as_role(r, format($$SELECT ct_record_event('TEST-RA', %L, 'Opened') > 0$$, t.pr('TEST-RA', 'ra-1'))) AS record_a
   FROM unnest(ARRAY['ct_pr_operator_a', 'ct_pr_pipeline']) r;
 
+-- that only for a role that may itself call the function: a team's own
+-- SECURITY DEFINER function over ours, called by a role outside
+-- ctaudience_scoped that may not (another login, or the team's member
+-- after SET ROLE to any other role of its own), acts in no project
+-- (review rev7 #1: it acted in every one)
+CREATE ROLE ct_pr_plain;
+CREATE ROLE ct_pr_stopper;
+GRANT USAGE ON SCHEMA ctaudience TO ct_pr_stopper;
+GRANT EXECUTE ON FUNCTION ct_stop_campaign(bigint) TO ct_pr_stopper;
+CREATE SCHEMA ct_pr_team_a AUTHORIZATION ct_pr_operator_a;
+GRANT USAGE ON SCHEMA ct_pr_team_a TO PUBLIC;
+SET ROLE ct_pr_operator_a;
+CREATE FUNCTION ct_pr_team_a.record(p text, who text) RETURNS boolean SECURITY DEFINER SET search_path = pg_catalog
+	LANGUAGE sql AS $$ SELECT ctaudience.ct_record_event(p, who, 'Opened') > 0 $$;
+CREATE FUNCTION ct_pr_team_a.purge(p text) RETURNS bigint SECURITY DEFINER SET search_path = pg_catalog
+	LANGUAGE sql AS $$ SELECT ctaudience.ct_purge_events(p, '2000-01-01') $$;
+CREATE FUNCTION ct_pr_team_a.stop(c bigint) RETURNS text SECURITY DEFINER SET search_path = pg_catalog
+	LANGUAGE sql AS $$ SELECT 'stopped' FROM ctaudience.ct_stop_campaign(c) $$;
+CREATE FUNCTION ct_pr_team_a.advance(p text) RETURNS bigint SECURITY DEFINER SET search_path = pg_catalog
+	LANGUAGE sql AS $$ SELECT ctaudience.ct_advance_project_journeys(p) $$;
+CREATE FUNCTION ct_pr_team_a.depth() RETURNS boolean SECURITY DEFINER SET search_path = pg_catalog
+	LANGUAGE sql AS $$ SELECT d.pending + d.dead > 0 FROM ctaudience.ct_inbox_depth() d $$;
+RESET ROLE;
+SELECT r AS role,
+	   t.as_role(r, format($$SELECT ct_pr_team_a.record('TEST-RB', %L)$$, t.pr('TEST-RB', 'rb-1'))) AS record_b,
+	   t.as_role(r, $$SELECT ct_pr_team_a.purge('TEST-RB')$$) AS purge_b,
+	   t.as_role(r, format('SELECT ct_pr_team_a.stop(%s)', :camp_b)) AS stop_b,
+	   t.as_role(r, $$SELECT ct_pr_team_a.advance('TEST-RB')$$) AS advance_b,
+	   t.as_role(r, 'SELECT ct_pr_team_a.depth()') AS depth_b,
+	   t.as_role(r, format($$SELECT ct_pr_team_a.record('TEST-RA', %L)$$, t.pr('TEST-RA', 'ra-1'))) AS record_a
+  FROM unnest(ARRAY['ct_pr_plain', 'pg_monitor', 'ct_pr_stopper', 'ct_pr_pipeline', 'ct_pr_importer']) r;
+-- (a role that may call ours acts, through the team's function too, in
+-- every project: the pipeline records in B, the importer counts every
+-- project's inbox); a role granted ct_stop_campaign alone stops any
+-- campaign, and changes nothing else
+SELECT t.as_role('ct_pr_stopper', format($$SELECT 'stopped' FROM ct_stop_campaign(%s)$$, :camp_b)) AS stopper_stops_b,
+	   t.as_role('ct_pr_stopper', format('SELECT ct_update_campaign(%s, name => %L)', :camp_b, 'B: renamed')) AS stopper_renames_b;
+
 -- the import runs as the owner, whom row-level security does not hold
 SET ROLE ct_pr_importer;
 SELECT t.counts(ct_import_audience(t.msg(2621, 1767272400000, jsonb_build_array(
@@ -291,6 +329,17 @@ CREATE ROLE ct_pr_again;
 SELECT ct_grant_project('ct_pr_again', 'TEST-RB', 'read');
 SELECT project_id, role, capability FROM ct_project_grant WHERE role = 'ct_pr_again' ORDER BY 1;
 SELECT t.seen('ct_segments', 'ct_pr_again') AS again_sees;
+-- nor does one created again under the name and never given a project,
+-- which is not in ctaudience_scoped, through a role that has its
+-- privileges (review rev7 #2: ct_pr_reader_a read A again)
+CREATE ROLE ct_pr_gone;
+SELECT ct_grant_project('ct_pr_gone', 'TEST-RA', 'read');
+DROP OWNED BY ct_pr_gone;
+DROP ROLE ct_pr_gone;
+CREATE ROLE ct_pr_gone;
+GRANT ct_pr_gone TO ct_pr_reader_a;
+SELECT t.seen('ct_segments', 'ct_pr_reader_a') AS reader_a_sees,
+	   pg_has_role('ct_pr_gone', 'ctaudience_scoped', 'MEMBER') AS gone_scoped;
 ALTER ROLE ct_pr_again RENAME TO ct_pr_renamed;
 SELECT t.seen('ct_segments', 'ct_pr_renamed') AS renamed_sees;
 CREATE ROLE ct_pr_again;
