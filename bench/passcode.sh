@@ -26,7 +26,7 @@ INSERT INTO m SELECT k, jsonb_build_object('type', 'audience_membership_change_r
 			   ('2 MB', 'BENCH-PC', repeat('x', 2000000)), ('unknown project, 2 MB', 'NOPE', repeat('x', 2000000)),
 			   ('unknown project, 15 B', 'NOPE', 'wrong-passcode!')) v(k, p, pc);
 CREATE TEMP TABLE r(kind text, ms float8);
-SELECT set_config('bench.rounds', :'rounds', false);
+SELECT set_config('bench.rounds', :'rounds', false) AS rounds_set \gset
 DO $$
 DECLARE
 	x record;
