@@ -200,8 +200,21 @@ ct_unique_index(Relation rel, const char *name, const char *const *cols, int nco
 		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
 		heap_attisnull(tup, Anum_pg_index_indpred, NULL) != partial;
 	ok = ok && ix->indimmediate;
+
+	/*
+	 * the columns in any order (as ON CONFLICT's inference takes them): 0.3.0
+	 * put project_id last in the keys, and a Citus worker's shards keep the
+	 * order they were made with until ct_distribute builds them again
+	 */
 	for (int i = 0; ok && i < ncols; i++)
-		ok = ix->indkey.values[i] == SPI_fnumber(RelationGetDescr(rel), cols[i]);
+	{
+		int			att = SPI_fnumber(RelationGetDescr(rel), cols[i]);
+		bool		found = false;
+
+		for (int k = 0; k < ncols; k++)
+			found = found || ix->indkey.values[k] == att;
+		ok = att > 0 && found;
+	}
 	ReleaseSysCache(tup);
 
 	/*

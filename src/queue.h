@@ -45,7 +45,7 @@ extern void ct_direct_journey_enter(CtBatch *pairs, const bool *created);
 /*
  * For other direct writers: the unique index name of rel (its shard's on a
  * Citus worker) as a list for the arbiter indexes, when it is as the
- * extension made it (valid, a B-tree on the columns cols in that order,
+ * extension made it (valid, a B-tree on the columns cols in any order,
  * with a predicate when partial, no expressions), else NIL; and n rows of
  * rel (fill, as ct_multi_insert's) each inserted unless the arbiter has its
  * key (inserted[i], when not NULL, says which were); check_first: probe
