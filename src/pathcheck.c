@@ -68,7 +68,7 @@ static const CtPathDef ct_paths[CT_NPATHS] = {
 	[CT_PATH_INSERT_QUEUE] = {"insert_queue", CT_KIND_PLAIN, "ct_campaign_queue", 10,
 	NULL, NULL, 0, {NULL}, false, -1},
 	[CT_PATH_INSERT_QUEUE_ONCE] = {"insert_queue_once", CT_KIND_ARBITER, "ct_campaign_queue", 10,
-	NULL, "ct_campaign_queue_once_idx", 3, {"project_id", "campaign_id", "ct_id"}, true, -1},
+	NULL, "ct_campaign_queue_once_idx", 3, {"ct_id", "campaign_id", "project_id"}, true, -1},
 	[CT_PATH_JOURNEY_ENTER] = {"journey_enter", CT_KIND_ARBITER, "ct_journey_state", 10,
 		NULL, "ct_journey_state_pkey", 3, {"ct_id", "journey_id", "project_id"}, false,
 	CT_PATH_JOURNEY_STEPS},
@@ -193,10 +193,12 @@ ct_named_index(Relation heap, const char *name)
  * Whether index relid of heap is still what the extension created: a
  * valid, ready B-tree (unique, when asked) on exactly the ncols columns
  * named, no expressions; with a predicate exactly when partial.  Without
- * any_order, the columns must be in the order named (an arbiter);
- * otherwise in any order (0.3.0 put project_id last in the import's keys,
- * 0.2.0 first), order[k] (unless order is NULL) then the column (of
- * columns) that is the index's column k + 1.
+ * any_order, the columns must be in the order named; otherwise in any
+ * order (0.3.0 put project_id last in the keys, 0.2.0 first, and a Citus
+ * shard keeps its order until ct_distribute builds it again; an arbiter's
+ * columns are a set, as ON CONFLICT's inference takes them), order[k]
+ * (unless order is NULL) then the column (of columns) that is the index's
+ * column k + 1.
  */
 static bool
 ct_key_index(Relation heap, Oid relid, const CtPathDef *def, bool unique, bool partial,
@@ -319,7 +321,7 @@ ct_path_usable(CtDirectPath path, Relation rel, Oid *index, int *order, char **w
 		else if (def->kind == CT_KIND_PROBE)
 			ok = ct_key_index(rel, relid, def, def->flag, false, true, order, why);
 		else
-			ok = ct_key_index(rel, relid, def, true, def->flag, false, NULL, why) &&
+			ok = ct_key_index(rel, relid, def, true, def->flag, true, NULL, why) &&
 				ct_arbiter_immediate(rel, relid, why);
 	}
 	if (!ok && why != NULL && *why == NULL)

@@ -63,7 +63,7 @@ SELECT has_column('ctaudience', 'ct_journey', 'exit_segments', 'a journey has ex
 SELECT has_column('ctaudience', 'ct_journey', 'entry_event', 'a journey may enter on an app event');
 SELECT has_function('ctaudience', 'ct_set_project_time_zone', ARRAY['text', 'text']);
 SELECT table_privs_are('ctaudience', 'ct_journey_daily', 'ctaudience_reader', ARRAY['SELECT']);
-SELECT col_is_pk('ctaudience', 'ct_campaign_queue', ARRAY['project_id', 'queue_id'], 'queued qualifications keyed by project');
+SELECT col_is_pk('ctaudience', 'ct_campaign_queue', ARRAY['queue_id', 'project_id'], 'queued qualifications keyed by project');
 SELECT triggers_are('ctaudience', 'ct_segment_member', ARRAY['ct_partner_sync_insert', 'ct_partner_sync_update', 'ct_partner_sync_delete']);
 
 -- SECURITY DEFINER functions pin search_path

@@ -245,7 +245,7 @@ BEGIN;
 DROP INDEX ct_campaign_queue_once_idx;
 CREATE UNIQUE INDEX ct_campaign_queue_once_idx ON ct_campaign_queue (project_id, campaign_id, ct_id);
 ALTER TABLE ct_journey_state DROP CONSTRAINT ct_journey_state_pkey,
-	ADD CONSTRAINT ct_journey_state_pkey PRIMARY KEY (project_id, journey_id, ct_id);
+	ADD CONSTRAINT ct_journey_state_pkey PRIMARY KEY (ct_id, journey_id, project_id, node);
 SELECT * FROM t.dw_not_direct();
 ROLLBACK;
 SELECT * FROM t.dw_not_direct();

@@ -145,3 +145,37 @@ SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-3'), 'clicked', '2026-01-18
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-2'), 'clicked', '2026-01-18 10:00+00');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT d.outcome, d.ts FROM ct_delivery d WHERE d.campaign_id = :past AND d.ct_id = t.dl('dl-2') ORDER BY d.delivery_id;
+
+-- The queue's one-time index in 0.2.0's column order (project_id first),
+-- as a Citus shard made by 0.2.0 has it until ct_distribute() runs: the
+-- import takes it as its arbiter in either order (ct_direct_paths: the
+-- one-time rows stay on their direct path), and a one-time campaign still
+-- queues a profile once.  Then in this version's order.
+SELECT ct_register_project('TEST-OO', 'test-passcode-1', 'token-TEST-OO', 'eu1', 'Queue key order', NULL, 'US');
+SELECT ct_create_campaign('TEST-OO', 'Gone, old order', 'sms', 'live_behavior',
+						  trigger_event => 'Partner Sync', trigger_filter => '{"Action": "Removed"}') AS oo \gset
+CREATE FUNCTION t.oo(n int, mpid text, action text) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT t.imp(t.msg(n, 1716100000000 + n * 1000, jsonb_build_array(
+		t.u(mpid, jsonb_build_array(t.id('customer', 'oo-' || mpid)), jsonb_build_array(t.aud(52090, 'Old order', action)))),
+		'TEST-OO'))
+$$;
+SELECT pg_get_indexdef('ct_campaign_queue_once_idx'::regclass) ~ '\(ct_id, campaign_id, project_id\)' AS this_order;
+DROP INDEX ct_campaign_queue_once_idx;
+CREATE UNIQUE INDEX ct_campaign_queue_once_idx ON ct_campaign_queue (project_id, campaign_id, ct_id) WHERE once;
+SELECT direct FROM ct_direct_paths() WHERE path = 'insert_queue_once';
+-- oo-2190 removed twice: queued once
+DO $$ BEGIN
+	PERFORM t.oo(2190, '2190', 'add'); PERFORM t.oo(2191, '2190', 'delete');
+	PERFORM t.oo(2192, '2190', 'add'); PERFORM t.oo(2193, '2190', 'delete');
+END $$;
+DROP INDEX ct_campaign_queue_once_idx;
+CREATE UNIQUE INDEX ct_campaign_queue_once_idx ON ct_campaign_queue (ct_id, campaign_id, project_id) WHERE once;
+SELECT direct FROM ct_direct_paths() WHERE path = 'insert_queue_once';
+-- oo-2190 removed a third time, oo-2191 twice: each queued once
+DO $$ BEGIN
+	PERFORM t.oo(2194, '2190', 'add'); PERFORM t.oo(2195, '2190', 'delete');
+	PERFORM t.oo(2196, '2191', 'add'); PERFORM t.oo(2197, '2191', 'delete');
+	PERFORM t.oo(2198, '2191', 'add'); PERFORM t.oo(2199, '2191', 'delete');
+END $$;
+SELECT p.identity, count(*) AS queued FROM ct_campaign_queue q JOIN ct_profile p USING (project_id, ct_id)
+ WHERE q.campaign_id = :oo GROUP BY p.identity ORDER BY p.identity;
