@@ -145,3 +145,42 @@ SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-3'), 'clicked', '2026-01-18
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-2'), 'clicked', '2026-01-18 10:00+00');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT d.outcome, d.ts FROM ct_delivery d WHERE d.campaign_id = :past AND d.ct_id = t.dl('dl-2') ORDER BY d.delivery_id;
+
+-- a retry (rev8 #2): the same report again (campaign, profile, outcome and
+-- time; by the merged-away ID or the profile's own) returns the first
+-- one's event and records nothing again; another time is another report
+SELECT ct_record_delivery('TEST-DL', :live, :'taken', 'viewed', '2026-01-17 11:00+00') AS first \gset
+SELECT (SELECT count(*) FROM ct_delivery WHERE project_id = 'TEST-DL') AS deliveries,
+	   (SELECT events FROM ct_usage WHERE project_id = 'TEST-DL' AND month = '2026-01-01') AS events \gset
+SELECT ct_record_delivery('TEST-DL', :live, :'taken', 'viewed', '2026-01-17 11:00+00') = :first AS same_event;
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'viewed', '2026-01-17 11:00+00', '{"x": 1}') = :first AS same_event_by_own_id;
+SELECT count(*) - :deliveries AS new_deliveries FROM ct_delivery WHERE project_id = 'TEST-DL';
+SELECT events - :events AS new_events FROM ct_usage WHERE project_id = 'TEST-DL' AND month = '2026-01-01';
+SELECT day, viewed FROM ct_campaign_results WHERE campaign_id = :live AND day = '2026-01-17';
+SELECT ct_record_delivery('TEST-DL', :live, :'taken', 'viewed', '2026-01-17 11:00:01+00') <> :first AS another;
+
+-- a one-time campaign and a merge (rev8 #1): of the two profiles' rows of
+-- the campaign, a taken one is kept (the earlier taken of two) under the
+-- profile merged into: the sender's reports are still accepted and the
+-- campaign is not handed out again
+SELECT t.imp(t.msg(2405, 1767261900000, jsonb_build_array(
+	t.u('2405', jsonb_build_array(t.id('customer', 'dl-g')), jsonb_build_array(t.aud(54001, 'Buyers'))),
+	t.u('2406', jsonb_build_array(t.id('email', 'dlp@example.com')), jsonb_build_array(t.aud(54001, 'Buyers')), '__dl_p')), 'TEST-DL'));
+SELECT t.dl('dl-g') AS g \gset
+SELECT ct_create_campaign('TEST-DL', 'Once A', 'push', 'live_behavior', trigger_event => 'Opened Offer') AS oa \gset
+SELECT ct_create_campaign('TEST-DL', 'Once B', 'push', 'live_behavior', trigger_event => 'Opened Offer') AS ob \gset
+SELECT ct_create_campaign('TEST-DL', 'Once C', 'push', 'live_behavior', trigger_event => 'Opened Offer') AS oc \gset
+SELECT ct_record_event('TEST-DL', :'g', 'Opened Offer', '{}', '2026-01-20 09:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-DL', '__dl_p', 'Opened Offer', '{}', '2026-01-20 09:01+00') > 0 AS recorded;
+UPDATE ct_campaign_queue SET qualified_at = '2026-01-20 09:02+00' WHERE campaign_id IN (:oa, :ob, :oc);
+-- A: only the generated profile's row taken; B: both, its row first; C: neither
+UPDATE ct_campaign_queue SET taken_at = '2026-01-20 09:05+00' WHERE campaign_id IN (:oa, :ob) AND ct_id = :'g';
+UPDATE ct_campaign_queue SET taken_at = '2026-01-20 09:06+00' WHERE campaign_id = :ob AND ct_id = '__dl_p';
+SELECT ct_record_delivery('TEST-DL', :oa, :'g', 'sent', '2026-01-20 09:07+00') > 0 AS sent;
+SELECT t.imp(t.msg(2406, 1767262000000, jsonb_build_array(
+	t.u('2406', jsonb_build_array(t.id('customer', 'dl-g')), jsonb_build_array(t.aud(54001, 'Buyers')), '__dl_p')), 'TEST-DL'));
+SELECT c.name, q.ct_id, q.taken_at, q.event_ts FROM ct_campaign_queue q JOIN ct_campaign c USING (project_id, campaign_id)
+ WHERE q.campaign_id IN (:oa, :ob, :oc) ORDER BY c.name, q.ct_id;
+SELECT ct_record_delivery('TEST-DL', :oa, :'g', 'clicked', '2026-01-20 09:10+00') > 0 AS clicked_after_merge;
+SELECT day, queued, taken, sent, clicked FROM ct_campaign_results WHERE campaign_id = :oa ORDER BY day;
+SELECT count(*) AS handed_out_again FROM ct_campaign_take(:oa, 10);
