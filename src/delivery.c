@@ -91,11 +91,14 @@ ct_delivery_campaign(const char *project_id, int64 campaign_id, const char *ct_i
 
 /*
  * The event's properties: the sender's, then the campaign's attributes as
- * CleverTap sends them (which win): Campaign id, Campaign name, Campaign
- * type, wzrk_id (the campaign and the day), wzrk_pivot, CT Source.
+ * CleverTap sends them (which win, and replace a sender's key that differs
+ * from one of them only in case): Campaign id (Campaign ID of Notification
+ * Sent), Campaign name, Campaign type, wzrk_id (the campaign and the day),
+ * wzrk_pivot, CT Source.
  */
 static Jsonb *
-ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, TimestampTz ts)
+ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, TimestampTz ts,
+				  const CtOutcome *outcome)
 {
 	static const char *const ours[] = {"Campaign id", "Campaign name", "Campaign type", "wzrk_id",
 	"wzrk_pivot", "CT Source"};
@@ -120,7 +123,7 @@ ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, 
 			continue;
 		for (int i = 0; i < lengthof(ours); i++)
 			taken |= (v.val.string.len == strlen(ours[i]) &&
-					  memcmp(v.val.string.val, ours[i], v.val.string.len) == 0);
+					  pg_strncasecmp(v.val.string.val, ours[i], v.val.string.len) == 0);
 		if (taken)
 		{
 			JsonbIteratorNext(&it, &v, true);
@@ -130,7 +133,7 @@ ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, 
 		JsonbIteratorNext(&it, &v, true);
 		pushJsonbValue(&b.state, WJB_VALUE, &v);
 	}
-	ct_jb_int(&b, "Campaign id", campaign_id);
+	ct_jb_int(&b, outcome->campaign_key, campaign_id);
 	ct_jb_string(&b, "Campaign name", c->name, -1);
 	ct_jb_string(&b, "Campaign type", type != NULL ? type : c->channel, -1);
 	ct_jb_string(&b, "wzrk_id", psprintf(INT64_FORMAT "_%04d%02d%02d", campaign_id,
@@ -195,7 +198,7 @@ ct_delivery_write(const char *project_id, int64 campaign_id, const char *ct_id,
 	if (event_id != 0)
 		return event_id;
 	event_id = ct_event_record(project_id, ct_id, outcome->event_name,
-							   ct_delivery_props(props, campaign_id, c, ts), ts, outcome->active);
+							   ct_delivery_props(props, campaign_id, c, ts, outcome), ts, outcome->active);
 	row[5] = Int64GetDatum(event_id);
 	ct_store_exec(CT_Q_DELIVERY_RECORD, row, NULL, false);
 	return event_id;
@@ -237,7 +240,7 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 	{
 		char		names[256];
 
-		ct_outcome_names(names, sizeof(names));
+		ct_outcome_names(NULL, names, sizeof(names));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown delivery outcome \"%s\"", ct_clip(text_to_cstring(PG_GETARG_TEXT_PP(3)))),
@@ -248,6 +251,17 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 	ct_store_connect();
 	ct_citus_enter(project_id);
 	ct_delivery_campaign(project_id, campaign_id, ct_id, &c);
+	if (!ct_outcome_fits(outcome, c.channel))
+	{
+		char		names[256];
+
+		ct_outcome_names(c.channel, names, sizeof(names));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("outcome \"%s\" does not exist for campaign " INT64_FORMAT " (channel %s)",
+						outcome->outcome, campaign_id, c.channel),
+				 errhint("The outcomes of a campaign of channel %s are %s.", c.channel, names)));
+	}
 
 	/*
 	 * A live campaign's profile was taken from its queue.  A past-behavior

@@ -548,7 +548,7 @@ ct_record_event(PG_FUNCTION_ARGS)
 
 	ct_store_connect();
 	ct_citus_enter(project_id);
-	event_id = ct_event_record(project_id, ct_id, name, props, ts, true);
+	event_id = ct_event_record(project_id, ct_id, name, props, ts, ct_event_is_active(name));
 	ct_store_finish();
 	PG_RETURN_INT64(event_id);
 }

@@ -32,13 +32,28 @@ UPDATE ct_campaign_queue SET taken_at = '2026-01-15 09:05+00' WHERE campaign_id 
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'sent', '2026-01-15 09:06+00') > 0 AS sent;
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'delivered', '2026-01-15 09:07+00') > 0 AS delivered;
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'viewed', '2026-01-15 09:08+00') > 0 AS viewed;
--- the sender's own properties are kept; the campaign's attributes are the campaign's
+-- the sender's own properties are kept; the campaign's attributes are the
+-- campaign's, a sender's key differing from one of them only in case
+-- (rev8 #5) replaced too; Notification Sent names the campaign "Campaign ID"
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'clicked', '2026-01-16 10:00+00',
-						  '{"CT Session Id": "s-1", "Campaign id": 999, "wzrk_pivot": "mine"}') > 0 AS clicked;
+						  '{"CT Session Id": "s-1", "Campaign id": 999, "campaign ID": 7, "wzrk_pivot": "mine", "ct source": "x"}') > 0 AS clicked;
+-- an outcome that does not exist for the campaign's channel (rev8 #6):
+-- replies are WhatsApp's, Webhook Delivered a webhook's, Push Impressions a push's
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'replied', '2026-01-16 10:01+00') > 0 AS replied;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'webhook_delivered', '2026-01-16 10:02+00') > 0 AS webhook;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_create_campaign('TEST-DL', 'Buyers chat', 'whatsapp', 'past_behavior', segment_ids => ARRAY[t.dlseg(54001)]) AS chat \gset
+SELECT ct_create_campaign('TEST-DL', 'Buyers hook', 'webhook', 'past_behavior', segment_ids => ARRAY[t.dlseg(54001)]) AS hook \gset
+SELECT ct_record_delivery('TEST-DL', :chat, t.dl('dl-1'), 'replied', '2026-01-16 10:01+00') > 0 AS replied;
+SELECT ct_record_delivery('TEST-DL', :hook, t.dl('dl-1'), 'webhook_delivered', '2026-01-16 10:02+00') > 0 AS webhook;
+SELECT ct_record_delivery('TEST-DL', :hook, t.dl('dl-1'), 'delivered', '2026-01-16 10:02+00') > 0 AS hook_delivered;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'control_group', '2026-01-16 10:03+00') > 0 AS control;
-SELECT e.event_name, e.props - 'Campaign id' AS props, e.props -> 'Campaign id' = to_jsonb(:live) AS campaign_id
+SELECT e.event_name, e.props - 'Campaign id' - 'Campaign ID' AS props,
+	   coalesce(e.props -> 'Campaign id', e.props -> 'Campaign ID') =
+	   (SELECT to_jsonb(c.campaign_id) FROM ct_campaign c WHERE c.project_id = 'TEST-DL' AND c.name = e.props ->> 'Campaign name') AS campaign_id,
+	   e.props ? 'Campaign ID' AS upper_id
   FROM ct_event e WHERE e.project_id = 'TEST-DL' AND e.ct_id = t.dl('dl-1') AND e.event_name <> 'Partner Sync'
  ORDER BY e.event_id;
 SELECT d.outcome, d.ts, e.event_name FROM ct_delivery d JOIN ct_event e USING (project_id, ct_id, event_id)
@@ -75,6 +90,9 @@ SELECT ct_create_campaign('TEST-DL', 'Buyers newsletter', 'email', 'past_behavio
 SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-2'), 'sent', '2026-01-15 12:00+00') > 0 AS member_sent;
 SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-3'), 'sent', '2026-01-15 12:00+00');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- an email campaign has no Push Impressions
+SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-2'), 'delivered', '2026-01-15 12:01+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT e.props ->> 'Campaign type' AS campaign_type, e.props ->> 'wzrk_id' = :past || '_20260115' AS wzrk_id
   FROM ct_event e WHERE e.project_id = 'TEST-DL' AND e.event_name = 'Notification Sent' AND e.ct_id = t.dl('dl-2');
 
@@ -97,6 +115,13 @@ SELECT ct_record_event('TEST-DL', t.dl('dl-1'), 'Push Impressions');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- the SDK's own events: the owner records them, no other role
 SELECT ct_record_event('TEST-DL', t.dl('dl-1'), 'App Installed', '{"source": "play"}', '2026-01-10 08:00+00') > 0 AS owner_records;
+-- of those, the ones raised while the user uses the app make the user
+-- active in the month (rev8 #8): not App Uninstalled, Session Concluded yes
+SELECT ct_record_event('TEST-DL', t.dl('dl-3'), 'App Uninstalled', '{}', '2026-03-05 08:00+00') > 0 AS uninstalled;
+SELECT ct_record_event('TEST-DL', t.dl('dl-3'), 'GeoCluster Entered', '{}', '2026-03-06 08:00+00') > 0 AS geo;
+SELECT ct_record_event('TEST-DL', t.dl('dl-3'), 'Session Concluded', '{}', '2026-04-05 08:00+00') > 0 AS session;
+SELECT month, events, monthly_active_users FROM ct_usage WHERE project_id = 'TEST-DL' AND month IN ('2026-03-01', '2026-04-01')
+ ORDER BY month;
 SELECT t.dl('dl-1') AS dl1 \gset
 CREATE ROLE ct_test_pipeline;
 GRANT USAGE ON SCHEMA ctaudience TO ct_test_pipeline;
