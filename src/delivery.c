@@ -8,8 +8,12 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "common/hashfn.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -25,6 +29,12 @@
 
 PG_FUNCTION_INFO_V1(ct_record_delivery);
 PG_FUNCTION_INFO_V1(ct_journey_control_group);
+
+/*
+ * objsubid of the advisory locks on reports ("CU"), beside message.h's
+ * CT_LOCK_SPACE_MESSAGE, as pg_locks shows them
+ */
+#define CT_LOCK_SPACE_DELIVERY 0x4355
 
 /* The campaign a delivery reports on, and whether its profile came from it. */
 typedef struct CtDeliveryCampaign
@@ -54,10 +64,16 @@ ct_delivery_campaign(const char *project_id, int64 campaign_id, const char *ct_i
 {
 	Datum		args[3];
 	bool		isnull;
+	char	   *locked;
 
+	/*
+	 * the profile the ID names now, locked: a merge that held it is followed,
+	 * and the delivery and its event name the same profile
+	 */
+	locked = ct_event_profile(project_id, ct_id);
 	args[0] = CStringGetTextDatum(project_id);
 	args[1] = Int64GetDatum(campaign_id);
-	args[2] = CStringGetTextDatum(ct_id);
+	args[2] = CStringGetTextDatum(locked != NULL ? locked : ct_id);
 	if (ct_store_exec(CT_Q_DELIVERY_CAMPAIGN, args, NULL, true) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -75,11 +91,14 @@ ct_delivery_campaign(const char *project_id, int64 campaign_id, const char *ct_i
 
 /*
  * The event's properties: the sender's, then the campaign's attributes as
- * CleverTap sends them (which win): Campaign id, Campaign name, Campaign
- * type, wzrk_id (the campaign and the day), wzrk_pivot, CT Source.
+ * CleverTap sends them (which win, and replace a sender's key that differs
+ * from one of them only in case): Campaign id (Campaign ID of Notification
+ * Sent), Campaign name, Campaign type, wzrk_id (the campaign and the day),
+ * wzrk_pivot, CT Source.
  */
 static Jsonb *
-ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, TimestampTz ts)
+ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, TimestampTz ts,
+				  const CtOutcome *outcome)
 {
 	static const char *const ours[] = {"Campaign id", "Campaign name", "Campaign type", "wzrk_id",
 	"wzrk_pivot", "CT Source"};
@@ -104,7 +123,7 @@ ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, 
 			continue;
 		for (int i = 0; i < lengthof(ours); i++)
 			taken |= (v.val.string.len == strlen(ours[i]) &&
-					  memcmp(v.val.string.val, ours[i], v.val.string.len) == 0);
+					  pg_strncasecmp(v.val.string.val, ours[i], v.val.string.len) == 0);
 		if (taken)
 		{
 			JsonbIteratorNext(&it, &v, true);
@@ -114,7 +133,7 @@ ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, 
 		JsonbIteratorNext(&it, &v, true);
 		pushJsonbValue(&b.state, WJB_VALUE, &v);
 	}
-	ct_jb_int(&b, "Campaign id", campaign_id);
+	ct_jb_int(&b, outcome->campaign_key, campaign_id);
 	ct_jb_string(&b, "Campaign name", c->name, -1);
 	ct_jb_string(&b, "Campaign type", type != NULL ? type : c->channel, -1);
 	ct_jb_string(&b, "wzrk_id", psprintf(INT64_FORMAT "_%04d%02d%02d", campaign_id,
@@ -125,9 +144,42 @@ ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, 
 }
 
 /*
+ * Lock a report (campaign, profile, outcome, time: row) for the rest of the
+ * transaction, then look it up: returns the event of one recorded, or 0.  A
+ * retry that arrives while the first is being recorded waits here until
+ * that one ends, then finds it.  The lock is an advisory lock in a space of
+ * its own (objsubid CT_LOCK_SPACE_DELIVERY), so it cannot meet the
+ * application's pg_advisory_lock() keys; two reports that share a 64-bit
+ * hash only wait for each other.  Under REPEATABLE READ or SERIALIZABLE the
+ * transaction's snapshot cannot see what the first committed: found with
+ * the latest snapshot, it is a serialization failure.
+ */
+static int64
+ct_delivery_recorded(Datum *row, const char *key)
+{
+	LOCKTAG		tag;
+	uint64		h = hash_bytes_extended((const unsigned char *) key, strlen(key), 0);
+	int64		event_id = 0;
+	bool		isnull;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, CT_LOCK_SPACE_DELIVERY);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+	if (ct_store_exec(CT_Q_DELIVERY_FIND, row, NULL, false) == 1)
+		event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+	else if (IsolationUsesXactSnapshot() && ct_store_exec_latest(CT_Q_DELIVERY_FIND, row, NULL) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("the delivery was reported concurrently by another session"),
+				 errhint("Retry: a report recorded is answered without effect.")));
+	SPI_freetuptable(SPI_tuptable);
+	return event_id;
+}
+
+/*
  * Record an outcome of a campaign for a profile: the event CleverTap raises
  * for it, with the campaign's attributes, and the delivery row; returns the
- * event's id.
+ * event's id.  A retry (the same campaign, profile, outcome and time) records
+ * nothing and returns the first one's event.
  */
 static int64
 ct_delivery_write(const char *project_id, int64 campaign_id, const char *ct_id,
@@ -136,13 +188,17 @@ ct_delivery_write(const char *project_id, int64 campaign_id, const char *ct_id,
 	int64		event_id;
 	Datum		row[6];
 
-	event_id = ct_event_record(project_id, ct_id, outcome->event_name,
-							   ct_delivery_props(props, campaign_id, c, ts), ts, outcome->active);
 	row[0] = CStringGetTextDatum(project_id);
 	row[1] = Int64GetDatum(campaign_id);
 	row[2] = CStringGetTextDatum(ct_id);
 	row[3] = CStringGetTextDatum(outcome->outcome);
 	row[4] = TimestampTzGetDatum(ts);
+	event_id = ct_delivery_recorded(row, psprintf("%s/" INT64_FORMAT "/%s/%s/" INT64_FORMAT, project_id,
+												  campaign_id, ct_id, outcome->outcome, (int64) ts));
+	if (event_id != 0)
+		return event_id;
+	event_id = ct_event_record(project_id, ct_id, outcome->event_name,
+							   ct_delivery_props(props, campaign_id, c, ts, outcome), ts, outcome->active);
 	row[5] = Int64GetDatum(event_id);
 	ct_store_exec(CT_Q_DELIVERY_RECORD, row, NULL, false);
 	return event_id;
@@ -184,7 +240,7 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 	{
 		char		names[256];
 
-		ct_outcome_names(names, sizeof(names));
+		ct_outcome_names(NULL, names, sizeof(names));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown delivery outcome \"%s\"", ct_clip(text_to_cstring(PG_GETARG_TEXT_PP(3)))),
@@ -195,6 +251,17 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 	ct_store_connect();
 	ct_citus_enter(project_id);
 	ct_delivery_campaign(project_id, campaign_id, ct_id, &c);
+	if (!ct_outcome_fits(outcome, c.channel))
+	{
+		char		names[256];
+
+		ct_outcome_names(c.channel, names, sizeof(names));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("outcome \"%s\" does not exist for campaign " INT64_FORMAT " (channel %s)",
+						outcome->outcome, campaign_id, c.channel),
+				 errhint("The outcomes of a campaign of channel %s are %s.", c.channel, names)));
+	}
 
 	/*
 	 * A live campaign's profile was taken from its queue.  A past-behavior

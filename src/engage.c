@@ -419,6 +419,34 @@ ct_check_event(const char *name, Jsonb *props, TimestampTz ts)
 }
 
 /* See engage.h. */
+char *
+ct_event_profile(const char *project_id, const char *ct_id)
+{
+	Datum		args[2];
+	bool		isnull;
+	char	   *found;
+
+	args[0] = CStringGetTextDatum(project_id);
+	args[1] = CStringGetTextDatum(ct_id);
+
+	/*
+	 * A merge that held the profile and committed while this waited leaves no
+	 * row here: the next statement's snapshot sees the alias it left.
+	 */
+	for (int attempt = 0; attempt < 2; attempt++)
+	{
+		if (ct_store_exec(CT_Q_RECORD_PROFILE, args, NULL, false) == 1)
+		{
+			found = TextDatumGetCString(ct_store_get(0, 1, &isnull));
+			SPI_freetuptable(SPI_tuptable);
+			return found;
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	return NULL;
+}
+
+/* See engage.h. */
 int64
 ct_event_record(const char *project_id, const char *ct_id, const char *name, Jsonb *props,
 				TimestampTz ts, bool active)
@@ -428,17 +456,17 @@ ct_event_record(const char *project_id, const char *ct_id, const char *name, Jso
 	bool		isnull;
 	bool		enters;
 	CtUsages	usage;
+	char	   *found;
 
-	args[0] = CStringGetTextDatum(project_id);
-	args[1] = CStringGetTextDatum(ct_id);
-	if (ct_store_exec(CT_Q_RECORD_PROFILE, args, NULL, false) != 1)
+	/* from here on, the profile it names now (not a merged one's ID) */
+	found = ct_event_profile(project_id, ct_id);
+	if (found == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("project \"%s\" has no profile \"%s\"", project_id, ct_id)));
-	/* from here on, the profile it names now (not a merged one's ID) */
-	ct_id = TextDatumGetCString(ct_store_get(0, 1, &isnull));
-	SPI_freetuptable(SPI_tuptable);
+	ct_id = found;
 
+	args[0] = CStringGetTextDatum(project_id);
 	args[1] = CStringGetTextDatum(ct_id);
 	args[2] = CStringGetTextDatum(name);
 	args[3] = TimestampTzGetDatum(ts);
@@ -520,7 +548,7 @@ ct_record_event(PG_FUNCTION_ARGS)
 
 	ct_store_connect();
 	ct_citus_enter(project_id);
-	event_id = ct_event_record(project_id, ct_id, name, props, ts, true);
+	event_id = ct_event_record(project_id, ct_id, name, props, ts, ct_event_is_active(name));
 	ct_store_finish();
 	PG_RETURN_INT64(event_id);
 }

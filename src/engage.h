@@ -54,4 +54,13 @@ extern void ct_check_event(const char *name, Jsonb *props, TimestampTz ts);
 extern int64 ct_event_record(const char *project_id, const char *ct_id, const char *name,
 							 Jsonb *props, TimestampTz ts, bool active);
 
+/*
+ * The profile that a CleverTap ID names now (it may have been merged into
+ * another), locked FOR KEY SHARE for the rest of the transaction, or NULL
+ * when the project has none.  A merge of the profile that commits while
+ * this waits for its lock is followed to the profile merged into.  SPI
+ * connected, the project entered.
+ */
+extern char *ct_event_profile(const char *project_id, const char *ct_id);
+
 #endif							/* CT_ENGAGE_H */

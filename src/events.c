@@ -13,6 +13,8 @@ typedef struct CtSystemEvent
 	const char *name;
 	CtEventKind kind;
 	CtMpType	mp;
+	bool		active;			/* recorded, the user used the app: counts
+								 * toward monthly active users */
 } CtSystemEvent;
 
 #define OTHER {"custom_event", "other"}
@@ -22,44 +24,59 @@ typedef struct CtSystemEvent
 #define LOCATION {"custom_event", "location"}
 #define UNINSTALL {"uninstall", NULL}
 
-/* CleverTap's own events and the mParticle types its export gives them. */
+/*
+ * CleverTap's own events and the mParticle types its export gives them.
+ * Of the SDK's own (lifecycle) events, those raised while the user uses the
+ * app count toward monthly active users: App Installed (the first launch),
+ * App Version Changed (a launch after an update), Session Concluded, UTM
+ * Visited (the app opened from a link).  App Uninstalled, Channel
+ * Unsubscribed (also from an email's or SMS's link), State Transitioned
+ * (CleverTap's own lifecycle stage) and the GeoCluster events (the device's
+ * location, in the background) do not.  Engagement events: see CtOutcome.
+ */
 static const CtSystemEvent ct_system_events[] = {
-	{"Partner Sync", CT_EVENT_PARTNER, OTHER},
-	{"Notification Sent", CT_EVENT_ENGAGEMENT, OTHER},
-	{"Notification Viewed", CT_EVENT_ENGAGEMENT, ATTRIBUTION},
-	{"Notification Clicked", CT_EVENT_ENGAGEMENT, ATTRIBUTION},
-	{"Notification Delivered", CT_EVENT_ENGAGEMENT, ATTRIBUTION},
-	{"Notification Replied", CT_EVENT_ENGAGEMENT, USER_CONTENT},
-	{"Push Impressions", CT_EVENT_ENGAGEMENT, ATTRIBUTION},
-	{"Webhook Delivered", CT_EVENT_ENGAGEMENT, ATTRIBUTION},
-	{"System Control Group", CT_EVENT_ENGAGEMENT, OTHER},
-	{"Custom Control Group", CT_EVENT_ENGAGEMENT, OTHER},
-	{"Reply Received", CT_EVENT_ENGAGEMENT, USER_CONTENT},
-	{"Reply Sent", CT_EVENT_ENGAGEMENT, USER_CONTENT},
-	{"App Installed", CT_EVENT_LIFECYCLE, ATTRIBUTION},
-	{"App Uninstalled", CT_EVENT_LIFECYCLE, UNINSTALL},
-	{"App Version Changed", CT_EVENT_LIFECYCLE, OTHER},
-	{"Session Concluded", CT_EVENT_LIFECYCLE, OTHER},
-	{"UTM Visited", CT_EVENT_LIFECYCLE, NAVIGATION},
-	{"Channel Unsubscribed", CT_EVENT_LIFECYCLE, OTHER},
-	{"State Transitioned", CT_EVENT_LIFECYCLE, OTHER},
-	{"GeoCluster Entered", CT_EVENT_LIFECYCLE, LOCATION},
-	{"GeoCluster Exited", CT_EVENT_LIFECYCLE, LOCATION},
+	{"Partner Sync", CT_EVENT_PARTNER, OTHER, false},
+	{"Notification Sent", CT_EVENT_ENGAGEMENT, OTHER, false},
+	{"Notification Viewed", CT_EVENT_ENGAGEMENT, ATTRIBUTION, true},
+	{"Notification Clicked", CT_EVENT_ENGAGEMENT, ATTRIBUTION, true},
+	{"Notification Delivered", CT_EVENT_ENGAGEMENT, ATTRIBUTION, false},
+	{"Notification Replied", CT_EVENT_ENGAGEMENT, USER_CONTENT, true},
+	{"Push Impressions", CT_EVENT_ENGAGEMENT, ATTRIBUTION, false},
+	{"Webhook Delivered", CT_EVENT_ENGAGEMENT, ATTRIBUTION, false},
+	{"System Control Group", CT_EVENT_ENGAGEMENT, OTHER, false},
+	{"Custom Control Group", CT_EVENT_ENGAGEMENT, OTHER, false},
+	{"Reply Received", CT_EVENT_ENGAGEMENT, USER_CONTENT, true},
+	{"Reply Sent", CT_EVENT_ENGAGEMENT, USER_CONTENT, false},
+	{"App Installed", CT_EVENT_LIFECYCLE, ATTRIBUTION, true},
+	{"App Uninstalled", CT_EVENT_LIFECYCLE, UNINSTALL, false},
+	{"App Version Changed", CT_EVENT_LIFECYCLE, OTHER, true},
+	{"Session Concluded", CT_EVENT_LIFECYCLE, OTHER, true},
+	{"UTM Visited", CT_EVENT_LIFECYCLE, NAVIGATION, true},
+	{"Channel Unsubscribed", CT_EVENT_LIFECYCLE, OTHER, false},
+	{"State Transitioned", CT_EVENT_LIFECYCLE, OTHER, false},
+	{"GeoCluster Entered", CT_EVENT_LIFECYCLE, LOCATION, false},
+	{"GeoCluster Exited", CT_EVENT_LIFECYCLE, LOCATION, false},
 };
 
 /* The app events CleverTap also names, recorded like an app's own. */
 static const CtSystemEvent ct_app_events[] = {
-	{"App Launched", CT_EVENT_APP, OTHER},
+	{"App Launched", CT_EVENT_APP, OTHER, true},
 };
 
+/*
+ * The outcomes and their channels (FACTS of CleverTap's export feed): Push
+ * Impressions are a push notification's, a reply is WhatsApp's
+ * (Notification Replied), Webhook Delivered a webhook's; Notification Sent
+ * names the campaign "Campaign ID", the other events "Campaign id".
+ */
 static const CtOutcome ct_outcomes[] = {
-	{"sent", "Notification Sent", false},
-	{"delivered", "Push Impressions", false},
-	{"viewed", "Notification Viewed", true},
-	{"clicked", "Notification Clicked", true},
-	{"replied", "Notification Replied", true},
-	{"webhook_delivered", "Webhook Delivered", false},
-	{"control_group", "System Control Group", false},
+	{"sent", "Notification Sent", false, NULL, "Campaign ID"},
+	{"delivered", "Push Impressions", false, "push, web_push", "Campaign id"},
+	{"viewed", "Notification Viewed", true, NULL, "Campaign id"},
+	{"clicked", "Notification Clicked", true, NULL, "Campaign id"},
+	{"replied", "Notification Replied", true, "whatsapp", "Campaign id"},
+	{"webhook_delivered", "Webhook Delivered", false, "webhook", "Campaign id"},
+	{"control_group", "System Control Group", false, NULL, "Campaign id"},
 };
 
 static const struct
@@ -139,14 +156,44 @@ ct_outcome(const char *outcome)
 	return NULL;
 }
 
+bool
+ct_event_is_active(const char *name)
+{
+	const CtSystemEvent *e = ct_find_event(name);
+
+	return e != NULL ? e->active : true;
+}
+
+bool
+ct_outcome_fits(const CtOutcome *outcome, const char *channel)
+{
+	const char *p = outcome->channels;
+	size_t		n = strlen(channel);
+
+	if (p == NULL)
+		return true;
+	for (;;)
+	{
+		if (strncmp(p, channel, n) == 0 && (p[n] == '\0' || p[n] == ','))
+			return true;
+		p = strchr(p, ',');
+		if (p == NULL)
+			return false;
+		p += 2;
+	}
+}
+
 void
-ct_outcome_names(char *buf, int size)
+ct_outcome_names(const char *channel, char *buf, int size)
 {
 	int			len = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < lengthof(ct_outcomes) && len < size; i++)
-		len += snprintf(buf + len, size - len, "%s%s", len > 0 ? ", " : "", ct_outcomes[i].outcome);
+	{
+		if (channel == NULL || ct_outcome_fits(&ct_outcomes[i], channel))
+			len += snprintf(buf + len, size - len, "%s%s", len > 0 ? ", " : "", ct_outcomes[i].outcome);
+	}
 }
 
 const char *

@@ -37,6 +37,13 @@ extern bool ct_event_is_system(const char *name);
 /* How the event is exported to mParticle; an app's own event is "other". */
 extern CtMpType ct_event_mp_type(const char *name);
 
+/*
+ * Whether recording the event makes its user active in the month (monthly
+ * active users): an app's own event, or one of the SDK's raised while the
+ * user uses the app (not App Uninstalled, ...; see events.c).
+ */
+extern bool ct_event_is_active(const char *name);
+
 /* The names of one kind, ", "-separated, into buf (size bytes); for hints. */
 extern void ct_event_names(CtEventKind kind, char *buf, int size);
 
@@ -47,13 +54,22 @@ typedef struct CtOutcome
 	const char *event_name;
 	bool		active;			/* the user did something: counts toward
 								 * monthly active users */
+	const char *channels;		/* the campaign channels it exists for (a
+								 * list: "push, web_push"), NULL: every one */
+	const char *campaign_key;	/* the event's campaign id attribute */
 } CtOutcome;
 
 /* The outcome named (exact, lower case), or NULL. */
 extern const CtOutcome *ct_outcome(const char *outcome);
 
-/* The outcomes, ", "-separated, into buf (size bytes); for hints. */
-extern void ct_outcome_names(char *buf, int size);
+/* Whether the outcome exists for a campaign of the channel. */
+extern bool ct_outcome_fits(const CtOutcome *outcome, const char *channel);
+
+/*
+ * The outcomes (of a channel's campaigns; NULL: all), ", "-separated, into
+ * buf (size bytes); for hints.
+ */
+extern void ct_outcome_names(const char *channel, char *buf, int size);
 
 /* CleverTap's "Campaign type" of a campaign channel (push -> Push), or NULL. */
 extern const char *ct_campaign_type(const char *channel);

@@ -296,16 +296,18 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 
 	/*
 	 * the rest: events, import log samples by mpid, campaign queue rows and
-	 * deliveries, journey states and steps, what waits for an export and the
-	 * requests (sent or dead) that carry the subject, the export's last error
-	 * when it was the answer to one of those (mParticle's error text may
-	 * quote the subject), profiles
+	 * deliveries, the subject's ID in active users (a token that names no one
+	 * takes its place: the months keep their counts), journey states and
+	 * steps, what waits for an export and the requests (sent or dead) that
+	 * carry the subject, the export's last error when it was the answer to
+	 * one of those (mParticle's error text may quote the subject), profiles
 	 */
 	[CT_Q_ERASE] = {
 		"WITH ev AS (DELETE FROM ctaudience.ct_event e WHERE e.project_id = $1 AND e.ct_id = ANY ($2)),"
 		" smp AS (DELETE FROM ctaudience.ct_import_sample s WHERE s.project_id = $1 AND s.mpid = ANY ($3)),"
 		" cq AS (DELETE FROM ctaudience.ct_campaign_queue q WHERE q.project_id = $1 AND q.ct_id = ANY ($2)),"
-		" au AS (DELETE FROM ctaudience.ct_active_user_month a WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
+		" au AS (UPDATE ctaudience.ct_active_user_month a SET ct_id = 'erased-' || gen_random_uuid()"
+		"         WHERE a.project_id = $1 AND a.ct_id = ANY ($2)),"
 		" dl AS (DELETE FROM ctaudience.ct_delivery d WHERE d.project_id = $1 AND d.ct_id = ANY ($2)),"
 		" js AS (DELETE FROM ctaudience.ct_journey_state j WHERE j.project_id = $1 AND j.ct_id = ANY ($2)),"
 		" jst AS (DELETE FROM ctaudience.ct_journey_step j WHERE j.project_id = $1 AND j.ct_id = ANY ($2)),"
@@ -686,6 +688,11 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" VALUES ($1, $2, nextval('ctaudience.ct_delivery_delivery_id_seq'), $3, $4, $5, $6)",
 		6, {A_TEXT, A_INT8, A_TEXT, A_TEXT, A_TSTZ, A_INT8}
 	},
+	[CT_Q_DELIVERY_FIND] = {
+		"SELECT d.event_id FROM ctaudience.ct_delivery d WHERE d.project_id = $1 AND d.campaign_id = $2"
+		"   AND d.ct_id = $3 AND d.outcome = $4 AND d.ts = $5 ORDER BY d.delivery_id LIMIT 1",
+		5, {A_TEXT, A_INT8, A_TEXT, A_TEXT, A_TSTZ}
+	},
 	[CT_Q_EXPORT_TAKES] = {
 		"SELECT 1 FROM ctaudience.ct_export x WHERE x.project_id = $1 AND " CT_SQL_EXPORT_TAKES("$2"),
 		2, {A_TEXT, A_TEXT}
@@ -897,7 +904,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * profile's, the one still in the journey is kept, else the latest
 	 * entered, the Partner ID's on a tie; one dropped while still in the
 	 * journey exits there, a merged step at the message's time ($4); its
-	 * steps move), then the profile.
+	 * steps move; of two rows of a one-time campaign, a taken one (the
+	 * earlier) goes to the Partner ID's), then the profile.
 	 */
 	[CT_Q_ABSORB_MEMBERS] = {
 		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
@@ -915,14 +923,22 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"WITH u AS (SELECT * FROM unnest($2, $3) AS u(g, p)),"
 		" ev AS (UPDATE ctaudience.ct_event e SET ct_id = u.p FROM u WHERE e.project_id = $1 AND e.ct_id = u.g),"
 		" dl AS (UPDATE ctaudience.ct_delivery d SET ct_id = u.p FROM u WHERE d.project_id = $1 AND d.ct_id = u.g),"
-		" qdup AS (DELETE FROM ctaudience.ct_campaign_queue q USING u"
-		"           WHERE q.project_id = $1 AND q.ct_id = u.g AND q.once"
-		"             AND EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue o WHERE o.project_id = $1"
-		"                          AND o.campaign_id = q.campaign_id AND o.ct_id = u.p AND o.once)),"
+		" qo AS MATERIALIZED (SELECT q.*, coalesce(u.p, q.ct_id) AS p, u.g IS NULL AS own,"
+		"               row_number() OVER (PARTITION BY q.campaign_id, coalesce(u.p, q.ct_id)"
+		"                                  ORDER BY q.taken_at IS NULL, q.taken_at, u.g IS NULL DESC, q.queue_id) AS n,"
+		"               bool_or(u.g IS NULL) OVER (PARTITION BY q.campaign_id, coalesce(u.p, q.ct_id)) AS taken"
+		"          FROM ctaudience.ct_campaign_queue q LEFT JOIN u ON q.ct_id = u.g"
+		"         WHERE q.project_id = $1 AND q.once AND (q.ct_id = ANY ($2) OR q.ct_id = ANY ($3))),"
+		" qdup AS (DELETE FROM ctaudience.ct_campaign_queue q USING qo"
+		"           WHERE q.project_id = $1 AND q.queue_id = qo.queue_id AND NOT qo.own AND (qo.taken OR qo.n > 1)),"
+		" qkeep AS (UPDATE ctaudience.ct_campaign_queue q SET event_name = k.event_name, event_ts = k.event_ts,"
+		"                  event_props = k.event_props, qualified_at = k.qualified_at, taken_at = k.taken_at"
+		"             FROM qo k WHERE q.project_id = $1 AND q.campaign_id = k.campaign_id AND q.ct_id = k.p AND q.once"
+		"              AND NOT k.own AND k.taken AND k.n = 1),"
 		" qmove AS (UPDATE ctaudience.ct_campaign_queue q SET ct_id = u.p FROM u"
 		"            WHERE q.project_id = $1 AND q.ct_id = u.g"
-		"              AND NOT (q.once AND EXISTS (SELECT 1 FROM ctaudience.ct_campaign_queue o WHERE o.project_id = $1"
-		"                                           AND o.campaign_id = q.campaign_id AND o.ct_id = u.p AND o.once))),"
+		"              AND NOT (q.once AND NOT EXISTS (SELECT 1 FROM qo WHERE qo.queue_id = q.queue_id"
+		"                                               AND NOT qo.taken AND qo.n = 1))),"
 		" js AS MATERIALIZED (SELECT s.journey_id, s.ct_id AS c, coalesce(u.p, s.ct_id) AS p, u.g IS NULL AS own,"
 		"               s.node, s.waiting, s.entered_at, s.node_at, s.due_at, s.exited_at, s.exit_reason,"
 		"               row_number() OVER (PARTITION BY s.journey_id, coalesce(u.p, s.ct_id)"

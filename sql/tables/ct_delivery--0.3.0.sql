@@ -17,7 +17,7 @@ CREATE TABLE ctaudience.ct_delivery (
 -- an erasure finds a subject's rows
 CREATE INDEX ct_delivery_profile_idx ON ctaudience.ct_delivery (project_id, ct_id);
 COMMENT ON TABLE ctaudience.ct_delivery IS 'outcomes senders reported for profiles taken from a campaign (ct_record_delivery), each with the event it recorded';
-COMMENT ON COLUMN ctaudience.ct_delivery.outcome IS 'sent, delivered (Push Impressions), viewed, clicked, replied, webhook_delivered or control_group';
+COMMENT ON COLUMN ctaudience.ct_delivery.outcome IS 'sent, delivered (Push Impressions: push and web_push campaigns), viewed, clicked, replied (WhatsApp), webhook_delivered (webhook) or control_group; one row per campaign, profile, outcome and ts (a retry is not recorded again)';
 COMMENT ON COLUMN ctaudience.ct_delivery.ts IS 'when it happened, as the sender reported it';
 COMMENT ON COLUMN ctaudience.ct_delivery.event_id IS 'the event it recorded in ct_event (Notification Sent, Push Impressions, ...)';
 SELECT pg_catalog.pg_extension_config_dump('ctaudience.ct_delivery', '');

@@ -648,9 +648,11 @@ def test_export_types(api):
     check(kinds == {("Notification Sent", "other"), ("Push Impressions", "attribution"),
                     ("Notification Viewed", "attribution"), ("Notification Clicked", "attribution")},
           "engagement: Notification Sent (other), Push Impressions, Notification Viewed and Clicked (attribution)", kinds)
-    attrs = [e["data"].get("custom_attributes", {}) for b in batches_of(api, key) for e in b["events"]]
-    check(attrs and all(a.get("Campaign id") == campaign and a.get("wzrk_id") for a in attrs),
-          "engagement: each event carries its Campaign id and wzrk_id", attrs[:1])
+    evs = [e["data"] for b in batches_of(api, key) for e in b["events"]]
+    check(evs and all(d.get("custom_attributes", {}).get(
+                          "Campaign ID" if d["event_name"] == "Notification Sent" else "Campaign id") == campaign
+                      and d.get("custom_attributes", {}).get("wzrk_id") for d in evs),
+          "engagement: each event carries its Campaign id (Notification Sent: Campaign ID) and wzrk_id", evs[:1])
 
     # user properties: profiles as ct_* user attributes, every 24 hours
     project = "EXP-PROPS"

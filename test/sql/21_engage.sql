@@ -258,6 +258,10 @@ SELECT (ct_firehose((t.msg(2111, 1716001000000, NULL) - 'user_profiles') || json
 	'type', 'dsr_processing_request', 'subject_request_type', 'erasure',
 	'subject_identities', '{"customer_id": {"encoding": "raw", "value": "blr-1"}}'::jsonb)) -> 'ctaudience') AS erased;
 SELECT count(*) AS queued_for_erased FROM ct_campaign_queue WHERE project_id = 'TEST-1' AND ct_id = :'erased_ct_id';
+-- its past months keep their active users (rev8 #3), naming no one
+SELECT month, events, data_points, monthly_active_users FROM ct_usage
+ WHERE project_id = 'TEST-1' AND month = '2099-01-01';
+SELECT count(*) AS active_naming_erased FROM ct_active_user_month WHERE project_id = 'TEST-1' AND ct_id = :'erased_ct_id';
 
 -- Roles: readers see campaigns, senders take from the queue, neither
 -- creates campaigns.

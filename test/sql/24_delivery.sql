@@ -32,13 +32,28 @@ UPDATE ct_campaign_queue SET taken_at = '2026-01-15 09:05+00' WHERE campaign_id 
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'sent', '2026-01-15 09:06+00') > 0 AS sent;
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'delivered', '2026-01-15 09:07+00') > 0 AS delivered;
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'viewed', '2026-01-15 09:08+00') > 0 AS viewed;
--- the sender's own properties are kept; the campaign's attributes are the campaign's
+-- the sender's own properties are kept; the campaign's attributes are the
+-- campaign's, a sender's key differing from one of them only in case
+-- (rev8 #5) replaced too; Notification Sent names the campaign "Campaign ID"
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'clicked', '2026-01-16 10:00+00',
-						  '{"CT Session Id": "s-1", "Campaign id": 999, "wzrk_pivot": "mine"}') > 0 AS clicked;
+						  '{"CT Session Id": "s-1", "Campaign id": 999, "campaign ID": 7, "wzrk_pivot": "mine", "ct source": "x"}') > 0 AS clicked;
+-- an outcome that does not exist for the campaign's channel (rev8 #6):
+-- replies are WhatsApp's, Webhook Delivered a webhook's, Push Impressions a push's
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'replied', '2026-01-16 10:01+00') > 0 AS replied;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'webhook_delivered', '2026-01-16 10:02+00') > 0 AS webhook;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_create_campaign('TEST-DL', 'Buyers chat', 'whatsapp', 'past_behavior', segment_ids => ARRAY[t.dlseg(54001)]) AS chat \gset
+SELECT ct_create_campaign('TEST-DL', 'Buyers hook', 'webhook', 'past_behavior', segment_ids => ARRAY[t.dlseg(54001)]) AS hook \gset
+SELECT ct_record_delivery('TEST-DL', :chat, t.dl('dl-1'), 'replied', '2026-01-16 10:01+00') > 0 AS replied;
+SELECT ct_record_delivery('TEST-DL', :hook, t.dl('dl-1'), 'webhook_delivered', '2026-01-16 10:02+00') > 0 AS webhook;
+SELECT ct_record_delivery('TEST-DL', :hook, t.dl('dl-1'), 'delivered', '2026-01-16 10:02+00') > 0 AS hook_delivered;
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'control_group', '2026-01-16 10:03+00') > 0 AS control;
-SELECT e.event_name, e.props - 'Campaign id' AS props, e.props -> 'Campaign id' = to_jsonb(:live) AS campaign_id
+SELECT e.event_name, e.props - 'Campaign id' - 'Campaign ID' AS props,
+	   coalesce(e.props -> 'Campaign id', e.props -> 'Campaign ID') =
+	   (SELECT to_jsonb(c.campaign_id) FROM ct_campaign c WHERE c.project_id = 'TEST-DL' AND c.name = e.props ->> 'Campaign name') AS campaign_id,
+	   e.props ? 'Campaign ID' AS upper_id
   FROM ct_event e WHERE e.project_id = 'TEST-DL' AND e.ct_id = t.dl('dl-1') AND e.event_name <> 'Partner Sync'
  ORDER BY e.event_id;
 SELECT d.outcome, d.ts, e.event_name FROM ct_delivery d JOIN ct_event e USING (project_id, ct_id, event_id)
@@ -75,6 +90,9 @@ SELECT ct_create_campaign('TEST-DL', 'Buyers newsletter', 'email', 'past_behavio
 SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-2'), 'sent', '2026-01-15 12:00+00') > 0 AS member_sent;
 SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-3'), 'sent', '2026-01-15 12:00+00');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- an email campaign has no Push Impressions
+SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-2'), 'delivered', '2026-01-15 12:01+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT e.props ->> 'Campaign type' AS campaign_type, e.props ->> 'wzrk_id' = :past || '_20260115' AS wzrk_id
   FROM ct_event e WHERE e.project_id = 'TEST-DL' AND e.event_name = 'Notification Sent' AND e.ct_id = t.dl('dl-2');
 
@@ -97,6 +115,13 @@ SELECT ct_record_event('TEST-DL', t.dl('dl-1'), 'Push Impressions');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 -- the SDK's own events: the owner records them, no other role
 SELECT ct_record_event('TEST-DL', t.dl('dl-1'), 'App Installed', '{"source": "play"}', '2026-01-10 08:00+00') > 0 AS owner_records;
+-- of those, the ones raised while the user uses the app make the user
+-- active in the month (rev8 #8): not App Uninstalled, Session Concluded yes
+SELECT ct_record_event('TEST-DL', t.dl('dl-3'), 'App Uninstalled', '{}', '2026-03-05 08:00+00') > 0 AS uninstalled;
+SELECT ct_record_event('TEST-DL', t.dl('dl-3'), 'GeoCluster Entered', '{}', '2026-03-06 08:00+00') > 0 AS geo;
+SELECT ct_record_event('TEST-DL', t.dl('dl-3'), 'Session Concluded', '{}', '2026-04-05 08:00+00') > 0 AS session;
+SELECT month, events, monthly_active_users FROM ct_usage WHERE project_id = 'TEST-DL' AND month IN ('2026-03-01', '2026-04-01')
+ ORDER BY month;
 SELECT t.dl('dl-1') AS dl1 \gset
 CREATE ROLE ct_test_pipeline;
 GRANT USAGE ON SCHEMA ctaudience TO ct_test_pipeline;
@@ -145,6 +170,45 @@ SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-3'), 'clicked', '2026-01-18
 SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-2'), 'clicked', '2026-01-18 10:00+00');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT d.outcome, d.ts FROM ct_delivery d WHERE d.campaign_id = :past AND d.ct_id = t.dl('dl-2') ORDER BY d.delivery_id;
+
+-- a retry (rev8 #2): the same report again (campaign, profile, outcome and
+-- time; by the merged-away ID or the profile's own) returns the first
+-- one's event and records nothing again; another time is another report
+SELECT ct_record_delivery('TEST-DL', :live, :'taken', 'viewed', '2026-01-17 11:00+00') AS first \gset
+SELECT (SELECT count(*) FROM ct_delivery WHERE project_id = 'TEST-DL') AS deliveries,
+	   (SELECT events FROM ct_usage WHERE project_id = 'TEST-DL' AND month = '2026-01-01') AS events \gset
+SELECT ct_record_delivery('TEST-DL', :live, :'taken', 'viewed', '2026-01-17 11:00+00') = :first AS same_event;
+SELECT ct_record_delivery('TEST-DL', :live, t.dl('dl-1'), 'viewed', '2026-01-17 11:00+00', '{"x": 1}') = :first AS same_event_by_own_id;
+SELECT count(*) - :deliveries AS new_deliveries FROM ct_delivery WHERE project_id = 'TEST-DL';
+SELECT events - :events AS new_events FROM ct_usage WHERE project_id = 'TEST-DL' AND month = '2026-01-01';
+SELECT day, viewed FROM ct_campaign_results WHERE campaign_id = :live AND day = '2026-01-17';
+SELECT ct_record_delivery('TEST-DL', :live, :'taken', 'viewed', '2026-01-17 11:00:01+00') <> :first AS another;
+
+-- a one-time campaign and a merge (rev8 #1): of the two profiles' rows of
+-- the campaign, a taken one is kept (the earlier taken of two) under the
+-- profile merged into: the sender's reports are still accepted and the
+-- campaign is not handed out again
+SELECT t.imp(t.msg(2405, 1767261900000, jsonb_build_array(
+	t.u('2405', jsonb_build_array(t.id('customer', 'dl-g')), jsonb_build_array(t.aud(54001, 'Buyers'))),
+	t.u('2406', jsonb_build_array(t.id('email', 'dlp@example.com')), jsonb_build_array(t.aud(54001, 'Buyers')), '__dl_p')), 'TEST-DL'));
+SELECT t.dl('dl-g') AS g \gset
+SELECT ct_create_campaign('TEST-DL', 'Once A', 'push', 'live_behavior', trigger_event => 'Opened Offer') AS oa \gset
+SELECT ct_create_campaign('TEST-DL', 'Once B', 'push', 'live_behavior', trigger_event => 'Opened Offer') AS ob \gset
+SELECT ct_create_campaign('TEST-DL', 'Once C', 'push', 'live_behavior', trigger_event => 'Opened Offer') AS oc \gset
+SELECT ct_record_event('TEST-DL', :'g', 'Opened Offer', '{}', '2026-01-20 09:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-DL', '__dl_p', 'Opened Offer', '{}', '2026-01-20 09:01+00') > 0 AS recorded;
+UPDATE ct_campaign_queue SET qualified_at = '2026-01-20 09:02+00' WHERE campaign_id IN (:oa, :ob, :oc);
+-- A: only the generated profile's row taken; B: both, its row first; C: neither
+UPDATE ct_campaign_queue SET taken_at = '2026-01-20 09:05+00' WHERE campaign_id IN (:oa, :ob) AND ct_id = :'g';
+UPDATE ct_campaign_queue SET taken_at = '2026-01-20 09:06+00' WHERE campaign_id = :ob AND ct_id = '__dl_p';
+SELECT ct_record_delivery('TEST-DL', :oa, :'g', 'sent', '2026-01-20 09:07+00') > 0 AS sent;
+SELECT t.imp(t.msg(2406, 1767262000000, jsonb_build_array(
+	t.u('2406', jsonb_build_array(t.id('customer', 'dl-g')), jsonb_build_array(t.aud(54001, 'Buyers')), '__dl_p')), 'TEST-DL'));
+SELECT c.name, q.ct_id, q.taken_at, q.event_ts FROM ct_campaign_queue q JOIN ct_campaign c USING (project_id, campaign_id)
+ WHERE q.campaign_id IN (:oa, :ob, :oc) ORDER BY c.name, q.ct_id;
+SELECT ct_record_delivery('TEST-DL', :oa, :'g', 'clicked', '2026-01-20 09:10+00') > 0 AS clicked_after_merge;
+SELECT day, queued, taken, sent, clicked FROM ct_campaign_results WHERE campaign_id = :oa ORDER BY day;
+SELECT count(*) AS handed_out_again FROM ct_campaign_take(:oa, 10);
 
 -- The queue's one-time index in 0.2.0's column order (project_id first),
 -- as a Citus shard made by 0.2.0 has it until ct_distribute() runs: the

@@ -1,0 +1,2 @@
+COMMENT ON COLUMN ctaudience.ct_usage.events IS 'events: Partner Sync, recorded app and SDK (lifecycle) events, and deliveries (a campaign''s outcomes)';
+COMMENT ON COLUMN ctaudience.ct_usage.monthly_active_users IS 'profiles with an event of app use in the month (an app''s event, App Launched, App Installed, ..., a campaign viewed, clicked or replied to; not Partner Sync or App Uninstalled); erased profiles stay counted, under a token';
