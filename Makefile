@@ -37,6 +37,7 @@ OBJS = \
 	src/preview.o \
 	src/registration.o \
 	src/queries.o \
+	src/queries_export.o \
 	src/queue.o \
 	src/resolve.o \
 	src/response.o \

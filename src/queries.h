@@ -106,9 +106,9 @@ typedef enum CtStmt
 	CT_Q_RESULT_RETRY,			/* a request to send again (or paused) */
 	CT_Q_RESULT_PAUSE,			/* the export paused: credentials refused */
 	CT_Q_RESULT_ERROR,			/* the export's last error */
+	CT_Q_EXPORT_SERIALIZE,		/* wait for a claim of the project's export */
 	CT_Q_PROFILE_ALIASES,		/* merged profiles' CleverTap IDs, resolved */
 	CT_Q_RELEASE_IDENTITIES,	/* Partner ID profiles losing their Identity */
-	CT_Q_EXPORT_SERIALIZE,		/* wait for a claim of the project's export */
 	CT_Q_ABSORB_MEMBERS,		/* a generated profile merged: memberships */
 	CT_Q_ABSORB_ROWS,			/* ... its events, queue rows, deliveries,
 								 * aliases, ... */
@@ -116,6 +116,13 @@ typedef enum CtStmt
 	CT_Q_SET_CLAIMS,			/* Identities claimed, after their release */
 	CT_NUM_STMTS
 } CtStmt;
+
+/*
+ * The export's statements (CT_Q_EXPORT_TAKES to CT_Q_EXPORT_SERIALIZE) are
+ * defined in queries_export.c, the others in queries.c.
+ */
+#define CT_Q_EXPORT_FIRST CT_Q_EXPORT_TAKES
+#define CT_Q_EXPORT_LAST CT_Q_EXPORT_SERIALIZE
 
 /* The most parameters a statement takes. */
 #define CT_MAX_ARGS 10
@@ -152,7 +159,25 @@ typedef struct CtStmtDef
 								 * below) */
 } CtStmtDef;
 
-
 extern const CtStmtDef ct_stmts[CT_NUM_STMTS];
+extern const CtStmtDef ct_export_stmts[CT_Q_EXPORT_LAST - CT_Q_EXPORT_FIRST + 1];
+
+/* The text and parameter types of statement stmt. */
+static inline const CtStmtDef *
+ct_stmt_def(CtStmt stmt)
+{
+	if (stmt >= CT_Q_EXPORT_FIRST && stmt <= CT_Q_EXPORT_LAST)
+		return &ct_export_stmts[stmt - CT_Q_EXPORT_FIRST];
+	return &ct_stmts[stmt];
+}
+
+/*
+ * Whether the export x takes new events named by the parameter: a
+ * recurring export, enabled and not done (a paused one keeps them), of a
+ * type that takes the name (ct_export_selects).
+ */
+#define CT_SQL_EXPORT_TAKES(name) \
+	"x.enabled AND x.status <> 'done' AND x.schedule = 'recurring'" \
+	" AND ctaudience.ct_export_selects(x.export_type, x.events, " name ")"
 
 #endif							/* CT_QUERIES_H */

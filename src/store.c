@@ -253,7 +253,7 @@ ct_arg_oid(CtArgType t)
 static SPIPlanPtr
 ct_get_plan(CtStmt stmt)
 {
-	const CtStmtDef *def = &ct_stmts[stmt];
+	const CtStmtDef *def = ct_stmt_def(stmt);
 	Oid			argtypes[CT_MAX_ARGS];
 	SPIPlanPtr	plan;
 	bool		custom;
@@ -456,8 +456,8 @@ ct_arr_for(CtArr *a, CtStmt stmt, int param, int cap)
 {
 	Oid			elem = InvalidOid;
 
-	if (param >= 1 && param <= ct_stmts[stmt].nargs)
-		elem = ct_arg_elem_oid(ct_stmts[stmt].args[param - 1]);
+	if (param >= 1 && param <= ct_stmt_def(stmt)->nargs)
+		elem = ct_arg_elem_oid(ct_stmt_def(stmt)->args[param - 1]);
 	if (!OidIsValid(elem))
 		elog(ERROR, "ctaudience statement %d has no array parameter $%d", (int) stmt, param);
 	ct_arr_init(a, cap, elem);
@@ -467,7 +467,7 @@ ct_arr_for(CtArr *a, CtStmt stmt, int param, int cap)
 void
 ct_batch_init(CtBatch *b, CtStmt stmt, int cap)
 {
-	const CtStmtDef *def = &ct_stmts[stmt];
+	const CtStmtDef *def = ct_stmt_def(stmt);
 
 	b->stmt = stmt;
 	for (int k = 1; k <= def->nargs; k++)
@@ -483,7 +483,7 @@ ct_batch_init(CtBatch *b, CtStmt stmt, int cap)
 uint64
 ct_batch_exec(CtBatch *b, bool read_only)
 {
-	const CtStmtDef *def = &ct_stmts[b->stmt];
+	const CtStmtDef *def = ct_stmt_def(b->stmt);
 
 	for (int k = 1; k <= def->nargs; k++)
 	{
@@ -497,8 +497,11 @@ ct_batch_exec(CtBatch *b, bool read_only)
 uint64
 ct_batch_exec_as(CtBatch *b, CtStmt stmt, bool read_only)
 {
-	if (ct_stmts[stmt].nargs != ct_stmts[b->stmt].nargs ||
-		memcmp(ct_stmts[stmt].args, ct_stmts[b->stmt].args, sizeof(CtArgType) * ct_stmts[stmt].nargs) != 0)
+	const CtStmtDef *to = ct_stmt_def(stmt);
+	const CtStmtDef *from = ct_stmt_def(b->stmt);
+
+	if (to->nargs != from->nargs ||
+		memcmp(to->args, from->args, sizeof(CtArgType) * to->nargs) != 0)
 		elog(ERROR, "ctaudience statements %d and %d take different parameters", (int) b->stmt, (int) stmt);
 	b->stmt = stmt;
 	return ct_batch_exec(b, read_only);
