@@ -38,9 +38,15 @@ CREATE FUNCTION ctaudience.ct_advance_project_journeys(project text, max_profile
 AS $$
 DECLARE
 	clock CONSTANT timestamptz := coalesce(as_of, now());
-	-- the claimed profiles (journey, profile)
+	-- the claimed profiles (journey, profile, node, waiting, entry time,
+	-- time at the node, due time)
 	k_j bigint[];
 	k_c text[];
+	k_n text[];
+	k_w boolean[];
+	k_e timestamptz[];
+	k_a timestamptz[];
+	k_d timestamptz[];
 	claimed bigint;
 	kept bigint;
 	moved bigint;
@@ -87,10 +93,13 @@ BEGIN
 	-- removal, that commits while it runs (after its snapshot, before it
 	-- locks the row) is then seen by the next statement, whose snapshot is
 	-- taken after the claim (READ COMMITTED), and no one else writes the
-	-- claimed rows until this transaction ends
+	-- claimed rows until this transaction ends: the claim returns them (as
+	-- they are now: a row updated since its snapshot is locked and read
+	-- as it is now), the next statement reads them back from the arrays
 	EXECUTE ctaudience.ct_project_sql(project, $sql$
-	SELECT array_agg(c.journey_id), array_agg(c.ct_id)
-	  FROM (SELECT x.journey_id, x.ct_id
+	SELECT array_agg(c.journey_id), array_agg(c.ct_id), array_agg(c.node), array_agg(c.waiting),
+		   array_agg(c.entered_at), array_agg(c.node_at), array_agg(c.due_at)
+	  FROM (SELECT x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at
 			  FROM ctaudience.ct_journey_state x
 			  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
 			 WHERE x.project_id = $1 AND y.project_id = $1
@@ -99,20 +108,17 @@ BEGIN
 			 LIMIT $3
 			   FOR UPDATE OF x SKIP LOCKED) c
 	$sql$)
-	  INTO k_j, k_c
+	  INTO k_j, k_c, k_n, k_w, k_e, k_a, k_d
 	  USING project, clock, max_profiles;
 	IF k_c IS NULL THEN
 		RETURN 0;
 	END IF;
 	EXECUTE ctaudience.ct_project_sql(project, $sql$
 	WITH c AS MATERIALIZED (
-		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at,
+		SELECT $1::text AS project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at,
 			   y.status, y.segment_id, y.exit_segments, y.goal_event, y.goal_filter, y.exit_event, y.exit_filter
-		  FROM unnest($3, $4) AS k(journey_id, ct_id)
-		  JOIN ctaudience.ct_journey_state x ON x.project_id = $1 AND x.journey_id = k.journey_id AND x.ct_id = k.ct_id
-		  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
-		 WHERE y.project_id = $1
-		   AND x.due_at <= $2 AND x.exited_at IS NULL AND y.status IN ('live', 'stopped')),
+		  FROM unnest($3, $4, $5, $6, $7, $8, $9) AS x(journey_id, ct_id, node, waiting, entered_at, node_at, due_at)
+		  JOIN ctaudience.ct_journey y ON y.project_id = $1 AND y.journey_id = x.journey_id),
 	jn AS MATERIALIZED (
 		SELECT y.journey_id, n ->> 'id' AS id, n AS nd
 		  FROM ctaudience.ct_journey y CROSS JOIN LATERAL jsonb_array_elements(y.nodes) n
@@ -179,7 +185,7 @@ BEGIN
 	  FROM f
 	$sql$)
 	  INTO claimed, kept, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys
-	  USING project, clock, k_j, k_c;
+	  USING project, clock, k_j, k_c, k_n, k_w, k_e, k_a, k_d;
 	moved := claimed - kept;
 	IF journeys IS NULL THEN
 		RETURN moved;
