@@ -109,10 +109,13 @@ BEGIN
 				  HINT = 'The event that enters a profile would count as done at once: choose another goal_event or exit_event.';
 	END IF;
 	-- live: each send node has its campaign, which the clock queues for.
-	-- ct_start_journey makes them before it makes the journey live (a
-	-- restore loads ct_campaign before ct_journey); a journey set live
-	-- directly would have none.  Not on a Citus shard (see below)
-	IF NEW.status = 'live' AND (TG_OP = 'INSERT' OR OLD.status = 'draft') AND TG_TABLE_NAME = 'ct_journey' THEN
+	-- ct_start_journey makes them before it makes the journey live; a
+	-- journey set live directly would have none.  Not a restore's INSERT
+	-- (pg_dump's script and pg_restore set row_security off; pg_restore
+	-- --jobs may load ct_journey before ct_campaign), nor on a Citus shard
+	-- (see below)
+	IF NEW.status = 'live' AND (TG_OP = 'INSERT' OR OLD.status = 'draft') AND TG_TABLE_NAME = 'ct_journey'
+	   AND NOT (TG_OP = 'INSERT' AND current_setting('row_security') = 'off') THEN
 		SELECT n ->> 'id' INTO missing
 		  FROM jsonb_array_elements(NEW.nodes) n
 		 WHERE n ->> 'type' = 'send'

@@ -439,12 +439,19 @@ SELECT t.jt_try(format($$UPDATE ctaudience.ct_journey SET status = 'live', start
 SELECT t.jt_try($$INSERT INTO ctaudience.ct_journey (project_id, name, status, started_at, nodes)
 	VALUES ('TEST-JT', 'Direct insert', 'live', now(), '[{"id": "in", "type": "entry", "event": "Direct Done", "next": "mail"},
 	{"id": "mail", "type": "send", "channel": "email", "next": "out"}, {"id": "out", "type": "exit"}]')$$) AS inserted;
+-- a restore's INSERT (pg_dump's script and pg_restore set row_security
+-- off; pg_restore --jobs may load the journeys before the campaigns)
+SET row_security = off;
+SELECT t.jt_try($$INSERT INTO ctaudience.ct_journey (project_id, name, status, started_at, nodes)
+	VALUES ('TEST-JT', 'Direct, restored', 'live', now(), '[{"id": "in", "type": "entry", "event": "Direct Done", "next": "mail"},
+	{"id": "mail", "type": "send", "channel": "email", "next": "out"}, {"id": "out", "type": "exit"}]')$$) AS restored;
+RESET row_security;
 SELECT t.jt_try($$INSERT INTO ctaudience.ct_journey (project_id, name, status, started_at, nodes)
 	VALUES ('TEST-JT', 'Direct, no send', 'live', now(), '[{"id": "in", "type": "entry", "event": "Direct Done", "next": "out"},
 	{"id": "out", "type": "exit"}]')$$) AS no_send;
 SELECT ct_start_journey(:direct) IS NOT NULL AS started;
 SELECT status FROM ct_journey WHERE journey_id = :direct;
-SELECT ct_stop_journey(id) FROM (SELECT journey_id FROM ct_journey WHERE name IN ('Direct', 'Direct, no send')) j(id);
+SELECT ct_stop_journey(id) FROM (SELECT journey_id FROM ct_journey WHERE name IN ('Direct', 'Direct, no send', 'Direct, restored')) j(id);
 
 -- (l) has_properties: the values are strings (or arrays of strings), as
 -- imported attributes are; true or 30 would match no one (22023)
