@@ -16,7 +16,9 @@
 -- hours whatever the caller's TimeZone.  Every step is a row of
 -- ct_journey_step.
 --
--- Set-based: one statement claims the batch, exits those that must exit
+-- Set-based: one statement claims the batch, the next (a snapshot taken
+-- after the claim, so that a goal event or a removal committed meanwhile
+-- is seen) exits those that must exit
 -- (or puts back those made due early whose wait is not over), passes the
 -- waits that are over and returns the others as arrays (the walk: the
 -- project is $1 throughout); then one statement per hop moves every
@@ -36,6 +38,15 @@ CREATE FUNCTION ctaudience.ct_advance_project_journeys(project text, max_profile
 AS $$
 DECLARE
 	clock CONSTANT timestamptz := coalesce(as_of, now());
+	-- the claimed profiles (journey, profile, node, waiting, entry time,
+	-- time at the node, due time)
+	k_j bigint[];
+	k_c text[];
+	k_n text[];
+	k_w boolean[];
+	k_e timestamptz[];
+	k_a timestamptz[];
+	k_d timestamptz[];
 	claimed bigint;
 	kept bigint;
 	moved bigint;
@@ -78,17 +89,36 @@ BEGIN
 	-- that drops buyers drops the converted), then the exit event, the
 	-- journey stopped, the entry segment left; one made due early (a
 	-- removal, an event) that is still in waits on
+	-- The claim is a statement of its own: a goal or exit event, or a
+	-- removal, that commits while it runs (after its snapshot, before it
+	-- locks the row) is then seen by the next statement, whose snapshot is
+	-- taken after the claim (READ COMMITTED), and no one else writes the
+	-- claimed rows until this transaction ends: the claim returns them (as
+	-- they are now: a row updated since its snapshot is locked and read
+	-- as it is now), the next statement reads them back from the arrays
+	EXECUTE ctaudience.ct_project_sql(project, $sql$
+	SELECT array_agg(c.journey_id), array_agg(c.ct_id), array_agg(c.node), array_agg(c.waiting),
+		   array_agg(c.entered_at), array_agg(c.node_at), array_agg(c.due_at)
+	  FROM (SELECT x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at
+			  FROM ctaudience.ct_journey_state x
+			  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
+			 WHERE x.project_id = $1 AND y.project_id = $1
+			   AND x.due_at <= $2 AND x.exited_at IS NULL AND y.status IN ('live', 'stopped')
+			 ORDER BY x.due_at
+			 LIMIT $3
+			   FOR UPDATE OF x SKIP LOCKED) c
+	$sql$)
+	  INTO k_j, k_c, k_n, k_w, k_e, k_a, k_d
+	  USING project, clock, max_profiles;
+	IF k_c IS NULL THEN
+		RETURN 0;
+	END IF;
 	EXECUTE ctaudience.ct_project_sql(project, $sql$
 	WITH c AS MATERIALIZED (
-		SELECT x.project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at,
+		SELECT $1::text AS project_id, x.journey_id, x.ct_id, x.node, x.waiting, x.entered_at, x.node_at, x.due_at,
 			   y.status, y.segment_id, y.exit_segments, y.goal_event, y.goal_filter, y.exit_event, y.exit_filter
-		  FROM ctaudience.ct_journey_state x
-		  JOIN ctaudience.ct_journey y ON y.project_id = x.project_id AND y.journey_id = x.journey_id
-		 WHERE x.project_id = $1 AND y.project_id = $1
-		   AND x.due_at <= $2 AND x.exited_at IS NULL AND y.status IN ('live', 'stopped')
-		 ORDER BY x.due_at
-		 LIMIT $3
-		   FOR UPDATE OF x SKIP LOCKED),
+		  FROM unnest($3, $4, $5, $6, $7, $8, $9) AS x(journey_id, ct_id, node, waiting, entered_at, node_at, due_at)
+		  JOIN ctaudience.ct_journey y ON y.project_id = $1 AND y.journey_id = x.journey_id),
 	jn AS MATERIALIZED (
 		SELECT y.journey_id, n ->> 'id' AS id, n AS nd
 		  FROM ctaudience.ct_journey y CROSS JOIN LATERAL jsonb_array_elements(y.nodes) n
@@ -155,7 +185,7 @@ BEGIN
 	  FROM f
 	$sql$)
 	  INTO claimed, kept, w_j, w_c, w_e, w_n, w_w, w_t, w_a, journeys
-	  USING project, clock, max_profiles;
+	  USING project, clock, k_j, k_c, k_n, k_w, k_e, k_a, k_d;
 	moved := claimed - kept;
 	IF journeys IS NULL THEN
 		RETURN moved;
@@ -187,7 +217,7 @@ BEGIN
 				   CASE WHEN a.waiting THEN a.node_at ELSE a.t END AS arrived
 			  FROM a LEFT JOIN jn ON jn.journey_id = a.journey_id AND jn.id = a.cur),
 		-- what happens there: a wait for an event takes the first such event
-		-- since it got there, if within the time allowed (and known to the
+		-- after it got there, if within the time allowed (and known to the
 		-- clock), else the timeout; a condition's answer; a send holds back
 		-- the journey's control group (a hash of the journey and the
 		-- profile: the same profiles at every send)
@@ -196,7 +226,9 @@ BEGIN
 				   CASE WHEN b.type = 'wait_for_event' THEN
 						(SELECT min(ev.ts) FROM ctaudience.ct_event ev
 						  WHERE ev.project_id = $1 AND ev.ct_id = b.ct_id AND ev.event_name = b.nd ->> 'event'
-							AND ev.ts >= b.arrived AND ev.ts <= least($2, ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC')
+							-- after it got there: the event that entered it (at
+							-- the entry's time) is not one, as for a condition
+							AND ev.ts > b.arrived AND ev.ts <= least($2, ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC')
 							AND ev.props @> coalesce(b.nd -> 'filter', '{}')) END AS ets,
 				   CASE WHEN b.type = 'wait_for_event' THEN ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC' END AS timeout_at,
 				   CASE WHEN b.type <> 'condition' THEN NULL

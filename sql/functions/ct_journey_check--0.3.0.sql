@@ -11,6 +11,7 @@ AS $$
 DECLARE
 	segments bigint[];
 	foreign_segment bigint;
+	missing text;
 BEGIN
 	IF TG_OP = 'UPDATE' THEN
 		IF (NEW.project_id, NEW.journey_id) IS DISTINCT FROM (OLD.project_id, OLD.journey_id) THEN
@@ -47,6 +48,14 @@ BEGIN
 			coalesce(jsonb_typeof(CASE WHEN jsonb_typeof(NEW.goal_filter) IS DISTINCT FROM 'object' THEN NEW.goal_filter
 									   ELSE NEW.exit_filter END), 'null')
 			USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"Category": "Shoes"}.';
+	END IF;
+	-- an import records Partner Sync without making anyone due: such a goal
+	-- or exit would be seen late, after the sends in between
+	IF 'Partner Sync' IN (NEW.goal_event, NEW.exit_event) THEN
+		RAISE EXCEPTION 'Partner Sync cannot be a journey''s % event',
+			CASE WHEN NEW.goal_event = 'Partner Sync' THEN 'goal' ELSE 'exit' END
+			USING ERRCODE = 'invalid_parameter_value',
+				  HINT = 'Use an app event recorded with ctaudience.ct_record_event; a profile an import removes from the entry segment or an exit segment exits by itself.';
 	END IF;
 	IF NEW.goal_event IS NULL AND NEW.goal_filter <> '{}' OR NEW.exit_event IS NULL AND NEW.exit_filter <> '{}' THEN
 		RAISE EXCEPTION 'a % needs a %', CASE WHEN NEW.goal_event IS NULL AND NEW.goal_filter <> '{}' THEN 'goal_filter' ELSE 'exit_filter' END,
@@ -99,6 +108,27 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'The event that enters a profile would count as done at once: choose another goal_event or exit_event.';
 	END IF;
+	-- live: each send node has its campaign, which the clock queues for.
+	-- ct_start_journey makes them before it makes the journey live; a
+	-- journey set live directly would have none.  Not a restore's INSERT
+	-- (pg_dump's script and pg_restore set row_security off; pg_restore
+	-- --jobs may load ct_journey before ct_campaign), nor on a Citus shard
+	-- (see below)
+	IF NEW.status = 'live' AND (TG_OP = 'INSERT' OR OLD.status = 'draft') AND TG_TABLE_NAME = 'ct_journey'
+	   AND NOT (TG_OP = 'INSERT' AND current_setting('row_security') = 'off') THEN
+		SELECT n ->> 'id' INTO missing
+		  FROM jsonb_array_elements(NEW.nodes) n
+		 WHERE n ->> 'type' = 'send'
+		   AND NOT EXISTS (SELECT 1 FROM ctaudience.ct_campaign c
+							WHERE c.project_id = NEW.project_id AND c.journey_id = NEW.journey_id
+							  AND c.journey_node = n ->> 'id' AND c.kind = 'journey')
+		 LIMIT 1;
+		IF missing IS NOT NULL THEN
+			RAISE EXCEPTION 'journey % has no campaign for its send node "%": it cannot be live', NEW.journey_id, missing
+				USING ERRCODE = 'object_not_in_prerequisite_state',
+					  HINT = 'Start a draft journey with ctaudience.ct_start_journey, which makes its send nodes'' campaigns; do not set status live directly.';
+		END IF;
+	END IF;
 	segments := segments || NEW.exit_segments;
 	-- A segment of another project is refused here, on every write; one that
 	-- does not exist by the functions only (a restore may load journeys
@@ -120,6 +150,6 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_journey_check() IS
-	'trigger: refuses a journey whose nodes break the rules or name another project''s segment (22023), a change to a journey that is not a draft and a status change out of order (55000)';
+	'trigger: refuses a journey whose nodes break the rules or name another project''s segment (22023), a change to a journey that is not a draft, a status change out of order and a live journey without its send nodes'' campaigns (55000)';
 CREATE TRIGGER ct_journey_check BEFORE INSERT OR UPDATE ON ctaudience.ct_journey
 	FOR EACH ROW EXECUTE FUNCTION ctaudience.ct_journey_check();

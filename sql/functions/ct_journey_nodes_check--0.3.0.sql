@@ -192,6 +192,13 @@ BEGIN
 				RAISE EXCEPTION 'the wait_for_event node "%" needs an event name of 1 to 512 bytes', id
 					USING ERRCODE = 'invalid_parameter_value', HINT = 'For example "event": "Charged".';
 			END IF;
+			-- an import records Partner Sync without making anyone due: the
+			-- wait would end at its timeout only
+			IF node ->> 'event' = 'Partner Sync' THEN
+				RAISE EXCEPTION 'the wait_for_event node "%": Partner Sync is not an app event', id
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = 'Wait for an app event recorded with ctaudience.ct_record_event; to act on an import''s changes, use a condition with in_segment after a wait.';
+			END IF;
 			IF node ? 'filter' AND jsonb_typeof(node -> 'filter') IS DISTINCT FROM 'object' THEN
 				RAISE EXCEPTION 'the wait_for_event node "%": filter is a JSON object of event properties', id
 					USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"Category": "Shoes"}.';
@@ -227,6 +234,16 @@ BEGIN
 											OR node -> 'has_properties' = '{}') THEN
 				RAISE EXCEPTION 'the condition node "%": has_properties is a non-empty JSON object of profile properties', id
 					USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"Tier": "Gold"}.';
+			END IF;
+			-- imported attributes are strings: another value would never match
+			IF node ? 'has_properties'
+			   AND EXISTS (SELECT 1 FROM jsonb_each(node -> 'has_properties') p(k, v)
+							WHERE jsonb_typeof(p.v) <> 'string'
+							  AND (jsonb_typeof(p.v) <> 'array'
+								   OR EXISTS (SELECT 1 FROM jsonb_array_elements(p.v) e WHERE jsonb_typeof(e) <> 'string'))) THEN
+				RAISE EXCEPTION 'the condition node "%": has_properties values are strings or arrays of strings', id
+					USING ERRCODE = 'invalid_parameter_value',
+						  HINT = 'Imported attributes are stored as strings: write {"VIP": "true"} or {"Age": "30"}, not true or 30.';
 			END IF;
 			IF node ? 'in_segment' AND jsonb_typeof(node -> 'in_segment') IS DISTINCT FROM 'number' THEN
 				RAISE EXCEPTION 'the condition node "%": in_segment is a segment_id', id

@@ -38,6 +38,14 @@ BEGIN
 	END IF;
 	-- (an entry on an event has no entry segment: NULL)
 	PERFORM ctaudience.ct_campaign_segments_exist(j.project_id, array_remove(ctaudience.ct_journey_nodes_check(j.nodes) || j.exit_segments, NULL));
+	-- the campaigns first: the check trigger refuses a live journey without
+	-- them
+	INSERT INTO ctaudience.ct_campaign (project_id, name, channel, kind, journey_id, journey_node)
+	SELECT j.project_id, left(j.name || ': ' || (n.node ->> 'id'), 512), n.node ->> 'channel', 'journey', j.journey_id,
+		   n.node ->> 'id'
+	  FROM jsonb_array_elements(j.nodes) WITH ORDINALITY AS n(node, i)
+	 WHERE n.node ->> 'type' = 'send'
+	 ORDER BY n.i;
 	UPDATE ctaudience.ct_journey x SET status = 'live', started_at = start_at
 	 WHERE x.project_id = j.project_id AND x.journey_id = j.journey_id;
 	-- past behavior: the entry segment's members now enter too
@@ -54,12 +62,6 @@ BEGIN
 		INSERT INTO ctaudience.ct_journey_step (project_id, journey_id, ct_id, node, outcome, ts)
 		SELECT j.project_id, j.journey_id, ins.ct_id, entry ->> 'id', 'entered', ins.entered_at FROM ins;
 	END IF;
-	INSERT INTO ctaudience.ct_campaign (project_id, name, channel, kind, journey_id, journey_node)
-	SELECT j.project_id, left(j.name || ': ' || (n.node ->> 'id'), 512), n.node ->> 'channel', 'journey', j.journey_id,
-		   n.node ->> 'id'
-	  FROM jsonb_array_elements(j.nodes) WITH ORDINALITY AS n(node, i)
-	 WHERE n.node ->> 'type' = 'send'
-	 ORDER BY n.i;
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_start_journey(bigint, timestamptz) IS

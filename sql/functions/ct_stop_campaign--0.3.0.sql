@@ -7,13 +7,21 @@ CREATE OR REPLACE FUNCTION ctaudience.ct_stop_campaign(campaign_id bigint) RETUR
 AS $$
 DECLARE
 	project text;
+	journey bigint;
 BEGIN
-	SELECT x.project_id INTO project FROM ctaudience.ct_campaign x WHERE x.campaign_id = ct_stop_campaign.campaign_id;
+	SELECT x.project_id, x.journey_id INTO project, journey FROM ctaudience.ct_campaign x WHERE x.campaign_id = ct_stop_campaign.campaign_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no campaign %', ct_stop_campaign.campaign_id USING ERRCODE = 'no_data_found';
 	END IF;
 	PERFORM ctaudience.ct_check_project(project, '{operate}', format('campaign %s', ct_stop_campaign.campaign_id),
 										unless_scoped => 'ctaudience.ct_stop_campaign(bigint)'::regprocedure);
+	-- a journey's send node: the journey's clock queues for it whatever its
+	-- status, so it stops with its journey only
+	IF journey IS NOT NULL THEN
+		RAISE EXCEPTION 'campaign % is the send node of journey %', ct_stop_campaign.campaign_id, journey
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = format('Stop the journey: SELECT ctaudience.ct_stop_journey(%s).', journey);
+	END IF;
 	UPDATE ctaudience.ct_campaign c SET status = 'stopped' WHERE c.campaign_id = ct_stop_campaign.campaign_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'no campaign %', ct_stop_campaign.campaign_id USING ERRCODE = 'no_data_found';
@@ -21,5 +29,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_stop_campaign(bigint) IS
-	'stop a campaign: it qualifies no one from now on; rows already queued can still be taken';
+	'stop a campaign: it qualifies no one from now on; rows already queued can still be taken; a journey''s campaign (kind journey): 55000, stop the journey (ct_stop_journey)';
 REVOKE ALL ON FUNCTION ctaudience.ct_stop_campaign(bigint) FROM PUBLIC;

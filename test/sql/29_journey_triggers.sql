@@ -387,3 +387,77 @@ SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-02 10:05+00
 SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-02 11:05+00') >= 2 AS moved;
 SELECT p.identity, s.node, s.outcome FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
  WHERE s.journey_id = :again ORDER BY p.identity, s.step_id;
+
+-- (h) A wait for an event reached in the entry's own hop, on the event that
+-- entered the profile: that event is not one after it got there (as for
+-- the condition).  Ann adds to her cart once and waits on; Bob adds again.
+SELECT ct_create_journey('TEST-JT', 'Cart twice', jsonb_build_array(
+	'{"id": "added", "type": "entry", "event": "Cart Checked", "next": "again"}'::jsonb,
+	'{"id": "again", "type": "wait_for_event", "event": "Cart Checked", "within": "1 day", "next": "nudge", "timeout": "done"}'::jsonb,
+	'{"id": "nudge", "type": "send", "channel": "push", "next": "done"}'::jsonb,
+	'{"id": "done", "type": "exit"}'::jsonb)) AS twice \gset
+SELECT ct_start_journey(:twice, as_of => '2030-04-03 09:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Cart Checked', '{}', '2030-04-03 10:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-JT', t.jt('bob'), 'Cart Checked', '{}', '2030-04-03 10:00+00') > 0 AS recorded;
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-03 10:05+00') >= 2 AS moved;
+SELECT ct_record_event('TEST-JT', t.jt('bob'), 'Cart Checked', '{}', '2030-04-03 10:20+00') > 0 AS recorded;
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-03 10:25+00') >= 1 AS moved;
+SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :twice ORDER BY p.identity, s.step_id;
+
+-- (i) A journey's campaign runs and stops with its journey: stopping it,
+-- or changing its status, is refused (55000, hint ct_stop_journey); the
+-- journey's clock would go on queueing for it.
+SELECT campaign_id AS nudge FROM ct_campaign WHERE journey_id = :twice \gset
+SELECT regexp_replace(regexp_replace(t.jt_try(q), 'campaign \d+', 'campaign <C>'), '\(\d+\)', '(<J>)') AS refused
+  FROM (VALUES (format('SELECT ctaudience.ct_stop_campaign(%s)', :nudge)),
+			   (format('SELECT ctaudience.ct_update_campaign(%s, status => %L)', :nudge, 'stopped'))) v(q);
+SELECT t.jt_try(format('SELECT ctaudience.ct_update_campaign(%s, status => %L)', :nudge, 'running')) AS same_status;
+SELECT status FROM ct_campaign WHERE campaign_id = :nudge;
+
+-- (j) Partner Sync as a wait for an event, a goal or an exit event: an
+-- import records it without making anyone due, so it would be seen at the
+-- wait's end only (22023, as for the entry).
+SELECT t.jt_try(format($$SELECT ctaudience.ct_create_journey('TEST-JT', 'refused', %L)$$, jsonb_build_array(
+	jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :vip, 'next', 'w'),
+	'{"id": "w", "type": "wait_for_event", "event": "Partner Sync", "within": "1 day", "next": "z", "timeout": "z"}'::jsonb,
+	'{"id": "z", "type": "exit"}'::jsonb))) AS wait_for_sync;
+SELECT t.jt_try(format($$SELECT ctaudience.ct_create_journey('TEST-JT', 'refused', %L, %s => 'Partner Sync')$$,
+					   jsonb_build_array(jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :vip, 'next', 'z'),
+										 '{"id": "z", "type": "exit"}'::jsonb), arg))
+  FROM (VALUES ('goal_event'), ('exit_event')) v(arg);
+
+-- (k) A journey made live directly (not by ct_start_journey) has no
+-- campaigns for its send nodes, which the clock queues for: refused
+-- (55000), written as a new row or as an update of a draft.  One without a
+-- send node needs none.
+SELECT ct_create_journey('TEST-JT', 'Direct', jsonb_build_array(
+	'{"id": "in", "type": "entry", "event": "Direct Done", "next": "mail"}'::jsonb,
+	'{"id": "mail", "type": "send", "channel": "email", "next": "out"}'::jsonb,
+	'{"id": "out", "type": "exit"}'::jsonb)) AS direct \gset
+SELECT t.jt_try(format($$UPDATE ctaudience.ct_journey SET status = 'live', started_at = now() WHERE journey_id = %s$$, :direct)) AS updated;
+SELECT t.jt_try($$INSERT INTO ctaudience.ct_journey (project_id, name, status, started_at, nodes)
+	VALUES ('TEST-JT', 'Direct insert', 'live', now(), '[{"id": "in", "type": "entry", "event": "Direct Done", "next": "mail"},
+	{"id": "mail", "type": "send", "channel": "email", "next": "out"}, {"id": "out", "type": "exit"}]')$$) AS inserted;
+-- a restore's INSERT (pg_dump's script and pg_restore set row_security
+-- off; pg_restore --jobs may load the journeys before the campaigns)
+SET row_security = off;
+SELECT t.jt_try($$INSERT INTO ctaudience.ct_journey (project_id, name, status, started_at, nodes)
+	VALUES ('TEST-JT', 'Direct, restored', 'live', now(), '[{"id": "in", "type": "entry", "event": "Direct Done", "next": "mail"},
+	{"id": "mail", "type": "send", "channel": "email", "next": "out"}, {"id": "out", "type": "exit"}]')$$) AS restored;
+RESET row_security;
+SELECT t.jt_try($$INSERT INTO ctaudience.ct_journey (project_id, name, status, started_at, nodes)
+	VALUES ('TEST-JT', 'Direct, no send', 'live', now(), '[{"id": "in", "type": "entry", "event": "Direct Done", "next": "out"},
+	{"id": "out", "type": "exit"}]')$$) AS no_send;
+SELECT ct_start_journey(:direct) IS NOT NULL AS started;
+SELECT status FROM ct_journey WHERE journey_id = :direct;
+SELECT ct_stop_journey(id) FROM (SELECT journey_id FROM ct_journey WHERE name IN ('Direct', 'Direct, no send', 'Direct, restored')) j(id);
+
+-- (l) has_properties: the values are strings (or arrays of strings), as
+-- imported attributes are; true or 30 would match no one (22023)
+SELECT t.jt_try(format($$SELECT ctaudience.ct_create_journey('TEST-JT', 'refused', %L)$$, jsonb_build_array(
+	jsonb_build_object('id', 'a', 'type', 'entry', 'segment_id', :vip, 'next', 'c'),
+	jsonb_build_object('id', 'c', 'type', 'condition', 'has_properties', p, 'yes', 'z', 'no', 'z'),
+	'{"id": "z", "type": "exit"}'::jsonb)))
+  FROM (VALUES ('{"VIP": true}'::jsonb), ('{"Age": 30}'), ('{"Tier": ["gold", 1]}'), ('{"Tier": null}'),
+			   ('{"Tier": "gold", "Tags": ["a", "b"]}')) v(p);
