@@ -257,10 +257,16 @@ ct_pump_log(const char *project_id, const CtClaim *claim, const CtPosted *posted
 		   project_id, claim->request_id, claim->source_request_id, claim->batches, claim->events,
 		   claim->attempts + 1, posted->status, outcome[0] ? outcome : "unrecorded",
 		   posted->seconds * 1000, db_seconds * 1000, hold_seconds * 1000, retry, error);
-	if (end == CT_PUMP_PAUSED)
+	if (end == CT_PUMP_PAUSED && (posted->status == 401 || posted->status == 403))
 		ct_log("WARNING: project=%s: mParticle refused the feed's credentials (HTTP %d); its export is paused."
 			   " Check the feed key in ctaudience.ct_export_status and its secret, then SELECT ctaudience.ct_resume_export('%s')",
 			   project_id, posted->status, project_id);
+	else if (end == CT_PUMP_PAUSED)
+		ct_log("WARNING: project=%s: the export's endpoint answered HTTP %d (%s); its export is paused."
+			   " Check the endpoint and data center in ctaudience.ct_export_status (ctaudience.ct_configure_export),"
+			   " then SELECT ctaudience.ct_resume_export('%s')",
+			   project_id, posted->status, posted->status <= 399 ? "a redirect: it has moved" : "no such API there",
+			   project_id);
 }
 
 /* See pump.h. */

@@ -387,6 +387,12 @@ ct_check_event(const char *name, Jsonb *props, TimestampTz ts)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("an event's time must be finite")));
+	/* the export sends times in milliseconds since 1970, positive only */
+	if (ts < (TimestampTz) (UNIX_EPOCH_JDATE - POSTGRES_EPOCH_JDATE) * USECS_PER_DAY + 1000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("an event's time must be after 1970-01-01 00:00:00 UTC"),
+				 errdetail("mParticle, to which events are exported, takes no earlier time.")));
 	switch (ct_event_kind(name))
 	{
 		case CT_EVENT_APP:

@@ -145,6 +145,8 @@ typedef struct CtExport
 	bool		running;
 	bool		due;
 	TimestampTz properties_through;
+	char	  **selected;		/* a selected_events export's names */
+	int			nselected;
 } CtExport;
 
 /*
@@ -300,6 +302,16 @@ ct_render_event(StringInfo out, const CtExport *x, pg_cryptohash_ctx *hash, int6
 		appendStringInfoString(out, type.custom_event_type);
 		appendStringInfoString(out, "\",");
 	}
+
+	/*
+	 * mParticle takes a positive time only, and refuses the whole request for
+	 * one other: a time before 1970 (refused when recorded, but an older row
+	 * may hold one) is sent as the first millisecond after 1970, so that the
+	 * event stays in the past rather than taking the time it arrives (as it
+	 * would without this field)
+	 */
+	if (ms < 1)
+		ms = 1;
 	appendStringInfoString(out, "\"timestamp_unixtime_ms\":");
 	enlargeStringInfo(out, MAXINT8LEN + 1);
 	out->len += pg_lltoa(ms, out->data + out->len);
@@ -410,7 +422,16 @@ ct_batch_open(CtRequest *rq, const char *ct_id, bool with_attributes, bool *has_
 	rq->id_at = rq->batch.len;
 	appendStringInfo(&rq->batch, "%36s\",\"environment\":\"%s\",\"user_identities\":{", "",
 					 rq->x->environment);
+
+	/*
+	 * an empty identity is left out: mParticle refuses the whole request for
+	 * it
+	 */
 	cid = ct_customer_id(rq->x, &rq->profile, ct_id, &cid_len);
+	if (cid != NULL && cid_len == 0)
+		cid = NULL;
+	if (email != NULL && VARSIZE_ANY_EXHDR(email) == 0)
+		email = NULL;
 	if (cid != NULL)
 	{
 		appendStringInfoString(&rq->batch, "\"customer_id\":");
@@ -514,6 +535,7 @@ ct_request_add(CtRequest *rq, const char *ct_id, int64 event_id)
 {
 	bool		profile;
 	bool		no_event;
+	char	   *name;
 	bool		has_attributes;
 	int			cut = 0;		/* what the event's rendering cut */
 	int			at;				/* the open batch's length before it */
@@ -524,12 +546,14 @@ ct_request_add(CtRequest *rq, const char *ct_id, int64 event_id)
 	ct_profile_read(rq, ct_id);
 	profile = rq->profile.present;
 	no_event = rq->row_null[2];
+	name = no_event ? NULL : TextDatumGetCString(rq->row[2]);
 	if (!profile || (event_id != 0 && no_event) ||
-		(event_id == 0 && strcmp(rq->x->export_type, "user_properties") != 0))
+		(event_id == 0 && strcmp(rq->x->export_type, "user_properties") != 0) ||
+		(event_id != 0 && !ct_export_selects_name(rq->x->export_type, rq->x->selected, rq->x->nselected, name)))
 	{
 		/*
 		 * its profile or event is gone (erased, purged), or it is not this
-		 * export's
+		 * export's (any longer)
 		 */
 		ct_rows_add(&rq->drop_ct_ids, CStringGetTextDatum(ct_id));
 		ct_rows_add(&rq->drop_event_ids, Int64GetDatum(event_id));
@@ -576,7 +600,7 @@ ct_request_add(CtRequest *rq, const char *ct_id, int64 event_id)
 	if (comma)
 		appendStringInfoChar(&rq->batch, ',');
 	ev_at = rq->batch.len;
-	ct_render_event(&rq->batch, rq->x, rq->event_hash, event_id, TextDatumGetCString(rq->row[2]),
+	ct_render_event(&rq->batch, rq->x, rq->event_hash, event_id, name,
 					DatumGetTimestampTz(rq->row[3]), DatumGetJsonbP(rq->row[4]),
 					CT_MP_MAX_BATCH - rq->header_len - CT_CLOSING, &cut);
 	ev_len = rq->batch.len - ev_at;
@@ -797,6 +821,9 @@ ct_export_read(const char *project_id, CtExport *x)
 	x->properties_through = DatumGetTimestampTz(ct_store_get(0, 13, &isnull));
 	if (isnull)
 		x->properties_through = DT_NOBEGIN;
+	x->nselected = 0;
+	x->selected = strcmp(x->export_type, "selected_events") == 0 && x->events != (Datum) 0 ?
+		ct_export_selection(x->events, &x->nselected) : NULL;
 	if (endpoint == NULL)
 	{
 		for (int i = 0; i < lengthof(ct_data_centers); i++)

@@ -25,4 +25,16 @@ extern void ct_export_serialize(const char *project_id);
  */
 extern void ct_export_unsendable(const char *project_id, int n);
 
+/* The names of a selected_events export's events (text[]): *n of them. */
+extern char **ct_export_selection(Datum events, int *n);
+
+/*
+ * Whether an export of export_type (with its selected names) takes an event
+ * of that name, as ctaudience.ct_export_selects() says.  A claim drops an
+ * outbox row it no longer takes: one queued while ct_configure_export
+ * narrowed the selection (the insert did not see the change).
+ */
+extern bool ct_export_selects_name(const char *export_type, char *const *selected, int nselected,
+								   const char *name);
+
 #endif							/* CT_EXPORTGUARD_H */

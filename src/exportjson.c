@@ -136,7 +136,9 @@ ct_name_written(const char **names, const int *bytes, int n, const char *name, i
  * The custom_attributes of an event, from its properties: at most
  * CT_MP_MAX_ATTRIBUTES, each value a string of at most
  * CT_MP_MAX_VALUE_CHARS characters, and no more than room bytes in all
- * (what does not fit is left out); what is cut is counted.  Names are cut
+ * (what does not fit is left out); what is cut is counted.  A property of
+ * an empty name is left out (and counted): mParticle refuses the whole
+ * request for one such attribute.  Names are cut
  * to CT_MP_MAX_NAME_CHARS characters: a name that would then be one
  * written already (two long names alike up to there) is left out, and
  * counted, so that no key comes twice.
@@ -168,8 +170,9 @@ ct_render_attributes(StringInfo out, Jsonb *props, int room, int *cut)
 		val = ct_value_text(&v, &len);
 		if (val == NULL)
 			continue;
-		if (n >= CT_MP_MAX_ATTRIBUTES)
+		if (k.val.string.len == 0 || n >= CT_MP_MAX_ATTRIBUTES)
 		{
+			/* mParticle refuses a name of no characters: it is cut */
 			(*cut)++;
 			continue;
 		}

@@ -176,11 +176,14 @@ ct_export_result(PG_FUNCTION_ARGS)
 	 * A 4xx is the request's fault (a dead letter: sent again it would be
 	 * refused again) but where the export's settings are: 401 and 403 (the
 	 * credentials), 404 and 405 (the endpoint: every request would be
-	 * refused), which pause it; 408 and 429 are retried.
+	 * refused), which pause it; 408 and 429 are retried.  A 3xx (a redirect,
+	 * which the exporter does not follow: the endpoint has moved) pauses it
+	 * too: sent again, it would be answered the same, for ever.
 	 */
 	if (status >= 200 && status <= 299)
 		outcome = "accepted";
-	else if (status == 401 || status == 403 || status == 404 || status == 405)
+	else if ((status >= 300 && status <= 399) ||
+			 status == 401 || status == 403 || status == 404 || status == 405)
 		outcome = "paused";
 	else if (status >= 400 && status <= 499 && status != 408 && status != 429)
 		outcome = "dead";
@@ -231,6 +234,9 @@ ct_export_result(PG_FUNCTION_ARGS)
 		pause[0] = args[0];
 		pause[1] = CStringGetTextDatum(status == 401 || status == 403 ?
 									   psprintf("mParticle refused the feed's credentials (%d): check the key and the secret, then ctaudience.ct_resume_export()",
+												status) :
+									   status <= 399 ?
+									   psprintf("the export's endpoint answered a redirect (%d): it has moved; check the endpoint or data center (ctaudience.ct_configure_export), then ctaudience.ct_resume_export()",
 												status) :
 									   psprintf("mParticle has no such API at the export's endpoint (%d): check the endpoint or data center (ctaudience.ct_configure_export), then ctaudience.ct_resume_export()",
 												status));

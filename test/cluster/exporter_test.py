@@ -16,6 +16,9 @@ key, so the checks do not see each other's requests.  Checks, in order:
   storms of 429 (with and without Retry-After, which is honoured), 503 and
   dropped connections: everything once, nothing skipped; the rate limit;
   401 and 403 pause only that project, 400 dead-letters only that request;
+  values the Events API refuses (an empty attribute name or customer_id, a
+  time before 1970) are left out, so every request is accepted; a 3xx
+  pauses the project like 404 and 405, each with a WARNING of its own;
   SIGKILL of the exporter mid-request: the resend has the same
   source_request_id and body, mParticle's de-duplication keeps it once;
   SIGTERM with a request in flight completes it; PostgreSQL stopped and
@@ -544,6 +547,75 @@ def test_dead_letter(api):
     check("outcome=dead" in log and code == 0, "the log says the request is dead; the run still exits 0")
 
 
+def test_odd_values(api):
+    """Values the Events API refuses, which would make a 400 of the whole
+    request (every user's events in it lost), are left out when rendering:
+    a property of an empty name, an empty customer_id; a time before 1970
+    stored already is sent as 1 ms.  Every request is accepted."""
+    project = "EXP-ODD"
+    key = new_project(api, project, extra=", customer_id => 'property:Name'")
+    us = users(project, 3)
+    membership(project, us)
+    ids = profiles(project)
+    psql(f"UPDATE ctaudience.ct_profile SET properties = jsonb_build_object('Name', CASE identity WHEN"
+         f" {q(us[0]['customer'])} THEN '' ELSE identity END) WHERE project_id = {q(project)}")
+    record_events(project, 2)
+    record_events(project, 1, name="Empty Name", props_sql="'{\"\": \"emptykey\", \"ok\": \"1\"}'::jsonb",
+                  where=f"identity = {q(us[0]['customer'])}")
+    record_events(project, 1, name="Moon Landing", where=f"identity = {q(us[1]['customer'])}")
+    # stored before times before 1970 were refused: the row is changed here
+    psql(f"UPDATE ctaudience.ct_event SET ts = '1969-07-20 20:17:40+00' WHERE project_id = {q(project)}"
+         f" AND event_name = 'Moon Landing'")
+    refused = subprocess.run(["psql", "-X", "-q", "-d", DB, "-c", f"SELECT ctaudience.ct_record_event({q(project)},"
+                              f" {q(ids[us[2]['customer']])}, 'Old', '{{}}', '1969-12-31 23:59:59+00')"],
+                             capture_output=True, text=True)
+    check(refused.returncode != 0 and "after 1970-01-01" in refused.stderr,
+          "an event time before 1970 is refused when recorded", refused.stderr)
+    code, log = once("odd")
+    reqs = requests_of(api, key)
+    check(code == 0 and reqs and all(r["status"] == 202 for r in reqs)
+          and not [v for k, v in api.violations if k == key],
+          "odd values: every request is accepted, none breaks a rule of the Events API",
+          [v for k, v in api.violations if k == key][:3] or [r["status"] for r in reqs])
+    want = collections.Counter({(c, n, max(ms, 1)): k for (c, n, ms), k in expected_events(project).items()})
+    got = received(api, key)
+    check(want and got == want, "odd values: every event exported exactly once, a time before 1970 as 1 ms",
+          f"missing {list((want - got).items())[:3]}, extra {list((got - want).items())[:3]}")
+    bs = batches_of(api, key)
+    empty = [e["data"].get("custom_attributes") for b in bs for e in b["events"]
+             if e["data"].get("event_name") == "Empty Name"]
+    check(empty == [{"ok": "1"}], "a property of an empty name is left out, the others sent", empty)
+    first = [b.get("user_identities") for b in bs
+             if b["partner_identities"]["CleverTap_User_ID"] == ids[us[0]["customer"]]]
+    check(first and all("customer_id" not in u for u in first),
+          "an empty customer_id is left out of user_identities", first[:1])
+
+
+def test_redirect(api):
+    """A 3xx (not followed) pauses the project like 404 and 405, each with
+    its own WARNING; resumed, nothing was skipped."""
+    p301, p404 = "EXP-301", "EXP-404"
+    k301 = project_with_events(api, p301, 5, 1)
+    k404 = project_with_events(api, p404, 5, 1)
+    api.answer(301, count=1, key=k301)
+    api.answer(404, count=1, key=k404)
+    code, log = once("redirect", "--workers", "2")
+    s301, s404 = status_of(p301), status_of(p404)
+    check(s301.get("status") == "paused" and "redirect (301)" in (s301.get("paused_reason") or "")
+          and len(requests_of(api, k301)) == 1,
+          "301: the project's export is paused after one request, the reason says a redirect", f"{s301}")
+    warn = [l for l in log.splitlines() if f"WARNING: project={p301}" in l or f"WARNING: project={p404}" in l]
+    check(len(warn) == 2 and all("credentials" not in l and f"ct_resume_export('" in l for l in warn)
+          and "a redirect" in warn[0] + warn[1] and "no such API" in warn[0] + warn[1],
+          "301 and 404: a WARNING each about the endpoint, not the credentials", warn)
+    check(s404.get("status") == "paused", "404: paused", f"{s404}")
+    for p in (p301, p404):
+        psql(f"SELECT ctaudience.ct_resume_export({q(p)})")
+    code, _ = once("redirect-resumed")
+    exactly_once(api, k301, p301, "301, resumed: nothing was skipped")
+    exactly_once(api, k404, p404, "404, resumed: nothing was skipped")
+
+
 def test_sigkill(api):
     """SIGKILL mid-request: the resend is the same body and source_request_id; kept once."""
     project = "EXP-KILL"
@@ -898,7 +970,8 @@ def test_valgrind(api):
 def main():
     setup()
     api = EventsApi({}).start()
-    tests = [test_command_line, test_normal, test_storms, test_rate, test_pause, test_dead_letter, test_sigkill,
+    tests = [test_command_line, test_normal, test_storms, test_rate, test_pause, test_dead_letter, test_odd_values,
+             test_redirect, test_sigkill,
              test_sigterm, test_restart, test_export_types, test_project_roles, test_round_trip, test_erasure,
              test_erasure_in_flight, test_metrics, test_secret_nowhere, test_valgrind]
     only = os.environ.get("CT_TEST_ONLY")       # e.g. CT_TEST_ONLY=test_storms,test_rate
