@@ -293,6 +293,8 @@ ct_path_usable(CtDirectPath path, Relation rel, Oid *index, int *order, char **w
 
 	if (why != NULL)
 		*why = NULL;
+	if (index != NULL)
+		*index = InvalidOid;
 	if (ct_row_security(rel))
 		return ct_no(why, "row security on %s applies to the current user",
 					 RelationGetRelationName(rel));
@@ -383,8 +385,8 @@ ct_direct_paths(PG_FUNCTION_ARGS)
 			get_relname_relid(def->table, get_namespace_oid("ctaudience", false)) :
 			ct_citus_relid(def->table, PG_GETARG_DATUM(0));
 		Relation	rel;
-		Oid			index;
-		char	   *why;
+		Oid			index = InvalidOid;
+		char	   *why = NULL;
 		bool		ok;
 		Datum		values[5];
 		bool		nulls[5] = {false, false, false, false, false};
