@@ -405,6 +405,40 @@ SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-03 10:25+00
 SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
  WHERE s.journey_id = :twice ORDER BY p.identity, s.step_id;
 
+-- (h2) An event at the very time it got there counts (SDK times are often
+-- whole seconds); only the event that entered it does not (rev11 #2).
+-- Entered on Shop Opened at 10:00:00: Ann paid in that same second, Bob a
+-- second later; both take "event", and the condition did_event sees both.
+SELECT ct_create_journey('TEST-JT', 'Same second', jsonb_build_array(
+	'{"id": "opened", "type": "entry", "event": "Shop Opened", "next": "pay"}'::jsonb,
+	'{"id": "pay", "type": "wait_for_event", "event": "Shop Paid", "within": "1 day", "next": "paid", "timeout": "late"}'::jsonb,
+	'{"id": "paid", "type": "exit"}'::jsonb, '{"id": "late", "type": "exit"}'::jsonb)) AS same \gset
+SELECT ct_create_journey('TEST-JT', 'Same second, condition', jsonb_build_array(
+	'{"id": "opened", "type": "entry", "event": "Shop Opened", "next": "paid?"}'::jsonb,
+	'{"id": "paid?", "type": "condition", "did_event": "Shop Paid", "yes": "paid", "no": "unpaid"}'::jsonb,
+	'{"id": "paid", "type": "exit"}'::jsonb, '{"id": "unpaid", "type": "exit"}'::jsonb)) AS samec \gset
+SELECT ct_start_journey(j, as_of => '2030-04-05 09:00+00') IS NOT NULL AS started FROM unnest(ARRAY[:same, :samec]) j;
+SELECT ct_record_event('TEST-JT', t.jt(p), e, '{}', ts::timestamptz) > 0 AS recorded
+  FROM (VALUES ('ann', 'Shop Opened', '2030-04-05 10:00:00+00'), ('ann', 'Shop Paid', '2030-04-05 10:00:00+00'),
+			   ('bob', 'Shop Opened', '2030-04-05 10:00:00+00'), ('bob', 'Shop Paid', '2030-04-05 10:00:01+00')) v(p, e, ts);
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-05 10:05+00') >= 4 AS moved;
+SELECT s.journey_id = :same AS wait, p.identity, s.node, s.outcome, s.ts
+  FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id IN (:same, :samec) ORDER BY s.journey_id = :same DESC, p.identity, s.step_id;
+-- after an ordinary wait: Ann paid at exactly the wait's end, when she got
+-- to the wait for the event; it counts
+SELECT ct_create_journey('TEST-JT', 'Same second after a wait', jsonb_build_array(
+	'{"id": "visited", "type": "entry", "event": "Shop Visited", "next": "hour"}'::jsonb,
+	'{"id": "hour", "type": "wait", "duration": "1 hour", "next": "pay"}'::jsonb,
+	'{"id": "pay", "type": "wait_for_event", "event": "Shop Paid", "within": "1 day", "next": "paid", "timeout": "late"}'::jsonb,
+	'{"id": "paid", "type": "exit"}'::jsonb, '{"id": "late", "type": "exit"}'::jsonb)) AS samew \gset
+SELECT ct_start_journey(:samew, as_of => '2030-04-06 09:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Shop Visited', '{}', '2030-04-06 12:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Shop Paid', '{}', '2030-04-06 13:00:00+00') > 0 AS recorded;
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-06 12:05+00') >= 1 AS moved;
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-06 13:05+00') >= 1 AS moved;
+SELECT s.node, s.outcome, s.ts FROM ct_journey_step s WHERE s.journey_id = :samew ORDER BY s.step_id;
+
 -- (i) A journey's campaign runs and stops with its journey: stopping it,
 -- or changing its status, is refused (55000, hint ct_stop_journey); the
 -- journey's clock would go on queueing for it.
