@@ -425,6 +425,19 @@ SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-05 10:05+00
 SELECT s.journey_id = :same AS wait, p.identity, s.node, s.outcome, s.ts
   FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
  WHERE s.journey_id IN (:same, :samec) ORDER BY s.journey_id = :same DESC, p.identity, s.step_id;
+-- a wait for the entry's own event: in the entry's second, one that the
+-- entry's filter does not take (it could not have entered her) counts;
+-- Bob's entering event alone does not
+SELECT ct_create_journey('TEST-JT', 'Same second, own event', jsonb_build_array(
+	'{"id": "browsed", "type": "entry", "event": "Shop Browsed", "filter": {"from": "ad"}, "next": "again"}'::jsonb,
+	'{"id": "again", "type": "wait_for_event", "event": "Shop Browsed", "within": "1 day", "next": "twice", "timeout": "once"}'::jsonb,
+	'{"id": "twice", "type": "exit"}'::jsonb, '{"id": "once", "type": "exit"}'::jsonb)) AS sameo \gset
+SELECT ct_start_journey(:sameo, as_of => '2030-04-05 09:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt(p), 'Shop Browsed', props::jsonb, '2030-04-05 11:00+00') > 0 AS recorded
+  FROM (VALUES ('ann', '{"from": "ad"}'), ('ann', '{"from": "push"}'), ('bob', '{"from": "ad"}')) v(p, props);
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-05 11:05+00') >= 2 AS moved;
+SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :sameo ORDER BY p.identity, s.step_id;
 -- after an ordinary wait: Ann paid at exactly the wait's end, when she got
 -- to the wait for the event; it counts
 SELECT ct_create_journey('TEST-JT', 'Same second after a wait', jsonb_build_array(
