@@ -239,7 +239,17 @@ BEGIN
 							AND ev.ts >= b.arrived AND ev.ts <= least($2, ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC')
 							AND ev.props @> coalesce(b.nd -> 'filter', '{}')
 							AND NOT (ev.ts = b.entered_at AND ev.event_name = b.entry_name
-									 AND ev.props @> b.entry_filter)) END AS ets,
+									 AND ev.props @> b.entry_filter)
+							-- nor the one that ended a wait for an event just
+							-- before (at that time, of its name, that its
+							-- filter takes: its step says so)
+							AND NOT (ev.ts = b.arrived
+									 AND EXISTS (SELECT 1 FROM ctaudience.ct_journey_step s
+												  JOIN jn pw ON pw.journey_id = s.journey_id AND pw.id = s.node
+												 WHERE s.ct_id = b.ct_id AND s.project_id = $1
+												   AND s.journey_id = b.journey_id AND s.outcome = 'event'
+												   AND s.ts = ev.ts AND pw.nd ->> 'event' = ev.event_name
+												   AND ev.props @> coalesce(pw.nd -> 'filter', '{}')))) END AS ets,
 				   CASE WHEN b.type = 'wait_for_event' THEN ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC' END AS timeout_at,
 				   CASE WHEN b.type <> 'condition' THEN NULL
 						WHEN b.nd ? 'in_segment' THEN

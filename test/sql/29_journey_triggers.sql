@@ -452,6 +452,28 @@ SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-06 12:05+00
 SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-06 13:05+00') >= 1 AS moved;
 SELECT s.node, s.outcome, s.ts FROM ct_journey_step s WHERE s.journey_id = :samew ORDER BY s.step_id;
 
+-- two waits for the same event in a row: the event that ended the first
+-- (its step says so) does not end the second as well; another one in that
+-- second would.  Ann paid once, Bob twice (a second apart).
+SELECT ct_create_journey('TEST-JT', 'Same second, two waits', jsonb_build_array(
+	'{"id": "joined", "type": "entry", "event": "Shop Joined", "next": "first"}'::jsonb,
+	'{"id": "first", "type": "wait_for_event", "event": "Shop Paid", "within": "1 day", "next": "second", "timeout": "none"}'::jsonb,
+	'{"id": "second", "type": "wait_for_event", "event": "Shop Paid", "within": "1 day", "next": "twice", "timeout": "once"}'::jsonb,
+	'{"id": "twice", "type": "exit"}'::jsonb, '{"id": "once", "type": "exit"}'::jsonb,
+	'{"id": "none", "type": "exit"}'::jsonb)) AS samet \gset
+SELECT ct_start_journey(:samet, as_of => '2030-04-07 09:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt(p), e, '{}', ts::timestamptz) > 0 AS recorded
+  FROM (VALUES ('ann', 'Shop Joined', '2030-04-07 10:00:00+00'), ('ann', 'Shop Paid', '2030-04-07 11:00:00+00'),
+			   ('bob', 'Shop Joined', '2030-04-07 10:00:00+00'), ('bob', 'Shop Paid', '2030-04-07 11:00:00+00'),
+			   ('bob', 'Shop Paid', '2030-04-07 11:00:01+00')) v(p, e, ts);
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-07 11:05+00') >= 2 AS moved;
+SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :samet ORDER BY p.identity, s.step_id;
+-- nor at her wait's end, a claim of its own (the timeout)
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-08 11:05+00') >= 1 AS moved;
+SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :samet AND p.identity = 'ann' AND s.ts > '2030-04-07 11:00+00' ORDER BY s.step_id;
+
 -- (i) A journey's campaign runs and stops with its journey: stopping it,
 -- or changing its status, is refused (55000, hint ct_stop_journey); the
 -- journey's clock would go on queueing for it.
