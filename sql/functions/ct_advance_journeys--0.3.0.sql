@@ -206,18 +206,23 @@ BEGIN
 			  FROM unnest($3, $4, $5, $6, $7, $8, $9) WITH ORDINALITY
 				   AS a(journey_id, ct_id, entered_at, cur, waiting, t, node_at, ord)),
 		jn AS MATERIALIZED (
-			SELECT y.journey_id, y.control_group, n ->> 'id' AS id, n ->> 'type' AS type, n AS nd, cp.campaign_id
+			-- the event that enters a profile: the entry's app event (with
+			-- properties that contain its filter), else the Partner Sync
+			SELECT y.journey_id, y.control_group, n ->> 'id' AS id, n ->> 'type' AS type, n AS nd, cp.campaign_id,
+				   coalesce(y.entry_event, 'Partner Sync') AS entry_name,
+				   coalesce((SELECT e -> 'filter' FROM jsonb_array_elements(y.nodes) e
+							  WHERE e ->> 'type' = 'entry' LIMIT 1), '{}') AS entry_filter
 			  FROM ctaudience.ct_journey y CROSS JOIN LATERAL jsonb_array_elements(y.nodes) n
 			  LEFT JOIN ctaudience.ct_campaign cp
 					 ON cp.project_id = $1 AND cp.journey_id = y.journey_id AND cp.journey_node = n ->> 'id'
 			 WHERE y.project_id = $1 AND y.journey_id = ANY ($10)),
 		-- where it is; a wait for an event: since when it waits there
 		b AS (
-			SELECT a.*, jn.type, jn.nd, jn.campaign_id, jn.control_group,
+			SELECT a.*, jn.type, jn.nd, jn.campaign_id, jn.control_group, jn.entry_name, jn.entry_filter,
 				   CASE WHEN a.waiting THEN a.node_at ELSE a.t END AS arrived
 			  FROM a LEFT JOIN jn ON jn.journey_id = a.journey_id AND jn.id = a.cur),
 		-- what happens there: a wait for an event takes the first such event
-		-- after it got there, if within the time allowed (and known to the
+		-- since it got there, if within the time allowed (and known to the
 		-- clock), else the timeout; a condition's answer; a send holds back
 		-- the journey's control group (a hash of the journey and the
 		-- profile: the same profiles at every send)
@@ -226,10 +231,25 @@ BEGIN
 				   CASE WHEN b.type = 'wait_for_event' THEN
 						(SELECT min(ev.ts) FROM ctaudience.ct_event ev
 						  WHERE ev.project_id = $1 AND ev.ct_id = b.ct_id AND ev.event_name = b.nd ->> 'event'
-							-- after it got there: the event that entered it (at
-							-- the entry's time) is not one, as for a condition
-							AND ev.ts > b.arrived AND ev.ts <= least($2, ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC')
-							AND ev.props @> coalesce(b.nd -> 'filter', '{}')) END AS ets,
+							-- since it got there (an event at that very time
+							-- too: SDK times are often whole seconds), but not
+							-- the event that entered it: one of the entry's
+							-- event, at the entry's time, that the entry's
+							-- filter takes (as for a condition)
+							AND ev.ts >= b.arrived AND ev.ts <= least($2, ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC')
+							AND ev.props @> coalesce(b.nd -> 'filter', '{}')
+							AND NOT (ev.ts = b.entered_at AND ev.event_name = b.entry_name
+									 AND ev.props @> b.entry_filter)
+							-- nor the one that ended a wait for an event just
+							-- before (at that time, of its name, that its
+							-- filter takes: its step says so)
+							AND NOT (ev.ts = b.arrived
+									 AND EXISTS (SELECT 1 FROM ctaudience.ct_journey_step s
+												  JOIN jn pw ON pw.journey_id = s.journey_id AND pw.id = s.node
+												 WHERE s.ct_id = b.ct_id AND s.project_id = $1
+												   AND s.journey_id = b.journey_id AND s.outcome = 'event'
+												   AND s.ts = ev.ts AND pw.nd ->> 'event' = ev.event_name
+												   AND ev.props @> coalesce(pw.nd -> 'filter', '{}')))) END AS ets,
 				   CASE WHEN b.type = 'wait_for_event' THEN ((b.arrived AT TIME ZONE 'UTC') + (b.nd ->> 'within')::interval) AT TIME ZONE 'UTC' END AS timeout_at,
 				   CASE WHEN b.type <> 'condition' THEN NULL
 						WHEN b.nd ? 'in_segment' THEN
@@ -244,9 +264,13 @@ BEGIN
 							EXISTS (SELECT 1 FROM ctaudience.ct_event ev
 									 WHERE ev.project_id = $1 AND ev.ct_id = b.ct_id
 									   AND ev.event_name = b.nd ->> 'did_event'
-									   -- after the entry: the event that entered it is not one
-									   AND ev.ts > b.entered_at AND ev.ts <= $2
-									   AND ev.props @> coalesce(b.nd -> 'filter', '{}') OFFSET 0) END AS yes,
+									   -- since the entry (at its very time too), but
+									   -- not the event that entered it (as for a wait
+									   -- for an event)
+									   AND ev.ts >= b.entered_at AND ev.ts <= $2
+									   AND ev.props @> coalesce(b.nd -> 'filter', '{}')
+									   AND NOT (ev.ts = b.entered_at AND ev.event_name = b.entry_name
+												AND ev.props @> b.entry_filter) OFFSET 0) END AS yes,
 				   b.type = 'send' AND b.control_group > 0
 					   AND ('x' || left(md5(b.journey_id || '/' || b.ct_id), 8))::bit(32)::bigint % 100 < b.control_group AS held
 			  FROM b),

@@ -405,6 +405,75 @@ SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-03 10:25+00
 SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
  WHERE s.journey_id = :twice ORDER BY p.identity, s.step_id;
 
+-- (h2) An event at the very time it got there counts (SDK times are often
+-- whole seconds); only the event that entered it does not (rev11 #2).
+-- Entered on Shop Opened at 10:00:00: Ann paid in that same second, Bob a
+-- second later; both take "event", and the condition did_event sees both.
+SELECT ct_create_journey('TEST-JT', 'Same second', jsonb_build_array(
+	'{"id": "opened", "type": "entry", "event": "Shop Opened", "next": "pay"}'::jsonb,
+	'{"id": "pay", "type": "wait_for_event", "event": "Shop Paid", "within": "1 day", "next": "paid", "timeout": "late"}'::jsonb,
+	'{"id": "paid", "type": "exit"}'::jsonb, '{"id": "late", "type": "exit"}'::jsonb)) AS same \gset
+SELECT ct_create_journey('TEST-JT', 'Same second, condition', jsonb_build_array(
+	'{"id": "opened", "type": "entry", "event": "Shop Opened", "next": "paid?"}'::jsonb,
+	'{"id": "paid?", "type": "condition", "did_event": "Shop Paid", "yes": "paid", "no": "unpaid"}'::jsonb,
+	'{"id": "paid", "type": "exit"}'::jsonb, '{"id": "unpaid", "type": "exit"}'::jsonb)) AS samec \gset
+SELECT ct_start_journey(j, as_of => '2030-04-05 09:00+00') IS NOT NULL AS started FROM unnest(ARRAY[:same, :samec]) j;
+SELECT ct_record_event('TEST-JT', t.jt(p), e, '{}', ts::timestamptz) > 0 AS recorded
+  FROM (VALUES ('ann', 'Shop Opened', '2030-04-05 10:00:00+00'), ('ann', 'Shop Paid', '2030-04-05 10:00:00+00'),
+			   ('bob', 'Shop Opened', '2030-04-05 10:00:00+00'), ('bob', 'Shop Paid', '2030-04-05 10:00:01+00')) v(p, e, ts);
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-05 10:05+00') >= 4 AS moved;
+SELECT s.journey_id = :same AS wait, p.identity, s.node, s.outcome, s.ts
+  FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id IN (:same, :samec) ORDER BY s.journey_id = :same DESC, p.identity, s.step_id;
+-- a wait for the entry's own event: in the entry's second, one that the
+-- entry's filter does not take (it could not have entered her) counts;
+-- Bob's entering event alone does not
+SELECT ct_create_journey('TEST-JT', 'Same second, own event', jsonb_build_array(
+	'{"id": "browsed", "type": "entry", "event": "Shop Browsed", "filter": {"from": "ad"}, "next": "again"}'::jsonb,
+	'{"id": "again", "type": "wait_for_event", "event": "Shop Browsed", "within": "1 day", "next": "twice", "timeout": "once"}'::jsonb,
+	'{"id": "twice", "type": "exit"}'::jsonb, '{"id": "once", "type": "exit"}'::jsonb)) AS sameo \gset
+SELECT ct_start_journey(:sameo, as_of => '2030-04-05 09:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt(p), 'Shop Browsed', props::jsonb, '2030-04-05 11:00+00') > 0 AS recorded
+  FROM (VALUES ('ann', '{"from": "ad"}'), ('ann', '{"from": "push"}'), ('bob', '{"from": "ad"}')) v(p, props);
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-05 11:05+00') >= 2 AS moved;
+SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :sameo ORDER BY p.identity, s.step_id;
+-- after an ordinary wait: Ann paid at exactly the wait's end, when she got
+-- to the wait for the event; it counts
+SELECT ct_create_journey('TEST-JT', 'Same second after a wait', jsonb_build_array(
+	'{"id": "visited", "type": "entry", "event": "Shop Visited", "next": "hour"}'::jsonb,
+	'{"id": "hour", "type": "wait", "duration": "1 hour", "next": "pay"}'::jsonb,
+	'{"id": "pay", "type": "wait_for_event", "event": "Shop Paid", "within": "1 day", "next": "paid", "timeout": "late"}'::jsonb,
+	'{"id": "paid", "type": "exit"}'::jsonb, '{"id": "late", "type": "exit"}'::jsonb)) AS samew \gset
+SELECT ct_start_journey(:samew, as_of => '2030-04-06 09:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Shop Visited', '{}', '2030-04-06 12:00+00') > 0 AS recorded;
+SELECT ct_record_event('TEST-JT', t.jt('ann'), 'Shop Paid', '{}', '2030-04-06 13:00:00+00') > 0 AS recorded;
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-06 12:05+00') >= 1 AS moved;
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-06 13:05+00') >= 1 AS moved;
+SELECT s.node, s.outcome, s.ts FROM ct_journey_step s WHERE s.journey_id = :samew ORDER BY s.step_id;
+
+-- two waits for the same event in a row: the event that ended the first
+-- (its step says so) does not end the second as well; another one in that
+-- second would.  Ann paid once, Bob twice (a second apart).
+SELECT ct_create_journey('TEST-JT', 'Same second, two waits', jsonb_build_array(
+	'{"id": "joined", "type": "entry", "event": "Shop Joined", "next": "first"}'::jsonb,
+	'{"id": "first", "type": "wait_for_event", "event": "Shop Paid", "within": "1 day", "next": "second", "timeout": "none"}'::jsonb,
+	'{"id": "second", "type": "wait_for_event", "event": "Shop Paid", "within": "1 day", "next": "twice", "timeout": "once"}'::jsonb,
+	'{"id": "twice", "type": "exit"}'::jsonb, '{"id": "once", "type": "exit"}'::jsonb,
+	'{"id": "none", "type": "exit"}'::jsonb)) AS samet \gset
+SELECT ct_start_journey(:samet, as_of => '2030-04-07 09:00+00') IS NOT NULL AS started;
+SELECT ct_record_event('TEST-JT', t.jt(p), e, '{}', ts::timestamptz) > 0 AS recorded
+  FROM (VALUES ('ann', 'Shop Joined', '2030-04-07 10:00:00+00'), ('ann', 'Shop Paid', '2030-04-07 11:00:00+00'),
+			   ('bob', 'Shop Joined', '2030-04-07 10:00:00+00'), ('bob', 'Shop Paid', '2030-04-07 11:00:00+00'),
+			   ('bob', 'Shop Paid', '2030-04-07 11:00:01+00')) v(p, e, ts);
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-07 11:05+00') >= 2 AS moved;
+SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :samet ORDER BY p.identity, s.step_id;
+-- nor at her wait's end, a claim of its own (the timeout)
+SELECT ct_advance_project_journeys('TEST-JT', 100, as_of => '2030-04-08 11:05+00') >= 1 AS moved;
+SELECT p.identity, s.node, s.outcome, s.ts FROM ct_journey_step s JOIN ct_profile p USING (project_id, ct_id)
+ WHERE s.journey_id = :samet AND p.identity = 'ann' AND s.ts > '2030-04-07 11:00+00' ORDER BY s.step_id;
+
 -- (i) A journey's campaign runs and stops with its journey: stopping it,
 -- or changing its status, is refused (55000, hint ct_stop_journey); the
 -- journey's clock would go on queueing for it.
