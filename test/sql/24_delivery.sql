@@ -257,17 +257,19 @@ END $$;
 SELECT p.identity, count(*) AS queued FROM ct_campaign_queue q JOIN ct_profile p USING (project_id, ct_id)
  WHERE q.campaign_id = :oo GROUP BY p.identity ORDER BY p.identity;
 
--- a set-based report (rev11 #1): 5,000 profiles in one statement, more
+-- a set-based report (rev11 #1): 12,000 profiles in one statement, more
 -- than the shared lock table holds (max_locks_per_transaction x
--- max_connections) if each took a lock; a retry is found by the report's
--- unique key, not by a lock, so none is held (0x4355, the advisory locks
--- of reports before 0.3.0's release, is 17237); each recorded once
+-- max_connections, with some slack) if each took a lock, as each did
+-- (an advisory lock: "out of shared memory"); a retry is found by the
+-- report's unique key, not by a lock, so none is held; each recorded once
+SELECT current_setting('max_locks_per_transaction')::int * current_setting('max_connections')::int < 12000
+	   AS more_than_the_lock_table;
 SELECT ct_register_project('TEST-DLB', 'test-passcode-1', 'token-TEST-DLB', 'eu1', 'Bulk reports');
 SELECT ct_create_campaign('TEST-DLB', 'Bulk', 'push', 'live_behavior', trigger_event => 'Bulk Offer', recurring => true) AS bulk \gset
-INSERT INTO ct_profile (project_id, ct_id) SELECT 'TEST-DLB', '__dlb_' || g FROM generate_series(1, 5000) g;
+INSERT INTO ct_profile (project_id, ct_id) SELECT 'TEST-DLB', '__dlb_' || g FROM generate_series(1, 12000) g;
 INSERT INTO ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts, once, qualified_at, taken_at)
 SELECT 'TEST-DLB', :bulk, '__dlb_' || g, 'Bulk Offer', '2026-02-01 09:00+00', false, '2026-02-01 09:00+00', '2026-02-01 09:01+00'
-  FROM generate_series(1, 5000) g;
+  FROM generate_series(1, 12000) g;
 BEGIN;
 SELECT count(ct_record_delivery('TEST-DLB', :bulk, q.ct_id, 'sent', '2026-02-01 09:02+00')) AS reported
   FROM ct_campaign_queue q WHERE q.project_id = 'TEST-DLB' AND q.campaign_id = :bulk;
