@@ -9,11 +9,9 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "common/hashfn.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
@@ -29,12 +27,6 @@
 
 PG_FUNCTION_INFO_V1(ct_record_delivery);
 PG_FUNCTION_INFO_V1(ct_journey_control_group);
-
-/*
- * objsubid of the advisory locks on reports ("CU"), beside message.h's
- * CT_LOCK_SPACE_MESSAGE, as pg_locks shows them
- */
-#define CT_LOCK_SPACE_DELIVERY 0x4355
 
 /* The campaign a delivery reports on, and whether its profile came from it. */
 typedef struct CtDeliveryCampaign
@@ -144,63 +136,81 @@ ct_delivery_props(Jsonb *given, int64 campaign_id, const CtDeliveryCampaign *c, 
 }
 
 /*
- * Lock a report (campaign, profile, outcome, time: row) for the rest of the
- * transaction, then look it up: returns the event of one recorded, or 0.  A
- * retry that arrives while the first is being recorded waits here until
- * that one ends, then finds it.  The lock is an advisory lock in a space of
- * its own (objsubid CT_LOCK_SPACE_DELIVERY), so it cannot meet the
- * application's pg_advisory_lock() keys; two reports that share a 64-bit
- * hash only wait for each other.  Under REPEATABLE READ or SERIALIZABLE the
- * transaction's snapshot cannot see what the first committed: found with
- * the latest snapshot, it is a serialization failure.
+ * Insert the delivery row of a report (campaign, profile, outcome, time:
+ * row) with the id its event will take; returns that id, or 0 when a row
+ * with its key (ct_delivery_report_key) is stored already.  No lock of its
+ * own: a retry that arrives while the first is being recorded waits on the
+ * unique index until that one ends, then inserts nothing.  Under REPEATABLE
+ * READ or SERIALIZABLE the transaction's snapshot cannot see what the first
+ * committed, and the insert fails with a serialization failure; it is given
+ * a message that says so.
  */
 static int64
-ct_delivery_recorded(Datum *row, const char *key)
+ct_delivery_insert(Datum *row)
 {
-	LOCKTAG		tag;
-	uint64		h = hash_bytes_extended((const unsigned char *) key, strlen(key), 0);
-	int64		event_id = 0;
+	MemoryContext cxt = CurrentMemoryContext;
+	volatile int64 event_id = 0;
 	bool		isnull;
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, CT_LOCK_SPACE_DELIVERY);
-	(void) LockAcquire(&tag, ExclusiveLock, false, false);
-	if (ct_store_exec(CT_Q_DELIVERY_FIND, row, NULL, false) == 1)
-		event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
-	else if (IsolationUsesXactSnapshot() && ct_store_exec_latest(CT_Q_DELIVERY_FIND, row, NULL) > 0)
+	PG_TRY();
+	{
+		if (ct_store_exec(CT_Q_DELIVERY_RECORD, row, NULL, false) == 1)
+			event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(cxt);
+		e = CopyErrorData();
+		if (e->sqlerrcode != ERRCODE_T_R_SERIALIZATION_FAILURE || !IsolationUsesXactSnapshot())
+			PG_RE_THROW();
+		FlushErrorState();
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("the delivery was reported concurrently by another session"),
+				 errdetail("%s", e->message),
 				 errhint("Retry: a report recorded is answered without effect.")));
+	}
+	PG_END_TRY();
 	SPI_freetuptable(SPI_tuptable);
 	return event_id;
 }
 
 /*
- * Record an outcome of a campaign for a profile: the event CleverTap raises
- * for it, with the campaign's attributes, and the delivery row; returns the
- * event's id.  A retry (the same campaign, profile, outcome and time) records
- * nothing and returns the first one's event.
+ * Record an outcome of a campaign for a profile: the delivery row, then the
+ * event CleverTap raises for it, with the campaign's attributes; returns
+ * the event's id.  A retry (the same campaign, profile, outcome and time)
+ * records nothing and returns the first one's event: its insert did
+ * nothing, and the lookup, a statement of its own, sees the stored row
+ * (under READ COMMITTED, one committed while the insert waited too).
  */
 static int64
 ct_delivery_write(const char *project_id, int64 campaign_id, const char *ct_id,
 				  const CtOutcome *outcome, TimestampTz ts, Jsonb *props, const CtDeliveryCampaign *c)
 {
 	int64		event_id;
-	Datum		row[6];
+	Datum		row[5];
+	bool		isnull;
 
 	row[0] = CStringGetTextDatum(project_id);
 	row[1] = Int64GetDatum(campaign_id);
 	row[2] = CStringGetTextDatum(ct_id);
 	row[3] = CStringGetTextDatum(outcome->outcome);
 	row[4] = TimestampTzGetDatum(ts);
-	event_id = ct_delivery_recorded(row, psprintf("%s/" INT64_FORMAT "/%s/%s/" INT64_FORMAT, project_id,
-												  campaign_id, ct_id, outcome->outcome, (int64) ts));
+	event_id = ct_delivery_insert(row);
 	if (event_id != 0)
-		return event_id;
-	event_id = ct_event_record(project_id, ct_id, outcome->event_name,
-							   ct_delivery_props(props, campaign_id, c, ts, outcome), ts, outcome->active);
-	row[5] = Int64GetDatum(event_id);
-	ct_store_exec(CT_Q_DELIVERY_RECORD, row, NULL, false);
+		return ct_event_record(project_id, ct_id, outcome->event_name,
+							   ct_delivery_props(props, campaign_id, c, ts, outcome), ts, outcome->active,
+							   event_id);
+	if (ct_store_exec(CT_Q_DELIVERY_FIND, row, NULL, false) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("the delivery was reported concurrently by another session"),
+				 errdetail("Its row was deleted after it was found."),
+				 errhint("Retry: a report recorded is answered without effect.")));
+	event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
 	return event_id;
 }
 

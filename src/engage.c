@@ -455,10 +455,9 @@ ct_event_profile(const char *project_id, const char *ct_id)
 /* See engage.h. */
 int64
 ct_event_record(const char *project_id, const char *ct_id, const char *name, Jsonb *props,
-				TimestampTz ts, bool active)
+				TimestampTz ts, bool active, int64 event_id)
 {
-	Datum		args[6];
-	int64		event_id;
+	Datum		args[7];
 	bool		isnull;
 	bool		enters;
 	CtUsages	usage;
@@ -478,6 +477,7 @@ ct_event_record(const char *project_id, const char *ct_id, const char *name, Jso
 	args[3] = TimestampTzGetDatum(ts);
 	args[4] = JsonbPGetDatum(props);
 	args[5] = BoolGetDatum(active);
+	args[6] = Int64GetDatum(event_id);
 	if (ct_store_exec(CT_Q_RECORD_EVENT, args, NULL, false) != 1)
 		elog(ERROR, "the event of a locked profile was not recorded");
 	event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
@@ -554,7 +554,7 @@ ct_record_event(PG_FUNCTION_ARGS)
 
 	ct_store_connect();
 	ct_citus_enter(project_id);
-	event_id = ct_event_record(project_id, ct_id, name, props, ts, ct_event_is_active(name));
+	event_id = ct_event_record(project_id, ct_id, name, props, ts, ct_event_is_active(name), 0);
 	ct_store_finish();
 	PG_RETURN_INT64(event_id);
 }

@@ -47,12 +47,13 @@ extern void ct_check_event(const char *name, Jsonb *props, TimestampTz ts);
 /*
  * Record an event of a profile (checked): the row, its usage, the month of
  * an active user (active), live campaigns it triggers, and the outbox of a
- * running export that takes it.  Returns its event_id; 22023 when the
- * project has no such profile.  SPI connected, the project entered
+ * running export that takes it.  Returns its event_id: event_id when not
+ * 0 (taken from the events' sequence by the caller), else a new one; 22023
+ * when the project has no such profile.  SPI connected, the project entered
  * (ct_citus_enter).
  */
 extern int64 ct_event_record(const char *project_id, const char *ct_id, const char *name,
-							 Jsonb *props, TimestampTz ts, bool active);
+							 Jsonb *props, TimestampTz ts, bool active, int64 event_id);
 
 /*
  * The profile that a CleverTap ID names now (it may have been merged into

@@ -636,7 +636,8 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	[CT_Q_RECORD_EVENT] = {
 		"WITH ev AS (INSERT INTO ctaudience.ct_event (project_id, ct_id, event_id, event_name, ts, props)"
 		"            OVERRIDING SYSTEM VALUE"
-		"            SELECT p.project_id, p.ct_id, nextval('ctaudience.ct_event_event_id_seq'), $3, $4, $5"
+		"            SELECT p.project_id, p.ct_id, coalesce(nullif($7, 0), nextval('ctaudience.ct_event_event_id_seq')),"
+		"                   $3, $4, $5"
 		"              FROM ctaudience.ct_profile p WHERE p.project_id = $1 AND p.ct_id = $2"
 		"            RETURNING project_id, ct_id, event_id),"
 		" au AS (INSERT INTO ctaudience.ct_active_user_month (project_id, month, ct_id)"
@@ -647,7 +648,7 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"         WHERE EXISTS (SELECT 1 FROM ctaudience.ct_export x"
 		"                        WHERE x.project_id = $1 AND " CT_SQL_EXPORT_TAKES("$3") "))"
 		" SELECT event_id FROM ev",
-		6, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ, A_JSONB, A_BOOL}
+		7, {A_TEXT, A_TEXT, A_TEXT, A_TSTZ, A_JSONB, A_BOOL, A_INT8}
 	},
 	[CT_Q_TRIG_EVENTS_IDS] = {
 		CT_SQL_TRIG_EVENTS " RETURNING ct_id, event_id",
@@ -676,15 +677,22 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" WHERE c.project_id = $1 AND c.campaign_id = $2",
 		3, {A_TEXT, A_INT8, A_TEXT}
 	},
+
+	/*
+	 * a report, with the id its event will take; none when one with its key
+	 * is stored (a retry)
+	 */
 	[CT_Q_DELIVERY_RECORD] = {
 		"INSERT INTO ctaudience.ct_delivery (project_id, campaign_id, delivery_id, ct_id, outcome, ts, event_id)"
 		" OVERRIDING SYSTEM VALUE"
-		" VALUES ($1, $2, nextval('ctaudience.ct_delivery_delivery_id_seq'), $3, $4, $5, $6)",
-		6, {A_TEXT, A_INT8, A_TEXT, A_TEXT, A_TSTZ, A_INT8}
+		" VALUES ($1, $2, nextval('ctaudience.ct_delivery_delivery_id_seq'), $3, $4, $5,"
+		"         nextval('ctaudience.ct_event_event_id_seq'))"
+		" ON CONFLICT (project_id, campaign_id, ct_id, outcome, ts) DO NOTHING RETURNING event_id",
+		5, {A_TEXT, A_INT8, A_TEXT, A_TEXT, A_TSTZ}
 	},
 	[CT_Q_DELIVERY_FIND] = {
 		"SELECT d.event_id FROM ctaudience.ct_delivery d WHERE d.project_id = $1 AND d.campaign_id = $2"
-		"   AND d.ct_id = $3 AND d.outcome = $4 AND d.ts = $5 ORDER BY d.delivery_id LIMIT 1",
+		"   AND d.ct_id = $3 AND d.outcome = $4 AND d.ts = $5",
 		5, {A_TEXT, A_INT8, A_TEXT, A_TEXT, A_TSTZ}
 	},
 	/* the profiles merged into others that CleverTap IDs name ($2) */
@@ -712,7 +720,10 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * entered, the Partner ID's on a tie; one dropped while still in the
 	 * journey exits there, a merged step at the message's time ($4); its
 	 * steps move; of two rows of a one-time campaign, a taken one (the
-	 * earlier) goes to the Partner ID's), then the profile.
+	 * earlier) goes to the Partner ID's; its deliveries move, but one whose
+	 * report (campaign, outcome, ts) the Partner ID's profile has too is
+	 * deleted: two identical reports of one person are one, and
+	 * ct_delivery_report_key allows one), then the profile.
 	 */
 	[CT_Q_ABSORB_MEMBERS] = {
 		"WITH gone AS (DELETE FROM ctaudience.ct_segment_member m USING unnest($2, $3) AS u(g, p)"
@@ -729,7 +740,17 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	[CT_Q_ABSORB_ROWS] = {
 		"WITH u AS (SELECT * FROM unnest($2, $3) AS u(g, p)),"
 		" ev AS (UPDATE ctaudience.ct_event e SET ct_id = u.p FROM u WHERE e.project_id = $1 AND e.ct_id = u.g),"
-		" dl AS (UPDATE ctaudience.ct_delivery d SET ct_id = u.p FROM u WHERE d.project_id = $1 AND d.ct_id = u.g),"
+		" dd AS MATERIALIZED (SELECT d.campaign_id, d.delivery_id,"
+		"               row_number() OVER (PARTITION BY d.campaign_id, coalesce(u.p, d.ct_id), d.outcome, d.ts"
+		"                                  ORDER BY u.g IS NULL DESC, d.delivery_id) AS n"
+		"          FROM ctaudience.ct_delivery d LEFT JOIN u ON d.ct_id = u.g"
+		"         WHERE d.project_id = $1 AND (d.ct_id = ANY ($2) OR d.ct_id = ANY ($3))),"
+		" dldup AS (DELETE FROM ctaudience.ct_delivery d USING dd"
+		"            WHERE d.project_id = $1 AND d.campaign_id = dd.campaign_id AND d.delivery_id = dd.delivery_id"
+		"              AND dd.n > 1),"
+		" dl AS (UPDATE ctaudience.ct_delivery d SET ct_id = u.p FROM u, dd"
+		"         WHERE d.project_id = $1 AND d.ct_id = u.g AND d.campaign_id = dd.campaign_id"
+		"           AND d.delivery_id = dd.delivery_id AND dd.n = 1),"
 		" qo AS MATERIALIZED (SELECT q.*, coalesce(u.p, q.ct_id) AS p, u.g IS NULL AS own,"
 		"               row_number() OVER (PARTITION BY q.campaign_id, coalesce(u.p, q.ct_id)"
 		"                                  ORDER BY q.taken_at IS NULL, q.taken_at, u.g IS NULL DESC, q.queue_id) AS n,"

@@ -81,7 +81,7 @@ typedef enum CtStmt
 	CT_Q_DELIVERY_CAMPAIGN,		/* a delivery's campaign, and whether its
 								 * profile was taken from it, is in its
 								 * segments, was reported for it */
-	CT_Q_DELIVERY_RECORD,		/* record a delivery */
+	CT_Q_DELIVERY_RECORD,		/* record a delivery unless stored (a retry) */
 	CT_Q_DELIVERY_FIND,			/* the event of a delivery recorded */
 	CT_Q_EXPORT_TAKES,			/* whether a project's export takes an event */
 	CT_Q_EXPORT_QUEUE,			/* queue events for export */

@@ -12,7 +12,10 @@ CREATE TABLE ctaudience.ct_delivery (
 																 'webhook_delivered', 'control_group')),
 	ts timestamptz NOT NULL,
 	event_id bigint NOT NULL,
-	PRIMARY KEY (project_id, campaign_id, delivery_id)
+	PRIMARY KEY (project_id, campaign_id, delivery_id),
+	-- a report is recorded once: a retry conflicts here (ct_record_delivery
+	-- inserts ON CONFLICT DO NOTHING, then returns the stored event_id)
+	CONSTRAINT ct_delivery_report_key UNIQUE (project_id, campaign_id, ct_id, outcome, ts)
 );
 -- an erasure finds a subject's rows
 CREATE INDEX ct_delivery_profile_idx ON ctaudience.ct_delivery (project_id, ct_id);

@@ -202,10 +202,23 @@ UPDATE ct_campaign_queue SET qualified_at = '2026-01-20 09:02+00' WHERE campaign
 UPDATE ct_campaign_queue SET taken_at = '2026-01-20 09:05+00' WHERE campaign_id IN (:oa, :ob) AND ct_id = :'g';
 UPDATE ct_campaign_queue SET taken_at = '2026-01-20 09:06+00' WHERE campaign_id = :ob AND ct_id = '__dl_p';
 SELECT ct_record_delivery('TEST-DL', :oa, :'g', 'sent', '2026-01-20 09:07+00') > 0 AS sent;
+-- B: the same report (outcome, time) of both profiles, which the merge
+-- makes one: the merged-away profile's delivery row is deleted (the key
+-- (campaign, profile, outcome, ts) is unique), both events stay
+SELECT ct_record_delivery('TEST-DL', :ob, :'g', 'sent', '2026-01-20 09:08+00') > 0 AS g_sent;
+SELECT ct_record_delivery('TEST-DL', :ob, '__dl_p', 'sent', '2026-01-20 09:08+00') > 0 AS p_sent;
 SELECT t.imp(t.msg(2406, 1767262000000, jsonb_build_array(
 	t.u('2406', jsonb_build_array(t.id('customer', 'dl-g')), jsonb_build_array(t.aud(54001, 'Buyers')), '__dl_p')), 'TEST-DL'));
 SELECT c.name, q.ct_id, q.taken_at, q.event_ts FROM ct_campaign_queue q JOIN ct_campaign c USING (project_id, campaign_id)
  WHERE q.campaign_id IN (:oa, :ob, :oc) ORDER BY c.name, q.ct_id;
+SELECT d.ct_id, d.outcome, d.ts, e.ct_id = d.ct_id AS event_moved
+  FROM ct_delivery d JOIN ct_event e ON e.project_id = d.project_id AND e.event_id = d.event_id
+ WHERE d.campaign_id = :ob ORDER BY d.delivery_id;
+SELECT ct_id, count(*) AS sent_events FROM ct_event
+ WHERE project_id = 'TEST-DL' AND event_name = 'Notification Sent' AND props ->> 'wzrk_id' = :ob || '_20260120'
+ GROUP BY ct_id;
+SELECT ct_record_delivery('TEST-DL', :ob, :'g', 'sent', '2026-01-20 09:08+00') =
+	   (SELECT event_id FROM ct_delivery WHERE campaign_id = :ob) AS retry_after_merge;
 SELECT ct_record_delivery('TEST-DL', :oa, :'g', 'clicked', '2026-01-20 09:10+00') > 0 AS clicked_after_merge;
 SELECT day, queued, taken, sent, clicked FROM ct_campaign_results WHERE campaign_id = :oa ORDER BY day;
 SELECT count(*) AS handed_out_again FROM ct_campaign_take(:oa, 10);
@@ -243,3 +256,30 @@ DO $$ BEGIN
 END $$;
 SELECT p.identity, count(*) AS queued FROM ct_campaign_queue q JOIN ct_profile p USING (project_id, ct_id)
  WHERE q.campaign_id = :oo GROUP BY p.identity ORDER BY p.identity;
+
+-- a set-based report (rev11 #1): 12,000 profiles in one statement, more
+-- than the shared lock table holds (max_locks_per_transaction x
+-- max_connections, with some slack) if each took a lock, as each did
+-- (an advisory lock: "out of shared memory"); a retry is found by the
+-- report's unique key, not by a lock, so none is held; each recorded once
+SELECT current_setting('max_locks_per_transaction')::int * current_setting('max_connections')::int < 12000
+	   AS more_than_the_lock_table;
+SELECT ct_register_project('TEST-DLB', 'test-passcode-1', 'token-TEST-DLB', 'eu1', 'Bulk reports');
+SELECT ct_create_campaign('TEST-DLB', 'Bulk', 'push', 'live_behavior', trigger_event => 'Bulk Offer', recurring => true) AS bulk \gset
+INSERT INTO ct_profile (project_id, ct_id) SELECT 'TEST-DLB', '__dlb_' || g FROM generate_series(1, 12000) g;
+INSERT INTO ct_campaign_queue (project_id, campaign_id, ct_id, event_name, event_ts, once, qualified_at, taken_at)
+SELECT 'TEST-DLB', :bulk, '__dlb_' || g, 'Bulk Offer', '2026-02-01 09:00+00', false, '2026-02-01 09:00+00', '2026-02-01 09:01+00'
+  FROM generate_series(1, 12000) g;
+BEGIN;
+SELECT count(ct_record_delivery('TEST-DLB', :bulk, q.ct_id, 'sent', '2026-02-01 09:02+00')) AS reported
+  FROM ct_campaign_queue q WHERE q.project_id = 'TEST-DLB' AND q.campaign_id = :bulk;
+SELECT count(*) AS advisory_locks FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory';
+-- the retry of all of them: each answered with its first event
+SELECT count(*) FILTER (WHERE ct_record_delivery('TEST-DLB', :bulk, d.ct_id, 'sent', d.ts) = d.event_id) AS same_event,
+	   count(*) AS deliveries
+  FROM ct_delivery d WHERE d.project_id = 'TEST-DLB';
+COMMIT;
+SELECT count(*) AS deliveries, count(DISTINCT ct_id) AS profiles, count(DISTINCT event_id) AS events,
+	   (SELECT count(*) FROM ct_event e WHERE e.project_id = 'TEST-DLB' AND e.event_name = 'Notification Sent') AS event_rows,
+	   (SELECT events FROM ct_usage WHERE project_id = 'TEST-DLB' AND month = '2026-02-01') AS usage_events
+  FROM ct_delivery WHERE project_id = 'TEST-DLB';
