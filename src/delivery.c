@@ -178,6 +178,29 @@ ct_delivery_insert(Datum *row)
 }
 
 /*
+ * The event of a report stored already (its key: campaign, profile, outcome,
+ * time), 0 when there is none.
+ */
+static int64
+ct_delivery_stored(const char *project_id, int64 campaign_id, const char *ct_id,
+				   const char *outcome, TimestampTz ts)
+{
+	int64		event_id = 0;
+	Datum		row[5];
+	bool		isnull;
+
+	row[0] = CStringGetTextDatum(project_id);
+	row[1] = Int64GetDatum(campaign_id);
+	row[2] = CStringGetTextDatum(ct_id);
+	row[3] = CStringGetTextDatum(outcome);
+	row[4] = TimestampTzGetDatum(ts);
+	if (ct_store_exec(CT_Q_DELIVERY_FIND, row, NULL, false) == 1)
+		event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
+	SPI_freetuptable(SPI_tuptable);
+	return event_id;
+}
+
+/*
  * Record an outcome of a campaign for a profile: the delivery row, then the
  * event CleverTap raises for it, with the campaign's attributes; returns
  * the event's id.  A retry (the same campaign, profile, outcome and time)
@@ -191,7 +214,6 @@ ct_delivery_write(const char *project_id, int64 campaign_id, const char *ct_id,
 {
 	int64		event_id;
 	Datum		row[5];
-	bool		isnull;
 
 	row[0] = CStringGetTextDatum(project_id);
 	row[1] = Int64GetDatum(campaign_id);
@@ -203,14 +225,13 @@ ct_delivery_write(const char *project_id, int64 campaign_id, const char *ct_id,
 		return ct_event_record(project_id, ct_id, outcome->event_name,
 							   ct_delivery_props(props, campaign_id, c, ts, outcome), ts, outcome->active,
 							   event_id);
-	if (ct_store_exec(CT_Q_DELIVERY_FIND, row, NULL, false) != 1)
+	event_id = ct_delivery_stored(project_id, campaign_id, ct_id, outcome->outcome, ts);
+	if (event_id == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("the delivery was reported concurrently by another session"),
 				 errdetail("Its row was deleted after it was found."),
 				 errhint("Retry: a report recorded is answered without effect.")));
-	event_id = DatumGetInt64(ct_store_get(0, 1, &isnull));
-	SPI_freetuptable(SPI_tuptable);
 	return event_id;
 }
 
@@ -265,6 +286,17 @@ ct_record_delivery(PG_FUNCTION_ARGS)
 	{
 		char		names[256];
 
+		/*
+		 * A retry of a report stored already is answered with its event, as
+		 * any retry is: 0.2.0 stored outcomes of any channel (delivered for
+		 * an email campaign), which the check refuses for a new report only.
+		 */
+		event_id = ct_delivery_stored(project_id, campaign_id, c.ct_id, outcome->outcome, ts);
+		if (event_id != 0)
+		{
+			ct_store_finish();
+			PG_RETURN_INT64(event_id);
+		}
 		ct_outcome_names(c.channel, names, sizeof(names));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

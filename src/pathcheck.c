@@ -16,10 +16,12 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_trigger.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "nodes/primnodes.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -56,6 +58,8 @@ typedef struct CtPathDef
 	const char *keys[3];		/* CT_KIND_ARBITER: in the index's order */
 	bool		flag;			/* probe: unique; arbiter: partial (WHERE) */
 	int			also;			/* a path the same writer needs too, or -1 */
+	const char *pred;			/* partial: its predicate, WHERE pred (a
+								 * boolean column) */
 } CtPathDef;
 
 static const CtPathDef ct_paths[CT_NPATHS] = {
@@ -68,7 +72,7 @@ static const CtPathDef ct_paths[CT_NPATHS] = {
 	[CT_PATH_INSERT_QUEUE] = {"insert_queue", CT_KIND_PLAIN, "ct_campaign_queue", 10,
 	NULL, NULL, 0, {NULL}, false, -1},
 	[CT_PATH_INSERT_QUEUE_ONCE] = {"insert_queue_once", CT_KIND_ARBITER, "ct_campaign_queue", 10,
-	NULL, "ct_campaign_queue_once_idx", 3, {"ct_id", "campaign_id", "project_id"}, true, -1},
+	NULL, "ct_campaign_queue_once_idx", 3, {"ct_id", "campaign_id", "project_id"}, true, -1, "once"},
 	[CT_PATH_JOURNEY_ENTER] = {"journey_enter", CT_KIND_ARBITER, "ct_journey_state", 10,
 		NULL, "ct_journey_state_pkey", 3, {"ct_id", "journey_id", "project_id"}, false,
 	CT_PATH_JOURNEY_STEPS},
@@ -182,6 +186,32 @@ ct_own_triggers(Relation rel, const char *fn_name, char **why)
 	return true;
 }
 
+/*
+ * Whether the predicate of index tuple tup (one of heap's) is WHERE column,
+ * as the extension made it: the boolean column itself, nothing else (WHERE
+ * NOT once, or once AND more, would make another arbiter).
+ */
+static bool
+ct_index_pred(Relation heap, HeapTuple tup, const char *column)
+{
+	Datum		d;
+	bool		isnull;
+	Node	   *pred;
+	char	   *str;
+	bool		ok;
+
+	d = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred, &isnull);
+	if (isnull)
+		return false;
+	str = TextDatumGetCString(d);
+	pred = (Node *) stringToNode(str);
+	ok = IsA(pred, Var) && ((Var *) pred)->varlevelsup == 0 &&
+		((Var *) pred)->vartype == BOOLOID &&
+		((Var *) pred)->varattno == SPI_fnumber(RelationGetDescr(heap), column);
+	pfree(str);
+	return ok;
+}
+
 /* The index named name of heap (its shard's on a Citus worker), if any. */
 static Oid
 ct_named_index(Relation heap, const char *name)
@@ -192,7 +222,8 @@ ct_named_index(Relation heap, const char *name)
 /*
  * Whether index relid of heap is still what the extension created: a
  * valid, ready B-tree (unique, when asked) on exactly the ncols columns
- * named, no expressions; with a predicate exactly when partial.  Without
+ * named, no expressions; with a predicate exactly when partial, and then
+ * the extension's (WHERE def->pred).  Without
  * any_order, the columns must be in the order named; otherwise in any
  * order (0.3.0 put project_id last in the keys, 0.2.0 first, and a Citus
  * shard keeps its order until ct_distribute builds it again; an arbiter's
@@ -219,9 +250,14 @@ ct_key_index(Relation heap, Oid relid, const CtPathDef *def, bool unique, bool p
 	else if (!ix->indisvalid || !ix->indisready || !ix->indislive)
 		ok = ct_no(why, "index %s is not valid", def->index);
 	else if (!heap_attisnull(tup, Anum_pg_index_indexprs, NULL) ||
-			 heap_attisnull(tup, Anum_pg_index_indpred, NULL) == partial)
-		ok = ct_no(why, partial ? "index %s has another predicate" :
-				   "index %s has an expression or a predicate", def->index);
+			 (!partial && !heap_attisnull(tup, Anum_pg_index_indpred, NULL)))
+		ok = ct_no(why, "index %s has an expression or a predicate", def->index);
+	else if (partial && !ct_index_pred(heap, tup, def->pred))
+	{
+		ok = false;
+		if (why != NULL)
+			*why = psprintf("index %s has another predicate than WHERE %s", def->index, def->pred);
+	}
 	else
 		ok = ix->indnatts == def->nkeys && ix->indnkeyatts == def->nkeys;
 	for (int i = 0; ok && i < def->nkeys; i++)

@@ -374,7 +374,9 @@ COMMENT ON FUNCTION ctaudience.ct_advance_project_journeys(text, integer, timest
 -- those): the projects with due profiles, the one due longest first, each
 -- moved by ct_advance_project_journeys -- on a Citus cluster on the worker
 -- that holds it, where its rows are claimed (FOR UPDATE SKIP LOCKED needs
--- a query of one shard) -- until max_profiles moved.
+-- a query of one shard) -- until max_profiles moved.  A project whose
+-- batch fails is skipped with a WARNING (its batch rolled back), so one
+-- broken project does not stop the others' clock.
 CREATE FUNCTION ctaudience.ct_advance_journeys(max_profiles integer DEFAULT 1000, as_of timestamptz DEFAULT NULL)
 	RETURNS bigint
 	LANGUAGE plpgsql SECURITY DEFINER
@@ -390,6 +392,8 @@ DECLARE
 	dues timestamptz[] := '{}';
 	moved bigint := 0;
 	n bigint;
+	failed_state text;
+	failed_message text;
 BEGIN
 	-- ct_advance_project_journeys's checks, repeated: this one refuses before
 	-- it reads any project (there may be none due), that one is called
@@ -417,13 +421,22 @@ BEGIN
 		END IF;
 	END LOOP;
 	FOR p IN SELECT u.p FROM unnest(projects, dues) AS u(p, due) ORDER BY u.due, u.p LOOP
-		-- in FROM: Citus delegates no call that is a simple expression
-		SELECT r INTO n FROM ctaudience.ct_advance_project_journeys(p, max_profiles - moved::integer, as_of) AS r;
-		moved := moved + n;
+		-- one project's error (a journey restored without its campaigns, a
+		-- broken row) stops the clock of no other: its batch is rolled back
+		-- (a subtransaction), a WARNING names it, and the next goes on
+		BEGIN
+			-- in FROM: Citus delegates no call that is a simple expression
+			SELECT r INTO n FROM ctaudience.ct_advance_project_journeys(p, max_profiles - moved::integer, as_of) AS r;
+			moved := moved + n;
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS failed_state = RETURNED_SQLSTATE, failed_message = MESSAGE_TEXT;
+			RAISE WARNING 'the journeys'' clock skipped project %: % (SQLSTATE %)', p, failed_message, failed_state
+				USING HINT = 'Its due profiles stay due; ct_advance_project_journeys for the project raises the error.';
+		END;
 		EXIT WHEN moved >= max_profiles;
 	END LOOP;
 	RETURN moved;
 END
 $$;
 COMMENT ON FUNCTION ctaudience.ct_advance_journeys(integer, timestamptz) IS
-	'the journeys'' clock: move up to max_profiles due profiles (the project due longest first; ct_advance_project_journeys for each, on a Citus cluster on the worker that holds it) through their nodes to the next wait or exit, a profile that left the entry segment out; as_of (the extension''s owner only) runs it at that time; returns how many profiles moved';
+	'the journeys'' clock: move up to max_profiles due profiles (the project due longest first; ct_advance_project_journeys for each, on a Citus cluster on the worker that holds it) through their nodes to the next wait or exit, a profile that left the entry segment out; as_of (the extension''s owner only) runs it at that time; a project whose batch fails is skipped with a WARNING; returns how many profiles moved';

@@ -248,4 +248,12 @@ ALTER TABLE ct_journey_state DROP CONSTRAINT ct_journey_state_pkey,
 	ADD CONSTRAINT ct_journey_state_pkey PRIMARY KEY (ct_id, journey_id, project_id, node);
 SELECT * FROM t.dw_not_direct();
 ROLLBACK;
+-- the one-time arbiter on the right columns, but WHERE NOT once (rev11
+-- #7): it would keep the recurring rows to one a profile, not the
+-- one-time ones
+BEGIN;
+DROP INDEX ct_campaign_queue_once_idx;
+CREATE UNIQUE INDEX ct_campaign_queue_once_idx ON ct_campaign_queue (ct_id, campaign_id, project_id) WHERE NOT once;
+SELECT * FROM t.dw_not_direct();
+ROLLBACK;
 SELECT * FROM t.dw_not_direct();

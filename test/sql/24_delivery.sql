@@ -283,3 +283,17 @@ SELECT count(*) AS deliveries, count(DISTINCT ct_id) AS profiles, count(DISTINCT
 	   (SELECT count(*) FROM ct_event e WHERE e.project_id = 'TEST-DLB' AND e.event_name = 'Notification Sent') AS event_rows,
 	   (SELECT events FROM ct_usage WHERE project_id = 'TEST-DLB' AND month = '2026-02-01') AS usage_events
   FROM ct_delivery WHERE project_id = 'TEST-DLB';
+
+-- a report that 0.2.0 stored before outcomes were checked against the
+-- campaign's channel (rev11 #5): delivered, of the email campaign, as an
+-- upgraded install has it (the row and its event).  Its retry is answered
+-- with its event, as any retry is; a new report (another time) is refused
+INSERT INTO ct_event (project_id, ct_id, event_name, ts, props)
+VALUES ('TEST-DL', t.dl('dl-2'), 'Push Impressions', '2026-01-20 08:00+00', jsonb_build_object('Campaign id', :past))
+RETURNING event_id AS stored_event \gset
+INSERT INTO ct_delivery (project_id, campaign_id, ct_id, outcome, ts, event_id)
+VALUES ('TEST-DL', :past, t.dl('dl-2'), 'delivered', '2026-01-20 08:00+00', :stored_event);
+SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-2'), 'delivered', '2026-01-20 08:00+00') = :stored_event AS stored_event;
+SELECT ct_record_delivery('TEST-DL', :past, t.dl('dl-2'), 'delivered', '2026-01-20 08:01+00');
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT count(*) AS delivered_rows FROM ct_delivery WHERE project_id = 'TEST-DL' AND campaign_id = :past AND outcome = 'delivered';

@@ -626,5 +626,38 @@ SELECT j.name, x.entered_at, x.exited_at, count(*) FILTER (WHERE s.outcome = 'en
 -- (out of the journeys again: the next test's clock would move it)
 DELETE FROM ct_journey_state WHERE project_id = 'TEST-J' AND ct_id = 'ct-left-behind';
 
+
+-- One project's failure stops no other's clock.  TEST-JX's journey was
+-- made live by a restore's INSERT (row_security off: the check trigger
+-- lets it through) before its campaigns came, so its send has no campaign
+-- (23502 null campaign_id); TEST-JY's is sound.  The clock skips TEST-JX
+-- with a WARNING (its batch rolled back: its profile stays due) and moves
+-- TEST-JY's; TEST-JX's own clock still raises the error.
+SELECT ct_register_project('TEST-JX', 'test-passcode-1', 'token-TEST-JX', 'eu1', 'Journeys, restored');
+SELECT ct_register_project('TEST-JY', 'test-passcode-1', 'token-TEST-JY', 'eu1', 'Journeys, sound');
+SET row_security = off;
+INSERT INTO ct_journey (project_id, name, status, started_at, nodes)
+VALUES ('TEST-JX', 'Restored, no campaign', 'live', '2025-01-01 00:00+00', '[{"id": "in", "type": "entry", "event": "Direct Done", "next": "mail"},
+	{"id": "mail", "type": "send", "channel": "email", "next": "out"}, {"id": "out", "type": "exit"}]')
+RETURNING journey_id AS broken \gset
+RESET row_security;
+SELECT ct_create_journey('TEST-JY', 'Sound', '[{"id": "in", "type": "entry", "event": "Direct Done", "next": "out"},
+	{"id": "out", "type": "exit"}]') AS sound \gset
+SELECT ct_start_journey(:sound, as_of => '2025-01-01 00:00+00') AS entered;
+INSERT INTO ct_journey_state (project_id, journey_id, ct_id, node, entered_at, node_at, due_at)
+VALUES ('TEST-JX', :broken, 'ct-jx', 'mail', '2025-01-01 10:00+00', '2025-01-01 10:00+00', '2025-01-01 10:00+00'),
+	   ('TEST-JY', :sound, 'ct-jy', 'out', '2025-01-01 11:00+00', '2025-01-01 11:00+00', '2025-01-01 11:00+00');
+SELECT ct_advance_journeys(100, as_of => '2025-01-02 00:00+00') AS moved;
+SELECT project_id, node, due_at, exited_at, exit_reason FROM ct_journey_state
+ WHERE project_id IN ('TEST-JX', 'TEST-JY') ORDER BY project_id;
+SELECT project_id, node, outcome FROM ct_journey_step WHERE project_id IN ('TEST-JX', 'TEST-JY') ORDER BY step_id;
+-- (its DETAIL names ids that vary)
+\set VERBOSITY terse
+SELECT ct_advance_project_journeys('TEST-JX', 100, as_of => '2025-01-02 00:00+00');
+\set VERBOSITY default
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+DELETE FROM ct_journey_state WHERE project_id IN ('TEST-JX', 'TEST-JY');
+SELECT ct_stop_journey(id) FROM unnest(ARRAY[:broken, :sound]) id;
+
 DROP OWNED BY ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
 DROP ROLE ct_jr_reader, ct_jr_team_k, ct_jr_nobody;
