@@ -526,7 +526,13 @@ ct_json_error_path(JsonLexContext *lex, int offset, int encoding, bool *in_name)
 				break;
 			case JSON_TOKEN_OBJECT_END:
 			case JSON_TOKEN_ARRAY_END:
-				depth--;
+
+				/*
+				 * pg_parse_json failed at a closer without an opener, if any:
+				 * the stack never goes below its bottom
+				 */
+				if (depth > 0)
+					depth--;
 				expect = CT_EXPECT_NEXT;
 				break;
 			case JSON_TOKEN_STRING:

@@ -926,7 +926,13 @@ ct_stream_peek_id(char *json, int len, CtStr *account_id, CtStr *id)
 				break;
 			case JSON_TOKEN_OBJECT_END:
 			case JSON_TOKEN_ARRAY_END:
-				depth--;
+
+				/*
+				 * a closer without its opener: not JSON (the lexer alone does
+				 * not check nesting), and key[] has no depth below 0
+				 */
+				if (--depth < 0)
+					return false;
 				expect_key = false;
 				break;
 			case JSON_TOKEN_COMMA:

@@ -204,3 +204,9 @@ SELECT * FROM t.error_paths(replace(t.msg(527, 1714900000000, jsonb_build_array(
 SELECT * FROM t.error_paths(replace(t.msg(528, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"timestamp_ms"', '"timestamp\_ms"'));
 SELECT * FROM t.error_paths(replace(t.msg(529, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"audience_id": 48100', '"audience_id": 48100 "x"'));
 SELECT * FROM t.error_paths(replace(t.msg(530, 1714900000000, jsonb_build_array(:'esc_user'::jsonb))::text, '"upsert"', '"ups' || chr(9) || 'ert"'));
+-- Closers before their openers: the queue's first look at a message (the
+-- lexer alone, before any check) once wrote below its stack and took the
+-- server down with signal 11; every entry point refuses them as JSON.
+SELECT * FROM t.error_paths('}}}{{{{{{"a":"b"');
+SELECT * FROM t.error_paths('] ] {"id": "x", "account": {"account_settings": {"accountId": "1"}}}');
+SELECT * FROM t.error_paths('{"id": "x"}}}}, "account": {"account_settings": {"accountId": "1"}}}');
