@@ -35,6 +35,13 @@
 #define CT_MAX_WORKERS 256
 /* seconds a project kept on the --dsn node is kept so, before it is asked again */
 #define CT_ROUTE_RECHECK 60.0
+/*
+ * projects whose place is kept at most: a place is learned before the
+ * message is authenticated (any accountId posted is asked for), so the
+ * table is bounded (about 100 bytes a project); past it a project not yet
+ * known goes through the --dsn node, which routes it itself
+ */
+#define CT_ROUTE_MAX_PLACES 65536
 
 typedef struct CtWorker
 {
@@ -54,6 +61,7 @@ typedef struct CtPlace
 
 static pthread_mutex_t ct_route_mutex = PTHREAD_MUTEX_INITIALIZER;
 static CtPlace *ct_places[CT_ROUTE_BUCKETS];
+static int	ct_nplaces = 0;
 static CtWorker ct_workers[CT_MAX_WORKERS];
 static int	ct_nworkers = 0;
 
@@ -110,7 +118,13 @@ ct_route_learn(const char *project, const char *host, const char *port)
 	{
 		unsigned	h = ct_route_hash(project);
 
-		p = calloc(1, sizeof(CtPlace));
+		if (ct_nplaces >= CT_ROUTE_MAX_PLACES ||
+			(p = calloc(1, sizeof(CtPlace))) == NULL)
+		{
+			pthread_mutex_unlock(&ct_route_mutex);
+			return;
+		}
+		ct_nplaces++;
 		strcpy(p->project, project);
 		p->next = ct_places[h];
 		ct_places[h] = p;

@@ -97,7 +97,7 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		7, {A_TEXT, A_UUID, A_TEXT, A_TSTZ, A_TSTZ, A_JSONB, A_JSONB}
 	},
 	[CT_Q_SEGMENTS] = {
-		"SELECT s.partner_segment_id, s.segment_id, s.name, s.name_ts, s.status, s.user_id_field"
+		"SELECT s.partner_segment_id, s.segment_id, s.name, s.name_ts, s.status, s.user_id_field, s.status_ts"
 		"  FROM unnest($2) AS k(id)"
 		" CROSS JOIN LATERAL (SELECT * FROM ctaudience.ct_segment s"
 		"                      WHERE s.project_id = $1 AND s.partner_name = 'mParticle'"

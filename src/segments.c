@@ -51,6 +51,8 @@ ct_sync_segments(CtImport *im)
 			Datum		name_ts = ct_store_get(r, 4, &isnull);
 			char	   *status = ct_store_get_text(r, 5);
 			char	   *field = ct_store_get_text(r, 6);
+			bool		status_null;
+			Datum		status_ts = ct_store_get(r, 7, &status_null);
 
 			for (int i = 0; i < msg->naudiences; i++)
 			{
@@ -61,7 +63,18 @@ ct_sync_segments(CtImport *im)
 				found[i] = true;
 				missing--;
 				im->segments[i].segment_id = sid;
-				im->segments[i].disconnected = (strcmp(status, "active") != 0);
+
+				/*
+				 * A remove refuses the changes that come after it: a message
+				 * older than the remove was sent while the audience was still
+				 * connected (a delivery that arrives late, or one the inbox
+				 * answers after a subscription answered at once), and it is
+				 * applied; one of the remove's very time is refused (a
+				 * removal wins a tie).
+				 */
+				im->segments[i].disconnected = (strcmp(status, "active") != 0 &&
+												(status_null ||
+												 DatumGetTimestampTz(status_ts) <= msg->ts));
 				im->segments[i].user_id_field = -1;
 				if (field != NULL)
 				{

@@ -6,8 +6,9 @@
  *
  * add creates or re-activates the segment; update renames it and stores
  * its settings, including userIdField (the User ID of identity rule 2);
- * remove marks it disconnected: members are kept, and later membership
- * changes for it are refused and counted until it is added again.  A
+ * remove marks it disconnected: members are kept, and membership changes
+ * of the remove's time or later are refused and counted until it is added
+ * again (an older one, sent while it was connected, is applied).  A
  * subscription message older than the one that set the segment's state
  * changes nothing (deliveries can arrive out of order).
  */

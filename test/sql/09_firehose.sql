@@ -76,6 +76,18 @@ SELECT t.imp(t.msg(901, 1715000004000, jsonb_build_array(
 	t.u('4001', jsonb_build_array(t.id('other3', 'sub-o3')), jsonb_build_array(t.aud(49001, 'Loyal users (90 days)', 'delete'))),
 	t.u('4002', jsonb_build_array(t.id('other3', 'sub-o4')), jsonb_build_array(t.aud(49001, 'Loyal users (90 days)'))))));
 SELECT name, status, members FROM ct_segments WHERE partner_segment_id = 49001;
+-- a change sent before the remove and delivered after it (a late delivery;
+-- in queue mode, a membership the inbox answers after the remove was
+-- answered at once) is applied: the remove refuses what comes after it.
+-- One of the remove's very time is refused (a removal wins a tie).
+SELECT t.imp(t.msg(9904, 1715000002500, jsonb_build_array(
+	t.u('4005', jsonb_build_array(t.id('other3', 'sub-o5')), jsonb_build_array(t.aud(49001, 'Loyal users (90 days)')))))) AS sent_before_remove;
+SELECT t.imp(t.msg(9905, 1715000003000, jsonb_build_array(
+	t.u('4006', jsonb_build_array(t.id('other3', 'sub-o6')), jsonb_build_array(t.aud(49001, 'Loyal users (90 days)')))))) AS sent_with_remove;
+SELECT p.mparticle_id, m.is_member FROM ct_segment_member m JOIN ct_profile p USING (project_id, ct_id)
+  JOIN ct_segment s USING (project_id, segment_id)
+ WHERE s.partner_segment_id = 49001 AND p.mparticle_id IN ('4005', '4006') ORDER BY 1;
+SELECT name, status, members FROM ct_segments WHERE partner_segment_id = 49001;
 -- add again: re-activated, changes apply again
 SELECT ct_firehose(t.sub(5, 1715000005000, 49001, 'Loyal users (90 days)', 'add')) -> 'ctaudience' ->> 'status' AS status;
 SELECT t.imp(t.msg(902, 1715000006000, jsonb_build_array(
