@@ -39,6 +39,7 @@
 #include "postgres.h"
 #endif
 
+#include "compat.h"
 #include "jsonwalk.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -532,7 +533,11 @@ ct_json_error_path(JsonLexContext *lex, int offset, int encoding, bool *in_name)
 				 * the stack never goes below its bottom
 				 */
 				if (depth > 0)
+				{
 					depth--;
+					if (stack[depth].name != NULL)
+						pfree(stack[depth].name);
+				}
 				expect = CT_EXPECT_NEXT;
 				break;
 			case JSON_TOKEN_STRING:
@@ -546,6 +551,8 @@ ct_json_error_path(JsonLexContext *lex, int offset, int encoding, bool *in_name)
 									   &name) != CT_WALK_OK)
 						name = pnstrdup(lex->token_start + 1,
 										lex->token_terminator - lex->token_start - 2);
+					if (f->name != NULL)
+						pfree(f->name);
 					f->name = name;
 					expect = CT_EXPECT_COLON;
 				}
@@ -580,5 +587,107 @@ ct_json_error_path(JsonLexContext *lex, int offset, int encoding, bool *in_name)
 		else if (i < depth - 1 || !*in_name)
 			ct_path_append_name(&path, stack[i].name ? stack[i].name : "", encoding);
 	}
+	for (int i = 0; i < depth; i++)
+		if (stack[i].name != NULL)
+			pfree(stack[i].name);
+	if (stack != NULL)
+		pfree(stack);
 	return path.data;
+}
+
+/* Whether a string token (its start and end, or NULLs) is s, as written. */
+static inline bool
+ct_token_is(const char *const token[2], const char *s)
+{
+	size_t		n = strlen(s);
+
+	return token[0] != NULL && token[1] - token[0] == (ptrdiff_t) n + 2 &&
+		memcmp(token[0] + 1, s, n) == 0;
+}
+
+/* See jsonwalk.h. */
+bool
+ct_json_peek_id(char *json, int len, int encoding, int max_bytes,
+				const char **account_id, int *account_len, const char **id, int *id_len)
+{
+	JsonLexContext *lex = ct_json_lexer(json, len, encoding);
+	bool		found = false;
+	const char *key[4][2] = {{0}};	/* the member being read at depths 1..3 */
+	uint64		objects = 0;	/* a bit per depth up to 64: an object */
+	int			depth = 0;
+	bool		expect_key = false;
+
+	*account_id = *id = NULL;
+	*account_len = *id_len = 0;
+	while (json_lex(lex) == JSON_SUCCESS && lex->token_type != JSON_TOKEN_END &&
+		   lex->token_start - json < max_bytes)
+	{
+		const char *start = lex->token_start;
+		const char *end = lex->token_terminator;
+
+		switch (lex->token_type)
+		{
+			case JSON_TOKEN_OBJECT_START:
+			case JSON_TOKEN_ARRAY_START:
+				if (++depth > 64)
+					goto done;
+				if (lex->token_type == JSON_TOKEN_OBJECT_START)
+					objects |= UINT64CONST(1) << (depth - 1);
+				else
+					objects &= ~(UINT64CONST(1) << (depth - 1));
+				if (depth <= 3)
+					key[depth][0] = key[depth][1] = NULL;
+				expect_key = (lex->token_type == JSON_TOKEN_OBJECT_START);
+				break;
+			case JSON_TOKEN_OBJECT_END:
+			case JSON_TOKEN_ARRAY_END:
+
+				/*
+				 * a closer without its opener: not JSON (the lexer alone does
+				 * not check nesting), and key[] has no depth below 0
+				 */
+				if (--depth < 0)
+					goto done;
+				expect_key = false;
+				break;
+			case JSON_TOKEN_COMMA:
+				expect_key = depth > 0 && (objects & (UINT64CONST(1) << (depth - 1)));
+				break;
+			case JSON_TOKEN_STRING:
+				if (expect_key)
+				{
+					if (depth <= 3)
+					{
+						key[depth][0] = start;
+						key[depth][1] = end;
+					}
+					expect_key = false;
+					break;
+				}
+				if (memchr(start, '\\', end - start) != NULL)
+					break;
+				if (depth == 1 && *id == NULL && ct_token_is(key[1], "id"))
+				{
+					*id = start + 1;
+					*id_len = end - start - 2;
+				}
+				else if (depth == 3 && *account_id == NULL && ct_token_is(key[1], "account") &&
+						 ct_token_is(key[2], "account_settings") && ct_token_is(key[3], "accountId"))
+				{
+					*account_id = start + 1;
+					*account_len = end - start - 2;
+				}
+				if (*id != NULL && *account_id != NULL)
+				{
+					found = true;
+					goto done;
+				}
+				break;
+			default:
+				break;
+		}
+	}
+done:
+	ct_json_lexer_free(lex);
+	return found;
 }

@@ -23,6 +23,18 @@ typedef enum CtWalkResult
 
 extern CtWalkResult ct_json_walk(const char *json, int len, int encoding,
 								 JsonSemAction *sem);
+
+/*
+ * The top-level "id" and account.account_settings.accountId of a message,
+ * as written (pointers into json, without the quotes), read with the lexer
+ * alone and no further than needed to meet both, nor past max_bytes: a
+ * hint (it sees the first of duplicate keys, and no escapes), which never
+ * reads or writes outside json, whatever json is.  False, with both NULL
+ * or one of them, when it does not find both.
+ */
+extern bool ct_json_peek_id(char *json, int len, int encoding, int max_bytes,
+							const char **account_id, int *account_len,
+							const char **id, int *id_len);
 extern char *ct_json_error_path(JsonLexContext *lex, int offset, int encoding,
 								bool *in_name);
 

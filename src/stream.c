@@ -872,102 +872,22 @@ ct_stream_parse_head(char *json, int len, CtEnvelope *env, CtCredentials *cred)
 	return true;
 }
 
-/* Whether a string token (its start and end, or NULLs) is s, as written. */
-static inline bool
-ct_token_is(const char *const token[2], const char *s)
-{
-	size_t		n = strlen(s);
-
-	return token[0] != NULL && token[1] - token[0] == (ptrdiff_t) n + 2 &&
-		memcmp(token[0] + 1, s, n) == 0;
-}
-
 /* How far into a message ct_stream_peek_id reads. */
 #define CT_PEEK_BYTES 65536
 
 /*
  * The id and account.account_settings.accountId of a message, as written,
- * read with the lexer alone and no further than needed to meet both:
- * mParticle sends the envelope before the user profiles, so this reads a
- * few hundred bytes where ct_stream_parse_head reads the whole text, and
- * it gives up past CT_PEEK_BYTES.  A hint only (it sees the first of
- * duplicate keys, and no escapes): false when it does not find both.
+ * read with the lexer alone and no further than needed to meet both
+ * (ct_json_peek_id): mParticle sends the envelope before the user
+ * profiles, so this reads a few hundred bytes where ct_stream_parse_head
+ * reads the whole text, and it gives up past CT_PEEK_BYTES.  A hint only:
+ * false when it does not find both.
  */
 bool
 ct_stream_peek_id(char *json, int len, CtStr *account_id, CtStr *id)
 {
-	JsonLexContext *lex = ct_json_lexer(json, len, GetDatabaseEncoding());
-	const char *key[4][2] = {{0}};	/* the member being read at depths 1..3 */
-	uint64		objects = 0;	/* a bit per depth up to 64: an object */
-	int			depth = 0;
-	bool		expect_key = false;
-
 	memset(account_id, 0, sizeof(*account_id));
 	memset(id, 0, sizeof(*id));
-	while (json_lex(lex) == JSON_SUCCESS && lex->token_type != JSON_TOKEN_END &&
-		   lex->token_start - json < CT_PEEK_BYTES)
-	{
-		const char *start = lex->token_start;
-		const char *end = lex->token_terminator;
-
-		switch (lex->token_type)
-		{
-			case JSON_TOKEN_OBJECT_START:
-			case JSON_TOKEN_ARRAY_START:
-				if (++depth > 64)
-					return false;
-				if (lex->token_type == JSON_TOKEN_OBJECT_START)
-					objects |= UINT64CONST(1) << (depth - 1);
-				else
-					objects &= ~(UINT64CONST(1) << (depth - 1));
-				if (depth <= 3)
-					key[depth][0] = key[depth][1] = NULL;
-				expect_key = (lex->token_type == JSON_TOKEN_OBJECT_START);
-				break;
-			case JSON_TOKEN_OBJECT_END:
-			case JSON_TOKEN_ARRAY_END:
-
-				/*
-				 * a closer without its opener: not JSON (the lexer alone does
-				 * not check nesting), and key[] has no depth below 0
-				 */
-				if (--depth < 0)
-					return false;
-				expect_key = false;
-				break;
-			case JSON_TOKEN_COMMA:
-				expect_key = depth > 0 && (objects & (UINT64CONST(1) << (depth - 1)));
-				break;
-			case JSON_TOKEN_STRING:
-				if (expect_key)
-				{
-					if (depth <= 3)
-					{
-						key[depth][0] = start;
-						key[depth][1] = end;
-					}
-					expect_key = false;
-					break;
-				}
-				if (memchr(start, '\\', end - start) != NULL)
-					break;
-				if (depth == 1 && id->s == NULL && ct_token_is(key[1], "id"))
-				{
-					id->s = start + 1;
-					id->len = end - start - 2;
-				}
-				else if (depth == 3 && account_id->s == NULL && ct_token_is(key[1], "account") &&
-						 ct_token_is(key[2], "account_settings") && ct_token_is(key[3], "accountId"))
-				{
-					account_id->s = start + 1;
-					account_id->len = end - start - 2;
-				}
-				if (id->s != NULL && account_id->s != NULL)
-					return true;
-				break;
-			default:
-				break;
-		}
-	}
-	return false;
+	return ct_json_peek_id(json, len, GetDatabaseEncoding(), CT_PEEK_BYTES,
+						   &account_id->s, &account_id->len, &id->s, &id->len);
 }

@@ -159,12 +159,19 @@ error_path(const char *input, int len, bool *in_name)
 {
 	JsonLexContext *lex = ct_json_lexer((char *) input, len, PG_UTF8);
 	int			offset;
+	char	   *path;
 
 	if (pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS)
+	{
+		ct_json_lexer_free(lex);
 		return NULL;
+	}
 	offset = (int) ((lex->token_start ? lex->token_start : lex->input + len) - lex->input);
-	return ct_json_error_path(ct_json_lexer((char *) input, len, PG_UTF8),
-							  offset, PG_UTF8, in_name);
+	ct_json_lexer_free(lex);
+	lex = ct_json_lexer((char *) input, len, PG_UTF8);
+	path = ct_json_error_path(lex, offset, PG_UTF8, in_name);
+	ct_json_lexer_free(lex);
+	return path;
 }
 
 static void
@@ -228,8 +235,31 @@ compare(const char *input, int len)
 		/* an error's path: found on every text pg_parse_json rejects */
 		bool		in_name;
 
-		if (error_path(copy, len, &in_name) == NULL)
+		char	   *path = error_path(copy, len, &in_name);
+
+		if (path == NULL)
 			why = "no error path for a text pg_parse_json rejects";
+		free(path);
+	}
+
+	/*
+	 * the inbox's first look at a message (ct_json_peek_id), on every text:
+	 * what it finds lies inside the text (a write outside its own stack is
+	 * for the sanitizers and valgrind to see)
+	 */
+	if (why == NULL)
+	{
+		const char *account,
+				   *id;
+		int			account_len,
+					id_len;
+		bool		found = ct_json_peek_id(copy, len, PG_UTF8, 65536, &account, &account_len,
+											&id, &id_len);
+
+		if ((found && (account == NULL || id == NULL)) ||
+			(account != NULL && (account < copy || account_len < 0 || account + account_len > copy + len)) ||
+			(id != NULL && (id < copy || id_len < 0 || id + id_len > copy + len)))
+			why = "ct_json_peek_id finds something outside the text";
 	}
 
 	r = ct_json_walk(copy, len, PG_UTF8, &s2);
@@ -500,6 +530,48 @@ main(int argc, char **argv)
 	{
 		check_case(cases[i].json, cases[i].ok, cases[i].name);
 		add_seed(strdup(cases[i].json), (int) strlen(cases[i].json));
+	}
+
+	/* the peek: both found, as written; closers before openers refused */
+	{
+		static const struct
+		{
+			const char *json;
+			const char *account;
+			const char *id;
+			const char *name;
+		}			peeks[] = {
+			{"{\"id\": \"m-1\", \"account\": {\"account_settings\": {\"accountId\": \"P1\"}}}", "P1", "m-1", "envelope"},
+			{"{\"account\": {\"x\": [1, {\"id\": \"no\"}], \"account_settings\": {\"accountId\": \"P2\"}}, \"id\": \"m-2\"}", "P2", "m-2", "account first, a nested id ignored"},
+			{"{\"id\": \"m-3\"}", NULL, NULL, "no account"},
+			{"}}}{{{{{{\"a\":\"b\"", NULL, NULL, "closers before openers"},
+			{"] ] {\"id\": \"x\", \"account\": {\"account_settings\": {\"accountId\": \"1\"}}}", NULL, NULL, "array closers first"},
+			{"{\"id\": \"x\"}}}}, \"account\": {\"account_settings\": {\"accountId\": \"1\"}}}", NULL, NULL, "closers below the top"},
+		};
+
+		for (size_t i = 0; i < lengthof(peeks); i++)
+		{
+			int			n = (int) strlen(peeks[i].json);
+			char	   *copy = malloc(n);
+			const char *account,
+					   *id;
+			int			account_len,
+						id_len;
+			bool		found;
+			bool		ok;
+
+			memcpy(copy, peeks[i].json, n);
+			found = ct_json_peek_id(copy, n, PG_UTF8, 65536, &account, &account_len, &id, &id_len);
+			if (peeks[i].account == NULL)
+				ok = !found;
+			else
+				ok = found && account_len == (int) strlen(peeks[i].account) &&
+					memcmp(account, peeks[i].account, account_len) == 0 &&
+					id_len == (int) strlen(peeks[i].id) && memcmp(id, peeks[i].id, id_len) == 0;
+			snprintf(what, sizeof(what), "ct_json_peek_id: %s", peeks[i].name);
+			check(ok, what);
+			free(copy);
+		}
 	}
 
 	/*
