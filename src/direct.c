@@ -589,6 +589,7 @@ ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool 
 	l.cols[7] = ct_column(desc, "properties_ts");
 	l.cols[8] = ct_column(desc, "named");
 	l.cols[9] = ct_column(desc, "identity_ts");
+	l.cols[10] = ct_column(desc, "created_at");
 	l.found = found;
 	l.arg = arg;
 

@@ -88,12 +88,13 @@ extern bool ct_direct_profile_memberships(CtArr *project, CtArr *ct_id, CtMember
  * CT_Q_PROFILES_BY_CTID_LOCK does: each row locked FOR UPDATE in key order,
  * its newest version given.
  * found() gets each row's columns ct_id, identity, email, phone, email_ts,
- * phone_ts, mparticle_id, properties_ts, named, identity_ts (values[0..CT_PROFILE_LOOKUP_COLS -
- * 1], valid during the call only) and its TID.  False, having done nothing,
+ * phone_ts, mparticle_id, properties_ts, named, identity_ts, created_at
+ * (values[0..CT_PROFILE_LOOKUP_COLS - 1], valid during the call only) and
+ * its TID.  False, having done nothing,
  * when the table is not as the extension made it (row security, the index
  * missing or changed): the caller uses the SQL statement.
  */
-#define CT_PROFILE_LOOKUP_COLS 10
+#define CT_PROFILE_LOOKUP_COLS 11
 typedef void (*CtProfileFound) (void *arg, Datum *values, bool *isnull, ItemPointer tid);
 extern bool ct_direct_lookup_profiles(Datum project_id, bool by_identity, CtArr *keys, bool lock,
 									  CtProfileFound found, void *arg);

@@ -76,6 +76,37 @@ ct_slot_final(CtImport *im, int s)
 }
 
 /* See importstate.h. */
+bool
+ct_ctid_generated(const char *ct_id, int len, TimestampTz created_at)
+{
+	int64		created_ms;
+	int64		ms = 0;
+
+	if (len != 32)
+		return false;
+	for (int i = 0; i < 32; i++)
+	{
+		char		c = ct_id[i];
+		int			v;
+
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = c - 'a' + 10;
+		else
+			return false;
+		if (i < 12)
+			ms = (ms << 4) | v;
+	}
+	if (TIMESTAMP_NOT_FINITE(created_at))
+		return false;
+	/* created_at in whole milliseconds since 1970, as ct_generate_ctid counts */
+	created_ms = created_at + (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * (int64) USECS_PER_DAY;
+	created_ms = created_ms >= 0 ? created_ms / 1000 : -((-created_ms + 999) / 1000);
+	return ms >= created_ms && ms <= created_ms + CT_GENERATED_SLACK_MS;
+}
+
+/* See importstate.h. */
 void
 ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
 {
@@ -88,7 +119,16 @@ ct_slot_stored(CtImport *im, CtSlot *s, Datum *v, bool *isnull, ItemPointer tid)
 	s->st_phone_ts = isnull[5] ? 0 : DatumGetTimestampTz(v[5]);
 	s->st_mpid = isnull[6] ? NULL : TextDatumGetCString(v[6]);
 	s->st_attr_ts = (isnull[7] || !im->attr_ops) ? NULL : DatumGetJsonbPCopy(v[7]);
-	s->st_named = !isnull[8] && DatumGetBool(v[8]);
+	/* NULL: a row from before 0.3.0, named unless its ID was generated here */
+	if (isnull[8])
+	{
+		text	   *ct_id = DatumGetTextPP(v[0]);
+
+		s->st_named = !ct_ctid_generated(VARDATA_ANY(ct_id), VARSIZE_ANY_EXHDR(ct_id),
+										 DatumGetTimestampTz(v[10]));
+	}
+	else
+		s->st_named = DatumGetBool(v[8]);
 	s->st_identity_ts_null = isnull[9];
 	s->st_identity_ts = isnull[9] ? 0 : DatumGetTimestampTz(v[9]);
 	ItemPointerCopy(tid, &s->tid);
@@ -139,7 +179,8 @@ ct_slot_add_op(CtSlot *s, CtAttrOp *op, int entry)
 
 /*
  * The columns of row r of SPI_tuptable (a profile lookup: ct_id, identity,
- * email, phone, email_ts, phone_ts, mparticle_id, properties_ts, ctid), as
+ * email, phone, email_ts, phone_ts, mparticle_id, properties_ts, named,
+ * identity_ts, created_at, ctid), as
  * ct_slot_fill takes them; returns the TID.
  */
 static ItemPointer

@@ -192,6 +192,27 @@ typedef struct CtImport
 /* Remember a sample for the import log (the first CT_MAX_SAMPLES only). */
 extern void ct_import_sample(CtImport *im, const char *reason, int profile, int entry);
 
+/*
+ * Whether ct_id (len bytes) is a CleverTap ID generated here for a profile
+ * created at created_at (identity rule 1's "generated", for a profile
+ * whose named is NULL: a row written before 0.3.0).  Generated IDs are 32
+ * lowercase hex characters whose first 12 are the time of their making in
+ * milliseconds since 1970; a profile's created_at is the start of the
+ * transaction that made it, so that time is created_at's millisecond or up
+ * to CT_GENERATED_SLACK_MS later (the transaction ran that long).  Any
+ * other CleverTap ID came from a Partner ID.  A Partner ID of 32 lowercase
+ * hex characters passes for generated only if its first 12 happen to be
+ * that time, about one in 78 million for random ones (an MD5, a UUIDv4 without
+ * hyphens); a UUIDv7 without hyphens was made before the message that
+ * brought it, so before the transaction (unless the sender's clock is
+ * ahead of the server's by more than the delivery took).  A generated
+ * profile made more than the slack into its transaction passes for named:
+ * a newer Partner ID's claim on its Customer ID is then counted as a
+ * conflict instead of merging it, which loses nothing.
+ */
+#define CT_GENERATED_SLACK_MS (INT64CONST(3600) * 1000)
+extern bool ct_ctid_generated(const char *ct_id, int len, TimestampTz created_at);
+
 /* Slots */
 extern int	ct_new_slot(CtImport *im);
 

@@ -20,7 +20,7 @@
  */
 #define CT_SQL_PROFILES_BY(column, lock) \
 	"SELECT p.ct_id, p.identity, p.email, p.phone, p.email_ts, p.phone_ts, p.mparticle_id, p.properties_ts," \
-	"       p.named, p.identity_ts, p.ctid" \
+	"       p.named, p.identity_ts, p.created_at, p.ctid" \
 	"  FROM unnest($2) AS k(key)" \
 	" CROSS JOIN LATERAL (SELECT *, ctid FROM ctaudience.ct_profile p" \
 	"                      WHERE p.project_id = $1 AND p." column " = k.key OFFSET 0" lock ") p"

@@ -20,13 +20,20 @@
 		ct_json_error((sqlstate), (path), (leaf), __VA_ARGS__); \
 	} while (0)
 
-/* Parse a UUID as uuid_in does: 8-4-4-4-12, optionally braced, hyphens optional. */
+/*
+ * Parse a UUID as uuid_in does: 32 hex digits, a hyphen optional after
+ * each group of 4 but the last (never two in a row), the whole optionally
+ * in braces.  (0.2.0 also took a hyphen after the last digit inside
+ * braces, and an opening brace without its closing one, and refused 7
+ * hyphens in braces, 41 characters.)
+ */
+#define CT_UUID_MAX_TEXT (UUID_LEN * 2 + 7 + 2)
 bool
 ct_rule_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
 {
 	int			digits = 0;
 
-	for (int i = 0; i < s.len && s.len <= 40; i++)
+	for (int i = 0; i < s.len && s.len <= CT_UUID_MAX_TEXT; i++)
 	{
 		char		c = s.s[i];
 
@@ -45,7 +52,8 @@ ct_rule_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
 				out->data[digits / 2] |= v;
 			digits++;
 		}
-		else if (c == '-' && digits > 0 && digits % 4 == 0 && i + 1 < s.len && s.s[i + 1] != '-')
+		else if (c == '-' && digits > 0 && digits % 4 == 0 && digits < UUID_LEN * 2 &&
+				 i + 1 < s.len && s.s[i + 1] != '-')
 			continue;
 		else if ((c == '{' && i == 0) || (c == '}' && i == s.len - 1 && s.s[0] == '{'))
 			continue;
@@ -55,7 +63,9 @@ ct_rule_uuid(CtStr s, pg_uuid_t *out, const CtPath *path, const char *leaf)
 			break;
 		}
 	}
-	if (digits != UUID_LEN * 2 || s.len > 40)
+	if (s.len > 0 && s.s[0] == '{' && s.s[s.len - 1] != '}')
+		digits = -1;
+	if (digits != UUID_LEN * 2 || s.len > CT_UUID_MAX_TEXT)
 		CT_REFUSE(ERRCODE_INVALID_TEXT_REPRESENTATION, path, leaf,
 				  "\"%s\" must be a UUID, not \"%.*s\"", leaf, Min(s.len, 64), s.s);
 	return true;

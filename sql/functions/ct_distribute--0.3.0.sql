@@ -24,7 +24,6 @@ DECLARE
 	shard CONSTANT regclass := '@shard@';
 	shardid CONSTANT bigint := (regexp_match('@shard@', '_([0-9]+)$'))[1];
 	a record;
-	named_added boolean := false;
 BEGIN
 	PERFORM set_config('client_min_messages', 'warning', true);
 	FOR a IN SELECT s.attname, format_type(s.atttypid, s.atttypmod) AS type, s.attnotnull,
@@ -40,15 +39,9 @@ BEGIN
 		EXECUTE format('ALTER TABLE %s ADD COLUMN %I %s', shard, a.attname, a.type) ||
 			coalesce(' COLLATE ' || a.coll, '') || coalesce(' DEFAULT ' || a.def, '') ||
 			CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END;
-		named_added := named_added OR (shell = 'ctaudience.ct_profile'::regclass AND a.attname = 'named');
 	END LOOP;
-	-- 0.3.0's update: a profile whose CleverTap ID was not generated here
-	-- was named by a Partner ID (no statistic changes: no trigger fires)
-	IF named_added THEN
-		PERFORM set_config('session_replication_role', 'replica', true);
-		EXECUTE format('UPDATE %s SET named = true WHERE ct_id !~ %L', shard, '^[0-9a-f]{32}$');
-		PERFORM set_config('session_replication_role', 'origin', true);
-	END IF;
+	-- (0.3.0's ct_profile.named is NULL in the rows of older versions: the
+	-- import decides it, see tables/ct_profile.claims--0.3.0.sql)
 	-- a key or index the shard has on other columns than the node's table
 	-- (0.3.0 put project_id last in the import's keys) is built again
 	FOR a IN SELECT c.conname || '_' || shardid AS name, pg_get_constraintdef(c.oid) AS def

@@ -119,4 +119,49 @@ for db in ct_dump_src ct_dump_plain ct_dump_custom ct_dump_jobs ct_dump_dir ct_d
 	q -d postgres -c "DROP DATABASE $db"
 done
 q -d postgres -c "DROP ROLE ct_dump_team"
+
+# A backup of 0.2.0 (0.1.0's data, and an inbox holding a redelivery twice
+# and once in upper case), restored as the README says (that version
+# created first, pg_restore, ALTER EXTENSION ctaudience UPDATE), equals the
+# same database updated in place.  Restored directly into this version,
+# the inbox's copy fails on the duplicate id (reported), and the profiles'
+# named is NULL, as the update leaves it.
+old="ct_dump_v2 ct_dump_v2_updated ct_dump_v2_steps ct_dump_v2_direct"
+version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" ctaudience.control)
+for db in $old; do q -d postgres -c "DROP DATABASE IF EXISTS $db"; done
+q -d postgres -c "CREATE DATABASE ct_dump_v2"
+q -d ct_dump_v2 -c "CREATE EXTENSION ctaudience VERSION '0.2.0'"
+q -d ct_dump_v2 -f test/data/upgrade/0.1.0.sql >/dev/null
+q -d ct_dump_v2 -c "
+INSERT INTO ctaudience.ct_inbox (project_id, message_type, message_id, body, status)
+SELECT 'DEMO-PROJECT', 'audience_membership_change_request', m, '{}', s
+  FROM (VALUES ('00000000-0000-4000-8000-0000000000aa', 'done'), ('00000000-0000-4000-8000-0000000000aa', 'pending'),
+			   ('00000000-0000-4000-8000-0000000000AB', 'pending'), ('00000000-0000-4000-8000-0000000000ab', 'done'))
+	   AS v(m, s)"
+pg_dump -Fc -f "$work/v2.dump" ct_dump_v2
+q -d postgres -c "CREATE DATABASE ct_dump_v2_updated TEMPLATE ct_dump_v2" -c "CREATE DATABASE ct_dump_v2_steps" \
+	-c "CREATE DATABASE ct_dump_v2_direct"
+q -d ct_dump_v2_updated -c "ALTER EXTENSION ctaudience UPDATE"
+q -d ct_dump_v2_steps -c "CREATE EXTENSION ctaudience VERSION '0.2.0'"
+pg_restore -d ct_dump_v2_steps "$work/v2.dump" 2>"$work/v2_steps.err" || true
+q -d ct_dump_v2_steps -c "ALTER EXTENSION ctaudience UPDATE"
+if [ "$(grep -c 'error:' "$work/v2_steps.err")" = 1 ] && grep -q 'schema "ctaudience" already exists' "$work/v2_steps.err"; then
+	ok "a 0.2.0 backup restored into 0.2.0: one error, the schema exists"
+else
+	cat "$work/v2_steps.err"; notok "a 0.2.0 backup restored into 0.2.0: one error, the schema exists"
+fi
+q -d ct_dump_v2_updated -f test/cluster/fingerprint.sql >"$work/src.fp"
+stable=0
+compare ct_dump_v2_steps "a 0.2.0 backup restored as the README says equals the database updated in place"
+pg_restore -d ct_dump_v2_direct "$work/v2.dump" 2>"$work/v2_direct.err" || true
+got=$(q -A -t -d ct_dump_v2_direct -c "SELECT extversion || ' ' || (SELECT count(*) FROM ctaudience.ct_inbox)
+	|| ' ' || (SELECT count(*) FILTER (WHERE named IS NULL) = count(*) FROM ctaudience.ct_profile)
+	FROM pg_extension WHERE extname = 'ctaudience'")
+if [ "$got" = "$version 0 true" ] && grep -q 'COPY failed for table "ct_inbox".*ct_inbox_message_idx' "$work/v2_direct.err"; then
+	ok "a 0.2.0 backup restored directly: the inbox's copy fails on a duplicate id, reported; named is NULL"
+else
+	cat "$work/v2_direct.err"
+	notok "a 0.2.0 backup restored directly: the inbox's copy fails on a duplicate id, reported; named is NULL (got $got)"
+fi
+for db in $old; do q -d postgres -c "DROP DATABASE $db"; done
 exit $fail

@@ -15,7 +15,7 @@ SELECT format('SELECT %L || '' '' || count(*) || '' '' || md5(coalesce(string_ag
 			  ' FROM (SELECT %s AS r FROM ctaudience.%I t) t',
 			  (CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'table ' END) || c.relname,
 			  CASE WHEN :stable::int = 1 THEN '(to_jsonb(t) - ''created_at'' - ''updated_at'' - ''received_at'' - ''duration'' - ''duration_ms'' - ''processed_at'''
-								   ' - ''enqueued_at'' - ''next_attempt_at'' - ''qualified_at'' - ''taken_at'' #- ''{response,timestamp_ms}'')::text'
+								   ' - ''enqueued_at'' - ''next_attempt_at'' - ''qualified_at'' - ''taken_at'' - ''merged_at'' #- ''{response,timestamp_ms}'')::text'
 				   ELSE 't::text' END,
 			  c.relname)
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -44,14 +44,12 @@ for db in $dbs; do q -d postgres -c "DROP DATABASE IF EXISTS $db"; done
 q -d postgres -c "CREATE DATABASE ct_up_old" -c "CREATE DATABASE ct_up_fresh" -c "CREATE DATABASE ct_up_new"
 q -d ct_up_old -c "CREATE EXTENSION ctaudience VERSION '0.1.0'"
 q -d ct_up_old -f test/data/upgrade/0.1.0.sql >/dev/null
+# ct_up_fresh is a 0.1.0 backup restored onto this version without the
+# steps README gives ("Backup and restore"): a fresh installation that the
+# backup's data is COPYed into, as pg_restore does; nothing is patched, so
+# whatever the update's data steps would do is missing here
 q -d ct_up_fresh -c "CREATE EXTENSION ctaudience"
 q -d ct_up_fresh -f test/data/upgrade/0.1.0.sql >/dev/null
-# the fixture holds 0.1.0's columns: those added since take in the fresh
-# installation what the update gives them (named: a CleverTap ID that is
-# not one generated here came from a Partner ID)
-q -d ct_up_fresh -c "ALTER TABLE ctaudience.ct_profile DISABLE TRIGGER ct_profile_update" \
-	-c "UPDATE ctaudience.ct_profile SET named = true WHERE ct_id !~ '^[0-9a-f]{32}\$'" \
-	-c "ALTER TABLE ctaudience.ct_profile ENABLE TRIGGER ct_profile_update"
 q -d ct_up_new -c "CREATE EXTENSION ctaudience"
 
 # before the update, this library works on no table of the old schema
@@ -128,10 +126,23 @@ if diff -u "$work/ct_up_fresh.fp" "$work/ct_up_old.fp"; then
 else
 	notok "the updated database imports as a fresh installation does"
 fi
+# after-4.json: newer Partner IDs claim the Customer IDs of a Partner ID's
+# profile (__ct_kj_08: a conflict, it stays) and of a generated one (merged)
+for db in ct_up_old ct_up_fresh; do
+	got=$(q -A -t -d "$db" -c "
+		SELECT (SELECT count(*) FROM ctaudience.ct_profile WHERE project_id = 'DEMO-PROJECT' AND ct_id = '__ct_kj_08')
+			   || ' ' || (SELECT string_agg(alias || '>' || ct_id, ',' ORDER BY alias) FROM ctaudience.ct_profile_alias)
+			   || ' ' || (SELECT identity_conflicts FROM ctaudience.ct_import_log
+						  WHERE message_id = '00000000-0000-4000-8000-000000000904')")
+	want="1 01a22af792369f94e24f688ab6837782>__ct_new_after_4b 1"
+	[ "$got" = "$want" ] && ok "$db: a Partner ID's profile of 0.1.0 is kept against a newer claim, a generated one merged" ||
+		notok "$db: a Partner ID's profile of 0.1.0 is kept against a newer claim, a generated one merged (got $got, want $want)"
+done
 
 # 0.2.0 queued every redelivery again; 0.3.0 holds a message id once per
 # project.  The update keeps, of the rows of one id, an answered one, else a
-# pending one, else a dead one, the oldest; ids as a UUID prints.  (Rows as
+# pending one, else a dead one, the oldest; ids as a UUID prints, also those
+# 0.2.0's parser took and a cast to uuid refuses.  (Rows as
 # 0.2.0 stored them, written directly: this library works on no 0.2.0 schema.)
 q -d postgres -c "DROP DATABASE IF EXISTS ct_up_dups" -c "CREATE DATABASE ct_up_dups"
 q -d ct_up_dups -c "CREATE EXTENSION ctaudience VERSION '0.2.0'"
@@ -146,11 +157,15 @@ SELECT p, 'audience_membership_change_request', m, '{}', s
 			   ('P', '00000000-0000-4000-8000-00000000000b', 'pending'),
 			   ('P', '00000000000040008000-00000000000c', 'dead'),
 			   ('P', '00000000-0000-4000-8000-00000000000c', 'dead'),
-			   ('Q', '00000000-0000-4000-8000-00000000000c', 'pending')) AS v(p, m, s)"
+			   ('Q', '00000000-0000-4000-8000-00000000000c', 'pending'),
+			   -- ids 0.2.0's parser took and uuid_in refuses
+			   ('P', '{00000000-0000-4000-8000-00000000000D-}', 'pending'),
+			   ('P', '{00000000-0000-4000-8000-00000000000e', 'done')) AS v(p, m, s)"
 q -d ct_up_dups -c "ALTER EXTENSION ctaudience UPDATE"
 got=$(q -A -t -d ct_up_dups -c "SELECT string_agg(concat_ws(' ', project_id, inbox_id, right(message_id, 3), status), ', ' ORDER BY inbox_id)
-								 FROM ctaudience.ct_inbox")
-want="P 2 00a done, P 5 00b pending, P 7 00c dead, Q 9 00c pending"
+								 FROM ctaudience.ct_inbox
+								WHERE message_id ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\$'")
+want="P 2 00a done, P 5 00b pending, P 7 00c dead, Q 9 00c pending, P 10 00d pending, P 11 00e done"
 [ "$got" = "$want" ] && ok "the update keeps one row of each queued message id: $got" ||
 	notok "the update keeps one row of each queued message id: got $got, want $want"
 q -d postgres -c "DROP DATABASE ct_up_dups"

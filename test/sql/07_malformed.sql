@@ -27,6 +27,32 @@ SELECT ct_import_audience(t.msg(500, 1714900000000, '[]') - 'id');
 -- 6. id not a UUID
 SELECT ct_import_audience(t.msg(500, 1714900000000, '[]') || '{"id": "message-1"}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- an id is read as uuid_in reads it: what a cast to uuid refuses is refused
+-- (0.2.0 took a hyphen after the last digit in braces, and an unclosed brace)
+CREATE FUNCTION t.id_verdicts(id text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	ours text := 'accepted';
+	theirs text := 'accepted';
+BEGIN
+	BEGIN
+		PERFORM ctaudience.ct_import_audience(t.msg(500, 1714900000000, '[]') || jsonb_build_object('id', id));
+		RAISE EXCEPTION USING ERRCODE = 'P0001';
+	EXCEPTION WHEN invalid_text_representation THEN ours := 'refused';
+			  WHEN raise_exception THEN NULL;
+	END;
+	BEGIN
+		PERFORM id::uuid;
+	EXCEPTION WHEN invalid_text_representation THEN theirs := 'refused';
+	END;
+	RETURN ours || CASE WHEN ours = theirs THEN ', as uuid_in' ELSE ', uuid_in: ' || theirs END;
+END
+$$;
+SELECT id, t.id_verdicts(id)
+  FROM unnest(ARRAY['{00000000-0000-4000-8000-000000000501-}', '{00000000-0000-4000-8000-000000000501',
+					'00000000-0000-4000-8000-000000000501}', '00000000-0000-4000-8000-000000000501-',
+					'{00000000-0000-4000-8000-000000000501}', '{0000-0000-0000-4000-8000-0000-0000-0501}',
+					'00000000000040008000000000000501', '0000000-00000-4000-8000-000000000501',
+					'00000000--0000-4000-8000-000000000501']) AS id;
 -- 7. timestamp_ms ill-typed
 SELECT ct_import_audience(t.msg(500, 1714900000000, '[]') || '{"timestamp_ms": true}');
 \echo SQLSTATE :LAST_ERROR_SQLSTATE

@@ -237,3 +237,46 @@ SELECT * FROM t.cv_tie_state('TEST-CV10');
 SELECT (SELECT array_agg(row(x.*)) FROM t.cv_tie_state('TEST-CV9') x) = (SELECT array_agg(row(x.*)) FROM t.cv_tie_state('TEST-CV10') x)
 	   AS same_either_way;
 SELECT name, members FROM ct_segment_stats WHERE project_id IN ('TEST-CV9', 'TEST-CV10') ORDER BY project_id, name;
+
+-- Profiles written before 0.3.0 have named NULL: updated in place, or
+-- restored from an older backup into a fresh installation (COPY leaves
+-- the column out).  The import decides each by its CleverTap ID: a
+-- generated one is 32 lowercase hex characters starting with the time in
+-- milliseconds from created_at to an hour later; any other came from a
+-- Partner ID.  A newer Partner ID claiming the Customer ID of a Partner ID
+-- profile is a conflict (the profile stays); of a generated one, a merge.
+SELECT ct_register_project('TEST-CV11', 'test-passcode-1', 'token-TEST-CV11', 'eu1', 'Convergence eleven');
+CREATE FUNCTION t.cv_ms_hex(ts timestamptz, plus_ms bigint) RETURNS text LANGUAGE sql AS $$
+	SELECT lpad(to_hex((floor(extract(epoch FROM ts) * 1000))::bigint + plus_ms), 12, '0')
+$$;
+INSERT INTO ct_profile (project_id, ct_id, identity, created_at, updated_at)
+VALUES ('TEST-CV11', '__kj_08', 'k1', '2024-11-01 10:00:00.123456+00', '2024-11-01 10:00:00.123456+00'),
+	   -- a Partner ID of 32 lowercase hex characters (an MD5)
+	   ('TEST-CV11', '0123456789abcdef0123456789abcdef', 'k2', '2024-11-01 10:00:00+00', '2024-11-01 10:00:00+00'),
+	   -- generated: the time of created_at's millisecond, and 2 s later
+	   ('TEST-CV11', t.cv_ms_hex('2024-11-01 10:00:00.123456+00', 0) || '00112233445566778899',
+		'k3', '2024-11-01 10:00:00.123456+00', '2024-11-01 10:00:00.123456+00'),
+	   ('TEST-CV11', t.cv_ms_hex('2024-11-01 10:00:00+00', 2000) || 'aabbccddeeff00112233',
+		'k4', '2024-11-01 10:00:00+00', '2024-11-01 10:00:00+00'),
+	   -- not generated: a millisecond before created_at, an hour and a millisecond after
+	   ('TEST-CV11', t.cv_ms_hex('2024-11-01 10:00:00+00', -1) || '00000000000000000005',
+		'k5', '2024-11-01 10:00:00+00', '2024-11-01 10:00:00+00'),
+	   ('TEST-CV11', t.cv_ms_hex('2024-11-01 10:00:00+00', 3600001) || '00000000000000000006',
+		'k6', '2024-11-01 10:00:00+00', '2024-11-01 10:00:00+00'),
+	   -- upper case hex is no generated ID
+	   ('TEST-CV11', upper(t.cv_ms_hex('2024-11-01 10:00:00+00', 0)) || 'AABBCCDDEEFF00112233',
+		'k7', '2024-11-01 10:00:00+00', '2024-11-01 10:00:00+00');
+SELECT count(*) FILTER (WHERE named IS NULL) AS named_unknown FROM ct_profile WHERE project_id = 'TEST-CV11';
+SELECT t.imp(t.msg(2630, 1767000000000, jsonb_build_array(
+	t.u('31', jsonb_build_array(t.id('customer', 'k1')), jsonb_build_array(t.aud(56501, 'A')), '__new1'),
+	t.u('32', jsonb_build_array(t.id('customer', 'k2')), jsonb_build_array(t.aud(56501, 'A')), '__new2'),
+	t.u('33', jsonb_build_array(t.id('customer', 'k3')), jsonb_build_array(t.aud(56501, 'A')), '__new3'),
+	t.u('34', jsonb_build_array(t.id('customer', 'k4')), jsonb_build_array(t.aud(56501, 'A')), '__new4'),
+	t.u('35', jsonb_build_array(t.id('customer', 'k5')), jsonb_build_array(t.aud(56501, 'A')), '__new5'),
+	t.u('36', jsonb_build_array(t.id('customer', 'k6')), jsonb_build_array(t.aud(56501, 'A')), '__new6'),
+	t.u('37', jsonb_build_array(t.id('customer', 'k7')), jsonb_build_array(t.aud(56501, 'A')), '__new7')), 'TEST-CV11'));
+-- the Partner ID profiles stay (the newer claim took their Customer ID);
+-- the generated ones (k3, k4) were merged, their IDs now aliases
+SELECT CASE WHEN ct_id ~ '^__' THEN ct_id ELSE right(ct_id, 20) END AS ct_id, identity, named
+  FROM ct_profile WHERE project_id = 'TEST-CV11' ORDER BY identity NULLS FIRST, 1;
+SELECT right(alias, 20) AS alias, ct_id FROM ct_profile_alias WHERE project_id = 'TEST-CV11' ORDER BY ct_id;
