@@ -224,9 +224,21 @@ ct_uuid_from_digest(const uint8 *digest, char *out)
 	memcpy(b, digest, 16);
 	b[6] = (b[6] & 0x0f) | 0x80;
 	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-			 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-			 b[14], b[15]);
+
+	/*
+	 * 8-4-4-4-12 lowercase hex digits, by hand: snprintf's "%02x" sixteen
+	 * times was 6% of a claim's instructions (a UUID an event)
+	 */
+	for (int i = 0; i < 16; i++)
+	{
+		static const char hex[] = "0123456789abcdef";
+
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*out++ = '-';
+		*out++ = hex[b[i] >> 4];
+		*out++ = hex[b[i] & 0x0f];
+	}
+	*out = '\0';
 }
 
 static pg_cryptohash_ctx *
