@@ -734,7 +734,8 @@ ct_request_build(CtRequest *rq, const CtExport *x)
 			CtExportPage page;
 			uint64		n;
 
-			n = ct_export_page_read(&page, x->project_id, after_ct_id, after_id, CT_EXPORT_PAGE);
+			n = ct_export_page_read(&page, x->project_id, after_ct_id, after_id, CT_EXPORT_PAGE,
+									strcmp(x->export_type, "all_events") == 0);
 			end = n < CT_EXPORT_PAGE;
 			for (uint64 r = 0; r < n && !rq->full; r++)
 			{

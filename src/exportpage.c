@@ -12,7 +12,12 @@
  * work).  Both are SQL statements (row security, Citus shards).  An event
  * the range holds and no row of the page names (one not exported) is
  * passed over; a row whose event is not found has none (gone: erased,
- * purged), as before.
+ * purged), as before.  Only an export of all events reads ranges: there a
+ * profile's events between two that wait are nearly all waiting too, while
+ * an export of selected or engagement events may wait for two events of a
+ * profile with thousands of others between them (each a heap page read
+ * for nothing); those read each event by a range of its own (a descent
+ * each, as before).
  */
 #include "postgres.h"
 
@@ -59,7 +64,7 @@ ct_event_key_cmp(const void *a, const void *b)
 
 /* Read the events of a page's rows: one range of event ids a profile. */
 static void
-ct_export_page_events(CtExportPage *page, Datum project)
+ct_export_page_events(CtExportPage *page, Datum project, bool by_profile)
 {
 	TupleDesc	desc = page->rows->tupdesc;
 	CtArr		ct_ids;
@@ -83,7 +88,7 @@ ct_export_page_events(CtExportPage *page, Datum project)
 		if (event_id == 0)
 			continue;			/* a profile's properties: no event */
 		t = DatumGetTextPP(ct_id);
-		if (last != NULL &&
+		if (by_profile && last != NULL &&
 			ct_key_cmp(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), 0, VARDATA_ANY(last), VARSIZE_ANY_EXHDR(last), 0) == 0)
 		{
 			lo.values[lo.n - 1] = Int64GetDatum(Min(DatumGetInt64(lo.values[lo.n - 1]), event_id));
@@ -135,7 +140,7 @@ ct_export_page_events(CtExportPage *page, Datum project)
 /* See exportpage.h. */
 uint64
 ct_export_page_read(CtExportPage *page, const char *project_id, const char *after_ct_id, int64 after_id,
-					int limit)
+					int limit, bool by_profile)
 {
 	Datum		args[4];
 
@@ -151,7 +156,7 @@ ct_export_page_read(CtExportPage *page, const char *project_id, const char *afte
 	if (page->rows->tupdesc->natts != CT_ROWS_COLS)
 		elog(ERROR, "a page of the outbox came with %d columns, not %d",
 			 page->rows->tupdesc->natts, CT_ROWS_COLS);
-	ct_export_page_events(page, args[0]);
+	ct_export_page_events(page, args[0], by_profile);
 	return page->n;
 }
 

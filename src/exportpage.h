@@ -43,11 +43,15 @@ typedef struct CtExportPage
 
 /*
  * Read up to limit rows of the project's outbox after (after_ct_id,
- * after_id), with their events and profiles; returns how many.  SPI
- * connected; the page holds SPI's results until ct_export_page_free.
+ * after_id), with their events and profiles; returns how many.  by_profile:
+ * a profile's events by one range scan (an export of all events: the range
+ * holds few events not waiting), else each by its own lookup (an export of
+ * some events: a range may hold many more of the profile's other events).
+ * SPI connected; the page holds SPI's results until ct_export_page_free.
  */
 extern uint64 ct_export_page_read(CtExportPage *page, const char *project_id,
-								  const char *after_ct_id, int64 after_id, int limit);
+								  const char *after_ct_id, int64 after_id, int limit,
+								  bool by_profile);
 
 /* The columns (CT_PAGE_*) of row r of the page. */
 extern void ct_export_page_row(const CtExportPage *page, uint64 r, Datum *values, bool *nulls);

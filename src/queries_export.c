@@ -96,7 +96,8 @@ const CtStmtDef ct_export_stmts[CT_Q_EXPORT_LAST - CT_Q_EXPORT_FIRST + 1] = {
 	 * scan of ct_event's primary key from the first of its rows' events to
 	 * the last ($3 to $4), instead of a descent of the index per event (a
 	 * profile's events are next to each other there; what else the range
-	 * holds, events not exported, is passed over by the caller).
+	 * holds, events not exported, is passed over by the caller).  An export
+	 * of some events only gives each row a range of its own (exportpage.c).
 	 */
 	CT_XQ(CT_Q_EXPORT_EVENTS) = {
 		"SELECT e.ct_id, e.event_id, e.event_name, e.ts, e.props"
