@@ -17,6 +17,7 @@ OBJS = \
 	src/export.o \
 	src/exportguard.o \
 	src/exportjson.o \
+	src/exportpage.o \
 	src/exportresult.o \
 	src/firehose.o \
 	src/identity.o \

@@ -93,7 +93,8 @@ typedef enum CtStmt
 	CT_Q_EXPORT_PROFILES,		/* profiles updated since the last user
 								 * properties run */
 	CT_Q_EXPORT_ROWS,			/* what waits, in profile order, with its
-								 * event and profile */
+								 * profile */
+	CT_Q_EXPORT_EVENTS,			/* the events of a page of what waits */
 	CT_Q_EXPORT_DROP,			/* outbox rows with nothing left to send */
 	CT_Q_EXPORT_REQUEST,		/* record a new request */
 	CT_Q_EXPORT_END_RUN,		/* a run ends: the next one due, or done */
