@@ -668,6 +668,17 @@ ct_purge_done(Datum scope, char scope_null)
 	ct_store_exec(CT_Q_INBOX_PURGE, values, nulls, false);
 }
 
+/* Whether a queued message's type (a text datum) is a data subject request's. */
+static bool
+ct_inbox_is_erasure(Datum message_type)
+{
+	text	   *type = DatumGetTextPP(message_type);
+	const char *dsr = ct_kinds[CT_KIND_ERASURE].type;
+
+	return VARSIZE_ANY_EXHDR(type) == strlen(dsr) &&
+		memcmp(VARDATA_ANY(type), dsr, strlen(dsr)) == 0;
+}
+
 /*
  * SQL: ct_process_inbox(max_messages integer) returns (done, retried, dead)
  * Answer up to max_messages queued messages that are due, oldest first,
@@ -689,6 +700,7 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 	uint64		nrows;
 	Datum		args[2];
 	char		nulls[2] = {' ', ' '};
+	bool		erasure = false;
 	MemoryContext outer = CurrentMemoryContext;
 
 	ct_require_arg(fcinfo, 0, "max_messages");
@@ -718,7 +730,25 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 		Datum		response;
 		ErrorData  *edata = NULL;
 		bool		busy;
+		SPITupleTable *now = NULL;
 
+		/*
+		 * An erasure earlier in this batch scrubbed the stored bodies that
+		 * name its subject (CT_Q_ERASE_INBOX): the copy read above may be
+		 * stale, so the body is read again, as the row holds it now.
+		 */
+		if (erasure)
+		{
+			Datum		key[2] = {project_id, id};
+
+			if (ct_store_exec(CT_Q_INBOX_BODY, key, NULL, false) == 1)
+			{
+				now = SPI_tuptable;
+				body = ct_store_get(0, 1, &isnull);
+			}
+		}
+		if (ct_inbox_is_erasure(SPI_getbinval(tup, rows->tupdesc, 5, &isnull)))
+			erasure = true;
 		if (ct_process_one(project_id, body, &response, &edata, &busy))
 		{
 			ct_record_done(id, attempts, response);
@@ -734,6 +764,8 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 				retried++;
 			FreeErrorData(edata);
 		}
+		if (now != NULL)
+			SPI_freetuptable(now);
 	}
 	ct_store_finish();
 	MemoryContextSwitchTo(outer);

@@ -421,7 +421,7 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		1, {A_TEXT_ARR}
 	},
 	[CT_Q_INBOX_DUE] = {
-		"SELECT inbox_id, project_id, body, attempts FROM ctaudience.ct_inbox"
+		"SELECT inbox_id, project_id, body, attempts, message_type FROM ctaudience.ct_inbox"
 		" WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
 		"   AND ($2::text[] IS NULL OR project_id = ANY ($2))"
 		" ORDER BY next_attempt_at, inbox_id LIMIT $1 FOR UPDATE SKIP LOCKED",
@@ -441,6 +441,11 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		"SELECT project_id, body, attempts FROM ctaudience.ct_inbox"
 		" WHERE inbox_id = $1 AND status = 'pending' FOR UPDATE",
 		1, {A_INT8}
+	},
+	/* after an erasure has scrubbed the stored bodies (CT_Q_ERASE_INBOX) */
+	[CT_Q_INBOX_BODY] = {
+		"SELECT body FROM ctaudience.ct_inbox WHERE project_id = $1 AND inbox_id = $2",
+		2, {A_TEXT, A_INT8}
 	},
 	[CT_Q_INBOX_DONE] = {
 		"UPDATE ctaudience.ct_inbox SET status = 'done', attempts = $2,"
