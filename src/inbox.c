@@ -605,9 +605,9 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata,
  * answered (it was kept for the answer only).
  */
 static void
-ct_record_done(Datum id, int32 attempts, Datum response)
+ct_record_done(Datum project_id, Datum id, int32 attempts, Datum response)
 {
-	Datum		values[3] = {id, Int32GetDatum(attempts), response};
+	Datum		values[4] = {id, Int32GetDatum(attempts), response, project_id};
 
 	ct_store_exec(CT_Q_INBOX_DONE, values, NULL, false);
 }
@@ -621,14 +621,14 @@ ct_record_done(Datum id, int32 attempts, Datum response)
  * lowered.  True when it is dead.
  */
 static bool
-ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
+ct_record_failure(Datum project_id, Datum id, int32 *attempts, ErrorData *edata, bool busy)
 {
 	bool		final = !busy && (ct_failure_is_final(edata->sqlerrcode) ||
 								  *attempts >= ct_inbox_max_attempts);
 	char	   *error = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) :
 		pstrdup(edata->message);
 	double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(*attempts - 1, 20)), 86400.0);
-	Datum		values[6];
+	Datum		values[7];
 
 	if (busy)
 	{
@@ -641,6 +641,7 @@ ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
 	values[3] = CStringGetTextDatum(error);
 	values[4] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
 	values[5] = Float8GetDatum(delay);
+	values[6] = project_id;
 	ct_store_exec(CT_Q_INBOX_FAILED, values, NULL, false);
 	if (final)
 		ereport(WARNING,
@@ -751,14 +752,14 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 			erasure = true;
 		if (ct_process_one(project_id, body, &response, &edata, &busy))
 		{
-			ct_record_done(id, attempts, response);
+			ct_record_done(project_id, id, attempts, response);
 			done++;
 		}
 		else
 		{
 			busy = busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
 			/* a message another session is importing is not an attempt */
-			if (ct_record_failure(id, &attempts, edata, busy))
+			if (ct_record_failure(project_id, id, &attempts, edata, busy))
 				dead++;
 			else if (!busy)
 				retried++;
@@ -804,6 +805,7 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 	{
 		bool		isnull;
 		int32		attempts;
+		Datum		project_id;
 
 		args[0] = Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
 								 Min((double) ct_inbox_retry_delay, 86400.0));
@@ -811,6 +813,7 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 			break;
 		id = DatumGetInt64(ct_store_get(0, 1, &isnull));
 		attempts = DatumGetInt32(ct_store_get(0, 2, &isnull));
+		project_id = ct_store_get(0, 3, &isnull);
 		if (attempts <= ct_inbox_max_attempts)
 			found = true;
 		else
@@ -823,7 +826,7 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 			edata.message = psprintf("no answer after %d attempts: the session answering it ended each time (cancelled, or its backend stopped)",
 									 attempts - 1);
 			attempts--;
-			(void) ct_record_failure(Int64GetDatum(id), &attempts, &edata, false);
+			(void) ct_record_failure(project_id, Int64GetDatum(id), &attempts, &edata, false);
 		}
 	}
 	ct_store_finish();
@@ -870,13 +873,13 @@ ct_inbox_answer(PG_FUNCTION_ARGS)
 				   psprintf("inbox message " INT64_FORMAT, DatumGetInt64(id)));
 	if (ct_process_one(project_id, body, &response, &edata, &busy))
 	{
-		ct_record_done(id, attempts, response);
+		ct_record_done(project_id, id, attempts, response);
 		outcome = "done";
 	}
 	else
 	{
 		busy = busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
-		outcome = ct_record_failure(id, &attempts, edata, busy) ? "dead" : busy ? "busy" : "retried";
+		outcome = ct_record_failure(project_id, id, &attempts, edata, busy) ? "dead" : busy ? "busy" : "retried";
 		FreeErrorData(edata);
 	}
 	ct_store_finish();
