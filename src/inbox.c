@@ -627,7 +627,7 @@ ct_record_failure(Datum project_id, Datum id, int32 *attempts, ErrorData *edata,
 								  *attempts >= ct_inbox_max_attempts);
 	char	   *error = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) :
 		pstrdup(edata->message);
-	double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(*attempts - 1, 20)), 86400.0);
+	double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(Max(*attempts - 1, 0), 20)), 86400.0);
 	Datum		values[7];
 
 	if (busy)
@@ -838,7 +838,8 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 /*
  * SQL: ct_inbox_answer(inbox_id bigint) returns text.  The second step of
  * ct_run_inbox: answer a message ct_inbox_claim claimed (its attempt is
- * counted already) and record the outcome: 'done', 'retried', 'dead',
+ * counted already; a message never claimed has it counted here) and record
+ * the outcome: 'done', 'retried', 'dead',
  * 'busy' (another session is importing it: due again in a second, no
  * attempt counted), or NULL when the message is not pending (answered
  * meanwhile).  A message of
@@ -869,6 +870,9 @@ ct_inbox_answer(PG_FUNCTION_ARGS)
 	project_id = ct_store_get(0, 1, &isnull);
 	body = ct_store_get(0, 2, &isnull);
 	attempts = DatumGetInt32(ct_store_get(0, 3, &isnull));
+	/* a message answered without ct_inbox_claim: this attempt counts too */
+	if (attempts == 0)
+		attempts = 1;
 	ct_scope_check(TextDatumGetCString(project_id), CT_CAP_OPERATE,
 				   psprintf("inbox message " INT64_FORMAT, DatumGetInt64(id)));
 	if (ct_process_one(project_id, body, &response, &edata, &busy))
