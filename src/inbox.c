@@ -256,15 +256,17 @@ ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode, const
 	ct_parse_credentials(root, &cred);
 	if (passcode != NULL && passcode->s != NULL)
 		cred.passcode = *passcode;
+	/* refuse at once (54000) what ct_process_inbox would refuse for a limit */
 	if (kind->flags & CT_HAS_PROFILES)
+		ct_check_membership_limits(root);
+	else if (kind == &ct_kinds[CT_KIND_SUBSCRIPTION])
 	{
-		/* refuse at once what ct_process_inbox would refuse for its size */
-		JsonbValue	v;
+		CT_PATH_ROOT(path);
+		JsonbValue	settings;
 
-		if (ct_json_member(root, "user_profiles", &v) && v.type == jbvBinary &&
-			JsonContainerIsArray(v.val.binary.data) &&
-			JsonContainerSize(v.val.binary.data) > (uint32) ct_max_profiles_per_message)
-			ct_too_many_profiles();
+		if (ct_json_member(root, "audience_subscription_settings", &settings) &&
+			settings.type == jbvBinary && JsonContainerIsObject(settings.val.binary.data))
+			ct_check_settings_size(root, &path);
 	}
 	ct_store_connect();
 	ct_authenticate(&cred, &project, CurrentMemoryContext, NULL);
