@@ -49,6 +49,7 @@
 #include "kind.h"
 #include "message.h"
 #include "response.h"
+#include "route.h"
 #include "rules.h"
 #include "scope.h"
 #include "store.h"
@@ -341,7 +342,8 @@ ct_enqueue_text(PG_FUNCTION_ARGS)
  * (CT_QUEUED_AT_ONCE: membership, erasure) is queued and answered with its
  * Firehose response (the request's id, and under "ctaudience" the
  * inbox_id); any other (registration, subscription) is answered as
- * ct_firehose() answers it.  A redelivery gets the answer the first
+ * ct_firehose(text) answers it, on a Citus cluster on the node that holds
+ * its project.  A redelivery gets the answer the first
  * delivery got: the same inbox_id.
  */
 Datum
@@ -363,8 +365,11 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 		kind = ct_kind_find(env.type);
 		if (kind == NULL || !(kind->flags & CT_QUEUED_AT_ONCE))
 		{
-			/* answered now, with its passcode: parsed again (these are small) */
-			PG_RETURN_JSONB_P(ct_dispatch(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0)), NULL));
+			/*
+			 * answered now, with its passcode, as ct_firehose(text) answers
+			 * it: on a Citus cluster, on the node that holds its project
+			 */
+			PG_RETURN_JSONB_P(ct_route_text(fcinfo, "ct_firehose", ct_dispatch));
 		}
 		id = ct_enqueue_message(request, &env, &passcode, &miss);
 	}
