@@ -8,6 +8,9 @@
  */
 #include "postgres.h"
 
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+
 #include "firehose.h"
 #include "rules.h"
 
@@ -381,4 +384,102 @@ ct_parse_membership(JsonbContainer *root, CtMembershipMessage *msg)
 		ct_parse_profile(&st, obj, &epath);
 	}
 	ct_model_finish(&st);
+}
+
+/* An audience entry's audience_id, when it is one ct_parse_membership would take. */
+static bool
+ct_limit_audience_id(JsonbContainer *entry, int64 *id)
+{
+	JsonbValue	v;
+	bool		ok = false;
+
+	if (!ct_json_member(entry, "audience_id", &v))
+		return false;
+	if (v.type == jbvString)
+		return ct_parse_int64(v.val.string.val, v.val.string.len, id);
+	if (v.type == jbvNumeric)
+	{
+		char	   *txt = DatumGetCString(DirectFunctionCall1(numeric_out,
+															  NumericGetDatum(v.val.numeric)));
+
+		ok = ct_parse_int64(txt, strlen(txt), id);
+		pfree(txt);
+	}
+	return ok;
+}
+
+/* The lists of audience entries of a user profile. */
+static const char *const lists[] = {"audiences", "added_audiences", "removed_audiences"};
+
+/* See firehose.h. */
+void
+ct_check_membership_limits(JsonbContainer *root)
+{
+	CT_PATH_ROOT(path);
+	CT_PATH_KEY(ppath, &path, "user_profiles");
+	JsonbValue	v;
+	JsonbContainer *profiles;
+	HASHCTL		ctl;
+	HTAB	   *seen = NULL;
+	long		naudiences = 0;
+
+	if (!ct_json_member(root, "user_profiles", &v) || v.type != jbvBinary ||
+		!JsonContainerIsArray(v.val.binary.data))
+		return;
+	profiles = v.val.binary.data;
+	if (JsonContainerSize(profiles) > (uint32) ct_max_profiles_per_message)
+		ct_too_many_profiles();
+
+	for (int i = 0; i < (int) JsonContainerSize(profiles); i++)
+	{
+		CT_PATH_INDEX(epath, &ppath, i);
+		JsonbValue *profile = getIthJsonbValueFromContainer(profiles, i);
+
+		if (profile == NULL || profile->type != jbvBinary || !JsonContainerIsObject(profile->val.binary.data))
+			continue;
+		for (int l = 0; l < lengthof(lists); l++)
+		{
+			CT_PATH_KEY(lpath, &epath, lists[l]);
+			JsonbContainer *list;
+
+			if (!ct_json_member(profile->val.binary.data, lists[l], &v) || v.type != jbvBinary ||
+				!JsonContainerIsArray(v.val.binary.data))
+				continue;
+			list = v.val.binary.data;
+			for (int j = 0; j < (int) JsonContainerSize(list); j++)
+			{
+				CT_PATH_INDEX(apath, &lpath, j);
+				JsonbValue *entry = getIthJsonbValueFromContainer(list, j);
+				JsonbValue	settings;
+				int64		id;
+				bool		found;
+
+				if (entry == NULL || entry->type != jbvBinary || !JsonContainerIsObject(entry->val.binary.data))
+					continue;
+				/* in the order ct_parse_membership checks them */
+				if (ct_json_member(entry->val.binary.data, "audience_subscription_settings", &settings) &&
+					settings.type == jbvBinary && JsonContainerIsObject(settings.val.binary.data))
+					ct_check_settings_size(entry->val.binary.data, &apath);
+				if (!ct_limit_audience_id(entry->val.binary.data, &id))
+					continue;
+				if (seen == NULL)
+				{
+					ctl.keysize = sizeof(int64);
+					ctl.entrysize = sizeof(int64);
+					ctl.hcxt = CurrentMemoryContext;
+					seen = hash_create("ctaudience queued audiences", 64, &ctl,
+									   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+				}
+				(void) hash_search(seen, &id, HASH_FIND, &found);
+				if (found)
+					continue;
+				if (naudiences >= ct_max_audiences_per_message)
+					ct_too_many_audiences_at(i, lists[l], j);
+				(void) hash_search(seen, &id, HASH_ENTER, NULL);
+				naudiences++;
+			}
+		}
+	}
+	if (seen != NULL)
+		hash_destroy(seen);
 }

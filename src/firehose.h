@@ -37,4 +37,12 @@ extern void ct_parse_membership(JsonbContainer *root, CtMembershipMessage *msg);
 /* Refuse audience_subscription_settings (a member of parent) over CT_MAX_SETTING_BYTES. */
 extern void ct_check_settings_size(JsonbContainer *parent, const CtPath *path);
 
+/*
+ * The limits the import of a membership change checks before it writes
+ * (profiles, audiences per message, each audience entry's settings size),
+ * with its errors, without parsing the rest: what a queued message is
+ * refused for at once.  Shape errors are left to its import.
+ */
+extern void ct_check_membership_limits(JsonbContainer *root);
+
 #endif							/* CT_FIREHOSE_H */

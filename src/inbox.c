@@ -49,6 +49,7 @@
 #include "kind.h"
 #include "message.h"
 #include "response.h"
+#include "route.h"
 #include "rules.h"
 #include "scope.h"
 #include "store.h"
@@ -256,15 +257,17 @@ ct_enqueue_message(Jsonb *request, CtEnvelope *env, const CtStr *passcode, const
 	ct_parse_credentials(root, &cred);
 	if (passcode != NULL && passcode->s != NULL)
 		cred.passcode = *passcode;
+	/* refuse at once (54000) what ct_process_inbox would refuse for a limit */
 	if (kind->flags & CT_HAS_PROFILES)
+		ct_check_membership_limits(root);
+	else if (kind == &ct_kinds[CT_KIND_SUBSCRIPTION])
 	{
-		/* refuse at once what ct_process_inbox would refuse for its size */
-		JsonbValue	v;
+		CT_PATH_ROOT(path);
+		JsonbValue	settings;
 
-		if (ct_json_member(root, "user_profiles", &v) && v.type == jbvBinary &&
-			JsonContainerIsArray(v.val.binary.data) &&
-			JsonContainerSize(v.val.binary.data) > (uint32) ct_max_profiles_per_message)
-			ct_too_many_profiles();
+		if (ct_json_member(root, "audience_subscription_settings", &settings) &&
+			settings.type == jbvBinary && JsonContainerIsObject(settings.val.binary.data))
+			ct_check_settings_size(root, &path);
 	}
 	ct_store_connect();
 	ct_authenticate(&cred, &project, CurrentMemoryContext, NULL);
@@ -339,7 +342,8 @@ ct_enqueue_text(PG_FUNCTION_ARGS)
  * (CT_QUEUED_AT_ONCE: membership, erasure) is queued and answered with its
  * Firehose response (the request's id, and under "ctaudience" the
  * inbox_id); any other (registration, subscription) is answered as
- * ct_firehose() answers it.  A redelivery gets the answer the first
+ * ct_firehose(text) answers it, on a Citus cluster on the node that holds
+ * its project.  A redelivery gets the answer the first
  * delivery got: the same inbox_id.
  */
 Datum
@@ -361,8 +365,11 @@ ct_firehose_enqueue(PG_FUNCTION_ARGS)
 		kind = ct_kind_find(env.type);
 		if (kind == NULL || !(kind->flags & CT_QUEUED_AT_ONCE))
 		{
-			/* answered now, with its passcode: parsed again (these are small) */
-			PG_RETURN_JSONB_P(ct_dispatch(ct_jsonb_from_text(PG_GETARG_TEXT_PP(0)), NULL));
+			/*
+			 * answered now, with its passcode, as ct_firehose(text) answers
+			 * it: on a Citus cluster, on the node that holds its project
+			 */
+			PG_RETURN_JSONB_P(ct_route_text(fcinfo, "ct_firehose", ct_dispatch));
 		}
 		id = ct_enqueue_message(request, &env, &passcode, &miss);
 	}
@@ -605,9 +612,9 @@ ct_process_one(Datum project_id, Datum body, Datum *response, ErrorData **edata,
  * answered (it was kept for the answer only).
  */
 static void
-ct_record_done(Datum id, int32 attempts, Datum response)
+ct_record_done(Datum project_id, Datum id, int32 attempts, Datum response)
 {
-	Datum		values[3] = {id, Int32GetDatum(attempts), response};
+	Datum		values[4] = {id, Int32GetDatum(attempts), response, project_id};
 
 	ct_store_exec(CT_Q_INBOX_DONE, values, NULL, false);
 }
@@ -621,14 +628,14 @@ ct_record_done(Datum id, int32 attempts, Datum response)
  * lowered.  True when it is dead.
  */
 static bool
-ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
+ct_record_failure(Datum project_id, Datum id, int32 *attempts, ErrorData *edata, bool busy)
 {
 	bool		final = !busy && (ct_failure_is_final(edata->sqlerrcode) ||
 								  *attempts >= ct_inbox_max_attempts);
 	char	   *error = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail) :
 		pstrdup(edata->message);
-	double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(*attempts - 1, 20)), 86400.0);
-	Datum		values[6];
+	double		delay = Min((double) ct_inbox_retry_delay * (1 << Min(Max(*attempts - 1, 0), 20)), 86400.0);
+	Datum		values[7];
 
 	if (busy)
 	{
@@ -641,6 +648,7 @@ ct_record_failure(Datum id, int32 *attempts, ErrorData *edata, bool busy)
 	values[3] = CStringGetTextDatum(error);
 	values[4] = CStringGetTextDatum(unpack_sql_state(edata->sqlerrcode));
 	values[5] = Float8GetDatum(delay);
+	values[6] = project_id;
 	ct_store_exec(CT_Q_INBOX_FAILED, values, NULL, false);
 	if (final)
 		ereport(WARNING,
@@ -668,6 +676,17 @@ ct_purge_done(Datum scope, char scope_null)
 	ct_store_exec(CT_Q_INBOX_PURGE, values, nulls, false);
 }
 
+/* Whether a queued message's type (a text datum) is a data subject request's. */
+static bool
+ct_inbox_is_erasure(Datum message_type)
+{
+	text	   *type = DatumGetTextPP(message_type);
+	const char *dsr = ct_kinds[CT_KIND_ERASURE].type;
+
+	return VARSIZE_ANY_EXHDR(type) == strlen(dsr) &&
+		memcmp(VARDATA_ANY(type), dsr, strlen(dsr)) == 0;
+}
+
 /*
  * SQL: ct_process_inbox(max_messages integer) returns (done, retried, dead)
  * Answer up to max_messages queued messages that are due, oldest first,
@@ -689,6 +708,7 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 	uint64		nrows;
 	Datum		args[2];
 	char		nulls[2] = {' ', ' '};
+	bool		erasure = false;
 	MemoryContext outer = CurrentMemoryContext;
 
 	ct_require_arg(fcinfo, 0, "max_messages");
@@ -718,22 +738,42 @@ ct_process_inbox(PG_FUNCTION_ARGS)
 		Datum		response;
 		ErrorData  *edata = NULL;
 		bool		busy;
+		SPITupleTable *now = NULL;
 
+		/*
+		 * An erasure earlier in this batch scrubbed the stored bodies that
+		 * name its subject (CT_Q_ERASE_INBOX): the copy read above may be
+		 * stale, so the body is read again, as the row holds it now.
+		 */
+		if (erasure)
+		{
+			Datum		key[2] = {project_id, id};
+
+			if (ct_store_exec(CT_Q_INBOX_BODY, key, NULL, false) == 1)
+			{
+				now = SPI_tuptable;
+				body = ct_store_get(0, 1, &isnull);
+			}
+		}
+		if (ct_inbox_is_erasure(SPI_getbinval(tup, rows->tupdesc, 5, &isnull)))
+			erasure = true;
 		if (ct_process_one(project_id, body, &response, &edata, &busy))
 		{
-			ct_record_done(id, attempts, response);
+			ct_record_done(project_id, id, attempts, response);
 			done++;
 		}
 		else
 		{
 			busy = busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
 			/* a message another session is importing is not an attempt */
-			if (ct_record_failure(id, &attempts, edata, busy))
+			if (ct_record_failure(project_id, id, &attempts, edata, busy))
 				dead++;
 			else if (!busy)
 				retried++;
 			FreeErrorData(edata);
 		}
+		if (now != NULL)
+			SPI_freetuptable(now);
 	}
 	ct_store_finish();
 	MemoryContextSwitchTo(outer);
@@ -772,6 +812,7 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 	{
 		bool		isnull;
 		int32		attempts;
+		Datum		project_id;
 
 		args[0] = Float8GetDatum(ct_inbox_message_timeout / 1000.0 +
 								 Min((double) ct_inbox_retry_delay, 86400.0));
@@ -779,6 +820,7 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 			break;
 		id = DatumGetInt64(ct_store_get(0, 1, &isnull));
 		attempts = DatumGetInt32(ct_store_get(0, 2, &isnull));
+		project_id = ct_store_get(0, 3, &isnull);
 		if (attempts <= ct_inbox_max_attempts)
 			found = true;
 		else
@@ -791,7 +833,7 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 			edata.message = psprintf("no answer after %d attempts: the session answering it ended each time (cancelled, or its backend stopped)",
 									 attempts - 1);
 			attempts--;
-			(void) ct_record_failure(Int64GetDatum(id), &attempts, &edata, false);
+			(void) ct_record_failure(project_id, Int64GetDatum(id), &attempts, &edata, false);
 		}
 	}
 	ct_store_finish();
@@ -803,7 +845,8 @@ ct_inbox_claim(PG_FUNCTION_ARGS)
 /*
  * SQL: ct_inbox_answer(inbox_id bigint) returns text.  The second step of
  * ct_run_inbox: answer a message ct_inbox_claim claimed (its attempt is
- * counted already) and record the outcome: 'done', 'retried', 'dead',
+ * counted already; a message never claimed has it counted here) and record
+ * the outcome: 'done', 'retried', 'dead',
  * 'busy' (another session is importing it: due again in a second, no
  * attempt counted), or NULL when the message is not pending (answered
  * meanwhile).  A message of
@@ -834,17 +877,20 @@ ct_inbox_answer(PG_FUNCTION_ARGS)
 	project_id = ct_store_get(0, 1, &isnull);
 	body = ct_store_get(0, 2, &isnull);
 	attempts = DatumGetInt32(ct_store_get(0, 3, &isnull));
+	/* a message answered without ct_inbox_claim: this attempt counts too */
+	if (attempts == 0)
+		attempts = 1;
 	ct_scope_check(TextDatumGetCString(project_id), CT_CAP_OPERATE,
 				   psprintf("inbox message " INT64_FORMAT, DatumGetInt64(id)));
 	if (ct_process_one(project_id, body, &response, &edata, &busy))
 	{
-		ct_record_done(id, attempts, response);
+		ct_record_done(project_id, id, attempts, response);
 		outcome = "done";
 	}
 	else
 	{
 		busy = busy && edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
-		outcome = ct_record_failure(id, &attempts, edata, busy) ? "dead" : busy ? "busy" : "retried";
+		outcome = ct_record_failure(project_id, id, &attempts, edata, busy) ? "dead" : busy ? "busy" : "retried";
 		FreeErrorData(edata);
 	}
 	ct_store_finish();

@@ -17,9 +17,10 @@
  *	CT_OF_PROJECT		it belongs to a project: ct_enqueue() queues it
  *	CT_QUEUED_AT_ONCE	ct_firehose_enqueue() queues it and answers at once;
  *						it answers any other kind as ct_firehose() does
- *	CT_HAS_PROFILES		it carries user_profiles: more than
- *						ctaudience.max_profiles_per_message is refused when it
- *						is queued, not only when it is answered
+ *	CT_HAS_PROFILES		it carries user_profiles: a message over a limit
+ *						(ctaudience.max_profiles_per_message,
+ *						max_audiences_per_message, the settings size) is
+ *						refused when it is queued, not only when it is answered
  *	CT_SUSPENDABLE		its response carries suspend_subscription
  */
 #define CT_DATED			(1 << 0)

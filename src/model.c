@@ -137,19 +137,26 @@ ct_too_many_profiles(void)
 			 errhint("Have the sender send smaller batches, or raise ctaudience.max_profiles_per_message (superuser).")));
 }
 
-/* Raise the error of an audience entry over ctaudience.max_audiences_per_message. */
-static void
-ct_too_many_audiences(const CtAudienceEntry *e)
+/* See model.h. */
+void
+ct_too_many_audiences_at(int profile, const char *list, int index)
 {
 	CT_PATH_ROOT(root);
 	CT_PATH_KEY(ppath, &root, "user_profiles");
-	CT_PATH_INDEX(epath, &ppath, e->profile);
-	CT_PATH_KEY(lpath, &epath, e->list);
-	CT_PATH_INDEX(apath, &lpath, e->index);
+	CT_PATH_INDEX(epath, &ppath, profile);
+	CT_PATH_KEY(lpath, &epath, list);
+	CT_PATH_INDEX(apath, &lpath, index);
 
 	ct_json_error(ERRCODE_PROGRAM_LIMIT_EXCEEDED, &apath, NULL,
 				  "more than ctaudience.max_audiences_per_message (%d) audiences in one message",
 				  ct_max_audiences_per_message);
+}
+
+/* Raise the error of an audience entry over ctaudience.max_audiences_per_message. */
+static void
+ct_too_many_audiences(const CtAudienceEntry *e)
+{
+	ct_too_many_audiences_at(e->profile, e->list, e->index);
 }
 
 typedef struct CtAudienceHashEntry

@@ -44,6 +44,12 @@ extern void ct_check_message_bytes(Size bytes);
 pg_noreturn extern void ct_too_many_profiles(void);
 
 /*
+ * Raise the error of the audience entry user_profiles[profile].list[index]
+ * that goes over ctaudience.max_audiences_per_message.
+ */
+pg_noreturn extern void ct_too_many_audiences_at(int profile, const char *list, int index);
+
+/*
  * mParticle user identity types, in the order of the Firehose schema, plus
  * CT_UID_MPID, which only a connection's userIdField can name.
  */

@@ -402,7 +402,11 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	 * waiting for a concurrent one to end).  Each count of CT_Q_INBOX_DEPTH
 	 * reads its partial index (ct_inbox_due_idx, ct_inbox_dead_idx).  The
 	 * statements that read or take messages of any project take the projects
-	 * of the caller's scope, NULL for every project (scope.h).
+	 * of the caller's scope, NULL for every project (scope.h).  A row is
+	 * updated or removed by its whole primary key (project_id, inbox_id), an
+	 * index probe: no index leads with inbox_id, and answered rows are kept
+	 * (ctaudience.inbox_retention), so inbox_id alone is a read of the whole
+	 * primary key.
 	 */
 	[CT_Q_INBOX_FIND] = {
 		"SELECT inbox_id FROM ctaudience.ct_inbox WHERE project_id = $1 AND message_id = $2",
@@ -421,7 +425,7 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		1, {A_TEXT_ARR}
 	},
 	[CT_Q_INBOX_DUE] = {
-		"SELECT inbox_id, project_id, body, attempts FROM ctaudience.ct_inbox"
+		"SELECT inbox_id, project_id, body, attempts, message_type FROM ctaudience.ct_inbox"
 		" WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
 		"   AND ($2::text[] IS NULL OR project_id = ANY ($2))"
 		" ORDER BY next_attempt_at, inbox_id LIMIT $1 FOR UPDATE SKIP LOCKED",
@@ -430,11 +434,12 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 	[CT_Q_INBOX_CLAIM] = {
 		"UPDATE ctaudience.ct_inbox i SET attempts = i.attempts + 1,"
 		"   next_attempt_at = clock_timestamp() + make_interval(secs => $1)"
-		" WHERE i.inbox_id = (SELECT inbox_id FROM ctaudience.ct_inbox"
-		"                      WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
-		"                        AND ($2::text[] IS NULL OR project_id = ANY ($2))"
-		"                      ORDER BY next_attempt_at, inbox_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-		" RETURNING i.inbox_id, i.attempts",
+		" WHERE (i.project_id, i.inbox_id) ="
+		"       (SELECT project_id, inbox_id FROM ctaudience.ct_inbox"
+		"         WHERE status = 'pending' AND next_attempt_at <= clock_timestamp()"
+		"           AND ($2::text[] IS NULL OR project_id = ANY ($2))"
+		"         ORDER BY next_attempt_at, inbox_id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+		" RETURNING i.inbox_id, i.attempts, i.project_id",
 		2, {A_FLOAT8, A_TEXT_ARR}
 	},
 	[CT_Q_INBOX_READ] = {
@@ -442,27 +447,33 @@ const CtStmtDef ct_stmts[CT_NUM_STMTS] = {
 		" WHERE inbox_id = $1 AND status = 'pending' FOR UPDATE",
 		1, {A_INT8}
 	},
+	/* after an erasure has scrubbed the stored bodies (CT_Q_ERASE_INBOX) */
+	[CT_Q_INBOX_BODY] = {
+		"SELECT body FROM ctaudience.ct_inbox WHERE project_id = $1 AND inbox_id = $2",
+		2, {A_TEXT, A_INT8}
+	},
 	[CT_Q_INBOX_DONE] = {
 		"UPDATE ctaudience.ct_inbox SET status = 'done', attempts = $2,"
 		" response = $3, processed_at = clock_timestamp(),"
 		" body = CASE WHEN message_type = 'dsr_processing_request'"
 		"             THEN body - 'subject_identities' ELSE body END,"
-		" last_error = NULL, last_sqlstate = NULL WHERE inbox_id = $1",
-		3, {A_INT8, A_INT4, A_JSONB}
+		" last_error = NULL, last_sqlstate = NULL WHERE project_id = $4 AND inbox_id = $1",
+		4, {A_INT8, A_INT4, A_JSONB, A_TEXT}
 	},
 	[CT_Q_INBOX_FAILED] = {
 		"UPDATE ctaudience.ct_inbox SET status = $2, attempts = $3,"
 		" last_error = $4, last_sqlstate = $5, processed_at = clock_timestamp(),"
 		" next_attempt_at = clock_timestamp() + make_interval(secs => $6)"
-		" WHERE inbox_id = $1",
-		6, {A_INT8, A_TEXT, A_INT4, A_TEXT, A_TEXT, A_FLOAT8}
+		" WHERE project_id = $7 AND inbox_id = $1",
+		7, {A_INT8, A_TEXT, A_INT4, A_TEXT, A_TEXT, A_FLOAT8, A_TEXT}
 	},
 	[CT_Q_INBOX_PURGE] = {
-		"DELETE FROM ctaudience.ct_inbox WHERE inbox_id IN"
-		" (SELECT inbox_id FROM ctaudience.ct_inbox WHERE status = 'done'"
+		"DELETE FROM ctaudience.ct_inbox i USING"
+		" (SELECT project_id, inbox_id FROM ctaudience.ct_inbox WHERE status = 'done'"
 		"   AND processed_at < clock_timestamp() - make_interval(secs => $1)"
 		"   AND ($2::text[] IS NULL OR project_id = ANY ($2))"
-		"   LIMIT 1000 FOR UPDATE SKIP LOCKED)",
+		"   LIMIT 1000 FOR UPDATE SKIP LOCKED) o"
+		" WHERE i.project_id = o.project_id AND i.inbox_id = o.inbox_id",
 		2, {A_FLOAT8, A_TEXT_ARR}
 	},
 	[CT_Q_LIVE_CAMPAIGNS] = {

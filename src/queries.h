@@ -55,6 +55,7 @@ typedef enum CtStmt
 	CT_Q_INBOX_CLAIM,			/* claim the oldest due message: its attempt
 								 * counted, leased */
 	CT_Q_INBOX_READ,			/* a claimed message, locked */
+	CT_Q_INBOX_BODY,			/* a message's body as stored now */
 	CT_Q_INBOX_DONE,			/* record a message answered */
 	CT_Q_INBOX_FAILED,			/* record a failed attempt (pending again, or
 								 * dead) */

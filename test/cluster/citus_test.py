@@ -387,6 +387,22 @@ def main():
     for m in extra[:2]:
         expected_calls[where[m["account"]["account_settings"]["accountId"]]] += 1
 
+    # a subscription given to ct_firehose_enqueue (the receiver's call in
+    # queue mode) is answered at once, as ct_firehose(text) answers it: on
+    # the worker that holds its project
+    sub = json.loads(json.dumps(next(m for m in per_project[PROJECTS[0]]
+                                     if m["type"] == "audience_subscription_request")))
+    sub["id"] = "00000000-0000-4000-9100-000000000001"
+    sub["timestamp_ms"] = 1730200000500
+    sub["audience_name"] = "Cart Drop off (queue mode)"
+    answers = [rows(f"SELECT ctaudience.ct_firehose_enqueue({lit(json.dumps(sub))}::text)", db=db)
+               for db in (DB, SINGLE)]
+    ok(all(len(a) == 1 for a in answers) and response(answers[0][0]) == response(answers[1][0]) and
+       response(answers[0][0]).get("type") == "audience_subscription_response",
+       "ct_firehose_enqueue answers a subscription on the worker that holds its project, as the single node does",
+       answers)
+    expected_calls[where[PROJECTS[0]]] += 1
+
     # ... and by the pg_cron job on the coordinator
     for db in (DB, SINGLE):
         psql(None, db=db, script="\n".join(

@@ -58,6 +58,14 @@ SELECT status, attempts, last_sqlstate, last_error, next_attempt_at > clock_time
   FROM ct_inbox WHERE inbox_id = :flaky;
 -- not due yet: nothing to do
 SELECT * FROM ct_process_inbox();
+-- ct_inbox_answer of a message never claimed (attempts 0) counts its attempt
+-- and retries it after the delay, as a claimed one
+SELECT ct_enqueue(t.msg(1510, 1716500010000, jsonb_build_array(
+	t.u('8610', jsonb_build_array(t.id('customer', 'inbox-10')), jsonb_build_array(t.aud(48100, 'Inbox')))))) AS unclaimed \gset
+SELECT ct_inbox_answer(:unclaimed) AS answer_unclaimed;
+SELECT status, attempts, last_sqlstate, next_attempt_at > clock_timestamp() + interval '50 seconds' AS retry_later
+  FROM ct_inbox WHERE inbox_id = :unclaimed;
+DELETE FROM ct_inbox WHERE inbox_id = :unclaimed;
 SET ctaudience.inbox_retry_delay = 0;
 UPDATE ct_inbox SET next_attempt_at = clock_timestamp() WHERE inbox_id = :flaky;
 SELECT * FROM ct_process_inbox();

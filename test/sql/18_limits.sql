@@ -33,6 +33,15 @@ SELECT ct_import_audience(t.msg(1804, 1715000000000, t.users(4, 18020, 3)));
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_import_audience(t.msg(1804, 1715000000000, t.users(4, 18020, 3))::text);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+-- queued, it is refused at once as well, not acknowledged and dead-lettered
+-- later; an audience named again counts once (message 1500 is one the inbox
+-- holds: its row answers, nothing is queued)
+SELECT ct_enqueue(t.msg(1804, 1715000000000, t.users(4, 18020, 3)));
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_firehose_enqueue(t.msg(1804, 1715000000000, t.users(4, 18020, 3))::text);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_enqueue(t.msg(1500, 1715000000000, t.users(4, 18010, 2))) = (SELECT inbox_id FROM ct_inbox
+	WHERE project_id = 'TEST-1' AND message_id = '00000000-0000-4000-8000-000000001500') AS two_audiences_accepted;
 RESET ctaudience.max_audiences_per_message;
 SELECT count(*) AS segments_of_the_refused_message FROM ct_segment WHERE partner_segment_id BETWEEN 18020 AND 18029;
 
@@ -47,7 +56,16 @@ SELECT ct_import_audience(t.msg(1806, 1715000000000, jsonb_build_array(t.u('1', 
 	jsonb_build_array(t.aud(18030, 'Settings') || jsonb_build_object('audience_subscription_settings',
 		jsonb_build_object('big', repeat('x', 5000)))))))::text);
 \echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_firehose_enqueue(t.msg(1806, 1715000000000, jsonb_build_array(t.u('1', jsonb_build_array(t.id('customer', 'limit-s')),
+	jsonb_build_array(t.aud(18030, 'Settings') || jsonb_build_object('audience_subscription_settings',
+		jsonb_build_object('big', repeat('x', 5000)))))))::text);
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
 SELECT ct_firehose(jsonb_build_object('type', 'audience_subscription_request', 'id', '00000000-0000-4000-8000-000000001807',
+	'timestamp_ms', 1715000000000, 'account', t.msg(0, 1, NULL) -> 'account', 'audience_id', 18030,
+	'audience_name', 'Settings', 'action', 'update',
+	'audience_subscription_settings', (SELECT jsonb_object_agg('k' || i, repeat('v', 100)) FROM generate_series(1, 50) i)));
+\echo SQLSTATE :LAST_ERROR_SQLSTATE
+SELECT ct_enqueue(jsonb_build_object('type', 'audience_subscription_request', 'id', '00000000-0000-4000-8000-000000001807',
 	'timestamp_ms', 1715000000000, 'account', t.msg(0, 1, NULL) -> 'account', 'audience_id', 18030,
 	'audience_name', 'Settings', 'action', 'update',
 	'audience_subscription_settings', (SELECT jsonb_object_agg('k' || i, repeat('v', 100)) FROM generate_series(1, 50) i)));

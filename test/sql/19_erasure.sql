@@ -103,3 +103,20 @@ SELECT t.counts(ct_import_audience(t.emsg(1913, jsonb_build_array(t.u('1110', js
 SELECT identity, email FROM ct_profile WHERE project_id = 'ERASE-1' AND ct_id = 'P1110';
 SELECT ct_firehose(t.edsr(1914, '{"email": {"encoding": "raw", "value": " OLD1110@example.COM"}}')) -> 'ctaudience' AS by_identity_email;
 SELECT count(*) AS p1110_left FROM ct_profile WHERE project_id = 'ERASE-1' AND (ct_id = 'P1110' OR identity = 'old1110@example.com');
+
+-- an erasure queued before a membership naming its subject, both answered
+-- by one ct_process_inbox: the membership is imported as the erasure left
+-- its stored body, and the subject does not come back
+SELECT t.counts(ct_import_audience(t.emsg(1915, jsonb_build_array(t.u('1115', jsonb_build_array(t.id('customer', 'grace-1'),
+	t.id('email', 'grace@example.com')), jsonb_build_array(t.aud(19001, 'Erase')))))));
+SELECT ct_enqueue(t.edsr(1916, '{"email": {"encoding": "raw", "value": "grace@example.com"}}')) AS gdsr \gset
+SELECT ct_enqueue(t.emsg(1917, jsonb_build_array(
+	t.u('1116', jsonb_build_array(t.id('customer', 'friend-7')), jsonb_build_array(t.aud(19001, 'Erase'))),
+	t.u('1115', jsonb_build_array(t.id('customer', 'grace-1'), t.id('email', 'grace@example.com')),
+		jsonb_build_array(t.aud(19001, 'Erase')))))) AS gmsg \gset
+SELECT * FROM ct_process_inbox(10);
+SELECT inbox_id = :gdsr AS is_erasure, status, jsonb_array_length(body -> 'user_profiles') AS profiles_left,
+	   t.counts(response) AS counts
+  FROM ct_inbox WHERE inbox_id IN (:gdsr, :gmsg) ORDER BY inbox_id;
+SELECT count(*) FILTER (WHERE identity = 'grace-1' OR email = 'grace@example.com' OR mparticle_id = '1115') AS grace_back,
+	   count(*) FILTER (WHERE identity = 'friend-7') AS friend_7 FROM ct_profile WHERE project_id = 'ERASE-1';
